@@ -1,0 +1,18 @@
+"""crm: a command-line CRM whose records are YAML files in a git-tracked data directory.
+
+The package is a library first; the `crm` command is a thin face over it:
+
+    from crmcli import open_repo
+    repo = open_repo("examples/demo")
+"""
+
+__version__ = "0.1.0"
+
+__all__ = ["__version__", "open_repo"]
+
+
+def open_repo(path=None, **kwargs):
+    """Open the data directory at `path` (or the one found as `crm` finds it)."""
+    from crmcli.store.repo import open_repo as _open
+
+    return _open(path, **kwargs)

@@ -1,0 +1,1 @@
+"""Use cases that create and change records: parties, contacts, interactions."""

@@ -1,0 +1,32 @@
+"""Saving a record edited as YAML text (`crm customer edit` with no flags opens $EDITOR)."""
+
+from __future__ import annotations
+
+from crmcli.errors import InvalidValue, ValidationFailed
+from crmcli.model.record import Record
+from crmcli.store import codec
+from crmcli.store.validation import line_of, schema_problems
+
+
+def check_text(record: Record, text: str) -> dict:
+    """The record in edited `text`, or an error with `path:line` when it cannot be saved."""
+    try:
+        data = codec.decode(text.encode("utf-8"))
+    except codec.RecordSyntaxError as error:
+        raise ValidationFailed(error.message, where=f"{record.path}:{error.line}" if error.line else record.path)
+    if data.get("id") != record.id:
+        raise InvalidValue(f"the id cannot change in an edit (it is {record.id!r})", where=record.path)
+    problems = schema_problems(record.kind, data, record.path)
+    if problems:
+        field, message = problems[0]
+        line = line_of(text, field)
+        raise ValidationFailed(message, where=f"{record.path}:{line}" if line else record.path)
+    return data
+
+
+def save_text(repo, record: Record, text: str) -> Record:
+    """Validate the edited text and save it, keeping it as written but for `updated`."""
+    data = check_text(record, text)
+    with repo.writing(f"{record.kind.name}: edit {record.title} by hand") as tx:
+        tx.put(record.kind, data, base_text=text, replaces=record.ref)
+    return Record(record.kind.ref(data), record.kind, data)

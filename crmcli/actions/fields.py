@@ -1,0 +1,103 @@
+"""Setting a record's field from `FIELD=VALUE` text, typed by the kind's schema.
+
+`--set industry=制造`, `--set addresses[0].city=深圳`, `--set tags=vip,cable`,
+`--set primary=true`; an empty value (`--set website=`) removes the field.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+from crmcli.errors import InvalidValue
+from crmcli.store.schemas import field_node, schema
+
+PATH_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+PROTECTED = {"id", "created", "updated"}
+
+
+def parse_path(text: str) -> list[str | int]:
+    """`contacts[0].title` → ["contacts", 0, "title"]."""
+    parts: list[str | int] = []
+    for name, index in PATH_PART.findall(text.strip()):
+        if index:
+            parts.append(int(index))
+        elif name.isdigit():
+            parts.append(int(name))
+        else:
+            parts.append(name)
+    if not parts or not isinstance(parts[0], str):
+        raise InvalidValue(f"invalid field {text!r}")
+    return parts
+
+
+def _convert(raw: str, node: dict, field: str):
+    kind = node.get("type")
+    if "enum" in node and raw not in [str(v) for v in node["enum"]]:
+        raise InvalidValue(f"{field}: {raw!r} is not one of {', '.join(map(str, node['enum']))}")
+    if kind == "boolean":
+        lowered = raw.lower()
+        if lowered in ("true", "yes", "y", "1", "on"):
+            return True
+        if lowered in ("false", "no", "n", "0", "off"):
+            return False
+        raise InvalidValue(f"{field}: {raw!r} is not true or false")
+    if kind in ("number", "integer"):
+        try:
+            value = Decimal(raw)
+        except InvalidOperation:
+            raise InvalidValue(f"{field}: {raw!r} is not a number")
+        if kind == "integer":
+            if value != value.to_integral_value():
+                raise InvalidValue(f"{field}: {raw!r} is not a whole number")
+            return int(value)
+        return value
+    if kind == "array":
+        items = node.get("items", {})
+        return [_convert(item.strip(), items, field) for item in raw.split(",") if item.strip()]
+    if kind == "object":
+        raise InvalidValue(f"{field}: is a group of fields; set its parts ({field}.NAME=VALUE)")
+    return raw
+
+
+def set_field(record: dict, schema_name: str, assignment: str) -> None:
+    """Apply one `FIELD=VALUE` to `record` in place."""
+    if "=" not in assignment:
+        raise InvalidValue(f"--set {assignment!r}: use FIELD=VALUE")
+    path_text, raw = assignment.split("=", 1)
+    path = parse_path(path_text)
+    if path[0] in PROTECTED:
+        raise InvalidValue(f"{path[0]}: cannot be changed with --set")
+    node = field_node(schema_name, [str(part) for part in path])
+    if node is None:
+        known = ", ".join(schema(schema_name).get("properties", {}))
+        raise InvalidValue(f"unknown field {path_text!r} (fields: {known})")
+    target = record
+    for position, part in enumerate(path[:-1]):
+        following = path[position + 1]
+        if isinstance(part, int):
+            if part == len(target):
+                target.append([] if isinstance(following, int) else {})
+            elif part > len(target):
+                raise InvalidValue(f"{path_text}: there is no item {part} (it has {len(target)})")
+        elif part not in target:
+            target[part] = [] if isinstance(following, int) else {}
+        target = target[part]
+    last = path[-1]
+    if raw == "":
+        if isinstance(last, int):
+            if last < len(target):
+                del target[last]
+        else:
+            target.pop(last, None)
+        return
+    value = _convert(raw, node, path_text)
+    if isinstance(last, int):
+        if last > len(target):
+            raise InvalidValue(f"{path_text}: there is no item {last} (it has {len(target)})")
+        if last == len(target):
+            target.append(value)
+        else:
+            target[last] = value
+    else:
+        target[last] = value

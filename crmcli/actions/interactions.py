@@ -1,0 +1,62 @@
+"""Logging contacts with a party, and closing the next steps they set."""
+
+from __future__ import annotations
+
+from crmcli.actions.contacts import find_contact
+from crmcli.errors import InvalidValue
+from crmcli.model.dates import moment_text, parse_day, parse_moment
+from crmcli.model.kinds import KINDS
+from crmcli.model.record import Record
+
+TYPES = ("call", "email", "meeting", "visit", "message", "note")
+
+
+def log_interaction(repo, party: Record, type_: str, summary: str, *, at: str | None = None,
+                    contact: str | None = None, body: str | None = None, outcome: str | None = None,
+                    tags=(), direction: str | None = None, next_action: str | None = None,
+                    due: str | None = None) -> Record:
+    """Record one interaction; `at`, `due` are typed dates (`now`, `+2d`, `friday 15:00`…)."""
+    if type_ not in TYPES:
+        raise InvalidValue(f"unknown interaction type {type_!r} (use {', '.join(TYPES)})")
+    if not summary.strip():
+        raise InvalidValue("the summary is empty")
+    if due and not next_action:
+        raise InvalidValue("--due needs --next (the action that is due)")
+    clock = repo.clock
+    record: dict = {"party": party.ref}
+    if contact:
+        record["contact"] = party.data["contacts"][find_contact(party, contact)]["name"]
+    record["type"] = type_
+    if type_ != "note":
+        record["direction"] = direction or "out"
+    elif direction:
+        record["direction"] = direction
+    record["at"] = moment_text(parse_moment(at, clock) if at else clock.now())
+    record["summary"] = summary.strip()
+    if body:
+        record["body"] = body if body.endswith("\n") or "\n" not in body else body + "\n"
+    if outcome:
+        record["outcome"] = outcome
+    if tags:
+        record["tags"] = list(dict.fromkeys(tags))
+    if next_action:
+        record["next"] = {"action": next_action.strip()}
+        if due:
+            record["next"]["due"] = parse_day(due, clock).isoformat()
+    kind = KINDS["interaction"]
+    with repo.writing(f"log: {type_} with {party.title} — {record['summary']}") as tx:
+        ref = tx.add(kind, record)
+    return Record(ref, kind, record)
+
+
+def close_next_step(repo, interaction: Record) -> Record:
+    """Mark the next step of an interaction done, now."""
+    step = interaction.data.get("next")
+    if not step:
+        raise InvalidValue(f"{interaction.id} has no next step")
+    if step.get("done"):
+        raise InvalidValue(f"the next step of {interaction.id} was already done at {step['done']}")
+    step["done"] = moment_text(repo.clock.now())
+    with repo.writing(f"done: {step['action']} ({interaction.id})") as tx:
+        tx.put(interaction.kind, interaction.data)
+    return interaction

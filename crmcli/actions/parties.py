@@ -1,0 +1,86 @@
+"""Adding, editing and removing customers and suppliers: one code path for both kinds."""
+
+from __future__ import annotations
+
+from crmcli.actions.fields import set_field
+from crmcli.errors import CrmError, InvalidValue
+from crmcli.model.ids import SLUG, unique_slug
+from crmcli.model.kinds import Kind
+from crmcli.model.record import Record
+
+LIST_FIELDS = ("tags", "phones", "emails")
+
+
+def new_party(repo, kind: Kind, fields: dict, party_id: str | None = None) -> dict:
+    """A party record from `fields` (empty values dropped), with its id and defaults."""
+    name = str(fields.get("name") or "").strip()
+    if not name:
+        raise InvalidValue(f"a {kind.name} needs a name")
+    record = {key: value for key, value in fields.items() if value not in (None, "", [], {})}
+    record["name"] = name
+    if party_id:
+        if not SLUG.match(party_id):
+            raise InvalidValue(f"invalid id {party_id!r}: use lowercase letters, digits and dashes")
+        if repo.exists(f"{kind.folder}/{party_id}"):
+            raise InvalidValue(f"{kind.folder}/{party_id}.yaml already exists")
+    record["id"] = party_id or unique_slug(name, lambda slug: repo.exists(f"{kind.folder}/{slug}"))
+    record.setdefault("entity", "company")
+    if kind.name == "customer":
+        record.setdefault("lifecycle", "customer")
+    if repo.config.me:
+        record.setdefault("owner", repo.config.me)
+    for key in LIST_FIELDS:
+        if isinstance(record.get(key), str):
+            record[key] = [record[key]]
+    return record
+
+
+def add_party(repo, kind: Kind, fields: dict, party_id: str | None = None) -> Record:
+    record = new_party(repo, kind, fields, party_id)
+    with repo.writing(f"{kind.name}: add {record['name']}") as tx:
+        ref = tx.put(kind, record, new=True)
+    return Record(ref, kind, record)
+
+
+def edit_party(repo, party: Record, sets=(), add_tags=(), remove_tags=()) -> Record:
+    """Apply `--set`, `--add-tag` and `--rm-tag` and save; refuses to save an invalid record."""
+    record = party.data
+    for assignment in sets:
+        set_field(record, party.kind.schema, assignment)
+    tags = list(record.get("tags") or [])
+    for tag in add_tags:
+        if tag not in tags:
+            tags.append(tag)
+    for tag in remove_tags:
+        if tag not in tags:
+            raise InvalidValue(f"{party.id} has no tag {tag!r}")
+        tags.remove(tag)
+    if add_tags or remove_tags:
+        if tags:
+            record["tags"] = tags
+        else:
+            record.pop("tags", None)
+    changes = [*sets, *(f"+{t}" for t in add_tags), *(f"-{t}" for t in remove_tags)]
+    with repo.writing(f"{party.kind.name}: edit {record.get('name', party.id)} ({', '.join(changes)})") as tx:
+        tx.put(party.kind, record)
+    return party
+
+
+def referring(repo, ref: str) -> list[Record]:
+    """Records that point to `ref` (its interactions and, as kinds grow, orders, deals…)."""
+    return [record for record in repo.records(where="party = ?", params=(ref,)) if record.ref != ref]
+
+
+def remove_party(repo, party: Record, force: bool = False) -> list[Record]:
+    """Delete a party; with `force`, also the records that point to it. Returns those records."""
+    dependents = referring(repo, party.ref)
+    if dependents and not force:
+        raise CrmError(
+            f"{party.ref} is referred to by {len(dependents)} record(s), e.g. {dependents[0].ref}; "
+            "use --force to remove it together with them"
+        )
+    with repo.writing(f"{party.kind.name}: remove {party.title}") as tx:
+        for record in dependents:
+            tx.remove(record.ref)
+        tx.remove(party.ref)
+    return dependents

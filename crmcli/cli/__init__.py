@@ -1,0 +1,99 @@
+"""The `crm` command: the root Typer app, global options, and the one place errors are printed.
+
+Command groups live in their own modules and are registered here. Core modules are
+imported inside commands, so `crm --version` and `crm --help` start fast.
+"""
+
+
+import sys
+
+from crmcli import __version__
+
+
+def _build_app():
+    from typing import Annotated, Optional
+
+    import typer
+
+    from crmcli.cli import contacts, interactions, parties, setup, views
+    from crmcli.cli.context import FormatOption, State
+
+    app = typer.Typer(
+        name="crm",
+        help="A command-line CRM for customers and suppliers, kept as YAML files in git.",
+        no_args_is_help=True,
+        add_completion=True,
+        pretty_exceptions_enable=False,
+        rich_markup_mode=None,
+        context_settings={"help_option_names": ["-h", "--help"]},
+    )
+
+    def version_callback(value: bool):
+        if value:
+            typer.echo(f"crm {__version__}")
+            raise typer.Exit()
+
+    @app.callback()
+    def root(
+        ctx: typer.Context,
+        data_dir: Annotated[Optional[str], typer.Option("--data-dir", "-d", envvar="CRM_DIR", help="The data directory (else $CRM_DIR, the nearest parent holding crm.yaml, or the XDG data dir).")] = None,
+        fmt: FormatOption = None,
+        today: Annotated[Optional[str], typer.Option("--today", envvar="CRM_TODAY", help="Run as of this day (or moment): every date rule uses it.")] = None,
+        debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks for errors.")] = False,
+        version: Annotated[bool, typer.Option("--version", callback=version_callback, is_eager=True, help="Print the version.")] = False,
+    ):
+        """A command-line CRM for customers and suppliers, kept as YAML files in git."""
+        run = ctx.ensure_object(State)
+        run.data_dir, run.fmt, run.today, run.debug = data_dir, fmt, today, debug or run.debug
+
+    setup.register(app)
+    parties.register(app)
+    contacts.register(app)
+    interactions.register(app)
+    views.register(app)
+    return app
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point of the `crm` command."""
+    args = sys.argv[1:] if argv is None else argv
+    if args == ["--version"]:
+        print(f"crm {__version__}")
+        return
+    sys.exit(run(args))
+
+
+def run(args: list[str]) -> int:
+    """Run the CLI with `args` and return the exit code, printing errors as one line."""
+    from crmcli.cli.context import State, env_debug
+    from crmcli.errors import Ambiguous, CrmError
+
+    state = State(debug="--debug" in args or env_debug())
+    try:
+        _build_app()(args, prog_name="crm", standalone_mode=True, obj=state)
+        return 0
+    except SystemExit as done:
+        return done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
+    except CrmError as error:
+        if state.debug:
+            raise
+        state.say(f"crm: {error}")
+        if isinstance(error, Ambiguous):
+            for candidate in error.candidates:
+                state.say(f"  {candidate}")
+        return error.exit_code
+    except OSError as error:
+        if state.debug:
+            raise
+        where = f"{error.filename}: " if error.filename else ""
+        state.say(f"crm: {where}{error.strerror or error}")
+        return 3
+    except KeyboardInterrupt:
+        return 130
+    except Exception as error:
+        if state.debug:
+            raise
+        state.say(f"crm: internal error: {type(error).__name__}: {error} (run with --debug for the traceback)")
+        return 1
+    finally:
+        state.flush_warnings()

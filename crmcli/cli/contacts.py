@@ -1,0 +1,80 @@
+"""`crm contact …`: the people at a customer or supplier."""
+
+
+from typing import Annotated, Optional
+
+import typer
+
+from crmcli.cli.context import FormatOption, state
+
+Party = Annotated[str, typer.Argument(help="The customer or supplier: id, name, prefix or pinyin.")]
+ContactName = Annotated[str, typer.Argument(help="The contact's name (or #N, its position).")]
+
+
+def _party(ctx, name):
+    from crmcli.query.resolve import resolve_party
+
+    return resolve_party(state(ctx).repo, name)
+
+
+def register(app: typer.Typer) -> None:
+    contact = typer.Typer(help="Manage the contacts (people) of customers and suppliers.", no_args_is_help=True)
+    app.add_typer(contact, name="contact")
+
+    @contact.command("add")
+    def add(
+        ctx: typer.Context,
+        party: Party,
+        name: Annotated[str, typer.Argument(help="The contact's name.")],
+        title: Annotated[Optional[str], typer.Option()] = None,
+        phone: Annotated[Optional[list[str]], typer.Option("--phone", help="Repeatable.")] = None,
+        email: Annotated[Optional[list[str]], typer.Option("--email", help="Repeatable.")] = None,
+        wechat: Annotated[Optional[str], typer.Option()] = None,
+        birthday: Annotated[Optional[str], typer.Option(help="YYYY-MM-DD, or MM-DD when the year is unknown.")] = None,
+        note: Annotated[Optional[str], typer.Option("--note")] = None,
+        primary: Annotated[bool, typer.Option("--primary", help="Make this the primary contact.")] = False,
+    ):
+        """Add a contact to a party."""
+        from crmcli.actions.contacts import add_contact
+
+        record = _party(ctx, party)
+        fields = {"name": name, "title": title, "phones": phone, "emails": email, "wechat": wechat,
+                  "birthday": birthday, "notes": note}
+        add_contact(state(ctx).repo, record, fields, primary)
+        state(ctx).say(f"added {name} to {record.ref}")
+
+    @contact.command("list")
+    def list_(ctx: typer.Context, party: Annotated[Optional[str], typer.Argument(help="Only this party's contacts.")] = None,
+              fmt: FormatOption = None):
+        """List contacts, of one party or of all."""
+        from crmcli.reports.contact_list import contact_list
+
+        record = _party(ctx, party) if party else None
+        state(ctx).show(contact_list(state(ctx).repo, record), fmt)
+
+    @contact.command("edit")
+    def edit(
+        ctx: typer.Context,
+        party: Party,
+        name: ContactName,
+        set_: Annotated[Optional[list[str]], typer.Option("--set", help="FIELD=VALUE (repeatable): title, phones, emails, wechat, birthday, notes…")] = None,
+        primary: Annotated[bool, typer.Option("--primary", help="Make this the primary contact.")] = False,
+    ):
+        """Change a contact's fields."""
+        from crmcli.actions.contacts import edit_contact
+        from crmcli.errors import InvalidValue
+
+        if not set_ and not primary:
+            raise InvalidValue("nothing to change: give --set FIELD=VALUE or --primary")
+        record = _party(ctx, party)
+        changed = edit_contact(state(ctx).repo, record, name, set_ or [], primary)
+        state(ctx).say(f"updated {changed['name']} at {record.ref}")
+
+    @contact.command("rm")
+    def rm(ctx: typer.Context, party: Party, name: ContactName):
+        """Remove a contact from a party."""
+        from crmcli.actions.contacts import remove_contact
+
+        record = _party(ctx, party)
+        removed = remove_contact(state(ctx).repo, record, name)
+        state(ctx).say(f"removed {removed['name']} from {record.ref}")

@@ -1,0 +1,81 @@
+"""What every command shares: the run's state (data directory, format, today) and options."""
+
+
+import os
+import sys
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Annotated, Optional
+
+import typer
+
+
+class OutputFormat(str, Enum):
+    table = "table"
+    plain = "plain"
+    markdown = "markdown"
+    csv = "csv"
+    json = "json"
+    jsonl = "jsonl"
+
+
+FormatOption = Annotated[
+    Optional[OutputFormat],
+    typer.Option("--format", "-f", help="table (rich, the default on a terminal), plain (the default when piped), markdown, csv, json or jsonl."),
+]
+
+
+@dataclass
+class State:
+    """The options given before the command, and the data directory once opened."""
+
+    data_dir: str | None = None
+    fmt: OutputFormat | None = None
+    debug: bool = False
+    today: str | None = None
+    repo_: object = None
+    messages: list[str] = field(default_factory=list)
+
+    @property
+    def repo(self):
+        if self.repo_ is None:
+            from crmcli.store.repo import open_repo
+
+            self.repo_ = open_repo(self.data_dir, today=self.today)
+        return self.repo_
+
+    def format(self, override: OutputFormat | None = None) -> str:
+        chosen = override or self.fmt
+        if chosen is not None:
+            return chosen.value
+        return "table" if sys.stdout.isatty() else "plain"
+
+    def show(self, result, fmt: OutputFormat | None = None, *, empty_note: str | None = None) -> None:
+        """Render a result to stdout; an empty listing says so on stderr instead."""
+        from crmcli.render import is_empty, render
+
+        chosen = self.format(fmt)
+        if is_empty(result) and chosen in ("table", "plain", "markdown"):
+            self.say(empty_note or result.empty)
+            return
+        render(result, chosen)
+
+    def say(self, message: str) -> None:
+        """A message for the person (stderr), not part of the output."""
+        from crmcli.render import visible
+
+        typer.echo(visible(message), err=True)
+
+    def flush_warnings(self) -> None:
+        if self.repo_ is not None:
+            for warning in self.repo_.warnings:
+                self.say(f"warning: {warning}")
+            self.repo_.warnings.clear()
+
+
+def state(ctx: typer.Context) -> State:
+    return ctx.ensure_object(State)
+
+
+def env_debug() -> bool:
+    return os.environ.get("CRM_DEBUG", "") not in ("", "0")

@@ -1,0 +1,34 @@
+"""Editing a record in $EDITOR and validating it after save, re-opening on error (as `crontab -e`)."""
+
+
+import sys
+
+import typer
+
+from crmcli.cli.context import state
+
+
+def edit_in_editor(ctx: typer.Context, record) -> None:
+    from crmcli.actions.editing import check_text, save_text
+    from crmcli.errors import CrmError, InvalidValue
+
+    run = state(ctx)
+    repo = run.repo
+    original = repo.path_of(record.ref).read_text(encoding="utf-8")
+    text = original
+    while True:
+        edited = typer.edit(text, extension=".yaml", require_save=False)
+        if edited is None or edited == original:
+            run.say(f"no changes to {record.path}")
+            return
+        try:
+            check_text(record, edited)
+        except CrmError as error:
+            run.say(f"crm: {error}")
+            if not sys.stdin.isatty() or not typer.confirm("Edit again?", default=True, err=True):
+                raise InvalidValue("edit discarded; the file is unchanged", where=record.path)
+            text = edited
+            continue
+        save_text(repo, record, edited)
+        run.say(f"updated {record.ref}")
+        return

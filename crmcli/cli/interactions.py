@@ -1,0 +1,91 @@
+"""`crm log`, `crm done` and `crm timeline`: recording contacts and reading them back."""
+
+
+import sys
+from enum import Enum
+from typing import Annotated, Optional
+
+import typer
+
+from crmcli.cli.context import FormatOption, state
+
+
+class InteractionType(str, Enum):
+    call = "call"
+    email = "email"
+    meeting = "meeting"
+    visit = "visit"
+    message = "message"
+    note = "note"
+
+
+class Outcome(str, Enum):
+    positive = "positive"
+    neutral = "neutral"
+    negative = "negative"
+
+
+class Direction(str, Enum):
+    out = "out"
+    in_ = "in"
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("log")
+    def log(
+        ctx: typer.Context,
+        party: Annotated[str, typer.Argument(help="The customer or supplier: id, name, prefix, pinyin or a contact's name.")],
+        type_: Annotated[InteractionType, typer.Argument(metavar="TYPE", help="call, email, meeting, visit, message or note.")],
+        summary: Annotated[str, typer.Argument(help="One line: what happened.")],
+        at: Annotated[Optional[str], typer.Option("--at", help="When (default now): 2026-11-20 16:30, yesterday 15:00, -2d…")] = None,
+        contact: Annotated[Optional[str], typer.Option("--contact", help="Who you spoke with (a contact of the party).")] = None,
+        body: Annotated[Optional[str], typer.Option("--body", help="Longer notes; '-' reads them from stdin.")] = None,
+        outcome: Annotated[Optional[Outcome], typer.Option()] = None,
+        tag: Annotated[Optional[list[str]], typer.Option("--tag", help="Repeatable.")] = None,
+        direction: Annotated[Optional[Direction], typer.Option("--direction", help="out (we reached out, the default) or in.")] = None,
+        next_: Annotated[Optional[str], typer.Option("--next", help="The next step to take.")] = None,
+        due: Annotated[Optional[str], typer.Option("--due", help="When the next step is due: +2d, friday, 2026-12-01…")] = None,
+    ):
+        """Record a call, email, meeting, visit, message or note; prints its id."""
+        from crmcli.actions.interactions import log_interaction
+        from crmcli.query.resolve import resolve_party
+
+        repo = state(ctx).repo
+        text = sys.stdin.read() if body == "-" else body
+        record = resolve_party(repo, party)
+        logged = log_interaction(
+            repo, record, type_.value, summary, at=at, contact=contact, body=text,
+            outcome=outcome.value if outcome else None, tags=tag or [],
+            direction=direction.value if direction else None, next_action=next_, due=due,
+        )
+        typer.echo(logged.id)
+
+    @app.command("done")
+    def done(ctx: typer.Context, interaction: Annotated[str, typer.Argument(help="The interaction id (a unique prefix will do).")]):
+        """Mark the next step of an interaction as done."""
+        from crmcli.actions.interactions import close_next_step
+        from crmcli.model.kinds import KINDS
+        from crmcli.query.resolve import resolve_record
+
+        repo = state(ctx).repo
+        record = close_next_step(repo, resolve_record(repo, KINDS["interaction"], interaction))
+        state(ctx).say(f"done: {record.data['next']['action']}")
+
+    @app.command("timeline")
+    def timeline(
+        ctx: typer.Context,
+        party: Annotated[Optional[str], typer.Argument(help="Only this party.")] = None,
+        since: Annotated[Optional[str], typer.Option(help="From this day: 2026-01-01, -30d, last monday…")] = None,
+        until: Annotated[Optional[str], typer.Option(help="Up to this day.")] = None,
+        type_: Annotated[Optional[list[InteractionType]], typer.Option("--type", help="Only this type (repeatable).")] = None,
+        limit: Annotated[Optional[int], typer.Option(min=1, help="At most this many, newest first.")] = None,
+        fmt: FormatOption = None,
+    ):
+        """Interactions across parties, newest first."""
+        from crmcli.query.resolve import resolve_party
+        from crmcli.reports.timeline import timeline as build
+
+        repo = state(ctx).repo
+        record = resolve_party(repo, party) if party else None
+        types = [t.value for t in type_ or []]
+        state(ctx).show(build(repo, record, since, until, types, limit), fmt)

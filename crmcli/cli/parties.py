@@ -1,0 +1,141 @@
+"""`crm customer …` and `crm supplier …`: one set of commands serving both party kinds."""
+
+
+import sys
+from typing import Annotated, Optional
+
+import typer
+
+from crmcli.cli.context import FormatOption, state
+
+Repeat = list[str]
+
+
+def _stdin_fields() -> dict:
+    from crmcli.errors import InvalidValue
+    from crmcli.store import codec
+
+    try:
+        data = codec.decode(sys.stdin.buffer.read())
+    except codec.RecordSyntaxError as error:
+        raise InvalidValue(f"stdin:{error.line or 1}: {error.message}")
+    return data
+
+
+def make_party_app(kind_name: str) -> typer.Typer:
+    """The command group for one party kind; customers and suppliers differ only in data."""
+    app = typer.Typer(help=f"Manage {kind_name}s: add, list, show, edit, rm.", no_args_is_help=True)
+    is_customer = kind_name == "customer"
+
+    def kind():
+        from crmcli.model.kinds import KINDS
+
+        return KINDS[kind_name]
+
+    def resolve(ctx, name):
+        from crmcli.query.resolve import resolve_party
+
+        return resolve_party(state(ctx).repo, name, (kind(),))
+
+    @app.command("add")
+    def add(
+        ctx: typer.Context,
+        name: Annotated[Optional[str], typer.Argument(help="The name; '-' or none to read a YAML record from stdin.")] = None,
+        party_id: Annotated[Optional[str], typer.Option("--id", help="The id (default: a slug of the name, pinyin for Chinese).")] = None,
+        entity: Annotated[Optional[str], typer.Option(help="company or person.")] = None,
+        lifecycle: Annotated[Optional[str], typer.Option(help="lead, prospect, customer or inactive (customers only).", hidden=not is_customer)] = None,
+        industry: Annotated[Optional[str], typer.Option()] = None,
+        tag: Annotated[Optional[Repeat], typer.Option("--tag", help="A tag (repeatable).")] = None,
+        owner: Annotated[Optional[str], typer.Option(help="Who looks after it (default: `me` in crm.yaml).")] = None,
+        region: Annotated[Optional[str], typer.Option()] = None,
+        street: Annotated[Optional[str], typer.Option()] = None,
+        city: Annotated[Optional[str], typer.Option()] = None,
+        province: Annotated[Optional[str], typer.Option()] = None,
+        postcode: Annotated[Optional[str], typer.Option()] = None,
+        country: Annotated[Optional[str], typer.Option(help="ISO 3166 code: CN, DE, US…")] = None,
+        phone: Annotated[Optional[Repeat], typer.Option("--phone", help="A phone number (repeatable).")] = None,
+        email: Annotated[Optional[Repeat], typer.Option("--email", help="An email address (repeatable).")] = None,
+        website: Annotated[Optional[str], typer.Option()] = None,
+        tax_id: Annotated[Optional[str], typer.Option("--tax-id")] = None,
+        terms: Annotated[Optional[str], typer.Option("--terms", help="Payment terms: net 30, 30 days end of month, prepaid…")] = None,
+        follow_up: Annotated[Optional[str], typer.Option("--follow-up", help="Contact cadence: 14d, 2w, 1m…")] = None,
+        note: Annotated[Optional[str], typer.Option("--note", help="Free notes.")] = None,
+    ):
+        """Add a customer or supplier; prints its id."""
+        from crmcli.actions.parties import add_party
+
+        fields = _stdin_fields() if name in (None, "-") else {"name": name}
+        address = {k: v for k, v in {"street": street, "city": city, "province": province,
+                                     "postcode": postcode, "country": country.upper() if country else None}.items() if v}
+        flags = {
+            "entity": entity, "lifecycle": lifecycle if is_customer else None, "industry": industry,
+            "tags": list(dict.fromkeys(tag)) if tag else None, "owner": owner, "region": region,
+            "addresses": [address] if address else None, "phones": phone, "emails": email,
+            "website": website, "tax_id": tax_id, "payment_terms": terms, "follow_up_every": follow_up,
+            "notes": note,
+        }
+        fields.update({key: value for key, value in flags.items() if value})
+        party_id = party_id or fields.pop("id", None)
+        record = add_party(state(ctx).repo, kind(), fields, party_id)
+        typer.echo(record.id)
+
+    @app.command("list")
+    def list_(
+        ctx: typer.Context,
+        tag: Annotated[Optional[Repeat], typer.Option("--tag", help="Only those with this tag (repeatable: all must match).")] = None,
+        owner: Annotated[Optional[str], typer.Option()] = None,
+        region: Annotated[Optional[str], typer.Option()] = None,
+        lifecycle: Annotated[Optional[str], typer.Option(hidden=not is_customer)] = None,
+        fmt: FormatOption = None,
+    ):
+        """List them, sorted by name (Chinese names by pinyin)."""
+        from crmcli.reports.party_list import party_list
+
+        filters = {"tags": tag or [], "owner": owner, "region": region, "lifecycle": lifecycle}
+        state(ctx).show(party_list(state(ctx).repo, kind(), filters), fmt)
+
+    @app.command("show")
+    def show(ctx: typer.Context, name: Annotated[str, typer.Argument(help="Id, name, prefix or pinyin.")], fmt: FormatOption = None):
+        """The 360° view: profile, contacts, next steps, timeline."""
+        from crmcli.reports.party_view import party_view
+
+        state(ctx).show(party_view(state(ctx).repo, resolve(ctx, name)), fmt)
+
+    @app.command("edit")
+    def edit(
+        ctx: typer.Context,
+        name: Annotated[str, typer.Argument(help="Id, name, prefix or pinyin.")],
+        set_: Annotated[Optional[Repeat], typer.Option("--set", help="FIELD=VALUE (repeatable); an empty VALUE removes the field.")] = None,
+        add_tag: Annotated[Optional[Repeat], typer.Option("--add-tag")] = None,
+        rm_tag: Annotated[Optional[Repeat], typer.Option("--rm-tag")] = None,
+    ):
+        """Change fields with --set/--add-tag/--rm-tag, or with no flags in $EDITOR."""
+        from crmcli.actions.parties import edit_party
+        from crmcli.cli.editor import edit_in_editor
+
+        party = resolve(ctx, name)
+        if set_ or add_tag or rm_tag:
+            edit_party(state(ctx).repo, party, set_ or [], add_tag or [], rm_tag or [])
+            state(ctx).say(f"updated {party.ref}")
+        else:
+            edit_in_editor(ctx, party)
+
+    @app.command("rm")
+    def rm(
+        ctx: typer.Context,
+        name: Annotated[str, typer.Argument(help="Id, name, prefix or pinyin.")],
+        force: Annotated[bool, typer.Option("--force", help="Also remove the records that refer to it.")] = False,
+    ):
+        """Remove one; refused while other records refer to it, unless --force."""
+        from crmcli.actions.parties import remove_party
+
+        party = resolve(ctx, name)
+        removed = remove_party(state(ctx).repo, party, force)
+        state(ctx).say(f"removed {party.ref}" + (f" and {len(removed)} record(s) that referred to it" if removed else ""))
+
+    return app
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(make_party_app("customer"), name="customer", help="Manage customers (客户).")
+    app.add_typer(make_party_app("supplier"), name="supplier", help="Manage suppliers (供应商).")

@@ -1,0 +1,37 @@
+"""`crm init`: create a data directory."""
+
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from crmcli.cli.context import state
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("init")
+    def init(
+        ctx: typer.Context,
+        directory: Annotated[Optional[Path], typer.Argument(help="Where (default: --data-dir, $CRM_DIR or the current folder).")] = None,
+        name: Annotated[str, typer.Option("--name", help="Your business's name.")] = "My Business",
+        currency: Annotated[str, typer.Option(help="Default currency (ISO 4217).")] = "CNY",
+        me: Annotated[Optional[str], typer.Option("--me", help="Your short name, the default owner of records.")] = None,
+        timezone: Annotated[Optional[str], typer.Option(help="IANA zone for times typed without one (default: this machine's).")] = None,
+        no_git: Annotated[bool, typer.Option("--no-git", help="Do not create a git repository.")] = False,
+    ):
+        """Create a data directory: crm.yaml, the folders, .gitignore, and a git repository."""
+        import getpass
+
+        from crmcli.model.dates import local_zone, system_zone_name
+        from crmcli.store.setup import init_data_dir
+
+        run = state(ctx)
+        target = directory or Path(run.data_dir or Path.cwd())
+        zone = timezone or system_zone_name()
+        if zone:
+            local_zone(zone)
+        owner = me or getpass.getuser() or "me"
+        for note in init_data_dir(target, name=name, currency=currency, me=owner, timezone=zone, git=not no_git):
+            run.say(note)
+        typer.echo(str(target))

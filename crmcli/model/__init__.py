@@ -1,0 +1,1 @@
+"""Record kinds, ids, dates, money and validation rules: pure Python, no IO."""

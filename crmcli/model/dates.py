@@ -1,0 +1,218 @@
+"""Parsing the dates and moments people type, against one injectable "now".
+
+Every rule that depends on the date asks a `Clock`, so `--today`/`CRM_TODAY` can run
+the whole tool as of any day. Moments always carry a zone: a time typed without
+one is taken in the data directory's zone (crm.yaml `timezone`, else the system's).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, tzinfo
+
+from crmcli.errors import InvalidValue
+
+WEEKDAYS = {
+    name: index
+    for index, names in enumerate(
+        [
+            ("monday", "mon"),
+            ("tuesday", "tue", "tues"),
+            ("wednesday", "wed"),
+            ("thursday", "thu", "thurs"),
+            ("friday", "fri"),
+            ("saturday", "sat"),
+            ("sunday", "sun"),
+        ]
+    )
+    for name in names
+}
+NAMED_DAYS = {
+    "today": 0, "今天": 0,
+    "tomorrow": 1, "明天": 1,
+    "yesterday": -1, "昨天": -1,
+    "后天": 2, "前天": -2,
+}
+RELATIVE = re.compile(r"^(?P<sign>[+-])\s*(?P<count>\d+)\s*(?P<unit>h|d|w|m|y)$")
+INTERVAL = re.compile(r"^(?P<count>\d+)\s*(?P<unit>d|w|m|y)$")
+WEEKDAY_PHRASE = re.compile(r"^(?:(?P<which>next|last|this)\s+)?(?P<day>[a-z]+)(?:\s+(?P<time>\d{1,2}(?::\d{2})?\s*(?:am|pm)?))?$")
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+HINT = "use YYYY-MM-DD, an ISO moment, today, tomorrow, +3d, -2w, next monday or friday 15:00"
+
+
+def local_zone(name: str | None = None) -> tzinfo:
+    """The zone named in crm.yaml, else the system's local zone."""
+    if name:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            return ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise InvalidValue(f"unknown time zone {name!r} (use an IANA name such as Asia/Shanghai)")
+    return datetime.now().astimezone().tzinfo
+
+
+def system_zone_name() -> str | None:
+    """The IANA name of this machine's zone ($TZ, or where /etc/localtime points), if known."""
+    import os
+
+    name = os.environ.get("TZ", "").lstrip(":")
+    if name and "/" in name:
+        return name
+    try:
+        target = os.path.realpath("/etc/localtime")
+    except OSError:
+        return None
+    marker = "zoneinfo/"
+    return target.split(marker, 1)[1] if marker in target else None
+
+
+@dataclass(frozen=True)
+class Clock:
+    """The one "now" of a run: real time, or pinned to a day (or moment) for tests and reports."""
+
+    zone: tzinfo
+    pinned: datetime | None = None
+
+    @classmethod
+    def create(cls, zone: tzinfo, today: str | None = None) -> "Clock":
+        """A clock in `zone`, pinned to `today` (a date or moment) when given."""
+        if not today:
+            return cls(zone)
+        real_now = datetime.now(zone)
+        if ISO_DATE.match(today.strip()):
+            day = date.fromisoformat(today.strip())
+            return cls(zone, datetime.combine(day, real_now.time(), zone))
+        return cls(zone, parse_moment(today, cls(zone)))
+
+    def now(self) -> datetime:
+        moment = self.pinned or datetime.now(self.zone)
+        return moment.astimezone(self.zone).replace(microsecond=0)
+
+    def today(self) -> date:
+        return self.now().date()
+
+
+def _relative(match: re.Match, clock: Clock) -> datetime:
+    from dateutil.relativedelta import relativedelta
+
+    count = int(match["count"]) * (1 if match["sign"] == "+" else -1)
+    unit = match["unit"]
+    now = clock.now()
+    if unit == "h":
+        return now + timedelta(hours=count)
+    step = {"d": relativedelta(days=count), "w": relativedelta(weeks=count),
+            "m": relativedelta(months=count), "y": relativedelta(years=count)}[unit]
+    return datetime.combine(now.date() + step, time(0), clock.zone)
+
+
+def _weekday(match: re.Match, clock: Clock) -> datetime | None:
+    target = WEEKDAYS.get(match["day"])
+    if target is None:
+        return None
+    today = clock.today()
+    ahead = (target - today.weekday()) % 7
+    if match["which"] == "next" and ahead == 0:
+        ahead = 7
+    if match["which"] == "last":
+        ahead = ahead - 7 if ahead else -7
+    day = today + timedelta(days=ahead)
+    at = time(0)
+    if match["time"]:
+        at = _parse_time(match["time"])
+    return datetime.combine(day, at, clock.zone)
+
+
+def _parse_time(text: str) -> time:
+    from dateutil import parser
+
+    try:
+        return parser.parse(text).time()
+    except (ValueError, OverflowError):
+        raise InvalidValue(f"invalid time {text!r}")
+
+
+def _parse(text: str, clock: Clock) -> tuple[datetime, bool]:
+    """The moment `text` names, and whether it named a time of day (not just a day)."""
+    raw = text.strip()
+    low = raw.lower()
+    if not low:
+        raise InvalidValue(f"empty date: {HINT}")
+    if low == "now":
+        return clock.now(), True
+    if low in NAMED_DAYS:
+        return datetime.combine(clock.today() + timedelta(days=NAMED_DAYS[low]), time(0), clock.zone), False
+    match = RELATIVE.match(low)
+    if match:
+        return _relative(match, clock), match["unit"] == "h"
+    match = WEEKDAY_PHRASE.match(low)
+    if match:
+        moment = _weekday(match, clock)
+        if moment is not None:
+            return moment, bool(match["time"])
+    if ISO_DATE.match(low):
+        try:
+            return datetime.combine(date.fromisoformat(low), time(0), clock.zone), False
+        except ValueError:
+            raise InvalidValue(f"invalid date {raw!r}: no such day")
+    try:
+        return datetime.fromisoformat(raw), True
+    except ValueError:
+        pass
+    from dateutil import parser
+
+    default = datetime.combine(clock.today(), time(0))
+    try:
+        parsed = parser.parse(raw, default=default)
+    except (ValueError, OverflowError, parser.ParserError):
+        raise InvalidValue(f"invalid date {raw!r}: {HINT}")
+    has_time = parsed.time() != time(0) or ":" in raw
+    return parsed, has_time
+
+
+def parse_moment(text: str, clock: Clock) -> datetime:
+    """A moment with a zone; a day without a time means the start of that day."""
+    moment, _ = _parse(text, clock)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=clock.zone)
+    return moment.replace(microsecond=0)
+
+
+def parse_day(text: str, clock: Clock) -> date:
+    """A calendar day, read in the data directory's zone."""
+    moment, _ = _parse(text, clock)
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(clock.zone)
+    return moment.date()
+
+
+def moment_text(moment: datetime) -> str:
+    """ISO 8601 with seconds and offset, the form records store."""
+    return moment.replace(microsecond=0).isoformat()
+
+
+def read_moment(text: str, clock: Clock) -> datetime:
+    """A stored moment (ISO, possibly a bare date) as an aware datetime in the clock's zone."""
+    value = datetime.fromisoformat(text) if "T" in text or " " in text else datetime.combine(date.fromisoformat(text), time(0))
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=clock.zone)
+    return value.astimezone(clock.zone)
+
+
+def read_day(text: str, clock: Clock) -> date:
+    """A stored date or moment as the calendar day it falls on in the clock's zone."""
+    return read_moment(text, clock).date() if "T" in text else date.fromisoformat(text)
+
+
+def parse_interval(text: str):
+    """A cadence such as `30d`, `2w`, `1m`, `1y` as a dateutil relativedelta."""
+    from dateutil.relativedelta import relativedelta
+
+    match = INTERVAL.match(str(text).strip().lower())
+    if not match or int(match["count"]) == 0:
+        raise InvalidValue(f"invalid interval {text!r}: use a count and a unit such as 30d, 2w, 1m or 1y")
+    count = int(match["count"])
+    return {"d": relativedelta(days=count), "w": relativedelta(weeks=count),
+            "m": relativedelta(months=count), "y": relativedelta(years=count)}[match["unit"]]

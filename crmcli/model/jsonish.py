@@ -1,0 +1,33 @@
+"""JSON that keeps Decimals exact: written as number literals, read back as Decimals."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date, datetime
+from decimal import Decimal
+
+_MARK = "\x00dec:"
+_MARKED = re.compile(r'"\\u0000dec:(-?[0-9.E+]+)"')
+
+
+def _plain(value):
+    if isinstance(value, Decimal):
+        return _MARK + format(value, "f")
+    if isinstance(value, dict):
+        return {str(key): _plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return value
+
+
+def dumps(value, indent: int | None = None) -> str:
+    """JSON text; Decimals become exact number literals. Text holding NUL never reaches
+    here (the codec refuses it), so the marker cannot collide with data."""
+    return _MARKED.sub(r"\1", json.dumps(_plain(value), ensure_ascii=False, indent=indent))
+
+
+def loads(text: str):
+    return json.loads(text, parse_float=Decimal)

@@ -1,0 +1,70 @@
+"""The record kinds: where each lives in the data directory, how its ids look, its schema.
+
+A record's reference is its path without `.yaml` (`customers/acme`,
+`interactions/2026/11/IN-20261120-7KQ2`); the folder names the kind.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from crmcli.errors import InvalidValue
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    folder: str
+    schema: str
+    id_prefix: str | None = None
+    """Prefix of random ids (`IN`); None for kinds named by a slug of their name."""
+    dated_by: str | None = None
+    """The field whose date files the record under `<YYYY>/` (and `<MM>/` when by_month)."""
+    by_month: bool = False
+    title_field: str = "name"
+    is_party: bool = False
+
+    def subfolder(self, record: dict) -> str:
+        """`interactions/2026/11`, `orders/2026`, or just the folder for flat kinds."""
+        if not self.dated_by:
+            return self.folder
+        stamp = str(record[self.dated_by])
+        parts = [self.folder, stamp[:4]]
+        if self.by_month:
+            parts.append(stamp[5:7])
+        return "/".join(parts)
+
+    def ref(self, record: dict) -> str:
+        return f"{self.subfolder(record)}/{record['id']}"
+
+
+KINDS: dict[str, Kind] = {
+    kind.name: kind
+    for kind in (
+        Kind("customer", "customers", "party", is_party=True),
+        Kind("supplier", "suppliers", "party", is_party=True),
+        Kind("interaction", "interactions", "interaction", id_prefix="IN",
+             dated_by="at", by_month=True, title_field="summary"),
+    )
+}
+BY_FOLDER = {kind.folder: kind for kind in KINDS.values()}
+PARTY_KINDS = tuple(kind for kind in KINDS.values() if kind.is_party)
+
+
+def kind_named(name: str) -> Kind:
+    """The kind called `name` (singular or its folder's plural)."""
+    key = name.strip().lower()
+    kind = KINDS.get(key) or BY_FOLDER.get(key)
+    if kind is None:
+        raise InvalidValue(f"unknown record kind {name!r} (known: {', '.join(KINDS)})")
+    return kind
+
+
+def kind_of_ref(ref: str) -> Kind | None:
+    """The kind a reference or relative path belongs to, from its first folder."""
+    return BY_FOLDER.get(ref.split("/", 1)[0])
+
+
+def title_of(kind: Kind, record: dict) -> str:
+    """What a person calls this record in a list: its name, or an interaction's summary."""
+    return str(record.get(kind.title_field) or record.get("id") or "")

@@ -1,0 +1,26 @@
+"""A record as the rest of the code sees it: where it lives, its kind, its fields."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from crmcli.model.kinds import Kind, title_of
+
+
+@dataclass
+class Record:
+    ref: str
+    kind: Kind
+    data: dict
+
+    @property
+    def id(self) -> str:
+        return str(self.data.get("id", self.ref.rsplit("/", 1)[-1]))
+
+    @property
+    def title(self) -> str:
+        return title_of(self.kind, self.data)
+
+    @property
+    def path(self) -> str:
+        return self.ref + ".yaml"

@@ -1,0 +1,46 @@
+"""The plain result types that use cases return and renderers turn into output.
+
+A `Table` is rows of cells under columns; a `Fields` block is label/value pairs; a
+`Document` is titled parts plus the data that `--format json` prints. Cells hold
+plain values (text, Decimal, dates); renderers decide how they look.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str
+    align: str = "left"
+    style: str | None = None
+    """A hint for terminals: "money", "date", "muted", "status"…"""
+
+
+@dataclass
+class Table:
+    columns: list[Column]
+    rows: list[dict]
+    title: str | None = None
+    records: list[dict] | None = None
+    """What json/jsonl print: the records as stored, when the rows stand for records."""
+    empty: str = "nothing to show"
+
+    def data(self) -> list[dict]:
+        return self.records if self.records is not None else self.rows
+
+
+@dataclass
+class Fields:
+    items: list[tuple[str, object]]
+    title: str | None = None
+
+
+@dataclass
+class Document:
+    parts: list[Table | Fields]
+    title: str | None = None
+    payload: dict = field(default_factory=dict)
+    """What json prints: the whole result as data."""

@@ -1,0 +1,1 @@
+"""Finding records: name resolution and (later) the query language shared by every list."""

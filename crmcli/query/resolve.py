@@ -1,0 +1,115 @@
+"""Resolving the party a person names on the command line (GUIDE.md §4).
+
+In order: the reference or id, the exact name, a unique prefix of the id or of a
+word of the name (any substring for Chinese, which has no spaces), the pinyin or its
+initials (`huaqiang`, `zw`), a contact's name, and last a fuzzy match for typos. The
+first step that finds anything decides: one party is the answer, several are
+ambiguous and listed, none goes on to the next step.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from crmcli.errors import Ambiguous, NotFound
+from crmcli.model.kinds import PARTY_KINDS, Kind, kind_of_ref
+from crmcli.model.record import Record
+from crmcli.model.text import compact, fold, has_cjk, pinyin_matches
+
+FUZZY_CUTOFF = 72
+
+
+@dataclass(frozen=True)
+class Named:
+    path: str
+    role: str
+    name: str
+    folded: str
+    pinyin: str | None
+    initials: str | None
+
+    @property
+    def ref(self) -> str:
+        return self.path[:-5]
+
+    @property
+    def id(self) -> str:
+        return self.ref.rsplit("/", 1)[-1]
+
+
+def _starts_word(folded_name: str, query: str) -> bool:
+    if folded_name.startswith(query) or compact(folded_name).startswith(compact(query) or "\x00"):
+        return True
+    return any(word.startswith(query) for word in folded_name.replace("-", " ").split())
+
+
+def _steps(query: str, names: list[Named]):
+    folded = fold(query)
+    typed = compact(query)
+    yield "id", [n for n in names if n.id == query or n.id == folded]
+    yield "name", [n for n in names if n.role == "name" and n.folded == folded]
+    yield "prefix", [n for n in names if n.role == "name" and (
+        n.id.startswith(folded) or _starts_word(n.folded, folded) or (has_cjk(query) and folded in n.folded))]
+    yield "pinyin", [n for n in names if n.role == "name" and n.pinyin and pinyin_matches(typed, n.pinyin, n.initials)]
+    yield "contact", [n for n in names if n.role == "contact" and (
+        n.folded == folded or (n.pinyin and pinyin_matches(typed, n.pinyin, n.initials) and len(typed) > 2))]
+    yield "fuzzy", _fuzzy(folded, names)
+
+
+def _fuzzy(folded: str, names: list[Named]) -> list[Named]:
+    from rapidfuzz import fuzz, process
+
+    choices = {index: n.folded for index, n in enumerate(names) if n.role == "name"}
+    choices.update({-1 - index: n.id for index, n in enumerate(names) if n.role == "name"})
+    hits = process.extract(folded, choices, scorer=fuzz.WRatio, score_cutoff=FUZZY_CUTOFF, limit=8)
+    if not hits:
+        return []
+    best = hits[0][1]
+    close = {key if key >= 0 else -1 - key for _, score, key in hits if score >= best - 4}
+    return [names[index] for index in sorted(close)]
+
+
+def _label(named: Named) -> str:
+    extra = f" (contact {named.name})" if named.role == "contact" else ""
+    return f"{named.ref}{extra}"
+
+
+def resolve_party(repo, text: str, kinds: tuple[Kind, ...] = PARTY_KINDS) -> Record:
+    """The one party `text` names, or NotFound / Ambiguous listing the candidates."""
+    query = text.strip()
+    if not query:
+        raise NotFound("no party named (an empty name)")
+    kind = kind_of_ref(query)
+    if kind in kinds and "/" in query and repo.exists(query):
+        return repo.load(query)
+    names = [Named(*row) for row in repo.index.names(tuple(k.name for k in kinds))]
+    for step, found in _steps(query, names):
+        refs = sorted({named.ref for named in found})
+        if len(refs) == 1:
+            if step == "fuzzy":
+                repo.warnings.append(f"{query!r} matched {found[0].name} ({refs[0]}) by close spelling")
+            return repo.load(refs[0])
+        if refs:
+            labels = sorted({_label(named) for named in found})
+            titles = {named.ref: named.name for named in found if named.role == "name"}
+            listing = [f"{label}  {titles.get(label.split(' ')[0], '')}".rstrip() for label in labels]
+            what = "is ambiguous" if step != "fuzzy" else "matches nothing exactly; did you mean one of these?"
+            raise Ambiguous(f"{query!r} {what} ({len(refs)} parties)", listing)
+    noun = " or ".join(k.name for k in kinds)
+    raise NotFound(f"no {noun} matches {query!r}")
+
+
+def resolve_record(repo, kind: Kind, text: str) -> Record:
+    """A record of `kind` by its id, case-insensitively, or by a unique prefix of it."""
+    query = text.strip().upper()
+    if not query:
+        raise NotFound(f"no {kind.name} id given")
+    exact = repo.records(kind, "upper(id) = ?", (query,))
+    if len(exact) == 1:
+        return exact[0]
+    found = exact or repo.records(kind, "upper(id) LIKE ? ESCAPE '\\'", (query.replace("%", "\\%").replace("_", "\\_") + "%",))
+    if len(found) == 1:
+        return found[0]
+    if found:
+        raise Ambiguous(f"{text!r} is ambiguous ({len(found)} {kind.folder})", sorted(r.ref for r in found)[:20])
+    raise NotFound(f"no {kind.name} with id {text!r}")

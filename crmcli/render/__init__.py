@@ -1,0 +1,175 @@
+"""Turning results (model/views.py) into output: rich on a terminal, text, markdown, csv, json.
+
+Every table in the tool goes through `render`. Text from records is shown literally:
+rich markup in a name is never interpreted, and control characters (terminal
+escape sequences) are made visible instead of being sent to the terminal.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import sys
+from datetime import date, datetime
+from decimal import Decimal
+
+from crmcli.model import jsonish
+from crmcli.model.views import Document, Fields, Table
+
+FORMATS = ("table", "plain", "markdown", "csv", "json", "jsonl")
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def visible(text: str) -> str:
+    """Control characters shown as escapes (`\\x1b`), so data cannot drive the terminal."""
+    return CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
+
+def cell_text(value, *, money: bool = False) -> str:
+    """How a value reads in a human table."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, Decimal):
+        return f"{value:,.2f}" if money else format(value, "f")
+    if isinstance(value, (list, tuple)):
+        return ", ".join(cell_text(item) for item in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {cell_text(v)}" for k, v in value.items())
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return visible(str(value))
+
+
+def _public(row: dict) -> dict:
+    return {key: value for key, value in row.items() if not key.startswith("_")}
+
+
+def _tables(result) -> list[Table | Fields]:
+    return result.parts if isinstance(result, Document) else [result]
+
+
+def _payload(result):
+    if isinstance(result, Document):
+        return result.payload
+    if isinstance(result, Table):
+        return [_public(row) for row in result.data()]
+    return {label: value for label, value in result.items}
+
+
+def _text_rows(table: Table) -> tuple[list[str], list[list[str]]]:
+    headers = [column.header for column in table.columns]
+    rows = [[cell_text(row.get(c.key), money=c.style == "money") for c in table.columns] for row in table.rows]
+    return headers, rows
+
+
+def _tabulate(result, tablefmt: str) -> str:
+    from tabulate import tabulate
+
+    chunks = []
+    for part in _tables(result):
+        title = part.title
+        if tablefmt == "pipe" and title:
+            chunks.append(f"## {visible(title)}\n")
+        elif title:
+            chunks.append(visible(title))
+        if isinstance(part, Fields):
+            rows = [[visible(label), cell_text(value)] for label, value in part.items]
+            chunks.append(tabulate(rows, tablefmt=tablefmt, headers=["field", "value"] if tablefmt == "pipe" else ()))
+        elif part.rows:
+            headers, rows = _text_rows(part)
+            aligns = [c.align for c in part.columns]
+            chunks.append(tabulate(rows, headers=headers, tablefmt=tablefmt, colalign=aligns, disable_numparse=True))
+        else:
+            chunks.append(f"({part.empty})")
+        chunks.append("")
+    return "\n".join(chunks).rstrip("\n") + "\n"
+
+
+def _csv(result, stream) -> None:
+    writer = csv.writer(stream, lineterminator="\n")
+    parts = _tables(result)
+    for position, part in enumerate(parts):
+        if len(parts) > 1:
+            if position:
+                writer.writerow([])
+            writer.writerow([f"# {part.title or ''}"])
+        if isinstance(part, Fields):
+            writer.writerow(["field", "value"])
+            writer.writerows([[label, _csv_value(value)] for label, value in part.items])
+        else:
+            writer.writerow([c.header for c in part.columns])
+            writer.writerows([[_csv_value(row.get(c.key)) for c in part.columns] for row in part.rows])
+
+
+def _csv_value(value) -> str:
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, (list, tuple)):
+        return "; ".join(_csv_value(v) for v in value)
+    return "" if value is None else cell_text(value) if isinstance(value, (bool, dict, date)) else str(value)
+
+
+def _rich(result, stream) -> None:
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table as RichTable
+    from rich.text import Text
+
+    console = Console(file=stream, highlight=False, emoji=False, soft_wrap=False)
+    for part in _tables(result):
+        if isinstance(part, Fields):
+            grid = RichTable.grid(padding=(0, 2))
+            grid.add_column(style="bold")
+            grid.add_column()
+            for label, value in part.items:
+                grid.add_row(Text(visible(label)), Text(cell_text(value)))
+            if part.title:
+                console.print(Text(visible(part.title), style="bold underline"))
+            console.print(grid)
+            console.print()
+            continue
+        table = RichTable(title=Text(visible(part.title), style="bold") if part.title else None,
+                          box=box.SIMPLE_HEAD, title_justify="left", show_edge=False)
+        for column in part.columns:
+            table.add_column(Text(column.header), justify=column.align, style=STYLES.get(column.style or ""),
+                             no_wrap=column.style in ("date", "money", "id"))
+        for row in part.rows:
+            cells = [Text(cell_text(row.get(c.key), money=c.style == "money")) for c in part.columns]
+            table.add_row(*cells, style=row.get("_style"))
+        if part.rows:
+            console.print(table)
+        else:
+            if part.title:
+                console.print(Text(visible(part.title), style="bold"))
+            console.print(Text(f"({part.empty})", style="dim"))
+        console.print()
+
+
+STYLES = {"money": None, "date": "cyan", "id": "dim", "muted": "dim"}
+
+
+def render(result, fmt: str, stream=None) -> None:
+    """Write `result` to `stream` (stdout) in format `fmt`."""
+    stream = stream or sys.stdout
+    if fmt == "json":
+        stream.write(jsonish.dumps(_payload(result), indent=2) + "\n")
+    elif fmt == "jsonl":
+        payload = _payload(result)
+        items = payload if isinstance(payload, list) else [payload]
+        for item in items:
+            stream.write(jsonish.dumps(item) + "\n")
+    elif fmt == "csv":
+        _csv(result, stream)
+    elif fmt == "markdown":
+        stream.write(_tabulate(result, "pipe"))
+    elif fmt == "plain":
+        stream.write(_tabulate(result, "simple"))
+    else:
+        _rich(result, stream)
+    stream.flush()
+
+
+def is_empty(result) -> bool:
+    return isinstance(result, Table) and not result.rows

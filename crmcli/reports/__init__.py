@@ -1,0 +1,1 @@
+"""Read-only use cases: the 360° view, the timeline, the agenda, `crm check`."""

@@ -1,0 +1,171 @@
+"""`crm check`: every file against its schema, references, ids, likely duplicate parties.
+
+Problems are data, not exceptions (the beancount way): each `check_*` function takes
+the loaded files and returns a list of Problems; `run_checks` runs them all.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+
+from crmcli.model.record import Record
+from crmcli.model.text import compact, fold
+from crmcli.model.ids import strip_legal_form
+from crmcli.store.validation import Problem, line_of, schema_problems
+
+
+@dataclass
+class Loaded:
+    """What `crm check` looks at: readable records, and the files that could not be read."""
+
+    records: list[Record]
+    broken: list[Problem]
+    root: object
+
+    def line(self, record: Record, field: list) -> int | None:
+        try:
+            return line_of((self.root / record.path).read_text(encoding="utf-8"), field)
+        except OSError:
+            return None
+
+
+def check_schema(loaded: Loaded) -> list[Problem]:
+    problems = []
+    for record in loaded.records:
+        for field, message in schema_problems(record.kind, record.data, record.path):
+            problems.append(Problem(record.path, message, loaded.line(record, field)))
+    return problems
+
+
+def check_ids(loaded: Loaded) -> list[Problem]:
+    problems = []
+    seen: dict[tuple[str, str], str] = {}
+    for record in loaded.records:
+        file_id = record.ref.rsplit("/", 1)[-1]
+        record_id = record.data.get("id")
+        if record_id != file_id:
+            problems.append(Problem(record.path, f"id {record_id!r} differs from the file name {file_id!r}",
+                                    loaded.line(record, ["id"])))
+            continue
+        expected = _expected_ref(record)
+        if expected and expected != record.ref:
+            problems.append(Problem(record.path, f"filed in the wrong folder: belongs at {expected}.yaml",
+                                    loaded.line(record, [record.kind.dated_by])))
+        key = (record.kind.name, str(record_id))
+        if key in seen:
+            problems.append(Problem(record.path, f"the same id as {seen[key]}"))
+        else:
+            seen[key] = record.path
+    return problems
+
+
+def _expected_ref(record: Record) -> str | None:
+    try:
+        return record.kind.ref(record.data)
+    except (KeyError, TypeError):
+        return None
+
+
+def check_references(loaded: Loaded) -> list[Problem]:
+    parties = {r.ref: r for r in loaded.records if r.kind.is_party}
+    problems = []
+    for record in loaded.records:
+        target = record.data.get("party")
+        if not isinstance(target, str) or record.kind.is_party:
+            continue
+        party = parties.get(target)
+        if party is None:
+            problems.append(Problem(record.path, f"party {target!r} does not exist", loaded.line(record, ["party"])))
+            continue
+        contact = record.data.get("contact")
+        if contact and fold(str(contact)) not in {fold(str(c.get("name", ""))) for c in party.data.get("contacts") or []}:
+            problems.append(Problem(record.path, f"{target} has no contact {contact!r}", loaded.line(record, ["contact"]),
+                                    severity="warning"))
+    return problems
+
+
+def check_party_rules(loaded: Loaded) -> list[Problem]:
+    problems = []
+    for record in loaded.records:
+        if record.kind.name == "supplier" and "lifecycle" in record.data:
+            problems.append(Problem(record.path, "lifecycle applies to customers only", loaded.line(record, ["lifecycle"])))
+        primaries = [c for c in record.data.get("contacts") or [] if isinstance(c, dict) and c.get("primary")]
+        if len(primaries) > 1:
+            problems.append(Problem(record.path, f"{len(primaries)} contacts are marked primary; keep one",
+                                    loaded.line(record, ["contacts"]), severity="warning"))
+    return problems
+
+
+def _phone_key(phone: str) -> str:
+    digits = re.sub(r"\D", "", phone)
+    return digits[-9:] if len(digits) >= 7 else ""
+
+
+def duplicate_keys(record: Record) -> list[tuple[str, str]]:
+    """What two records of the same person or company would share: name, email, phone."""
+    data = record.data
+    keys = []
+    name = compact(strip_legal_form(str(data.get("name", ""))))
+    if name:
+        keys.append(("name", name))
+    keys += [("email", fold(str(e))) for e in data.get("emails") or []]
+    keys += [("phone", key) for key in (_phone_key(str(p)) for p in data.get("phones") or []) if key]
+    if data.get("tax_id"):
+        keys.append(("tax id", compact(str(data["tax_id"]))))
+    return keys
+
+
+def check_duplicates(loaded: Loaded) -> list[Problem]:
+    holders: dict[tuple[str, str, str], list[Record]] = defaultdict(list)
+    for record in loaded.records:
+        if record.kind.is_party:
+            for what, key in duplicate_keys(record):
+                holders[(record.kind.name, what, key)].append(record)
+    problems = []
+    reported = set()
+    for (kind, what, _), records in sorted(holders.items()):
+        refs = tuple(sorted({r.ref for r in records}))
+        if len(refs) > 1 and refs not in reported:
+            reported.add(refs)
+            problems.append(Problem(f"{refs[1]}.yaml", f"looks like a duplicate of {refs[0]} (same {what})",
+                                    severity="warning"))
+    return problems
+
+
+def check_config(root) -> list[Problem]:
+    """crm.yaml against its schema."""
+    from crmcli.store import codec
+    from crmcli.store.config import CONFIG_FILE
+    from crmcli.store.schemas import validator
+    from crmcli.store.validation import describe
+
+    text = (root / CONFIG_FILE).read_text(encoding="utf-8")
+    try:
+        raw = codec.decode(text.encode("utf-8"))
+    except codec.RecordSyntaxError as error:
+        return [Problem(CONFIG_FILE, error.message, error.line)]
+    return [Problem(CONFIG_FILE, describe(error), line_of(text, list(error.absolute_path)))
+            for error in validator("config").iter_errors(raw)]
+
+
+CHECKS = (check_schema, check_ids, check_references, check_party_rules, check_duplicates)
+
+
+def load_for_check(repo) -> Loaded:
+    """All records, and the unreadable files as problems (taken out of the run's warnings)."""
+    broken = [Problem(path, error, line) for path, error, line in repo.index.broken()]
+    paths = {problem.path for problem in broken}
+    repo.warnings[:] = [w for w in repo.warnings if w.split(":", 1)[0] not in paths]
+    return Loaded(sorted(repo.records(), key=lambda r: r.ref), broken, repo.root)
+
+
+def run_checks(repo) -> list[Problem]:
+    """Every problem in the data directory, errors and warnings, in file order."""
+    loaded = load_for_check(repo)
+    problems = check_config(repo.root) + loaded.broken
+    for check in CHECKS:
+        problems.extend(check(loaded))
+    return sorted(problems, key=lambda p: (p.path, p.line or 0))
+

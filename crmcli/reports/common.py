@@ -1,0 +1,54 @@
+"""Small pieces the views share: how a moment reads, the standard interaction columns."""
+
+from __future__ import annotations
+
+from crmcli.model.dates import Clock, read_moment
+from crmcli.model.views import Column
+
+
+def when(text: str | None, clock: Clock) -> str:
+    """A stored moment as `2026-11-20 16:30` in the data directory's zone."""
+    if not text:
+        return ""
+    try:
+        return read_moment(str(text), clock).strftime("%Y-%m-%d %H:%M")
+    except ValueError:
+        return str(text)
+
+
+INTERACTION_COLUMNS = [
+    Column("at", "when", style="date"),
+    Column("party_name", "party"),
+    Column("type", "type"),
+    Column("contact", "contact"),
+    Column("summary", "summary"),
+    Column("outcome", "outcome"),
+    Column("id", "id", style="id"),
+]
+
+
+def interaction_row(record: dict, names: dict[str, str], clock: Clock) -> dict:
+    arrow = {"in": "←", "out": "→"}.get(record.get("direction", ""), "")
+    return {
+        "at": when(record.get("at"), clock),
+        "party_name": names.get(record.get("party", ""), record.get("party", "")),
+        "type": f"{record.get('type', '')} {arrow}".strip(),
+        "contact": record.get("contact"),
+        "summary": record.get("summary"),
+        "outcome": record.get("outcome"),
+        "id": record.get("id"),
+    }
+
+
+def newest_first(records):
+    """Interactions sorted by moment, newest first (ISO moments with offsets compare as instants
+    only after conversion, so sort on the parsed value)."""
+    from datetime import datetime
+
+    def key(record):
+        try:
+            return datetime.fromisoformat(str(record.data.get("at"))).timestamp()
+        except ValueError:
+            return 0.0
+
+    return sorted(records, key=key, reverse=True)

@@ -1,0 +1,1 @@
+"""The data directory: layout, YAML codec, atomic writes, locking, the index, git."""

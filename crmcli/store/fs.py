@@ -1,0 +1,104 @@
+"""File IO confined to the data directory: atomic replacement and path checks.
+
+Every write goes to a temporary file in the target's own folder, is flushed and
+fsynced, then `os.replace`d over the target, and the folder is fsynced, so a crash
+leaves either the old file or the new one, never a mix.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import tempfile
+from pathlib import Path
+
+from crmcli.errors import DataDirError, InvalidValue
+
+TEMP_PREFIX = ".crm-tmp-"
+
+
+def confined(root: Path, relative: str) -> Path:
+    """`root/relative`, refusing absolute paths, `..` and links that lead outside `root`."""
+    if not relative or relative.startswith(("/", "\\")) or "\x00" in relative:
+        raise InvalidValue(f"invalid record path {relative!r}")
+    parts = relative.replace("\\", "/").split("/")
+    if any(part in ("", ".", "..") for part in parts):
+        raise InvalidValue(f"invalid record path {relative!r}")
+    path = root.joinpath(*parts)
+    real_root = root.resolve()
+    if not path.resolve().is_relative_to(real_root):
+        raise InvalidValue(f"{relative}: leads outside the data directory")
+    return path
+
+
+def os_error(error: OSError, path: Path | str) -> DataDirError:
+    """One line for an OS failure on the data directory (exit 3)."""
+    reason = {
+        errno.ENOSPC: "disk full",
+        errno.EDQUOT: "disk quota exceeded",
+        errno.EROFS: "read-only file system",
+        errno.EACCES: "permission denied",
+        errno.EPERM: "permission denied",
+        errno.ENOENT: "no such file or directory",
+    }.get(error.errno, error.strerror or str(error))
+    return DataDirError(f"{path}: cannot write: {reason}")
+
+
+def _fsync_folder(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def write_temp(path: Path, data: bytes) -> Path:
+    """Write `data` to a synced temporary file beside `path`; the caller replaces `path` with it."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, temp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=".yaml", dir=path.parent)
+    except OSError as error:
+        raise os_error(error, path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if path.exists():
+            os.chmod(temp, path.stat().st_mode & 0o777)
+        else:
+            os.chmod(temp, 0o666 & ~_umask())
+    except OSError as error:
+        Path(temp).unlink(missing_ok=True)
+        raise os_error(error, path)
+    return Path(temp)
+
+
+def commit_temp(temp: Path, path: Path) -> None:
+    """Move a temporary file written by `write_temp` over its target, durably."""
+    try:
+        os.replace(temp, path)
+        _fsync_folder(path.parent)
+    except OSError as error:
+        temp.unlink(missing_ok=True)
+        raise os_error(error, path)
+
+
+def remove(path: Path) -> None:
+    try:
+        path.unlink()
+        _fsync_folder(path.parent)
+    except FileNotFoundError:
+        pass
+    except OSError as error:
+        raise os_error(error, path)
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    commit_temp(write_temp(path, data), path)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

@@ -1,0 +1,207 @@
+"""A data directory opened for use: finding it, reading records, writing them safely.
+
+All writes go through `Repo.writing()`, a transaction that holds the writers' lock,
+validates each record against its schema, stages every file as a synced temporary
+file, and only when all are staged moves them into place and updates the index. A
+command that fails therefore writes nothing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from crmcli.errors import DataDirError, InvalidValue, NotFound, ValidationFailed
+from crmcli.model.dates import Clock, local_zone, moment_text, read_day
+from crmcli.model.ids import random_id
+from crmcli.model.kinds import KINDS, Kind, kind_of_ref
+from crmcli.model.record import Record
+from crmcli.store import codec, document, fs
+from crmcli.store.config import CONFIG_FILE, Config, load_config
+from crmcli.store.lock import writer_lock
+from crmcli.store.validation import schema_problems
+
+CACHE_DIR = ".crm"
+
+
+def default_data_dir() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "crm"
+
+
+def find_root(explicit: str | os.PathLike | None = None) -> Path:
+    """--data-dir, else $CRM_DIR, else the nearest parent holding crm.yaml, else the XDG data dir."""
+    if explicit:
+        return Path(explicit).expanduser()
+    if os.environ.get("CRM_DIR"):
+        return Path(os.environ["CRM_DIR"]).expanduser()
+    here = Path.cwd()
+    for folder in (here, *here.parents):
+        if (folder / CONFIG_FILE).is_file():
+            return folder
+    return default_data_dir()
+
+
+def open_repo(path=None, *, today: str | None = None) -> "Repo":
+    root = find_root(path)
+    if not root.is_dir():
+        raise DataDirError(f"{root}: no such data directory (create one with: crm init {root})")
+    if not (root / CONFIG_FILE).is_file():
+        raise DataDirError(f"{root}: not a crm data directory, it has no {CONFIG_FILE} (create one with: crm init {root})")
+    if not os.access(root, os.R_OK | os.X_OK):
+        raise DataDirError(f"{root}: cannot read the data directory: permission denied")
+    config = load_config(root)
+    clock = Clock.create(local_zone(config.timezone), today or os.environ.get("CRM_TODAY"))
+    return Repo(root, config, clock)
+
+
+@dataclass
+class Repo:
+    root: Path
+    config: Config
+    clock: Clock
+    warnings: list[str] = field(default_factory=list)
+    _index: object = None
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.root / CACHE_DIR
+
+    @property
+    def index(self):
+        """The index, refreshed on first use in this process."""
+        if self._index is None:
+            from crmcli.store.index import Index
+
+            writable = os.access(self.root, os.W_OK) and (not self.cache_dir.exists() or os.access(self.cache_dir, os.W_OK))
+            self._index = Index(self.root, self.cache_dir if writable else None)
+            self.warnings.extend(self._index.refresh())
+        return self._index
+
+    def records(self, kind: Kind | str | None = None, where: str = "", params: tuple = ()) -> list[Record]:
+        """Records of a kind (or all), optionally narrowed by SQL over the index's columns."""
+        clauses, values = [], []
+        if kind is not None:
+            kind = KINDS[kind] if isinstance(kind, str) else kind
+            clauses.append("kind = ?")
+            values.append(kind.name)
+        if where:
+            clauses.append(f"({where})")
+            values.extend(params)
+        rows = self.index.rows(" AND ".join(clauses), tuple(values))
+        return [Record(path[:-5], kind_of_ref(path), data) for path, data in rows]
+
+    def path_of(self, ref: str) -> Path:
+        return fs.confined(self.root, ref + ".yaml")
+
+    def exists(self, ref: str) -> bool:
+        return kind_of_ref(ref) is not None and self.path_of(ref).is_file()
+
+    def load(self, ref: str) -> Record:
+        """The record at `ref`, read from its file now (not from the index)."""
+        kind = kind_of_ref(ref)
+        if kind is None:
+            raise NotFound(f"no record kind lives in {ref.split('/', 1)[0]!r}")
+        path = self.path_of(ref)
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            raise NotFound(f"{ref}: no such record")
+        except OSError as error:
+            raise DataDirError(f"{ref}.yaml: cannot read: {error.strerror}")
+        try:
+            return Record(ref, kind, codec.decode(data))
+        except codec.RecordSyntaxError as error:
+            raise InvalidValue(error.message, where=f"{ref}.yaml:{error.line}" if error.line else f"{ref}.yaml")
+
+    @contextlib.contextmanager
+    def writing(self, message: str):
+        """A transaction: everything put or removed inside lands together, or nothing does."""
+        if not os.access(self.root, os.W_OK):
+            raise DataDirError(f"{self.root}: the data directory is read-only")
+        with writer_lock(self.cache_dir):
+            transaction = Transaction(self, message)
+            try:
+                yield transaction
+            except BaseException:
+                transaction.abandon()
+                raise
+            transaction.commit()
+
+
+class Transaction:
+    """Staged writes of one command; see `Repo.writing`."""
+
+    def __init__(self, repo: Repo, message: str):
+        self.repo = repo
+        self.message = message
+        self.staged: list[tuple[Path, Path, str, dict]] = []
+        self.removals: list[str] = []
+
+    def validate(self, kind: Kind, record: dict, path: str) -> None:
+        problems = schema_problems(kind, record, path)
+        if problems:
+            raise ValidationFailed(problems[0][1], where=path)
+
+    def add(self, kind: Kind, record: dict) -> str:
+        """Stage a new record, giving it a fresh random id if its kind uses them."""
+        if kind.id_prefix and not record.get("id"):
+            day = read_day(str(record[kind.dated_by]), self.repo.clock)
+            while True:
+                record["id"] = random_id(kind.id_prefix, day)
+                path = self.repo.path_of(kind.ref(record))
+                if not path.exists() and all(path != staged for _, staged, _, _ in self.staged):
+                    break
+        return self.put(kind, record, new=True)
+
+    def put(self, kind: Kind, record: dict, *, new: bool = False, replaces: str | None = None,
+            base_text: str | None = None) -> str:
+        """Stage `record`; returns its reference. `new` refuses to overwrite an existing file;
+        `base_text` is the YAML to keep the layout of (default: the file as it is)."""
+        now = moment_text(self.repo.clock.now())
+        record.setdefault("created", now)
+        record["updated"] = now
+        ref = kind.ref(record)
+        relative = ref + ".yaml"
+        self.validate(kind, record, relative)
+        path = self.repo.path_of(ref)
+        if any(staged_path == path for _, staged_path, _, _ in self.staged):
+            raise InvalidValue(f"{relative}: written twice in one command")
+        old_text = old_plain = None
+        if new and path.exists():
+            raise InvalidValue(f"{relative} already exists")
+        if base_text is not None or path.exists():
+            old_text = base_text if base_text is not None else path.read_text(encoding="utf-8")
+            with contextlib.suppress(codec.RecordSyntaxError):
+                old_plain = codec.decode(old_text.encode("utf-8"))
+            if old_plain is None:
+                old_text = None
+        text = document.render(record, kind.schema, old_text, old_plain)
+        self.staged.append((fs.write_temp(path, text.encode("utf-8")), path, relative, record))
+        if replaces and replaces != ref:
+            self.remove(replaces)
+        return ref
+
+    def remove(self, ref: str) -> None:
+        self.repo.path_of(ref)
+        self.removals.append(ref)
+
+    def abandon(self) -> None:
+        for temp, *_ in self.staged:
+            temp.unlink(missing_ok=True)
+
+    def commit(self) -> None:
+        index = self.repo.index
+        for temp, path, relative, record in self.staged:
+            fs.commit_temp(temp, path)
+            index.put(relative, record)
+        for ref in self.removals:
+            fs.remove(self.repo.path_of(ref))
+            index.drop(ref + ".yaml")
+
+    @property
+    def written(self) -> list[str]:
+        """Relative paths this transaction wrote or removed (for git)."""
+        return [relative for _, _, relative, _ in self.staged] + [ref + ".yaml" for ref in self.removals]

@@ -1,0 +1,90 @@
+"""Schema validation with messages a person can act on, and line numbers from the file."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from crmcli.model.kinds import Kind
+from crmcli.store.schemas import validator
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with one file: `path:line: message` when printed."""
+
+    path: str
+    message: str
+    line: int | None = None
+    severity: str = "error"
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{where}: {self.message}"
+
+
+PATTERN_MESSAGES = {
+    "@": "is not a valid email address",
+    "T[0-9]{2}": "is not an ISO moment with a zone (2026-11-22T14:30:00+08:00)",
+    "[0-9]{4}-[0-9]{2}-[0-9]{2}$": "is not an ISO date (2026-11-22)",
+    "[dwmy]$": "is not an interval such as 30d, 2w, 1m or 1y",
+    "a-z0-9": "is not a valid id (lowercase letters, digits and dashes)",
+    "0-9A-HJKMNP": "is not a valid record id (PREFIX-YYYYMMDD-XXXX)",
+    "+() ": "is not a phone number",
+    "^[^\\s,]+$": "is not a single word (tags have no spaces or commas)",
+}
+
+
+def field_path(parts) -> str:
+    """`contacts[0].emails[1]` from a jsonschema path."""
+    text = ""
+    for part in parts:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def describe(error) -> str:
+    """A readable message for one jsonschema error."""
+    where = field_path(error.absolute_path)
+    if error.validator == "additionalProperties":
+        extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
+        field = f"{where}." if where else ""
+        return f"unknown field {', '.join(field + name for name in extra)}"
+    if error.validator == "pattern":
+        for marker, message in PATTERN_MESSAGES.items():
+            if marker in error.validator_value:
+                return f"{where}: {error.instance!r} {message}"
+    if error.validator == "enum":
+        allowed = ", ".join(str(v) for v in error.validator_value)
+        return f"{where}: {error.instance!r} is not one of {allowed}"
+    if error.validator == "type":
+        return f"{where}: {error.instance!r} is not of type {error.validator_value}"
+    if error.validator == "required":
+        return f"{where + ': ' if where else ''}{error.message}"
+    return f"{where}: {error.message}" if where else error.message
+
+
+def schema_problems(kind: Kind, record: dict, path: str) -> list[tuple[list, str]]:
+    """(field path, message) for each way `record` breaks its kind's schema."""
+    errors = sorted(validator(kind.schema).iter_errors(record), key=lambda e: [str(p) for p in e.absolute_path])
+    return [(list(error.absolute_path), describe(error)) for error in errors]
+
+
+def line_of(text: str, field: list) -> int | None:
+    """The 1-based line where a field sits in a YAML file, from ruamel's position data."""
+    from crmcli.store import codec
+
+    try:
+        node = codec.load_roundtrip(text)
+    except Exception:
+        return None
+    line = 1
+    for part in field:
+        try:
+            if isinstance(part, int):
+                line = node.lc.item(part)[0] + 1
+            else:
+                line = node.lc.key(part)[0] + 1
+            node = node[part]
+        except (AttributeError, KeyError, IndexError, TypeError):
+            break
+    return line

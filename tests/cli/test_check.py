@@ -1,0 +1,89 @@
+"""`crm check` and how read commands live next to broken files."""
+
+
+def test_the_demo_is_clean(demo):
+    result = demo("check")
+    assert result.code == 0, result.out + result.err
+    assert result.out == "" and "no problems" in result.err
+
+
+def _break(data, relative, old, new):
+    path = data.root / relative
+    path.write_text(path.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
+
+
+def test_problems_are_reported_with_path_and_line(demo):
+    _break(demo, "customers/huaqiang-dianzi.yaml", "entity: company", "entity: robot")
+    _break(demo, "customers/wangxiaoming.yaml", "id: wangxiaoming", "id: someone-else")
+    interaction = demo.files("interactions/2026/11")[0].relative_to(demo.root).as_posix()
+    party = demo.read(interaction)["party"]
+    _break(demo, interaction, f"party: {party}", "party: customers/ghost")
+    result = demo("check")
+    assert result.code == 1
+    lines = result.out.splitlines()
+    assert any(line.startswith("customers/huaqiang-dianzi.yaml:") and "robot" in line for line in lines)
+    entity_line = demo.text("customers/huaqiang-dianzi.yaml").splitlines().index("entity: robot") + 1
+    assert f"customers/huaqiang-dianzi.yaml:{entity_line}: entity: 'robot' is not one of company, person" in lines
+    assert any("customers/wangxiaoming.yaml:1: id 'someone-else' differs" in line for line in lines)
+    assert any(line.startswith(interaction) and "customers/ghost" in line for line in lines)
+    assert "3 error(s)" in result.err
+
+
+def test_duplicates_and_misfiled_records(demo):
+    (demo.root / "customers/hq-copy.yaml").write_text(
+        "id: hq-copy\nname: 华强电子有限公司\nemails: [purchasing@huaqiang.example]\n"
+        "created: 2026-11-22T10:00:00+08:00\nupdated: 2026-11-22T10:00:00+08:00\n", encoding="utf-8")
+    moved = demo.files("interactions/2026/11")[0]
+    target = demo.root / "interactions/2026/01" / moved.name
+    target.parent.mkdir(exist_ok=True)
+    moved.rename(target)
+    result = demo("check")
+    assert result.code == 1
+    duplicate = next(line for line in result.out.splitlines() if "looks like a duplicate" in line)
+    assert "hq-copy" in duplicate and "huaqiang-dianzi" in duplicate and ": warning: " in duplicate
+    assert f"interactions/2026/01/{moved.name}" in result.out and "wrong folder" in result.out
+
+
+def test_check_as_json(demo):
+    _break(demo, "customers/huaqiang-dianzi.yaml", "entity: company", "entity: robot")
+    problems = demo("check", "--format", "json").json()
+    assert problems[0]["path"] == "customers/huaqiang-dianzi.yaml" and problems[0]["severity"] == "error"
+
+
+def test_a_broken_file_is_skipped_with_a_warning_and_the_rest_works(demo):
+    path = demo.root / "customers/huaqiang-dianzi.yaml"
+    path.write_text("id: huaqiang-dianzi\nname: [unclosed\n", encoding="utf-8")
+    listing = demo("customer", "list", "--format", "json")
+    assert listing.code == 0
+    assert "warning: customers/huaqiang-dianzi.yaml:" in listing.err and "skipped" in listing.err
+    assert len(listing.json()) == 16
+    assert demo("today").code == 0
+    check = demo("check")
+    assert check.code == 1 and check.out.startswith("customers/huaqiang-dianzi.yaml:")
+
+
+def test_a_bad_crm_yaml_is_reported(demo):
+    _break(demo, "crm.yaml", "currency: CNY", "currency: yuan")
+    result = demo("check")
+    assert result.code == 1 and "crm.yaml" in result.out
+
+
+def test_missing_data_directory(tmp_path):
+    from conftest import run_crm
+
+    result = run_crm("--data-dir", tmp_path / "nowhere", "today")
+    assert result.code == 3 and "no such data directory" in result.err and "crm init" in result.err
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    result = run_crm("--data-dir", plain, "customer", "list")
+    assert result.code == 3 and "not a crm data directory" in result.err
+
+
+def test_data_dir_from_the_environment_and_parent_folders(demo, monkeypatch):
+    from conftest import run_crm
+
+    monkeypatch.setenv("CRM_DIR", str(demo.root))
+    assert run_crm("customer", "list", "--format", "json").code == 0
+    monkeypatch.delenv("CRM_DIR")
+    monkeypatch.chdir(demo.root / "interactions" / "2026")
+    assert len(run_crm("customer", "list", "--format", "json").json()) == 17

@@ -1,0 +1,101 @@
+"""The YAML codec: exact numbers, no coercion surprises, hostile input refused, comments kept."""
+
+from decimal import Decimal
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from crmcli.store import codec
+from crmcli.store.document import render
+
+TRICKY = ["yes", "no", "on", "off", "null", "~", "1e3", "0x10", "012", "1:30", "2026-01-01", "true",
+          "False", "", " lead", "trail ", "0755 8888 0000", "- dash", "a: b", "#hash", "'quote", '"dq',
+          "多行\n文本\n", "tab\tin", "emoji 🎉", "[red]x[/red]", "line\n  indented\n", "trailing  \nspace"]
+
+
+@pytest.mark.parametrize("text", TRICKY)
+def test_strings_survive_write_and_read(text):
+    record = {"id": "x", "name": "n", "notes": text, "created": "2026-11-22T10:00:00+08:00"}
+    assert codec.decode(render(record, "party").encode()) == record
+
+
+def test_numbers_are_decimals_and_dates_stay_text():
+    data = codec.decode(b"a: 1234.50\nb: 40\nc: 2026-11-22\nd: 2026-11-20T16:30:00+08:00\ne: yes\n")
+    assert data == {"a": Decimal("1234.50"), "b": 40, "c": "2026-11-22", "d": "2026-11-20T16:30:00+08:00", "e": "yes"}
+    assert isinstance(data["a"], Decimal)
+
+
+@pytest.mark.parametrize("text, message", [
+    (b"a: !!python/object/apply:os.system ['echo hi']\n", "YAML error"),
+    (b"a: &x [1]\nb: *x\n", "aliases"),
+    (b"- just a list\n", "mapping"),
+    (b"a: b\x00c\n", "NUL"),
+    (b"name: \xff\xfe\n", "UTF-8"),
+    (b"a: [" * 200 + b"]" * 200, "nested"),
+    (b"a: b\n<<<<<<< HEAD\nc: d\n=======\nc: e\n>>>>>>> other\n", "conflict"),
+    (b"a: .inf\n", "infinite"),
+])
+def test_hostile_or_broken_files_are_refused(text, message):
+    with pytest.raises(codec.RecordSyntaxError) as error:
+        codec.decode(text)
+    assert message in error.value.message
+
+
+def test_syntax_errors_carry_a_line():
+    with pytest.raises(codec.RecordSyntaxError) as error:
+        codec.decode(b"id: x\nname: [unclosed\nother: 1\n")
+    assert error.value.line in (2, 3, 4)
+
+
+def test_billion_laughs_is_refused_quickly():
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]\n" for i in range(9))
+    with pytest.raises(codec.RecordSyntaxError):
+        codec.decode(bomb.encode())
+
+
+def test_oversized_files_are_refused():
+    with pytest.raises(codec.RecordSyntaxError) as error:
+        codec.decode(b"a: '" + b"x" * (codec.MAX_FILE_BYTES + 1) + b"'\n")
+    assert "larger" in error.value.message
+
+
+def test_hand_comments_and_layout_survive_a_change():
+    text = ("# Key account — handle with care\n"
+            "id: acme\n"
+            "name: Acme   # the trading name\n"
+            "tags:\n  - vip\n"
+            "phones: ['0755 1234']\n"
+            "created: 2026-01-01T00:00:00+08:00\n")
+    old = codec.decode(text.encode())
+    new = dict(old, industry="electronics", tags=["vip", "cable"])
+    written = render(new, "party", text, old)
+    assert written.startswith("# Key account — handle with care\n")
+    assert "name: Acme   # the trading name" in written
+    assert "phones: ['0755 1234']" in written
+    assert written.index("industry:") < written.index("tags:")
+    assert codec.decode(written.encode()) == new
+
+
+def test_keys_follow_the_schema_order():
+    record = {"updated": "2026-11-22T10:00:00+08:00", "name": "N", "id": "n", "tags": ["a"]}
+    assert [line.split(":")[0] for line in render(record, "party").splitlines()] == ["id", "name", "tags", "updated"]
+
+
+scalars = st.one_of(
+    st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=40),
+    st.sampled_from(TRICKY),
+    st.decimals(allow_nan=False, allow_infinity=False, places=2, min_value=-10**9, max_value=10**9),
+    st.integers(min_value=-10**12, max_value=10**12),
+    st.booleans(),
+)
+values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(
+    st.text("abcdefghij_", min_size=1, max_size=8), inner, max_size=4), max_leaves=12)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.dictionaries(st.text("abcdefghijklmnop_", min_size=1, max_size=10), values, max_size=6))
+def test_any_record_survives_write_then_read(custom):
+    record = {"id": "x", "name": "n", "custom": custom}
+    assert codec.decode(render(record, "party").encode()) == record
