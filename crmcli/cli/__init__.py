@@ -15,7 +15,7 @@ def _build_app():
 
     import typer
 
-    from crmcli.cli import contacts, interactions, parties, setup, views
+    from crmcli.cli import contacts, interactions, parties, search, setup, views
     from crmcli.cli.context import FormatOption, State
 
     app = typer.Typer(
@@ -51,6 +51,7 @@ def _build_app():
     contacts.register(app)
     interactions.register(app)
     views.register(app)
+    search.register(app)
     return app
 
 

@@ -8,6 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from crmcli.cli.context import FormatOption, state
+from crmcli.cli.search import QUERY_SETTINGS, query_text
 
 
 class InteractionType(str, Enum):
@@ -71,10 +72,11 @@ def register(app: typer.Typer) -> None:
         record = close_next_step(repo, resolve_record(repo, KINDS["interaction"], interaction))
         state(ctx).say(f"done: {record.data['next']['action']}")
 
-    @app.command("timeline")
+    @app.command("timeline", context_settings=QUERY_SETTINGS)
     def timeline(
         ctx: typer.Context,
-        party: Annotated[Optional[str], typer.Argument(help="Only this party.")] = None,
+        query: Annotated[Optional[list[str]], typer.Argument(help="A query, as for crm search: 'outcome:negative', 样品, 'tag:pricing'…")] = None,
+        party: Annotated[Optional[str], typer.Option("--party", "-p", help="Only this party: id, name, prefix or pinyin.")] = None,
         since: Annotated[Optional[str], typer.Option(help="From this day: 2026-01-01, -30d, last monday…")] = None,
         until: Annotated[Optional[str], typer.Option(help="Up to this day.")] = None,
         type_: Annotated[Optional[list[InteractionType]], typer.Option("--type", help="Only this type (repeatable).")] = None,
@@ -88,4 +90,4 @@ def register(app: typer.Typer) -> None:
         repo = state(ctx).repo
         record = resolve_party(repo, party) if party else None
         types = [t.value for t in type_ or []]
-        state(ctx).show(build(repo, record, since, until, types, limit), fmt)
+        state(ctx).show(build(repo, query_text(query) if query else "", record, since, until, types, limit), fmt)

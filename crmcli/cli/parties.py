@@ -7,6 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from crmcli.cli.context import FormatOption, state
+from crmcli.cli.search import QUERY_SETTINGS, query_text
 
 Repeat = list[str]
 
@@ -79,9 +80,10 @@ def make_party_app(kind_name: str) -> typer.Typer:
         record = add_party(state(ctx).repo, kind(), fields, party_id)
         typer.echo(record.id)
 
-    @app.command("list")
+    @app.command("list", context_settings=QUERY_SETTINGS)
     def list_(
         ctx: typer.Context,
+        query: Annotated[Optional[list[str]], typer.Argument(help="A query, as for crm search: 'tag:vip city:深圳', '-lifecycle:inactive'…")] = None,
         tag: Annotated[Optional[Repeat], typer.Option("--tag", help="Only those with this tag (repeatable: all must match).")] = None,
         owner: Annotated[Optional[str], typer.Option()] = None,
         region: Annotated[Optional[str], typer.Option()] = None,
@@ -91,8 +93,10 @@ def make_party_app(kind_name: str) -> typer.Typer:
         """List them, sorted by name (Chinese names by pinyin)."""
         from crmcli.reports.party_list import party_list
 
-        filters = {"tags": tag or [], "owner": owner, "region": region, "lifecycle": lifecycle}
-        state(ctx).show(party_list(state(ctx).repo, kind(), filters), fmt)
+        terms = [query_text(query)] if query else []
+        terms += [f'tag="{t}"' for t in tag or []]
+        terms += [f'{field}="{value}"' for field, value in (("owner", owner), ("region", region), ("lifecycle", lifecycle)) if value]
+        state(ctx).show(party_list(state(ctx).repo, kind(), " ".join(terms)), fmt)
 
     @app.command("show")
     def show(ctx: typer.Context, name: Annotated[str, typer.Argument(help="Id, name, prefix or pinyin.")], fmt: FormatOption = None):

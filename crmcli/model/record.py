@@ -24,3 +24,16 @@ class Record:
     @property
     def path(self) -> str:
         return self.ref + ".yaml"
+
+
+def leaves(value, path: str = ""):
+    """(dotted field path without list positions, scalar) for every value in a record:
+    `contacts[1].phones[0]` is reported as `contacts.phones`."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from leaves(item, f"{path}.{key}" if path else str(key))
+    elif isinstance(value, list):
+        for item in value:
+            yield from leaves(item, path)
+    elif value is not None:
+        yield path, value

@@ -53,3 +53,57 @@ def pinyin_matches(query: str, syllables: str, initials: str) -> bool:
     if any("".join(parts[i:]).startswith(typed) for i in range(len(parts))):
         return True
     return len(typed) >= 2 and typed in initials
+
+
+WORD_BREAK = re.compile(r"[^\w\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|_")
+CJK_RUN = re.compile(r"([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])")
+
+
+def words(text: str) -> str:
+    """Folded text as space-separated words, each Chinese character a word of its own:
+    `Müller-Straße 5` → `muller strasse 5`, `华强电子` → `华 强 电 子`. Both the index and
+    queries use this form, so substring search in Chinese is a phrase search over characters."""
+    spaced = CJK_RUN.sub(r" \1 ", fold(text))
+    return " ".join(WORD_BREAK.sub(" ", spaced).split())
+
+
+def pinyin_tokens(text: str) -> str:
+    """Words that let pinyin find a Chinese name from any syllable on: the syllables joined
+    (华强电子 → huaqiangdianzi qiangdianzi dianzi zi) and the initials (hqdz qdz dz)."""
+    forms = pinyin_forms(text)
+    if not forms:
+        return ""
+    syllables, initials = forms
+    parts = syllables.split()
+    joined = ["".join(parts[i:]) for i in range(len(parts))]
+    return " ".join(joined + [initials[i:] for i in range(len(initials) - 1)])
+
+
+def _fold_char(char: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", char)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def match_spans(text: str, needles: list[str]) -> list[tuple[int, int]]:
+    """Where the folded `needles` occur in `text`, as (start, end) positions in `text` itself,
+    so `muller` highlights `Müller` and `strasse` highlights `Straße`."""
+    folded, origin = [], []
+    for position, char in enumerate(text):
+        for piece in _fold_char(char):
+            folded.append(piece)
+            origin.append(position)
+    haystack = "".join(folded)
+    spans = []
+    for needle in {fold(n) for n in needles if fold(n)}:
+        start = haystack.find(needle)
+        while start >= 0:
+            end = start + len(needle) - 1
+            spans.append((origin[start], origin[end] + 1))
+            start = haystack.find(needle, start + len(needle))
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged

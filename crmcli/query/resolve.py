@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from crmcli.errors import Ambiguous, NotFound
 from crmcli.model.kinds import PARTY_KINDS, Kind, kind_of_ref
 from crmcli.model.record import Record
-from crmcli.model.text import compact, fold, has_cjk, pinyin_matches
+from crmcli.model.text import compact, fold, has_cjk, pinyin_matches, words
 
 FUZZY_CUTOFF = 72
 
@@ -82,7 +82,7 @@ def resolve_party(repo, text: str, kinds: tuple[Kind, ...] = PARTY_KINDS) -> Rec
     kind = kind_of_ref(query)
     if kind in kinds and "/" in query and repo.exists(query):
         return repo.load(query)
-    names = [Named(*row) for row in repo.index.names(tuple(k.name for k in kinds))]
+    names = [Named(*row) for row in repo.indexed(*kinds).names(tuple(k.name for k in kinds))]
     for step, found in _steps(query, names):
         refs = sorted({named.ref for named in found})
         if len(refs) == 1:
@@ -113,3 +113,17 @@ def resolve_record(repo, kind: Kind, text: str) -> Record:
     if found:
         raise Ambiguous(f"{text!r} is ambiguous ({len(found)} {kind.folder})", sorted(r.ref for r in found)[:20])
     raise NotFound(f"no {kind.name} with id {text!r}")
+
+
+def parties_named(repo, text: str) -> list[str]:
+    """References of every party whose id, name, a contact's name or pinyin fits `text`
+    (for `party:` in queries, where several parties may match)."""
+    folded = fold(text)
+    spaced = words(text)
+    found = set()
+    for row in repo.indexed(*PARTY_KINDS).names(tuple(kind.name for kind in PARTY_KINDS)):
+        named = Named(*row)
+        if (folded in named.id or spaced in words(named.name) or named.ref == text
+                or (named.pinyin and pinyin_matches(text, named.pinyin, named.initials))):
+            found.add(named.ref)
+    return sorted(found)

@@ -58,9 +58,22 @@ def _payload(result):
     return {label: value for label, value in result.items}
 
 
-def _text_rows(table: Table) -> tuple[list[str], list[list[str]]]:
+def _marked(row: dict, column, marker: str) -> str:
+    """A cell's text with its highlighted spans wrapped in `marker` (markdown's **)."""
+    text = cell_text(row.get(column.key), money=column.style == "money")
+    spans = (row.get("_spans") or {}).get(column.key) or []
+    if not marker or not spans:
+        return text
+    pieces, last = [], 0
+    for start, end in spans:
+        pieces += [text[last:start], marker, text[start:end], marker]
+        last = end
+    return "".join(pieces + [text[last:]])
+
+
+def _text_rows(table: Table, marker: str = "") -> tuple[list[str], list[list[str]]]:
     headers = [column.header for column in table.columns]
-    rows = [[cell_text(row.get(c.key), money=c.style == "money") for c in table.columns] for row in table.rows]
+    rows = [[_marked(row, c, marker) for c in table.columns] for row in table.rows]
     return headers, rows
 
 
@@ -78,7 +91,7 @@ def _tabulate(result, tablefmt: str) -> str:
             rows = [[visible(label), cell_text(value)] for label, value in part.items]
             chunks.append(tabulate(rows, tablefmt=tablefmt, headers=["field", "value"] if tablefmt == "pipe" else ()))
         elif part.rows:
-            headers, rows = _text_rows(part)
+            headers, rows = _text_rows(part, "**" if tablefmt == "pipe" else "")
             aligns = [c.align for c in part.columns]
             chunks.append(tabulate(rows, headers=headers, tablefmt=tablefmt, colalign=aligns, disable_numparse=True))
         else:
@@ -136,7 +149,12 @@ def _rich(result, stream) -> None:
             table.add_column(Text(column.header), justify=column.align, style=STYLES.get(column.style or ""),
                              no_wrap=column.style in ("date", "money", "id"))
         for row in part.rows:
-            cells = [Text(cell_text(row.get(c.key), money=c.style == "money")) for c in part.columns]
+            cells = []
+            for column in part.columns:
+                cell = Text(cell_text(row.get(column.key), money=column.style == "money"))
+                for start, end in (row.get("_spans") or {}).get(column.key) or []:
+                    cell.stylize("bold yellow", start, end)
+                cells.append(cell)
             table.add_row(*cells, style=row.get("_style"))
         if part.rows:
             console.print(table)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from crmcli.model.kinds import Kind
 from crmcli.model.text import fold
 from crmcli.model.views import Column, Table
+from crmcli.query.search import select
 from crmcli.reports.common import when
 
 
@@ -19,19 +20,9 @@ def _city(data: dict) -> str:
     return str(addresses[0].get("city", "")) if addresses else ""
 
 
-def _matches(data: dict, filters: dict) -> bool:
-    tags = set(data.get("tags") or [])
-    if any(tag not in tags for tag in filters.get("tags") or []):
-        return False
-    for key in ("owner", "region", "lifecycle"):
-        wanted = filters.get(key)
-        if wanted and fold(str(data.get(key, ""))) != fold(wanted):
-            return False
-    return True
-
-
-def party_list(repo, kind: Kind, filters: dict) -> Table:
-    parties = [p for p in repo.records(kind) if _matches(p.data, filters)]
+def party_list(repo, kind: Kind, query: str = "") -> Table:
+    """The parties of `kind` matching `query` (the query language of `crm search`)."""
+    parties = select(repo, query, (kind,))
     sort_keys = repo.index.sort_names()
     parties.sort(key=lambda p: sort_keys.get(p.ref, fold(p.title)))
     last = repo.index.last_contacts()

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from crmcli.model.dates import parse_day
+from crmcli.model.kinds import KINDS
 from crmcli.model.views import Table
+from crmcli.query.search import select
 from crmcli.reports.common import INTERACTION_COLUMNS, interaction_row, newest_first
 
 
-def timeline(repo, party=None, since: str | None = None, until: str | None = None,
+def timeline(repo, query: str = "", party=None, since: str | None = None, until: str | None = None,
              types=(), limit: int | None = None) -> Table:
+    """Interactions matching `query` and the filters, newest first."""
     clauses, params = [], []
     if party is not None:
         clauses.append("party = ?")
@@ -19,9 +22,10 @@ def timeline(repo, party=None, since: str | None = None, until: str | None = Non
     if until:
         clauses.append("substr(day, 1, 10) <= ?")
         params.append(parse_day(until, repo.clock).isoformat())
-    records = repo.records("interaction", " AND ".join(clauses), tuple(params))
     if types:
-        records = [r for r in records if r.data.get("type") in types]
+        clauses.append(f"json_extract(data, '$.type') IN ({','.join('?' * len(types))})")
+        params.extend(types)
+    records = select(repo, query, (KINDS["interaction"],), " AND ".join(clauses), tuple(params))
     records = newest_first(records)[:limit] if limit else newest_first(records)
     names = repo.index.party_names()
     return Table(

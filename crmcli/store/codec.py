@@ -77,13 +77,16 @@ _Constructor.add_constructor("tag:yaml.org,2002:int", _Constructor.construct_yam
 _Constructor.add_constructor("tag:yaml.org,2002:float", _Constructor.construct_yaml_float)
 _Constructor.add_constructor("tag:yaml.org,2002:timestamp", yaml.constructor.SafeConstructor.construct_yaml_str)
 
-_Parser = getattr(yaml, "CParser", None)
+try:
+    from yaml.cyaml import CParser as _CParser
+except ImportError:  # pragma: no cover - PyYAML built without libyaml
+    _CParser = None
 
 
-if _Parser is not None:
-    class _Loader(yaml.CParser, _Constructor, _Resolver):
+if _CParser is not None:
+    class _Loader(_CParser, _Constructor, _Resolver):
         def __init__(self, stream):
-            yaml.CParser.__init__(self, stream)
+            _CParser.__init__(self, stream)
             _Constructor.__init__(self)
             _Resolver.__init__(self)
 else:  # pragma: no cover - PyYAML built without libyaml

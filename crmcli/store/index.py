@@ -1,5 +1,10 @@
 """The derived index in `.crm/index.sqlite`: a mirror of the record files for speed.
 
+Tables: `files` (one row per record file: stat, the record as JSON, common filter
+columns), `names` (party and contact names with pinyin, for name resolution),
+`terms` (every field value of every record, folded, for fielded queries) and `fts`
+(FTS5 full text: names with their pinyin, and all other text).
+
 Each command refreshes it first: folders are listed, every record file is `lstat`ed
 and compared by (mtime, size, inode) with what the index saw, and only new or
 changed files are parsed again; vanished ones are dropped. So a hand edit, a
@@ -10,27 +15,34 @@ YAML file; a missing, corrupt, old or foreign index is thrown away and rebuilt.
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from crmcli.model.jsonish import dumps as to_json
 from crmcli.model.jsonish import loads as from_json
 from crmcli.model.kinds import BY_FOLDER
-from crmcli.model.text import fold, pinyin_forms
+from crmcli.model.record import leaves
+from crmcli.model.text import fold, pinyin_forms, pinyin_tokens, words
 from crmcli.store import codec
 from crmcli.store.fs import TEMP_PREFIX
 
-INDEX_VERSION = "1"
+INDEX_VERSION = "2"
 INDEX_FILE = "index.sqlite"
 PARALLEL_FROM = 2000
+BATCH = 500
+ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}")
+UNSEARCHED = {"id", "created", "updated"}
 
 SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE files(
-    path TEXT PRIMARY KEY,
+    file_id INTEGER PRIMARY KEY,
+    path TEXT NOT NULL UNIQUE,
     kind TEXT NOT NULL,
     id TEXT,
+    title TEXT,
     mtime INTEGER NOT NULL,
     size INTEGER NOT NULL,
     ino INTEGER NOT NULL,
@@ -43,31 +55,17 @@ CREATE TABLE files(
 );
 CREATE INDEX files_kind_day ON files(kind, day);
 CREATE INDEX files_party ON files(party);
+CREATE INDEX files_id ON files(id);
 CREATE INDEX files_due ON files(due) WHERE due IS NOT NULL;
-CREATE TABLE names(
-    path TEXT NOT NULL,
-    role TEXT NOT NULL,
-    name TEXT NOT NULL,
-    folded TEXT NOT NULL,
-    pinyin TEXT,
-    initials TEXT
-);
-CREATE INDEX names_path ON names(path);
-CREATE INDEX names_folded ON names(folded);
+CREATE TABLE names(file_id INTEGER NOT NULL, role TEXT NOT NULL, name TEXT NOT NULL, folded TEXT NOT NULL,
+                   pinyin TEXT, initials TEXT);
+CREATE INDEX names_file ON names(file_id);
+CREATE TABLE terms(file_id INTEGER NOT NULL, field TEXT NOT NULL, text TEXT, num REAL, day TEXT);
+CREATE INDEX terms_file ON terms(file_id);
+CREATE INDEX terms_field_text ON terms(field, text);
+CREATE VIRTUAL TABLE fts USING fts5(name, body, tokenize='unicode61 remove_diacritics 2');
 """
-
-
-def _columns(record: dict) -> tuple:
-    """The filter columns every kind shares: id, party, primary day, open due date."""
-    day = record.get("at") or record.get("date") or record.get("created")
-    step = record.get("next")
-    due = step.get("due") if isinstance(step, dict) and not step.get("done") else None
-    return (
-        str(record.get("id")) if record.get("id") is not None else None,
-        record.get("party") if isinstance(record.get("party"), str) else None,
-        str(day) if day is not None else None,
-        str(due) if due is not None else None,
-    )
+FILE_COLUMNS = "file_id, path, kind, id, title, mtime, size, ino, data, error, line, party, day, due"
 
 
 @dataclass(frozen=True)
@@ -81,54 +79,85 @@ class Stat:
         return cls(st.st_mtime_ns, st.st_size, st.st_ino)
 
 
-ROW_PLACEHOLDERS = ",".join("?" * 12)
+@dataclass
+class Derived:
+    """Everything the index keeps about one file (the file_id is given when stored)."""
+
+    row: tuple
+    names: list[tuple] = field(default_factory=list)
+    terms: list[tuple] = field(default_factory=list)
+    fts: tuple | None = None
 
 
-def _row(path: str, stat: Stat, record: dict | None = None, error: str | None = None, line: int | None = None) -> tuple:
-    """A row of `files`: the record as JSON with its filter columns, or why it could not be read."""
-    kind = BY_FOLDER[path.split("/", 1)[0]].name
-    if record is None:
-        return (path, kind, None, stat.mtime, stat.size, stat.ino, None, error, line, None, None, None)
-    record_id, party, day, due = _columns(record)
-    return (path, kind, record_id, stat.mtime, stat.size, stat.ino, to_json(record), None, None, party, day, due)
+def _term(field_path: str, value) -> tuple:
+    if isinstance(value, bool):
+        return field_path, "true" if value else "false", None, None
+    if isinstance(value, (int, float)) or type(value).__name__ == "Decimal":
+        return field_path, format(value, "f") if not isinstance(value, int) else str(value), float(value), None
+    text = str(value)
+    return field_path, words(text)[:1000], None, text[:10] if ISO_DAY.match(text) else None
 
 
-def _names(path: str, record: dict | None) -> list[tuple]:
-    """Rows of `names` for a party: its name and each contact's, folded and in pinyin."""
-    if record is None or not BY_FOLDER[path.split("/", 1)[0]].is_party:
+def _names(kind, record: dict) -> list[tuple]:
+    if not kind.is_party:
         return []
     named = [("name", record.get("name"))]
-    named += [("contact", contact.get("name")) for contact in record.get("contacts") or [] if isinstance(contact, dict)]
+    named += [("contact", c.get("name")) for c in record.get("contacts") or [] if isinstance(c, dict)]
     rows = []
     for role, name in named:
         if isinstance(name, str) and name.strip():
             syllables, initials = pinyin_forms(name) or (None, None)
-            rows.append((path, role, name, fold(name), syllables, initials))
+            rows.append((role, name, fold(name), syllables, initials))
     return rows
 
 
-def parse_file(root: Path, path: str, stat: Stat) -> tuple[tuple, list[tuple]]:
-    """The `files` row and `names` rows for one file."""
+def derive(path: str, stat: Stat, record: dict | None = None, error: str | None = None,
+           line: int | None = None) -> Derived:
+    """The index rows for one file: the record with its columns, or why it could not be read."""
+    kind = BY_FOLDER[path.split("/", 1)[0]]
+    if record is None:
+        return Derived((path, kind.name, None, None, stat.mtime, stat.size, stat.ino, None, error, line,
+                        None, None, None))
+    title = str(record.get(kind.title_field) or "")
+    day = record.get("at") or record.get("date") or record.get("created")
+    step = record.get("next")
+    due = step.get("due") if isinstance(step, dict) and not step.get("done") else None
+    party = record.get("party") if isinstance(record.get("party"), str) else None
+    record_id = str(record["id"]) if record.get("id") is not None else None
+    names = _names(kind, record)
+    name_text = " ".join([words(title), words(record_id or "")]
+                         + [words(n[1]) + " " + pinyin_tokens(n[1]) for n in names])
+    body_text = " ".join(words(str(v)) for p, v in leaves(record)
+                         if isinstance(v, str) and p not in UNSEARCHED and p != kind.title_field)
+    return Derived(
+        (path, kind.name, record_id, fold(title), stat.mtime, stat.size, stat.ino, to_json(record), None, None,
+         party, str(day) if day is not None else None, str(due) if due is not None else None),
+        names,
+        [_term(p, v) for p, v in leaves(record)],
+        (name_text, body_text),
+    )
+
+
+def parse_file(root: Path, path: str, stat: Stat) -> Derived:
     try:
-        record = codec.decode((root / path).read_bytes())
+        return derive(path, stat, codec.decode((root / path).read_bytes()))
     except codec.RecordSyntaxError as error:
-        return _row(path, stat, error=error.message, line=error.line), []
+        return derive(path, stat, error=error.message, line=error.line)
     except OSError as error:
-        return _row(path, stat, error=f"cannot read: {error.strerror}"), []
-    return _row(path, stat, record), _names(path, record)
+        return derive(path, stat, error=f"cannot read: {error.strerror}")
 
 
-def _parse_batch(args) -> list[tuple[tuple, list[tuple]]]:
+def _parse_batch(args) -> list[Derived]:
     root, batch = args
     return [parse_file(root, path, stat) for path, stat in batch]
 
 
-def scan(root: Path) -> tuple[dict[str, Stat], list[str]]:
-    """Every record file under the kind folders with its stat, and warnings for links skipped."""
+def scan(root: Path, folders) -> tuple[dict[str, Stat], list[str]]:
+    """Every record file under the given kind folders with its stat, and warnings for links skipped."""
     found: dict[str, Stat] = {}
     skipped: list[str] = []
     lstat = os.lstat
-    for folder in BY_FOLDER:
+    for folder in folders:
         top = root / folder
         if not top.is_dir() or top.is_symlink():
             continue
@@ -153,6 +182,7 @@ class Index:
     def __init__(self, root: Path, cache_dir: Path | None):
         self.root = root
         self.db = self._connect(cache_dir)
+        self.fresh: set[str] = set()
 
     def _connect(self, cache_dir: Path | None) -> sqlite3.Connection:
         if cache_dir is not None:
@@ -160,11 +190,10 @@ class Index:
                 cache_dir.mkdir(exist_ok=True)
                 location = cache_dir / INDEX_FILE
                 db = self._open(location)
-                if db is not None:
-                    return db
-                for suffix in ("", "-wal", "-shm"):
-                    Path(f"{location}{suffix}").unlink(missing_ok=True)
-                db = self._open(location)
+                if db is None:
+                    for suffix in ("", "-wal", "-shm", "-journal"):
+                        Path(f"{location}{suffix}").unlink(missing_ok=True)
+                    db = self._open(location)
                 if db is not None:
                     return db
             except (OSError, sqlite3.Error):
@@ -200,92 +229,131 @@ class Index:
         db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
                        [("version", INDEX_VERSION), ("root", str(self.root.resolve()))])
 
-    def refresh(self, progress=None) -> list[str]:
-        """Bring the index up to date with the files; returns warnings for skipped files."""
-        found, warnings = scan(self.root)
-        known = {path: Stat(m, s, i) for path, m, s, i in self.db.execute("SELECT path, mtime, size, ino FROM files")}
-        changed = [(path, stat) for path, stat in found.items() if known.get(path) != stat]
+    def refresh(self, folders=None, progress=None) -> list[str]:
+        """Bring the index up to date with the files of the given kind folders (default: all);
+        returns warnings for files that were skipped."""
+        folders = [f for f in (folders or BY_FOLDER) if f not in self.fresh]
+        if not folders:
+            return []
+        self.fresh.update(folders)
+        found, warnings = scan(self.root, folders)
+        prefixes = tuple(f"{folder}/" for folder in folders)
+        known = {path: (file_id, Stat(m, s, i)) for file_id, path, m, s, i in
+                 self.db.execute("SELECT file_id, path, mtime, size, ino FROM files") if path.startswith(prefixes)}
+        changed = [(path, stat) for path, stat in found.items() if path not in known or known[path][1] != stat]
         removed = [path for path in known if path not in found]
         if changed or removed:
-            parsed = self._parse_all(changed, progress)
-            gone = [(path,) for path in removed] + [(path,) for path, _ in changed]
-            with self.db:
-                self.db.execute("BEGIN")
-                self.db.executemany("DELETE FROM files WHERE path = ?", [(p,) for p in removed])
-                self.db.executemany("DELETE FROM names WHERE path = ?", gone)
-                self.db.executemany(f"INSERT OR REPLACE INTO files VALUES ({ROW_PLACEHOLDERS})", [row for row, _ in parsed])
-                self.db.executemany("INSERT INTO names VALUES (?, ?, ?, ?, ?, ?)", [name for _, names in parsed for name in names])
+            self._apply(self._parse_all(changed, progress), removed)
         return warnings + [
             f"{path}:{line}: {error}; skipped" if line else f"{path}: {error}; skipped"
-            for path, error, line in self.broken()
+            for path, error, line in self.broken() if path.startswith(prefixes)
         ]
+
+    def _apply(self, derived: list[Derived], removed: list[str]) -> None:
+        """Store parsed files and forget removed ones in one transaction. Ids are looked up
+        inside it, since another process may have refreshed the same files meanwhile."""
+        touched = [item.row[0] for item in derived] + removed
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            next_id = (self.db.execute("SELECT max(file_id) FROM files").fetchone()[0] or 0) + 1
+            if len(touched) > 500:
+                current = dict(self.db.execute("SELECT path, file_id FROM files"))
+            else:
+                marks = ",".join("?" * len(touched))
+                current = dict(self.db.execute(f"SELECT path, file_id FROM files WHERE path IN ({marks})", touched))
+            self._drop_ids([current[path] for path in touched if path in current])
+            self._store(derived, current, next_id)
+            self.db.execute("COMMIT")
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+
+    def _drop_ids(self, file_ids: list[int]) -> None:
+        rows = [(file_id,) for file_id in file_ids]
+        for table, column in (("files", "file_id"), ("names", "file_id"), ("terms", "file_id"), ("fts", "rowid")):
+            self.db.executemany(f"DELETE FROM {table} WHERE {column} = ?", rows)
+
+    def _store(self, derived: list[Derived], reuse: dict[str, int], next_id: int) -> None:
+        """Insert parsed files, keeping the file_id of paths already known (`reuse`)."""
+        files, names, terms, texts = [], [], [], []
+        for item in derived:
+            file_id = reuse.get(item.row[0])
+            if file_id is None:
+                file_id, next_id = next_id, next_id + 1
+            files.append((file_id, *item.row))
+            names += [(file_id, *name) for name in item.names]
+            terms += [(file_id, *term) for term in item.terms]
+            if item.fts is not None:
+                texts.append((file_id, *item.fts))
+        self.db.executemany(f"INSERT INTO files ({FILE_COLUMNS}) VALUES ({','.join('?' * 14)})", files)
+        self.db.executemany("INSERT INTO names VALUES (?, ?, ?, ?, ?, ?)", names)
+        self.db.executemany("INSERT INTO terms VALUES (?, ?, ?, ?, ?)", terms)
+        self.db.executemany("INSERT INTO fts (rowid, name, body) VALUES (?, ?, ?)", texts)
+
+    def _parse_all(self, changed: list, progress) -> list[Derived]:
+        if len(changed) < PARALLEL_FROM:
+            derived = []
+            for path, stat in changed:
+                derived.append(parse_file(self.root, path, stat))
+                if progress:
+                    progress(1, len(changed))
+            return derived
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        batches = [(self.root, changed[i:i + BATCH]) for i in range(0, len(changed), BATCH)]
+        derived = []
+        workers = max(1, min(os.cpu_count() or 1, 8))
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            for batch in pool.map(_parse_batch, batches):
+                derived.extend(batch)
+                if progress:
+                    progress(len(batch), len(changed))
+        return derived
+
+    def put(self, path: str, record: dict) -> None:
+        """Record a file the store just wrote, so the next refresh need not read it."""
+        self._apply([derive(path, Stat.of(os.lstat(self.root / path)), record)], [])
+
+    def drop(self, path: str) -> None:
+        self._apply([], [path])
+
+    def rows(self, sql: str, params: tuple = ()) -> list[tuple[str, dict]]:
+        """(path, record) pairs for readable files matching a WHERE clause over `files`."""
+        query = f"SELECT f.path, f.data FROM files f WHERE f.data IS NOT NULL AND ({sql or '1'})"
+        return [(path, from_json(data)) for path, data in self.db.execute(query, params)]
 
     def broken(self) -> list[tuple[str, str, int | None]]:
         """(path, error, line) of the record files that could not be read."""
         return self.db.execute("SELECT path, error, line FROM files WHERE error IS NOT NULL ORDER BY path").fetchall()
 
-    def _parse_all(self, changed: list, progress) -> list[tuple[tuple, list[tuple]]]:
-        if len(changed) < PARALLEL_FROM:
-            rows = []
-            for path, stat in changed:
-                rows.append(parse_file(self.root, path, stat))
-                if progress:
-                    progress(1, len(changed))
-            return rows
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-
-        size = 500
-        batches = [(self.root, changed[i:i + size]) for i in range(0, len(changed), size)]
-        rows = []
-        workers = max(1, min(os.cpu_count() or 1, 8))
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            for batch_rows in pool.map(_parse_batch, batches):
-                rows.extend(batch_rows)
-                if progress:
-                    progress(len(batch_rows), len(changed))
-        return rows
-
-    def put(self, path: str, record: dict) -> None:
-        """Record a file the store just wrote, so the next refresh need not read it."""
-        row = _row(path, Stat.of(os.lstat(self.root / path)), record)
-        with self.db:
-            self.db.execute(f"INSERT OR REPLACE INTO files VALUES ({ROW_PLACEHOLDERS})", row)
-            self.db.execute("DELETE FROM names WHERE path = ?", (path,))
-            self.db.executemany("INSERT INTO names VALUES (?, ?, ?, ?, ?, ?)", _names(path, record))
-
-    def drop(self, path: str) -> None:
-        with self.db:
-            self.db.execute("DELETE FROM files WHERE path = ?", (path,))
-            self.db.execute("DELETE FROM names WHERE path = ?", (path,))
-
     def names(self, kinds: tuple[str, ...]) -> list[tuple]:
         """(path, role, name, folded, pinyin, initials) of the parties of the given kinds."""
         marks = ",".join("?" * len(kinds))
         return self.db.execute(
-            f"SELECT n.path, n.role, n.name, n.folded, n.pinyin, n.initials FROM names n JOIN files f USING (path) "
-            f"WHERE f.kind IN ({marks}) ORDER BY n.path", kinds).fetchall()
-
-    def rows(self, sql: str, params: tuple = ()) -> list[tuple[str, dict]]:
-        """(path, record) pairs for readable files matching a WHERE clause over `files`."""
-        query = f"SELECT path, data FROM files WHERE data IS NOT NULL AND ({sql or '1'})"
-        return [(path, from_json(data)) for path, data in self.db.execute(query, params)]
+            f"SELECT f.path, n.role, n.name, n.folded, n.pinyin, n.initials FROM names n JOIN files f USING (file_id) "
+            f"WHERE f.kind IN ({marks}) ORDER BY f.path", kinds).fetchall()
 
     def party_names(self) -> dict[str, str]:
         """Reference → name of every party, for showing who a record is about."""
-        return {path[:-5]: name for path, name in self.db.execute("SELECT path, name FROM names WHERE role = 'name'")}
+        return {path[:-5]: name for path, name in self.db.execute(
+            "SELECT f.path, n.name FROM names n JOIN files f USING (file_id) WHERE n.role = 'name'")}
 
     def sort_names(self) -> dict[str, str]:
         """Reference → sort key of every party: pinyin for Chinese names, else the folded name."""
-        return {path[:-5]: pinyin or folded for path, pinyin, folded in
-                self.db.execute("SELECT path, pinyin, folded FROM names WHERE role = 'name'")}
+        return {path[:-5]: pinyin or folded for path, pinyin, folded in self.db.execute(
+            "SELECT f.path, n.pinyin, n.folded FROM names n JOIN files f USING (file_id) WHERE n.role = 'name'")}
 
     def last_contacts(self) -> dict[str, str]:
         """Party reference → moment of its latest interaction."""
         return dict(self.db.execute(
             "SELECT party, max(day) FROM files WHERE kind = 'interaction' AND party IS NOT NULL GROUP BY party"))
 
-    def clear(self) -> None:
-        with self.db:
-            self.db.execute("DELETE FROM files")
-            self.db.execute("DELETE FROM names")
+    def rebuild(self, progress=None) -> list[str]:
+        """Forget everything and read every file again."""
+        self.db.execute("BEGIN IMMEDIATE")
+        for table in ("files", "names", "terms", "fts"):
+            self.db.execute(f"DELETE FROM {table}")
+        self.db.execute("COMMIT")
+        self.fresh.clear()
+        return self.refresh(progress=progress)

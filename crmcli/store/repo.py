@@ -69,16 +69,26 @@ class Repo:
     def cache_dir(self) -> Path:
         return self.root / CACHE_DIR
 
-    @property
-    def index(self):
-        """The index, refreshed on first use in this process."""
+    def index_store(self):
+        """The index as it is, opened (or rebuilt empty) on first use; see `indexed`."""
         if self._index is None:
             from crmcli.store.index import Index
 
             writable = os.access(self.root, os.W_OK) and (not self.cache_dir.exists() or os.access(self.cache_dir, os.W_OK))
             self._index = Index(self.root, self.cache_dir if writable else None)
-            self.warnings.extend(self._index.refresh())
         return self._index
+
+    def indexed(self, *kinds: Kind):
+        """The index, brought up to date with the files of `kinds` (all kinds when none given).
+        Writes that only need the parties (`crm log`) refresh just those folders."""
+        index = self.index_store()
+        self.warnings.extend(index.refresh([kind.folder for kind in kinds] or None))
+        return index
+
+    @property
+    def index(self):
+        """The index, up to date with every file."""
+        return self.indexed()
 
     def records(self, kind: Kind | str | None = None, where: str = "", params: tuple = ()) -> list[Record]:
         """Records of a kind (or all), optionally narrowed by SQL over the index's columns."""
@@ -193,7 +203,7 @@ class Transaction:
             temp.unlink(missing_ok=True)
 
     def commit(self) -> None:
-        index = self.repo.index
+        index = self.repo.index_store()
         for temp, path, relative, record in self.staged:
             fs.commit_temp(temp, path)
             index.put(relative, record)

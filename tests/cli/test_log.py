@@ -104,6 +104,6 @@ def test_done_closes_a_next_step(demo):
 
 def test_times_without_zone_are_local_and_zones_are_kept(demo):
     demo("log", "huaqiang", "call", "zoned", "--at", "2026-11-21T23:30:00-05:00")
-    record = demo("timeline", "huaqiang", "--format", "json").json()[0]
+    record = demo("timeline", "--party", "huaqiang", "--format", "json").json()[0]
     assert record["at"] == "2026-11-21T23:30:00-05:00"
     assert record["id"].startswith("IN-20261122-")

@@ -156,7 +156,7 @@ def test_rm_refuses_while_referenced_and_force_removes_everything(demo):
     forced = demo("customer", "rm", "huaqiang", "--force")
     assert forced.code == 0, forced.err
     assert not (demo.root / "customers/huaqiang-dianzi.yaml").exists()
-    assert demo("timeline", "huaqiang-dianzi").code == 1
+    assert demo("timeline", "--party", "huaqiang-dianzi").code == 1
     assert demo("check").code == 0
 
 

@@ -1,0 +1,60 @@
+"""`crm search` and `crm reindex`."""
+
+import sys
+from typing import Annotated, Optional
+
+import typer
+
+from crmcli.cli.context import FormatOption, state
+
+
+def query_text(parts: list[str]) -> str:
+    """One argument is the query as written; several are joined, each one with spaces
+    becoming a phrase (what the shell's quotes meant: `crm search "framework agreement" vip`)."""
+    if len(parts) == 1:
+        return parts[0]
+    return " ".join(f'"{part}"' if any(c.isspace() for c in part) and '"' not in part else part for part in parts)
+
+
+QUERY_SETTINGS = {"ignore_unknown_options": True}
+"""Lets a query start with `-` (`crm search -tag:lost`) without being taken for an option."""
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("search", context_settings=QUERY_SETTINGS)
+    def search(
+        ctx: typer.Context,
+        query: Annotated[list[str], typer.Argument(help="Words, \"phrases\", field:value, comparisons, OR, NOT/-; see the README.")],
+        kind: Annotated[Optional[list[str]], typer.Option("--kind", "-k", help="Only this kind of record (repeatable).")] = None,
+        limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="Show at most this many hits.")] = 50,
+        fmt: FormatOption = None,
+    ):
+        """Search every record: names, contacts, addresses, notes, interactions…"""
+        from crmcli.model.kinds import kind_named
+        from crmcli.query.search import search as run_search
+        from crmcli.reports.search_view import search_table
+
+        repo = state(ctx).repo
+        kinds = tuple(kind_named(k) for k in kind or [])
+        hits, total = run_search(repo, query_text(query), kinds, limit)
+        state(ctx).show(search_table(hits, total), fmt)
+
+    @app.command("reindex")
+    def reindex(ctx: typer.Context):
+        """Rebuild the index in .crm/ from the files (it is refreshed on its own; this starts over)."""
+        repo = state(ctx).repo
+        index = repo.index_store()
+        if sys.stderr.isatty():
+            from rich.progress import Progress
+
+            with Progress(transient=True, console=None) as bar:
+                task = bar.add_task("indexing", total=None)
+
+                def progress(done: int, total: int) -> None:
+                    bar.update(task, advance=done, total=total)
+
+                repo.warnings.extend(index.rebuild(progress))
+        else:
+            repo.warnings.extend(index.rebuild())
+        count = index.db.execute("SELECT count(*) FROM files").fetchone()[0]
+        state(ctx).say(f"indexed {count} files")

@@ -1,0 +1,203 @@
+"""The query language shared by `crm search` and every list command.
+
+    query    := or ;  or := and ("OR" and)* ;  and := unary (["AND"] unary)*
+    unary    := ("NOT" | "-") unary | "(" or ")" | term
+    term     := WORD | "PHRASE" | FIELD OP VALUE
+    OP       := ":" | "=" | "!=" | ">" | ">=" | "<" | "<="
+    VALUE    := WORD | "PHRASE" | LOW ".." HIGH
+
+Examples: `cable 深圳`, `"framework agreement"`, `tag:vip OR tag:key-account`,
+`-tag:lost`, `contacts.title:cfo`, `created>=2026-01-01`, `due<today`,
+`amount>10000`, `date:2026-01..2026-03`. Errors carry the position for a caret.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from crmcli.errors import CrmError
+
+OPERATORS = (">=", "<=", "!=", ":", "=", ">", "<")
+FIELD_TERM = re.compile(r"([A-Za-z_][\w.]*)(>=|<=|!=|:|=|>|<)")
+KEYWORDS = {"OR", "AND", "NOT"}
+
+
+class QueryError(CrmError):
+    """A query that cannot be read; `position` is where in `query` the caret goes."""
+
+    def __init__(self, message: str, query: str, position: int):
+        super().__init__(message)
+        self.query = query
+        self.position = position
+
+    def __str__(self) -> str:
+        return f"invalid query: {self.message}\n  {self.query}\n  {' ' * self.position}^"
+
+
+@dataclass(frozen=True)
+class Text:
+    value: str
+    phrase: bool
+    position: int
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    op: str
+    value: str
+    position: int
+    value_position: int
+    high: str | None = None
+    """The upper bound of a range `LOW..HIGH` (value holds the lower)."""
+
+
+@dataclass(frozen=True)
+class Not:
+    node: object
+
+
+@dataclass(frozen=True)
+class And:
+    nodes: tuple
+
+
+@dataclass(frozen=True)
+class Or:
+    nodes: tuple
+
+
+@dataclass(frozen=True)
+class _Token:
+    kind: str  # "(", ")", "word", "phrase", "field", "or", "and", "not", "minus"
+    text: str
+    position: int
+    field: Field | None = None
+
+
+def _read_quoted(query: str, start: int) -> tuple[str, int]:
+    """The text of a quoted string starting at `start` (a quote) and the index after it."""
+    end = query.find('"', start + 1)
+    if end < 0:
+        raise QueryError("unbalanced quote", query, start)
+    return query[start + 1:end], end + 1
+
+
+def _tokens(query: str) -> list[_Token]:
+    tokens: list[_Token] = []
+    i = 0
+    while i < len(query):
+        char = query[i]
+        if char.isspace():
+            i += 1
+        elif char in "()":
+            tokens.append(_Token(char, char, i))
+            i += 1
+        elif char == '"':
+            text, i_next = _read_quoted(query, i)
+            tokens.append(_Token("phrase", text, i))
+            i = i_next
+        elif char == "-" and i + 1 < len(query) and not query[i + 1].isspace() and (i == 0 or query[i - 1] in " (\t"):
+            tokens.append(_Token("minus", "-", i))
+            i += 1
+        else:
+            tokens.append(_field_or_word(query, i))
+            i = tokens[-1].position + len(tokens[-1].text)
+    return tokens
+
+
+def _field_or_word(query: str, start: int) -> _Token:
+    match = FIELD_TERM.match(query, start)
+    if match:
+        name, op = match.group(1), match.group(2)
+        value_at = match.end()
+        if value_at < len(query) and query[value_at] == '"':
+            value, end = _read_quoted(query, value_at)
+        else:
+            end = value_at
+            while end < len(query) and not query[end].isspace() and query[end] not in "()":
+                end += 1
+            value = query[value_at:end]
+            if value[:1] in ("<", ">", "=", "!", "~"):
+                raise QueryError(f"unknown operator {op + value[:1]!r} (use : = != > >= < <=)", query, match.start(2))
+        if value == "":
+            raise QueryError(f"{name}{op} needs a value", query, value_at)
+        low, high = value, None
+        if ".." in value and op == ":":
+            low, high = value.split("..", 1)
+        field = Field(name.lower(), op, low, start, value_at, high)
+        return _Token("field", query[start:end], start, field)
+    end = start
+    while end < len(query) and not query[end].isspace() and query[end] not in '()"':
+        end += 1
+    text = query[start:end]
+    kind = text.lower() if text in KEYWORDS else "word"
+    return _Token(kind, text, start)
+
+
+class _Parser:
+    def __init__(self, query: str):
+        self.query = query
+        self.tokens = _tokens(query)
+        self.at = 0
+
+    def peek(self) -> _Token | None:
+        return self.tokens[self.at] if self.at < len(self.tokens) else None
+
+    def take(self) -> _Token:
+        token = self.tokens[self.at]
+        self.at += 1
+        return token
+
+    def parse(self):
+        if not self.tokens:
+            return And(())
+        node = self.or_()
+        if self.peek() is not None:
+            token = self.peek()
+            raise QueryError("unbalanced parenthesis" if token.kind == ")" else f"unexpected {token.text!r}",
+                             self.query, token.position)
+        return node
+
+    def or_(self):
+        nodes = [self.and_()]
+        while self.peek() is not None and self.peek().kind == "or":
+            self.take()
+            nodes.append(self.and_())
+        return nodes[0] if len(nodes) == 1 else Or(tuple(nodes))
+
+    def and_(self):
+        nodes = [self.unary()]
+        while self.peek() is not None and self.peek().kind not in ("or", ")"):
+            if self.peek().kind == "and":
+                self.take()
+            nodes.append(self.unary())
+        return nodes[0] if len(nodes) == 1 else And(tuple(nodes))
+
+    def unary(self):
+        token = self.peek()
+        if token is None:
+            raise QueryError("the query ends where a term was expected", self.query, len(self.query))
+        if token.kind in ("not", "minus"):
+            self.take()
+            return Not(self.unary())
+        if token.kind == "(":
+            self.take()
+            node = self.or_()
+            closing = self.peek()
+            if closing is None or closing.kind != ")":
+                raise QueryError("unbalanced parenthesis", self.query, token.position)
+            self.take()
+            return node
+        if token.kind in ("or", "and", ")"):
+            raise QueryError(f"unexpected {token.text!r}", self.query, token.position)
+        self.take()
+        if token.kind == "field":
+            return token.field
+        return Text(token.text, token.kind == "phrase", token.position)
+
+
+def parse(query: str):
+    """The syntax tree of `query`; raises QueryError pointing at the problem."""
+    return _Parser(query).parse()

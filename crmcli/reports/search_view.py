@@ -1,0 +1,24 @@
+"""How `crm search` hits read: kind, id, name or summary, and the snippet that matched."""
+
+from __future__ import annotations
+
+from crmcli.model.views import Column, Table
+
+COLUMNS = [
+    Column("kind", "kind"),
+    Column("id", "id", style="id"),
+    Column("title", "name / summary"),
+    Column("snippet", "match", style="snippet"),
+    Column("match", "by", style="muted"),
+]
+
+
+def search_table(hits, total: int) -> Table:
+    rows = [{"kind": hit.record.kind.name, "id": hit.record.id, "title": hit.record.title,
+             "snippet": hit.snippet, "_spans": {"snippet": hit.spans or []}, "match": hit.match,
+             "_style": "dim" if hit.match == "fuzzy" else None}
+            for hit in hits]
+    records = [{"kind": hit.record.kind.name, "ref": hit.record.ref, "match": hit.match, "snippet": hit.snippet,
+                "record": hit.record.data} for hit in hits]
+    shown = f"{len(hits)} of {total}" if total > len(hits) else str(total)
+    return Table(COLUMNS, rows, title=f"{shown} match(es)", records=records, empty="nothing matches")

@@ -1,0 +1,119 @@
+"""`crm search` and the query filter of lists, on the demo data directory."""
+
+import pytest
+
+
+def ids(result):
+    assert result.code == 0, result.err
+    return [hit["record"]["id"] for hit in result.json()]
+
+
+@pytest.mark.parametrize("query, expected", [
+    ("张", "huaqiang-dianzi"),
+    ("张伟", "huaqiang-dianzi"),
+    ("华强", "huaqiang-dianzi"),
+    ("zhangwei", "huaqiang-dianzi"),
+    ("zhang wei", "huaqiang-dianzi"),
+    ("zw", "huaqiang-dianzi"),
+    ("huaqiang", "huaqiang-dianzi"),
+    ("hqdz", "huaqiang-dianzi"),
+    ("muller", "muller-elektrotechnik"),
+    ("MÜLLER", "muller-elektrotechnik"),
+    ("STRASSE", "muller-elektrotechnik"),
+    ("jurgen weiss", "muller-elektrotechnik"),
+    ("francois", "societe-generale-d-equipements"),
+    ("angstrom", "angstrom-components"),
+])
+def test_text_in_any_script_finds_the_party(demo, query, expected):
+    assert expected in ids(demo("search", query, "--kind", "customer", "--format", "json"))
+
+
+def test_exact_names_rank_first(demo):
+    hits = demo("search", "Müller Elektrotechnik GmbH", "--format", "json").json()
+    assert hits[0]["record"]["id"] == "muller-elektrotechnik" and hits[0]["match"] == "exact"
+    assert demo("search", "huaqiang-dianzi", "--format", "json").json()[0]["match"] == "exact"
+
+
+def test_a_party_name_outranks_text_that_mentions_it(demo):
+    hits = demo("search", "华强", "--format", "json").json()
+    assert hits[0]["record"]["id"] == "huaqiang-dianzi" and hits[0]["match"] == "name"
+
+
+def test_typos_fall_back_to_a_marked_fuzzy_match(demo):
+    hits = demo("search", "northwnd", "--format", "json").json()
+    assert hits[0]["record"]["id"] == "northwind-robotics" and hits[0]["match"] == "fuzzy"
+    assert "fuzzy" in demo("search", "northwnd", "--format", "plain").out
+
+
+def test_words_must_all_match_and_phrases_keep_order(demo):
+    both = ids(demo("search", "framework", "contract", "--format", "json"))
+    assert both and all(i.startswith("IN-") for i in both)
+    assert ids(demo("search", '"contract framework"', "--format", "json")) == []
+    phrase = ids(demo("search", '"framework contract"', "--format", "json"))
+    assert set(phrase) <= set(both) and phrase
+
+
+def test_fields_comparisons_and_ranges(demo):
+    vip = demo("search", "tag:vip", "--format", "json").json()
+    assert [h["record"]["id"] for h in vip] == ["huaqiang-dianzi"]
+    shenzhen = set(ids(demo("search", "kind:supplier city:深圳", "--format", "json")))
+    assert shenzhen == {"chuangxin-bandaoti"}
+    recent = demo("search", "kind:interaction created>=2026-11-15", "--format", "json", "-n", "500").json()
+    assert recent and all(h["record"]["created"] >= "2026-11-15" for h in recent)
+    overdue = demo("search", "due<today", "--format", "json", "-n", "500").json()
+    assert all(h["record"]["next"]["due"] < "2026-11-22" for h in overdue)
+    quarter = demo("search", "kind:interaction date:2026-01..2026-03", "-n", "500", "--format", "json").json()
+    assert quarter and all("2026-01-01" <= h["record"]["at"][:10] <= "2026-03-31" for h in quarter)
+    nested = ids(demo("search", "contacts.title:采购经理", "--format", "json"))
+    assert "huaqiang-dianzi" in nested
+
+
+def test_or_and_negation(demo):
+    either = set(ids(demo("search", "tag:vip OR tag:distributor", "--format", "json")))
+    assert {"huaqiang-dianzi", "kestrel-distribution"} <= either
+    emma = set(ids(demo("search", "kind:customer owner:emma", "--format", "json")))
+    not_eu = set(ids(demo("search", "kind:customer", "owner:emma", "-tag:eu", "--format", "json")))
+    assert not_eu and not_eu < emma and "muller-elektrotechnik" not in not_eu
+    assert set(ids(demo("search", "kind:customer owner:emma NOT tag:eu", "--format", "json"))) == not_eu
+
+
+def test_party_terms_resolve_names(demo):
+    hits = demo("search", "party:华强 样品", "--format", "json").json()
+    assert hits and all(h["record"]["party"] == "customers/huaqiang-dianzi" for h in hits)
+
+
+def test_snippets_highlight_the_match(demo):
+    hits = demo("search", "strasse", "--format", "json").json()
+    assert any("Straße" in h["snippet"] for h in hits)
+    markdown = demo("search", "strasse", "--format", "markdown").out
+    assert "**Straße**" in markdown
+
+
+def test_nothing_found_is_silent_on_stdout(demo):
+    result = demo("search", "zanzibar-nothing-here")
+    assert result.code == 0 and result.out == "" and "nothing matches" in result.err
+
+
+@pytest.mark.parametrize("query", ['"unbalanced', "(a b", "amount=>5", "created>=someday"])
+def test_bad_queries_exit_1_with_a_caret(demo, query):
+    result = demo("search", query)
+    assert result.code == 1 and "^" in result.err and "invalid query" in result.err
+
+
+def test_list_commands_share_the_query_language(demo):
+    leads = demo("customer", "list", "lifecycle:lead", "--format", "json").json()
+    assert {p["id"] for p in leads} == {"linxiaowen", "pinecrest-energy-solutions"}
+    not_cn = demo("customer", "list", "-addresses.country:CN", "--owner", "emma", "--format", "json").json()
+    assert not_cn and all(p["owner"] == "emma" for p in not_cn)
+    suppliers = demo("supplier", "list", "city:深圳 OR city:东莞", "--format", "json").json()
+    assert {p["id"] for p in suppliers} == {"chuangxin-bandaoti", "jinglian-xianlan"}
+    negative = demo("timeline", "outcome:negative", "--format", "json").json()
+    assert negative and all(r["outcome"] == "negative" for r in negative)
+    bad = demo("customer", "list", "tag:(")
+    assert bad.code == 1
+
+
+def test_formats_of_search(demo):
+    for fmt in ("table", "plain", "markdown", "csv", "jsonl"):
+        result = demo("search", "cable", "--format", fmt)
+        assert result.code == 0 and result.out
