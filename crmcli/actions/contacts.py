@@ -45,7 +45,7 @@ def add_contact(repo, party: Record, contact: dict, primary: bool = False) -> di
     if primary or len(contacts) == 1:
         _make_primary(contacts, len(contacts) - 1)
     with repo.writing(f"contact: add {contact['name']} to {party.title}") as tx:
-        tx.put(party.kind, party.data)
+        tx.update(party)
     return contact
 
 
@@ -59,7 +59,7 @@ def edit_contact(repo, party: Record, name: str, sets=(), primary: bool = False)
     if primary:
         _make_primary(contacts, position)
     with repo.writing(f"contact: edit {contact['name']} at {party.title}") as tx:
-        tx.put(party.kind, party.data)
+        tx.update(party)
     return contact
 
 
@@ -69,5 +69,5 @@ def remove_contact(repo, party: Record, name: str) -> dict:
     if not party.data["contacts"]:
         del party.data["contacts"]
     with repo.writing(f"contact: remove {contact['name']} from {party.title}") as tx:
-        tx.put(party.kind, party.data)
+        tx.update(party)
     return contact

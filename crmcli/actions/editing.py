@@ -27,6 +27,8 @@ def check_text(record: Record, text: str) -> dict:
 def save_text(repo, record: Record, text: str) -> Record:
     """Validate the edited text and save it, keeping it as written but for `updated`."""
     data = check_text(record, text)
+    edited = Record(record.ref, record.kind, data)
+    moved = record.kind.ref(record.data) == record.ref and record.kind.ref(data) != record.ref
     with repo.writing(f"{record.kind.name}: edit {record.title} by hand") as tx:
-        tx.put(record.kind, data, base_text=text, replaces=record.ref)
-    return Record(record.kind.ref(data), record.kind, data)
+        edited.ref = tx.update(edited, base_text=text, move=moved)
+    return edited

@@ -20,7 +20,7 @@ def log_interaction(repo, party: Record, type_: str, summary: str, *, at: str | 
         raise InvalidValue(f"unknown interaction type {type_!r} (use {', '.join(TYPES)})")
     if not summary.strip():
         raise InvalidValue("the summary is empty")
-    if due and not next_action:
+    if due is not None and not next_action:
         raise InvalidValue("--due needs --next (the action that is due)")
     clock = repo.clock
     record: dict = {"party": party.ref}
@@ -41,7 +41,7 @@ def log_interaction(repo, party: Record, type_: str, summary: str, *, at: str | 
         record["tags"] = list(dict.fromkeys(tags))
     if next_action:
         record["next"] = {"action": next_action.strip()}
-        if due:
+        if due is not None:
             record["next"]["due"] = parse_day(due, clock).isoformat()
     kind = KINDS["interaction"]
     with repo.writing(f"log: {type_} with {party.title} — {record['summary']}") as tx:
@@ -58,5 +58,5 @@ def close_next_step(repo, interaction: Record) -> Record:
         raise InvalidValue(f"the next step of {interaction.id} was already done at {step['done']}")
     step["done"] = moment_text(repo.clock.now())
     with repo.writing(f"done: {step['action']} ({interaction.id})") as tx:
-        tx.put(interaction.kind, interaction.data)
+        tx.update(interaction)
     return interaction

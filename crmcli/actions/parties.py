@@ -62,7 +62,7 @@ def edit_party(repo, party: Record, sets=(), add_tags=(), remove_tags=()) -> Rec
             record.pop("tags", None)
     changes = [*sets, *(f"+{t}" for t in add_tags), *(f"-{t}" for t in remove_tags)]
     with repo.writing(f"{party.kind.name}: edit {record.get('name', party.id)} ({', '.join(changes)})") as tx:
-        tx.put(party.kind, record)
+        tx.update(party)
     return party
 
 

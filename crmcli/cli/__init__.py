@@ -15,7 +15,7 @@ def _build_app():
 
     import typer
 
-    from crmcli.cli import contacts, interactions, parties, search, setup, views
+    from crmcli.cli import catalog, contacts, interactions, orders, parties, search, setup, views
     from crmcli.cli.context import FormatOption, State
 
     app = typer.Typer(
@@ -52,6 +52,8 @@ def _build_app():
     interactions.register(app)
     views.register(app)
     search.register(app)
+    orders.register(app)
+    catalog.register(app)
     return app
 
 

@@ -79,3 +79,26 @@ def state(ctx: typer.Context) -> State:
 
 def env_debug() -> bool:
     return os.environ.get("CRM_DEBUG", "") not in ("", "0")
+
+
+def status_commands(app: typer.Typer, moves: dict[str, str], move) -> None:
+    """One command per status move (`crm order confirm ID`, `crm contract sign ID`…).
+    `move(repo, id_text, action, by=, note=, day=)` does it and returns the moved record;
+    deals and tickets use the same."""
+
+    def make(action: str, help_text: str):
+        def command(
+            ctx: typer.Context,
+            record_id: Annotated[str, typer.Argument(metavar="ID", help="The id (a unique prefix will do).")],
+            note: Annotated[Optional[str], typer.Option("--note", help="Why (kept in the history).")] = None,
+            by: Annotated[Optional[str], typer.Option("--by", help="Who (default: me in crm.yaml); for a review step, the approver.")] = None,
+            date: Annotated[Optional[str], typer.Option("--date", help="The day it happened, where the move records one (default today).")] = None,
+        ):
+            moved = move(state(ctx).repo, record_id, action, by=by, note=note, day=date)
+            state(ctx).say(f"{moved.id}: {moved.data['status']}")
+
+        command.__doc__ = help_text
+        app.command(action)(command)
+
+    for action, help_text in moves.items():
+        make(action, help_text)

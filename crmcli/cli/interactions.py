@@ -75,19 +75,23 @@ def register(app: typer.Typer) -> None:
     @app.command("timeline", context_settings=QUERY_SETTINGS)
     def timeline(
         ctx: typer.Context,
-        query: Annotated[Optional[list[str]], typer.Argument(help="A query, as for crm search: 'outcome:negative', 样品, 'tag:pricing'…")] = None,
+        query: Annotated[Optional[list[str]], typer.Argument(help="A party (id, name, prefix or pinyin), or else a query as for crm search: 'outcome:negative', 样品…")] = None,
         party: Annotated[Optional[str], typer.Option("--party", "-p", help="Only this party: id, name, prefix or pinyin.")] = None,
         since: Annotated[Optional[str], typer.Option(help="From this day: 2026-01-01, -30d, last monday…")] = None,
         until: Annotated[Optional[str], typer.Option(help="Up to this day.")] = None,
         type_: Annotated[Optional[list[InteractionType]], typer.Option("--type", help="Only this type (repeatable).")] = None,
-        limit: Annotated[Optional[int], typer.Option(min=1, help="At most this many, newest first.")] = None,
+        limit: Annotated[Optional[int], typer.Option("--limit", "-n", min=1, help="At most this many, newest first.")] = None,
         fmt: FormatOption = None,
     ):
         """Interactions across parties, newest first."""
-        from crmcli.query.resolve import resolve_party
+        from crmcli.query.resolve import named_party, resolve_party
         from crmcli.reports.timeline import timeline as build
 
         repo = state(ctx).repo
         record = resolve_party(repo, party) if party else None
+        text = query_text(query) if query else ""
+        if text and record is None:
+            record = named_party(repo, text)
+            text = "" if record else text
         types = [t.value for t in type_ or []]
-        state(ctx).show(build(repo, query_text(query) if query else "", record, since, until, types, limit), fmt)
+        state(ctx).show(build(repo, text, record, since, until, types, limit), fmt)

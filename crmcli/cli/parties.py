@@ -64,7 +64,10 @@ def make_party_app(kind_name: str) -> typer.Typer:
     ):
         """Add a customer or supplier; prints its id."""
         from crmcli.actions.parties import add_party
+        from crmcli.errors import InvalidValue
 
+        if lifecycle and not is_customer:
+            raise InvalidValue("--lifecycle applies to customers only")
         fields = _stdin_fields() if name in (None, "-") else {"name": name}
         address = {k: v for k, v in {"street": street, "city": city, "province": province,
                                      "postcode": postcode, "country": country.upper() if country else None}.items() if v}

@@ -83,7 +83,10 @@ class Clock:
             return cls(zone)
         real_now = datetime.now(zone)
         if ISO_DATE.match(today.strip()):
-            day = date.fromisoformat(today.strip())
+            try:
+                day = date.fromisoformat(today.strip())
+            except ValueError:
+                raise InvalidValue(f"--today {today!r}: no such day")
             return cls(zone, datetime.combine(day, real_now.time(), zone))
         return cls(zone, parse_moment(today, cls(zone)))
 
@@ -172,9 +175,16 @@ def _parse(text: str, clock: Clock) -> tuple[datetime, bool]:
     return parsed, has_time
 
 
+def _checked(text: str, clock: Clock) -> tuple[datetime, bool]:
+    try:
+        return _parse(text, clock)
+    except (OverflowError, ValueError):
+        raise InvalidValue(f"invalid date {text.strip()!r}: out of range")
+
+
 def parse_moment(text: str, clock: Clock) -> datetime:
     """A moment with a zone; a day without a time means the start of that day."""
-    moment, _ = _parse(text, clock)
+    moment, _ = _checked(text, clock)
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=clock.zone)
     return moment.replace(microsecond=0)
@@ -182,7 +192,7 @@ def parse_moment(text: str, clock: Clock) -> datetime:
 
 def parse_day(text: str, clock: Clock) -> date:
     """A calendar day, read in the data directory's zone."""
-    moment, _ = _parse(text, clock)
+    moment, _ = _checked(text, clock)
     if moment.tzinfo is not None:
         moment = moment.astimezone(clock.zone)
     return moment.date()

@@ -6,7 +6,7 @@ A record's reference is its path without `.yaml` (`customers/acme`,
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from crmcli.errors import InvalidValue
 
@@ -23,6 +23,16 @@ class Kind:
     by_month: bool = False
     title_field: str = "name"
     is_party: bool = False
+    only_for: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Fields a shared schema has that only some kinds may use: {"lifecycle": ("customer",)}."""
+    prefix_by: tuple[str, dict[str, str]] | None = None
+    """For kinds whose id prefix depends on a field: ("kind", {"sale": "SO", "purchase": "PO"})."""
+
+    def prefix_for(self, record: dict) -> str | None:
+        if self.prefix_by:
+            field, prefixes = self.prefix_by
+            return prefixes[record[field]]
+        return self.id_prefix
 
     def subfolder(self, record: dict) -> str:
         """`interactions/2026/11`, `orders/2026`, or just the folder for flat kinds."""
@@ -42,9 +52,13 @@ KINDS: dict[str, Kind] = {
     kind.name: kind
     for kind in (
         Kind("customer", "customers", "party", is_party=True),
-        Kind("supplier", "suppliers", "party", is_party=True),
+        Kind("supplier", "suppliers", "party", is_party=True, only_for={"lifecycle": ("customer",)}),
         Kind("interaction", "interactions", "interaction", id_prefix="IN",
              dated_by="at", by_month=True, title_field="summary"),
+        Kind("product", "products", "product"),
+        Kind("order", "orders", "order", id_prefix="SO", dated_by="date",
+             prefix_by=("kind", {"sale": "SO", "purchase": "PO"}), title_field="id"),
+        Kind("contract", "contracts", "contract", id_prefix="CT", title_field="title"),
     )
 }
 BY_FOLDER = {kind.folder: kind for kind in KINDS.values()}

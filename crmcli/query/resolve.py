@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from crmcli.errors import Ambiguous, NotFound
+from crmcli.errors import Ambiguous, InvalidValue, NotFound
 from crmcli.model.kinds import PARTY_KINDS, Kind, kind_of_ref
 from crmcli.model.record import Record
 from crmcli.model.text import compact, fold, has_cjk, pinyin_matches, words
@@ -74,6 +74,10 @@ def _label(named: Named) -> str:
     return f"{named.ref}{extra}"
 
 
+def folded_id(text: str) -> str:
+    return fold(text).replace(" ", "-")
+
+
 def resolve_party(repo, text: str, kinds: tuple[Kind, ...] = PARTY_KINDS) -> Record:
     """The one party `text` names, or NotFound / Ambiguous listing the candidates."""
     query = text.strip()
@@ -95,6 +99,10 @@ def resolve_party(repo, text: str, kinds: tuple[Kind, ...] = PARTY_KINDS) -> Rec
             listing = [f"{label}  {titles.get(label.split(' ')[0], '')}".rstrip() for label in labels]
             what = "is ambiguous" if step != "fuzzy" else "matches nothing exactly; did you mean one of these?"
             raise Ambiguous(f"{query!r} {what} ({len(refs)} parties)", listing)
+    for path, error, line in repo.index_store().broken():
+        if path.rsplit("/", 1)[-1][:-5].startswith(folded_id(query)) and kind_of_ref(path) in kinds:
+            repo.warnings[:] = [w for w in repo.warnings if not w.startswith(f"{path}:")]
+            raise InvalidValue(f"{error} (fix the file, then try again)", where=f"{path}:{line}" if line else path)
     noun = " or ".join(k.name for k in kinds)
     raise NotFound(f"no {noun} matches {query!r}")
 
@@ -127,3 +135,16 @@ def parties_named(repo, text: str) -> list[str]:
                 or (named.pinyin and pinyin_matches(text, named.pinyin, named.initials))):
             found.add(named.ref)
     return sorted(found)
+
+
+def named_party(repo, text: str) -> Record | None:
+    """The party `text` names by id, exact name, prefix or pinyin, or None: for commands whose
+    argument is a party or else a query (`crm timeline huaqiang`, `crm timeline 样品`)."""
+    names = [Named(*row) for row in repo.indexed(*PARTY_KINDS).names(tuple(k.name for k in PARTY_KINDS))]
+    for step, found in _steps(text.strip(), names):
+        refs = {named.ref for named in found}
+        if step in ("contact", "fuzzy") or len(refs) > 1:
+            return None
+        if refs:
+            return repo.load(refs.pop())
+    return None

@@ -8,6 +8,7 @@ escape sequences) are made visible instead of being sent to the terminal.
 from __future__ import annotations
 
 import csv
+import os
 import re
 import sys
 from datetime import date, datetime
@@ -130,7 +131,8 @@ def _rich(result, stream) -> None:
     from rich.table import Table as RichTable
     from rich.text import Text
 
-    console = Console(file=stream, highlight=False, emoji=False, soft_wrap=False)
+    wide = None if stream.isatty() or os.environ.get("COLUMNS") else 200
+    console = Console(file=stream, highlight=False, emoji=False, soft_wrap=False, width=wide)
     for part in _tables(result):
         if isinstance(part, Fields):
             grid = RichTable.grid(padding=(0, 2))

@@ -70,12 +70,15 @@ def _expected_ref(record: Record) -> str | None:
 
 def check_references(loaded: Loaded) -> list[Problem]:
     parties = {r.ref: r for r in loaded.records if r.kind.is_party}
+    unreadable = {problem.path[:-5] for problem in loaded.broken}
     problems = []
     for record in loaded.records:
         target = record.data.get("party")
         if not isinstance(target, str) or record.kind.is_party:
             continue
         party = parties.get(target)
+        if party is None and target in unreadable:
+            continue
         if party is None:
             problems.append(Problem(record.path, f"party {target!r} does not exist", loaded.line(record, ["party"])))
             continue
@@ -89,8 +92,6 @@ def check_references(loaded: Loaded) -> list[Problem]:
 def check_party_rules(loaded: Loaded) -> list[Problem]:
     problems = []
     for record in loaded.records:
-        if record.kind.name == "supplier" and "lifecycle" in record.data:
-            problems.append(Problem(record.path, "lifecycle applies to customers only", loaded.line(record, ["lifecycle"])))
         primaries = [c for c in record.data.get("contacts") or [] if isinstance(c, dict) and c.get("primary")]
         if len(primaries) > 1:
             problems.append(Problem(record.path, f"{len(primaries)} contacts are marked primary; keep one",
@@ -153,9 +154,24 @@ def check_config(root) -> list[Problem]:
 CHECKS = (check_schema, check_ids, check_references, check_party_rules, check_duplicates)
 
 
+def _problems_of(root, path: str, error: str, line: int | None) -> list[Problem]:
+    """Every problem of a file the index could not take: its YAML error, or each schema problem."""
+    from crmcli.model.kinds import kind_of_ref
+    from crmcli.store import codec
+
+    try:
+        text = (root / path).read_text(encoding="utf-8")
+        record = codec.decode(text.encode("utf-8"))
+    except (OSError, UnicodeDecodeError, codec.RecordSyntaxError):
+        return [Problem(path, error, line)]
+    problems = [Problem(path, message, line_of(text, field))
+                for field, message in schema_problems(kind_of_ref(path), record)]
+    return problems or [Problem(path, error, line)]
+
+
 def load_for_check(repo) -> Loaded:
-    """All records, and the unreadable files as problems (taken out of the run's warnings)."""
-    broken = [Problem(path, error, line) for path, error, line in repo.index.broken()]
+    """All records, and the files that could not be taken as problems (out of the run's warnings)."""
+    broken = [problem for row in repo.index.broken() for problem in _problems_of(repo.root, *row)]
     paths = {problem.path for problem in broken}
     repo.warnings[:] = [w for w in repo.warnings if w.split(":", 1)[0] not in paths]
     return Loaded(sorted(repo.records(), key=lambda r: r.ref), broken, repo.root)

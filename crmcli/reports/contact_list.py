@@ -19,7 +19,8 @@ COLUMNS = [
 
 def contact_list(repo, party: Record | None = None) -> Table:
     parties = [party] if party else repo.records("customer") + repo.records("supplier")
-    contacts = [{"party": record.ref, **contact} for record in parties for contact in record.data.get("contacts") or []]
+    contacts = [{"id": f"{record.id}#{position}", "party": record.ref, **contact}
+                for record in parties for position, contact in enumerate(record.data.get("contacts") or [], 1)]
     contacts.sort(key=lambda contact: (contact["party"], fold(str(contact.get("name", "")))))
     rows = [{**contact, "primary": "yes" if contact.get("primary") else ""} for contact in contacts]
     return Table(COLUMNS, rows, records=contacts, empty="no contacts")

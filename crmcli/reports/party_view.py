@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from crmcli.model.dates import parse_interval, read_day
 from crmcli.model.record import Record
 from crmcli.model.views import Column, Document, Fields, Table
+from crmcli.model.money import format_money
+from crmcli.model.orders import is_open, on_time, outstanding
 from crmcli.reports.common import INTERACTION_COLUMNS, interaction_row, newest_first, when
+from crmcli.reports.orders import order_list
+from crmcli.reports.records import contract_list
 
 CONTACT_COLUMNS = [
     Column("primary", "★"),
@@ -31,6 +37,25 @@ def _contact_row(contact: dict) -> dict:
         handles.append(f"wechat {contact['wechat']}")
     handles += [f"{network} {handle}" for network, handle in (contact.get("im") or {}).items()]
     return {**contact, "primary": "★" if contact.get("primary") else "", "im": handles}
+
+
+def outstanding_by_currency(orders) -> dict[str, Decimal]:
+    """What is owed on the orders, per currency (never added across currencies)."""
+    balances: dict[str, Decimal] = {}
+    for order in orders:
+        due = outstanding(order)
+        if due:
+            balances[order["currency"]] = balances.get(order["currency"], Decimal(0)) + due
+    return balances
+
+
+def on_time_summary(orders: list[dict]) -> str:
+    """`7 of 9 on time (78%)` over delivered orders with a due date."""
+    judged = [flag for flag in (on_time(o) for o in orders) if flag is not None]
+    if not judged:
+        return "no deliveries with a due date yet"
+    hits = sum(judged)
+    return f"{hits} of {len(judged)} on time ({hits * 100 // len(judged)}%)"
 
 
 def party_view(repo, party: Record) -> Document:
@@ -67,21 +92,35 @@ def party_view(repo, party: Record) -> Document:
         ("last contact", f"{when(last['at'], clock)} {last['type']}: {last['summary']}" if last else "never"),
         ("notes", (data.get("notes") or "").strip()),
     ]
+    orders = repo.records("order", "party = ?", (party.ref,))
+    balances = outstanding_by_currency(o.data for o in orders)
+    profile.insert(-1, ("outstanding", ", ".join(format_money(v, c) for c, v in sorted(balances.items())) or "nothing"))
+    if party.kind.name == "supplier":
+        profile.insert(-1, ("on-time delivery", on_time_summary([o.data for o in orders])))
+    contracts = repo.records("contract", "party = ?", (party.ref,))
     parts = [
         Fields([(label, value) for label, value in profile if value not in (None, "", [])], title=data.get("name")),
         Table(CONTACT_COLUMNS, [_contact_row(c) for c in data.get("contacts") or []], title="Contacts", empty="no contacts"),
         Table(STEP_COLUMNS, [{"due": r.data["next"].get("due"), "action": r.data["next"]["action"], "id": r.id,
                               "_style": "red" if str(r.data["next"].get("due", "9999")) < clock.today().isoformat() else None}
                              for r in open_steps], title="Open next steps", empty="no open next steps"),
-        Table(INTERACTION_COLUMNS, [interaction_row(r.data, names, clock) for r in interactions],
-              title="Timeline", empty="no interactions yet"),
+        order_list(repo, [o for o in orders if is_open(o.data)], title="Open orders", empty="no open orders"),
+        contract_list(repo, contracts, title="Contracts", empty="no contracts"),
     ]
+    if party.kind.name == "supplier":
+        parts.append(order_list(repo, orders, title="Purchase history", empty="no purchases"))
+    parts.append(Table(INTERACTION_COLUMNS, [interaction_row(r.data, names, clock) for r in interactions],
+                       title="Timeline", empty="no interactions yet"))
     payload = {
         "party": data,
         "ref": party.ref,
         "last_contact": last,
         "open_next_steps": [r.data for r in open_steps],
         "interactions": [r.data for r in interactions],
+        "open_orders": [o.data for o in orders if is_open(o.data)],
+        "outstanding": balances,
+        "contracts": [c.data for c in contracts],
+        "orders": [o.data for o in orders],
     }
     return Document(parts, title=data.get("name"), payload=payload)
 

@@ -121,8 +121,9 @@ def _check_shape(value, depth: int = 0, seen: set | None = None):
                     raise RecordSyntaxError(f"key {key!r} is not text")
 
 
-def decode(data: bytes) -> dict:
-    """The record in `data`, a YAML mapping; raises RecordSyntaxError with a line number."""
+def decode(data: bytes, *, mapping: bool = True):
+    """The record in `data`, a YAML mapping (any YAML value when not `mapping`);
+    raises RecordSyntaxError with a line number."""
     if len(data) > MAX_FILE_BYTES:
         raise RecordSyntaxError(f"file is larger than {MAX_FILE_BYTES // 1024 // 1024} MiB")
     if b"\x00" in data:
@@ -145,7 +146,7 @@ def decode(data: bytes) -> dict:
         raise RecordSyntaxError(f"YAML error: {error}")
     except RecursionError:
         raise RecordSyntaxError(f"nested deeper than {MAX_DEPTH} levels")
-    if not isinstance(value, dict):
+    if mapping and not isinstance(value, dict):
         raise RecordSyntaxError("a record file must hold a mapping of fields", 1)
     try:
         _check_shape(value)
@@ -158,15 +159,25 @@ def decode(data: bytes) -> dict:
 def writer():
     """The shared round-trip writer, built on first use (ruamel is slow to import)."""
     from ruamel.yaml import YAML
+    from ruamel.yaml.constructor import RoundTripConstructor
     from ruamel.yaml.representer import RoundTripRepresenter
 
     class Representer(RoundTripRepresenter):
-        pass
+        def ignore_aliases(self, data) -> bool:
+            """Never write anchors: a value used twice (one catalog price on two lines) is
+            written twice, as a person would, and our reader refuses aliases anyway."""
+            return True
 
     Representer.add_representer(Decimal, lambda r, value: r.represent_scalar("tag:yaml.org,2002:float", _decimal_text(value)))
     Representer.add_representer(str, _represent_text)
+    class Constructor(RoundTripConstructor):
+        """Timestamps stay text when editing, as when reading (and an impossible date
+        like 2026-02-30 written by hand does not stop the file from being edited)."""
+
+    Constructor.add_constructor("tag:yaml.org,2002:timestamp", Constructor.construct_yaml_str)
     writer = YAML()
     writer.Representer = Representer
+    writer.Constructor = Constructor
     writer.indent(mapping=2, sequence=4, offset=2)
     writer.width = 4096
     writer.allow_unicode = True
@@ -185,10 +196,20 @@ def _would_coerce(text: str) -> bool:
     return tag != "tag:yaml.org,2002:str" or _Resolver().resolve(yaml.ScalarNode, text, (True, False)) != "tag:yaml.org,2002:str"
 
 
+def _valid_stamp(text: str) -> bool:
+    from datetime import datetime
+
+    try:
+        datetime.fromisoformat(text.replace("Z", "+00:00"))
+        return True
+    except ValueError:
+        return False
+
+
 def _represent_text(representer, text: str):
     if UNPRINTABLE.search(text):
         return representer.represent_scalar("tag:yaml.org,2002:str", text, style='"')
-    if ISO_STAMP.match(text):
+    if ISO_STAMP.match(text) and _valid_stamp(text):
         return representer.represent_scalar("tag:yaml.org,2002:timestamp", text)
     if "\n" in text.rstrip("\n") and text == text.strip(" ") and not any(line != line.rstrip() for line in text.split("\n")):
         return representer.represent_scalar("tag:yaml.org,2002:str", text, style="|")

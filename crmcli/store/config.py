@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from crmcli.errors import DataDirError, InvalidValue
+from crmcli.errors import DataDirError
 from crmcli.store import codec
 
 CONFIG_FILE = "crm.yaml"
@@ -65,6 +65,6 @@ def load_config(root: Path) -> Config:
     try:
         raw = codec.decode(data)
     except codec.RecordSyntaxError as error:
-        where = f"{CONFIG_FILE}:{error.line}" if error.line else CONFIG_FILE
-        raise InvalidValue(error.message, where=where)
+        where = f"{root / CONFIG_FILE}:{error.line}" if error.line else str(root / CONFIG_FILE)
+        raise DataDirError(error.message, where=where)
     return Config(raw)

@@ -27,10 +27,10 @@ FLOW_SAFE = re.compile(r"^[\w@.+/()][\w@.+\-/() ]*$")
 
 
 def _flow_safe(value) -> bool:
-    """Whether a list item reads the same in flow style (`[vip, cable]`) to every YAML parser;
-    text with `?`, `:`, `,`, quotes or brackets makes the list block style instead."""
+    """Whether a value reads the same in flow style (`[vip, cable]`, `{at: …, status: draft}`)
+    to every YAML parser; text with `?`, `:`, `,`, quotes or brackets makes it block style."""
     if isinstance(value, str):
-        return bool(FLOW_SAFE.match(value)) and not value.endswith(" ")
+        return bool(FLOW_SAFE.match(value) or codec.ISO_STAMP.match(value)) and not value.endswith(" ")
     return not isinstance(value, (dict, list))
 
 
@@ -54,6 +54,8 @@ def _merge(old_doc, old_plain, new, node: dict | None, root: dict):
     if isinstance(new, dict):
         keep = isinstance(old_doc, CommentedMap) and isinstance(old_plain, dict)
         target = old_doc if keep else CommentedMap()
+        if not keep and node and resolve(node, root).get("x-flow") and all(map(_flow_safe, new.values())):
+            target.fa.set_flow_style()
         old_plain = old_plain if keep else {}
         properties, order = _children(node, root)
         rank = {key: index for index, key in enumerate(order)}

@@ -94,6 +94,29 @@ def remove(path: Path) -> None:
         raise os_error(error, path)
 
 
+def set_aside(paths: list[Path]) -> list[Path]:
+    """Rename files to temporary names (the first step of removing them); if any rename
+    fails, the ones already done are put back and the error is raised."""
+    moved: list[tuple[Path, Path]] = []
+    try:
+        for path in paths:
+            if path.exists():
+                aside = path.with_name(f"{TEMP_PREFIX}rm-{path.name}")
+                os.replace(path, aside)
+                moved.append((path, aside))
+    except OSError as error:
+        for path, aside in reversed(moved):
+            os.replace(aside, path)
+        raise os_error(error, path)
+    return [aside for _, aside in moved]
+
+
+def discard(paths: list[Path]) -> None:
+    """The second step of removing: delete what `set_aside` renamed, durably."""
+    for path in paths:
+        remove(path)
+
+
 def atomic_write(path: Path, data: bytes) -> None:
     commit_temp(write_temp(path, data), path)
 

@@ -27,6 +27,7 @@ from crmcli.model.record import leaves
 from crmcli.model.text import fold, pinyin_forms, pinyin_tokens, words
 from crmcli.store import codec
 from crmcli.store.fs import TEMP_PREFIX
+from crmcli.store.validation import line_of, schema_problems
 
 INDEX_VERSION = "2"
 INDEX_FILE = "index.sqlite"
@@ -139,12 +140,20 @@ def derive(path: str, stat: Stat, record: dict | None = None, error: str | None 
 
 
 def parse_file(root: Path, path: str, stat: Stat) -> Derived:
+    """Read, decode and validate one file. A file its schema rejects is kept out of the
+    records like one with a YAML error, so read commands skip it with a warning."""
     try:
-        return derive(path, stat, codec.decode((root / path).read_bytes()))
+        data = (root / path).read_bytes()
+        record = codec.decode(data)
     except codec.RecordSyntaxError as error:
         return derive(path, stat, error=error.message, line=error.line)
     except OSError as error:
         return derive(path, stat, error=f"cannot read: {error.strerror}")
+    problems = schema_problems(BY_FOLDER[path.split("/", 1)[0]], record)
+    if problems:
+        field_path, message = problems[0]
+        return derive(path, stat, error=message, line=line_of(data.decode("utf-8", "replace"), field_path))
+    return derive(path, stat, record)
 
 
 def _parse_batch(args) -> list[Derived]:
@@ -301,6 +310,10 @@ class Index:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
+        from crmcli.store.schemas import validator
+
+        for kind in BY_FOLDER.values():
+            validator(kind.schema)
         batches = [(self.root, changed[i:i + BATCH]) for i in range(0, len(changed), BATCH)]
         derived = []
         workers = max(1, min(os.cpu_count() or 1, 8))

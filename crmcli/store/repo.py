@@ -151,29 +151,35 @@ class Transaction:
         self.removals: list[str] = []
 
     def validate(self, kind: Kind, record: dict, path: str) -> None:
-        problems = schema_problems(kind, record, path)
+        problems = schema_problems(kind, record)
         if problems:
-            raise ValidationFailed(problems[0][1], where=path)
+            where = path if self.repo.path_of(path[:-5]).exists() else f"new {kind.name}"
+            raise ValidationFailed(problems[0][1], where=where)
 
-    def add(self, kind: Kind, record: dict) -> str:
-        """Stage a new record, giving it a fresh random id if its kind uses them."""
+    def assign_id(self, kind: Kind, record: dict) -> str:
+        """Give a new record of a random-id kind a fresh id; returns its reference."""
         if kind.id_prefix and not record.get("id"):
-            day = read_day(str(record[kind.dated_by]), self.repo.clock)
+            day = read_day(str(record[kind.dated_by]), self.repo.clock) if kind.dated_by else self.repo.clock.today()
             while True:
-                record["id"] = random_id(kind.id_prefix, day)
+                record["id"] = random_id(kind.prefix_for(record), day)
                 path = self.repo.path_of(kind.ref(record))
                 if not path.exists() and all(path != staged for _, staged, _, _ in self.staged):
                     break
+        return kind.ref(record)
+
+    def add(self, kind: Kind, record: dict) -> str:
+        """Stage a new record, giving it a fresh random id if its kind uses them."""
+        self.assign_id(kind, record)
         return self.put(kind, record, new=True)
 
     def put(self, kind: Kind, record: dict, *, new: bool = False, replaces: str | None = None,
-            base_text: str | None = None) -> str:
+            base_text: str | None = None, at_ref: str | None = None) -> str:
         """Stage `record`; returns its reference. `new` refuses to overwrite an existing file;
         `base_text` is the YAML to keep the layout of (default: the file as it is)."""
         now = moment_text(self.repo.clock.now())
         record.setdefault("created", now)
         record["updated"] = now
-        ref = kind.ref(record)
+        ref = at_ref or kind.ref(record)
         relative = ref + ".yaml"
         self.validate(kind, record, relative)
         path = self.repo.path_of(ref)
@@ -194,6 +200,19 @@ class Transaction:
             self.remove(replaces)
         return ref
 
+    def update(self, record: Record, base_text: str | None = None, move: bool = False) -> str:
+        """Stage a changed record back into the file it was read from (`record.ref`), even a
+        misfiled one. With `move`, it goes where its fields now say it belongs instead."""
+        target = record.kind.ref(record.data) if move else record.ref
+        if target != record.ref and self.repo.path_of(target).exists():
+            raise InvalidValue(f"{record.path} now belongs at {target}.yaml, which exists already")
+        return self.put(record.kind, record.data, replaces=record.ref, base_text=base_text, at_ref=target)
+
+    def put_file(self, relative: str, data: bytes) -> None:
+        """Stage a file that is not a record (a rendered contract, an attachment)."""
+        path = fs.confined(self.repo.root, relative)
+        self.staged.append((fs.write_temp(path, data), path, relative, None))
+
     def remove(self, ref: str) -> None:
         self.repo.path_of(ref)
         self.removals.append(ref)
@@ -203,12 +222,21 @@ class Transaction:
             temp.unlink(missing_ok=True)
 
     def commit(self) -> None:
+        """Move every staged file into place and take away the removed ones. Folders are
+        checked first and removals go in two steps (renamed aside, then deleted), so a
+        refusal half-way leaves the data as it was."""
         index = self.repo.index_store()
+        paths = [path for _, path, _, _ in self.staged] + [self.repo.path_of(ref) for ref in self.removals]
+        for folder in {path.parent for path in paths}:
+            if not os.access(folder, os.W_OK):
+                raise fs.os_error(PermissionError(13, "permission denied"), folder)
+        aside = fs.set_aside([self.repo.path_of(ref) for ref in self.removals])
         for temp, path, relative, record in self.staged:
             fs.commit_temp(temp, path)
-            index.put(relative, record)
+            if record is not None:
+                index.put(relative, record)
+        fs.discard(aside)
         for ref in self.removals:
-            fs.remove(self.repo.path_of(ref))
             index.drop(ref + ".yaml")
 
     @property

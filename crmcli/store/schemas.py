@@ -11,7 +11,7 @@ import json
 from importlib import resources
 from pathlib import Path
 
-SCHEMA_NAMES = ("common", "party", "interaction", "config")
+SCHEMA_NAMES = ("common", "party", "interaction", "product", "order", "contract", "config")
 
 
 def _folder():
@@ -35,11 +35,38 @@ def _registry():
     )
 
 
+def _is_moment(text) -> bool:
+    from datetime import datetime
+
+    return not isinstance(text, str) or _parses(lambda: datetime.fromisoformat(text.replace("Z", "+00:00")))
+
+
+def _is_birthday(text) -> bool:
+    """YYYY-MM-DD, or MM-DD when the year is unknown (checked against a leap year)."""
+    from datetime import date
+
+    if not isinstance(text, str):
+        return True
+    full = text if len(text) == 10 else f"2000-{text}"
+    return _parses(lambda: date.fromisoformat(full))
+
+
+def _parses(parse) -> bool:
+    try:
+        parse()
+        return True
+    except ValueError:
+        return False
+
+
 @functools.cache
 def validator(name: str):
-    from jsonschema import Draft202012Validator
+    from jsonschema import Draft202012Validator, FormatChecker
 
-    return Draft202012Validator(schema(name), registry=_registry(), format_checker=Draft202012Validator.FORMAT_CHECKER)
+    checker = FormatChecker(("date",))
+    checker.checks("moment")(_is_moment)
+    checker.checks("birthday")(_is_birthday)
+    return Draft202012Validator(schema(name), registry=_registry(), format_checker=checker)
 
 
 def resolve(node: dict, root: dict) -> dict:
@@ -63,8 +90,13 @@ def field_node(name: str, path: list[str]) -> dict | None:
         node = resolve(node, root)
         if part.isdigit() or part == "[]":
             node = node.get("items")
+        elif "properties" in node:
+            node = node["properties"].get(part)
+        elif node.get("type") == "object":
+            node = node.get("additionalProperties", {})
+            node = {} if node is True else node
         else:
-            node = node.get("properties", {}).get(part)
+            node = None
         if node is None:
             return None
     return resolve(node, root)

@@ -58,15 +58,32 @@ def describe(error) -> str:
         return f"{where}: {error.instance!r} is not one of {allowed}"
     if error.validator == "type":
         return f"{where}: {error.instance!r} is not of type {error.validator_value}"
+    if error.validator == "format":
+        what = {"date": "an existing date (YYYY-MM-DD)", "moment": "an existing moment with a zone",
+                "birthday": "an existing day (YYYY-MM-DD or MM-DD)"}.get(error.validator_value, error.validator_value)
+        return f"{where}: {error.instance!r} is not {what}"
     if error.validator == "required":
         return f"{where + ': ' if where else ''}{error.message}"
     return f"{where}: {error.message}" if where else error.message
 
 
-def schema_problems(kind: Kind, record: dict, path: str) -> list[tuple[list, str]]:
-    """(field path, message) for each way `record` breaks its kind's schema."""
+def _field_of(error) -> list:
+    """Where an error points: for an unknown field, the field itself (so its line is found)."""
+    path = list(error.absolute_path)
+    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+        extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
+        if extra:
+            path.append(extra[0])
+    return path
+
+
+def schema_problems(kind: Kind, record: dict, path: str = "") -> list[tuple[list, str]]:
+    """(field path, message) for each way `record` breaks its kind's schema or rules."""
     errors = sorted(validator(kind.schema).iter_errors(record), key=lambda e: [str(p) for p in e.absolute_path])
-    return [(list(error.absolute_path), describe(error)) for error in errors]
+    problems = [(_field_of(error), describe(error)) for error in errors]
+    problems += [([field], f"{field} applies to {', '.join(kinds)} only")
+                 for field, kinds in kind.only_for.items() if field in record and kind.name not in kinds]
+    return problems
 
 
 def line_of(text: str, field: list) -> int | None:

@@ -59,7 +59,8 @@ def test_a_broken_file_is_skipped_with_a_warning_and_the_rest_works(demo):
     assert len(listing.json()) == 16
     assert demo("today").code == 0
     check = demo("check")
-    assert check.code == 1 and check.out.startswith("customers/huaqiang-dianzi.yaml:")
+    assert check.code == 1 and check.out.startswith("customers/huaqiang-dianzi.yaml:") and "YAML error" in check.out
+    assert len(check.out.splitlines()) == 1, "references to the unreadable file are not reported again"
 
 
 def test_a_bad_crm_yaml_is_reported(demo):

@@ -46,10 +46,10 @@ def test_typos_fall_back_to_a_marked_fuzzy_match(demo):
 
 
 def test_words_must_all_match_and_phrases_keep_order(demo):
-    both = ids(demo("search", "framework", "contract", "--format", "json"))
+    both = ids(demo("search", "framework", "contract", "--kind", "interaction", "--format", "json"))
     assert both and all(i.startswith("IN-") for i in both)
-    assert ids(demo("search", '"contract framework"', "--format", "json")) == []
-    phrase = ids(demo("search", '"framework contract"', "--format", "json"))
+    assert ids(demo("search", '"contract framework"', "--kind", "interaction", "--format", "json")) == []
+    phrase = ids(demo("search", '"framework contract"', "--kind", "interaction", "--format", "json"))
     assert set(phrase) <= set(both) and phrase
 
 
@@ -60,7 +60,7 @@ def test_fields_comparisons_and_ranges(demo):
     assert shenzhen == {"chuangxin-bandaoti"}
     recent = demo("search", "kind:interaction created>=2026-11-15", "--format", "json", "-n", "500").json()
     assert recent and all(h["record"]["created"] >= "2026-11-15" for h in recent)
-    overdue = demo("search", "due<today", "--format", "json", "-n", "500").json()
+    overdue = demo("search", "kind:interaction due<today", "--format", "json", "-n", "500").json()
     assert all(h["record"]["next"]["due"] < "2026-11-22" for h in overdue)
     quarter = demo("search", "kind:interaction date:2026-01..2026-03", "-n", "500", "--format", "json").json()
     assert quarter and all("2026-01-01" <= h["record"]["at"][:10] <= "2026-03-31" for h in quarter)

@@ -1,0 +1,120 @@
+"""Contracts: rendered from a Markdown template, moved through their life, scans attached.
+
+Templates are Jinja2 in its sandboxed environment with strict undefined: a template
+can only read the values it is given (`party`, `contract`, `business`, `today`),
+cannot reach files outside `templates/`, and a placeholder with no value is an error
+that names it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from crmcli.errors import InvalidValue, NotFound
+from crmcli.model.dates import moment_text, parse_day
+from crmcli.model.kinds import KINDS
+from crmcli.model.money import currency as currency_code
+from crmcli.model.money import parse_amount
+from crmcli.model.record import Record
+from crmcli.model.workflow import CONTRACT
+
+TEMPLATES = "templates"
+MOVES = {"review": "review", "revise": "draft", "sign": "signed", "activate": "active",
+         "expire": "expired", "terminate": "terminated"}
+MAX_ATTACHMENT = 100 * 1024 * 1024
+
+
+def render_template(repo, name: str, context: dict) -> str:
+    """The template `templates/NAME.md` (or NAME) filled from `context`."""
+    from jinja2 import FileSystemLoader, StrictUndefined, TemplateNotFound, TemplateSyntaxError, UndefinedError
+    from jinja2.sandbox import SandboxedEnvironment, SecurityError
+
+    folder = repo.root / TEMPLATES
+    environment = SandboxedEnvironment(loader=FileSystemLoader(str(folder), followlinks=False),
+                                       undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True)
+    file_name = name if name.endswith((".md", ".txt")) else f"{name}.md"
+    try:
+        template = environment.get_template(file_name)
+        return template.render(**context)
+    except TemplateNotFound:
+        known = sorted(p.stem for p in folder.glob("*.md")) if folder.is_dir() else []
+        raise NotFound(f"no template {name!r} in {TEMPLATES}/ (have: {', '.join(known) or 'none'})")
+    except TemplateSyntaxError as error:
+        raise InvalidValue(f"template syntax error: {error.message}", where=f"{TEMPLATES}/{file_name}:{error.lineno}")
+    except UndefinedError as error:
+        raise InvalidValue(f"a placeholder has no value: {error.message}", where=f"{TEMPLATES}/{file_name}")
+    except SecurityError as error:
+        raise InvalidValue(f"the template tried something not allowed: {error}", where=f"{TEMPLATES}/{file_name}")
+
+
+def new_contract(repo, party: Record, template: str, *, title: str | None = None, value: str | None = None,
+                 currency: str | None = None, start: str | None = None, end: str | None = None,
+                 auto_renew: bool = False, notice_days: int | None = None, owner: str | None = None) -> Record:
+    clock = repo.clock
+    record: dict = {"party": party.ref, "title": title or f"{template} — {party.title}", "template": template}
+    record["owner"] = owner or party.data.get("owner") or repo.config.me
+    if not record["owner"]:
+        del record["owner"]
+    if value is not None:
+        code = currency_code(currency or repo.config.currency)
+        record["value"] = parse_amount(value, code)
+        record["currency"] = code
+    for key, text in (("start", start), ("end", end)):
+        if text:
+            record[key] = parse_day(text, clock).isoformat()
+    if record.get("start") and record.get("end") and record["end"] < record["start"]:
+        raise InvalidValue(f"the contract ends ({record['end']}) before it starts ({record['start']})")
+    record["auto_renew"] = auto_renew
+    if notice_days is not None:
+        record["renewal_notice_days"] = notice_days
+    CONTRACT.start(record, moment_text(clock.now()), owner or repo.config.me)
+    kind = KINDS["contract"]
+    with repo.writing(f"contract: new {record['title']} with {party.title}") as tx:
+        record["document"] = f"{tx.assign_id(kind, record)}.md"
+        context = {"party": party.data, "contract": record, "business": repo.config.raw.get("business", {}),
+                   "today": clock.today().isoformat()}
+        text = render_template(repo, template, context)
+        ref = tx.put(kind, record, new=True)
+        tx.put_file(record["document"], text.encode("utf-8"))
+    return Record(ref, kind, record)
+
+
+def move_contract(repo, contract: Record, action: str, *, by: str | None = None, note: str | None = None,
+                  day: str | None = None) -> Record:
+    target = MOVES[action]
+    clock = repo.clock
+    CONTRACT.move(contract.data, target, moment_text(clock.now()), by or repo.config.me, note)
+    if target == "signed":
+        contract.data["signed"] = (parse_day(day, clock) if day else clock.today()).isoformat()
+    with repo.writing(f"contract: {contract.id} {target}") as tx:
+        tx.update(contract)
+    return contract
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def attach(repo, contract: Record, source: Path) -> dict:
+    """Copy a file (a signed scan) into attachments/<id>/ and record its sha256."""
+    if not source.is_file():
+        raise NotFound(f"{source}: no such file")
+    if source.stat().st_size > MAX_ATTACHMENT:
+        raise InvalidValue(f"{source}: larger than {MAX_ATTACHMENT // 1024 // 1024} MiB")
+    name = source.name.replace("/", "_")
+    if name.startswith("."):
+        name = "_" + name
+    relative = f"attachments/{contract.id}/{name}"
+    data = source.read_bytes()
+    entry = {"path": relative, "sha256": hashlib.sha256(data).hexdigest(), "added": moment_text(repo.clock.now())}
+    attachments = [a for a in contract.data.get("attachments") or [] if a.get("path") != relative]
+    contract.data["attachments"] = attachments + [entry]
+    with repo.writing(f"contract: attach {name} to {contract.id}") as tx:
+        tx.put_file(relative, data)
+        tx.update(contract)
+    return entry

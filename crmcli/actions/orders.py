@@ -1,0 +1,151 @@
+"""Sales and purchase orders, one implementation for both directions: adding, moving
+through their status machine, and recording payments."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from crmcli.errors import InvalidValue, NotFound
+from crmcli.model.dates import moment_text, parse_day
+from crmcli.model.kinds import KINDS
+from crmcli.model.money import currency as currency_code
+from crmcli.model.money import MINOR_UNITS, parse_amount, parse_decimal, parse_rate, rounded
+from crmcli.model.orders import SKU_LIKE, balance, parse_line, payment_due, totals
+from crmcli.model.record import Record
+from crmcli.model.workflow import ORDER
+
+DIRECTIONS = {"sale": "customer", "purchase": "supplier"}
+MOVES = {"confirm": "confirmed", "ship": "shipped", "deliver": "delivered", "close": "closed", "cancel": "cancelled"}
+
+
+def _catalog_line(repo, raw: dict, code: str, products: dict[str, dict]) -> dict:
+    """A stored order line from a typed one, filling price, unit and tax from the catalog."""
+    item = str(raw.get("item") or raw.get("sku") or raw.get("description") or "").strip()
+    product = products.get(item) or next((data for key, data in products.items() if key.lower() == item.lower()), None)
+    line: dict = {}
+    if product is not None:
+        line["sku"] = product["id"]
+        line["description"] = raw.get("description") or product["name"]
+        if product.get("currency") and product["currency"] != code and "unit_price" not in raw:
+            raise InvalidValue(f"{product['id']} is priced in {product['currency']}, the order in {code}: give a price")
+    elif "unit_price" in raw and not (SKU_LIKE.match(item) and " " not in item):
+        line["description"] = item
+    else:
+        raise InvalidValue(f"unknown SKU {item!r} (add it with crm product add; a free-text line is words with a price)")
+    quantity = parse_decimal(raw["quantity"], "quantity")
+    if quantity <= 0:
+        raise InvalidValue(f"{item}: the quantity must be more than zero")
+    line["quantity"] = int(quantity) if quantity == quantity.to_integral_value() else quantity
+    unit = raw.get("unit") or (product or {}).get("unit")
+    if unit:
+        line["unit"] = unit
+    price = raw.get("unit_price", (product or {}).get("price"))
+    if price is None:
+        raise InvalidValue(f"{item} has no price in the catalog: give one (@ PRICE)")
+    price = parse_decimal(price, "price")
+    if price < 0:
+        raise InvalidValue(f"{item}: a price cannot be negative")
+    line["unit_price"] = price if price.as_tuple().exponent < -MINOR_UNITS[code] else rounded(price, code)
+    if raw.get("discount"):
+        line["discount"] = parse_rate(raw["discount"], "discount")
+    rate = raw.get("tax_rate", (product or {}).get("tax_rate", repo.config.raw.get("tax_rate")))
+    if rate is not None:
+        line["tax_rate"] = parse_rate(rate, "tax rate")
+    return line
+
+
+def add_order(repo, direction: str, party: Record, *, lines: list, currency: str | None = None,
+              owner: str | None = None, region: str | None = None, day: str | None = None,
+              special: bool = False, counts: bool | None = None, delivery_due: str | None = None,
+              pay_by: str | None = None, status: str | None = None, reference: str | None = None,
+              note: str | None = None, by: str | None = None) -> Record:
+    """A new sales (`sale`) or purchase (`purchase`) order; lines are typed text or dicts."""
+    if party.kind.name != DIRECTIONS[direction]:
+        raise InvalidValue(f"{party.ref} is a {party.kind.name}; a {direction} needs a {DIRECTIONS[direction]}")
+    if not lines:
+        raise InvalidValue("an order needs at least one line (--line \"SKU QUANTITY [@ PRICE]\")")
+    clock = repo.clock
+    code = currency_code(currency or repo.config.currency)
+    order_day = parse_day(day, clock) if day else clock.today()
+    products = {p.id: p.data for p in repo.records("product")}
+    stored = [_catalog_line(repo, parse_line(l) if isinstance(l, str) else dict(l), code, products) for l in lines]
+    record: dict = {"kind": direction, "party": party.ref}
+    record["owner"] = owner or party.data.get("owner") or repo.config.me
+    if region or party.data.get("region"):
+        record["region"] = region or party.data["region"]
+    record.update({"date": order_day.isoformat(), "currency": code, "type": "special" if special else "standard",
+                   "counts_toward_target": (not special) if counts is None else counts})
+    if reference:
+        record["reference"] = reference
+    record["lines"] = stored
+    record["totals"] = totals(stored, code)
+    if not record["owner"]:
+        del record["owner"]
+    ORDER.start(record, moment_text(clock.now()), by or repo.config.me, status)
+    if delivery_due:
+        record["delivery_due"] = parse_day(delivery_due, clock).isoformat()
+    terms = party.data.get("payment_terms")
+    if terms:
+        record["payment_terms"] = terms
+    due = parse_day(pay_by, clock) if pay_by else payment_due(terms, date.fromisoformat(
+        record.get("delivery_due", order_day.isoformat())))
+    if due:
+        record["payment_due"] = due.isoformat()
+    elif terms:
+        repo.warnings.append(f"payment terms {terms!r} of {party.ref} are not understood; no payment due date set")
+    record["payments"] = []
+    if note:
+        record["notes"] = note
+    kind = KINDS["order"]
+    with repo.writing(f"{'order' if direction == 'sale' else 'purchase'}: add for {party.title} "
+                      f"({record['totals']['gross']} {code})") as tx:
+        ref = tx.add(kind, record)
+    return Record(ref, kind, record)
+
+
+def move_order(repo, order: Record, action: str, *, by: str | None = None, note: str | None = None,
+               day: str | None = None) -> Record:
+    """confirm, ship, deliver, close or cancel, recorded in the order's history."""
+    target = MOVES[action]
+    clock = repo.clock
+    when = parse_day(day, clock) if day else clock.today()
+    ORDER.move(order.data, target, moment_text(clock.now()), by or repo.config.me, note)
+    if target == "delivered":
+        order.data["delivered"] = when.isoformat()
+    with repo.writing(f"order: {order.id} {target}") as tx:
+        tx.update(order)
+    return order
+
+
+def pay(repo, order: Record, amount: str, *, day: str | None = None, method: str | None = None,
+        ref: str | None = None, note: str | None = None, allow_overpay: bool = False) -> Decimal:
+    """Record a payment on an order; returns what is still outstanding."""
+    data = order.data
+    if data.get("status") == "cancelled":
+        raise InvalidValue(f"{order.id} is cancelled: it takes no payments")
+    value = parse_amount(amount, data["currency"])
+    if value <= 0:
+        raise InvalidValue("a payment must be more than zero")
+    due = balance(data)
+    if value > due and not allow_overpay:
+        raise InvalidValue(f"{value} {data['currency']} is more than the {due} outstanding on {order.id} "
+                           "(--allow-overpay to record it anyway)")
+    payment: dict = {"date": (parse_day(day, repo.clock) if day else repo.clock.today()).isoformat(), "amount": value}
+    for key, text in (("method", method), ("ref", ref), ("note", note)):
+        if text:
+            payment[key] = text
+    data.setdefault("payments", []).append(payment)
+    verb = "received" if data["kind"] == "sale" else "paid"
+    with repo.writing(f"pay: {value} {data['currency']} {verb} on {order.id}") as tx:
+        tx.update(order)
+    return balance(data)
+
+
+def find_order(repo, text: str, direction: str | None = None) -> Record:
+    from crmcli.query.resolve import resolve_record
+
+    order = resolve_record(repo, KINDS["order"], text)
+    if direction and order.data.get("kind") != direction:
+        raise NotFound(f"{order.id} is a {order.data.get('kind')} order, not a {direction}")
+    return order

@@ -1,0 +1,73 @@
+"""The product catalog: add, edit, remove."""
+
+from __future__ import annotations
+
+from crmcli.actions.fields import set_field
+from crmcli.errors import CrmError, InvalidValue
+from crmcli.model.ids import SLUG
+from crmcli.model.kinds import KINDS
+from crmcli.model.money import currency as currency_code
+from crmcli.model.money import parse_decimal, parse_rate
+from crmcli.model.orders import SKU_LIKE
+from crmcli.model.record import Record
+from crmcli.model.text import words
+
+
+def add_product(repo, sku: str, name: str, *, price: str | None = None, currency: str | None = None,
+                unit: str | None = None, tax_rate: str | None = None, category: str | None = None,
+                supplier: Record | None = None, active: bool = True, description: str | None = None) -> Record:
+    sku = sku.strip()
+    if not (SKU_LIKE.match(sku) or SLUG.match(sku.lower())) or "/" in sku:
+        raise InvalidValue(f"invalid SKU {sku!r}: letters, digits, dots, dashes and underscores")
+    record: dict = {"id": sku, "name": name.strip()}
+    if description:
+        record["description"] = description
+    if unit:
+        record["unit"] = unit
+    if price is not None:
+        value = parse_decimal(price, "price")
+        if value < 0:
+            raise InvalidValue("a price cannot be negative")
+        record["price"] = value
+        record["currency"] = currency_code(currency or repo.config.currency)
+    elif currency:
+        record["currency"] = currency_code(currency)
+    if tax_rate is not None:
+        record["tax_rate"] = parse_rate(tax_rate, "tax rate")
+    if category:
+        record["category"] = category
+    if supplier is not None:
+        if supplier.kind.name != "supplier":
+            raise InvalidValue(f"{supplier.ref} is not a supplier")
+        record["supplier"] = supplier.ref
+    record["active"] = active
+    kind = KINDS["product"]
+    with repo.writing(f"product: add {sku} {name}") as tx:
+        ref = tx.put(kind, record, new=True)
+    return Record(ref, kind, record)
+
+
+def edit_product(repo, product: Record, sets) -> Record:
+    for assignment in sets:
+        set_field(product.data, product.kind.schema, assignment)
+    if "currency" in product.data:
+        product.data["currency"] = currency_code(product.data["currency"])
+    with repo.writing(f"product: edit {product.id} ({', '.join(sets)})") as tx:
+        tx.update(product)
+    return product
+
+
+def orders_with(repo, sku: str) -> list[Record]:
+    return [order for order in repo.records("order", "f.file_id IN (SELECT file_id FROM terms WHERE field = 'lines.sku' "
+                                                     "AND text = ?)", (words(sku),))
+            if any(line.get("sku") == sku for line in order.data.get("lines", []))]
+
+
+def remove_product(repo, product: Record, force: bool = False) -> None:
+    """Remove a product; while orders name it, only with `force` (the orders keep their lines)."""
+    used = orders_with(repo, product.id)
+    if used and not force:
+        raise CrmError(f"{product.id} is on {len(used)} order(s), e.g. {used[0].id}; --force removes it anyway "
+                       "(the orders keep their lines)")
+    with repo.writing(f"product: remove {product.id}") as tx:
+        tx.remove(product.ref)

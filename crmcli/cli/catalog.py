@@ -1,0 +1,153 @@
+"""`crm product …` (the catalog) and `crm contract …`."""
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from crmcli.cli.context import FormatOption, state, status_commands
+from crmcli.cli.search import QUERY_SETTINGS, query_text
+
+Id = Annotated[str, typer.Argument(help="The id (a unique prefix will do).")]
+Query = Annotated[Optional[list[str]], typer.Argument(help="A query, as for crm search.")]
+
+
+def _find(ctx, kind_name: str, text: str):
+    from crmcli.model.kinds import KINDS
+    from crmcli.query.resolve import resolve_record
+
+    return resolve_record(state(ctx).repo, KINDS[kind_name], text)
+
+
+def _select(ctx, kind_name: str, query):
+    from crmcli.model.kinds import KINDS
+    from crmcli.query.search import select
+
+    return select(state(ctx).repo, query_text(query) if query else "", (KINDS[kind_name],))
+
+
+def register(app: typer.Typer) -> None:
+    product = typer.Typer(help="The product and service catalog (SKU, price, tax rate…).", no_args_is_help=True)
+    contract = typer.Typer(help="Contracts from templates: new, list, show, review, sign, activate, expire, terminate, attach.",
+                           no_args_is_help=True)
+    app.add_typer(product, name="product")
+    app.add_typer(contract, name="contract")
+
+    @product.command("add")
+    def product_add(
+        ctx: typer.Context,
+        sku: Annotated[str, typer.Argument(help="The SKU, e.g. CAB-07.")],
+        name: Annotated[str, typer.Argument(help="What it is called.")],
+        price: Annotated[Optional[str], typer.Option(help="List price per unit.")] = None,
+        currency: Annotated[Optional[str], typer.Option(help="ISO 4217 (default: crm.yaml's).")] = None,
+        unit: Annotated[Optional[str], typer.Option(help="reel, m, kg, hour…")] = None,
+        tax_rate: Annotated[Optional[str], typer.Option("--tax-rate", help="13% or 0.13.")] = None,
+        category: Annotated[Optional[str], typer.Option()] = None,
+        supplier: Annotated[Optional[str], typer.Option(help="The default supplier: id, name or pinyin.")] = None,
+        inactive: Annotated[bool, typer.Option("--inactive", help="No longer sold.")] = False,
+        description: Annotated[Optional[str], typer.Option()] = None,
+    ):
+        """Add a product; prints its SKU."""
+        from crmcli.actions.products import add_product
+        from crmcli.model.kinds import KINDS
+        from crmcli.query.resolve import resolve_party
+
+        repo = state(ctx).repo
+        source = resolve_party(repo, supplier, (KINDS["supplier"],)) if supplier else None
+        record = add_product(repo, sku, name, price=price, currency=currency, unit=unit, tax_rate=tax_rate,
+                             category=category, supplier=source, active=not inactive, description=description)
+        typer.echo(record.id)
+
+    @product.command("list", context_settings=QUERY_SETTINGS)
+    def product_list(ctx: typer.Context, query: Query = None, fmt: FormatOption = None):
+        """List products by SKU."""
+        from crmcli.reports.records import product_list as build
+
+        state(ctx).show(build(state(ctx).repo, _select(ctx, "product", query)), fmt)
+
+    @product.command("show")
+    def product_show(ctx: typer.Context, sku: Id, fmt: FormatOption = None):
+        """One product."""
+        from crmcli.reports.records import product_view
+
+        state(ctx).show(product_view(state(ctx).repo, _find(ctx, "product", sku)), fmt)
+
+    @product.command("edit")
+    def product_edit(ctx: typer.Context, sku: Id,
+                     set_: Annotated[list[str], typer.Option("--set", help="FIELD=VALUE (repeatable): price=12.50, active=false…")]):
+        """Change fields of a product."""
+        from crmcli.actions.products import edit_product
+
+        record = edit_product(state(ctx).repo, _find(ctx, "product", sku), set_)
+        state(ctx).say(f"updated {record.ref}")
+
+    @product.command("rm")
+    def product_rm(ctx: typer.Context, sku: Id,
+                   force: Annotated[bool, typer.Option("--force", help="Remove it even if orders name it.")] = False):
+        """Remove a product (refused while orders name it, unless --force)."""
+        from crmcli.actions.products import remove_product
+
+        record = _find(ctx, "product", sku)
+        remove_product(state(ctx).repo, record, force)
+        state(ctx).say(f"removed {record.ref}")
+
+    @contract.command("new")
+    def contract_new(
+        ctx: typer.Context,
+        party: Annotated[str, typer.Argument(help="The customer or supplier.")],
+        template: Annotated[str, typer.Option("--template", "-t", help="A template in templates/ (name without .md).")],
+        title: Annotated[Optional[str], typer.Option()] = None,
+        value: Annotated[Optional[str], typer.Option(help="The contract's value.")] = None,
+        currency: Annotated[Optional[str], typer.Option()] = None,
+        start: Annotated[Optional[str], typer.Option(help="First day.")] = None,
+        end: Annotated[Optional[str], typer.Option(help="Last day.")] = None,
+        auto_renew: Annotated[bool, typer.Option("--auto-renew", help="Renews itself unless cancelled.")] = False,
+        notice_days: Annotated[Optional[int], typer.Option("--notice-days", min=0, help="Days of notice before the end to renew or cancel.")] = None,
+    ):
+        """Draft a contract from a template; prints its id (the document is contracts/<id>.md)."""
+        from crmcli.actions.contracts import new_contract
+        from crmcli.query.resolve import resolve_party
+
+        repo = state(ctx).repo
+        record = new_contract(repo, resolve_party(repo, party), template, title=title, value=value,
+                              currency=currency, start=start, end=end, auto_renew=auto_renew, notice_days=notice_days)
+        typer.echo(record.id)
+
+    @contract.command("list", context_settings=QUERY_SETTINGS)
+    def contract_list(ctx: typer.Context, query: Query = None, fmt: FormatOption = None):
+        """List contracts, those ending soonest first."""
+        from crmcli.reports.records import contract_list as build
+
+        state(ctx).show(build(state(ctx).repo, _select(ctx, "contract", query)), fmt)
+
+    @contract.command("show")
+    def contract_show(ctx: typer.Context, contract_id: Id, fmt: FormatOption = None):
+        """One contract, its history and attachments."""
+        from crmcli.reports.records import contract_view
+
+        state(ctx).show(contract_view(state(ctx).repo, _find(ctx, "contract", contract_id)), fmt)
+
+    def move(repo, text, action, **how):
+        from crmcli.actions.contracts import move_contract
+        from crmcli.model.kinds import KINDS
+        from crmcli.query.resolve import resolve_record
+
+        return move_contract(repo, resolve_record(repo, KINDS["contract"], text), action, **how)
+
+    status_commands(contract, {
+        "review": "Send a draft for review.",
+        "revise": "Back from review to draft.",
+        "sign": "Mark signed (--date the day it was signed).",
+        "activate": "Mark in force.",
+        "expire": "Mark expired.",
+        "terminate": "End it early.",
+    }, move)
+
+    @contract.command("attach")
+    def contract_attach(ctx: typer.Context, contract_id: Id,
+                        file: Annotated[Path, typer.Argument(help="The file to keep (a signed scan…).")]):
+        """Copy a file into attachments/<id>/ and record its sha256 (crm check verifies it)."""
+        from crmcli.actions.contracts import attach
+
+        entry = attach(state(ctx).repo, _find(ctx, "contract", contract_id), file)
+        state(ctx).say(f"attached {entry['path']} (sha256 {entry['sha256'][:12]}…)")

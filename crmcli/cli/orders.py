@@ -1,0 +1,136 @@
+"""`crm order …`, `crm purchase …` (one set of commands for both directions) and `crm pay`."""
+
+import sys
+from typing import Annotated, Optional
+
+import typer
+
+from crmcli.cli.context import FormatOption, state, status_commands
+from crmcli.cli.search import QUERY_SETTINGS, query_text
+
+
+
+def _stdin_lines() -> list:
+    """Order lines as YAML on stdin: a list of lines, or a mapping with `lines:`."""
+    from crmcli.errors import InvalidValue
+    from crmcli.store import codec
+
+    try:
+        data = codec.decode(sys.stdin.buffer.read(), mapping=False)
+    except codec.RecordSyntaxError as error:
+        raise InvalidValue(f"stdin:{error.line or 1}: {error.message}")
+    lines = data.get("lines") if isinstance(data, dict) else data
+    if not isinstance(lines, list) or not all(isinstance(line, dict) for line in lines):
+        raise InvalidValue("stdin: expected a YAML list of lines (sku, description, quantity, unit_price, discount, tax_rate)")
+    return lines
+
+
+def make_order_app(direction: str) -> typer.Typer:
+    """The command group for sales orders or purchase orders."""
+    noun = "order" if direction == "sale" else "purchase"
+    other = "customer" if direction == "sale" else "supplier"
+    app = typer.Typer(help=f"{'Sales orders to customers' if direction == 'sale' else 'Purchase orders from suppliers'}.",
+                      no_args_is_help=True)
+
+    def find(ctx, text):
+        from crmcli.actions.orders import find_order
+
+        return find_order(state(ctx).repo, text, direction)
+
+    @app.command("add")
+    def add(
+        ctx: typer.Context,
+        party: Annotated[str, typer.Argument(help=f"The {other}: id, name, prefix or pinyin.")],
+        line: Annotated[Optional[list[str]], typer.Option("--line", "-l", help="SKU QTY [UNIT] [@ PRICE] [-DISC%] [tax RATE%], repeatable; free text with a price is fine. None: YAML lines on stdin.")] = None,
+        currency: Annotated[Optional[str], typer.Option(help="ISO 4217 (default: crm.yaml's).")] = None,
+        owner: Annotated[Optional[str], typer.Option(help="Salesperson (default: the party's owner).")] = None,
+        region: Annotated[Optional[str], typer.Option(help="Default: the party's region.")] = None,
+        date: Annotated[Optional[str], typer.Option("--date", help="Order date (default today).")] = None,
+        special: Annotated[bool, typer.Option("--special", help="A special order (kept out of sales targets unless --counts).")] = False,
+        counts: Annotated[Optional[bool], typer.Option("--counts/--no-counts", help="Counts toward sales targets.")] = None,
+        delivery_due: Annotated[Optional[str], typer.Option("--delivery-due", help="When it must be delivered.")] = None,
+        payment_due: Annotated[Optional[str], typer.Option("--payment-due", help="Default: from the party's payment terms.")] = None,
+        status: Annotated[Optional[str], typer.Option(help="Start as draft (default) or confirmed.")] = None,
+        reference: Annotated[Optional[str], typer.Option(help="The other side's order number.")] = None,
+        note: Annotated[Optional[str], typer.Option("--note")] = None,
+        by: Annotated[Optional[str], typer.Option("--by", help="Who takes it (default: me in crm.yaml).")] = None,
+    ):
+        """Add an order; prints its id."""
+        from crmcli.actions.orders import add_order
+        from crmcli.model.kinds import KINDS
+        from crmcli.query.resolve import resolve_party
+
+        repo = state(ctx).repo
+        record = resolve_party(repo, party, (KINDS[other],))
+        lines = line if line else _stdin_lines()
+        order = add_order(repo, direction, record, lines=lines, currency=currency, owner=owner, region=region,
+                          day=date, special=special, counts=counts, delivery_due=delivery_due, pay_by=payment_due,
+                          status=status, reference=reference, note=note, by=by)
+        typer.echo(order.id)
+
+    @app.command("list", context_settings=QUERY_SETTINGS)
+    def list_(
+        ctx: typer.Context,
+        query: Annotated[Optional[list[str]], typer.Argument(help="A query: 'status:confirmed', 'party:华强', 'date:2026-10', 'amount>10000'…")] = None,
+        open_: Annotated[bool, typer.Option("--open", help="Only open orders (not closed or cancelled, or not fully paid).")] = False,
+        fmt: FormatOption = None,
+    ):
+        """List orders, newest first."""
+        from crmcli.model.kinds import KINDS
+        from crmcli.model.orders import is_open
+        from crmcli.query.search import select
+        from crmcli.reports.orders import order_list
+
+        repo = state(ctx).repo
+        records = select(repo, query_text(query) if query else "", (KINDS["order"],),
+                         "json_extract(f.data, '$.kind') = ?", (direction,))
+        if open_:
+            records = [r for r in records if is_open(r.data)]
+        state(ctx).show(order_list(repo, records), fmt)
+
+    @app.command("show")
+    def show(ctx: typer.Context, order: Annotated[str, typer.Argument(help="The id (a unique prefix will do).")],
+             fmt: FormatOption = None):
+        """One order: lines, totals, payments, history."""
+        from crmcli.reports.orders import order_view
+
+        state(ctx).show(order_view(state(ctx).repo, find(ctx, order)), fmt)
+
+    def move(repo, text, action, **how):
+        from crmcli.actions.orders import find_order, move_order
+
+        return move_order(repo, find_order(repo, text, direction), action, **how)
+
+    status_commands(app, {
+        "confirm": "Confirm (the review step: records who approved, --by).",
+        "ship": "Mark shipped.",
+        "deliver": "Mark delivered (--date when it arrived).",
+        "close": "Close a delivered order.",
+        "cancel": "Cancel an open order.",
+    }, move)
+    return app
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(make_order_app("sale"), name="order", help="Sales orders (销售订单): add, list, show, confirm, ship, deliver, close, cancel.")
+    app.add_typer(make_order_app("purchase"), name="purchase", help="Purchase orders (采购订单), the same commands.")
+
+    @app.command("pay")
+    def pay(
+        ctx: typer.Context,
+        order: Annotated[str, typer.Argument(help="The order id (SO-… or PO-…; a unique prefix will do).")],
+        amount: Annotated[str, typer.Argument(help="In the order's currency.")],
+        date: Annotated[Optional[str], typer.Option("--date", help="Default today.")] = None,
+        method: Annotated[Optional[str], typer.Option(help="bank, cash, alipay, wechat, card…")] = None,
+        ref: Annotated[Optional[str], typer.Option("--ref", help="Bank reference, receipt number…")] = None,
+        note: Annotated[Optional[str], typer.Option("--note")] = None,
+        allow_overpay: Annotated[bool, typer.Option("--allow-overpay", help="Accept more than is outstanding.")] = False,
+    ):
+        """Record a payment received (sales) or made (purchases); prints what is still outstanding."""
+        from crmcli.actions.orders import find_order, pay as record_payment
+
+        repo = state(ctx).repo
+        record = find_order(repo, order)
+        left = record_payment(repo, record, amount, day=date, method=method, ref=ref, note=note,
+                              allow_overpay=allow_overpay)
+        typer.echo(f"{left} {record.data['currency']} outstanding")

@@ -1,0 +1,94 @@
+"""Money: Decimal amounts, ISO 4217 currencies and their minor units, rounding once.
+
+Amounts never pass through float. Totals round half up to the currency's minor
+units, once, at the end: an order's net is the exact sum of its lines' exact nets,
+rounded; its tax is the exact sum of each line's net times its rate, rounded.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from crmcli.errors import InvalidValue
+
+# Active ISO 4217 codes and their minor units (exponent), from the ISO list.
+_THREE = {"BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"}
+_ZERO = {"BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX", "UYI", "VND", "VUV",
+         "XAF", "XOF", "XPF"}
+_FOUR = {"CLF", "UYW"}
+_TWO = set("""AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BMD BND BOB BOV BRL BSD BTN BWP BYN
+BZD CAD CDF CHE CHF CHW CNY COP COU CRC CUP CVE CZK DKK DOP DZD EGP ERN ETB EUR FJD FKP GBP GEL GHS GIP GMD
+GTQ GYD HKD HNL HTG HUF IDR ILS INR IRR JMD KES KGS KHR KPW KYD KZT LAK LBP LKR LRD LSL MAD MDL MGA MKD MMK
+MNT MOP MRU MUR MVR MWK MXN MXV MYR MZN NAD NGN NIO NOK NPR NZD PAB PEN PGK PHP PKR PLN QAR RON RSD RUB SAR
+SBD SCR SDG SEK SGD SHP SLE SOS SRD SSP STN SVC SYP SZL THB TJS TMT TOP TRY TTD TWD TZS UAH USD USN UYU UZS
+VED VES WST XCD XCG YER ZAR ZMW ZWG""".split())
+MINOR_UNITS = {**{c: 2 for c in _TWO}, **{c: 0 for c in _ZERO}, **{c: 3 for c in _THREE}, **{c: 4 for c in _FOUR}}
+THOUSANDS = re.compile(r"^[-+]?\d{1,3}(,\d{3})+(\.\d+)?$")
+SYMBOLS = {"CNY": "¥", "USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "HKD": "HK$"}
+
+
+def currency(code: str) -> str:
+    """A known ISO 4217 code, upper-cased; anything else is refused."""
+    normal = str(code).strip().upper()
+    if normal not in MINOR_UNITS:
+        raise InvalidValue(f"unknown currency code {code!r} (use ISO 4217: CNY, EUR, USD…)")
+    return normal
+
+
+def quantum(code: str) -> Decimal:
+    return Decimal(1).scaleb(-MINOR_UNITS[currency(code)])
+
+
+def rounded(amount: Decimal, code: str) -> Decimal:
+    """`amount` rounded half up to the currency's minor units."""
+    return amount.quantize(quantum(code), rounding=ROUND_HALF_UP)
+
+
+def parse_decimal(text, what: str = "amount") -> Decimal:
+    """A Decimal from typed text (`1250`, `1250.00`, `1,250.00`); never via float."""
+    if isinstance(text, Decimal):
+        value = text
+    elif isinstance(text, int) and not isinstance(text, bool):
+        value = Decimal(text)
+    else:
+        raw = str(text).strip().replace("_", "")
+        if "," in raw:
+            if not THOUSANDS.match(raw):
+                raise InvalidValue(f"{what} {text!r} is not a number (write 1250.50 or 1,250.50)")
+            raw = raw.replace(",", "")
+        try:
+            value = Decimal(raw)
+        except InvalidOperation:
+            raise InvalidValue(f"{what} {text!r} is not a number")
+    if not value.is_finite():
+        raise InvalidValue(f"{what} {text!r} is not a number")
+    return value
+
+
+def parse_amount(text, code: str) -> Decimal:
+    """A money amount in `code`, refusing more decimals than the currency has."""
+    value = parse_decimal(text)
+    if value != rounded(value, code):
+        raise InvalidValue(f"{text} has more decimals than {currency(code)} allows")
+    return rounded(value, code)
+
+
+def parse_rate(text, what: str) -> Decimal:
+    """A fraction from `5%`, `0.05` or `5` (read as percent when > 1): 0 ≤ rate ≤ 1."""
+    raw = str(text).strip()
+    percent = raw.endswith("%")
+    value = parse_decimal(raw.rstrip("%").strip(), what)
+    if percent or value > 1:
+        value = value / 100
+    if value < 0 or value > 1:
+        raise InvalidValue(f"{what} {text!r} must be between 0% and 100%")
+    return value.normalize() if value else Decimal("0")
+
+
+def format_money(amount: Decimal, code: str | None = None) -> str:
+    """`54,805.00 CNY`: thousands separators, the currency's minor units."""
+    if code and code in MINOR_UNITS:
+        amount = rounded(amount, code)
+    text = f"{amount:,f}"
+    return f"{text} {code}" if code else text

@@ -1,0 +1,121 @@
+"""Order arithmetic and rules: lines typed on the command line, totals, terms, balances."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from decimal import Decimal
+
+from crmcli.errors import InvalidValue
+from crmcli.model.money import parse_decimal, parse_rate, rounded
+
+LINE = re.compile(
+    r"^(?P<item>.+?)\s+(?P<qty>[-+]?\d[\d,]*(?:\.\d+)?)\s*(?P<unit>[^\s@\d%-][^\s@%]*)?"
+    r"(?:\s*@\s*(?P<price>\S+))?(?:\s+-\s*(?P<disc>\S+?%?))?(?:\s+tax\s*(?P<tax>\S+))?\s*$",
+    re.IGNORECASE,
+)
+SKU_LIKE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*\d[A-Za-z0-9._-]*$")
+OPEN_STATES = ("draft", "confirmed", "shipped", "delivered")
+
+
+def parse_line(text: str) -> dict:
+    """`CAB-07 40 @ 1250.00 -3%`, `CAB-07 40 reel`, `Consulting day 2 @ 800 tax 6%` as a line
+    (item, quantity, unit, unit price, discount, tax rate; absent parts left out)."""
+    match = LINE.match(text.strip())
+    if not match:
+        raise InvalidValue(f"cannot read line {text!r}: write ITEM QUANTITY [UNIT] [@ PRICE] [-DISCOUNT%] [tax RATE%]")
+    line: dict = {"item": match["item"].strip()}
+    quantity = parse_decimal(match["qty"], "quantity")
+    if quantity <= 0:
+        raise InvalidValue(f"line {text!r}: the quantity must be more than zero")
+    line["quantity"] = int(quantity) if quantity == quantity.to_integral_value() else quantity
+    if match["unit"]:
+        line["unit"] = match["unit"]
+    if match["price"]:
+        price = parse_decimal(match["price"], "price")
+        if price < 0:
+            raise InvalidValue(f"line {text!r}: a price cannot be negative")
+        line["unit_price"] = price
+    if match["disc"]:
+        line["discount"] = parse_rate(match["disc"], "discount")
+    if match["tax"]:
+        line["tax_rate"] = parse_rate(match["tax"], "tax rate")
+    return line
+
+
+def line_net(line: dict) -> Decimal:
+    """quantity × unit price × (1 − discount), exact."""
+    gross = Decimal(line["quantity"]) * Decimal(line["unit_price"])
+    return gross * (1 - Decimal(line.get("discount", 0)))
+
+
+def totals(lines: list[dict], code: str) -> dict:
+    """Net, discount, tax and gross, each rounded once (half up) from the exact line sums."""
+    net = sum((line_net(line) for line in lines), Decimal(0))
+    discount = sum((Decimal(l["quantity"]) * Decimal(l["unit_price"]) * Decimal(l.get("discount", 0)) for l in lines), Decimal(0))
+    tax = sum((line_net(line) * Decimal(line.get("tax_rate", 0)) for line in lines), Decimal(0))
+    result = {"net": rounded(net, code)}
+    if discount:
+        result["discount"] = rounded(discount, code)
+    result["tax"] = rounded(tax, code)
+    result["gross"] = result["net"] + result["tax"]
+    return result
+
+
+def paid(order: dict) -> Decimal:
+    return sum((Decimal(p["amount"]) for p in order.get("payments") or []), Decimal(0))
+
+
+OWING_STATES = ("confirmed", "shipped", "delivered", "closed")
+
+
+def balance(order: dict) -> Decimal:
+    """What remains to be paid of the order's value, whatever its status."""
+    return Decimal(order["totals"]["gross"]) - paid(order)
+
+
+def outstanding(order: dict) -> Decimal:
+    """What is owed on an order (a receivable or payable): nothing yet on a draft, which is
+    a quote, and nothing on a cancelled one."""
+    return balance(order) if order.get("status") in OWING_STATES else Decimal(0)
+
+
+def is_open(order: dict) -> bool:
+    """Not yet closed or cancelled, or delivered but not fully paid."""
+    return order.get("status") in ("draft", "confirmed", "shipped") or (
+        order.get("status") == "delivered" and outstanding(order) > 0)
+
+
+def payment_due(terms: str | None, start: date) -> date | None:
+    """The due date `terms` give from `start`: `net 30`, `30 days`, `30 days end of month`
+    (30 days, then to the end of that month), `end of month`, `prepaid`. None if unreadable."""
+    if not terms:
+        return None
+    text = " ".join(str(terms).lower().replace("-", " ").split())
+    if text in ("prepaid", "prepayment", "cash", "cod", "cash on delivery", "due on receipt", "款到发货", "预付"):
+        return start
+    match = re.fullmatch(r"(?:net\s*)?(\d+)(?:\s*days?)?(\s*(?:end of month|eom))?", text)
+    if match:
+        due = start + timedelta(days=int(match.group(1)))
+        return _month_end(due) if match.group(2) else due
+    if text in ("end of month", "eom"):
+        return _month_end(start)
+    return None
+
+
+def _month_end(day: date) -> date:
+    following = (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return following - timedelta(days=1)
+
+
+def on_time(order: dict) -> bool | None:
+    """Whether a delivered order arrived by its delivery due date (None when unknown)."""
+    if not order.get("delivered") or not order.get("delivery_due"):
+        return None
+    return str(order["delivered"]) <= str(order["delivery_due"])
+
+
+def delay_days(order: dict) -> int | None:
+    if on_time(order) is None:
+        return None
+    return (date.fromisoformat(str(order["delivered"])) - date.fromisoformat(str(order["delivery_due"]))).days

@@ -1,0 +1,71 @@
+"""Status machines with history: orders, contracts, and later deals and tickets.
+
+A move is checked against the machine, appended to the record's `history` with who,
+when and why, and sets `status`. An illegal move is refused with the moves allowed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from crmcli.errors import InvalidValue
+
+
+@dataclass(frozen=True)
+class Workflow:
+    name: str
+    initial: str
+    moves: dict[str, tuple[str, ...]]
+    """state → states it may move to."""
+
+    @property
+    def states(self) -> tuple[str, ...]:
+        seen = [self.initial]
+        for source, targets in self.moves.items():
+            for state in (source, *targets):
+                if state not in seen:
+                    seen.append(state)
+        return tuple(seen)
+
+    def is_closed(self, state: str) -> bool:
+        return not self.moves.get(state)
+
+    def move(self, record: dict, target: str, at: str, by: str | None = None, note: str | None = None) -> None:
+        current = record.get("status", self.initial)
+        if target not in self.states:
+            raise InvalidValue(f"unknown {self.name} status {target!r} (one of {', '.join(self.states)})")
+        allowed = self.moves.get(current, ())
+        if target not in allowed:
+            options = ", ".join(allowed) if allowed else "none, it is final"
+            raise InvalidValue(f"{record.get('id')} is {current}: cannot move to {target} (allowed: {options})")
+        entry = {"at": at, "status": target}
+        if by:
+            entry["by"] = by
+        if note:
+            entry["note"] = note
+        record.setdefault("history", []).append(entry)
+        record["status"] = target
+
+    def start(self, record: dict, at: str, by: str | None = None, status: str | None = None) -> None:
+        """Begin the history of a new record (in `status` if given and reachable from the start)."""
+        entry = {"at": at, "status": self.initial}
+        if by:
+            entry["by"] = by
+        record["status"] = self.initial
+        record["history"] = [entry]
+        if status and status != self.initial:
+            self.move(record, status, at, by)
+
+
+ORDER = Workflow("order", "draft", {
+    "draft": ("confirmed", "cancelled"),
+    "confirmed": ("shipped", "delivered", "cancelled"),
+    "shipped": ("delivered", "cancelled"),
+    "delivered": ("closed",),
+})
+CONTRACT = Workflow("contract", "draft", {
+    "draft": ("review", "terminated"),
+    "review": ("draft", "signed", "terminated"),
+    "signed": ("active", "terminated"),
+    "active": ("expired", "terminated"),
+})

@@ -1,0 +1,93 @@
+"""Order lists and the order view: lines, totals, payments and status history."""
+
+from __future__ import annotations
+
+from crmcli.model.money import format_money, rounded
+from crmcli.model.orders import is_open, line_net, outstanding, paid
+from crmcli.model.record import Record
+from crmcli.model.views import Column, Document, Fields, Table
+from crmcli.reports.common import when
+
+LIST_COLUMNS = [
+    Column("date", "date", style="date"),
+    Column("id", "id", style="id"),
+    Column("party_name", "party"),
+    Column("owner", "owner"),
+    Column("status", "status"),
+    Column("currency", "cur"),
+    Column("gross", "gross", align="right", style="money"),
+    Column("paid", "paid", align="right", style="money"),
+    Column("outstanding", "outstanding", align="right", style="money"),
+    Column("payment_due", "pay by", style="date"),
+]
+
+
+def order_row(order: dict, names: dict[str, str], today: str) -> dict:
+    due = outstanding(order)
+    late = bool(due > 0 and order.get("payment_due") and str(order["payment_due"]) < today)
+    return {**order, "party_name": names.get(order.get("party", ""), order.get("party")),
+            "gross": order["totals"]["gross"], "paid": paid(order), "outstanding": due,
+            "_style": "red" if late else ("dim" if order.get("status") in ("closed", "cancelled") else None)}
+
+
+def order_list(repo, records: list[Record], title: str | None = None, empty: str = "no orders match") -> Table:
+    records = sorted(records, key=lambda r: (str(r.data.get("date")), r.id), reverse=True)
+    names = repo.index.party_names()
+    today = repo.clock.today().isoformat()
+    return Table(LIST_COLUMNS, [order_row(r.data, names, today) for r in records],
+                 title=title, records=[r.data for r in records], empty=empty)
+
+
+LINE_COLUMNS = [
+    Column("sku", "sku", style="id"), Column("description", "description"),
+    Column("quantity", "qty", align="right"), Column("unit", "unit"),
+    Column("unit_price", "price", align="right", style="money"), Column("discount", "disc", align="right"),
+    Column("tax_rate", "tax", align="right"), Column("net", "net", align="right", style="money"),
+]
+PAYMENT_COLUMNS = [Column("date", "date", style="date"), Column("amount", "amount", align="right", style="money"),
+                   Column("method", "method"), Column("ref", "ref"), Column("note", "note")]
+HISTORY_COLUMNS = [Column("at", "when", style="date"), Column("status", "status"), Column("by", "by"),
+                   Column("note", "note")]
+
+
+def percent(rate) -> str:
+    """0.13 → `13%`, 0.035 → `3.5%`, 0 → `0%`; nothing when there is no rate."""
+    return "" if rate is None else f"{(rate * 100).normalize():f}%"
+
+
+def history_table(repo, record: dict) -> Table:
+    rows = [{**entry, "at": when(entry.get("at"), repo.clock)} for entry in record.get("history") or []]
+    return Table(HISTORY_COLUMNS, rows, title="History", empty="no history")
+
+
+def order_view(repo, order: Record) -> Document:
+    data = order.data
+    code = data["currency"]
+    names = repo.index.party_names()
+    due = outstanding(data)
+    facts = [
+        ("order", f"{data['id']} ({'sales' if data['kind'] == 'sale' else 'purchase'} order, {data.get('type', 'standard')})"),
+        ("party", f"{names.get(data['party'], data['party'])} ({data['party']})"),
+        ("owner", data.get("owner")), ("region", data.get("region")), ("date", data.get("date")),
+        ("status", data.get("status")), ("counts toward target", data.get("counts_toward_target")),
+        ("reference", data.get("reference")), ("delivery due", data.get("delivery_due")),
+        ("delivered", data.get("delivered")), ("payment terms", data.get("payment_terms")),
+        ("payment due", data.get("payment_due")),
+        ("net", format_money(data["totals"]["net"], code)),
+        ("discount", format_money(data["totals"]["discount"], code) if data["totals"].get("discount") else None),
+        ("tax", format_money(data["totals"]["tax"], code)),
+        ("gross", format_money(data["totals"]["gross"], code)),
+        ("paid", format_money(paid(data), code)),
+        ("outstanding", format_money(due, code)),
+        ("open", "yes" if is_open(data) else "no"),
+        ("notes", (data.get("notes") or "").strip()),
+    ]
+    lines = [{**line, "discount": percent(line.get("discount")) if line.get("discount") else "", "tax_rate": percent(line.get("tax_rate")),
+              "net": rounded(line_net(line), code)} for line in data["lines"]]
+    parts = [
+        Fields([(k, v) for k, v in facts if v not in (None, "")], title=data["id"]),
+        Table(LINE_COLUMNS, lines, title="Lines"),
+        Table(PAYMENT_COLUMNS, data.get("payments") or [], title="Payments", empty="no payments"),
+        history_table(repo, data),
+    ]
+    return Document(parts, title=data["id"], payload={**data, "paid": paid(data), "outstanding": due})

@@ -1,0 +1,67 @@
+"""Lists and views of the simpler kinds: products and contracts."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from crmcli.model.money import format_money
+from crmcli.model.record import Record
+from crmcli.model.views import Column, Document, Fields, Table
+from crmcli.reports.orders import history_table, percent
+
+PRODUCT_COLUMNS = [
+    Column("id", "sku", style="id"), Column("name", "name"), Column("category", "category"),
+    Column("unit", "unit"), Column("price", "price", align="right", style="money"), Column("currency", "cur"),
+    Column("tax", "tax", align="right"), Column("supplier", "supplier"), Column("active", "active"),
+]
+CONTRACT_COLUMNS = [
+    Column("id", "id", style="id"), Column("title", "title"), Column("party_name", "party"),
+    Column("status", "status"), Column("value", "value", align="right", style="money"), Column("currency", "cur"),
+    Column("start", "start", style="date"), Column("end", "end", style="date"), Column("ends_in", "ends in"),
+]
+
+
+def product_list(repo, records: list[Record]) -> Table:
+    records = sorted(records, key=lambda r: r.id)
+    rows = [{**r.data, "tax": percent(r.data.get("tax_rate")),
+             "_style": None if r.data.get("active", True) else "dim"} for r in records]
+    return Table(PRODUCT_COLUMNS, rows, records=[r.data for r in records], empty="no products match")
+
+
+def _fields(record: dict, skip=("history", "attachments")) -> list[tuple[str, object]]:
+    return [(key, value) for key, value in record.items() if key not in skip and value not in (None, "", [])]
+
+
+def product_view(repo, product: Record) -> Document:
+    return Document([Fields(_fields(product.data), title=product.data.get("name"))], payload=product.data)
+
+
+def _ends_in(record: dict, today: date) -> str:
+    if not record.get("end") or record.get("status") in ("expired", "terminated"):
+        return ""
+    days = (date.fromisoformat(str(record["end"])) - today).days
+    return f"{days} days" if days >= 0 else f"ended {-days} days ago"
+
+
+def contract_list(repo, records: list[Record], title: str | None = None, empty: str = "no contracts match") -> Table:
+    names = repo.index.party_names()
+    today = repo.clock.today()
+    records = sorted(records, key=lambda r: (str(r.data.get("end") or "9999"), r.id))
+    rows = []
+    for record in records:
+        data = record.data
+        ends = _ends_in(data, today)
+        soon = ends.endswith(" days") and int(ends.split()[0]) <= int(data.get("renewal_notice_days") or 30)
+        rows.append({**data, "party_name": names.get(data.get("party", ""), data.get("party")), "ends_in": ends,
+                     "_style": "yellow" if soon else ("dim" if data.get("status") in ("expired", "terminated") else None)})
+    return Table(CONTRACT_COLUMNS, rows, title=title, records=[r.data for r in records], empty=empty)
+
+
+def contract_view(repo, contract: Record) -> Document:
+    data = contract.data
+    facts = _fields(data)
+    if data.get("value") is not None:
+        facts = [(k, format_money(v, data.get("currency")) if k == "value" else v) for k, v in facts]
+    attachments = Table([Column("path", "file"), Column("sha256", "sha256", style="id"), Column("added", "added")],
+                        data.get("attachments") or [], title="Attachments", empty="no attachments")
+    return Document([Fields(facts, title=data.get("title")), history_table(repo, data), attachments], payload=data)
