@@ -92,14 +92,6 @@ def move_contract(repo, contract: Record, action: str, *, by: str | None = None,
     return contract
 
 
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def attach(repo, contract: Record, source: Path) -> dict:
     """Copy a file (a signed scan) into attachments/<id>/ and record its sha256."""
     if not source.is_file():

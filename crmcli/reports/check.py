@@ -151,7 +151,57 @@ def check_config(root) -> list[Problem]:
             for error in validator("config").iter_errors(raw)]
 
 
-CHECKS = (check_schema, check_ids, check_references, check_party_rules, check_duplicates)
+def check_orders(loaded: Loaded) -> list[Problem]:
+    """Totals that match their lines, the right kind of party, products that exist."""
+    from crmcli.model.money import MINOR_UNITS
+    from crmcli.model.orders import totals
+
+    skus = {r.id for r in loaded.records if r.kind.name == "product"}
+    problems = []
+    for record in (r for r in loaded.records if r.kind.name == "order"):
+        data = record.data
+        if data["currency"] not in MINOR_UNITS:
+            problems.append(Problem(record.path, f"unknown currency {data['currency']!r}", loaded.line(record, ["currency"])))
+            continue
+        expected = totals(data["lines"], data["currency"])
+        for key in ("net", "tax", "gross"):
+            if expected[key] != data["totals"].get(key):
+                problems.append(Problem(record.path, f"totals.{key} is {data['totals'].get(key)} but the lines make "
+                                        f"{expected[key]}", loaded.line(record, ["totals"])))
+        wanted = "customers/" if data["kind"] == "sale" else "suppliers/"
+        if not data["party"].startswith(wanted):
+            problems.append(Problem(record.path, f"a {data['kind']} order needs a party in {wanted}",
+                                    loaded.line(record, ["party"])))
+        for position, line in enumerate(data["lines"]):
+            if line.get("sku") and skus and line["sku"] not in skus:
+                problems.append(Problem(record.path, f"product {line['sku']!r} is not in the catalog",
+                                        loaded.line(record, ["lines", position, "sku"]), severity="warning"))
+    return problems
+
+
+def check_attachments(loaded: Loaded) -> list[Problem]:
+    """Every attached file is there and unchanged since it was attached (sha256)."""
+    from crmcli.store.fs import sha256_of
+
+    problems = []
+    for record in loaded.records:
+        for position, attachment in enumerate(record.data.get("attachments") or []):
+            path = loaded.root / attachment["path"]
+            where = loaded.line(record, ["attachments", position, "path"])
+            if not path.is_file():
+                problems.append(Problem(record.path, f"attachment {attachment['path']} is missing", where))
+            elif sha256_of(path) != attachment["sha256"]:
+                problems.append(Problem(record.path, f"attachment {attachment['path']} has changed since it was "
+                                        "attached (sha256 differs)", where))
+        document = record.data.get("document")
+        if document and not (loaded.root / document).is_file():
+            problems.append(Problem(record.path, f"document {document} is missing", loaded.line(record, ["document"]),
+                                    severity="warning"))
+    return problems
+
+
+CHECKS = (check_schema, check_ids, check_references, check_party_rules, check_duplicates, check_orders,
+          check_attachments)
 
 
 def _problems_of(root, path: str, error: str, line: int | None) -> list[Problem]:

@@ -1,0 +1,266 @@
+"""Times whole `crm` processes on generated data directories and prints one table (GUIDE.md §8).
+
+    python tests/benchmarks/bench.py [--sizes 10000,100000] [--workdir /tmp/crm-bench] [--repeat 5]
+
+For each size it generates (or reuses) a data directory with generate.py, then runs
+each operation once untimed (to warm the index and the file cache) and `--repeat`
+times timed, reporting the median wall time and the peak memory (max RSS) of the
+crm process. Whole processes are timed because start-up (imports, the index
+freshness check) is most of what a user waits for. It measures and never asserts:
+the exit status is 0 even over budget. A command that is a usage error (exit 2,
+e.g. one that does not exist yet) shows `n/a`.
+
+Peak memory comes from os.wait4. Linux carries the parent's high-water mark into a
+child through fork and exec, so no child can show less than this script's own peak;
+that is why this script imports only the standard library until it prints (about
+15 MB), runs the generator as a separate process, and prints that floor.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+TODAY = "2026-11-22"
+COMMON, RARE = "price", "zanzibar"  # generate.py puts `price` in many interactions, `zanzibar` in one
+USAGE_ERROR = 2
+RG_LABEL = f"rg -l {COMMON} DIR (reference)"
+INTERACTION_ID = re.compile(r"\bIN-\d{8}-[0-9A-Z]{4}\b")
+
+
+@dataclass
+class Run:
+    """One finished process."""
+
+    seconds: float
+    peak_mb: float
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+@dataclass
+class Operation:
+    """A row of the table: the command forms to try in order, and what GUIDE.md §8 allows."""
+
+    label: str
+    variants: list[list[str]]
+    budget: str = "—"
+    ok_codes: tuple[int, ...] = (0,)
+    prepare: Callable[[], None] | None = None  # before every run, e.g. drop the index
+    cleanup: Callable[[Run], None] | None = None  # after every run, e.g. remove what it wrote
+    warm_up: bool = True  # an untimed first run; off when every run must start cold
+
+
+@dataclass
+class Measure:
+    """What one operation measured at one size: median seconds and peak MB, or why not."""
+
+    seconds: float | None = None
+    peak_mb: float | None = None
+    note: str = ""  # why there is no time
+    failed: bool = False  # an error, not a command that does not exist yet
+    fallback: str = ""  # the command measured instead of the first form, which was a usage error
+
+
+def crm_command() -> list[str]:
+    """The crm of this Python's environment, else the one on PATH, else `python -m crmcli`."""
+    beside = Path(sys.executable).with_name("crm")
+    if beside.exists():
+        return [str(beside)]
+    on_path = shutil.which("crm")
+    return [on_path] if on_path else [sys.executable, "-m", "crmcli"]
+
+
+def environment() -> dict[str, str]:
+    """The caller's environment, pinned to the day the data was generated for, without colour."""
+    env = {k: v for k, v in os.environ.items() if k not in ("CRM_DIR", "CRM_DEBUG")}
+    env.update(CRM_TODAY=TODAY, NO_COLOR="1")
+    return env
+
+
+def run(argv: list[str], env: dict[str, str], keep_stdout: bool = False) -> Run:
+    """Run one process to the end; os.wait4 gives its own max RSS, not the benchmark's."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        started = time.perf_counter()
+        process = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out if keep_stdout else subprocess.DEVNULL,
+                                   stderr=err, env=env)
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)  # reaped here; stop Popen waiting again
+        out.seek(0)
+        err.seek(0)
+        return Run(seconds, usage.ru_maxrss / 1024, process.returncode,
+                   out.read().decode(errors="replace"), err.read().decode(errors="replace"))
+
+
+def timed(op: Operation, argv: list[str], env: dict[str, str]) -> Run:
+    """One run with the operation's set-up and clean-up around it, so every run sees the same data."""
+    if op.prepare:
+        op.prepare()
+    result = run(argv, env, keep_stdout=op.cleanup is not None)
+    if op.cleanup:
+        op.cleanup(result)
+    return result
+
+
+def measure(op: Operation, repeat: int, env: dict[str, str]) -> Measure:
+    """The first command form that is not a usage error, run `repeat` times; n/a if none is."""
+    for argv in op.variants:
+        first = timed(op, argv, env)
+        if first.returncode == USAGE_ERROR:
+            continue
+        runs = [first] if not op.warm_up else []
+        runs += [timed(op, argv, env) for _ in range(repeat - len(runs))]
+        failed = next((r for r in [first] + runs if r.returncode not in op.ok_codes), None)
+        if failed:
+            last_line = (failed.stderr.strip().splitlines() or ["(no message)"])[-1]
+            return Measure(note=f"exit {failed.returncode}: {last_line}", failed=True)
+        fallback = ("" if argv is op.variants[0]
+                    else f"measured `{shown(argv)}`: `{shown(op.variants[0])}` is a usage error")
+        return Measure(statistics.median(r.seconds for r in runs), max(r.peak_mb for r in runs), fallback=fallback)
+    return Measure(note="n/a: exit 2, a usage error (no such command or option yet)" if op.variants else "n/a")
+
+
+def operations(data: Path) -> list[Operation]:
+    """The rows, in the order they run: the cold build first, as it leaves a warm index behind."""
+    crm = crm_command() + ["--data-dir", str(data)]
+    party = min(p.stem for p in (data / "customers").glob("*.yaml"))
+
+    def drop_index() -> None:
+        shutil.rmtree(data / ".crm", ignore_errors=True)
+
+    def remove_logged(result: Run) -> None:
+        """Keep the data the same for every run: delete the interaction `crm log` just wrote."""
+        for found in INTERACTION_ID.findall(result.stdout):
+            for path in data.glob(f"interactions/*/*/{found}.yaml"):
+                path.unlink()
+
+    def search(*words: str) -> Operation:
+        return Operation(f"crm search {' '.join(words)}", [crm + ["search", *words]], "≤ 0.3 s / ≤ 0.5 s")
+
+    rows = [
+        Operation("cold index build", [crm + ["reindex"], crm + ["customer", "list", "--format", "json"]],
+                  "≤ 6 s / ≤ 60 s", prepare=drop_index, warm_up=False),
+        search(COMMON), search(RARE), search("kind:customer", "tag:vip"), search("张伟"), search("zhangwei"),
+        Operation("crm log PARTY call …", [crm + ["log", party, "call", "bench"]], "≤ 0.3 s / ≤ 0.5 s",
+                  cleanup=remove_logged),
+        Operation("crm customer list 'tag:vip'",
+                  [crm + ["customer", "list", "tag:vip"], crm + ["customer", "list", "--tag", "vip"]]),
+        Operation("crm today", [crm + ["today"]], "≤ 0.3 s / ≤ 0.8 s"),
+        Operation("crm ledger --by customer,month", [crm + ["ledger", "--by", "customer,month"]], "≤ 0.5 s / ≤ 1.5 s"),
+        Operation("crm --version", [crm_command() + ["--version"]], "≤ 0.15 s / ≤ 0.15 s"),
+    ]
+    rg = shutil.which("rg")
+    rows.append(Operation(RG_LABEL, [[rg, "-l", COMMON, str(data)]] if rg else [], ok_codes=(0, 1)))
+    return rows
+
+
+def data_directory(workdir: Path, size: int, seed: int) -> tuple[Path, str]:
+    """The generated directory for this size and seed, made now unless a complete one exists."""
+    target = workdir / f"crm-{size}-seed{seed}"
+    if target.exists():
+        return target, f"{size:,} records: reused {target}"
+    partial = target.with_name(target.name + ".partial")
+    shutil.rmtree(partial, ignore_errors=True)
+    print(f"generating {size:,} records in {target} …", file=sys.stderr)
+    started = time.perf_counter()
+    subprocess.run([sys.executable, str(Path(__file__).with_name("generate.py")), str(partial),
+                    "--records", str(size), "--seed", str(seed)], check=True)
+    partial.rename(target)  # only a finished directory gets the name that is reused
+    return target, f"{size:,} records: generated in {time.perf_counter() - started:.1f} s"
+
+
+def cell(found: Measure) -> str:
+    """`0.123 s`; `n/a` for a command that does not exist yet; `error` for one that failed (see the notes)."""
+    return "error" if found.failed else "n/a" if found.seconds is None else f"{found.seconds:.3f} s"
+
+
+def megabytes(value: float | None) -> str:
+    return "" if value is None else f"{value:.0f}"
+
+
+def shown(argv: list[str]) -> str:
+    """A command as a reader would type it: `crm customer list --tag vip`."""
+    return " ".join(["crm"] + argv[argv.index("--data-dir") + 2:]) if "--data-dir" in argv else " ".join(argv)
+
+
+def table(sizes: list[int], ops: list[Operation], results: dict[int, dict[str, Measure]]) -> str:
+    """Rows = operations, two columns per size (time, peak MB), the §8 budget (10k / 100k) beside."""
+    from tabulate import tabulate  # imported late: see the module docstring on peak memory
+
+    headers = ["operation", "budget 10k / 100k"]
+    for size in sizes:
+        headers += [f"{size:,}", "peak MB"]
+    rows = []
+    for op in ops:
+        row = [op.label, op.budget]
+        for size in sizes:
+            row += [cell(results[size][op.label]), megabytes(results[size][op.label].peak_mb)]
+        rows.append(row)
+    ratio_row = [f"crm search {COMMON} ÷ rg", "— / ≤ 3×"]
+    memory_row = ["peak memory (any crm command)", "≤ 150 MB / ≤ 400 MB"]
+    for size in sizes:
+        search, rg = results[size][f"crm search {COMMON}"].seconds, results[size][RG_LABEL].seconds
+        ratio_row += ["n/a" if search is None or rg is None else f"{search / rg:.1f}×", ""]
+        peaks = [m.peak_mb for label, m in results[size].items() if label != RG_LABEL and m.peak_mb is not None]
+        memory_row += ["", megabytes(max(peaks)) if peaks else ""]
+    return tabulate(rows + [ratio_row, memory_row], headers, tablefmt="github", disable_numparse=True)
+
+
+def notes(sizes: list[int], ops: list[Operation], results: dict[int, dict[str, Measure]]) -> list[str]:
+    """Why a cell is n/a or an error, and which command form a row fell back to."""
+    lines = []
+    for size in sizes:
+        for op in ops:
+            found = results[size][op.label]
+            if found.note or found.fallback:
+                lines.append(f"{size:,} · {op.label}: {found.note or found.fallback}")
+    if not shutil.which("rg"):
+        lines.append("ripgrep is not installed, so there is no reference time: apt-get install ripgrep")
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="10000,100000", help="record counts, comma-separated")
+    parser.add_argument("--workdir", type=Path, default=Path("/tmp/crm-bench"), help="where data directories live")
+    parser.add_argument("--repeat", type=int, default=5, help="timed runs per operation (median reported)")
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args(argv)
+    sizes = [int(size) for size in args.sizes.split(",")]
+    env = environment()
+    results: dict[int, dict[str, Measure]] = {}
+    made = []
+    for size in sizes:
+        data, how = data_directory(args.workdir, size, args.seed)
+        made.append(how)
+        ops = operations(data)
+        results[size] = {}
+        for op in ops:
+            print(f"{size:,}: {op.label} …", file=sys.stderr)
+            results[size][op.label] = measure(op, args.repeat, env)
+    floor = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(table(sizes, ops, results))
+    print()
+    for line in made + notes(sizes, ops, results):
+        print(f"- {line}")
+    print(f"- median of {args.repeat} runs after one untimed warm-up run (the cold build: {args.repeat} cold runs); "
+          f"CRM_TODAY={TODAY}; crm = {' '.join(crm_command())}")
+    print(f"- peak MB cannot read lower than this script's own peak, {floor:.0f} MB (see bench.py's docstring)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
