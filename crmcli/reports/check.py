@@ -31,14 +31,6 @@ class Loaded:
             return None
 
 
-def check_schema(loaded: Loaded) -> list[Problem]:
-    problems = []
-    for record in loaded.records:
-        for field, message in schema_problems(record.kind, record.data, record.path):
-            problems.append(Problem(record.path, message, loaded.line(record, field)))
-    return problems
-
-
 def check_ids(loaded: Loaded) -> list[Problem]:
     problems = []
     seen: dict[tuple[str, str], str] = {}
@@ -200,7 +192,7 @@ def check_attachments(loaded: Loaded) -> list[Problem]:
     return problems
 
 
-CHECKS = (check_schema, check_ids, check_references, check_party_rules, check_duplicates, check_orders,
+CHECKS = (check_ids, check_references, check_party_rules, check_duplicates, check_orders,
           check_attachments)
 
 
@@ -228,7 +220,8 @@ def load_for_check(repo) -> Loaded:
 
 
 def run_checks(repo) -> list[Problem]:
-    """Every problem in the data directory, errors and warnings, in file order."""
+    """Every problem in the data directory, errors and warnings, in file order. Schema
+    problems come with the files the index refused (it validates every file it reads)."""
     loaded = load_for_check(repo)
     problems = check_config(repo.root) + loaded.broken
     for check in CHECKS:

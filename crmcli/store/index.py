@@ -26,10 +26,10 @@ from crmcli.model.kinds import BY_FOLDER
 from crmcli.model.record import leaves
 from crmcli.model.text import fold, pinyin_forms, pinyin_tokens, words
 from crmcli.store import codec
-from crmcli.store.fs import TEMP_PREFIX
+from crmcli.store.scan import scan
 from crmcli.store.validation import line_of, schema_problems
 
-INDEX_VERSION = "2"
+INDEX_VERSION = "3"
 INDEX_FILE = "index.sqlite"
 PARALLEL_FROM = 2000
 BATCH = 500
@@ -52,8 +52,12 @@ CREATE TABLE files(
     line INTEGER,
     party TEXT,
     day TEXT,
-    due TEXT
+    due TEXT,
+    dir TEXT NOT NULL
 );
+CREATE INDEX files_dir ON files(dir);
+CREATE INDEX files_broken ON files(path) WHERE error IS NOT NULL;
+CREATE TABLE dirs(path TEXT PRIMARY KEY, count INTEGER, mtime INTEGER, size INTEGER, ino INTEGER, names INTEGER);
 CREATE INDEX files_kind_day ON files(kind, day);
 CREATE INDEX files_party ON files(party);
 CREATE INDEX files_id ON files(id);
@@ -66,7 +70,7 @@ CREATE INDEX terms_file ON terms(file_id);
 CREATE INDEX terms_field_text ON terms(field, text);
 CREATE VIRTUAL TABLE fts USING fts5(name, body, tokenize='unicode61 remove_diacritics 2');
 """
-FILE_COLUMNS = "file_id, path, kind, id, title, mtime, size, ino, data, error, line, party, day, due"
+FILE_COLUMNS = "file_id, path, kind, id, title, mtime, size, ino, data, error, line, party, day, due, dir"
 
 
 @dataclass(frozen=True)
@@ -116,9 +120,10 @@ def derive(path: str, stat: Stat, record: dict | None = None, error: str | None 
            line: int | None = None) -> Derived:
     """The index rows for one file: the record with its columns, or why it could not be read."""
     kind = BY_FOLDER[path.split("/", 1)[0]]
+    folder = path.rsplit("/", 1)[0]
     if record is None:
         return Derived((path, kind.name, None, None, stat.mtime, stat.size, stat.ino, None, error, line,
-                        None, None, None))
+                        None, None, None, folder))
     title = str(record.get(kind.title_field) or "")
     day = record.get("at") or record.get("date") or record.get("created")
     step = record.get("next")
@@ -132,7 +137,7 @@ def derive(path: str, stat: Stat, record: dict | None = None, error: str | None 
                          if isinstance(v, str) and p not in UNSEARCHED and p != kind.title_field)
     return Derived(
         (path, kind.name, record_id, fold(title), stat.mtime, stat.size, stat.ino, to_json(record), None, None,
-         party, str(day) if day is not None else None, str(due) if due is not None else None),
+         party, str(day) if day is not None else None, str(due) if due is not None else None, folder),
         names,
         [_term(p, v) for p, v in leaves(record)],
         (name_text, body_text),
@@ -159,30 +164,6 @@ def parse_file(root: Path, path: str, stat: Stat) -> Derived:
 def _parse_batch(args) -> list[Derived]:
     root, batch = args
     return [parse_file(root, path, stat) for path, stat in batch]
-
-
-def scan(root: Path, folders) -> tuple[dict[str, Stat], list[str]]:
-    """Every record file under the given kind folders with its stat, and warnings for links skipped."""
-    found: dict[str, Stat] = {}
-    skipped: list[str] = []
-    lstat = os.lstat
-    for folder in folders:
-        top = root / folder
-        if not top.is_dir() or top.is_symlink():
-            continue
-        for directory, subdirs, names in os.walk(top):
-            relative = os.path.relpath(directory, root).replace(os.sep, "/")
-            subdirs[:] = [d for d in subdirs if not d.startswith(".") and not os.path.islink(os.path.join(directory, d))]
-            for name in names:
-                if not name.endswith(".yaml") or name.startswith((".", TEMP_PREFIX)):
-                    continue
-                st = lstat(os.path.join(directory, name))
-                path = f"{relative}/{name}"
-                if (st.st_mode & 0o170000) != 0o100000:
-                    skipped.append(f"{path}: not a regular file (a link?); skipped")
-                    continue
-                found[path] = Stat.of(st)
-    return found, skipped
 
 
 class Index:
@@ -245,18 +226,39 @@ class Index:
         if not folders:
             return []
         self.fresh.update(folders)
-        found, warnings = scan(self.root, folders)
-        prefixes = tuple(f"{folder}/" for folder in folders)
-        known = {path: (file_id, Stat(m, s, i)) for file_id, path, m, s, i in
-                 self.db.execute("SELECT file_id, path, mtime, size, ino FROM files") if path.startswith(prefixes)}
-        changed = [(path, stat) for path, stat in found.items() if path not in known or known[path][1] != stat]
-        removed = [path for path in known if path not in found]
+        under = " OR ".join(["path = ? OR path LIKE ?"] * len(folders))
+        bounds = [value for folder in folders for value in (folder, f"{folder}/%")]
+        known_sums = {path: tuple(sums) for path, *sums in self.db.execute(
+            f"SELECT path, count, mtime, size, ino, names FROM dirs WHERE {under}", bounds)}
+        result = scan(self.root, folders, known_sums)
+        gone_dirs = [path for path in known_sums if path not in result.sums]
+        changed, removed = self._changed_files(result.entries, gone_dirs)
         if changed or removed:
-            self._apply(self._parse_all(changed, progress), removed)
-        return warnings + [
+            self._apply([], removed)
+            for batch in self._parse_all(changed, progress):
+                self._apply(batch, [])
+        if result.entries or gone_dirs:
+            with self.db:
+                self.db.executemany("DELETE FROM dirs WHERE path = ?", [(path,) for path in gone_dirs])
+                self.db.executemany("INSERT OR REPLACE INTO dirs VALUES (?, ?, ?, ?, ?, ?)",
+                                    [(path, *result.sums[path]) for path in result.entries if path in result.sums])
+        prefixes = tuple(f"{folder}/" for folder in folders)
+        return result.warnings + [
             f"{path}:{line}: {error}; skipped" if line else f"{path}: {error}; skipped"
             for path, error, line in self.broken() if path.startswith(prefixes)
         ]
+
+    def _changed_files(self, entries: dict[str, dict], gone_dirs: list[str]) -> tuple[list, list[str]]:
+        """(path, Stat) of new or changed files in the changed folders, and paths that vanished."""
+        folders = list(entries) + gone_dirs
+        known: dict[str, Stat] = {}
+        for start in range(0, len(folders), 500):
+            chunk = folders[start:start + 500]
+            known.update((path, Stat(m, s, i)) for path, m, s, i in self.db.execute(
+                f"SELECT path, mtime, size, ino FROM files WHERE dir IN ({','.join('?' * len(chunk))})", chunk))
+        found = {f"{folder}/{name}": Stat(*entry) for folder, files in entries.items() for name, entry in files.items()}
+        changed = [(path, stat) for path, stat in found.items() if known.get(path) != stat]
+        return changed, [path for path in known if path not in found]
 
     def _apply(self, derived: list[Derived], removed: list[str]) -> None:
         """Store parsed files and forget removed ones in one transaction. Ids are looked up
@@ -294,19 +296,20 @@ class Index:
             terms += [(file_id, *term) for term in item.terms]
             if item.fts is not None:
                 texts.append((file_id, *item.fts))
-        self.db.executemany(f"INSERT INTO files ({FILE_COLUMNS}) VALUES ({','.join('?' * 14)})", files)
+        self.db.executemany(f"INSERT INTO files ({FILE_COLUMNS}) VALUES ({','.join('?' * 15)})", files)
         self.db.executemany("INSERT INTO names VALUES (?, ?, ?, ?, ?, ?)", names)
         self.db.executemany("INSERT INTO terms VALUES (?, ?, ?, ?, ?)", terms)
         self.db.executemany("INSERT INTO fts (rowid, name, body) VALUES (?, ?, ?)", texts)
 
-    def _parse_all(self, changed: list, progress) -> list[Derived]:
+    def _parse_all(self, changed: list, progress):
+        """Parsed files in batches (so memory stays flat), on every core for a big change."""
+        batches = [changed[i:i + BATCH] for i in range(0, len(changed), BATCH)]
         if len(changed) < PARALLEL_FROM:
-            derived = []
-            for path, stat in changed:
-                derived.append(parse_file(self.root, path, stat))
+            for batch in batches:
+                yield _parse_batch((self.root, batch))
                 if progress:
-                    progress(1, len(changed))
-            return derived
+                    progress(len(batch), len(changed))
+            return
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
@@ -314,15 +317,12 @@ class Index:
 
         for kind in BY_FOLDER.values():
             validator(kind.schema)
-        batches = [(self.root, changed[i:i + BATCH]) for i in range(0, len(changed), BATCH)]
-        derived = []
         workers = max(1, min(os.cpu_count() or 1, 8))
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            for batch in pool.map(_parse_batch, batches):
-                derived.extend(batch)
+            for batch in pool.map(_parse_batch, [(self.root, batch) for batch in batches]):
+                yield batch
                 if progress:
                     progress(len(batch), len(changed))
-        return derived
 
     def put(self, path: str, record: dict) -> None:
         """Record a file the store just wrote, so the next refresh need not read it."""
@@ -365,7 +365,7 @@ class Index:
     def rebuild(self, progress=None) -> list[str]:
         """Forget everything and read every file again."""
         self.db.execute("BEGIN IMMEDIATE")
-        for table in ("files", "names", "terms", "fts"):
+        for table in ("files", "names", "terms", "fts", "dirs"):
             self.db.execute(f"DELETE FROM {table}")
         self.db.execute("COMMIT")
         self.fresh.clear()
