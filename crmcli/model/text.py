@@ -17,6 +17,8 @@ NON_WORD = re.compile(r"[^\w]+")
 
 def fold(text: str) -> str:
     """Lower-case, accent-free, width-normalised text for comparisons."""
+    if text.isascii():
+        return SPACES.sub(" ", text.lower()).strip()
     decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return SPACES.sub(" ", stripped.casefold().replace("ı", "i")).strip()
@@ -63,7 +65,8 @@ def words(text: str) -> str:
     """Folded text as space-separated words, each Chinese character a word of its own:
     `Müller-Straße 5` → `muller strasse 5`, `华强电子` → `华 强 电 子`. Both the index and
     queries use this form, so substring search in Chinese is a phrase search over characters."""
-    spaced = CJK_RUN.sub(r" \1 ", fold(text))
+    folded = fold(text)
+    spaced = folded if folded.isascii() else CJK_RUN.sub(r" \1 ", folded)
     return " ".join(WORD_BREAK.sub(" ", spaced).split())
 
 

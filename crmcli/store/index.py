@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import re
 import sqlite3
+from decimal import Decimal
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -94,13 +95,15 @@ class Derived:
     fts: tuple | None = None
 
 
-def _term(field_path: str, value) -> tuple:
+def _term(field_path: str, value, text_words: str | None) -> tuple:
+    """A row of `terms`: the field, its words, its number, its day."""
     if isinstance(value, bool):
         return field_path, "true" if value else "false", None, None
-    if isinstance(value, (int, float)) or type(value).__name__ == "Decimal":
-        return field_path, format(value, "f") if not isinstance(value, int) else str(value), float(value), None
+    if isinstance(value, (int, Decimal)):
+        return field_path, format(value, "f") if isinstance(value, Decimal) else str(value), float(value), None
     text = str(value)
-    return field_path, words(text)[:1000], None, text[:10] if ISO_DAY.match(text) else None
+    return field_path, (text_words if text_words is not None else words(text))[:1000], None, \
+        text[:10] if ISO_DAY.match(text) else None
 
 
 def _names(kind, record: dict) -> list[tuple]:
@@ -133,13 +136,13 @@ def derive(path: str, stat: Stat, record: dict | None = None, error: str | None 
     names = _names(kind, record)
     name_text = " ".join([words(title), words(record_id or "")]
                          + [words(n[1]) + " " + pinyin_tokens(n[1]) for n in names])
-    body_text = " ".join(words(str(v)) for p, v in leaves(record)
-                         if isinstance(v, str) and p not in UNSEARCHED and p != kind.title_field)
+    values = [(p, v, words(v) if isinstance(v, str) else None) for p, v in leaves(record)]
+    body_text = " ".join(w for p, v, w in values if w and p not in UNSEARCHED and p != kind.title_field)
     return Derived(
         (path, kind.name, record_id, fold(title), stat.mtime, stat.size, stat.ino, to_json(record), None, None,
          party, str(day) if day is not None else None, str(due) if due is not None else None, folder),
         names,
-        [_term(p, v) for p, v in leaves(record)],
+        [_term(p, v, w) for p, v, w in values],
         (name_text, body_text),
     )
 
