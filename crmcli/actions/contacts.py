@@ -54,6 +54,8 @@ def edit_contact(repo, party: Record, name: str, sets=(), primary: bool = False)
     contacts = party.data["contacts"]
     contact = contacts[position]
     for assignment in sets:
+        if "=" not in assignment:
+            raise InvalidValue(f"--set {assignment!r}: use FIELD=VALUE")
         field, _, value = assignment.partition("=")
         set_field(party.data, party.kind.schema, f"contacts[{position}].{field}={value}")
     if primary:

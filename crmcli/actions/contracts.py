@@ -98,11 +98,12 @@ def attach(repo, contract: Record, source: Path) -> dict:
         raise NotFound(f"{source}: no such file")
     if source.stat().st_size > MAX_ATTACHMENT:
         raise InvalidValue(f"{source}: larger than {MAX_ATTACHMENT // 1024 // 1024} MiB")
-    name = source.name.replace("/", "_")
-    if name.startswith("."):
-        name = "_" + name
+    name = source.name if not source.name.startswith(".") else "_" + source.name
     relative = f"attachments/{contract.id}/{name}"
-    data = source.read_bytes()
+    try:
+        data = source.read_bytes()
+    except OSError as error:
+        raise InvalidValue(f"{source}: cannot read: {error.strerror}")
     entry = {"path": relative, "sha256": hashlib.sha256(data).hexdigest(), "added": moment_text(repo.clock.now())}
     attachments = [a for a in contract.data.get("attachments") or [] if a.get("path") != relative]
     contract.data["attachments"] = attachments + [entry]

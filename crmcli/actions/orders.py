@@ -63,8 +63,12 @@ def add_order(repo, direction: str, party: Record, *, lines: list, currency: str
     """A new sales (`sale`) or purchase (`purchase`) order; lines are typed text or dicts."""
     if party.kind.name != DIRECTIONS[direction]:
         raise InvalidValue(f"{party.ref} is a {party.kind.name}; a {direction} needs a {DIRECTIONS[direction]}")
+    if isinstance(lines, dict):
+        lines = lines.get("lines")
     if not lines:
         raise InvalidValue("an order needs at least one line (--line \"SKU QUANTITY [@ PRICE]\")")
+    if not isinstance(lines, list) or not all(isinstance(line, (str, dict)) for line in lines):
+        raise InvalidValue("order lines must be a list (sku, description, quantity, unit_price, discount, tax_rate)")
     clock = repo.clock
     code = currency_code(currency or repo.config.currency)
     order_day = parse_day(day, clock) if day else clock.today()

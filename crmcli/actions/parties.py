@@ -82,5 +82,8 @@ def remove_party(repo, party: Record, force: bool = False) -> list[Record]:
     with repo.writing(f"{party.kind.name}: remove {party.title}") as tx:
         for record in dependents:
             tx.remove(record.ref)
+            for path in [record.data.get("document")] + [a["path"] for a in record.data.get("attachments") or []]:
+                if path:
+                    tx.remove_file(path)
         tx.remove(party.ref)
     return dependents

@@ -50,13 +50,13 @@ class State:
             return chosen.value
         return "table" if sys.stdout.isatty() else "plain"
 
-    def show(self, result, fmt: OutputFormat | None = None, *, empty_note: str | None = None) -> None:
+    def show(self, result, fmt: OutputFormat | None = None) -> None:
         """Render a result to stdout; an empty listing says so on stderr instead."""
         from crmcli.render import is_empty, render
 
         chosen = self.format(fmt)
         if is_empty(result) and chosen in ("table", "plain", "markdown"):
-            self.say(empty_note or result.empty)
+            self.say(result.empty)
             return
         render(result, chosen)
 
@@ -71,6 +71,17 @@ class State:
             for warning in self.repo_.warnings:
                 self.say(f"warning: {warning}")
             self.repo_.warnings.clear()
+
+
+def stdin_yaml(mapping: bool = True):
+    """The YAML document on standard input (a record, or order lines)."""
+    from crmcli.errors import InvalidValue
+    from crmcli.store import codec
+
+    try:
+        return codec.decode(sys.stdin.buffer.read(), mapping=mapping)
+    except codec.RecordSyntaxError as error:
+        raise InvalidValue(f"stdin:{error.line or 1}: {error.message}")
 
 
 def state(ctx: typer.Context) -> State:

@@ -1,28 +1,12 @@
 """`crm order …`, `crm purchase …` (one set of commands for both directions) and `crm pay`."""
 
-import sys
 from typing import Annotated, Optional
 
 import typer
 
-from crmcli.cli.context import FormatOption, state, status_commands
+from crmcli.cli.context import FormatOption, state, status_commands, stdin_yaml
 from crmcli.cli.search import QUERY_SETTINGS, query_text
 
-
-
-def _stdin_lines() -> list:
-    """Order lines as YAML on stdin: a list of lines, or a mapping with `lines:`."""
-    from crmcli.errors import InvalidValue
-    from crmcli.store import codec
-
-    try:
-        data = codec.decode(sys.stdin.buffer.read(), mapping=False)
-    except codec.RecordSyntaxError as error:
-        raise InvalidValue(f"stdin:{error.line or 1}: {error.message}")
-    lines = data.get("lines") if isinstance(data, dict) else data
-    if not isinstance(lines, list) or not all(isinstance(line, dict) for line in lines):
-        raise InvalidValue("stdin: expected a YAML list of lines (sku, description, quantity, unit_price, discount, tax_rate)")
-    return lines
 
 
 def make_order_app(direction: str) -> typer.Typer:
@@ -62,7 +46,7 @@ def make_order_app(direction: str) -> typer.Typer:
 
         repo = state(ctx).repo
         record = resolve_party(repo, party, (KINDS[other],))
-        lines = line if line else _stdin_lines()
+        lines = line if line else stdin_yaml(mapping=False)
         order = add_order(repo, direction, record, lines=lines, currency=currency, owner=owner, region=region,
                           day=date, special=special, counts=counts, delivery_due=delivery_due, pay_by=payment_due,
                           status=status, reference=reference, note=note, by=by)
@@ -76,17 +60,10 @@ def make_order_app(direction: str) -> typer.Typer:
         fmt: FormatOption = None,
     ):
         """List orders, newest first."""
-        from crmcli.model.kinds import KINDS
-        from crmcli.model.orders import is_open
-        from crmcli.query.search import select
-        from crmcli.reports.orders import order_list
+        from crmcli.reports.orders import order_list, orders_of
 
         repo = state(ctx).repo
-        records = select(repo, query_text(query) if query else "", (KINDS["order"],),
-                         "json_extract(f.data, '$.kind') = ?", (direction,))
-        if open_:
-            records = [r for r in records if is_open(r.data)]
-        state(ctx).show(order_list(repo, records), fmt)
+        state(ctx).show(order_list(repo, orders_of(repo, direction, query_text(query) if query else "", open_)), fmt)
 
     @app.command("show")
     def show(ctx: typer.Context, order: Annotated[str, typer.Argument(help="The id (a unique prefix will do).")],

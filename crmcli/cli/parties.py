@@ -1,26 +1,14 @@
 """`crm customer …` and `crm supplier …`: one set of commands serving both party kinds."""
 
 
-import sys
 from typing import Annotated, Optional
 
 import typer
 
-from crmcli.cli.context import FormatOption, state
+from crmcli.cli.context import FormatOption, state, stdin_yaml
 from crmcli.cli.search import QUERY_SETTINGS, query_text
 
 Repeat = list[str]
-
-
-def _stdin_fields() -> dict:
-    from crmcli.errors import InvalidValue
-    from crmcli.store import codec
-
-    try:
-        data = codec.decode(sys.stdin.buffer.read())
-    except codec.RecordSyntaxError as error:
-        raise InvalidValue(f"stdin:{error.line or 1}: {error.message}")
-    return data
 
 
 def make_party_app(kind_name: str) -> typer.Typer:
@@ -68,7 +56,7 @@ def make_party_app(kind_name: str) -> typer.Typer:
 
         if lifecycle and not is_customer:
             raise InvalidValue("--lifecycle applies to customers only")
-        fields = _stdin_fields() if name in (None, "-") else {"name": name}
+        fields = stdin_yaml() if name in (None, "-") else {"name": name}
         address = {k: v for k, v in {"street": street, "city": city, "province": province,
                                      "postcode": postcode, "country": country.upper() if country else None}.items() if v}
         flags = {
@@ -96,10 +84,9 @@ def make_party_app(kind_name: str) -> typer.Typer:
         """List them, sorted by name (Chinese names by pinyin)."""
         from crmcli.reports.party_list import party_list
 
-        terms = [query_text(query)] if query else []
-        terms += [f'tag="{t}"' for t in tag or []]
-        terms += [f'{field}="{value}"' for field, value in (("owner", owner), ("region", region), ("lifecycle", lifecycle)) if value]
-        state(ctx).show(party_list(state(ctx).repo, kind(), " ".join(terms)), fmt)
+        filters = {"tags": tag or [], "owner": owner, "region": region, "lifecycle": lifecycle}
+        text = query_text(query) if query else ""
+        state(ctx).show(party_list(state(ctx).repo, kind(), text, filters), fmt)
 
     @app.command("show")
     def show(ctx: typer.Context, name: Annotated[str, typer.Argument(help="Id, name, prefix or pinyin.")], fmt: FormatOption = None):

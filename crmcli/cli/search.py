@@ -1,6 +1,5 @@
 """`crm search` and `crm reindex`."""
 
-import sys
 from typing import Annotated, Optional
 
 import typer
@@ -42,19 +41,9 @@ def register(app: typer.Typer) -> None:
     @app.command("reindex")
     def reindex(ctx: typer.Context):
         """Rebuild the index in .crm/ from the files (it is refreshed on its own; this starts over)."""
+        from crmcli.render.progress import progress_bar
+
         repo = state(ctx).repo
-        index = repo.index_store()
-        if sys.stderr.isatty():
-            from rich.progress import Progress
-
-            with Progress(transient=True, console=None) as bar:
-                task = bar.add_task("indexing", total=None)
-
-                def progress(done: int, total: int) -> None:
-                    bar.update(task, advance=done, total=total)
-
-                repo.warnings.extend(index.rebuild(progress))
-        else:
-            repo.warnings.extend(index.rebuild())
-        count = index.db.execute("SELECT count(*) FROM files").fetchone()[0]
+        with progress_bar("indexing") as advance:
+            count = repo.reindex(advance)
         state(ctx).say(f"indexed {count} files")

@@ -23,8 +23,8 @@ def register(app: typer.Typer) -> None:
         """Create a data directory: crm.yaml, the folders, .gitignore, and a git repository."""
         import getpass
 
-        from crmcli.model.dates import local_zone, system_zone_name
-        from crmcli.store.setup import init_data_dir
+        from crmcli.model.dates import local_zone
+        from crmcli.store.setup import init_data_dir, system_zone_name
 
         run = state(ctx)
         target = directory or Path(run.data_dir or Path.cwd())

@@ -54,21 +54,6 @@ def local_zone(name: str | None = None) -> tzinfo:
     return datetime.now().astimezone().tzinfo
 
 
-def system_zone_name() -> str | None:
-    """The IANA name of this machine's zone ($TZ, or where /etc/localtime points), if known."""
-    import os
-
-    name = os.environ.get("TZ", "").lstrip(":")
-    if name and "/" in name:
-        return name
-    try:
-        target = os.path.realpath("/etc/localtime")
-    except OSError:
-        return None
-    marker = "zoneinfo/"
-    return target.split(marker, 1)[1] if marker in target else None
-
-
 @dataclass(frozen=True)
 class Clock:
     """The one "now" of a run: real time, or pinned to a day (or moment) for tests and reports."""
@@ -226,3 +211,9 @@ def parse_interval(text: str):
     count = int(match["count"])
     return {"d": relativedelta(days=count), "w": relativedelta(weeks=count),
             "m": relativedelta(months=count), "y": relativedelta(years=count)}[match["unit"]]
+
+
+def month_end(day: date) -> date:
+    """The last day of `day`'s month."""
+    following = (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return following - timedelta(days=1)

@@ -25,7 +25,6 @@ SBD SCR SDG SEK SGD SHP SLE SOS SRD SSP STN SVC SYP SZL THB TJS TMT TOP TRY TTD 
 VED VES WST XCD XCG YER ZAR ZMW ZWG""".split())
 MINOR_UNITS = {**{c: 2 for c in _TWO}, **{c: 0 for c in _ZERO}, **{c: 3 for c in _THREE}, **{c: 4 for c in _FOUR}}
 THOUSANDS = re.compile(r"^[-+]?\d{1,3}(,\d{3})+(\.\d+)?$")
-SYMBOLS = {"CNY": "¥", "USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "HKD": "HK$"}
 
 
 def currency(code: str) -> str:
@@ -75,11 +74,12 @@ def parse_amount(text, code: str) -> Decimal:
 
 
 def parse_rate(text, what: str) -> Decimal:
-    """A fraction from `5%`, `0.05` or `5` (read as percent when > 1): 0 ≤ rate ≤ 1."""
+    """A fraction from `5%`, `0.05` or `5`: a bare number of 1 or more is a percentage
+    (`1` is 1%, `13` is 13%), one below 1 a fraction. The result lies in 0…1."""
     raw = str(text).strip()
     percent = raw.endswith("%")
     value = parse_decimal(raw.rstrip("%").strip(), what)
-    if percent or value > 1:
+    if percent or value >= 1:
         value = value / 100
     if value < 0 or value > 1:
         raise InvalidValue(f"{what} {text!r} must be between 0% and 100%")

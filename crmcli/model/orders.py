@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from crmcli.errors import InvalidValue
+from crmcli.model.dates import month_end
 from crmcli.model.money import parse_decimal, parse_rate, rounded
 
 LINE = re.compile(
@@ -15,7 +16,6 @@ LINE = re.compile(
     re.IGNORECASE,
 )
 SKU_LIKE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*\d[A-Za-z0-9._-]*$")
-OPEN_STATES = ("draft", "confirmed", "shipped", "delivered")
 
 
 def parse_line(text: str) -> dict:
@@ -97,15 +97,10 @@ def payment_due(terms: str | None, start: date) -> date | None:
     match = re.fullmatch(r"(?:net\s*)?(\d+)(?:\s*days?)?(\s*(?:end of month|eom))?", text)
     if match:
         due = start + timedelta(days=int(match.group(1)))
-        return _month_end(due) if match.group(2) else due
+        return month_end(due) if match.group(2) else due
     if text in ("end of month", "eom"):
-        return _month_end(start)
+        return month_end(start)
     return None
-
-
-def _month_end(day: date) -> date:
-    following = (day.replace(day=28) + timedelta(days=4)).replace(day=1)
-    return following - timedelta(days=1)
 
 
 def on_time(order: dict) -> bool | None:
@@ -114,8 +109,3 @@ def on_time(order: dict) -> bool | None:
         return None
     return str(order["delivered"]) <= str(order["delivery_due"])
 
-
-def delay_days(order: dict) -> int | None:
-    if on_time(order) is None:
-        return None
-    return (date.fromisoformat(str(order["delivered"])) - date.fromisoformat(str(order["delivery_due"]))).days

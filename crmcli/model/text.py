@@ -38,7 +38,7 @@ def pinyin_forms(text: str) -> tuple[str, str] | None:
     characters (张伟 → "zhang wei", "zw"), else None. Other words are kept, folded."""
     if not has_cjk(text):
         return None
-    from pypinyin import Style, lazy_pinyin
+    from pypinyin import lazy_pinyin
 
     syllables = [compact(s) for s in lazy_pinyin(text, errors=lambda chars: fold(chars).split())]
     syllables = [s for s in syllables if s]

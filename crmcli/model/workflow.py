@@ -27,9 +27,6 @@ class Workflow:
                     seen.append(state)
         return tuple(seen)
 
-    def is_closed(self, state: str) -> bool:
-        return not self.moves.get(state)
-
     def move(self, record: dict, target: str, at: str, by: str | None = None, note: str | None = None) -> None:
         current = record.get("status", self.initial)
         if target not in self.states:

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
 from crmcli.errors import InvalidValue
-from crmcli.model.dates import Clock, parse_day
+from crmcli.model.dates import Clock, month_end, parse_day
 from crmcli.model.kinds import kind_named
 from crmcli.model.text import has_cjk, words
 from crmcli.query.parse import And, Field, Not, Or, QueryError, Text, parse
@@ -34,6 +34,7 @@ ALIASES = {
     "amount": ("amount", "value", "totals.gross"),
     "date": ("date", "at"),
 }
+DATE_FIELDS = {"date", "at", "created", "updated", "due", "start", "end", "signed", "delivered", "birthday"}
 PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")
 NUMBER = re.compile(r"^[-+]?\d+(\.\d+)?$")
 
@@ -69,21 +70,34 @@ def _where_field(name: str) -> tuple[str, list]:
     return f"t.field IN ({','.join('?' * len(paths))})", list(paths)
 
 
+def is_date_field(name: str) -> bool:
+    """Whether a query field holds dates, so that `2026` in it means a year, not a number."""
+    last = name.rsplit(".", 1)[-1]
+    return last in DATE_FIELDS or last.endswith("_due")
+
+
+def _span(match: re.Match) -> tuple[date, date]:
+    """The first and last day of a year, a month or a day."""
+    year, month, day = int(match.group(1)), match.group(2), match.group(3)
+    if day:
+        start = end = date(year, int(month), int(day))
+    elif month:
+        start = date(year, int(month), 1)
+        end = month_end(start)
+    else:
+        start, end = date(year, 1, 1), date(year, 12, 31)
+    return start, end
+
+
 def _bounds(text: str, term: Field, query: str, clock: Clock, upper: bool) -> tuple[str, object]:
     """A comparable bound: ("day", ISO date) or ("num", float); partial dates widen to their span."""
     value = text.strip()
-    if NUMBER.match(value) and not PARTIAL_DATE.match(value):
-        return "num", float(value)
     match = PARTIAL_DATE.match(value)
-    if match and (match.group(2) or len(value) == 4 and term.op == ":"):
-        year, month, day = int(match.group(1)), match.group(2), match.group(3)
-        if day:
-            start = end = date(year, int(month), int(day))
-        elif month:
-            start = date(year, int(month), 1)
-            end = (start.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
-        else:
-            start, end = date(year, 1, 1), date(year, 12, 31)
+    if match and (match.group(2) or is_date_field(term.name)):
+        try:
+            start, end = _span(match)
+        except ValueError:
+            raise QueryError(f"{value!r} is no such day", query, term.value_position)
         return "day", (end if upper else start).isoformat()
     if NUMBER.match(value):
         return "num", float(value)
@@ -108,12 +122,16 @@ def _compare(term: Field, query: str, clock: Clock) -> tuple[str, list]:
 def _matches(term: Field) -> tuple[str, list]:
     where, params = _where_field(term.name)
     value = words(term.value)
+    if not value:
+        return "0", []
     if term.op in ("=", "!="):
         return f"{where} AND t.text = ?", params + [value]
+    literal = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     if has_cjk(value):
-        return f"{where} AND t.text LIKE ?", params + [f"%{value}%"]
-    return (f"{where} AND (t.text = ? OR t.text LIKE ? OR t.text LIKE ? OR t.text LIKE ?)",
-            params + [value, f"{value} %", f"% {value}", f"% {value} %"])
+        return f"{where} AND t.text LIKE ? ESCAPE '\\'", params + [f"%{literal}%"]
+    like = "t.text LIKE ? ESCAPE '\\'"
+    return (f"{where} AND (t.text = ? OR {like} OR {like} OR {like})",
+            params + [value, f"{literal} %", f"% {literal}", f"% {literal} %"])
 
 
 class _Compiler:

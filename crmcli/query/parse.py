@@ -18,7 +18,6 @@ from dataclasses import dataclass
 
 from crmcli.errors import CrmError
 
-OPERATORS = (">=", "<=", "!=", ":", "=", ">", "<")
 FIELD_TERM = re.compile(r"([A-Za-z_][\w.]*)(>=|<=|!=|:|=|>|<)")
 KEYWORDS = {"OR", "AND", "NOT"}
 

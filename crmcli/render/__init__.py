@@ -17,7 +17,6 @@ from decimal import Decimal
 from crmcli.model import jsonish
 from crmcli.model.views import Document, Fields, Table
 
-FORMATS = ("table", "plain", "markdown", "csv", "json", "jsonl")
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
@@ -33,7 +32,7 @@ def cell_text(value, *, money: bool = False) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, Decimal):
-        return f"{value:,.2f}" if money else format(value, "f")
+        return f"{value:,f}" if money else format(value, "f")
     if isinstance(value, (list, tuple)):
         return ", ".join(cell_text(item) for item in value)
     if isinstance(value, dict):
@@ -125,6 +124,9 @@ def _csv_value(value) -> str:
     return "" if value is None else cell_text(value) if isinstance(value, (bool, dict, date)) else str(value)
 
 
+STYLES = {"money": None, "date": "cyan", "id": "dim", "muted": "dim"}
+
+
 def _rich(result, stream) -> None:
     from rich import box
     from rich.console import Console
@@ -165,9 +167,6 @@ def _rich(result, stream) -> None:
                 console.print(Text(visible(part.title), style="bold"))
             console.print(Text(f"({part.empty})", style="dim"))
         console.print()
-
-
-STYLES = {"money": None, "date": "cyan", "id": "dim", "muted": "dim"}
 
 
 def render(result, fmt: str, stream=None) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from crmcli.model.money import format_money, rounded
 from crmcli.model.orders import is_open, line_net, outstanding, paid
 from crmcli.model.record import Record
@@ -30,6 +32,15 @@ def order_row(order: dict, names: dict[str, str], today: str) -> dict:
             "_style": "red" if late else ("dim" if order.get("status") in ("closed", "cancelled") else None)}
 
 
+def orders_of(repo, direction: str, query: str = "", open_only: bool = False) -> list[Record]:
+    """Sales (`sale`) or purchase orders matching `query`; only open ones if asked."""
+    from crmcli.model.kinds import KINDS
+    from crmcli.query.search import select
+
+    records = select(repo, query, (KINDS["order"],), "json_extract(f.data, '$.kind') = ?", (direction,))
+    return [r for r in records if is_open(r.data)] if open_only else records
+
+
 def order_list(repo, records: list[Record], title: str | None = None, empty: str = "no orders match") -> Table:
     records = sorted(records, key=lambda r: (str(r.data.get("date")), r.id), reverse=True)
     names = repo.index.party_names()
@@ -52,7 +63,7 @@ HISTORY_COLUMNS = [Column("at", "when", style="date"), Column("status", "status"
 
 def percent(rate) -> str:
     """0.13 → `13%`, 0.035 → `3.5%`, 0 → `0%`; nothing when there is no rate."""
-    return "" if rate is None else f"{(rate * 100).normalize():f}%"
+    return "" if rate is None else f"{(Decimal(rate) * 100).normalize():f}%"
 
 
 def history_table(repo, record: dict) -> Table:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from crmcli.errors import InvalidValue
 from crmcli.model.kinds import Kind
 from crmcli.model.text import fold
 from crmcli.model.views import Column, Table
@@ -20,9 +21,21 @@ def _city(data: dict) -> str:
     return str(addresses[0].get("city", "")) if addresses else ""
 
 
-def party_list(repo, kind: Kind, query: str = "") -> Table:
+def with_filters(query: str, filters: dict) -> str:
+    """`query` narrowed by exact-value options (`--tag vip --owner li`), as query terms."""
+    terms = [query] if query else []
+    pairs = [("tags", tag) for tag in filters.get("tags") or []]
+    pairs += [(field, filters[field]) for field in ("owner", "region", "lifecycle") if filters.get(field)]
+    for field, value in pairs:
+        if '"' in value:
+            raise InvalidValue(f"--{field.rstrip('s')} {value!r}: a value cannot hold a double quote")
+        terms.append(f'{field}="{value}"')
+    return " ".join(terms)
+
+
+def party_list(repo, kind: Kind, query: str = "", filters: dict | None = None) -> Table:
     """The parties of `kind` matching `query` (the query language of `crm search`)."""
-    parties = select(repo, query, (kind,))
+    parties = select(repo, with_filters(query, filters or {}), (kind,))
     sort_keys = repo.index.sort_names()
     parties.sort(key=lambda p: sort_keys.get(p.ref, fold(p.title)))
     last = repo.index.last_contacts()

@@ -28,10 +28,6 @@ class Config:
     raw: dict = field(default_factory=dict)
 
     @property
-    def business_name(self) -> str:
-        return str(self.raw.get("business", {}).get("name", ""))
-
-    @property
     def currency(self) -> str:
         return str(self.raw.get("currency", "USD"))
 
@@ -46,10 +42,6 @@ class Config:
     @property
     def follow_up_every(self) -> str:
         return str(self.raw.get("follow_up_every", "30d"))
-
-    @property
-    def autocommit(self) -> bool:
-        return bool(self.raw.get("git", {}).get("autocommit", False))
 
 
 def load_config(root: Path) -> Config:

@@ -94,7 +94,7 @@ def remove(path: Path) -> None:
         raise os_error(error, path)
 
 
-def set_aside(paths: list[Path]) -> list[Path]:
+def set_aside(paths: list[Path]) -> list[tuple[Path, Path]]:
     """Rename files to temporary names (the first step of removing them); if any rename
     fails, the ones already done are put back and the error is raised."""
     moved: list[tuple[Path, Path]] = []
@@ -105,16 +105,22 @@ def set_aside(paths: list[Path]) -> list[Path]:
                 os.replace(path, aside)
                 moved.append((path, aside))
     except OSError as error:
-        for path, aside in reversed(moved):
-            os.replace(aside, path)
-        raise os_error(error, path)
-    return [aside for _, aside in moved]
+        failed = path
+        restore(moved)
+        raise os_error(error, failed)
+    return moved
 
 
-def discard(paths: list[Path]) -> None:
+def restore(moved: list[tuple[Path, Path]]) -> None:
+    """Undo `set_aside`: put each (original, aside) file back."""
+    for path, aside in reversed(moved):
+        os.replace(aside, path)
+
+
+def discard(moved: list[tuple[Path, Path]]) -> None:
     """The second step of removing: delete what `set_aside` renamed, durably."""
-    for path in paths:
-        remove(path)
+    for _, aside in moved:
+        remove(aside)
 
 
 def atomic_write(path: Path, data: bytes) -> None:

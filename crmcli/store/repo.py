@@ -85,6 +85,12 @@ class Repo:
         self.warnings.extend(index.refresh([kind.folder for kind in kinds] or None))
         return index
 
+    def reindex(self, progress=None) -> int:
+        """Rebuild the index from every file; returns how many files it holds."""
+        index = self.index_store()
+        self.warnings.extend(index.rebuild(progress))
+        return index.db.execute("SELECT count(*) FROM files").fetchone()[0]
+
     @property
     def index(self):
         """The index, up to date with every file."""
@@ -214,8 +220,12 @@ class Transaction:
         self.staged.append((fs.write_temp(path, data), path, relative, None))
 
     def remove(self, ref: str) -> None:
-        self.repo.path_of(ref)
-        self.removals.append(ref)
+        self.remove_file(ref + ".yaml")
+
+    def remove_file(self, relative: str) -> None:
+        """Stage the removal of a file (a record's, or a document or attachment)."""
+        fs.confined(self.repo.root, relative)
+        self.removals.append(relative)
 
     def abandon(self) -> None:
         for temp, *_ in self.staged:
@@ -226,20 +236,25 @@ class Transaction:
         checked first and removals go in two steps (renamed aside, then deleted), so a
         refusal half-way leaves the data as it was."""
         index = self.repo.index_store()
-        paths = [path for _, path, _, _ in self.staged] + [self.repo.path_of(ref) for ref in self.removals]
+        paths = [path for _, path, _, _ in self.staged] + [fs.confined(self.repo.root, r) for r in self.removals]
         for folder in {path.parent for path in paths}:
             if not os.access(folder, os.W_OK):
                 raise fs.os_error(PermissionError(13, "permission denied"), folder)
-        aside = fs.set_aside([self.repo.path_of(ref) for ref in self.removals])
-        for temp, path, relative, record in self.staged:
-            fs.commit_temp(temp, path)
+        aside = fs.set_aside([fs.confined(self.repo.root, relative) for relative in self.removals])
+        placed = 0
+        try:
+            for temp, path, _, _ in self.staged:
+                fs.commit_temp(temp, path)
+                placed += 1
+        except BaseException:
+            for temp, *_ in self.staged[placed + 1:]:
+                temp.unlink(missing_ok=True)
+            fs.restore(aside)
+            raise
+        fs.discard(aside)
+        for _, _, relative, record in self.staged:
             if record is not None:
                 index.put(relative, record)
-        fs.discard(aside)
-        for ref in self.removals:
-            index.drop(ref + ".yaml")
-
-    @property
-    def written(self) -> list[str]:
-        """Relative paths this transaction wrote or removed (for git)."""
-        return [relative for _, _, relative, _ in self.staged] + [ref + ".yaml" for ref in self.removals]
+        for relative in self.removals:
+            if relative.endswith(".yaml"):
+                index.drop(relative)

@@ -15,8 +15,6 @@ import os
 import zlib
 from dataclasses import dataclass, field
 
-from crmcli.store.fs import TEMP_PREFIX
-
 PARALLEL_FROM_FILES = 20000
 MODULUS = 1 << 62
 Entry = tuple[int, int, int]
@@ -53,7 +51,7 @@ def _walk(root: str, units: list[tuple[str, bool]], known: dict[str, tuple]) -> 
             with os.scandir(fd) as entries:
                 for entry in entries:
                     name = entry.name
-                    if name[0] == "." or name.startswith(TEMP_PREFIX):
+                    if name[0] == ".":
                         continue
                     if entry.is_dir(follow_symlinks=False):
                         if recurse:
@@ -110,12 +108,16 @@ def scan(root, folders: list[str], known: dict[str, tuple]) -> Scan:
             result = _walk(root, units[1::2], known)
             with os.fdopen(writer, "wb") as pipe:
                 pipe.write(marshal.dumps((result.sums, result.entries, result.warnings)))
-        finally:
             os._exit(0)
+        finally:
+            os._exit(1)
     os.close(writer)
     result = _walk(root, units[0::2], known)
     with os.fdopen(reader, "rb") as pipe:
         data = pipe.read()
-    os.waitpid(child, 0)
-    result.merge(Scan(*marshal.loads(data)))
+    _, status = os.waitpid(child, 0)
+    if status != 0 or not data:
+        result.merge(_walk(root, units[1::2], known))
+    else:
+        result.merge(Scan(*marshal.loads(data)))
     return result

@@ -11,8 +11,6 @@ import json
 from importlib import resources
 from pathlib import Path
 
-SCHEMA_NAMES = ("common", "party", "interaction", "product", "order", "contract", "config")
-
 
 def _folder():
     packaged = resources.files("crmcli").joinpath("schemas")
@@ -55,7 +53,7 @@ def _inlined(node, root: dict):
     validation does not resolve references for each of 100k records."""
     if isinstance(node, dict):
         if "$ref" in node:
-            target, _, pointer = node["$ref"].partition("#")
+            target = node["$ref"].partition("#")[0]
             base = root if not target else schema(target.rsplit(":", 1)[-1])
             resolved = resolve(node, root)
             rest = {key: value for key, value in node.items() if key != "$ref"}

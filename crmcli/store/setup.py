@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -37,6 +38,19 @@ def init_data_dir(path: Path, *, name: str, currency: str, me: str, timezone: st
     if git:
         notes.append(_git_init(path))
     return notes
+
+
+def system_zone_name() -> str | None:
+    """The IANA name of this machine's zone ($TZ, or where /etc/localtime points), if known."""
+    name = os.environ.get("TZ", "").lstrip(":")
+    if name and "/" in name:
+        return name
+    try:
+        target = os.path.realpath("/etc/localtime")
+    except OSError:
+        return None
+    marker = "zoneinfo/"
+    return target.split(marker, 1)[1] if marker in target else None
 
 
 def _yaml_text(text: str) -> str:
