@@ -25,11 +25,13 @@ import time
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from pathlib import Path
 
 from faker import Faker
 from pypinyin import lazy_pinyin
+
+from crmcli.model.orders import totals as order_totals
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import vocabulary as V  # noqa: E402
@@ -384,18 +386,15 @@ class Generator:
         tax_rate = Decimal("0.13") if currency == "CNY" else Decimal("0.00")
         exchange = Decimal(1) if currency == "CNY" else Decimal("0.14")  # the catalog is in CNY
         special = rng.random() < 0.05  # samples and one-offs, which do not count toward targets
-        lines, net, tax = [], Decimal(0), Decimal(0)
+        lines = []
         for product in rng.sample(self.products, min(len(self.products), rng.choice((1, 1, 2, 3, 4)))):
             quantity = rng.choice((1, 2, 5, 10)) if special else rng.choice((10, 20, 40, 50, 100, 200, 500, 1000))
             factor = exchange * Decimal(str(rng.uniform(0.6, 0.8) if kind == "purchase" else rng.uniform(0.95, 1.15)))
             unit_price = (product["price"] * factor).quantize(CENT)
             discount = rng.choice((Decimal("0.00"), Decimal("0.00"), Decimal("0.03"), Decimal("0.05")))
-            line_net = (quantity * unit_price * (1 - discount)).quantize(CENT, ROUND_HALF_UP)
-            net += line_net
-            tax += line_net * tax_rate
             lines.append({"sku": product["id"], "description": product["name"], "quantity": quantity,
                           "unit_price": unit_price, "discount": discount, "tax_rate": tax_rate})
-        tax = tax.quantize(CENT, ROUND_HALF_UP)
+        totals = order_totals(lines, currency)
         delivery_due = placed.date() + timedelta(days=rng.randint(7, 30))
         history = self.order_history(placed, delivery_due, party.record["owner"])
         return {
@@ -409,7 +408,7 @@ class Generator:
             "type": "special" if special else "standard",
             "counts_toward_target": (not special) if kind == "sale" else None,
             "lines": lines,
-            "totals": Flow(net=net, tax=tax, gross=net + tax),
+            "totals": Flow(net=totals["net"], tax=totals["tax"], gross=totals["gross"]),
             "status": history[-1]["status"],
             "history": history,
             "delivery_due": delivery_due,
