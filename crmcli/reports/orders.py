@@ -25,10 +25,11 @@ LIST_COLUMNS = [
 
 
 def order_row(order: dict, names: dict[str, str], today: str) -> dict:
-    due = outstanding(order)
+    code = order["currency"]
+    due = rounded(outstanding(order), code)
     late = bool(due > 0 and order.get("payment_due") and str(order["payment_due"]) < today)
     return {**order, "party_name": names.get(order.get("party", ""), order.get("party")),
-            "gross": order["totals"]["gross"], "paid": paid(order), "outstanding": due,
+            "gross": order["totals"]["gross"], "paid": rounded(paid(order), code), "outstanding": due,
             "_style": "red" if late else ("dim" if order.get("status") in ("closed", "cancelled") else None)}
 
 

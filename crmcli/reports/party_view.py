@@ -77,7 +77,8 @@ def party_view(repo, party: Record) -> Document:
     profile = [
         ("id", party.ref),
         ("name", data.get("name")),
-        ("kind", f"{party.kind.name}, {data.get('entity', 'company')}" + (f", {data['lifecycle']}" if data.get("lifecycle") else "")),
+        ("kind", f"{party.kind.name} ({data.get('entity', 'company')})"),
+        ("lifecycle", data.get("lifecycle")),
         ("industry", data.get("industry")),
         ("tags", data.get("tags")),
         ("owner", data.get("owner")),
