@@ -15,7 +15,7 @@ def _build_app():
 
     import typer
 
-    from crmcli.cli import catalog, contacts, interactions, orders, parties, search, setup, views
+    from crmcli.cli import catalog, contacts, interactions, orders, parties, reports, search, setup, views
     from crmcli.cli.context import FormatOption, State
 
     app = typer.Typer(
@@ -54,6 +54,7 @@ def _build_app():
     search.register(app)
     orders.register(app)
     catalog.register(app)
+    reports.register(app)
     return app
 
 

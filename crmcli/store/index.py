@@ -355,6 +355,14 @@ class Index:
         return {path[:-5]: name for path, name in self.db.execute(
             "SELECT f.path, n.name FROM names n JOIN files f USING (file_id) WHERE n.role = 'name'")}
 
+    def party_facts(self) -> dict[str, dict]:
+        """Reference → {name, industry, owner, region} of every party, read in SQL (no JSON decoding)."""
+        fields = ("name", "industry", "owner", "region")
+        columns = ", ".join(f"json_extract(data, '$.{field}')" for field in fields)
+        return {row[0][:-5]: {field: value for field, value in zip(fields, row[1:]) if value is not None}
+                for row in self.db.execute(f"SELECT path, {columns} FROM files WHERE kind IN ('customer', 'supplier') "
+                                           "AND data IS NOT NULL")}
+
     def sort_names(self) -> dict[str, str]:
         """Reference → sort key of every party: pinyin for Chinese names, else the folded name."""
         return {path[:-5]: pinyin or folded for path, pinyin, folded in self.db.execute(

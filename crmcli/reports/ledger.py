@@ -1,0 +1,199 @@
+"""`crm ledger`, the sales ledger (销售台账): the register of orders, or sums grouped by
+period, party, owner, product, category, region, industry or type, one table per currency.
+
+Every sum is Decimal. Order-level measures add the orders' stored totals; grouping by
+product or category works on lines, adding their exact nets and taxes and rounding
+once per group, as an order does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from crmcli.errors import InvalidValue
+from crmcli.model.kinds import KINDS
+from crmcli.model.money import currency as currency_code
+from crmcli.model.money import rounded
+from crmcli.model.orders import OWING_STATES, line_net, outstanding, paid
+from crmcli.model.periods import Period, month_key, parse_period, quarter_key, year_key
+from crmcli.model.text import fold
+from crmcli.model.views import Column, Document, Table
+
+ORDER_KEYS = ("month", "quarter", "year", "customer", "supplier", "party", "owner", "region", "industry", "type")
+LINE_KEYS = ("product", "category")
+MEASURES = ("orders", "quantity", "net", "discount", "tax", "gross", "paid", "outstanding")
+MONEY = ("net", "discount", "tax", "gross", "paid", "outstanding")
+
+
+@dataclass
+class Fact:
+    """One order, or one line of an order, with what the ledger groups and adds."""
+
+    order: dict
+    line: dict | None
+    keys: dict
+    values: dict
+
+
+def _rate(code: str, rates: dict, base: str) -> Decimal:
+    if code == base:
+        return Decimal(1)
+    if code not in rates:
+        raise InvalidValue(f"no exchange rate for {code} in crm.yaml (rates: {{{code}: …}}, in {base})")
+    return Decimal(str(rates[code]))
+
+
+def _facts(orders: list[dict], by_line: bool, parties: dict, products: dict) -> list[Fact]:
+    facts = []
+    for order in orders:
+        day = date.fromisoformat(str(order["date"]))
+        party = parties.get(order["party"], {})
+        keys = {"month": month_key(day), "quarter": quarter_key(day), "year": year_key(day),
+                "customer": party.get("name", order["party"]), "supplier": party.get("name", order["party"]),
+                "party": party.get("name", order["party"]), "owner": order.get("owner", ""),
+                "region": order.get("region", ""), "industry": party.get("industry", ""),
+                "type": order.get("type", "standard")}
+        if not by_line:
+            totals = order["totals"]
+            values = {"orders": 1, "quantity": sum(Decimal(l["quantity"]) for l in order["lines"]),
+                      "net": totals["net"], "discount": totals.get("discount", Decimal(0)), "tax": totals["tax"],
+                      "gross": totals["gross"], "paid": paid(order), "outstanding": outstanding(order)}
+            facts.append(Fact(order, None, keys, values))
+            continue
+        for line in order["lines"]:
+            net = line_net(line)
+            gross = Decimal(line["quantity"]) * Decimal(line["unit_price"])
+            tax = net * Decimal(line.get("tax_rate", 0))
+            product = products.get(line.get("sku"), {})
+            facts.append(Fact(order, line, {**keys, "product": line.get("sku") or line.get("description", ""),
+                                            "category": product.get("category", "")},
+                              {"orders": 1, "quantity": Decimal(line["quantity"]), "net": net,
+                               "discount": gross - net, "tax": tax, "gross": net + tax}))
+    return facts
+
+
+def _sum(facts: list[Fact], measures: tuple, code: str, convert) -> dict:
+    total = {"orders": len({f.order["id"] for f in facts})}
+    for measure in measures:
+        if measure == "orders":
+            continue
+        value = sum((convert(f.order, f.values[measure]) if measure in MONEY else f.values[measure]
+                     for f in facts), Decimal(0))
+        total[measure] = rounded(value, code) if measure in MONEY else value
+    return total
+
+
+def _order(text) -> tuple:
+    """Groups in order of their name, the unnamed ("") last."""
+    return (text == "", fold(str(text)))
+
+
+def ledger(repo, *, by: list[str] | None = None, period: str | None = None, purchases: bool = False,
+           counted_only: bool = False, query: str = "", lines: bool = False, convert: str | None = None) -> Document:
+    from crmcli.query.search import select
+
+    by = [key.strip().lower() for key in by or [] if key.strip()]
+    for key in by:
+        if key not in ORDER_KEYS + LINE_KEYS:
+            raise InvalidValue(f"unknown --by key {key!r} (use {', '.join(ORDER_KEYS + LINE_KEYS)})")
+    if len(by) > 2:
+        raise InvalidValue("--by takes at most two keys (e.g. --by owner,month)")
+    span: Period | None = parse_period(period, repo.clock.today()) if period else None
+    direction = "purchase" if purchases else "sale"
+    target = currency_code(convert) if convert else None
+    base = repo.config.currency
+    rates = repo.config.raw.get("rates") or {}
+    where = [f"json_extract(f.data, '$.kind') = ?",
+             f"json_extract(f.data, '$.status') IN ({','.join('?' * len(OWING_STATES))})"]
+    params = [direction, *OWING_STATES]
+    if span is not None:
+        where.append("f.day BETWEEN ? AND ?")
+        params += [span.start.isoformat(), span.end.isoformat()]
+    records = select(repo, query, (KINDS["order"],), " AND ".join(where), tuple(params))
+    orders = [r.data for r in records if not counted_only or r.data.get("counts_toward_target", True)]
+    orders.sort(key=lambda o: (str(o["date"]), o["id"]))
+    if target:
+        rate_to = _rate(target, rates, base)
+        for code in {o["currency"] for o in orders}:
+            _rate(code, rates, base)
+    parties = repo.index.party_facts()
+    by_line = lines or any(key in LINE_KEYS for key in by)
+    products = {p.id: p.data for p in repo.records("product")} if by_line else {}
+    groups: dict[str, list[dict]] = {}
+    for order in orders:
+        groups.setdefault(target or order["currency"], []).append(order)
+    if not groups:
+        groups[target or base] = []
+    measures = tuple(m for m in MEASURES if not (by_line and m in ("paid", "outstanding")))
+    parts, payload = [], {"period": span.label if span else "all", "by": by, "kind": direction, "currencies": {}}
+    for code, chosen in sorted(groups.items()):
+        def converted(order, amount, code=code):
+            if not target:
+                return Decimal(amount)
+            return Decimal(amount) * _rate(order["currency"], rates, base) / rate_to
+        facts = _facts(chosen, by_line, parties, products)
+        table, data = (_grouped(facts, by, measures, code, converted) if by
+                       else _register(facts, measures, code, converted))
+        table.title = f"{'Purchase' if purchases else 'Sales'} ledger · {payload['period']} · {code}"
+        parts.append(table)
+        payload["currencies"][code] = data
+    return Document(parts, title="Ledger", payload=payload)
+
+
+def _measure_columns(measures: tuple) -> list[Column]:
+    return [Column(m, m, align="right", style="money" if m in MONEY else None) for m in measures]
+
+
+def _group(facts: list[Fact], key: str) -> dict[str, list[Fact]]:
+    groups: dict[str, list[Fact]] = {}
+    for fact in facts:
+        groups.setdefault(fact.keys[key], []).append(fact)
+    return groups
+
+
+def _grouped(facts: list[Fact], by: list[str], measures: tuple, code: str, convert) -> tuple[Table, dict]:
+    first = by[0]
+    second = by[1] if len(by) > 1 else None
+    rows, data = [], []
+    grouped = _group(facts, first)
+    for outer in sorted(grouped, key=_order):
+        inside = grouped[outer]
+        if second:
+            nested = _group(inside, second)
+            for inner in sorted(nested, key=_order):
+                sums = _sum(nested[inner], measures, code, convert)
+                rows.append({first: outer, second: inner, **sums})
+                data.append({first: outer, second: inner, **sums})
+            subtotal = _sum(inside, measures, code, convert)
+            rows.append({first: f"{outer} subtotal", **subtotal, "_style": "bold"})
+        else:
+            sums = _sum(inside, measures, code, convert)
+            rows.append({first: outer, **sums})
+            data.append({first: outer, **sums})
+    total = _sum(facts, measures, code, convert)
+    rows.append({first: "total", **total, "_style": "bold"})
+    columns = [Column(first, first)] + ([Column(second, second)] if second else []) + _measure_columns(measures)
+    return Table(columns, rows), {"rows": data, "total": total}
+
+
+def _register(facts: list[Fact], measures: tuple, code: str, convert) -> tuple[Table, dict]:
+    rows = []
+    for fact in facts:
+        order, line = fact.order, fact.line
+        row = {"date": order["date"], "id": order["id"], "party": fact.keys["party"], "owner": order.get("owner"),
+               "region": order.get("region"), "status": order.get("status"),
+               "product": (line.get("sku") or line.get("description")) if line else
+               (order["lines"][0].get("sku") or order["lines"][0].get("description", "")) +
+               (f" +{len(order['lines']) - 1}" if len(order["lines"]) > 1 else "")}
+        row.update(_sum([fact], measures, code, convert))
+        rows.append(row)
+    total = _sum(facts, measures, code, convert)
+    columns = [Column("date", "date", style="date"), Column("id", "id", style="id"), Column("party", "party"),
+               Column("owner", "owner"), Column("region", "region"), Column("product", "product")]
+    columns += _measure_columns(tuple(m for m in measures if m != "orders")) + [Column("status", "status")]
+    data = {"rows": [dict(row) for row in rows], "total": total}
+    rows.append({"date": "total", **total, "_style": "bold"})
+    return Table(columns, rows), data
+

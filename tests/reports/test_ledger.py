@@ -1,0 +1,94 @@
+"""The sales ledger, checked against sums computed here straight from the order files."""
+
+from collections import defaultdict
+from decimal import Decimal
+
+import pytest
+
+from conftest import ROOT
+from crmcli.store import codec
+
+GOLDEN = ROOT / "tests" / "golden"
+COUNTED = ("confirmed", "shipped", "delivered", "closed")
+
+
+def orders_of(data, kind="sale"):
+    orders = [codec.decode(p.read_bytes()) for p in data.files("orders")]
+    return [o for o in orders if o["kind"] == kind and o["status"] in COUNTED]
+
+
+def test_ledger_totals_equal_the_order_files(demo):
+    expected = defaultdict(lambda: defaultdict(Decimal))
+    for order in orders_of(demo):
+        for key in ("net", "tax", "gross"):
+            expected[(order["currency"], order["owner"], str(order["date"])[:7])][key] += order["totals"][key]
+    report = demo("ledger", "--by", "owner,month", "--format", "json").json()
+    seen = {}
+    for code, table in report["currencies"].items():
+        for row in table["rows"]:
+            seen[(code, row["owner"], row["month"])] = {k: Decimal(str(row[k])) for k in ("net", "tax", "gross")}
+    assert seen == {key: dict(values) for key, values in expected.items()}
+
+
+def test_register_and_grand_totals(demo):
+    report = demo("ledger", "--period", "2026", "--format", "json").json()
+    for code, table in report["currencies"].items():
+        mine = [o for o in orders_of(demo) if o["currency"] == code and str(o["date"]).startswith("2026")]
+        assert len(table["rows"]) == len(mine)
+        assert Decimal(str(table["total"]["gross"])) == sum(o["totals"]["gross"] for o in mine)
+
+
+def test_product_grouping_adds_exact_line_nets_and_rounds_once(demo):
+    exact = defaultdict(Decimal)
+    for order in orders_of(demo):
+        if order["currency"] == "CNY":
+            for line in order["lines"]:
+                net = Decimal(line["quantity"]) * line["unit_price"] * (1 - line.get("discount", Decimal(0)))
+                exact[line.get("sku") or line.get("description")] += net
+    cny = demo("ledger", "--by", "product", "--format", "json").json()["currencies"]["CNY"]
+    assert {row["product"]: Decimal(str(row["net"])) for row in cny["rows"]} == {
+        product: net.quantize(Decimal("0.01"), "ROUND_HALF_UP") for product, net in exact.items()}
+    assert "paid" not in cny["total"]
+
+
+def test_purchases_counted_only_and_queries(demo):
+    purchases = demo("ledger", "--purchases", "--by", "supplier", "--format", "json").json()
+    assert purchases["kind"] == "purchase" and purchases["currencies"]
+    counted = demo("ledger", "--counted-only", "--by", "type", "--format", "json").json()
+    assert all(row["type"] == "standard" for table in counted["currencies"].values() for row in table["rows"])
+    one = demo("ledger", "party:huaqiang", "--format", "json").json()
+    assert all(row["party"] == "深圳市华强电子有限公司" for table in one["currencies"].values() for row in table["rows"])
+
+
+def test_convert_uses_the_rates_in_crm_yaml(demo):
+    converted = demo("ledger", "--by", "year", "--convert", "CNY", "--format", "json").json()
+    assert list(converted["currencies"]) == ["CNY"]
+    rates = {"CNY": Decimal(1), "USD": Decimal("7.10"), "EUR": Decimal("7.75"), "GBP": Decimal("9.05")}
+    expected = sum((o["totals"]["gross"] * rates[o["currency"]] for o in orders_of(demo)), Decimal(0))
+    assert Decimal(str(converted["currencies"]["CNY"]["total"]["gross"])) == expected.quantize(Decimal("0.01"))
+    missing = demo("ledger", "--convert", "JPY")
+    assert missing.code == 1 and "no exchange rate for JPY" in missing.err
+
+
+def test_an_empty_period_is_an_empty_table_with_zero_totals(demo):
+    result = demo("ledger", "--by", "month", "--period", "2030", "--format", "json")
+    assert result.code == 0
+    table = result.json()["currencies"]["CNY"]
+    assert table["rows"] == [] and Decimal(str(table["total"]["gross"])) == 0
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--period", "2026-Q5"], "invalid period"),
+    (["--period", "2026-13"], "invalid period"),
+    (["--by", "colour"], "unknown --by key"),
+    (["--by", "owner,month,year"], "at most two"),
+    (["--convert", "XYZ"], "unknown currency"),
+])
+def test_bad_ledger_input(demo, args, message):
+    result = demo("ledger", *args)
+    assert result.code == 1 and message in result.err
+
+
+def test_ledger_plain_matches_the_golden_file(demo):
+    out = demo("ledger", "--by", "owner,quarter", "--period", "2026", "--format", "plain").out
+    assert out == (GOLDEN / "ledger-owner-quarter-2026.txt").read_text(encoding="utf-8")
