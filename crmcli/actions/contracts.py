@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+from crmcli.actions.parties import assign_owner
 from crmcli.errors import InvalidValue, NotFound
 from crmcli.model.dates import moment_text, parse_day
 from crmcli.model.kinds import KINDS
@@ -53,9 +54,7 @@ def new_contract(repo, party: Record, template: str, *, title: str | None = None
                  auto_renew: bool = False, notice_days: int | None = None, owner: str | None = None) -> Record:
     clock = repo.clock
     record: dict = {"party": party.ref, "title": title or f"{template} — {party.title}", "template": template}
-    record["owner"] = owner or party.data.get("owner") or repo.config.me
-    if not record["owner"]:
-        del record["owner"]
+    assign_owner(repo, record, party, owner)
     if value is not None:
         code = currency_code(currency or repo.config.currency)
         record["value"] = parse_amount(value, code)

@@ -14,7 +14,7 @@ TYPES = ("call", "email", "meeting", "visit", "message", "note")
 def log_interaction(repo, party: Record, type_: str, summary: str, *, at: str | None = None,
                     contact: str | None = None, body: str | None = None, outcome: str | None = None,
                     tags=(), direction: str | None = None, next_action: str | None = None,
-                    due: str | None = None) -> Record:
+                    due: str | None = None, campaign: str | None = None) -> Record:
     """Record one interaction; `at`, `due` are typed dates (`now`, `+2d`, `friday 15:00`…)."""
     if type_ not in TYPES:
         raise InvalidValue(f"unknown interaction type {type_!r} (use {', '.join(TYPES)})")
@@ -43,6 +43,8 @@ def log_interaction(repo, party: Record, type_: str, summary: str, *, at: str | 
         record["next"] = {"action": next_action.strip()}
         if due is not None:
             record["next"]["due"] = parse_day(due, clock).isoformat()
+    if campaign:
+        record["campaign"] = campaign
     kind = KINDS["interaction"]
     with repo.writing(f"log: {type_} with {party.title} — {record['summary']}") as tx:
         ref = tx.add(kind, record)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from crmcli.actions.parties import assign_owner
 from crmcli.errors import InvalidValue, NotFound
 from crmcli.model.dates import moment_text, parse_day
 from crmcli.model.kinds import KINDS
@@ -59,7 +60,7 @@ def add_order(repo, direction: str, party: Record, *, lines: list, currency: str
               owner: str | None = None, region: str | None = None, day: str | None = None,
               special: bool = False, counts: bool | None = None, delivery_due: str | None = None,
               pay_by: str | None = None, status: str | None = None, reference: str | None = None,
-              note: str | None = None, by: str | None = None) -> Record:
+              note: str | None = None, by: str | None = None, deal: str | None = None) -> Record:
     """A new sales (`sale`) or purchase (`purchase`) order; lines are typed text or dicts."""
     if party.kind.name != DIRECTIONS[direction]:
         raise InvalidValue(f"{party.ref} is a {party.kind.name}; a {direction} needs a {DIRECTIONS[direction]}")
@@ -75,7 +76,7 @@ def add_order(repo, direction: str, party: Record, *, lines: list, currency: str
     products = {p.id: p.data for p in repo.records("product")}
     stored = [_catalog_line(repo, parse_line(l) if isinstance(l, str) else dict(l), code, products) for l in lines]
     record: dict = {"kind": direction, "party": party.ref}
-    record["owner"] = owner or party.data.get("owner") or repo.config.me
+    assign_owner(repo, record, party, owner)
     if region or party.data.get("region"):
         record["region"] = region or party.data["region"]
     record.update({"date": order_day.isoformat(), "currency": code, "type": "special" if special else "standard",
@@ -84,8 +85,6 @@ def add_order(repo, direction: str, party: Record, *, lines: list, currency: str
         record["reference"] = reference
     record["lines"] = stored
     record["totals"] = totals(stored, code)
-    if not record["owner"]:
-        del record["owner"]
     ORDER.start(record, moment_text(clock.now()), by or repo.config.me, status)
     if delivery_due:
         record["delivery_due"] = parse_day(delivery_due, clock).isoformat()
@@ -99,6 +98,8 @@ def add_order(repo, direction: str, party: Record, *, lines: list, currency: str
     elif terms:
         repo.warnings.append(f"payment terms {terms!r} of {party.ref} are not understood; no payment due date set")
     record["payments"] = []
+    if deal:
+        record["deal"] = deal
     if note:
         record["notes"] = note
     kind = KINDS["order"]

@@ -11,6 +11,13 @@ from crmcli.model.record import Record
 LIST_FIELDS = ("tags", "phones", "emails")
 
 
+def assign_owner(repo, record: dict, party: Record, owner: str | None = None) -> None:
+    """Set a new record's owner: the one given, else the party's, else `me` of crm.yaml."""
+    chosen = owner or party.data.get("owner") or repo.config.me
+    if chosen:
+        record["owner"] = chosen
+
+
 def new_party(repo, kind: Kind, fields: dict, party_id: str | None = None) -> dict:
     """A party record from `fields` (empty values dropped), with its id and defaults."""
     name = str(fields.get("name") or "").strip()

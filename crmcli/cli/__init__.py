@@ -15,7 +15,7 @@ def _build_app():
 
     import typer
 
-    from crmcli.cli import catalog, contacts, interactions, orders, parties, reports, search, setup, views
+    from crmcli.cli import catalog, contacts, interactions, orders, parties, pipeline, reports, search, setup, views
     from crmcli.cli.context import FormatOption, State
 
     app = typer.Typer(
@@ -55,6 +55,7 @@ def _build_app():
     orders.register(app)
     catalog.register(app)
     reports.register(app)
+    pipeline.register(app)
     return app
 
 

@@ -5,11 +5,9 @@ from typing import Annotated, Optional
 
 import typer
 
-from crmcli.cli.context import FormatOption, state, status_commands
-from crmcli.cli.search import QUERY_SETTINGS, query_text
+from crmcli.cli.context import record_commands, state, status_commands
 
 Id = Annotated[str, typer.Argument(help="The id (a unique prefix will do).")]
-Query = Annotated[Optional[list[str]], typer.Argument(help="A query, as for crm search.")]
 
 
 def _find(ctx, kind_name: str, text: str):
@@ -19,19 +17,17 @@ def _find(ctx, kind_name: str, text: str):
     return resolve_record(state(ctx).repo, KINDS[kind_name], text)
 
 
-def _select(ctx, kind_name: str, query):
-    from crmcli.model.kinds import KINDS
-    from crmcli.query.search import select
-
-    return select(state(ctx).repo, query_text(query) if query else "", (KINDS[kind_name],))
-
-
 def register(app: typer.Typer) -> None:
     product = typer.Typer(help="The product and service catalog (SKU, price, tax rate…).", no_args_is_help=True)
     contract = typer.Typer(help="Contracts from templates: new, list, show, review, sign, activate, expire, terminate, attach.",
                            no_args_is_help=True)
     app.add_typer(product, name="product")
     app.add_typer(contract, name="contract")
+
+    from crmcli.reports import records as views
+
+    record_commands(product, "product", views.product_list, views.product_view, "products by SKU")
+    record_commands(contract, "contract", views.contract_list, views.contract_view, "contracts, those ending soonest first")
 
     @product.command("add")
     def product_add(
@@ -57,20 +53,6 @@ def register(app: typer.Typer) -> None:
         record = add_product(repo, sku, name, price=price, currency=currency, unit=unit, tax_rate=tax_rate,
                              category=category, supplier=source, active=not inactive, description=description)
         typer.echo(record.id)
-
-    @product.command("list", context_settings=QUERY_SETTINGS)
-    def product_list(ctx: typer.Context, query: Query = None, fmt: FormatOption = None):
-        """List products by SKU."""
-        from crmcli.reports.records import product_list as build
-
-        state(ctx).show(build(state(ctx).repo, _select(ctx, "product", query)), fmt)
-
-    @product.command("show")
-    def product_show(ctx: typer.Context, sku: Id, fmt: FormatOption = None):
-        """One product."""
-        from crmcli.reports.records import product_view
-
-        state(ctx).show(product_view(state(ctx).repo, _find(ctx, "product", sku)), fmt)
 
     @product.command("edit")
     def product_edit(ctx: typer.Context, sku: Id,
@@ -112,20 +94,6 @@ def register(app: typer.Typer) -> None:
         record = new_contract(repo, resolve_party(repo, party), template, title=title, value=value,
                               currency=currency, start=start, end=end, auto_renew=auto_renew, notice_days=notice_days)
         typer.echo(record.id)
-
-    @contract.command("list", context_settings=QUERY_SETTINGS)
-    def contract_list(ctx: typer.Context, query: Query = None, fmt: FormatOption = None):
-        """List contracts, those ending soonest first."""
-        from crmcli.reports.records import contract_list as build
-
-        state(ctx).show(build(state(ctx).repo, _select(ctx, "contract", query)), fmt)
-
-    @contract.command("show")
-    def contract_show(ctx: typer.Context, contract_id: Id, fmt: FormatOption = None):
-        """One contract, its history and attachments."""
-        from crmcli.reports.records import contract_view
-
-        state(ctx).show(contract_view(state(ctx).repo, _find(ctx, "contract", contract_id)), fmt)
 
     def move(repo, text, action, **how):
         from crmcli.actions.contracts import move_contract

@@ -73,6 +73,52 @@ class State:
             self.repo_.warnings.clear()
 
 
+QUERY_SETTINGS = {"ignore_unknown_options": True}
+"""Lets a query start with `-` (`crm search -tag:lost`) without being taken for an option."""
+Query = Annotated[Optional[list[str]], typer.Argument(help="A query, as for crm search.")]
+
+
+def query_text(parts: list[str]) -> str:
+    """One argument is the query as written; several are joined, each one with spaces
+    becoming a phrase (what the shell's quotes meant: `crm search "framework agreement" vip`)."""
+    if len(parts) == 1:
+        return parts[0]
+    return " ".join(f'"{part}"' if any(c.isspace() for c in part) and '"' not in part else part for part in parts)
+
+
+QUERY_SETTINGS = {"ignore_unknown_options": True}
+"""Lets a query start with `-` (`crm search -tag:lost`) without being taken for an option."""
+
+
+def record_commands(app: typer.Typer, kind_name: str, build_list, build_view, noun: str) -> None:
+    """`list [QUERY]` and `show ID` for a kind: `build_list(repo, records)` makes the table,
+    `build_view(repo, record)` the view (no `show` without one)."""
+
+    @app.command("list", context_settings=QUERY_SETTINGS)
+    def list_(ctx: typer.Context, query: Query = None, fmt: FormatOption = None):
+        from crmcli.model.kinds import KINDS
+        from crmcli.query.search import select
+
+        repo = state(ctx).repo
+        state(ctx).show(build_list(repo, select(repo, query_text(query) if query else "", (KINDS[kind_name],))), fmt)
+
+    list_.__doc__ = f"List {noun}."
+    if build_view is None:
+        return
+
+    @app.command("show")
+    def show(ctx: typer.Context,
+             record_id: Annotated[str, typer.Argument(metavar="ID", help="The id (a unique prefix will do).")],
+             fmt: FormatOption = None):
+        from crmcli.model.kinds import KINDS
+        from crmcli.query.resolve import resolve_record
+
+        repo = state(ctx).repo
+        state(ctx).show(build_view(repo, resolve_record(repo, KINDS[kind_name], record_id)), fmt)
+
+    show.__doc__ = f"One {kind_name}, in full."
+
+
 def stdin_yaml(mapping: bool = True):
     """The YAML document on standard input (a record, or order lines)."""
     from crmcli.errors import InvalidValue

@@ -7,8 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from crmcli.cli.context import FormatOption, state
-from crmcli.cli.search import QUERY_SETTINGS, query_text
+from crmcli.cli.context import QUERY_SETTINGS, FormatOption, query_text, state
 
 
 class InteractionType(str, Enum):
@@ -46,6 +45,7 @@ def register(app: typer.Typer) -> None:
         direction: Annotated[Optional[Direction], typer.Option("--direction", help="out (we reached out, the default) or in.")] = None,
         next_: Annotated[Optional[str], typer.Option("--next", help="The next step to take.")] = None,
         due: Annotated[Optional[str], typer.Option("--due", help="When the next step is due: +2d, friday, 2026-12-01…")] = None,
+        campaign: Annotated[Optional[str], typer.Option("--campaign", help="A campaign this responds to (CP-…).")] = None,
     ):
         """Record a call, email, meeting, visit, message or note; prints its id."""
         from crmcli.actions.interactions import log_interaction
@@ -54,10 +54,15 @@ def register(app: typer.Typer) -> None:
         repo = state(ctx).repo
         text = sys.stdin.read() if body == "-" else body
         record = resolve_party(repo, party)
+        if campaign:
+            from crmcli.model.kinds import KINDS
+            from crmcli.query.resolve import resolve_record
+
+            campaign = resolve_record(repo, KINDS["campaign"], campaign).ref
         logged = log_interaction(
             repo, record, type_.value, summary, at=at, contact=contact, body=text,
             outcome=outcome.value if outcome else None, tags=tag or [],
-            direction=direction.value if direction else None, next_action=next_, due=due,
+            direction=direction.value if direction else None, next_action=next_, due=due, campaign=campaign,
         )
         typer.echo(logged.id)
 

@@ -4,14 +4,12 @@ from typing import Annotated, Optional
 
 import typer
 
-from crmcli.cli.context import FormatOption, state, status_commands, stdin_yaml
-from crmcli.cli.search import QUERY_SETTINGS, query_text
+from crmcli.cli.context import QUERY_SETTINGS, FormatOption, query_text, state, status_commands, stdin_yaml
 
 
 
 def make_order_app(direction: str) -> typer.Typer:
     """The command group for sales orders or purchase orders."""
-    noun = "order" if direction == "sale" else "purchase"
     other = "customer" if direction == "sale" else "supplier"
     app = typer.Typer(help=f"{'Sales orders to customers' if direction == 'sale' else 'Purchase orders from suppliers'}.",
                       no_args_is_help=True)

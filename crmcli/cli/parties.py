@@ -5,8 +5,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from crmcli.cli.context import FormatOption, state, stdin_yaml
-from crmcli.cli.search import QUERY_SETTINGS, query_text
+from crmcli.cli.context import QUERY_SETTINGS, FormatOption, query_text, state, stdin_yaml
 
 Repeat = list[str]
 
@@ -127,6 +126,21 @@ def make_party_app(kind_name: str) -> typer.Typer:
         removed = remove_party(state(ctx).repo, party, force)
         state(ctx).say(f"removed {party.ref}" + (f" and {len(removed)} record(s) that referred to it" if removed else ""))
 
+    if is_customer:
+        def lifecycle_command(step: int, verb: str):
+            def command(ctx: typer.Context, name: Annotated[str, typer.Argument(help="Id, name, prefix or pinyin.")],
+                        to: Annotated[Optional[str], typer.Option("--to", help="Jump to this stage instead.")] = None,
+                        note: Annotated[Optional[str], typer.Option("--note")] = None):
+                from crmcli.actions.pipeline import change_lifecycle
+
+                party = change_lifecycle(state(ctx).repo, resolve(ctx, name), step, to, note)
+                state(ctx).say(f"{party.id}: {party.data['lifecycle']}")
+
+            command.__doc__ = f"{verb} a customer along lead → prospect → customer → inactive (history kept)."
+            app.command("promote" if step > 0 else "demote")(command)
+
+        lifecycle_command(1, "Move forward")
+        lifecycle_command(-1, "Move back")
     return app
 
 

@@ -4,8 +4,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from crmcli.cli.context import FormatOption, state
-from crmcli.cli.search import QUERY_SETTINGS, query_text
+from crmcli.cli.context import QUERY_SETTINGS, FormatOption, query_text, state
 
 
 def register(app: typer.Typer) -> None:

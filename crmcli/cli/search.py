@@ -4,19 +4,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from crmcli.cli.context import FormatOption, state
-
-
-def query_text(parts: list[str]) -> str:
-    """One argument is the query as written; several are joined, each one with spaces
-    becoming a phrase (what the shell's quotes meant: `crm search "framework agreement" vip`)."""
-    if len(parts) == 1:
-        return parts[0]
-    return " ".join(f'"{part}"' if any(c.isspace() for c in part) and '"' not in part else part for part in parts)
-
-
-QUERY_SETTINGS = {"ignore_unknown_options": True}
-"""Lets a query start with `-` (`crm search -tag:lost`) without being taken for an option."""
+from crmcli.cli.context import QUERY_SETTINGS, FormatOption, query_text, state
 
 
 def register(app: typer.Typer) -> None:

@@ -59,6 +59,10 @@ KINDS: dict[str, Kind] = {
         Kind("order", "orders", "order", id_prefix="SO", dated_by="date",
              prefix_by=("kind", {"sale": "SO", "purchase": "PO"}), title_field="id"),
         Kind("contract", "contracts", "contract", id_prefix="CT", title_field="title"),
+        Kind("deal", "opportunities", "deal", id_prefix="DL", title_field="title"),
+        Kind("ticket", "tickets", "ticket", id_prefix="TK", title_field="subject"),
+        Kind("campaign", "campaigns", "campaign", id_prefix="CP", title_field="name"),
+        Kind("target", "targets", "target", title_field="id"),
     )
 }
 BY_FOLDER = {kind.folder: kind for kind in KINDS.values()}

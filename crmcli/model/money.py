@@ -92,3 +92,22 @@ def format_money(amount: Decimal, code: str | None = None) -> str:
         amount = rounded(amount, code)
     text = f"{amount:,f}"
     return f"{text} {code}" if code else text
+
+
+def converter(target: str, base: str, rates: dict):
+    """A function turning an amount in some currency into `target`, through `base`, with
+    `rates` (what one unit of each currency is worth in `base`); a missing rate is an error."""
+
+    def rate(code: str) -> Decimal:
+        if code == base:
+            return Decimal(1)
+        if code not in rates:
+            raise InvalidValue(f"no exchange rate for {code} in crm.yaml (rates: {{{code}: …}}, in {base})")
+        return Decimal(str(rates[code]))
+
+    to_rate = rate(target)
+
+    def convert(amount, code: str) -> Decimal:
+        return Decimal(amount) if code == target else Decimal(amount) * rate(code) / to_rate
+
+    return convert

@@ -58,15 +58,11 @@ def fts_phrase(text: str) -> str | None:
     return phrase + ("" if has_cjk(tokens[-1]) else "*")
 
 
-def _field_paths(name: str) -> tuple[str, ...] | None:
-    """The stored field paths a query field name looks in; None means any path ending in it."""
-    return ALIASES.get(name) or ((name,) if "." in name else None)
-
-
 def _where_field(name: str) -> tuple[str, list]:
-    paths = _field_paths(name)
-    if paths is None:
-        return "(t.field = ? OR t.field LIKE ?)", [name, f"%.{name}"]
+    """The stored fields a query field looks in: a short name's (ALIASES), else the field
+    itself, top-level (`status`) or by dotted path (`contacts.title`), never a namesake
+    deeper down (`history.status` is not `status`)."""
+    paths = ALIASES.get(name) or (name,)
     return f"t.field IN ({','.join('?' * len(paths))})", list(paths)
 
 
@@ -135,10 +131,11 @@ def _matches(term: Field) -> tuple[str, list]:
 
 
 class _Compiler:
-    def __init__(self, query: str, clock: Clock, party_refs):
+    def __init__(self, query: str, clock: Clock, party_refs, tier_refs):
         self.query = query
         self.clock = clock
         self.party_refs = party_refs
+        self.tier_refs = tier_refs
         self.words: list[str] = []
 
     def node(self, node, negated: bool = False) -> tuple[str, list]:
@@ -177,6 +174,9 @@ class _Compiler:
             return sql, [kind.name]
         if term.name == "id" and term.op in (":", "="):
             return "upper(f.id) = ?", [term.value.upper()]
+        if term.name == "tier" and term.op in (":", "=") and self.tier_refs is not None:
+            refs = self.tier_refs(term.value.lower())
+            return (f"substr(f.path, 1, length(f.path) - 5) IN ({','.join('?' * len(refs))})" if refs else "0"), list(refs)
         if term.name == "party" and term.op == ":" and self.party_refs is not None:
             refs = self.party_refs(term.value)
             return f"f.party IN ({','.join('?' * len(refs))})" if refs else "0", list(refs)
@@ -188,10 +188,11 @@ class _Compiler:
         return (f"NOT ({sql})", params) if term.op == "!=" else (sql, params)
 
 
-def compile_query(query: str, clock: Clock, party_refs=None) -> Compiled:
-    """The SQL filter for `query`; `party_refs(text)` lists the party refs a `party:` value names."""
+def compile_query(query: str, clock: Clock, party_refs=None, tier_refs=None) -> Compiled:
+    """The SQL filter for `query`; `party_refs(text)` lists the party refs a `party:` value names,
+    `tier_refs(tier)` the customers in a loyalty tier (computed, so not in the index)."""
     tree = parse(query)
-    compiler = _Compiler(query, clock, party_refs)
+    compiler = _Compiler(query, clock, party_refs, tier_refs)
     sql, params = compiler.node(tree)
     return Compiled(sql, params, compiler.words)
 

@@ -32,7 +32,12 @@ class Hit:
 
 
 def _compiled(repo, query: str):
-    return compile_query(query, repo.clock, lambda text: parties_named(repo, text))
+    def tier_refs(tier: str) -> list[str]:
+        from crmcli.reports.pipeline import tiers
+
+        return sorted(ref for ref, name in tiers(repo).items() if name == tier)
+
+    return compile_query(query, repo.clock, lambda text: parties_named(repo, text), tier_refs)
 
 
 def select(repo, query: str = "", kinds: tuple[Kind, ...] = (), where: str = "", params: tuple = ()) -> list[Record]:
@@ -54,7 +59,7 @@ def _ranked(repo, query: str, kinds: tuple[Kind, ...], limit: int) -> tuple[list
     compiled = _compiled(repo, query)
     phrases = [p for p in (fts_phrase(w) for w in compiled.words) if p]
     typed = fold(" ".join(compiled.words))
-    sql = [f"FROM files f"]
+    sql = ["FROM files f"]
     params: list = []
     if phrases:
         sql.append("LEFT JOIN (SELECT rowid, bm25(fts, 10.0, 1.0) AS score FROM fts WHERE fts MATCH ?) r "

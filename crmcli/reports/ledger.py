@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from crmcli.errors import InvalidValue
 from crmcli.model.kinds import KINDS
+from crmcli.model.money import converter
 from crmcli.model.money import currency as currency_code
 from crmcli.model.money import rounded
 from crmcli.model.orders import OWING_STATES, line_net, outstanding, paid
@@ -35,14 +36,6 @@ class Fact:
     line: dict | None
     keys: dict
     values: dict
-
-
-def _rate(code: str, rates: dict, base: str) -> Decimal:
-    if code == base:
-        return Decimal(1)
-    if code not in rates:
-        raise InvalidValue(f"no exchange rate for {code} in crm.yaml (rates: {{{code}: …}}, in {base})")
-    return Decimal(str(rates[code]))
 
 
 def _facts(orders: list[dict], by_line: bool, parties: dict, products: dict) -> list[Fact]:
@@ -103,9 +96,8 @@ def ledger(repo, *, by: list[str] | None = None, period: str | None = None, purc
     span: Period | None = parse_period(period, repo.clock.today()) if period else None
     direction = "purchase" if purchases else "sale"
     target = currency_code(convert) if convert else None
-    base = repo.config.currency
-    rates = repo.config.raw.get("rates") or {}
-    where = [f"json_extract(f.data, '$.kind') = ?",
+    to_target = converter(target, repo.config.currency, repo.config.rates) if target else None
+    where = ["json_extract(f.data, '$.kind') = ?",
              f"json_extract(f.data, '$.status') IN ({','.join('?' * len(OWING_STATES))})"]
     params = [direction, *OWING_STATES]
     if span is not None:
@@ -115,9 +107,8 @@ def ledger(repo, *, by: list[str] | None = None, period: str | None = None, purc
     orders = [r.data for r in records if not counted_only or r.data.get("counts_toward_target", True)]
     orders.sort(key=lambda o: (str(o["date"]), o["id"]))
     if target:
-        rate_to = _rate(target, rates, base)
         for code in {o["currency"] for o in orders}:
-            _rate(code, rates, base)
+            to_target(0, code)
     parties = repo.index.party_facts()
     by_line = lines or any(key in LINE_KEYS for key in by)
     products = {p.id: p.data for p in repo.records("product")} if by_line else {}
@@ -125,14 +116,12 @@ def ledger(repo, *, by: list[str] | None = None, period: str | None = None, purc
     for order in orders:
         groups.setdefault(target or order["currency"], []).append(order)
     if not groups:
-        groups[target or base] = []
+        groups[target or repo.config.currency] = []
     measures = tuple(m for m in MEASURES if not (by_line and m in ("paid", "outstanding")))
     parts, payload = [], {"period": span.label if span else "all", "by": by, "kind": direction, "currencies": {}}
     for code, chosen in sorted(groups.items()):
-        def converted(order, amount, code=code):
-            if not target:
-                return Decimal(amount)
-            return Decimal(amount) * _rate(order["currency"], rates, base) / rate_to
+        def converted(order, amount):
+            return to_target(amount, order["currency"]) if to_target else Decimal(amount)
         facts = _facts(chosen, by_line, parties, products)
         table, data = (_grouped(facts, by, measures, code, converted) if by
                        else _register(facts, measures, code, converted))

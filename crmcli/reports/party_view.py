@@ -11,6 +11,7 @@ from crmcli.model.money import format_money
 from crmcli.model.orders import is_open, on_time, outstanding
 from crmcli.reports.common import INTERACTION_COLUMNS, interaction_row, newest_first, when
 from crmcli.reports.orders import order_list
+from crmcli.reports.pipeline import deal_list, ticket_list, tiers
 from crmcli.reports.records import contract_list
 
 CONTACT_COLUMNS = [
@@ -99,6 +100,11 @@ def party_view(repo, party: Record) -> Document:
     if party.kind.name == "supplier":
         profile.insert(-1, ("on-time delivery", on_time_summary([o.data for o in orders])))
     contracts = repo.records("contract", "party = ?", (party.ref,))
+    deals = repo.records("deal", "party = ?", (party.ref,))
+    tickets = repo.records("ticket", "party = ?", (party.ref,))
+    tier = tiers(repo).get(party.ref) if party.kind.name == "customer" else None
+    if tier:
+        profile.insert(-1, ("tier", tier))
     parts = [
         Fields([(label, value) for label, value in profile if value not in (None, "", [])], title=data.get("name")),
         Table(CONTACT_COLUMNS, [_contact_row(c) for c in data.get("contacts") or []], title="Contacts", empty="no contacts"),
@@ -107,6 +113,8 @@ def party_view(repo, party: Record) -> Document:
                              for r in open_steps], title="Open next steps", empty="no open next steps"),
         order_list(repo, [o for o in orders if is_open(o.data)], title="Open orders", empty="no open orders"),
         contract_list(repo, contracts, title="Contracts", empty="no contracts"),
+        deal_list(repo, deals, title="Deals"),
+        ticket_list(repo, tickets, title="Tickets"),
     ]
     if party.kind.name == "supplier":
         parts.append(order_list(repo, orders, title="Purchase history", empty="no purchases"))
@@ -121,6 +129,9 @@ def party_view(repo, party: Record) -> Document:
         "open_orders": [o.data for o in orders if is_open(o.data)],
         "outstanding": balances,
         "contracts": [c.data for c in contracts],
+        "deals": [d.data for d in deals],
+        "tickets": [t.data for t in tickets],
+        "tier": tier,
         "orders": [o.data for o in orders],
     }
     return Document(parts, title=data.get("name"), payload=payload)

@@ -23,6 +23,12 @@ git:
 """
 
 
+DEFAULT_STAGES = (("qualification", 10), ("needs-analysis", 25), ("proposal", 50), ("negotiation", 75),
+                  ("won", 100), ("lost", 0))
+DEFAULT_SERVICE_LEVELS = {"urgent": "4h", "high": "1d", "normal": "3d", "low": "7d"}
+DEFAULT_TIERS = {"silver": 100000, "gold": 500000}
+
+
 @dataclass(frozen=True)
 class Config:
     raw: dict = field(default_factory=dict)
@@ -38,6 +44,26 @@ class Config:
     @property
     def timezone(self) -> str | None:
         return self.raw.get("timezone")
+
+    @property
+    def stages(self) -> dict[str, int]:
+        """Pipeline stages in order, with their win probability in percent."""
+        configured = self.raw.get("pipeline", {}).get("stages")
+        if configured:
+            return {stage["name"]: int(stage["probability"]) for stage in configured}
+        return dict(DEFAULT_STAGES)
+
+    @property
+    def service_levels(self) -> dict[str, str]:
+        return {**DEFAULT_SERVICE_LEVELS, **self.raw.get("service_levels", {})}
+
+    @property
+    def tiers(self) -> dict[str, object]:
+        return dict(self.raw.get("tiers") or DEFAULT_TIERS)
+
+    @property
+    def rates(self) -> dict:
+        return dict(self.raw.get("rates") or {})
 
     @property
     def follow_up_every(self) -> str:

@@ -1,0 +1,134 @@
+"""The sales pipeline: a customer's lifecycle, deals moving through stages, sales targets."""
+
+from __future__ import annotations
+
+from crmcli.actions.parties import assign_owner
+from crmcli.errors import InvalidValue
+from crmcli.model.dates import moment_text, parse_day
+from crmcli.model.ids import slugify
+from crmcli.model.kinds import KINDS
+from crmcli.model.money import currency as currency_code
+from crmcli.model.money import parse_amount
+from crmcli.model.periods import parse_period
+from crmcli.model.pipeline import check_probability, check_stage, is_closed_deal, next_lifecycle
+from crmcli.model.record import Record
+
+
+def change_lifecycle(repo, party: Record, step: int, to: str | None = None, note: str | None = None) -> Record:
+    """Promote (step 1) or demote (step -1) a customer along lead → prospect → customer → inactive."""
+    if party.kind.name != "customer":
+        raise InvalidValue(f"{party.ref} is a {party.kind.name}; only customers have a lifecycle")
+    current = party.data.get("lifecycle", "customer")
+    target = next_lifecycle(current, step, to)
+    if target == current:
+        raise InvalidValue(f"{party.id} is already a {current}")
+    entry = {"at": moment_text(repo.clock.now()), "status": target}
+    if repo.config.me:
+        entry["by"] = repo.config.me
+    if note:
+        entry["note"] = note
+    history = party.data.setdefault("lifecycle_history", [])
+    if not history:
+        history.append({"at": str(party.data.get("created", entry["at"])), "status": current})
+    history.append(entry)
+    party.data["lifecycle"] = target
+    with repo.writing(f"customer: {party.title} {current} → {target}") as tx:
+        tx.update(party)
+    return party
+
+
+def add_deal(repo, party: Record, title: str, *, amount: str | None = None, currency: str | None = None,
+             stage: str | None = None, close: str | None = None, source: str | None = None,
+             owner: str | None = None, probability: str | None = None) -> Record:
+    stages = repo.config.stages
+    first = next(iter(stages))
+    record: dict = {"party": party.ref, "title": title.strip()}
+    if not record["title"]:
+        raise InvalidValue("a deal needs a title")
+    assign_owner(repo, record, party, owner)
+    if amount is not None:
+        code = currency_code(currency or repo.config.currency)
+        record["amount"] = parse_amount(amount, code)
+        record["currency"] = code
+    record["stage"] = check_stage(stage or first, stages)
+    if probability is not None:
+        record["probability"] = check_probability(probability)
+    if close:
+        record["close"] = parse_day(close, repo.clock).isoformat()
+    if source:
+        record["source"] = source
+    now = moment_text(repo.clock.now())
+    record["history"] = [{"at": now, "status": record["stage"], **({"by": repo.config.me} if repo.config.me else {})}]
+    kind = KINDS["deal"]
+    with repo.writing(f"deal: add {record['title']} with {party.title}") as tx:
+        ref = tx.add(kind, record)
+    return Record(ref, kind, record)
+
+
+def move_deal(repo, deal: Record, stage: str, *, note: str | None = None, reason: str | None = None,
+              order: str | None = None) -> Record:
+    """Move a deal to `stage` (won and lost close it); a closed deal moves no more."""
+    data = deal.data
+    check_stage(stage, repo.config.stages)
+    if is_closed_deal(data):
+        raise InvalidValue(f"{deal.id} is {data['stage']}: a closed deal cannot move")
+    if stage == data["stage"]:
+        raise InvalidValue(f"{deal.id} is already at {stage}")
+    if stage == "lost" and not (reason or "").strip():
+        raise InvalidValue("a lost deal needs a reason (--reason)")
+    entry = {"at": moment_text(repo.clock.now()), "status": stage}
+    if repo.config.me:
+        entry["by"] = repo.config.me
+    if note or reason:
+        entry["note"] = note or reason
+    data.setdefault("history", []).append(entry)
+    data["stage"] = stage
+    if stage in ("won", "lost"):
+        data["close"] = repo.clock.today().isoformat()
+    if reason:
+        data["lost_reason"] = reason.strip()
+    if order:
+        data["order"] = order
+    with repo.writing(f"deal: {deal.id} → {stage}") as tx:
+        tx.update(deal)
+    return deal
+
+
+def win_deal(repo, deal: Record, make_order: bool = False, note: str | None = None) -> tuple[Record, Record | None]:
+    """Mark a deal won; with `make_order`, also the sales order for its amount (one line)."""
+    from crmcli.actions.orders import add_order
+
+    order = None
+    if make_order:
+        if deal.data.get("amount") is None:
+            raise InvalidValue(f"{deal.id} has no amount to make an order from")
+        if is_closed_deal(deal.data):
+            raise InvalidValue(f"{deal.id} is {deal.data['stage']}: a closed deal cannot move")
+        party = repo.load(deal.data["party"])
+        order = add_order(repo, "sale", party, lines=[{"description": deal.data["title"], "quantity": 1,
+                                                       "unit_price": deal.data["amount"]}],
+                          currency=deal.data.get("currency"), owner=deal.data.get("owner"), status="confirmed",
+                          note=f"from deal {deal.id}", deal=deal.ref)
+    move_deal(repo, deal, "won", note=note, order=order.ref if order else None)
+    return deal, order
+
+
+def set_target(repo, owner: str | None, period: str, amount: str, currency: str | None = None) -> Record:
+    """A target for an owner (or, with no owner, the whole business) and a period."""
+    span = parse_period(period, repo.clock.today())
+    if not (len(period) == 4 or "-Q" in period.upper() or len(period) == 7) or ".." in period:
+        raise InvalidValue(f"a target is for a year, a quarter or a month (2026, 2026-Q4, 2026-11), not {period!r}")
+    label = span.label.upper() if "-Q" in span.label.upper() else span.label
+    code = currency_code(currency or repo.config.currency)
+    record: dict = {"id": f"{slugify(owner) if owner else 'all'}-{label}".lower()}
+    if owner:
+        record["owner"] = owner
+    record.update({"period": label, "amount": parse_amount(amount, code), "currency": code})
+    kind = KINDS["target"]
+    existing = repo.path_of(kind.ref(record))
+    with repo.writing(f"target: {owner or 'business'} {label} {record['amount']} {code}") as tx:
+        if existing.exists():
+            tx.update(Record(kind.ref(record), kind, record))
+        else:
+            tx.put(kind, record, new=True)
+    return Record(kind.ref(record), kind, record)

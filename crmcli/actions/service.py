@@ -1,0 +1,102 @@
+"""Service tickets (with their service-level due times) and marketing campaigns."""
+
+from __future__ import annotations
+
+from crmcli.actions.parties import assign_owner
+from crmcli.errors import InvalidValue
+from crmcli.model.dates import moment_text, parse_day
+from crmcli.model.kinds import KINDS
+from crmcli.model.money import currency as currency_code
+from crmcli.model.money import parse_amount
+from crmcli.model.pipeline import TICKET, service_due
+from crmcli.model.record import Record
+
+
+def open_ticket(repo, party: Record, subject: str, *, priority: str = "normal", body: str | None = None,
+                category: str | None = None, contact: str | None = None, owner: str | None = None) -> Record:
+    if not subject.strip():
+        raise InvalidValue("a ticket needs a subject")
+    now = repo.clock.now()
+    record: dict = {"party": party.ref}
+    if contact:
+        record["contact"] = contact
+    record["subject"] = subject.strip()
+    if body:
+        record["body"] = body
+    if category:
+        record["category"] = category
+    record["priority"] = priority
+    assign_owner(repo, record, party, owner)
+    record["opened"] = moment_text(now)
+    record["due"] = moment_text(service_due(now, priority, repo.config.service_levels))
+    TICKET.start(record, moment_text(now), repo.config.me)
+    kind = KINDS["ticket"]
+    with repo.writing(f"ticket: open {record['subject']} for {party.title}") as tx:
+        ref = tx.add(kind, record)
+    return Record(ref, kind, record)
+
+
+def update_ticket(repo, ticket: Record, *, status: str | None = None, note: str | None = None,
+                  resolution: str | None = None, satisfaction: int | None = None) -> Record:
+    """Move a ticket (open, in-progress, resolved, closed) with a note; resolving needs a
+    resolution, closing needs it resolved and takes the customer's satisfaction (1–5)."""
+    data = ticket.data
+    now = moment_text(repo.clock.now())
+    if status == "resolved" and not (resolution or "").strip():
+        raise InvalidValue("resolving a ticket needs a resolution (--resolution)")
+    if status == "closed":
+        if data.get("status") != "resolved" or not data.get("resolution"):
+            raise InvalidValue(f"{ticket.id} is {data.get('status')}: resolve it (with a resolution) before closing")
+        if satisfaction is not None and not 1 <= satisfaction <= 5:
+            raise InvalidValue(f"satisfaction {satisfaction} must be from 1 to 5")
+    if status and status != data.get("status"):
+        TICKET.move(data, status, now, repo.config.me, note)
+    elif note:
+        data.setdefault("history", []).append({"at": now, "status": data["status"], "note": note})
+    else:
+        raise InvalidValue("nothing to change: give --status or --note")
+    if status == "resolved":
+        data["resolved"] = now
+        data["resolution"] = resolution.strip()
+    if status == "in-progress" and "resolved" in data:
+        del data["resolved"]
+    if satisfaction is not None:
+        data["satisfaction"] = satisfaction
+    with repo.writing(f"ticket: {ticket.id} {data['status']}") as tx:
+        tx.update(ticket)
+    return ticket
+
+
+def add_campaign(repo, name: str, channel: str, *, start: str | None = None, end: str | None = None,
+                 budget: str | None = None, currency: str | None = None) -> Record:
+    if not name.strip():
+        raise InvalidValue("a campaign needs a name")
+    record: dict = {"name": name.strip(), "channel": channel}
+    for key, text in (("start", start), ("end", end)):
+        if text:
+            record[key] = parse_day(text, repo.clock).isoformat()
+    if record.get("start") and record.get("end") and record["end"] < record["start"]:
+        raise InvalidValue("the campaign ends before it starts")
+    if budget is not None:
+        code = currency_code(currency or repo.config.currency)
+        record["budget"] = parse_amount(budget, code)
+        record["currency"] = code
+    if repo.config.me:
+        record["owner"] = repo.config.me
+    record["members"] = []
+    kind = KINDS["campaign"]
+    with repo.writing(f"campaign: add {record['name']}") as tx:
+        ref = tx.add(kind, record)
+    return Record(ref, kind, record)
+
+
+def add_members(repo, campaign: Record, parties: list[Record]) -> int:
+    """Add parties to a campaign; returns how many were new."""
+    members = campaign.data.setdefault("members", [])
+    new = [p.ref for p in parties if p.ref not in members]
+    if not new:
+        return 0
+    members.extend(sorted(new))
+    with repo.writing(f"campaign: {len(new)} member(s) added to {campaign.data['name']}") as tx:
+        tx.update(campaign)
+    return len(new)

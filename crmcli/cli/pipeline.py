@@ -1,0 +1,203 @@
+"""`crm deal …`, `crm target …`, `crm ticket …`, `crm campaign …`: the work around customers."""
+
+from enum import Enum
+from typing import Annotated, Optional
+
+import typer
+
+from crmcli.cli.context import QUERY_SETTINGS, query_text, record_commands, state
+
+Id = Annotated[str, typer.Argument(metavar="ID", help="The id (a unique prefix will do).")]
+Party = Annotated[str, typer.Argument(help="The customer or supplier: id, name, prefix or pinyin.")]
+
+
+class Priority(str, Enum):
+    low = "low"
+    normal = "normal"
+    high = "high"
+    urgent = "urgent"
+
+
+class Channel(str, Enum):
+    email = "email"
+    event = "event"
+    ads = "ads"
+    wechat = "wechat"
+    phone = "phone"
+
+
+class TicketStatus(str, Enum):
+    open = "open"
+    in_progress = "in-progress"
+    resolved = "resolved"
+    closed = "closed"
+
+
+def _find(ctx, kind_name: str, text: str):
+    from crmcli.model.kinds import KINDS
+    from crmcli.query.resolve import resolve_record
+
+    return resolve_record(state(ctx).repo, KINDS[kind_name], text)
+
+
+def _party(ctx, text: str):
+    from crmcli.query.resolve import resolve_party
+
+    return resolve_party(state(ctx).repo, text)
+
+
+def register(app: typer.Typer) -> None:
+    deal = typer.Typer(help="Deals in the sales pipeline: add, list, show, move, won, lost.", no_args_is_help=True)
+    target = typer.Typer(help="Sales targets per owner (or the business) and period.", no_args_is_help=True)
+    ticket = typer.Typer(help="Service tickets and complaints: open, update, resolve, close, list, show.", no_args_is_help=True)
+    campaign = typer.Typer(help="Marketing campaigns: add, add-members, list, show.", no_args_is_help=True)
+    for name, group in (("deal", deal), ("target", target), ("ticket", ticket), ("campaign", campaign)):
+        app.add_typer(group, name=name)
+
+    from crmcli.reports import pipeline as views
+
+    record_commands(deal, "deal", views.deal_list, views.deal_view, "deals, open ones first by expected close date")
+    record_commands(ticket, "ticket", views.ticket_list, views.ticket_view, "tickets, open ones first by due time")
+    record_commands(campaign, "campaign", views.campaign_list, views.campaign_view, "campaigns")
+    record_commands(target, "target", views.target_list, None,
+                    "targets with attainment (orders that count toward targets), percentage and pace")
+
+    @deal.command("add")
+    def deal_add(ctx: typer.Context, party: Party, title: Annotated[str, typer.Argument(help="What the deal is.")],
+                 amount: Annotated[Optional[str], typer.Option(help="Expected value.")] = None,
+                 currency: Annotated[Optional[str], typer.Option()] = None,
+                 stage: Annotated[Optional[str], typer.Option(help="A stage of crm.yaml's pipeline (default: the first).")] = None,
+                 close: Annotated[Optional[str], typer.Option("--close", help="Expected close date.")] = None,
+                 source: Annotated[Optional[str], typer.Option(help="A campaign id (CP-…) or free text: referral, fair…")] = None,
+                 owner: Annotated[Optional[str], typer.Option()] = None,
+                 probability: Annotated[Optional[str], typer.Option(help="Overrides the stage's probability (0–100).")] = None):
+        """Add a deal; prints its id."""
+        from crmcli.actions.pipeline import add_deal
+
+        if source and source.upper().startswith("CP-"):
+            source = _find(ctx, "campaign", source).ref
+        record = add_deal(state(ctx).repo, _party(ctx, party), title, amount=amount, currency=currency, stage=stage,
+                          close=close, source=source, owner=owner, probability=probability)
+        typer.echo(record.id)
+
+    @deal.command("move")
+    def deal_move(ctx: typer.Context, deal_id: Id, stage: Annotated[str, typer.Argument(help="The new stage.")],
+                  note: Annotated[Optional[str], typer.Option("--note")] = None):
+        """Move a deal to another stage (kept in its history)."""
+        from crmcli.actions.pipeline import move_deal
+
+        if stage in ("won", "lost"):
+            from crmcli.errors import InvalidValue
+
+            raise InvalidValue(f"use crm deal {stage} to close a deal")
+        record = move_deal(state(ctx).repo, _find(ctx, "deal", deal_id), stage, note=note)
+        state(ctx).say(f"{record.id}: {record.data['stage']}")
+
+    @deal.command("won")
+    def deal_won(ctx: typer.Context, deal_id: Id,
+                 order: Annotated[bool, typer.Option("--order", help="Also make the sales order for its amount.")] = False,
+                 note: Annotated[Optional[str], typer.Option("--note")] = None):
+        """Close a deal as won (with --order, make its sales order); prints the order id if made."""
+        from crmcli.actions.pipeline import win_deal
+
+        record, made = win_deal(state(ctx).repo, _find(ctx, "deal", deal_id), order, note)
+        state(ctx).say(f"{record.id}: won")
+        if made:
+            typer.echo(made.id)
+
+    @deal.command("lost")
+    def deal_lost(ctx: typer.Context, deal_id: Id,
+                  reason: Annotated[str, typer.Option("--reason", help="Why it was lost (required).")]):
+        """Close a deal as lost, with the reason."""
+        from crmcli.actions.pipeline import move_deal
+
+        record = move_deal(state(ctx).repo, _find(ctx, "deal", deal_id), "lost", reason=reason)
+        state(ctx).say(f"{record.id}: lost")
+
+    @target.command("set")
+    def target_set(ctx: typer.Context,
+                   owner: Annotated[str, typer.Argument(help="Whose target: an owner, or 'all' for the whole business.")],
+                   period: Annotated[str, typer.Argument(help="2026, 2026-Q4 or 2026-11.")],
+                   amount: Annotated[str, typer.Argument(help="Net sales to reach.")],
+                   currency: Annotated[Optional[str], typer.Option()] = None):
+        """Set (or change) a sales target."""
+        from crmcli.actions.pipeline import set_target
+
+        record = set_target(state(ctx).repo, None if owner == "all" else owner, period, amount, currency)
+        state(ctx).say(f"target {record.id}: {record.data['amount']} {record.data['currency']}")
+
+    @ticket.command("open")
+    def ticket_open(ctx: typer.Context, party: Party, subject: Annotated[str, typer.Argument(help="What it is about.")],
+                    priority: Annotated[Priority, typer.Option(help="Sets the due time from crm.yaml's service levels.")] = Priority.normal,
+                    body: Annotated[Optional[str], typer.Option("--body", help="Details; '-' reads them from stdin.")] = None,
+                    category: Annotated[Optional[str], typer.Option(help="complaint, question, repair, return…")] = None,
+                    contact: Annotated[Optional[str], typer.Option()] = None):
+        """Open a ticket; prints its id."""
+        import sys
+
+        from crmcli.actions.service import open_ticket
+
+        text = sys.stdin.read() if body == "-" else body
+        record = open_ticket(state(ctx).repo, _party(ctx, party), subject, priority=priority.value, body=text,
+                             category=category, contact=contact)
+        typer.echo(record.id)
+
+    @ticket.command("update")
+    def ticket_update(ctx: typer.Context, ticket_id: Id,
+                      status: Annotated[Optional[TicketStatus], typer.Option(help="open or in-progress (resolve and close have their commands).")] = None,
+                      note: Annotated[Optional[str], typer.Option("--note")] = None):
+        """Change a ticket's status or add a note to its history."""
+        from crmcli.actions.service import update_ticket
+
+        record = update_ticket(state(ctx).repo, _find(ctx, "ticket", ticket_id),
+                               status=status.value if status else None, note=note)
+        state(ctx).say(f"{record.id}: {record.data['status']}")
+
+    @ticket.command("resolve")
+    def ticket_resolve(ctx: typer.Context, ticket_id: Id,
+                       resolution: Annotated[str, typer.Option("--resolution", help="What was done.")],
+                       note: Annotated[Optional[str], typer.Option("--note")] = None):
+        """Resolve a ticket with what was done."""
+        from crmcli.actions.service import update_ticket
+
+        record = update_ticket(state(ctx).repo, _find(ctx, "ticket", ticket_id), status="resolved",
+                               resolution=resolution, note=note)
+        state(ctx).say(f"{record.id}: resolved")
+
+    @ticket.command("close")
+    def ticket_close(ctx: typer.Context, ticket_id: Id,
+                     satisfaction: Annotated[Optional[int], typer.Option("--satisfaction", help="The customer's rating, 1–5.")] = None,
+                     note: Annotated[Optional[str], typer.Option("--note")] = None):
+        """Close a resolved ticket, with the customer's satisfaction."""
+        from crmcli.actions.service import update_ticket
+
+        record = update_ticket(state(ctx).repo, _find(ctx, "ticket", ticket_id), status="closed",
+                               satisfaction=satisfaction, note=note)
+        state(ctx).say(f"{record.id}: closed")
+
+    @campaign.command("add")
+    def campaign_add(ctx: typer.Context, name: Annotated[str, typer.Argument(help="The campaign's name.")],
+                     channel: Annotated[Channel, typer.Option(help="email, event, ads, wechat or phone.")],
+                     start: Annotated[Optional[str], typer.Option()] = None,
+                     end: Annotated[Optional[str], typer.Option()] = None,
+                     budget: Annotated[Optional[str], typer.Option()] = None,
+                     currency: Annotated[Optional[str], typer.Option()] = None):
+        """Add a campaign; prints its id."""
+        from crmcli.actions.service import add_campaign
+
+        record = add_campaign(state(ctx).repo, name, channel.value, start=start, end=end, budget=budget,
+                              currency=currency)
+        typer.echo(record.id)
+
+    @campaign.command("add-members", context_settings=QUERY_SETTINGS)
+    def campaign_members(ctx: typer.Context, campaign_id: Id,
+                         query: Annotated[list[str], typer.Argument(help="Parties to add: a query such as 'kind:customer tag:vip'.")]):
+        """Add the customers and suppliers that match a query."""
+        from crmcli.actions.service import add_members
+        from crmcli.model.kinds import PARTY_KINDS
+        from crmcli.query.search import select
+
+        repo = state(ctx).repo
+        parties = select(repo, query_text(query), PARTY_KINDS)
+        added = add_members(repo, _find(ctx, "campaign", campaign_id), parties)
+        state(ctx).say(f"{added} member(s) added ({len(parties)} matched)")

@@ -1,0 +1,92 @@
+"""Rules of the work around customers: the customer lifecycle, deal stages, ticket service
+levels and statuses, loyalty tiers. Pure functions over records and settings."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from crmcli.errors import InvalidValue
+from crmcli.model.workflow import Workflow
+
+LIFECYCLE = ("lead", "prospect", "customer", "inactive")
+CLOSED_STAGES = ("won", "lost")
+PRIORITIES = ("low", "normal", "high", "urgent")
+TICKET = Workflow("ticket", "open", {
+    "open": ("in-progress", "resolved"),
+    "in-progress": ("open", "resolved"),
+    "resolved": ("in-progress", "closed"),
+})
+DURATION = re.compile(r"^([1-9][0-9]*)([hd])$")
+
+
+def next_lifecycle(current: str | None, step: int, to: str | None = None) -> str:
+    """The lifecycle stage one step on (`step` 1) or back (-1) from `current`, or `to`."""
+    if to is not None:
+        if to not in LIFECYCLE:
+            raise InvalidValue(f"unknown lifecycle stage {to!r} (one of {', '.join(LIFECYCLE)})")
+        return to
+    position = LIFECYCLE.index(current) if current in LIFECYCLE else LIFECYCLE.index("customer")
+    target = position + step
+    if not 0 <= target < len(LIFECYCLE):
+        raise InvalidValue(f"{current} is already the {'last' if step > 0 else 'first'} lifecycle stage "
+                           f"({' → '.join(LIFECYCLE)})")
+    return LIFECYCLE[target]
+
+
+def check_stage(stage: str, stages: dict[str, int]) -> str:
+    if stage not in stages:
+        raise InvalidValue(f"unknown stage {stage!r} (stages: {', '.join(stages)})")
+    return stage
+
+
+def check_probability(value) -> int:
+    try:
+        number = int(str(value).rstrip("%"))
+    except ValueError:
+        raise InvalidValue(f"probability {value!r} is not a whole number")
+    if not 0 <= number <= 100:
+        raise InvalidValue(f"probability {value!r} must be between 0 and 100")
+    return number
+
+
+def probability(deal: dict, stages: dict[str, int]) -> int:
+    """The deal's own probability, else its stage's."""
+    if deal.get("probability") is not None:
+        return int(deal["probability"])
+    return stages.get(deal.get("stage"), 0)
+
+
+def weighted(deal: dict, stages: dict[str, int]) -> Decimal:
+    return Decimal(deal.get("amount") or 0) * probability(deal, stages) / 100
+
+
+def is_closed_deal(deal: dict) -> bool:
+    return deal.get("stage") in CLOSED_STAGES
+
+
+def service_due(opened: datetime, priority: str, levels: dict[str, str]) -> datetime:
+    """When a ticket opened at `opened` must be resolved, from its priority's service level."""
+    if priority not in PRIORITIES:
+        raise InvalidValue(f"unknown priority {priority!r} (one of {', '.join(PRIORITIES)})")
+    match = DURATION.match(str(levels[priority]))
+    if not match:
+        raise InvalidValue(f"service level {levels[priority]!r} of {priority}: use hours or days, e.g. 4h or 3d")
+    amount = int(match.group(1))
+    return opened + (timedelta(hours=amount) if match.group(2) == "h" else timedelta(days=amount))
+
+
+def breached(ticket: dict, now: datetime) -> bool:
+    """Resolved after its due time, or still open past it."""
+    if not ticket.get("due"):
+        return False
+    due = datetime.fromisoformat(str(ticket["due"]))
+    done = ticket.get("resolved")
+    return (datetime.fromisoformat(str(done)) if done else now) > due
+
+
+def tier_of(net_sales: Decimal, thresholds: dict) -> str:
+    """The highest tier whose threshold the trailing-12-month net sales reach, else standard."""
+    reached = [(Decimal(str(value)), name) for name, value in thresholds.items() if net_sales >= Decimal(str(value))]
+    return max(reached)[1] if reached else "standard"
