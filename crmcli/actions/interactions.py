@@ -14,7 +14,7 @@ TYPES = ("call", "email", "meeting", "visit", "message", "note")
 def log_interaction(repo, party: Record, type_: str, summary: str, *, at: str | None = None,
                     contact: str | None = None, body: str | None = None, outcome: str | None = None,
                     tags=(), direction: str | None = None, next_action: str | None = None,
-                    due: str | None = None, campaign: str | None = None) -> Record:
+                    due: str | None = None, campaign: str | None = None, rating: int | None = None) -> Record:
     """Record one interaction; `at`, `due` are typed dates (`now`, `+2d`, `friday 15:00`…)."""
     if type_ not in TYPES:
         raise InvalidValue(f"unknown interaction type {type_!r} (use {', '.join(TYPES)})")
@@ -37,6 +37,8 @@ def log_interaction(repo, party: Record, type_: str, summary: str, *, at: str | 
         record["body"] = body if body.endswith("\n") or "\n" not in body else body + "\n"
     if outcome:
         record["outcome"] = outcome
+    if rating is not None:
+        record["rating"] = rating
     if tags:
         record["tags"] = list(dict.fromkeys(tags))
     if next_action:

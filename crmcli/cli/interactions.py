@@ -46,6 +46,7 @@ def register(app: typer.Typer) -> None:
         next_: Annotated[Optional[str], typer.Option("--next", help="The next step to take.")] = None,
         due: Annotated[Optional[str], typer.Option("--due", help="When the next step is due: +2d, friday, 2026-12-01…")] = None,
         campaign: Annotated[Optional[str], typer.Option("--campaign", help="A campaign this responds to (CP-…).")] = None,
+        rating: Annotated[Optional[int], typer.Option("--rating", min=1, max=5, help="Quality rating 1–5 (a supplier's delivery or service).")] = None,
     ):
         """Record a call, email, meeting, visit, message or note; prints its id."""
         from crmcli.actions.interactions import log_interaction
@@ -62,7 +63,7 @@ def register(app: typer.Typer) -> None:
         logged = log_interaction(
             repo, record, type_.value, summary, at=at, contact=contact, body=text,
             outcome=outcome.value if outcome else None, tags=tag or [],
-            direction=direction.value if direction else None, next_action=next_, due=due, campaign=campaign,
+            direction=direction.value if direction else None, next_action=next_, due=due, campaign=campaign, rating=rating,
         )
         typer.echo(logged.id)
 

@@ -27,3 +27,51 @@ def register(app: typer.Typer) -> None:
                        counted_only=counted_only, query=query_text(query) if query else "", lines=lines,
                        convert=convert)
         state(ctx).show(report, fmt)
+
+    report = typer.Typer(help="Reports: receivables, payables, pipeline, targets, suppliers, service.", no_args_is_help=True)
+    app.add_typer(report, name="report")
+
+    @report.command("receivables")
+    def receivables(ctx: typer.Context, fmt: FormatOption = None):
+        """What customers owe, by days past due: current, 1–30, 31–60, 61–90, over 90."""
+        from crmcli.reports.analytics import aging
+
+        state(ctx).show(aging(state(ctx).repo), fmt)
+
+    @report.command("payables")
+    def payables(ctx: typer.Context, fmt: FormatOption = None):
+        """What we owe suppliers, by days past due."""
+        from crmcli.reports.analytics import aging
+
+        state(ctx).show(aging(state(ctx).repo, payables=True), fmt)
+
+    @report.command("pipeline")
+    def pipeline(ctx: typer.Context,
+                 period: Annotated[Optional[str], typer.Option("--period", help="For the won and lost deals: 2026, 2026-Q4, ytd…")] = None,
+                 fmt: FormatOption = None):
+        """Deals per stage with amounts and weighted amounts, conversion, days in stage, won and lost."""
+        from crmcli.reports.analytics import pipeline as build
+
+        state(ctx).show(build(state(ctx).repo, period), fmt)
+
+    @report.command("targets")
+    def targets(ctx: typer.Context, fmt: FormatOption = None):
+        """Each target with attainment, percentage and pace."""
+        from crmcli.reports.pipeline import target_list
+
+        repo = state(ctx).repo
+        state(ctx).show(target_list(repo, repo.records("target")), fmt)
+
+    @report.command("suppliers")
+    def suppliers(ctx: typer.Context, fmt: FormatOption = None):
+        """The supplier scorecard: spend, POs, on-time delivery, delay, quality rating, open POs."""
+        from crmcli.reports.analytics import suppliers as build
+
+        state(ctx).show(build(state(ctx).repo), fmt)
+
+    @report.command("service")
+    def service(ctx: typer.Context, fmt: FormatOption = None):
+        """Tickets by status and priority, service-level breaches, time to resolve, satisfaction."""
+        from crmcli.reports.analytics import service as build
+
+        state(ctx).show(build(state(ctx).repo), fmt)

@@ -1,0 +1,68 @@
+"""Receivables and payables aging, the pipeline, suppliers, service and targets reports."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from conftest import ROOT
+from crmcli.store import codec
+
+GOLDEN = ROOT / "tests" / "golden"
+OWING = ("confirmed", "shipped", "delivered", "closed")
+
+
+@pytest.mark.parametrize("report", ["receivables", "payables", "pipeline", "suppliers", "service", "targets"])
+def test_plain_output_matches_the_golden_file(demo, report):
+    assert demo("report", report, "--format", "plain").out == (GOLDEN / f"report-{report}.txt").read_text(encoding="utf-8")
+
+
+def test_receivables_equal_what_the_order_files_say_is_owed(demo):
+    expected: dict[str, Decimal] = {}
+    buckets: dict[str, Decimal] = {}
+    for path in demo.files("orders"):
+        order = codec.decode(path.read_bytes())
+        if order["kind"] != "sale" or order["status"] not in OWING:
+            continue
+        owed = order["totals"]["gross"] - sum((p["amount"] for p in order.get("payments") or []), Decimal(0))
+        if owed > 0 and order["currency"] == "CNY":
+            expected[order["party"]] = expected.get(order["party"], Decimal(0)) + owed
+            late = (date(2026, 11, 22) - date.fromisoformat(order.get("payment_due") or order["date"])).days
+            if late > 90:
+                buckets["over 90"] = buckets.get("over 90", Decimal(0)) + owed
+    report = demo("report", "receivables", "--format", "json").json()["CNY"]
+    assert Decimal(str(report["total"]["total"])) == sum(expected.values())
+    assert Decimal(str(report["total"]["over 90"])) == buckets.get("over 90", Decimal(0))
+
+
+def test_pipeline_counts_every_deal_once(demo):
+    deals = [codec.decode(p.read_bytes()) for p in demo.files("opportunities")]
+    report = demo("report", "pipeline", "--format", "json").json()
+    assert sum(row["deals"] for row in report["stages"]) == len(deals)
+    lost = [d for d in report["closed"] if d["stage"] == "lost"]
+    assert lost and all(d.get("lost_reason") for d in lost)
+    assert demo("report", "pipeline", "--period", "2026-Q5").code == 1
+
+
+def test_supplier_scorecard_on_time_rate(demo):
+    rows = {r["supplier"]: r for r in demo("report", "suppliers", "--format", "json").json()["suppliers"]}
+    jinglian = rows["东莞市精联线缆有限公司"]
+    assert jinglian["on_time"].endswith("%") and jinglian["rating"] == "3.5"
+
+
+def test_service_report_totals(demo):
+    tickets = [codec.decode(p.read_bytes()) for p in demo.files("tickets")]
+    report = demo("report", "service", "--format", "json").json()
+    assert sum(report["total"][s] for s in ("open", "in-progress", "resolved", "closed")) == len(tickets)
+    assert report["total"]["breached"] >= 2
+
+
+def test_log_rating_is_validated(demo):
+    assert demo("log", "jinglian", "note", "ok", "--rating", "6").code == 2
+    assert demo("log", "jinglian", "note", "ok", "--rating", "5").code == 0
+
+
+def test_reports_on_an_empty_data_directory(empty):
+    for report in ("receivables", "payables", "pipeline", "suppliers", "service", "targets"):
+        result = empty("report", report, "--format", "json")
+        assert result.code == 0, (report, result.err)
