@@ -5,6 +5,7 @@ import os
 import sys
 from dataclasses import dataclass, field
 from enum import Enum
+from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
@@ -19,6 +20,11 @@ class OutputFormat(str, Enum):
     jsonl = "jsonl"
 
 
+OutputOption = Annotated[
+    Optional[Path],
+    typer.Option("--output", "-o", help="Write to this file instead, in the format its extension names: .csv, .json, .md or .xlsx."),
+]
+ChartOption = Annotated[bool, typer.Option("--chart", help="Add a bar chart of the main series (table and plain output).")]
 FormatOption = Annotated[
     Optional[OutputFormat],
     typer.Option("--format", "-f", help="table (rich, the default on a terminal), plain (the default when piped), markdown, csv, json or jsonl."),
@@ -50,11 +56,22 @@ class State:
             return chosen.value
         return "table" if sys.stdout.isatty() else "plain"
 
-    def show(self, result, fmt: OutputFormat | None = None) -> None:
-        """Render a result to stdout; an empty listing says so on stderr instead."""
+    def show(self, result, fmt: OutputFormat | None = None, *, output=None, chart: bool = False) -> None:
+        """Render a result to stdout (or to the file `output`); an empty listing says so on
+        stderr instead. `chart` adds a bar chart of the main series."""
         from crmcli.render import is_empty, render
 
+        if output is not None:
+            from crmcli.render.files import write_file
+
+            write_file(result, output)
+            self.say(f"wrote {output}")
+            return
         chosen = self.format(fmt)
+        if chart and chosen in ("table", "plain"):
+            from crmcli.render.chart import chart as draw
+
+            sys.stdout.write(draw(result))
         if is_empty(result) and chosen in ("table", "plain", "markdown"):
             self.say(result.empty)
             return

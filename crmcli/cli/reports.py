@@ -4,7 +4,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from crmcli.cli.context import QUERY_SETTINGS, FormatOption, query_text, state
+from crmcli.cli.context import QUERY_SETTINGS, ChartOption, FormatOption, OutputOption, query_text, state
 
 
 def register(app: typer.Typer) -> None:
@@ -19,6 +19,8 @@ def register(app: typer.Typer) -> None:
         lines: Annotated[bool, typer.Option("--lines", help="One row per order line.")] = False,
         convert: Annotated[Optional[str], typer.Option("--convert", help="Convert every amount to this currency with the rates in crm.yaml.")] = None,
         fmt: FormatOption = None,
+        output: OutputOption = None,
+        chart: ChartOption = False,
     ):
         """The sales ledger (销售台账): orders and their totals, or sums grouped and subtotalled."""
         from crmcli.reports.ledger import ledger as build
@@ -26,52 +28,52 @@ def register(app: typer.Typer) -> None:
         report = build(state(ctx).repo, by=(by or "").split(","), period=period, purchases=purchases,
                        counted_only=counted_only, query=query_text(query) if query else "", lines=lines,
                        convert=convert)
-        state(ctx).show(report, fmt)
+        state(ctx).show(report, fmt, output=output, chart=chart)
 
     report = typer.Typer(help="Reports: receivables, payables, pipeline, targets, suppliers, service.", no_args_is_help=True)
     app.add_typer(report, name="report")
 
     @report.command("receivables")
-    def receivables(ctx: typer.Context, fmt: FormatOption = None):
+    def receivables(ctx: typer.Context, fmt: FormatOption = None, output: OutputOption = None, chart: ChartOption = False):
         """What customers owe, by days past due: current, 1–30, 31–60, 61–90, over 90."""
         from crmcli.reports.analytics import aging
 
-        state(ctx).show(aging(state(ctx).repo), fmt)
+        state(ctx).show(aging(state(ctx).repo), fmt, output=output, chart=chart)
 
     @report.command("payables")
-    def payables(ctx: typer.Context, fmt: FormatOption = None):
+    def payables(ctx: typer.Context, fmt: FormatOption = None, output: OutputOption = None, chart: ChartOption = False):
         """What we owe suppliers, by days past due."""
         from crmcli.reports.analytics import aging
 
-        state(ctx).show(aging(state(ctx).repo, payables=True), fmt)
+        state(ctx).show(aging(state(ctx).repo, payables=True), fmt, output=output, chart=chart)
 
     @report.command("pipeline")
     def pipeline(ctx: typer.Context,
                  period: Annotated[Optional[str], typer.Option("--period", help="For the won and lost deals: 2026, 2026-Q4, ytd…")] = None,
-                 fmt: FormatOption = None):
+                 fmt: FormatOption = None, output: OutputOption = None, chart: ChartOption = False):
         """Deals per stage with amounts and weighted amounts, conversion, days in stage, won and lost."""
         from crmcli.reports.analytics import pipeline as build
 
-        state(ctx).show(build(state(ctx).repo, period), fmt)
+        state(ctx).show(build(state(ctx).repo, period), fmt, output=output, chart=chart)
 
     @report.command("targets")
-    def targets(ctx: typer.Context, fmt: FormatOption = None):
+    def targets(ctx: typer.Context, fmt: FormatOption = None, output: OutputOption = None, chart: ChartOption = False):
         """Each target with attainment, percentage and pace."""
         from crmcli.reports.pipeline import target_list
 
         repo = state(ctx).repo
-        state(ctx).show(target_list(repo, repo.records("target")), fmt)
+        state(ctx).show(target_list(repo, repo.records("target")), fmt, output=output, chart=chart)
 
     @report.command("suppliers")
-    def suppliers(ctx: typer.Context, fmt: FormatOption = None):
+    def suppliers(ctx: typer.Context, fmt: FormatOption = None, output: OutputOption = None, chart: ChartOption = False):
         """The supplier scorecard: spend, POs, on-time delivery, delay, quality rating, open POs."""
         from crmcli.reports.analytics import suppliers as build
 
-        state(ctx).show(build(state(ctx).repo), fmt)
+        state(ctx).show(build(state(ctx).repo), fmt, output=output, chart=chart)
 
     @report.command("service")
-    def service(ctx: typer.Context, fmt: FormatOption = None):
+    def service(ctx: typer.Context, fmt: FormatOption = None, output: OutputOption = None, chart: ChartOption = False):
         """Tickets by status and priority, service-level breaches, time to resolve, satisfaction."""
         from crmcli.reports.analytics import service as build
 
-        state(ctx).show(build(state(ctx).repo), fmt)
+        state(ctx).show(build(state(ctx).repo), fmt, output=output, chart=chart)
