@@ -77,3 +77,21 @@ def register(app: typer.Typer) -> None:
         from crmcli.reports.analytics import service as build
 
         state(ctx).show(build(state(ctx).repo), fmt, output=output, chart=chart)
+
+    @report.command("segments")
+    def segments(ctx: typer.Context,
+                 segment: Annotated[Optional[str], typer.Option("--segment", help="List only this segment: champions, loyal, potential, new, at-risk, hibernating, lost.")] = None,
+                 fmt: FormatOption = None, output: OutputOption = None, chart: ChartOption = False):
+        """RFM scores and segments of customers, and who is overdue for contact."""
+        from crmcli.reports.segments import segments as build
+
+        state(ctx).show(build(state(ctx).repo, segment), fmt, output=output, chart=chart)
+
+    @report.command("forecast")
+    def forecast(ctx: typer.Context,
+                 months: Annotated[int, typer.Option("--months", help="How many months ahead.")] = 3,
+                 fmt: FormatOption = None, output: OutputOption = None, chart: ChartOption = False):
+        """Weighted pipeline and a trend forecast (Holt) per coming month, with a backtest."""
+        from crmcli.reports.forecast import forecast as build
+
+        state(ctx).show(build(state(ctx).repo, months), fmt, output=output, chart=chart)

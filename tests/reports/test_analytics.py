@@ -12,7 +12,8 @@ GOLDEN = ROOT / "tests" / "golden"
 OWING = ("confirmed", "shipped", "delivered", "closed")
 
 
-@pytest.mark.parametrize("report", ["receivables", "payables", "pipeline", "suppliers", "service", "targets"])
+@pytest.mark.parametrize("report", ["receivables", "payables", "pipeline", "suppliers", "service", "targets",
+                                    "segments", "forecast"])
 def test_plain_output_matches_the_golden_file(demo, report):
     assert demo("report", report, "--format", "plain").out == (GOLDEN / f"report-{report}.txt").read_text(encoding="utf-8")
 
@@ -63,6 +64,32 @@ def test_log_rating_is_validated(demo):
 
 
 def test_reports_on_an_empty_data_directory(empty):
-    for report in ("receivables", "payables", "pipeline", "suppliers", "service", "targets"):
+    for report in ("receivables", "payables", "pipeline", "suppliers", "service", "targets", "segments"):
         result = empty("report", report, "--format", "json")
         assert result.code == 0, (report, result.err)
+    assert "three complete months" in empty("report", "forecast").err
+
+
+def test_segments_cover_every_customer_and_filter(demo):
+    report = demo("report", "segments", "--format", "json").json()
+    assert sum(row["customers"] for row in report["segments"]) == len(demo.files("customers"))
+    at_risk = demo("report", "segments", "--segment", "at-risk", "--format", "json").json()["customers"]
+    assert all(row["segment"] == "at-risk" for row in at_risk)
+    assert demo("report", "segments", "--segment", "vip").code == 1
+
+
+def test_holt_follows_a_straight_line():
+    from decimal import Decimal
+
+    from crmcli.reports.forecast import fit
+
+    series = [Decimal(100 + 10 * month) for month in range(12)]
+    alpha, beta, level, trend = fit(series)
+    assert abs(level + trend - Decimal(220)) < Decimal("0.001")
+
+
+def test_forecast_refuses_zero_months(demo):
+    result = demo("report", "forecast", "--months", "0")
+    assert result.code == 1 and "--months" in result.err
+    rows = demo("report", "forecast", "--months", "2", "--format", "json").json()
+    assert len(rows["forecast"]) == 2 and len(rows["backtest"]) == 6 and rows["mape"] is not None

@@ -1,0 +1,108 @@
+"""`crm report forecast`: the weighted pipeline by expected close month beside a trend
+forecast of monthly sales (Holt's linear exponential smoothing), and a backtest of the
+trend method over the last six known months with its mean absolute percentage error."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from crmcli.errors import InvalidValue
+from crmcli.model.money import converter, rounded
+from crmcli.model.orders import OWING_STATES
+from crmcli.model.pipeline import is_closed_deal, weighted
+from crmcli.model.views import Column, Document, Fields, Table
+
+GRID = [Decimal(n) / 10 for n in range(1, 10)]
+BACKTEST = 6
+
+
+def _month(day: date, offset: int = 0) -> str:
+    index = day.year * 12 + day.month - 1 + offset
+    return f"{index // 12}-{index % 12 + 1:02d}"
+
+
+def holt(series: list[Decimal], alpha: Decimal, beta: Decimal) -> tuple[Decimal, Decimal, Decimal]:
+    """Level, trend and the sum of squared one-step errors of Holt's method over `series`."""
+    level, trend = series[0], (series[1] - series[0]) if len(series) > 1 else Decimal(0)
+    squared = Decimal(0)
+    for value in series[1:]:
+        predicted = level + trend
+        squared += (value - predicted) ** 2
+        previous = level
+        level = alpha * value + (1 - alpha) * (level + trend)
+        trend = beta * (level - previous) + (1 - beta) * trend
+    return level, trend, squared
+
+
+def fit(series: list[Decimal]) -> tuple[Decimal, Decimal, Decimal, Decimal]:
+    """The (alpha, beta) on a 0.1 grid with the least squared error, and the fitted level and trend."""
+    best = None
+    for alpha in GRID:
+        for beta in GRID:
+            level, trend, squared = holt(series, alpha, beta)
+            if best is None or squared < best[0]:
+                best = (squared, alpha, beta, level, trend)
+    return best[1], best[2], best[3], best[4]
+
+
+def forecast(repo, months: int) -> Document:
+    if months < 1:
+        raise InvalidValue("--months must be 1 or more")
+    today = repo.clock.today()
+    code = repo.config.currency
+    convert = converter(code, code, repo.config.rates)
+    history: dict[str, Decimal] = {}
+    for order in repo.records("order", "json_extract(f.data, '$.kind') = 'sale'"):
+        data = order.data
+        if data.get("status") in OWING_STATES and data.get("counts_toward_target", True):
+            key = str(data["date"])[:7]
+            try:
+                history[key] = history.get(key, Decimal(0)) + convert(data["totals"]["net"], data["currency"])
+            except InvalidValue:
+                continue
+    current = _month(today)
+    known = sorted(key for key in history if key < current)
+    if len(known) < 3:
+        raise InvalidValue("a trend forecast needs at least three complete months of sales")
+    first = date.fromisoformat(known[0] + "-01")
+    span = (today.year * 12 + today.month) - (first.year * 12 + first.month)
+    labels = [_month(first, i) for i in range(span)]
+    series = [history.get(label, Decimal(0)) for label in labels]
+    alpha, beta, level, trend = fit(series)
+    pipeline: dict[str, Decimal] = {}
+    stages = repo.config.stages
+    for deal in repo.records("deal"):
+        data = deal.data
+        if is_closed_deal(data) or not data.get("close") or data.get("amount") is None:
+            continue
+        key = max(str(data["close"])[:7], current)
+        try:
+            pipeline[key] = pipeline.get(key, Decimal(0)) + convert(weighted(data, stages), data.get("currency", code))
+        except InvalidValue:
+            continue
+    rows = [{"month": _month(today, step), "trend": rounded(max(level + trend * (step + 1), Decimal(0)), code),
+             "pipeline": rounded(pipeline.get(_month(today, step), Decimal(0)), code)} for step in range(months)]
+    errors = []
+    backtest = []
+    for position in range(max(3, len(series) - BACKTEST), len(series)):
+        a, b, fitted_level, fitted_trend = fit(series[:position])
+        predicted = fitted_level + fitted_trend
+        actual = series[position]
+        backtest.append({"month": labels[position], "actual": rounded(actual, code),
+                         "predicted": rounded(max(predicted, Decimal(0)), code)})
+        if actual:
+            errors.append(abs(actual - predicted) / actual)
+    mape = sum(errors) / len(errors) * 100 if errors else None
+    money = lambda key, header: Column(key, header, align="right", style="money")  # noqa: E731
+    parts = [
+        Table([Column("month", "month"), money("trend", f"trend forecast ({code})"),
+               money("pipeline", f"weighted pipeline ({code})")], rows, title=f"Forecast · next {months} month(s)"),
+        Table([Column("month", "month"), money("actual", "actual"), money("predicted", "predicted")], backtest,
+              title="Backtest of the trend method"),
+        Fields([("method", f"Holt's linear smoothing, alpha {alpha}, beta {beta}, fitted on {len(series)} months"),
+                ("mean absolute % error", f"{mape:.1f}%" if mape is not None else "n/a")], title="Model"),
+    ]
+    payload = {"currency": code, "forecast": rows, "backtest": backtest, "alpha": alpha, "beta": beta,
+               "mape": rounded(mape, "USD") if mape is not None else None}
+    return Document(parts, title="Forecast", payload=payload)

@@ -1,0 +1,112 @@
+"""`crm report segments`: RFM scores (recency, frequency, monetary) and named segments, and
+the customers overdue for contact by their follow-up cadence."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from crmcli.errors import InvalidValue
+from crmcli.model.dates import parse_interval, read_day
+from crmcli.model.money import converter, rounded
+from crmcli.model.orders import OWING_STATES
+from crmcli.model.views import Column, Document, Table
+
+SEGMENTS = ("champions", "loyal", "potential", "new", "at-risk", "hibernating", "lost")
+
+
+def _score(value, ranked: list) -> int:
+    """1–5 by quintile of `value` among `ranked` (ascending)."""
+    if not ranked:
+        return 1
+    position = sum(1 for other in ranked if other <= value)
+    return max(1, min(5, -(-position * 5 // len(ranked))))
+
+
+def segment_of(recency: int | None, r: int, f: int, m: int) -> str:
+    """A named segment from the scores (recency in days since the last order)."""
+    if recency is None or recency > 365:
+        return "lost"
+    if r >= 4 and f >= 4 and m >= 4:
+        return "champions"
+    if f >= 4 and r >= 3:
+        return "loyal"
+    if r >= 4 and f == 1:
+        return "new"
+    if r >= 4:
+        return "potential"
+    if r <= 2 and f >= 3:
+        return "at-risk"
+    return "hibernating" if r <= 2 else "potential"
+
+
+def segments(repo, only: str | None = None) -> Document:
+    if only and only not in SEGMENTS:
+        raise InvalidValue(f"unknown segment {only!r} (one of {', '.join(SEGMENTS)})")
+    today = repo.clock.today()
+    code = repo.config.currency
+    convert = converter(code, code, repo.config.rates)
+    year_ago = today - timedelta(days=365)
+    last: dict[str, date] = {}
+    count: dict[str, int] = {}
+    money: dict[str, Decimal] = {}
+    for order in repo.records("order", "json_extract(f.data, '$.kind') = 'sale'"):
+        data = order.data
+        if data.get("status") not in OWING_STATES:
+            continue
+        day = date.fromisoformat(str(data["date"]))
+        party = data["party"]
+        last[party] = max(last.get(party, day), day)
+        if day > year_ago:
+            count[party] = count.get(party, 0) + 1
+            try:
+                money[party] = money.get(party, Decimal(0)) + convert(data["totals"]["net"], data["currency"])
+            except InvalidValue:
+                continue
+    customers = repo.records("customer")
+    recencies = sorted(-(today - day).days for day in last.values())
+    frequencies = sorted(count.values())
+    amounts = sorted(money.values())
+    rows = []
+    for customer in customers:
+        ref = customer.ref
+        recency = (today - last[ref]).days if ref in last else None
+        r = _score(-recency, recencies) if recency is not None else 1
+        f = _score(count.get(ref, 0), frequencies) if count.get(ref) else 1
+        m = _score(money.get(ref, Decimal(0)), amounts) if money.get(ref) else 1
+        rows.append({"customer": customer.title, "id": customer.id, "recency": recency, "frequency": count.get(ref, 0),
+                     "monetary": rounded(money.get(ref, Decimal(0)), code), "rfm": f"{r}{f}{m}",
+                     "segment": segment_of(recency, r, f, m)})
+    summary = [{"segment": name, "customers": sum(1 for row in rows if row["segment"] == name),
+                "revenue": sum((row["monetary"] for row in rows if row["segment"] == name), rounded(Decimal(0), code))}
+               for name in SEGMENTS]
+    chosen = sorted((row for row in rows if not only or row["segment"] == only), key=lambda row: -row["monetary"])
+    parts = [Table([Column("segment", "segment"), Column("customers", "customers", align="right"),
+                    Column("revenue", f"revenue (12 months, {code})", align="right", style="money")], summary,
+                   title="Segments")]
+    parts.append(Table([Column("customer", "customer"), Column("id", "id", style="id"),
+                        Column("recency", "days since order", align="right"), Column("frequency", "orders (12m)", align="right"),
+                        Column("monetary", f"net (12m, {code})", align="right", style="money"), Column("rfm", "RFM"),
+                        Column("segment", "segment")], chosen, title=f"Customers{' · ' + only if only else ''}",
+                       empty="no customers in this segment"))
+    overdue = _overdue_for_contact(repo, customers, today)
+    parts.append(Table([Column("customer", "customer"), Column("last", "last contact", style="date"),
+                        Column("every", "cadence"), Column("due", "contact due", style="date"),
+                        Column("late", "days late", align="right")], overdue,
+                       title="Overdue for contact", empty="nobody is overdue for contact"))
+    return Document(parts, title="Segments", payload={"segments": summary, "customers": chosen, "overdue": overdue})
+
+
+def _overdue_for_contact(repo, customers, today: date) -> list[dict]:
+    last = repo.index.last_contacts()
+    rows = []
+    for customer in customers:
+        if customer.data.get("lifecycle") == "inactive":
+            continue
+        cadence = customer.data.get("follow_up_every") or repo.config.follow_up_every
+        seen = last.get(customer.ref)
+        due = (read_day(str(seen), repo.clock) + parse_interval(cadence)) if seen else today
+        if due < today or not seen:
+            rows.append({"customer": customer.title, "last": str(seen)[:10] if seen else "never", "every": cadence,
+                         "due": due.isoformat(), "late": (today - due).days})
+    return sorted(rows, key=lambda row: -row["late"])
