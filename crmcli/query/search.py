@@ -40,8 +40,8 @@ def _compiled(repo, query: str):
     return compile_query(query, repo.clock, lambda text: parties_named(repo, text), tier_refs)
 
 
-def select(repo, query: str = "", kinds: tuple[Kind, ...] = (), where: str = "", params: tuple = ()) -> list[Record]:
-    """The records of `kinds` (all when empty) that match `query` and an extra SQL filter."""
+def _filter(repo, query: str, kinds: tuple[Kind, ...], where: str, params: tuple) -> tuple[str, list]:
+    """The WHERE clause (over `files f`) for a query, kinds and an extra SQL filter."""
     compiled = _compiled(repo, query)
     clauses = [compiled.sql]
     values = list(compiled.params)
@@ -51,8 +51,26 @@ def select(repo, query: str = "", kinds: tuple[Kind, ...] = (), where: str = "",
     if where:
         clauses.append(where)
         values += list(params)
-    rows = repo.index.rows(" AND ".join(f"({c})" for c in clauses), tuple(values))
+    return " AND ".join(f"({c})" for c in clauses), values
+
+
+def select(repo, query: str = "", kinds: tuple[Kind, ...] = (), where: str = "", params: tuple = ()) -> list[Record]:
+    """The records of `kinds` (all when empty) that match `query` and an extra SQL filter."""
+    sql, values = _filter(repo, query, kinds, where, params)
+    rows = repo.index.rows(sql, tuple(values))
     return [Record(path[:-5], kind_of_ref(path), data) for path, data in rows]
+
+
+def select_fields(repo, fields: dict[str, str], query: str = "", kinds: tuple[Kind, ...] = (), where: str = "",
+                  params: tuple = ()) -> list[dict]:
+    """Only some values of the matching records, read by SQLite without decoding whole records:
+    `fields` maps a name to an SQL expression over `f` (`f.data -> '$.totals.net'` keeps a
+    number's exact text)."""
+    sql, values = _filter(repo, query, kinds, where, params)
+    names = list(fields)
+    columns = ", ".join(fields[name] for name in names)
+    rows = repo.index.db.execute(f"SELECT {columns} FROM files f WHERE f.data IS NOT NULL AND ({sql})", values)
+    return [dict(zip(names, row)) for row in rows]
 
 
 def _ranked(repo, query: str, kinds: tuple[Kind, ...], limit: int) -> tuple[list[tuple], int]:

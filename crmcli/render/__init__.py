@@ -155,7 +155,9 @@ def _rich(result, stream) -> None:
         for row in part.rows:
             cells = []
             for column in part.columns:
-                cell = Text(cell_text(row.get(column.key), money=column.style == "money"))
+                value = row.get(column.key)
+                cell = Text(cell_text(value, money=column.style == "money"),
+                            style="red" if isinstance(value, Decimal) and value < 0 else "")
                 for start, end in (row.get("_spans") or {}).get(column.key) or []:
                     cell.stylize("bold yellow", start, end)
                 cells.append(cell)

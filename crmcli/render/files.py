@@ -7,7 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from crmcli.errors import InvalidValue
-from crmcli.model.views import Fields, Table
+from crmcli.model.views import Fields
 
 EXTENSIONS = (".csv", ".json", ".md", ".xlsx")
 

@@ -103,14 +103,17 @@ def ledger(repo, *, by: list[str] | None = None, period: str | None = None, purc
     if span is not None:
         where.append("f.day BETWEEN ? AND ?")
         params += [span.start.isoformat(), span.end.isoformat()]
-    records = select(repo, query, (KINDS["order"],), " AND ".join(where), tuple(params))
-    orders = [r.data for r in records if not counted_only or r.data.get("counts_toward_target", True)]
+    by_line = lines or any(key in LINE_KEYS for key in by)
+    if by_line:
+        orders = [r.data for r in select(repo, query, (KINDS["order"],), " AND ".join(where), tuple(params))]
+    else:
+        orders = _order_summaries(repo, query, " AND ".join(where), tuple(params))
+    orders = [o for o in orders if not counted_only or o.get("counts_toward_target", True)]
     orders.sort(key=lambda o: (str(o["date"]), o["id"]))
     if target:
         for code in {o["currency"] for o in orders}:
             to_target(0, code)
     parties = repo.index.party_facts()
-    by_line = lines or any(key in LINE_KEYS for key in by)
     products = {p.id: p.data for p in repo.records("product")} if by_line else {}
     groups: dict[str, list[dict]] = {}
     for order in orders:
@@ -129,6 +132,36 @@ def ledger(repo, *, by: list[str] | None = None, period: str | None = None, purc
         parts.append(table)
         payload["currencies"][code] = data
     return Document(parts, title="Ledger", payload=payload)
+
+
+SUMMARY = {
+    "id": "f.id", "date": "f.data ->> '$.date'", "party": "f.party", "owner": "f.data ->> '$.owner'",
+    "region": "f.data ->> '$.region'", "type": "f.data ->> '$.type'", "currency": "f.data ->> '$.currency'",
+    "status": "f.data ->> '$.status'", "counts_toward_target": "f.data -> '$.counts_toward_target'",
+    "net": "f.data -> '$.totals.net'", "discount": "f.data -> '$.totals.discount'",
+    "tax": "f.data -> '$.totals.tax'", "gross": "f.data -> '$.totals.gross'",
+    "payments": "(SELECT group_concat(value -> '$.amount', ' ') FROM json_each(f.data, '$.payments'))",
+    "quantities": "(SELECT group_concat(value -> '$.quantity', ' ') FROM json_each(f.data, '$.lines'))",
+}
+
+
+def _order_summaries(repo, query: str, where: str, params: tuple) -> list[dict]:
+    """Orders with just what an order-level ledger needs, read in SQL: far faster than
+    decoding 25,000 whole orders, and exact, since `->` keeps numbers as written."""
+    from crmcli.query.search import select_fields
+
+    orders = []
+    for row in select_fields(repo, SUMMARY, query, (KINDS["order"],), where, params):
+        totals = {key: Decimal(row[key]) for key in ("net", "tax", "gross")}
+        if row["discount"] is not None:
+            totals["discount"] = Decimal(row["discount"])
+        orders.append({**{key: row[key] for key in ("id", "date", "party", "owner", "region", "type", "currency",
+                                                    "status")},
+                       "counts_toward_target": row["counts_toward_target"] != "false",
+                       "totals": totals,
+                       "payments": [{"amount": Decimal(a)} for a in (row["payments"] or "").split()],
+                       "lines": [{"quantity": Decimal(q)} for q in (row["quantities"] or "").split()]})
+    return orders
 
 
 def _measure_columns(measures: tuple) -> list[Column]:
