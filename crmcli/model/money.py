@@ -7,6 +7,7 @@ rounded; its tax is the exact sum of each line's net times its rate, rounded.
 
 from __future__ import annotations
 
+import functools
 import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
@@ -35,6 +36,7 @@ def currency(code: str) -> str:
     return normal
 
 
+@functools.cache
 def quantum(code: str) -> Decimal:
     return Decimal(1).scaleb(-MINOR_UNITS[currency(code)])
 

@@ -67,14 +67,13 @@ def _facts(orders: list[dict], by_line: bool, parties: dict, products: dict) -> 
     return facts
 
 
-def _sum(facts: list[Fact], measures: tuple, code: str, convert) -> dict:
+def _sum(facts: list[Fact], measures: tuple, code: str) -> dict:
+    """The measures added over `facts` (money already in the table's currency), rounded once."""
     total = {"orders": len({f.order["id"] for f in facts})}
     for measure in measures:
-        if measure == "orders":
-            continue
-        value = sum((convert(f.order, f.values[measure]) if measure in MONEY else f.values[measure]
-                     for f in facts), Decimal(0))
-        total[measure] = rounded(value, code) if measure in MONEY else value
+        if measure != "orders":
+            value = sum(f.values[measure] for f in facts)
+            total[measure] = rounded(Decimal(value), code) if measure in MONEY else value
     return total
 
 
@@ -126,8 +125,12 @@ def ledger(repo, *, by: list[str] | None = None, period: str | None = None, purc
         def converted(order, amount):
             return to_target(amount, order["currency"]) if to_target else Decimal(amount)
         facts = _facts(chosen, by_line, parties, products)
-        table, data = (_grouped(facts, by, measures, code, converted) if by
-                       else _register(facts, measures, code, converted))
+        if to_target:
+            for fact in facts:
+                for measure in MONEY:
+                    if measure in fact.values:
+                        fact.values[measure] = converted(fact.order, fact.values[measure])
+        table, data = _grouped(facts, by, measures, code) if by else _register(facts, measures, code)
         table.title = f"{'Purchase' if purchases else 'Sales'} ledger · {payload['period']} · {code}"
         parts.append(table)
         payload["currencies"][code] = data
@@ -175,7 +178,7 @@ def _group(facts: list[Fact], key: str) -> dict[str, list[Fact]]:
     return groups
 
 
-def _grouped(facts: list[Fact], by: list[str], measures: tuple, code: str, convert) -> tuple[Table, dict]:
+def _grouped(facts: list[Fact], by: list[str], measures: tuple, code: str) -> tuple[Table, dict]:
     first = by[0]
     second = by[1] if len(by) > 1 else None
     rows, data = [], []
@@ -185,22 +188,22 @@ def _grouped(facts: list[Fact], by: list[str], measures: tuple, code: str, conve
         if second:
             nested = _group(inside, second)
             for inner in sorted(nested, key=_order):
-                sums = _sum(nested[inner], measures, code, convert)
+                sums = _sum(nested[inner], measures, code)
                 rows.append({first: outer, second: inner, **sums})
                 data.append({first: outer, second: inner, **sums})
-            subtotal = _sum(inside, measures, code, convert)
+            subtotal = _sum(inside, measures, code)
             rows.append({first: f"{outer} subtotal", **subtotal, "_style": "bold"})
         else:
-            sums = _sum(inside, measures, code, convert)
+            sums = _sum(inside, measures, code)
             rows.append({first: outer, **sums})
             data.append({first: outer, **sums})
-    total = _sum(facts, measures, code, convert)
+    total = _sum(facts, measures, code)
     rows.append({first: "total", **total, "_style": "bold"})
     columns = [Column(first, first)] + ([Column(second, second)] if second else []) + _measure_columns(measures)
     return Table(columns, rows), {"rows": data, "total": total}
 
 
-def _register(facts: list[Fact], measures: tuple, code: str, convert) -> tuple[Table, dict]:
+def _register(facts: list[Fact], measures: tuple, code: str) -> tuple[Table, dict]:
     rows = []
     for fact in facts:
         order, line = fact.order, fact.line
@@ -209,9 +212,9 @@ def _register(facts: list[Fact], measures: tuple, code: str, convert) -> tuple[T
                "product": (line.get("sku") or line.get("description")) if line else
                (order["lines"][0].get("sku") or order["lines"][0].get("description", "")) +
                (f" +{len(order['lines']) - 1}" if len(order["lines"]) > 1 else "")}
-        row.update(_sum([fact], measures, code, convert))
+        row.update(_sum([fact], measures, code))
         rows.append(row)
-    total = _sum(facts, measures, code, convert)
+    total = _sum(facts, measures, code)
     columns = [Column("date", "date", style="date"), Column("id", "id", style="id"), Column("party", "party"),
                Column("owner", "owner"), Column("region", "region"), Column("product", "product")]
     columns += _measure_columns(tuple(m for m in measures if m != "orders")) + [Column("status", "status")]
