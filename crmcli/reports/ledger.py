@@ -67,16 +67,6 @@ def _facts(orders: list[dict], by_line: bool, parties: dict, products: dict) -> 
     return facts
 
 
-def _sum(facts: list[Fact], measures: tuple, code: str) -> dict:
-    """The measures added over `facts` (money already in the table's currency), rounded once."""
-    total = {"orders": len({f.order["id"] for f in facts})}
-    for measure in measures:
-        if measure != "orders":
-            value = sum(f.values[measure] for f in facts)
-            total[measure] = rounded(Decimal(value), code) if measure in MONEY else value
-    return total
-
-
 def _order(text) -> tuple:
     """Groups in order of their name, the unnamed ("") last."""
     return (text == "", fold(str(text)))
@@ -171,35 +161,56 @@ def _measure_columns(measures: tuple) -> list[Column]:
     return [Column(m, m, align="right", style="money" if m in MONEY else None) for m in measures]
 
 
-def _group(facts: list[Fact], key: str) -> dict[str, list[Fact]]:
-    groups: dict[str, list[Fact]] = {}
-    for fact in facts:
-        groups.setdefault(fact.keys[key], []).append(fact)
-    return groups
+def _add(into: dict, facts_or_sums, measures: tuple) -> dict:
+    """Running sums (and the order ids seen) of facts, or of other running sums."""
+    for item in facts_or_sums:
+        if isinstance(item, Fact):
+            into["ids"].add(item.order["id"])
+            values = item.values
+        else:
+            into["ids"] |= item["ids"]
+            values = item
+        for measure in measures:
+            if measure != "orders":
+                into[measure] += values[measure]
+    return into
+
+
+def _empty(measures: tuple) -> dict:
+    return {"ids": set(), **{measure: 0 for measure in measures if measure != "orders"}}
+
+
+def _finish(sums: dict, measures: tuple, code: str) -> dict:
+    """The measures of one group: orders counted once, money rounded once."""
+    done = {"orders": len(sums["ids"])}
+    for measure in measures:
+        if measure != "orders":
+            done[measure] = rounded(Decimal(sums[measure]), code) if measure in MONEY else sums[measure]
+    return done
 
 
 def _grouped(facts: list[Fact], by: list[str], measures: tuple, code: str) -> tuple[Table, dict]:
+    """Rows per group (and per subgroup, with subtotals), in one pass over the facts."""
     first = by[0]
-    second = by[1] if len(by) > 1 else None
+    second = by[1] if len(by) > 1 else first
+    cells: dict[str, dict[str, dict]] = {}
+    for fact in facts:
+        inner = cells.setdefault(fact.keys[first], {})
+        _add(inner.setdefault(fact.keys[second], _empty(measures)), (fact,), measures)
     rows, data = [], []
-    grouped = _group(facts, first)
-    for outer in sorted(grouped, key=_order):
-        inside = grouped[outer]
-        if second:
-            nested = _group(inside, second)
-            for inner in sorted(nested, key=_order):
-                sums = _sum(nested[inner], measures, code)
-                rows.append({first: outer, second: inner, **sums})
-                data.append({first: outer, second: inner, **sums})
-            subtotal = _sum(inside, measures, code)
-            rows.append({first: f"{outer} subtotal", **subtotal, "_style": "bold"})
-        else:
-            sums = _sum(inside, measures, code)
-            rows.append({first: outer, **sums})
-            data.append({first: outer, **sums})
-    total = _sum(facts, measures, code)
+    for outer in sorted(cells, key=_order):
+        for inner in sorted(cells[outer], key=_order):
+            sums = _finish(cells[outer][inner], measures, code)
+            labels = {first: outer, second: inner} if first != second else {first: outer}
+            rows.append({**labels, **sums})
+            data.append({**labels, **sums})
+        if first != second:
+            subtotal = _add(_empty(measures), cells[outer].values(), measures)
+            rows.append({first: f"{outer} subtotal", **_finish(subtotal, measures, code), "_style": "bold"})
+    total = _finish(_add(_empty(measures), (sums for inner in cells.values() for sums in inner.values()), measures),
+                    measures, code)
     rows.append({first: "total", **total, "_style": "bold"})
-    columns = [Column(first, first)] + ([Column(second, second)] if second else []) + _measure_columns(measures)
+    columns = [Column(first, first)] + ([Column(second, second)] if second != first else []) + _measure_columns(measures)
     return Table(columns, rows), {"rows": data, "total": total}
 
 
@@ -212,9 +223,9 @@ def _register(facts: list[Fact], measures: tuple, code: str) -> tuple[Table, dic
                "product": (line.get("sku") or line.get("description")) if line else
                (order["lines"][0].get("sku") or order["lines"][0].get("description", "")) +
                (f" +{len(order['lines']) - 1}" if len(order["lines"]) > 1 else "")}
-        row.update(_sum([fact], measures, code))
+        row.update(_finish(_add(_empty(measures), (fact,), measures), measures, code))
         rows.append(row)
-    total = _sum(facts, measures, code)
+    total = _finish(_add(_empty(measures), facts, measures), measures, code)
     columns = [Column("date", "date", style="date"), Column("id", "id", style="id"), Column("party", "party"),
                Column("owner", "owner"), Column("region", "region"), Column("product", "product")]
     columns += _measure_columns(tuple(m for m in measures if m != "orders")) + [Column("status", "status")]
