@@ -62,14 +62,16 @@ def select(repo, query: str = "", kinds: tuple[Kind, ...] = (), where: str = "",
 
 
 def select_fields(repo, fields: dict[str, str], query: str = "", kinds: tuple[Kind, ...] = (), where: str = "",
-                  params: tuple = ()) -> list[dict]:
+                  params: tuple = (), join: str = "", group_by: str = "") -> list[dict]:
     """Only some values of the matching records, read by SQLite without decoding whole records:
     `fields` maps a name to an SQL expression over `f` (`f.data -> '$.totals.net'` keeps a
     number's exact text)."""
     sql, values = _filter(repo, query, kinds, where, params)
     names = list(fields)
     columns = ", ".join(fields[name] for name in names)
-    rows = repo.index.db.execute(f"SELECT {columns} FROM files f WHERE f.data IS NOT NULL AND ({sql})", values)
+    grouping = f" GROUP BY {group_by}" if group_by else ""
+    rows = repo.index.db.execute(f"SELECT {columns} FROM files f {join} WHERE f.data IS NOT NULL AND ({sql}){grouping}",
+                                 values)
     return [dict(zip(names, row)) for row in rows]
 
 

@@ -93,6 +93,13 @@ def ledger(repo, *, by: list[str] | None = None, period: str | None = None, purc
         where.append("f.day BETWEEN ? AND ?")
         params += [span.start.isoformat(), span.end.isoformat()]
     by_line = lines or any(key in LINE_KEYS for key in by)
+    label = span.label if span else "all"
+    if by and not by_line and not target:
+        if counted_only:
+            where.append("coalesce(f.data ->> '$.counts_toward_target', 1) != 0")
+        first, second = by[0], by[-1]
+        tables = _sql_cells(repo, query, " AND ".join(where), tuple(params), first, second, MEASURES)
+        return _document(tables or {repo.config.currency: {}}, by, MEASURES, purchases, label, direction)
     if by_line:
         orders = [r.data for r in select(repo, query, (KINDS["order"],), " AND ".join(where), tuple(params))]
     else:
@@ -110,7 +117,7 @@ def ledger(repo, *, by: list[str] | None = None, period: str | None = None, purc
     if not groups:
         groups[target or repo.config.currency] = []
     measures = tuple(m for m in MEASURES if not (by_line and m in ("paid", "outstanding")))
-    parts, payload = [], {"period": span.label if span else "all", "by": by, "kind": direction, "currencies": {}}
+    parts, payload = [], {"period": label, "by": by, "kind": direction, "currencies": {}}
     for code, chosen in sorted(groups.items()):
         def converted(order, amount):
             return to_target(amount, order["currency"]) if to_target else Decimal(amount)
@@ -120,7 +127,10 @@ def ledger(repo, *, by: list[str] | None = None, period: str | None = None, purc
                 for measure in MONEY:
                     if measure in fact.values:
                         fact.values[measure] = converted(fact.order, fact.values[measure])
-        table, data = _grouped(facts, by, measures, code) if by else _register(facts, measures, code)
+        if by:
+            table, data = _grouped(_cells(facts, by[0], by[-1], measures), by, measures, code)
+        else:
+            table, data = _register(facts, measures, code)
         table.title = f"{'Purchase' if purchases else 'Sales'} ledger · {payload['period']} · {code}"
         parts.append(table)
         payload["currencies"][code] = data
@@ -157,6 +167,18 @@ def _order_summaries(repo, query: str, where: str, params: tuple) -> list[dict]:
     return orders
 
 
+def _document(tables: dict[str, dict], by: list[str], measures: tuple, purchases: bool, label: str,
+              direction: str) -> Document:
+    """One grouped table per currency from running sums."""
+    parts, payload = [], {"period": label, "by": by, "kind": direction, "currencies": {}}
+    for code, cells in sorted(tables.items()):
+        table, data = _grouped(cells, by, measures, code)
+        table.title = f"{'Purchase' if purchases else 'Sales'} ledger · {label} · {code}"
+        parts.append(table)
+        payload["currencies"][code] = data
+    return Document(parts, title="Ledger", payload=payload)
+
+
 def _measure_columns(measures: tuple) -> list[Column]:
     return [Column(m, m, align="right", style="money" if m in MONEY else None) for m in measures]
 
@@ -189,14 +211,72 @@ def _finish(sums: dict, measures: tuple, code: str) -> dict:
     return done
 
 
-def _grouped(facts: list[Fact], by: list[str], measures: tuple, code: str) -> tuple[Table, dict]:
-    """Rows per group (and per subgroup, with subtotals), in one pass over the facts."""
-    first = by[0]
-    second = by[1] if len(by) > 1 else first
+def _cells(facts: list[Fact], first: str, second: str, measures: tuple) -> dict[str, dict[str, dict]]:
+    """Running sums per group and subgroup, in one pass over the facts."""
     cells: dict[str, dict[str, dict]] = {}
     for fact in facts:
         inner = cells.setdefault(fact.keys[first], {})
         _add(inner.setdefault(fact.keys[second], _empty(measures)), (fact,), measures)
+    return cells
+
+
+KEY_SQL = {
+    "month": "substr(f.data ->> '$.date', 1, 7)",
+    "quarter": "substr(f.data ->> '$.date', 1, 4) || '-Q' || ((CAST(substr(f.data ->> '$.date', 6, 2) AS INTEGER) + 2) / 3)",
+    "year": "substr(f.data ->> '$.date', 1, 4)",
+    "customer": "f.party", "supplier": "f.party", "party": "f.party",
+    "owner": "coalesce(f.data ->> '$.owner', '')", "region": "coalesce(f.data ->> '$.region', '')",
+    "type": "coalesce(f.data ->> '$.type', 'standard')", "industry": "coalesce(p.data ->> '$.industry', '')",
+}
+QUANTITY_SCALE = 10 ** 6
+
+
+def _minor(code_sql: str) -> str:
+    """SQL for 10^(minor units) of the currency in `code_sql` (2 unless listed)."""
+    from crmcli.model.money import MINOR_UNITS
+
+    odd = " ".join(f"WHEN '{code}' THEN {10 ** units}" for code, units in sorted(MINOR_UNITS.items()) if units != 2)
+    return f"(CASE {code_sql} {odd} ELSE 100 END)"
+
+
+def _sql_cells(repo, query: str, where: str, params: tuple, first: str, second: str, measures: tuple):
+    """{currency: cells} summed by SQLite for order-level ledgers. Amounts are exact multiples
+    of their minor unit, so they are added as integers of it (exact), then made Decimals."""
+    from crmcli.query.search import select_fields
+
+    scale = _minor("f.data ->> '$.currency'")
+    money = {key: f"sum(CAST(round(coalesce(f.data ->> '$.totals.{key}', 0) * {scale}) AS INTEGER))"
+             for key in ("net", "discount", "tax", "gross")}
+    fields = {"currency": "f.data ->> '$.currency'", "k1": KEY_SQL[first], "k2": KEY_SQL[second],
+              "ids": "group_concat(f.id, ' ')", "scale": scale, **money,
+              "paid": f"sum((SELECT coalesce(sum(CAST(round((value ->> '$.amount') * {scale}) AS INTEGER)), 0) "
+                      "FROM json_each(f.data, '$.payments')))",
+              "quantity": f"sum((SELECT coalesce(sum(CAST(round((value ->> '$.quantity') * {QUANTITY_SCALE}) AS INTEGER)), 0) "
+                          "FROM json_each(f.data, '$.lines')))"}
+    join = "LEFT JOIN files p ON p.path = f.party || '.yaml'" if "industry" in (first, second) else ""
+    names = repo.index.party_facts()
+    tables: dict[str, dict[str, dict[str, dict]]] = {}
+    for row in select_fields(repo, fields, query, (KINDS["order"],), where, params, join=join,
+                             group_by="1, 2, 3"):
+        unit = Decimal(row["scale"])
+        sums = {key: Decimal(row[key]) / unit for key in ("net", "discount", "tax", "gross", "paid")}
+        sums["quantity"] = Decimal(row["quantity"]) / QUANTITY_SCALE
+        sums["outstanding"] = sums["gross"] - sums["paid"]
+        sums["ids"] = set(row["ids"].split())
+        labels = [names.get(key, {}).get("name", key) if level in ("customer", "supplier", "party") else key
+                  for level, key in ((first, row["k1"]), (second, row["k2"]))]
+        cell = tables.setdefault(row["currency"], {}).setdefault(labels[0], {})
+        if labels[1] in cell:
+            _add(cell[labels[1]], (sums,), measures)
+        else:
+            cell[labels[1]] = sums
+    return tables
+
+
+def _grouped(cells: dict[str, dict[str, dict]], by: list[str], measures: tuple, code: str) -> tuple[Table, dict]:
+    """Rows per group (and per subgroup, with subtotals) from running sums."""
+    first = by[0]
+    second = by[1] if len(by) > 1 else first
     rows, data = [], []
     for outer in sorted(cells, key=_order):
         for inner in sorted(cells[outer], key=_order):
