@@ -18,6 +18,21 @@ def assign_owner(repo, record: dict, party: Record, owner: str | None = None) ->
         record["owner"] = chosen
 
 
+def with_flags(fields: dict, flags: dict, address: dict) -> dict:
+    """A party's fields (typed, or read as YAML) with the command line's flags on top:
+    empty flags left out, tags without repeats, one address from its parts."""
+    merged = dict(fields)
+    merged.update({key: value for key, value in flags.items() if value})
+    if merged.get("tags"):
+        merged["tags"] = list(dict.fromkeys(merged["tags"]))
+    parts = {key: value for key, value in address.items() if value}
+    if parts.get("country"):
+        parts["country"] = parts["country"].upper()
+    if parts:
+        merged["addresses"] = [parts]
+    return merged
+
+
 def new_party(repo, kind: Kind, fields: dict, party_id: str | None = None) -> dict:
     """A party record from `fields` (empty values dropped), with its id and defaults."""
     name = str(fields.get("name") or "").strip()
@@ -25,6 +40,10 @@ def new_party(repo, kind: Kind, fields: dict, party_id: str | None = None) -> di
         raise InvalidValue(f"a {kind.name} needs a name")
     record = {key: value for key, value in fields.items() if value not in (None, "", [], {})}
     record["name"] = name
+    party_id = party_id or record.pop("id", None)
+    for field, kinds in kind.only_for.items():
+        if field in record and kind.name not in kinds:
+            raise InvalidValue(f"{field} applies to {', '.join(kinds)} only")
     if party_id:
         if not SLUG.match(party_id):
             raise InvalidValue(f"invalid id {party_id!r}: use lowercase letters, digits and dashes")

@@ -50,24 +50,15 @@ def make_party_app(kind_name: str) -> typer.Typer:
         note: Annotated[Optional[str], typer.Option("--note", help="Free notes.")] = None,
     ):
         """Add a customer or supplier; prints its id."""
-        from crmcli.actions.parties import add_party
-        from crmcli.errors import InvalidValue
-
-        if lifecycle and not is_customer:
-            raise InvalidValue("--lifecycle applies to customers only")
+        from crmcli.actions.parties import add_party, with_flags
         fields = stdin_yaml() if name in (None, "-") else {"name": name}
-        address = {k: v for k, v in {"street": street, "city": city, "province": province,
-                                     "postcode": postcode, "country": country.upper() if country else None}.items() if v}
+        address = {"street": street, "city": city, "province": province, "postcode": postcode, "country": country}
         flags = {
-            "entity": entity, "lifecycle": lifecycle if is_customer else None, "industry": industry,
-            "tags": list(dict.fromkeys(tag)) if tag else None, "owner": owner, "region": region,
-            "addresses": [address] if address else None, "phones": phone, "emails": email,
-            "website": website, "tax_id": tax_id, "payment_terms": terms, "follow_up_every": follow_up,
-            "notes": note,
+            "entity": entity, "lifecycle": lifecycle, "industry": industry, "tags": tag, "owner": owner,
+            "region": region, "phones": phone, "emails": email, "website": website, "tax_id": tax_id,
+            "payment_terms": terms, "follow_up_every": follow_up, "notes": note,
         }
-        fields.update({key: value for key, value in flags.items() if value})
-        party_id = party_id or fields.pop("id", None)
-        record = add_party(state(ctx).repo, kind(), fields, party_id)
+        record = add_party(state(ctx).repo, kind(), with_flags(fields, flags, address), party_id)
         typer.echo(record.id)
 
     @app.command("list", context_settings=QUERY_SETTINGS)
