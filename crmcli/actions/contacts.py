@@ -35,6 +35,15 @@ def _make_primary(contacts: list[dict], position: int) -> None:
 
 
 def add_contact(repo, party: Record, contact: dict, primary: bool = False) -> dict:
+    contact = put_contact(party, contact, primary)
+    with repo.writing(f"contact: add {contact['name']} to {party.title}") as tx:
+        tx.update(party)
+    return contact
+
+
+def put_contact(party: Record, contact: dict, primary: bool = False) -> dict:
+    """Add a contact to the party's record in memory (the first one becomes primary), for
+    `crm contact add` and for imports; refuses a second contact of the same name."""
     contact = {key: value for key, value in contact.items() if value not in (None, "", [], {})}
     if not str(contact.get("name", "")).strip():
         raise InvalidValue("a contact needs a name")
@@ -44,8 +53,6 @@ def add_contact(repo, party: Record, contact: dict, primary: bool = False) -> di
     contacts.append(contact)
     if primary or len(contacts) == 1:
         _make_primary(contacts, len(contacts) - 1)
-    with repo.writing(f"contact: add {contact['name']} to {party.title}") as tx:
-        tx.update(party)
     return contact
 
 

@@ -7,9 +7,9 @@
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
 
 from crmcli.errors import InvalidValue
+from crmcli.model.money import parse_decimal
 from crmcli.store.schemas import field_node, schema
 
 PATH_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
@@ -43,10 +43,7 @@ def _convert(raw: str, node: dict, field: str):
             return False
         raise InvalidValue(f"{field}: {raw!r} is not true or false")
     if kind in ("number", "integer"):
-        try:
-            value = Decimal(raw)
-        except InvalidOperation:
-            raise InvalidValue(f"{field}: {raw!r} is not a number")
+        value = parse_decimal(raw, field)
         if kind == "integer":
             if value != value.to_integral_value():
                 raise InvalidValue(f"{field}: {raw!r} is not a whole number")
@@ -65,13 +62,24 @@ def set_field(record: dict, schema_name: str, assignment: str) -> None:
     if "=" not in assignment:
         raise InvalidValue(f"--set {assignment!r}: use FIELD=VALUE")
     path_text, raw = assignment.split("=", 1)
+    if parse_path(path_text)[0] in PROTECTED:
+        raise InvalidValue(f"{parse_path(path_text)[0]}: cannot be changed with --set")
+    assign(record, schema_name, path_text, raw)
+
+
+def checked_path(schema_name: str, path_text: str) -> tuple[list[str | int], dict]:
+    """A field's path and its schema node; an unknown field is refused, naming the known ones."""
     path = parse_path(path_text)
-    if path[0] in PROTECTED:
-        raise InvalidValue(f"{path[0]}: cannot be changed with --set")
     node = field_node(schema_name, [str(part) for part in path])
     if node is None:
         known = ", ".join(schema(schema_name).get("properties", {}))
         raise InvalidValue(f"unknown field {path_text!r} (fields: {known})")
+    return path, node
+
+
+def assign(record: dict, schema_name: str, path_text: str, raw: str) -> None:
+    """Set the field at `path_text` from text, typed by the schema (for --set and imports)."""
+    path, node = checked_path(schema_name, path_text)
     target = record
     for position, part in enumerate(path[:-1]):
         following = path[position + 1]

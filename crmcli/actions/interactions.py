@@ -11,11 +11,20 @@ from crmcli.model.record import Record
 TYPES = ("call", "email", "meeting", "visit", "message", "note")
 
 
-def log_interaction(repo, party: Record, type_: str, summary: str, *, at: str | None = None,
+def log_interaction(repo, party: Record, type_: str, summary: str, **how) -> Record:
+    """Record one interaction; `at`, `due` are typed dates (`now`, `+2d`, `friday 15:00`…)."""
+    record = new_interaction(repo, party, type_, summary, **how)
+    kind = KINDS["interaction"]
+    with repo.writing(f"log: {type_} with {party.title} — {record['summary']}") as tx:
+        ref = tx.add(kind, record)
+    return Record(ref, kind, record)
+
+
+def new_interaction(repo, party: Record, type_: str, summary: str, *, at: str | None = None,
                     contact: str | None = None, body: str | None = None, outcome: str | None = None,
                     tags=(), direction: str | None = None, next_action: str | None = None,
-                    due: str | None = None, campaign: str | None = None, rating: int | None = None) -> Record:
-    """Record one interaction; `at`, `due` are typed dates (`now`, `+2d`, `friday 15:00`…)."""
+                    due: str | None = None, campaign: str | None = None, rating: int | None = None) -> dict:
+    """An interaction record (without its id), for `crm log` and for imports."""
     if type_ not in TYPES:
         raise InvalidValue(f"unknown interaction type {type_!r} (use {', '.join(TYPES)})")
     if not summary.strip():
@@ -47,10 +56,7 @@ def log_interaction(repo, party: Record, type_: str, summary: str, *, at: str | 
             record["next"]["due"] = parse_day(due, clock).isoformat()
     if campaign:
         record["campaign"] = campaign
-    kind = KINDS["interaction"]
-    with repo.writing(f"log: {type_} with {party.title} — {record['summary']}") as tx:
-        ref = tx.add(kind, record)
-    return Record(ref, kind, record)
+    return record
 
 
 def close_next_step(repo, interaction: Record) -> Record:

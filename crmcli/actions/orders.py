@@ -48,20 +48,34 @@ def _catalog_line(repo, raw: dict, code: str, products: dict[str, dict]) -> dict
     if price < 0:
         raise InvalidValue(f"{item}: a price cannot be negative")
     line["unit_price"] = price if price.as_tuple().exponent < -MINOR_UNITS[code] else rounded(price, code)
-    if raw.get("discount"):
-        line["discount"] = parse_rate(raw["discount"], "discount")
+    discount = parse_rate(raw["discount"], "discount") if raw.get("discount") not in (None, "") else 0
+    if discount:
+        line["discount"] = discount
     rate = raw.get("tax_rate", (product or {}).get("tax_rate", repo.config.raw.get("tax_rate")))
     if rate is not None:
         line["tax_rate"] = parse_rate(rate, "tax rate")
     return line
 
 
-def add_order(repo, direction: str, party: Record, *, lines: list, currency: str | None = None,
+def add_order(repo, direction: str, party: Record, **how) -> Record:
+    """A new sales (`sale`) or purchase (`purchase`) order; lines are typed text or dicts."""
+    record = new_order(repo, direction, party, **how)
+    kind = KINDS["order"]
+    with repo.writing(f"{'order' if direction == 'sale' else 'purchase'}: add for {party.title} "
+                      f"({record['totals']['gross']} {record['currency']})") as tx:
+        ref = tx.add(kind, record)
+    return Record(ref, kind, record)
+
+
+def new_order(repo, direction: str, party: Record, *, lines: list, currency: str | None = None,
               owner: str | None = None, region: str | None = None, day: str | None = None,
               special: bool = False, counts: bool | None = None, delivery_due: str | None = None,
               pay_by: str | None = None, status: str | None = None, reference: str | None = None,
-              note: str | None = None, by: str | None = None, deal: str | None = None) -> Record:
-    """A new sales (`sale`) or purchase (`purchase`) order; lines are typed text or dicts."""
+              note: str | None = None, by: str | None = None, deal: str | None = None,
+              products: dict[str, dict] | None = None, imported: str | None = None) -> dict:
+    """An order record (without its id), for `crm order add` and for imports. `products`
+    is the catalog by SKU (read from the index when not given); `imported` names the file
+    an order came from, which then starts its history in `status` at once."""
     if party.kind.name != DIRECTIONS[direction]:
         raise InvalidValue(f"{party.ref} is a {party.kind.name}; a {direction} needs a {DIRECTIONS[direction]}")
     if isinstance(lines, dict):
@@ -73,7 +87,8 @@ def add_order(repo, direction: str, party: Record, *, lines: list, currency: str
     clock = repo.clock
     code = currency_code(currency or repo.config.currency)
     order_day = parse_day(day, clock) if day else clock.today()
-    products = {p.id: p.data for p in repo.records("product")}
+    if products is None:
+        products = {p.id: p.data for p in repo.records("product")}
     stored = [_catalog_line(repo, parse_line(l) if isinstance(l, str) else dict(l), code, products) for l in lines]
     record: dict = {"kind": direction, "party": party.ref}
     assign_owner(repo, record, party, owner)
@@ -85,7 +100,11 @@ def add_order(repo, direction: str, party: Record, *, lines: list, currency: str
         record["reference"] = reference
     record["lines"] = stored
     record["totals"] = totals(stored, code)
-    ORDER.start(record, moment_text(clock.now()), by or repo.config.me, status)
+    if imported:
+        ORDER.arrive(record, status or ORDER.initial, moment_text(clock.now()), by or repo.config.me,
+                     f"imported from {imported}")
+    else:
+        ORDER.start(record, moment_text(clock.now()), by or repo.config.me, status)
     if delivery_due:
         record["delivery_due"] = parse_day(delivery_due, clock).isoformat()
     terms = party.data.get("payment_terms")
@@ -102,11 +121,7 @@ def add_order(repo, direction: str, party: Record, *, lines: list, currency: str
         record["deal"] = deal
     if note:
         record["notes"] = note
-    kind = KINDS["order"]
-    with repo.writing(f"{'order' if direction == 'sale' else 'purchase'}: add for {party.title} "
-                      f"({record['totals']['gross']} {code})") as tx:
-        ref = tx.add(kind, record)
-    return Record(ref, kind, record)
+    return record
 
 
 def move_order(repo, order: Record, action: str, *, by: str | None = None, note: str | None = None,

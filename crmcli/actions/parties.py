@@ -33,8 +33,9 @@ def with_flags(fields: dict, flags: dict, address: dict) -> dict:
     return merged
 
 
-def new_party(repo, kind: Kind, fields: dict, party_id: str | None = None) -> dict:
-    """A party record from `fields` (empty values dropped), with its id and defaults."""
+def new_party(repo, kind: Kind, fields: dict, party_id: str | None = None, claimed=frozenset()) -> dict:
+    """A party record from `fields` (empty values dropped), with its id and defaults. Ids in
+    `claimed` are taken too (by parties an import is about to write)."""
     name = str(fields.get("name") or "").strip()
     if not name:
         raise InvalidValue(f"a {kind.name} needs a name")
@@ -47,9 +48,9 @@ def new_party(repo, kind: Kind, fields: dict, party_id: str | None = None) -> di
     if party_id:
         if not SLUG.match(party_id):
             raise InvalidValue(f"invalid id {party_id!r}: use lowercase letters, digits and dashes")
-        if repo.exists(f"{kind.folder}/{party_id}"):
+        if party_id in claimed or repo.exists(f"{kind.folder}/{party_id}"):
             raise InvalidValue(f"{kind.folder}/{party_id}.yaml already exists")
-    record["id"] = party_id or unique_slug(name, lambda slug: repo.exists(f"{kind.folder}/{slug}"))
+    record["id"] = party_id or unique_slug(name, lambda slug: slug in claimed or repo.exists(f"{kind.folder}/{slug}"))
     record.setdefault("entity", "company")
     if kind.name == "customer":
         record.setdefault("lifecycle", "customer")

@@ -13,9 +13,18 @@ from crmcli.model.record import Record
 from crmcli.model.text import words
 
 
-def add_product(repo, sku: str, name: str, *, price: str | None = None, currency: str | None = None,
+def add_product(repo, sku: str, name: str, **how) -> Record:
+    record = new_product(repo, sku, name, **how)
+    kind = KINDS["product"]
+    with repo.writing(f"product: add {record['id']} {record['name']}") as tx:
+        ref = tx.put(kind, record, new=True)
+    return Record(ref, kind, record)
+
+
+def new_product(repo, sku: str, name: str, *, price: str | None = None, currency: str | None = None,
                 unit: str | None = None, tax_rate: str | None = None, category: str | None = None,
-                supplier: Record | None = None, active: bool = True, description: str | None = None) -> Record:
+                supplier: Record | None = None, active: bool = True, description: str | None = None) -> dict:
+    """A product record, for `crm product add` and for imports."""
     sku = sku.strip()
     if not (SKU_LIKE.match(sku) or SLUG.match(sku.lower())) or "/" in sku:
         raise InvalidValue(f"invalid SKU {sku!r}: letters, digits, dots, dashes and underscores")
@@ -41,10 +50,7 @@ def add_product(repo, sku: str, name: str, *, price: str | None = None, currency
             raise InvalidValue(f"{supplier.ref} is not a supplier")
         record["supplier"] = supplier.ref
     record["active"] = active
-    kind = KINDS["product"]
-    with repo.writing(f"product: add {sku} {name}") as tx:
-        ref = tx.put(kind, record, new=True)
-    return Record(ref, kind, record)
+    return record
 
 
 def edit_product(repo, product: Record, sets) -> Record:

@@ -6,13 +6,12 @@ the loaded files and returns a list of Problems; `run_checks` runs them all.
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from dataclasses import dataclass
 
+from crmcli.model.likeness import duplicate_keys
 from crmcli.model.record import Record
-from crmcli.model.text import compact, fold
-from crmcli.model.ids import strip_legal_form
+from crmcli.model.text import fold
 from crmcli.store.validation import Problem, line_of, schema_problems
 
 
@@ -91,30 +90,11 @@ def check_party_rules(loaded: Loaded) -> list[Problem]:
     return problems
 
 
-def _phone_key(phone: str) -> str:
-    digits = re.sub(r"\D", "", phone)
-    return digits[-9:] if len(digits) >= 7 else ""
-
-
-def duplicate_keys(record: Record) -> list[tuple[str, str]]:
-    """What two records of the same person or company would share: name, email, phone."""
-    data = record.data
-    keys = []
-    name = compact(strip_legal_form(str(data.get("name", ""))))
-    if name:
-        keys.append(("name", name))
-    keys += [("email", fold(str(e))) for e in data.get("emails") or []]
-    keys += [("phone", key) for key in (_phone_key(str(p)) for p in data.get("phones") or []) if key]
-    if data.get("tax_id"):
-        keys.append(("tax id", compact(str(data["tax_id"]))))
-    return keys
-
-
 def check_duplicates(loaded: Loaded) -> list[Problem]:
     holders: dict[tuple[str, str, str], list[Record]] = defaultdict(list)
     for record in loaded.records:
         if record.kind.is_party:
-            for what, key in duplicate_keys(record):
+            for what, key in duplicate_keys(record.data):
                 holders[(record.kind.name, what, key)].append(record)
     problems = []
     reported = set()

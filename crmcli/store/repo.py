@@ -133,12 +133,14 @@ class Repo:
             raise InvalidValue(error.message, where=f"{ref}.yaml:{error.line}" if error.line else f"{ref}.yaml")
 
     @contextlib.contextmanager
-    def writing(self, message: str):
-        """A transaction: everything put or removed inside lands together, or nothing does."""
+    def writing(self, message: str, *, bulk: bool = False):
+        """A transaction: everything put or removed inside lands together, or nothing does.
+        A `bulk` one (a big import) keeps no staged record in memory: the index reads the
+        new files on its next refresh instead of being handed them."""
         if not os.access(self.root, os.W_OK):
             raise DataDirError(f"{self.root}: the data directory is read-only")
         with writer_lock(self.cache_dir):
-            transaction = Transaction(self, message)
+            transaction = Transaction(self, message, bulk)
             try:
                 yield transaction
             except BaseException:
@@ -150,10 +152,12 @@ class Repo:
 class Transaction:
     """Staged writes of one command; see `Repo.writing`."""
 
-    def __init__(self, repo: Repo, message: str):
+    def __init__(self, repo: Repo, message: str, bulk: bool = False):
         self.repo = repo
         self.message = message
-        self.staged: list[tuple[Path, Path, str, dict]] = []
+        self.bulk = bulk
+        self.staged: list[tuple[Path, Path, str, dict | None]] = []
+        self.paths: set[Path] = set()
         self.removals: list[str] = []
 
     def validate(self, kind: Kind, record: dict, path: str) -> None:
@@ -169,7 +173,7 @@ class Transaction:
             while True:
                 record["id"] = random_id(kind.prefix_for(record), day)
                 path = self.repo.path_of(kind.ref(record))
-                if not path.exists() and all(path != staged for _, staged, _, _ in self.staged):
+                if not path.exists() and path not in self.paths:
                     break
         return kind.ref(record)
 
@@ -189,7 +193,7 @@ class Transaction:
         relative = ref + ".yaml"
         self.validate(kind, record, relative)
         path = self.repo.path_of(ref)
-        if any(staged_path == path for _, staged_path, _, _ in self.staged):
+        if path in self.paths:
             raise InvalidValue(f"{relative}: written twice in one command")
         old_text = old_plain = None
         if new and path.exists():
@@ -201,7 +205,7 @@ class Transaction:
             if old_plain is None:
                 old_text = None
         text = document.render(record, kind.schema, old_text, old_plain)
-        self.staged.append((fs.write_temp(path, text.encode("utf-8")), path, relative, record))
+        self.stage(path, relative, text.encode("utf-8"), None if self.bulk else record)
         if replaces and replaces != ref:
             self.remove(replaces)
         return ref
@@ -216,8 +220,11 @@ class Transaction:
 
     def put_file(self, relative: str, data: bytes) -> None:
         """Stage a file that is not a record (a rendered contract, an attachment)."""
-        path = fs.confined(self.repo.root, relative)
-        self.staged.append((fs.write_temp(path, data), path, relative, None))
+        self.stage(fs.confined(self.repo.root, relative), relative, data, None)
+
+    def stage(self, path: Path, relative: str, data: bytes, record: dict | None) -> None:
+        self.staged.append((fs.write_temp(path, data), path, relative, record))
+        self.paths.add(path)
 
     def remove(self, ref: str) -> None:
         self.remove_file(ref + ".yaml")
@@ -258,3 +265,5 @@ class Transaction:
         for relative in self.removals:
             if relative.endswith(".yaml"):
                 index.drop(relative)
+        if self.bulk:
+            index.fresh.clear()
