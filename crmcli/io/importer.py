@@ -1,0 +1,200 @@
+"""Importing rows as records, all or nothing: each row is planned (create, update,
+unchanged, duplicate or rejected) and staged in one transaction, which lands only if
+no row was rejected (or `--skip-invalid` lets the good ones in). `--dry-run` plans
+without a transaction.
+
+Rows stream from the file; only what later rows may touch again (the parties and
+products of this import, the source keys seen) stays in memory.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterator
+
+from crmcli.errors import CrmError, DataDirError, InvalidValue
+from crmcli.model.views import Column, Document, Fields, Table
+
+SHOWN = 10
+STATUSES = ("create", "update", "unchanged", "duplicate")
+
+
+@dataclass
+class Item:
+    """One thing to import: a row (or an order with its lines), mapped to field values."""
+
+    where: str
+    values: dict[str, object]
+    key: str | None = None
+    lines: list[dict[str, object]] = field(default_factory=list)
+
+
+@dataclass
+class Rejection:
+    where: str
+    reason: str
+
+
+@dataclass
+class Outcome:
+    name: str
+    kind: str
+    dry_run: bool
+    encoding: str | None = None
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STATUSES + ("rejected",), 0))
+    rejected: list[Rejection] = field(default_factory=list)
+    duplicates: list[Rejection] = field(default_factory=list)
+
+    def view(self) -> Document:
+        """The summary: how many rows go where, and the first rejected and duplicate rows."""
+        verbs = ("to create", "to update") if self.dry_run else ("created", "updated")
+        labels = dict(zip(STATUSES + ("rejected",), verbs + ("unchanged", "duplicates skipped", "rejected")))
+        facts = [("file", self.name), ("kind", self.kind)] + ([("encoding", self.encoding)] if self.encoding else [])
+        parts: list = [Fields(facts + [(labels[key], count) for key, count in self.counts.items()],
+                              title=f"Import of {self.name}" + (" (dry run: nothing written)" if self.dry_run else ""))]
+        columns = [Column("where", "row"), Column("reason", "reason")]
+        for title, rows in (("First rejected rows", self.rejected), ("First duplicates skipped", self.duplicates)):
+            if rows:
+                parts.append(Table(columns, [{"where": r.where, "reason": r.reason} for r in rows], title=title))
+        payload = {"file": self.name, "kind": self.kind, "dry_run": self.dry_run, "encoding": self.encoding,
+                   **{key.replace(" ", "_"): count for key, count in self.counts.items()},
+                   "rejected_rows": [vars(r) for r in self.rejected], "duplicate_rows": [vars(r) for r in self.duplicates]}
+        return Document(parts, payload=payload)
+
+
+class Refused(InvalidValue):
+    """An import that wrote nothing because a row was rejected."""
+
+
+def run_import(repo, handler, items: Iterator[Item | Rejection], outcome: Outcome, *, skip_invalid: bool = False,
+               advance=lambda: None) -> Outcome:
+    """Plan every item and, unless this is a dry run, write them in one transaction."""
+    if outcome.dry_run:
+        _plan(handler, items, outcome, None, True, advance)
+        return outcome
+    with repo.writing(f"import: {outcome.kind} from {outcome.name}", bulk=True) as tx:
+        _plan(handler, items, outcome, tx, skip_invalid, advance)
+        handler.flush(tx)
+    return outcome
+
+
+def _plan(handler, items, outcome: Outcome, tx, go_on: bool, advance) -> None:
+    seen: set[str] = set()
+    for item in items:
+        advance()
+        if isinstance(item, Item) and item.key is not None:
+            if item.key in seen:
+                item = Rejection(item.where, f"the key {item.key!r} came before in this file")
+            else:
+                seen.add(item.key)
+        if isinstance(item, Item):
+            try:
+                status, note = handler.take(item, tx)
+            except DataDirError:
+                raise
+            except CrmError as error:
+                item = Rejection(item.where, str(error))
+            else:
+                outcome.counts[status] += 1
+                if status == "duplicate" and len(outcome.duplicates) < SHOWN:
+                    outcome.duplicates.append(Rejection(item.where, note))
+                continue
+        outcome.counts["rejected"] += 1
+        if len(outcome.rejected) < SHOWN:
+            outcome.rejected.append(item)
+        if not go_on:
+            raise Refused(f"{outcome.name}: {item.where}: {item.reason} (nothing imported; --dry-run lists the "
+                          "rejected rows, --skip-invalid imports the others)")
+
+
+def mapped_rows(sheet, mapping, clock, *, lines: bool = False) -> Iterator[Item | Rejection]:
+    """One item per row; with `lines`, the row is also the order's one line."""
+    for number, cells in sheet.rows:
+        where = f"row {number}"
+        if isinstance(cells, InvalidValue):
+            yield Rejection(where, cells.message)
+            continue
+        try:
+            item = _item(mapping, mapping.cells(cells), clock, where)
+            if lines:
+                item.lines.append(mapping.apply(mapping.cells(cells), clock, mapping.lines))
+        except InvalidValue as error:
+            yield Rejection(where, error.message)
+            continue
+        yield item
+
+
+def _item(mapping, clean: dict[str, str], clock, where: str) -> Item:
+    key = clean.get(mapping.key) if mapping.key else None
+    if mapping.key and not key:
+        raise InvalidValue(f"no key in column {mapping.key!r}")
+    return Item(where, mapping.apply(clean, clock), key)
+
+
+def grouped_rows(sheet, mapping, clock, column: str) -> Iterator[Item | Rejection]:
+    """Orders from one file: the rows that share a value of `column`, one after another,
+    are one order (its fields from the first row, a line from each)."""
+    current: Item | None = None
+    group, done = None, set()
+    for number, cells in sheet.rows:
+        where = f"row {number}"
+        try:
+            if isinstance(cells, InvalidValue):
+                raise cells
+            clean = mapping.cells(cells)
+            value = clean.get(column, "")
+            if value != group:
+                if current is not None:
+                    yield current
+                current, group = None, value
+                if value in done:
+                    raise InvalidValue(f"{column} {value!r} comes again after other rows (its rows must be together)")
+                done.add(value)
+                current = _item(mapping, clean, clock, where)
+            if current is not None:
+                current.lines.append(mapping.apply(clean, clock, mapping.lines))
+        except InvalidValue as error:
+            current = None
+            yield Rejection(where, error.message)
+    if current is not None:
+        yield current
+
+
+def joined_rows(sheet, lines_sheet, mapping, clock, column: str, lines_column: str) -> Iterator[Item | Rejection]:
+    """Orders from a header file and a lines file that share a key column. The lines are read
+    first and held by key until their order comes."""
+    lines: dict[str, tuple[str, list]] = {}
+    problems: dict[str, str] = {}
+    for number, cells in lines_sheet.rows:
+        where = f"{lines_sheet.name} row {number}"
+        if isinstance(cells, InvalidValue):
+            problems.setdefault("", f"{where}: {cells.message}")
+            continue
+        clean = mapping.cells(cells)
+        key = clean.get(lines_column, "")
+        try:
+            lines.setdefault(key, (where, []))[1].append(mapping.apply(clean, clock, mapping.lines))
+        except InvalidValue as error:
+            problems.setdefault(key, f"{where}: {error.message}")
+    if "" in problems:
+        yield Rejection(*problems.pop("").split(": ", 1))
+    for number, cells in sheet.rows:
+        where, key = f"row {number}", None
+        try:
+            if isinstance(cells, InvalidValue):
+                raise cells
+            clean = mapping.cells(cells)
+            key = clean.get(column, "")
+            item = _item(mapping, clean, clock, where)
+            if key in problems:
+                raise InvalidValue(problems.pop(key))
+            if key not in lines:
+                raise InvalidValue(f"no lines for {column} {key!r} in {lines_sheet.name}")
+            item.lines = lines.pop(key)[1]
+        except InvalidValue as error:
+            lines.pop(key, None)
+            yield Rejection(where, error.message)
+            continue
+        yield item
+    for key, (where, rest) in lines.items():
+        yield Rejection(where, f"a line for {column} {key!r}, which {sheet.name} does not have")
