@@ -132,11 +132,13 @@ class Parties(Handler):
 
     def add(self, fields: dict, key: str | None) -> tuple[str, str | None]:
         """A new party, unless it looks like one there is (then as --on-duplicate says)."""
-        like = next(((self.known()[k], k[0]) for k in duplicate_keys(fields) if k in self.known()), None)
+        matches = [(self.known()[key], key[0]) for key in duplicate_keys(fields) if key in self.known()]
+        like = matches[0][0] if matches else None
         if like and self.on_duplicate == "skip":
-            return "duplicate", f"like {like[0]} (same {like[1]})"
+            shared = ", ".join(dict.fromkeys(what for ref, what in matches if ref == like))
+            return "duplicate", f"like {like} (same {shared})"
         if like and self.on_duplicate == "update":
-            found = self.current(like[0])
+            found = self.current(like)
             merged, _ = fold_records(found.data, fields, lambda conflict: "b")
             return self.changed(found, merged), None
         record = new_party(self.repo, self.kind, fields, claimed={ref.rsplit("/", 1)[-1] for ref in self.created})
@@ -211,6 +213,10 @@ class Products(Handler):
 class Streamed(Handler):
     """Kinds with random ids (interactions, orders): staged as soon as they are planned."""
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.parties: dict[str, Record] = {}
+
     def take(self, item, tx) -> tuple[str, str | None]:
         values = self.with_key(item)
         named = values.pop("party", None)
@@ -236,9 +242,14 @@ class Streamed(Handler):
         return "update", None
 
     KEEP = ("id", "created")
+    PARTIES = PARTY_KINDS
 
     def party(self, named: str) -> Record:
-        return self.repo.load(self.refs.party(named, PARTY_KINDS))
+        """The party a row names, read once per import however many rows name it."""
+        ref = self.refs.party(named, self.PARTIES)
+        if ref not in self.parties:
+            self.parties[ref] = self.repo.load(ref)
+        return self.parties[ref]
 
     def revise(self, data: dict, record: dict) -> None:
         """Kind-specific care when an existing record takes a row's values."""
@@ -275,19 +286,13 @@ class Orders(Streamed):
     def __init__(self, repo, direction: str, *args, **kwargs):
         super().__init__(repo, *args, **kwargs)
         self.direction = direction
-        self.parties: dict[str, Record] = {}
+        self.PARTIES = (KINDS[DIRECTIONS[direction]],)
         self.products = {p.id: p.data for p in repo.records("product")}
-
-    def party(self, named: str) -> Record:
-        ref = self.refs.party(named, (KINDS[DIRECTIONS[self.direction]],))
-        if ref not in self.parties:
-            self.parties[ref] = self.repo.load(ref)
-        return self.parties[ref]
 
     def build(self, party: Record, values: dict, item) -> dict:
         lines = []
         for line in item.lines:
-            line = dict(line)
+            line = present(line)
             if line.get("sku"):
                 line["sku"] = self.refs.product(str(line["sku"]))
             lines.append(line)

@@ -66,14 +66,20 @@ class Refused(InvalidValue):
     """An import that wrote nothing because a row was rejected."""
 
 
-def run_import(repo, handler, items: Iterator[Item | Rejection], outcome: Outcome, *, skip_invalid: bool = False,
+def run_import(repo, make_handler, make_items, outcome: Outcome, *, skip_invalid: bool = False,
                advance=lambda: None) -> Outcome:
-    """Plan every item and, unless this is a dry run, write them in one transaction."""
+    """Plan every item and, unless this is a dry run, write them in one transaction.
+    Without `skip_invalid` a first pass only plans, so a file rejected at its last row
+    has written nothing at all, not even temporary files; the second pass writes.
+    `make_handler` and `make_items` give a fresh handler and a fresh read of the file."""
     if outcome.dry_run:
-        _plan(handler, items, outcome, None, True, advance)
+        _plan(make_handler(), make_items(), outcome, None, True, advance)
         return outcome
+    if not skip_invalid:
+        _plan(make_handler(), make_items(), Outcome(outcome.name, outcome.kind, True), None, False, advance)
     with repo.writing(f"import: {outcome.kind} from {outcome.name}", bulk=True) as tx:
-        _plan(handler, items, outcome, tx, skip_invalid, advance)
+        handler = make_handler()
+        _plan(handler, make_items(), outcome, tx, skip_invalid, advance)
         handler.flush(tx)
     return outcome
 
@@ -109,7 +115,7 @@ def _plan(handler, items, outcome: Outcome, tx, go_on: bool, advance) -> None:
 
 def mapped_rows(sheet, mapping, clock, *, lines: bool = False) -> Iterator[Item | Rejection]:
     """One item per row; with `lines`, the row is also the order's one line."""
-    for number, cells in sheet.rows:
+    for number, cells in sheet.rows():
         where = f"row {number}"
         if isinstance(cells, InvalidValue):
             yield Rejection(where, cells.message)
@@ -136,7 +142,7 @@ def grouped_rows(sheet, mapping, clock, column: str) -> Iterator[Item | Rejectio
     are one order (its fields from the first row, a line from each)."""
     current: Item | None = None
     group, done = None, set()
-    for number, cells in sheet.rows:
+    for number, cells in sheet.rows():
         where = f"row {number}"
         try:
             if isinstance(cells, InvalidValue):
@@ -165,7 +171,7 @@ def joined_rows(sheet, lines_sheet, mapping, clock, column: str, lines_column: s
     first and held by key until their order comes."""
     lines: dict[str, tuple[str, list]] = {}
     problems: dict[str, str] = {}
-    for number, cells in lines_sheet.rows:
+    for number, cells in lines_sheet.rows():
         where = f"{lines_sheet.name} row {number}"
         if isinstance(cells, InvalidValue):
             problems.setdefault("", f"{where}: {cells.message}")
@@ -178,7 +184,7 @@ def joined_rows(sheet, lines_sheet, mapping, clock, column: str, lines_column: s
             problems.setdefault(key, f"{where}: {error.message}")
     if "" in problems:
         yield Rejection(*problems.pop("").split(": ", 1))
-    for number, cells in sheet.rows:
+    for number, cells in sheet.rows():
         where, key = f"row {number}", None
         try:
             if isinstance(cells, InvalidValue):

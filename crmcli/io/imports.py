@@ -34,12 +34,14 @@ class Reading:
     header: bool | None = None
     sheet: str | None = None
 
-    def open(self, path: Path) -> Sheet:
+    def open(self, path: Path, header: bool | None = None) -> Sheet:
+        """The file's rows; `header` repeats a decision an earlier read settled on."""
         if not path.is_file():
             raise InvalidValue(f"{path}: no such file")
+        header = self.header if header is None else header
         if self.xlsx:
-            return open_xlsx(path, sheet=self.sheet, header=self.header)
-        return open_csv(path, encoding=self.encoding, delimiter=self.delimiter, header=self.header)
+            return open_xlsx(path, sheet=self.sheet, header=header)
+        return open_csv(path, encoding=self.encoding, delimiter=self.delimiter, header=header)
 
 
 def _handler(repo, kind_name: str, mapping, on_duplicate: str, origin: str):
@@ -68,40 +70,62 @@ def import_table(repo, path: Path, kind_name: str, reading: Reading, *, mapping_
     elif is_order:
         raise InvalidValue("orders need a mapping (--map) that says which columns are lines")
     else:
+        sheet.settle({cell.strip() for cell in sheet.first})
         mapping = identity(sheet.columns, TARGETS[kind_name], sheet.name)
     mapping.source = check_source(source) or mapping.source
     mapping.key = key or mapping.key
     if mapping.key and not mapping.source:
         raise InvalidValue(f"a key column ({mapping.key}) needs the name of its system: --source or source: in the mapping")
-    mapping.check(sheet, mapping.rules + ([mapping.key] if mapping.key else []))
+    header_key, _, lines_key = (join or mapping.key or "").partition("=")
+    lines_key = lines_key or header_key
+    needs = mapping.rules + [column for column in (mapping.key, group_by) if column]
+    lines_header = None
     if lines:
-        lines_sheet = reading.open(lines)
-        header_key, _, lines_key = (join or mapping.key or "").partition("=")
         if not header_key:
             raise InvalidValue("--lines needs --join COLUMN (the column both files share)")
-        mapping.check(sheet, [header_key])
-        mapping.check(lines_sheet, mapping.lines + [lines_key or header_key])
-        items = joined_rows(sheet, lines_sheet, mapping, repo.clock, header_key, lines_key or header_key)
+        lines_sheet = reading.open(lines)
+        sheet.settle(mapping.columns(needs) | {header_key})
+        lines_sheet.settle(mapping.columns(mapping.lines) | {lines_key})
+        mapping.check(sheet, needs + [header_key])
+        mapping.check(lines_sheet, mapping.lines + [lines_key])
+        lines_header = lines_sheet.header
     else:
-        mapping.check(sheet, mapping.lines + ([group_by] if group_by else []))
+        sheet.settle(mapping.columns(needs + mapping.lines))
+        mapping.check(sheet, needs + mapping.lines)
+    reads = Reads(reading, path, sheet.header, progress, 1 if dry_run or skip_invalid else 2)
+
+    def items():
+        current = reads.open()
+        if lines:
+            return joined_rows(current, reading.open(lines, lines_header), mapping, repo.clock, header_key, lines_key)
         if group_by:
-            items = grouped_rows(sheet, mapping, repo.clock, group_by)
-        else:
-            items = mapped_rows(sheet, mapping, repo.clock, lines=is_order)
-    handler = _handler(repo, kind_name, mapping, on_duplicate, path.name)
+            return grouped_rows(current, mapping, repo.clock, group_by)
+        return mapped_rows(current, mapping, repo.clock, lines=is_order)
+
     outcome = Outcome(path.name, kind_name, dry_run, sheet.encoding)
-    return run_import(repo, handler, items, outcome, skip_invalid=skip_invalid, advance=_advancer(progress, sheet))
+    return run_import(repo, lambda: _handler(repo, kind_name, mapping, on_duplicate, path.name), items, outcome,
+                      skip_invalid=skip_invalid, advance=reads.advance)
 
 
-def _advancer(progress, sheet: Sheet):
-    """A function that moves the progress bar as far as the reader has got in the file."""
-    if progress is None:
-        return lambda: None
-    last = [0]
+class Reads:
+    """The reads of one file, one per pass, and a progress bar over all of them."""
 
-    def advance() -> None:
-        done = sheet.done()
-        progress(done - last[0], sheet.size)
-        last[0] = done
+    def __init__(self, reading: Reading, path: Path, header: bool, progress, passes: int):
+        self.reading, self.path, self.header = reading, path, header
+        self.progress = progress
+        self.passes = passes
+        self.sheet: Sheet | None = None
+        self.before = 0
+        self.shown = 0
 
-    return advance
+    def open(self) -> Sheet:
+        if self.sheet is not None:
+            self.before += self.sheet.size
+        self.sheet = self.reading.open(self.path, self.header)
+        return self.sheet
+
+    def advance(self) -> None:
+        if self.progress is not None and self.sheet is not None:
+            done = self.before + self.sheet.done()
+            self.progress(done - self.shown, self.sheet.size * self.passes)
+            self.shown = done

@@ -130,11 +130,15 @@ class Mapping:
     empty: frozenset[str] = frozenset({""})
     origin: str = "mapping"
 
+    @staticmethod
+    def columns(needs: list) -> set[str]:
+        """The columns that rules (or plain column names) read."""
+        return {c for need in needs for c in (need.columns if isinstance(need, Rule) else (need,))}
+
     def check(self, sheet, needs: list) -> None:
         """Refuse a mapping that names a column the file does not have; `needs` are rules
         or column names."""
-        wanted = [c for need in needs for c in (need.columns if isinstance(need, Rule) else (need,))]
-        missing = [column for column in wanted if column not in sheet.columns]
+        missing = sorted(column for column in self.columns(needs) if column not in sheet.columns)
         if missing:
             raise InvalidValue(f"{self.origin} names column {missing[0]!r}, which {sheet.name} does not have "
                                f"(it has: {', '.join(sheet.columns)})")
@@ -144,7 +148,7 @@ class Mapping:
         exports (a leading `'` before = + - @) taken off."""
         clean = {}
         for column, text in row.items():
-            text = (text or "").strip()
+            text = (text or "").strip(" \t")
             if text in self.empty:
                 text = ""
             elif text[:1] == FORMULA_GUARD and text[1:2] in ("=", "+", "-", "@"):
@@ -264,7 +268,7 @@ def identity(columns: list[str], target: Target, what: str) -> Mapping:
     """The mapping of a file whose headers are field names (as `crm export csv` writes them)."""
     rules = []
     for column in columns:
-        if column in ("created", "updated"):
+        if column == "updated":
             continue
         try:
             node = target.node(column)

@@ -29,15 +29,47 @@ LOOKS_LIKE_DATA = re.compile(r"^[-+]?[\d.,]+$|^\d{4}-\d{2}-\d{2}|@|^\+?[\d()][\d
 
 @dataclass
 class Sheet:
-    """The rows of one file or worksheet: header names, and (row number, cells) pairs."""
+    """The rows of one file or worksheet: the first row, the rest as they are read, and
+    whether the first row is the header (a guess the mapping may correct, see `settle`)."""
 
     name: str
-    columns: list[str]
-    rows: Iterator[tuple[int, dict[str, str] | InvalidValue]]
+    first: list[str]
+    rest: Iterator[tuple[int, list[str]]]
     size: int
     """How much there is to read, in the unit `done` counts (bytes or rows)."""
     done: Callable[[], int]
+    header: bool
+    forced: bool = False
     encoding: str | None = None
+
+    @property
+    def columns(self) -> list[str]:
+        if self.header:
+            return [cell.strip() for cell in self.first]
+        return [letters(i) for i in range(len(self.first))]
+
+    def settle(self, wanted: set[str]) -> None:
+        """Unless --header or --no-header said so, let the columns a mapping names decide:
+        names found only in the first row make it the header, spreadsheet letters (A, B…)
+        make it data."""
+        if self.forced or not wanted:
+            return
+        named = {cell.strip() for cell in self.first}
+        lettered = {letters(i) for i in range(len(self.first))}
+        if wanted <= named:
+            self.header = True
+        elif wanted <= lettered:
+            self.header = False
+
+    def rows(self) -> Iterator[tuple[int, dict[str, str] | InvalidValue]]:
+        """(row number, cells by column) of each data row; a row that cannot be taken apart
+        comes as the reason instead, for the import to reject and go on."""
+        columns = self.columns
+        if not self.header:
+            yield 1, _row(columns, self.first)
+        for number, cells in self.rest:
+            if any(cell.strip() for cell in cells):
+                yield number, _row(columns, cells)
 
 
 def letters(position: int) -> str:
@@ -55,22 +87,13 @@ def is_header(cells: list[str]) -> bool:
     return all(texts) and len(set(texts)) == len(texts) and not any(LOOKS_LIKE_DATA.search(t) for t in texts)
 
 
-def _columns(first: list[str], header: bool | None) -> tuple[list[str], bool]:
-    """The column names, and whether the first row was the header (and so not data)."""
-    if header is None:
-        header = is_header(first)
-    if header:
-        return [cell.strip() for cell in first], True
-    return [letters(i) for i in range(len(first))], False
-
-
 def _refuse_other_formats(name: str, sample: bytes, wanted: str) -> None:
     head = sample.lstrip(codecs.BOM_UTF8).lstrip()
     if wanted == "CSV" and sample.startswith(b"PK\x03\x04"):
         raise InvalidValue(f"{name}: this is an XLSX (or other zip) file, not CSV: use crm import xlsx")
     if head[:11].upper() == b"BEGIN:VCARD":
         raise InvalidValue(f"{name}: this is a vCard file, not {wanted}: use crm import vcard")
-    if b"\x00" in sample and not sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    if wanted == "CSV" and b"\x00" in sample and not sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise InvalidValue(f"{name}: not a {wanted} file (it holds binary data)")
 
 
@@ -151,13 +174,10 @@ def open_csv(path: Path, *, encoding: str | None = None, delimiter: str | None =
     if first is None:
         text.close()
         raise InvalidValue(f"{name}: the file is empty")
-    columns, had_header = _columns(first, header)
 
-    def rows() -> Iterator[tuple[int, dict[str, str] | InvalidValue]]:
+    def rest() -> Iterator[tuple[int, list[str]]]:
         number = 1
         with text:
-            if not had_header:
-                yield 1, _row(columns, first)
             while True:
                 try:
                     cells = next(reader, None)
@@ -168,11 +188,11 @@ def open_csv(path: Path, *, encoding: str | None = None, delimiter: str | None =
                 if cells is None:
                     return
                 number += 1
-                if any(cell.strip() for cell in cells):
-                    yield number, _row(columns, cells)
+                yield number, cells
 
     size = path.stat().st_size
-    return Sheet(name, columns, rows(), size, lambda: size if binary.closed else binary.tell(), chosen)
+    return Sheet(name, first, rest(), size, lambda: size if binary.closed else binary.tell(),
+                 is_header(first) if header is None else header, header is not None, chosen)
 
 
 def _row(columns: list[str], cells: list[str]) -> dict[str, str] | InvalidValue:
@@ -245,19 +265,15 @@ def open_xlsx(path: Path, *, sheet: str | None = None, header: bool | None = Non
     first = [_text(value) for value in first]
     while first and not first[-1]:
         first.pop()
-    columns, had_header = _columns(first, header)
-    count = [1 if had_header else 0]
+    count = [1]
 
-    def rows() -> Iterator[tuple[int, dict[str, str] | InvalidValue]]:
+    def rest() -> Iterator[tuple[int, list[str]]]:
         try:
-            if not had_header:
-                yield 1, dict(zip(columns, first))
             for values in cells:
                 count[0] += 1
-                texts = [_text(value) for value in values]
-                if any(texts):
-                    yield count[0], _row(columns, texts)
+                yield count[0], [_text(value) for value in values]
         finally:
             book.close()
 
-    return Sheet(name, columns, rows(), worksheet.max_row or 0, lambda: count[0])
+    return Sheet(name, first, rest(), worksheet.max_row or 0, lambda: count[0],
+                 is_header(first) if header is None else header, header is not None)

@@ -223,7 +223,7 @@ class Transaction:
         self.stage(fs.confined(self.repo.root, relative), relative, data, None)
 
     def stage(self, path: Path, relative: str, data: bytes, record: dict | None) -> None:
-        self.staged.append((fs.write_temp(path, data), path, relative, record))
+        self.staged.append((fs.write_temp(path, data, sync=not self.bulk), path, relative, record))
         self.paths.add(path)
 
     def remove(self, ref: str) -> None:
@@ -250,9 +250,13 @@ class Transaction:
         aside = fs.set_aside([fs.confined(self.repo.root, relative) for relative in self.removals])
         placed = 0
         try:
+            if self.bulk:
+                os.sync()
             for temp, path, _, _ in self.staged:
-                fs.commit_temp(temp, path)
+                fs.commit_temp(temp, path, sync=not self.bulk)
                 placed += 1
+            if self.bulk:
+                fs.sync_folders({path.parent for path in self.paths})
         except BaseException:
             for temp, *_ in self.staged[placed + 1:]:
                 temp.unlink(missing_ok=True)
