@@ -56,15 +56,17 @@ class State:
             return chosen.value
         return "table" if sys.stdout.isatty() else "plain"
 
-    def show(self, result, fmt: OutputFormat | None = None, *, output=None, chart: bool = False) -> None:
+    def show(self, result, fmt: OutputFormat | None = None, *, output=None, chart: bool = False,
+             raw: bool = False) -> None:
         """Render a result to stdout (or to the file `output`); an empty listing says so on
-        stderr instead. `chart` adds a bar chart of the main series."""
+        stderr instead. `chart` adds a bar chart of the main series; `raw` CSV and XLSX keep
+        cells that look like formulas."""
         from crmcli.render import is_empty, render
 
         if output is not None:
             from crmcli.render.files import write_file
 
-            write_file(result, output)
+            write_file(result, output, raw=raw)
             self.say(f"wrote {output}")
             return
         chosen = self.format(fmt)
@@ -75,7 +77,7 @@ class State:
         if is_empty(result) and chosen in ("table", "plain", "markdown"):
             self.say(result.empty)
             return
-        render(result, chosen)
+        render(result, chosen, raw=raw)
 
     def say(self, message: str) -> None:
         """A message for the person (stderr), not part of the output."""

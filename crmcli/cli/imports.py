@@ -68,3 +68,15 @@ def register(app: typer.Typer) -> None:
         _import(ctx, path, kind, Reading(xlsx=True, sheet=sheet, header=header), fmt, mapping_text=mapping,
                 lines=lines, join=join, group_by=group_by, source=source, key=key, dry_run=dry_run,
                 on_duplicate=on_duplicate, skip_invalid=skip_invalid)
+
+    @group.command("vcard")
+    def vcard(ctx: typer.Context, path: FileArgument,
+              kind: Annotated[str, typer.Option("--kind", "-k", help="customer (default) or supplier.")] = "customer",
+              dry_run: DryRunOption = False, on_duplicate: DuplicateOption = "skip",
+              skip_invalid: SkipInvalidOption = False, fmt: FormatOption = None):
+        """Import vCards (2.1, 3.0, 4.0): a card with an organisation is a contact of that company, one without is a person."""
+        from crmcli.io.vcard_import import import_vcards
+
+        run = state(ctx)
+        outcome = import_vcards(run.repo, path, kind, dry_run=dry_run, on_duplicate=on_duplicate, skip_invalid=skip_invalid)
+        _report(run, outcome, fmt, skip_invalid)

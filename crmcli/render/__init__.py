@@ -129,8 +129,13 @@ def _aligned(headers: list[str], rows: list[list[str]], aligns: list[str]) -> st
     return "\n".join([line(headers), "  ".join("-" * size for size in widths)] + [line(row) for row in rows])
 
 
-def _csv(result, stream) -> None:
-    writer = csv.writer(stream, lineterminator="\n")
+def _csv(result, stream, raw: bool = False) -> None:
+    from crmcli.render.guard import csv_cell
+
+    def cell(value) -> str:
+        return csv_cell(value, _csv_value(value), raw)
+
+    writer = csv.writer(stream)  # RFC 4180 line ends: a cell holding a lone CR is then quoted too
     parts = _tables(result)
     for position, part in enumerate(parts):
         if len(parts) > 1:
@@ -139,10 +144,10 @@ def _csv(result, stream) -> None:
             writer.writerow([f"# {part.title or ''}"])
         if isinstance(part, Fields):
             writer.writerow(["field", "value"])
-            writer.writerows([[label, _csv_value(value)] for label, value in part.items])
+            writer.writerows([[cell(label), cell(value)] for label, value in part.items])
         else:
-            writer.writerow([c.header for c in part.columns])
-            writer.writerows([[_csv_value(row.get(c.key)) for c in part.columns] for row in part.rows])
+            writer.writerow([cell(c.header) for c in part.columns])
+            writer.writerows([[cell(row.get(c.key)) for c in part.columns] for row in part.rows])
 
 
 def _csv_value(value) -> str:
@@ -200,8 +205,9 @@ def _rich(result, stream) -> None:
         console.print()
 
 
-def render(result, fmt: str, stream=None) -> None:
-    """Write `result` to `stream` (stdout) in format `fmt`."""
+def render(result, fmt: str, stream=None, raw: bool = False) -> None:
+    """Write `result` to `stream` (stdout) in format `fmt`; `raw` CSV keeps cells that look
+    like formulas as they are (see guard.py)."""
     stream = stream or sys.stdout
     if fmt == "json":
         stream.write(jsonish.dumps(_payload(result), indent=2) + "\n")
@@ -211,7 +217,7 @@ def render(result, fmt: str, stream=None) -> None:
         for item in items:
             stream.write(jsonish.dumps(item) + "\n")
     elif fmt == "csv":
-        _csv(result, stream)
+        _csv(result, stream, raw)
     elif fmt == "markdown":
         stream.write(_tabulate(result, "pipe"))
     elif fmt == "plain":
