@@ -3,6 +3,7 @@
 
 from typing import Annotated, Optional
 
+import click
 import typer
 
 from crmcli.cli.context import QUERY_SETTINGS, FormatOption, query_text, state, stdin_yaml
@@ -138,3 +139,34 @@ def make_party_app(kind_name: str) -> typer.Typer:
 def register(app: typer.Typer) -> None:
     app.add_typer(make_party_app("customer"), name="customer", help="Manage customers (客户).")
     app.add_typer(make_party_app("supplier"), name="supplier", help="Manage suppliers (供应商).")
+
+    @app.command("merge")
+    def merge(
+        ctx: typer.Context,
+        party_a: Annotated[str, typer.Argument(metavar="PARTY_A", help="The party that stays.")],
+        party_b: Annotated[str, typer.Argument(metavar="PARTY_B", help="The duplicate, folded into A and removed.")],
+        dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the plan; change nothing.")] = False,
+        prefer: Annotated[Optional[str], typer.Option("--prefer", help="When a field differs, keep A's (a) or B's (b) value; else asked on a terminal.")] = None,
+        fmt: FormatOption = None,
+    ):
+        """Fold PARTY_B into PARTY_A: contacts, tags, external ids and notes combined, every record
+        that names B pointed at A, B removed."""
+        import sys
+
+        from crmcli.actions.merge import merge_parties, plan_merge
+        from crmcli.model.merging import prefer as preferring
+        from crmcli.query.resolve import resolve_party
+
+        run = state(ctx)
+        a, b = resolve_party(run.repo, party_a), resolve_party(run.repo, party_b)
+        decide = preferring(prefer)
+        if decide is None and not dry_run and sys.stdin.isatty():
+            def decide(conflict):
+                return typer.prompt(f"{conflict.field}: keep A's {conflict.a!r} (a) or B's {conflict.b!r} (b)?",
+                                    type=click.Choice(["a", "b"]), err=True)
+        plan = plan_merge(run.repo, a, b, decide)
+        if dry_run:
+            run.show(plan.view(), fmt)
+            return
+        merge_parties(run.repo, plan)
+        run.say(f"merged {b.ref} into {a.ref}; {len(plan.moved)} record(s) now point at {a.ref}")

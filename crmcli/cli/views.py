@@ -32,12 +32,19 @@ def register(app: typer.Typer) -> None:
         state(ctx).show(agenda(state(ctx).repo, days, owner), fmt)
 
     @app.command("check")
-    def check(ctx: typer.Context, fmt: FormatOption = None):
+    def check(ctx: typer.Context,
+              duplicates: Annotated[bool, typer.Option("--duplicates", help="Only list likely duplicate parties, with a score.")] = False,
+              fmt: FormatOption = None):
         """Validate every file: schema, ids, references, likely duplicates. Exit 1 on any error."""
         from crmcli.model.views import Column, Table
         from crmcli.reports.check import run_checks
 
         run = state(ctx)
+        if duplicates:
+            from crmcli.reports.duplicates import likely_duplicates
+
+            run.show(likely_duplicates(run.repo), fmt)
+            return
         problems = run_checks(run.repo)
         errors = sum(1 for p in problems if p.severity == "error")
         chosen = run.format(fmt)

@@ -9,7 +9,7 @@ settles ("a" keeps the first record's, "b" takes the second's).
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable
 
 from crmcli.errors import InvalidValue
@@ -25,6 +25,8 @@ class Conflict:
     field: str
     a: object
     b: object
+    kept: str | None = None
+    """"a" or "b" once decided."""
 
 
 def _union(a: list, b: list) -> list:
@@ -46,8 +48,9 @@ class Folder:
         if a in (None, "", [], {}):
             return b
         conflict = Conflict(where, a, b)
-        self.conflicts.append(conflict)
-        return b if self.decide is not None and self.decide(conflict) == "b" else a
+        kept = self.decide(conflict) if self.decide is not None else None
+        self.conflicts.append(replace(conflict, kept=kept))
+        return b if kept == "b" else a
 
     def mapping(self, where: str, a: dict, b: dict, skip=()) -> dict:
         merged = dict(a)
