@@ -32,6 +32,11 @@ def register(app: typer.Typer) -> None:
                         no_args_is_help=True)
     app.add_typer(group, name="export")
 
+    @group.callback()
+    def options(ctx: typer.Context, raw: RawOption = False, redact: RedactOption = False):
+        """--raw and --redact may come before the format too: crm export --redact csv customer."""
+        ctx.meta["export_raw"], ctx.meta["export_redact"] = raw, redact
+
     def table_command(fmt: str):
         def command(ctx: typer.Context, kind: KindArgument, query: Query = None, output: OutputOption = None,
                     raw: RawOption = False, redact: RedactOption = False):
@@ -39,6 +44,7 @@ def register(app: typer.Typer) -> None:
             from crmcli.render.files import write_file
 
             run = state(ctx)
+            raw, redact = raw or ctx.meta["export_raw"], redact or ctx.meta["export_redact"]
             table = export_table(run.repo, kind, query_text(query) if query else "", redact)
             if output is not None:
                 write_file(table, output, fmt, raw)
@@ -64,6 +70,7 @@ def register(app: typer.Typer) -> None:
         from crmcli.render.files import write_file
 
         run = state(ctx)
+        raw, redact = raw or ctx.meta["export_raw"], redact or ctx.meta["export_redact"]
         words, output = xlsx_target(query, output)
         write_file(export_table(run.repo, kind, query_text(words) if words else "", redact), output, "xlsx", raw)
         run.say(f"wrote {output}")
@@ -77,6 +84,7 @@ def register(app: typer.Typer) -> None:
         from crmcli.io.vcards import export_vcards
 
         run = state(ctx)
+        redact = redact or ctx.meta["export_redact"]
         _write(run, export_vcards(run.repo, query_text(query) if query else "", version, redact), output)
 
     @group.command("beancount")

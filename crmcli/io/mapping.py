@@ -211,13 +211,16 @@ def _split(rules: list[Rule], lines: Target | None, **options) -> Mapping:
     return Mapping(header, line_rules, **options)
 
 
-def _constant(field_path: str, value, target: Target) -> Rule:
+def _constant(field_path: str, value, target: Target, lines: Target | None) -> Rule:
+    """A field every row (or, for `lines.X`, every order line) gets the same value of."""
     if isinstance(value, bool):
         value = "true" if value else "false"
     elif isinstance(value, list):
         value = [str(item) for item in value]
     else:
         value = str(value)
+    if lines is not None and field_path.startswith("lines."):
+        return Rule(field_path[len("lines."):], lines.node(field_path[len("lines."):]), constant=value, line=True)
     return Rule(field_path, target.node(field_path), constant=value)
 
 
@@ -252,7 +255,7 @@ def _from_file(path: Path, target: Target, lines: Target | None) -> Mapping:
         rules = _columns(raw.get("columns") or {}, target, lines)
         rules += [_rule(str(name), {"with": " ", **spec}, target, lines=lines)
                   for name, spec in (raw.get("join") or {}).items()]
-        rules += [_constant(str(name), value, target) for name, value in (raw.get("set") or {}).items()]
+        rules += [_constant(str(name), value, target, lines) for name, value in (raw.get("set") or {}).items()]
         if raw.get("lines") and lines is None:
             raise InvalidValue("mapping: lines: only orders have lines")
         for rule in _columns(raw.get("lines") or {}, lines, None) if raw.get("lines") else []:

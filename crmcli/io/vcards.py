@@ -97,7 +97,7 @@ def export_vcards(repo, query: str = "", version: str = "3.0", redact: bool = Fa
     one = named_party(repo, query) if query.strip() else None
     parties = [one] if one is not None else select(repo, query, PARTY_KINDS)
     if not parties:
-        raise InvalidValue(f"no party matches {query!r}")
+        raise InvalidValue(f"no party matches {query!r}" if query.strip() else "no customer or supplier to export")
     texts = []
     for party in sorted(parties, key=lambda record: record.ref):
         texts += party_cards(redacted(party.data) if redact else party.data, version)

@@ -74,6 +74,8 @@ def test_redact_masks_phones_emails_and_handles(demo, tmp_path):
     assert record["contacts"][0]["wechat"] == "********_**"
     assert "zhangwei" not in target.read_text()
     assert record["name"] == "深圳市华强电子有限公司"
+    before = demo("export", "--redact", "csv", "customer", "huaqiang").out
+    assert "+** *** **** 6600" in before and "purchasing@" not in before
 
 
 def test_csv_round_trip_without_a_mapping(demo, empty, tmp_path):

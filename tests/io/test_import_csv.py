@@ -288,6 +288,16 @@ def test_orders_from_one_file_grouped_by_a_key(catalog, tmp_path):
     assert sizes == [1, 2]
 
 
+def test_a_mapping_sets_a_line_constant(catalog, tmp_path):
+    source = write(tmp_path / "o.csv", "customer,sku,qty\nAcme Corp,CAB-07,2\n")
+    mapping = write(tmp_path / "o.yaml", "columns:\n  customer: party\nlines:\n  sku: sku\n  qty: quantity\n"
+                                         "set:\n  lines.tax_rate: 0\n  currency: EUR\n  lines.unit_price: 150\n")
+    assert catalog("import", "csv", source, "--kind", "order", "--map", mapping).code == 0
+    (order,) = [catalog.read(str(p.relative_to(catalog.root))) for p in catalog.files("orders")]
+    assert order["currency"] == "EUR" and order["totals"] == {"net": Decimal("300.00"), "tax": Decimal("0.00"),
+                                                              "gross": Decimal("300.00")}
+
+
 def test_a_row_whose_party_cannot_be_resolved(catalog, tmp_path):
     source = write(tmp_path / "o.csv", "customer,sku,qty\nK1,CAB-07,1\nK9,CAB-07,1\n")
     result = catalog("import", "csv", source, "--kind", "order", "--source", "erp",
