@@ -15,7 +15,8 @@ def _build_app():
 
     import typer
 
-    from crmcli.cli import catalog, contacts, interactions, orders, parties, pipeline, reports, search, setup, views
+    from crmcli.cli import (catalog, contacts, interactions, orders, parties, pipeline, reminders, reports, search,
+                            setup, views)
     from crmcli.cli.context import FormatOption, State
 
     app = typer.Typer(
@@ -56,6 +57,7 @@ def _build_app():
     catalog.register(app)
     reports.register(app)
     pipeline.register(app)
+    reminders.register(app)
     return app
 
 
