@@ -19,6 +19,10 @@ def _build_app():
                             setup, views)
     from crmcli.cli.context import FormatOption, State
 
+    import typer.core
+
+    # Plain help: Typer escapes "[required]" for rich markup even when rich help is off.
+    typer.core.HAS_RICH = False
     app = typer.Typer(
         name="crm",
         help="A command-line CRM for customers and suppliers, kept as YAML files in git.",
