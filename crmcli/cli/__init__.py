@@ -45,6 +45,7 @@ def _build_app():
         fmt: FormatOption = None,
         today: Annotated[Optional[str], typer.Option("--today", envvar="CRM_TODAY", help="Run as of this day (or moment): every date rule uses it.")] = None,
         debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks for errors.")] = False,
+        lang: Annotated[Optional[str], typer.Option("--lang", metavar="en|zh", help="Interface language (else crm.yaml's locale, else LANG).")] = None,
         version: Annotated[bool, typer.Option("--version", callback=version_callback, is_eager=True, help="Print the version.")] = False,
     ):
         """A command-line CRM for customers and suppliers, kept as YAML files in git."""
@@ -81,7 +82,14 @@ def run(args: list[str]) -> int:
 
     state = State(debug="--debug" in args or env_debug())
     try:
-        _build_app()(args, prog_name="crm", standalone_mode=True, obj=state)
+        import typer
+
+        from crmcli.cli.language import speak, translate
+
+        speak(args)
+        command = typer.main.get_command(_build_app())
+        translate(command)
+        command(args, prog_name="crm", standalone_mode=True, obj=state)
         return 0
     except SystemExit as done:
         return done.code if isinstance(done.code, int) else (0 if done.code is None else 1)

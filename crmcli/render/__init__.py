@@ -203,9 +203,35 @@ def _rich(result, stream) -> None:
         console.print()
 
 
+def localized(result):
+    """`result` with its headings, titles, labels and interface words in the run's language
+    (for people: table, plain, markdown, html; csv and json stay as data)."""
+    from dataclasses import replace
+
+    from crmcli.i18n import _, language
+
+    if language() == "en":
+        return result
+
+    def table(part):
+        if isinstance(part, Fields):
+            return replace(part, title=_(part.title or ""), items=[(_(label), value) for label, value in part.items])
+        words = [c.key for c in part.columns if c.translate]
+        rows = [{**row, **{key: _(row[key]) for key in words if isinstance(row.get(key), str)}} for row in part.rows] \
+            if words else part.rows
+        return replace(part, columns=[replace(c, header=_(c.header)) for c in part.columns], rows=rows,
+                       title=_(part.title or ""), empty=_(part.empty))
+
+    if isinstance(result, Document):
+        return replace(result, title=_(result.title or ""), parts=[table(part) for part in result.parts])
+    return table(result)
+
+
 def render(result, fmt: str, stream=None) -> None:
     """Write `result` to `stream` (stdout) in format `fmt`."""
     stream = stream or sys.stdout
+    if fmt in ("table", "plain", "markdown", "html"):
+        result = localized(result)
     if fmt == "json":
         stream.write(jsonish.dumps(_payload(result), indent=2) + "\n")
     elif fmt == "jsonl":

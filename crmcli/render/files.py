@@ -50,14 +50,14 @@ def _cell(value):
 
 def write_file(result, path: Path) -> None:
     """Write `result` to `path` in the format its extension names."""
-    from crmcli.render import render
+    from crmcli.render import localized, render
 
     suffix = path.suffix.lower()
     if suffix not in EXTENSIONS:
         raise InvalidValue(f"--output {path.name}: use a file ending in {', '.join(EXTENSIONS)}")
     try:
         if suffix == ".xlsx":
-            _xlsx(result, path)
+            _xlsx(localized(result), path)
             return
         buffer = io.StringIO()
         render(result, {".csv": "csv", ".json": "json", ".md": "markdown"}[suffix], buffer)

@@ -16,7 +16,7 @@ business:
   name: {name}
 currency: {currency}
 me: {me}
-{timezone}locale: en
+{timezone}# locale: zh             # the interface language (en or zh); default: from LANG
 follow_up_every: 30d
 git:
   autocommit: true
