@@ -15,7 +15,7 @@ def _build_app():
 
     import typer
 
-    from crmcli.cli import catalog, contacts, interactions, orders, parties, pipeline, reports, search, setup, views
+    from crmcli.cli import catalog, contacts, git, interactions, orders, parties, pipeline, reports, search, setup, views
     from crmcli.cli.context import FormatOption, State
 
     app = typer.Typer(
@@ -59,6 +59,7 @@ def _build_app():
     catalog.register(app)
     reports.register(app)
     pipeline.register(app)
+    git.register(app)
     return app
 
 
