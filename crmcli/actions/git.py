@@ -11,6 +11,7 @@ def undo(repo) -> str:
     new transaction (committed like any other write). Refused, with the reason, when HEAD
     is someone else's commit, or when those files have uncommitted changes. Returns the
     subject of the undone commit."""
+    repo.refuse_if_past()
     tree = repo.work_tree()
     head = tree.head()
     if head is None:
@@ -48,6 +49,7 @@ def _undo_message(subject: str) -> str:
 def install_hooks(repo) -> list[str]:
     """The merge driver and pre-commit hook in this repository, and the driver's line in
     `.gitattributes` (a file of the data, so written and committed like a record)."""
+    repo.refuse_if_past()
     tree = repo.work_tree()
     gitsetup.install_merge_driver(tree)
     notes = [f"installed the merge driver for records and the pre-commit hook {gitsetup.install_hook(tree)}"]

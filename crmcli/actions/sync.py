@@ -91,8 +91,7 @@ def _rebase(tree, synced: Synced) -> bool:
 
 def sync(repo) -> Synced:
     """Pull with rebase, push, then check the merged data (see the module's docstring)."""
-    if repo.revision:
-        raise InvalidValue("--at shows the past: crm sync works on the data directory itself (run without --at)")
+    repo.refuse_if_past()
     tree = repo.work_tree()
     busy = tree.in_progress()
     if busy:

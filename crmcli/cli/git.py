@@ -63,11 +63,12 @@ def register(app: typer.Typer) -> None:
 
     @group.command("pre-commit")
     def pre_commit(ctx: typer.Context, fmt: FormatOption = None):
-        """Check the staged records as crm check does; exit 1 (refusing the commit) on an error."""
+        """Check the staged records as crm check does; exit 1 (refusing the commit) on an error. Silent when all is well."""
         from crmcli.reports.staged import staged_problems
 
         run = state(ctx)
-        if show_problems(run, staged_problems(run.repo), fmt):
+        problems = staged_problems(run.repo)
+        if problems and show_problems(run, problems, fmt):
             run.say("crm: commit refused: fix the staged records above (or commit with --no-verify)")
             raise typer.Exit(1)
 

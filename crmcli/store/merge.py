@@ -158,13 +158,14 @@ def record_kind(name: str):
 
 def merge_files(base: Path, ours: Path, theirs: Path, name: str) -> list[str]:
     """Merge into `ours` as git asks of a merge driver; returns what conflicts (empty when
-    clean): field paths of a record, or `lines` of another file merged as text."""
+    clean): field paths of a record, or `lines` of a file merged as text (any other file,
+    or a record that cannot be merged by field: it does not parse, say)."""
     kind = record_kind(name)
     if kind is not None:
         try:
             texts = [path.read_bytes().decode("utf-8") for path in (base, ours, theirs)]
             merged = merge_record(*texts, kind.schema)
-        except (UnicodeDecodeError, codec.RecordSyntaxError):
+        except Exception:  # whatever stops a merge by field, git's merge by line still runs
             pass
         else:
             atomic_write(ours, merged.text.encode("utf-8"))

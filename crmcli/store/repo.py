@@ -163,12 +163,16 @@ class Repo:
 
         return git.work_tree(self.live_root or self.root)
 
+    def refuse_if_past(self) -> None:
+        """Commands that change the data directory or its repository refuse under `--at`."""
+        if self.revision:
+            raise InvalidValue(f"--at shows the data as of {self.revision[:12]} and cannot change it (run without --at)")
+
     @contextlib.contextmanager
     def writing(self, message: str):
         """A transaction: everything put or removed inside lands together, or nothing does.
         `message` says what it did, as the commit message when `autocommit` is on."""
-        if self.revision:
-            raise InvalidValue(f"--at shows the data as of {self.revision[:12]} and cannot change it (run without --at)")
+        self.refuse_if_past()
         if not os.access(self.root, os.W_OK):
             raise DataDirError(f"{self.root}: the data directory is read-only")
         with writer_lock(self.cache_dir):

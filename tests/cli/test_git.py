@@ -163,9 +163,10 @@ def test_at_runs_a_report_on_an_old_revision_without_touching_the_files(repo, mo
 
 
 def test_at_refuses_writes_and_unknown_revisions(repo):
-    refused = repo("--at", "HEAD~1", "log", "huaqiang", "call", "x")
-    assert refused.code == 1
-    assert refused.err.startswith("crm: --at shows the data as of ") and len(refused.err.splitlines()) == 1
+    for command in (("log", "huaqiang", "call", "x"), ("undo",), ("sync",), ("git", "install-hooks")):
+        refused = repo("--at", "HEAD~1", *command)
+        assert refused.code == 1, command
+        assert refused.err.startswith("crm: --at shows the data as of ") and len(refused.err.splitlines()) == 1
     unknown = repo("--at", "no-such-tag", "customer", "list")
     assert unknown.code == 1 and "not a commit, a tag or a date" in unknown.err
     early = repo("--at", "2001-01-01", "customer", "list")
