@@ -44,6 +44,10 @@ def maybe_in_git(root: Path) -> bool:
     return any((folder / ".git").exists() for folder in (path, *path.parents))
 
 
+class StaleIndex(GitError):
+    """The commit was made, but the user's index could not take its files."""
+
+
 @dataclass(frozen=True)
 class Commit:
     sha: str
@@ -132,9 +136,10 @@ class WorkTree:
 
 
 def failure(result: subprocess.CompletedProcess) -> str:
-    """The last line git printed about a failure (its `fatal:` or `error:` line)."""
-    lines = [line for line in result.stderr.decode("utf-8", "replace").splitlines() if line.strip()]
-    return lines[-1].strip() if lines else f"exit status {result.returncode}"
+    """The line git printed about a failure: its last `fatal:` or `error:` line, else its last line."""
+    lines = [line.strip() for line in result.stderr.decode("utf-8", "replace").splitlines() if line.strip()]
+    marked = [line for line in lines if line.startswith(("fatal:", "error:"))]
+    return (marked or lines or [f"exit status {result.returncode}"])[-1]
 
 
 def parse_commit(chunk: str) -> Commit:
@@ -200,7 +205,10 @@ def commit_files(tree: WorkTree, paths: list[str], message: str) -> str | None:
     parents = ["-p", head] if head else []
     commit = tree.out("commit-tree", new_tree, *parents, input=message_with_trailer(message).encode("utf-8"))
     tree.run("update-ref", "-m", f"crm: {message.splitlines()[0]}", "HEAD", commit, head or NO_COMMIT)
-    tree.run("update-index", "--add", "--remove", "-z", "--stdin", input=_listing(kept))
+    refreshed = tree.run("update-index", "--add", "--remove", "-z", "--stdin", input=_listing(kept), check=False)
+    if refreshed.returncode != 0:
+        raise StaleIndex(f"committed as {commit[:12]}, but git's index still has the files as they were "
+                         f"({failure(refreshed)}): git reset -q brings it in line")
     return commit
 
 

@@ -195,6 +195,8 @@ class Repo:
             return
         try:
             git.commit_files(git.work_tree(self.root), paths, message)
+        except git.StaleIndex as error:
+            self.warnings.append(str(error))
         except GitError as error:
             self.warnings.append(f"written but not committed: {error}")
 

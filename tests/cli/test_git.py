@@ -61,12 +61,26 @@ def test_the_users_own_changes_staged_or_not_are_neither_committed_nor_lost(repo
 
 
 def test_a_git_failure_after_writing_warns_and_keeps_the_files(repo):
+    head = git(repo.root, "rev-parse", "HEAD")
+    (repo.root / ".git" / "MERGE_HEAD").write_text(head + "\n")
+    result = repo("customer", "edit", "huaqiang", "--set", "industry=cable")
+    (repo.root / ".git" / "MERGE_HEAD").unlink()
+    assert result.code == 0
+    assert result.err.endswith("\nwarning: written but not committed: a merge is in progress in the repository\n")
+    assert repo.read("customers/huaqiang-dianzi.yaml")["industry"] == "cable"
+    assert git(repo.root, "rev-parse", "HEAD") == head
+
+
+def test_a_locked_index_after_the_commit_is_a_warning_saying_how_to_fix_it(repo):
     (repo.root / ".git" / "index.lock").write_text("")
     result = repo("customer", "edit", "huaqiang", "--set", "industry=cable")
     (repo.root / ".git" / "index.lock").unlink()
     assert result.code == 0
-    assert "warning: written but not committed" in result.err
-    assert repo.read("customers/huaqiang-dianzi.yaml")["industry"] == "cable"
+    assert "\nwarning: committed as " in result.err and "index.lock': File exists" in result.err
+    assert result.err.endswith("git reset -q brings it in line\n")
+    assert head_files(repo) == ["customers/huaqiang-dianzi.yaml"]
+    git(repo.root, "reset", "-q")
+    assert git(repo.root, "status", "--porcelain") == ""
 
 
 def test_history_shows_each_version_with_field_changes(repo):
