@@ -305,3 +305,10 @@ def test_the_pre_commit_framework_hook_names_a_real_command():
     program, *args = hook["entry"].split()
     assert (program, hook["pass_filenames"]) == ("crm", False)
     assert run_crm(*args, "--help").code == 0
+
+
+def test_a_date_given_to_at_is_also_today_unless_one_is_given(repo, monkeypatch):
+    monkeypatch.delenv("CRM_TODAY")
+    assert repo("--at", "2026-06-30", "report", "receivables").out.startswith("Receivables · CNY · as of 2026-06-30")
+    pinned = repo("--at", "2026-06-30", "--today", "2026-07-05", "report", "receivables")
+    assert pinned.out.startswith("Receivables · CNY · as of 2026-07-05")
