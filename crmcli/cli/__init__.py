@@ -15,9 +15,14 @@ def _build_app():
 
     import typer
 
-    from crmcli.cli import catalog, contacts, git, interactions, orders, parties, pipeline, reports, search, setup, views
+    from crmcli.cli import (catalog, contacts, git, interactions, orders, parties, pipeline, reminders, reports,
+                            search, setup, views)
     from crmcli.cli.context import FormatOption, State
 
+    import typer.core
+
+    # Plain help: Typer escapes "[required]" for rich markup even when rich help is off.
+    typer.core.HAS_RICH = False
     app = typer.Typer(
         name="crm",
         help="A command-line CRM for customers and suppliers, kept as YAML files in git.",
@@ -59,6 +64,7 @@ def _build_app():
     catalog.register(app)
     reports.register(app)
     pipeline.register(app)
+    reminders.register(app)
     git.register(app)
     return app
 

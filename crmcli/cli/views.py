@@ -23,10 +23,11 @@ def register(app: typer.Typer) -> None:
     def today(
         ctx: typer.Context,
         days: Annotated[int, typer.Option("--days", min=0, max=366, help="How far ahead to look.")] = 7,
-        owner: Annotated[Optional[str], typer.Option(help="Only parties this person owns.")] = None,
+        owner: Annotated[Optional[str], typer.Option(help="Only what this person owns.")] = None,
         fmt: FormatOption = None,
     ):
-        """The agenda: next steps overdue, due today and coming up, and the latest interactions."""
+        """The agenda: every reminder overdue, due today and coming up (next steps, follow-ups,
+        birthdays, renewals, deliveries, payments, deals, tickets, targets), and the latest interactions."""
         from crmcli.reports.agenda import agenda
 
         state(ctx).show(agenda(state(ctx).repo, days, owner), fmt)

@@ -1,4 +1,4 @@
-"""Turning results (model/views.py) into output: rich on a terminal, text, markdown, csv, json.
+"""Turning results (model/views.py) into output: rich on a terminal, text, markdown, csv, json, html.
 
 Every table in the tool goes through `render`. Text from records is shown literally:
 rich markup in a name is never interpreted, and control characters (terminal
@@ -13,6 +13,7 @@ import re
 import sys
 from datetime import date, datetime
 from decimal import Decimal
+from html import escape
 
 from crmcli.model import jsonish
 from crmcli.model.views import Document, Fields, Table
@@ -87,6 +88,8 @@ def _tabulate(result, tablefmt: str) -> str:
         title = part.title
         if tablefmt == "pipe" and title:
             chunks.append(f"## {visible(title)}\n")
+        elif tablefmt == "html" and title:
+            chunks.append(f"<h3>{escape(visible(title))}</h3>")
         elif title:
             chunks.append(visible(title))
         if isinstance(part, Fields):
@@ -100,7 +103,7 @@ def _tabulate(result, tablefmt: str) -> str:
             else:
                 chunks.append(tabulate(rows, headers=headers, tablefmt=tablefmt, colalign=aligns, disable_numparse=True))
         else:
-            chunks.append(f"({part.empty})")
+            chunks.append(f"<p>({escape(part.empty)})</p>" if tablefmt == "html" else f"({part.empty})")
         chunks.append("")
     return "\n".join(chunks).rstrip("\n") + "\n"
 
@@ -216,6 +219,8 @@ def render(result, fmt: str, stream=None) -> None:
         stream.write(_tabulate(result, "pipe"))
     elif fmt == "plain":
         stream.write(_tabulate(result, "simple"))
+    elif fmt == "html":
+        stream.write(_tabulate(result, "html"))
     else:
         _rich(result, stream)
     stream.flush()

@@ -75,6 +75,21 @@ class Config:
     def follow_up_every(self) -> str:
         return str(self.raw.get("follow_up_every", "30d"))
 
+    def rule(self, name: str) -> dict | None:
+        """The settings of reminder rule `name`: None when turned off, else its thresholds."""
+        setting = (self.raw.get("reminders") or {}).get(name, True)
+        if setting is False:
+            return None
+        return setting if isinstance(setting, dict) else {}
+
+    @property
+    def smtp(self) -> dict | None:
+        return self.raw.get("smtp")
+
+    @property
+    def business_name(self) -> str:
+        return str((self.raw.get("business") or {}).get("name") or "crm")
+
 
 def load_config(root: Path) -> Config:
     """The settings as written; `crm check` validates them against the config schema
