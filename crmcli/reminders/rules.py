@@ -67,7 +67,7 @@ def follow_up(ctx: Context, settings: dict) -> list[Item]:
     default = ctx.repo.config.follow_up_every
     last = ctx.repo.index.last_contacts()
     planned = {party for (party,) in ctx.repo.index.db.execute(
-        "SELECT DISTINCT party FROM files WHERE due IS NOT NULL AND party IS NOT NULL")}
+        "SELECT DISTINCT party FROM files INDEXED BY files_due WHERE due IS NOT NULL AND party IS NOT NULL")}
     items = []
     for kind in ("customer", "supplier"):
         for party in ctx.rows(kind):
