@@ -66,6 +66,12 @@ class Config:
         return dict(self.raw.get("rates") or {})
 
     @property
+    def autocommit(self) -> bool:
+        """Commit each command's files to git (`git: {autocommit: true}`; off when absent)."""
+        settings = self.raw.get("git")
+        return isinstance(settings, dict) and settings.get("autocommit") is True
+
+    @property
     def follow_up_every(self) -> str:
         return str(self.raw.get("follow_up_every", "30d"))
 
