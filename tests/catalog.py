@@ -3,7 +3,7 @@
     python tests/catalog.py update    # add new messages to crmcli/locale/zh_CN/LC_MESSAGES/crm.po, compile crm.mo
 
 Messages are found three ways, so nothing shown to a person escapes the catalog:
-- strings given to `_`, `N_` and `ngettext` in crmcli/;
+- strings given to `_` and `N_` in crmcli/, and the (singular, plural) pairs given to `ngettext`;
 - literal column headings (`Column(key, "heading")`), and `title=`/`empty=` literals of views;
 - every help text of the command tree (docstrings and `help=`), read from the built app;
 - the enumerated values of the schemas (statuses, stages, types), shown as interface words.
@@ -33,9 +33,9 @@ def _name(func) -> str | None:
     return func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else None
 
 
-def source_messages() -> dict[str, str]:
-    """msgid → where it was found first (path:line), from the source files."""
-    found: dict[str, str] = {}
+def source_messages() -> dict:
+    """msgid (a text, or a (singular, plural) pair) → where it was found first (path:line)."""
+    found: dict = {}
     for path in sorted(PACKAGE.rglob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
@@ -46,7 +46,9 @@ def source_messages() -> dict[str, str]:
             if name in MARKERS and node.args:
                 texts.append(_literal(node.args[0]))
             elif name == "ngettext" and len(node.args) >= 2:
-                texts += [_literal(node.args[0]), _literal(node.args[1])]
+                singular, plural = _literal(node.args[0]), _literal(node.args[1])
+                if singular and plural:
+                    found.setdefault((singular, plural), f"{path.relative_to(ROOT)}:{node.lineno}")
             elif name == "Column" and len(node.args) >= 2:
                 texts.append(_literal(node.args[1]))
             if name in VIEWS:
@@ -86,7 +88,7 @@ def schema_words() -> set[str]:
     return words
 
 
-def messages() -> dict[str, str]:
+def messages() -> dict:
     found = source_messages()
     for text in sorted(help_messages()):
         found.setdefault(text, "help")
@@ -100,6 +102,11 @@ def read_catalog():
 
     with PO.open("rb") as handle:
         return read_po(handle, locale="zh_CN", domain="crm")
+
+
+def translated(message) -> bool:
+    strings = message.string if isinstance(message.string, tuple) else (message.string,)
+    return all(strings)
 
 
 def update() -> None:
@@ -117,13 +124,15 @@ def update() -> None:
             catalog.delete(message.id)
     for text, where in wanted.items():
         if text not in catalog:
-            catalog.add(text, "", auto_comments=[where])
+            catalog.add(text, ("",) if isinstance(text, tuple) else "", auto_comments=[where])
+    for message in catalog:
+        message.flags.discard("python-format")  # messages are str.format templates; a % is just a sign
     PO.parent.mkdir(parents=True, exist_ok=True)
     with PO.open("wb") as handle:
         write_po(handle, catalog, width=0, sort_output=True)
     with MO.open("wb") as handle:
         write_mo(handle, catalog)
-    missing = sum(1 for message in catalog if message.id and not message.string)
+    missing = sum(1 for message in catalog if message.id and not translated(message))
     print(f"{len(wanted)} messages, {missing} without a translation in {PO.relative_to(ROOT)}")
 
 
