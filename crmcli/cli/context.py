@@ -39,6 +39,8 @@ class State:
     fmt: OutputFormat | None = None
     debug: bool = False
     today: str | None = None
+    no_commit: bool = False
+    at: str | None = None
     repo_: object = None
     messages: list[str] = field(default_factory=list)
 
@@ -47,7 +49,8 @@ class State:
         if self.repo_ is None:
             from crmcli.store.repo import open_repo
 
-            self.repo_ = open_repo(self.data_dir, today=self.today)
+            self.repo_ = open_repo(self.data_dir, today=self.today, at=self.at)
+            self.repo_.autocommit = self.repo_.autocommit and not self.no_commit
         return self.repo_
 
     def format(self, override: OutputFormat | None = None) -> str:

@@ -7,7 +7,7 @@ import typer
 
 from crmcli.cli.context import FormatOption, state
 
-FileArgument = Annotated[Path, typer.Argument(help="The file to import.")]
+FileArgument = Annotated[Path, typer.Argument(metavar="FILE", help="The file to import.")]
 KindOption = Annotated[str, typer.Option("--kind", "-k", help="customer, supplier, contact, interaction, product, order or purchase.")]
 MapOption = Annotated[Optional[str], typer.Option("--map", "-m", help="COLUMN=FIELD,… inline, or a .yaml mapping file (constants, split, join, date formats, value translation).")]
 DryRunOption = Annotated[bool, typer.Option("--dry-run", help="Show what would be created, updated, left unchanged or rejected; write nothing.")]

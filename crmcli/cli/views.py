@@ -23,10 +23,11 @@ def register(app: typer.Typer) -> None:
     def today(
         ctx: typer.Context,
         days: Annotated[int, typer.Option("--days", min=0, max=366, help="How far ahead to look.")] = 7,
-        owner: Annotated[Optional[str], typer.Option(help="Only parties this person owns.")] = None,
+        owner: Annotated[Optional[str], typer.Option(help="Only what this person owns.")] = None,
         fmt: FormatOption = None,
     ):
-        """The agenda: next steps overdue, due today and coming up, and the latest interactions."""
+        """The agenda: every reminder overdue, due today and coming up (next steps, follow-ups,
+        birthdays, renewals, deliveries, payments, deals, tickets, targets), and the latest interactions."""
         from crmcli.reports.agenda import agenda
 
         state(ctx).show(agenda(state(ctx).repo, days, owner), fmt)
@@ -36,7 +37,6 @@ def register(app: typer.Typer) -> None:
               duplicates: Annotated[bool, typer.Option("--duplicates", help="Only list likely duplicate parties, with a score.")] = False,
               fmt: FormatOption = None):
         """Validate every file: schema, ids, references, likely duplicates. Exit 1 on any error."""
-        from crmcli.model.views import Column, Table
         from crmcli.reports.check import run_checks
 
         run = state(ctx)
@@ -45,18 +45,25 @@ def register(app: typer.Typer) -> None:
 
             run.show(likely_duplicates(run.repo), fmt)
             return
-        problems = run_checks(run.repo)
-        errors = sum(1 for p in problems if p.severity == "error")
-        chosen = run.format(fmt)
-        if chosen in ("json", "jsonl", "csv"):
-            rows = [{"path": p.path, "line": p.line, "severity": p.severity, "message": p.message} for p in problems]
-            columns = [Column(key, key) for key in ("path", "line", "severity", "message")]
-            run.show(Table(columns, rows), fmt)
-        else:
-            for problem in problems:
-                marker = "" if problem.severity == "error" else "warning: "
-                typer.echo(f"{problem.path}{':' + str(problem.line) if problem.line else ''}: {marker}{problem.message}")
-        warnings = len(problems) - errors
-        run.say(f"{errors} error(s), {warnings} warning(s)" if problems else "no problems found")
-        if errors:
+        if show_problems(run, run_checks(run.repo), fmt):
             raise typer.Exit(1)
+
+
+def show_problems(run, problems, fmt=None) -> int:
+    """Problems as `crm check` prints them (one `path:line: message` each, or a table in
+    json and csv), with a count on stderr; returns how many are errors."""
+    from crmcli.model.views import Column, Table
+
+    errors = sum(1 for p in problems if p.severity == "error")
+    chosen = run.format(fmt)
+    if chosen in ("json", "jsonl", "csv"):
+        rows = [{"path": p.path, "line": p.line, "severity": p.severity, "message": p.message} for p in problems]
+        columns = [Column(key, key) for key in ("path", "line", "severity", "message")]
+        run.show(Table(columns, rows), fmt)
+    else:
+        for problem in problems:
+            marker = "" if problem.severity == "error" else "warning: "
+            typer.echo(f"{problem.path}{':' + str(problem.line) if problem.line else ''}: {marker}{problem.message}")
+    warnings = len(problems) - errors
+    run.say(f"{errors} error(s), {warnings} warning(s)" if problems else "no problems found")
+    return errors

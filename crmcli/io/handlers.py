@@ -25,7 +25,6 @@ from crmcli.model.likeness import duplicate_keys
 from crmcli.model.merging import fold_records
 from crmcli.model.record import Record
 from crmcli.model.text import fold
-from crmcli.model.workflow import ORDER
 from crmcli.store.document import same
 from crmcli.store.validation import schema_problems
 

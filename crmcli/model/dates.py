@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import date, datetime, time, timedelta, timezone, tzinfo
 
 from crmcli.errors import InvalidValue
 
@@ -39,7 +39,14 @@ INTERVAL = re.compile(r"^(?P<count>\d+)\s*(?P<unit>d|w|m|y)$")
 WEEKDAY_PHRASE = re.compile(r"^(?:(?P<which>next|last|this)\s+)?(?P<day>[a-z]+)(?:\s+(?P<time>\d{1,2}(?::\d{2})?\s*(?:am|pm)?))?$")
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
-HINT = "use YYYY-MM-DD, an ISO moment, today, tomorrow, +3d, -2w, next monday or friday 15:00"
+HINT = "use YYYY-MM-DD, an ISO moment, today, tomorrow 9:00, +3d, -2w, next monday or friday 15:00"
+
+
+def in_zone(moment: datetime, zone: tzinfo) -> datetime:
+    """`moment` as the wall time of `zone`, carrying its fixed UTC offset: Python compares two
+    times of one zone object by wall time, which is wrong in the hour a clock goes back."""
+    local = moment.astimezone(zone)
+    return local.replace(tzinfo=timezone(local.utcoffset()))
 
 
 def local_zone(name: str | None = None) -> tzinfo:
@@ -77,7 +84,7 @@ class Clock:
 
     def now(self) -> datetime:
         moment = self.pinned or datetime.now(self.zone)
-        return moment.astimezone(self.zone).replace(microsecond=0)
+        return in_zone(moment, self.zone).replace(microsecond=0)
 
     def today(self) -> date:
         return self.now().date()
@@ -130,8 +137,10 @@ def _parse(text: str, clock: Clock) -> tuple[datetime, bool]:
         raise InvalidValue(f"empty date: {HINT}")
     if low == "now":
         return clock.now(), True
-    if low in NAMED_DAYS:
-        return datetime.combine(clock.today() + timedelta(days=NAMED_DAYS[low]), time(0), clock.zone), False
+    day_word, _, at = low.partition(" ")
+    if day_word in NAMED_DAYS:
+        day = clock.today() + timedelta(days=NAMED_DAYS[day_word])
+        return datetime.combine(day, _parse_time(at) if at else time(0), clock.zone), bool(at)
     match = RELATIVE.match(low)
     if match:
         return _relative(match, clock), match["unit"] == "h"
@@ -193,7 +202,7 @@ def read_moment(text: str, clock: Clock) -> datetime:
     value = datetime.fromisoformat(text) if "T" in text or " " in text else datetime.combine(date.fromisoformat(text), time(0))
     if value.tzinfo is None:
         value = value.replace(tzinfo=clock.zone)
-    return value.astimezone(clock.zone)
+    return in_zone(value, clock.zone)
 
 
 def read_day(text: str, clock: Clock) -> date:
@@ -217,3 +226,14 @@ def month_end(day: date) -> date:
     """The last day of `day`'s month."""
     following = (day.replace(day=28) + timedelta(days=4)).replace(day=1)
     return following - timedelta(days=1)
+
+
+def parse_due(text: str, clock: Clock) -> str:
+    """What a person typed for a due date, as stored: a day (`2026-11-25`) unless they
+    named a time of day, then a moment in the data directory's zone."""
+    moment, has_time = _checked(text, clock)
+    if not has_time:
+        return moment.date().isoformat()
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=clock.zone)
+    return moment_text(moment.astimezone(clock.zone))

@@ -63,6 +63,7 @@ KINDS: dict[str, Kind] = {
         Kind("ticket", "tickets", "ticket", id_prefix="TK", title_field="subject"),
         Kind("campaign", "campaigns", "campaign", id_prefix="CP", title_field="name"),
         Kind("target", "targets", "target", title_field="id"),
+        Kind("reminder", "reminders", "reminder", id_prefix="RM", title_field="text"),
     )
 }
 BY_FOLDER = {kind.folder: kind for kind in KINDS.values()}

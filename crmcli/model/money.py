@@ -89,11 +89,12 @@ def parse_rate(text, what: str) -> Decimal:
 
 
 def format_money(amount: Decimal, code: str | None = None) -> str:
-    """`54,805.00 CNY`: thousands separators, the currency's minor units."""
+    """`54,805.00 CNY` (in Chinese `¥54,805.00`): thousands separators, the currency's minor units."""
+    from crmcli.i18n import money_text
+
     if code and code in MINOR_UNITS:
         amount = rounded(amount, code)
-    text = f"{amount:,f}"
-    return f"{text} {code}" if code else text
+    return money_text(amount, code)
 
 
 def converter(target: str, base: str, rates: dict):

@@ -17,6 +17,8 @@ class Column:
     align: str = "left"
     style: str | None = None
     """A hint for terminals: "money", "date", "muted", "status"…"""
+    translate: bool = False
+    """The cells are interface words (a status, a stage, a type), shown in the run's language."""
 
 
 @dataclass

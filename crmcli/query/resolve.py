@@ -107,15 +107,19 @@ def resolve_party(repo, text: str, kinds: tuple[Kind, ...] = PARTY_KINDS) -> Rec
     raise NotFound(f"no {noun} matches {query!r}")
 
 
+def _by_id(repo, kind: Kind | None, query: str) -> list[Record]:
+    """Records (of `kind`, else of any kind) whose id is `query` in any case, else starts with it."""
+    upper = query.upper()
+    prefix = upper.replace("%", "\\%").replace("_", "\\_") + "%"
+    return repo.records(kind, "upper(id) = ?", (upper,)) or repo.records(kind, "upper(id) LIKE ? ESCAPE '\\'", (prefix,))
+
+
 def resolve_record(repo, kind: Kind, text: str) -> Record:
     """A record of `kind` by its id, case-insensitively, or by a unique prefix of it."""
-    query = text.strip().upper()
+    query = text.strip()
     if not query:
         raise NotFound(f"no {kind.name} id given")
-    exact = repo.records(kind, "upper(id) = ?", (query,))
-    if len(exact) == 1:
-        return exact[0]
-    found = exact or repo.records(kind, "upper(id) LIKE ? ESCAPE '\\'", (query.replace("%", "\\%").replace("_", "\\_") + "%",))
+    found = _by_id(repo, kind, query)
     if len(found) == 1:
         return found[0]
     if found:
@@ -148,3 +152,18 @@ def named_party(repo, text: str) -> Record | None:
         if refs:
             return repo.load(refs.pop())
     return None
+
+
+def resolve_any(repo, text: str) -> str:
+    """The reference of the record `text` names, of any kind: its path (`customers/acme`,
+    which may be gone from the files now), its id or a unique prefix of an id, else a party
+    by name as `resolve_party` finds it."""
+    query = text.strip().removesuffix(".yaml")
+    if "/" in query and kind_of_ref(query) is not None:
+        repo.path_of(query)
+        return query
+    if query:
+        found = _by_id(repo, None, query)
+        if len(found) == 1 and not found[0].kind.is_party:
+            return found[0].ref
+    return resolve_party(repo, query).ref

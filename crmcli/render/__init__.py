@@ -1,4 +1,4 @@
-"""Turning results (model/views.py) into output: rich on a terminal, text, markdown, csv, json.
+"""Turning results (model/views.py) into output: rich on a terminal, text, markdown, csv, json, html.
 
 Every table in the tool goes through `render`. Text from records is shown literally:
 rich markup in a name is never interpreted, and control characters (terminal
@@ -13,6 +13,7 @@ import re
 import sys
 from datetime import date, datetime
 from decimal import Decimal
+from html import escape
 
 from crmcli.model import jsonish
 from crmcli.model.views import Document, Fields, Table
@@ -87,6 +88,8 @@ def _tabulate(result, tablefmt: str) -> str:
         title = part.title
         if tablefmt == "pipe" and title:
             chunks.append(f"## {visible(title)}\n")
+        elif tablefmt == "html" and title:
+            chunks.append(f"<h3>{escape(visible(title))}</h3>")
         elif title:
             chunks.append(visible(title))
         if isinstance(part, Fields):
@@ -100,7 +103,7 @@ def _tabulate(result, tablefmt: str) -> str:
             else:
                 chunks.append(tabulate(rows, headers=headers, tablefmt=tablefmt, colalign=aligns, disable_numparse=True))
         else:
-            chunks.append(f"({part.empty})")
+            chunks.append(f"<p>({escape(part.empty)})</p>" if tablefmt == "html" else f"({part.empty})")
         chunks.append("")
     return "\n".join(chunks).rstrip("\n") + "\n"
 
@@ -205,10 +208,36 @@ def _rich(result, stream) -> None:
         console.print()
 
 
+def localized(result):
+    """`result` with its headings, titles, labels and interface words in the run's language
+    (for people: table, plain, markdown, html; csv and json stay as data)."""
+    from dataclasses import replace
+
+    from crmcli.i18n import _, language
+
+    if language() == "en":
+        return result
+
+    def table(part):
+        if isinstance(part, Fields):
+            return replace(part, title=_(part.title or ""), items=[(_(label), value) for label, value in part.items])
+        words = [c.key for c in part.columns if c.translate]
+        rows = [{**row, **{key: _(row[key]) for key in words if isinstance(row.get(key), str)}} for row in part.rows] \
+            if words else part.rows
+        return replace(part, columns=[replace(c, header=_(c.header)) for c in part.columns], rows=rows,
+                       title=_(part.title or ""), empty=_(part.empty))
+
+    if isinstance(result, Document):
+        return replace(result, title=_(result.title or ""), parts=[table(part) for part in result.parts])
+    return table(result)
+
+
 def render(result, fmt: str, stream=None, raw: bool = False) -> None:
     """Write `result` to `stream` (stdout) in format `fmt`; `raw` CSV keeps cells that look
     like formulas as they are (see guard.py)."""
     stream = stream or sys.stdout
+    if fmt in ("table", "plain", "markdown", "html"):
+        result = localized(result)
     if fmt == "json":
         stream.write(jsonish.dumps(_payload(result), indent=2) + "\n")
     elif fmt == "jsonl":
@@ -222,6 +251,8 @@ def render(result, fmt: str, stream=None, raw: bool = False) -> None:
         stream.write(_tabulate(result, "pipe"))
     elif fmt == "plain":
         stream.write(_tabulate(result, "simple"))
+    elif fmt == "html":
+        stream.write(_tabulate(result, "html"))
     else:
         _rich(result, stream)
     stream.flush()

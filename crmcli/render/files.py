@@ -61,17 +61,19 @@ def _cell(value):
 
 
 def write_file(result, path: Path, fmt: str | None = None, raw: bool = False) -> None:
-    """Write `result` to `path` in `fmt`, or in the format its extension names."""
-    from crmcli.render import render
+    """Write `result` to `path` in `fmt` (data, as exports write it), or in the format its
+    extension names (a report: an .xlsx is then in the interface's language, as on screen)."""
+    from crmcli.render import localized, render
 
-    if fmt is None:
+    report = fmt is None
+    if report:
         suffix = path.suffix.lower()
         if suffix not in EXTENSIONS:
             raise InvalidValue(f"--output {path.name}: use a file ending in {', '.join(EXTENSIONS)}")
         fmt = FORMATS[suffix]
     try:
         if fmt == "xlsx":
-            _xlsx(result, path, raw)
+            _xlsx(localized(result) if report else result, path, raw)
             return
         buffer = io.StringIO()
         render(result, fmt, buffer, raw)

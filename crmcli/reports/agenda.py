@@ -4,77 +4,82 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from crmcli.i18n import _, day_text, ngettext
 from crmcli.model.views import Column, Document, Table
+from crmcli.reminders.rules import gather
 from crmcli.reports.common import INTERACTION_COLUMNS, interaction_row, newest_first
 
 DUE_COLUMNS = [
     Column("due", "due", style="date"),
     Column("when", "when"),
     Column("party_name", "party"),
-    Column("action", "next step"),
+    Column("label", "what", translate=True),
+    Column("reason", "reason"),
     Column("id", "id", style="id"),
 ]
 RECENT_DAYS = 7
+BUCKETS = ("overdue", "today", "upcoming")
 
 
-def _relative(due: date, today: date) -> str:
+def relative_day(due: date, today: date) -> str:
     days = (due - today).days
     if days == 0:
-        return "today"
+        return _("today")
     if days == 1:
-        return "tomorrow"
+        return _("tomorrow")
     if days < 0:
-        return f"{-days} day{'s' if days < -1 else ''} late"
-    return f"in {days} days"
+        return ngettext("{days} day late", "{days} days late", -days).format(days=-days)
+    return ngettext("in {days} day", "in {days} days", days).format(days=days)
+
+
+def bucket_of(due: date, today: date) -> str:
+    return "overdue" if due < today else "today" if due == today else "upcoming"
+
+
+def due_rows(repo, items) -> dict[str, list[dict]]:
+    """The items as agenda rows in their buckets, each with its party's name and a colour."""
+    today = repo.clock.today()
+    names = repo.index.party_names()
+    buckets: dict[str, list[dict]] = {bucket: [] for bucket in BUCKETS}
+    for item in items:
+        bucket = bucket_of(item.due, today)
+        when = relative_day(item.due, today) + (f", {item.at:%H:%M}" if item.at else "")
+        buckets[bucket].append({
+            **item.as_dict(names.get(item.party or "", item.party)),
+            "when": when, "label": item.label,
+            "_style": {"overdue": "red", "today": "yellow"}.get(bucket),
+        })
+    return buckets
+
+
+def public(buckets: dict[str, list[dict]]) -> dict[str, list[dict]]:
+    return {bucket: [{k: v for k, v in row.items() if not k.startswith("_") and k != "label"} for row in rows]
+            for bucket, rows in buckets.items()}
 
 
 def agenda(repo, days: int = 7, owner: str | None = None) -> Document:
     today = repo.clock.today()
-    horizon = today + timedelta(days=days)
+    buckets = due_rows(repo, gather(repo, today + timedelta(days=days), owner))
     names = repo.index.party_names()
-    owned = None
-    if owner:
-        owned = {p.ref for kind in ("customer", "supplier") for p in repo.records(kind) if p.data.get("owner") == owner}
-    steps = repo.records("interaction", "due IS NOT NULL AND due <= ?", (horizon.isoformat(),))
-    if owned is not None:
-        steps = [s for s in steps if s.data.get("party") in owned]
-    steps.sort(key=lambda r: (str(r.data["next"]["due"]), names.get(r.data.get("party", ""), "")))
-    buckets: dict[str, list[dict]] = {"overdue": [], "today": [], "upcoming": []}
-    for step in steps:
-        due = date.fromisoformat(str(step.data["next"]["due"]))
-        bucket = "overdue" if due < today else "today" if due == today else "upcoming"
-        buckets[bucket].append({
-            "due": due.isoformat(),
-            "when": _relative(due, today),
-            "party": step.data.get("party"),
-            "party_name": names.get(step.data.get("party", ""), step.data.get("party")),
-            "action": step.data["next"]["action"],
-            "id": step.id,
-            "_style": {"overdue": "red", "today": "yellow"}.get(bucket),
-        })
     since = (today - timedelta(days=RECENT_DAYS)).isoformat()
     recent = newest_first(repo.records("interaction", "substr(day, 1, 10) >= ?", (since,)))
-    if owned is not None:
-        recent = [r for r in recent if r.data.get("party") in owned]
+    if owner is not None:
+        owners = {ref: facts.get("owner") for ref, facts in repo.index.party_facts().items()}
+        recent = [r for r in recent if owners.get(r.data.get("party")) == owner]
     titles = {
-        "overdue": "Overdue",
-        "today": f"Due today ({today.isoformat()})",
-        "upcoming": f"Next {days} days",
+        "overdue": _("Overdue"),
+        "today": _("Due today ({day})").format(day=day_text(today)),
+        "upcoming": ngettext("Next {days} day", "Next {days} days", days).format(days=days),
     }
-    parts = [
-        Table(DUE_COLUMNS, rows, title=titles[bucket], empty=f"nothing {bucket}")
-        for bucket, rows in buckets.items()
-    ]
+    empties = {"overdue": _("nothing overdue"), "today": _("nothing due today"),
+               "upcoming": _("nothing coming up")}
+    parts = [Table(DUE_COLUMNS, rows, title=titles[bucket], empty=empties[bucket])
+             for bucket, rows in buckets.items()]
     parts.append(Table(
         INTERACTION_COLUMNS,
         [interaction_row(r.data, names, repo.clock) for r in recent],
-        title=f"Latest interactions (last {RECENT_DAYS} days)",
-        empty="no interactions in the last week",
+        title=_("Latest interactions (last {days} days)").format(days=RECENT_DAYS),
+        empty=_("no interactions in the last week"),
     ))
-    payload = {
-        "date": today.isoformat(),
-        **{bucket: [{k: v for k, v in row.items() if not k.startswith("_")} for row in rows]
-           for bucket, rows in buckets.items()},
-        "recent": [r.data for r in recent],
-    }
-    return Document(parts, title=f"Agenda for {today.isoformat()}", payload=payload)
+    payload = {"date": today.isoformat(), **public(buckets), "recent": [r.data for r in recent]}
+    return Document(parts, title=_("Agenda for {day}").format(day=day_text(today)), payload=payload)

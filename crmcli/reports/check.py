@@ -6,6 +6,7 @@ the loaded files and returns a list of Problems; `run_checks` runs them all.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -172,8 +173,47 @@ def check_attachments(loaded: Loaded) -> list[Problem]:
     return problems
 
 
+CONFLICT_MARKER = re.compile(rb"^(?:<{7}|>{7})(?: |$)", re.MULTILINE)
+UNSCANNED = {".git", ".crm", "attachments"}
+
+
+def check_conflict_markers(loaded: Loaded) -> list[Problem]:
+    """Git conflict markers left in files that are not records (records that hold them do
+    not parse, and are reported with the files the index could not read)."""
+    import os
+
+    from crmcli.model.kinds import kind_of_ref
+    from crmcli.store.codec import MAX_FILE_BYTES
+    from crmcli.store.config import CONFIG_FILE
+
+    problems = []
+    for folder, folders, files in os.walk(loaded.root):
+        relative = os.path.relpath(folder, loaded.root)
+        if relative == ".":
+            folders[:] = [name for name in folders if name not in UNSCANNED]
+        for name in files:
+            path = name if relative == "." else f"{relative}/{name}".replace(os.sep, "/")
+            if path == CONFIG_FILE or (name.endswith(".yaml") and kind_of_ref(path)):
+                continue
+            try:
+                if os.path.getsize(os.path.join(folder, name)) > MAX_FILE_BYTES:
+                    continue
+                with open(os.path.join(folder, name), "rb") as handle:
+                    data = handle.read()
+            except OSError:
+                continue
+            found = CONFLICT_MARKER.search(data)
+            if found and b"\0" not in data:
+                problems.append(Problem(path, "unresolved git merge conflict markers",
+                                        data[:found.start()].count(b"\n") + 1))
+    return problems
+
+
 CHECKS = (check_ids, check_references, check_party_rules, check_duplicates, check_orders,
-          check_attachments)
+          check_attachments, check_conflict_markers)
+SYNC_CHECKS = (check_ids, check_references, check_duplicates, check_conflict_markers)
+"""What two clones' merged data may have gained: the same id twice, the same party twice,
+references to what the other side removed, conflicts left over."""
 
 
 def _problems_of(root, path: str, error: str, line: int | None) -> list[Problem]:
@@ -199,12 +239,12 @@ def load_for_check(repo) -> Loaded:
     return Loaded(sorted(repo.records(), key=lambda r: r.ref), broken, repo.root)
 
 
-def run_checks(repo) -> list[Problem]:
+def run_checks(repo, checks=CHECKS) -> list[Problem]:
     """Every problem in the data directory, errors and warnings, in file order. Schema
     problems come with the files the index refused (it validates every file it reads)."""
     loaded = load_for_check(repo)
     problems = check_config(repo.root) + loaded.broken
-    for check in CHECKS:
+    for check in checks:
         problems.extend(check(loaded))
     return sorted(problems, key=lambda p: (p.path, p.line or 0))
 

@@ -72,17 +72,23 @@ def ticket_view(repo, ticket: Record) -> Document:
     return Document([Fields(facts, title=data["subject"]), history_table(repo, data)], payload=data)
 
 
-def attainment(repo, owner: str | None, period: str, code: str) -> Decimal:
-    """Net sales that count toward targets, of an owner (or everyone), in a period, in `code`."""
+def counted_sales(repo, owner: str | None, period: str, code: str) -> list[tuple[str, Decimal]]:
+    """(day, net in `code`) of each sale that counts toward targets, of an owner (or everyone),
+    in a period, oldest first."""
     span = parse_period(period, repo.clock.today())
     convert = converter(code, repo.config.currency, repo.config.rates)
-    total = Decimal(0)
+    sales = []
     for order in repo.records("order", "f.day BETWEEN ? AND ?", (span.start.isoformat(), span.end.isoformat())):
         data = order.data
         if (data["kind"] == "sale" and data.get("status") in OWING_STATES and data.get("counts_toward_target", True)
                 and (owner is None or data.get("owner") == owner)):
-            total += convert(data["totals"]["net"], data["currency"])
-    return rounded(total, code)
+            sales.append((str(data["date"]), convert(data["totals"]["net"], data["currency"])))
+    return sorted(sales)
+
+
+def attainment(repo, owner: str | None, period: str, code: str) -> Decimal:
+    """Net sales that count toward targets, of an owner (or everyone), in a period, in `code`."""
+    return rounded(sum((amount for _, amount in counted_sales(repo, owner, period, code)), Decimal(0)), code)
 
 
 def _pace(period: str, today: date) -> Decimal | None:

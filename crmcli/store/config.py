@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from crmcli.errors import DataDirError
+from crmcli.i18n import N_
 from crmcli.store import codec
 
 CONFIG_FILE = "crm.yaml"
@@ -16,15 +17,15 @@ business:
   name: {name}
 currency: {currency}
 me: {me}
-{timezone}locale: en
+{timezone}# locale: zh             # the interface language (en or zh); default: from LANG
 follow_up_every: 30d
 git:
   autocommit: true
 """
 
 
-DEFAULT_STAGES = (("qualification", 10), ("needs-analysis", 25), ("proposal", 50), ("negotiation", 75),
-                  ("won", 100), ("lost", 0))
+DEFAULT_STAGES = ((N_("qualification"), 10), (N_("needs-analysis"), 25), (N_("proposal"), 50),
+                  (N_("negotiation"), 75), (N_("won"), 100), (N_("lost"), 0))
 DEFAULT_SERVICE_LEVELS = {"urgent": "4h", "high": "1d", "normal": "3d", "low": "7d"}
 DEFAULT_TIERS = {"silver": 100000, "gold": 500000}
 
@@ -66,8 +67,29 @@ class Config:
         return dict(self.raw.get("rates") or {})
 
     @property
+    def autocommit(self) -> bool:
+        """Commit each command's files to git (`git: {autocommit: true}`; off when absent)."""
+        settings = self.raw.get("git")
+        return isinstance(settings, dict) and settings.get("autocommit") is True
+
+    @property
     def follow_up_every(self) -> str:
         return str(self.raw.get("follow_up_every", "30d"))
+
+    def rule(self, name: str) -> dict | None:
+        """The settings of reminder rule `name`: None when turned off, else its thresholds."""
+        setting = (self.raw.get("reminders") or {}).get(name, True)
+        if setting is False:
+            return None
+        return setting if isinstance(setting, dict) else {}
+
+    @property
+    def smtp(self) -> dict | None:
+        return self.raw.get("smtp")
+
+    @property
+    def business_name(self) -> str:
+        return str((self.raw.get("business") or {}).get("name") or "crm")
 
 
 def load_config(root: Path) -> Config:

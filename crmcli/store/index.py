@@ -30,7 +30,7 @@ from crmcli.store import codec
 from crmcli.store.scan import scan
 from crmcli.store.validation import line_of, schema_problems
 
-INDEX_VERSION = "3"
+INDEX_VERSION = "4"
 INDEX_FILE = "index.sqlite"
 PARALLEL_FROM = 2000
 BATCH = 500
@@ -119,6 +119,14 @@ def _names(kind, record: dict) -> list[tuple]:
     return rows
 
 
+def _open_due(kind, record: dict):
+    """When an open next step or an open reminder falls due: the `due` column `crm today` reads."""
+    if kind.name == "reminder":
+        return record.get("due") if record.get("status") != "done" else None
+    step = record.get("next")
+    return step.get("due") if isinstance(step, dict) and not step.get("done") else None
+
+
 def derive(path: str, stat: Stat, record: dict | None = None, error: str | None = None,
            line: int | None = None) -> Derived:
     """The index rows for one file: the record with its columns, or why it could not be read."""
@@ -129,8 +137,7 @@ def derive(path: str, stat: Stat, record: dict | None = None, error: str | None 
                         None, None, None, folder))
     title = str(record.get(kind.title_field) or "")
     day = record.get("at") or record.get("date") or record.get("created")
-    step = record.get("next")
-    due = step.get("due") if isinstance(step, dict) and not step.get("done") else None
+    due = _open_due(kind, record)
     party = record.get("party") if isinstance(record.get("party"), str) else None
     record_id = str(record["id"]) if record.get("id") is not None else None
     names = _names(kind, record)

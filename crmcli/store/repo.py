@@ -13,7 +13,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from crmcli.errors import DataDirError, InvalidValue, NotFound, ValidationFailed
+from crmcli.errors import DataDirError, GitError, InvalidValue, NotFound, ValidationFailed
 from crmcli.model.dates import Clock, local_zone, moment_text, read_day
 from crmcli.model.ids import random_id
 from crmcli.model.kinds import KINDS, Kind, kind_of_ref
@@ -44,7 +44,9 @@ def find_root(explicit: str | os.PathLike | None = None) -> Path:
     return default_data_dir()
 
 
-def open_repo(path=None, *, today: str | None = None) -> "Repo":
+def open_repo(path=None, *, today: str | None = None, at: str | None = None) -> "Repo":
+    """The data directory at `path` (or found as `find_root` does); with `at`, as it was at
+    that git revision or date, read-only."""
     root = find_root(path)
     if not root.is_dir():
         raise DataDirError(f"{root}: no such data directory (create one with: crm init {root})")
@@ -54,7 +56,24 @@ def open_repo(path=None, *, today: str | None = None) -> "Repo":
         raise DataDirError(f"{root}: cannot read the data directory: permission denied")
     config = load_config(root)
     clock = Clock.create(local_zone(config.timezone), today or os.environ.get("CRM_TODAY"))
-    return Repo(root, config, clock)
+    if at:
+        return _open_past(root, clock, at, today or os.environ.get("CRM_TODAY"))
+    return Repo(root, config, clock, autocommit=config.autocommit)
+
+
+def _open_past(root: Path, clock: Clock, at: str, today: str | None) -> "Repo":
+    """The data directory as of revision or date `at`, from an extract in the cache; a date
+    also becomes "today" unless one was given."""
+    from crmcli.store import git
+
+    tree = git.work_tree(root)
+    sha, day = git.resolve_revision(tree, at, clock)
+    past = git.snapshot(tree, sha, root / CACHE_DIR / "at")
+    if not (past / CONFIG_FILE).is_file():
+        raise GitError(f"--at {at}: {root} was not a crm data directory at {sha[:12]}")
+    config = load_config(past)
+    clock = Clock.create(local_zone(config.timezone), today or (day.isoformat() if day else None))
+    return Repo(past, config, clock, revision=sha, live_root=root)
 
 
 @dataclass
@@ -63,6 +82,12 @@ class Repo:
     config: Config
     clock: Clock
     warnings: list[str] = field(default_factory=list)
+    autocommit: bool = False
+    """Commit each transaction's files to git (`git.autocommit`, unless `--no-commit`)."""
+    revision: str | None = None
+    """Under `--at`: the commit this data is from; `root` is then its extract, and writes are refused."""
+    live_root: Path | None = None
+    """Under `--at`: the data directory itself, where git runs."""
     _index: object = None
 
     @property
@@ -132,11 +157,24 @@ class Repo:
         except codec.RecordSyntaxError as error:
             raise InvalidValue(error.message, where=f"{ref}.yaml:{error.line}" if error.line else f"{ref}.yaml")
 
+    def work_tree(self):
+        """The git work tree of the data directory (GitError when there is none)."""
+        from crmcli.store import git
+
+        return git.work_tree(self.live_root or self.root)
+
+    def refuse_if_past(self) -> None:
+        """Commands that change the data directory or its repository refuse under `--at`."""
+        if self.revision:
+            raise InvalidValue(f"--at shows the data as of {self.revision[:12]} and cannot change it (run without --at)")
+
     @contextlib.contextmanager
     def writing(self, message: str, *, bulk: bool = False):
         """A transaction: everything put or removed inside lands together, or nothing does.
-        A `bulk` one (a big import) keeps no staged record in memory: the index reads the
-        new files on its next refresh instead of being handed them."""
+        `message` says what it did, as the commit message when `autocommit` is on. A `bulk`
+        one (a big import) keeps no staged record in memory: the index reads the new files
+        on its next refresh instead of being handed them."""
+        self.refuse_if_past()
         if not os.access(self.root, os.W_OK):
             raise DataDirError(f"{self.root}: the data directory is read-only")
         with writer_lock(self.cache_dir):
@@ -147,6 +185,22 @@ class Repo:
                 transaction.abandon()
                 raise
             transaction.commit()
+            if self.autocommit:
+                self._commit_to_git(message, transaction.paths)
+
+    def _commit_to_git(self, message: str, paths: list[str]) -> None:
+        """Commit files already in place. They stay whatever git does: a failure is a warning,
+        and a data directory outside any repository is simply not committed."""
+        from crmcli.store import git
+
+        if not git.maybe_in_git(self.root):
+            return
+        try:
+            git.commit_files(git.work_tree(self.root), paths, message)
+        except git.StaleIndex as error:
+            self.warnings.append(str(error))
+        except GitError as error:
+            self.warnings.append(f"written but not committed: {error}")
 
 
 class Transaction:
@@ -157,7 +211,7 @@ class Transaction:
         self.message = message
         self.bulk = bulk
         self.staged: list[tuple[Path, Path, str, dict | None]] = []
-        self.paths: set[Path] = set()
+        self.targets: set[Path] = set()
         self.removals: list[str] = []
 
     def validate(self, kind: Kind, record: dict, path: str) -> None:
@@ -173,7 +227,7 @@ class Transaction:
             while True:
                 record["id"] = random_id(kind.prefix_for(record), day)
                 path = self.repo.path_of(kind.ref(record))
-                if not path.exists() and path not in self.paths:
+                if not path.exists() and path not in self.targets:
                     break
         return kind.ref(record)
 
@@ -193,7 +247,7 @@ class Transaction:
         relative = ref + ".yaml"
         self.validate(kind, record, relative)
         path = self.repo.path_of(ref)
-        if path in self.paths:
+        if path in self.targets:
             raise InvalidValue(f"{relative}: written twice in one command")
         old_text = old_plain = None
         if new and path.exists():
@@ -224,7 +278,7 @@ class Transaction:
 
     def stage(self, path: Path, relative: str, data: bytes, record: dict | None) -> None:
         self.staged.append((fs.write_temp(path, data, sync=not self.bulk), path, relative, record))
-        self.paths.add(path)
+        self.targets.add(path)
 
     def remove(self, ref: str) -> None:
         self.remove_file(ref + ".yaml")
@@ -233,6 +287,11 @@ class Transaction:
         """Stage the removal of a file (a record's, or a document or attachment)."""
         fs.confined(self.repo.root, relative)
         self.removals.append(relative)
+
+    @property
+    def paths(self) -> list[str]:
+        """Every file written or removed, relative to the data directory."""
+        return [relative for _, _, relative, _ in self.staged] + self.removals
 
     def abandon(self) -> None:
         for temp, *_ in self.staged:
@@ -256,7 +315,7 @@ class Transaction:
                 fs.commit_temp(temp, path, sync=not self.bulk)
                 placed += 1
             if self.bulk:
-                fs.sync_folders({path.parent for path in self.paths})
+                fs.sync_folders({path.parent for path in self.targets})
         except BaseException:
             for temp, *_ in self.staged[placed + 1:]:
                 temp.unlink(missing_ok=True)

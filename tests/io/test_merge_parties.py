@@ -92,3 +92,16 @@ def test_merge_rewrites_references_in_any_kind(demo):
     assert demo("product", "add", "NEW-01", "New cable", "--price", "10", "--supplier", "jinglian-cable").code == 0
     assert demo("merge", "jinglian-xianlan", "jinglian-cable", "--prefer", "a").code == 0
     assert demo.read("products/NEW-01.yaml")["supplier"] == "suppliers/jinglian-xianlan"
+
+
+def test_every_kind_that_names_b_is_rewritten(demo):
+    """Folding the demo's 华强 into a new record: orders, interactions, contracts, deals,
+    tickets, reminders and campaign members all follow."""
+    named = pointing_at(demo, "customers/huaqiang-dianzi")
+    folders = {path.split("/", 1)[0] for path in named}
+    assert {"orders", "interactions", "contracts", "opportunities", "tickets", "reminders", "campaigns"} <= folders
+    assert demo("customer", "add", "华强电子集团").code == 0
+    assert demo("merge", "huaqiang-dianzi-2", "huaqiang-dianzi", "--prefer", "a").code == 0
+    assert pointing_at(demo, "customers/huaqiang-dianzi") == []
+    assert sorted(pointing_at(demo, "customers/huaqiang-dianzi-2")) == sorted(named)
+    assert demo("check").code == 0

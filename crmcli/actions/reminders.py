@@ -1,0 +1,119 @@
+"""Explicit reminders: add one (once or repeating), mark it done, snooze it, remove it,
+and note which reached targets `crm remind due` has announced."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from crmcli.errors import InvalidValue
+from crmcli.model.dates import moment_text, parse_day, parse_due, read_day, read_moment
+from crmcli.model.kinds import KINDS
+from crmcli.model.record import Record
+from crmcli.model.recurrence import check_rule, first, following
+
+REMINDER = KINDS["reminder"]
+
+
+def add_reminder(repo, text: str, due: str, *, party: Record | None = None, every: str | None = None,
+                 until: str | None = None, owner: str | None = None) -> Record:
+    """A new open reminder. A repeating one starts on the first day of its series on or
+    after `due` (`--due today --every '3rd monday'` is the next third Monday)."""
+    if not text.strip():
+        raise InvalidValue("a reminder needs a text")
+    clock = repo.clock
+    record: dict = {}
+    if party is not None:
+        record["party"] = party.ref
+    record["text"] = text.strip()
+    record["due"] = parse_due(due, clock)
+    if every:
+        day = read_day(record["due"], clock)
+        end = parse_day(until, clock) if until else None
+        record["every"] = check_rule(every, day, end)
+        start = first(record["every"], day, end)
+        if start is None:
+            raise InvalidValue(f"repeat rule {every!r} has no day between {day} and {end}")
+        record["due"] = _on_day(record["due"], start, clock)
+        record["anchor"] = start.isoformat()
+        if end:
+            record["until"] = end.isoformat()
+    elif until:
+        raise InvalidValue("--until only applies to a repeating reminder (give --every)")
+    chosen = owner or (party.data.get("owner") if party is not None else None) or repo.config.me
+    if chosen:
+        record["owner"] = chosen
+    record["status"] = "open"
+    with repo.writing(f"remind: {record['text']} on {record['due']}") as tx:
+        ref = tx.add(REMINDER, record)
+    return Record(ref, REMINDER, record)
+
+
+def _on_day(due: str, day: date, clock) -> str:
+    """`due` moved to `day`, keeping its time of day if it has one."""
+    if "T" not in due:
+        return day.isoformat()
+    return moment_text(datetime.combine(day, read_moment(due, clock).time(), clock.zone))
+
+
+def _open(reminder: Record) -> dict:
+    data = reminder.data
+    if data.get("status") == "done":
+        raise InvalidValue(f"{reminder.id} is done already (at {data.get('done')})")
+    return data
+
+
+def complete_reminder(repo, reminder: Record) -> Record:
+    """Done: a one-off reminder closes; a repeating one rolls to its next day after both its
+    due day and today (missed days are not owed), or closes when its series has ended."""
+    data = _open(reminder)
+    now = repo.clock.now()
+    due_day = read_day(str(data["due"]), repo.clock)
+    entry = {"at": moment_text(now), "status": "done", "note": f"due {data['due']}"}
+    following_day = None
+    if data.get("every"):
+        anchor = date.fromisoformat(str(data.get("anchor") or due_day.isoformat()))
+        until = date.fromisoformat(str(data["until"])) if data.get("until") else None
+        following_day = following(data["every"], anchor, max(due_day, repo.clock.today()), until)
+    data.setdefault("history", []).append(entry)
+    if following_day is None:
+        data["status"] = "done"
+        data["done"] = moment_text(now)
+        message = f"remind: {data['text']} done"
+    else:
+        data["due"] = _on_day(str(data["due"]), following_day, repo.clock)
+        message = f"remind: {data['text']} done, next on {data['due']}"
+    with repo.writing(message) as tx:
+        tx.update(reminder)
+    return reminder
+
+
+def snooze_reminder(repo, reminder: Record, until: str) -> Record:
+    """Put a reminder off to a later day or time; never into the past."""
+    data = _open(reminder)
+    due = parse_due(until, repo.clock)
+    past = read_moment(due, repo.clock) < repo.clock.now() if "T" in due else \
+        date.fromisoformat(due) < repo.clock.today()
+    if past:
+        raise InvalidValue(f"cannot snooze {reminder.id} to {due}: that is in the past")
+    data.setdefault("history", []).append(
+        {"at": moment_text(repo.clock.now()), "status": "snoozed", "note": f"due {data['due']} → {due}"})
+    data["due"] = due
+    with repo.writing(f"remind: {data['text']} snoozed to {due}") as tx:
+        tx.update(reminder)
+    return reminder
+
+
+def remove_reminder(repo, reminder: Record) -> None:
+    with repo.writing(f"remind: remove {reminder.data['text']}") as tx:
+        tx.remove(reminder.ref)
+
+
+def mark_announced(repo, targets: list[Record]) -> None:
+    """Remember that these targets' reaching was announced, so it is announced once."""
+    if not targets:
+        return
+    now = moment_text(repo.clock.now())
+    with repo.writing(f"remind: announced {len(targets)} target(s) reached") as tx:
+        for target in targets:
+            target.data["announced"] = now
+            tx.update(target)

@@ -1,0 +1,167 @@
+"""`crm remind …`: explicit reminders, the digest for cron (print, mail, calendar)."""
+
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from crmcli.cli.context import OutputFormat, record_commands, state
+
+Id = Annotated[str, typer.Argument(metavar="ID", help="The reminder's id (a unique prefix will do).")]
+Owner = Annotated[Optional[str], typer.Option("--owner", help="Only what this person owns.")]
+
+
+class DigestFormat(str, Enum):
+    table = "table"
+    plain = "plain"
+    markdown = "markdown"
+    json = "json"
+    jsonl = "jsonl"
+    ics = "ics"
+
+
+def _reminder(ctx, text: str):
+    from crmcli.model.kinds import KINDS
+    from crmcli.query.resolve import resolve_record
+
+    return resolve_record(state(ctx).repo, KINDS["reminder"], text)
+
+
+def _text_of(result, fmt: str) -> str:
+    import io
+
+    from crmcli.render import render
+
+    buffer = io.StringIO()
+    render(result, fmt, buffer)
+    return buffer.getvalue()
+
+
+def _calendar(repo, items, records) -> bytes:
+    from crmcli.reminders.calendar import calendar
+
+    return calendar(items, records, repo.index.party_names(), repo.clock.now(), repo.config.business_name)
+
+
+def _announce(repo, items) -> None:
+    """Record that the targets reached in `items` have been announced (after delivery only)."""
+    from crmcli.actions.reminders import mark_announced
+
+    refs = sorted({item.ref for item in items if item.extra.get("reached")})
+    mark_announced(repo, [repo.load(ref) for ref in refs])
+
+
+def register(app: typer.Typer) -> None:
+    remind = typer.Typer(help="Reminders: add, list, show, done, snooze, rm; due (for cron) and export (iCalendar).",
+                         no_args_is_help=True)
+    app.add_typer(remind, name="remind")
+
+    @remind.command("add")
+    def add(
+        ctx: typer.Context,
+        first: Annotated[str, typer.Argument(metavar="[PARTY] TEXT", help="What to do; a customer or supplier may come first.")],
+        text: Annotated[Optional[str], typer.Argument(metavar="", show_default=False)] = None,
+        due: Annotated[str, typer.Option("--due", help="When: 2026-12-01, tomorrow, +3d, next monday, 'friday 15:00'.")] = "today",
+        every: Annotated[Optional[str], typer.Option("--every", help="Repeat: 2w, 1m, monday, '3rd monday', 'last friday' or an RRULE.")] = None,
+        until: Annotated[Optional[str], typer.Option("--until", help="The last day a repeating reminder may fall on.")] = None,
+        owner: Annotated[Optional[str], typer.Option("--owner", help="Whose it is (default: the party's owner, else me).")] = None,
+    ):
+        """Add a reminder, once or repeating: crm remind add acme "call about renewal" --due +2w."""
+        from crmcli.actions.reminders import add_reminder
+        from crmcli.query.resolve import resolve_party
+
+        repo = state(ctx).repo
+        party = resolve_party(repo, first) if text is not None else None
+        added = add_reminder(repo, text if text is not None else first, due, party=party, every=every,
+                             until=until, owner=owner)
+        typer.echo(added.id)
+        state(ctx).say(f"due {added.data['due']}" + (f", every {added.data['every']}" if added.data.get("every") else ""))
+
+    from crmcli.reports.reminders import reminder_list, reminder_view
+
+    record_commands(remind, "reminder", reminder_list, reminder_view, "reminders, open ones first by due date")
+
+    @remind.command("done")
+    def done(ctx: typer.Context, reminder_id: Id):
+        """Mark a reminder done; a repeating one moves on to its next day."""
+        from crmcli.actions.reminders import complete_reminder
+
+        record = complete_reminder(state(ctx).repo, _reminder(ctx, reminder_id))
+        data = record.data
+        state(ctx).say(f"{record.id}: done" if data["status"] == "done" else f"{record.id}: next due {data['due']}")
+
+    @remind.command("snooze")
+    def snooze(ctx: typer.Context, reminder_id: Id,
+               until: Annotated[str, typer.Argument(metavar="WHEN", help="The new due day or time: +2d, monday, 2026-12-01.")]):
+        """Put a reminder off until later."""
+        from crmcli.actions.reminders import snooze_reminder
+
+        record = snooze_reminder(state(ctx).repo, _reminder(ctx, reminder_id), until)
+        state(ctx).say(f"{record.id}: due {record.data['due']}")
+
+    @remind.command("rm")
+    def remove(ctx: typer.Context, reminder_id: Id):
+        """Remove a reminder."""
+        from crmcli.actions.reminders import remove_reminder
+
+        record = _reminder(ctx, reminder_id)
+        remove_reminder(state(ctx).repo, record)
+        state(ctx).say(f"removed {record.id}")
+
+    @remind.command("due")
+    def due(
+        ctx: typer.Context,
+        within: Annotated[Optional[str], typer.Option("--within", help="Also what falls due this far ahead: 1d, 1w.")] = None,
+        owner: Owner = None,
+        fmt: Annotated[Optional[DigestFormat], typer.Option("--format", "-f", help="plain (the default when piped), table, markdown, json, jsonl or ics.")] = None,
+        mail_to: Annotated[Optional[list[str]], typer.Option("--mail-to", help="Mail the digest to this address instead of printing it (repeatable).")] = None,
+        fail_if_due: Annotated[bool, typer.Option("--fail-if-due", help="Exit 1 when anything is due (for scripts).")] = False,
+    ):
+        """What is due (and overdue), for cron: prints nothing and exits 0 when nothing is."""
+        from crmcli.reports.reminders import due_digest
+
+        run = state(ctx)
+        repo = run.repo
+        items, result = due_digest(repo, within, owner)
+        if not items:
+            return
+        if mail_to:
+            from crmcli.reminders.mail import send
+
+            send(repo.config.smtp, mail_to, result.title, _text_of(result, "plain"), _text_of(result, "html"))
+            if sys.stderr.isatty():
+                run.say(f"mailed {len(items)} reminder(s) to {', '.join(mail_to)}")
+        elif fmt == DigestFormat.ics:
+            sys.stdout.buffer.write(_calendar(repo, items, {r.ref: r.data for r in repo.records("reminder")}))
+            sys.stdout.flush()
+        else:
+            if run.format(OutputFormat(fmt.value) if fmt else None) in ("table", "plain", "markdown"):
+                typer.echo(result.title)
+                typer.echo()
+            run.show(result, OutputFormat(fmt.value) if fmt else None)
+        _announce(repo, items)
+        if fail_if_due:
+            raise typer.Exit(1)
+
+    @remind.command("export")
+    def export(
+        ctx: typer.Context,
+        ics: Annotated[Path, typer.Option("--ics", help="The calendar file to write (RFC 5545), '-' for stdout.")],
+        owner: Owner = None,
+    ):
+        """Write reminders (VTODO) and dated events of the coming year (VEVENT) to a calendar file."""
+        from crmcli.reports.reminders import calendar_items
+
+        repo = state(ctx).repo
+        items, records = calendar_items(repo, owner)
+        data = _calendar(repo, items, records)
+        if str(ics) == "-":
+            sys.stdout.buffer.write(data)
+            sys.stdout.flush()
+            return
+        from crmcli.store.fs import atomic_write
+
+        atomic_write(ics, data)
+        state(ctx).say(f"wrote {len(items)} entries to {ics}")

@@ -1,0 +1,61 @@
+"""One thing to be reminded of, whichever rule raised it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+
+from crmcli.i18n import N_
+
+RULE_LABELS = {
+    "reminder": N_("reminder"),
+    "next_steps": N_("next step"),
+    "follow_up": N_("follow up"),
+    "birthdays": N_("birthday"),
+    "renewals": N_("renewal"),
+    "deliveries": N_("delivery"),
+    "payments": N_("payment"),
+    "deals": N_("deal"),
+    "tickets": N_("ticket"),
+    "targets": N_("target"),
+}
+
+
+@dataclass
+class Item:
+    due: date
+    rule: str
+    reason: str
+    ref: str
+    """The record it comes from, as a reference (`orders/2026/SO-…`)."""
+    party: str | None = None
+    owner: str | None = None
+    at: datetime | None = None
+    """The time of day it is due, when that matters (a ticket's service level, a timed reminder)."""
+    notice: bool = False
+    """News (a birthday, a target reached) lapses once its day is past instead of turning overdue."""
+    amount: Decimal | None = None
+    currency: str | None = None
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def id(self) -> str:
+        return self.ref.rsplit("/", 1)[-1]
+
+    @property
+    def label(self) -> str:
+        return RULE_LABELS[self.rule]
+
+    def uid(self) -> str:
+        """Stable across runs, so a calendar that imports it again updates instead of duplicating."""
+        return f"{self.ref}#{self.rule}"
+
+    def as_dict(self, party_name: str | None) -> dict:
+        data = {"due": self.due.isoformat(), "rule": self.rule, "reason": self.reason, "id": self.id,
+                "ref": self.ref, "party": self.party, "party_name": party_name, "owner": self.owner}
+        if self.at is not None:
+            data["at"] = self.at.isoformat()
+        if self.amount is not None:
+            data["amount"], data["currency"] = self.amount, self.currency
+        return data

@@ -1,0 +1,278 @@
+"""The rules that raise reminders from the data, one small function each.
+
+Each rule reads what it needs through the index (SQL narrows the records first, so a
+large data directory costs little) and returns `Item`s dated when they fall due; the
+agenda decides what is overdue, due today or coming up. Rules are named as in
+`crm.yaml`'s `reminders:` section, where each can be turned off or given thresholds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from crmcli.i18n import _
+from crmcli.model.dates import parse_interval, read_day, read_moment
+from crmcli.model.money import format_money
+from crmcli.model.orders import OWING_STATES, balance
+from crmcli.model.periods import parse_period
+from crmcli.model.pipeline import CLOSED_STAGES
+from crmcli.reminders.items import Item
+
+DEFAULT_LIFECYCLES = ("lead", "prospect", "customer")
+DEFAULT_NOTICE_DAYS = 30
+DEFAULT_TARGET_DAY = {"month": 20, "quarter": 60, "year": 240}
+DEFAULT_TARGET_BELOW = Decimal("0.5")
+REACHED_NEWS_DAYS = 7
+
+
+@dataclass
+class Context:
+    """What every rule needs: the data, today, how far ahead to look, and who owns each party."""
+
+    repo: object
+    today: date
+    horizon: date
+    owners: dict[str, str] = field(default_factory=dict)
+
+    def rows(self, kind: str, where: str = "", params: tuple = ()):
+        return self.repo.records(kind, where, params)
+
+    def owner_of(self, data: dict) -> str | None:
+        return data.get("owner") or self.owners.get(data.get("party") or "")
+
+
+def explicit(ctx: Context, settings: dict) -> list[Item]:
+    items = []
+    for record in ctx.rows("reminder", "due IS NOT NULL AND substr(due, 1, 10) <= ?", (ctx.horizon.isoformat(),)):
+        data = record.data
+        due = str(data["due"])
+        repeat = _(" (every {rule})").format(rule=data["every"]) if data.get("every") else ""
+        items.append(Item(read_day(due, ctx.repo.clock), "reminder", f"{data['text']}{repeat}", record.ref,
+                          data.get("party"), ctx.owner_of(data),
+                          at=read_moment(due, ctx.repo.clock) if "T" in due else None))
+    return items
+
+
+def next_steps(ctx: Context, settings: dict) -> list[Item]:
+    return [Item(read_day(str(r.data["next"]["due"]), ctx.repo.clock), "next_steps", r.data["next"]["action"], r.ref,
+                 r.data.get("party"), ctx.owner_of(r.data))
+            for r in ctx.rows("interaction", "due IS NOT NULL AND due <= ?", (ctx.horizon.isoformat(),))]
+
+
+def follow_up(ctx: Context, settings: dict) -> list[Item]:
+    """Parties last contacted longer ago than their cadence; a party with a next step or a
+    reminder still open is already being followed up."""
+    lifecycles = tuple(settings.get("lifecycles") or DEFAULT_LIFECYCLES)
+    default = ctx.repo.config.follow_up_every
+    last = ctx.repo.index.last_contacts()
+    planned = {party for (party,) in ctx.repo.index.db.execute(
+        "SELECT DISTINCT party FROM files INDEXED BY files_due WHERE due IS NOT NULL AND party IS NOT NULL")}
+    items = []
+    for kind in ("customer", "supplier"):
+        for party in ctx.rows(kind):
+            data = party.data
+            if party.ref in planned or (kind == "customer" and data.get("lifecycle", "customer") not in lifecycles):
+                continue
+            every = str(data.get("follow_up_every") or default)
+            since = last.get(party.ref)
+            start = read_day(str(since or data["created"]), ctx.repo.clock)
+            due = start + parse_interval(every)
+            if due > ctx.horizon:
+                continue
+            reason = (_("no contact since {day} (every {cadence})").format(day=start.isoformat(), cadence=every)
+                      if since else _("never contacted (every {cadence})").format(cadence=every))
+            items.append(Item(due, "follow_up", reason, party.ref, party.ref, data.get("owner")))
+    return items
+
+
+def _next_birthday(text: str, today: date) -> tuple[date, int | None]:
+    """The next day (today or later) a `YYYY-MM-DD` or `MM-DD` birthday falls on, and the
+    age then if the year is known; 29 February is kept on the 28th in common years."""
+    parts = [int(p) for p in text.split("-")]
+    born_year, month, day = parts if len(parts) == 3 else (None, *parts)
+
+    def on(year: int) -> date:
+        try:
+            return date(year, month, day)
+        except ValueError:
+            return date(year, month, day - 1)
+
+    upcoming = on(today.year)
+    if upcoming < today:
+        upcoming = on(today.year + 1)
+    return upcoming, (upcoming.year - born_year if born_year else None)
+
+
+def birthdays(ctx: Context, settings: dict) -> list[Item]:
+    items = []
+    for kind in ("customer", "supplier"):
+        for party in ctx.rows(kind, "data LIKE '%\"birthday\"%'"):
+            for contact in party.data.get("contacts") or []:
+                if not contact.get("birthday"):
+                    continue
+                day, age = _next_birthday(str(contact["birthday"]), ctx.today)
+                reason = (_("birthday of {name} (turns {age})") if age else _("birthday of {name}")).format(
+                    name=contact["name"], age=age)
+                items.append(Item(day, "birthdays", reason, party.ref, party.ref, party.data.get("owner"),
+                                  notice=True))
+    return items
+
+
+def renewals(ctx: Context, settings: dict) -> list[Item]:
+    """Contracts in force whose end is within their renewal notice: due when notice must be given."""
+    fallback = int(settings.get("notice_days", DEFAULT_NOTICE_DAYS))
+    items = []
+    for contract in ctx.rows("contract", "json_extract(data, '$.status') IN ('signed', 'active') "
+                                         "AND json_extract(data, '$.end') IS NOT NULL"):
+        data = contract.data
+        end = date.fromisoformat(str(data["end"]))
+        notice = int(data.get("renewal_notice_days", fallback))
+        how = _("renews by itself") if data.get("auto_renew") else _("renew or let it end")
+        items.append(Item(end - timedelta(days=notice), "renewals",
+                          _("{title} ends {day}: {days} days' notice, {how}").format(
+                              title=data["title"], day=end.isoformat(), days=notice, how=how),
+                          contract.ref, data.get("party"), ctx.owner_of(data)))
+    return items
+
+
+def _due_by(ctx: Context, kind: str, day_field: str, condition: str):
+    """(record, day) of the records of `kind` meeting SQL `condition` whose `day_field` falls by the horizon."""
+    for record in ctx.rows(kind, f"{condition} AND json_extract(data, '$.{day_field}') <= ?",
+                           (ctx.horizon.isoformat(),)):
+        yield record, date.fromisoformat(str(record.data[day_field]))
+
+
+def deliveries(ctx: Context, settings: dict) -> list[Item]:
+    items = []
+    for order, day in _due_by(ctx, "order", "delivery_due", "json_extract(data, '$.status') IN ('confirmed', 'shipped')"):
+        data = order.data
+        reason = _("delivery to the customer due") if data["kind"] == "sale" else _("delivery from the supplier due")
+        items.append(Item(day, "deliveries", f"{reason} ({_(data['status'])})", order.ref, data.get("party"),
+                          ctx.owner_of(data)))
+    return items
+
+
+def payments(ctx: Context, settings: dict) -> list[Item]:
+    """Orders owed on whose payment is due; SQL skips those already paid in full."""
+    states = ", ".join(f"'{state}'" for state in OWING_STATES)
+    unpaid = ("json_extract(data, '$.totals.gross') > coalesce((SELECT sum(json_extract(p.value, '$.amount')) "
+              "FROM json_each(data, '$.payments') p), 0) - 0.000001")
+    items = []
+    for order, day in _due_by(ctx, "order", "payment_due", f"json_extract(data, '$.status') IN ({states}) AND {unpaid}"):
+        data = order.data
+        owed = balance(data)
+        if owed <= 0:
+            continue
+        money = format_money(owed, data["currency"])
+        reason = (_("payment of {amount} outstanding") if data["kind"] == "sale" else _("we owe {amount}")).format(
+            amount=money)
+        items.append(Item(day, "payments", reason, order.ref,
+                          data.get("party"), ctx.owner_of(data), amount=owed, currency=data["currency"]))
+    return items
+
+
+def deals(ctx: Context, settings: dict) -> list[Item]:
+    closed = ", ".join(f"'{stage}'" for stage in CLOSED_STAGES)
+    items = []
+    for deal, day in _due_by(ctx, "deal", "close", f"json_extract(data, '$.stage') NOT IN ({closed})"):
+        data = deal.data
+        amount = f", {format_money(Decimal(str(data['amount'])), data.get('currency'))}" if data.get("amount") else ""
+        items.append(Item(day, "deals",
+                          _("{title} expected to close ({stage}{amount})").format(
+                              title=data["title"], stage=_(data["stage"]), amount=amount),
+                          deal.ref, data.get("party"), ctx.owner_of(data)))
+    return items
+
+
+def tickets(ctx: Context, settings: dict) -> list[Item]:
+    items = []
+    for ticket in ctx.rows("ticket", "json_extract(data, '$.status') IN ('open', 'in-progress') "
+                                     "AND json_extract(data, '$.due') IS NOT NULL"):
+        data = ticket.data
+        due = read_moment(str(data["due"]), ctx.repo.clock)
+        if due.date() > ctx.horizon:
+            continue
+        priority = _(data.get("priority", "normal"))
+        state = (_("past its service level ({priority})") if due < ctx.repo.clock.now()
+                 else _("service level ({priority}) ends")).format(priority=priority)
+        items.append(Item(due.date(), "tickets", f"{data['subject']}: {state}",
+                          ticket.ref, data.get("party"), ctx.owner_of(data), at=due))
+    return items
+
+
+def _alert_day(settings: dict, period: str, start: date) -> date:
+    day = settings.get("day", DEFAULT_TARGET_DAY)
+    if isinstance(day, dict):
+        length = "year" if len(period) == 4 else "quarter" if "Q" in period else "month"
+        day = {**DEFAULT_TARGET_DAY, **day}[length]
+    return start + timedelta(days=int(day) - 1)
+
+
+def targets(ctx: Context, settings: dict) -> list[Item]:
+    """On the configured day of a target's period, warn an owner below the configured share;
+    announce a target reached until `crm remind due` has announced it (once)."""
+    from crmcli.reports.pipeline import counted_sales
+
+    below = Decimal(str(settings.get("below", DEFAULT_TARGET_BELOW)))
+    items = []
+    for target in ctx.rows("target"):
+        data = target.data
+        span = parse_period(str(data["period"]), ctx.today)
+        if not span.start <= ctx.today <= span.end + timedelta(days=REACHED_NEWS_DAYS):
+            continue
+        goal = Decimal(str(data["amount"]))
+        who = data.get("owner") or _("the business")
+        running, reached_on = Decimal(0), None
+        sales = counted_sales(ctx.repo, data.get("owner"), str(data["period"]), data["currency"])
+        for day, amount in sales:
+            running += amount
+            if reached_on is None and goal and running >= goal:
+                reached_on = date.fromisoformat(day)
+        share = running / goal if goal else Decimal(1)
+        attained = _("{done} of {goal}").format(done=format_money(running, data["currency"]),
+                                                 goal=format_money(goal, data["currency"]))
+        if _alert_day(settings, str(data["period"]), span.start) == ctx.today and share < below:
+            items.append(Item(ctx.today, "targets", _("{who} at {share}% of target {period} ({attained}), below "
+                                                      "{below}%").format(who=who, share=f"{share * 100:.0f}",
+                                                                         period=data["period"], attained=attained,
+                                                                         below=f"{below * 100:.0f}"),
+                              target.ref, owner=data.get("owner"),
+                              notice=True))
+        if (reached_on and settings.get("announce_reached", True) and not data.get("announced")
+                and reached_on >= ctx.today - timedelta(days=REACHED_NEWS_DAYS)):
+            items.append(Item(ctx.today, "targets", _("{who} reached target {period} on {day} ({attained})").format(
+                who=who, period=data["period"], day=reached_on.isoformat(), attained=attained),
+                target.ref, owner=data.get("owner"),
+                              notice=True, extra={"reached": True}))
+    return items
+
+
+RULES = {
+    "next_steps": next_steps,
+    "follow_up": follow_up,
+    "birthdays": birthdays,
+    "renewals": renewals,
+    "deliveries": deliveries,
+    "payments": payments,
+    "deals": deals,
+    "tickets": tickets,
+    "targets": targets,
+}
+
+
+def gather(repo, horizon: date, owner: str | None = None) -> list[Item]:
+    """Every reminder due on or before `horizon` (overdue ones included, lapsed news not),
+    of the rules `crm.yaml` leaves on, sorted by day and time."""
+    today = repo.clock.today()
+    ctx = Context(repo, today, horizon, {ref: facts["owner"] for ref, facts in repo.index.party_facts().items()
+                                         if "owner" in facts})
+    items = explicit(ctx, {})
+    for name, rule in RULES.items():
+        settings = repo.config.rule(name)
+        if settings is not None:
+            items += rule(ctx, settings)
+    items = [item for item in items if item.due <= horizon and not (item.notice and item.due < today)
+             and (owner is None or item.owner == owner)]
+    return sorted(items, key=lambda item: (item.due, item.at is None, item.at or item.due, item.rule, item.ref))
