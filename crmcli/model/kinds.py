@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from crmcli.errors import InvalidValue
+from crmcli.i18n import _
 
 
 @dataclass(frozen=True)
@@ -75,7 +76,7 @@ def kind_named(name: str) -> Kind:
     key = name.strip().lower()
     kind = KINDS.get(key) or BY_FOLDER.get(key)
     if kind is None:
-        raise InvalidValue(f"unknown record kind {name!r} (known: {', '.join(KINDS)})")
+        raise InvalidValue(_("unknown record kind {name!r} (known: {kinds})").format(name=name, kinds=", ".join(KINDS)))
     return kind
 
 
