@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from crmcli.errors import InvalidValue
+from crmcli.i18n import _
 from crmcli.model.kinds import KINDS, Kind, kind_of_ref, title_of
 from crmcli.model.jsonish import loads
 from crmcli.model.record import Record, leaves
@@ -135,7 +136,7 @@ def snippet(record: Record, needles: list[str]) -> tuple[str, list]:
 def search(repo, query: str, kinds: tuple[Kind, ...] = (), limit: int = 50) -> tuple[list[Hit], int]:
     """The best `limit` records for `query`, and how many matched in all."""
     if not query.strip():
-        raise InvalidValue("the query is empty")
+        raise InvalidValue(_("the query is empty"))
     rows, total = _ranked(repo, query, kinds, limit)
     needles = [w for w in words(" ".join(_compiled(repo, query).words)).split()]
     hits = []
