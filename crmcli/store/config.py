@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from crmcli.errors import DataDirError
+from crmcli.i18n import _
 from crmcli.store import codec
 
 CONFIG_FILE = "crm.yaml"
@@ -100,7 +101,7 @@ def load_config(root: Path) -> Config:
     except FileNotFoundError:
         return Config()
     except OSError as error:
-        raise DataDirError(f"{path}: cannot read: {error.strerror}")
+        raise DataDirError(_("{path}: cannot read: {error}").format(path=path, error=error.strerror))
     try:
         raw = codec.decode(data)
     except codec.RecordSyntaxError as error:

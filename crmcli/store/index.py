@@ -21,6 +21,7 @@ from decimal import Decimal
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from crmcli.i18n import _
 from crmcli.model.jsonish import dumps as to_json
 from crmcli.model.jsonish import loads as from_json
 from crmcli.model.kinds import BY_FOLDER
@@ -254,7 +255,7 @@ class Index:
                                     [(path, *result.sums[path]) for path in result.entries if path in result.sums])
         prefixes = tuple(f"{folder}/" for folder in folders)
         return result.warnings + [
-            f"{path}:{line}: {error}; skipped" if line else f"{path}: {error}; skipped"
+            _("{where}: {error}; skipped").format(where=f"{path}:{line}" if line else path, error=error)
             for path, error, line in self.broken() if path.startswith(prefixes)
         ]
 
