@@ -32,7 +32,8 @@ class QueryError(CrmError):
         self.position = position
 
     def __str__(self) -> str:
-        return f"invalid query: {self.message}\n  {self.query}\n  {' ' * self.position}^"
+        caret = f"\n  {self.query}\n  {' ' * self.position}^"
+        return _("invalid query: {message}").format(message=self.message) + caret
 
 
 @dataclass(frozen=True)

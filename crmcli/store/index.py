@@ -164,7 +164,7 @@ def parse_file(root: Path, path: str, stat: Stat) -> Derived:
     except codec.RecordSyntaxError as error:
         return derive(path, stat, error=error.message, line=error.line)
     except OSError as error:
-        return derive(path, stat, error=f"cannot read: {error.strerror}")
+        return derive(path, stat, error=_("cannot read: {error}").format(error=error.strerror))
     problems = schema_problems(BY_FOLDER[path.split("/", 1)[0]], record)
     if problems:
         field_path, message = problems[0]
