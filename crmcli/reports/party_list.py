@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from crmcli.errors import InvalidValue
+from crmcli.i18n import _
 from crmcli.model.kinds import Kind
 from crmcli.model.text import fold
 from crmcli.model.views import Column, Table
@@ -28,7 +29,8 @@ def with_filters(query: str, filters: dict) -> str:
     pairs += [(field, filters[field]) for field in ("owner", "region", "lifecycle") if filters.get(field)]
     for field, value in pairs:
         if '"' in value:
-            raise InvalidValue(f"--{field.rstrip('s')} {value!r}: a value cannot hold a double quote")
+            raise InvalidValue(_("--{option} {value!r}: a value cannot hold a double quote").format(
+                option=field.rstrip("s"), value=value))
         terms.append(f'{field}="{value}"')
     return " ".join(terms)
 
@@ -41,9 +43,10 @@ def party_list(repo, kind: Kind, query: str = "", filters: dict | None = None) -
     last = repo.index.last_contacts()
     columns = [Column("id", "id", style="id"), Column("name", "name")]
     if kind.name == "customer":
-        columns.append(Column("lifecycle", "lifecycle"))
+        columns.append(Column("lifecycle", "lifecycle", translate=True))
     columns += [Column("owner", "owner"), Column("region", "region"), Column("city", "city"),
                 Column("contact", "primary contact"), Column("tags", "tags"), Column("last", "last contact", style="date")]
     rows = [{**p.data, "id": p.id, "city": _city(p.data), "contact": _primary(p.data),
              "last": when(last.get(p.ref), repo.clock)[:10]} for p in parties]
-    return Table(columns, rows, records=[p.data for p in parties], empty=f"no {kind.folder} match")
+    return Table(columns, rows, records=[p.data for p in parties],
+                 empty=_("no {kinds} match").format(kinds=_(kind.folder)))
