@@ -35,12 +35,23 @@ def with_filters(query: str, filters: dict) -> str:
     return " ".join(terms)
 
 
-def party_list(repo, kind: Kind, query: str = "", filters: dict | None = None) -> Table:
-    """The parties of `kind` matching `query` (the query language of `crm search`)."""
+SORTS = ("name", "last", "created", "owner")
+
+
+def party_list(repo, kind: Kind, query: str = "", filters: dict | None = None, sort: str = "name") -> Table:
+    """The parties of `kind` matching `query` (the query language of `crm search`), sorted by
+    name (Chinese names by pinyin), by last contact (the longest without one first), by
+    creation (newest first) or by owner, then name."""
     parties = select(repo, with_filters(query, filters or {}), (kind,))
     sort_keys = repo.index.sort_names()
-    parties.sort(key=lambda p: sort_keys.get(p.ref, fold(p.title)))
     last = repo.index.last_contacts()
+    parties.sort(key=lambda p: sort_keys.get(p.ref, fold(p.title)))
+    if sort == "last":
+        parties.sort(key=lambda p: str(last.get(p.ref) or ""))
+    elif sort == "created":
+        parties.sort(key=lambda p: str(p.data.get("created") or ""), reverse=True)
+    elif sort == "owner":
+        parties.sort(key=lambda p: str(p.data.get("owner") or ""))
     columns = [Column("id", "id", style="id"), Column("name", "name")]
     if kind.name == "customer":
         columns.append(Column("lifecycle", "lifecycle", translate=True))
