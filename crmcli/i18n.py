@@ -40,7 +40,8 @@ def choose(explicit: str | None = None, configured: str | None = None, environ=o
         if chosen is None:
             from crmcli.errors import InvalidValue
 
-            raise InvalidValue(f"unknown language {explicit!r}: use {' or '.join(CATALOGS)}")
+            raise InvalidValue(_("unknown language {tag!r}: use {languages}").format(tag=explicit,
+                                                                                    languages=" or ".join(CATALOGS)))
         return chosen
     for tag in (configured, *(environ.get(name) for name in ENVIRONMENT)):
         if tag:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from crmcli.actions.parties import assign_owner
 from crmcli.errors import InvalidValue, NotFound
+from crmcli.i18n import _
 from crmcli.model.dates import moment_text, parse_day
 from crmcli.model.kinds import KINDS
 from crmcli.model.money import currency as currency_code
@@ -40,13 +41,17 @@ def render_template(repo, name: str, context: dict) -> str:
         return template.render(**context)
     except TemplateNotFound:
         known = sorted(p.stem for p in folder.glob("*.md")) if folder.is_dir() else []
-        raise NotFound(f"no template {name!r} in {TEMPLATES}/ (have: {', '.join(known) or 'none'})")
+        raise NotFound(_("no template {name!r} in {folder}/ (have: {known})").format(
+            name=name, folder=TEMPLATES, known=", ".join(known) or _("none")))
     except TemplateSyntaxError as error:
-        raise InvalidValue(f"template syntax error: {error.message}", where=f"{TEMPLATES}/{file_name}:{error.lineno}")
+        raise InvalidValue(_("template syntax error: {error}").format(error=error.message),
+                           where=f"{TEMPLATES}/{file_name}:{error.lineno}")
     except UndefinedError as error:
-        raise InvalidValue(f"a placeholder has no value: {error.message}", where=f"{TEMPLATES}/{file_name}")
+        raise InvalidValue(_("a placeholder has no value: {error}").format(error=error.message),
+                           where=f"{TEMPLATES}/{file_name}")
     except SecurityError as error:
-        raise InvalidValue(f"the template tried something not allowed: {error}", where=f"{TEMPLATES}/{file_name}")
+        raise InvalidValue(_("the template tried something not allowed: {error}").format(error=error),
+                           where=f"{TEMPLATES}/{file_name}")
 
 
 def new_contract(repo, party: Record, template: str, *, title: str | None = None, value: str | None = None,
@@ -63,7 +68,8 @@ def new_contract(repo, party: Record, template: str, *, title: str | None = None
         if text:
             record[key] = parse_day(text, clock).isoformat()
     if record.get("start") and record.get("end") and record["end"] < record["start"]:
-        raise InvalidValue(f"the contract ends ({record['end']}) before it starts ({record['start']})")
+        raise InvalidValue(_("the contract ends ({end}) before it starts ({start})").format(end=record["end"],
+                                                                                            start=record["start"]))
     record["auto_renew"] = auto_renew
     if notice_days is not None:
         record["renewal_notice_days"] = notice_days
@@ -94,15 +100,15 @@ def move_contract(repo, contract: Record, action: str, *, by: str | None = None,
 def attach(repo, contract: Record, source: Path) -> dict:
     """Copy a file (a signed scan) into attachments/<id>/ and record its sha256."""
     if not source.is_file():
-        raise NotFound(f"{source}: no such file")
+        raise NotFound(_("{path}: no such file").format(path=source))
     if source.stat().st_size > MAX_ATTACHMENT:
-        raise InvalidValue(f"{source}: larger than {MAX_ATTACHMENT // 1024 // 1024} MiB")
+        raise InvalidValue(_("{path}: larger than {size} MiB").format(path=source, size=MAX_ATTACHMENT // 1024 // 1024))
     name = source.name if not source.name.startswith(".") else "_" + source.name
     relative = f"attachments/{contract.id}/{name}"
     try:
         data = source.read_bytes()
     except OSError as error:
-        raise InvalidValue(f"{source}: cannot read: {error.strerror}")
+        raise InvalidValue(_("{path}: cannot read: {error}").format(path=source, error=error.strerror))
     entry = {"path": relative, "sha256": hashlib.sha256(data).hexdigest(), "added": moment_text(repo.clock.now())}
     attachments = [a for a in contract.data.get("attachments") or [] if a.get("path") != relative]
     contract.data["attachments"] = attachments + [entry]

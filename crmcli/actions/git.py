@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from crmcli.errors import InvalidValue
+from crmcli.i18n import _
 from crmcli.store import gitsetup
 
 
@@ -15,20 +16,22 @@ def undo(repo) -> str:
     tree = repo.work_tree()
     head = tree.head()
     if head is None:
-        raise InvalidValue("nothing to undo: the repository has no commits")
+        raise InvalidValue(_("nothing to undo: the repository has no commits"))
     commit = tree.commit(head)
     label = f"HEAD ({head[:12]} {commit.subject!r})"
     if not commit.command:
-        raise InvalidValue(f"{label} was not made by crm: undo it with git if you mean to")
+        raise InvalidValue(_("{commit} was not made by crm: undo it with git if you mean to").format(commit=label))
     if commit.command == "init" or len(commit.parents) != 1:
-        raise InvalidValue(f"{label} started the data directory: there is nothing before it to go back to")
+        raise InvalidValue(_("{commit} started the data directory: there is nothing before it to go back to").format(
+            commit=label))
     busy = tree.in_progress()
     if busy:
-        raise InvalidValue(f"{busy} is in progress in the repository: finish it first")
-    paths = [path for _, path, _ in commit.files]
+        raise InvalidValue(_("{busy} is in progress in the repository: finish it first").format(busy=_(busy)))
+    paths = [path for _status, path, _old in commit.files]
     changed = tree.status(paths)
     if changed:
-        raise InvalidValue(f"{changed[0]} has uncommitted changes since {label}: commit or discard them first")
+        raise InvalidValue(_("{path} has uncommitted changes since {commit}: commit or discard them first").format(
+            path=changed[0], commit=label))
     before = tree.blobs([f"{commit.parents[0]}:./{path}" for path in paths])
     with repo.writing(_undo_message(commit.subject)) as tx:
         for path, data in zip(paths, before):
@@ -52,11 +55,12 @@ def install_hooks(repo) -> list[str]:
     repo.refuse_if_past()
     tree = repo.work_tree()
     gitsetup.install_merge_driver(tree)
-    notes = [f"installed the merge driver for records and the pre-commit hook {gitsetup.install_hook(tree)}"]
+    notes = [_("installed the merge driver for records and the pre-commit hook {path}").format(
+        path=gitsetup.install_hook(tree))]
     path = repo.root / gitsetup.ATTRIBUTES_FILE
     text = gitsetup.attributes_text(path.read_text(encoding="utf-8") if path.exists() else None)
     if text is not None:
         with repo.writing("git: merge records field by field") as tx:
             tx.put_file(gitsetup.ATTRIBUTES_FILE, text.encode("utf-8"))
-        notes.append(f"added the merge driver to {gitsetup.ATTRIBUTES_FILE}")
+        notes.append(_("added the merge driver to {path}").format(path=gitsetup.ATTRIBUTES_FILE))
     return notes

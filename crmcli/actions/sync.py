@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from crmcli.errors import GitError, InvalidValue
+from crmcli.i18n import _
 from crmcli.reports.check import SYNC_CHECKS, run_checks
 from crmcli.store import gitsetup
 from crmcli.store.git import failure
@@ -39,11 +40,12 @@ def _upstream(tree) -> tuple[str, str]:
     """The remote and the branch there that the current branch syncs with."""
     branch = tree.run("symbolic-ref", "-q", "--short", "HEAD", check=False).stdout.decode().strip()
     if not branch:
-        raise GitError("HEAD is detached: check out a branch to sync")
+        raise GitError(_("HEAD is detached: check out a branch to sync"))
     remote = tree.run("config", f"branch.{branch}.remote", check=False).stdout.decode().strip()
     merge = tree.run("config", f"branch.{branch}.merge", check=False).stdout.decode().strip()
     if not remote or not merge:
-        raise GitError(f"branch {branch} has no upstream to sync with (set it once: git push -u origin {branch})")
+        raise GitError(_("branch {branch} has no upstream to sync with (set it once: git push -u origin {branch})")
+                       .format(branch=branch))
     return remote, merge
 
 
@@ -61,10 +63,10 @@ def _conflicts(tree) -> list[Problem]:
         except (OSError, UnicodeDecodeError):
             text = ""
         found = conflicted_fields(text)
-        problems += [Problem(path, f"both sides changed {name}: keep one, delete the markers", line)
-                     for line, name in found]
+        problems += [Problem(path, _("both sides changed {field}: keep one, delete the markers").format(field=name),
+                             line) for line, name in found]
         if not found:
-            problems.append(Problem(path, "changed on one side and removed (or added) on the other"))
+            problems.append(Problem(path, _("changed on one side and removed (or added) on the other")))
     return problems
 
 
@@ -77,15 +79,15 @@ def _rebase(tree, synced: Synced) -> bool:
     result = tree.run("rebase", "--quiet", check=False)
     if result.returncode != 0 and tree.in_progress() == "a rebase":
         synced.conflicts = _conflicts(tree)
-        synced.notes.append("the rebase stopped (in it, \"ours\" is the remote's version and \"theirs\" yours): "
-                            "fix each file, git add it, git rebase --continue, then crm sync again")
+        synced.notes.append(_("the rebase stopped (in it, \"ours\" is the remote's version and \"theirs\" yours): "
+                              "fix each file, git add it, git rebase --continue, then crm sync again"))
         if stashed:
-            synced.notes.append("your uncommitted changes are in git stash: git stash pop --index after the rebase")
+            synced.notes.append(_("your uncommitted changes are in git stash: git stash pop --index after the rebase"))
         return False
     if stashed and tree.run("stash", "pop", "--index", "--quiet", check=False).returncode != 0:
-        synced.notes.append("your uncommitted changes could not all be put back: they are kept in git stash")
+        synced.notes.append(_("your uncommitted changes could not all be put back: they are kept in git stash"))
     if result.returncode != 0:
-        raise GitError(f"git rebase failed: {failure(result)}")
+        raise GitError(_("git {command} failed: {failure}").format(command="rebase", failure=failure(result)))
     return True
 
 
@@ -95,7 +97,8 @@ def sync(repo) -> Synced:
     tree = repo.work_tree()
     busy = tree.in_progress()
     if busy:
-        raise InvalidValue(f"{busy} is in progress in the repository: finish it first, then crm sync")
+        raise InvalidValue(_("{busy} is in progress in the repository: finish it first, then crm sync").format(
+            busy=_(busy)))
     remote, merge = _upstream(tree)
     gitsetup.install_merge_driver(tree)
     synced = Synced()
@@ -115,6 +118,6 @@ def sync(repo) -> Synced:
             synced.pushed = outgoing
             break
         if attempt == PUSH_ATTEMPTS - 1:
-            raise GitError(f"git push failed: {failure(pushed)}")
+            raise GitError(_("git {command} failed: {failure}").format(command="push", failure=failure(pushed)))
     synced.problems = run_checks(repo, SYNC_CHECKS)
     return synced

@@ -8,6 +8,7 @@ import typer
 
 from crmcli.cli.context import FormatOption, state
 from crmcli.cli.views import show_problems
+from crmcli.i18n import _
 
 
 def register(app: typer.Typer) -> None:
@@ -31,7 +32,7 @@ def register(app: typer.Typer) -> None:
         """Revert the last commit when crm made it (refused for anyone else's, or over uncommitted changes)."""
         from crmcli.actions.git import undo as undo_last
 
-        state(ctx).say(f"undone: {undo_last(state(ctx).repo)}")
+        state(ctx).say(_("undone: {subject}").format(subject=undo_last(state(ctx).repo)))
 
     @app.command("sync")
     def sync(ctx: typer.Context, fmt: FormatOption = None):
@@ -45,7 +46,7 @@ def register(app: typer.Typer) -> None:
         if synced.conflicts:
             show_problems(run, synced.conflicts, fmt)
             raise typer.Exit(1)
-        run.say(f"pulled {synced.pulled} commit(s), pushed {synced.pushed}")
+        run.say(_("pulled {pulled} commit(s), pushed {pushed}").format(pulled=synced.pulled, pushed=synced.pushed))
         if show_problems(run, synced.problems, fmt):
             raise typer.Exit(1)
 
@@ -69,7 +70,7 @@ def register(app: typer.Typer) -> None:
         run = state(ctx)
         problems = staged_problems(run.repo)
         if problems and show_problems(run, problems, fmt):
-            run.say("crm: commit refused: fix the staged records above (or commit with --no-verify)")
+            run.say("crm: " + _("commit refused: fix the staged records above (or commit with --no-verify)"))
             raise typer.Exit(1)
 
     @group.command("merge-driver")
@@ -85,5 +86,5 @@ def register(app: typer.Typer) -> None:
 
         conflicts = merge_files(base, ours, theirs, name)
         if conflicts:
-            state(ctx).say(f"{name}: both sides changed {', '.join(conflicts)}")
+            state(ctx).say(_("{path}: both sides changed {fields}").format(path=name, fields=", ".join(conflicts)))
             raise typer.Exit(1)

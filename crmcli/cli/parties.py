@@ -1,6 +1,7 @@
 """`crm customer …` and `crm supplier …`: one set of commands serving both party kinds."""
 
 
+from enum import Enum
 from typing import Annotated, Optional
 
 import click
@@ -9,6 +10,13 @@ import typer
 from crmcli.cli.context import QUERY_SETTINGS, FormatOption, query_text, state, stdin_yaml
 
 Repeat = list[str]
+
+
+class PartySort(str, Enum):
+    name = "name"
+    last = "last"
+    created = "created"
+    owner = "owner"
 
 
 def make_party_app(kind_name: str) -> typer.Typer:
@@ -70,14 +78,15 @@ def make_party_app(kind_name: str) -> typer.Typer:
         owner: Annotated[Optional[str], typer.Option()] = None,
         region: Annotated[Optional[str], typer.Option()] = None,
         lifecycle: Annotated[Optional[str], typer.Option(hidden=not is_customer)] = None,
+        sort: Annotated[PartySort, typer.Option("--sort", help="name (Chinese names by pinyin), last (longest without contact first), created (newest first) or owner.")] = PartySort.name,
         fmt: FormatOption = None,
     ):
-        """List them, sorted by name (Chinese names by pinyin)."""
+        """List them, sorted by name (Chinese names by pinyin) unless --sort says otherwise."""
         from crmcli.reports.party_list import party_list
 
         filters = {"tags": tag or [], "owner": owner, "region": region, "lifecycle": lifecycle}
         text = query_text(query) if query else ""
-        state(ctx).show(party_list(state(ctx).repo, kind(), text, filters), fmt)
+        state(ctx).show(party_list(state(ctx).repo, kind(), text, filters, sort.value), fmt)
 
     @app.command("show")
     def show(ctx: typer.Context, name: Annotated[str, typer.Argument(help="Id, name, prefix or pinyin.")], fmt: FormatOption = None):

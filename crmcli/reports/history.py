@@ -13,6 +13,7 @@ from datetime import datetime, time
 from decimal import Decimal
 
 from crmcli.errors import GitError, InvalidValue
+from crmcli.i18n import N_, _
 from crmcli.model import jsonish
 from crmcli.model.dates import parse_day, parse_interval
 from crmcli.model.views import Column, Table
@@ -24,7 +25,8 @@ MISSING = object()
 UNSHOWN = {"updated"}
 WIDTH = 60
 LISTED = 12
-STATUS = {"A": "added", "M": "changed", "D": "removed", "R": "moved", "C": "copied", "T": "changed"}
+STATUS = {"A": N_("added"), "M": N_("changed"), "D": N_("removed"), "R": N_("moved"), "C": N_("copied"),
+          "T": N_("changed")}
 COLUMNS = [Column("date", "date", style="date"), Column("commit", "commit", style="muted"),
            Column("author", "author"), Column("message", "message"), Column("changes", "changes")]
 
@@ -47,9 +49,9 @@ def shown(value) -> str:
 def field_changes(old: dict | None, new: dict | None) -> list[str]:
     """What changed from `old` to `new` (None: the record did not exist), one line per field."""
     if old is None:
-        return ["created"] if new is not None else []
+        return [_("created")] if new is not None else []
     if new is None:
-        return ["removed"]
+        return [_("removed")]
     found: list[str] = []
     _diff({k: v for k, v in old.items() if k not in UNSHOWN}, {k: v for k, v in new.items() if k not in UNSHOWN},
           "", found)
@@ -60,16 +62,16 @@ def _diff(old, new, path: str, found: list[str]) -> None:
     if same(old, new):
         return
     if old is MISSING:
-        found.append(f"{path} added: {shown(new)}")
+        found.append(_("{field} added: {value}").format(field=path, value=shown(new)))
     elif new is MISSING:
-        found.append(f"{path} removed (was {shown(old)})")
+        found.append(_("{field} removed (was {value})").format(field=path, value=shown(old)))
     elif isinstance(old, dict) and isinstance(new, dict):
         for key in list(new) + [key for key in old if key not in new]:
             _diff(old.get(key, MISSING), new.get(key, MISSING), f"{path}.{key}" if path else key, found)
     elif isinstance(old, list) and isinstance(new, list):
         _diff_lists(old, new, path, found)
     else:
-        found.append(f"{path}: {shown(old)} → {shown(new)}")
+        found.append(_("{field}: {old} → {new}").format(field=path, old=shown(old), new=shown(new)))
 
 
 def _diff_lists(old: list, new: list, path: str, found: list[str]) -> None:
@@ -82,8 +84,10 @@ def _diff_lists(old: list, new: list, path: str, found: list[str]) -> None:
             for offset in range(i2 - i1):
                 _diff(old[i1 + offset], new[j1 + offset], f"{path}[{j1 + offset}]", found)
         elif op != "equal":
-            found.extend(f"{path}[{i}] removed (was {shown(old[i])})" for i in range(i1, i2))
-            found.extend(f"{path}[{j}] added: {shown(new[j])}" for j in range(j1, j2))
+            found.extend(_("{field} removed (was {value})").format(field=f"{path}[{i}]", value=shown(old[i]))
+                         for i in range(i1, i2))
+            found.extend(_("{field} added: {value}").format(field=f"{path}[{j}]", value=shown(new[j]))
+                         for j in range(j1, j2))
 
 
 def _decoded(data: bytes | None) -> dict | None:
@@ -92,7 +96,7 @@ def _decoded(data: bytes | None) -> dict | None:
     try:
         return codec.decode(data)
     except codec.RecordSyntaxError as error:
-        raise GitError(f"a past version does not parse ({error.message}); see it with git log -p")
+        raise GitError(_("a past version does not parse ({error}); see it with git log -p").format(error=error.message))
 
 
 def _when(commit: Commit, repo) -> str:
@@ -108,7 +112,7 @@ def _table(rows: list[dict], title: str, empty: str) -> Table:
     """Changes one per line (the first few when there are many); json gets them all."""
     def listed(changes: list[str]) -> str:
         if len(changes) > LISTED:
-            changes = changes[:LISTED - 1] + [f"… and {len(changes) - LISTED + 1} more"]
+            changes = changes[:LISTED - 1] + [_("… and {count} more").format(count=len(changes) - LISTED + 1)]
         return "\n".join(changes)
 
     return Table(COLUMNS, [{**row, "commit": row["commit"][:12], "changes": listed(row["changes"])} for row in rows],
@@ -120,7 +124,7 @@ def _start(repo, tree) -> str:
     if repo.revision:
         return repo.revision
     if tree.head() is None:
-        raise GitError("the repository has no commits yet")
+        raise GitError(_("the repository has no commits yet"))
     return "HEAD"
 
 
@@ -136,10 +140,12 @@ def record_history(repo, ref: str) -> Table:
     blobs = iter(tree.blobs([name for name in wanted if name]))
     contents = [_decoded(next(blobs)) if name else None for name in wanted]
     rows = []
-    for position, (commit, _, _, old_path) in enumerate(versions):
+    for position, (commit, _status, _path, old_path) in enumerate(versions):
         changes = field_changes(contents[2 * position + 1], contents[2 * position])
-        rows.append(_row(repo, commit, ([f"moved from {old_path}"] if old_path else []) + (changes or ["no field changed"])))
-    return _table(rows, f"history of {ref}", f"{ref}.yaml has no history in git")
+        moved = [_("moved from {path}").format(path=old_path)] if old_path else []
+        rows.append(_row(repo, commit, moved + (changes or [_("no field changed")])))
+    return _table(rows, _("history of {ref}").format(ref=ref),
+                  _("{path} has no history in git").format(path=f"{ref}.yaml"))
 
 
 def since_day(text: str, clock):
@@ -157,5 +163,6 @@ def recent_changes(repo, since: str) -> Table:
     start = datetime.combine(day, time(0), repo.clock.zone).isoformat()
     rows = []
     for commit in tree.log(f"--since={start}", _start(repo, tree), "--", "."):
-        rows.append(_row(repo, commit, [f"{STATUS.get(status, status)} {path}" for status, path, _ in commit.files]))
-    return _table(rows, f"changes since {day}", f"no changes since {day}")
+        changes = [f"{_(STATUS.get(status, status))} {path}" for status, path, _old in commit.files]
+        rows.append(_row(repo, commit, changes))
+    return _table(rows, _("changes since {day}").format(day=day), _("no changes since {day}").format(day=day))

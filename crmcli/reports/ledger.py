@@ -82,9 +82,10 @@ def ledger(repo, *, by: list[str] | None = None, period: str | None = None, purc
     by = [key.strip().lower() for key in by or [] if key.strip()]
     for key in by:
         if key not in ORDER_KEYS + LINE_KEYS:
-            raise InvalidValue(f"unknown --by key {key!r} (use {', '.join(ORDER_KEYS + LINE_KEYS)})")
+            raise InvalidValue(_("unknown --by key {key!r} (use {keys})").format(key=key,
+                                                                               keys=", ".join(ORDER_KEYS + LINE_KEYS)))
     if len(by) > 2:
-        raise InvalidValue("--by takes at most two keys (e.g. --by owner,month)")
+        raise InvalidValue(_("--by takes at most two keys (e.g. --by owner,month)"))
     span: Period | None = parse_period(period, repo.clock.today()) if period else None
     direction = "purchase" if purchases else "sale"
     target = currency_code(convert) if convert else None
@@ -189,8 +190,10 @@ def _title(purchases: bool, label: str, code: str) -> str:
 
 
 def _shown(key: str, value: str) -> str:
-    """A group's value as people read it (a quarter in the run's language)."""
-    return quarter_text(value) if key == "quarter" else value
+    """A group's value as people read it (a quarter, an order type in the run's language)."""
+    if key == "quarter":
+        return quarter_text(value)
+    return _(value) if key == "type" else value
 
 
 def _measure_columns(measures: tuple) -> list[Column]:

@@ -12,6 +12,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from crmcli.i18n import _
 from crmcli.model.kinds import kind_of_ref
 from crmcli.reports.check import (check_conflict_markers, check_ids, check_orders, check_party_rules,
                                   check_references, run_checks)
@@ -78,7 +79,8 @@ def _still_referred_to(repo, tree, removed: list[str]) -> list[Problem]:
         referrers = [record.path for record in repo.records(None, "party = ?", (path[:-5],))]
         staying = sorted(_in_index(tree, referrers))
         if staying:
-            problems.append(Problem(path, f"removed, but {len(staying)} record(s) still refer to it: {staying[0]}"))
+            problems.append(Problem(path, _("removed, but {count} record(s) still refer to it: {path}").format(
+                count=len(staying), path=staying[0])))
     return problems
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from crmcli.errors import DataDirError
-from crmcli.i18n import N_
+from crmcli.i18n import N_, _
 from crmcli.store import codec
 
 CONFIG_FILE = "crm.yaml"
@@ -27,7 +27,7 @@ git:
 DEFAULT_STAGES = ((N_("qualification"), 10), (N_("needs-analysis"), 25), (N_("proposal"), 50),
                   (N_("negotiation"), 75), (N_("won"), 100), (N_("lost"), 0))
 DEFAULT_SERVICE_LEVELS = {"urgent": "4h", "high": "1d", "normal": "3d", "low": "7d"}
-DEFAULT_TIERS = {"silver": 100000, "gold": 500000}
+DEFAULT_TIERS = {N_("silver"): 100000, N_("gold"): 500000}
 
 
 @dataclass(frozen=True)
@@ -101,7 +101,7 @@ def load_config(root: Path) -> Config:
     except FileNotFoundError:
         return Config()
     except OSError as error:
-        raise DataDirError(f"{path}: cannot read: {error.strerror}")
+        raise DataDirError(_("{path}: cannot read: {error}").format(path=path, error=error.strerror))
     try:
         raw = codec.decode(data)
     except codec.RecordSyntaxError as error:

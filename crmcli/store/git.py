@@ -18,11 +18,12 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 from crmcli.errors import GitError, InvalidValue
+from crmcli.i18n import N_, _
 
 TRAILER = "Crm-Command"
 NO_COMMIT = "0" * 40
-IN_PROGRESS = {"MERGE_HEAD": "a merge", "rebase-merge": "a rebase", "rebase-apply": "a rebase",
-               "CHERRY_PICK_HEAD": "a cherry-pick", "REVERT_HEAD": "a revert"}
+IN_PROGRESS = {"MERGE_HEAD": N_("a merge"), "rebase-merge": N_("a rebase"), "rebase-apply": N_("a rebase"),
+               "CHERRY_PICK_HEAD": N_("a cherry-pick"), "REVERT_HEAD": N_("a revert")}
 LOG_FORMAT = f"%x1e%H%x1f%P%x1f%aI%x1f%an%x1f%s%x1f%(trailers:key={TRAILER},valueonly)%x1f"
 KEPT_SNAPSHOTS = 3
 LITERAL = "--literal-pathspecs"
@@ -32,7 +33,7 @@ LITERAL = "--literal-pathspecs"
 def program() -> str:
     git = shutil.which("git")
     if git is None:
-        raise GitError("git is not installed")
+        raise GitError(_("git is not installed"))
     return git
 
 
@@ -78,7 +79,7 @@ class WorkTree:
                                 input=input, capture_output=True, env=env)
         if check and result.returncode != 0:
             command = next(arg for arg in args if not arg.startswith("-"))
-            raise GitError(f"git {command} failed: {failure(result)}")
+            raise GitError(_("git {command} failed: {failure}").format(command=command, failure=failure(result)))
         return result
 
     def out(self, *args: str, **options) -> str:
@@ -90,7 +91,7 @@ class WorkTree:
         return result.stdout.decode().strip() or None
 
     def in_progress(self) -> str | None:
-        """What git is in the middle of (a merge, a rebase…), if anything."""
+        """What git is in the middle of (a merge, a rebase…), if anything: English, for `_()` where shown."""
         return next((what for name, what in IN_PROGRESS.items() if (self.git_dir / name).exists()), None)
 
     def commit(self, sha: str) -> Commit:
@@ -139,7 +140,7 @@ def failure(result: subprocess.CompletedProcess) -> str:
     """The line git printed about a failure: its last `fatal:` or `error:` line, else its last line."""
     lines = [line.strip() for line in result.stderr.decode("utf-8", "replace").splitlines() if line.strip()]
     marked = [line for line in lines if line.startswith(("fatal:", "error:"))]
-    return (marked or lines or [f"exit status {result.returncode}"])[-1]
+    return (marked or lines or [_("exit status {code}").format(code=result.returncode)])[-1]
 
 
 def parse_commit(chunk: str) -> Commit:
@@ -165,7 +166,7 @@ def work_tree(root: Path) -> WorkTree:
                             cwd=root, capture_output=True)
     lines = result.stdout.decode("utf-8", "replace").splitlines()
     if result.returncode != 0 or len(lines) < 2:
-        raise GitError(f"{root} is not in a git repository (make it one with: git init {root})")
+        raise GitError(_("{root} is not in a git repository (make it one with: git init {root})").format(root=root))
     return WorkTree(git, Path(root), Path(lines[1]), lines[2] if len(lines) > 2 else "")
 
 
@@ -185,7 +186,7 @@ def commit_files(tree: WorkTree, paths: list[str], message: str) -> str | None:
     .gitignore excludes stay out. Returns the commit, or None when nothing changed."""
     busy = tree.in_progress()
     if busy:
-        raise GitError(f"{busy} is in progress in the repository")
+        raise GitError(_("{busy} is in progress in the repository").format(busy=_(busy)))
     head = tree.head()
     scratch = tree.git_dir / f"crm-index-{uuid.uuid4().hex}"
     env = {**os.environ, "GIT_INDEX_FILE": str(scratch)}
@@ -193,7 +194,8 @@ def commit_files(tree: WorkTree, paths: list[str], message: str) -> str | None:
         tree.run("read-tree", head or "--empty", env=env)
         ignored = tree.run("check-ignore", "-z", "--stdin", input=_listing(paths), env=env, check=False)
         if ignored.returncode not in (0, 1):
-            raise GitError(f"git check-ignore failed: {failure(ignored)}")
+            raise GitError(_("git {command} failed: {failure}").format(command="check-ignore",
+                                                                        failure=failure(ignored)))
         skipped = set(ignored.stdout.decode("utf-8").split("\0"))
         kept = [path for path in paths if path not in skipped]
         tree.run("update-index", "--add", "--remove", "-z", "--stdin", input=_listing(kept), env=env)
@@ -207,8 +209,9 @@ def commit_files(tree: WorkTree, paths: list[str], message: str) -> str | None:
     tree.run("update-ref", "-m", f"crm: {message.splitlines()[0]}", "HEAD", commit, head or NO_COMMIT)
     refreshed = tree.run("update-index", "--add", "--remove", "-z", "--stdin", input=_listing(kept), check=False)
     if refreshed.returncode != 0:
-        raise StaleIndex(f"committed as {commit[:12]}, but git's index still has the files as they were "
-                         f"({failure(refreshed)}): git reset -q brings it in line")
+        raise StaleIndex(_("committed as {commit}, but git's index still has the files as they were "
+                           "({failure}): git reset -q brings it in line").format(commit=commit[:12],
+                                                                                failure=failure(refreshed)))
     return commit
 
 
@@ -228,11 +231,12 @@ def resolve_revision(tree: WorkTree, rev: str, clock) -> tuple[str, date | None]
     try:
         day = parse_day(rev, clock)
     except InvalidValue:
-        raise GitError(f"--at {rev!r}: not a commit, a tag or a date")
+        raise GitError(_("--at {rev!r}: not a commit, a tag or a date").format(rev=rev))
     end = datetime.combine(day + timedelta(days=1), time(0), clock.zone) - timedelta(seconds=1)
     sha = tree.out("rev-list", "-1", f"--before={end.isoformat()}", "HEAD")
     if not sha:
-        raise GitError(f"--at {rev}: the repository has no commit from before the end of {day}")
+        raise GitError(_("--at {rev}: the repository has no commit from before the end of {day}").format(rev=rev,
+                                                                                                          day=day))
     return sha, day
 
 
@@ -259,10 +263,11 @@ def snapshot(tree: WorkTree, sha: str, cache: Path) -> Path:
         process.stdout.close()
         stderr = process.stderr.read().decode("utf-8", "replace").strip()
         if process.wait() != 0:
-            problem = stderr.splitlines()[-1] if stderr else "git archive failed"
+            problem = stderr.splitlines()[-1] if stderr else _("git {command} failed").format(command="archive")
     if problem is not None:
         shutil.rmtree(partial, ignore_errors=True)
-        raise GitError(f"cannot read the data directory as of {sha[:12]}: {problem}")
+        raise GitError(_("cannot read the data directory as of {commit}: {problem}").format(commit=sha[:12],
+                                                                                              problem=problem))
     partial.mkdir(exist_ok=True)
     try:
         os.replace(partial, target)

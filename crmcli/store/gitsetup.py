@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from crmcli.errors import GitError
+from crmcli.i18n import _
 from crmcli.store.git import WorkTree
 
 ATTRIBUTES_FILE = ".gitattributes"
@@ -53,7 +54,7 @@ def install_hook(tree: WorkTree) -> Path:
     """Write the pre-commit hook (where `core.hooksPath` says); refuses to replace someone else's."""
     path = tree.root / tree.out("rev-parse", "--git-path", "hooks/pre-commit")
     if path.exists() and HOOK_MARK not in path.read_text(encoding="utf-8", errors="replace"):
-        raise GitError(f"{path} exists and is not crm's: add `crm git pre-commit` to it yourself")
+        raise GitError(_("{path} exists and is not crm's: add `crm git pre-commit` to it yourself").format(path=path))
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(hook_script(tree), encoding="utf-8")
     path.chmod(0o755)

@@ -15,6 +15,8 @@ import os
 import zlib
 from dataclasses import dataclass, field
 
+from crmcli.i18n import _
+
 PARALLEL_FROM_FILES = 20000
 MODULUS = 1 << 62
 Entry = tuple[int, int, int]
@@ -60,7 +62,8 @@ def _walk(root: str, units: list[tuple[str, bool]], known: dict[str, tuple]) -> 
                     if not name.endswith(".yaml"):
                         continue
                     if entry.is_symlink() or not entry.is_file(follow_symlinks=False):
-                        scan.warnings.append(f"{folder}/{name}: not a regular file (a link?); skipped")
+                        scan.warnings.append(_("{path}: not a regular file (a link?); skipped").format(
+                            path=f"{folder}/{name}"))
                         continue
                     st = entry.stat(follow_symlinks=False)
                     stat = (st.st_mtime_ns, st.st_size, st.st_ino)

@@ -9,6 +9,7 @@ import subprocess
 from pathlib import Path
 
 from crmcli.errors import DataDirError, GitError, InvalidValue
+from crmcli.i18n import _
 from crmcli.model.kinds import KINDS
 from crmcli.store import git, gitsetup
 from crmcli.store.config import CONFIG_FILE, DEFAULT_CONFIG
@@ -20,9 +21,10 @@ GITIGNORE = "# derived cache of crm (the index); safe to delete\n.crm/\n"
 def init_data_dir(path: Path, *, name: str, currency: str, me: str, timezone: str | None, git: bool = True) -> list[str]:
     """Create the data directory at `path`; returns notes on what was done."""
     if (path / CONFIG_FILE).exists():
-        raise InvalidValue(f"{path} is already a crm data directory")
+        raise InvalidValue(_("{path} is already a crm data directory").format(path=path))
     if len(currency) != 3 or not currency.isalpha():
-        raise InvalidValue(f"invalid currency {currency!r}: use an ISO 4217 code such as CNY, EUR or USD")
+        raise InvalidValue(_("invalid currency {code!r}: use an ISO 4217 code such as CNY, EUR or USD").format(
+            code=currency))
     notes = []
     written = [CONFIG_FILE]
     try:
@@ -40,7 +42,7 @@ def init_data_dir(path: Path, *, name: str, currency: str, me: str, timezone: st
         if not (path / file_name).exists():
             atomic_write(path / file_name, text.encode("utf-8"))
             written.append(file_name)
-    notes.append(f"created {path / CONFIG_FILE}")
+    notes.append(_("created {path}").format(path=path / CONFIG_FILE))
     if git:
         notes.append(_git_init(path))
         if shutil.which("git"):
@@ -71,17 +73,17 @@ def _git_init(path: Path) -> str:
     """A repository for the data directory, unless it already is in one."""
     program = shutil.which("git")
     if program is None:
-        return "git is not installed: the data directory is not under version control"
+        return _("git is not installed: the data directory is not under version control")
     if git.maybe_in_git(path):
         try:
             git.work_tree(path)
-            return "the data directory is in a git repository already"
+            return _("the data directory is in a git repository already")
         except GitError:
             pass
     result = subprocess.run([program, "init", "--quiet", str(path)], capture_output=True, text=True)
     if result.returncode != 0:
-        raise DataDirError(f"{path}: git init failed: {result.stderr.strip()}")
-    return "initialised a git repository"
+        raise DataDirError(_("{path}: git init failed: {error}").format(path=path, error=result.stderr.strip()))
+    return _("initialised a git repository")
 
 
 def _set_up_git(path: Path, written: list[str], name: str) -> list[str]:
@@ -92,8 +94,10 @@ def _set_up_git(path: Path, written: list[str], name: str) -> list[str]:
         tree = git.work_tree(path)
         gitsetup.install_merge_driver(tree)
         commit = git.commit_files(tree, written, f"init: data directory of {name}")
-        notes.append(f"committed the new files as {commit[:12]}" if commit else "nothing new to commit")
-        notes.append(f"installed the merge driver for records and the pre-commit hook {gitsetup.install_hook(tree)}")
+        notes.append(_("committed the new files as {commit}").format(commit=commit[:12]) if commit
+                     else _("nothing new to commit"))
+        notes.append(_("installed the merge driver for records and the pre-commit hook {path}").format(
+            path=gitsetup.install_hook(tree)))
     except GitError as error:
-        notes.append(f"git not fully set up: {error} (then run: crm git install-hooks)")
+        notes.append(_("git not fully set up: {error} (then run: crm git install-hooks)").format(error=error))
     return notes
