@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from crmcli.errors import InvalidValue
+from crmcli.i18n import N_, _
 from crmcli.model.merging import Conflict, Decide, fold_records
 from crmcli.model.record import Record
 from crmcli.model.views import Column, Document, Fields, Table
@@ -27,11 +28,12 @@ class MergePlan:
     def view(self) -> Document:
         """What the merge does: fields B adds to A, conflicts and how they end, records moved."""
         added = [key for key, value in self.merged.items() if key not in ("updated",) and self.a.data.get(key) != value]
-        facts = [("merge", f"{self.b.ref} into {self.a.ref}"), ("fields changed on A", ", ".join(added) or "none"),
-                 ("records pointed at A", len(self.moved)), ("removed", self.b.ref)]
+        facts = [(N_("merge"), _("{b} into {a}").format(b=self.b.ref, a=self.a.ref)),
+                 (N_("fields changed on A"), ", ".join(added) or _("none")),
+                 (N_("records pointed at A"), len(self.moved)), (N_("removed"), self.b.ref)]
         parts: list = [Fields(facts, title="Merge plan")]
         if self.conflicts:
-            rows = [{"field": c.field, "a": c.a, "b": c.b, "kept": c.kept or "to choose"} for c in self.conflicts]
+            rows = [{"field": c.field, "a": c.a, "b": c.b, "kept": c.kept or _("to choose")} for c in self.conflicts]
             parts.append(Table([Column("field", "field"), Column("a", "A"), Column("b", "B"), Column("kept", "kept")],
                                rows, title="Conflicts"))
         if self.moved:
@@ -53,9 +55,10 @@ def rewritten(value, old: str, new: str):
 
 def plan_merge(repo, a: Record, b: Record, decide: Decide | None) -> MergePlan:
     if a.ref == b.ref:
-        raise InvalidValue(f"{a.ref} is the same party twice")
+        raise InvalidValue(_("{ref} is the same party twice").format(ref=a.ref))
     if a.kind.name != b.kind.name:
-        raise InvalidValue(f"cannot merge a {b.kind.name} into a {a.kind.name} ({b.ref} into {a.ref})")
+        raise InvalidValue(_("cannot merge a {b_kind} into a {a_kind} ({b} into {a})").format(
+            b_kind=_(b.kind.name), a_kind=_(a.kind.name), b=b.ref, a=a.ref))
     merged, conflicts = fold_records(a.data, b.data, decide)
     plan = MergePlan(a, b, merged, conflicts, decide is not None)
     needle = f'%"{b.ref}"%'
@@ -71,9 +74,10 @@ def merge_parties(repo, plan: MergePlan) -> None:
     """Write the plan: A folded, the records that named B pointed at A, B removed."""
     if plan.conflicts and not plan.decided:
         listing = "; ".join(f"{c.field} ({c.a!r} / {c.b!r})" for c in plan.conflicts[:3])
-        more = f" and {len(plan.conflicts) - 3} more" if len(plan.conflicts) > 3 else ""
-        raise InvalidValue(f"{plan.a.ref} and {plan.b.ref} differ in {listing}{more}: run crm merge on a "
-                           "terminal to choose, or pass --prefer a|b")
+        if len(plan.conflicts) > 3:
+            listing += _(" and {count} more").format(count=len(plan.conflicts) - 3)
+        raise InvalidValue(_("{a} and {b} differ in {fields}: run crm merge on a terminal to choose, or pass "
+                             "--prefer a|b").format(a=plan.a.ref, b=plan.b.ref, fields=listing))
     with repo.writing(f"merge: {plan.b.ref} into {plan.a.ref}") as tx:
         tx.update(Record(plan.a.ref, plan.a.kind, plan.merged))
         for record in plan.moved:

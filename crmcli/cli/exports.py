@@ -6,6 +6,7 @@ from typing import Annotated, Optional
 import typer
 
 from crmcli.cli.context import QUERY_SETTINGS, Query, query_text, state
+from crmcli.i18n import _
 
 KindArgument = Annotated[str, typer.Argument(help="customer, supplier, contact, interaction, product, order, purchase, contract, deal, ticket, campaign or target.")]
 OutputOption = Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to this file instead of stdout.")]
@@ -23,8 +24,8 @@ def _write(run, text: str, output: Path | None) -> None:
     except OSError as error:
         from crmcli.errors import InvalidValue
 
-        raise InvalidValue(f"{output}: cannot write: {error.strerror}")
-    run.say(f"wrote {output}")
+        raise InvalidValue(_("cannot write: {reason}").format(reason=error.strerror), where=str(output))
+    run.say(_("wrote {path}").format(path=output))
 
 
 def register(app: typer.Typer) -> None:
@@ -48,7 +49,7 @@ def register(app: typer.Typer) -> None:
             table = export_table(run.repo, kind, query_text(query) if query else "", redact)
             if output is not None:
                 write_file(table, output, fmt, raw)
-                run.say(f"wrote {output}")
+                run.say(_("wrote {path}").format(path=output))
             elif table.rows or fmt != "csv":
                 from crmcli.render import render
 
@@ -73,7 +74,7 @@ def register(app: typer.Typer) -> None:
         raw, redact = raw or ctx.meta["export_raw"], redact or ctx.meta["export_redact"]
         words, output = xlsx_target(query, output)
         write_file(export_table(run.repo, kind, query_text(words) if words else "", redact), output, "xlsx", raw)
-        run.say(f"wrote {output}")
+        run.say(_("wrote {path}").format(path=output))
 
     @group.command("vcard", context_settings=QUERY_SETTINGS)
     def vcard(ctx: typer.Context,

@@ -6,6 +6,7 @@ from typing import Annotated, Optional
 import typer
 
 from crmcli.cli.context import FormatOption, state
+from crmcli.i18n import _
 
 FileArgument = Annotated[Path, typer.Argument(metavar="FILE", help="The file to import.")]
 KindOption = Annotated[str, typer.Option("--kind", "-k", help="customer, supplier, contact, interaction, product, order or purchase.")]
@@ -26,7 +27,7 @@ def _import(ctx: typer.Context, path: Path, kind: str, reading, fmt, **options) 
     from crmcli.render.progress import progress_bar
 
     run = state(ctx)
-    with progress_bar(f"importing {path.name}") as advance:
+    with progress_bar(_("importing {file}").format(file=path.name)) as advance:
         outcome = import_table(run.repo, path, kind, reading, progress=advance, **options)
     _report(run, outcome, fmt, options.get("skip_invalid", False))
 

@@ -8,6 +8,7 @@ import click
 import typer
 
 from crmcli.cli.context import QUERY_SETTINGS, FormatOption, query_text, state, stdin_yaml
+from crmcli.i18n import _
 
 Repeat = list[str]
 
@@ -171,11 +172,13 @@ def register(app: typer.Typer) -> None:
         decide = preferring(prefer)
         if decide is None and not dry_run and sys.stdin.isatty():
             def decide(conflict):
-                return typer.prompt(f"{conflict.field}: keep A's {conflict.a!r} (a) or B's {conflict.b!r} (b)?",
+                return typer.prompt(_("{field}: keep A's {a!r} (a) or B's {b!r} (b)?").format(
+                                    field=conflict.field, a=conflict.a, b=conflict.b),
                                     type=click.Choice(["a", "b"]), err=True)
         plan = plan_merge(run.repo, a, b, decide)
         if dry_run:
             run.show(plan.view(), fmt)
             return
         merge_parties(run.repo, plan)
-        run.say(f"merged {b.ref} into {a.ref}; {len(plan.moved)} record(s) now point at {a.ref}")
+        run.say(_("merged {b} into {a}; {count} record(s) now point at {a}").format(b=b.ref, a=a.ref,
+                                                                                   count=len(plan.moved)))

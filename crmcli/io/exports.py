@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 
 from crmcli.errors import InvalidValue
+from crmcli.i18n import _
 from crmcli.model.kinds import KINDS, PARTY_KINDS, Kind, kind_named
 from crmcli.model.record import Record
 from crmcli.model.views import Column, Table
@@ -56,7 +57,7 @@ def mask(field: str, value: str) -> str:
     """A phone with all but its last four digits starred, an email with only its first
     letter and domain, a messenger handle starred."""
     if field == "emails" and "@" in value:
-        local, _, domain = value.partition("@")
+        local, _at, domain = value.partition("@")
         return f"{local[:1]}***@{domain}"
     return _mask_text(value, 4 if field == "phones" else 0)
 
@@ -120,7 +121,7 @@ def export_table(repo, kind_name: str, query: str = "", redact: bool = False) ->
 
     columns = [Column(path, path) for path in sorted(seen, key=position)]
     what = "contacts" if chosen.contacts else chosen.kind.folder
-    return Table(columns, flat, records=rows, empty=f"no {what} to export")
+    return Table(columns, flat, records=rows, empty=_("no {records} to export").format(records=what))
 
 
 def xlsx_target(query: list[str], output):
@@ -131,5 +132,5 @@ def xlsx_target(query: list[str], output):
     if output is None and words and words[-1].lower().endswith(".xlsx"):
         output = Path(words.pop())
     if output is None:
-        raise InvalidValue("crm export xlsx needs a file: crm export xlsx KIND [QUERY] FILE.xlsx (or --output)")
+        raise InvalidValue(_("crm export xlsx needs a file: crm export xlsx KIND [QUERY] FILE.xlsx (or --output)"))
     return words, output

@@ -18,6 +18,7 @@ from crmcli.actions.orders import DIRECTIONS, new_order
 from crmcli.actions.parties import new_party
 from crmcli.actions.products import new_product
 from crmcli.errors import InvalidValue
+from crmcli.i18n import _
 from crmcli.io.values import References, present, typed
 from crmcli.model.dates import moment_text
 from crmcli.model.kinds import KINDS, PARTY_KINDS, Kind
@@ -59,7 +60,8 @@ class Handler:
 
     def __init__(self, repo, source: str | None, origin: str, on_duplicate: str = "skip"):
         if on_duplicate not in ON_DUPLICATE:
-            raise InvalidValue(f"--on-duplicate {on_duplicate!r}: use {', '.join(ON_DUPLICATE)}")
+            raise InvalidValue(_("--on-duplicate {choice!r}: use {choices}").format(choice=on_duplicate,
+                                                                                   choices=", ".join(ON_DUPLICATE)))
         self.repo = repo
         self.source = source
         self.origin = origin
@@ -134,11 +136,11 @@ class Parties(Handler):
         matches = [(self.known()[key], key[0]) for key in duplicate_keys(fields) if key in self.known()]
         like = matches[0][0] if matches else None
         if like and self.on_duplicate == "skip":
-            shared = ", ".join(dict.fromkeys(what for ref, what in matches if ref == like))
-            return "duplicate", f"like {like} (same {shared})"
+            shared = ", ".join(dict.fromkeys(_(what) for ref, what in matches if ref == like))
+            return "duplicate", _("like {ref} (same {keys})").format(ref=like, keys=shared)
         if like and self.on_duplicate == "update":
             found = self.current(like)
-            merged, _ = fold_records(found.data, fields, lambda conflict: "b")
+            merged = fold_records(found.data, fields, lambda conflict: "b")[0]
             return self.changed(found, merged), None
         record = new_party(self.repo, self.kind, fields, claimed={ref.rsplit("/", 1)[-1] for ref in self.created})
         validated(self.repo, self.kind, record)
@@ -160,7 +162,7 @@ class Contacts(Handler):
         values = self.with_key(item)
         named = values.pop("party", None)
         if not named:
-            raise InvalidValue("no party named (map the column that names it to party)")
+            raise InvalidValue(_("no party named (map the column that names it to party)"))
         party = self.current(self.refs.party(str(named), PARTY_KINDS))
         contacts = party.data.get("contacts") or []
         contact = typed({}, "party", present(values), prefix="contacts[0].")["contacts"][0]
@@ -196,7 +198,7 @@ class Products(Handler):
             return self.changed(found, data), None
         values = present(values)
         if not values.get("id"):
-            raise InvalidValue("no SKU (map a column to id)")
+            raise InvalidValue(_("no SKU (map a column to id)"))
         arguments = _take(values, self.ARGS)
         if "active" in values:
             arguments["active"] = typed({}, "product", {"active": values.pop("active")})["active"]
@@ -220,7 +222,7 @@ class Streamed(Handler):
         values = self.with_key(item)
         named = values.pop("party", None)
         if not named:
-            raise InvalidValue("no party named (map the column that names it to party)")
+            raise InvalidValue(_("no party named (map the column that names it to party)"))
         party = self.party(str(named))
         record = self.build(party, present(values), item)
         found = self.existing(item)

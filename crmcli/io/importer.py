@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Iterator
 
 from crmcli.errors import CrmError, DataDirError, InvalidValue
+from crmcli.i18n import N_, _
 from crmcli.model.views import Column, Document, Fields, Table
 
 SHOWN = 10
@@ -47,13 +48,15 @@ class Outcome:
 
     def view(self) -> Document:
         """The summary: how many rows go where, and the first rejected and duplicate rows."""
-        verbs = ("to create", "to update") if self.dry_run else ("created", "updated")
-        labels = dict(zip(STATUSES + ("rejected",), verbs + ("unchanged", "duplicates skipped", "rejected")))
-        facts = [("file", self.name), ("kind", self.kind)] + ([("encoding", self.encoding)] if self.encoding else [])
+        verbs = (N_("to create"), N_("to update")) if self.dry_run else (N_("created"), N_("updated"))
+        labels = dict(zip(STATUSES + ("rejected",), verbs + (N_("unchanged"), N_("duplicates skipped"), N_("rejected"))))
+        facts = [(N_("file"), self.name), (N_("kind"), self.kind)] + (
+            [(N_("encoding"), self.encoding)] if self.encoding else [])
+        title = (_("Import of {file} (dry run: nothing written)") if self.dry_run else _("Import of {file}"))
         parts: list = [Fields(facts + [(labels[key], count) for key, count in self.counts.items()],
-                              title=f"Import of {self.name}" + (" (dry run: nothing written)" if self.dry_run else ""))]
+                              title=title.format(file=self.name))]
         columns = [Column("where", "row"), Column("reason", "reason")]
-        for title, rows in (("First rejected rows", self.rejected), ("First duplicates skipped", self.duplicates)):
+        for title, rows in ((N_("First rejected rows"), self.rejected), (N_("First duplicates skipped"), self.duplicates)):
             if rows:
                 parts.append(Table(columns, [{"where": r.where, "reason": r.reason} for r in rows], title=title))
         payload = {"file": self.name, "kind": self.kind, "dry_run": self.dry_run, "encoding": self.encoding,
@@ -90,7 +93,7 @@ def _plan(handler, items, outcome: Outcome, tx, go_on: bool, advance) -> None:
         advance()
         if isinstance(item, Item) and item.key is not None:
             if item.key in seen:
-                item = Rejection(item.where, f"the key {item.key!r} came before in this file")
+                item = Rejection(item.where, _("the key {key!r} came before in this file").format(key=item.key))
             else:
                 seen.add(item.key)
         if isinstance(item, Item):
@@ -109,14 +112,14 @@ def _plan(handler, items, outcome: Outcome, tx, go_on: bool, advance) -> None:
         if len(outcome.rejected) < SHOWN:
             outcome.rejected.append(item)
         if not go_on:
-            raise Refused(f"{outcome.name}: {item.where}: {item.reason} (nothing imported; --dry-run lists the "
-                          "rejected rows, --skip-invalid imports the others)")
+            raise Refused(_("{reason} (nothing imported; --dry-run lists the rejected rows, --skip-invalid imports "
+                            "the others)").format(reason=item.reason), where=f"{outcome.name}: {item.where}")
 
 
 def mapped_rows(sheet, mapping, clock, *, lines: bool = False) -> Iterator[Item | Rejection]:
     """One item per row; with `lines`, the row is also the order's one line."""
     for number, cells in sheet.rows():
-        where = f"row {number}"
+        where = _("row {number}").format(number=number)
         if isinstance(cells, InvalidValue):
             yield Rejection(where, cells.message)
             continue
@@ -125,7 +128,7 @@ def mapped_rows(sheet, mapping, clock, *, lines: bool = False) -> Iterator[Item 
             if lines:
                 item.lines.append(mapping.apply(mapping.cells(cells), clock, mapping.lines))
         except InvalidValue as error:
-            yield Rejection(where, error.message)
+            yield Rejection(where, str(error))
             continue
         yield item
 
@@ -133,7 +136,7 @@ def mapped_rows(sheet, mapping, clock, *, lines: bool = False) -> Iterator[Item 
 def _item(mapping, clean: dict[str, str], clock, where: str) -> Item:
     key = clean.get(mapping.key) if mapping.key else None
     if mapping.key and not key:
-        raise InvalidValue(f"no key in column {mapping.key!r}")
+        raise InvalidValue(_("no key in column {column!r}").format(column=mapping.key))
     return Item(where, mapping.apply(clean, clock), key)
 
 
@@ -143,7 +146,7 @@ def grouped_rows(sheet, mapping, clock, column: str) -> Iterator[Item | Rejectio
     current: Item | None = None
     group, done = None, set()
     for number, cells in sheet.rows():
-        where = f"row {number}"
+        where = _("row {number}").format(number=number)
         try:
             if isinstance(cells, InvalidValue):
                 raise cells
@@ -154,14 +157,15 @@ def grouped_rows(sheet, mapping, clock, column: str) -> Iterator[Item | Rejectio
                     yield current
                 current, group = None, value
                 if value in done:
-                    raise InvalidValue(f"{column} {value!r} comes again after other rows (its rows must be together)")
+                    raise InvalidValue(_("{column} {value!r} comes again after other rows (its rows must be together)")
+                                       .format(column=column, value=value))
                 done.add(value)
                 current = _item(mapping, clean, clock, where)
             if current is not None:
                 current.lines.append(mapping.apply(clean, clock, mapping.lines))
         except InvalidValue as error:
             current = None
-            yield Rejection(where, error.message)
+            yield Rejection(where, str(error))
     if current is not None:
         yield current
 
@@ -170,22 +174,22 @@ def joined_rows(sheet, lines_sheet, mapping, clock, column: str, lines_column: s
     """Orders from a header file and a lines file that share a key column. The lines are read
     first and held by key until their order comes."""
     lines: dict[str, tuple[str, list]] = {}
-    problems: dict[str, str] = {}
+    problems: dict[str, tuple[str, str]] = {}
     for number, cells in lines_sheet.rows():
-        where = f"{lines_sheet.name} row {number}"
+        where = _("{file}: row {number}").format(file=lines_sheet.name, number=number)
         if isinstance(cells, InvalidValue):
-            problems.setdefault("", f"{where}: {cells.message}")
+            problems.setdefault("", (where, cells.message))
             continue
         clean = mapping.cells(cells)
         key = clean.get(lines_column, "")
         try:
             lines.setdefault(key, (where, []))[1].append(mapping.apply(clean, clock, mapping.lines))
         except InvalidValue as error:
-            problems.setdefault(key, f"{where}: {error.message}")
+            problems.setdefault(key, (where, error.message))
     if "" in problems:
-        yield Rejection(*problems.pop("").split(": ", 1))
+        yield Rejection(*problems.pop(""))
     for number, cells in sheet.rows():
-        where, key = f"row {number}", None
+        where, key = _("row {number}").format(number=number), None
         try:
             if isinstance(cells, InvalidValue):
                 raise cells
@@ -193,14 +197,17 @@ def joined_rows(sheet, lines_sheet, mapping, clock, column: str, lines_column: s
             key = clean.get(column, "")
             item = _item(mapping, clean, clock, where)
             if key in problems:
-                raise InvalidValue(problems.pop(key))
+                place, message = problems.pop(key)
+                raise InvalidValue(message, where=place)
             if key not in lines:
-                raise InvalidValue(f"no lines for {column} {key!r} in {lines_sheet.name}")
+                raise InvalidValue(_("no lines for {column} {key!r} in {file}").format(column=column, key=key,
+                                                                                      file=lines_sheet.name))
             item.lines = lines.pop(key)[1]
         except InvalidValue as error:
             lines.pop(key, None)
-            yield Rejection(where, error.message)
+            yield Rejection(where, str(error))
             continue
         yield item
     for key, (where, rest) in lines.items():
-        yield Rejection(where, f"a line for {column} {key!r}, which {sheet.name} does not have")
+        yield Rejection(where, _("a line for {column} {key!r}, which {file} does not have").format(
+            column=column, key=key, file=sheet.name))

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from crmcli.errors import InvalidValue
+from crmcli.i18n import _
 from crmcli.io import handlers
 from crmcli.io.importer import Outcome, grouped_rows, joined_rows, mapped_rows, run_import
 from crmcli.io.mapping import Target, identity, parse_mapping
@@ -37,7 +38,7 @@ class Reading:
     def open(self, path: Path, header: bool | None = None) -> Sheet:
         """The file's rows; `header` repeats a decision an earlier read settled on."""
         if not path.is_file():
-            raise InvalidValue(f"{path}: no such file")
+            raise InvalidValue(_("no such file"), where=str(path))
         header = self.header if header is None else header
         if self.xlsx:
             return open_xlsx(path, sheet=self.sheet, header=header)
@@ -60,29 +61,30 @@ def import_table(repo, path: Path, kind_name: str, reading: Reading, *, mapping_
                  on_duplicate: str = "skip", skip_invalid: bool = False, progress=None) -> Outcome:
     """Import the rows of `path` as records of `kind_name`; see the importer for the rules."""
     if kind_name not in IMPORT_KINDS:
-        raise InvalidValue(f"--kind {kind_name!r}: use one of {', '.join(IMPORT_KINDS)}")
+        raise InvalidValue(_("--kind {kind!r}: use one of {kinds}").format(kind=kind_name, kinds=", ".join(IMPORT_KINDS)))
     is_order = kind_name in ("order", "purchase")
     if (lines or join or group_by) and not is_order:
-        raise InvalidValue("--lines, --join and --group-by are for orders and purchases")
+        raise InvalidValue(_("--lines, --join and --group-by are for orders and purchases"))
     sheet = reading.open(path)
     if mapping_text:
         mapping = parse_mapping(mapping_text, TARGETS[kind_name], LINES if is_order else None)
     elif is_order:
-        raise InvalidValue("orders need a mapping (--map) that says which columns are lines")
+        raise InvalidValue(_("orders need a mapping (--map) that says which columns are lines"))
     else:
         sheet.settle({cell.strip() for cell in sheet.first})
         mapping = identity(sheet.columns, TARGETS[kind_name], sheet.name)
     mapping.source = check_source(source) or mapping.source
     mapping.key = key or mapping.key
     if mapping.key and not mapping.source:
-        raise InvalidValue(f"a key column ({mapping.key}) needs the name of its system: --source or source: in the mapping")
-    header_key, _, lines_key = (join or mapping.key or "").partition("=")
+        raise InvalidValue(_("a key column ({column}) needs the name of its system: --source or source: in the mapping")
+                           .format(column=mapping.key))
+    header_key, _equals, lines_key = (join or mapping.key or "").partition("=")
     lines_key = lines_key or header_key
     needs = mapping.rules + [column for column in (mapping.key, group_by) if column]
     lines_header = None
     if lines:
         if not header_key:
-            raise InvalidValue("--lines needs --join COLUMN (the column both files share)")
+            raise InvalidValue(_("--lines needs --join COLUMN (the column both files share)"))
         lines_sheet = reading.open(lines)
         sheet.settle(mapping.columns(needs) | {header_key})
         lines_sheet.settle(mapping.columns(mapping.lines) | {lines_key})

@@ -28,6 +28,7 @@ from pathlib import Path
 
 from crmcli.actions.fields import checked_path
 from crmcli.errors import InvalidValue
+from crmcli.i18n import _
 from crmcli.io.values import check_source
 from crmcli.model.dates import Clock, moment_text, parse_day, parse_moment
 from crmcli.model.text import fold
@@ -54,7 +55,7 @@ class Target:
         try:
             return checked_path(self.schema, self.prefix + path)[1]
         except InvalidValue:
-            raise InvalidValue(f"mapping: unknown field {path!r}") from None
+            raise InvalidValue(_("unknown field {field!r}").format(field=path), where=_("mapping")) from None
 
 
 @dataclass
@@ -99,7 +100,8 @@ class Rule:
         if self.otherwise is not None:
             return self.otherwise.replace("{}", text)
         known = ", ".join(key for key in self.values if key)
-        raise InvalidValue(f"{self.columns[0]} {text!r} is not one of {known} (add it under values:)")
+        raise InvalidValue(_("{column} {value!r} is not one of {known} (add it under values:)").format(
+            column=self.columns[0], value=text, known=known))
 
     def _dated(self, text: str, clock: Clock) -> str:
         kind = self.node.get("format")
@@ -118,7 +120,8 @@ class Rule:
         try:
             return datetime.strptime(text, self.date_format)
         except ValueError:
-            raise InvalidValue(f"{self.columns[0]} {text!r} does not match the date format {self.date_format!r}")
+            raise InvalidValue(_("{column} {value!r} does not match the date format {format!r}").format(
+                column=self.columns[0], value=text, format=self.date_format))
 
 
 @dataclass
@@ -140,8 +143,9 @@ class Mapping:
         or column names."""
         missing = sorted(column for column in self.columns(needs) if column not in sheet.columns)
         if missing:
-            raise InvalidValue(f"{self.origin} names column {missing[0]!r}, which {sheet.name} does not have "
-                               f"(it has: {', '.join(sheet.columns)})")
+            raise InvalidValue(_("{mapping} names column {column!r}, which {file} does not have (it has: {columns})")
+                               .format(mapping=self.origin, column=missing[0], file=sheet.name,
+                                       columns=", ".join(sheet.columns)))
 
     def cells(self, row: dict[str, str]) -> dict[str, str]:
         """The row's cells with "no value" texts emptied and the formula guard of our own CSV
@@ -164,7 +168,7 @@ class Mapping:
             try:
                 value = rule.value(row, clock)
             except InvalidValue as error:
-                raise InvalidValue(f"{rule.field}: {error.message}") from None
+                raise InvalidValue(error.message, where=rule.field) from None
             values[rule.field] = None if value in ("", []) else value
         return values
 
@@ -179,12 +183,13 @@ def _rule(field_path: str, spec, target: Target, column: str | None = None, line
         return Rule(field_path, target.node(field_path), columns=(spec,) if column is None else (column,))
     unknown = set(spec) - SPEC_KEYS - {"columns", "with"}
     if unknown:
-        raise InvalidValue(f"mapping: {field_path}: unknown option {sorted(unknown)[0]!r} "
-                           f"(use {', '.join(sorted(SPEC_KEYS))})")
+        raise InvalidValue(_("{field}: unknown option {option!r} (use {options})").format(
+            field=field_path, option=sorted(unknown)[0], options=", ".join(sorted(SPEC_KEYS))), where=_("mapping"))
     columns = tuple(str(c) for c in spec.get("columns", [column] if column else []))
     values = spec.get("values")
     if values is not None and not isinstance(values, dict):
-        raise InvalidValue(f"mapping: {field_path}: values must be a mapping of text to text")
+        raise InvalidValue(_("{field}: values must be a mapping of text to text").format(field=field_path),
+                           where=_("mapping"))
     return Rule(field_path, target.node(field_path), columns=columns, joiner=str(spec.get("with", " ")),
                 values={("" if k is None else str(k)): str(v) for k, v in values.items()} if values else None,
                 otherwise=None if spec.get("otherwise") is None else str(spec["otherwise"]),
@@ -193,12 +198,12 @@ def _rule(field_path: str, spec, target: Target, column: str | None = None, line
 
 def _columns(section, target: Target, lines: Target | None) -> list[Rule]:
     if not isinstance(section, dict):
-        raise InvalidValue("mapping: columns must be COLUMN: FIELD pairs")
+        raise InvalidValue(_("columns must be COLUMN: FIELD pairs"), where=_("mapping"))
     rules = []
     for column, spec in section.items():
         for one in spec if isinstance(spec, list) else [spec]:
             if isinstance(one, dict) and "field" not in one:
-                raise InvalidValue(f"mapping: column {column!r} needs a field")
+                raise InvalidValue(_("column {column!r} needs a field").format(column=column), where=_("mapping"))
             rules.append(_rule(one if isinstance(one, str) else str(one["field"]), one, target, str(column), lines))
     return rules
 
@@ -207,7 +212,8 @@ def _split(rules: list[Rule], lines: Target | None, **options) -> Mapping:
     header = [rule for rule in rules if not rule.line]
     line_rules = [rule for rule in rules if rule.line]
     if lines is not None and not line_rules:
-        raise InvalidValue("mapping: orders need lines: map line columns under lines: (or to lines.FIELD)")
+        raise InvalidValue(_("orders need lines: map line columns under lines: (or to lines.FIELD)"),
+                           where=_("mapping"))
     return Mapping(header, line_rules, **options)
 
 
@@ -233,7 +239,8 @@ def parse_mapping(text: str, target: Target, lines: Target | None = None) -> Map
     for pair in text.split(","):
         column, equals, field_path = pair.partition("=")
         if not equals or not column.strip() or not field_path.strip():
-            raise InvalidValue(f"--map {pair!r}: write COLUMN=FIELD pairs separated by commas, or name a .yaml file")
+            raise InvalidValue(_("--map {pair!r}: write COLUMN=FIELD pairs separated by commas, or name a .yaml file")
+                               .format(pair=pair))
         rules.append(_rule(field_path.strip(), column.strip(), target, lines=lines))
     return _split(rules, lines, origin="--map")
 
@@ -244,12 +251,13 @@ def _from_file(path: Path, target: Target, lines: Target | None) -> Mapping:
     try:
         raw = codec.decode(path.read_bytes())
     except OSError as error:
-        raise InvalidValue(f"{path}: cannot read the mapping: {error.strerror}")
+        raise InvalidValue(_("cannot read the mapping: {reason}").format(reason=error.strerror), where=str(path))
     except codec.RecordSyntaxError as error:
         raise InvalidValue(error.message, where=f"{path}:{error.line}" if error.line else str(path))
     known = {"source", "key", "empty", "columns", "join", "set", "lines"}
     if set(raw) - known:
-        raise InvalidValue(f"{path}: unknown key {sorted(set(raw) - known)[0]!r} (use {', '.join(sorted(known))})")
+        raise InvalidValue(_("unknown key {key!r} (use {keys})").format(key=sorted(set(raw) - known)[0],
+                                                                        keys=", ".join(sorted(known))), where=str(path))
     empty = frozenset({""} | {text for item in raw.get("empty") or [] for text in YAML_NULLS.get(item, (str(item),))})
     try:
         rules = _columns(raw.get("columns") or {}, target, lines)
@@ -257,14 +265,14 @@ def _from_file(path: Path, target: Target, lines: Target | None) -> Mapping:
                   for name, spec in (raw.get("join") or {}).items()]
         rules += [_constant(str(name), value, target, lines) for name, value in (raw.get("set") or {}).items()]
         if raw.get("lines") and lines is None:
-            raise InvalidValue("mapping: lines: only orders have lines")
+            raise InvalidValue(_("lines: only orders have lines"))
         for rule in _columns(raw.get("lines") or {}, lines, None) if raw.get("lines") else []:
             rule.line = True
             rules.append(rule)
         return _split(rules, lines, source=check_source(raw.get("source")), key=raw.get("key"), empty=empty,
                       origin=str(path))
     except InvalidValue as error:
-        raise InvalidValue(error.message.removeprefix("mapping: "), where=str(path)) from None
+        raise InvalidValue(error.message, where=str(path)) from None
 
 
 def identity(columns: list[str], target: Target, what: str) -> Mapping:
@@ -280,5 +288,5 @@ def identity(columns: list[str], target: Target, what: str) -> Mapping:
         split = ";" if node.get("type") == "array" and target.node(f"{column}[0]").get("type") != "object" else None
         rules.append(Rule(column, node, columns=(column,), split=split))
     if not rules:
-        raise InvalidValue(f"no column of {what} names a field (give a mapping with --map)")
+        raise InvalidValue(_("no column of {file} names a field (give a mapping with --map)").format(file=what))
     return Mapping(rules, origin="the header")

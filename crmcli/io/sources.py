@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from crmcli.errors import InvalidValue
+from crmcli.i18n import _
 
 SAMPLE = 1 << 20
 CANDIDATES = ["gb18030", "cp1252", "latin_1"]
@@ -90,11 +91,11 @@ def is_header(cells: list[str]) -> bool:
 def _refuse_other_formats(name: str, sample: bytes, wanted: str) -> None:
     head = sample.lstrip(codecs.BOM_UTF8).lstrip()
     if wanted == "CSV" and sample.startswith(b"PK\x03\x04"):
-        raise InvalidValue(f"{name}: this is an XLSX (or other zip) file, not CSV: use crm import xlsx")
+        raise InvalidValue(_("this is an XLSX (or other zip) file, not CSV: use crm import xlsx"), where=name)
     if head[:11].upper() == b"BEGIN:VCARD":
-        raise InvalidValue(f"{name}: this is a vCard file, not {wanted}: use crm import vcard")
+        raise InvalidValue(_("this is a vCard file, not {format}: use crm import vcard").format(format=wanted), where=name)
     if wanted == "CSV" and b"\x00" in sample and not sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise InvalidValue(f"{name}: not a {wanted} file (it holds binary data)")
+        raise InvalidValue(_("not a {format} file (it holds binary data)").format(format=wanted), where=name)
 
 
 def detect_encoding(sample: bytes) -> str:
@@ -113,7 +114,7 @@ def detect_encoding(sample: bytes) -> str:
 
     best = from_bytes(sample, cp_isolation=CANDIDATES).best()
     if best is None:
-        raise InvalidValue("cannot tell the file's encoding: give --encoding (utf-8, gb18030, latin-1…)")
+        raise InvalidValue(_("cannot tell the file's encoding: give --encoding (utf-8, gb18030, latin-1…)"))
     return best.encoding
 
 
@@ -121,13 +122,14 @@ def _codec(name: str) -> str:
     try:
         return codecs.lookup(name).name
     except LookupError:
-        raise InvalidValue(f"--encoding {name!r}: no such encoding (utf-8, utf-8-sig, gb18030, gbk, latin-1, cp1252…)")
+        raise InvalidValue(_("--encoding {name!r}: no such encoding (utf-8, utf-8-sig, gb18030, gbk, latin-1, cp1252…)")
+                           .format(name=name))
 
 
 def _dialect(text: str, delimiter: str | None):
     if delimiter:
         if len(delimiter.replace("\\t", "\t")) != 1:
-            raise InvalidValue(f"--delimiter {delimiter!r}: give one character (or \\t for tab)")
+            raise InvalidValue(_("--delimiter {delimiter!r}: give one character (or \\t for tab)").format(delimiter=delimiter))
 
         class Given(csv.excel):
             pass
@@ -140,7 +142,7 @@ def _dialect(text: str, delimiter: str | None):
         first = text.split("\n", 1)[0]
         if not any(d in first for d in DELIMITERS):
             return csv.excel
-        raise InvalidValue("cannot tell the delimiter: give --delimiter (, ; \\t or |)")
+        raise InvalidValue(_("cannot tell the delimiter: give --delimiter (, ; \\t or |)"))
 
 
 def open_csv(path: Path, *, encoding: str | None = None, delimiter: str | None = None,
@@ -155,7 +157,7 @@ def open_csv(path: Path, *, encoding: str | None = None, delimiter: str | None =
         chosen = _codec(encoding) if encoding else detect_encoding(sample)
     except InvalidValue as error:
         binary.close()
-        raise InvalidValue(error.message if error.message.startswith(name) else f"{name}: {error.message}")
+        raise InvalidValue(error.message, where=error.where or name)
     if chosen == "utf-8" and sample.startswith(codecs.BOM_UTF8):
         chosen = "utf-8-sig"
     text = io.TextIOWrapper(binary, encoding=chosen, newline="")
@@ -170,10 +172,10 @@ def open_csv(path: Path, *, encoding: str | None = None, delimiter: str | None =
         raise problem
     except InvalidValue as error:
         text.close()
-        raise InvalidValue(f"{name}: {error.message}")
+        raise InvalidValue(error.message, where=name)
     if first is None:
         text.close()
-        raise InvalidValue(f"{name}: the file is empty")
+        raise InvalidValue(_("the file is empty"), where=name)
 
     def rest() -> Iterator[tuple[int, list[str]]]:
         number = 1
@@ -184,7 +186,7 @@ def open_csv(path: Path, *, encoding: str | None = None, delimiter: str | None =
                 except UnicodeDecodeError as error:
                     raise _undecodable(path, chosen, error, binary.tell())
                 except csv.Error as error:
-                    raise InvalidValue(f"{name}: row {number + 1}: {error}")
+                    raise InvalidValue(str(error), where=_("{file}: row {number}").format(file=name, number=number + 1))
                 if cells is None:
                     return
                 number += 1
@@ -199,8 +201,8 @@ def _row(columns: list[str], cells: list[str]) -> dict[str, str] | InvalidValue:
     """The cells by column name, or why the row cannot be taken apart (the import rejects
     that row and goes on)."""
     if len(cells) > len(columns) and any(cell.strip() for cell in cells[len(columns):]):
-        return InvalidValue(f"{len(cells)} cells, the header has {len(columns)} (a value holding the "
-                            "delimiter needs quotes)")
+        return InvalidValue(_("{cells} cells, the header has {columns} (a value holding the delimiter needs quotes)")
+                            .format(cells=len(cells), columns=len(columns)))
     return dict(zip(columns, cells))
 
 
@@ -215,15 +217,18 @@ def _undecodable(path: Path, chosen: str, error: UnicodeDecodeError, read_to: in
         guess = detect_encoding(around)
     except InvalidValue:
         guess = None
-    hint = f"; it looks like {guess} (try --encoding {guess})" if guess and codecs.lookup(guess).name != chosen else ""
-    return InvalidValue(f"{path.name}: row {line}: cannot be read as {chosen}{hint}")
+    where = _("{file}: row {number}").format(file=path.name, number=line)
+    if guess and codecs.lookup(guess).name != chosen:
+        return InvalidValue(_("cannot be read as {encoding}; it looks like {guess} (try --encoding {guess})")
+                            .format(encoding=chosen, guess=guess), where=where)
+    return InvalidValue(_("cannot be read as {encoding}").format(encoding=chosen), where=where)
 
 
 def _open(path: Path):
     try:
         return open(path, "rb")
     except OSError as error:
-        raise InvalidValue(f"{path}: cannot read: {error.strerror}")
+        raise InvalidValue(_("cannot read: {reason}").format(reason=error.strerror), where=str(path))
 
 
 def _text(value) -> str:
@@ -254,14 +259,15 @@ def open_xlsx(path: Path, *, sheet: str | None = None, header: bool | None = Non
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except (BadZipFile, InvalidFileException, KeyError, OSError):
-        raise InvalidValue(f"{name}: not an XLSX file (for CSV use crm import csv)")
+        raise InvalidValue(_("not an XLSX file (for CSV use crm import csv)"), where=name)
     if sheet is not None and sheet not in book.sheetnames:
-        raise InvalidValue(f"{name}: no sheet {sheet!r} (it has: {', '.join(book.sheetnames)})")
+        raise InvalidValue(_("no sheet {sheet!r} (it has: {sheets})").format(sheet=sheet, sheets=", ".join(book.sheetnames)),
+                           where=name)
     worksheet = book[sheet] if sheet else book.worksheets[0]
     cells = worksheet.iter_rows(values_only=True)
     first = next(cells, None)
     if first is None:
-        raise InvalidValue(f"{name}: the sheet {worksheet.title!r} is empty")
+        raise InvalidValue(_("the sheet {sheet!r} is empty").format(sheet=worksheet.title), where=name)
     first = [_text(value) for value in first]
     while first and not first[-1]:
         first.pop()

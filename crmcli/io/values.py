@@ -7,6 +7,7 @@ import re
 
 from crmcli.actions.fields import assign, parse_path
 from crmcli.errors import Ambiguous, InvalidValue, NotFound
+from crmcli.i18n import _
 from crmcli.model.kinds import KINDS, Kind
 from crmcli.model.text import fold
 
@@ -23,8 +24,8 @@ def country_code(text: str) -> str:
     try:
         return pycountry.countries.lookup(text).alpha_2
     except LookupError:
-        raise InvalidValue(f"country {text!r} is not an ISO 3166 code or a country name pycountry knows "
-                           "(translate it in the mapping's values:)") from None
+        raise InvalidValue(_("country {country!r} is not an ISO 3166 code or a country name pycountry knows "
+                             "(translate it in the mapping's values:)").format(country=text)) from None
 
 
 def present(values: dict[str, object]) -> dict[str, object]:
@@ -81,7 +82,8 @@ def _set(record: dict, schema: str, path: str, value) -> None:
 
 def check_source(name: str | None) -> str | None:
     if name is not None and not SOURCE_NAME.match(str(name)):
-        raise InvalidValue(f"source {name!r}: use letters, digits, - and _ (it becomes external_ids.{name})")
+        raise InvalidValue(_("source {name!r}: use letters, digits, - and _ (it becomes external_ids.{name})")
+                           .format(name=name))
     return name
 
 
@@ -117,11 +119,14 @@ class References:
         found = self._named(kinds).get(fold(text), set())
         if len(found) == 1:
             return next(iter(found))
-        noun = " or ".join(kind.name for kind in kinds)
+        noun = _(" or ").join(_(kind.name) for kind in kinds)
         if found:
-            raise Ambiguous(f"{text!r} names several {noun}s: {', '.join(sorted(found))}", sorted(found))
-        by = f"{self.source} key, id or name" if self.source else "id or name"
-        raise NotFound(f"no {noun} has the {by} {text!r}")
+            raise Ambiguous(_("{name!r} names several parties: {refs}").format(name=text, refs=", ".join(sorted(found))),
+                            sorted(found))
+        if self.source:
+            raise NotFound(_("no {kind} has the {source} key, id or name {name!r}").format(kind=noun, source=self.source,
+                                                                                          name=text))
+        raise NotFound(_("no {kind} has the id or name {name!r}").format(kind=noun, name=text))
 
     def _named(self, kinds: tuple[Kind, ...]) -> dict[str, set[str]]:
         key = tuple(kind.name for kind in kinds)

@@ -15,6 +15,7 @@ from typing import Iterator
 
 from crmcli.actions.contacts import put_contact
 from crmcli.errors import InvalidValue
+from crmcli.i18n import _
 from crmcli.io.handlers import Parties
 from crmcli.io.importer import Item, Outcome, Rejection, run_import
 from crmcli.io.sources import detect_encoding
@@ -35,12 +36,12 @@ def card_texts(path: Path) -> Iterator[tuple[int, str]]:
     try:
         data = path.read_bytes()
     except OSError as error:
-        raise InvalidValue(f"{path}: cannot read: {error.strerror}")
+        raise InvalidValue(_("cannot read: {reason}").format(reason=error.strerror), where=str(path))
     text = data.decode(detect_encoding(data[:1 << 20]), errors="replace")
     lines = text.splitlines()
     first = next((line for line in lines if line.strip()), "")
     if not BEGIN.match(first.strip()):
-        raise InvalidValue(f"{path.name}: not a vCard file (it does not start with BEGIN:VCARD)")
+        raise InvalidValue(_("not a vCard file (it does not start with BEGIN:VCARD)"), where=path.name)
     start = None
     for number, line in enumerate(lines, 1):
         if BEGIN.match(line.strip()):
@@ -83,17 +84,17 @@ def card_values(text: str) -> dict:
     import vobject
 
     if not text:
-        raise InvalidValue("the card has no END:VCARD")
+        raise InvalidValue(_("the card has no END:VCARD"))
     try:
         card = vobject.readOne(text)
     except Exception as error:
-        raise InvalidValue(f"not a readable vCard: {error}")
+        raise InvalidValue(_("not a readable vCard: {error}").format(error=error))
     name = next(iter(_texts(card, "fn")), "")
     if not name and "n" in card.contents:
         family, given = str(card.n.value.family).strip(), str(card.n.value.given).strip()
         name = f"{family}{given}" if has_cjk(family + given) else " ".join(p for p in (given, family) if p)
     if not name:
-        raise InvalidValue("the card has no name (FN or N)")
+        raise InvalidValue(_("the card has no name (FN or N)"))
     orgs = [item.value[0].strip() for item in card.contents.get("org", []) if item.value and item.value[0].strip()]
     contact = {"name": name, "title": next(iter(_texts(card, "title")), None),
                "phones": [t.removeprefix("tel:") for t in _texts(card, "tel")],
@@ -131,7 +132,7 @@ class Cards(Parties):
             put_contact(Record(party.ref, party.kind, data), contact)
             self.changed(party, data)
             return "create", None
-        merged, _ = fold_records(data["contacts"][position], contact, lambda conflict: "b")
+        merged = fold_records(data["contacts"][position], contact, lambda conflict: "b")[0]
         data["contacts"][position] = merged
         if card["addresses"] and not data.get("addresses"):
             data["addresses"] = card["addresses"]
@@ -146,13 +147,13 @@ class Cards(Parties):
 def import_vcards(repo, path: Path, kind_name: str = "customer", *, dry_run: bool = False,
                   on_duplicate: str = "skip", skip_invalid: bool = False) -> Outcome:
     if kind_name not in ("customer", "supplier"):
-        raise InvalidValue(f"--kind {kind_name!r}: vCards become customers or suppliers")
+        raise InvalidValue(_("--kind {kind!r}: vCards become customers or suppliers").format(kind=kind_name))
     if not path.is_file():
-        raise InvalidValue(f"{path}: no such file")
+        raise InvalidValue(_("no such file"), where=str(path))
 
     def items():
         for number, (line, text) in enumerate(card_texts(path), 1):
-            where = f"card {number} (line {line})"
+            where = _("card {number} (line {line})").format(number=number, line=line)
             try:
                 yield Item(where, card_values(text))
             except InvalidValue as error:

@@ -8,6 +8,7 @@ compound surname), so phones sort and show them as people there expect.
 from __future__ import annotations
 
 from crmcli.errors import InvalidValue
+from crmcli.i18n import _
 from crmcli.io.exports import redacted
 from crmcli.model.kinds import PARTY_KINDS
 from crmcli.model.text import fold, has_cjk
@@ -93,11 +94,12 @@ def export_vcards(repo, query: str = "", version: str = "3.0", redact: bool = Fa
     from crmcli.query.search import select
 
     if version not in VERSIONS:
-        raise InvalidValue(f"--version {version!r}: use 3.0 or 4.0")
+        raise InvalidValue(_("--version {version!r}: use 3.0 or 4.0").format(version=version))
     one = named_party(repo, query) if query.strip() else None
     parties = [one] if one is not None else select(repo, query, PARTY_KINDS)
     if not parties:
-        raise InvalidValue(f"no party matches {query!r}" if query.strip() else "no customer or supplier to export")
+        raise InvalidValue(_("no party matches {query!r}").format(query=query) if query.strip()
+                           else _("no customer or supplier to export"))
     texts = []
     for party in sorted(parties, key=lambda record: record.ref):
         texts += party_cards(redacted(party.data) if redact else party.data, version)

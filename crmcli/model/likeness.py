@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from crmcli.i18n import N_, _
 from crmcli.model.ids import strip_legal_form
 from crmcli.model.text import compact, fold
 
@@ -30,11 +31,11 @@ def duplicate_keys(data: dict) -> list[tuple[str, str]]:
     keys = []
     name = name_key(data.get("name", ""))
     if name:
-        keys.append(("name", name))
-    keys += [("email", fold(str(e))) for e in data.get("emails") or []]
-    keys += [("phone", key) for key in (phone_key(str(p)) for p in data.get("phones") or []) if key]
+        keys.append((N_("name"), name))
+    keys += [(N_("email"), fold(str(e))) for e in data.get("emails") or []]
+    keys += [(N_("phone"), key) for key in (phone_key(str(p)) for p in data.get("phones") or []) if key]
     if data.get("tax_id"):
-        keys.append(("tax id", compact(str(data["tax_id"]))))
+        keys.append((N_("tax id"), compact(str(data["tax_id"]))))
     return keys
 
 
@@ -44,7 +45,7 @@ def likeness(a: dict, b: dict, name_score: float) -> tuple[int, list[str]]:
     keys_a = set(duplicate_keys(a))
     shared = sorted({what for what, key in keys_a & set(duplicate_keys(b))} - {"name"})
     if shared:
-        return SURE, [f"same {what}" for what in shared]
+        return SURE, [_("same {key}").format(key=_(what)) for what in shared]
     if name_key(a.get("name", "")) == name_key(b.get("name", "")):
-        return 95, ["same name"]
-    return int(round(name_score)), ["similar name"]
+        return 95, [_("same name")]
+    return int(round(name_score)), [_("similar name")]

@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from typing import Callable
 
 from crmcli.errors import InvalidValue
+from crmcli.i18n import _
 from crmcli.model.text import fold
 
 Decide = Callable[["Conflict"], str]
@@ -102,5 +103,5 @@ def prefer(choice: str | None) -> Decide | None:
     if choice is None:
         return None
     if choice not in ("a", "b"):
-        raise InvalidValue(f"--prefer {choice!r}: use a or b")
+        raise InvalidValue(_("--prefer {choice!r}: use a or b").format(choice=choice))
     return lambda conflict: choice

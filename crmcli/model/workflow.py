@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from crmcli.errors import InvalidValue
+from crmcli.i18n import _
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,8 @@ class Workflow:
         """Begin the history of a record that comes in already in `status` (an import): one
         entry that says so, instead of moves that never happened here."""
         if status not in self.states:
-            raise InvalidValue(f"unknown {self.name} status {status!r} (one of {', '.join(self.states)})")
+            raise InvalidValue(_("unknown {workflow} status {status!r} (one of {states})").format(
+                workflow=_(self.name), status=status, states=", ".join(self.states)))
         record["status"] = status
         record["history"] = [_entry(at, status, by, note)]
 

@@ -27,7 +27,7 @@ def likely_duplicates(repo, threshold: int = LIKELY) -> Table:
             pairs.update((i, j) for i in group for j in group if i < j)
         scores = {}
         for position, name in enumerate(names[:-1]):
-            for _, score, other in process.extract(name, names[position + 1:], scorer=fuzz.ratio,
+            for _name, score, other in process.extract(name, names[position + 1:], scorer=fuzz.ratio,
                                                   score_cutoff=threshold, limit=None):
                 pairs.add((position, position + 1 + other))
                 scores[(position, position + 1 + other)] = score
