@@ -69,21 +69,25 @@ def follow_up(ctx: Context, settings: dict) -> list[Item]:
     last = ctx.repo.index.last_contacts()
     planned = {party for (party,) in ctx.repo.index.db.execute(
         "SELECT DISTINCT party FROM files INDEXED BY files_due WHERE due IS NOT NULL AND party IS NOT NULL")}
+    cadences = {}
     items = []
-    for kind in ("customer", "supplier"):
-        for party in ctx.rows(kind):
-            data = party.data
-            if party.ref in planned or (kind == "customer" and data.get("lifecycle", "customer") not in lifecycles):
-                continue
-            every = str(data.get("follow_up_every") or default)
-            since = last.get(party.ref)
-            start = read_day(str(since or data["created"]), ctx.repo.clock)
-            due = start + parse_interval(every)
-            if due > ctx.horizon:
-                continue
-            reason = (_("no contact since {day} (every {cadence})").format(day=start.isoformat(), cadence=every)
-                      if since else _("never contacted (every {cadence})").format(cadence=every))
-            items.append(Item(due, "follow_up", reason, party.ref, party.ref, data.get("owner")))
+    for path, kind, lifecycle, every, created, owner in ctx.repo.index.db.execute(
+            "SELECT path, kind, data ->> '$.lifecycle', data ->> '$.follow_up_every', data ->> '$.created', "
+            "data ->> '$.owner' FROM files WHERE kind IN ('customer', 'supplier') AND data IS NOT NULL"):
+        ref = path[:-5]
+        if ref in planned or (kind == "customer" and (lifecycle or "customer") not in lifecycles):
+            continue
+        every = str(every or default)
+        if every not in cadences:
+            cadences[every] = parse_interval(every)
+        since = last.get(ref)
+        start = read_day(str(since or created), ctx.repo.clock)
+        due = start + cadences[every]
+        if due > ctx.horizon:
+            continue
+        reason = (_("no contact since {day} (every {cadence})").format(day=start.isoformat(), cadence=every)
+                  if since else _("never contacted (every {cadence})").format(cadence=every))
+        items.append(Item(due, "follow_up", reason, ref, ref, owner))
     return items
 
 
@@ -157,8 +161,8 @@ def deliveries(ctx: Context, settings: dict) -> list[Item]:
 def payments(ctx: Context, settings: dict) -> list[Item]:
     """Orders owed on whose payment is due; SQL skips those already paid in full."""
     states = ", ".join(f"'{state}'" for state in OWING_STATES)
-    unpaid = ("json_extract(data, '$.totals.gross') > coalesce((SELECT sum(json_extract(p.value, '$.amount')) "
-              "FROM json_each(data, '$.payments') p), 0) - 0.000001")
+    unpaid = ("json_extract(data, '$.totals.gross') - coalesce((SELECT sum(json_extract(p.value, '$.amount')) "
+              "FROM json_each(data, '$.payments') p), 0) > 0.000001")
     items = []
     for order, day in _due_by(ctx, "order", "payment_due", f"json_extract(data, '$.status') IN ({states}) AND {unpaid}"):
         data = order.data
