@@ -17,9 +17,15 @@ ERRORS = {"CrmError", "NotFound", "Ambiguous", "InvalidValue", "ValidationFailed
 SPEAKERS = {"say", "echo", "secho", "warn"}
 
 
+def _words(text: str) -> bool:
+    """Whether literal text holds words to translate (the `crm` prefix and punctuation do not)."""
+    return any(c.isalpha() for c in text.replace("crm", ""))
+
+
 def _is_text(node) -> bool:
-    return isinstance(node, ast.JoinedStr) or (isinstance(node, ast.Constant) and isinstance(node.value, str)
-                                                and any(c.isalpha() for c in node.value))
+    if isinstance(node, ast.JoinedStr):
+        return _words("".join(part.value for part in node.values if isinstance(part, ast.Constant)))
+    return isinstance(node, ast.Constant) and isinstance(node.value, str) and _words(node.value)
 
 
 def untranslated(path):
