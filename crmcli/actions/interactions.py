@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from crmcli.actions.contacts import find_contact
 from crmcli.errors import InvalidValue
+from crmcli.i18n import _
 from crmcli.model.dates import moment_text, parse_day, parse_moment
 from crmcli.model.kinds import KINDS
 from crmcli.model.record import Record
@@ -26,11 +27,12 @@ def new_interaction(repo, party: Record, type_: str, summary: str, *, at: str | 
                     due: str | None = None, campaign: str | None = None, rating: int | None = None) -> dict:
     """An interaction record (without its id), for `crm log` and for imports."""
     if type_ not in TYPES:
-        raise InvalidValue(f"unknown interaction type {type_!r} (use {', '.join(TYPES)})")
+        raise InvalidValue(_("unknown interaction type {type!r} (use {types})").format(type=type_,
+                                                                                        types=", ".join(TYPES)))
     if not summary.strip():
-        raise InvalidValue("the summary is empty")
+        raise InvalidValue(_("the summary is empty"))
     if due is not None and not next_action:
-        raise InvalidValue("--due needs --next (the action that is due)")
+        raise InvalidValue(_("--due needs --next (the action that is due)"))
     clock = repo.clock
     record: dict = {"party": party.ref}
     if contact:
@@ -63,9 +65,10 @@ def close_next_step(repo, interaction: Record) -> Record:
     """Mark the next step of an interaction done, now."""
     step = interaction.data.get("next")
     if not step:
-        raise InvalidValue(f"{interaction.id} has no next step")
+        raise InvalidValue(_("{id} has no next step").format(id=interaction.id))
     if step.get("done"):
-        raise InvalidValue(f"the next step of {interaction.id} was already done at {step['done']}")
+        raise InvalidValue(_("the next step of {id} was already done at {done}").format(id=interaction.id,
+                                                                                         done=step["done"]))
     step["done"] = moment_text(repo.clock.now())
     with repo.writing(f"done: {step['action']} ({interaction.id})") as tx:
         tx.update(interaction)

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from crmcli.actions.parties import assign_owner
 from crmcli.errors import InvalidValue, NotFound
+from crmcli.i18n import N_, _
 from crmcli.model.dates import moment_text, parse_day
 from crmcli.model.kinds import KINDS
 from crmcli.model.money import currency as currency_code
@@ -29,31 +30,33 @@ def _catalog_line(repo, raw: dict, code: str, products: dict[str, dict]) -> dict
         line["sku"] = product["id"]
         line["description"] = raw.get("description") or product["name"]
         if product.get("currency") and product["currency"] != code and "unit_price" not in raw:
-            raise InvalidValue(f"{product['id']} is priced in {product['currency']}, the order in {code}: give a price")
+            raise InvalidValue(_("{sku} is priced in {currency}, the order in {code}: give a price").format(
+                sku=product["id"], currency=product["currency"], code=code))
     elif "unit_price" in raw and not (SKU_LIKE.match(item) and " " not in item):
         line["description"] = item
     else:
-        raise InvalidValue(f"unknown SKU {item!r} (add it with crm product add; a free-text line is words with a price)")
-    quantity = parse_decimal(raw["quantity"], "quantity")
+        raise InvalidValue(_("unknown SKU {item!r} (add it with crm product add; a free-text line is words with a price)")
+                           .format(item=item))
+    quantity = parse_decimal(raw["quantity"], N_("quantity"))
     if quantity <= 0:
-        raise InvalidValue(f"{item}: the quantity must be more than zero")
+        raise InvalidValue(_("{item}: the quantity must be more than zero").format(item=item))
     line["quantity"] = int(quantity) if quantity == quantity.to_integral_value() else quantity
     unit = raw.get("unit") or (product or {}).get("unit")
     if unit:
         line["unit"] = unit
     price = raw.get("unit_price", (product or {}).get("price"))
     if price is None:
-        raise InvalidValue(f"{item} has no price in the catalog: give one (@ PRICE)")
-    price = parse_decimal(price, "price")
+        raise InvalidValue(_("{item} has no price in the catalog: give one (@ PRICE)").format(item=item))
+    price = parse_decimal(price, N_("price"))
     if price < 0:
-        raise InvalidValue(f"{item}: a price cannot be negative")
+        raise InvalidValue(_("{item}: a price cannot be negative").format(item=item))
     line["unit_price"] = price if price.as_tuple().exponent < -MINOR_UNITS[code] else rounded(price, code)
-    discount = parse_rate(raw["discount"], "discount") if raw.get("discount") not in (None, "") else 0
+    discount = parse_rate(raw["discount"], N_("discount")) if raw.get("discount") not in (None, "") else 0
     if discount:
         line["discount"] = discount
     rate = raw.get("tax_rate", (product or {}).get("tax_rate", repo.config.raw.get("tax_rate")))
     if rate is not None:
-        line["tax_rate"] = parse_rate(rate, "tax rate")
+        line["tax_rate"] = parse_rate(rate, N_("tax rate"))
     return line
 
 
@@ -77,13 +80,14 @@ def new_order(repo, direction: str, party: Record, *, lines: list, currency: str
     is the catalog by SKU (read from the index when not given); `imported` names the file
     an order came from, which then starts its history in `status` at once."""
     if party.kind.name != DIRECTIONS[direction]:
-        raise InvalidValue(f"{party.ref} is a {party.kind.name}; a {direction} needs a {DIRECTIONS[direction]}")
+        raise InvalidValue(_("{ref} is a {kind}; a {direction} needs a {wanted}").format(
+            ref=party.ref, kind=_(party.kind.name), direction=_(direction), wanted=_(DIRECTIONS[direction])))
     if isinstance(lines, dict):
         lines = lines.get("lines")
     if not lines:
-        raise InvalidValue("an order needs at least one line (--line \"SKU QUANTITY [@ PRICE]\")")
+        raise InvalidValue(_("an order needs at least one line (--line \"SKU QUANTITY [@ PRICE]\")"))
     if not isinstance(lines, list) or not all(isinstance(line, (str, dict)) for line in lines):
-        raise InvalidValue("order lines must be a list (sku, description, quantity, unit_price, discount, tax_rate)")
+        raise InvalidValue(_("order lines must be a list (sku, description, quantity, unit_price, discount, tax_rate)"))
     clock = repo.clock
     code = currency_code(currency or repo.config.currency)
     order_day = parse_day(day, clock) if day else clock.today()
@@ -115,7 +119,8 @@ def new_order(repo, direction: str, party: Record, *, lines: list, currency: str
     if due:
         record["payment_due"] = due.isoformat()
     elif terms:
-        repo.warnings.append(f"payment terms {terms!r} of {party.ref} are not understood; no payment due date set")
+        repo.warnings.append(_("payment terms {terms!r} of {ref} are not understood; no payment due date set").format(
+            terms=terms, ref=party.ref))
     record["payments"] = []
     if deal:
         record["deal"] = deal
@@ -143,14 +148,15 @@ def pay(repo, order: Record, amount: str, *, day: str | None = None, method: str
     """Record a payment on an order; returns what is still outstanding."""
     data = order.data
     if data.get("status") == "cancelled":
-        raise InvalidValue(f"{order.id} is cancelled: it takes no payments")
+        raise InvalidValue(_("{id} is cancelled: it takes no payments").format(id=order.id))
     value = parse_amount(amount, data["currency"])
     if value <= 0:
-        raise InvalidValue("a payment must be more than zero")
+        raise InvalidValue(_("a payment must be more than zero"))
     due = balance(data)
     if value > due and not allow_overpay:
-        raise InvalidValue(f"{value} {data['currency']} is more than the {due} outstanding on {order.id} "
-                           "(--allow-overpay to record it anyway)")
+        raise InvalidValue(_("{amount} {currency} is more than the {due} outstanding on {id} "
+                             "(--allow-overpay to record it anyway)").format(amount=value, currency=data["currency"],
+                                                                            due=due, id=order.id))
     payment: dict = {"date": (parse_day(day, repo.clock) if day else repo.clock.today()).isoformat(), "amount": value}
     for key, text in (("method", method), ("ref", ref), ("note", note)):
         if text:
@@ -167,5 +173,6 @@ def find_order(repo, text: str, direction: str | None = None) -> Record:
 
     order = resolve_record(repo, KINDS["order"], text)
     if direction and order.data.get("kind") != direction:
-        raise NotFound(f"{order.id} is a {order.data.get('kind')} order, not a {direction}")
+        raise NotFound(_("{id} is a {kind} order, not a {direction}").format(id=order.id, kind=_(order.data.get("kind")),
+                                                                             direction=_(direction)))
     return order
