@@ -31,11 +31,13 @@ class Workflow:
     def move(self, record: dict, target: str, at: str, by: str | None = None, note: str | None = None) -> None:
         current = record.get("status", self.initial)
         if target not in self.states:
-            raise InvalidValue(f"unknown {self.name} status {target!r} (one of {', '.join(self.states)})")
+            raise InvalidValue(_("unknown {workflow} status {status!r} (one of {states})").format(
+                workflow=_(self.name), status=target, states=", ".join(self.states)))
         allowed = self.moves.get(current, ())
         if target not in allowed:
-            options = ", ".join(allowed) if allowed else "none, it is final"
-            raise InvalidValue(f"{record.get('id')} is {current}: cannot move to {target} (allowed: {options})")
+            options = ", ".join(_(state) for state in allowed) if allowed else _("none, it is final")
+            raise InvalidValue(_("{id} is {current}: cannot move to {target} (allowed: {options})").format(
+                id=record.get("id"), current=_(current), target=_(target), options=options))
         record.setdefault("history", []).append(_entry(at, target, by, note))
         record["status"] = target
 

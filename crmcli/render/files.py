@@ -7,6 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from crmcli.errors import InvalidValue
+from crmcli.i18n import _
 from crmcli.model.views import Fields
 
 EXTENSIONS = (".csv", ".json", ".md", ".xlsx")
@@ -69,7 +70,8 @@ def write_file(result, path: Path, fmt: str | None = None, raw: bool = False) ->
     if report:
         suffix = path.suffix.lower()
         if suffix not in EXTENSIONS:
-            raise InvalidValue(f"--output {path.name}: use a file ending in {', '.join(EXTENSIONS)}")
+            raise InvalidValue(_("--output {name}: use a file ending in {extensions}").format(name=path.name,
+                                                                                  extensions=", ".join(EXTENSIONS)))
         fmt = FORMATS[suffix]
     try:
         if fmt == "xlsx":
@@ -79,4 +81,4 @@ def write_file(result, path: Path, fmt: str | None = None, raw: bool = False) ->
         render(result, fmt, buffer, raw)
         path.write_text(buffer.getvalue(), encoding="utf-8")
     except OSError as error:
-        raise InvalidValue(f"{path}: cannot write: {error.strerror}")
+        raise InvalidValue(_("{path}: cannot write: {reason}").format(path=path, reason=error.strerror))

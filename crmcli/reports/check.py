@@ -10,6 +10,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 
+from crmcli.i18n import _
 from crmcli.model.likeness import duplicate_keys
 from crmcli.model.record import Record
 from crmcli.model.text import fold
@@ -38,16 +39,16 @@ def check_ids(loaded: Loaded) -> list[Problem]:
         file_id = record.ref.rsplit("/", 1)[-1]
         record_id = record.data.get("id")
         if record_id != file_id:
-            problems.append(Problem(record.path, f"id {record_id!r} differs from the file name {file_id!r}",
-                                    loaded.line(record, ["id"])))
+            problems.append(Problem(record.path, _("id {id!r} differs from the file name {name!r}").format(
+                id=record_id, name=file_id), loaded.line(record, ["id"])))
             continue
         expected = _expected_ref(record)
         if expected and expected != record.ref:
-            problems.append(Problem(record.path, f"filed in the wrong folder: belongs at {expected}.yaml",
-                                    loaded.line(record, [record.kind.dated_by])))
+            problems.append(Problem(record.path, _("filed in the wrong folder: belongs at {ref}.yaml").format(
+                ref=expected), loaded.line(record, [record.kind.dated_by])))
         key = (record.kind.name, str(record_id))
         if key in seen:
-            problems.append(Problem(record.path, f"the same id as {seen[key]}"))
+            problems.append(Problem(record.path, _("the same id as {path}").format(path=seen[key])))
         else:
             seen[key] = record.path
     return problems
@@ -72,12 +73,13 @@ def check_references(loaded: Loaded) -> list[Problem]:
         if party is None and target in unreadable:
             continue
         if party is None:
-            problems.append(Problem(record.path, f"party {target!r} does not exist", loaded.line(record, ["party"])))
+            problems.append(Problem(record.path, _("party {ref!r} does not exist").format(ref=target),
+                                    loaded.line(record, ["party"])))
             continue
         contact = record.data.get("contact")
         if contact and fold(str(contact)) not in {fold(str(c.get("name", ""))) for c in party.data.get("contacts") or []}:
-            problems.append(Problem(record.path, f"{target} has no contact {contact!r}", loaded.line(record, ["contact"]),
-                                    severity="warning"))
+            problems.append(Problem(record.path, _("{party} has no contact {name!r}").format(
+                party=target, name=contact), loaded.line(record, ["contact"]), severity="warning"))
     return problems
 
 
@@ -86,8 +88,8 @@ def check_party_rules(loaded: Loaded) -> list[Problem]:
     for record in loaded.records:
         primaries = [c for c in record.data.get("contacts") or [] if isinstance(c, dict) and c.get("primary")]
         if len(primaries) > 1:
-            problems.append(Problem(record.path, f"{len(primaries)} contacts are marked primary; keep one",
-                                    loaded.line(record, ["contacts"]), severity="warning"))
+            problems.append(Problem(record.path, _("{count} contacts are marked primary; keep one").format(
+                count=len(primaries)), loaded.line(record, ["contacts"]), severity="warning"))
     return problems
 
 
@@ -99,12 +101,12 @@ def check_duplicates(loaded: Loaded) -> list[Problem]:
                 holders[(record.kind.name, what, key)].append(record)
     problems = []
     reported = set()
-    for (kind, what, _), records in sorted(holders.items()):
+    for (_kind, what, _key), records in sorted(holders.items()):
         refs = tuple(sorted({r.ref for r in records}))
         if len(refs) > 1 and refs not in reported:
             reported.add(refs)
-            problems.append(Problem(f"{refs[1]}.yaml", f"looks like a duplicate of {refs[0]} (same {what})",
-                                    severity="warning"))
+            problems.append(Problem(f"{refs[1]}.yaml", _("looks like a duplicate of {ref} (same {key})").format(
+                ref=refs[0], key=_(what)), severity="warning"))
     return problems
 
 
@@ -134,21 +136,22 @@ def check_orders(loaded: Loaded) -> list[Problem]:
     for record in (r for r in loaded.records if r.kind.name == "order"):
         data = record.data
         if data["currency"] not in MINOR_UNITS:
-            problems.append(Problem(record.path, f"unknown currency {data['currency']!r}", loaded.line(record, ["currency"])))
+            problems.append(Problem(record.path, _("unknown currency {currency!r}").format(currency=data["currency"]),
+                                    loaded.line(record, ["currency"])))
             continue
         expected = totals(data["lines"], data["currency"])
         for key in ("net", "tax", "gross"):
             if expected[key] != data["totals"].get(key):
-                problems.append(Problem(record.path, f"totals.{key} is {data['totals'].get(key)} but the lines make "
-                                        f"{expected[key]}", loaded.line(record, ["totals"])))
+                problems.append(Problem(record.path, _("totals.{key} is {stored} but the lines make {expected}").format(
+                    key=key, stored=data["totals"].get(key), expected=expected[key]), loaded.line(record, ["totals"])))
         wanted = "customers/" if data["kind"] == "sale" else "suppliers/"
         if not data["party"].startswith(wanted):
-            problems.append(Problem(record.path, f"a {data['kind']} order needs a party in {wanted}",
-                                    loaded.line(record, ["party"])))
+            problems.append(Problem(record.path, _("a {kind} order needs a party in {folder}").format(
+                kind=_(data["kind"]), folder=wanted), loaded.line(record, ["party"])))
         for position, line in enumerate(data["lines"]):
             if line.get("sku") and skus and line["sku"] not in skus:
-                problems.append(Problem(record.path, f"product {line['sku']!r} is not in the catalog",
-                                        loaded.line(record, ["lines", position, "sku"]), severity="warning"))
+                problems.append(Problem(record.path, _("product {sku!r} is not in the catalog").format(
+                    sku=line["sku"]), loaded.line(record, ["lines", position, "sku"]), severity="warning"))
     return problems
 
 
@@ -162,13 +165,15 @@ def check_attachments(loaded: Loaded) -> list[Problem]:
             path = loaded.root / attachment["path"]
             where = loaded.line(record, ["attachments", position, "path"])
             if not path.is_file():
-                problems.append(Problem(record.path, f"attachment {attachment['path']} is missing", where))
+                problems.append(Problem(record.path, _("attachment {path} is missing").format(
+                    path=attachment["path"]), where))
             elif sha256_of(path) != attachment["sha256"]:
-                problems.append(Problem(record.path, f"attachment {attachment['path']} has changed since it was "
-                                        "attached (sha256 differs)", where))
+                problems.append(Problem(record.path, _("attachment {path} has changed since it was attached "
+                                                       "(sha256 differs)").format(path=attachment["path"]), where))
         document = record.data.get("document")
         if document and not (loaded.root / document).is_file():
-            problems.append(Problem(record.path, f"document {document} is missing", loaded.line(record, ["document"]),
+            problems.append(Problem(record.path, _("document {path} is missing").format(path=document),
+                                    loaded.line(record, ["document"]),
                                     severity="warning"))
     return problems
 
@@ -204,7 +209,7 @@ def check_conflict_markers(loaded: Loaded) -> list[Problem]:
                 continue
             found = CONFLICT_MARKER.search(data)
             if found and b"\0" not in data:
-                problems.append(Problem(path, "unresolved git merge conflict markers",
+                problems.append(Problem(path, _("unresolved git merge conflict markers"),
                                         data[:found.start()].count(b"\n") + 1))
     return problems
 

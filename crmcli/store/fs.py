@@ -13,6 +13,7 @@ import tempfile
 from pathlib import Path
 
 from crmcli.errors import DataDirError, InvalidValue
+from crmcli.i18n import N_, _
 
 TEMP_PREFIX = ".crm-tmp-"
 
@@ -20,28 +21,29 @@ TEMP_PREFIX = ".crm-tmp-"
 def confined(root: Path, relative: str) -> Path:
     """`root/relative`, refusing absolute paths, `..` and links that lead outside `root`."""
     if not relative or relative.startswith(("/", "\\")) or "\x00" in relative:
-        raise InvalidValue(f"invalid record path {relative!r}")
+        raise InvalidValue(_("invalid record path {path!r}").format(path=relative))
     parts = relative.replace("\\", "/").split("/")
     if any(part in ("", ".", "..") for part in parts):
-        raise InvalidValue(f"invalid record path {relative!r}")
+        raise InvalidValue(_("invalid record path {path!r}").format(path=relative))
     path = root.joinpath(*parts)
     real_root = root.resolve()
     if not path.resolve().is_relative_to(real_root):
-        raise InvalidValue(f"{relative}: leads outside the data directory")
+        raise InvalidValue(_("{path}: leads outside the data directory").format(path=relative))
     return path
 
 
 def os_error(error: OSError, path: Path | str) -> DataDirError:
     """One line for an OS failure on the data directory (exit 3)."""
-    reason = {
-        errno.ENOSPC: "disk full",
-        errno.EDQUOT: "disk quota exceeded",
-        errno.EROFS: "read-only file system",
-        errno.EACCES: "permission denied",
-        errno.EPERM: "permission denied",
-        errno.ENOENT: "no such file or directory",
-    }.get(error.errno, error.strerror or str(error))
-    return DataDirError(f"{path}: cannot write: {reason}")
+    known = {
+        errno.ENOSPC: N_("disk full"),
+        errno.EDQUOT: N_("disk quota exceeded"),
+        errno.EROFS: N_("read-only file system"),
+        errno.EACCES: N_("permission denied"),
+        errno.EPERM: N_("permission denied"),
+        errno.ENOENT: N_("no such file or directory"),
+    }.get(error.errno)
+    reason = _(known) if known else error.strerror or str(error)
+    return DataDirError(_("{path}: cannot write: {reason}").format(path=path, reason=reason))
 
 
 def _fsync_folder(folder: Path) -> None:

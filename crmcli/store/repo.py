@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from crmcli.errors import DataDirError, GitError, InvalidValue, NotFound, ValidationFailed
+from crmcli.i18n import _
 from crmcli.model.dates import Clock, local_zone, moment_text, read_day
 from crmcli.model.ids import random_id
 from crmcli.model.kinds import KINDS, Kind, kind_of_ref
@@ -49,11 +50,12 @@ def open_repo(path=None, *, today: str | None = None, at: str | None = None) -> 
     that git revision or date, read-only."""
     root = find_root(path)
     if not root.is_dir():
-        raise DataDirError(f"{root}: no such data directory (create one with: crm init {root})")
+        raise DataDirError(_("{root}: no such data directory (create one with: crm init {root})").format(root=root))
     if not (root / CONFIG_FILE).is_file():
-        raise DataDirError(f"{root}: not a crm data directory, it has no {CONFIG_FILE} (create one with: crm init {root})")
+        raise DataDirError(_("{root}: not a crm data directory, it has no {config} (create one with: crm init {root})")
+                           .format(root=root, config=CONFIG_FILE))
     if not os.access(root, os.R_OK | os.X_OK):
-        raise DataDirError(f"{root}: cannot read the data directory: permission denied")
+        raise DataDirError(_("{root}: cannot read the data directory: permission denied").format(root=root))
     config = load_config(root)
     clock = Clock.create(local_zone(config.timezone), today or os.environ.get("CRM_TODAY"))
     if at:
@@ -70,7 +72,8 @@ def _open_past(root: Path, clock: Clock, at: str, today: str | None) -> "Repo":
     sha, day = git.resolve_revision(tree, at, clock)
     past = git.snapshot(tree, sha, root / CACHE_DIR / "at")
     if not (past / CONFIG_FILE).is_file():
-        raise GitError(f"--at {at}: {root} was not a crm data directory at {sha[:12]}")
+        raise GitError(_("--at {at}: {root} was not a crm data directory at {commit}").format(at=at, root=root,
+                                                                                             commit=sha[:12]))
     config = load_config(past)
     clock = Clock.create(local_zone(config.timezone), today or (day.isoformat() if day else None))
     return Repo(past, config, clock, revision=sha, live_root=root)
@@ -144,14 +147,14 @@ class Repo:
         """The record at `ref`, read from its file now (not from the index)."""
         kind = kind_of_ref(ref)
         if kind is None:
-            raise NotFound(f"no record kind lives in {ref.split('/', 1)[0]!r}")
+            raise NotFound(_("no record kind lives in {folder!r}").format(folder=ref.split("/", 1)[0]))
         path = self.path_of(ref)
         try:
             data = path.read_bytes()
         except FileNotFoundError:
-            raise NotFound(f"{ref}: no such record")
+            raise NotFound(_("{ref}: no such record").format(ref=ref))
         except OSError as error:
-            raise DataDirError(f"{ref}.yaml: cannot read: {error.strerror}")
+            raise DataDirError(_("{path}: cannot read: {error}").format(path=f"{ref}.yaml", error=error.strerror))
         try:
             return Record(ref, kind, codec.decode(data))
         except codec.RecordSyntaxError as error:
@@ -166,7 +169,8 @@ class Repo:
     def refuse_if_past(self) -> None:
         """Commands that change the data directory or its repository refuse under `--at`."""
         if self.revision:
-            raise InvalidValue(f"--at shows the data as of {self.revision[:12]} and cannot change it (run without --at)")
+            raise InvalidValue(_("--at shows the data as of {commit} and cannot change it (run without --at)").format(
+                commit=self.revision[:12]))
 
     @contextlib.contextmanager
     def writing(self, message: str, *, bulk: bool = False):
@@ -176,7 +180,7 @@ class Repo:
         on its next refresh instead of being handed them."""
         self.refuse_if_past()
         if not os.access(self.root, os.W_OK):
-            raise DataDirError(f"{self.root}: the data directory is read-only")
+            raise DataDirError(_("{root}: the data directory is read-only").format(root=self.root))
         with writer_lock(self.cache_dir):
             transaction = Transaction(self, message, bulk)
             try:
@@ -200,7 +204,7 @@ class Repo:
         except git.StaleIndex as error:
             self.warnings.append(str(error))
         except GitError as error:
-            self.warnings.append(f"written but not committed: {error}")
+            self.warnings.append(_("written but not committed: {error}").format(error=error))
 
 
 class Transaction:
@@ -217,7 +221,7 @@ class Transaction:
     def validate(self, kind: Kind, record: dict, path: str) -> None:
         problems = schema_problems(kind, record)
         if problems:
-            where = path if self.repo.path_of(path[:-5]).exists() else f"new {kind.name}"
+            where = path if self.repo.path_of(path[:-5]).exists() else _("new {kind}").format(kind=_(kind.name))
             raise ValidationFailed(problems[0][1], where=where)
 
     def assign_id(self, kind: Kind, record: dict) -> str:
@@ -248,10 +252,10 @@ class Transaction:
         self.validate(kind, record, relative)
         path = self.repo.path_of(ref)
         if path in self.targets:
-            raise InvalidValue(f"{relative}: written twice in one command")
+            raise InvalidValue(_("{path}: written twice in one command").format(path=relative))
         old_text = old_plain = None
         if new and path.exists():
-            raise InvalidValue(f"{relative} already exists")
+            raise InvalidValue(_("{path} already exists").format(path=relative))
         if base_text is not None or path.exists():
             old_text = base_text if base_text is not None else path.read_text(encoding="utf-8")
             with contextlib.suppress(codec.RecordSyntaxError):
@@ -269,7 +273,8 @@ class Transaction:
         misfiled one. With `move`, it goes where its fields now say it belongs instead."""
         target = record.kind.ref(record.data) if move else record.ref
         if target != record.ref and self.repo.path_of(target).exists():
-            raise InvalidValue(f"{record.path} now belongs at {target}.yaml, which exists already")
+            raise InvalidValue(_("{path} now belongs at {target}.yaml, which exists already").format(path=record.path,
+                                                                                               target=target))
         return self.put(record.kind, record.data, replaces=record.ref, base_text=base_text, at_ref=target)
 
     def put_file(self, relative: str, data: bytes) -> None:
