@@ -84,6 +84,7 @@ def run(args: list[str]) -> int:
     """Run the CLI with `args` and return the exit code, printing errors as one line."""
     from crmcli.cli.context import State, env_debug
     from crmcli.errors import Ambiguous, CrmError
+    from crmcli.i18n import _
 
     state = State(debug="--debug" in args or env_debug())
     try:
@@ -117,7 +118,9 @@ def run(args: list[str]) -> int:
     except Exception as error:
         if state.debug:
             raise
-        state.say(f"crm: internal error: {type(error).__name__}: {error} (run with --debug for the traceback)")
+        message = _("internal error: {kind}: {error} (run with --debug for the traceback)").format(
+            kind=type(error).__name__, error=error)
+        state.say(f"crm: {message}")
         return 1
     finally:
         state.flush_warnings()

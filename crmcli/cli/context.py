@@ -10,6 +10,8 @@ from typing import Annotated, Optional
 
 import typer
 
+from crmcli.i18n import _
+
 
 class OutputFormat(str, Enum):
     table = "table"
@@ -70,7 +72,7 @@ class State:
             from crmcli.render.files import write_file
 
             write_file(result, output, raw=raw)
-            self.say(f"wrote {output}")
+            self.say(_("wrote {path}").format(path=output))
             return
         chosen = self.format(fmt)
         if chart and chosen in ("table", "plain"):
@@ -91,7 +93,7 @@ class State:
     def flush_warnings(self) -> None:
         if self.repo_ is not None:
             for warning in self.repo_.warnings:
-                self.say(f"warning: {warning}")
+                self.say(_("warning: {message}").format(message=warning))
             self.repo_.warnings.clear()
 
 
@@ -149,7 +151,7 @@ def stdin_yaml(mapping: bool = True):
     try:
         return codec.decode(sys.stdin.buffer.read(), mapping=mapping)
     except codec.RecordSyntaxError as error:
-        raise InvalidValue(f"stdin:{error.line or 1}: {error.message}")
+        raise InvalidValue(error.message, where=f"stdin:{error.line or 1}")
 
 
 def state(ctx: typer.Context) -> State:
@@ -174,7 +176,7 @@ def status_commands(app: typer.Typer, moves: dict[str, str], move) -> None:
             date: Annotated[Optional[str], typer.Option("--date", help="The day it happened, where the move records one (default today).")] = None,
         ):
             moved = move(state(ctx).repo, record_id, action, by=by, note=note, day=date)
-            state(ctx).say(f"{moved.id}: {moved.data['status']}")
+            state(ctx).say(_("{id}: {status}").format(id=moved.id, status=_(moved.data["status"])))
 
         command.__doc__ = help_text
         app.command(action)(command)

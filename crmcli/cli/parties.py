@@ -111,7 +111,7 @@ def make_party_app(kind_name: str) -> typer.Typer:
         party = resolve(ctx, name)
         if set_ or add_tag or rm_tag:
             edit_party(state(ctx).repo, party, set_ or [], add_tag or [], rm_tag or [])
-            state(ctx).say(f"updated {party.ref}")
+            state(ctx).say(_("updated {ref}").format(ref=party.ref))
         else:
             edit_in_editor(ctx, party)
 
@@ -126,7 +126,8 @@ def make_party_app(kind_name: str) -> typer.Typer:
 
         party = resolve(ctx, name)
         removed = remove_party(state(ctx).repo, party, force)
-        state(ctx).say(f"removed {party.ref}" + (f" and {len(removed)} record(s) that referred to it" if removed else ""))
+        message = _("removed {ref} and {count} record(s) that referred to it") if removed else _("removed {ref}")
+        state(ctx).say(message.format(ref=party.ref, count=len(removed)))
 
     if is_customer:
         def lifecycle_command(step: int, verb: str):
@@ -136,7 +137,7 @@ def make_party_app(kind_name: str) -> typer.Typer:
                 from crmcli.actions.pipeline import change_lifecycle
 
                 party = change_lifecycle(state(ctx).repo, resolve(ctx, name), step, to, note)
-                state(ctx).say(f"{party.id}: {party.data['lifecycle']}")
+                state(ctx).say(_("{id}: {stage}").format(id=party.id, stage=_(party.data["lifecycle"])))
 
             command.__doc__ = f"{verb} a customer along lead → prospect → customer → inactive (history kept)."
             app.command("promote" if step > 0 else "demote")(command)

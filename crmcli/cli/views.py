@@ -6,6 +6,7 @@ from typing import Annotated, Optional
 import typer
 
 from crmcli.cli.context import FormatOption, state
+from crmcli.i18n import _
 
 
 def register(app: typer.Typer) -> None:
@@ -62,8 +63,10 @@ def show_problems(run, problems, fmt=None) -> int:
         run.show(Table(columns, rows), fmt)
     else:
         for problem in problems:
-            marker = "" if problem.severity == "error" else "warning: "
-            typer.echo(f"{problem.path}{':' + str(problem.line) if problem.line else ''}: {marker}{problem.message}")
+            message = (problem.message if problem.severity == "error"
+                       else _("warning: {message}").format(message=problem.message))
+            typer.echo(f"{problem.path}{':' + str(problem.line) if problem.line else ''}: {message}")
     warnings = len(problems) - errors
-    run.say(f"{errors} error(s), {warnings} warning(s)" if problems else "no problems found")
+    run.say(_("{errors} error(s), {warnings} warning(s)").format(errors=errors, warnings=warnings) if problems
+            else _("no problems found"))
     return errors
