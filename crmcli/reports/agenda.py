@@ -18,6 +18,7 @@ DUE_COLUMNS = [
     Column("id", "id", style="id"),
 ]
 RECENT_DAYS = 7
+RECENT_SHOWN = 50
 BUCKETS = ("overdue", "today", "upcoming")
 
 
@@ -57,15 +58,26 @@ def public(buckets: dict[str, list[dict]]) -> dict[str, list[dict]]:
             for bucket, rows in buckets.items()}
 
 
+def _recent(repo, since: str, owner: str | None) -> tuple[list, int]:
+    """The latest interactions since `since` (at most RECENT_SHOWN, newest first) of the
+    parties `owner` looks after (or everyone's), and how many there are in all."""
+    where = "kind = 'interaction' AND substr(day, 1, 10) >= ?"
+    params: tuple = (since,)
+    if owner is not None:
+        where += (" AND party IN (SELECT substr(path, 1, length(path) - 5) FROM files "
+                  "WHERE kind IN ('customer', 'supplier') AND data ->> '$.owner' = ?)")
+        params += (owner,)
+    total = repo.index.db.execute(f"SELECT count(*) FROM files WHERE {where}", params).fetchone()[0]
+    latest = repo.records("interaction", f"f.file_id IN (SELECT file_id FROM files WHERE {where} "
+                                         f"ORDER BY day DESC LIMIT {2 * RECENT_SHOWN})", params)
+    return newest_first(latest)[:RECENT_SHOWN], total
+
+
 def agenda(repo, days: int = 7, owner: str | None = None) -> Document:
     today = repo.clock.today()
     buckets = due_rows(repo, gather(repo, today + timedelta(days=days), owner))
     names = repo.index.party_names()
-    since = (today - timedelta(days=RECENT_DAYS)).isoformat()
-    recent = newest_first(repo.records("interaction", "substr(day, 1, 10) >= ?", (since,)))
-    if owner is not None:
-        owners = {ref: facts.get("owner") for ref, facts in repo.index.party_facts().items()}
-        recent = [r for r in recent if owners.get(r.data.get("party")) == owner]
+    recent, total = _recent(repo, (today - timedelta(days=RECENT_DAYS)).isoformat(), owner)
     titles = {
         "overdue": _("Overdue"),
         "today": _("Due today ({day})").format(day=day_text(today)),
@@ -78,7 +90,9 @@ def agenda(repo, days: int = 7, owner: str | None = None) -> Document:
     parts.append(Table(
         INTERACTION_COLUMNS,
         [interaction_row(r.data, names, repo.clock) for r in recent],
-        title=_("Latest interactions (last {days} days)").format(days=RECENT_DAYS),
+        title=(_("Latest interactions (last {days} days)") if total <= len(recent) else
+               _("Latest {shown} of {total} interactions (last {days} days); crm timeline --since -{days}d "
+                 "lists them all")).format(days=RECENT_DAYS, shown=len(recent), total=total),
         empty=_("no interactions in the last week"),
     ))
     payload = {"date": today.isoformat(), **public(buckets), "recent": [r.data for r in recent]}
