@@ -206,12 +206,18 @@ def _valid_stamp(text: str) -> bool:
         return False
 
 
+def fits_block(text: str) -> bool:
+    """Whether a literal block (`|`) holds `text` exactly: no spaces at either end of it or of a
+    line, and no carriage return (a reader takes it for a line break)."""
+    return "\r" not in text and text == text.strip(" ") and not any(line != line.rstrip() for line in text.split("\n"))
+
+
 def _represent_text(representer, text: str):
     if UNPRINTABLE.search(text):
         return representer.represent_scalar("tag:yaml.org,2002:str", text, style='"')
     if ISO_STAMP.match(text) and _valid_stamp(text):
         return representer.represent_scalar("tag:yaml.org,2002:timestamp", text)
-    if "\n" in text.rstrip("\n") and text == text.strip(" ") and not any(line != line.rstrip() for line in text.split("\n")):
+    if "\n" in text.rstrip("\n") and fits_block(text):
         return representer.represent_scalar("tag:yaml.org,2002:str", text, style="|")
     if _would_coerce(text):
         return representer.represent_scalar("tag:yaml.org,2002:str", text, style="'")
