@@ -13,6 +13,12 @@ import unicodedata
 CJK_CHAR = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 SPACES = re.compile(r"\s+")
 NON_WORD = re.compile(r"[^\w]+")
+PINYIN_CHARS = 200
+"""Pinyin is computed for a name's first 200 characters: enough for any name a person types,
+and a pasted page in a name field cannot make indexing slow (pypinyin is superlinear)."""
+PINYIN_RUN = 24
+"""Syllables joined in one pinyin token (`huaqiangdianzi`): longer runs are never typed, and
+all runs from every syllable on would grow with the square of a name's length."""
 
 
 def fold(text: str) -> str:
@@ -40,6 +46,7 @@ def pinyin_forms(text: str) -> tuple[str, str] | None:
         return None
     from pypinyin import lazy_pinyin
 
+    text = text[:PINYIN_CHARS]
     syllables = [compact(s) for s in lazy_pinyin(text, errors=lambda chars: fold(chars).split())]
     syllables = [s for s in syllables if s]
     return " ".join(syllables), "".join(s[0] for s in syllables)
@@ -78,8 +85,8 @@ def pinyin_tokens(text: str) -> str:
         return ""
     syllables, initials = forms
     parts = syllables.split()
-    joined = ["".join(parts[i:]) for i in range(len(parts))]
-    return " ".join(joined + [initials[i:] for i in range(len(initials) - 1)])
+    joined = ["".join(parts[i:i + PINYIN_RUN]) for i in range(len(parts))]
+    return " ".join(joined + [initials[i:i + PINYIN_RUN] for i in range(len(initials) - 1)])
 
 
 def _fold_char(char: str) -> str:
