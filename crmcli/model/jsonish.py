@@ -11,9 +11,16 @@ _MARK = "\x00dec:"
 _MARKED = re.compile(r'"\\u0000dec:(-?[0-9.E+]+)"')
 
 
+def decimal_text(value: Decimal) -> str:
+    """A Decimal as plain text that every reader takes for a Decimal again, not an integer:
+    `1234.50`, and a whole one with a point (`3702.0`, where `3702` would come back as an int)."""
+    text = format(value, "f")
+    return text if "." in text else text + ".0"
+
+
 def _plain(value):
     if isinstance(value, Decimal):
-        return _MARK + format(value, "f")
+        return _MARK + decimal_text(value)
     if isinstance(value, dict):
         return {str(key): _plain(item) for key, item in value.items()}
     if isinstance(value, (list, tuple)):

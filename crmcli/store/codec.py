@@ -21,6 +21,8 @@ from decimal import Decimal, InvalidOperation
 
 import yaml
 
+from crmcli.model.jsonish import decimal_text
+
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_DEPTH = 64
 UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
@@ -168,7 +170,7 @@ def writer():
             written twice, as a person would, and our reader refuses aliases anyway."""
             return True
 
-    Representer.add_representer(Decimal, lambda r, value: r.represent_scalar("tag:yaml.org,2002:float", _decimal_text(value)))
+    Representer.add_representer(Decimal, lambda r, value: r.represent_scalar("tag:yaml.org,2002:float", decimal_text(value)))
     Representer.add_representer(str, _represent_text)
     class Constructor(RoundTripConstructor):
         """Timestamps stay text when editing, as when reading (and an impossible date
@@ -183,11 +185,6 @@ def writer():
     writer.allow_unicode = True
     writer.preserve_quotes = True
     return writer
-
-
-def _decimal_text(value: Decimal) -> str:
-    text = format(value, "f")
-    return text if "." in text else text + ".0"
 
 
 def _would_coerce(text: str) -> bool:
