@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from crmcli.model.record import Record
 from crmcli.model.text import compact, fold
 from crmcli.model.ids import strip_legal_form
+from crmcli.store import codec
 from crmcli.store.validation import Problem, line_of, schema_problems
 
 
@@ -26,8 +27,8 @@ class Loaded:
 
     def line(self, record: Record, field: list) -> int | None:
         try:
-            return line_of((self.root / record.path).read_text(encoding="utf-8"), field)
-        except OSError:
+            return line_of(codec.read(self.root / record.path).decode("utf-8"), field)
+        except (OSError, UnicodeDecodeError, codec.RecordSyntaxError):
             return None
 
 
@@ -129,14 +130,14 @@ def check_duplicates(loaded: Loaded) -> list[Problem]:
 
 def check_config(root) -> list[Problem]:
     """crm.yaml against its schema."""
-    from crmcli.store import codec
     from crmcli.store.config import CONFIG_FILE
     from crmcli.store.schemas import validator
     from crmcli.store.validation import describe
 
-    text = (root / CONFIG_FILE).read_text(encoding="utf-8")
     try:
-        raw = codec.decode(text.encode("utf-8"))
+        data = codec.read(root / CONFIG_FILE, links=True)
+        raw = codec.decode(data)
+        text = data.decode("utf-8")
     except codec.RecordSyntaxError as error:
         return [Problem(CONFIG_FILE, error.message, error.line)]
     return [Problem(CONFIG_FILE, describe(error), line_of(text, list(error.absolute_path)))
@@ -199,11 +200,11 @@ CHECKS = (check_ids, check_references, check_party_rules, check_duplicates, chec
 def _problems_of(root, path: str, error: str, line: int | None) -> list[Problem]:
     """Every problem of a file the index could not take: its YAML error, or each schema problem."""
     from crmcli.model.kinds import kind_of_ref
-    from crmcli.store import codec
 
     try:
-        text = (root / path).read_text(encoding="utf-8")
-        record = codec.decode(text.encode("utf-8"))
+        data = codec.read(root / path)
+        record = codec.decode(data)
+        text = data.decode("utf-8")
     except (OSError, UnicodeDecodeError, codec.RecordSyntaxError):
         return [Problem(path, error, line)]
     problems = [Problem(path, message, line_of(text, field))

@@ -158,7 +158,7 @@ def parse_file(root: Path, path: str, stat: Stat) -> Derived:
     """Read, decode and validate one file. A file its schema rejects is kept out of the
     records like one with a YAML error, so read commands skip it with a warning."""
     try:
-        data = (root / path).read_bytes()
+        data = codec.read(root / path)
         record = codec.decode(data)
     except codec.RecordSyntaxError as error:
         return derive(path, stat, error=error.message, line=error.line)

@@ -122,13 +122,11 @@ class Repo:
             raise NotFound(f"no record kind lives in {ref.split('/', 1)[0]!r}")
         path = self.path_of(ref)
         try:
-            data = path.read_bytes()
+            return Record(ref, kind, codec.decode(codec.read(path)))
         except FileNotFoundError:
             raise NotFound(f"{ref}: no such record")
         except OSError as error:
             raise DataDirError(f"{ref}.yaml: cannot read: {error.strerror}")
-        try:
-            return Record(ref, kind, codec.decode(data))
         except codec.RecordSyntaxError as error:
             raise InvalidValue(error.message, where=f"{ref}.yaml:{error.line}" if error.line else f"{ref}.yaml")
 
@@ -195,8 +193,8 @@ class Transaction:
         if new and path.exists():
             raise InvalidValue(f"{relative} already exists")
         if base_text is not None or path.exists():
-            old_text = base_text if base_text is not None else path.read_text(encoding="utf-8")
-            with contextlib.suppress(codec.RecordSyntaxError):
+            with contextlib.suppress(codec.RecordSyntaxError, UnicodeDecodeError):
+                old_text = base_text if base_text is not None else codec.read(path).decode("utf-8")
                 old_plain = codec.decode(old_text.encode("utf-8"))
             if old_plain is None:
                 old_text = None
