@@ -173,15 +173,23 @@ def check_orders(loaded: Loaded) -> list[Problem]:
 
 
 def check_attachments(loaded: Loaded) -> list[Problem]:
-    """Every attached file is there and unchanged since it was attached (sha256)."""
-    from crmcli.store.fs import sha256_of
+    """Every attached file is there, in the record's own folder of attachments/, and unchanged
+    since it was attached (sha256)."""
+    from crmcli.errors import InvalidValue
+    from crmcli.store.fs import confined, sha256_of
 
     problems = []
     for record in loaded.records:
         for position, attachment in enumerate(record.data.get("attachments") or []):
-            path = loaded.root / attachment["path"]
             where = loaded.line(record, ["attachments", position, "path"])
-            if not path.is_file():
+            try:
+                if not attachment["path"].startswith(f"attachments/{record.id}/"):
+                    raise InvalidValue(f"not in attachments/{record.id}/")
+                path = confined(loaded.root, attachment["path"])
+            except InvalidValue as error:
+                problems.append(Problem(record.path, f"attachment {attachment['path']!r}: {error.message}", where))
+                continue
+            if path.is_symlink() or not path.is_file():
                 problems.append(Problem(record.path, f"attachment {attachment['path']} is missing", where))
             elif sha256_of(path) != attachment["sha256"]:
                 problems.append(Problem(record.path, f"attachment {attachment['path']} has changed since it was "
@@ -193,8 +201,27 @@ def check_attachments(loaded: Loaded) -> list[Problem]:
     return problems
 
 
+def check_links(loaded: Loaded) -> list[Problem]:
+    """Folders crm reads or writes besides the record folders (whose links the index already
+    reports) that are links out of the data directory: crm does not follow them."""
+    root = loaded.root
+    folders = [root / ".crm", root / "templates", root / "attachments"]
+    if (root / "attachments").is_dir() and not (root / "attachments").is_symlink():
+        folders += sorted((root / "attachments").iterdir())
+    problems = []
+    for folder in folders:
+        try:
+            outside = folder.is_symlink() and not folder.resolve().is_relative_to(root.resolve())
+        except (OSError, RuntimeError):
+            outside = True
+        if outside:
+            problems.append(Problem(folder.relative_to(root).as_posix(),
+                                    "a link out of the data directory: crm does not follow it"))
+    return problems
+
+
 CHECKS = (check_ids, check_references, check_party_rules, check_duplicates, check_orders,
-          check_attachments)
+          check_attachments, check_links)
 
 
 def _problems_of(root, path: str, error: str, line: int | None) -> list[Problem]:

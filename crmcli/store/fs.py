@@ -25,8 +25,11 @@ def confined(root: Path, relative: str) -> Path:
     if any(part in ("", ".", "..") for part in parts):
         raise InvalidValue(f"invalid record path {relative!r}")
     path = root.joinpath(*parts)
-    real_root = root.resolve()
-    if not path.resolve().is_relative_to(real_root):
+    try:
+        inside = path.resolve().is_relative_to(root.resolve())
+    except (RuntimeError, OSError):  # a link loop (RuntimeError before Python 3.13)
+        raise InvalidValue(f"{relative}: a link that leads nowhere (a loop)")
+    if not inside:
         raise InvalidValue(f"{relative}: leads outside the data directory")
     return path
 

@@ -24,6 +24,7 @@ from crmcli.store.lock import writer_lock
 from crmcli.store.validation import schema_problems
 
 CACHE_DIR = ".crm"
+LINKED_CACHE = "a link, not a folder (crm keeps its index and lock inside the data directory)"
 
 
 def default_data_dir() -> Path:
@@ -74,7 +75,11 @@ class Repo:
         if self._index is None:
             from crmcli.store.index import Index
 
-            writable = os.access(self.root, os.W_OK) and (not self.cache_dir.exists() or os.access(self.cache_dir, os.W_OK))
+            linked = self.cache_dir.is_symlink()
+            if linked:
+                self.warnings.append(f"{CACHE_DIR}: {LINKED_CACHE}; the index is kept in memory")
+            writable = not linked and os.access(self.root, os.W_OK) and (
+                not self.cache_dir.exists() or os.access(self.cache_dir, os.W_OK))
             self._index = Index(self.root, self.cache_dir if writable else None)
         return self._index
 
@@ -135,6 +140,8 @@ class Repo:
         """A transaction: everything put or removed inside lands together, or nothing does."""
         if not os.access(self.root, os.W_OK):
             raise DataDirError(f"{self.root}: the data directory is read-only")
+        if self.cache_dir.is_symlink():
+            raise DataDirError(f"{self.cache_dir}: {LINKED_CACHE}; remove it to write")
         with writer_lock(self.cache_dir):
             transaction = Transaction(self, message)
             try:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 PARALLEL_FROM_FILES = 20000
 MODULUS = 1 << 62
+LINKED_FOLDER = "a link to a folder; skipped (records are read only from inside the data directory)"
 Entry = tuple[int, int, int]
 """(mtime in ns, size, inode) of one file."""
 
@@ -35,6 +36,13 @@ class Scan:
         self.warnings += other.warnings
 
 
+def _leads_to_folder(entry: os.DirEntry) -> bool:
+    try:
+        return entry.is_dir(follow_symlinks=True)
+    except OSError:  # a loop
+        return False
+
+
 def _walk(root: str, units: list[tuple[str, bool]], known: dict[str, tuple]) -> Scan:
     """Sum up each (folder, recurse) unit; subfolders are walked too where `recurse`."""
     scan = Scan()
@@ -44,6 +52,8 @@ def _walk(root: str, units: list[tuple[str, bool]], known: dict[str, tuple]) -> 
         try:
             fd = os.open(os.path.join(root, folder), os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
         except OSError:
+            if os.path.islink(os.path.join(root, folder)):
+                scan.warnings.append(f"{folder}: {LINKED_FOLDER}")
             continue
         files: list[tuple[str, Entry]] = []
         count = mtimes = sizes = inodes = names = 0
@@ -56,6 +66,9 @@ def _walk(root: str, units: list[tuple[str, bool]], known: dict[str, tuple]) -> 
                     if entry.is_dir(follow_symlinks=False):
                         if recurse:
                             stack.append((f"{folder}/{name}", True))
+                        continue
+                    if entry.is_symlink() and not name.endswith(".yaml") and _leads_to_folder(entry):
+                        scan.warnings.append(f"{folder}/{name}: {LINKED_FOLDER}")
                         continue
                     if not name.endswith(".yaml"):
                         continue
