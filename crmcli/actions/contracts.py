@@ -26,27 +26,84 @@ MOVES = {"review": "review", "revise": "draft", "sign": "signed", "activate": "a
 MAX_ATTACHMENT = 100 * 1024 * 1024
 
 
-def render_template(repo, name: str, context: dict) -> str:
-    """The template `templates/NAME.md` (or NAME) filled from `context`."""
-    from jinja2 import FileSystemLoader, StrictUndefined, TemplateNotFound, TemplateSyntaxError, UndefinedError
+MAX_TEMPLATE = 1024 * 1024
+MAX_TEXT = 10 * 1024 * 1024
+"""The longest text a template may build (`'x' * 10**10` would take all memory)."""
+
+
+def _environment(repo):
+    """Jinja2's sandbox, loading only regular files that really lie in `templates/` (no link
+    leads out of it, whatever `include`, `import` or `extends` names), with `**` and `*`
+    bounded so that a template cannot take all memory."""
+    from jinja2 import BaseLoader, StrictUndefined, TemplateNotFound
+    from jinja2.loaders import split_template_path
     from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
     folder = repo.root / TEMPLATES
-    environment = SandboxedEnvironment(loader=FileSystemLoader(str(folder), followlinks=False),
-                                       undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True)
+    try:
+        real = folder.resolve()
+        outside = not real.is_relative_to(repo.root.resolve())
+    except (OSError, RuntimeError):
+        outside = True
+    if outside:
+        raise InvalidValue(f"{TEMPLATES}/ leads outside the data directory (a link?); templates are read only "
+                           "from inside it")
+
+    class Loader(BaseLoader):
+        def get_source(self, environment, template):
+            path = folder.joinpath(*split_template_path(template))
+            try:
+                found = path.resolve(strict=True)
+                size = found.stat().st_size
+            except (OSError, RuntimeError):
+                raise TemplateNotFound(template)
+            if not found.is_relative_to(real):
+                raise SecurityError(f"{template} leads outside {TEMPLATES}/ (a link?)")
+            if not found.is_file() or size > MAX_TEMPLATE:
+                raise SecurityError(f"{template} is not a regular file of at most {MAX_TEMPLATE // 1024} KiB")
+            mtime = found.stat().st_mtime
+            return found.read_text(encoding="utf-8"), str(path), lambda: found.stat().st_mtime == mtime
+
+    class Environment(SandboxedEnvironment):
+        intercepted_binops = frozenset(["**", "*"])
+
+        def call_binop(self, context, operator, left, right):
+            if operator == "**" and isinstance(right, (int, float)) and abs(right) > 64:
+                raise SecurityError("an exponent over 64")
+            if operator == "*":
+                for text, times in ((left, right), (right, left)):
+                    if isinstance(text, (str, list, tuple)) and isinstance(times, int) \
+                            and len(text) * times > MAX_TEXT:
+                        raise SecurityError(f"a text or list of more than {MAX_TEXT // 1024 // 1024} MiB")
+            return super().call_binop(context, operator, left, right)
+
+    return Environment(loader=Loader(), undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True)
+
+
+def render_template(repo, name: str, context: dict) -> str:
+    """The template `templates/NAME.md` (or NAME) filled from `context`."""
+    from jinja2 import TemplateNotFound, TemplateSyntaxError, UndefinedError
+    from jinja2.sandbox import SecurityError
+
+    folder = repo.root / TEMPLATES
+    environment = _environment(repo)
     file_name = name if name.endswith((".md", ".txt")) else f"{name}.md"
+    where = f"{TEMPLATES}/{file_name}"
     try:
         template = environment.get_template(file_name)
         return template.render(**context)
-    except TemplateNotFound:
+    except TemplateNotFound as error:
         known = sorted(p.stem for p in folder.glob("*.md")) if folder.is_dir() else []
-        raise NotFound(f"no template {name!r} in {TEMPLATES}/ (have: {', '.join(known) or 'none'})")
+        missing = name if error.name == file_name else error.name
+        raise NotFound(f"no template {missing!r} in {TEMPLATES}/ (have: {', '.join(known) or 'none'})")
     except TemplateSyntaxError as error:
-        raise InvalidValue(f"template syntax error: {error.message}", where=f"{TEMPLATES}/{file_name}:{error.lineno}")
+        raise InvalidValue(f"template syntax error: {error.message}", where=f"{where}:{error.lineno}")
     except UndefinedError as error:
-        raise InvalidValue(f"a placeholder has no value: {error.message}", where=f"{TEMPLATES}/{file_name}")
+        raise InvalidValue(f"a placeholder has no value: {error.message}", where=where)
     except SecurityError as error:
-        raise InvalidValue(f"the template tried something not allowed: {error}", where=f"{TEMPLATES}/{file_name}")
+        raise InvalidValue(f"the template tried something not allowed: {error}", where=where)
+    except (OverflowError, MemoryError, RecursionError, UnicodeDecodeError) as error:
+        raise InvalidValue(f"the template cannot be rendered: {type(error).__name__}: {error}", where=where)
 
 
 def new_contract(repo, party: Record, template: str, *, title: str | None = None, value: str | None = None,
