@@ -108,8 +108,22 @@ def remove_party(repo, party: Record, force: bool = False) -> list[Record]:
     with repo.writing(f"{party.kind.name}: remove {party.title}") as tx:
         for record in dependents:
             tx.remove(record.ref)
-            for path in [record.data.get("document")] + [a["path"] for a in record.data.get("attachments") or []]:
-                if path:
-                    tx.remove_file(path)
+            for path in _own_files(repo, record):
+                tx.remove_file(path)
         tx.remove(party.ref)
     return dependents
+
+
+def _own_files(repo, record: Record) -> list[str]:
+    """The files that belong to a record and go with it: its document (`<ref>.md`) and what
+    is in attachments/<id>/. A path naming anything else (a hand edit, a hostile pull) is left
+    alone, with a warning, rather than deleting another record's file."""
+    named = [record.data.get("document")] + [a.get("path") for a in record.data.get("attachments") or []
+                                             if isinstance(a, dict)]
+    own = []
+    for path in filter(None, named):
+        if path == f"{record.ref}.md" or (path.startswith(f"attachments/{record.id}/") and path.count("/") == 2):
+            own.append(path)
+        else:
+            repo.warnings.append(f"{record.path}: {path} does not belong to {record.id}; left in place")
+    return own

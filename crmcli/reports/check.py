@@ -195,7 +195,10 @@ def check_attachments(loaded: Loaded) -> list[Problem]:
                 problems.append(Problem(record.path, f"attachment {attachment['path']} has changed since it was "
                                         "attached (sha256 differs)", where))
         document = record.data.get("document")
-        if document and not (loaded.root / document).is_file():
+        if document and document != f"{record.ref}.md":
+            problems.append(Problem(record.path, f"document {document} is not this record's own ({record.ref}.md)",
+                                    loaded.line(record, ["document"])))
+        elif document and not (loaded.root / document).is_file():
             problems.append(Problem(record.path, f"document {document} is missing", loaded.line(record, ["document"]),
                                     severity="warning"))
     return problems

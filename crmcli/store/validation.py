@@ -23,6 +23,8 @@ class Problem:
 
 
 PATTERN_MESSAGES = {
+    "^contracts/": "is not a document in contracts/ (contracts/<id>.md)",
+    "^attachments/": "is not a file in a folder of attachments/ (attachments/<id>/<file>)",
     "@": "is not a valid email address",
     "T[0-9]{2}": "is not an ISO moment with a zone (2026-11-22T14:30:00+08:00)",
     "[0-9]{4}-[0-9]{2}-[0-9]{2}$": "is not an ISO date (2026-11-22)",
