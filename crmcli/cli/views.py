@@ -36,6 +36,7 @@ def register(app: typer.Typer) -> None:
     def check(ctx: typer.Context, fmt: FormatOption = None):
         """Validate every file: schema, ids, references, likely duplicates. Exit 1 on any error."""
         from crmcli.model.views import Column, Table
+        from crmcli.render import visible
         from crmcli.reports.check import run_checks
 
         run = state(ctx)
@@ -49,7 +50,8 @@ def register(app: typer.Typer) -> None:
         else:
             for problem in problems:
                 marker = "" if problem.severity == "error" else "warning: "
-                typer.echo(f"{problem.path}{':' + str(problem.line) if problem.line else ''}: {marker}{problem.message}")
+                typer.echo(visible(f"{problem.path}{':' + str(problem.line) if problem.line else ''}: "
+                                   f"{marker}{problem.message}"))
         warnings = len(problems) - errors
         run.say(f"{errors} error(s), {warnings} warning(s)" if problems else "no problems found")
         if errors:

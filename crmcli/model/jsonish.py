@@ -8,6 +8,9 @@ from datetime import date, datetime
 from decimal import Decimal
 
 _MARK = "\x00dec:"
+_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]")
+"""Characters JSON may carry raw but a terminal or a JavaScript reader must not get raw:
+C1 controls (\\x9b starts an escape sequence), line separators, bidi overrides."""
 _MARKED = re.compile(r'"\\u0000dec:(-?[0-9.E+]+)"')
 
 
@@ -33,7 +36,8 @@ def _plain(value):
 def dumps(value, indent: int | None = None) -> str:
     """JSON text; Decimals become exact number literals. Text holding NUL never reaches
     here (the codec refuses it), so the marker cannot collide with data."""
-    return _MARKED.sub(r"\1", json.dumps(_plain(value), ensure_ascii=False, indent=indent))
+    text = _MARKED.sub(r"\1", json.dumps(_plain(value), ensure_ascii=False, indent=indent))
+    return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def loads(text: str):

@@ -35,6 +35,15 @@ def compact(text: str) -> str:
     return NON_WORD.sub("", fold(text)).replace("_", "")
 
 
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def visible(text: str) -> str:
+    """Control characters shown as escapes (`\\x1b`), so data cannot drive the terminal (or a
+    calendar, or a mail header) that shows it."""
+    return CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
+
 def has_cjk(text: str) -> bool:
     return bool(CJK_CHAR.search(text))
 

@@ -11,6 +11,7 @@ import socket
 import ssl
 
 from crmcli.errors import CrmError
+from crmcli.model.text import visible
 
 DEFAULT_PORTS = {"starttls": 587, "tls": 465, "none": 25}
 
@@ -39,7 +40,7 @@ def message(sender: str, to: list[str], subject: str, text: str, html: str):
     mail = EmailMessage()
     mail["From"] = sender
     mail["To"] = ", ".join(to)
-    mail["Subject"] = subject
+    mail["Subject"] = visible(" ".join(subject.split()))  # a line break would end the header
     mail["Date"] = formatdate(localtime=True)
     mail["Message-ID"] = make_msgid(domain=sender.rsplit("@", 1)[-1] if "@" in sender else None)
     mail.set_content(text)

@@ -32,6 +32,9 @@ def _xlsx(result, path: Path) -> None:
             money = {index for index, column in enumerate(part.columns, 1) if column.style == "money"}
         for row in rows:
             sheet.append(row)
+            for cell in sheet[sheet.max_row]:
+                if cell.data_type == "f":  # text that starts with "=" is text here, never a formula
+                    cell.data_type = "s"
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for column in money:
@@ -41,10 +44,12 @@ def _xlsx(result, path: Path) -> None:
 
 
 def _cell(value):
-    if isinstance(value, (str, int, Decimal)) or value is None:
-        return value
-    from crmcli.render import cell_text
+    from crmcli.render import cell_text, visible
 
+    if isinstance(value, str):
+        return visible(value)  # control characters are not allowed in a workbook, and not wanted
+    if isinstance(value, (int, Decimal)) or value is None:
+        return value
     return cell_text(value)
 
 
