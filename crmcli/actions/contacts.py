@@ -38,38 +38,39 @@ def add_contact(repo, party: Record, contact: dict, primary: bool = False) -> di
     contact = {key: value for key, value in contact.items() if value not in (None, "", [], {})}
     if not str(contact.get("name", "")).strip():
         raise InvalidValue("a contact needs a name")
-    contacts = party.data.setdefault("contacts", [])
-    if any(fold(str(c.get("name", ""))) == fold(contact["name"]) for c in contacts):
-        raise InvalidValue(f"{party.id} already has a contact named {contact['name']!r}")
-    contacts.append(contact)
-    if primary or len(contacts) == 1:
-        _make_primary(contacts, len(contacts) - 1)
     with repo.writing(f"contact: add {contact['name']} to {party.title}") as tx:
+        contacts = tx.fresh(party).data.setdefault("contacts", [])
+        if any(fold(str(c.get("name", ""))) == fold(contact["name"]) for c in contacts):
+            raise InvalidValue(f"{party.id} already has a contact named {contact['name']!r}")
+        contacts.append(contact)
+        if primary or len(contacts) == 1:
+            _make_primary(contacts, len(contacts) - 1)
         tx.update(party)
     return contact
 
 
 def edit_contact(repo, party: Record, name: str, sets=(), primary: bool = False) -> dict:
-    position = find_contact(party, name)
-    contacts = party.data["contacts"]
-    contact = contacts[position]
-    for assignment in sets:
-        if "=" not in assignment:
-            raise InvalidValue(f"--set {assignment!r}: use FIELD=VALUE")
-        field, _, value = assignment.partition("=")
-        set_field(party.data, party.kind.schema, f"contacts[{position}].{field}={value}")
-    if primary:
-        _make_primary(contacts, position)
-    with repo.writing(f"contact: edit {contact['name']} at {party.title}") as tx:
+    find_contact(party, name)
+    with repo.writing(f"contact: edit {name} at {party.title}") as tx:
+        position = find_contact(tx.fresh(party), name)
+        contacts = party.data["contacts"]
+        for assignment in sets:
+            if "=" not in assignment:
+                raise InvalidValue(f"--set {assignment!r}: use FIELD=VALUE")
+            field, _, value = assignment.partition("=")
+            set_field(party.data, party.kind.schema, f"contacts[{position}].{field}={value}")
+        if primary:
+            _make_primary(contacts, position)
         tx.update(party)
-    return contact
+    return contacts[position]
 
 
 def remove_contact(repo, party: Record, name: str) -> dict:
-    position = find_contact(party, name)
-    contact = party.data["contacts"].pop(position)
-    if not party.data["contacts"]:
-        del party.data["contacts"]
-    with repo.writing(f"contact: remove {contact['name']} from {party.title}") as tx:
+    find_contact(party, name)
+    with repo.writing(f"contact: remove {name} from {party.title}") as tx:
+        position = find_contact(tx.fresh(party), name)
+        contact = party.data["contacts"].pop(position)
+        if not party.data["contacts"]:
+            del party.data["contacts"]
         tx.update(party)
     return contact

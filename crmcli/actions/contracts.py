@@ -140,10 +140,10 @@ def move_contract(repo, contract: Record, action: str, *, by: str | None = None,
                   day: str | None = None) -> Record:
     target = MOVES[action]
     clock = repo.clock
-    CONTRACT.move(contract.data, target, moment_text(clock.now()), by or repo.config.me, note)
-    if target == "signed":
-        contract.data["signed"] = (parse_day(day, clock) if day else clock.today()).isoformat()
     with repo.writing(f"contract: {contract.id} {target}") as tx:
+        CONTRACT.move(tx.fresh(contract).data, target, moment_text(clock.now()), by or repo.config.me, note)
+        if target == "signed":
+            contract.data["signed"] = (parse_day(day, clock) if day else clock.today()).isoformat()
         tx.update(contract)
     return contract
 
@@ -161,9 +161,9 @@ def attach(repo, contract: Record, source: Path) -> dict:
     except OSError as error:
         raise InvalidValue(f"{source}: cannot read: {error.strerror}")
     entry = {"path": relative, "sha256": hashlib.sha256(data).hexdigest(), "added": moment_text(repo.clock.now())}
-    attachments = [a for a in contract.data.get("attachments") or [] if a.get("path") != relative]
-    contract.data["attachments"] = attachments + [entry]
     with repo.writing(f"contract: attach {name} to {contract.id}") as tx:
+        attachments = [a for a in tx.fresh(contract).data.get("attachments") or [] if a.get("path") != relative]
+        contract.data["attachments"] = attachments + [entry]
         tx.put_file(relative, data)
         tx.update(contract)
     return entry

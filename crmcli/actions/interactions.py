@@ -55,12 +55,12 @@ def log_interaction(repo, party: Record, type_: str, summary: str, *, at: str | 
 
 def close_next_step(repo, interaction: Record) -> Record:
     """Mark the next step of an interaction done, now."""
-    step = interaction.data.get("next")
-    if not step:
-        raise InvalidValue(f"{interaction.id} has no next step")
-    if step.get("done"):
-        raise InvalidValue(f"the next step of {interaction.id} was already done at {step['done']}")
-    step["done"] = moment_text(repo.clock.now())
-    with repo.writing(f"done: {step['action']} ({interaction.id})") as tx:
+    with repo.writing(f"done: next step of {interaction.id}") as tx:
+        step = tx.fresh(interaction).data.get("next")
+        if not step:
+            raise InvalidValue(f"{interaction.id} has no next step")
+        if step.get("done"):
+            raise InvalidValue(f"the next step of {interaction.id} was already done at {step['done']}")
+        step["done"] = moment_text(repo.clock.now())
         tx.update(interaction)
     return interaction

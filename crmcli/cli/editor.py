@@ -31,6 +31,6 @@ def edit_in_editor(ctx: typer.Context, record) -> None:
                 raise InvalidValue("edit discarded; the file is unchanged", where=record.path)
             text = edited
             continue
-        save_text(repo, record, edited)
+        save_text(repo, record, edited, original)
         run.say(f"updated {record.ref}")
         return

@@ -143,6 +143,8 @@ class Repo:
         if self.cache_dir.is_symlink():
             raise DataDirError(f"{self.cache_dir}: {LINKED_CACHE}; remove it to write")
         with writer_lock(self.cache_dir):
+            if self._index is not None:
+                self._index.fresh.clear()  # what another writer did before we got the lock is seen
             transaction = Transaction(self, message)
             try:
                 yield transaction
@@ -160,6 +162,24 @@ class Transaction:
         self.message = message
         self.staged: list[tuple[Path, Path, str, dict]] = []
         self.removals: list[str] = []
+
+    def fresh(self, record: Record) -> Record:
+        """`record` read again from its file, now that this transaction holds the writers' lock:
+        a command changes the latest version, so what another process wrote after this command
+        read the record is kept, never lost. Its data is replaced in place."""
+        record.data = self.repo.load(record.ref).data
+        return record
+
+    def unchanged_since(self, record: Record, text: str) -> None:
+        """Refuse to go on if `record`'s file no longer holds `text` (what a person has been
+        editing): another process changed it meanwhile, and saving would undo that change."""
+        try:
+            current = codec.read(self.repo.path_of(record.ref)).decode("utf-8")
+        except (OSError, UnicodeDecodeError, codec.RecordSyntaxError):
+            current = None
+        if current != text:
+            raise InvalidValue("changed by another process while you were editing it; your edit is not saved "
+                               "(edit it again)", where=record.path)
 
     def validate(self, kind: Kind, record: dict, path: str) -> None:
         problems = schema_problems(kind, record)
