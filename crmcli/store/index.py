@@ -270,9 +270,12 @@ class Index:
         changed = [(path, stat) for path, stat in found.items() if known.get(path) != stat]
         return changed, [path for path in known if path not in found]
 
-    def _apply(self, derived: list[Derived], removed: list[str]) -> None:
+    def _apply(self, derived: list[Derived], removed: list[str], written: bool = False) -> None:
         """Store parsed files and forget removed ones in one transaction. Ids are looked up
-        inside it, since another process may have refreshed the same files meanwhile."""
+        inside it, since another process may have refreshed the same files meanwhile. For
+        files crm itself `written`, the sums of their folders are forgotten too: the folder
+        changed, and a later change that brings it back to the old sums (`git checkout` of
+        what crm wrote) must not pass for "nothing changed"."""
         touched = [item.row[0] for item in derived] + removed
         self.db.execute("BEGIN IMMEDIATE")
         try:
@@ -284,6 +287,8 @@ class Index:
                 current = dict(self.db.execute(f"SELECT path, file_id FROM files WHERE path IN ({marks})", touched))
             self._drop_ids([current[path] for path in touched if path in current])
             self._store(derived, current, next_id)
+            if written:
+                self.db.executemany("DELETE FROM dirs WHERE path = ?", [(path.rsplit("/", 1)[0],) for path in touched])
             self.db.execute("COMMIT")
         except BaseException:
             self.db.execute("ROLLBACK")
@@ -336,10 +341,10 @@ class Index:
 
     def put(self, path: str, record: dict) -> None:
         """Record a file the store just wrote, so the next refresh need not read it."""
-        self._apply([derive(path, Stat.of(os.lstat(self.root / path)), record)], [])
+        self._apply([derive(path, Stat.of(os.lstat(self.root / path)), record)], [], written=True)
 
     def drop(self, path: str) -> None:
-        self._apply([], [path])
+        self._apply([], [path], written=True)
 
     def rows(self, sql: str, params: tuple = ()) -> list[tuple[str, dict]]:
         """(path, record) pairs for readable files matching a WHERE clause over `files`."""
