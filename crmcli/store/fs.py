@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import errno
 import os
+import secrets
 import tempfile
 from pathlib import Path
 
@@ -47,7 +48,7 @@ def os_error(error: OSError, path: Path | str) -> DataDirError:
     return DataDirError(f"{path}: cannot write: {reason}")
 
 
-def _fsync_folder(folder: Path) -> None:
+def sync_folder(folder: Path) -> None:
     fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
     try:
         os.fsync(fd)
@@ -55,11 +56,20 @@ def _fsync_folder(folder: Path) -> None:
         os.close(fd)
 
 
-def write_temp(path: Path, data: bytes) -> Path:
-    """Write `data` to a synced temporary file beside `path`; the caller replaces `path` with it."""
+def temp_beside(path: Path) -> Path:
+    """A fresh name for the temporary file that will replace `path` (hidden from the index)."""
+    return path.with_name(f"{TEMP_PREFIX}{secrets.token_hex(6)}.yaml")
+
+
+def write_temp(path: Path, data: bytes, temp: Path | None = None) -> Path:
+    """Write `data` to a synced temporary file beside `path` (named `temp` when given); the
+    caller replaces `path` with it."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, temp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=".yaml", dir=path.parent)
+        if temp is None:
+            fd, temp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=".yaml", dir=path.parent)
+        else:
+            fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except OSError as error:
         raise os_error(error, path.parent)
     try:
@@ -81,7 +91,7 @@ def commit_temp(temp: Path, path: Path) -> None:
     """Move a temporary file written by `write_temp` over its target, durably."""
     try:
         os.replace(temp, path)
-        _fsync_folder(path.parent)
+        sync_folder(path.parent)
     except OSError as error:
         temp.unlink(missing_ok=True)
         raise os_error(error, path)
@@ -90,7 +100,7 @@ def commit_temp(temp: Path, path: Path) -> None:
 def remove(path: Path) -> None:
     try:
         path.unlink()
-        _fsync_folder(path.parent)
+        sync_folder(path.parent)
     except FileNotFoundError:
         pass
     except OSError as error:

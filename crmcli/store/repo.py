@@ -20,7 +20,8 @@ from crmcli.model.kinds import KINDS, Kind, kind_of_ref
 from crmcli.model.record import Record
 from crmcli.store import codec, document, fs
 from crmcli.store.config import CONFIG_FILE, Config, load_config
-from crmcli.store.lock import writer_lock
+from crmcli.store.journal import JOURNAL, Journal, recover
+from crmcli.store.lock import lock_if_free, writer_lock
 from crmcli.store.validation import schema_problems
 
 CACHE_DIR = ".crm"
@@ -55,7 +56,9 @@ def open_repo(path=None, *, today: str | None = None) -> "Repo":
         raise DataDirError(f"{root}: cannot read the data directory: permission denied")
     config = load_config(root)
     clock = Clock.create(local_zone(config.timezone), today or os.environ.get("CRM_TODAY"))
-    return Repo(root, config, clock)
+    repo = Repo(root, config, clock)
+    repo.recover()
+    return repo
 
 
 @dataclass
@@ -135,6 +138,22 @@ class Repo:
         except codec.RecordSyntaxError as error:
             raise InvalidValue(error.message, where=f"{ref}.yaml:{error.line}" if error.line else f"{ref}.yaml")
 
+    def recover(self) -> None:
+        """Finish or undo a write that a killed writer left half-done (see store/journal.py),
+        if there is one and no other writer is at work; readers do it too, so that what they
+        show is whole. A read-only data directory is left as it is."""
+        if not (self.cache_dir / JOURNAL).exists() or self.cache_dir.is_symlink() \
+                or not os.access(self.cache_dir, os.W_OK):
+            return
+        with lock_if_free(self.cache_dir) as held:
+            if held:
+                self._recover()
+
+    def _recover(self) -> None:
+        note = recover(self.root, self.cache_dir)
+        if note:
+            self.warnings.append(note)
+
     @contextlib.contextmanager
     def writing(self, message: str):
         """A transaction: everything put or removed inside lands together, or nothing does."""
@@ -143,6 +162,7 @@ class Repo:
         if self.cache_dir.is_symlink():
             raise DataDirError(f"{self.cache_dir}: {LINKED_CACHE}; remove it to write")
         with writer_lock(self.cache_dir):
+            self._recover()
             if self._index is not None:
                 self._index.fresh.clear()  # what another writer did before we got the lock is seen
             transaction = Transaction(self, message)
@@ -162,6 +182,13 @@ class Transaction:
         self.message = message
         self.staged: list[tuple[Path, Path, str, dict]] = []
         self.removals: list[str] = []
+        self.journal = Journal(repo.root, repo.cache_dir)
+
+    def _stage(self, path: Path, data: bytes, relative: str, record: dict | None) -> None:
+        """Write `data` to a synced temporary file beside `path`, noted in the journal first."""
+        temp = fs.temp_beside(path)
+        self.journal.staging(temp, path)
+        self.staged.append((fs.write_temp(path, data, temp), path, relative, record))
 
     def fresh(self, record: Record) -> Record:
         """`record` read again from its file, now that this transaction holds the writers' lock:
@@ -226,7 +253,7 @@ class Transaction:
             if old_plain is None:
                 old_text = None
         text = document.render(record, kind.schema, old_text, old_plain)
-        self.staged.append((fs.write_temp(path, text.encode("utf-8")), path, relative, record))
+        self._stage(path, text.encode("utf-8"), relative, record)
         if replaces and replaces != ref:
             self.remove(replaces)
         return ref
@@ -241,8 +268,7 @@ class Transaction:
 
     def put_file(self, relative: str, data: bytes) -> None:
         """Stage a file that is not a record (a rendered contract, an attachment)."""
-        path = fs.confined(self.repo.root, relative)
-        self.staged.append((fs.write_temp(path, data), path, relative, None))
+        self._stage(fs.confined(self.repo.root, relative), data, relative, None)
 
     def remove(self, ref: str) -> None:
         self.remove_file(ref + ".yaml")
@@ -255,6 +281,7 @@ class Transaction:
     def abandon(self) -> None:
         for temp, *_ in self.staged:
             temp.unlink(missing_ok=True)
+        self.journal.close()
 
     def commit(self) -> None:
         """Move every staged file into place and take away the removed ones. Folders are
@@ -265,7 +292,11 @@ class Transaction:
         for folder in {path.parent for path in paths}:
             if not os.access(folder, os.W_OK):
                 raise fs.os_error(PermissionError(13, "permission denied"), folder)
-        aside = fs.set_aside([fs.confined(self.repo.root, relative) for relative in self.removals])
+        removed = [fs.confined(self.repo.root, relative) for relative in self.removals]
+        if not self.staged and not removed:
+            return
+        self.journal.committing(removed)
+        aside = fs.set_aside(removed)
         placed = 0
         try:
             for temp, path, _, _ in self.staged:
@@ -275,8 +306,10 @@ class Transaction:
             for temp, *_ in self.staged[placed + 1:]:
                 temp.unlink(missing_ok=True)
             fs.restore(aside)
+            self.journal.close()
             raise
         fs.discard(aside)
+        self.journal.close()
         for _, _, relative, record in self.staged:
             if record is not None:
                 index.put(relative, record)

@@ -1,0 +1,116 @@
+"""The journal of a write in progress (`.crm/journal`): how a writer killed half-way is
+finished or undone, so a command that wrote several files leaves all of them or none.
+
+A transaction notes each temporary file in the journal before creating it. When every
+file is staged (written and fsynced), it appends the commit line, with the files to
+remove, and fsyncs the journal; from then on the write counts as done. Then the files are
+moved into place, and the journal is deleted.
+
+Whoever next holds the writers' lock (any command, at its start) finds a journal left by
+a killed writer and recovers it: with a commit line, the write is rolled forward (staged
+files moved into place, removals finished); without one, it is rolled back (the
+temporary files deleted). Every step is idempotent, so a recovery killed half-way is
+simply recovered again. Paths in the journal are confined to the data directory like
+any other.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from crmcli.errors import InvalidValue
+from crmcli.store import fs
+
+JOURNAL = "journal"
+
+
+class Journal:
+    """The journal of one transaction, written only if the transaction stages something."""
+
+    def __init__(self, root: Path, cache_dir: Path):
+        self.root = root
+        self.path = cache_dir / JOURNAL
+        self.handle = None
+
+    def _append(self, entry: dict) -> None:
+        try:
+            if self.handle is None:
+                self.handle = open(self.path, "a", encoding="utf-8")
+            self.handle.write(json.dumps(entry, ensure_ascii=False) + "\n")
+            self.handle.flush()
+        except OSError as error:
+            raise fs.os_error(error, self.path)
+
+    def staging(self, temp: Path, target: Path) -> None:
+        """Note a temporary file before it is created (a killed writer's is then deleted)."""
+        self._append({"temp": self._relative(temp), "target": self._relative(target)})
+
+    def committing(self, removals: list[Path]) -> None:
+        """Every staged file is written and synced: from here on the write is finished, not undone."""
+        self._append({"commit": True, "remove": [self._relative(path) for path in removals]})
+        try:
+            os.fsync(self.handle.fileno())
+        except OSError as error:
+            raise fs.os_error(error, self.path)
+
+    def close(self) -> None:
+        """The write is done (or abandoned and cleaned up): the journal goes."""
+        if self.handle is not None:
+            self.handle.close()
+            self.handle = None
+            self.path.unlink(missing_ok=True)
+
+    def _relative(self, path: Path) -> str:
+        return path.relative_to(self.root).as_posix()
+
+
+def recover(root: Path, cache_dir: Path) -> str | None:
+    """Finish or undo the write a killed writer left in the journal; the caller holds the
+    writers' lock. Returns a note of what was done, or None when there was nothing to do."""
+    path = cache_dir / JOURNAL
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError) as error:
+        raise fs.os_error(error if isinstance(error, OSError) else OSError(str(error)), path)
+    entries = []
+    for line in lines:
+        try:
+            entries.append(json.loads(line))
+        except ValueError:
+            break  # a line cut short by the kill: nothing after it was done
+    staged = [(entry["temp"], entry["target"]) for entry in entries if "temp" in entry]
+    commit = next((entry for entry in entries if entry.get("commit")), None)
+    folders = set()
+    for temp, target in staged:
+        temp_path, target_path = _confined(root, temp), _confined(root, target)
+        if temp_path is None or target_path is None or not temp_path.name.startswith(fs.TEMP_PREFIX):
+            continue
+        folders.add(temp_path.parent)
+        if commit is not None and temp_path.exists():
+            os.replace(temp_path, target_path)
+        else:
+            temp_path.unlink(missing_ok=True)
+    for relative in (commit or {}).get("remove", []):
+        target_path = _confined(root, relative)
+        if target_path is None:
+            continue
+        for leftover in (target_path.with_name(f"{fs.TEMP_PREFIX}rm-{target_path.name}"), target_path):
+            if leftover.exists():
+                leftover.unlink()
+                folders.add(leftover.parent)
+    for folder in folders:
+        fs.sync_folder(folder)
+    path.unlink()
+    done = "finished" if commit is not None else "undone"
+    return f"a write interrupted by a crash was {done} ({len(staged)} file(s) staged)"
+
+
+def _confined(root: Path, relative: str) -> Path | None:
+    try:
+        return fs.confined(root, relative)
+    except InvalidValue:
+        return None
