@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from crmcli.model.kinds import Kind
+from crmcli.model.money import MINOR_UNITS
 from crmcli.store.schemas import validator
 
 
@@ -66,12 +67,23 @@ def describe(error) -> str:
         return f"{where}: {error.instance!r} is not {what}"
     if error.validator == "required":
         return f"{where + ': ' if where else ''}{error.message}"
+    if error.validator == "dependentRequired":
+        needing = _needing(error)
+        return f"{where + '.' if where else ''}{needing} needs {', '.join(error.validator_value[needing])} beside it"
     return f"{where}: {error.message}" if where else error.message
+
+
+def _needing(error) -> str:
+    """For a dependentRequired error, the field present whose companion is missing."""
+    return next(key for key, wanted in error.validator_value.items()
+                if key in error.instance and any(w not in error.instance for w in wanted))
 
 
 def _field_of(error) -> list:
     """Where an error points: for an unknown field, the field itself (so its line is found)."""
     path = list(error.absolute_path)
+    if error.validator == "dependentRequired":
+        path.append(_needing(error))
     if error.validator == "additionalProperties" and isinstance(error.instance, dict):
         extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
         if extra:
@@ -85,6 +97,9 @@ def schema_problems(kind: Kind, record: dict, path: str = "") -> list[tuple[list
     problems = [(_field_of(error), describe(error)) for error in errors]
     problems += [([field], f"{field} applies to {', '.join(kinds)} only")
                  for field, kinds in kind.only_for.items() if field in record and kind.name not in kinds]
+    code = record.get("currency")
+    if isinstance(code, str) and code not in MINOR_UNITS and not problems:
+        problems.append((["currency"], f"currency: unknown currency code {code!r} (ISO 4217: CNY, EUR, USD…)"))
     return problems
 
 
