@@ -182,7 +182,22 @@ class Index:
     def __init__(self, root: Path, cache_dir: Path | None):
         self.root = root
         self.db = self._connect(cache_dir)
+        self.on_disk = self.db.execute("PRAGMA database_list").fetchone()[2] != ""
         self.fresh: set[str] = set()
+        self.notes: list[str] = []
+
+    def _to_memory(self, error: sqlite3.Error) -> bool:
+        """After the index file could not be written (a full disk, an I/O error, a lock held
+        too long), carry on with a new index in memory: this command reads every file it
+        needs again, and nothing it says is wrong. False if already in memory."""
+        if not self.on_disk:
+            return False
+        self.db.close()
+        self.db = self._connect(None)
+        self.on_disk = False
+        self.fresh.clear()
+        self.notes.append(f"the index in .crm/ could not be saved ({error}); this time every file is read")
+        return True
 
     def _connect(self, cache_dir: Path | None) -> sqlite3.Connection:
         if cache_dir is not None:
@@ -231,7 +246,18 @@ class Index:
 
     def refresh(self, folders=None, progress=None) -> list[str]:
         """Bring the index up to date with the files of the given kind folders (default: all);
-        returns warnings for files that were skipped."""
+        returns warnings for files that were skipped (and a note if the index had to move to
+        memory)."""
+        try:
+            warnings = self._refresh(folders, progress)
+        except sqlite3.OperationalError as error:
+            if not self._to_memory(error):
+                raise
+            warnings = self._refresh(folders, progress)
+        notes, self.notes = self.notes, []
+        return notes + warnings
+
+    def _refresh(self, folders, progress) -> list[str]:
         folders = [f for f in (folders or BY_FOLDER) if f not in self.fresh]
         if not folders:
             return []
@@ -291,7 +317,8 @@ class Index:
                 self.db.executemany("DELETE FROM dirs WHERE path = ?", [(path.rsplit("/", 1)[0],) for path in touched])
             self.db.execute("COMMIT")
         except BaseException:
-            self.db.execute("ROLLBACK")
+            if self.db.in_transaction:  # SQLite may have rolled back already (a full disk)
+                self.db.execute("ROLLBACK")
             raise
 
     def _drop_ids(self, file_ids: list[int]) -> None:
@@ -341,10 +368,19 @@ class Index:
 
     def put(self, path: str, record: dict) -> None:
         """Record a file the store just wrote, so the next refresh need not read it."""
-        self._apply([derive(path, Stat.of(os.lstat(self.root / path)), record)], [], written=True)
+        self._written([derive(path, Stat.of(os.lstat(self.root / path)), record)], [])
 
     def drop(self, path: str) -> None:
-        self._apply([], [path], written=True)
+        self._written([], [path])
+
+    def _written(self, derived: list[Derived], removed: list[str]) -> None:
+        """The file is written whatever becomes of the index: if the index cannot take it, the
+        index moves to memory and the next refresh reads the file."""
+        try:
+            self._apply(derived, removed, written=True)
+        except sqlite3.OperationalError as error:
+            if not self._to_memory(error):
+                raise
 
     def rows(self, sql: str, params: tuple = ()) -> list[tuple[str, dict]]:
         """(path, record) pairs for readable files matching a WHERE clause over `files`."""
@@ -387,9 +423,15 @@ class Index:
 
     def rebuild(self, progress=None) -> list[str]:
         """Forget everything and read every file again."""
-        self.db.execute("BEGIN IMMEDIATE")
-        for table in ("files", "names", "terms", "fts", "dirs"):
-            self.db.execute(f"DELETE FROM {table}")
-        self.db.execute("COMMIT")
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+            for table in ("files", "names", "terms", "fts", "dirs"):
+                self.db.execute(f"DELETE FROM {table}")
+            self.db.execute("COMMIT")
+        except sqlite3.OperationalError as error:
+            if self.db.in_transaction:
+                self.db.execute("ROLLBACK")
+            if not self._to_memory(error):
+                raise
         self.fresh.clear()
         return self.refresh(progress=progress)
