@@ -10,6 +10,7 @@ from __future__ import annotations
 import errno
 import os
 import secrets
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -87,10 +88,51 @@ def write_temp(path: Path, data: bytes, temp: Path | None = None) -> Path:
     return Path(temp)
 
 
-def commit_temp(temp: Path, path: Path) -> None:
-    """Move a temporary file written by `write_temp` over its target, durably."""
+class Placed:
+    """A file a commit is putting in place: its target and the old version kept beside it
+    (None for a new file) until the whole commit is through, so that it can be undone."""
+
+    def __init__(self, path: Path, old: Path | None):
+        self.path, self.old, self.replaced = path, old, False
+
+    def undo(self) -> None:
+        if self.replaced:
+            if self.old is not None:
+                os.replace(self.old, self.path)
+            else:
+                self.path.unlink(missing_ok=True)
+        elif self.old is not None:
+            self.old.unlink(missing_ok=True)
+
+
+def old_beside(path: Path) -> Path:
+    return path.with_name(f"{TEMP_PREFIX}old-{path.name}")
+
+
+def keep_old(path: Path) -> Path | None:
+    """The current version of `path` kept under another name (a hard link, else a copy)
+    while a commit replaces it; None when there is none."""
+    if not path.exists():
+        return None
+    old = old_beside(path)
+    try:
+        old.unlink(missing_ok=True)
+        try:
+            os.link(path, old)
+        except OSError:
+            shutil.copy2(path, old)
+    except OSError as error:
+        raise os_error(error, path)
+    return old
+
+
+def commit_temp(temp: Path, path: Path, placed: "Placed | None" = None) -> None:
+    """Move a temporary file written by `write_temp` over its target, durably; `placed`
+    notes once the target is replaced."""
     try:
         os.replace(temp, path)
+        if placed is not None:
+            placed.replaced = True
         sync_folder(path.parent)
     except OSError as error:
         temp.unlink(missing_ok=True)

@@ -32,16 +32,18 @@ class Journal:
     def __init__(self, root: Path, cache_dir: Path):
         self.root = root
         self.path = cache_dir / JOURNAL
-        self.handle = None
+        self.fd: int | None = None
 
     def _append(self, entry: dict) -> None:
+        """One line, written straight to the file (no buffer left to fail later)."""
+        line = (json.dumps(entry, ensure_ascii=False) + "\n").encode("utf-8")
         try:
-            if self.handle is None:
-                self.handle = open(self.path, "a", encoding="utf-8")
-            self.handle.write(json.dumps(entry, ensure_ascii=False) + "\n")
-            self.handle.flush()
+            if self.fd is None:
+                self.fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+            if os.write(self.fd, line) != len(line):
+                raise OSError(28, "No space left on device")
         except OSError as error:
-            raise fs.os_error(error, self.path)
+            raise fs.os_error(error, self.root)
 
     def staging(self, temp: Path, target: Path) -> None:
         """Note a temporary file before it is created (a killed writer's is then deleted)."""
@@ -51,16 +53,20 @@ class Journal:
         """Every staged file is written and synced: from here on the write is finished, not undone."""
         self._append({"commit": True, "remove": [self._relative(path) for path in removals]})
         try:
-            os.fsync(self.handle.fileno())
+            os.fsync(self.fd)
         except OSError as error:
-            raise fs.os_error(error, self.path)
+            raise fs.os_error(error, self.root)
 
     def close(self) -> None:
-        """The write is done (or abandoned and cleaned up): the journal goes."""
-        if self.handle is not None:
-            self.handle.close()
-            self.handle = None
-            self.path.unlink(missing_ok=True)
+        """The write is done (or abandoned and cleaned up): the journal goes. Never fails: a
+        journal that cannot be removed is recovered (harmlessly) by the next command."""
+        if self.fd is not None:
+            try:
+                os.close(self.fd)
+                self.path.unlink(missing_ok=True)
+            except OSError:
+                pass
+            self.fd = None
 
     def _relative(self, path: Path) -> str:
         return path.relative_to(self.root).as_posix()
@@ -94,6 +100,7 @@ def recover(root: Path, cache_dir: Path) -> str | None:
             os.replace(temp_path, target_path)
         else:
             temp_path.unlink(missing_ok=True)
+        fs.old_beside(target_path).unlink(missing_ok=True)  # the old version a commit kept aside
     for relative in (commit or {}).get("remove", []):
         target_path = _confined(root, relative)
         if target_path is None:
@@ -105,8 +112,10 @@ def recover(root: Path, cache_dir: Path) -> str | None:
     for folder in folders:
         fs.sync_folder(folder)
     path.unlink()
+    if commit is None and not staged:
+        return None  # nothing had been written yet
     done = "finished" if commit is not None else "undone"
-    return f"a write interrupted by a crash was {done} ({len(staged)} file(s) staged)"
+    return f"a write that was interrupted (a crash?) was {done} ({len(staged)} file(s))"
 
 
 def _confined(root: Path, relative: str) -> Path | None:

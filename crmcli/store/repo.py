@@ -141,16 +141,24 @@ class Repo:
     def recover(self) -> None:
         """Finish or undo a write that a killed writer left half-done (see store/journal.py),
         if there is one and no other writer is at work; readers do it too, so that what they
-        show is whole. A read-only data directory is left as it is."""
+        show is whole. A read-only data directory is left as it is, and a recovery that
+        cannot be done now is a warning for a reader (a writer refuses, see `writing`)."""
         if not (self.cache_dir / JOURNAL).exists() or self.cache_dir.is_symlink() \
                 or not os.access(self.cache_dir, os.W_OK):
             return
         with lock_if_free(self.cache_dir) as held:
             if held:
-                self._recover()
+                try:
+                    self._recover()
+                except DataDirError as error:
+                    self.warnings.append(str(error))
 
     def _recover(self) -> None:
-        note = recover(self.root, self.cache_dir)
+        try:
+            note = recover(self.root, self.cache_dir)
+        except OSError as error:
+            raise DataDirError(f"an interrupted write cannot be finished yet: "
+                               f"{fs.os_error(error, error.filename or self.root)}")
         if note:
             self.warnings.append(note)
 
@@ -278,6 +286,20 @@ class Transaction:
         fs.confined(self.repo.root, relative)
         self.removals.append(relative)
 
+    def _roll_back(self, aside: list[tuple[Path, Path]], placed: list[fs.Placed]) -> None:
+        """A commit refused half-way (a file that cannot be replaced, a disk that fails): put
+        back what was replaced and removed, so the command writes nothing. Should even that
+        fail, the journal stays, and the next command finishes the write instead."""
+        try:
+            for entry in reversed(placed):
+                entry.undo()
+            for temp, *_ in self.staged:
+                temp.unlink(missing_ok=True)
+            fs.restore(aside)
+        except OSError:
+            return
+        self.journal.close()
+
     def abandon(self) -> None:
         for temp, *_ in self.staged:
             temp.unlink(missing_ok=True)
@@ -296,19 +318,18 @@ class Transaction:
         if not self.staged and not removed:
             return
         self.journal.committing(removed)
-        aside = fs.set_aside(removed)
-        placed = 0
+        aside: list[tuple[Path, Path]] = []
+        placed: list[fs.Placed] = []
         try:
+            aside = fs.set_aside(removed)
             for temp, path, _, _ in self.staged:
-                fs.commit_temp(temp, path)
-                placed += 1
+                placed.append(fs.Placed(path, fs.keep_old(path)))
+                fs.commit_temp(temp, path, placed[-1])
         except BaseException:
-            for temp, *_ in self.staged[placed + 1:]:
-                temp.unlink(missing_ok=True)
-            fs.restore(aside)
-            self.journal.close()
+            self._roll_back(aside, placed)
             raise
         fs.discard(aside)
+        fs.discard([(entry.path, entry.old) for entry in placed if entry.old is not None])
         self.journal.close()
         for _, _, relative, record in self.staged:
             if record is not None:
