@@ -80,6 +80,9 @@ def send(settings: dict | None, to: list[str], subject: str, text: str, html: st
         raise MailError(f"mail server {where} refused every recipient: {', '.join(error.recipients)}")
     except (smtplib.SMTPException, ssl.SSLError) as error:
         raise MailError(f"mail to {where} failed: {error}")
+    except UnicodeError:  # smtplib logs in with ASCII only; its error would quote the password
+        raise MailError(f"mail to {where} failed: the SMTP user or password is not plain ASCII, "
+                        "which smtplib cannot log in with")
     except OSError as error:
         raise MailError(f"cannot reach mail server {where}: {error.strerror or error}")
     if refused:
