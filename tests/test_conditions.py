@@ -191,3 +191,22 @@ def test_a_data_directory_on_a_path_with_spaces_and_chinese(tmp_path):
                            capture_output=True, text=True, timeout=120)
     assert found.returncode == 0 and "路径测试" in found.stdout, found.stderr
     assert "深圳市华强电子有限公司 / 空格 Co" in next(root.glob("contracts/*.md")).read_text(encoding="utf-8")
+
+
+def test_a_data_directory_path_is_never_an_option_or_a_shell_command(tmp_path, monkeypatch):
+    """`crm init` hands the path to git as an argument, after "--": a relative path like
+    "--template=DIR" once made git set up the current folder with DIR's hooks instead."""
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    evil = tmp_path / "evil"
+    (evil / "hooks").mkdir(parents=True)
+    (evil / "hooks" / "post-checkout").write_text("#!/bin/sh\ntouch PWNED\n")
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    for name in (f"--template={evil}", "a;b $(touch PWNED) `touch PWNED`"):
+        result = run_crm("init", "--name", "X", "--me", "li", "--", name)
+        assert result.code == 0, result.err
+        assert (work / name / ".git").is_dir() and (work / name / "crm.yaml").is_file()
+    assert not (work / ".git").exists() and not list(tmp_path.rglob("PWNED"))
+    assert not list(work.rglob("post-checkout"))

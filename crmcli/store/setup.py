@@ -65,7 +65,8 @@ def _git_init(path: Path) -> str:
     git = shutil.which("git")
     if git is None:
         return "git is not installed: the data directory is not under version control"
-    result = subprocess.run([git, "init", "--quiet", str(path)], capture_output=True, text=True)
+    # an argument list (no shell), and "--": a path such as "--template=DIR" is a path, not an option
+    result = subprocess.run([git, "init", "--quiet", "--", str(path)], capture_output=True, text=True)
     if result.returncode != 0:
         raise DataDirError(f"{path}: git init failed: {result.stderr.strip()}")
     return "initialised a git repository"
