@@ -43,3 +43,8 @@ class DataDirError(CrmError):
     """The data directory cannot be used: missing, unreadable, locked, full (exit 3)."""
 
     exit_code = 3
+
+
+class GitError(CrmError):
+    """Git cannot do what was asked: not installed, no repository, or a git command failed (exit 1).
+    The data directory itself still works, so this is not exit 3."""

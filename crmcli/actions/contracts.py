@@ -13,6 +13,7 @@ from pathlib import Path
 
 from crmcli.actions.parties import assign_owner
 from crmcli.errors import InvalidValue, NotFound
+from crmcli.i18n import _
 from crmcli.model.dates import moment_text, parse_day
 from crmcli.model.kinds import KINDS
 from crmcli.model.money import currency as currency_code
@@ -46,8 +47,8 @@ def _environment(repo):
     except (OSError, RuntimeError):
         outside = True
     if outside:
-        raise InvalidValue(f"{TEMPLATES}/ leads outside the data directory (a link?); templates are read only "
-                           "from inside it")
+        raise InvalidValue(_("{folder}/ leads outside the data directory (a link?); templates are read only "
+                             "from inside it").format(folder=TEMPLATES))
 
     class Loader(BaseLoader):
         def get_source(self, environment, template):
@@ -58,9 +59,11 @@ def _environment(repo):
             except (OSError, RuntimeError):
                 raise TemplateNotFound(template)
             if not found.is_relative_to(real):
-                raise SecurityError(f"{template} leads outside {TEMPLATES}/ (a link?)")
+                raise SecurityError(_("{template} leads outside {folder}/ (a link?)").format(template=template,
+                                                                                           folder=TEMPLATES))
             if not found.is_file() or size > MAX_TEMPLATE:
-                raise SecurityError(f"{template} is not a regular file of at most {MAX_TEMPLATE // 1024} KiB")
+                raise SecurityError(_("{template} is not a regular file of at most {size} KiB").format(
+                    template=template, size=MAX_TEMPLATE // 1024))
             mtime = found.stat().st_mtime
             return found.read_text(encoding="utf-8"), str(path), lambda: found.stat().st_mtime == mtime
 
@@ -69,12 +72,13 @@ def _environment(repo):
 
         def call_binop(self, context, operator, left, right):
             if operator == "**" and isinstance(right, (int, float)) and abs(right) > 64:
-                raise SecurityError("an exponent over 64")
+                raise SecurityError(_("an exponent over 64"))
             if operator == "*":
                 for text, times in ((left, right), (right, left)):
                     if isinstance(text, (str, list, tuple)) and isinstance(times, int) \
                             and len(text) * times > MAX_TEXT:
-                        raise SecurityError(f"a text or list of more than {MAX_TEXT // 1024 // 1024} MiB")
+                        raise SecurityError(_("a text or list of more than {size} MiB").format(
+                            size=MAX_TEXT // 1024 // 1024))
             return super().call_binop(context, operator, left, right)
 
     return Environment(loader=Loader(), undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True)
@@ -95,15 +99,18 @@ def render_template(repo, name: str, context: dict) -> str:
     except TemplateNotFound as error:
         known = sorted(p.stem for p in folder.glob("*.md")) if folder.is_dir() else []
         missing = name if error.name == file_name else error.name
-        raise NotFound(f"no template {missing!r} in {TEMPLATES}/ (have: {', '.join(known) or 'none'})")
+        raise NotFound(_("no template {name!r} in {folder}/ (have: {known})").format(
+            name=missing, folder=TEMPLATES, known=", ".join(known) or _("none")))
     except TemplateSyntaxError as error:
-        raise InvalidValue(f"template syntax error: {error.message}", where=f"{where}:{error.lineno}")
+        raise InvalidValue(_("template syntax error: {error}").format(error=error.message),
+                           where=f"{where}:{error.lineno}")
     except UndefinedError as error:
-        raise InvalidValue(f"a placeholder has no value: {error.message}", where=where)
+        raise InvalidValue(_("a placeholder has no value: {error}").format(error=error.message), where=where)
     except SecurityError as error:
-        raise InvalidValue(f"the template tried something not allowed: {error}", where=where)
+        raise InvalidValue(_("the template tried something not allowed: {error}").format(error=error), where=where)
     except (OverflowError, MemoryError, RecursionError, UnicodeDecodeError) as error:
-        raise InvalidValue(f"the template cannot be rendered: {type(error).__name__}: {error}", where=where)
+        raise InvalidValue(_("the template cannot be rendered: {error}").format(
+            error=f"{type(error).__name__}: {error}"), where=where)
 
 
 def new_contract(repo, party: Record, template: str, *, title: str | None = None, value: str | None = None,
@@ -120,7 +127,8 @@ def new_contract(repo, party: Record, template: str, *, title: str | None = None
         if text:
             record[key] = parse_day(text, clock).isoformat()
     if record.get("start") and record.get("end") and record["end"] < record["start"]:
-        raise InvalidValue(f"the contract ends ({record['end']}) before it starts ({record['start']})")
+        raise InvalidValue(_("the contract ends ({end}) before it starts ({start})").format(end=record["end"],
+                                                                                            start=record["start"]))
     record["auto_renew"] = auto_renew
     if notice_days is not None:
         record["renewal_notice_days"] = notice_days
@@ -151,15 +159,15 @@ def move_contract(repo, contract: Record, action: str, *, by: str | None = None,
 def attach(repo, contract: Record, source: Path) -> dict:
     """Copy a file (a signed scan) into attachments/<id>/ and record its sha256."""
     if not source.is_file():
-        raise NotFound(f"{source}: no such file")
+        raise NotFound(_("{path}: no such file").format(path=source))
     if source.stat().st_size > MAX_ATTACHMENT:
-        raise InvalidValue(f"{source}: larger than {MAX_ATTACHMENT // 1024 // 1024} MiB")
+        raise InvalidValue(_("{path}: larger than {size} MiB").format(path=source, size=MAX_ATTACHMENT // 1024 // 1024))
     name = source.name if not source.name.startswith(".") else "_" + source.name
     relative = f"attachments/{contract.id}/{name}"
     try:
         data = source.read_bytes()
     except OSError as error:
-        raise InvalidValue(f"{source}: cannot read: {error.strerror}")
+        raise InvalidValue(_("{path}: cannot read: {error}").format(path=source, error=error.strerror))
     entry = {"path": relative, "sha256": hashlib.sha256(data).hexdigest(), "added": moment_text(repo.clock.now())}
     with repo.writing(f"contract: attach {name} to {contract.id}") as tx:
         attachments = [a for a in tx.fresh(contract).data.get("attachments") or [] if a.get("path") != relative]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from crmcli.errors import InvalidValue, ValidationFailed
+from crmcli.i18n import _
 from crmcli.model.record import Record
 from crmcli.store import codec
 from crmcli.store.validation import line_of, schema_problems
@@ -15,7 +16,7 @@ def check_text(record: Record, text: str) -> dict:
     except codec.RecordSyntaxError as error:
         raise ValidationFailed(error.message, where=f"{record.path}:{error.line}" if error.line else record.path)
     if data.get("id") != record.id:
-        raise InvalidValue(f"the id cannot change in an edit (it is {record.id!r})", where=record.path)
+        raise InvalidValue(_("the id cannot change in an edit (it is {id!r})").format(id=record.id), where=record.path)
     problems = schema_problems(record.kind, data, record.path)
     if problems:
         field, message = problems[0]

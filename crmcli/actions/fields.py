@@ -7,9 +7,10 @@
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
 
 from crmcli.errors import InvalidValue
+from crmcli.i18n import _
+from crmcli.model.money import parse_decimal
 from crmcli.store.schemas import field_node, schema
 
 PATH_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
@@ -27,51 +28,60 @@ def parse_path(text: str) -> list[str | int]:
         else:
             parts.append(name)
     if not parts or not isinstance(parts[0], str):
-        raise InvalidValue(f"invalid field {text!r}")
+        raise InvalidValue(_("invalid field {text!r}").format(text=text))
     return parts
 
 
 def _convert(raw: str, node: dict, field: str):
     kind = node.get("type")
     if "enum" in node and raw not in [str(v) for v in node["enum"]]:
-        raise InvalidValue(f"{field}: {raw!r} is not one of {', '.join(map(str, node['enum']))}")
+        raise InvalidValue(_("{field}: {value!r} is not one of {allowed}").format(
+            field=field, value=raw, allowed=", ".join(map(str, node["enum"]))))
     if kind == "boolean":
         lowered = raw.lower()
         if lowered in ("true", "yes", "y", "1", "on"):
             return True
         if lowered in ("false", "no", "n", "0", "off"):
             return False
-        raise InvalidValue(f"{field}: {raw!r} is not true or false")
+        raise InvalidValue(_("{field}: {value!r} is not true or false").format(field=field, value=raw))
     if kind in ("number", "integer"):
-        try:
-            value = Decimal(raw)
-        except InvalidOperation:
-            raise InvalidValue(f"{field}: {raw!r} is not a number")
+        value = parse_decimal(raw, field)
         if kind == "integer":
             if value != value.to_integral_value():
-                raise InvalidValue(f"{field}: {raw!r} is not a whole number")
+                raise InvalidValue(_("{field}: {value!r} is not a whole number").format(field=field, value=raw))
             return int(value)
         return value
     if kind == "array":
         items = node.get("items", {})
         return [_convert(item.strip(), items, field) for item in raw.split(",") if item.strip()]
     if kind == "object":
-        raise InvalidValue(f"{field}: is a group of fields; set its parts ({field}.NAME=VALUE)")
+        raise InvalidValue(_("{field}: is a group of fields; set its parts ({field}.NAME=VALUE)").format(field=field))
     return raw
 
 
 def set_field(record: dict, schema_name: str, assignment: str) -> None:
     """Apply one `FIELD=VALUE` to `record` in place."""
     if "=" not in assignment:
-        raise InvalidValue(f"--set {assignment!r}: use FIELD=VALUE")
+        raise InvalidValue(_("--set {assignment!r}: use FIELD=VALUE").format(assignment=assignment))
     path_text, raw = assignment.split("=", 1)
+    if parse_path(path_text)[0] in PROTECTED:
+        raise InvalidValue(_("{field}: cannot be changed with --set").format(field=parse_path(path_text)[0]))
+    assign(record, schema_name, path_text, raw)
+
+
+def checked_path(schema_name: str, path_text: str) -> tuple[list[str | int], dict]:
+    """A field's path and its schema node; an unknown field is refused, naming the known ones."""
     path = parse_path(path_text)
-    if path[0] in PROTECTED:
-        raise InvalidValue(f"{path[0]}: cannot be changed with --set")
     node = field_node(schema_name, [str(part) for part in path])
     if node is None:
         known = ", ".join(schema(schema_name).get("properties", {}))
-        raise InvalidValue(f"unknown field {path_text!r} (fields: {known})")
+        raise InvalidValue(_("unknown field {field!r} (fields: {known})").format(field=path_text, known=known))
+    return path, node
+
+
+def assign(record: dict, schema_name: str, path_text: str, raw: str) -> None:
+    """Set the field at `path_text` from text, typed by the schema (for --set and imports)."""
+    path, node = checked_path(schema_name, path_text)
     target = record
     for position, part in enumerate(path[:-1]):
         following = path[position + 1]
@@ -79,7 +89,8 @@ def set_field(record: dict, schema_name: str, assignment: str) -> None:
             if part == len(target):
                 target.append([] if isinstance(following, int) else {})
             elif part > len(target):
-                raise InvalidValue(f"{path_text}: there is no item {part} (it has {len(target)})")
+                raise InvalidValue(_("{field}: there is no item {position} (it has {count})").format(
+                    field=path_text, position=part, count=len(target)))
         elif part not in target:
             target[part] = [] if isinstance(following, int) else {}
         target = target[part]
@@ -94,7 +105,8 @@ def set_field(record: dict, schema_name: str, assignment: str) -> None:
     value = _convert(raw, node, path_text)
     if isinstance(last, int):
         if last > len(target):
-            raise InvalidValue(f"{path_text}: there is no item {last} (it has {len(target)})")
+            raise InvalidValue(_("{field}: there is no item {position} (it has {count})").format(
+                field=path_text, position=last, count=len(target)))
         if last == len(target):
             target.append(value)
         else:

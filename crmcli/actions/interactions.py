@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from crmcli.actions.contacts import find_contact
 from crmcli.errors import InvalidValue
+from crmcli.i18n import _
 from crmcli.model.dates import moment_text, parse_day, parse_moment
 from crmcli.model.kinds import KINDS
 from crmcli.model.record import Record
@@ -11,17 +12,27 @@ from crmcli.model.record import Record
 TYPES = ("call", "email", "meeting", "visit", "message", "note")
 
 
-def log_interaction(repo, party: Record, type_: str, summary: str, *, at: str | None = None,
+def log_interaction(repo, party: Record, type_: str, summary: str, **how) -> Record:
+    """Record one interaction; `at`, `due` are typed dates (`now`, `+2d`, `friday 15:00`…)."""
+    record = new_interaction(repo, party, type_, summary, **how)
+    kind = KINDS["interaction"]
+    with repo.writing(f"log: {type_} with {party.title} — {record['summary']}") as tx:
+        ref = tx.add(kind, record)
+    return Record(ref, kind, record)
+
+
+def new_interaction(repo, party: Record, type_: str, summary: str, *, at: str | None = None,
                     contact: str | None = None, body: str | None = None, outcome: str | None = None,
                     tags=(), direction: str | None = None, next_action: str | None = None,
-                    due: str | None = None, campaign: str | None = None, rating: int | None = None) -> Record:
-    """Record one interaction; `at`, `due` are typed dates (`now`, `+2d`, `friday 15:00`…)."""
+                    due: str | None = None, campaign: str | None = None, rating: int | None = None) -> dict:
+    """An interaction record (without its id), for `crm log` and for imports."""
     if type_ not in TYPES:
-        raise InvalidValue(f"unknown interaction type {type_!r} (use {', '.join(TYPES)})")
+        raise InvalidValue(_("unknown interaction type {type!r} (use {types})").format(type=type_,
+                                                                                        types=", ".join(TYPES)))
     if not summary.strip():
-        raise InvalidValue("the summary is empty")
+        raise InvalidValue(_("the summary is empty"))
     if due is not None and not next_action:
-        raise InvalidValue("--due needs --next (the action that is due)")
+        raise InvalidValue(_("--due needs --next (the action that is due)"))
     clock = repo.clock
     record: dict = {"party": party.ref}
     if contact:
@@ -47,10 +58,7 @@ def log_interaction(repo, party: Record, type_: str, summary: str, *, at: str | 
             record["next"]["due"] = parse_day(due, clock).isoformat()
     if campaign:
         record["campaign"] = campaign
-    kind = KINDS["interaction"]
-    with repo.writing(f"log: {type_} with {party.title} — {record['summary']}") as tx:
-        ref = tx.add(kind, record)
-    return Record(ref, kind, record)
+    return record
 
 
 def close_next_step(repo, interaction: Record) -> Record:
@@ -58,9 +66,11 @@ def close_next_step(repo, interaction: Record) -> Record:
     with repo.writing(f"done: next step of {interaction.id}") as tx:
         step = tx.fresh(interaction).data.get("next")
         if not step:
-            raise InvalidValue(f"{interaction.id} has no next step")
+            raise InvalidValue(_("{id} has no next step").format(id=interaction.id))
         if step.get("done"):
-            raise InvalidValue(f"the next step of {interaction.id} was already done at {step['done']}")
+            raise InvalidValue(_("the next step of {id} was already done at {done}").format(id=interaction.id,
+                                                                                             done=step["done"]))
         step["done"] = moment_text(repo.clock.now())
+        tx.message = f"done: {step['action']} ({interaction.id})"
         tx.update(interaction)
     return interaction

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from crmcli.actions.parties import assign_owner
 from crmcli.errors import InvalidValue, NotFound
+from crmcli.i18n import N_, _
 from crmcli.model.dates import moment_text, parse_day
 from crmcli.model.kinds import KINDS
 from crmcli.model.money import currency as currency_code
@@ -29,51 +30,69 @@ def _catalog_line(repo, raw: dict, code: str, products: dict[str, dict]) -> dict
         line["sku"] = product["id"]
         line["description"] = raw.get("description") or product["name"]
         if product.get("currency") and product["currency"] != code and "unit_price" not in raw:
-            raise InvalidValue(f"{product['id']} is priced in {product['currency']}, the order in {code}: give a price")
+            raise InvalidValue(_("{sku} is priced in {currency}, the order in {code}: give a price").format(
+                sku=product["id"], currency=product["currency"], code=code))
     elif "unit_price" in raw and not (SKU_LIKE.match(item) and " " not in item):
         line["description"] = item
     else:
-        raise InvalidValue(f"unknown SKU {item!r} (add it with crm product add; a free-text line is words with a price)")
-    quantity = parse_decimal(raw["quantity"], "quantity")
+        raise InvalidValue(_("unknown SKU {item!r} (add it with crm product add; a free-text line is words with a price)")
+                           .format(item=item))
+    quantity = parse_decimal(raw["quantity"], N_("quantity"))
     if quantity <= 0:
-        raise InvalidValue(f"{item}: the quantity must be more than zero")
+        raise InvalidValue(_("{item}: the quantity must be more than zero").format(item=item))
     line["quantity"] = int(quantity) if quantity == quantity.to_integral_value() else quantity
     unit = raw.get("unit") or (product or {}).get("unit")
     if unit:
         line["unit"] = unit
     price = raw.get("unit_price", (product or {}).get("price"))
     if price is None:
-        raise InvalidValue(f"{item} has no price in the catalog: give one (@ PRICE)")
-    price = parse_decimal(price, "price")
+        raise InvalidValue(_("{item} has no price in the catalog: give one (@ PRICE)").format(item=item))
+    price = parse_decimal(price, N_("price"))
     if price < 0:
-        raise InvalidValue(f"{item}: a price cannot be negative")
+        raise InvalidValue(_("{item}: a price cannot be negative").format(item=item))
     line["unit_price"] = price if price.as_tuple().exponent < -MINOR_UNITS[code] else rounded(price, code)
-    if raw.get("discount"):
-        line["discount"] = parse_rate(raw["discount"], "discount")
+    discount = parse_rate(raw["discount"], N_("discount")) if raw.get("discount") not in (None, "") else 0
+    if discount:
+        line["discount"] = discount
     rate = raw.get("tax_rate", (product or {}).get("tax_rate", repo.config.raw.get("tax_rate")))
     if rate is not None:
-        line["tax_rate"] = parse_rate(rate, "tax rate")
+        line["tax_rate"] = parse_rate(rate, N_("tax rate"))
     return line
 
 
-def add_order(repo, direction: str, party: Record, *, lines: list, currency: str | None = None,
+def add_order(repo, direction: str, party: Record, **how) -> Record:
+    """A new sales (`sale`) or purchase (`purchase`) order; lines are typed text or dicts."""
+    record = new_order(repo, direction, party, **how)
+    kind = KINDS["order"]
+    with repo.writing(f"{'order' if direction == 'sale' else 'purchase'}: add for {party.title} "
+                      f"({record['totals']['gross']} {record['currency']})") as tx:
+        ref = tx.add(kind, record)
+    return Record(ref, kind, record)
+
+
+def new_order(repo, direction: str, party: Record, *, lines: list, currency: str | None = None,
               owner: str | None = None, region: str | None = None, day: str | None = None,
               special: bool = False, counts: bool | None = None, delivery_due: str | None = None,
               pay_by: str | None = None, status: str | None = None, reference: str | None = None,
-              note: str | None = None, by: str | None = None, deal: str | None = None) -> Record:
-    """A new sales (`sale`) or purchase (`purchase`) order; lines are typed text or dicts."""
+              note: str | None = None, by: str | None = None, deal: str | None = None,
+              products: dict[str, dict] | None = None, imported: str | None = None) -> dict:
+    """An order record (without its id), for `crm order add` and for imports. `products`
+    is the catalog by SKU (read from the index when not given); `imported` names the file
+    an order came from, which then starts its history in `status` at once."""
     if party.kind.name != DIRECTIONS[direction]:
-        raise InvalidValue(f"{party.ref} is a {party.kind.name}; a {direction} needs a {DIRECTIONS[direction]}")
+        raise InvalidValue(_("{ref} is a {kind}; a {direction} needs a {wanted}").format(
+            ref=party.ref, kind=_(party.kind.name), direction=_(direction), wanted=_(DIRECTIONS[direction])))
     if isinstance(lines, dict):
         lines = lines.get("lines")
     if not lines:
-        raise InvalidValue("an order needs at least one line (--line \"SKU QUANTITY [@ PRICE]\")")
+        raise InvalidValue(_("an order needs at least one line (--line \"SKU QUANTITY [@ PRICE]\")"))
     if not isinstance(lines, list) or not all(isinstance(line, (str, dict)) for line in lines):
-        raise InvalidValue("order lines must be a list (sku, description, quantity, unit_price, discount, tax_rate)")
+        raise InvalidValue(_("order lines must be a list (sku, description, quantity, unit_price, discount, tax_rate)"))
     clock = repo.clock
     code = currency_code(currency or repo.config.currency)
     order_day = parse_day(day, clock) if day else clock.today()
-    products = {p.id: p.data for p in repo.records("product")}
+    if products is None:
+        products = {p.id: p.data for p in repo.records("product")}
     stored = [_catalog_line(repo, parse_line(l) if isinstance(l, str) else dict(l), code, products) for l in lines]
     record: dict = {"kind": direction, "party": party.ref}
     assign_owner(repo, record, party, owner)
@@ -85,7 +104,11 @@ def add_order(repo, direction: str, party: Record, *, lines: list, currency: str
         record["reference"] = reference
     record["lines"] = stored
     record["totals"] = totals(stored, code)
-    ORDER.start(record, moment_text(clock.now()), by or repo.config.me, status)
+    if imported:
+        ORDER.arrive(record, status or ORDER.initial, moment_text(clock.now()), by or repo.config.me,
+                     f"imported from {imported}")
+    else:
+        ORDER.start(record, moment_text(clock.now()), by or repo.config.me, status)
     if delivery_due:
         record["delivery_due"] = parse_day(delivery_due, clock).isoformat()
     terms = party.data.get("payment_terms")
@@ -96,17 +119,14 @@ def add_order(repo, direction: str, party: Record, *, lines: list, currency: str
     if due:
         record["payment_due"] = due.isoformat()
     elif terms:
-        repo.warnings.append(f"payment terms {terms!r} of {party.ref} are not understood; no payment due date set")
+        repo.warnings.append(_("payment terms {terms!r} of {ref} are not understood; no payment due date set").format(
+            terms=terms, ref=party.ref))
     record["payments"] = []
     if deal:
         record["deal"] = deal
     if note:
         record["notes"] = note
-    kind = KINDS["order"]
-    with repo.writing(f"{'order' if direction == 'sale' else 'purchase'}: add for {party.title} "
-                      f"({record['totals']['gross']} {code})") as tx:
-        ref = tx.add(kind, record)
-    return Record(ref, kind, record)
+    return record
 
 
 def move_order(repo, order: Record, action: str, *, by: str | None = None, note: str | None = None,
@@ -129,7 +149,7 @@ def pay(repo, order: Record, amount: str, *, day: str | None = None, method: str
     again under the writers' lock, so two payments made at once are both kept."""
     value = parse_amount(amount, order.data["currency"])
     if value <= 0:
-        raise InvalidValue("a payment must be more than zero")
+        raise InvalidValue(_("a payment must be more than zero"))
     payment: dict = {"date": (parse_day(day, repo.clock) if day else repo.clock.today()).isoformat(), "amount": value}
     for key, text in (("method", method), ("ref", ref), ("note", note)):
         if text:
@@ -138,11 +158,12 @@ def pay(repo, order: Record, amount: str, *, day: str | None = None, method: str
     with repo.writing(f"pay: {value} {order.data['currency']} {verb} on {order.id}") as tx:
         data = tx.fresh(order).data
         if data.get("status") == "cancelled":
-            raise InvalidValue(f"{order.id} is cancelled: it takes no payments")
+            raise InvalidValue(_("{id} is cancelled: it takes no payments").format(id=order.id))
         due = balance(data)
         if value > due and not allow_overpay:
-            raise InvalidValue(f"{value} {data['currency']} is more than the {due} outstanding on {order.id} "
-                               "(--allow-overpay to record it anyway)")
+            raise InvalidValue(_("{amount} {currency} is more than the {due} outstanding on {id} "
+                                 "(--allow-overpay to record it anyway)").format(
+                amount=value, currency=data["currency"], due=due, id=order.id))
         data.setdefault("payments", []).append(payment)
         tx.update(order)
     return balance(data)
@@ -153,5 +174,6 @@ def find_order(repo, text: str, direction: str | None = None) -> Record:
 
     order = resolve_record(repo, KINDS["order"], text)
     if direction and order.data.get("kind") != direction:
-        raise NotFound(f"{order.id} is a {order.data.get('kind')} order, not a {direction}")
+        raise NotFound(_("{id} is a {kind} order, not a {direction}").format(id=order.id, kind=_(order.data.get("kind")),
+                                                                             direction=_(direction)))
     return order

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from crmcli.actions.fields import set_field
 from crmcli.errors import CrmError, InvalidValue
+from crmcli.i18n import _
 from crmcli.model.ids import SLUG, unique_slug
 from crmcli.model.kinds import Kind
 from crmcli.model.record import Record
@@ -33,23 +34,25 @@ def with_flags(fields: dict, flags: dict, address: dict) -> dict:
     return merged
 
 
-def new_party(repo, kind: Kind, fields: dict, party_id: str | None = None) -> dict:
-    """A party record from `fields` (empty values dropped), with its id and defaults."""
+def new_party(repo, kind: Kind, fields: dict, party_id: str | None = None, claimed=frozenset()) -> dict:
+    """A party record from `fields` (empty values dropped), with its id and defaults. Ids in
+    `claimed` are taken too (by parties an import is about to write)."""
     name = str(fields.get("name") or "").strip()
     if not name:
-        raise InvalidValue(f"a {kind.name} needs a name")
+        raise InvalidValue(_("a {kind} needs a name").format(kind=_(kind.name)))
     record = {key: value for key, value in fields.items() if value not in (None, "", [], {})}
     record["name"] = name
     party_id = party_id or record.pop("id", None)
     for field, kinds in kind.only_for.items():
         if field in record and kind.name not in kinds:
-            raise InvalidValue(f"{field} applies to {', '.join(kinds)} only")
+            raise InvalidValue(_("{field} applies to {kinds} only").format(field=field,
+                                                                           kinds=", ".join(_(k) for k in kinds)))
     if party_id:
         if not SLUG.match(party_id):
-            raise InvalidValue(f"invalid id {party_id!r}: use lowercase letters, digits and dashes")
-        if repo.exists(f"{kind.folder}/{party_id}"):
-            raise InvalidValue(f"{kind.folder}/{party_id}.yaml already exists")
-    record["id"] = party_id or unique_slug(name, lambda slug: repo.exists(f"{kind.folder}/{slug}"))
+            raise InvalidValue(_("invalid id {id!r}: use lowercase letters, digits and dashes").format(id=party_id))
+        if party_id in claimed or repo.exists(f"{kind.folder}/{party_id}"):
+            raise InvalidValue(_("{path} already exists").format(path=f"{kind.folder}/{party_id}.yaml"))
+    record["id"] = party_id or unique_slug(name, lambda slug: slug in claimed or repo.exists(f"{kind.folder}/{slug}"))
     record.setdefault("entity", "company")
     if kind.name == "customer":
         record.setdefault("lifecycle", "customer")
@@ -82,7 +85,7 @@ def edit_party(repo, party: Record, sets=(), add_tags=(), remove_tags=()) -> Rec
                 tags.append(tag)
         for tag in remove_tags:
             if tag not in tags:
-                raise InvalidValue(f"{party.id} has no tag {tag!r}")
+                raise InvalidValue(_("{party} has no tag {tag!r}").format(party=party.id, tag=tag))
             tags.remove(tag)
         if add_tags or remove_tags:
             if tags:
@@ -106,8 +109,9 @@ def remove_party(repo, party: Record, force: bool = False) -> list[Record]:
         dependents = referring(repo, party.ref)
         if dependents and not force:
             raise CrmError(
-                f"{party.ref} is referred to by {len(dependents)} record(s), e.g. {dependents[0].ref}; "
-                "use --force to remove it together with them"
+                _("{ref} is referred to by {count} record(s), e.g. {example}; "
+                  "use --force to remove it together with them").format(ref=party.ref, count=len(dependents),
+                                                                       example=dependents[0].ref)
             )
         for record in dependents:
             tx.remove(record.ref)
@@ -128,5 +132,6 @@ def _own_files(repo, record: Record) -> list[str]:
         if path == f"{record.ref}.md" or (path.startswith(f"attachments/{record.id}/") and path.count("/") == 2):
             own.append(path)
         else:
-            repo.warnings.append(f"{record.path}: {path} does not belong to {record.id}; left in place")
+            repo.warnings.append(_("{record}: {path} does not belong to {id}; left in place").format(
+                record=record.path, path=path, id=record.id))
     return own

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from crmcli.actions.parties import assign_owner
 from crmcli.errors import InvalidValue
+from crmcli.i18n import _
 from crmcli.model.dates import moment_text, parse_day
 from crmcli.model.ids import slugify
 from crmcli.model.kinds import KINDS
@@ -17,12 +18,13 @@ from crmcli.model.record import Record
 def change_lifecycle(repo, party: Record, step: int, to: str | None = None, note: str | None = None) -> Record:
     """Promote (step 1) or demote (step -1) a customer along lead → prospect → customer → inactive."""
     if party.kind.name != "customer":
-        raise InvalidValue(f"{party.ref} is a {party.kind.name}; only customers have a lifecycle")
+        raise InvalidValue(_("{ref} is a {kind}; only customers have a lifecycle").format(
+            ref=party.ref, kind=_(party.kind.name)))
     with repo.writing(f"customer: {party.title} lifecycle") as tx:
         current = tx.fresh(party).data.get("lifecycle", "customer")
         target = next_lifecycle(current, step, to)
         if target == current:
-            raise InvalidValue(f"{party.id} is already a {current}")
+            raise InvalidValue(_("{id} is already a {stage}").format(id=party.id, stage=_(current)))
         tx.message = f"customer: {party.title} {current} → {target}"
         entry = {"at": moment_text(repo.clock.now()), "status": target}
         if repo.config.me:
@@ -45,7 +47,7 @@ def add_deal(repo, party: Record, title: str, *, amount: str | None = None, curr
     first = next(iter(stages))
     record: dict = {"party": party.ref, "title": title.strip()}
     if not record["title"]:
-        raise InvalidValue("a deal needs a title")
+        raise InvalidValue(_("a deal needs a title"))
     assign_owner(repo, record, party, owner)
     if amount is not None:
         code = currency_code(currency or repo.config.currency)
@@ -79,11 +81,11 @@ def move_deal(repo, deal: Record, stage: str, *, note: str | None = None, reason
 def _move_deal(repo, deal: Record, stage: str, note: str | None, reason: str | None, order: str | None) -> None:
     data = deal.data
     if is_closed_deal(data):
-        raise InvalidValue(f"{deal.id} is {data['stage']}: a closed deal cannot move")
+        raise InvalidValue(_("{id} is {stage}: a closed deal cannot move").format(id=deal.id, stage=_(data["stage"])))
     if stage == data["stage"]:
-        raise InvalidValue(f"{deal.id} is already at {stage}")
+        raise InvalidValue(_("{id} is already at {stage}").format(id=deal.id, stage=_(stage)))
     if stage == "lost" and not (reason or "").strip():
-        raise InvalidValue("a lost deal needs a reason (--reason)")
+        raise InvalidValue(_("a lost deal needs a reason (--reason)"))
     entry = {"at": moment_text(repo.clock.now()), "status": stage}
     if repo.config.me:
         entry["by"] = repo.config.me
@@ -106,9 +108,10 @@ def win_deal(repo, deal: Record, make_order: bool = False, note: str | None = No
     order = None
     if make_order:
         if deal.data.get("amount") is None:
-            raise InvalidValue(f"{deal.id} has no amount to make an order from")
+            raise InvalidValue(_("{id} has no amount to make an order from").format(id=deal.id))
         if is_closed_deal(deal.data):
-            raise InvalidValue(f"{deal.id} is {deal.data['stage']}: a closed deal cannot move")
+            raise InvalidValue(_("{id} is {stage}: a closed deal cannot move").format(id=deal.id,
+                                                                                      stage=_(deal.data["stage"])))
         party = repo.load(deal.data["party"])
         order = add_order(repo, "sale", party, lines=[{"description": deal.data["title"], "quantity": 1,
                                                        "unit_price": deal.data["amount"]}],
@@ -122,7 +125,8 @@ def set_target(repo, owner: str | None, period: str, amount: str, currency: str 
     """A target for an owner (or, with no owner, the whole business) and a period."""
     span = parse_period(period, repo.clock.today())
     if not (len(period) == 4 or "-Q" in period.upper() or len(period) == 7) or ".." in period:
-        raise InvalidValue(f"a target is for a year, a quarter or a month (2026, 2026-Q4, 2026-11), not {period!r}")
+        raise InvalidValue(_("a target is for a year, a quarter or a month (2026, 2026-Q4, 2026-11), not "
+                             "{period!r}").format(period=period))
     label = span.label.upper() if "-Q" in span.label.upper() else span.label
     code = currency_code(currency or repo.config.currency)
     record: dict = {"id": f"{slugify(owner) if owner else 'all'}-{label}".lower()}

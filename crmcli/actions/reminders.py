@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from crmcli.errors import InvalidValue
+from crmcli.i18n import _
 from crmcli.model.dates import moment_text, parse_day, parse_due, read_day, read_moment
 from crmcli.model.kinds import KINDS
 from crmcli.model.record import Record
@@ -19,7 +20,7 @@ def add_reminder(repo, text: str, due: str, *, party: Record | None = None, ever
     """A new open reminder. A repeating one starts on the first day of its series on or
     after `due` (`--due today --every '3rd monday'` is the next third Monday)."""
     if not text.strip():
-        raise InvalidValue("a reminder needs a text")
+        raise InvalidValue(_("a reminder needs a text"))
     clock = repo.clock
     record: dict = {}
     if party is not None:
@@ -32,13 +33,14 @@ def add_reminder(repo, text: str, due: str, *, party: Record | None = None, ever
         record["every"] = check_rule(every, day, end)
         start = first(record["every"], day, end)
         if start is None:
-            raise InvalidValue(f"repeat rule {every!r} has no day between {day} and {end}")
+            raise InvalidValue(_("repeat rule {rule!r} has no day between {start} and {end}").format(
+                rule=every, start=day, end=end))
         record["due"] = _on_day(record["due"], start, clock)
         record["anchor"] = start.isoformat()
         if end:
             record["until"] = end.isoformat()
     elif until:
-        raise InvalidValue("--until only applies to a repeating reminder (give --every)")
+        raise InvalidValue(_("--until only applies to a repeating reminder (give --every)"))
     chosen = owner or (party.data.get("owner") if party is not None else None) or repo.config.me
     if chosen:
         record["owner"] = chosen
@@ -58,7 +60,7 @@ def _on_day(due: str, day: date, clock) -> str:
 def _open(reminder: Record) -> dict:
     data = reminder.data
     if data.get("status") == "done":
-        raise InvalidValue(f"{reminder.id} is done already (at {data.get('done')})")
+        raise InvalidValue(_("{id} is done already (at {done})").format(id=reminder.id, done=data.get("done")))
     return data
 
 
@@ -98,7 +100,7 @@ def snooze_reminder(repo, reminder: Record, until: str) -> Record:
     past = read_moment(due, repo.clock) < repo.clock.now() if "T" in due else \
         date.fromisoformat(due) < repo.clock.today()
     if past:
-        raise InvalidValue(f"cannot snooze {reminder.id} to {due}: that is in the past")
+        raise InvalidValue(_("cannot snooze {id} to {due}: that is in the past").format(id=reminder.id, due=due))
     with repo.writing(f"remind: {reminder.data['text']} snoozed to {due}") as tx:
         data = _open(tx.fresh(reminder))
         data.setdefault("history", []).append(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from crmcli.actions.parties import assign_owner
 from crmcli.errors import InvalidValue
+from crmcli.i18n import _
 from crmcli.model.dates import moment_text, parse_day
 from crmcli.model.kinds import KINDS
 from crmcli.model.money import currency as currency_code
@@ -15,7 +16,7 @@ from crmcli.model.record import Record
 def open_ticket(repo, party: Record, subject: str, *, priority: str = "normal", body: str | None = None,
                 category: str | None = None, contact: str | None = None, owner: str | None = None) -> Record:
     if not subject.strip():
-        raise InvalidValue("a ticket needs a subject")
+        raise InvalidValue(_("a ticket needs a subject"))
     now = repo.clock.now()
     record: dict = {"party": party.ref}
     if contact:
@@ -41,7 +42,7 @@ def update_ticket(repo, ticket: Record, *, status: str | None = None, note: str 
     """Move a ticket (open, in-progress, resolved, closed) with a note; resolving needs a
     resolution, closing needs it resolved and takes the customer's satisfaction (1–5)."""
     if status == "resolved" and not (resolution or "").strip():
-        raise InvalidValue("resolving a ticket needs a resolution (--resolution)")
+        raise InvalidValue(_("resolving a ticket needs a resolution (--resolution)"))
     with repo.writing(f"ticket: {ticket.id} {status or 'note'}") as tx:
         _update_ticket(repo, tx.fresh(ticket), status, note, resolution, satisfaction)
         tx.update(ticket)
@@ -54,15 +55,16 @@ def _update_ticket(repo, ticket: Record, status: str | None, note: str | None, r
     now = moment_text(repo.clock.now())
     if status == "closed":
         if data.get("status") != "resolved" or not data.get("resolution"):
-            raise InvalidValue(f"{ticket.id} is {data.get('status')}: resolve it (with a resolution) before closing")
+            raise InvalidValue(_("{id} is {status}: resolve it (with a resolution) before closing").format(
+                id=ticket.id, status=_(data.get("status"))))
         if satisfaction is not None and not 1 <= satisfaction <= 5:
-            raise InvalidValue(f"satisfaction {satisfaction} must be from 1 to 5")
+            raise InvalidValue(_("satisfaction {value} must be from 1 to 5").format(value=satisfaction))
     if status and status != data.get("status"):
         TICKET.move(data, status, now, repo.config.me, note)
     elif note:
         data.setdefault("history", []).append({"at": now, "status": data["status"], "note": note})
     else:
-        raise InvalidValue("nothing to change: give --status or --note")
+        raise InvalidValue(_("nothing to change: give --status or --note"))
     if status == "resolved":
         data["resolved"] = now
         data["resolution"] = resolution.strip()
@@ -75,13 +77,13 @@ def _update_ticket(repo, ticket: Record, status: str | None, note: str | None, r
 def add_campaign(repo, name: str, channel: str, *, start: str | None = None, end: str | None = None,
                  budget: str | None = None, currency: str | None = None) -> Record:
     if not name.strip():
-        raise InvalidValue("a campaign needs a name")
+        raise InvalidValue(_("a campaign needs a name"))
     record: dict = {"name": name.strip(), "channel": channel}
     for key, text in (("start", start), ("end", end)):
         if text:
             record[key] = parse_day(text, repo.clock).isoformat()
     if record.get("start") and record.get("end") and record["end"] < record["start"]:
-        raise InvalidValue("the campaign ends before it starts")
+        raise InvalidValue(_("the campaign ends before it starts"))
     if budget is not None:
         code = currency_code(currency or repo.config.currency)
         record["budget"] = parse_amount(budget, code)

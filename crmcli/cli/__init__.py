@@ -14,11 +14,14 @@ def _build_app():
     from typing import Annotated, Optional
 
     import typer
+    import typer.core
 
-    from crmcli.cli import (catalog, contacts, interactions, orders, parties, pipeline, reminders, reports, search,
-                            setup, views)
+    from crmcli.cli import (catalog, contacts, exports, git, imports, interactions, orders, parties, pipeline,
+                            reminders, reports, search, setup, views)
     from crmcli.cli.context import FormatOption, State
 
+    # Plain help: Typer escapes "[required]" for rich markup even when rich help is off.
+    typer.core.HAS_RICH = False
     app = typer.Typer(
         name="crm",
         help="A command-line CRM for customers and suppliers, kept as YAML files in git.",
@@ -41,11 +44,15 @@ def _build_app():
         fmt: FormatOption = None,
         today: Annotated[Optional[str], typer.Option("--today", envvar="CRM_TODAY", help="Run as of this day (or moment): every date rule uses it.")] = None,
         debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks for errors.")] = False,
+        no_commit: Annotated[bool, typer.Option("--no-commit", help="Do not commit this command's changes to git (git.autocommit).")] = False,
+        at: Annotated[Optional[str], typer.Option("--at", metavar="REV", help="Read the data as it was at a git commit, tag or date (2026-06-30); read-only.")] = None,
+        lang: Annotated[Optional[str], typer.Option("--lang", metavar="en|zh", help="Interface language (else crm.yaml's locale, else LANG).")] = None,
         version: Annotated[bool, typer.Option("--version", callback=version_callback, is_eager=True, help="Print the version.")] = False,
     ):
         """A command-line CRM for customers and suppliers, kept as YAML files in git."""
         run = ctx.ensure_object(State)
         run.data_dir, run.fmt, run.today, run.debug = data_dir, fmt, today, debug or run.debug
+        run.no_commit, run.at = no_commit, at
 
     setup.register(app)
     parties.register(app)
@@ -58,6 +65,9 @@ def _build_app():
     reports.register(app)
     pipeline.register(app)
     reminders.register(app)
+    git.register(app)
+    imports.register(app)
+    exports.register(app)
     return app
 
 
@@ -74,10 +84,18 @@ def run(args: list[str]) -> int:
     """Run the CLI with `args` and return the exit code, printing errors as one line."""
     from crmcli.cli.context import State, env_debug
     from crmcli.errors import Ambiguous, CrmError
+    from crmcli.i18n import _
 
     state = State(debug="--debug" in args or env_debug())
     try:
-        _build_app()(args, prog_name="crm", standalone_mode=True, obj=state)
+        import typer
+
+        from crmcli.cli.language import speak, translate
+
+        speak(args)
+        command = typer.main.get_command(_build_app())
+        translate(command)
+        command(args, prog_name="crm", standalone_mode=True, obj=state)
         return 0
     except SystemExit as done:
         return done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
@@ -100,7 +118,9 @@ def run(args: list[str]) -> int:
     except Exception as error:
         if state.debug:
             raise
-        state.say(f"crm: internal error: {type(error).__name__}: {error} (run with --debug for the traceback)")
+        message = _("internal error: {kind}: {error} (run with --debug for the traceback)").format(
+            kind=type(error).__name__, error=error)
+        state.say(f"crm: {message}")
         return 1
     finally:
         state.flush_warnings()

@@ -6,6 +6,7 @@ from typing import Annotated, Optional
 import typer
 
 from crmcli.cli.context import record_commands, state, status_commands
+from crmcli.i18n import _
 
 Id = Annotated[str, typer.Argument(help="The id (a unique prefix will do).")]
 
@@ -61,7 +62,7 @@ def register(app: typer.Typer) -> None:
         from crmcli.actions.products import edit_product
 
         record = edit_product(state(ctx).repo, _find(ctx, "product", sku), set_)
-        state(ctx).say(f"updated {record.ref}")
+        state(ctx).say(_("updated {ref}").format(ref=record.ref))
 
     @product.command("rm")
     def product_rm(ctx: typer.Context, sku: Id,
@@ -71,7 +72,7 @@ def register(app: typer.Typer) -> None:
 
         record = _find(ctx, "product", sku)
         remove_product(state(ctx).repo, record, force)
-        state(ctx).say(f"removed {record.ref}")
+        state(ctx).say(_("removed {ref}").format(ref=record.ref))
 
     @contract.command("new")
     def contract_new(
@@ -118,4 +119,4 @@ def register(app: typer.Typer) -> None:
         from crmcli.actions.contracts import attach
 
         entry = attach(state(ctx).repo, _find(ctx, "contract", contract_id), file)
-        state(ctx).say(f"attached {entry['path']} (sha256 {entry['sha256'][:12]}…)")
+        state(ctx).say(_("attached {path} (sha256 {sha}…)").format(path=entry["path"], sha=entry["sha256"][:12]))

@@ -6,6 +6,7 @@ from typing import Annotated, Optional
 import typer
 
 from crmcli.cli.context import FormatOption, state
+from crmcli.i18n import _
 
 Party = Annotated[str, typer.Argument(help="The customer or supplier: id, name, prefix or pinyin.")]
 ContactName = Annotated[str, typer.Argument(help="The contact's name (or #N, its position).")]
@@ -41,7 +42,7 @@ def register(app: typer.Typer) -> None:
         fields = {"name": name, "title": title, "phones": phone, "emails": email, "wechat": wechat,
                   "birthday": birthday, "notes": note}
         add_contact(state(ctx).repo, record, fields, primary)
-        state(ctx).say(f"added {name} to {record.ref}")
+        state(ctx).say(_("added {name} to {ref}").format(name=name, ref=record.ref))
 
     @contact.command("list")
     def list_(ctx: typer.Context, party: Annotated[Optional[str], typer.Argument(help="Only this party's contacts.")] = None,
@@ -65,10 +66,10 @@ def register(app: typer.Typer) -> None:
         from crmcli.errors import InvalidValue
 
         if not set_ and not primary:
-            raise InvalidValue("nothing to change: give --set FIELD=VALUE or --primary")
+            raise InvalidValue(_("nothing to change: give --set FIELD=VALUE or --primary"))
         record = _party(ctx, party)
         changed = edit_contact(state(ctx).repo, record, name, set_ or [], primary)
-        state(ctx).say(f"updated {changed['name']} at {record.ref}")
+        state(ctx).say(_("updated {name} at {ref}").format(name=changed["name"], ref=record.ref))
 
     @contact.command("rm")
     def rm(ctx: typer.Context, party: Party, name: ContactName):
@@ -77,4 +78,4 @@ def register(app: typer.Typer) -> None:
 
         record = _party(ctx, party)
         removed = remove_contact(state(ctx).repo, record, name)
-        state(ctx).say(f"removed {removed['name']} from {record.ref}")
+        state(ctx).say(_("removed {name} from {ref}").format(name=removed["name"], ref=record.ref))

@@ -10,6 +10,8 @@ from typing import Annotated, Optional
 
 import typer
 
+from crmcli.i18n import _
+
 
 class OutputFormat(str, Enum):
     table = "table"
@@ -39,6 +41,8 @@ class State:
     fmt: OutputFormat | None = None
     debug: bool = False
     today: str | None = None
+    no_commit: bool = False
+    at: str | None = None
     repo_: object = None
     messages: list[str] = field(default_factory=list)
 
@@ -47,7 +51,8 @@ class State:
         if self.repo_ is None:
             from crmcli.store.repo import open_repo
 
-            self.repo_ = open_repo(self.data_dir, today=self.today)
+            self.repo_ = open_repo(self.data_dir, today=self.today, at=self.at)
+            self.repo_.autocommit = self.repo_.autocommit and not self.no_commit
         return self.repo_
 
     def format(self, override: OutputFormat | None = None) -> str:
@@ -56,16 +61,18 @@ class State:
             return chosen.value
         return "table" if sys.stdout.isatty() else "plain"
 
-    def show(self, result, fmt: OutputFormat | None = None, *, output=None, chart: bool = False) -> None:
+    def show(self, result, fmt: OutputFormat | None = None, *, output=None, chart: bool = False,
+             raw: bool = False) -> None:
         """Render a result to stdout (or to the file `output`); an empty listing says so on
-        stderr instead. `chart` adds a bar chart of the main series."""
+        stderr instead. `chart` adds a bar chart of the main series; `raw` CSV and XLSX keep
+        cells that look like formulas."""
         from crmcli.render import is_empty, render
 
         if output is not None:
             from crmcli.render.files import write_file
 
-            write_file(result, output)
-            self.say(f"wrote {output}")
+            write_file(result, output, raw=raw)
+            self.say(_("wrote {path}").format(path=output))
             return
         chosen = self.format(fmt)
         if chart and chosen in ("table", "plain"):
@@ -75,7 +82,7 @@ class State:
         if is_empty(result) and chosen in ("table", "plain", "markdown"):
             self.say(result.empty)
             return
-        render(result, chosen)
+        render(result, chosen, raw=raw)
 
     def say(self, message: str) -> None:
         """A message for the person (stderr), not part of the output."""
@@ -86,7 +93,7 @@ class State:
     def flush_warnings(self) -> None:
         if self.repo_ is not None:
             for warning in self.repo_.warnings:
-                self.say(f"warning: {warning}")
+                self.say(_("warning: {message}").format(message=warning))
             self.repo_.warnings.clear()
 
 
@@ -144,7 +151,7 @@ def stdin_yaml(mapping: bool = True):
     try:
         return codec.decode(sys.stdin.buffer.read(codec.MAX_FILE_BYTES + 1), mapping=mapping)
     except codec.RecordSyntaxError as error:
-        raise InvalidValue(f"stdin:{error.line or 1}: {error.message}")
+        raise InvalidValue(error.message, where=f"stdin:{error.line or 1}")
 
 
 def state(ctx: typer.Context) -> State:
@@ -169,7 +176,7 @@ def status_commands(app: typer.Typer, moves: dict[str, str], move) -> None:
             date: Annotated[Optional[str], typer.Option("--date", help="The day it happened, where the move records one (default today).")] = None,
         ):
             moved = move(state(ctx).repo, record_id, action, by=by, note=note, day=date)
-            state(ctx).say(f"{moved.id}: {moved.data['status']}")
+            state(ctx).say(_("{id}: {status}").format(id=moved.id, status=_(moved.data["status"])))
 
         command.__doc__ = help_text
         app.command(action)(command)

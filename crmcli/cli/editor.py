@@ -6,6 +6,7 @@ import sys
 import typer
 
 from crmcli.cli.context import state
+from crmcli.i18n import _
 
 
 def edit_in_editor(ctx: typer.Context, record) -> None:
@@ -21,16 +22,16 @@ def edit_in_editor(ctx: typer.Context, record) -> None:
     while True:
         edited = typer.edit(text, extension=".yaml", require_save=False)
         if edited is None or edited == original:
-            run.say(f"no changes to {record.path}")
+            run.say(_("no changes to {path}").format(path=record.path))
             return
         try:
             check_text(record, edited)
         except CrmError as error:
-            run.say(f"crm: {error}")
-            if not sys.stdin.isatty() or not typer.confirm("Edit again?", default=True, err=True):
-                raise InvalidValue("edit discarded; the file is unchanged", where=record.path)
+            run.say("crm: " + str(error))
+            if not sys.stdin.isatty() or not typer.confirm(_("Edit again?"), default=True, err=True):
+                raise InvalidValue(_("edit discarded; the file is unchanged"), where=record.path)
             text = edited
             continue
         save_text(repo, record, edited, original)
-        run.say(f"updated {record.ref}")
+        run.say(_("updated {ref}").format(ref=record.ref))
         return

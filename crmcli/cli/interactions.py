@@ -8,6 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from crmcli.cli.context import QUERY_SETTINGS, FormatOption, query_text, state
+from crmcli.i18n import _
 
 
 class InteractionType(str, Enum):
@@ -76,7 +77,7 @@ def register(app: typer.Typer) -> None:
 
         repo = state(ctx).repo
         record = close_next_step(repo, resolve_record(repo, KINDS["interaction"], interaction))
-        state(ctx).say(f"done: {record.data['next']['action']}")
+        state(ctx).say(_("done: {action}").format(action=record.data["next"]["action"]))
 
     @app.command("timeline", context_settings=QUERY_SETTINGS)
     def timeline(

@@ -5,6 +5,7 @@ from typing import Annotated, Optional
 import typer
 
 from crmcli.cli.context import QUERY_SETTINGS, FormatOption, query_text, state, status_commands, stdin_yaml
+from crmcli.i18n import _
 
 
 
@@ -108,4 +109,4 @@ def register(app: typer.Typer) -> None:
         record = find_order(repo, order)
         left = record_payment(repo, record, amount, day=date, method=method, ref=ref, note=note,
                               allow_overpay=allow_overpay)
-        typer.echo(f"{left} {record.data['currency']} outstanding")
+        typer.echo(_("{amount} {currency} outstanding").format(amount=left, currency=record.data["currency"]))

@@ -1,13 +1,23 @@
 """`crm customer …` and `crm supplier …`: one set of commands serving both party kinds."""
 
 
+from enum import Enum
 from typing import Annotated, Optional
 
+import click
 import typer
 
 from crmcli.cli.context import QUERY_SETTINGS, FormatOption, query_text, state, stdin_yaml
+from crmcli.i18n import _
 
 Repeat = list[str]
+
+
+class PartySort(str, Enum):
+    name = "name"
+    last = "last"
+    created = "created"
+    owner = "owner"
 
 
 def make_party_app(kind_name: str) -> typer.Typer:
@@ -69,14 +79,15 @@ def make_party_app(kind_name: str) -> typer.Typer:
         owner: Annotated[Optional[str], typer.Option()] = None,
         region: Annotated[Optional[str], typer.Option()] = None,
         lifecycle: Annotated[Optional[str], typer.Option(hidden=not is_customer)] = None,
+        sort: Annotated[PartySort, typer.Option("--sort", help="name (Chinese names by pinyin), last (longest without contact first), created (newest first) or owner.")] = PartySort.name,
         fmt: FormatOption = None,
     ):
-        """List them, sorted by name (Chinese names by pinyin)."""
+        """List them, sorted by name (Chinese names by pinyin) unless --sort says otherwise."""
         from crmcli.reports.party_list import party_list
 
         filters = {"tags": tag or [], "owner": owner, "region": region, "lifecycle": lifecycle}
         text = query_text(query) if query else ""
-        state(ctx).show(party_list(state(ctx).repo, kind(), text, filters), fmt)
+        state(ctx).show(party_list(state(ctx).repo, kind(), text, filters, sort.value), fmt)
 
     @app.command("show")
     def show(ctx: typer.Context, name: Annotated[str, typer.Argument(help="Id, name, prefix or pinyin.")], fmt: FormatOption = None):
@@ -100,7 +111,7 @@ def make_party_app(kind_name: str) -> typer.Typer:
         party = resolve(ctx, name)
         if set_ or add_tag or rm_tag:
             edit_party(state(ctx).repo, party, set_ or [], add_tag or [], rm_tag or [])
-            state(ctx).say(f"updated {party.ref}")
+            state(ctx).say(_("updated {ref}").format(ref=party.ref))
         else:
             edit_in_editor(ctx, party)
 
@@ -115,7 +126,8 @@ def make_party_app(kind_name: str) -> typer.Typer:
 
         party = resolve(ctx, name)
         removed = remove_party(state(ctx).repo, party, force)
-        state(ctx).say(f"removed {party.ref}" + (f" and {len(removed)} record(s) that referred to it" if removed else ""))
+        message = _("removed {ref} and {count} record(s) that referred to it") if removed else _("removed {ref}")
+        state(ctx).say(message.format(ref=party.ref, count=len(removed)))
 
     if is_customer:
         def lifecycle_command(step: int, verb: str):
@@ -125,7 +137,7 @@ def make_party_app(kind_name: str) -> typer.Typer:
                 from crmcli.actions.pipeline import change_lifecycle
 
                 party = change_lifecycle(state(ctx).repo, resolve(ctx, name), step, to, note)
-                state(ctx).say(f"{party.id}: {party.data['lifecycle']}")
+                state(ctx).say(_("{id}: {stage}").format(id=party.id, stage=_(party.data["lifecycle"])))
 
             command.__doc__ = f"{verb} a customer along lead → prospect → customer → inactive (history kept)."
             app.command("promote" if step > 0 else "demote")(command)
@@ -138,3 +150,36 @@ def make_party_app(kind_name: str) -> typer.Typer:
 def register(app: typer.Typer) -> None:
     app.add_typer(make_party_app("customer"), name="customer", help="Manage customers (客户).")
     app.add_typer(make_party_app("supplier"), name="supplier", help="Manage suppliers (供应商).")
+
+    @app.command("merge")
+    def merge(
+        ctx: typer.Context,
+        party_a: Annotated[str, typer.Argument(metavar="PARTY_A", help="The party that stays.")],
+        party_b: Annotated[str, typer.Argument(metavar="PARTY_B", help="The duplicate, folded into A and removed.")],
+        dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the plan; change nothing.")] = False,
+        prefer: Annotated[Optional[str], typer.Option("--prefer", help="When a field differs, keep A's (a) or B's (b) value; else asked on a terminal.")] = None,
+        fmt: FormatOption = None,
+    ):
+        """Fold PARTY_B into PARTY_A: contacts, tags, external ids and notes combined, every record
+        that names B pointed at A, B removed."""
+        import sys
+
+        from crmcli.actions.merge import merge_parties, plan_merge
+        from crmcli.model.merging import prefer as preferring
+        from crmcli.query.resolve import resolve_party
+
+        run = state(ctx)
+        a, b = resolve_party(run.repo, party_a), resolve_party(run.repo, party_b)
+        decide = preferring(prefer)
+        if decide is None and not dry_run and sys.stdin.isatty():
+            def decide(conflict):
+                return typer.prompt(_("{field}: keep A's {a!r} (a) or B's {b!r} (b)?").format(
+                                    field=conflict.field, a=conflict.a, b=conflict.b),
+                                    type=click.Choice(["a", "b"]), err=True)
+        plan = plan_merge(run.repo, a, b, decide)
+        if dry_run:
+            run.show(plan.view(), fmt)
+            return
+        merge_parties(run.repo, plan)
+        run.say(_("merged {b} into {a}; {count} record(s) now point at {a}").format(b=b.ref, a=a.ref,
+                                                                                   count=len(plan.moved)))

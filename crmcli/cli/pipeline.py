@@ -6,6 +6,7 @@ from typing import Annotated, Optional
 import typer
 
 from crmcli.cli.context import QUERY_SETTINGS, query_text, record_commands, state
+from crmcli.i18n import _
 
 Id = Annotated[str, typer.Argument(metavar="ID", help="The id (a unique prefix will do).")]
 Party = Annotated[str, typer.Argument(help="The customer or supplier: id, name, prefix or pinyin.")]
@@ -89,9 +90,9 @@ def register(app: typer.Typer) -> None:
         if stage in ("won", "lost"):
             from crmcli.errors import InvalidValue
 
-            raise InvalidValue(f"use crm deal {stage} to close a deal")
+            raise InvalidValue(_("use crm deal {stage} to close a deal").format(stage=stage))
         record = move_deal(state(ctx).repo, _find(ctx, "deal", deal_id), stage, note=note)
-        state(ctx).say(f"{record.id}: {record.data['stage']}")
+        state(ctx).say(_("{id}: {stage}").format(id=record.id, stage=_(record.data["stage"])))
 
     @deal.command("won")
     def deal_won(ctx: typer.Context, deal_id: Id,
@@ -101,7 +102,7 @@ def register(app: typer.Typer) -> None:
         from crmcli.actions.pipeline import win_deal
 
         record, made = win_deal(state(ctx).repo, _find(ctx, "deal", deal_id), order, note)
-        state(ctx).say(f"{record.id}: won")
+        state(ctx).say(_("{id}: won").format(id=record.id))
         if made:
             typer.echo(made.id)
 
@@ -112,7 +113,7 @@ def register(app: typer.Typer) -> None:
         from crmcli.actions.pipeline import move_deal
 
         record = move_deal(state(ctx).repo, _find(ctx, "deal", deal_id), "lost", reason=reason)
-        state(ctx).say(f"{record.id}: lost")
+        state(ctx).say(_("{id}: lost").format(id=record.id))
 
     @target.command("set")
     def target_set(ctx: typer.Context,
@@ -124,7 +125,8 @@ def register(app: typer.Typer) -> None:
         from crmcli.actions.pipeline import set_target
 
         record = set_target(state(ctx).repo, None if owner == "all" else owner, period, amount, currency)
-        state(ctx).say(f"target {record.id}: {record.data['amount']} {record.data['currency']}")
+        state(ctx).say(_("target {id}: {amount} {currency}").format(id=record.id, amount=record.data["amount"],
+                                                                   currency=record.data["currency"]))
 
     @ticket.command("open")
     def ticket_open(ctx: typer.Context, party: Party, subject: Annotated[str, typer.Argument(help="What it is about.")],
@@ -151,7 +153,7 @@ def register(app: typer.Typer) -> None:
 
         record = update_ticket(state(ctx).repo, _find(ctx, "ticket", ticket_id),
                                status=status.value if status else None, note=note)
-        state(ctx).say(f"{record.id}: {record.data['status']}")
+        state(ctx).say(_("{id}: {status}").format(id=record.id, status=_(record.data["status"])))
 
     @ticket.command("resolve")
     def ticket_resolve(ctx: typer.Context, ticket_id: Id,
@@ -162,7 +164,7 @@ def register(app: typer.Typer) -> None:
 
         record = update_ticket(state(ctx).repo, _find(ctx, "ticket", ticket_id), status="resolved",
                                resolution=resolution, note=note)
-        state(ctx).say(f"{record.id}: resolved")
+        state(ctx).say(_("{id}: resolved").format(id=record.id))
 
     @ticket.command("close")
     def ticket_close(ctx: typer.Context, ticket_id: Id,
@@ -173,7 +175,7 @@ def register(app: typer.Typer) -> None:
 
         record = update_ticket(state(ctx).repo, _find(ctx, "ticket", ticket_id), status="closed",
                                satisfaction=satisfaction, note=note)
-        state(ctx).say(f"{record.id}: closed")
+        state(ctx).say(_("{id}: closed").format(id=record.id))
 
     @campaign.command("add")
     def campaign_add(ctx: typer.Context, name: Annotated[str, typer.Argument(help="The campaign's name.")],
@@ -200,4 +202,4 @@ def register(app: typer.Typer) -> None:
         repo = state(ctx).repo
         parties = select(repo, query_text(query), PARTY_KINDS)
         added = add_members(repo, _find(ctx, "campaign", campaign_id), parties)
-        state(ctx).say(f"{added} member(s) added ({len(parties)} matched)")
+        state(ctx).say(_("{added} member(s) added ({matched} matched)").format(added=added, matched=len(parties)))

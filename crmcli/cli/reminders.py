@@ -8,6 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from crmcli.cli.context import OutputFormat, record_commands, state
+from crmcli.i18n import _
 
 Id = Annotated[str, typer.Argument(metavar="ID", help="The reminder's id (a unique prefix will do).")]
 Owner = Annotated[Optional[str], typer.Option("--owner", help="Only what this person owns.")]
@@ -77,7 +78,8 @@ def register(app: typer.Typer) -> None:
         added = add_reminder(repo, text if text is not None else first, due, party=party, every=every,
                              until=until, owner=owner)
         typer.echo(added.id)
-        state(ctx).say(f"due {added.data['due']}" + (f", every {added.data['every']}" if added.data.get("every") else ""))
+        due_text = _("due {due}, every {rule}") if added.data.get("every") else _("due {due}")
+        state(ctx).say(due_text.format(due=added.data["due"], rule=added.data.get("every")))
 
     from crmcli.reports.reminders import reminder_list, reminder_view
 
@@ -90,7 +92,8 @@ def register(app: typer.Typer) -> None:
 
         record = complete_reminder(state(ctx).repo, _reminder(ctx, reminder_id))
         data = record.data
-        state(ctx).say(f"{record.id}: done" if data["status"] == "done" else f"{record.id}: next due {data['due']}")
+        done_text = _("{id}: done") if data["status"] == "done" else _("{id}: next due {due}")
+        state(ctx).say(done_text.format(id=record.id, due=data["due"]))
 
     @remind.command("snooze")
     def snooze(ctx: typer.Context, reminder_id: Id,
@@ -99,7 +102,7 @@ def register(app: typer.Typer) -> None:
         from crmcli.actions.reminders import snooze_reminder
 
         record = snooze_reminder(state(ctx).repo, _reminder(ctx, reminder_id), until)
-        state(ctx).say(f"{record.id}: due {record.data['due']}")
+        state(ctx).say(_("{id}: due {due}").format(id=record.id, due=record.data["due"]))
 
     @remind.command("rm")
     def remove(ctx: typer.Context, reminder_id: Id):
@@ -108,7 +111,7 @@ def register(app: typer.Typer) -> None:
 
         record = _reminder(ctx, reminder_id)
         remove_reminder(state(ctx).repo, record)
-        state(ctx).say(f"removed {record.id}")
+        state(ctx).say(_("removed {ref}").format(ref=record.id))
 
     @remind.command("due")
     def due(
@@ -132,7 +135,8 @@ def register(app: typer.Typer) -> None:
 
             send(repo.config.smtp, mail_to, result.title, _text_of(result, "plain"), _text_of(result, "html"))
             if sys.stderr.isatty():
-                run.say(f"mailed {len(items)} reminder(s) to {', '.join(mail_to)}")
+                run.say(_("mailed {count} reminder(s) to {addresses}").format(count=len(items),
+                                                                              addresses=", ".join(mail_to)))
         elif fmt == DigestFormat.ics:
             sys.stdout.buffer.write(_calendar(repo, items, {r.ref: r.data for r in repo.records("reminder")}))
             sys.stdout.flush()
@@ -166,4 +170,4 @@ def register(app: typer.Typer) -> None:
         from crmcli.store.fs import atomic_write
 
         atomic_write(ics, data)
-        state(ctx).say(f"wrote {len(items)} entries to {ics}")
+        state(ctx).say(_("wrote {count} entries to {path}").format(count=len(items), path=ics))

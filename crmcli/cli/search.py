@@ -5,6 +5,7 @@ from typing import Annotated, Optional
 import typer
 
 from crmcli.cli.context import QUERY_SETTINGS, FormatOption, query_text, state
+from crmcli.i18n import _
 
 
 def register(app: typer.Typer) -> None:
@@ -32,6 +33,6 @@ def register(app: typer.Typer) -> None:
         from crmcli.render.progress import progress_bar
 
         repo = state(ctx).repo
-        with progress_bar("indexing") as advance:
+        with progress_bar(_("indexing")) as advance:
             count = repo.reindex(advance)
-        state(ctx).say(f"indexed {count} files")
+        state(ctx).say(_("indexed {count} files").format(count=count))

@@ -6,6 +6,7 @@ from typing import Annotated, Optional
 import typer
 
 from crmcli.cli.context import FormatOption, state
+from crmcli.i18n import _
 
 
 def register(app: typer.Typer) -> None:
@@ -33,26 +34,40 @@ def register(app: typer.Typer) -> None:
         state(ctx).show(agenda(state(ctx).repo, days, owner), fmt)
 
     @app.command("check")
-    def check(ctx: typer.Context, fmt: FormatOption = None):
+    def check(ctx: typer.Context,
+              duplicates: Annotated[bool, typer.Option("--duplicates", help="Only list likely duplicate parties, with a score.")] = False,
+              fmt: FormatOption = None):
         """Validate every file: schema, ids, references, likely duplicates. Exit 1 on any error."""
-        from crmcli.model.views import Column, Table
-        from crmcli.render import visible
         from crmcli.reports.check import run_checks
 
         run = state(ctx)
-        problems = run_checks(run.repo)
-        errors = sum(1 for p in problems if p.severity == "error")
-        chosen = run.format(fmt)
-        if chosen in ("json", "jsonl", "csv"):
-            rows = [{"path": p.path, "line": p.line, "severity": p.severity, "message": p.message} for p in problems]
-            columns = [Column(key, key) for key in ("path", "line", "severity", "message")]
-            run.show(Table(columns, rows), fmt)
-        else:
-            for problem in problems:
-                marker = "" if problem.severity == "error" else "warning: "
-                typer.echo(visible(f"{problem.path}{':' + str(problem.line) if problem.line else ''}: "
-                                   f"{marker}{problem.message}"))
-        warnings = len(problems) - errors
-        run.say(f"{errors} error(s), {warnings} warning(s)" if problems else "no problems found")
-        if errors:
+        if duplicates:
+            from crmcli.reports.duplicates import likely_duplicates
+
+            run.show(likely_duplicates(run.repo), fmt)
+            return
+        if show_problems(run, run_checks(run.repo), fmt):
             raise typer.Exit(1)
+
+
+def show_problems(run, problems, fmt=None) -> int:
+    """Problems as `crm check` prints them (one `path:line: message` each, or a table in
+    json and csv), with a count on stderr; returns how many are errors."""
+    from crmcli.model.views import Column, Table
+    from crmcli.render import visible
+
+    errors = sum(1 for p in problems if p.severity == "error")
+    chosen = run.format(fmt)
+    if chosen in ("json", "jsonl", "csv"):
+        rows = [{"path": p.path, "line": p.line, "severity": p.severity, "message": p.message} for p in problems]
+        columns = [Column(key, key) for key in ("path", "line", "severity", "message")]
+        run.show(Table(columns, rows), fmt)
+    else:
+        for problem in problems:
+            message = (problem.message if problem.severity == "error"
+                       else _("warning: {message}").format(message=problem.message))
+            typer.echo(visible(f"{problem.path}{':' + str(problem.line) if problem.line else ''}: {message}"))
+    warnings = len(problems) - errors
+    run.say(_("{errors} error(s), {warnings} warning(s)").format(errors=errors, warnings=warnings) if problems
+            else _("no problems found"))
+    return errors

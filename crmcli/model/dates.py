@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 
 from crmcli.errors import InvalidValue
+from crmcli.i18n import N_, _
 
 WEEKDAYS = {
     name: index
@@ -39,7 +40,7 @@ INTERVAL = re.compile(r"^(?P<count>\d+)\s*(?P<unit>d|w|m|y)$")
 WEEKDAY_PHRASE = re.compile(r"^(?:(?P<which>next|last|this)\s+)?(?P<day>[a-z]+)(?:\s+(?P<time>\d{1,2}(?::\d{2})?\s*(?:am|pm)?))?$")
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
-HINT = "use YYYY-MM-DD, an ISO moment, today, tomorrow 9:00, +3d, -2w, next monday or friday 15:00"
+HINT = N_("use YYYY-MM-DD, an ISO moment, today, tomorrow 9:00, +3d, -2w, next monday or friday 15:00")
 
 
 def in_zone(moment: datetime, zone: tzinfo) -> datetime:
@@ -57,7 +58,8 @@ def local_zone(name: str | None = None) -> tzinfo:
         try:
             return ZoneInfo(name)
         except (ZoneInfoNotFoundError, ValueError):
-            raise InvalidValue(f"unknown time zone {name!r} (use an IANA name such as Asia/Shanghai)")
+            raise InvalidValue(_("unknown time zone {name!r} (use an IANA name such as Asia/Shanghai)").format(
+                name=name))
     return datetime.now().astimezone().tzinfo
 
 
@@ -78,7 +80,7 @@ class Clock:
             try:
                 day = date.fromisoformat(today.strip())
             except ValueError:
-                raise InvalidValue(f"--today {today!r}: no such day")
+                raise InvalidValue(_("--today {day!r}: no such day").format(day=today))
             return cls(zone, datetime.combine(day, real_now.time(), zone))
         return cls(zone, parse_moment(today, cls(zone)))
 
@@ -126,7 +128,7 @@ def _parse_time(text: str) -> time:
     try:
         return parser.parse(text).time()
     except (ValueError, OverflowError):
-        raise InvalidValue(f"invalid time {text!r}")
+        raise InvalidValue(_("invalid time {text!r}").format(text=text))
 
 
 def _parse(text: str, clock: Clock) -> tuple[datetime, bool]:
@@ -134,10 +136,10 @@ def _parse(text: str, clock: Clock) -> tuple[datetime, bool]:
     raw = text.strip()
     low = raw.lower()
     if not low:
-        raise InvalidValue(f"empty date: {HINT}")
+        raise InvalidValue(_("empty date: {hint}").format(hint=_(HINT)))
     if low == "now":
         return clock.now(), True
-    day_word, _, at = low.partition(" ")
+    day_word, _space, at = low.partition(" ")
     if day_word in NAMED_DAYS:
         day = clock.today() + timedelta(days=NAMED_DAYS[day_word])
         return datetime.combine(day, _parse_time(at) if at else time(0), clock.zone), bool(at)
@@ -153,7 +155,7 @@ def _parse(text: str, clock: Clock) -> tuple[datetime, bool]:
         try:
             return datetime.combine(date.fromisoformat(low), time(0), clock.zone), False
         except ValueError:
-            raise InvalidValue(f"invalid date {raw!r}: no such day")
+            raise InvalidValue(_("invalid date {text!r}: no such day").format(text=raw))
     try:
         return datetime.fromisoformat(raw), True
     except ValueError:
@@ -164,7 +166,7 @@ def _parse(text: str, clock: Clock) -> tuple[datetime, bool]:
     try:
         parsed = parser.parse(raw, default=default)
     except (ValueError, OverflowError, parser.ParserError):
-        raise InvalidValue(f"invalid date {raw!r}: {HINT}")
+        raise InvalidValue(_("invalid date {text!r}: {hint}").format(text=raw, hint=_(HINT)))
     has_time = parsed.time() != time(0) or ":" in raw
     return parsed, has_time
 
@@ -173,7 +175,7 @@ def _checked(text: str, clock: Clock) -> tuple[datetime, bool]:
     try:
         return _parse(text, clock)
     except (OverflowError, ValueError):
-        raise InvalidValue(f"invalid date {text.strip()!r}: out of range")
+        raise InvalidValue(_("invalid date {text!r}: out of range").format(text=text.strip()))
 
 
 def parse_moment(text: str, clock: Clock) -> datetime:
@@ -216,7 +218,8 @@ def parse_interval(text: str):
 
     match = INTERVAL.match(str(text).strip().lower())
     if not match or int(match["count"]) == 0:
-        raise InvalidValue(f"invalid interval {text!r}: use a count and a unit such as 30d, 2w, 1m or 1y")
+        raise InvalidValue(_("invalid interval {text!r}: use a count and a unit such as 30d, 2w, 1m or 1y").format(
+            text=text))
     count = int(match["count"])
     return {"d": relativedelta(days=count), "w": relativedelta(weeks=count),
             "m": relativedelta(months=count), "y": relativedelta(years=count)}[match["unit"]]

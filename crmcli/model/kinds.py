@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from crmcli.errors import InvalidValue
+from crmcli.i18n import N_, _
 
 
 @dataclass(frozen=True)
@@ -48,22 +49,23 @@ class Kind:
         return f"{self.subfolder(record)}/{record['id']}"
 
 
+# Names and folders are marked for the catalog: messages show them as `_(kind.name)`.
 KINDS: dict[str, Kind] = {
     kind.name: kind
     for kind in (
-        Kind("customer", "customers", "party", is_party=True),
-        Kind("supplier", "suppliers", "party", is_party=True, only_for={"lifecycle": ("customer",)}),
-        Kind("interaction", "interactions", "interaction", id_prefix="IN",
+        Kind(N_("customer"), N_("customers"), "party", is_party=True),
+        Kind(N_("supplier"), N_("suppliers"), "party", is_party=True, only_for={"lifecycle": ("customer",)}),
+        Kind(N_("interaction"), N_("interactions"), "interaction", id_prefix="IN",
              dated_by="at", by_month=True, title_field="summary"),
-        Kind("product", "products", "product"),
-        Kind("order", "orders", "order", id_prefix="SO", dated_by="date",
+        Kind(N_("product"), N_("products"), "product"),
+        Kind(N_("order"), N_("orders"), "order", id_prefix="SO", dated_by="date",
              prefix_by=("kind", {"sale": "SO", "purchase": "PO"}), title_field="id"),
-        Kind("contract", "contracts", "contract", id_prefix="CT", title_field="title"),
-        Kind("deal", "opportunities", "deal", id_prefix="DL", title_field="title"),
-        Kind("ticket", "tickets", "ticket", id_prefix="TK", title_field="subject"),
-        Kind("campaign", "campaigns", "campaign", id_prefix="CP", title_field="name"),
-        Kind("target", "targets", "target", title_field="id"),
-        Kind("reminder", "reminders", "reminder", id_prefix="RM", title_field="text"),
+        Kind(N_("contract"), N_("contracts"), "contract", id_prefix="CT", title_field="title"),
+        Kind(N_("deal"), N_("opportunities"), "deal", id_prefix="DL", title_field="title"),
+        Kind(N_("ticket"), N_("tickets"), "ticket", id_prefix="TK", title_field="subject"),
+        Kind(N_("campaign"), N_("campaigns"), "campaign", id_prefix="CP", title_field="name"),
+        Kind(N_("target"), N_("targets"), "target", title_field="id"),
+        Kind(N_("reminder"), N_("reminders"), "reminder", id_prefix="RM", title_field="text"),
     )
 }
 BY_FOLDER = {kind.folder: kind for kind in KINDS.values()}
@@ -75,7 +77,7 @@ def kind_named(name: str) -> Kind:
     key = name.strip().lower()
     kind = KINDS.get(key) or BY_FOLDER.get(key)
     if kind is None:
-        raise InvalidValue(f"unknown record kind {name!r} (known: {', '.join(KINDS)})")
+        raise InvalidValue(_("unknown record kind {name!r} (known: {kinds})").format(name=name, kinds=", ".join(KINDS)))
     return kind
 
 

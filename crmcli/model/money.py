@@ -12,6 +12,7 @@ import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from crmcli.errors import InvalidValue
+from crmcli.i18n import N_, _, money_text
 
 # Active ISO 4217 codes and their minor units (exponent), from the ISO list.
 _THREE = {"BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"}
@@ -32,7 +33,7 @@ def currency(code: str) -> str:
     """A known ISO 4217 code, upper-cased; anything else is refused."""
     normal = str(code).strip().upper()
     if normal not in MINOR_UNITS:
-        raise InvalidValue(f"unknown currency code {code!r} (use ISO 4217: CNY, EUR, USD…)")
+        raise InvalidValue(_("unknown currency code {code!r} (use ISO 4217: CNY, EUR, USD…)").format(code=code))
     return normal
 
 
@@ -47,8 +48,9 @@ def rounded(amount: Decimal, code: str) -> Decimal:
     return Decimal(amount).quantize(quantum(code), rounding=ROUND_HALF_UP)
 
 
-def parse_decimal(text, what: str = "amount") -> Decimal:
-    """A Decimal from typed text (`1250`, `1250.00`, `1,250.00`); never via float."""
+def parse_decimal(text, what: str = N_("amount")) -> Decimal:
+    """A Decimal from typed text (`1250`, `1250.00`, `1,250.00`); never via float. `what` names
+    the value in a message (marked with `N_`)."""
     if isinstance(text, Decimal):
         value = text
     elif isinstance(text, int) and not isinstance(text, bool):
@@ -57,14 +59,15 @@ def parse_decimal(text, what: str = "amount") -> Decimal:
         raw = str(text).strip().replace("_", "")
         if "," in raw:
             if not THOUSANDS.match(raw):
-                raise InvalidValue(f"{what} {text!r} is not a number (write 1250.50 or 1,250.50)")
+                raise InvalidValue(_("{what} {text!r} is not a number (write 1250.50 or 1,250.50)").format(
+                    what=_(what), text=text))
             raw = raw.replace(",", "")
         try:
             value = Decimal(raw)
         except InvalidOperation:
-            raise InvalidValue(f"{what} {text!r} is not a number")
+            raise InvalidValue(_("{what} {text!r} is not a number").format(what=_(what), text=text))
     if not value.is_finite():
-        raise InvalidValue(f"{what} {text!r} is not a number")
+        raise InvalidValue(_("{what} {text!r} is not a number").format(what=_(what), text=text))
     return value
 
 
@@ -72,7 +75,8 @@ def parse_amount(text, code: str) -> Decimal:
     """A money amount in `code`, refusing more decimals than the currency has."""
     value = parse_decimal(text)
     if value != rounded(value, code):
-        raise InvalidValue(f"{text} has more decimals than {currency(code)} allows")
+        raise InvalidValue(_("{text} has more decimals than {currency} allows").format(text=text,
+                                                                                      currency=currency(code)))
     return rounded(value, code)
 
 
@@ -85,16 +89,15 @@ def parse_rate(text, what: str) -> Decimal:
     if percent or value >= 1:
         value = value / 100
     if value < 0 or value > 1:
-        raise InvalidValue(f"{what} {text!r} must be between 0% and 100%")
+        raise InvalidValue(_("{what} {text!r} must be between 0% and 100%").format(what=_(what), text=text))
     return value.normalize() if value else Decimal("0")
 
 
 def format_money(amount: Decimal, code: str | None = None) -> str:
-    """`54,805.00 CNY`: thousands separators, the currency's minor units."""
+    """`54,805.00 CNY` (in Chinese `¥54,805.00`): thousands separators, the currency's minor units."""
     if code and code in MINOR_UNITS:
         amount = rounded(amount, code)
-    text = f"{amount:,f}"
-    return f"{text} {code}" if code else text
+    return money_text(amount, code)
 
 
 def converter(target: str, base: str, rates: dict):
@@ -105,7 +108,8 @@ def converter(target: str, base: str, rates: dict):
         if code == base:
             return Decimal(1)
         if code not in rates:
-            raise InvalidValue(f"no exchange rate for {code} in crm.yaml (rates: {{{code}: …}}, in {base})")
+            raise InvalidValue(_("no exchange rate for {code} in crm.yaml (rates: {{{code}: …}}, in {base})").format(
+                code=code, base=base))
         return Decimal(str(rates[code]))
 
     to_rate = rate(target)

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from crmcli.errors import InvalidValue
+from crmcli.i18n import N_, _
 from crmcli.model.dates import month_end
 from crmcli.model.money import parse_decimal, parse_rate, rounded
 
@@ -23,23 +24,24 @@ def parse_line(text: str) -> dict:
     (item, quantity, unit, unit price, discount, tax rate; absent parts left out)."""
     match = LINE.match(text.strip())
     if not match:
-        raise InvalidValue(f"cannot read line {text!r}: write ITEM QUANTITY [UNIT] [@ PRICE] [-DISCOUNT%] [tax RATE%]")
+        raise InvalidValue(_("cannot read line {text!r}: write ITEM QUANTITY [UNIT] [@ PRICE] [-DISCOUNT%] "
+                             "[tax RATE%]").format(text=text))
     line: dict = {"item": match["item"].strip()}
-    quantity = parse_decimal(match["qty"], "quantity")
+    quantity = parse_decimal(match["qty"], N_("quantity"))
     if quantity <= 0:
-        raise InvalidValue(f"line {text!r}: the quantity must be more than zero")
+        raise InvalidValue(_("line {text!r}: the quantity must be more than zero").format(text=text))
     line["quantity"] = int(quantity) if quantity == quantity.to_integral_value() else quantity
     if match["unit"]:
         line["unit"] = match["unit"]
     if match["price"]:
-        price = parse_decimal(match["price"], "price")
+        price = parse_decimal(match["price"], N_("price"))
         if price < 0:
-            raise InvalidValue(f"line {text!r}: a price cannot be negative")
+            raise InvalidValue(_("line {text!r}: a price cannot be negative").format(text=text))
         line["unit_price"] = price
     if match["disc"]:
-        line["discount"] = parse_rate(match["disc"], "discount")
+        line["discount"] = parse_rate(match["disc"], N_("discount"))
     if match["tax"]:
-        line["tax_rate"] = parse_rate(match["tax"], "tax rate")
+        line["tax_rate"] = parse_rate(match["tax"], N_("tax rate"))
     return line
 
 

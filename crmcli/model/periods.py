@@ -8,12 +8,13 @@ from dataclasses import dataclass
 from datetime import date
 
 from crmcli.errors import InvalidValue
+from crmcli.i18n import N_, _
 from crmcli.model.dates import month_end
 
 YEAR = re.compile(r"^(\d{4})$")
 QUARTER = re.compile(r"^(\d{4})-[Qq]([1-4])$")
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
-HINT = "use 2026, 2026-Q3, 2026-10, 2026-10-01..2026-12-31, last-12-months, ytd, this-month or last-month"
+HINT = N_("use 2026, 2026-Q3, 2026-10, 2026-10-01..2026-12-31, last-12-months, ytd, this-month or last-month")
 
 
 @dataclass(frozen=True)
@@ -49,10 +50,10 @@ def parse_period(text: str, today: date) -> Period:
             low_text, high_text = raw.split("..", 1)
             start, end = date.fromisoformat(low_text.strip()), date.fromisoformat(high_text.strip())
             if end < start:
-                raise InvalidValue(f"period {raw!r} ends before it starts")
+                raise InvalidValue(_("period {text!r} ends before it starts").format(text=raw))
             return Period(start, end, raw)
     except ValueError:
-        raise InvalidValue(f"invalid period {raw!r}: no such day or month ({HINT})")
+        raise InvalidValue(_("invalid period {text!r}: no such day or month ({hint})").format(text=raw, hint=_(HINT)))
     if low == "ytd":
         return Period(date(today.year, 1, 1), today, f"{today.year} to date")
     if low == "last-12-months":
@@ -62,7 +63,7 @@ def parse_period(text: str, today: date) -> Period:
     if low == "last-month":
         start = _add_months(today.replace(day=1), -1)
         return Period(start, month_end(start), f"{start:%Y-%m}")
-    raise InvalidValue(f"invalid period {raw!r}: {HINT}")
+    raise InvalidValue(_("invalid period {text!r}: {hint}").format(text=raw, hint=_(HINT)))
 
 
 def month_key(day: date) -> str:

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from crmcli.errors import InvalidValue
+from crmcli.i18n import _
 from crmcli.model.workflow import Workflow
 
 LIFECYCLE = ("lead", "prospect", "customer", "inactive")
@@ -25,19 +26,22 @@ def next_lifecycle(current: str | None, step: int, to: str | None = None) -> str
     """The lifecycle stage one step on (`step` 1) or back (-1) from `current`, or `to`."""
     if to is not None:
         if to not in LIFECYCLE:
-            raise InvalidValue(f"unknown lifecycle stage {to!r} (one of {', '.join(LIFECYCLE)})")
+            raise InvalidValue(_("unknown lifecycle stage {stage!r} (one of {stages})").format(
+                stage=to, stages=", ".join(LIFECYCLE)))
         return to
     position = LIFECYCLE.index(current) if current in LIFECYCLE else LIFECYCLE.index("customer")
     target = position + step
     if not 0 <= target < len(LIFECYCLE):
-        raise InvalidValue(f"{current} is already the {'last' if step > 0 else 'first'} lifecycle stage "
-                           f"({' → '.join(LIFECYCLE)})")
+        message = (_("{stage} is already the last lifecycle stage ({stages})") if step > 0
+                   else _("{stage} is already the first lifecycle stage ({stages})"))
+        raise InvalidValue(message.format(stage=_(current), stages=" → ".join(LIFECYCLE)))
     return LIFECYCLE[target]
 
 
 def check_stage(stage: str, stages: dict[str, int]) -> str:
     if stage not in stages:
-        raise InvalidValue(f"unknown stage {stage!r} (stages: {', '.join(stages)})")
+        raise InvalidValue(_("unknown stage {stage!r} (stages: {stages})").format(stage=stage,
+                                                                                  stages=", ".join(stages)))
     return stage
 
 
@@ -45,9 +49,9 @@ def check_probability(value) -> int:
     try:
         number = int(str(value).rstrip("%"))
     except ValueError:
-        raise InvalidValue(f"probability {value!r} is not a whole number")
+        raise InvalidValue(_("probability {value!r} is not a whole number").format(value=value))
     if not 0 <= number <= 100:
-        raise InvalidValue(f"probability {value!r} must be between 0 and 100")
+        raise InvalidValue(_("probability {value!r} must be between 0 and 100").format(value=value))
     return number
 
 
@@ -69,10 +73,12 @@ def is_closed_deal(deal: dict) -> bool:
 def service_due(opened: datetime, priority: str, levels: dict[str, str]) -> datetime:
     """When a ticket opened at `opened` must be resolved, from its priority's service level."""
     if priority not in PRIORITIES:
-        raise InvalidValue(f"unknown priority {priority!r} (one of {', '.join(PRIORITIES)})")
+        raise InvalidValue(_("unknown priority {priority!r} (one of {priorities})").format(
+            priority=priority, priorities=", ".join(PRIORITIES)))
     match = DURATION.match(str(levels[priority]))
     if not match:
-        raise InvalidValue(f"service level {levels[priority]!r} of {priority}: use hours or days, e.g. 4h or 3d")
+        raise InvalidValue(_("service level {level!r} of {priority}: use hours or days, e.g. 4h or 3d").format(
+            level=levels[priority], priority=_(priority)))
     amount = int(match.group(1))
     return opened + (timedelta(hours=amount) if match.group(2) == "h" else timedelta(days=amount))
 

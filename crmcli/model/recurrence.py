@@ -11,6 +11,7 @@ import re
 from datetime import date, datetime, time
 
 from crmcli.errors import InvalidValue
+from crmcli.i18n import N_, _
 from crmcli.model.dates import INTERVAL, WEEKDAYS
 
 ORDINALS = {"1st": 1, "first": 1, "2nd": 2, "second": 2, "3rd": 3, "third": 3, "4th": 4, "fourth": 4,
@@ -19,7 +20,7 @@ NTH_WEEKDAY = re.compile(r"^(?:every\s+)?(?P<nth>\w+)\s+(?P<day>[a-z]+)(?:\s+of\
 WEEKDAY_LIST = re.compile(r"^(?:every\s+)?(?P<days>[a-z]+(?:\s*,\s*[a-z]+)*)$")
 NAMED = {"daily": "1d", "weekly": "1w", "fortnightly": "2w", "monthly": "1m", "quarterly": "3m",
          "yearly": "1y", "annually": "1y"}
-HINT = "use an interval (2w, 1m), a weekday (monday), an nth weekday (3rd monday, last friday) or an RRULE"
+HINT = N_("use an interval (2w, 1m), a weekday (monday), an nth weekday (3rd monday, last friday) or an RRULE")
 
 
 def _same_day_each(freq, anchor: date, interval: int) -> dict:
@@ -41,7 +42,7 @@ def _weekday(name: str):
 
     index = WEEKDAYS.get(name)
     if index is None:
-        raise InvalidValue(f"unknown weekday {name!r} in a repeat rule: {HINT}")
+        raise InvalidValue(_("unknown weekday {name!r} in a repeat rule: {hint}").format(name=name, hint=_(HINT)))
     return rrule.weekday(index)
 
 
@@ -54,7 +55,7 @@ def _arguments(spec: str, anchor: date) -> dict:
     if match:
         count = int(match["count"])
         if count == 0:
-            raise InvalidValue(f"repeat every {spec!r}: the interval must be at least 1")
+            raise InvalidValue(_("repeat every {rule!r}: the interval must be at least 1").format(rule=spec))
         unit = match["unit"]
         if unit == "d":
             return dict(freq=rrule.DAILY, interval=count)
@@ -67,7 +68,7 @@ def _arguments(spec: str, anchor: date) -> dict:
     match = WEEKDAY_LIST.match(text)
     if match:
         return dict(freq=rrule.WEEKLY, byweekday=[_weekday(day.strip()) for day in match["days"].split(",")])
-    raise InvalidValue(f"invalid repeat rule {spec!r}: {HINT}")
+    raise InvalidValue(_("invalid repeat rule {rule!r}: {hint}").format(rule=spec, hint=_(HINT)))
 
 
 def _rule(spec: str, anchor: date, until: date | None):
@@ -80,7 +81,7 @@ def _rule(spec: str, anchor: date, until: date | None):
         try:
             rule = rrule.rrulestr(bare, dtstart=start, ignoretz=True)
         except (ValueError, TypeError) as error:
-            raise InvalidValue(f"invalid RRULE {spec!r}: {error}")
+            raise InvalidValue(_("invalid RRULE {rule!r}: {error}").format(rule=spec, error=error))
         return rule.replace(until=datetime.combine(until, time(23, 59))) if until else rule
     arguments = _arguments(text.lower(), anchor)
     if until:

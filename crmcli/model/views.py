@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from crmcli.i18n import N_
+
 
 @dataclass(frozen=True)
 class Column:
@@ -17,6 +19,8 @@ class Column:
     align: str = "left"
     style: str | None = None
     """A hint for terminals: "money", "date", "muted", "status"…"""
+    translate: bool = False
+    """The cells are interface words (a status, a stage, a type), shown in the run's language."""
 
 
 @dataclass
@@ -26,7 +30,7 @@ class Table:
     title: str | None = None
     records: list[dict] | None = None
     """What json/jsonl print: the records as stored, when the rows stand for records."""
-    empty: str = "nothing to show"
+    empty: str = N_("nothing to show")
 
     def data(self) -> list[dict]:
         return self.records if self.records is not None else self.rows

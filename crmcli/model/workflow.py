@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from crmcli.errors import InvalidValue
+from crmcli.i18n import _
 
 
 @dataclass(frozen=True)
@@ -30,28 +31,40 @@ class Workflow:
     def move(self, record: dict, target: str, at: str, by: str | None = None, note: str | None = None) -> None:
         current = record.get("status", self.initial)
         if target not in self.states:
-            raise InvalidValue(f"unknown {self.name} status {target!r} (one of {', '.join(self.states)})")
+            raise InvalidValue(_("unknown {workflow} status {status!r} (one of {states})").format(
+                workflow=_(self.name), status=target, states=", ".join(self.states)))
         allowed = self.moves.get(current, ())
         if target not in allowed:
-            options = ", ".join(allowed) if allowed else "none, it is final"
-            raise InvalidValue(f"{record.get('id')} is {current}: cannot move to {target} (allowed: {options})")
-        entry = {"at": at, "status": target}
-        if by:
-            entry["by"] = by
-        if note:
-            entry["note"] = note
-        record.setdefault("history", []).append(entry)
+            options = ", ".join(_(state) for state in allowed) if allowed else _("none, it is final")
+            raise InvalidValue(_("{id} is {current}: cannot move to {target} (allowed: {options})").format(
+                id=record.get("id"), current=_(current), target=_(target), options=options))
+        record.setdefault("history", []).append(_entry(at, target, by, note))
         record["status"] = target
 
     def start(self, record: dict, at: str, by: str | None = None, status: str | None = None) -> None:
         """Begin the history of a new record (in `status` if given and reachable from the start)."""
-        entry = {"at": at, "status": self.initial}
-        if by:
-            entry["by"] = by
         record["status"] = self.initial
-        record["history"] = [entry]
+        record["history"] = [_entry(at, self.initial, by)]
         if status and status != self.initial:
             self.move(record, status, at, by)
+
+    def arrive(self, record: dict, status: str, at: str, by: str | None = None, note: str | None = None) -> None:
+        """Begin the history of a record that comes in already in `status` (an import): one
+        entry that says so, instead of moves that never happened here."""
+        if status not in self.states:
+            raise InvalidValue(_("unknown {workflow} status {status!r} (one of {states})").format(
+                workflow=_(self.name), status=status, states=", ".join(self.states)))
+        record["status"] = status
+        record["history"] = [_entry(at, status, by, note)]
+
+
+def _entry(at: str, status: str, by: str | None = None, note: str | None = None) -> dict:
+    entry = {"at": at, "status": status}
+    if by:
+        entry["by"] = by
+    if note:
+        entry["note"] = note
+    return entry
 
 
 ORDER = Workflow("order", "draft", {

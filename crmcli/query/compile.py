@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from crmcli.errors import InvalidValue
+from crmcli.i18n import _
 from crmcli.model.dates import Clock, month_end, parse_day
 from crmcli.model.kinds import kind_named
 from crmcli.model.text import has_cjk, words
@@ -93,14 +94,14 @@ def _bounds(text: str, term: Field, query: str, clock: Clock, upper: bool) -> tu
         try:
             start, end = _span(match)
         except ValueError:
-            raise QueryError(f"{value!r} is no such day", query, term.value_position)
+            raise QueryError(_("{value!r} is no such day").format(value=value), query, term.value_position)
         return "day", (end if upper else start).isoformat()
     if NUMBER.match(value):
         return "num", float(value)
     try:
         return "day", parse_day(value, clock).isoformat()
     except InvalidValue:
-        raise QueryError(f"{value!r} is not a date or a number", query, term.value_position)
+        raise QueryError(_("{value!r} is not a date or a number").format(value=value), query, term.value_position)
 
 
 def _compare(term: Field, query: str, clock: Clock) -> tuple[str, list]:
@@ -109,7 +110,7 @@ def _compare(term: Field, query: str, clock: Clock) -> tuple[str, list]:
         low_kind, low = _bounds(term.value, term, query, clock, upper=False)
         high_kind, high = _bounds(term.high, term, query, clock, upper=True)
         if low_kind != high_kind:
-            raise QueryError("a range needs two dates or two numbers", query, term.value_position)
+            raise QueryError(_("a range needs two dates or two numbers"), query, term.value_position)
         return f"{where} AND t.{low_kind} BETWEEN ? AND ?", params + [low, high]
     kind, bound = _bounds(term.value, term, query, clock, upper=term.op in (">", "<="))
     return f"{where} AND t.{kind} {term.op} ?", params + [bound]

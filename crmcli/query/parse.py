@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass
 
 from crmcli.errors import CrmError
+from crmcli.i18n import _
 
 FIELD_TERM = re.compile(r"([A-Za-z_][\w.]*)(>=|<=|!=|:|=|>|<)")
 KEYWORDS = {"OR", "AND", "NOT"}
@@ -31,7 +32,8 @@ class QueryError(CrmError):
         self.position = position
 
     def __str__(self) -> str:
-        return f"invalid query: {self.message}\n  {self.query}\n  {' ' * self.position}^"
+        caret = f"\n  {self.query}\n  {' ' * self.position}^"
+        return _("invalid query: {message}").format(message=self.message) + caret
 
 
 @dataclass(frozen=True)
@@ -79,7 +81,7 @@ def _read_quoted(query: str, start: int) -> tuple[str, int]:
     """The text of a quoted string starting at `start` (a quote) and the index after it."""
     end = query.find('"', start + 1)
     if end < 0:
-        raise QueryError("unbalanced quote", query, start)
+        raise QueryError(_("unbalanced quote"), query, start)
     return query[start + 1:end], end + 1
 
 
@@ -119,9 +121,10 @@ def _field_or_word(query: str, start: int) -> _Token:
                 end += 1
             value = query[value_at:end]
             if value[:1] in ("<", ">", "=", "!", "~"):
-                raise QueryError(f"unknown operator {op + value[:1]!r} (use : = != > >= < <=)", query, match.start(2))
+                raise QueryError(_("unknown operator {operator!r} (use : = != > >= < <=)").format(
+                    operator=op + value[:1]), query, match.start(2))
         if value == "":
-            raise QueryError(f"{name}{op} needs a value", query, value_at)
+            raise QueryError(_("{term} needs a value").format(term=name + op), query, value_at)
         low, high = value, None
         if ".." in value and op == ":":
             low, high = value.split("..", 1)
@@ -155,8 +158,8 @@ class _Parser:
         node = self.or_()
         if self.peek() is not None:
             token = self.peek()
-            raise QueryError("unbalanced parenthesis" if token.kind == ")" else f"unexpected {token.text!r}",
-                             self.query, token.position)
+            raise QueryError(_("unbalanced parenthesis") if token.kind == ")"
+                             else _("unexpected {text!r}").format(text=token.text), self.query, token.position)
         return node
 
     def or_(self):
@@ -177,7 +180,7 @@ class _Parser:
     def unary(self):
         token = self.peek()
         if token is None:
-            raise QueryError("the query ends where a term was expected", self.query, len(self.query))
+            raise QueryError(_("the query ends where a term was expected"), self.query, len(self.query))
         if token.kind in ("not", "minus"):
             self.take()
             return Not(self.unary())
@@ -186,11 +189,11 @@ class _Parser:
             node = self.or_()
             closing = self.peek()
             if closing is None or closing.kind != ")":
-                raise QueryError("unbalanced parenthesis", self.query, token.position)
+                raise QueryError(_("unbalanced parenthesis"), self.query, token.position)
             self.take()
             return node
         if token.kind in ("or", "and", ")"):
-            raise QueryError(f"unexpected {token.text!r}", self.query, token.position)
+            raise QueryError(_("unexpected {text!r}").format(text=token.text), self.query, token.position)
         self.take()
         if token.kind == "field":
             return token.field

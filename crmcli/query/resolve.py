@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from crmcli.errors import Ambiguous, InvalidValue, NotFound
+from crmcli.i18n import _
 from crmcli.model.kinds import PARTY_KINDS, Kind, kind_of_ref
 from crmcli.model.record import Record
 from crmcli.model.text import compact, fold, has_cjk, pinyin_matches, words
@@ -70,8 +71,7 @@ def _fuzzy(folded: str, names: list[Named]) -> list[Named]:
 
 
 def _label(named: Named) -> str:
-    extra = f" (contact {named.name})" if named.role == "contact" else ""
-    return f"{named.ref}{extra}"
+    return _("{ref} (contact {name})").format(ref=named.ref, name=named.name) if named.role == "contact" else named.ref
 
 
 def folded_id(text: str) -> str:
@@ -82,7 +82,7 @@ def resolve_party(repo, text: str, kinds: tuple[Kind, ...] = PARTY_KINDS) -> Rec
     """The one party `text` names, or NotFound / Ambiguous listing the candidates."""
     query = text.strip()
     if not query:
-        raise NotFound("no party named (an empty name)")
+        raise NotFound(_("no party named (an empty name)"))
     kind = kind_of_ref(query)
     if kind in kinds and "/" in query and repo.exists(query):
         return repo.load(query)
@@ -91,36 +91,45 @@ def resolve_party(repo, text: str, kinds: tuple[Kind, ...] = PARTY_KINDS) -> Rec
         refs = sorted({named.ref for named in found})
         if len(refs) == 1:
             if step == "fuzzy":
-                repo.warnings.append(f"{query!r} matched {found[0].name} ({refs[0]}) by close spelling")
+                repo.warnings.append(_("{query!r} matched {name} ({ref}) by close spelling").format(
+                    query=query, name=found[0].name, ref=refs[0]))
             return repo.load(refs[0])
         if refs:
-            labels = sorted({_label(named) for named in found})
+            labels = sorted({(named.ref, _label(named)) for named in found})
             titles = {named.ref: named.name for named in found if named.role == "name"}
-            listing = [f"{label}  {titles.get(label.split(' ')[0], '')}".rstrip() for label in labels]
-            what = "is ambiguous" if step != "fuzzy" else "matches nothing exactly; did you mean one of these?"
-            raise Ambiguous(f"{query!r} {what} ({len(refs)} parties)", listing)
+            listing = [f"{label}  {titles.get(ref, '')}".rstrip() for ref, label in labels]
+            message = (_("{query!r} is ambiguous ({count} parties)") if step != "fuzzy" else
+                       _("{query!r} matches nothing exactly; did you mean one of these? ({count} parties)"))
+            raise Ambiguous(message.format(query=query, count=len(refs)), listing)
     for path, error, line in repo.index_store().broken():
         if path.rsplit("/", 1)[-1][:-5].startswith(folded_id(query)) and kind_of_ref(path) in kinds:
             repo.warnings[:] = [w for w in repo.warnings if not w.startswith(f"{path}:")]
-            raise InvalidValue(f"{error} (fix the file, then try again)", where=f"{path}:{line}" if line else path)
-    noun = " or ".join(k.name for k in kinds)
-    raise NotFound(f"no {noun} matches {query!r}")
+            raise InvalidValue(_("{error} (fix the file, then try again)").format(error=error),
+                               where=f"{path}:{line}" if line else path)
+    noun = _(" or ").join(_(k.name) for k in kinds)
+    raise NotFound(_("no {kind} matches {query!r}").format(kind=noun, query=query))
+
+
+def _by_id(repo, kind: Kind | None, query: str) -> list[Record]:
+    """Records (of `kind`, else of any kind) whose id is `query` in any case, else starts with it."""
+    upper = query.upper()
+    prefix = upper.replace("%", "\\%").replace("_", "\\_") + "%"
+    return repo.records(kind, "upper(id) = ?", (upper,)) or repo.records(kind, "upper(id) LIKE ? ESCAPE '\\'", (prefix,))
 
 
 def resolve_record(repo, kind: Kind, text: str) -> Record:
     """A record of `kind` by its id, case-insensitively, or by a unique prefix of it."""
-    query = text.strip().upper()
+    query = text.strip()
     if not query:
-        raise NotFound(f"no {kind.name} id given")
-    exact = repo.records(kind, "upper(id) = ?", (query,))
-    if len(exact) == 1:
-        return exact[0]
-    found = exact or repo.records(kind, "upper(id) LIKE ? ESCAPE '\\'", (query.replace("%", "\\%").replace("_", "\\_") + "%",))
+        raise NotFound(_("no {kind} id given").format(kind=_(kind.name)))
+    found = _by_id(repo, kind, query)
     if len(found) == 1:
         return found[0]
     if found:
-        raise Ambiguous(f"{text!r} is ambiguous ({len(found)} {kind.folder})", sorted(r.ref for r in found)[:20])
-    raise NotFound(f"no {kind.name} with id {text!r}")
+        raise Ambiguous(_("{text!r} is ambiguous ({count} {kinds})").format(text=text, count=len(found),
+                                                                            kinds=_(kind.folder)),
+                        sorted(r.ref for r in found)[:20])
+    raise NotFound(_("no {kind} with id {text!r}").format(kind=_(kind.name), text=text))
 
 
 def parties_named(repo, text: str) -> list[str]:
@@ -148,3 +157,18 @@ def named_party(repo, text: str) -> Record | None:
         if refs:
             return repo.load(refs.pop())
     return None
+
+
+def resolve_any(repo, text: str) -> str:
+    """The reference of the record `text` names, of any kind: its path (`customers/acme`,
+    which may be gone from the files now), its id or a unique prefix of an id, else a party
+    by name as `resolve_party` finds it."""
+    query = text.strip().removesuffix(".yaml")
+    if "/" in query and kind_of_ref(query) is not None:
+        repo.path_of(query)
+        return query
+    if query:
+        found = _by_id(repo, None, query)
+        if len(found) == 1 and not found[0].kind.is_party:
+            return found[0].ref
+    return resolve_party(repo, query).ref

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from crmcli.errors import InvalidValue
+from crmcli.i18n import N_, _
 from crmcli.model.kinds import KINDS, Kind, kind_of_ref, title_of
 from crmcli.model.jsonish import loads
 from crmcli.model.record import Record, leaves
@@ -26,7 +27,8 @@ FUZZY_CUTOFF = 70
 class Hit:
     record: Record
     match: str
-    """exact (id or name), name (prefix, or part of a Chinese name), text, filter (fields only) or fuzzy."""
+    """exact (id or name), name (prefix, or part of a Chinese name), text, filter (fields only) or fuzzy;
+    marked with N_, as `crm search` shows it in the run's language."""
     snippet: str = ""
     spans: list | None = None
 
@@ -135,15 +137,15 @@ def snippet(record: Record, needles: list[str]) -> tuple[str, list]:
 def search(repo, query: str, kinds: tuple[Kind, ...] = (), limit: int = 50) -> tuple[list[Hit], int]:
     """The best `limit` records for `query`, and how many matched in all."""
     if not query.strip():
-        raise InvalidValue("the query is empty")
+        raise InvalidValue(_("the query is empty"))
     rows, total = _ranked(repo, query, kinds, limit)
     needles = [w for w in words(" ".join(_compiled(repo, query).words)).split()]
     hits = []
     for path, data, tier in rows:
         record = Record(path[:-5], kind_of_ref(path), loads(data))
-        hits.append(Hit(record, ("exact", "name", "text" if needles else "filter")[tier]))
+        hits.append(Hit(record, (N_("exact"), N_("name"), N_("text") if needles else N_("filter"))[tier]))
     if not hits and needles:
-        hits = [Hit(record, "fuzzy") for record in _fuzzy(repo, query, kinds, limit)]
+        hits = [Hit(record, N_("fuzzy")) for record in _fuzzy(repo, query, kinds, limit)]
         total = len(hits)
     for hit in hits:
         hit.snippet, hit.spans = snippet(hit.record, needles)

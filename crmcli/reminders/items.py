@@ -6,17 +6,19 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
+from crmcli.i18n import N_
+
 RULE_LABELS = {
-    "reminder": "reminder",
-    "next_steps": "next step",
-    "follow_up": "follow up",
-    "birthdays": "birthday",
-    "renewals": "renewal",
-    "deliveries": "delivery",
-    "payments": "payment",
-    "deals": "deal",
-    "tickets": "ticket",
-    "targets": "target",
+    "reminder": N_("reminder"),
+    "next_steps": N_("next step"),
+    "follow_up": N_("follow up"),
+    "birthdays": N_("birthday"),
+    "renewals": N_("renewal"),
+    "deliveries": N_("delivery"),
+    "payments": N_("payment"),
+    "deals": N_("deal"),
+    "tickets": N_("ticket"),
+    "targets": N_("target"),
 }
 
 

@@ -11,6 +11,7 @@ import socket
 import ssl
 
 from crmcli.errors import CrmError
+from crmcli.i18n import _
 from crmcli.model.text import visible
 
 DEFAULT_PORTS = {"starttls": 587, "tls": 465, "none": 25}
@@ -25,11 +26,12 @@ def _password(settings: dict) -> str | None:
     if not settings.get("user"):
         return None
     if not variable:
-        raise MailError("smtp.user is set but smtp.password_env is not: name the environment variable "
-                        "that holds the password in crm.yaml")
+        raise MailError(_("smtp.user is set but smtp.password_env is not: name the environment variable "
+                          "that holds the password in crm.yaml"))
     password = os.environ.get(variable)
     if password is None:
-        raise MailError(f"the SMTP password variable {variable} is not set in the environment")
+        raise MailError(_("the SMTP password variable {variable} is not set in the environment").format(
+            variable=variable))
     return password
 
 
@@ -53,7 +55,7 @@ def send(settings: dict | None, to: list[str], subject: str, text: str, html: st
     import smtplib
 
     if not settings or not settings.get("host"):
-        raise MailError("no mail server: set smtp.host (and port, security, user, password_env) in crm.yaml")
+        raise MailError(_("no mail server: set smtp.host (and port, security, user, password_env) in crm.yaml"))
     host = settings["host"]
     security = settings.get("security", "starttls")
     port = int(settings.get("port") or DEFAULT_PORTS[security])
@@ -75,15 +77,18 @@ def send(settings: dict | None, to: list[str], subject: str, text: str, html: st
             refused = client.send_message(message(sender, to, subject, text, html))
     except smtplib.SMTPResponseException as error:
         reply = error.smtp_error.decode("utf-8", "replace") if isinstance(error.smtp_error, bytes) else error.smtp_error
-        raise MailError(f"mail server {where} refused: {error.smtp_code} {reply}")
+        raise MailError(_("mail server {server} refused: {reply}").format(server=where,
+                                                                          reply=f"{error.smtp_code} {reply}"))
     except smtplib.SMTPRecipientsRefused as error:
-        raise MailError(f"mail server {where} refused every recipient: {', '.join(error.recipients)}")
+        raise MailError(_("mail server {server} refused every recipient: {recipients}").format(
+            server=where, recipients=", ".join(error.recipients)))
     except (smtplib.SMTPException, ssl.SSLError) as error:
-        raise MailError(f"mail to {where} failed: {error}")
+        raise MailError(_("mail to {server} failed: {error}").format(server=where, error=error))
     except UnicodeError:  # smtplib logs in with ASCII only; its error would quote the password
-        raise MailError(f"mail to {where} failed: the SMTP user or password is not plain ASCII, "
-                        "which smtplib cannot log in with")
+        raise MailError(_("mail to {server} failed: the SMTP user or password is not plain ASCII, "
+                          "which smtplib cannot log in with").format(server=where))
     except OSError as error:
-        raise MailError(f"cannot reach mail server {where}: {error.strerror or error}")
+        raise MailError(_("cannot reach mail server {server}: {error}").format(server=where,
+                                                                               error=error.strerror or error))
     if refused:
-        raise MailError(f"mail server {where} refused: {', '.join(refused)}")
+        raise MailError(_("mail server {server} refused: {reply}").format(server=where, reply=", ".join(refused)))

@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from crmcli.errors import CrmError
+from crmcli.i18n import _
 from crmcli.model.dates import parse_interval, read_day, read_moment
 from crmcli.model.money import format_money
 from crmcli.model.orders import OWING_STATES, balance
@@ -48,7 +49,7 @@ def explicit(ctx: Context, settings: dict) -> list[Item]:
     for record in ctx.rows("reminder", "due IS NOT NULL AND substr(due, 1, 10) <= ?", (ctx.horizon.isoformat(),)):
         data = record.data
         due = str(data["due"])
-        repeat = f" (every {data['every']})" if data.get("every") else ""
+        repeat = _(" (every {rule})").format(rule=data["every"]) if data.get("every") else ""
         items.append(Item(read_day(due, ctx.repo.clock), "reminder", f"{data['text']}{repeat}", record.ref,
                           data.get("party"), ctx.owner_of(data),
                           at=read_moment(due, ctx.repo.clock) if "T" in due else None))
@@ -68,22 +69,26 @@ def follow_up(ctx: Context, settings: dict) -> list[Item]:
     default = ctx.repo.config.follow_up_every
     last = ctx.repo.index.last_contacts()
     planned = {party for (party,) in ctx.repo.index.db.execute(
-        "SELECT DISTINCT party FROM files WHERE due IS NOT NULL AND party IS NOT NULL")}
+        "SELECT DISTINCT party FROM files INDEXED BY files_due WHERE due IS NOT NULL AND party IS NOT NULL")}
+    cadences = {}
     items = []
-    for kind in ("customer", "supplier"):
-        for party in ctx.rows(kind):
-            data = party.data
-            if party.ref in planned or (kind == "customer" and data.get("lifecycle", "customer") not in lifecycles):
-                continue
-            every = str(data.get("follow_up_every") or default)
-            since = last.get(party.ref)
-            start = read_day(str(since or data["created"]), ctx.repo.clock)
-            due = start + parse_interval(every)
-            if due > ctx.horizon:
-                continue
-            reason = (f"no contact since {start.isoformat()} (every {every})" if since
-                      else f"never contacted (every {every})")
-            items.append(Item(due, "follow_up", reason, party.ref, party.ref, data.get("owner")))
+    for path, kind, lifecycle, every, created, owner in ctx.repo.index.db.execute(
+            "SELECT path, kind, data ->> '$.lifecycle', data ->> '$.follow_up_every', data ->> '$.created', "
+            "data ->> '$.owner' FROM files WHERE kind IN ('customer', 'supplier') AND data IS NOT NULL"):
+        ref = path[:-5]
+        if ref in planned or (kind == "customer" and (lifecycle or "customer") not in lifecycles):
+            continue
+        every = str(every or default)
+        if every not in cadences:
+            cadences[every] = parse_interval(every)
+        since = last.get(ref)
+        start = read_day(str(since or created), ctx.repo.clock)
+        due = start + cadences[every]
+        if due > ctx.horizon:
+            continue
+        reason = (_("no contact since {day} (every {cadence})").format(day=start.isoformat(), cadence=every)
+                  if since else _("never contacted (every {cadence})").format(cadence=every))
+        items.append(Item(due, "follow_up", reason, ref, ref, owner))
     return items
 
 
@@ -113,7 +118,8 @@ def birthdays(ctx: Context, settings: dict) -> list[Item]:
                 if not contact.get("birthday"):
                     continue
                 day, age = _next_birthday(str(contact["birthday"]), ctx.today)
-                reason = f"birthday of {contact['name']}" + (f" (turns {age})" if age else "")
+                reason = (_("birthday of {name} (turns {age})") if age else _("birthday of {name}")).format(
+                    name=contact["name"], age=age)
                 items.append(Item(day, "birthdays", reason, party.ref, party.ref, party.data.get("owner"),
                                   notice=True))
     return items
@@ -128,9 +134,10 @@ def renewals(ctx: Context, settings: dict) -> list[Item]:
         data = contract.data
         end = date.fromisoformat(str(data["end"]))
         notice = int(data.get("renewal_notice_days", fallback))
-        how = "renews by itself" if data.get("auto_renew") else "renew or let it end"
+        how = _("renews by itself") if data.get("auto_renew") else _("renew or let it end")
         items.append(Item(end - timedelta(days=notice), "renewals",
-                          f"{data['title']} ends {end.isoformat()}: {notice} days' notice, {how}",
+                          _("{title} ends {day}: {days} days' notice, {how}").format(
+                              title=data["title"], day=end.isoformat(), days=notice, how=how),
                           contract.ref, data.get("party"), ctx.owner_of(data)))
     return items
 
@@ -146,8 +153,8 @@ def deliveries(ctx: Context, settings: dict) -> list[Item]:
     items = []
     for order, day in _due_by(ctx, "order", "delivery_due", "json_extract(data, '$.status') IN ('confirmed', 'shipped')"):
         data = order.data
-        reason = "delivery to the customer due" if data["kind"] == "sale" else "delivery from the supplier due"
-        items.append(Item(day, "deliveries", f"{reason} ({data['status']})", order.ref, data.get("party"),
+        reason = _("delivery to the customer due") if data["kind"] == "sale" else _("delivery from the supplier due")
+        items.append(Item(day, "deliveries", f"{reason} ({_(data['status'])})", order.ref, data.get("party"),
                           ctx.owner_of(data)))
     return items
 
@@ -155,8 +162,8 @@ def deliveries(ctx: Context, settings: dict) -> list[Item]:
 def payments(ctx: Context, settings: dict) -> list[Item]:
     """Orders owed on whose payment is due; SQL skips those already paid in full."""
     states = ", ".join(f"'{state}'" for state in OWING_STATES)
-    unpaid = ("json_extract(data, '$.totals.gross') > coalesce((SELECT sum(json_extract(p.value, '$.amount')) "
-              "FROM json_each(data, '$.payments') p), 0) - 0.000001")
+    unpaid = ("json_extract(data, '$.totals.gross') - coalesce((SELECT sum(json_extract(p.value, '$.amount')) "
+              "FROM json_each(data, '$.payments') p), 0) > 0.000001")
     items = []
     for order, day in _due_by(ctx, "order", "payment_due", f"json_extract(data, '$.status') IN ({states}) AND {unpaid}"):
         data = order.data
@@ -164,7 +171,8 @@ def payments(ctx: Context, settings: dict) -> list[Item]:
         if owed <= 0:
             continue
         money = format_money(owed, data["currency"])
-        reason = f"payment of {money} outstanding" if data["kind"] == "sale" else f"we owe {money}"
+        reason = (_("payment of {amount} outstanding") if data["kind"] == "sale" else _("we owe {amount}")).format(
+            amount=money)
         items.append(Item(day, "payments", reason, order.ref,
                           data.get("party"), ctx.owner_of(data), amount=owed, currency=data["currency"]))
     return items
@@ -177,7 +185,8 @@ def deals(ctx: Context, settings: dict) -> list[Item]:
         data = deal.data
         amount = f", {format_money(Decimal(str(data['amount'])), data.get('currency'))}" if data.get("amount") else ""
         items.append(Item(day, "deals",
-                          f"{data['title']} expected to close ({data['stage']}{amount})",
+                          _("{title} expected to close ({stage}{amount})").format(
+                              title=data["title"], stage=_(data["stage"]), amount=amount),
                           deal.ref, data.get("party"), ctx.owner_of(data)))
     return items
 
@@ -190,8 +199,9 @@ def tickets(ctx: Context, settings: dict) -> list[Item]:
         due = read_moment(str(data["due"]), ctx.repo.clock)
         if due.date() > ctx.horizon:
             continue
-        level = f"service level ({data.get('priority', 'normal')})"
-        state = f"past its {level}" if due < ctx.repo.clock.now() else f"{level} ends"
+        priority = _(data.get("priority", "normal"))
+        state = (_("past its service level ({priority})") if due < ctx.repo.clock.now()
+                 else _("service level ({priority}) ends")).format(priority=priority)
         items.append(Item(due.date(), "tickets", f"{data['subject']}: {state}",
                           ticket.ref, data.get("party"), ctx.owner_of(data), at=due))
     return items
@@ -218,27 +228,32 @@ def targets(ctx: Context, settings: dict) -> list[Item]:
         if not span.start <= ctx.today <= span.end + timedelta(days=REACHED_NEWS_DAYS):
             continue
         goal = Decimal(str(data["amount"]))
-        who = data.get("owner") or "the business"
+        who = data.get("owner") or _("the business")
         running, reached_on = Decimal(0), None
         try:
             sales = counted_sales(ctx.repo, data.get("owner"), str(data["period"]), data["currency"])
         except CrmError as error:  # a sale in a currency without a rate: the rest of the agenda stands
-            ctx.repo.warnings.append(f"{target.path}: left out of the agenda: {error}")
+            ctx.repo.warnings.append(_("{path}: left out of the agenda: {error}").format(path=target.path, error=error))
             continue
         for day, amount in sales:
             running += amount
             if reached_on is None and goal and running >= goal:
                 reached_on = date.fromisoformat(day)
         share = running / goal if goal else Decimal(1)
-        attained = f"{format_money(running, data['currency'])} of {format_money(goal, data['currency'])}"
+        attained = _("{done} of {goal}").format(done=format_money(running, data["currency"]),
+                                                 goal=format_money(goal, data["currency"]))
         if _alert_day(settings, str(data["period"]), span.start) == ctx.today and share < below:
-            items.append(Item(ctx.today, "targets", f"{who} at {share * 100:.0f}% of target {data['period']} "
-                              f"({attained}), below {below * 100:.0f}%", target.ref, owner=data.get("owner"),
+            items.append(Item(ctx.today, "targets", _("{who} at {share}% of target {period} ({attained}), below "
+                                                      "{below}%").format(who=who, share=f"{share * 100:.0f}",
+                                                                         period=data["period"], attained=attained,
+                                                                         below=f"{below * 100:.0f}"),
+                              target.ref, owner=data.get("owner"),
                               notice=True))
         if (reached_on and settings.get("announce_reached", True) and not data.get("announced")
                 and reached_on >= ctx.today - timedelta(days=REACHED_NEWS_DAYS)):
-            items.append(Item(ctx.today, "targets", f"{who} reached target {data['period']} on "
-                              f"{reached_on.isoformat()} ({attained})", target.ref, owner=data.get("owner"),
+            items.append(Item(ctx.today, "targets", _("{who} reached target {period} on {day} ({attained})").format(
+                who=who, period=data["period"], day=reached_on.isoformat(), attained=attained),
+                target.ref, owner=data.get("owner"),
                               notice=True, extra={"reached": True}))
     return items
 

@@ -141,8 +141,16 @@ def _aligned(headers: list[str], rows: list[list[str]], aligns: list[str]) -> st
     return "\n".join([line(headers), "  ".join("-" * size for size in widths)] + [line(row) for row in rows])
 
 
-def _csv(result, stream) -> None:
-    writer = csv.writer(stream, lineterminator="\n")
+def _csv(result, stream, raw: bool = False, shown: bool = False) -> None:
+    """CSV of the result. Files (exports) keep text exactly as it is but for the formula guard;
+    what is `shown` (printed to the terminal) has its control characters made visible."""
+    from crmcli.render.guard import csv_cell
+
+    def cell(value) -> str:
+        text = _csv_value(value)
+        return csv_cell(value, visible(text) if shown else text, raw)
+
+    writer = csv.writer(stream)  # RFC 4180 line ends: a cell holding a lone CR is then quoted too
     parts = _tables(result)
     for position, part in enumerate(parts):
         if len(parts) > 1:
@@ -151,10 +159,10 @@ def _csv(result, stream) -> None:
             writer.writerow([f"# {visible(part.title or '')}"])
         if isinstance(part, Fields):
             writer.writerow(["field", "value"])
-            writer.writerows([[label, _csv_value(value)] for label, value in part.items])
+            writer.writerows([[cell(label), cell(value)] for label, value in part.items])
         else:
-            writer.writerow([c.header for c in part.columns])
-            writer.writerows([[_csv_value(row.get(c.key)) for c in part.columns] for row in part.rows])
+            writer.writerow([cell(c.header) for c in part.columns])
+            writer.writerows([[cell(row.get(c.key)) for c in part.columns] for row in part.rows])
 
 
 def _csv_value(value) -> str:
@@ -162,7 +170,7 @@ def _csv_value(value) -> str:
         return format(value, "f")
     if isinstance(value, (list, tuple)):
         return "; ".join(_csv_value(v) for v in value)
-    return "" if value is None else cell_text(value) if isinstance(value, (bool, dict, date)) else visible(str(value))
+    return "" if value is None else cell_text(value) if isinstance(value, (bool, dict, date)) else str(value)
 
 
 STYLES = {"money": None, "date": "cyan", "id": "dim", "muted": "dim"}
@@ -212,9 +220,37 @@ def _rich(result, stream) -> None:
         console.print()
 
 
-def render(result, fmt: str, stream=None) -> None:
-    """Write `result` to `stream` (stdout) in format `fmt`."""
+def localized(result):
+    """`result` with its headings, titles, labels and interface words in the run's language
+    (for people: table, plain, markdown, html; csv and json stay as data)."""
+    from dataclasses import replace
+
+    from crmcli.i18n import _, language
+
+    if language() == "en":
+        return result
+
+    def table(part):
+        if isinstance(part, Fields):
+            return replace(part, title=_(part.title or ""), items=[(_(label), value) for label, value in part.items])
+        words = [c.key for c in part.columns if c.translate]
+        rows = [{**row, **{key: _(row[key]) for key in words if isinstance(row.get(key), str)}} for row in part.rows] \
+            if words else part.rows
+        return replace(part, columns=[replace(c, header=_(c.header)) for c in part.columns], rows=rows,
+                       title=_(part.title or ""), empty=_(part.empty))
+
+    if isinstance(result, Document):
+        return replace(result, title=_(result.title or ""), parts=[table(part) for part in result.parts])
+    return table(result)
+
+
+def render(result, fmt: str, stream=None, raw: bool = False, exact: bool = False) -> None:
+    """Write `result` to `stream` (stdout) in format `fmt`; `raw` CSV keeps cells that look
+    like formulas as they are (see guard.py). CSV on stdout shows control characters as
+    escapes, unless it is an `exact` export going to a file or a program, not a terminal."""
     stream = stream or sys.stdout
+    if fmt in ("table", "plain", "markdown", "html"):
+        result = localized(result)
     if fmt == "json":
         stream.write(jsonish.dumps(_payload(result), indent=2) + "\n")
     elif fmt == "jsonl":
@@ -223,7 +259,7 @@ def render(result, fmt: str, stream=None) -> None:
         for item in items:
             stream.write(jsonish.dumps(item) + "\n")
     elif fmt == "csv":
-        _csv(result, stream)
+        _csv(result, stream, raw, shown=stream is sys.stdout and (not exact or stream.isatty()))
     elif fmt == "markdown":
         stream.write(_tabulate(result, "pipe"))
     elif fmt == "plain":

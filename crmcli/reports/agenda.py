@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from crmcli.i18n import _, day_text, ngettext
 from crmcli.model.views import Column, Document, Table
 from crmcli.reminders.rules import gather
 from crmcli.reports.common import INTERACTION_COLUMNS, interaction_row, newest_first
@@ -12,7 +13,7 @@ DUE_COLUMNS = [
     Column("due", "due", style="date"),
     Column("when", "when"),
     Column("party_name", "party"),
-    Column("label", "what"),
+    Column("label", "what", translate=True),
     Column("reason", "reason"),
     Column("id", "id", style="id"),
 ]
@@ -23,12 +24,12 @@ BUCKETS = ("overdue", "today", "upcoming")
 def relative_day(due: date, today: date) -> str:
     days = (due - today).days
     if days == 0:
-        return "today"
+        return _("today")
     if days == 1:
-        return "tomorrow"
+        return _("tomorrow")
     if days < 0:
-        return f"{-days} day{'s' if days < -1 else ''} late"
-    return f"in {days} days"
+        return ngettext("{days} day late", "{days} days late", -days).format(days=-days)
+    return ngettext("in {days} day", "in {days} days", days).format(days=days)
 
 
 def bucket_of(due: date, today: date) -> str:
@@ -66,17 +67,19 @@ def agenda(repo, days: int = 7, owner: str | None = None) -> Document:
         owners = {ref: facts.get("owner") for ref, facts in repo.index.party_facts().items()}
         recent = [r for r in recent if owners.get(r.data.get("party")) == owner]
     titles = {
-        "overdue": "Overdue",
-        "today": f"Due today ({today.isoformat()})",
-        "upcoming": f"Next {days} days",
+        "overdue": _("Overdue"),
+        "today": _("Due today ({day})").format(day=day_text(today)),
+        "upcoming": ngettext("Next {days} day", "Next {days} days", days).format(days=days),
     }
-    parts = [Table(DUE_COLUMNS, rows, title=titles[bucket], empty=f"nothing {bucket}")
+    empties = {"overdue": _("nothing overdue"), "today": _("nothing due today"),
+               "upcoming": _("nothing coming up")}
+    parts = [Table(DUE_COLUMNS, rows, title=titles[bucket], empty=empties[bucket])
              for bucket, rows in buckets.items()]
     parts.append(Table(
         INTERACTION_COLUMNS,
         [interaction_row(r.data, names, repo.clock) for r in recent],
-        title=f"Latest interactions (last {RECENT_DAYS} days)",
-        empty="no interactions in the last week",
+        title=_("Latest interactions (last {days} days)").format(days=RECENT_DAYS),
+        empty=_("no interactions in the last week"),
     ))
     payload = {"date": today.isoformat(), **public(buckets), "recent": [r.data for r in recent]}
-    return Document(parts, title=f"Agenda for {today.isoformat()}", payload=payload)
+    return Document(parts, title=_("Agenda for {day}").format(day=day_text(today)), payload=payload)

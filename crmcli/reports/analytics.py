@@ -7,13 +7,15 @@ from collections import defaultdict
 from datetime import date, datetime
 from decimal import Decimal
 
+from crmcli.i18n import N_, _, quarter_text
 from crmcli.model.money import rounded
 from crmcli.model.orders import OWING_STATES, on_time, outstanding
 from crmcli.model.periods import parse_period
 from crmcli.model.pipeline import breached, weighted
 from crmcli.model.views import Column, Document, Table
 
-BUCKETS = (("current", None, 0), ("1-30", 1, 30), ("31-60", 31, 60), ("61-90", 61, 90), ("over 90", 91, None))
+BUCKETS = (
+    (N_("current"), None, 0), ("1-30", 1, 30), ("31-60", 31, 60), ("61-90", 61, 90), (N_("over 90"), 91, None))
 
 
 def _money(key: str, header: str | None = None) -> Column:
@@ -41,20 +43,21 @@ def aging(repo, payables: bool = False) -> Document:
         pay_by = date.fromisoformat(str(data.get("payment_due") or data["date"]))
         bucket = _bucket((today - pay_by).days)
         row = tables[data["currency"]].setdefault(data["party"], {"party": names.get(data["party"], data["party"]),
-                                                                  **{name: Decimal(0) for name, *_ in BUCKETS}})
+                                                                  **{name: Decimal(0) for name, *_rest in BUCKETS}})
         row[bucket] += due
     parts, payload = [], {}
     for code in sorted(tables):
-        rows = sorted(tables[code].values(), key=lambda r: -sum(r[name] for name, *_ in BUCKETS))
+        rows = sorted(tables[code].values(), key=lambda r: -sum(r[name] for name, *_rest in BUCKETS))
         for row in rows:
-            for name, *_ in BUCKETS:
+            for name, *_rest in BUCKETS:
                 row[name] = rounded(row[name], code)
-            row["total"] = sum(row[name] for name, *_ in BUCKETS)
+            row["total"] = sum(row[name] for name, *_rest in BUCKETS)
             row["_style"] = "red" if row["over 90"] or row["61-90"] else None
         total = {"party": "total", **{key: sum(r[key] for r in rows) for key in [b[0] for b in BUCKETS] + ["total"]}}
-        columns = [Column("party", "party")] + [_money(name) for name, *_ in BUCKETS] + [_money("total")]
-        title = f"{'Payables' if payables else 'Receivables'} · {code} · as of {today.isoformat()}"
-        parts.append(Table(columns, rows + [{**total, "_style": "bold"}], title=title))
+        columns = [Column("party", "party")] + [_money(name) for name, *_rest in BUCKETS] + [_money(N_("total"))]
+        title = (_("Payables · {currency} · as of {day}") if payables
+                 else _("Receivables · {currency} · as of {day}")).format(currency=code, day=today.isoformat())
+        parts.append(Table(columns, rows + [{**total, "party": _("total"), "_style": "bold"}], title=title))
         payload[code] = {"rows": [{k: v for k, v in r.items() if not k.startswith("_")} for r in rows], "total": total}
     if not parts:
         parts.append(Table([Column("party", "party")], [], title="Nothing outstanding", empty="nothing outstanding"))
@@ -108,18 +111,20 @@ def pipeline(repo, period: str | None = None) -> Document:
         rows.append({"stage": stage, "probability": f"{stages[stage]}%", "deals": len(current),
                      "amount": rounded(amount, code), "weighted": rounded(weight, code),
                      "to_next": conversion, "days": average})
-    stage_table = Table([Column("stage", "stage"), Column("probability", "prob", align="right"),
-                         Column("deals", "deals", align="right"), _money("amount"), _money("weighted"),
+    stage_table = Table([Column("stage", "stage", translate=True), Column("probability", "prob", align="right"),
+                         Column("deals", "deals", align="right"), _money(N_("amount")), _money(N_("weighted")),
                          Column("to_next", "went further", align="right"), Column("days", "avg days", align="right")],
-                        rows, title=f"Pipeline · {code}")
+                        rows, title=_("Pipeline · {currency}").format(currency=code))
     closed = [d for d in deals if d["stage"] in ("won", "lost") and d.get("close")
               and (span is None or date.fromisoformat(str(d["close"])) in span)]
     closed.sort(key=lambda d: str(d["close"]))
     closed_table = Table([Column("close", "closed", style="date"), Column("id", "id", style="id"),
-                          Column("title", "title"), Column("stage", "result"), _money("amount"),
+                          Column("title", "title"), Column("stage", "result", translate=True), _money(N_("amount")),
                           Column("currency", "cur"), Column("lost_reason", "reason")],
                          [{**d, "_style": "red" if d["stage"] == "lost" else "green"} for d in closed],
-                         title=f"Won and lost · {span.label if span else 'all time'}", empty="none closed")
+                         title=_("Won and lost · {period}").format(period=quarter_text(span.label) if span
+                                                                   else _("all time")),
+                         empty="none closed")
     return Document([stage_table, closed_table], title="Pipeline",
                     payload={"stages": rows, "closed": closed, "currency": code})
 
@@ -176,7 +181,7 @@ def service(repo) -> Document:
     all_scores = [t["satisfaction"] for t in tickets if t.get("satisfaction")]
     total = {"priority": "total", **{s: sum(r[s] for r in rows) for s in statuses + ("breached",)},
              "satisfaction": f"{sum(all_scores) / len(all_scores):.1f}" if all_scores else "", "_style": "bold"}
-    columns = [Column("priority", "priority")] + [Column(s, s, align="right") for s in statuses] + [
+    columns = [Column("priority", "priority", translate=True)] + [Column(s, s, align="right") for s in statuses] + [
         Column("breached", "SLA breached", align="right"), Column("resolve_hours", "avg hours to resolve", align="right"),
         Column("satisfaction", "satisfaction", align="right")]
     return Document([Table(columns, rows + [total], title="Service")],

@@ -10,9 +10,10 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 
+from crmcli.i18n import _
+from crmcli.model.likeness import duplicate_keys
 from crmcli.model.record import Record
-from crmcli.model.text import compact, fold
-from crmcli.model.ids import strip_legal_form
+from crmcli.model.text import fold
 from crmcli.store import codec
 from crmcli.store.validation import Problem, line_of, schema_problems
 
@@ -39,16 +40,16 @@ def check_ids(loaded: Loaded) -> list[Problem]:
         file_id = record.ref.rsplit("/", 1)[-1]
         record_id = record.data.get("id")
         if record_id != file_id:
-            problems.append(Problem(record.path, f"id {record_id!r} differs from the file name {file_id!r}",
-                                    loaded.line(record, ["id"])))
+            problems.append(Problem(record.path, _("id {id!r} differs from the file name {name!r}").format(
+                id=record_id, name=file_id), loaded.line(record, ["id"])))
             continue
         expected = _expected_ref(record)
         if expected and expected != record.ref:
-            problems.append(Problem(record.path, f"filed in the wrong folder: belongs at {expected}.yaml",
-                                    loaded.line(record, [record.kind.dated_by])))
+            problems.append(Problem(record.path, _("filed in the wrong folder: belongs at {ref}.yaml").format(
+                ref=expected), loaded.line(record, [record.kind.dated_by])))
         key = (record.kind.name, str(record_id))
         if key in seen:
-            problems.append(Problem(record.path, f"the same id as {seen[key]}"))
+            problems.append(Problem(record.path, _("the same id as {path}").format(path=seen[key])))
         else:
             seen[key] = record.path
     return problems
@@ -73,12 +74,13 @@ def check_references(loaded: Loaded) -> list[Problem]:
         if party is None and target in unreadable:
             continue
         if party is None:
-            problems.append(Problem(record.path, f"party {target!r} does not exist", loaded.line(record, ["party"])))
+            problems.append(Problem(record.path, _("party {ref!r} does not exist").format(ref=target),
+                                    loaded.line(record, ["party"])))
             continue
         contact = record.data.get("contact")
         if contact and fold(str(contact)) not in {fold(str(c.get("name", ""))) for c in party.data.get("contacts") or []}:
-            problems.append(Problem(record.path, f"{target} has no contact {contact!r}", loaded.line(record, ["contact"]),
-                                    severity="warning"))
+            problems.append(Problem(record.path, _("{party} has no contact {name!r}").format(
+                party=target, name=contact), loaded.line(record, ["contact"]), severity="warning"))
     return problems
 
 
@@ -87,44 +89,25 @@ def check_party_rules(loaded: Loaded) -> list[Problem]:
     for record in loaded.records:
         primaries = [c for c in record.data.get("contacts") or [] if isinstance(c, dict) and c.get("primary")]
         if len(primaries) > 1:
-            problems.append(Problem(record.path, f"{len(primaries)} contacts are marked primary; keep one",
-                                    loaded.line(record, ["contacts"]), severity="warning"))
+            problems.append(Problem(record.path, _("{count} contacts are marked primary; keep one").format(
+                count=len(primaries)), loaded.line(record, ["contacts"]), severity="warning"))
     return problems
-
-
-def _phone_key(phone: str) -> str:
-    digits = re.sub(r"\D", "", phone)
-    return digits[-9:] if len(digits) >= 7 else ""
-
-
-def duplicate_keys(record: Record) -> list[tuple[str, str]]:
-    """What two records of the same person or company would share: name, email, phone."""
-    data = record.data
-    keys = []
-    name = compact(strip_legal_form(str(data.get("name", ""))))
-    if name:
-        keys.append(("name", name))
-    keys += [("email", fold(str(e))) for e in data.get("emails") or []]
-    keys += [("phone", key) for key in (_phone_key(str(p)) for p in data.get("phones") or []) if key]
-    if data.get("tax_id"):
-        keys.append(("tax id", compact(str(data["tax_id"]))))
-    return keys
 
 
 def check_duplicates(loaded: Loaded) -> list[Problem]:
     holders: dict[tuple[str, str, str], list[Record]] = defaultdict(list)
     for record in loaded.records:
         if record.kind.is_party:
-            for what, key in duplicate_keys(record):
+            for what, key in duplicate_keys(record.data):
                 holders[(record.kind.name, what, key)].append(record)
     problems = []
     reported = set()
-    for (kind, what, _), records in sorted(holders.items()):
+    for (_kind, what, _key), records in sorted(holders.items()):
         refs = tuple(sorted({r.ref for r in records}))
         if len(refs) > 1 and refs not in reported:
             reported.add(refs)
-            problems.append(Problem(f"{refs[1]}.yaml", f"looks like a duplicate of {refs[0]} (same {what})",
-                                    severity="warning"))
+            problems.append(Problem(f"{refs[1]}.yaml", _("looks like a duplicate of {ref} (same {key})").format(
+                ref=refs[0], key=_(what)), severity="warning"))
     return problems
 
 
@@ -154,21 +137,22 @@ def check_orders(loaded: Loaded) -> list[Problem]:
     for record in (r for r in loaded.records if r.kind.name == "order"):
         data = record.data
         if data["currency"] not in MINOR_UNITS:
-            problems.append(Problem(record.path, f"unknown currency {data['currency']!r}", loaded.line(record, ["currency"])))
+            problems.append(Problem(record.path, _("unknown currency {currency!r}").format(currency=data["currency"]),
+                                    loaded.line(record, ["currency"])))
             continue
         expected = totals(data["lines"], data["currency"])
         for key in ("net", "tax", "gross"):
             if expected[key] != data["totals"].get(key):
-                problems.append(Problem(record.path, f"totals.{key} is {data['totals'].get(key)} but the lines make "
-                                        f"{expected[key]}", loaded.line(record, ["totals"])))
+                problems.append(Problem(record.path, _("totals.{key} is {stored} but the lines make {expected}").format(
+                    key=key, stored=data["totals"].get(key), expected=expected[key]), loaded.line(record, ["totals"])))
         wanted = "customers/" if data["kind"] == "sale" else "suppliers/"
         if not data["party"].startswith(wanted):
-            problems.append(Problem(record.path, f"a {data['kind']} order needs a party in {wanted}",
-                                    loaded.line(record, ["party"])))
+            problems.append(Problem(record.path, _("a {kind} order needs a party in {folder}").format(
+                kind=_(data["kind"]), folder=wanted), loaded.line(record, ["party"])))
         for position, line in enumerate(data["lines"]):
             if line.get("sku") and skus and line["sku"] not in skus:
-                problems.append(Problem(record.path, f"product {line['sku']!r} is not in the catalog",
-                                        loaded.line(record, ["lines", position, "sku"]), severity="warning"))
+                problems.append(Problem(record.path, _("product {sku!r} is not in the catalog").format(
+                    sku=line["sku"]), loaded.line(record, ["lines", position, "sku"]), severity="warning"))
     return problems
 
 
@@ -184,22 +168,25 @@ def check_attachments(loaded: Loaded) -> list[Problem]:
             where = loaded.line(record, ["attachments", position, "path"])
             try:
                 if not attachment["path"].startswith(f"attachments/{record.id}/"):
-                    raise InvalidValue(f"not in attachments/{record.id}/")
+                    raise InvalidValue(_("not in attachments/{id}/").format(id=record.id))
                 path = confined(loaded.root, attachment["path"])
             except InvalidValue as error:
-                problems.append(Problem(record.path, f"attachment {attachment['path']!r}: {error.message}", where))
+                problems.append(Problem(record.path, _("attachment {path!r}: {error}").format(
+                    path=attachment["path"], error=error.message), where))
                 continue
             if path.is_symlink() or not path.is_file():
-                problems.append(Problem(record.path, f"attachment {attachment['path']} is missing", where))
+                problems.append(Problem(record.path, _("attachment {path} is missing").format(
+                    path=attachment["path"]), where))
             elif sha256_of(path) != attachment["sha256"]:
-                problems.append(Problem(record.path, f"attachment {attachment['path']} has changed since it was "
-                                        "attached (sha256 differs)", where))
+                problems.append(Problem(record.path, _("attachment {path} has changed since it was attached "
+                                                       "(sha256 differs)").format(path=attachment["path"]), where))
         document = record.data.get("document")
         if document and document != f"{record.ref}.md":
-            problems.append(Problem(record.path, f"document {document} is not this record's own ({record.ref}.md)",
-                                    loaded.line(record, ["document"])))
+            problems.append(Problem(record.path, _("document {path} is not this record's own ({own})").format(
+                path=document, own=f"{record.ref}.md"), loaded.line(record, ["document"])))
         elif document and not (loaded.root / document).is_file():
-            problems.append(Problem(record.path, f"document {document} is missing", loaded.line(record, ["document"]),
+            problems.append(Problem(record.path, _("document {path} is missing").format(path=document),
+                                    loaded.line(record, ["document"]),
                                     severity="warning"))
     return problems
 
@@ -219,12 +206,47 @@ def check_links(loaded: Loaded) -> list[Problem]:
             outside = True
         if outside:
             problems.append(Problem(folder.relative_to(root).as_posix(),
-                                    "a link out of the data directory: crm does not follow it"))
+                                    _("a link out of the data directory: crm does not follow it")))
+    return problems
+
+
+CONFLICT_MARKER = re.compile(rb"^(?:<{7}|>{7})(?: |$)", re.MULTILINE)
+UNSCANNED = {".git", ".crm", "attachments"}
+
+
+def check_conflict_markers(loaded: Loaded) -> list[Problem]:
+    """Git conflict markers left in files that are not records (records that hold them do
+    not parse, and are reported with the files the index could not read)."""
+    import os
+
+    from crmcli.model.kinds import kind_of_ref
+    from crmcli.store.config import CONFIG_FILE
+
+    problems = []
+    for folder, folders, files in os.walk(loaded.root):
+        relative = os.path.relpath(folder, loaded.root)
+        if relative == ".":
+            folders[:] = [name for name in folders if name not in UNSCANNED]
+        for name in files:
+            path = name if relative == "." else f"{relative}/{name}".replace(os.sep, "/")
+            if path == CONFIG_FILE or (name.endswith(".yaml") and kind_of_ref(path)):
+                continue
+            try:  # a regular file, not a link, FIFO or device, of at most the size of a record
+                data = codec.read(os.path.join(folder, name))
+            except (OSError, codec.RecordSyntaxError):
+                continue
+            found = CONFLICT_MARKER.search(data)
+            if found and b"\0" not in data:
+                problems.append(Problem(path, _("unresolved git merge conflict markers"),
+                                        data[:found.start()].count(b"\n") + 1))
     return problems
 
 
 CHECKS = (check_ids, check_references, check_party_rules, check_duplicates, check_orders,
-          check_attachments, check_links)
+          check_attachments, check_links, check_conflict_markers)
+SYNC_CHECKS = (check_ids, check_references, check_duplicates, check_conflict_markers)
+"""What two clones' merged data may have gained: the same id twice, the same party twice,
+references to what the other side removed, conflicts left over."""
 
 
 def _problems_of(root, path: str, error: str, line: int | None) -> list[Problem]:
@@ -250,12 +272,12 @@ def load_for_check(repo) -> Loaded:
     return Loaded(sorted(repo.records(), key=lambda r: r.ref), broken, repo.root)
 
 
-def run_checks(repo) -> list[Problem]:
+def run_checks(repo, checks=CHECKS) -> list[Problem]:
     """Every problem in the data directory, errors and warnings, in file order. Schema
     problems come with the files the index refused (it validates every file it reads)."""
     loaded = load_for_check(repo)
     problems = check_config(repo.root) + loaded.broken
-    for check in CHECKS:
+    for check in checks:
         problems.extend(check(loaded))
     return sorted(problems, key=lambda p: (p.path, p.line or 0))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from crmcli.i18n import _
 from crmcli.model.dates import Clock, read_moment
 from crmcli.model.views import Column
 
@@ -22,7 +23,7 @@ INTERACTION_COLUMNS = [
     Column("type", "type"),
     Column("contact", "contact"),
     Column("summary", "summary"),
-    Column("outcome", "outcome"),
+    Column("outcome", "outcome", translate=True),
     Column("id", "id", style="id"),
 ]
 
@@ -32,7 +33,7 @@ def interaction_row(record: dict, names: dict[str, str], clock: Clock) -> dict:
     return {
         "at": when(record.get("at"), clock),
         "party_name": names.get(record.get("party", ""), record.get("party", "")),
-        "type": f"{record.get('type', '')} {arrow}".strip(),
+        "type": f"{_(record.get('type', ''))} {arrow}".strip(),
         "contact": record.get("contact"),
         "summary": record.get("summary"),
         "outcome": record.get("outcome"),

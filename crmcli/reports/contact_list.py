@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from crmcli.i18n import _
 from crmcli.model.record import Record
 from crmcli.model.text import fold
 from crmcli.model.views import Column, Table
@@ -22,5 +23,5 @@ def contact_list(repo, party: Record | None = None) -> Table:
     contacts = [{"id": f"{record.id}#{position}", "party": record.ref, **contact}
                 for record in parties for position, contact in enumerate(record.data.get("contacts") or [], 1)]
     contacts.sort(key=lambda contact: (contact["party"], fold(str(contact.get("name", "")))))
-    rows = [{**contact, "primary": "yes" if contact.get("primary") else ""} for contact in contacts]
+    rows = [{**contact, "primary": _("yes") if contact.get("primary") else ""} for contact in contacts]
     return Table(COLUMNS, rows, records=contacts, empty="no contacts")

@@ -8,6 +8,7 @@ from datetime import date
 from decimal import Decimal
 
 from crmcli.errors import InvalidValue
+from crmcli.i18n import N_, _
 from crmcli.model.money import converter, rounded
 from crmcli.model.orders import OWING_STATES
 from crmcli.model.pipeline import is_closed_deal, weighted
@@ -48,7 +49,7 @@ def fit(series: list[Decimal]) -> tuple[Decimal, Decimal, Decimal, Decimal]:
 
 def forecast(repo, months: int) -> Document:
     if months < 1:
-        raise InvalidValue("--months must be 1 or more")
+        raise InvalidValue(_("--months must be 1 or more"))
     today = repo.clock.today()
     code = repo.config.currency
     convert = converter(code, code, repo.config.rates)
@@ -64,7 +65,7 @@ def forecast(repo, months: int) -> Document:
     current = _month(today)
     known = sorted(key for key in history if key < current)
     if len(known) < 3:
-        raise InvalidValue("a trend forecast needs at least three complete months of sales")
+        raise InvalidValue(_("a trend forecast needs at least three complete months of sales"))
     first = date.fromisoformat(known[0] + "-01")
     span = (today.year * 12 + today.month) - (first.year * 12 + first.month)
     labels = [_month(first, i) for i in range(span)]
@@ -96,12 +97,14 @@ def forecast(repo, months: int) -> Document:
     mape = sum(errors) / len(errors) * 100 if errors else None
     money = lambda key, header: Column(key, header, align="right", style="money")  # noqa: E731
     parts = [
-        Table([Column("month", "month"), money("trend", f"trend forecast ({code})"),
-               money("pipeline", f"weighted pipeline ({code})")], rows, title=f"Forecast · next {months} month(s)"),
-        Table([Column("month", "month"), money("actual", "actual"), money("predicted", "predicted")], backtest,
-              title="Backtest of the trend method"),
-        Fields([("method", f"Holt's linear smoothing, alpha {alpha}, beta {beta}, fitted on {len(series)} months"),
-                ("mean absolute % error", f"{mape:.1f}%" if mape is not None else "n/a")], title="Model"),
+        Table([Column("month", "month"), money("trend", _("trend forecast ({currency})").format(currency=code)),
+               money("pipeline", _("weighted pipeline ({currency})").format(currency=code))], rows,
+              title=_("Forecast · next {months} month(s)").format(months=months)),
+        Table([Column("month", "month"), money("actual", N_("actual")), money("predicted", N_("predicted"))],
+              backtest, title="Backtest of the trend method"),
+        Fields([(N_("method"), _("Holt's linear smoothing, alpha {alpha}, beta {beta}, fitted on {count} "
+                                 "months").format(alpha=alpha, beta=beta, count=len(series))),
+                (N_("mean absolute % error"), f"{mape:.1f}%" if mape is not None else _("n/a"))], title="Model"),
     ]
     payload = {"currency": code, "forecast": rows, "backtest": backtest, "alpha": alpha, "beta": beta,
                "mape": rounded(mape, "USD") if mape is not None else None}

@@ -13,6 +13,7 @@ from datetime import date
 from decimal import Decimal
 
 from crmcli.errors import InvalidValue
+from crmcli.i18n import N_, _, quarter_text
 from crmcli.model.kinds import KINDS
 from crmcli.model.money import converter
 from crmcli.model.money import currency as currency_code
@@ -22,9 +23,11 @@ from crmcli.model.periods import Period, month_key, parse_period, quarter_key, y
 from crmcli.model.text import fold
 from crmcli.model.views import Column, Document, Table
 
-ORDER_KEYS = ("month", "quarter", "year", "customer", "supplier", "party", "owner", "region", "industry", "type")
-LINE_KEYS = ("product", "category")
-MEASURES = ("orders", "quantity", "net", "discount", "tax", "gross", "paid", "outstanding")
+ORDER_KEYS = (N_("month"), N_("quarter"), N_("year"), N_("customer"), N_("supplier"), N_("party"), N_("owner"),
+              N_("region"), N_("industry"), N_("type"))
+LINE_KEYS = (N_("product"), N_("category"))
+MEASURES = (N_("orders"), N_("quantity"), N_("net"), N_("discount"), N_("tax"), N_("gross"), N_("paid"),
+            N_("outstanding"))
 MONEY = ("net", "discount", "tax", "gross", "paid", "outstanding")
 
 
@@ -79,9 +82,10 @@ def ledger(repo, *, by: list[str] | None = None, period: str | None = None, purc
     by = [key.strip().lower() for key in by or [] if key.strip()]
     for key in by:
         if key not in ORDER_KEYS + LINE_KEYS:
-            raise InvalidValue(f"unknown --by key {key!r} (use {', '.join(ORDER_KEYS + LINE_KEYS)})")
+            raise InvalidValue(_("unknown --by key {key!r} (use {keys})").format(key=key,
+                                                                               keys=", ".join(ORDER_KEYS + LINE_KEYS)))
     if len(by) > 2:
-        raise InvalidValue("--by takes at most two keys (e.g. --by owner,month)")
+        raise InvalidValue(_("--by takes at most two keys (e.g. --by owner,month)"))
     span: Period | None = parse_period(period, repo.clock.today()) if period else None
     direction = "purchase" if purchases else "sale"
     target = currency_code(convert) if convert else None
@@ -131,7 +135,7 @@ def ledger(repo, *, by: list[str] | None = None, period: str | None = None, purc
             table, data = _grouped(_cells(facts, by[0], by[-1], measures), by, measures, code)
         else:
             table, data = _register(facts, measures, code)
-        table.title = f"{'Purchase' if purchases else 'Sales'} ledger · {payload['period']} · {code}"
+        table.title = _title(purchases, label, code)
         parts.append(table)
         payload["currencies"][code] = data
     return Document(parts, title="Ledger", payload=payload)
@@ -173,10 +177,23 @@ def _document(tables: dict[str, dict], by: list[str], measures: tuple, purchases
     parts, payload = [], {"period": label, "by": by, "kind": direction, "currencies": {}}
     for code, cells in sorted(tables.items()):
         table, data = _grouped(cells, by, measures, code)
-        table.title = f"{'Purchase' if purchases else 'Sales'} ledger · {label} · {code}"
+        table.title = _title(purchases, label, code)
         parts.append(table)
         payload["currencies"][code] = data
     return Document(parts, title="Ledger", payload=payload)
+
+
+def _title(purchases: bool, label: str, code: str) -> str:
+    period = _("all") if label == "all" else quarter_text(label)
+    heading = _("Purchase ledger · {period} · {currency}") if purchases else _("Sales ledger · {period} · {currency}")
+    return heading.format(period=period, currency=code)
+
+
+def _shown(key: str, value: str) -> str:
+    """A group's value as people read it (a quarter, an order type in the run's language)."""
+    if key == "quarter":
+        return quarter_text(value)
+    return _(value) if key == "type" else value
 
 
 def _measure_columns(measures: tuple) -> list[Column]:
@@ -263,7 +280,7 @@ def _sql_cells(repo, query: str, where: str, params: tuple, first: str, second: 
     except sqlite3.OperationalError as error:
         if "overflow" not in str(error):
             raise
-        raise InvalidValue("the amounts to add are too large to add exactly (over 10^16 in one group)")
+        raise InvalidValue(_("the amounts to add are too large to add exactly (over 10^16 in one group)"))
     for row in rows:
         unit = Decimal(row["scale"])
         sums = {key: Decimal(row[key]) / unit for key in ("net", "discount", "tax", "gross", "paid")}
@@ -289,14 +306,15 @@ def _grouped(cells: dict[str, dict[str, dict]], by: list[str], measures: tuple, 
         for inner in sorted(cells[outer], key=_order):
             sums = _finish(cells[outer][inner], measures, code)
             labels = {first: outer, second: inner} if first != second else {first: outer}
-            rows.append({**labels, **sums})
+            rows.append({**{key: _shown(key, value) for key, value in labels.items()}, **sums})
             data.append({**labels, **sums})
         if first != second:
             subtotal = _add(_empty(measures), cells[outer].values(), measures)
-            rows.append({first: f"{outer} subtotal", **_finish(subtotal, measures, code), "_style": "bold"})
+            rows.append({first: _("{group} subtotal").format(group=_shown(first, outer)),
+                         **_finish(subtotal, measures, code), "_style": "bold"})
     total = _finish(_add(_empty(measures), (sums for inner in cells.values() for sums in inner.values()), measures),
                     measures, code)
-    rows.append({first: "total", **total, "_style": "bold"})
+    rows.append({first: _("total"), **total, "_style": "bold"})
     columns = [Column(first, first)] + ([Column(second, second)] if second != first else []) + _measure_columns(measures)
     return Table(columns, rows), {"rows": data, "total": total}
 
@@ -315,8 +333,8 @@ def _register(facts: list[Fact], measures: tuple, code: str) -> tuple[Table, dic
     total = _finish(_add(_empty(measures), facts, measures), measures, code)
     columns = [Column("date", "date", style="date"), Column("id", "id", style="id"), Column("party", "party"),
                Column("owner", "owner"), Column("region", "region"), Column("product", "product")]
-    columns += _measure_columns(tuple(m for m in measures if m != "orders")) + [Column("status", "status")]
+    columns += _measure_columns(tuple(m for m in measures if m != "orders")) + [Column("status", "status", translate=True)]
     data = {"rows": [dict(row) for row in rows], "total": total}
-    rows.append({"date": "total", **total, "_style": "bold"})
+    rows.append({"date": _("total"), **total, "_style": "bold"})
     return Table(columns, rows), data
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from crmcli.i18n import N_, _
 from crmcli.model.money import format_money, rounded
 from crmcli.model.orders import is_open, line_net, outstanding, paid
 from crmcli.model.record import Record
@@ -15,7 +16,7 @@ LIST_COLUMNS = [
     Column("id", "id", style="id"),
     Column("party_name", "party"),
     Column("owner", "owner"),
-    Column("status", "status"),
+    Column("status", "status", translate=True),
     Column("currency", "cur"),
     Column("gross", "gross", align="right", style="money"),
     Column("paid", "paid", align="right", style="money"),
@@ -42,7 +43,7 @@ def orders_of(repo, direction: str, query: str = "", open_only: bool = False) ->
     return [r for r in records if is_open(r.data)] if open_only else records
 
 
-def order_list(repo, records: list[Record], title: str | None = None, empty: str = "no orders match") -> Table:
+def order_list(repo, records: list[Record], title: str | None = None, empty: str = N_("no orders match")) -> Table:
     records = sorted(records, key=lambda r: (str(r.data.get("date")), r.id), reverse=True)
     names = repo.index.party_names()
     today = repo.clock.today().isoformat()
@@ -58,7 +59,7 @@ LINE_COLUMNS = [
 ]
 PAYMENT_COLUMNS = [Column("date", "date", style="date"), Column("amount", "amount", align="right", style="money"),
                    Column("method", "method"), Column("ref", "ref"), Column("note", "note")]
-HISTORY_COLUMNS = [Column("at", "when", style="date"), Column("status", "status"), Column("by", "by"),
+HISTORY_COLUMNS = [Column("at", "when", style="date"), Column("status", "status", translate=True), Column("by", "by"),
                    Column("note", "note")]
 
 
@@ -77,22 +78,23 @@ def order_view(repo, order: Record) -> Document:
     code = data["currency"]
     names = repo.index.party_names()
     due = outstanding(data)
+    kind = _("{id} (sales order, {type})") if data["kind"] == "sale" else _("{id} (purchase order, {type})")
     facts = [
-        ("order", f"{data['id']} ({'sales' if data['kind'] == 'sale' else 'purchase'} order, {data.get('type', 'standard')})"),
-        ("party", f"{names.get(data['party'], data['party'])} ({data['party']})"),
-        ("owner", data.get("owner")), ("region", data.get("region")), ("date", data.get("date")),
-        ("status", data.get("status")), ("counts toward target", data.get("counts_toward_target")),
-        ("reference", data.get("reference")), ("delivery due", data.get("delivery_due")),
-        ("delivered", data.get("delivered")), ("payment terms", data.get("payment_terms")),
-        ("payment due", data.get("payment_due")),
-        ("net", format_money(data["totals"]["net"], code)),
-        ("discount", format_money(data["totals"]["discount"], code) if data["totals"].get("discount") else None),
-        ("tax", format_money(data["totals"]["tax"], code)),
-        ("gross", format_money(data["totals"]["gross"], code)),
-        ("paid", format_money(paid(data), code)),
-        ("outstanding", format_money(due, code)),
-        ("open", "yes" if is_open(data) else "no"),
-        ("notes", (data.get("notes") or "").strip()),
+        (N_("order"), kind.format(id=data["id"], type=_(data.get("type", "standard")))),
+        (N_("party"), f"{names.get(data['party'], data['party'])} ({data['party']})"),
+        (N_("owner"), data.get("owner")), (N_("region"), data.get("region")), (N_("date"), data.get("date")),
+        (N_("status"), _(data.get("status"))), (N_("counts toward target"), data.get("counts_toward_target")),
+        (N_("reference"), data.get("reference")), (N_("delivery due"), data.get("delivery_due")),
+        (N_("delivered"), data.get("delivered")), (N_("payment terms"), data.get("payment_terms")),
+        (N_("payment due"), data.get("payment_due")),
+        (N_("net"), format_money(data["totals"]["net"], code)),
+        (N_("discount"), format_money(data["totals"]["discount"], code) if data["totals"].get("discount") else None),
+        (N_("tax"), format_money(data["totals"]["tax"], code)),
+        (N_("gross"), format_money(data["totals"]["gross"], code)),
+        (N_("paid"), format_money(paid(data), code)),
+        (N_("outstanding"), format_money(due, code)),
+        (N_("open"), _("yes") if is_open(data) else _("no")),
+        (N_("notes"), (data.get("notes") or "").strip()),
     ]
     lines = [{**line, "discount": percent(line.get("discount")) if line.get("discount") else "", "tax_rate": percent(line.get("tax_rate")),
               "net": rounded(line_net(line), code)} for line in data["lines"]]

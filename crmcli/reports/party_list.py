@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from crmcli.errors import InvalidValue
+from crmcli.i18n import _
 from crmcli.model.kinds import Kind
 from crmcli.model.text import fold
 from crmcli.model.views import Column, Table
@@ -28,22 +29,35 @@ def with_filters(query: str, filters: dict) -> str:
     pairs += [(field, filters[field]) for field in ("owner", "region", "lifecycle") if filters.get(field)]
     for field, value in pairs:
         if '"' in value:
-            raise InvalidValue(f"--{field.rstrip('s')} {value!r}: a value cannot hold a double quote")
+            raise InvalidValue(_("--{option} {value!r}: a value cannot hold a double quote").format(
+                option=field.rstrip("s"), value=value))
         terms.append(f'{field}="{value}"')
     return " ".join(terms)
 
 
-def party_list(repo, kind: Kind, query: str = "", filters: dict | None = None) -> Table:
-    """The parties of `kind` matching `query` (the query language of `crm search`)."""
+SORTS = ("name", "last", "created", "owner")
+
+
+def party_list(repo, kind: Kind, query: str = "", filters: dict | None = None, sort: str = "name") -> Table:
+    """The parties of `kind` matching `query` (the query language of `crm search`), sorted by
+    name (Chinese names by pinyin), by last contact (the longest without one first), by
+    creation (newest first) or by owner, then name."""
     parties = select(repo, with_filters(query, filters or {}), (kind,))
     sort_keys = repo.index.sort_names()
-    parties.sort(key=lambda p: sort_keys.get(p.ref, fold(p.title)))
     last = repo.index.last_contacts()
+    parties.sort(key=lambda p: sort_keys.get(p.ref, fold(p.title)))
+    if sort == "last":
+        parties.sort(key=lambda p: str(last.get(p.ref) or ""))
+    elif sort == "created":
+        parties.sort(key=lambda p: str(p.data.get("created") or ""), reverse=True)
+    elif sort == "owner":
+        parties.sort(key=lambda p: str(p.data.get("owner") or ""))
     columns = [Column("id", "id", style="id"), Column("name", "name")]
     if kind.name == "customer":
-        columns.append(Column("lifecycle", "lifecycle"))
+        columns.append(Column("lifecycle", "lifecycle", translate=True))
     columns += [Column("owner", "owner"), Column("region", "region"), Column("city", "city"),
                 Column("contact", "primary contact"), Column("tags", "tags"), Column("last", "last contact", style="date")]
     rows = [{**p.data, "id": p.id, "city": _city(p.data), "contact": _primary(p.data),
              "last": when(last.get(p.ref), repo.clock)[:10]} for p in parties]
-    return Table(columns, rows, records=[p.data for p in parties], empty=f"no {kind.folder} match")
+    return Table(columns, rows, records=[p.data for p in parties],
+                 empty=_("no {kinds} match").format(kinds=_(kind.folder)))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from crmcli.i18n import N_, _
 from crmcli.model.dates import parse_interval, read_day
 from crmcli.model.record import Record
 from crmcli.model.views import Column, Document, Fields, Table
@@ -35,7 +36,7 @@ def _address(address: dict) -> str:
 def _contact_row(contact: dict) -> dict:
     handles = []
     if contact.get("wechat"):
-        handles.append(f"wechat {contact['wechat']}")
+        handles.append(f"{_('wechat')} {contact['wechat']}")
     handles += [f"{network} {handle}" for network, handle in (contact.get("im") or {}).items()]
     return {**contact, "primary": "★" if contact.get("primary") else "", "im": handles}
 
@@ -54,9 +55,10 @@ def on_time_summary(orders: list[dict]) -> str:
     """`7 of 9 on time (78%)` over delivered orders with a due date."""
     judged = [flag for flag in (on_time(o) for o in orders) if flag is not None]
     if not judged:
-        return "no deliveries with a due date yet"
+        return _("no deliveries with a due date yet")
     hits = sum(judged)
-    return f"{hits} of {len(judged)} on time ({hits * 100 // len(judged)}%)"
+    return _("{hits} of {count} on time ({share}%)").format(hits=hits, count=len(judged),
+                                                            share=hits * 100 // len(judged))
 
 
 def party_view(repo, party: Record) -> Document:
@@ -74,50 +76,53 @@ def party_view(repo, party: Record) -> Document:
     if last:
         due = read_day(str(last["at"]), clock) + parse_interval(cadence)
         late = (clock.today() - due).days
-        follow_up = f"every {cadence}; next contact due {due.isoformat()}" + (f" ({late} days late)" if late > 0 else "")
+        follow_up = (_("every {cadence}; next contact due {day} ({late} days late)") if late > 0
+                     else _("every {cadence}; next contact due {day}")).format(cadence=cadence, day=due.isoformat(),
+                                                                              late=late)
     profile = [
-        ("id", party.ref),
-        ("name", data.get("name")),
-        ("kind", f"{party.kind.name} ({data.get('entity', 'company')})"),
-        ("lifecycle", data.get("lifecycle")),
-        ("industry", data.get("industry")),
-        ("tags", data.get("tags")),
-        ("owner", data.get("owner")),
-        ("region", data.get("region")),
-        ("addresses", "; ".join(_address(a) for a in data.get("addresses") or [])),
-        ("phones", data.get("phones")),
-        ("emails", data.get("emails")),
-        ("website", data.get("website")),
-        ("tax id", data.get("tax_id")),
-        ("payment terms", data.get("payment_terms")),
-        ("follow-up", follow_up or f"every {cadence}"),
-        ("last contact", f"{when(last['at'], clock)} {last['type']}: {last['summary']}" if last else "never"),
-        ("notes", (data.get("notes") or "").strip()),
+        (N_("id"), party.ref),
+        (N_("name"), data.get("name")),
+        (N_("kind"), f"{_(party.kind.name)} ({_(data.get('entity', 'company'))})"),
+        (N_("lifecycle"), _(data.get("lifecycle"))),
+        (N_("industry"), data.get("industry")),
+        (N_("tags"), data.get("tags")),
+        (N_("owner"), data.get("owner")),
+        (N_("region"), data.get("region")),
+        (N_("addresses"), "; ".join(_address(a) for a in data.get("addresses") or [])),
+        (N_("phones"), data.get("phones")),
+        (N_("emails"), data.get("emails")),
+        (N_("website"), data.get("website")),
+        (N_("tax id"), data.get("tax_id")),
+        (N_("payment terms"), data.get("payment_terms")),
+        (N_("follow-up"), follow_up or _("every {cadence}").format(cadence=cadence)),
+        (N_("last contact"), f"{when(last['at'], clock)} {_(last['type'])}: {last['summary']}" if last else _("never")),
+        (N_("notes"), (data.get("notes") or "").strip()),
     ]
     orders = repo.records("order", "party = ?", (party.ref,))
     balances = outstanding_by_currency(o.data for o in orders)
-    profile.insert(-1, ("outstanding", ", ".join(format_money(v, c) for c, v in sorted(balances.items())) or "nothing"))
+    profile.insert(-1, (N_("outstanding"),
+                        ", ".join(format_money(v, c) for c, v in sorted(balances.items())) or _("nothing")))
     if party.kind.name == "supplier":
-        profile.insert(-1, ("on-time delivery", on_time_summary([o.data for o in orders])))
+        profile.insert(-1, (N_("on-time delivery"), on_time_summary([o.data for o in orders])))
     contracts = repo.records("contract", "party = ?", (party.ref,))
     deals = repo.records("deal", "party = ?", (party.ref,))
     tickets = repo.records("ticket", "party = ?", (party.ref,))
     tier = tiers(repo).get(party.ref) if party.kind.name == "customer" else None
     if tier:
-        profile.insert(-1, ("tier", tier))
+        profile.insert(-1, (N_("tier"), _(tier)))
     parts = [
         Fields([(label, value) for label, value in profile if value not in (None, "", [])], title=data.get("name")),
         Table(CONTACT_COLUMNS, [_contact_row(c) for c in data.get("contacts") or []], title="Contacts", empty="no contacts"),
         Table(STEP_COLUMNS, [{"due": r.data["next"].get("due"), "action": r.data["next"]["action"], "id": r.id,
                               "_style": "red" if str(r.data["next"].get("due", "9999")) < clock.today().isoformat() else None}
                              for r in open_steps], title="Open next steps", empty="no open next steps"),
-        order_list(repo, [o for o in orders if is_open(o.data)], title="Open orders", empty="no open orders"),
-        contract_list(repo, contracts, title="Contracts", empty="no contracts"),
-        deal_list(repo, deals, title="Deals"),
-        ticket_list(repo, tickets, title="Tickets"),
+        order_list(repo, [o for o in orders if is_open(o.data)], title=N_("Open orders"), empty=N_("no open orders")),
+        contract_list(repo, contracts, title=N_("Contracts"), empty=N_("no contracts")),
+        deal_list(repo, deals, title=N_("Deals")),
+        ticket_list(repo, tickets, title=N_("Tickets")),
     ]
     if party.kind.name == "supplier":
-        parts.append(order_list(repo, orders, title="Purchase history", empty="no purchases"))
+        parts.append(order_list(repo, orders, title=N_("Purchase history"), empty=N_("no purchases")))
     parts.append(Table(INTERACTION_COLUMNS, [interaction_row(r.data, names, clock) for r in interactions],
                        title="Timeline", empty="no interactions yet"))
     payload = {

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from crmcli.errors import InvalidValue
+from crmcli.i18n import N_, _
 from crmcli.model.money import converter, format_money, rounded
 from crmcli.model.orders import OWING_STATES
 from crmcli.model.periods import parse_period
@@ -17,13 +18,14 @@ from crmcli.reports.orders import history_table
 
 DEAL_COLUMNS = [
     Column("close", "close", style="date"), Column("id", "id", style="id"), Column("title", "title"),
-    Column("party_name", "party"), Column("owner", "owner"), Column("stage", "stage"),
+    Column("party_name", "party"), Column("owner", "owner"), Column("stage", "stage", translate=True),
     Column("probability", "prob", align="right"), Column("amount", "amount", align="right", style="money"),
     Column("currency", "cur"), Column("weighted", "weighted", align="right", style="money"),
 ]
 TICKET_COLUMNS = [
     Column("opened", "opened", style="date"), Column("id", "id", style="id"), Column("subject", "subject"),
-    Column("party_name", "party"), Column("priority", "priority"), Column("status", "status"),
+    Column("party_name", "party"), Column("priority", "priority", translate=True),
+    Column("status", "status", translate=True),
     Column("due", "due", style="date"), Column("breach", "SLA"),
 ]
 TARGET_COLUMNS = [
@@ -31,6 +33,14 @@ TARGET_COLUMNS = [
     Column("attained", "attained", align="right", style="money"), Column("percent", "%", align="right"),
     Column("pace", "pace", align="right"), Column("currency", "cur"),
 ]
+INTERFACE_WORDS = ("stage", "status", "priority", "channel")
+"""Fields whose values are interface words, shown in the run's language."""
+
+
+def _facts(data: dict) -> list[tuple[str, object]]:
+    """A record's fields as label/value pairs for its view (not its history)."""
+    return [(key, _(value) if key in INTERFACE_WORDS else value) for key, value in data.items()
+            if key != "history" and value not in (None, "", [])]
 
 
 def deal_list(repo, records: list[Record], title: str | None = None) -> Table:
@@ -46,8 +56,8 @@ def deal_list(repo, records: list[Record], title: str | None = None) -> Table:
 
 def deal_view(repo, deal: Record) -> Document:
     data = deal.data
-    facts = [(k, v) for k, v in data.items() if k not in ("history",) and v not in (None, "", [])]
-    facts.append(("win probability", f"{probability(data, repo.config.stages)}%"))
+    facts = _facts(data)
+    facts.append((N_("win probability"), f"{probability(data, repo.config.stages)}%"))
     return Document([Fields(facts, title=data["title"]), history_table(repo, data)], payload=data)
 
 
@@ -60,15 +70,15 @@ def ticket_list(repo, records: list[Record], title: str | None = None) -> Table:
         late = breached(record.data, now)
         rows.append({**record.data, "party_name": names.get(record.data["party"], record.data["party"]),
                      "opened": when(record.data.get("opened"), repo.clock),
-                     "due": when(record.data.get("due"), repo.clock), "breach": "breached" if late else "",
+                     "due": when(record.data.get("due"), repo.clock), "breach": _("breached") if late else "",
                      "_style": "red" if late and record.data.get("status") not in ("resolved", "closed") else None})
     return Table(TICKET_COLUMNS, rows, title=title, records=[r.data for r in records], empty="no tickets match")
 
 
 def ticket_view(repo, ticket: Record) -> Document:
     data = ticket.data
-    facts = [(k, v) for k, v in data.items() if k != "history" and v not in (None, "", [])]
-    facts.append(("service level", "breached" if breached(data, repo.clock.now()) else "kept so far"))
+    facts = _facts(data)
+    facts.append((N_("service level"), _("breached") if breached(data, repo.clock.now()) else _("kept so far")))
     return Document([Fields(facts, title=data["subject"]), history_table(repo, data)], payload=data)
 
 
@@ -109,7 +119,7 @@ def target_list(repo, records: list[Record]) -> Table:
         attained = attainment(repo, data.get("owner"), data["period"], data["currency"])
         share = attained / Decimal(data["amount"]) if data["amount"] else Decimal(0)
         pace = _pace(data["period"], today)
-        rows.append({**data, "owner": data.get("owner", "(business)"), "attained": attained,
+        rows.append({**data, "owner": data.get("owner", _("(business)")), "attained": attained,
                      "percent": f"{share * 100:.0f}%", "pace": f"{pace * 100:.0f}%",
                      "_style": "red" if share < pace else "green"})
     return Table(TARGET_COLUMNS, rows, records=[{**r, "attained": r["attained"]} for r in rows],
@@ -117,7 +127,7 @@ def target_list(repo, records: list[Record]) -> Table:
 
 
 def campaign_list(repo, records: list[Record]) -> Table:
-    columns = [Column("id", "id", style="id"), Column("name", "name"), Column("channel", "channel"),
+    columns = [Column("id", "id", style="id"), Column("name", "name"), Column("channel", "channel", translate=True),
                Column("start", "start", style="date"), Column("end", "end", style="date"),
                Column("budget", "budget", align="right", style="money"), Column("currency", "cur"),
                Column("members", "members", align="right")]
@@ -138,17 +148,20 @@ def campaign_view(repo, campaign: Record) -> Document:
     convert = converter(code, repo.config.currency, repo.config.rates)
     revenue = rounded(sum((convert(d.data.get("amount") or 0, d.data.get("currency", code)) for d in won), Decimal(0)), code)
     rate = Decimal(len(responders)) / len(members) if members else Decimal(0)
-    facts = [("name", data["name"]), ("channel", data["channel"]), ("runs", f"{data.get('start', '?')} – {data.get('end', '?')}"),
-             ("budget", format_money(data["budget"], code) if data.get("budget") is not None else None),
-             ("members", len(members)), ("responses", f"{len(responses)} from {len(responders)} parties"),
-             ("response rate", f"{rate * 100:.1f}%"), ("deals", len(deals)), ("won", len(won)),
-             ("won revenue", format_money(revenue, code)),
-             ("cost per response", format_money(rounded(Decimal(data["budget"]) / len(responders), code), code)
+    facts = [(N_("name"), data["name"]), (N_("channel"), _(data["channel"])),
+             (N_("runs"), f"{data.get('start', '?')} – {data.get('end', '?')}"),
+             (N_("budget"), format_money(data["budget"], code) if data.get("budget") is not None else None),
+             (N_("members"), len(members)),
+             (N_("responses"), _("{responses} from {parties} parties").format(responses=len(responses),
+                                                                              parties=len(responders))),
+             (N_("response rate"), f"{rate * 100:.1f}%"), (N_("deals"), len(deals)), (N_("won"), len(won)),
+             (N_("won revenue"), format_money(revenue, code)),
+             (N_("cost per response"), format_money(rounded(Decimal(data["budget"]) / len(responders), code), code)
               if data.get("budget") is not None and responders else None)]
     payload = {**data, "responses": len(responses), "responders": sorted(responders), "response_rate": rate,
                "deals": [d.id for d in deals], "won_revenue": revenue}
     return Document([Fields([(k, v) for k, v in facts if v is not None], title=data["name"]),
-                     deal_list(repo, deals, title="Deals from this campaign")], payload=payload)
+                     deal_list(repo, deals, title=N_("Deals from this campaign"))], payload=payload)
 
 
 def tiers(repo) -> dict[str, str]:
@@ -165,7 +178,7 @@ def tiers(repo) -> dict[str, str]:
                 amount = convert(data["totals"]["net"], data["currency"])
             except InvalidValue as error:
                 if str(error) not in repo.warnings:
-                    repo.warnings.append(f"{error}; those sales are left out of the tiers")
+                    repo.warnings.append(_("{error}; those sales are left out of the tiers").format(error=error))
                 continue
             sales[data["party"]] = sales.get(data["party"], Decimal(0)) + amount
     thresholds = repo.config.tiers

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from crmcli.i18n import N_, _
 from crmcli.model.money import format_money
 from crmcli.model.record import Record
 from crmcli.model.views import Column, Document, Fields, Table
@@ -16,7 +17,8 @@ PRODUCT_COLUMNS = [
 ]
 CONTRACT_COLUMNS = [
     Column("id", "id", style="id"), Column("title", "title"), Column("party_name", "party"),
-    Column("status", "status"), Column("value", "value", align="right", style="money"), Column("currency", "cur"),
+    Column("status", "status", translate=True), Column("value", "value", align="right", style="money"),
+    Column("currency", "cur"),
     Column("start", "start", style="date"), Column("end", "end", style="date"), Column("ends_in", "ends in"),
 ]
 
@@ -36,32 +38,44 @@ def product_view(repo, product: Record) -> Document:
     return Document([Fields(_fields(product.data), title=product.data.get("name"))], payload=product.data)
 
 
-def _ends_in(record: dict, today: date) -> str:
+def _days_left(record: dict, today: date) -> int | None:
+    """Days until a running contract ends (negative: ended that long ago); None when it has no end or is over."""
     if not record.get("end") or record.get("status") in ("expired", "terminated"):
+        return None
+    return (date.fromisoformat(str(record["end"])) - today).days
+
+
+def _ends_in(days: int | None) -> str:
+    if days is None:
         return ""
-    days = (date.fromisoformat(str(record["end"])) - today).days
-    return f"{days} days" if days >= 0 else f"ended {-days} days ago"
+    return _("{days} days").format(days=days) if days >= 0 else _("ended {days} days ago").format(days=-days)
 
 
-def contract_list(repo, records: list[Record], title: str | None = None, empty: str = "no contracts match") -> Table:
+def contract_list(repo, records: list[Record], title: str | None = None,
+                  empty: str = N_("no contracts match")) -> Table:
     names = repo.index.party_names()
     today = repo.clock.today()
     records = sorted(records, key=lambda r: (str(r.data.get("end") or "9999"), r.id))
     rows = []
     for record in records:
         data = record.data
-        ends = _ends_in(data, today)
-        soon = ends.endswith(" days") and int(ends.split()[0]) <= int(data.get("renewal_notice_days") or 30)
-        rows.append({**data, "party_name": names.get(data.get("party", ""), data.get("party")), "ends_in": ends,
+        days = _days_left(data, today)
+        soon = days is not None and 0 <= days <= int(data.get("renewal_notice_days") or 30)
+        rows.append({**data, "party_name": names.get(data.get("party", ""), data.get("party")),
+                     "ends_in": _ends_in(days),
                      "_style": "yellow" if soon else ("dim" if data.get("status") in ("expired", "terminated") else None)})
     return Table(CONTRACT_COLUMNS, rows, title=title, records=[r.data for r in records], empty=empty)
 
 
 def contract_view(repo, contract: Record) -> Document:
     data = contract.data
-    facts = _fields(data)
-    if data.get("value") is not None:
-        facts = [(k, format_money(v, data.get("currency")) if k == "value" else v) for k, v in facts]
+
+    def shown(key: str, value):
+        if key == "value":
+            return format_money(value, data.get("currency"))
+        return _(value) if key == "status" else value
+
+    facts = [(key, shown(key, value)) for key, value in _fields(data)]
     attachments = Table([Column("path", "file"), Column("sha256", "sha256", style="id"), Column("added", "added")],
                         data.get("attachments") or [], title="Attachments", empty="no attachments")
     return Document([Fields(facts, title=data.get("title")), history_table(repo, data), attachments], payload=data)

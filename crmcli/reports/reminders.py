@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from crmcli.i18n import _, day_text, ngettext
 from crmcli.model.dates import parse_interval, read_day
 from crmcli.model.record import Record
 from crmcli.model.views import Column, Document, Fields, Table
@@ -14,7 +15,7 @@ from crmcli.reports.orders import history_table
 REMINDER_COLUMNS = [
     Column("due", "due", style="date"), Column("when", "when"), Column("id", "id", style="id"),
     Column("text", "text"), Column("party_name", "party"), Column("every", "repeats"),
-    Column("owner", "owner"), Column("status", "status"),
+    Column("owner", "owner"), Column("status", "status", translate=True),
 ]
 EXPORT_DAYS = 365
 
@@ -30,9 +31,9 @@ def reminder_list(repo, records: list[Record]) -> Table:
         open_ = data.get("status") != "done"
         due = read_day(str(data["due"]), repo.clock)
         rows.append({**data, "party_name": names.get(data.get("party") or "", data.get("party")),
-                     "when": relative_day(due, today) if open_ else "done",
+                     "when": relative_day(due, today) if open_ else _("done"),
                      "_style": "dim" if not open_ else "red" if due < today else None})
-    return Table(REMINDER_COLUMNS, rows, records=[r.data for r in records], empty="no reminders match")
+    return Table(REMINDER_COLUMNS, rows, records=[r.data for r in records], empty=_("no reminders match"))
 
 
 def reminder_view(repo, reminder: Record) -> Document:
@@ -50,7 +51,7 @@ def horizon(repo, within: str | None) -> date:
 def digest(repo, items, title: str) -> Document:
     """The items due, in their buckets, leaving out the empty ones (mail and cron read this)."""
     buckets = due_rows(repo, items)
-    heads = {"overdue": "Overdue", "today": "Due today", "upcoming": "Coming up"}
+    heads = {"overdue": _("Overdue"), "today": _("Due today"), "upcoming": _("Coming up")}
     parts = [Table(DUE_COLUMNS, rows, title=f"{heads[bucket]} ({len(rows)})")
              for bucket, rows in buckets.items() if rows]
     return Document(parts, title=title, payload={"date": repo.clock.today().isoformat(), **public(buckets)})
@@ -59,8 +60,9 @@ def digest(repo, items, title: str) -> Document:
 def due_digest(repo, within: str | None = None, owner: str | None = None):
     """What is due by the end of the window, and the digest of it."""
     items = gather(repo, horizon(repo, within), owner)
-    today = repo.clock.today().isoformat()
-    title = f"{repo.config.business_name}: {len(items)} reminder{'s' if len(items) != 1 else ''} due {today}"
+    title = ngettext("{business}: {count} reminder due {day}", "{business}: {count} reminders due {day}",
+                     len(items)).format(business=repo.config.business_name, count=len(items),
+                                        day=day_text(repo.clock.today()))
     return items, digest(repo, items, title)
 
 

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from crmcli.i18n import _
 from crmcli.model.views import Column, Table
 
 COLUMNS = [
-    Column("kind", "kind"),
+    Column("kind", "kind", translate=True),
     Column("id", "id", style="id"),
     Column("title", "name / summary"),
     Column("snippet", "match", style="snippet"),
-    Column("match", "by", style="muted"),
+    Column("match", "by", style="muted", translate=True),
 ]
 
 
@@ -20,5 +21,6 @@ def search_table(hits, total: int) -> Table:
             for hit in hits]
     records = [{"kind": hit.record.kind.name, "ref": hit.record.ref, "match": hit.match, "snippet": hit.snippet,
                 "record": hit.record.data} for hit in hits]
-    shown = f"{len(hits)} of {total}" if total > len(hits) else str(total)
-    return Table(COLUMNS, rows, title=f"{shown} match(es)", records=records, empty="nothing matches")
+    shown = _("{shown} of {total}").format(shown=len(hits), total=total) if total > len(hits) else str(total)
+    return Table(COLUMNS, rows, title=_("{count} match(es)").format(count=shown), records=records,
+                 empty="nothing matches")

@@ -7,12 +7,13 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from crmcli.errors import InvalidValue
+from crmcli.i18n import N_, _
 from crmcli.model.dates import parse_interval, read_day
 from crmcli.model.money import converter, rounded
 from crmcli.model.orders import OWING_STATES
 from crmcli.model.views import Column, Document, Table
 
-SEGMENTS = ("champions", "loyal", "potential", "new", "at-risk", "hibernating", "lost")
+SEGMENTS = (N_("champions"), N_("loyal"), N_("potential"), N_("new"), N_("at-risk"), N_("hibernating"), N_("lost"))
 
 
 def _score(value, ranked: list) -> int:
@@ -42,7 +43,8 @@ def segment_of(recency: int | None, r: int, f: int, m: int) -> str:
 
 def segments(repo, only: str | None = None) -> Document:
     if only and only not in SEGMENTS:
-        raise InvalidValue(f"unknown segment {only!r} (one of {', '.join(SEGMENTS)})")
+        raise InvalidValue(_("unknown segment {segment!r} (one of {segments})").format(segment=only,
+                                                                                      segments=", ".join(SEGMENTS)))
     today = repo.clock.today()
     code = repo.config.currency
     convert = converter(code, code, repo.config.rates)
@@ -81,13 +83,16 @@ def segments(repo, only: str | None = None) -> Document:
                 "revenue": sum((row["monetary"] for row in rows if row["segment"] == name), rounded(Decimal(0), code))}
                for name in SEGMENTS]
     chosen = sorted((row for row in rows if not only or row["segment"] == only), key=lambda row: -row["monetary"])
-    parts = [Table([Column("segment", "segment"), Column("customers", "customers", align="right"),
-                    Column("revenue", f"revenue (12 months, {code})", align="right", style="money")], summary,
+    parts = [Table([Column("segment", "segment", translate=True), Column("customers", "customers", align="right"),
+                    Column("revenue", _("revenue (12 months, {currency})").format(currency=code), align="right",
+                           style="money")], summary,
                    title="Segments")]
     parts.append(Table([Column("customer", "customer"), Column("id", "id", style="id"),
                         Column("recency", "days since order", align="right"), Column("frequency", "orders (12m)", align="right"),
-                        Column("monetary", f"net (12m, {code})", align="right", style="money"), Column("rfm", "RFM"),
-                        Column("segment", "segment")], chosen, title=f"Customers{' · ' + only if only else ''}",
+                        Column("monetary", _("net (12m, {currency})").format(currency=code), align="right",
+                               style="money"), Column("rfm", "RFM"),
+                        Column("segment", "segment", translate=True)], chosen,
+                       title=_("Customers · {segment}").format(segment=_(only)) if only else _("Customers"),
                        empty="no customers in this segment"))
     overdue = _overdue_for_contact(repo, customers, today)
     parts.append(Table([Column("customer", "customer"), Column("last", "last contact", style="date"),

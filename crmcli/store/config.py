@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from crmcli.errors import DataDirError
+from crmcli.i18n import N_, _
 from crmcli.store import codec
 
 CONFIG_FILE = "crm.yaml"
@@ -16,17 +17,17 @@ business:
   name: {name}
 currency: {currency}
 me: {me}
-{timezone}locale: en
+{timezone}# locale: zh             # the interface language (en or zh); default: from LANG
 follow_up_every: 30d
 git:
   autocommit: true
 """
 
 
-DEFAULT_STAGES = (("qualification", 10), ("needs-analysis", 25), ("proposal", 50), ("negotiation", 75),
-                  ("won", 100), ("lost", 0))
+DEFAULT_STAGES = ((N_("qualification"), 10), (N_("needs-analysis"), 25), (N_("proposal"), 50),
+                  (N_("negotiation"), 75), (N_("won"), 100), (N_("lost"), 0))
 DEFAULT_SERVICE_LEVELS = {"urgent": "4h", "high": "1d", "normal": "3d", "low": "7d"}
-DEFAULT_TIERS = {"silver": 100000, "gold": 500000}
+DEFAULT_TIERS = {N_("silver"): 100000, N_("gold"): 500000}
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,12 @@ class Config:
         return dict(self.raw.get("rates") or {})
 
     @property
+    def autocommit(self) -> bool:
+        """Commit each command's files to git (`git: {autocommit: true}`; off when absent)."""
+        settings = self.raw.get("git")
+        return isinstance(settings, dict) and settings.get("autocommit") is True
+
+    @property
     def follow_up_every(self) -> str:
         return str(self.raw.get("follow_up_every", "30d"))
 
@@ -94,7 +101,7 @@ def load_config(root: Path) -> Config:
     except FileNotFoundError:
         return Config()
     except OSError as error:
-        raise DataDirError(f"{path}: cannot read: {error.strerror}")
+        raise DataDirError(_("{path}: cannot read: {error}").format(path=path, error=error.strerror))
     except codec.RecordSyntaxError as error:
         where = f"{root / CONFIG_FILE}:{error.line}" if error.line else str(root / CONFIG_FILE)
         raise DataDirError(error.message, where=where)

@@ -15,6 +15,7 @@ import tempfile
 from pathlib import Path
 
 from crmcli.errors import DataDirError, InvalidValue
+from crmcli.i18n import N_, _
 
 TEMP_PREFIX = ".crm-tmp-"
 
@@ -22,31 +23,32 @@ TEMP_PREFIX = ".crm-tmp-"
 def confined(root: Path, relative: str) -> Path:
     """`root/relative`, refusing absolute paths, `..` and links that lead outside `root`."""
     if not relative or relative.startswith(("/", "\\")) or "\x00" in relative:
-        raise InvalidValue(f"invalid record path {relative!r}")
+        raise InvalidValue(_("invalid record path {path!r}").format(path=relative))
     parts = relative.replace("\\", "/").split("/")
     if any(part in ("", ".", "..") for part in parts):
-        raise InvalidValue(f"invalid record path {relative!r}")
+        raise InvalidValue(_("invalid record path {path!r}").format(path=relative))
     path = root.joinpath(*parts)
     try:
         inside = path.resolve().is_relative_to(root.resolve())
     except (RuntimeError, OSError):  # a link loop (RuntimeError before Python 3.13)
-        raise InvalidValue(f"{relative}: a link that leads nowhere (a loop)")
+        raise InvalidValue(_("{path}: a link that leads nowhere (a loop)").format(path=relative))
     if not inside:
-        raise InvalidValue(f"{relative}: leads outside the data directory")
+        raise InvalidValue(_("{path}: leads outside the data directory").format(path=relative))
     return path
 
 
 def os_error(error: OSError, path: Path | str) -> DataDirError:
     """One line for an OS failure on the data directory (exit 3)."""
-    reason = {
-        errno.ENOSPC: "disk full",
-        errno.EDQUOT: "disk quota exceeded",
-        errno.EROFS: "read-only file system",
-        errno.EACCES: "permission denied",
-        errno.EPERM: "permission denied",
-        errno.ENOENT: "no such file or directory",
-    }.get(error.errno, error.strerror or str(error))
-    return DataDirError(f"{path}: cannot write: {reason}")
+    known = {
+        errno.ENOSPC: N_("disk full"),
+        errno.EDQUOT: N_("disk quota exceeded"),
+        errno.EROFS: N_("read-only file system"),
+        errno.EACCES: N_("permission denied"),
+        errno.EPERM: N_("permission denied"),
+        errno.ENOENT: N_("no such file or directory"),
+    }.get(error.errno)
+    reason = _(known) if known else error.strerror or str(error)
+    return DataDirError(_("{path}: cannot write: {reason}").format(path=path, reason=reason))
 
 
 def sync_folder(folder: Path) -> None:
@@ -62,9 +64,10 @@ def temp_beside(path: Path) -> Path:
     return path.with_name(f"{TEMP_PREFIX}{secrets.token_hex(6)}.yaml")
 
 
-def write_temp(path: Path, data: bytes, temp: Path | None = None) -> Path:
+def write_temp(path: Path, data: bytes, temp: Path | None = None, sync: bool = True) -> Path:
     """Write `data` to a synced temporary file beside `path` (named `temp` when given); the
-    caller replaces `path` with it."""
+    caller replaces `path` with it. Without `sync` the caller syncs them all at once
+    (`os.sync`) before replacing."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         if temp is None:
@@ -77,7 +80,8 @@ def write_temp(path: Path, data: bytes, temp: Path | None = None) -> Path:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
-            os.fsync(handle.fileno())
+            if sync:
+                os.fsync(handle.fileno())
         if path.exists():
             os.chmod(temp, path.stat().st_mode & 0o777)
         else:
@@ -126,17 +130,27 @@ def keep_old(path: Path) -> Path | None:
     return old
 
 
-def commit_temp(temp: Path, path: Path, placed: "Placed | None" = None) -> None:
-    """Move a temporary file written by `write_temp` over its target, durably; `placed`
-    notes once the target is replaced."""
+def commit_temp(temp: Path, path: Path, placed: "Placed | None" = None, sync: bool = True) -> None:
+    """Move a temporary file written by `write_temp` over its target, durably (or, without
+    `sync`, leaving the folder's sync to `sync_folders`); `placed` notes once the target is
+    replaced."""
     try:
         os.replace(temp, path)
         if placed is not None:
             placed.replaced = True
-        sync_folder(path.parent)
+        if sync:
+            sync_folder(path.parent)
     except OSError as error:
         temp.unlink(missing_ok=True)
         raise os_error(error, path)
+
+
+def sync_folders(folders) -> None:
+    """After `os.sync()` made unsynced temporary files durable and they were moved into
+    place: each folder once. An import of 100,000 records would otherwise wait for
+    200,000 fsyncs."""
+    for folder in folders:
+        sync_folder(folder)
 
 
 def remove(path: Path) -> None:

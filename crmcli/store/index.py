@@ -21,6 +21,7 @@ from decimal import Decimal
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from crmcli.i18n import _
 from crmcli.model.jsonish import dumps as to_json
 from crmcli.model.jsonish import loads as from_json
 from crmcli.model.kinds import BY_FOLDER
@@ -163,7 +164,7 @@ def parse_file(root: Path, path: str, stat: Stat) -> Derived:
     except codec.RecordSyntaxError as error:
         return derive(path, stat, error=error.message, line=error.line)
     except OSError as error:
-        return derive(path, stat, error=f"cannot read: {error.strerror}")
+        return derive(path, stat, error=_("cannot read: {error}").format(error=error.strerror))
     problems = schema_problems(BY_FOLDER[path.split("/", 1)[0]], record)
     if problems:
         field_path, message = problems[0]
@@ -196,7 +197,8 @@ class Index:
         self.db = self._connect(None)
         self.on_disk = False
         self.fresh.clear()
-        self.notes.append(f"the index in .crm/ could not be saved ({error}); this time every file is read")
+        self.notes.append(_("the index in .crm/ could not be saved ({error}); this time every file is read").format(
+            error=error))
         return True
 
     def _connect(self, cache_dir: Path | None) -> sqlite3.Connection:
@@ -280,7 +282,7 @@ class Index:
                                     [(path, *result.sums[path]) for path in result.entries if path in result.sums])
         prefixes = tuple(f"{folder}/" for folder in folders)
         return result.warnings + [
-            f"{path}:{line}: {error}; skipped" if line else f"{path}: {error}; skipped"
+            _("{where}: {error}; skipped").format(where=f"{path}:{line}" if line else path, error=error)
             for path, error, line in self.broken() if path.startswith(prefixes)
         ]
 

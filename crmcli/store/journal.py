@@ -21,6 +21,7 @@ import os
 from pathlib import Path
 
 from crmcli.errors import InvalidValue
+from crmcli.i18n import _
 from crmcli.store import fs
 
 JOURNAL = "journal"
@@ -114,8 +115,9 @@ def recover(root: Path, cache_dir: Path) -> str | None:
     path.unlink()
     if commit is None and not staged:
         return None  # nothing had been written yet
-    done = "finished" if commit is not None else "undone"
-    return f"a write that was interrupted (a crash?) was {done} ({len(staged)} file(s))"
+    if commit is not None:
+        return _("a write that was interrupted (a crash?) was finished ({count} file(s))").format(count=len(staged))
+    return _("a write that was interrupted (a crash?) was undone ({count} file(s))").format(count=len(staged))
 
 
 def _confined(root: Path, relative: str) -> Path | None:

@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 from crmcli.errors import DataDirError
+from crmcli.i18n import _
 from crmcli.store.fs import os_error
 
 DEFAULT_WAIT = 10.0
@@ -63,7 +64,8 @@ def writer_lock(cache_dir: Path, wait: float | None = None):
                 break
             except BlockingIOError:
                 if time.monotonic() >= deadline:
-                    raise DataDirError(f"{cache_dir.parent}: locked by another crm process for more than {wait:g} s")
+                    raise DataDirError(_("{path}: locked by another crm process for more than {wait:g} s").format(
+                        path=cache_dir.parent, wait=wait))
                 time.sleep(delay)
                 delay = min(delay * 2, 0.1)
         yield

@@ -13,7 +13,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from crmcli.errors import DataDirError, InvalidValue, NotFound, ValidationFailed
+from crmcli.errors import DataDirError, GitError, InvalidValue, NotFound, ValidationFailed
+from crmcli.i18n import N_, _
 from crmcli.model.dates import Clock, local_zone, moment_text, read_day
 from crmcli.model.ids import random_id
 from crmcli.model.kinds import KINDS, Kind, kind_of_ref
@@ -25,7 +26,7 @@ from crmcli.store.lock import lock_if_free, writer_lock
 from crmcli.store.validation import schema_problems
 
 CACHE_DIR = ".crm"
-LINKED_CACHE = "a link, not a folder (crm keeps its index and lock inside the data directory)"
+LINKED_CACHE = N_("a link, not a folder (crm keeps its index and lock inside the data directory)")
 
 
 def default_data_dir() -> Path:
@@ -46,19 +47,40 @@ def find_root(explicit: str | os.PathLike | None = None) -> Path:
     return default_data_dir()
 
 
-def open_repo(path=None, *, today: str | None = None) -> "Repo":
+def open_repo(path=None, *, today: str | None = None, at: str | None = None) -> "Repo":
+    """The data directory at `path` (or found as `find_root` does); with `at`, as it was at
+    that git revision or date, read-only."""
     root = find_root(path)
     if not root.is_dir():
-        raise DataDirError(f"{root}: no such data directory (create one with: crm init {root})")
+        raise DataDirError(_("{root}: no such data directory (create one with: crm init {root})").format(root=root))
     if not (root / CONFIG_FILE).is_file():
-        raise DataDirError(f"{root}: not a crm data directory, it has no {CONFIG_FILE} (create one with: crm init {root})")
+        raise DataDirError(_("{root}: not a crm data directory, it has no {config} (create one with: crm init {root})")
+                           .format(root=root, config=CONFIG_FILE))
     if not os.access(root, os.R_OK | os.X_OK):
-        raise DataDirError(f"{root}: cannot read the data directory: permission denied")
+        raise DataDirError(_("{root}: cannot read the data directory: permission denied").format(root=root))
     config = load_config(root)
     clock = Clock.create(local_zone(config.timezone), today or os.environ.get("CRM_TODAY"))
-    repo = Repo(root, config, clock)
+    if at:
+        return _open_past(root, clock, at, today or os.environ.get("CRM_TODAY"))
+    repo = Repo(root, config, clock, autocommit=config.autocommit)
     repo.recover()
     return repo
+
+
+def _open_past(root: Path, clock: Clock, at: str, today: str | None) -> "Repo":
+    """The data directory as of revision or date `at`, from an extract in the cache; a date
+    also becomes "today" unless one was given."""
+    from crmcli.store import git
+
+    tree = git.work_tree(root)
+    sha, day = git.resolve_revision(tree, at, clock)
+    past = git.snapshot(tree, sha, root / CACHE_DIR / "at")
+    if not (past / CONFIG_FILE).is_file():
+        raise GitError(_("--at {at}: {root} was not a crm data directory at {commit}").format(at=at, root=root,
+                                                                                             commit=sha[:12]))
+    config = load_config(past)
+    clock = Clock.create(local_zone(config.timezone), today or (day.isoformat() if day else None))
+    return Repo(past, config, clock, revision=sha, live_root=root)
 
 
 @dataclass
@@ -67,6 +89,12 @@ class Repo:
     config: Config
     clock: Clock
     warnings: list[str] = field(default_factory=list)
+    autocommit: bool = False
+    """Commit each transaction's files to git (`git.autocommit`, unless `--no-commit`)."""
+    revision: str | None = None
+    """Under `--at`: the commit this data is from; `root` is then its extract, and writes are refused."""
+    live_root: Path | None = None
+    """Under `--at`: the data directory itself, where git runs."""
     _index: object = None
 
     @property
@@ -80,7 +108,8 @@ class Repo:
 
             linked = self.cache_dir.is_symlink()
             if linked:
-                self.warnings.append(f"{CACHE_DIR}: {LINKED_CACHE}; the index is kept in memory")
+                self.warnings.append(_("{path}: {problem}; the index is kept in memory").format(
+                    path=CACHE_DIR, problem=_(LINKED_CACHE)))
             writable = not linked and os.access(self.root, os.W_OK) and (
                 not self.cache_dir.exists() or os.access(self.cache_dir, os.W_OK))
             self._index = Index(self.root, self.cache_dir if writable else None)
@@ -127,14 +156,14 @@ class Repo:
         """The record at `ref`, read from its file now (not from the index)."""
         kind = kind_of_ref(ref)
         if kind is None:
-            raise NotFound(f"no record kind lives in {ref.split('/', 1)[0]!r}")
+            raise NotFound(_("no record kind lives in {folder!r}").format(folder=ref.split("/", 1)[0]))
         path = self.path_of(ref)
         try:
             return Record(ref, kind, codec.decode(codec.read(path)))
         except FileNotFoundError:
-            raise NotFound(f"{ref}: no such record")
+            raise NotFound(_("{ref}: no such record").format(ref=ref))
         except OSError as error:
-            raise DataDirError(f"{ref}.yaml: cannot read: {error.strerror}")
+            raise DataDirError(_("{path}: cannot read: {error}").format(path=f"{ref}.yaml", error=error.strerror))
         except codec.RecordSyntaxError as error:
             raise InvalidValue(error.message, where=f"{ref}.yaml:{error.line}" if error.line else f"{ref}.yaml")
 
@@ -157,46 +186,75 @@ class Repo:
         try:
             note = recover(self.root, self.cache_dir)
         except OSError as error:
-            raise DataDirError(f"an interrupted write cannot be finished yet: "
-                               f"{fs.os_error(error, error.filename or self.root)}")
+            raise DataDirError(_("an interrupted write cannot be finished yet: {error}").format(
+                error=fs.os_error(error, error.filename or self.root)))
         if note:
             self.warnings.append(note)
 
+    def work_tree(self):
+        """The git work tree of the data directory (GitError when there is none)."""
+        from crmcli.store import git
+
+        return git.work_tree(self.live_root or self.root)
+
+    def refuse_if_past(self) -> None:
+        """Commands that change the data directory or its repository refuse under `--at`."""
+        if self.revision:
+            raise InvalidValue(_("--at shows the data as of {commit} and cannot change it (run without --at)").format(
+                commit=self.revision[:12]))
+
     @contextlib.contextmanager
-    def writing(self, message: str):
-        """A transaction: everything put or removed inside lands together, or nothing does."""
+    def writing(self, message: str, *, bulk: bool = False):
+        """A transaction: everything put or removed inside lands together, or nothing does.
+        `message` says what it did, as the commit message when `autocommit` is on. A `bulk`
+        one (a big import) keeps no staged record in memory: the index reads the new files
+        on its next refresh instead of being handed them."""
+        self.refuse_if_past()
         if not os.access(self.root, os.W_OK):
-            raise DataDirError(f"{self.root}: the data directory is read-only")
+            raise DataDirError(_("{root}: the data directory is read-only").format(root=self.root))
         if self.cache_dir.is_symlink():
-            raise DataDirError(f"{self.cache_dir}: {LINKED_CACHE}; remove it to write")
+            raise DataDirError(_("{path}: {problem}; remove it to write").format(path=self.cache_dir,
+                                                                                problem=_(LINKED_CACHE)))
         with writer_lock(self.cache_dir):
             self._recover()
             if self._index is not None:
                 self._index.fresh.clear()  # what another writer did before we got the lock is seen
-            transaction = Transaction(self, message)
+            transaction = Transaction(self, message, bulk)
             try:
                 yield transaction
             except BaseException:
                 transaction.abandon()
                 raise
             transaction.commit()
+            if self.autocommit:
+                self._commit_to_git(message, transaction.paths)
+
+    def _commit_to_git(self, message: str, paths: list[str]) -> None:
+        """Commit files already in place. They stay whatever git does: a failure is a warning,
+        and a data directory outside any repository is simply not committed."""
+        from crmcli.store import git
+
+        if not git.maybe_in_git(self.root):
+            return
+        try:
+            git.commit_files(git.work_tree(self.root), paths, message)
+        except git.StaleIndex as error:
+            self.warnings.append(str(error))
+        except GitError as error:
+            self.warnings.append(_("written but not committed: {error}").format(error=error))
 
 
 class Transaction:
     """Staged writes of one command; see `Repo.writing`."""
 
-    def __init__(self, repo: Repo, message: str):
+    def __init__(self, repo: Repo, message: str, bulk: bool = False):
         self.repo = repo
         self.message = message
-        self.staged: list[tuple[Path, Path, str, dict]] = []
+        self.bulk = bulk
+        self.staged: list[tuple[Path, Path, str, dict | None]] = []
+        self.targets: set[Path] = set()
         self.removals: list[str] = []
         self.journal = Journal(repo.root, repo.cache_dir)
-
-    def _stage(self, path: Path, data: bytes, relative: str, record: dict | None) -> None:
-        """Write `data` to a synced temporary file beside `path`, noted in the journal first."""
-        temp = fs.temp_beside(path)
-        self.journal.staging(temp, path)
-        self.staged.append((fs.write_temp(path, data, temp), path, relative, record))
 
     def fresh(self, record: Record) -> Record:
         """`record` read again from its file, now that this transaction holds the writers' lock:
@@ -213,13 +271,13 @@ class Transaction:
         except (OSError, UnicodeDecodeError, codec.RecordSyntaxError):
             current = None
         if current != text:
-            raise InvalidValue("changed by another process while you were editing it; your edit is not saved "
-                               "(edit it again)", where=record.path)
+            raise InvalidValue(_("changed by another process while you were editing it; your edit is not saved "
+                                 "(edit it again)"), where=record.path)
 
     def validate(self, kind: Kind, record: dict, path: str) -> None:
         problems = schema_problems(kind, record)
         if problems:
-            where = path if self.repo.path_of(path[:-5]).exists() else f"new {kind.name}"
+            where = path if self.repo.path_of(path[:-5]).exists() else _("new {kind}").format(kind=_(kind.name))
             raise ValidationFailed(problems[0][1], where=where)
 
     def assign_id(self, kind: Kind, record: dict) -> str:
@@ -229,7 +287,7 @@ class Transaction:
             while True:
                 record["id"] = random_id(kind.prefix_for(record), day)
                 path = self.repo.path_of(kind.ref(record))
-                if not path.exists() and all(path != staged for _, staged, _, _ in self.staged):
+                if not path.exists() and path not in self.targets:
                     break
         return kind.ref(record)
 
@@ -249,11 +307,11 @@ class Transaction:
         relative = ref + ".yaml"
         self.validate(kind, record, relative)
         path = self.repo.path_of(ref)
-        if any(staged_path == path for _, staged_path, _, _ in self.staged):
-            raise InvalidValue(f"{relative}: written twice in one command")
+        if path in self.targets:
+            raise InvalidValue(_("{path}: written twice in one command").format(path=relative))
         old_text = old_plain = None
         if new and path.exists():
-            raise InvalidValue(f"{relative} already exists")
+            raise InvalidValue(_("{path} already exists").format(path=relative))
         if base_text is not None or path.exists():
             with contextlib.suppress(codec.RecordSyntaxError, UnicodeDecodeError):
                 old_text = base_text if base_text is not None else codec.read(path).decode("utf-8")
@@ -261,7 +319,7 @@ class Transaction:
             if old_plain is None:
                 old_text = None
         text = document.render(record, kind.schema, old_text, old_plain)
-        self._stage(path, text.encode("utf-8"), relative, record)
+        self.stage(path, relative, text.encode("utf-8"), None if self.bulk else record)
         if replaces and replaces != ref:
             self.remove(replaces)
         return ref
@@ -271,12 +329,21 @@ class Transaction:
         misfiled one. With `move`, it goes where its fields now say it belongs instead."""
         target = record.kind.ref(record.data) if move else record.ref
         if target != record.ref and self.repo.path_of(target).exists():
-            raise InvalidValue(f"{record.path} now belongs at {target}.yaml, which exists already")
+            raise InvalidValue(_("{path} now belongs at {target}.yaml, which exists already").format(path=record.path,
+                                                                                               target=target))
         return self.put(record.kind, record.data, replaces=record.ref, base_text=base_text, at_ref=target)
 
     def put_file(self, relative: str, data: bytes) -> None:
         """Stage a file that is not a record (a rendered contract, an attachment)."""
-        self._stage(fs.confined(self.repo.root, relative), data, relative, None)
+        self.stage(fs.confined(self.repo.root, relative), relative, data, None)
+
+    def stage(self, path: Path, relative: str, data: bytes, record: dict | None) -> None:
+        """Write `data` to a temporary file beside `path` (synced unless `bulk`), noted in the
+        journal first."""
+        temp = fs.temp_beside(path)
+        self.journal.staging(temp, path)
+        self.staged.append((fs.write_temp(path, data, temp, sync=not self.bulk), path, relative, record))
+        self.targets.add(path)
 
     def remove(self, ref: str) -> None:
         self.remove_file(ref + ".yaml")
@@ -285,6 +352,11 @@ class Transaction:
         """Stage the removal of a file (a record's, or a document or attachment)."""
         fs.confined(self.repo.root, relative)
         self.removals.append(relative)
+
+    @property
+    def paths(self) -> list[str]:
+        """Every file written or removed, relative to the data directory."""
+        return [relative for _, _, relative, _ in self.staged] + self.removals
 
     def _roll_back(self, aside: list[tuple[Path, Path]], placed: list[fs.Placed]) -> None:
         """A commit refused half-way (a file that cannot be replaced, a disk that fails): put
@@ -317,6 +389,8 @@ class Transaction:
         removed = [fs.confined(self.repo.root, relative) for relative in self.removals]
         if not self.staged and not removed:
             return
+        if self.bulk:
+            os.sync()  # the unsynced temporary files are durable before the journal calls the write done
         self.journal.committing(removed)
         aside: list[tuple[Path, Path]] = []
         placed: list[fs.Placed] = []
@@ -324,7 +398,9 @@ class Transaction:
             aside = fs.set_aside(removed)
             for temp, path, _, _ in self.staged:
                 placed.append(fs.Placed(path, fs.keep_old(path)))
-                fs.commit_temp(temp, path, placed[-1])
+                fs.commit_temp(temp, path, placed[-1], sync=not self.bulk)
+            if self.bulk:
+                fs.sync_folders({path.parent for path in self.targets})
         except BaseException:
             self._roll_back(aside, placed)
             raise
@@ -337,3 +413,5 @@ class Transaction:
         for relative in self.removals:
             if relative.endswith(".yaml"):
                 index.drop(relative)
+        if self.bulk:
+            index.fresh.clear()

@@ -15,9 +15,11 @@ import os
 import zlib
 from dataclasses import dataclass, field
 
+from crmcli.i18n import N_, _
+
 PARALLEL_FROM_FILES = 20000
 MODULUS = 1 << 62
-LINKED_FOLDER = "a link to a folder; skipped (records are read only from inside the data directory)"
+LINKED_FOLDER = N_("{path}: a link to a folder; skipped (records are read only from inside the data directory)")
 Entry = tuple[int, int, int]
 """(mtime in ns, size, inode) of one file."""
 
@@ -53,7 +55,7 @@ def _walk(root: str, units: list[tuple[str, bool]], known: dict[str, tuple]) -> 
             fd = os.open(os.path.join(root, folder), os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
         except OSError:
             if os.path.islink(os.path.join(root, folder)):
-                scan.warnings.append(f"{folder}: {LINKED_FOLDER}")
+                scan.warnings.append(_(LINKED_FOLDER).format(path=folder))
             continue
         files: list[tuple[str, Entry]] = []
         count = mtimes = sizes = inodes = names = 0
@@ -68,12 +70,13 @@ def _walk(root: str, units: list[tuple[str, bool]], known: dict[str, tuple]) -> 
                             stack.append((f"{folder}/{name}", True))
                         continue
                     if entry.is_symlink() and not name.endswith(".yaml") and _leads_to_folder(entry):
-                        scan.warnings.append(f"{folder}/{name}: {LINKED_FOLDER}")
+                        scan.warnings.append(_(LINKED_FOLDER).format(path=f"{folder}/{name}"))
                         continue
                     if not name.endswith(".yaml"):
                         continue
                     if entry.is_symlink() or not entry.is_file(follow_symlinks=False):
-                        scan.warnings.append(f"{folder}/{name}: not a regular file (a link?); skipped")
+                        scan.warnings.append(_("{path}: not a regular file (a link?); skipped").format(
+                            path=f"{folder}/{name}"))
                         continue
                     st = entry.stat(follow_symlinks=False)
                     stat = (st.st_mtime_ns, st.st_size, st.st_ino)
@@ -128,7 +131,7 @@ def scan(root, folders: list[str], known: dict[str, tuple]) -> Scan:
     result = _walk(root, units[0::2], known)
     with os.fdopen(reader, "rb") as pipe:
         data = pipe.read()
-    _, status = os.waitpid(child, 0)
+    _pid, status = os.waitpid(child, 0)
     if status != 0 or not data:
         result.merge(_walk(root, units[1::2], known))
     else:

@@ -1,4 +1,5 @@
-"""`crm init`: a new data directory with settings, folders, .gitignore and a git repository."""
+"""`crm init`: a new data directory with settings, folders, .gitignore and a git repository
+set up for crm (merge driver, pre-commit hook), its files in a first commit."""
 
 from __future__ import annotations
 
@@ -7,8 +8,10 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from crmcli.errors import DataDirError, InvalidValue
+from crmcli.errors import DataDirError, GitError, InvalidValue
+from crmcli.i18n import _
 from crmcli.model.kinds import KINDS
+from crmcli.store import git, gitsetup
 from crmcli.store.config import CONFIG_FILE, DEFAULT_CONFIG
 from crmcli.store.fs import atomic_write, os_error
 
@@ -18,25 +21,32 @@ GITIGNORE = "# derived cache of crm (the index); safe to delete\n.crm/\n"
 def init_data_dir(path: Path, *, name: str, currency: str, me: str, timezone: str | None, git: bool = True) -> list[str]:
     """Create the data directory at `path`; returns notes on what was done."""
     if (path / CONFIG_FILE).exists():
-        raise InvalidValue(f"{path} is already a crm data directory")
+        raise InvalidValue(_("{path} is already a crm data directory").format(path=path))
     if len(currency) != 3 or not currency.isalpha():
-        raise InvalidValue(f"invalid currency {currency!r}: use an ISO 4217 code such as CNY, EUR or USD")
+        raise InvalidValue(_("invalid currency {code!r}: use an ISO 4217 code such as CNY, EUR or USD").format(
+            code=currency))
     notes = []
+    written = [CONFIG_FILE]
     try:
         path.mkdir(parents=True, exist_ok=True)
         for kind in KINDS.values():
             (path / kind.folder).mkdir(exist_ok=True)
             (path / kind.folder / ".gitkeep").touch()
+            written.append(f"{kind.folder}/.gitkeep")
     except OSError as error:
         raise os_error(error, path)
     config = DEFAULT_CONFIG.format(name=_yaml_text(name), currency=currency.upper(), me=_yaml_text(me),
                                    timezone=f"timezone: {timezone}\n" if timezone else "")
     atomic_write(path / CONFIG_FILE, config.encode("utf-8"))
-    if not (path / ".gitignore").exists():
-        atomic_write(path / ".gitignore", GITIGNORE.encode("utf-8"))
-    notes.append(f"created {path / CONFIG_FILE}")
+    for file_name, text in ((".gitignore", GITIGNORE), (gitsetup.ATTRIBUTES_FILE, gitsetup.ATTRIBUTES)):
+        if not (path / file_name).exists():
+            atomic_write(path / file_name, text.encode("utf-8"))
+            written.append(file_name)
+    notes.append(_("created {path}").format(path=path / CONFIG_FILE))
     if git:
         notes.append(_git_init(path))
+        if shutil.which("git"):
+            notes.extend(_set_up_git(path, written, name))
     return notes
 
 
@@ -60,13 +70,35 @@ def _yaml_text(text: str) -> str:
 
 
 def _git_init(path: Path) -> str:
-    if (path / ".git").exists():
-        return "git repository already present"
-    git = shutil.which("git")
-    if git is None:
-        return "git is not installed: the data directory is not under version control"
+    """A repository for the data directory, unless it already is in one."""
+    program = shutil.which("git")
+    if program is None:
+        return _("git is not installed: the data directory is not under version control")
+    if git.maybe_in_git(path):
+        try:
+            git.work_tree(path)
+            return _("the data directory is in a git repository already")
+        except GitError:
+            pass
     # an argument list (no shell), and "--": a path such as "--template=DIR" is a path, not an option
-    result = subprocess.run([git, "init", "--quiet", "--", str(path)], capture_output=True, text=True)
+    result = subprocess.run([program, "init", "--quiet", "--", str(path)], capture_output=True, text=True)
     if result.returncode != 0:
-        raise DataDirError(f"{path}: git init failed: {result.stderr.strip()}")
-    return "initialised a git repository"
+        raise DataDirError(_("{path}: git init failed: {error}").format(path=path, error=result.stderr.strip()))
+    return _("initialised a git repository")
+
+
+def _set_up_git(path: Path, written: list[str], name: str) -> list[str]:
+    """The merge driver, a first commit of the new files, the pre-commit hook; a failure
+    here leaves a working data directory, so it is a note, not an error."""
+    notes = []
+    try:
+        tree = git.work_tree(path)
+        gitsetup.install_merge_driver(tree)
+        commit = git.commit_files(tree, written, f"init: data directory of {name}")
+        notes.append(_("committed the new files as {commit}").format(commit=commit[:12]) if commit
+                     else _("nothing new to commit"))
+        notes.append(_("installed the merge driver for records and the pre-commit hook {path}").format(
+            path=gitsetup.install_hook(tree)))
+    except GitError as error:
+        notes.append(_("git not fully set up: {error} (then run: crm git install-hooks)").format(error=error))
+    return notes

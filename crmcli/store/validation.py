@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from crmcli.i18n import N_, _
 from crmcli.model.kinds import Kind
 from crmcli.model.money import MINOR_UNITS
 from crmcli.store.schemas import validator
@@ -24,16 +25,21 @@ class Problem:
 
 
 PATTERN_MESSAGES = {
-    "^contracts/": "is not a document in contracts/ (contracts/<id>.md)",
-    "^attachments/": "is not a file in a folder of attachments/ (attachments/<id>/<file>)",
-    "@": "is not a valid email address",
-    "T[0-9]{2}": "is not an ISO moment with a zone (2026-11-22T14:30:00+08:00)",
-    "[0-9]{4}-[0-9]{2}-[0-9]{2}$": "is not an ISO date (2026-11-22)",
-    "[dwmy]$": "is not an interval such as 30d, 2w, 1m or 1y",
-    "a-z0-9": "is not a valid id (lowercase letters, digits and dashes)",
-    "0-9A-HJKMNP": "is not a valid record id (PREFIX-YYYYMMDD-XXXX)",
-    "+() ": "is not a phone number",
-    "^[^\\s,]+$": "is not a single word (tags have no spaces or commas)",
+    "^contracts/": N_("{field}: {value!r} is not a document in contracts/ (contracts/<id>.md)"),
+    "^attachments/": N_("{field}: {value!r} is not a file in a folder of attachments/ (attachments/<id>/<file>)"),
+    "@": N_("{field}: {value!r} is not a valid email address"),
+    "T[0-9]{2}": N_("{field}: {value!r} is not an ISO moment with a zone (2026-11-22T14:30:00+08:00)"),
+    "[0-9]{4}-[0-9]{2}-[0-9]{2}$": N_("{field}: {value!r} is not an ISO date (2026-11-22)"),
+    "[dwmy]$": N_("{field}: {value!r} is not an interval such as 30d, 2w, 1m or 1y"),
+    "a-z0-9": N_("{field}: {value!r} is not a valid id (lowercase letters, digits and dashes)"),
+    "0-9A-HJKMNP": N_("{field}: {value!r} is not a valid record id (PREFIX-YYYYMMDD-XXXX)"),
+    "+() ": N_("{field}: {value!r} is not a phone number"),
+    "^[^\\s,]+$": N_("{field}: {value!r} is not a single word (tags have no spaces or commas)"),
+}
+FORMAT_MESSAGES = {
+    "date": N_("{field}: {value!r} is not an existing date (YYYY-MM-DD)"),
+    "moment": N_("{field}: {value!r} is not an existing moment with a zone"),
+    "birthday": N_("{field}: {value!r} is not an existing day (YYYY-MM-DD or MM-DD)"),
 }
 
 
@@ -51,25 +57,27 @@ def describe(error) -> str:
     if error.validator == "additionalProperties":
         extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
         field = f"{where}." if where else ""
-        return f"unknown field {', '.join(field + name for name in extra)}"
+        return _("unknown field {fields}").format(fields=", ".join(field + name for name in extra))
     if error.validator == "pattern":
         for marker, message in PATTERN_MESSAGES.items():
             if marker in error.validator_value:
-                return f"{where}: {error.instance!r} {message}"
+                return _(message).format(field=where, value=error.instance)
     if error.validator == "enum":
         allowed = ", ".join(str(v) for v in error.validator_value)
-        return f"{where}: {error.instance!r} is not one of {allowed}"
+        return _("{field}: {value!r} is not one of {allowed}").format(field=where, value=error.instance,
+                                                                      allowed=allowed)
     if error.validator == "type":
-        return f"{where}: {error.instance!r} is not of type {error.validator_value}"
+        return _("{field}: {value!r} is not of type {type}").format(field=where, value=error.instance,
+                                                                    type=error.validator_value)
     if error.validator == "format":
-        what = {"date": "an existing date (YYYY-MM-DD)", "moment": "an existing moment with a zone",
-                "birthday": "an existing day (YYYY-MM-DD or MM-DD)"}.get(error.validator_value, error.validator_value)
-        return f"{where}: {error.instance!r} is not {what}"
+        message = FORMAT_MESSAGES.get(error.validator_value, N_("{field}: {value!r} is not {format}"))
+        return _(message).format(field=where, value=error.instance, format=error.validator_value)
     if error.validator == "required":
         return f"{where + ': ' if where else ''}{error.message}"
     if error.validator == "dependentRequired":
         needing = _needing(error)
-        return f"{where + '.' if where else ''}{needing} needs {', '.join(error.validator_value[needing])} beside it"
+        return _("{field} needs {wanted} beside it").format(field=(where + "." if where else "") + needing,
+                                                            wanted=", ".join(error.validator_value[needing]))
     return f"{where}: {error.message}" if where else error.message
 
 
@@ -95,11 +103,13 @@ def schema_problems(kind: Kind, record: dict, path: str = "") -> list[tuple[list
     """(field path, message) for each way `record` breaks its kind's schema or rules."""
     errors = sorted(validator(kind.schema).iter_errors(record), key=lambda e: [str(p) for p in e.absolute_path])
     problems = [(_field_of(error), describe(error)) for error in errors]
-    problems += [([field], f"{field} applies to {', '.join(kinds)} only")
+    problems += [([field], _("{field} applies to {kinds} only").format(field=field,
+                                                                       kinds=", ".join(_(k) for k in kinds)))
                  for field, kinds in kind.only_for.items() if field in record and kind.name not in kinds]
     code = record.get("currency")
     if isinstance(code, str) and code not in MINOR_UNITS and not problems:
-        problems.append((["currency"], f"currency: unknown currency code {code!r} (ISO 4217: CNY, EUR, USD…)"))
+        problems.append((["currency"], _("currency: unknown currency code {code!r} (ISO 4217: CNY, EUR, USD…)")
+                         .format(code=code)))
     return problems
 
 

@@ -159,6 +159,7 @@ def operations(data: Path) -> list[Operation]:
         Operation("crm customer list 'tag:vip'",
                   [crm + ["customer", "list", "tag:vip"], crm + ["customer", "list", "--tag", "vip"]]),
         Operation("crm today", [crm + ["today"]], "≤ 0.3 s / ≤ 0.8 s"),
+        Operation("crm remind due --within 1d", [crm + ["remind", "due", "--within", "1d"]], "≤ 0.3 s / ≤ 0.8 s"),
         Operation("crm ledger --by customer,month", [crm + ["ledger", "--by", "customer,month"]], "≤ 0.5 s / ≤ 1.5 s"),
         Operation("crm --version", [crm_command() + ["--version"]], "≤ 0.15 s / ≤ 0.15 s"),
     ]

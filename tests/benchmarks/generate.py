@@ -413,10 +413,24 @@ class Generator:
             "history": history,
             "delivery_due": delivery_due,
             "payment_due": delivery_due + timedelta(days=30),
-            "payments": [],
+            "payments": self.payments(history, delivery_due + timedelta(days=30), totals["gross"]),
             "created": history[0]["at"],
             "updated": history[-1]["at"],
         }
+
+    def payments(self, history: list[Flow], payment_due: date, gross: Decimal) -> list[Flow]:
+        """Delivered orders are paid around their due date, nearly all in full; a few stay owed."""
+        rng = self.rng
+        if history[-1]["status"] != "delivered" or rng.random() < 0.03:
+            return []
+        day = payment_due + timedelta(days=rng.randint(-20, 15))
+        if day > TODAY:
+            return []
+        if rng.random() < 0.1:
+            first = (gross * Decimal("0.3")).quantize(CENT)
+            second = payment_due + timedelta(days=rng.randint(20, 60))
+            return [Flow(date=day, amount=first)] + ([Flow(date=second, amount=gross - first)] if second <= TODAY else [])
+        return [Flow(date=day, amount=gross)]
 
     def order_history(self, placed: datetime, delivery_due: date, owner: str) -> list[Flow]:
         """draft → confirmed → shipped (near the due date) → delivered, or cancelled; none after NOW."""
@@ -429,7 +443,8 @@ class Generator:
             steps = ["draft", "confirmed", "cancelled"] if rng.random() < 0.5 else ["draft", "cancelled"]
             times["cancelled"] = placed + timedelta(days=rng.randint(1, 20))
         history = []
-        for status in steps[:rng.choices((1, 2, 3, len(steps)), (2, 4, 4, 90))[0]]:
+        settled = placed < NOW - timedelta(days=60)  # old orders have run their course; recent ones may be under way
+        for status in steps if settled else steps[:rng.choices((1, 2, 3, len(steps)), (2, 4, 4, 90))[0]]:
             moment = max(times[status], history[-1]["at"] + timedelta(minutes=30)) if history else times[status]
             if moment > NOW:
                 break

@@ -187,3 +187,18 @@ def test_read_only_data_directory(demo):
         assert demo("customer", "list", "--format", "json").code == 0
         assert demo("log", "huaqiang", "call", "x").code == 3
     assert not (demo.root / "customers/acme.yaml").exists()
+
+
+def test_list_sorts_chinese_names_by_pinyin_and_by_other_keys(demo):
+    from pypinyin import lazy_pinyin
+
+    from crmcli.model.text import fold
+
+    names = [r["name"] for r in demo("customer", "list", "--format", "json").json()]
+    assert names == sorted(names, key=lambda name: fold("".join(lazy_pinyin(name))))
+    assert names.index("北京北方通信设备有限公司") < names.index("广州嘉信汽车配件有限公司") < names.index("杭州云帆智能科技有限公司")
+    last = demo("customer", "list", "--sort", "last", "--format", "json").json()
+    assert last[0]["id"] == "hongda-dianqi"
+    created = [r["created"] for r in demo("customer", "list", "--sort", "created", "--format", "json").json()]
+    assert created == sorted(created, reverse=True)
+    assert demo("customer", "list", "--sort", "height").code == 2

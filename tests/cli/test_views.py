@@ -34,7 +34,7 @@ def test_today_by_owner(demo):
 
 
 def test_today_plain_matches_the_golden_file(demo):
-    assert demo("today", "--format", "plain").out == (GOLDEN / "today.txt").read_text(encoding="utf-8")
+    assert demo("today", "--format", "plain").out == (GOLDEN / "today.en.txt").read_text(encoding="utf-8")
 
 
 def test_timeline_filters(demo):

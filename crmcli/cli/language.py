@@ -1,0 +1,73 @@
+"""The run's interface language: chosen before Typer parses, and applied to every help text.
+
+Help comes from docstrings and `help=` strings written in English; each is a catalog
+entry (its cleaned text is the msgid), translated here once the command tree is built.
+"""
+
+from __future__ import annotations
+
+import inspect
+
+import click
+
+
+def option(args: list[str], *names: str) -> str | None:
+    """The value of a global option, read before Typer parses (help must be in the run's language)."""
+    for index, arg in enumerate(args):
+        for name in names:
+            if arg == name and index + 1 < len(args):
+                return args[index + 1]
+            if arg.startswith(name + "="):
+                return arg.split("=", 1)[1]
+    return None
+
+
+def speak(args: list[str]) -> None:
+    """Choose the interface language: --lang, else crm.yaml's locale, else the environment's."""
+    from crmcli import i18n
+    from crmcli.errors import CrmError
+
+    configured = None
+    try:
+        from crmcli.store.config import load_config
+        from crmcli.store.repo import find_root
+
+        configured = load_config(find_root(option(args, "--data-dir", "-d"))).raw.get("locale")
+    except CrmError:
+        pass
+    i18n.use(i18n.choose(option(args, "--lang"), configured))
+
+
+def walk(command: click.Command, path: list[str]):
+    """(path, command) of `command` and everything under it, in the order `--help` lists them."""
+    yield path, command
+    if isinstance(command, click.Group):
+        context = click.Context(command, info_name=path[-1])
+        for name in command.list_commands(context):
+            sub = command.get_command(context, name)
+            if sub is not None and not sub.hidden:
+                yield from walk(sub, path + [name])
+
+
+def help_texts(command: click.Command):
+    """Every help text of the tree: what the catalog must hold."""
+    for _, each in walk(command, ["crm"]):
+        if each.help:
+            yield inspect.cleandoc(each.help)
+        for param in each.params:
+            if getattr(param, "help", None):
+                yield param.help
+
+
+def translate(command: click.Command) -> None:
+    """Put every help text of the tree in the run's language."""
+    from crmcli.i18n import _, language
+
+    if language() == "en":
+        return
+    for _path, each in walk(command, ["crm"]):
+        if each.help:
+            each.help = _(inspect.cleandoc(each.help))
+        for param in each.params:
+            if getattr(param, "help", None):
+                param.help = _(param.help)

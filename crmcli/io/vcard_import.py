@@ -1,0 +1,163 @@
+"""`crm import vcard FILE`: cards from a phone or address book (vCard 2.1, 3.0, 4.0, read
+by vobject) as parties and contacts.
+
+A card with an organisation becomes a contact of that company (created when there is
+none of that name); a card without one is a person, checked for duplicates like a CSV
+row. Each card is parsed on its own, so a broken one is rejected with its line number.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from pathlib import Path
+from typing import Iterator
+
+from crmcli.actions.contacts import put_contact
+from crmcli.errors import InvalidValue
+from crmcli.i18n import _
+from crmcli.io.handlers import Parties
+from crmcli.io.importer import Item, Outcome, Rejection, run_import
+from crmcli.io.sources import detect_encoding
+from crmcli.io.values import country_code
+from crmcli.model.kinds import KINDS
+from crmcli.model.likeness import name_key
+from crmcli.model.merging import fold_records
+from crmcli.model.record import Record
+from crmcli.model.text import fold, has_cjk
+
+BEGIN = re.compile(r"^BEGIN:VCARD\s*$", re.IGNORECASE)
+END = re.compile(r"^END:VCARD\s*$", re.IGNORECASE)
+BIRTHDAY = re.compile(r"^(?:(\d{4})-?|--)(\d{2})-?(\d{2})")
+
+
+def card_texts(path: Path) -> Iterator[tuple[int, str]]:
+    """(line of BEGIN:VCARD, text) of each card in the file."""
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise InvalidValue(_("cannot read: {reason}").format(reason=error.strerror), where=str(path))
+    text = data.decode(detect_encoding(data[:1 << 20]), errors="replace")
+    lines = text.splitlines()
+    first = next((line for line in lines if line.strip()), "")
+    if not BEGIN.match(first.strip()):
+        raise InvalidValue(_("not a vCard file (it does not start with BEGIN:VCARD)"), where=path.name)
+    start = None
+    for number, line in enumerate(lines, 1):
+        if BEGIN.match(line.strip()):
+            start = number
+        elif END.match(line.strip()) and start is not None:
+            yield start, "\r\n".join(lines[start - 1:number]) + "\r\n"
+            start = None
+    if start is not None:
+        yield start, ""
+
+
+def _texts(card, name: str) -> list[str]:
+    return [str(item.value).strip() for item in card.contents.get(name, []) if str(item.value).strip()]
+
+
+def _birthday(card) -> str | None:
+    """YYYY-MM-DD, or MM-DD when the year is unknown (--MMDD, or Apple's year 1604)."""
+    for item in card.contents.get("bday", []):
+        match = BIRTHDAY.match(str(item.value).strip())
+        if match:
+            year = match[1] if match[1] and "X-APPLE-OMIT-YEAR" not in item.params else None
+            return f"{year}-{match[2]}-{match[3]}" if year else f"{match[2]}-{match[3]}"
+    return None
+
+
+def _address(item) -> dict:
+    value = item.value
+    address = {"street": " ".join(str(value.street).split()), "city": str(value.city),
+               "province": str(value.region), "postcode": str(value.code)}
+    if str(value.country).strip():
+        address["country"] = country_code(str(value.country).strip())
+    labels = [t for t in item.params.get("TYPE", []) if t.lower() not in ("pref", "internet")]
+    if labels:
+        address["label"] = labels[0].lower()
+    return {key: text for key, text in address.items() if text}
+
+
+def card_values(text: str) -> dict:
+    """What a card says, as the fields of a contact (`contact`) and of its company (`org`)."""
+    import vobject
+
+    if not text:
+        raise InvalidValue(_("the card has no END:VCARD"))
+    try:
+        card = vobject.readOne(text)
+    except Exception as error:
+        raise InvalidValue(_("not a readable vCard: {error}").format(error=error))
+    name = next(iter(_texts(card, "fn")), "")
+    if not name and "n" in card.contents:
+        family, given = str(card.n.value.family).strip(), str(card.n.value.given).strip()
+        name = f"{family}{given}" if has_cjk(family + given) else " ".join(p for p in (given, family) if p)
+    if not name:
+        raise InvalidValue(_("the card has no name (FN or N)"))
+    orgs = [item.value[0].strip() for item in card.contents.get("org", []) if item.value and item.value[0].strip()]
+    contact = {"name": name, "title": next(iter(_texts(card, "title")), None),
+               "phones": [t.removeprefix("tel:") for t in _texts(card, "tel")],
+               "emails": [t.removeprefix("mailto:") for t in _texts(card, "email")],
+               "birthday": _birthday(card), "notes": next(iter(_texts(card, "note")), None)}
+    addresses = [_address(item) for item in card.contents.get("adr", [])]
+    tags = [tag.strip() for item in card.contents.get("categories", []) for tag in item.value if tag.strip()]
+    return {"contact": {k: v for k, v in contact.items() if v}, "org": orgs[0] if orgs else None,
+            "addresses": [a for a in addresses if a], "tags": tags}
+
+
+class Cards(Parties):
+    """Cards as parties: an organisation's card adds or updates a contact of that company."""
+
+    def take(self, item, tx) -> tuple[str, str | None]:
+        card = item.values
+        contact = card["contact"]
+        if card["org"] is None:
+            person = {"name": contact["name"], "entity": "person", "phones": contact.get("phones"),
+                      "emails": contact.get("emails"), "addresses": card["addresses"], "notes": contact.get("notes"),
+                      "tags": card["tags"]}
+            extra = {k: contact[k] for k in ("title", "birthday") if contact.get(k)}
+            if extra:
+                person["contacts"] = [{"name": contact["name"], **extra}]
+            return self.add({k: v for k, v in person.items() if v}, None)
+        party = self.company(card)
+        if party is None:
+            company = {"name": card["org"], "addresses": card["addresses"], "tags": card["tags"],
+                       "contacts": [{**contact, "primary": True}]}
+            return self.add({k: v for k, v in company.items() if v}, None)
+        data = copy.deepcopy(party.data)
+        position = next((i for i, c in enumerate(data.get("contacts") or [])
+                         if fold(str(c.get("name", ""))) == fold(contact["name"])), None)
+        if position is None:
+            put_contact(Record(party.ref, party.kind, data), contact)
+            self.changed(party, data)
+            return "create", None
+        merged = fold_records(data["contacts"][position], contact, lambda conflict: "b")[0]
+        data["contacts"][position] = merged
+        if card["addresses"] and not data.get("addresses"):
+            data["addresses"] = card["addresses"]
+        return self.changed(party, data), None
+
+    def company(self, card) -> Record | None:
+        """The party of the card's organisation: the same name, give or take 有限公司 or GmbH."""
+        ref = self.known().get(("name", name_key(card["org"])))
+        return None if ref is None else self.current(ref)
+
+
+def import_vcards(repo, path: Path, kind_name: str = "customer", *, dry_run: bool = False,
+                  on_duplicate: str = "skip", skip_invalid: bool = False) -> Outcome:
+    if kind_name not in ("customer", "supplier"):
+        raise InvalidValue(_("--kind {kind!r}: vCards become customers or suppliers").format(kind=kind_name))
+    if not path.is_file():
+        raise InvalidValue(_("no such file"), where=str(path))
+
+    def items():
+        for number, (line, text) in enumerate(card_texts(path), 1):
+            where = _("card {number} (line {line})").format(number=number, line=line)
+            try:
+                yield Item(where, card_values(text))
+            except InvalidValue as error:
+                yield Rejection(where, error.message)
+
+    return run_import(repo, lambda: Cards(repo, KINDS[kind_name], None, path.name, on_duplicate=on_duplicate), items,
+                      Outcome(path.name, kind_name, dry_run), skip_invalid=skip_invalid)

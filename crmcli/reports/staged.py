@@ -1,0 +1,94 @@
+"""The pre-commit check: `crm check` on what a commit would hold, as it is staged.
+
+The staged versions of the changed files (and of the parties they refer to, and
+`crm.yaml`) are copied out of git's index into a scratch folder, opened there as a data
+directory, and checked with `crm check`'s own functions; only problems in the staged
+files count. A party the commit removes must not be referred to by what stays.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+from crmcli.i18n import _
+from crmcli.model.kinds import kind_of_ref
+from crmcli.reports.check import (check_conflict_markers, check_ids, check_orders, check_party_rules,
+                                  check_references, run_checks)
+from crmcli.store import codec
+from crmcli.store.config import CONFIG_FILE
+from crmcli.store.validation import Problem
+
+STAGED_CHECKS = (check_ids, check_references, check_party_rules, check_orders, check_conflict_markers)
+"""Those of `crm check` that need no more than the staged files and their parties."""
+UNCHECKED = ("attachments/", ".crm/")
+
+
+def _staged(tree) -> list[tuple[str, str]]:
+    """(status letter, path) of each file staged in the data directory."""
+    tokens = [t for t in tree.run("diff", "--cached", "--name-status", "-z", "--no-renames", "--relative")
+              .stdout.decode("utf-8").split("\0") if t]
+    return list(zip(tokens[::2], tokens[1::2]))
+
+
+def _copy_out(tree, paths: list[str], scratch: Path) -> None:
+    """The staged versions of `paths` into `scratch` (those not in git's index are skipped)."""
+    tree.run("checkout-index", "-q", "-z", "--stdin", f"--prefix={scratch}/",
+             input="".join(f"{path}\0" for path in paths).encode("utf-8"), check=False)
+
+
+def _in_index(tree, paths: list[str]) -> set[str]:
+    if not paths:
+        return set()
+    listed = tree.run("--literal-pathspecs", "ls-files", "-z", "--", *paths).stdout.decode("utf-8")
+    return set(listed.split("\0")) - {""}
+
+
+def _parties_of(root: Path, paths: list[str]) -> set[str]:
+    refs = set()
+    for path in paths:
+        try:
+            party = codec.decode((root / path).read_bytes()).get("party")
+        except (OSError, codec.RecordSyntaxError):
+            continue
+        if isinstance(party, str) and "/" in party and kind_of_ref(party) and kind_of_ref(party).is_party:
+            refs.add(f"{party}.yaml")
+    return refs
+
+
+def _check_changed(repo, tree, changed: list[str]) -> list[Problem]:
+    from crmcli.store.repo import open_repo
+
+    with tempfile.TemporaryDirectory(prefix="crm-staged-") as folder:
+        scratch = Path(folder)
+        root = scratch / tree.prefix
+        _copy_out(tree, changed + [CONFIG_FILE], scratch)
+        if not (root / CONFIG_FILE).exists():
+            root.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(repo.root / CONFIG_FILE, root / CONFIG_FILE)
+        parties = sorted(_parties_of(root, changed) - set(changed))
+        _copy_out(tree, sorted(_in_index(tree, parties)), scratch)
+        staged = set(changed)
+        return [problem for problem in run_checks(open_repo(root), STAGED_CHECKS) if problem.path in staged]
+
+
+def _still_referred_to(repo, tree, removed: list[str]) -> list[Problem]:
+    problems = []
+    for path in removed:
+        referrers = [record.path for record in repo.records(None, "party = ?", (path[:-5],))]
+        staying = sorted(_in_index(tree, referrers))
+        if staying:
+            problems.append(Problem(path, _("removed, but {count} record(s) still refer to it: {path}").format(
+                count=len(staying), path=staying[0])))
+    return problems
+
+
+def staged_problems(repo) -> list[Problem]:
+    """Problems the staged changes of the data directory would commit."""
+    tree = repo.work_tree()
+    entries = [(status, path) for status, path in _staged(tree) if not path.startswith(UNCHECKED)]
+    changed = [path for status, path in entries if status != "D"]
+    removed = [path for status, path in entries
+               if status == "D" and path.endswith(".yaml") and kind_of_ref(path) and kind_of_ref(path).is_party]
+    return (_check_changed(repo, tree, changed) if changed else []) + _still_referred_to(repo, tree, removed)

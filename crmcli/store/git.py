@@ -1,0 +1,279 @@
+"""Git, run as a program with argument lists (never through a shell).
+
+The data directory is a git work tree or a folder inside one. This module finds it,
+commits exactly the files one command wrote (through a scratch index, so the user's
+own staged and unstaged changes stay as they were), reads the log and old versions
+of files, and extracts a past revision for `--at`. crm's commits carry a
+`Crm-Command:` trailer: that is how `crm undo` tells them from the user's.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+
+from crmcli.errors import GitError, InvalidValue
+from crmcli.i18n import N_, _
+
+TRAILER = "Crm-Command"
+NO_COMMIT = "0" * 40
+IN_PROGRESS = {"MERGE_HEAD": N_("a merge"), "rebase-merge": N_("a rebase"), "rebase-apply": N_("a rebase"),
+               "CHERRY_PICK_HEAD": N_("a cherry-pick"), "REVERT_HEAD": N_("a revert")}
+LOG_FORMAT = f"%x1e%H%x1f%P%x1f%aI%x1f%an%x1f%s%x1f%(trailers:key={TRAILER},valueonly)%x1f"
+KEPT_SNAPSHOTS = 3
+LITERAL = "--literal-pathspecs"
+"""For commands given paths: a file named `*.yaml` means that file, not a pattern."""
+
+
+def program() -> str:
+    git = shutil.which("git")
+    if git is None:
+        raise GitError(_("git is not installed"))
+    return git
+
+
+def maybe_in_git(root: Path) -> bool:
+    """Whether a repository could hold `root`, found without starting git (a `.git` here or above)."""
+    if os.environ.get("GIT_DIR"):
+        return True
+    path = root.resolve()
+    return any((folder / ".git").exists() for folder in (path, *path.parents))
+
+
+class StaleIndex(GitError):
+    """The commit was made, but the user's index could not take its files."""
+
+
+@dataclass(frozen=True)
+class Commit:
+    sha: str
+    parents: list[str]
+    date: str
+    author: str
+    subject: str
+    command: str
+    """The `Crm-Command:` trailer; empty for a commit crm did not make."""
+    files: list[tuple[str, str, str | None]]
+    """(status letter, path, old path of a rename), paths relative to the data directory."""
+
+
+@dataclass(frozen=True)
+class WorkTree:
+    """The git work tree holding a data directory; git runs in the data directory, so
+    paths given and read back are relative to it."""
+
+    git: str
+    root: Path
+    git_dir: Path
+    prefix: str
+    """The data directory's path inside the work tree, with a trailing slash ("" at the top)."""
+
+    def run(self, *args: str, input: bytes | None = None, env: dict | None = None,
+            check: bool = True) -> subprocess.CompletedProcess:
+        result = subprocess.run([self.git, "-c", "core.quotepath=off", *args], cwd=self.root,
+                                input=input, capture_output=True, env=env)
+        if check and result.returncode != 0:
+            command = next(arg for arg in args if not arg.startswith("-"))
+            raise GitError(_("git {command} failed: {failure}").format(command=command, failure=failure(result)))
+        return result
+
+    def out(self, *args: str, **options) -> str:
+        return self.run(*args, **options).stdout.decode("utf-8", "replace").strip()
+
+    def head(self) -> str | None:
+        """The commit HEAD names, or None in a repository without commits yet."""
+        result = self.run("rev-parse", "-q", "--verify", "HEAD^{commit}", check=False)
+        return result.stdout.decode().strip() or None
+
+    def in_progress(self) -> str | None:
+        """What git is in the middle of (a merge, a rebase…), if anything: English, for `_()` where shown."""
+        return next((what for name, what in IN_PROGRESS.items() if (self.git_dir / name).exists()), None)
+
+    def commit(self, sha: str) -> Commit:
+        """One commit, with the files it changed against its first parent (renames as a
+        removal and an addition)."""
+        return self.log("-1", "--first-parent", "-m", "--no-renames", sha)[0]
+
+    def log(self, *args: str) -> list[Commit]:
+        """Commits `git log ARGS` lists, with the files each changed inside the data directory."""
+        output = self.out(LITERAL, "log", "-z", "--relative", "--name-status", f"--format={LOG_FORMAT}", *args)
+        return [parse_commit(chunk) for chunk in output.split("\x1e") if chunk.strip("\x00\n")]
+
+    def blobs(self, names: list[str]) -> list[bytes | None]:
+        """The contents of `REV:./PATH` objects, in one `git cat-file` (None where missing)."""
+        result = self.run("cat-file", "--batch", input="".join(f"{name}\n" for name in names).encode("utf-8"))
+        data, position, found = result.stdout, 0, []
+        for _ in names:
+            end = data.index(b"\n", position)
+            header = data[position:end].split()
+            if len(header) != 3:
+                found.append(None)
+                position = end + 1
+                continue
+            size = int(header[2])
+            found.append(data[end + 1:end + 1 + size] if header[1] == b"blob" else None)
+            position = end + 2 + size
+        return found
+
+    def status(self, paths: list[str]) -> list[str]:
+        """Those of `paths` with uncommitted changes: staged, unstaged or untracked."""
+        if not paths:
+            return []
+        output = self.run(LITERAL, "status", "--porcelain=v1", "-z", "--untracked-files=all", "--", *paths).stdout
+        entries = output.decode("utf-8", "replace").split("\0")
+        changed, skip = [], False
+        for entry in entries:
+            if skip or not entry:
+                skip = False
+                continue
+            skip = entry[0] in "RC"
+            changed.append(entry[3:])
+        return changed
+
+
+def failure(result: subprocess.CompletedProcess) -> str:
+    """The line git printed about a failure: its last `fatal:` or `error:` line, else its last line."""
+    lines = [line.strip() for line in result.stderr.decode("utf-8", "replace").splitlines() if line.strip()]
+    marked = [line for line in lines if line.startswith(("fatal:", "error:"))]
+    return (marked or lines or [_("exit status {code}").format(code=result.returncode)])[-1]
+
+
+def parse_commit(chunk: str) -> Commit:
+    header, _, rest = chunk.partition("\x00")
+    sha, parents, when, author, subject, command = header.split("\x1f")[:6]
+    tokens = [token for token in rest.lstrip("\n").split("\x00") if token]
+    files, position = [], 0
+    while position < len(tokens):
+        status = tokens[position][0]
+        if status in "RC":
+            files.append((status, tokens[position + 2], tokens[position + 1]))
+            position += 3
+        else:
+            files.append((status, tokens[position + 1], None))
+            position += 2
+    return Commit(sha, parents.split(), when, author, subject, command.strip(), files)
+
+
+def work_tree(root: Path) -> WorkTree:
+    """The work tree holding the data directory `root`; GitError when git or the repository is missing."""
+    git = program()
+    result = subprocess.run([git, "rev-parse", "--show-toplevel", "--absolute-git-dir", "--show-prefix"],
+                            cwd=root, capture_output=True)
+    lines = result.stdout.decode("utf-8", "replace").splitlines()
+    if result.returncode != 0 or len(lines) < 2:
+        raise GitError(_("{root} is not in a git repository (make it one with: git init {root})").format(root=root))
+    return WorkTree(git, Path(root), Path(lines[1]), lines[2] if len(lines) > 2 else "")
+
+
+def message_with_trailer(message: str) -> str:
+    """The commit message of a crm command: the message as its subject, and the trailer
+    naming the command (the word before the message's colon)."""
+    subject = " ".join(message.split())
+    command = subject.split(":", 1)[0] if ":" in subject else "crm"
+    return f"{subject}\n\n{TRAILER}: {command}\n"
+
+
+def commit_files(tree: WorkTree, paths: list[str], message: str) -> str | None:
+    """Commit exactly `paths` (relative to the data directory, written or removed) as they
+    are now, on top of HEAD. A scratch index built from HEAD holds the commit, so what the
+    user has staged or changed elsewhere is neither committed nor touched; then the user's
+    index takes the committed files, so `git status` shows them clean. Paths the user's
+    .gitignore excludes stay out. Returns the commit, or None when nothing changed."""
+    busy = tree.in_progress()
+    if busy:
+        raise GitError(_("{busy} is in progress in the repository").format(busy=_(busy)))
+    head = tree.head()
+    scratch = tree.git_dir / f"crm-index-{uuid.uuid4().hex}"
+    env = {**os.environ, "GIT_INDEX_FILE": str(scratch)}
+    try:
+        tree.run("read-tree", head or "--empty", env=env)
+        ignored = tree.run("check-ignore", "-z", "--stdin", input=_listing(paths), env=env, check=False)
+        if ignored.returncode not in (0, 1):
+            raise GitError(_("git {command} failed: {failure}").format(command="check-ignore",
+                                                                        failure=failure(ignored)))
+        skipped = set(ignored.stdout.decode("utf-8").split("\0"))
+        kept = [path for path in paths if path not in skipped]
+        tree.run("update-index", "--add", "--remove", "-z", "--stdin", input=_listing(kept), env=env)
+        new_tree = tree.out("write-tree", env=env)
+    finally:
+        scratch.unlink(missing_ok=True)
+    if head and new_tree == tree.out("rev-parse", f"{head}^{{tree}}"):
+        return None
+    parents = ["-p", head] if head else []
+    commit = tree.out("commit-tree", new_tree, *parents, input=message_with_trailer(message).encode("utf-8"))
+    tree.run("update-ref", "-m", f"crm: {message.splitlines()[0]}", "HEAD", commit, head or NO_COMMIT)
+    refreshed = tree.run("update-index", "--add", "--remove", "-z", "--stdin", input=_listing(kept), check=False)
+    if refreshed.returncode != 0:
+        raise StaleIndex(_("committed as {commit}, but git's index still has the files as they were "
+                           "({failure}): git reset -q brings it in line").format(commit=commit[:12],
+                                                                                failure=failure(refreshed)))
+    return commit
+
+
+def _listing(paths: list[str]) -> bytes:
+    return "".join(f"{path}\0" for path in paths).encode("utf-8")
+
+
+def resolve_revision(tree: WorkTree, rev: str, clock) -> tuple[str, date | None]:
+    """The commit `rev` names: a commit or tag, else a date (`2026-06-30`, `-30d`) meaning
+    the last commit made before that day ended; with the day when it was a date."""
+    from crmcli.model.dates import parse_day
+
+    if not rev.startswith("-"):
+        found = tree.run("rev-parse", "-q", "--verify", f"{rev}^{{commit}}", check=False)
+        if found.returncode == 0:
+            return found.stdout.decode().strip(), None
+    try:
+        day = parse_day(rev, clock)
+    except InvalidValue:
+        raise GitError(_("--at {rev!r}: not a commit, a tag or a date").format(rev=rev))
+    end = datetime.combine(day + timedelta(days=1), time(0), clock.zone) - timedelta(seconds=1)
+    sha = tree.out("rev-list", "-1", f"--before={end.isoformat()}", "HEAD")
+    if not sha:
+        raise GitError(_("--at {rev}: the repository has no commit from before the end of {day}").format(rev=rev,
+                                                                                                          day=day))
+    return sha, day
+
+
+def snapshot(tree: WorkTree, sha: str, cache: Path) -> Path:
+    """The data directory as commit `sha` had it, extracted once into `cache/<sha>` with
+    `git archive` (the work tree is not touched); the oldest extracts beyond a few go."""
+    import tarfile
+
+    target = cache / sha
+    if target.is_dir():
+        os.utime(target)
+        return target
+    cache.mkdir(parents=True, exist_ok=True)
+    partial = cache / f".partial-{uuid.uuid4().hex}"
+    process = subprocess.Popen([tree.git, "archive", "--format=tar", f"{sha}:{tree.prefix}"], cwd=tree.root,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    problem = None
+    try:
+        with tarfile.open(fileobj=process.stdout, mode="r|") as archive:
+            archive.extractall(partial, filter="data")
+    except tarfile.TarError as error:
+        problem = str(error)
+    finally:
+        process.stdout.close()
+        stderr = process.stderr.read().decode("utf-8", "replace").strip()
+        if process.wait() != 0:
+            problem = stderr.splitlines()[-1] if stderr else _("git {command} failed").format(command="archive")
+    if problem is not None:
+        shutil.rmtree(partial, ignore_errors=True)
+        raise GitError(_("cannot read the data directory as of {commit}: {problem}").format(commit=sha[:12],
+                                                                                              problem=problem))
+    partial.mkdir(exist_ok=True)
+    try:
+        os.replace(partial, target)
+    except OSError:
+        shutil.rmtree(partial, ignore_errors=True)
+    for old in sorted((p for p in cache.iterdir() if p.is_dir() and not p.name.startswith(".")),
+                      key=lambda p: p.stat().st_mtime)[:-KEPT_SNAPSHOTS]:
+        shutil.rmtree(old, ignore_errors=True)
+    return target

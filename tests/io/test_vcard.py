@@ -1,0 +1,95 @@
+"""vCards both ways: cards as phones export them, and our cards read back by vobject and by crm."""
+
+from pathlib import Path
+
+import pytest
+import vobject
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def test_cards_as_an_iphone_exports_them(empty):
+    result = empty("--format", "json", "import", "vcard", FIXTURES / "iphone.vcf")
+    assert result.code == 0, result.err
+    assert result.json()["create"] == 3
+    huaqiang = empty.read("customers/huaqiang-dianzi.yaml")
+    assert huaqiang["name"] == "深圳市华强电子有限公司" and huaqiang["entity"] == "company"
+    assert huaqiang["addresses"] == [{"label": "work", "street": "福田区华强北路1015号", "city": "深圳", "province": "广东",
+                                      "postcode": "518031", "country": "CN"}]
+    assert huaqiang["contacts"] == [{"name": "张伟", "title": "采购经理", "phones": ["+86 138 2651 7730", "+86 755 8321 6600"],
+                                     "emails": ["zhangwei@huaqiang.example"], "birthday": "11-25",
+                                     "notes": "微信 zhangwei_hq，不要在10点前打电话", "primary": True}]
+    dupre = empty.read("customers/electro-cables-dupre.yaml")
+    assert dupre["contacts"][0]["name"] == "Hélène Dupré" and dupre["contacts"][0]["birthday"] == "1979-04-30"
+    assert dupre["addresses"][0]["country"] == "FR"
+    person = empty.read("customers/wangxiaoming.yaml")
+    assert person["entity"] == "person" and person["name"] == "王小明" and person["phones"] == ["+86 135 1002 8846"]
+
+
+def test_cards_as_an_android_phone_exports_them_join_their_company(empty):
+    assert empty("import", "vcard", FIXTURES / "iphone.vcf").code == 0
+    result = empty("--format", "json", "import", "vcard", FIXTURES / "android.vcf", "--kind", "customer")
+    assert result.code == 0, result.err
+    assert result.json()["create"] == 2
+    huaqiang = empty.read("customers/huaqiang-dianzi.yaml")
+    assert [c["name"] for c in huaqiang["contacts"]] == ["张伟", "刘洋"]
+    assert huaqiang["contacts"][1]["phones"] == ["+86 139 2874 1052"]
+    assert empty.read("customers/linxiaowen.yaml")["name"] == "林小文"
+    again = empty("--format", "json", "import", "vcard", FIXTURES / "android.vcf").json()
+    assert (again["create"], again["unchanged"], again["duplicate"]) == (0, 1, 1)
+
+
+@pytest.mark.parametrize("version", ["3.0", "4.0"])
+def test_export_and_read_back(demo, empty, tmp_path, version):
+    result = demo("export", "vcard", "--version", version)
+    assert result.code == 0, result.err
+    cards = list(vobject.readComponents(result.out))
+    assert {card.version.value for card in cards} == {version}
+    by_name = {(card.fn.value, card.org.value[0] if "org" in card.contents else None): card for card in cards}
+    zhang = by_name["张伟", "深圳市华强电子有限公司"]
+    assert (zhang.n.value.family, zhang.n.value.given) == ("张", "伟")
+    assert zhang.title.value == "采购经理"
+    assert zhang.bday.value == ("1985-11-25" if version == "3.0" else "19851125")
+    assert [tel.value for tel in zhang.tel_list] == ["+86 138 2651 7730"]
+    assert by_name["王小明", None].n.value.family == "王"
+    assert by_name["Hélène Dupré", "Électro-Câbles Dupré SARL"].n.value.family == "Dupré"
+    path = tmp_path / "all.vcf"
+    path.write_text(result.out, encoding="utf-8")
+    assert empty("import", "vcard", path).code == 0
+    huaqiang = empty.read("customers/huaqiang-dianzi.yaml")
+    original = demo.read("customers/huaqiang-dianzi.yaml")
+    assert huaqiang["name"] == original["name"]
+    keep = ("name", "title", "phones", "emails", "birthday")
+    assert [{k: c[k] for k in keep if k in c} for c in huaqiang["contacts"]] == \
+        [{k: c[k] for k in keep if k in c} for c in original["contacts"]]
+    assert empty.read("customers/wangxiaoming.yaml")["name"] == "王小明"
+
+
+def test_export_one_party_redacted_to_a_file(demo, tmp_path):
+    target = tmp_path / "huaqiang.vcf"
+    result = demo("export", "vcard", "huaqiang", "--redact", "--output", target)
+    assert result.code == 0 and result.err.strip() == f"wrote {target}"
+    cards = list(vobject.readComponents(target.read_text(encoding="utf-8")))
+    assert [card.fn.value for card in cards] == ["张伟", "刘洋"]
+    assert cards[0].tel.value == "+** *** **** 7730" and cards[0].email.value == "z***@huaqiang.example"
+
+
+@pytest.mark.parametrize("content, message", [
+    ("name,phone\nAcme,1\n", "crm: list.vcf: not a vCard file (it does not start with BEGIN:VCARD)"),
+])
+def test_a_file_that_is_not_vcard(empty, tmp_path, content, message):
+    (tmp_path / "list.vcf").write_text(content)
+    result = empty("import", "vcard", tmp_path / "list.vcf")
+    assert result.code == 1 and result.err.strip() == message
+
+
+def test_a_broken_card_is_rejected_with_its_line(empty, tmp_path):
+    text = ("BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Good Person\r\nEND:VCARD\r\n"
+            "BEGIN:VCARD\r\nVERSION:3.0\r\nTEL:123 456\r\nEND:VCARD\r\n")
+    (tmp_path / "cards.vcf").write_text(text)
+    result = empty("import", "vcard", tmp_path / "cards.vcf")
+    assert result.code == 1
+    assert result.err.startswith("crm: cards.vcf: card 2 (line 5): the card has no name (FN or N) (nothing imported")
+    assert not empty.files("customers")
+    assert empty("import", "vcard", tmp_path / "cards.vcf", "--skip-invalid").code == 0
+    assert [p.name for p in empty.files("customers")] == ["good-person.yaml"]
