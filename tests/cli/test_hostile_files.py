@@ -157,6 +157,24 @@ def test_a_fifo_named_like_a_record_never_blocks(shared):
         fifo.unlink()
 
 
+def test_check_never_blocks_on_a_fifo_or_reads_through_a_link(shared, outside):
+    """`crm check` also scans files that are not records (for conflict markers): a FIFO among
+    them must not hang it, and a link must not lead it to read a file outside."""
+    import subprocess
+    import sys
+
+    (outside / "secret.txt").write_text("<<<<<<< HEAD\nTOP-SECRET\n")
+    os.mkfifo(shared.root / "templates" / "pipe.md")
+    (shared.root / "templates" / "secret.md").symlink_to(outside / "secret.txt")
+    try:
+        result = subprocess.run([sys.executable, "-m", "crmcli", "--data-dir", str(shared.root), "check"],
+                                capture_output=True, text=True, timeout=60)
+        assert "Traceback" not in result.stderr and "secret.md" not in result.stdout, result.stdout + result.stderr
+    finally:
+        (shared.root / "templates" / "pipe.md").unlink()
+        (shared.root / "templates" / "secret.md").unlink()
+
+
 def test_a_hostile_crm_yaml_is_one_line_and_exit_3(shared):
     config = shared.root / "crm.yaml"
     original = config.read_bytes()
