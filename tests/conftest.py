@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +15,33 @@ from crmcli.store import codec
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "examples" / "demo"
 TODAY = "2026-11-22"
+
+
+def pytest_addoption(parser):
+    parser.addoption("--runslow", action="store_true", default=False,
+                     help="also run the long robustness tests marked slow (fuzzing, 8x100 writers, many kills)")
+
+
+def pytest_configure(config):
+    if config.getoption("--runslow"):
+        os.environ["CRM_RUNSLOW"] = "1"
+
+
+def pytest_collection_modifyitems(config, items):
+    if os.environ.get("CRM_RUNSLOW"):
+        return
+    skip = pytest.mark.skip(reason="long version: run with --runslow (or CRM_RUNSLOW=1)")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)
+
+
+def examples(ci: int, slow: int) -> int:
+    """How many examples (or runs) a robustness test tries: `CRM_EXAMPLES` when set, else
+    `slow` under --runslow, else the bounded `ci` count."""
+    if os.environ.get("CRM_EXAMPLES"):
+        return int(os.environ["CRM_EXAMPLES"])
+    return slow if os.environ.get("CRM_RUNSLOW") else ci
 
 
 @pytest.fixture(autouse=True)

@@ -39,3 +39,58 @@ def read_only(path: Path):
         yield
     finally:
         subprocess.run(["umount", str(path)], capture_output=True)
+
+
+@contextlib.contextmanager
+def tmpfs(path: Path, size: str, inodes: int | None = None):
+    """A tmpfs of `size` (and at most `inodes` files) mounted at `path` for the block: a small disk."""
+    path.mkdir(parents=True, exist_ok=True)
+    options = f"size={size}" + (f",nr_inodes={inodes}" if inodes else "")
+    if os.geteuid() != 0 or not _mount("-t", "tmpfs", "-o", options, "tmpfs", str(path)):
+        pytest.skip("cannot mount a tmpfs here (needs root and mount permission)")
+    try:
+        yield path
+    finally:
+        subprocess.run(["umount", "-l", str(path)], capture_output=True)
+
+
+@contextlib.contextmanager
+def filled(path: Path, inodes: bool = False):
+    """The file system holding `path` filled up (its space, or with `inodes` its files) for the block."""
+    filler = path / ".filler"
+    filler.mkdir()
+    try:
+        if inodes:
+            count = 0
+            while True:
+                try:
+                    (filler / str(count)).touch()
+                except OSError:
+                    break
+                count += 1
+        else:
+            fd = os.open(filler / "space", os.O_WRONLY | os.O_CREAT)
+            try:
+                for size in (1 << 20, 4096, 1):  # big chunks, then the last blocks and bytes
+                    while True:
+                        try:
+                            os.write(fd, b"\0" * size)
+                        except OSError:
+                            break
+            finally:
+                os.close(fd)
+        yield
+    finally:
+        shutil.rmtree(filler)
+
+
+@contextlib.contextmanager
+def immutable(path: Path):
+    """`path` (a file or folder) cannot be changed, not even by root, for the block (`chattr +i`)."""
+    chattr = shutil.which("chattr")
+    if chattr is None or subprocess.run([chattr, "+i", str(path)], capture_output=True).returncode != 0:
+        pytest.skip("chattr +i is not available here (no chattr, no root, or a file system without it)")
+    try:
+        yield
+    finally:
+        subprocess.run([chattr, "-i", str(path)], capture_output=True)

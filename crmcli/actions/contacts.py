@@ -38,8 +38,9 @@ def _make_primary(contacts: list[dict], position: int) -> None:
 
 
 def add_contact(repo, party: Record, contact: dict, primary: bool = False) -> dict:
-    contact = put_contact(party, contact, primary)
-    with repo.writing(f"contact: add {contact['name']} to {party.title}") as tx:
+    """Add a contact to the party as its file is under the writers' lock (nothing else lost)."""
+    with repo.writing(f"contact: add {contact.get('name')} to {party.title}") as tx:
+        contact = put_contact(tx.fresh(party), contact, primary)
         tx.update(party)
     return contact
 
@@ -61,26 +62,27 @@ def put_contact(party: Record, contact: dict, primary: bool = False) -> dict:
 
 
 def edit_contact(repo, party: Record, name: str, sets=(), primary: bool = False) -> dict:
-    position = find_contact(party, name)
-    contacts = party.data["contacts"]
-    contact = contacts[position]
-    for assignment in sets:
-        if "=" not in assignment:
-            raise InvalidValue(_("--set {assignment!r}: use FIELD=VALUE").format(assignment=assignment))
-        field, _equals, value = assignment.partition("=")
-        set_field(party.data, party.kind.schema, f"contacts[{position}].{field}={value}")
-    if primary:
-        _make_primary(contacts, position)
-    with repo.writing(f"contact: edit {contact['name']} at {party.title}") as tx:
+    find_contact(party, name)
+    with repo.writing(f"contact: edit {name} at {party.title}") as tx:
+        position = find_contact(tx.fresh(party), name)
+        contacts = party.data["contacts"]
+        for assignment in sets:
+            if "=" not in assignment:
+                raise InvalidValue(_("--set {assignment!r}: use FIELD=VALUE").format(assignment=assignment))
+            field, _equals, value = assignment.partition("=")
+            set_field(party.data, party.kind.schema, f"contacts[{position}].{field}={value}")
+        if primary:
+            _make_primary(contacts, position)
         tx.update(party)
-    return contact
+    return contacts[position]
 
 
 def remove_contact(repo, party: Record, name: str) -> dict:
-    position = find_contact(party, name)
-    contact = party.data["contacts"].pop(position)
-    if not party.data["contacts"]:
-        del party.data["contacts"]
-    with repo.writing(f"contact: remove {contact['name']} from {party.title}") as tx:
+    find_contact(party, name)
+    with repo.writing(f"contact: remove {name} from {party.title}") as tx:
+        position = find_contact(tx.fresh(party), name)
+        contact = party.data["contacts"].pop(position)
+        if not party.data["contacts"]:
+            del party.data["contacts"]
         tx.update(party)
     return contact

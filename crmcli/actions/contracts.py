@@ -27,31 +27,90 @@ MOVES = {"review": "review", "revise": "draft", "sign": "signed", "activate": "a
 MAX_ATTACHMENT = 100 * 1024 * 1024
 
 
-def render_template(repo, name: str, context: dict) -> str:
-    """The template `templates/NAME.md` (or NAME) filled from `context`."""
-    from jinja2 import FileSystemLoader, StrictUndefined, TemplateNotFound, TemplateSyntaxError, UndefinedError
+MAX_TEMPLATE = 1024 * 1024
+MAX_TEXT = 10 * 1024 * 1024
+"""The longest text a template may build (`'x' * 10**10` would take all memory)."""
+
+
+def _environment(repo):
+    """Jinja2's sandbox, loading only regular files that really lie in `templates/` (no link
+    leads out of it, whatever `include`, `import` or `extends` names), with `**` and `*`
+    bounded so that a template cannot take all memory."""
+    from jinja2 import BaseLoader, StrictUndefined, TemplateNotFound
+    from jinja2.loaders import split_template_path
     from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
     folder = repo.root / TEMPLATES
-    environment = SandboxedEnvironment(loader=FileSystemLoader(str(folder), followlinks=False),
-                                       undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True)
+    try:
+        real = folder.resolve()
+        outside = not real.is_relative_to(repo.root.resolve())
+    except (OSError, RuntimeError):
+        outside = True
+    if outside:
+        raise InvalidValue(_("{folder}/ leads outside the data directory (a link?); templates are read only "
+                             "from inside it").format(folder=TEMPLATES))
+
+    class Loader(BaseLoader):
+        def get_source(self, environment, template):
+            path = folder.joinpath(*split_template_path(template))
+            try:
+                found = path.resolve(strict=True)
+                size = found.stat().st_size
+            except (OSError, RuntimeError):
+                raise TemplateNotFound(template)
+            if not found.is_relative_to(real):
+                raise SecurityError(_("{template} leads outside {folder}/ (a link?)").format(template=template,
+                                                                                           folder=TEMPLATES))
+            if not found.is_file() or size > MAX_TEMPLATE:
+                raise SecurityError(_("{template} is not a regular file of at most {size} KiB").format(
+                    template=template, size=MAX_TEMPLATE // 1024))
+            mtime = found.stat().st_mtime
+            return found.read_text(encoding="utf-8"), str(path), lambda: found.stat().st_mtime == mtime
+
+    class Environment(SandboxedEnvironment):
+        intercepted_binops = frozenset(["**", "*"])
+
+        def call_binop(self, context, operator, left, right):
+            if operator == "**" and isinstance(right, (int, float)) and abs(right) > 64:
+                raise SecurityError(_("an exponent over 64"))
+            if operator == "*":
+                for text, times in ((left, right), (right, left)):
+                    if isinstance(text, (str, list, tuple)) and isinstance(times, int) \
+                            and len(text) * times > MAX_TEXT:
+                        raise SecurityError(_("a text or list of more than {size} MiB").format(
+                            size=MAX_TEXT // 1024 // 1024))
+            return super().call_binop(context, operator, left, right)
+
+    return Environment(loader=Loader(), undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True)
+
+
+def render_template(repo, name: str, context: dict) -> str:
+    """The template `templates/NAME.md` (or NAME) filled from `context`."""
+    from jinja2 import TemplateNotFound, TemplateSyntaxError, UndefinedError
+    from jinja2.sandbox import SecurityError
+
+    folder = repo.root / TEMPLATES
+    environment = _environment(repo)
     file_name = name if name.endswith((".md", ".txt")) else f"{name}.md"
+    where = f"{TEMPLATES}/{file_name}"
     try:
         template = environment.get_template(file_name)
         return template.render(**context)
-    except TemplateNotFound:
+    except TemplateNotFound as error:
         known = sorted(p.stem for p in folder.glob("*.md")) if folder.is_dir() else []
+        missing = name if error.name == file_name else error.name
         raise NotFound(_("no template {name!r} in {folder}/ (have: {known})").format(
-            name=name, folder=TEMPLATES, known=", ".join(known) or _("none")))
+            name=missing, folder=TEMPLATES, known=", ".join(known) or _("none")))
     except TemplateSyntaxError as error:
         raise InvalidValue(_("template syntax error: {error}").format(error=error.message),
-                           where=f"{TEMPLATES}/{file_name}:{error.lineno}")
+                           where=f"{where}:{error.lineno}")
     except UndefinedError as error:
-        raise InvalidValue(_("a placeholder has no value: {error}").format(error=error.message),
-                           where=f"{TEMPLATES}/{file_name}")
+        raise InvalidValue(_("a placeholder has no value: {error}").format(error=error.message), where=where)
     except SecurityError as error:
-        raise InvalidValue(_("the template tried something not allowed: {error}").format(error=error),
-                           where=f"{TEMPLATES}/{file_name}")
+        raise InvalidValue(_("the template tried something not allowed: {error}").format(error=error), where=where)
+    except (OverflowError, MemoryError, RecursionError, UnicodeDecodeError) as error:
+        raise InvalidValue(_("the template cannot be rendered: {error}").format(
+            error=f"{type(error).__name__}: {error}"), where=where)
 
 
 def new_contract(repo, party: Record, template: str, *, title: str | None = None, value: str | None = None,
@@ -89,10 +148,10 @@ def move_contract(repo, contract: Record, action: str, *, by: str | None = None,
                   day: str | None = None) -> Record:
     target = MOVES[action]
     clock = repo.clock
-    CONTRACT.move(contract.data, target, moment_text(clock.now()), by or repo.config.me, note)
-    if target == "signed":
-        contract.data["signed"] = (parse_day(day, clock) if day else clock.today()).isoformat()
     with repo.writing(f"contract: {contract.id} {target}") as tx:
+        CONTRACT.move(tx.fresh(contract).data, target, moment_text(clock.now()), by or repo.config.me, note)
+        if target == "signed":
+            contract.data["signed"] = (parse_day(day, clock) if day else clock.today()).isoformat()
         tx.update(contract)
     return contract
 
@@ -110,9 +169,9 @@ def attach(repo, contract: Record, source: Path) -> dict:
     except OSError as error:
         raise InvalidValue(_("{path}: cannot read: {error}").format(path=source, error=error.strerror))
     entry = {"path": relative, "sha256": hashlib.sha256(data).hexdigest(), "added": moment_text(repo.clock.now())}
-    attachments = [a for a in contract.data.get("attachments") or [] if a.get("path") != relative]
-    contract.data["attachments"] = attachments + [entry]
     with repo.writing(f"contract: attach {name} to {contract.id}") as tx:
+        attachments = [a for a in tx.fresh(contract).data.get("attachments") or [] if a.get("path") != relative]
+        contract.data["attachments"] = attachments + [entry]
         tx.put_file(relative, data)
         tx.update(contract)
     return entry

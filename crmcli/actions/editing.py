@@ -25,11 +25,14 @@ def check_text(record: Record, text: str) -> dict:
     return data
 
 
-def save_text(repo, record: Record, text: str) -> Record:
-    """Validate the edited text and save it, keeping it as written but for `updated`."""
+def save_text(repo, record: Record, text: str, original: str | None = None) -> Record:
+    """Validate the edited text and save it, keeping it as written but for `updated`. With
+    `original` (the file as the editor opened it), refuse if the file changed meanwhile."""
     data = check_text(record, text)
     edited = Record(record.ref, record.kind, data)
     moved = record.kind.ref(record.data) == record.ref and record.kind.ref(data) != record.ref
     with repo.writing(f"{record.kind.name}: edit {record.title} by hand") as tx:
+        if original is not None:
+            tx.unchanged_since(record, original)
         edited.ref = tx.update(edited, base_text=text, move=moved)
     return edited

@@ -63,13 +63,14 @@ def new_interaction(repo, party: Record, type_: str, summary: str, *, at: str | 
 
 def close_next_step(repo, interaction: Record) -> Record:
     """Mark the next step of an interaction done, now."""
-    step = interaction.data.get("next")
-    if not step:
-        raise InvalidValue(_("{id} has no next step").format(id=interaction.id))
-    if step.get("done"):
-        raise InvalidValue(_("the next step of {id} was already done at {done}").format(id=interaction.id,
-                                                                                         done=step["done"]))
-    step["done"] = moment_text(repo.clock.now())
-    with repo.writing(f"done: {step['action']} ({interaction.id})") as tx:
+    with repo.writing(f"done: next step of {interaction.id}") as tx:
+        step = tx.fresh(interaction).data.get("next")
+        if not step:
+            raise InvalidValue(_("{id} has no next step").format(id=interaction.id))
+        if step.get("done"):
+            raise InvalidValue(_("the next step of {id} was already done at {done}").format(id=interaction.id,
+                                                                                             done=step["done"]))
+        step["done"] = moment_text(repo.clock.now())
+        tx.message = f"done: {step['action']} ({interaction.id})"
         tx.update(interaction)
     return interaction

@@ -135,35 +135,36 @@ def move_order(repo, order: Record, action: str, *, by: str | None = None, note:
     target = MOVES[action]
     clock = repo.clock
     when = parse_day(day, clock) if day else clock.today()
-    ORDER.move(order.data, target, moment_text(clock.now()), by or repo.config.me, note)
-    if target == "delivered":
-        order.data["delivered"] = when.isoformat()
     with repo.writing(f"order: {order.id} {target}") as tx:
+        ORDER.move(tx.fresh(order).data, target, moment_text(clock.now()), by or repo.config.me, note)
+        if target == "delivered":
+            order.data["delivered"] = when.isoformat()
         tx.update(order)
     return order
 
 
 def pay(repo, order: Record, amount: str, *, day: str | None = None, method: str | None = None,
         ref: str | None = None, note: str | None = None, allow_overpay: bool = False) -> Decimal:
-    """Record a payment on an order; returns what is still outstanding."""
-    data = order.data
-    if data.get("status") == "cancelled":
-        raise InvalidValue(_("{id} is cancelled: it takes no payments").format(id=order.id))
-    value = parse_amount(amount, data["currency"])
+    """Record a payment on an order; returns what is still outstanding. The order is read
+    again under the writers' lock, so two payments made at once are both kept."""
+    value = parse_amount(amount, order.data["currency"])
     if value <= 0:
         raise InvalidValue(_("a payment must be more than zero"))
-    due = balance(data)
-    if value > due and not allow_overpay:
-        raise InvalidValue(_("{amount} {currency} is more than the {due} outstanding on {id} "
-                             "(--allow-overpay to record it anyway)").format(amount=value, currency=data["currency"],
-                                                                            due=due, id=order.id))
     payment: dict = {"date": (parse_day(day, repo.clock) if day else repo.clock.today()).isoformat(), "amount": value}
     for key, text in (("method", method), ("ref", ref), ("note", note)):
         if text:
             payment[key] = text
-    data.setdefault("payments", []).append(payment)
-    verb = "received" if data["kind"] == "sale" else "paid"
-    with repo.writing(f"pay: {value} {data['currency']} {verb} on {order.id}") as tx:
+    verb = "received" if order.data["kind"] == "sale" else "paid"
+    with repo.writing(f"pay: {value} {order.data['currency']} {verb} on {order.id}") as tx:
+        data = tx.fresh(order).data
+        if data.get("status") == "cancelled":
+            raise InvalidValue(_("{id} is cancelled: it takes no payments").format(id=order.id))
+        due = balance(data)
+        if value > due and not allow_overpay:
+            raise InvalidValue(_("{amount} {currency} is more than the {due} outstanding on {id} "
+                                 "(--allow-overpay to record it anyway)").format(
+                amount=value, currency=data["currency"], due=due, id=order.id))
+        data.setdefault("payments", []).append(payment)
         tx.update(order)
     return balance(data)
 

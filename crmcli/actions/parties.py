@@ -72,25 +72,26 @@ def add_party(repo, kind: Kind, fields: dict, party_id: str | None = None) -> Re
 
 
 def edit_party(repo, party: Record, sets=(), add_tags=(), remove_tags=()) -> Record:
-    """Apply `--set`, `--add-tag` and `--rm-tag` and save; refuses to save an invalid record."""
-    record = party.data
-    for assignment in sets:
-        set_field(record, party.kind.schema, assignment)
-    tags = list(record.get("tags") or [])
-    for tag in add_tags:
-        if tag not in tags:
-            tags.append(tag)
-    for tag in remove_tags:
-        if tag not in tags:
-            raise InvalidValue(_("{party} has no tag {tag!r}").format(party=party.id, tag=tag))
-        tags.remove(tag)
-    if add_tags or remove_tags:
-        if tags:
-            record["tags"] = tags
-        else:
-            record.pop("tags", None)
+    """Apply `--set`, `--add-tag` and `--rm-tag` and save; refuses to save an invalid record.
+    The changes apply to the party as its file is under the writers' lock (none is lost)."""
     changes = [*sets, *(f"+{t}" for t in add_tags), *(f"-{t}" for t in remove_tags)]
-    with repo.writing(f"{party.kind.name}: edit {record.get('name', party.id)} ({', '.join(changes)})") as tx:
+    with repo.writing(f"{party.kind.name}: edit {party.title} ({', '.join(changes)})") as tx:
+        record = tx.fresh(party).data
+        for assignment in sets:
+            set_field(record, party.kind.schema, assignment)
+        tags = list(record.get("tags") or [])
+        for tag in add_tags:
+            if tag not in tags:
+                tags.append(tag)
+        for tag in remove_tags:
+            if tag not in tags:
+                raise InvalidValue(_("{party} has no tag {tag!r}").format(party=party.id, tag=tag))
+            tags.remove(tag)
+        if add_tags or remove_tags:
+            if tags:
+                record["tags"] = tags
+            else:
+                record.pop("tags", None)
         tx.update(party)
     return party
 
@@ -101,19 +102,36 @@ def referring(repo, ref: str) -> list[Record]:
 
 
 def remove_party(repo, party: Record, force: bool = False) -> list[Record]:
-    """Delete a party; with `force`, also the records that point to it. Returns those records."""
-    dependents = referring(repo, party.ref)
-    if dependents and not force:
-        raise CrmError(
-            _("{ref} is referred to by {count} record(s), e.g. {example}; "
-              "use --force to remove it together with them").format(ref=party.ref, count=len(dependents),
-                                                                   example=dependents[0].ref)
-        )
+    """Delete a party; with `force`, also the records that point to it. Returns those records.
+    What refers to it is looked up under the writers' lock, so a record logged meanwhile is
+    not left pointing at nothing."""
     with repo.writing(f"{party.kind.name}: remove {party.title}") as tx:
+        dependents = referring(repo, party.ref)
+        if dependents and not force:
+            raise CrmError(
+                _("{ref} is referred to by {count} record(s), e.g. {example}; "
+                  "use --force to remove it together with them").format(ref=party.ref, count=len(dependents),
+                                                                       example=dependents[0].ref)
+            )
         for record in dependents:
             tx.remove(record.ref)
-            for path in [record.data.get("document")] + [a["path"] for a in record.data.get("attachments") or []]:
-                if path:
-                    tx.remove_file(path)
+            for path in _own_files(repo, record):
+                tx.remove_file(path)
         tx.remove(party.ref)
     return dependents
+
+
+def _own_files(repo, record: Record) -> list[str]:
+    """The files that belong to a record and go with it: its document (`<ref>.md`) and what
+    is in attachments/<id>/. A path naming anything else (a hand edit, a hostile pull) is left
+    alone, with a warning, rather than deleting another record's file."""
+    named = [record.data.get("document")] + [a.get("path") for a in record.data.get("attachments") or []
+                                             if isinstance(a, dict)]
+    own = []
+    for path in filter(None, named):
+        if path == f"{record.ref}.md" or (path.startswith(f"attachments/{record.id}/") and path.count("/") == 2):
+            own.append(path)
+        else:
+            repo.warnings.append(_("{record}: {path} does not belong to {id}; left in place").format(
+                record=record.path, path=path, id=record.id))
+    return own

@@ -20,21 +20,22 @@ def change_lifecycle(repo, party: Record, step: int, to: str | None = None, note
     if party.kind.name != "customer":
         raise InvalidValue(_("{ref} is a {kind}; only customers have a lifecycle").format(
             ref=party.ref, kind=_(party.kind.name)))
-    current = party.data.get("lifecycle", "customer")
-    target = next_lifecycle(current, step, to)
-    if target == current:
-        raise InvalidValue(_("{id} is already a {stage}").format(id=party.id, stage=_(current)))
-    entry = {"at": moment_text(repo.clock.now()), "status": target}
-    if repo.config.me:
-        entry["by"] = repo.config.me
-    if note:
-        entry["note"] = note
-    history = party.data.setdefault("lifecycle_history", [])
-    if not history:
-        history.append({"at": str(party.data.get("created", entry["at"])), "status": current})
-    history.append(entry)
-    party.data["lifecycle"] = target
-    with repo.writing(f"customer: {party.title} {current} → {target}") as tx:
+    with repo.writing(f"customer: {party.title} lifecycle") as tx:
+        current = tx.fresh(party).data.get("lifecycle", "customer")
+        target = next_lifecycle(current, step, to)
+        if target == current:
+            raise InvalidValue(_("{id} is already a {stage}").format(id=party.id, stage=_(current)))
+        tx.message = f"customer: {party.title} {current} → {target}"
+        entry = {"at": moment_text(repo.clock.now()), "status": target}
+        if repo.config.me:
+            entry["by"] = repo.config.me
+        if note:
+            entry["note"] = note
+        history = party.data.setdefault("lifecycle_history", [])
+        if not history:
+            history.append({"at": str(party.data.get("created", entry["at"])), "status": current})
+        history.append(entry)
+        party.data["lifecycle"] = target
         tx.update(party)
     return party
 
@@ -70,8 +71,15 @@ def add_deal(repo, party: Record, title: str, *, amount: str | None = None, curr
 def move_deal(repo, deal: Record, stage: str, *, note: str | None = None, reason: str | None = None,
               order: str | None = None) -> Record:
     """Move a deal to `stage` (won and lost close it); a closed deal moves no more."""
-    data = deal.data
     check_stage(stage, repo.config.stages)
+    with repo.writing(f"deal: {deal.id} → {stage}") as tx:
+        _move_deal(repo, tx.fresh(deal), stage, note, reason, order)
+        tx.update(deal)
+    return deal
+
+
+def _move_deal(repo, deal: Record, stage: str, note: str | None, reason: str | None, order: str | None) -> None:
+    data = deal.data
     if is_closed_deal(data):
         raise InvalidValue(_("{id} is {stage}: a closed deal cannot move").format(id=deal.id, stage=_(data["stage"])))
     if stage == data["stage"]:
@@ -91,9 +99,6 @@ def move_deal(repo, deal: Record, stage: str, *, note: str | None = None, reason
         data["lost_reason"] = reason.strip()
     if order:
         data["order"] = order
-    with repo.writing(f"deal: {deal.id} → {stage}") as tx:
-        tx.update(deal)
-    return deal
 
 
 def win_deal(repo, deal: Record, make_order: bool = False, note: str | None = None) -> tuple[Record, Record | None]:
@@ -129,10 +134,12 @@ def set_target(repo, owner: str | None, period: str, amount: str, currency: str 
         record["owner"] = owner
     record.update({"period": label, "amount": parse_amount(amount, code), "currency": code})
     kind = KINDS["target"]
-    existing = repo.path_of(kind.ref(record))
+    target = Record(kind.ref(record), kind, record)
     with repo.writing(f"target: {owner or 'business'} {label} {record['amount']} {code}") as tx:
-        if existing.exists():
-            tx.update(Record(kind.ref(record), kind, record))
+        if repo.path_of(target.ref).exists():
+            # a new amount for an existing target: the rest of it (its announcement, hand edits) stays
+            target.data = {**tx.fresh(target).data, **record}
+            tx.update(target)
         else:
             tx.put(kind, record, new=True)
-    return Record(kind.ref(record), kind, record)
+    return target

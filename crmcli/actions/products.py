@@ -55,11 +55,12 @@ def new_product(repo, sku: str, name: str, *, price: str | None = None, currency
 
 
 def edit_product(repo, product: Record, sets) -> Record:
-    for assignment in sets:
-        set_field(product.data, product.kind.schema, assignment)
-    if "currency" in product.data:
-        product.data["currency"] = currency_code(product.data["currency"])
     with repo.writing(f"product: edit {product.id} ({', '.join(sets)})") as tx:
+        data = tx.fresh(product).data
+        for assignment in sets:
+            set_field(data, product.kind.schema, assignment)
+        if "currency" in data:
+            data["currency"] = currency_code(data["currency"])
         tx.update(product)
     return product
 

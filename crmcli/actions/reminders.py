@@ -67,7 +67,15 @@ def _open(reminder: Record) -> dict:
 def complete_reminder(repo, reminder: Record) -> Record:
     """Done: a one-off reminder closes; a repeating one rolls to its next day after both its
     due day and today (missed days are not owed), or closes when its series has ended."""
-    data = _open(reminder)
+    _open(reminder)
+    with repo.writing(f"remind: {reminder.data['text']} done") as tx:
+        tx.message = _complete(repo, _open(tx.fresh(reminder)))
+        tx.update(reminder)
+    return reminder
+
+
+def _complete(repo, data: dict) -> str:
+    """Mark `data` done (or rolled on); returns what was done, for the history of the change."""
     now = repo.clock.now()
     due_day = read_day(str(data["due"]), repo.clock)
     entry = {"at": moment_text(now), "status": "done", "note": f"due {data['due']}"}
@@ -80,27 +88,24 @@ def complete_reminder(repo, reminder: Record) -> Record:
     if following_day is None:
         data["status"] = "done"
         data["done"] = moment_text(now)
-        message = f"remind: {data['text']} done"
-    else:
-        data["due"] = _on_day(str(data["due"]), following_day, repo.clock)
-        message = f"remind: {data['text']} done, next on {data['due']}"
-    with repo.writing(message) as tx:
-        tx.update(reminder)
-    return reminder
+        return f"remind: {data['text']} done"
+    data["due"] = _on_day(str(data["due"]), following_day, repo.clock)
+    return f"remind: {data['text']} done, next on {data['due']}"
 
 
 def snooze_reminder(repo, reminder: Record, until: str) -> Record:
     """Put a reminder off to a later day or time; never into the past."""
-    data = _open(reminder)
+    _open(reminder)
     due = parse_due(until, repo.clock)
     past = read_moment(due, repo.clock) < repo.clock.now() if "T" in due else \
         date.fromisoformat(due) < repo.clock.today()
     if past:
         raise InvalidValue(_("cannot snooze {id} to {due}: that is in the past").format(id=reminder.id, due=due))
-    data.setdefault("history", []).append(
-        {"at": moment_text(repo.clock.now()), "status": "snoozed", "note": f"due {data['due']} → {due}"})
-    data["due"] = due
-    with repo.writing(f"remind: {data['text']} snoozed to {due}") as tx:
+    with repo.writing(f"remind: {reminder.data['text']} snoozed to {due}") as tx:
+        data = _open(tx.fresh(reminder))
+        data.setdefault("history", []).append(
+            {"at": moment_text(repo.clock.now()), "status": "snoozed", "note": f"due {data['due']} → {due}"})
+        data["due"] = due
         tx.update(reminder)
     return reminder
 
@@ -117,5 +122,5 @@ def mark_announced(repo, targets: list[Record]) -> None:
     now = moment_text(repo.clock.now())
     with repo.writing(f"remind: announced {len(targets)} target(s) reached") as tx:
         for target in targets:
-            target.data["announced"] = now
+            tx.fresh(target).data["announced"] = now
             tx.update(target)

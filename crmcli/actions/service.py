@@ -41,10 +41,18 @@ def update_ticket(repo, ticket: Record, *, status: str | None = None, note: str 
                   resolution: str | None = None, satisfaction: int | None = None) -> Record:
     """Move a ticket (open, in-progress, resolved, closed) with a note; resolving needs a
     resolution, closing needs it resolved and takes the customer's satisfaction (1–5)."""
-    data = ticket.data
-    now = moment_text(repo.clock.now())
     if status == "resolved" and not (resolution or "").strip():
         raise InvalidValue(_("resolving a ticket needs a resolution (--resolution)"))
+    with repo.writing(f"ticket: {ticket.id} {status or 'note'}") as tx:
+        _update_ticket(repo, tx.fresh(ticket), status, note, resolution, satisfaction)
+        tx.update(ticket)
+    return ticket
+
+
+def _update_ticket(repo, ticket: Record, status: str | None, note: str | None, resolution: str | None,
+                   satisfaction: int | None) -> None:
+    data = ticket.data
+    now = moment_text(repo.clock.now())
     if status == "closed":
         if data.get("status") != "resolved" or not data.get("resolution"):
             raise InvalidValue(_("{id} is {status}: resolve it (with a resolution) before closing").format(
@@ -64,9 +72,6 @@ def update_ticket(repo, ticket: Record, *, status: str | None = None, note: str 
         del data["resolved"]
     if satisfaction is not None:
         data["satisfaction"] = satisfaction
-    with repo.writing(f"ticket: {ticket.id} {data['status']}") as tx:
-        tx.update(ticket)
-    return ticket
 
 
 def add_campaign(repo, name: str, channel: str, *, start: str | None = None, end: str | None = None,
@@ -94,11 +99,12 @@ def add_campaign(repo, name: str, channel: str, *, start: str | None = None, end
 
 def add_members(repo, campaign: Record, parties: list[Record]) -> int:
     """Add parties to a campaign; returns how many were new."""
-    members = campaign.data.setdefault("members", [])
-    new = [p.ref for p in parties if p.ref not in members]
-    if not new:
+    if all(p.ref in (campaign.data.get("members") or []) for p in parties):
         return 0
-    members.extend(sorted(new))
-    with repo.writing(f"campaign: {len(new)} member(s) added to {campaign.data['name']}") as tx:
-        tx.update(campaign)
+    with repo.writing(f"campaign: members added to {campaign.data['name']}") as tx:
+        members = tx.fresh(campaign).data.setdefault("members", [])
+        new = [p.ref for p in parties if p.ref not in members]
+        members.extend(sorted(new))
+        if new:
+            tx.update(campaign)
     return len(new)

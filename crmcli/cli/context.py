@@ -149,7 +149,7 @@ def stdin_yaml(mapping: bool = True):
     from crmcli.store import codec
 
     try:
-        return codec.decode(sys.stdin.buffer.read(), mapping=mapping)
+        return codec.decode(sys.stdin.buffer.read(codec.MAX_FILE_BYTES + 1), mapping=mapping)
     except codec.RecordSyntaxError as error:
         raise InvalidValue(error.message, where=f"stdin:{error.line or 1}")
 

@@ -15,7 +15,9 @@ def edit_in_editor(ctx: typer.Context, record) -> None:
 
     run = state(ctx)
     repo = run.repo
-    original = repo.path_of(record.ref).read_text(encoding="utf-8")
+    from crmcli.store import codec
+
+    original = codec.read(repo.path_of(record.ref)).decode("utf-8")
     text = original
     while True:
         edited = typer.edit(text, extension=".yaml", require_save=False)
@@ -30,6 +32,6 @@ def edit_in_editor(ctx: typer.Context, record) -> None:
                 raise InvalidValue(_("edit discarded; the file is unchanged"), where=record.path)
             text = edited
             continue
-        save_text(repo, record, edited)
+        save_text(repo, record, edited, original)
         run.say(_("updated {ref}").format(ref=record.ref))
         return

@@ -53,7 +53,7 @@ def register(app: typer.Typer) -> None:
             elif table.rows or fmt != "csv":
                 from crmcli.render import render
 
-                render(table, fmt, raw=raw)
+                render(table, fmt, raw=raw, exact=True)
             else:
                 run.say(table.empty)
 

@@ -142,7 +142,9 @@ def register(app: typer.Typer) -> None:
             sys.stdout.flush()
         else:
             if run.format(OutputFormat(fmt.value) if fmt else None) in ("table", "plain", "markdown"):
-                typer.echo(result.title)
+                from crmcli.render import visible
+
+                typer.echo(visible(result.title))
                 typer.echo()
             run.show(result, OutputFormat(fmt.value) if fmt else None)
         _announce(repo, items)

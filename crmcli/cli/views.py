@@ -54,6 +54,7 @@ def show_problems(run, problems, fmt=None) -> int:
     """Problems as `crm check` prints them (one `path:line: message` each, or a table in
     json and csv), with a count on stderr; returns how many are errors."""
     from crmcli.model.views import Column, Table
+    from crmcli.render import visible
 
     errors = sum(1 for p in problems if p.severity == "error")
     chosen = run.format(fmt)
@@ -65,7 +66,7 @@ def show_problems(run, problems, fmt=None) -> int:
         for problem in problems:
             message = (problem.message if problem.severity == "error"
                        else _("warning: {message}").format(message=problem.message))
-            typer.echo(f"{problem.path}{':' + str(problem.line) if problem.line else ''}: {message}")
+            typer.echo(visible(f"{problem.path}{':' + str(problem.line) if problem.line else ''}: {message}"))
     warnings = len(problems) - errors
     run.say(_("{errors} error(s), {warnings} warning(s)").format(errors=errors, warnings=warnings) if problems
             else _("no problems found"))

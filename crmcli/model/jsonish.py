@@ -8,12 +8,22 @@ from datetime import date, datetime
 from decimal import Decimal
 
 _MARK = "\x00dec:"
+_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]")
+"""Characters JSON may carry raw but a terminal or a JavaScript reader must not get raw:
+C1 controls (\\x9b starts an escape sequence), line separators, bidi overrides."""
 _MARKED = re.compile(r'"\\u0000dec:(-?[0-9.E+]+)"')
+
+
+def decimal_text(value: Decimal) -> str:
+    """A Decimal as plain text that every reader takes for a Decimal again, not an integer:
+    `1234.50`, and a whole one with a point (`3702.0`, where `3702` would come back as an int)."""
+    text = format(value, "f")
+    return text if "." in text else text + ".0"
 
 
 def _plain(value):
     if isinstance(value, Decimal):
-        return _MARK + format(value, "f")
+        return _MARK + decimal_text(value)
     if isinstance(value, dict):
         return {str(key): _plain(item) for key, item in value.items()}
     if isinstance(value, (list, tuple)):
@@ -26,7 +36,8 @@ def _plain(value):
 def dumps(value, indent: int | None = None) -> str:
     """JSON text; Decimals become exact number literals. Text holding NUL never reaches
     here (the codec refuses it), so the marker cannot collide with data."""
-    return _MARKED.sub(r"\1", json.dumps(_plain(value), ensure_ascii=False, indent=indent))
+    text = _MARKED.sub(r"\1", json.dumps(_plain(value), ensure_ascii=False, indent=indent))
+    return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def loads(text: str):

@@ -43,8 +43,9 @@ def quantum(code: str) -> Decimal:
 
 
 def rounded(amount: Decimal, code: str) -> Decimal:
-    """`amount` rounded half up to the currency's minor units."""
-    return amount.quantize(quantum(code), rounding=ROUND_HALF_UP)
+    """`amount` rounded half up to the currency's minor units (a whole number written by hand,
+    `amount: 1000`, is read as an int and rounds as well)."""
+    return Decimal(amount).quantize(quantum(code), rounding=ROUND_HALF_UP)
 
 
 def parse_decimal(text, what: str = N_("amount")) -> Decimal:

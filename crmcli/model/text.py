@@ -13,6 +13,12 @@ import unicodedata
 CJK_CHAR = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 SPACES = re.compile(r"\s+")
 NON_WORD = re.compile(r"[^\w]+")
+PINYIN_CHARS = 200
+"""Pinyin is computed for a name's first 200 characters: enough for any name a person types,
+and a pasted page in a name field cannot make indexing slow (pypinyin is superlinear)."""
+PINYIN_RUN = 24
+"""Syllables joined in one pinyin token (`huaqiangdianzi`): longer runs are never typed, and
+all runs from every syllable on would grow with the square of a name's length."""
 
 
 def fold(text: str) -> str:
@@ -29,6 +35,15 @@ def compact(text: str) -> str:
     return NON_WORD.sub("", fold(text)).replace("_", "")
 
 
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def visible(text: str) -> str:
+    """Control characters shown as escapes (`\\x1b`), so data cannot drive the terminal (or a
+    calendar, or a mail header) that shows it."""
+    return CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
+
 def has_cjk(text: str) -> bool:
     return bool(CJK_CHAR.search(text))
 
@@ -40,6 +55,7 @@ def pinyin_forms(text: str) -> tuple[str, str] | None:
         return None
     from pypinyin import lazy_pinyin
 
+    text = text[:PINYIN_CHARS]
     syllables = [compact(s) for s in lazy_pinyin(text, errors=lambda chars: fold(chars).split())]
     syllables = [s for s in syllables if s]
     return " ".join(syllables), "".join(s[0] for s in syllables)
@@ -78,8 +94,8 @@ def pinyin_tokens(text: str) -> str:
         return ""
     syllables, initials = forms
     parts = syllables.split()
-    joined = ["".join(parts[i:]) for i in range(len(parts))]
-    return " ".join(joined + [initials[i:] for i in range(len(initials) - 1)])
+    joined = ["".join(parts[i:i + PINYIN_RUN]) for i in range(len(parts))]
+    return " ".join(joined + [initials[i:i + PINYIN_RUN] for i in range(len(initials) - 1)])
 
 
 def _fold_char(char: str) -> str:

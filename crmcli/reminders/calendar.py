@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date, timedelta, timezone
 
 from crmcli.model.recurrence import rrule_text
+from crmcli.model.text import visible
 
 UID_DOMAIN = "crm.invalid"
 
@@ -56,6 +57,7 @@ def calendar(items, records: dict[str, dict], names: dict[str, str], stamp, busi
     from icalendar import Calendar
 
     cal = Calendar()
+    business = visible(business)
     cal.add("prodid", f"-//crm//{business}//EN")
     cal.add("version", "2.0")
     cal.add("x-wr-calname", f"{business} (crm)")
@@ -64,8 +66,8 @@ def calendar(items, records: dict[str, dict], names: dict[str, str], stamp, busi
         party = names.get(item.party or "")
         component.add("uid", f"{item.uid()}@{UID_DOMAIN}")
         component.add("dtstamp", stamp)
-        component.add("summary", f"{item.label}: {item.reason}" + (f" — {party}" if party else ""))
-        component.add("description", f"{item.reason}\n{item.ref}.yaml")
-        component.add("categories", [item.label])
+        component.add("summary", visible(f"{item.label}: {item.reason}" + (f" — {party}" if party else "")))
+        component.add("description", visible(f"{item.reason}\n{item.ref}.yaml"))
+        component.add("categories", [visible(item.label)])
         cal.add_component(component)
     return cal.to_ical()

@@ -12,6 +12,7 @@ import ssl
 
 from crmcli.errors import CrmError
 from crmcli.i18n import _
+from crmcli.model.text import visible
 
 DEFAULT_PORTS = {"starttls": 587, "tls": 465, "none": 25}
 
@@ -41,7 +42,7 @@ def message(sender: str, to: list[str], subject: str, text: str, html: str):
     mail = EmailMessage()
     mail["From"] = sender
     mail["To"] = ", ".join(to)
-    mail["Subject"] = subject
+    mail["Subject"] = visible(" ".join(subject.split()))  # a line break would end the header
     mail["Date"] = formatdate(localtime=True)
     mail["Message-ID"] = make_msgid(domain=sender.rsplit("@", 1)[-1] if "@" in sender else None)
     mail.set_content(text)
@@ -83,6 +84,9 @@ def send(settings: dict | None, to: list[str], subject: str, text: str, html: st
             server=where, recipients=", ".join(error.recipients)))
     except (smtplib.SMTPException, ssl.SSLError) as error:
         raise MailError(_("mail to {server} failed: {error}").format(server=where, error=error))
+    except UnicodeError:  # smtplib logs in with ASCII only; its error would quote the password
+        raise MailError(_("mail to {server} failed: the SMTP user or password is not plain ASCII, "
+                          "which smtplib cannot log in with").format(server=where))
     except OSError as error:
         raise MailError(_("cannot reach mail server {server}: {error}").format(server=where,
                                                                                error=error.strerror or error))

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
+from crmcli.errors import CrmError
 from crmcli.i18n import _
 from crmcli.model.dates import parse_interval, read_day, read_moment
 from crmcli.model.money import format_money
@@ -227,7 +228,11 @@ def targets(ctx: Context, settings: dict) -> list[Item]:
         goal = Decimal(str(data["amount"]))
         who = data.get("owner") or _("the business")
         running, reached_on = Decimal(0), None
-        sales = counted_sales(ctx.repo, data.get("owner"), str(data["period"]), data["currency"])
+        try:
+            sales = counted_sales(ctx.repo, data.get("owner"), str(data["period"]), data["currency"])
+        except CrmError as error:  # a sale in a currency without a rate: the rest of the agenda stands
+            ctx.repo.warnings.append(_("{path}: left out of the agenda: {error}").format(path=target.path, error=error))
+            continue
         for day, amount in sales:
             running += amount
             if reached_on is None and goal and running >= goal:

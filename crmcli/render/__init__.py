@@ -18,12 +18,16 @@ from html import escape
 from crmcli.model import jsonish
 from crmcli.model.views import Document, Fields, Table
 
-CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+from crmcli.model.text import visible  # noqa: F401  (one implementation, for every face)
 
 
-def visible(text: str) -> str:
-    """Control characters shown as escapes (`\\x1b`), so data cannot drive the terminal."""
-    return CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
+
+
+def markdown_text(text: str) -> str:
+    """Text that markdown shows as it is: its markup characters (`*`, `[`, `|`, `<`…) escaped,
+    so a name can neither format, link, inject HTML nor break a table's columns."""
+    return MARKDOWN_SPECIAL.sub(r"\\\1", text).replace("\n", "<br>")
 
 
 def cell_text(value, *, money: bool = False) -> str:
@@ -59,24 +63,28 @@ def _payload(result):
     return {label: value for label, value in result.items}
 
 
-def _marked(row: dict, column, marker: str) -> str:
+def _marked(row: dict, column, marker: str, escape) -> str:
     """A cell's text with its highlighted spans wrapped in `marker` (markdown's **)."""
     text = cell_text(row.get(column.key), money=column.style == "money")
     spans = (row.get("_spans") or {}).get(column.key) or []
     if not marker or not spans:
-        return text
+        return escape(text)
     pieces, last = [], 0
     for start, end in spans:
-        pieces += [text[last:start], marker, text[start:end], marker]
+        pieces += [escape(text[last:start]), marker, escape(text[start:end]), marker]
         last = end
-    return "".join(pieces + [text[last:]])
+    return "".join(pieces + [escape(text[last:])])
 
 
-def _text_rows(table: Table, marker: str = "") -> tuple[list[str], list[list[str]]]:
+def _as_is(text: str) -> str:
+    return text
+
+
+def _text_rows(table: Table, marker: str = "", escape=_as_is) -> tuple[list[str], list[list[str]]]:
     headers = [column.header for column in table.columns]
     kinds = [(c.key, c.style == "money") for c in table.columns]
-    rows = [[_marked(row, c, marker) for c in table.columns] if row.get("_spans")
-            else [cell_text(row.get(key), money=money) for key, money in kinds] for row in table.rows]
+    rows = [[_marked(row, c, marker, escape) for c in table.columns] if row.get("_spans")
+            else [escape(cell_text(row.get(key), money=money)) for key, money in kinds] for row in table.rows]
     return headers, rows
 
 
@@ -84,19 +92,20 @@ def _tabulate(result, tablefmt: str) -> str:
     from tabulate import tabulate
 
     chunks = []
+    escape = markdown_text if tablefmt == "pipe" else _as_is
     for part in _tables(result):
         title = part.title
         if tablefmt == "pipe" and title:
-            chunks.append(f"## {visible(title)}\n")
+            chunks.append(f"## {escape(visible(title))}\n")
         elif tablefmt == "html" and title:
             chunks.append(f"<h3>{escape(visible(title))}</h3>")
         elif title:
             chunks.append(visible(title))
         if isinstance(part, Fields):
-            rows = [[visible(label), cell_text(value)] for label, value in part.items]
+            rows = [[escape(visible(label)), escape(cell_text(value))] for label, value in part.items]
             chunks.append(tabulate(rows, tablefmt=tablefmt, headers=["field", "value"] if tablefmt == "pipe" else ()))
         elif part.rows:
-            headers, rows = _text_rows(part, "**" if tablefmt == "pipe" else "")
+            headers, rows = _text_rows(part, "**" if tablefmt == "pipe" else "", escape)
             aligns = [c.align for c in part.columns]
             if tablefmt == "simple" and len(rows) > LARGE and not any("\n" in cell for row in rows for cell in row):
                 chunks.append(_aligned(headers, rows, aligns))
@@ -132,11 +141,14 @@ def _aligned(headers: list[str], rows: list[list[str]], aligns: list[str]) -> st
     return "\n".join([line(headers), "  ".join("-" * size for size in widths)] + [line(row) for row in rows])
 
 
-def _csv(result, stream, raw: bool = False) -> None:
+def _csv(result, stream, raw: bool = False, shown: bool = False) -> None:
+    """CSV of the result. Files (exports) keep text exactly as it is but for the formula guard;
+    what is `shown` (printed to the terminal) has its control characters made visible."""
     from crmcli.render.guard import csv_cell
 
     def cell(value) -> str:
-        return csv_cell(value, _csv_value(value), raw)
+        text = _csv_value(value)
+        return csv_cell(value, visible(text) if shown else text, raw)
 
     writer = csv.writer(stream)  # RFC 4180 line ends: a cell holding a lone CR is then quoted too
     parts = _tables(result)
@@ -144,7 +156,7 @@ def _csv(result, stream, raw: bool = False) -> None:
         if len(parts) > 1:
             if position:
                 writer.writerow([])
-            writer.writerow([f"# {part.title or ''}"])
+            writer.writerow([f"# {visible(part.title or '')}"])
         if isinstance(part, Fields):
             writer.writerow(["field", "value"])
             writer.writerows([[cell(label), cell(value)] for label, value in part.items])
@@ -232,9 +244,10 @@ def localized(result):
     return table(result)
 
 
-def render(result, fmt: str, stream=None, raw: bool = False) -> None:
+def render(result, fmt: str, stream=None, raw: bool = False, exact: bool = False) -> None:
     """Write `result` to `stream` (stdout) in format `fmt`; `raw` CSV keeps cells that look
-    like formulas as they are (see guard.py)."""
+    like formulas as they are (see guard.py). CSV on stdout shows control characters as
+    escapes, unless it is an `exact` export going to a file or a program, not a terminal."""
     stream = stream or sys.stdout
     if fmt in ("table", "plain", "markdown", "html"):
         result = localized(result)
@@ -246,7 +259,7 @@ def render(result, fmt: str, stream=None, raw: bool = False) -> None:
         for item in items:
             stream.write(jsonish.dumps(item) + "\n")
     elif fmt == "csv":
-        _csv(result, stream, raw)
+        _csv(result, stream, raw, shown=stream is sys.stdout and (not exact or stream.isatty()))
     elif fmt == "markdown":
         stream.write(_tabulate(result, "pipe"))
     elif fmt == "plain":

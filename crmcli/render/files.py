@@ -53,11 +53,14 @@ def _xlsx(result, path: Path, raw: bool = False) -> None:
 
 
 def _cell(value):
-    """A cell as openpyxl takes it: numbers stay numbers, lists are joined as in CSV (`; `)."""
-    if isinstance(value, (str, int, Decimal)) or value is None:
-        return value
-    from crmcli.render import _csv_value, cell_text
+    """A cell as openpyxl takes it: numbers stay numbers, lists are joined as in CSV (`; `),
+    control characters (which a workbook cannot hold, and which are not wanted) shown as escapes."""
+    from crmcli.render import _csv_value, cell_text, visible
 
+    if isinstance(value, str):
+        return visible(value)
+    if isinstance(value, (int, Decimal)) or value is None:
+        return value
     return _csv_value(value) if isinstance(value, (list, tuple)) else cell_text(value)
 
 

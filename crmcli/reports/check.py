@@ -14,6 +14,7 @@ from crmcli.i18n import _
 from crmcli.model.likeness import duplicate_keys
 from crmcli.model.record import Record
 from crmcli.model.text import fold
+from crmcli.store import codec
 from crmcli.store.validation import Problem, line_of, schema_problems
 
 
@@ -27,8 +28,8 @@ class Loaded:
 
     def line(self, record: Record, field: list) -> int | None:
         try:
-            return line_of((self.root / record.path).read_text(encoding="utf-8"), field)
-        except OSError:
+            return line_of(codec.read(self.root / record.path).decode("utf-8"), field)
+        except (OSError, UnicodeDecodeError, codec.RecordSyntaxError):
             return None
 
 
@@ -112,14 +113,14 @@ def check_duplicates(loaded: Loaded) -> list[Problem]:
 
 def check_config(root) -> list[Problem]:
     """crm.yaml against its schema."""
-    from crmcli.store import codec
     from crmcli.store.config import CONFIG_FILE
     from crmcli.store.schemas import validator
     from crmcli.store.validation import describe
 
-    text = (root / CONFIG_FILE).read_text(encoding="utf-8")
     try:
-        raw = codec.decode(text.encode("utf-8"))
+        data = codec.read(root / CONFIG_FILE, links=True)
+        raw = codec.decode(data)
+        text = data.decode("utf-8")
     except codec.RecordSyntaxError as error:
         return [Problem(CONFIG_FILE, error.message, error.line)]
     return [Problem(CONFIG_FILE, describe(error), line_of(text, list(error.absolute_path)))
@@ -156,25 +157,56 @@ def check_orders(loaded: Loaded) -> list[Problem]:
 
 
 def check_attachments(loaded: Loaded) -> list[Problem]:
-    """Every attached file is there and unchanged since it was attached (sha256)."""
-    from crmcli.store.fs import sha256_of
+    """Every attached file is there, in the record's own folder of attachments/, and unchanged
+    since it was attached (sha256)."""
+    from crmcli.errors import InvalidValue
+    from crmcli.store.fs import confined, sha256_of
 
     problems = []
     for record in loaded.records:
         for position, attachment in enumerate(record.data.get("attachments") or []):
-            path = loaded.root / attachment["path"]
             where = loaded.line(record, ["attachments", position, "path"])
-            if not path.is_file():
+            try:
+                if not attachment["path"].startswith(f"attachments/{record.id}/"):
+                    raise InvalidValue(_("not in attachments/{id}/").format(id=record.id))
+                path = confined(loaded.root, attachment["path"])
+            except InvalidValue as error:
+                problems.append(Problem(record.path, _("attachment {path!r}: {error}").format(
+                    path=attachment["path"], error=error.message), where))
+                continue
+            if path.is_symlink() or not path.is_file():
                 problems.append(Problem(record.path, _("attachment {path} is missing").format(
                     path=attachment["path"]), where))
             elif sha256_of(path) != attachment["sha256"]:
                 problems.append(Problem(record.path, _("attachment {path} has changed since it was attached "
                                                        "(sha256 differs)").format(path=attachment["path"]), where))
         document = record.data.get("document")
-        if document and not (loaded.root / document).is_file():
+        if document and document != f"{record.ref}.md":
+            problems.append(Problem(record.path, _("document {path} is not this record's own ({own})").format(
+                path=document, own=f"{record.ref}.md"), loaded.line(record, ["document"])))
+        elif document and not (loaded.root / document).is_file():
             problems.append(Problem(record.path, _("document {path} is missing").format(path=document),
                                     loaded.line(record, ["document"]),
                                     severity="warning"))
+    return problems
+
+
+def check_links(loaded: Loaded) -> list[Problem]:
+    """Folders crm reads or writes besides the record folders (whose links the index already
+    reports) that are links out of the data directory: crm does not follow them."""
+    root = loaded.root
+    folders = [root / ".crm", root / "templates", root / "attachments"]
+    if (root / "attachments").is_dir() and not (root / "attachments").is_symlink():
+        folders += sorted((root / "attachments").iterdir())
+    problems = []
+    for folder in folders:
+        try:
+            outside = folder.is_symlink() and not folder.resolve().is_relative_to(root.resolve())
+        except (OSError, RuntimeError):
+            outside = True
+        if outside:
+            problems.append(Problem(folder.relative_to(root).as_posix(),
+                                    _("a link out of the data directory: crm does not follow it")))
     return problems
 
 
@@ -188,7 +220,6 @@ def check_conflict_markers(loaded: Loaded) -> list[Problem]:
     import os
 
     from crmcli.model.kinds import kind_of_ref
-    from crmcli.store.codec import MAX_FILE_BYTES
     from crmcli.store.config import CONFIG_FILE
 
     problems = []
@@ -200,12 +231,9 @@ def check_conflict_markers(loaded: Loaded) -> list[Problem]:
             path = name if relative == "." else f"{relative}/{name}".replace(os.sep, "/")
             if path == CONFIG_FILE or (name.endswith(".yaml") and kind_of_ref(path)):
                 continue
-            try:
-                if os.path.getsize(os.path.join(folder, name)) > MAX_FILE_BYTES:
-                    continue
-                with open(os.path.join(folder, name), "rb") as handle:
-                    data = handle.read()
-            except OSError:
+            try:  # a regular file, not a link, FIFO or device, of at most the size of a record
+                data = codec.read(os.path.join(folder, name))
+            except (OSError, codec.RecordSyntaxError):
                 continue
             found = CONFLICT_MARKER.search(data)
             if found and b"\0" not in data:
@@ -215,7 +243,7 @@ def check_conflict_markers(loaded: Loaded) -> list[Problem]:
 
 
 CHECKS = (check_ids, check_references, check_party_rules, check_duplicates, check_orders,
-          check_attachments, check_conflict_markers)
+          check_attachments, check_links, check_conflict_markers)
 SYNC_CHECKS = (check_ids, check_references, check_duplicates, check_conflict_markers)
 """What two clones' merged data may have gained: the same id twice, the same party twice,
 references to what the other side removed, conflicts left over."""
@@ -224,11 +252,11 @@ references to what the other side removed, conflicts left over."""
 def _problems_of(root, path: str, error: str, line: int | None) -> list[Problem]:
     """Every problem of a file the index could not take: its YAML error, or each schema problem."""
     from crmcli.model.kinds import kind_of_ref
-    from crmcli.store import codec
 
     try:
-        text = (root / path).read_text(encoding="utf-8")
-        record = codec.decode(text.encode("utf-8"))
+        data = codec.read(root / path)
+        record = codec.decode(data)
+        text = data.decode("utf-8")
     except (OSError, UnicodeDecodeError, codec.RecordSyntaxError):
         return [Problem(path, error, line)]
     problems = [Problem(path, message, line_of(text, field))

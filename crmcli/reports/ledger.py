@@ -259,6 +259,8 @@ def _minor(code_sql: str) -> str:
 def _sql_cells(repo, query: str, where: str, params: tuple, first: str, second: str, measures: tuple):
     """{currency: cells} summed by SQLite for order-level ledgers. Amounts are exact multiples
     of their minor unit, so they are added as integers of it (exact), then made Decimals."""
+    import sqlite3
+
     from crmcli.query.search import select_fields
 
     scale = _minor("f.data ->> '$.currency'")
@@ -273,8 +275,13 @@ def _sql_cells(repo, query: str, where: str, params: tuple, first: str, second: 
     join = "LEFT JOIN files p ON p.path = f.party || '.yaml'" if "industry" in (first, second) else ""
     names = repo.index.party_facts()
     tables: dict[str, dict[str, dict[str, dict]]] = {}
-    for row in select_fields(repo, fields, query, (KINDS["order"],), where, params, join=join,
-                             group_by="1, 2, 3"):
+    try:
+        rows = select_fields(repo, fields, query, (KINDS["order"],), where, params, join=join, group_by="1, 2, 3")
+    except sqlite3.OperationalError as error:
+        if "overflow" not in str(error):
+            raise
+        raise InvalidValue(_("the amounts to add are too large to add exactly (over 10^16 in one group)"))
+    for row in rows:
         unit = Decimal(row["scale"])
         sums = {key: Decimal(row[key]) / unit for key in ("net", "discount", "tax", "gross", "paid")}
         sums["quantity"] = Decimal(row["quantity"]) / QUANTITY_SCALE

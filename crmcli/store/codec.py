@@ -7,6 +7,13 @@ every non-integer number becomes a Decimal (money never passes through float), o
 `true`/`false` are booleans, and anchors/aliases, custom tags and oversized files are
 refused.
 
+Hostile files are refused with a RecordSyntaxError, never a crash: a file over 2 MiB is
+refused from its size before it is read; nesting is measured before libyaml builds the
+document (its composer recurses in C, and 30,000 open brackets overflow the stack);
+only the core tags construct (no `!!python/…`, `!!binary`, `!!set`, `!!omap`); numbers
+beyond 30 digits are refused (`1e999999999` would be a gigabyte of digits as text);
+and aliases of text may not expand a document beyond the file's own size.
+
 Writing uses ruamel.yaml's round-trip mode so a file the user edited by hand keeps its
 comments, key order and formatting; only changed values are replaced. Strings that any
 YAML reader (1.1 or 1.2) could take for another type are quoted, ISO dates excepted.
@@ -14,15 +21,27 @@ YAML reader (1.1 or 1.2) could take for another type are quoted, ISO dates excep
 
 from __future__ import annotations
 
+import errno
 import functools
 import io
+import os
 import re
+import stat
 from decimal import Decimal, InvalidOperation
 
 import yaml
 
+from crmcli.model.jsonish import decimal_text
+
 MAX_FILE_BYTES = 2 * 1024 * 1024
+_TOO_LARGE = f"file is larger than {MAX_FILE_BYTES // 1024 // 1024} MiB"
 MAX_DEPTH = 64
+MAX_DIGITS = 30
+"""Numbers are refused beyond 30 digits before the point (60 in all): no amount, quantity
+or rate comes near, and an exponent is how a few bytes would become a gigabyte of digits."""
+SAFE_NESTING = 1000
+"""A file with fewer collection markers than this cannot nest deep enough to trouble the
+C composer; one with more has its depth measured from libyaml's events first."""
 UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
 ISO_STAMP = re.compile(r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?$")
 
@@ -52,15 +71,29 @@ _Resolver.add_implicit_resolver(
     "tag:yaml.org,2002:null", re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""])
 
 
+INTEGER = re.compile(r"^[-+]?(?:[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$")
+
+
+def _refuse(node, problem: str):
+    raise yaml.constructor.ConstructorError(None, None, problem, node.start_mark)
+
+
 class _Constructor(yaml.constructor.SafeConstructor):
-    """Safe constructor whose numbers are exact and whose timestamps stay text."""
+    """Safe constructor whose numbers are exact and bounded and whose timestamps stay text;
+    an explicit tag on a value it does not fit (`!!int abc`) is an error, not a crash."""
 
     def construct_yaml_int(self, node):
         text = self.construct_scalar(node).replace("_", "")
-        if text.startswith("0o"):
-            return int(text[2:], 8)
-        if text.startswith("0x"):
-            return int(text[2:], 16)
+        if not INTEGER.match(text):
+            _refuse(node, f"{text[:40]!r} is not an integer")
+        digits = text.lstrip("+-")
+        if len(digits) > MAX_DIGITS:
+            _refuse(node, f"a number of more than {MAX_DIGITS} digits")
+        sign = -1 if text.startswith("-") else 1
+        if digits.startswith("0o"):
+            return sign * int(digits[2:], 8)
+        if digits.startswith("0x"):
+            return sign * int(digits[2:], 16)
         return int(text)
 
     def construct_yaml_float(self, node):
@@ -69,13 +102,29 @@ class _Constructor(yaml.constructor.SafeConstructor):
         except InvalidOperation:
             value = Decimal("NaN")
         if not value.is_finite():
-            raise yaml.constructor.ConstructorError(None, None, "infinite or NaN numbers are not allowed", node.start_mark)
+            _refuse(node, "infinite or NaN numbers are not allowed")
+        sign, digits, exponent = value.as_tuple()
+        if exponent < -2 * MAX_DIGITS or value.adjusted() > MAX_DIGITS or len(digits) > 2 * MAX_DIGITS:
+            _refuse(node, f"a number out of range (over {MAX_DIGITS} digits before the point or "
+                          f"{2 * MAX_DIGITS} in all)")
         return value
+
+    def construct_yaml_bool(self, node):
+        text = self.construct_scalar(node)
+        if text.lower() not in ("true", "false"):
+            _refuse(node, f"{text[:40]!r} is not true or false")
+        return text.lower() == "true"
+
+    def construct_not_allowed(self, node):
+        _refuse(node, f"the tag {node.tag} is not allowed in record files")
 
 
 _Constructor.add_constructor("tag:yaml.org,2002:int", _Constructor.construct_yaml_int)
 _Constructor.add_constructor("tag:yaml.org,2002:float", _Constructor.construct_yaml_float)
+_Constructor.add_constructor("tag:yaml.org,2002:bool", _Constructor.construct_yaml_bool)
 _Constructor.add_constructor("tag:yaml.org,2002:timestamp", yaml.constructor.SafeConstructor.construct_yaml_str)
+for _tag in ("binary", "set", "omap", "pairs", "merge", "value", "yaml"):
+    _Constructor.add_constructor(f"tag:yaml.org,2002:{_tag}", _Constructor.construct_not_allowed)
 
 try:
     from yaml.cyaml import CParser as _CParser
@@ -101,12 +150,17 @@ else:  # pragma: no cover - PyYAML built without libyaml
             _Resolver.__init__(self)
 
 
-def _check_shape(value, depth: int = 0, seen: set | None = None):
-    """Refuse aliases (a container reached twice) and runaway nesting."""
+def _check_shape(value, budget: list[int], depth: int = 0, seen: set | None = None):
+    """Refuse aliases of containers (one reached twice), aliases of text that expand the
+    document beyond `budget` characters (the file's own length), and runaway nesting."""
     if depth > MAX_DEPTH:
         raise RecordSyntaxError(f"nested deeper than {MAX_DEPTH} levels")
-    if isinstance(value, str) and "\x00" in value:
-        raise RecordSyntaxError("text holds a NUL character")
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise RecordSyntaxError("text holds a NUL character")
+        budget[0] -= len(value)
+        if budget[0] < 0:
+            raise RecordSyntaxError("aliases expand the document beyond the size of its file")
     if isinstance(value, (dict, list)):
         seen = set() if seen is None else seen
         if id(value) in seen:
@@ -114,18 +168,70 @@ def _check_shape(value, depth: int = 0, seen: set | None = None):
         seen.add(id(value))
         children = value.values() if isinstance(value, dict) else value
         for child in children:
-            _check_shape(child, depth + 1, seen)
+            _check_shape(child, budget, depth + 1, seen)
         if isinstance(value, dict):
             for key in value:
                 if not isinstance(key, str):
                     raise RecordSyntaxError(f"key {key!r} is not text")
+                _check_shape(key, budget, depth + 1, seen)
+
+
+def _check_nesting(text: str) -> None:
+    """Refuse a document nested deeper than MAX_DEPTH before libyaml composes it: its composer
+    recurses in C and a few tens of thousands of levels crash the process. Every collection
+    needs one of `[{-:?`, so a file with few of them is safe without looking further;
+    otherwise libyaml's events (produced without recursion) are counted."""
+    if sum(text.count(marker) for marker in "[{-:?") < SAFE_NESTING:
+        return
+    depth = 0
+    parser = _Loader(text)
+    try:
+        while parser.check_event():
+            event = parser.get_event()
+            if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    line = event.start_mark.line + 1 if event.start_mark else None
+                    raise RecordSyntaxError(f"nested deeper than {MAX_DEPTH} levels", line)
+            elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+                depth -= 1
+    finally:
+        parser.dispose()
+
+
+def read(path, *, links: bool = False) -> bytes:
+    """The bytes of a record file. One over the size limit is refused from its size, before
+    any of it is read; anything but a regular file (a FIFO, a device, a link unless `links`)
+    is refused without waiting on it. OSError (missing, unreadable) is left to the caller."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | (0 if links else os.O_NOFOLLOW))
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise RecordSyntaxError("not a regular file but a link (record files may not be links)")
+        raise
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise RecordSyntaxError("not a regular file")
+        if info.st_size > MAX_FILE_BYTES:
+            raise RecordSyntaxError(_TOO_LARGE)
+        chunks, left = [], MAX_FILE_BYTES + 1
+        while left > 0:
+            chunk = os.read(fd, left)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
 
 
 def decode(data: bytes, *, mapping: bool = True):
     """The record in `data`, a YAML mapping (any YAML value when not `mapping`);
     raises RecordSyntaxError with a line number."""
     if len(data) > MAX_FILE_BYTES:
-        raise RecordSyntaxError(f"file is larger than {MAX_FILE_BYTES // 1024 // 1024} MiB")
+        raise RecordSyntaxError(_TOO_LARGE)
     if b"\x00" in data:
         raise RecordSyntaxError("file holds NUL bytes")
     try:
@@ -137,6 +243,7 @@ def decode(data: bytes, *, mapping: bool = True):
         line = ("\n" + text).split("\n<<<<<<< ")[0].count("\n") + 1
         raise RecordSyntaxError("unresolved git merge conflict markers", line)
     try:
+        _check_nesting(text)
         value = yaml.load(text, Loader=_Loader)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
@@ -149,7 +256,7 @@ def decode(data: bytes, *, mapping: bool = True):
     if mapping and not isinstance(value, dict):
         raise RecordSyntaxError("a record file must hold a mapping of fields", 1)
     try:
-        _check_shape(value)
+        _check_shape(value, [len(text)])
     except RecursionError:
         raise RecordSyntaxError(f"nested deeper than {MAX_DEPTH} levels")
     return value
@@ -168,7 +275,7 @@ def writer():
             written twice, as a person would, and our reader refuses aliases anyway."""
             return True
 
-    Representer.add_representer(Decimal, lambda r, value: r.represent_scalar("tag:yaml.org,2002:float", _decimal_text(value)))
+    Representer.add_representer(Decimal, lambda r, value: r.represent_scalar("tag:yaml.org,2002:float", decimal_text(value)))
     Representer.add_representer(str, _represent_text)
     class Constructor(RoundTripConstructor):
         """Timestamps stay text when editing, as when reading (and an impossible date
@@ -183,11 +290,6 @@ def writer():
     writer.allow_unicode = True
     writer.preserve_quotes = True
     return writer
-
-
-def _decimal_text(value: Decimal) -> str:
-    text = format(value, "f")
-    return text if "." in text else text + ".0"
 
 
 def _would_coerce(text: str) -> bool:
@@ -206,12 +308,18 @@ def _valid_stamp(text: str) -> bool:
         return False
 
 
+def fits_block(text: str) -> bool:
+    """Whether a literal block (`|`) holds `text` exactly: no spaces at either end of it or of a
+    line, and no carriage return (a reader takes it for a line break)."""
+    return "\r" not in text and text == text.strip(" ") and not any(line != line.rstrip() for line in text.split("\n"))
+
+
 def _represent_text(representer, text: str):
     if UNPRINTABLE.search(text):
         return representer.represent_scalar("tag:yaml.org,2002:str", text, style='"')
     if ISO_STAMP.match(text) and _valid_stamp(text):
         return representer.represent_scalar("tag:yaml.org,2002:timestamp", text)
-    if "\n" in text.rstrip("\n") and text == text.strip(" ") and not any(line != line.rstrip() for line in text.split("\n")):
+    if "\n" in text.rstrip("\n") and fits_block(text):
         return representer.represent_scalar("tag:yaml.org,2002:str", text, style="|")
     if _would_coerce(text):
         return representer.represent_scalar("tag:yaml.org,2002:str", text, style="'")

@@ -97,13 +97,11 @@ def load_config(root: Path) -> Config:
     (not done here: loading jsonschema would cost every command 50 ms)."""
     path = root / CONFIG_FILE
     try:
-        data = path.read_bytes()
+        raw = codec.decode(codec.read(path, links=True))
     except FileNotFoundError:
         return Config()
     except OSError as error:
         raise DataDirError(_("{path}: cannot read: {error}").format(path=path, error=error.strerror))
-    try:
-        raw = codec.decode(data)
     except codec.RecordSyntaxError as error:
         where = f"{root / CONFIG_FILE}:{error.line}" if error.line else str(root / CONFIG_FILE)
         raise DataDirError(error.message, where=where)

@@ -48,6 +48,35 @@ def _item_node(node: dict | None, root: dict) -> dict | None:
     return resolve(node, root).get("items")
 
 
+def _style_holds(old, text: str) -> bool:
+    """Whether the quoting style of a hand-written scalar (`old`) can hold `text` exactly:
+    a literal block cannot hold control characters or trailing spaces, single quotes no
+    control characters or line breaks; double quotes hold anything."""
+    from ruamel.yaml.scalarstring import DoubleQuotedScalarString, FoldedScalarString, LiteralScalarString
+
+    if isinstance(old, DoubleQuotedScalarString):
+        return True
+    if codec.UNPRINTABLE.search(text) or "\r" in text:
+        return False  # only double quotes can hold these
+    if isinstance(old, (LiteralScalarString, FoldedScalarString)):
+        return codec.fits_block(text) and not isinstance(old, FoldedScalarString)
+    return "\n" not in text
+
+
+def _replace(target, key, value) -> None:
+    """`target[key] = value`, keeping the old value's quoting style only where it can hold the
+    new text (ruamel would keep it regardless and could write what no reader accepts)."""
+    from ruamel.yaml.compat import ordereddict
+    from ruamel.yaml.scalarstring import ScalarString
+
+    old = target[key]
+    if isinstance(value, str) and not isinstance(value, ScalarString) and isinstance(old, ScalarString) \
+            and not _style_holds(old, value):
+        (ordereddict if isinstance(target, dict) else list).__setitem__(target, key, value)
+        return
+    target[key] = value
+
+
 def _merge(old_doc, old_plain, new, node: dict | None, root: dict):
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
@@ -66,7 +95,7 @@ def _merge(old_doc, old_plain, new, node: dict | None, root: dict):
                 continue
             value = _merge(target.get(key), old_plain.get(key), new[key], properties.get(key), root)
             if key in target:
-                target[key] = value
+                _replace(target, key, value)
             else:
                 position = sum(1 for k in target if rank.get(k, len(rank)) <= rank.get(key, len(rank)))
                 target.insert(position, key, value)
@@ -80,7 +109,7 @@ def _merge(old_doc, old_plain, new, node: dict | None, root: dict):
             for index, value in enumerate(new):
                 if index < len(old_plain):
                     if not same(old_plain[index], value):
-                        target[index] = _merge(target[index], old_plain[index], value, item, root)
+                        _replace(target, index, _merge(target[index], old_plain[index], value, item, root))
                 else:
                     target.append(_merge(None, None, value, item, root))
             return target

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import errno
 import os
+import secrets
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -26,8 +28,11 @@ def confined(root: Path, relative: str) -> Path:
     if any(part in ("", ".", "..") for part in parts):
         raise InvalidValue(_("invalid record path {path!r}").format(path=relative))
     path = root.joinpath(*parts)
-    real_root = root.resolve()
-    if not path.resolve().is_relative_to(real_root):
+    try:
+        inside = path.resolve().is_relative_to(root.resolve())
+    except (RuntimeError, OSError):  # a link loop (RuntimeError before Python 3.13)
+        raise InvalidValue(_("{path}: a link that leads nowhere (a loop)").format(path=relative))
+    if not inside:
         raise InvalidValue(_("{path}: leads outside the data directory").format(path=relative))
     return path
 
@@ -46,7 +51,7 @@ def os_error(error: OSError, path: Path | str) -> DataDirError:
     return DataDirError(_("{path}: cannot write: {reason}").format(path=path, reason=reason))
 
 
-def _fsync_folder(folder: Path) -> None:
+def sync_folder(folder: Path) -> None:
     fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
     try:
         os.fsync(fd)
@@ -54,12 +59,21 @@ def _fsync_folder(folder: Path) -> None:
         os.close(fd)
 
 
-def write_temp(path: Path, data: bytes, sync: bool = True) -> Path:
-    """Write `data` to a synced temporary file beside `path`; the caller replaces `path` with it.
-    Without `sync` the caller syncs them all at once (`os.sync`) before replacing."""
+def temp_beside(path: Path) -> Path:
+    """A fresh name for the temporary file that will replace `path` (hidden from the index)."""
+    return path.with_name(f"{TEMP_PREFIX}{secrets.token_hex(6)}.yaml")
+
+
+def write_temp(path: Path, data: bytes, temp: Path | None = None, sync: bool = True) -> Path:
+    """Write `data` to a synced temporary file beside `path` (named `temp` when given); the
+    caller replaces `path` with it. Without `sync` the caller syncs them all at once
+    (`os.sync`) before replacing."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, temp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=".yaml", dir=path.parent)
+        if temp is None:
+            fd, temp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=".yaml", dir=path.parent)
+        else:
+            fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except OSError as error:
         raise os_error(error, path.parent)
     try:
@@ -78,13 +92,54 @@ def write_temp(path: Path, data: bytes, sync: bool = True) -> Path:
     return Path(temp)
 
 
-def commit_temp(temp: Path, path: Path, sync: bool = True) -> None:
+class Placed:
+    """A file a commit is putting in place: its target and the old version kept beside it
+    (None for a new file) until the whole commit is through, so that it can be undone."""
+
+    def __init__(self, path: Path, old: Path | None):
+        self.path, self.old, self.replaced = path, old, False
+
+    def undo(self) -> None:
+        if self.replaced:
+            if self.old is not None:
+                os.replace(self.old, self.path)
+            else:
+                self.path.unlink(missing_ok=True)
+        elif self.old is not None:
+            self.old.unlink(missing_ok=True)
+
+
+def old_beside(path: Path) -> Path:
+    return path.with_name(f"{TEMP_PREFIX}old-{path.name}")
+
+
+def keep_old(path: Path) -> Path | None:
+    """The current version of `path` kept under another name (a hard link, else a copy)
+    while a commit replaces it; None when there is none."""
+    if not path.exists():
+        return None
+    old = old_beside(path)
+    try:
+        old.unlink(missing_ok=True)
+        try:
+            os.link(path, old)
+        except OSError:
+            shutil.copy2(path, old)
+    except OSError as error:
+        raise os_error(error, path)
+    return old
+
+
+def commit_temp(temp: Path, path: Path, placed: "Placed | None" = None, sync: bool = True) -> None:
     """Move a temporary file written by `write_temp` over its target, durably (or, without
-    `sync`, leaving the folder's sync to `sync_folders`)."""
+    `sync`, leaving the folder's sync to `sync_folders`); `placed` notes once the target is
+    replaced."""
     try:
         os.replace(temp, path)
+        if placed is not None:
+            placed.replaced = True
         if sync:
-            _fsync_folder(path.parent)
+            sync_folder(path.parent)
     except OSError as error:
         temp.unlink(missing_ok=True)
         raise os_error(error, path)
@@ -95,13 +150,13 @@ def sync_folders(folders) -> None:
     place: each folder once. An import of 100,000 records would otherwise wait for
     200,000 fsyncs."""
     for folder in folders:
-        _fsync_folder(folder)
+        sync_folder(folder)
 
 
 def remove(path: Path) -> None:
     try:
         path.unlink()
-        _fsync_folder(path.parent)
+        sync_folder(path.parent)
     except FileNotFoundError:
         pass
     except OSError as error:

@@ -159,7 +159,7 @@ def parse_file(root: Path, path: str, stat: Stat) -> Derived:
     """Read, decode and validate one file. A file its schema rejects is kept out of the
     records like one with a YAML error, so read commands skip it with a warning."""
     try:
-        data = (root / path).read_bytes()
+        data = codec.read(root / path)
         record = codec.decode(data)
     except codec.RecordSyntaxError as error:
         return derive(path, stat, error=error.message, line=error.line)
@@ -183,7 +183,23 @@ class Index:
     def __init__(self, root: Path, cache_dir: Path | None):
         self.root = root
         self.db = self._connect(cache_dir)
+        self.on_disk = self.db.execute("PRAGMA database_list").fetchone()[2] != ""
         self.fresh: set[str] = set()
+        self.notes: list[str] = []
+
+    def _to_memory(self, error: sqlite3.Error) -> bool:
+        """After the index file could not be written (a full disk, an I/O error, a lock held
+        too long), carry on with a new index in memory: this command reads every file it
+        needs again, and nothing it says is wrong. False if already in memory."""
+        if not self.on_disk:
+            return False
+        self.db.close()
+        self.db = self._connect(None)
+        self.on_disk = False
+        self.fresh.clear()
+        self.notes.append(_("the index in .crm/ could not be saved ({error}); this time every file is read").format(
+            error=error))
+        return True
 
     def _connect(self, cache_dir: Path | None) -> sqlite3.Connection:
         if cache_dir is not None:
@@ -232,7 +248,18 @@ class Index:
 
     def refresh(self, folders=None, progress=None) -> list[str]:
         """Bring the index up to date with the files of the given kind folders (default: all);
-        returns warnings for files that were skipped."""
+        returns warnings for files that were skipped (and a note if the index had to move to
+        memory)."""
+        try:
+            warnings = self._refresh(folders, progress)
+        except sqlite3.OperationalError as error:
+            if not self._to_memory(error):
+                raise
+            warnings = self._refresh(folders, progress)
+        notes, self.notes = self.notes, []
+        return notes + warnings
+
+    def _refresh(self, folders, progress) -> list[str]:
         folders = [f for f in (folders or BY_FOLDER) if f not in self.fresh]
         if not folders:
             return []
@@ -271,9 +298,12 @@ class Index:
         changed = [(path, stat) for path, stat in found.items() if known.get(path) != stat]
         return changed, [path for path in known if path not in found]
 
-    def _apply(self, derived: list[Derived], removed: list[str]) -> None:
+    def _apply(self, derived: list[Derived], removed: list[str], written: bool = False) -> None:
         """Store parsed files and forget removed ones in one transaction. Ids are looked up
-        inside it, since another process may have refreshed the same files meanwhile."""
+        inside it, since another process may have refreshed the same files meanwhile. For
+        files crm itself `written`, the sums of their folders are forgotten too: the folder
+        changed, and a later change that brings it back to the old sums (`git checkout` of
+        what crm wrote) must not pass for "nothing changed"."""
         touched = [item.row[0] for item in derived] + removed
         self.db.execute("BEGIN IMMEDIATE")
         try:
@@ -285,9 +315,12 @@ class Index:
                 current = dict(self.db.execute(f"SELECT path, file_id FROM files WHERE path IN ({marks})", touched))
             self._drop_ids([current[path] for path in touched if path in current])
             self._store(derived, current, next_id)
+            if written:
+                self.db.executemany("DELETE FROM dirs WHERE path = ?", [(path.rsplit("/", 1)[0],) for path in touched])
             self.db.execute("COMMIT")
         except BaseException:
-            self.db.execute("ROLLBACK")
+            if self.db.in_transaction:  # SQLite may have rolled back already (a full disk)
+                self.db.execute("ROLLBACK")
             raise
 
     def _drop_ids(self, file_ids: list[int]) -> None:
@@ -337,10 +370,19 @@ class Index:
 
     def put(self, path: str, record: dict) -> None:
         """Record a file the store just wrote, so the next refresh need not read it."""
-        self._apply([derive(path, Stat.of(os.lstat(self.root / path)), record)], [])
+        self._written([derive(path, Stat.of(os.lstat(self.root / path)), record)], [])
 
     def drop(self, path: str) -> None:
-        self._apply([], [path])
+        self._written([], [path])
+
+    def _written(self, derived: list[Derived], removed: list[str]) -> None:
+        """The file is written whatever becomes of the index: if the index cannot take it, the
+        index moves to memory and the next refresh reads the file."""
+        try:
+            self._apply(derived, removed, written=True)
+        except sqlite3.OperationalError as error:
+            if not self._to_memory(error):
+                raise
 
     def rows(self, sql: str, params: tuple = ()) -> list[tuple[str, dict]]:
         """(path, record) pairs for readable files matching a WHERE clause over `files`."""
@@ -383,9 +425,15 @@ class Index:
 
     def rebuild(self, progress=None) -> list[str]:
         """Forget everything and read every file again."""
-        self.db.execute("BEGIN IMMEDIATE")
-        for table in ("files", "names", "terms", "fts", "dirs"):
-            self.db.execute(f"DELETE FROM {table}")
-        self.db.execute("COMMIT")
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+            for table in ("files", "names", "terms", "fts", "dirs"):
+                self.db.execute(f"DELETE FROM {table}")
+            self.db.execute("COMMIT")
+        except sqlite3.OperationalError as error:
+            if self.db.in_transaction:
+                self.db.execute("ROLLBACK")
+            if not self._to_memory(error):
+                raise
         self.fresh.clear()
         return self.refresh(progress=progress)

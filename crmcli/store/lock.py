@@ -27,6 +27,26 @@ def lock_wait() -> float:
 
 
 @contextlib.contextmanager
+def lock_if_free(cache_dir: Path):
+    """The writers' lock if no one holds it, without waiting: yields True when held, False
+    when another process has it (or it cannot be taken at all)."""
+    try:
+        handle = open(cache_dir / "lock", "a+")
+    except OSError:
+        yield False
+        return
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            yield False
+            return
+        yield True
+    finally:
+        handle.close()
+
+
+@contextlib.contextmanager
 def writer_lock(cache_dir: Path, wait: float | None = None):
     """Hold the exclusive writers' lock for the duration of the block."""
     wait = lock_wait() if wait is None else wait

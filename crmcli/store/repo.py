@@ -14,17 +14,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from crmcli.errors import DataDirError, GitError, InvalidValue, NotFound, ValidationFailed
-from crmcli.i18n import _
+from crmcli.i18n import N_, _
 from crmcli.model.dates import Clock, local_zone, moment_text, read_day
 from crmcli.model.ids import random_id
 from crmcli.model.kinds import KINDS, Kind, kind_of_ref
 from crmcli.model.record import Record
 from crmcli.store import codec, document, fs
 from crmcli.store.config import CONFIG_FILE, Config, load_config
-from crmcli.store.lock import writer_lock
+from crmcli.store.journal import JOURNAL, Journal, recover
+from crmcli.store.lock import lock_if_free, writer_lock
 from crmcli.store.validation import schema_problems
 
 CACHE_DIR = ".crm"
+LINKED_CACHE = N_("a link, not a folder (crm keeps its index and lock inside the data directory)")
 
 
 def default_data_dir() -> Path:
@@ -60,7 +62,9 @@ def open_repo(path=None, *, today: str | None = None, at: str | None = None) -> 
     clock = Clock.create(local_zone(config.timezone), today or os.environ.get("CRM_TODAY"))
     if at:
         return _open_past(root, clock, at, today or os.environ.get("CRM_TODAY"))
-    return Repo(root, config, clock, autocommit=config.autocommit)
+    repo = Repo(root, config, clock, autocommit=config.autocommit)
+    repo.recover()
+    return repo
 
 
 def _open_past(root: Path, clock: Clock, at: str, today: str | None) -> "Repo":
@@ -102,7 +106,12 @@ class Repo:
         if self._index is None:
             from crmcli.store.index import Index
 
-            writable = os.access(self.root, os.W_OK) and (not self.cache_dir.exists() or os.access(self.cache_dir, os.W_OK))
+            linked = self.cache_dir.is_symlink()
+            if linked:
+                self.warnings.append(_("{path}: {problem}; the index is kept in memory").format(
+                    path=CACHE_DIR, problem=_(LINKED_CACHE)))
+            writable = not linked and os.access(self.root, os.W_OK) and (
+                not self.cache_dir.exists() or os.access(self.cache_dir, os.W_OK))
             self._index = Index(self.root, self.cache_dir if writable else None)
         return self._index
 
@@ -150,15 +159,37 @@ class Repo:
             raise NotFound(_("no record kind lives in {folder!r}").format(folder=ref.split("/", 1)[0]))
         path = self.path_of(ref)
         try:
-            data = path.read_bytes()
+            return Record(ref, kind, codec.decode(codec.read(path)))
         except FileNotFoundError:
             raise NotFound(_("{ref}: no such record").format(ref=ref))
         except OSError as error:
             raise DataDirError(_("{path}: cannot read: {error}").format(path=f"{ref}.yaml", error=error.strerror))
-        try:
-            return Record(ref, kind, codec.decode(data))
         except codec.RecordSyntaxError as error:
             raise InvalidValue(error.message, where=f"{ref}.yaml:{error.line}" if error.line else f"{ref}.yaml")
+
+    def recover(self) -> None:
+        """Finish or undo a write that a killed writer left half-done (see store/journal.py),
+        if there is one and no other writer is at work; readers do it too, so that what they
+        show is whole. A read-only data directory is left as it is, and a recovery that
+        cannot be done now is a warning for a reader (a writer refuses, see `writing`)."""
+        if not (self.cache_dir / JOURNAL).exists() or self.cache_dir.is_symlink() \
+                or not os.access(self.cache_dir, os.W_OK):
+            return
+        with lock_if_free(self.cache_dir) as held:
+            if held:
+                try:
+                    self._recover()
+                except DataDirError as error:
+                    self.warnings.append(str(error))
+
+    def _recover(self) -> None:
+        try:
+            note = recover(self.root, self.cache_dir)
+        except OSError as error:
+            raise DataDirError(_("an interrupted write cannot be finished yet: {error}").format(
+                error=fs.os_error(error, error.filename or self.root)))
+        if note:
+            self.warnings.append(note)
 
     def work_tree(self):
         """The git work tree of the data directory (GitError when there is none)."""
@@ -181,7 +212,13 @@ class Repo:
         self.refuse_if_past()
         if not os.access(self.root, os.W_OK):
             raise DataDirError(_("{root}: the data directory is read-only").format(root=self.root))
+        if self.cache_dir.is_symlink():
+            raise DataDirError(_("{path}: {problem}; remove it to write").format(path=self.cache_dir,
+                                                                                problem=_(LINKED_CACHE)))
         with writer_lock(self.cache_dir):
+            self._recover()
+            if self._index is not None:
+                self._index.fresh.clear()  # what another writer did before we got the lock is seen
             transaction = Transaction(self, message, bulk)
             try:
                 yield transaction
@@ -217,6 +254,25 @@ class Transaction:
         self.staged: list[tuple[Path, Path, str, dict | None]] = []
         self.targets: set[Path] = set()
         self.removals: list[str] = []
+        self.journal = Journal(repo.root, repo.cache_dir)
+
+    def fresh(self, record: Record) -> Record:
+        """`record` read again from its file, now that this transaction holds the writers' lock:
+        a command changes the latest version, so what another process wrote after this command
+        read the record is kept, never lost. Its data is replaced in place."""
+        record.data = self.repo.load(record.ref).data
+        return record
+
+    def unchanged_since(self, record: Record, text: str) -> None:
+        """Refuse to go on if `record`'s file no longer holds `text` (what a person has been
+        editing): another process changed it meanwhile, and saving would undo that change."""
+        try:
+            current = codec.read(self.repo.path_of(record.ref)).decode("utf-8")
+        except (OSError, UnicodeDecodeError, codec.RecordSyntaxError):
+            current = None
+        if current != text:
+            raise InvalidValue(_("changed by another process while you were editing it; your edit is not saved "
+                                 "(edit it again)"), where=record.path)
 
     def validate(self, kind: Kind, record: dict, path: str) -> None:
         problems = schema_problems(kind, record)
@@ -257,8 +313,8 @@ class Transaction:
         if new and path.exists():
             raise InvalidValue(_("{path} already exists").format(path=relative))
         if base_text is not None or path.exists():
-            old_text = base_text if base_text is not None else path.read_text(encoding="utf-8")
-            with contextlib.suppress(codec.RecordSyntaxError):
+            with contextlib.suppress(codec.RecordSyntaxError, UnicodeDecodeError):
+                old_text = base_text if base_text is not None else codec.read(path).decode("utf-8")
                 old_plain = codec.decode(old_text.encode("utf-8"))
             if old_plain is None:
                 old_text = None
@@ -282,7 +338,11 @@ class Transaction:
         self.stage(fs.confined(self.repo.root, relative), relative, data, None)
 
     def stage(self, path: Path, relative: str, data: bytes, record: dict | None) -> None:
-        self.staged.append((fs.write_temp(path, data, sync=not self.bulk), path, relative, record))
+        """Write `data` to a temporary file beside `path` (synced unless `bulk`), noted in the
+        journal first."""
+        temp = fs.temp_beside(path)
+        self.journal.staging(temp, path)
+        self.staged.append((fs.write_temp(path, data, temp, sync=not self.bulk), path, relative, record))
         self.targets.add(path)
 
     def remove(self, ref: str) -> None:
@@ -298,9 +358,24 @@ class Transaction:
         """Every file written or removed, relative to the data directory."""
         return [relative for _, _, relative, _ in self.staged] + self.removals
 
+    def _roll_back(self, aside: list[tuple[Path, Path]], placed: list[fs.Placed]) -> None:
+        """A commit refused half-way (a file that cannot be replaced, a disk that fails): put
+        back what was replaced and removed, so the command writes nothing. Should even that
+        fail, the journal stays, and the next command finishes the write instead."""
+        try:
+            for entry in reversed(placed):
+                entry.undo()
+            for temp, *_ in self.staged:
+                temp.unlink(missing_ok=True)
+            fs.restore(aside)
+        except OSError:
+            return
+        self.journal.close()
+
     def abandon(self) -> None:
         for temp, *_ in self.staged:
             temp.unlink(missing_ok=True)
+        self.journal.close()
 
     def commit(self) -> None:
         """Move every staged file into place and take away the removed ones. Folders are
@@ -311,22 +386,27 @@ class Transaction:
         for folder in {path.parent for path in paths}:
             if not os.access(folder, os.W_OK):
                 raise fs.os_error(PermissionError(13, "permission denied"), folder)
-        aside = fs.set_aside([fs.confined(self.repo.root, relative) for relative in self.removals])
-        placed = 0
+        removed = [fs.confined(self.repo.root, relative) for relative in self.removals]
+        if not self.staged and not removed:
+            return
+        if self.bulk:
+            os.sync()  # the unsynced temporary files are durable before the journal calls the write done
+        self.journal.committing(removed)
+        aside: list[tuple[Path, Path]] = []
+        placed: list[fs.Placed] = []
         try:
-            if self.bulk:
-                os.sync()
+            aside = fs.set_aside(removed)
             for temp, path, _, _ in self.staged:
-                fs.commit_temp(temp, path, sync=not self.bulk)
-                placed += 1
+                placed.append(fs.Placed(path, fs.keep_old(path)))
+                fs.commit_temp(temp, path, placed[-1], sync=not self.bulk)
             if self.bulk:
                 fs.sync_folders({path.parent for path in self.targets})
         except BaseException:
-            for temp, *_ in self.staged[placed + 1:]:
-                temp.unlink(missing_ok=True)
-            fs.restore(aside)
+            self._roll_back(aside, placed)
             raise
         fs.discard(aside)
+        fs.discard([(entry.path, entry.old) for entry in placed if entry.old is not None])
+        self.journal.close()
         for _, _, relative, record in self.staged:
             if record is not None:
                 index.put(relative, record)

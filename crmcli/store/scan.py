@@ -15,10 +15,11 @@ import os
 import zlib
 from dataclasses import dataclass, field
 
-from crmcli.i18n import _
+from crmcli.i18n import N_, _
 
 PARALLEL_FROM_FILES = 20000
 MODULUS = 1 << 62
+LINKED_FOLDER = N_("{path}: a link to a folder; skipped (records are read only from inside the data directory)")
 Entry = tuple[int, int, int]
 """(mtime in ns, size, inode) of one file."""
 
@@ -37,6 +38,13 @@ class Scan:
         self.warnings += other.warnings
 
 
+def _leads_to_folder(entry: os.DirEntry) -> bool:
+    try:
+        return entry.is_dir(follow_symlinks=True)
+    except OSError:  # a loop
+        return False
+
+
 def _walk(root: str, units: list[tuple[str, bool]], known: dict[str, tuple]) -> Scan:
     """Sum up each (folder, recurse) unit; subfolders are walked too where `recurse`."""
     scan = Scan()
@@ -46,6 +54,8 @@ def _walk(root: str, units: list[tuple[str, bool]], known: dict[str, tuple]) -> 
         try:
             fd = os.open(os.path.join(root, folder), os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
         except OSError:
+            if os.path.islink(os.path.join(root, folder)):
+                scan.warnings.append(_(LINKED_FOLDER).format(path=folder))
             continue
         files: list[tuple[str, Entry]] = []
         count = mtimes = sizes = inodes = names = 0
@@ -58,6 +68,9 @@ def _walk(root: str, units: list[tuple[str, bool]], known: dict[str, tuple]) -> 
                     if entry.is_dir(follow_symlinks=False):
                         if recurse:
                             stack.append((f"{folder}/{name}", True))
+                        continue
+                    if entry.is_symlink() and not name.endswith(".yaml") and _leads_to_folder(entry):
+                        scan.warnings.append(_(LINKED_FOLDER).format(path=f"{folder}/{name}"))
                         continue
                     if not name.endswith(".yaml"):
                         continue
@@ -118,7 +131,7 @@ def scan(root, folders: list[str], known: dict[str, tuple]) -> Scan:
     result = _walk(root, units[0::2], known)
     with os.fdopen(reader, "rb") as pipe:
         data = pipe.read()
-    _, status = os.waitpid(child, 0)
+    _pid, status = os.waitpid(child, 0)
     if status != 0 or not data:
         result.merge(_walk(root, units[1::2], known))
     else:

@@ -80,7 +80,8 @@ def _git_init(path: Path) -> str:
             return _("the data directory is in a git repository already")
         except GitError:
             pass
-    result = subprocess.run([program, "init", "--quiet", str(path)], capture_output=True, text=True)
+    # an argument list (no shell), and "--": a path such as "--template=DIR" is a path, not an option
+    result = subprocess.run([program, "init", "--quiet", "--", str(path)], capture_output=True, text=True)
     if result.returncode != 0:
         raise DataDirError(_("{path}: git init failed: {error}").format(path=path, error=result.stderr.strip()))
     return _("initialised a git repository")

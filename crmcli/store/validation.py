@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from crmcli.i18n import N_, _
 from crmcli.model.kinds import Kind
+from crmcli.model.money import MINOR_UNITS
 from crmcli.store.schemas import validator
 
 
@@ -24,6 +25,8 @@ class Problem:
 
 
 PATTERN_MESSAGES = {
+    "^contracts/": N_("{field}: {value!r} is not a document in contracts/ (contracts/<id>.md)"),
+    "^attachments/": N_("{field}: {value!r} is not a file in a folder of attachments/ (attachments/<id>/<file>)"),
     "@": N_("{field}: {value!r} is not a valid email address"),
     "T[0-9]{2}": N_("{field}: {value!r} is not an ISO moment with a zone (2026-11-22T14:30:00+08:00)"),
     "[0-9]{4}-[0-9]{2}-[0-9]{2}$": N_("{field}: {value!r} is not an ISO date (2026-11-22)"),
@@ -71,12 +74,24 @@ def describe(error) -> str:
         return _(message).format(field=where, value=error.instance, format=error.validator_value)
     if error.validator == "required":
         return f"{where + ': ' if where else ''}{error.message}"
+    if error.validator == "dependentRequired":
+        needing = _needing(error)
+        return _("{field} needs {wanted} beside it").format(field=(where + "." if where else "") + needing,
+                                                            wanted=", ".join(error.validator_value[needing]))
     return f"{where}: {error.message}" if where else error.message
+
+
+def _needing(error) -> str:
+    """For a dependentRequired error, the field present whose companion is missing."""
+    return next(key for key, wanted in error.validator_value.items()
+                if key in error.instance and any(w not in error.instance for w in wanted))
 
 
 def _field_of(error) -> list:
     """Where an error points: for an unknown field, the field itself (so its line is found)."""
     path = list(error.absolute_path)
+    if error.validator == "dependentRequired":
+        path.append(_needing(error))
     if error.validator == "additionalProperties" and isinstance(error.instance, dict):
         extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
         if extra:
@@ -91,6 +106,10 @@ def schema_problems(kind: Kind, record: dict, path: str = "") -> list[tuple[list
     problems += [([field], _("{field} applies to {kinds} only").format(field=field,
                                                                        kinds=", ".join(_(k) for k in kinds)))
                  for field, kinds in kind.only_for.items() if field in record and kind.name not in kinds]
+    code = record.get("currency")
+    if isinstance(code, str) and code not in MINOR_UNITS and not problems:
+        problems.append((["currency"], _("currency: unknown currency code {code!r} (ISO 4217: CNY, EUR, USD…)")
+                         .format(code=code)))
     return problems
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, TODAY, run_crm
 from fs_conditions import read_only
+from robust import snapshot
 
 import crmcli
 
@@ -26,17 +27,6 @@ UNKNOWN = "nobody-at-all-xyz"
 
 
 # --------------------------------------------------------------------------- helpers
-
-def snapshot(root: Path) -> dict[str, bytes]:
-    """Every file under `root` but the derived cache, by relative path."""
-    files = {}
-    for path in sorted(root.rglob("*")):
-        relative = path.relative_to(root).as_posix()
-        if relative == ".crm" or relative.startswith(".crm/") or not path.is_file():
-            continue
-        files[relative] = path.read_bytes()
-    return files
-
 
 def assert_refused(result, code: int, before: dict | None = None, root: Path | None = None, *,
                    candidates: bool = False, says: tuple[str, ...] = ()) -> list[str]:

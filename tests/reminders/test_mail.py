@@ -140,3 +140,79 @@ def test_the_readme_crontab_line_works_as_written(due_today, smtp, tmp_path):
                                  "CRM_TODAY": "2026-11-22", "TZ": "Asia/Shanghai"})
     assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
     assert len(smtp.messages) == 1
+
+
+# --------------------------------------------------------------------------- the password (issue 10, SECURITY.md)
+
+SECRET = "hunter2-ŝecret"
+
+
+def everything_in(root: Path) -> bytes:
+    return b"".join(path.read_bytes() for path in root.rglob("*") if path.is_file())
+
+
+def test_the_password_is_never_printed_or_written(due_today, smtp, monkeypatch):
+    configure(due_today, smtp.port, user="alice", password_env="CRM_SMTP_PASSWORD")
+    monkeypatch.setenv("CRM_SMTP_PASSWORD", SECRET)
+    for args in (["remind", "due", "--mail-to", "li@example.com"], ["--debug", "remind", "due", "--mail-to", "x@y.z"],
+                 ["check"], ["today"]):
+        try:
+            result = due_today(*args)
+        except Exception as error:  # --debug re-raises, for the traceback
+            assert SECRET not in f"{type(error).__name__}: {error}", args
+            continue
+        assert SECRET not in result.out + result.err and "internal error" not in result.err, (args, result.err)
+    assert SECRET.encode() not in everything_in(due_today.root)
+
+
+def test_a_password_written_in_crm_yaml_is_refused_by_check_and_not_shown(due_today):
+    configure(due_today, 25, password=SECRET)
+    result = due_today("check")
+    assert result.code == 1 and "smtp.password" in result.out and SECRET not in result.out + result.err
+
+
+def mail_with_password(due_today, monkeypatch, **server) -> tuple:
+    """`crm remind due --mail-to` (starttls, a password) to a loopback server built with
+    `server`; returns the result and the logins and messages the server got."""
+    tried, inbox = [], Inbox()
+
+    def record(server, session, envelope, mechanism, auth_data):
+        tried.append(auth_data)
+        return AuthResult(success=True, handled=False)
+
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port(), authenticator=record, **server)
+    controller.start()
+    try:
+        configure(due_today, controller.port, user="alice", password_env="CRM_SMTP_PASSWORD", security="starttls")
+        monkeypatch.setenv("CRM_SMTP_PASSWORD", SECRET)
+        return due_today("remind", "due", "--mail-to", "li@example.com"), tried, inbox.messages
+    finally:
+        controller.stop()
+
+
+def test_no_password_goes_to_a_server_without_starttls(due_today, monkeypatch):
+    """The default security is starttls: a server that does not offer it gets no password
+    (and no digest) rather than both in the clear."""
+    result, tried, messages = mail_with_password(due_today, monkeypatch, auth_require_tls=False)
+    nothing_sent(due_today, result, "STARTTLS")
+    assert tried == [] and messages == []
+
+
+def test_a_server_with_an_untrusted_certificate_gets_no_password(due_today, tmp_path, monkeypatch):
+    """starttls verifies the server's certificate: a self-signed one ends the attempt before
+    the password is sent."""
+    import shutil
+    import ssl
+
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is not installed, so no certificate can be made for the test server")
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    made = subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj",
+                           "/CN=127.0.0.1", "-keyout", str(key), "-out", str(cert)], capture_output=True)
+    if made.returncode != 0:
+        pytest.skip(f"openssl could not make a certificate: {made.stderr.decode()[-200:]}")
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    result, tried, messages = mail_with_password(due_today, monkeypatch, tls_context=context, require_starttls=True)
+    nothing_sent(due_today, result, "CERTIFICATE_VERIFY_FAILED")
+    assert tried == [] and messages == []
