@@ -1,20 +1,38 @@
-"""Shared fixtures: every test gets its own data directory; none can touch a real one."""
+"""Shared fixtures: every test gets its own data directory; none can touch a real one.
+
+Time and place are pinned for the whole session before anything is collected
+(`pytest_configure`), so a fixture of any scope (module, session) sees the same pinned
+"today", time zone, home and git identity as the tests themselves; the per-test autouse
+fixture then gives each test its own folders on top.
+"""
 
 from __future__ import annotations
 
 import os
+import random
 import shutil
+import tempfile
+import time
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import settings
 
 from crmcli.store import codec
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "examples" / "demo"
 TODAY = "2026-11-22"
+ZONE = "Asia/Shanghai"
+
+
+settings.register_profile("crm", derandomize=True, print_blob=True)
+settings.load_profile("crm")
+"""Property tests draw the same examples on every run (derandomized from each test's name);
+`--hypothesis-seed=N` explores others, and a failure prints the blob that reproduces it."""
 
 
 def pytest_addoption(parser):
@@ -22,9 +40,42 @@ def pytest_addoption(parser):
                      help="also run the long robustness tests marked slow (fuzzing, 8x100 writers, many kills)")
 
 
+def hermetic_environment(home: Path) -> dict[str, str]:
+    """What every test process, and every process a test starts, runs with: a pinned day and
+    zone, a home and XDG folders of its own, no user or system git configuration, a fixed git
+    identity, no editor and a wide terminal."""
+    return {
+        "CRM_TODAY": TODAY,
+        "TZ": ZONE,
+        "HOME": str(home),
+        "CRM_DIR": str(home / "no-data-dir-here"),
+        "XDG_DATA_HOME": str(home / "xdg-data"),
+        "XDG_CACHE_HOME": str(home / "xdg-cache"),
+        "XDG_CONFIG_HOME": str(home / "xdg-config"),
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "GIT_CONFIG_GLOBAL": os.devnull,
+        "GIT_AUTHOR_NAME": "Test",
+        "GIT_AUTHOR_EMAIL": "test@example.com",
+        "GIT_COMMITTER_NAME": "Test",
+        "GIT_COMMITTER_EMAIL": "test@example.com",
+        "EDITOR": "false",
+        "VISUAL": "false",
+        "COLUMNS": "200",
+        "LANG": "C.UTF-8",
+        "LC_ALL": "C.UTF-8",
+    }
+
+
 def pytest_configure(config):
+    """Pin the environment for the whole session, before collection and before any fixture."""
     if config.getoption("--runslow"):
         os.environ["CRM_RUNSLOW"] = "1"
+    home = Path(tempfile.mkdtemp(prefix="crm-tests-home-"))
+    config.add_cleanup(lambda: shutil.rmtree(home, ignore_errors=True))
+    os.environ.update(hermetic_environment(home))
+    for name in ("CRM_DEBUG", "NO_COLOR", "CRM_LANG", "LANGUAGE", "GIT_DIR", "GIT_WORK_TREE", "CRM_LOCK_WAIT"):
+        os.environ.pop(name, None)
+    time.tzset()
 
 
 def pytest_collection_modifyitems(config, items):
@@ -44,21 +95,28 @@ def examples(ci: int, slow: int) -> int:
     return slow if os.environ.get("CRM_RUNSLOW") else ci
 
 
+def seed_for(request) -> int:
+    """`CRM_TEST_SEED` when set, else a seed fixed by the test's name: the same test draws
+    the same values on every run and machine. The seed is shown with any failure."""
+    seed = int(os.environ.get("CRM_TEST_SEED") or zlib.crc32(request.node.nodeid.encode()))
+    request.node.add_report_section("setup", "seed", f"rerun with CRM_TEST_SEED={seed}")
+    return seed
+
+
+@pytest.fixture
+def rng(request) -> random.Random:
+    """A random generator seeded by `seed_for`."""
+    return random.Random(seed_for(request))
+
+
 @pytest.fixture(autouse=True)
 def isolated_environment(tmp_path, monkeypatch):
-    """Point CRM_DIR and XDG at the test's own folder, pin today, and never open an editor."""
-    monkeypatch.setenv("CRM_DIR", str(tmp_path / "no-data-dir-here"))
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
-    monkeypatch.setenv("CRM_TODAY", TODAY)
-    monkeypatch.setenv("TZ", "Asia/Shanghai")
-    monkeypatch.delenv("CRM_DEBUG", raising=False)
-    monkeypatch.delenv("NO_COLOR", raising=False)
-    monkeypatch.setenv("EDITOR", "false")
-    monkeypatch.setenv("COLUMNS", "200")
-    monkeypatch.setenv("GIT_AUTHOR_NAME", "Test")
-    monkeypatch.setenv("GIT_AUTHOR_EMAIL", "test@example.com")
-    monkeypatch.setenv("GIT_COMMITTER_NAME", "Test")
-    monkeypatch.setenv("GIT_COMMITTER_EMAIL", "test@example.com")
+    """On top of the session's pinned environment, give each test its own home, data and
+    cache folders (so nothing one test writes is seen by another)."""
+    for name, value in hermetic_environment(tmp_path / "home").items():
+        monkeypatch.setenv(name, value)
+    for name in ("CRM_DEBUG", "NO_COLOR"):
+        monkeypatch.delenv(name, raising=False)
 
 
 @dataclass
@@ -118,15 +176,3 @@ def empty(tmp_path) -> DataDir:
     assert result.code == 0, result.err
     return DataDir(target)
 
-
-def pytest_addoption(parser):
-    parser.addoption("--runslow", action="store_true", default=False, help="also run the tests marked slow")
-
-
-def pytest_collection_modifyitems(config, items):
-    if config.getoption("--runslow"):
-        return
-    skip = pytest.mark.skip(reason="slow: run with --runslow")
-    for item in items:
-        if "slow" in item.keywords:
-            item.add_marker(skip)

@@ -135,11 +135,10 @@ def assert_whole(data: DataDir, files: dict[str, bytes], intended: tuple, what: 
     assert len(timeline.json()) == len([p for p in after if p.startswith("interactions/")]), what
 
 
-def steps_to_kill(baseline, each: int) -> list[tuple[str, int]]:
+def steps_to_kill(baseline, each: int, rng: random.Random) -> list[tuple[str, int]]:
     """(command, step) pairs: `each` steps of each command (all of them when `each` is 0),
     always including its first and last."""
     data, commands, files, _ = baseline
-    rng = random.Random(os.environ.get("CRM_CRASH_SEED"))
     runs = []
     for name, args in commands.items():
         child = start(data.root, args)
@@ -153,9 +152,9 @@ def steps_to_kill(baseline, each: int) -> list[tuple[str, int]]:
     return runs
 
 
-def test_a_writer_killed_at_every_step_leaves_whole_files(baseline):
+def test_a_writer_killed_at_every_step_leaves_whole_files(baseline, rng):
     data, commands, files, intended = baseline
-    for name, step in steps_to_kill(baseline, examples(4, 0)):
+    for name, step in steps_to_kill(baseline, examples(4, 0), rng):
         child = start(data.root, commands[name], kill_at=step)
         child.communicate(timeout=120)
         assert child.returncode in (-signal.SIGKILL, 0), (name, step, child.returncode)
@@ -176,27 +175,27 @@ def duration(data: DataDir, args: list[str], files: dict[str, bytes]) -> float:
 SLOW = 0.02
 
 
-def test_a_writer_killed_at_random_moments_leaves_whole_files(baseline):
+def test_a_writer_killed_at_random_moments_leaves_whole_files(baseline, rng):
     """Kills fall in the second half of each command's measured run, where its writes are
-    (the first half is mostly the interpreter starting)."""
+    (the first half is mostly the interpreter starting). Where exactly a kill lands depends on
+    the machine's speed, so nothing is asserted about how many runs were cut short: every
+    run, killed or finished, must leave the data whole, and the step-by-step test above is
+    the one that reaches every step for certain."""
     data, commands, files, intended = baseline
-    rng = random.Random(os.environ.get("CRM_CRASH_SEED"))
     runs = examples(24, 300)
     took = {name: duration(data, args, files) for name, args in commands.items()}
-    killed = 0
     for run in range(runs):
         name = rng.choice(sorted(commands))
         child = start(data.root, commands[name], slow=SLOW)
         time.sleep(rng.uniform(0.4, 1.05) * took[name])
         child.send_signal(signal.SIGKILL)
         child.communicate(timeout=120)
-        killed += child.returncode == -signal.SIGKILL
+        assert child.returncode in (-signal.SIGKILL, 0), (name, run, child.returncode)
         assert_whole(data, files, intended[name], f"{name} killed at random (run {run})")
         if run % 6 == 5:
             check = data("check")
             assert check.code == 0, check.out
         restore(data.root, files)
-    assert killed >= runs // 3, f"only {killed} of {runs} runs were killed before they finished"
     assert data("check").code == 0
 
 

@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, TODAY, run_crm
+from conftest import ROOT, run_crm
 from fs_conditions import read_only
 from robust import snapshot
 
@@ -772,7 +772,3 @@ def test_an_empty_listing_in_json_is_an_empty_array(warm, args):
     result = warm(*args, "--format", "json")
     assert result.code == 0 and result.json() == []
     assert warm(*args, "--format", "jsonl").out == ""
-
-
-def test_today_is_pinned_for_these_tests():
-    assert TODAY == "2026-11-22"

@@ -98,8 +98,14 @@ def test_cancel_from_any_open_state(shop):
     for moves in ([], ["confirm"], ["confirm", "ship"]):
         order_id = shop("order", "add", "huaqiang", "--line", "CAB-07 1").out.strip()
         for move in moves:
-            shop("order", move, order_id)
+            assert shop("order", move, order_id).code == 0
         assert shop("order", "cancel", order_id).code == 0
+        order = order_file(shop, order_id)
+        assert order["status"] == "cancelled"
+        assert [step["status"] for step in order["history"]][-1] == "cancelled"
+        assert order_id not in shop("order", "list", "--open", "--format", "plain").out
+        again = shop("order", "cancel", order_id)
+        assert again.code == 1 and "cancelled" in again.err
 
 
 def test_payments(shop):

@@ -31,7 +31,6 @@ def test_many_lines_where_floats_would_drift():
     lines = [{"quantity": 1, "unit_price": Decimal("0.10"), "tax_rate": Decimal("0.13")}] * 1000
     result = totals(lines, "USD")
     assert result["net"] == Decimal("100.00") and result["tax"] == Decimal("13.00")
-    assert sum([0.10] * 1000) != 100.0  # what float would have done
 
 
 @settings(max_examples=200, deadline=None)
