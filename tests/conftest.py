@@ -59,10 +59,8 @@ def hermetic_environment(home: Path) -> dict[str, str]:
         "GIT_COMMITTER_NAME": "Test",
         "GIT_COMMITTER_EMAIL": "test@example.com",
         "EDITOR": "false",
-        "VISUAL": "false",
         "COLUMNS": "200",
         "LANG": "C.UTF-8",
-        "LC_ALL": "C.UTF-8",
     }
 
 
@@ -73,7 +71,8 @@ def pytest_configure(config):
     home = Path(tempfile.mkdtemp(prefix="crm-tests-home-"))
     config.add_cleanup(lambda: shutil.rmtree(home, ignore_errors=True))
     os.environ.update(hermetic_environment(home))
-    for name in ("CRM_DEBUG", "NO_COLOR", "CRM_LANG", "LANGUAGE", "GIT_DIR", "GIT_WORK_TREE", "CRM_LOCK_WAIT"):
+    for name in ("CRM_DEBUG", "NO_COLOR", "VISUAL", "LC_ALL", "LC_MESSAGES", "LANGUAGE", "GIT_DIR", "GIT_WORK_TREE",
+                 "CRM_LOCK_WAIT"):
         os.environ.pop(name, None)
     time.tzset()
 
@@ -114,7 +113,8 @@ def isolated_environment(tmp_path, monkeypatch):
     """On top of the session's pinned environment, give each test its own home, data and
     cache folders (so nothing one test writes is seen by another)."""
     for name, value in hermetic_environment(tmp_path / "home").items():
-        monkeypatch.setenv(name, value)
+        if name != "XDG_CACHE_HOME":  # state folders are keyed by each data directory's own path
+            monkeypatch.setenv(name, value)
     for name in ("CRM_DEBUG", "NO_COLOR"):
         monkeypatch.delenv(name, raising=False)
 
@@ -159,12 +159,37 @@ class DataDir:
     def files(self, folder: str) -> list[Path]:
         return sorted((self.root / folder).rglob("*.yaml"))
 
+    @property
+    def state(self) -> Path:
+        """Where crm keeps this data directory's index, journal and lock (outside the work tree)."""
+        from crmcli.store.state import state_dir
+
+        return state_dir(self.root)
+
+
+@pytest.fixture(scope="session")
+def indexed_demo(tmp_path_factory) -> tuple[Path, Path]:
+    """examples/demo copied once per session (per worker) with its index built: (the data
+    directory, its state folder). Copying both is what makes `demo` cheap."""
+    from crmcli import open_repo
+
+    root = tmp_path_factory.mktemp("indexed") / "demo"
+    shutil.copytree(DEMO, root, ignore=shutil.ignore_patterns(".crm"))
+    repo = open_repo(root)
+    assert repo.index is not None and not repo.warnings, repo.warnings
+    return root, repo.cache_dir
+
 
 @pytest.fixture
-def demo(tmp_path) -> DataDir:
-    """A copy of examples/demo."""
+def demo(tmp_path, indexed_demo) -> DataDir:
+    """A copy of examples/demo, with a copy of its index (taken over by the first command, which
+    compares every file by content and parses none)."""
+    from crmcli.store.state import state_dir
+
+    source, index = indexed_demo
     target = tmp_path / "demo"
-    shutil.copytree(DEMO, target, ignore=shutil.ignore_patterns(".crm"))
+    shutil.copytree(source, target)
+    shutil.copytree(index, state_dir(target))
     return DataDir(target)
 
 

@@ -17,11 +17,11 @@ STILL_ANSWERS = {"customer": "深圳市华强电子有限公司", "search": "华
 
 
 def snapshot(root: Path) -> dict[str, bytes]:
-    """Every file under `root` but the derived cache, by relative path."""
+    """Every file under `root`, by relative path."""
     files = {}
     for path in sorted(root.rglob("*")):
         relative = path.relative_to(root).as_posix()
-        if relative == ".crm" or relative.startswith(".crm/") or path.is_symlink() or not path.is_file():
+        if path.is_symlink() or not path.is_file():
             continue
         files[relative] = path.read_bytes()
     return files

@@ -87,6 +87,9 @@ def test_a_write_to_a_full_disk_is_exit_3_and_loses_nothing(small_disk, name):
     before = snapshot(data.root)
     with filled(mount):
         result = data(*WRITES[name])
+        if name == "remove":  # removing takes no space on the data's disk: the journal is kept elsewhere
+            assert result.code == 0 and data("check").code == 0, result.err
+            return
         assert_one_line(result, 3, "disk full")
         assert snapshot(data.root) == before, "a failed write changed the data"
         assert not list(data.root.rglob(".crm-tmp-*")), "a failed write left a temporary file"

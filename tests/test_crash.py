@@ -14,6 +14,7 @@ with the files. CI runs about 60 kills, `--runslow` several hundred.
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import signal
@@ -129,7 +130,7 @@ def assert_whole(data: DataDir, files: dict[str, bytes], intended: tuple, what: 
     assert listed.code == 0 and "Traceback" not in listed.err, listed.err
     after = snapshot(data.root)
     assert shape(files, after) in (intended, ((), frozenset(), frozenset())), (what, shape(files, after))
-    assert not (data.root / ".crm" / "journal").exists()
+    assert not (data.state / "journal").exists()
     assert len(listed.json()) == len([p for p in after if p.startswith("customers/") and p.endswith(".yaml")])
     timeline = data("timeline", "--format", "json")
     assert len(timeline.json()) == len([p for p in after if p.startswith("interactions/")]), what
@@ -199,17 +200,46 @@ def test_a_writer_killed_at_random_moments_leaves_whole_files(baseline, rng):
     assert data("check").code == 0
 
 
-def test_a_journal_naming_files_outside_the_data_directory_touches_nothing(demo, tmp_path):
-    """`.crm/journal` is ours, but a pulled repository could hold one: its paths are confined."""
+def write_journal(path: Path, entries: list[dict]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(f"{json.dumps(entry)}\n" for entry in entries))
+
+
+def test_a_journal_pulled_into_the_work_tree_is_never_replayed(demo):
+    """`git add -f .crm/journal` puts a journal in everyone's work tree; crm keeps its own
+    outside the work tree (in the state folder), so that one is never read."""
+    (demo.root / "customers" / ".crm-tmp-evil.yaml").write_text("id: evil\n")
+    write_journal(demo.root / ".crm" / "journal", [
+        {"temp": "customers/.crm-tmp-evil.yaml", "target": "customers/huaqiang-dianzi.yaml"},
+        {"commit": True, "remove": ["crm.yaml", "customers/jinglian.yaml"]}])
+    before = snapshot(demo.root)
+    for args in (["customer", "list"], ["log", "huaqiang", "call", "after the pull"]):
+        result = demo(*args)
+        assert result.code == 0 and "Traceback" not in result.err, result.err
+    after = snapshot(demo.root)
+    assert {path: after[path] for path in before} == before
+
+
+@pytest.mark.parametrize("entries", [
+    [{"temp": "../victim.txt", "target": "customers/x.yaml"}],
+    [{"temp": "customers/.crm-tmp-x.yaml", "target": "../victim.txt"}, {"commit": True}],
+    [{"temp": "customers/.crm-tmp-x.yaml", "target": "crm.yaml"}, {"commit": True}],
+    [{"temp": "customers/.crm-tmp-x.yaml", "target": ".git/config"}, {"commit": True}],
+    [{"commit": True, "remove": ["../victim.txt", "/tmp/victim.txt", "crm.yaml/../../victim.txt", "crm.yaml",
+                                 ".gitignore", "templates/framework-agreement.md"]}],
+], ids=["temp outside", "target outside", "target crm.yaml", "target .git", "removals"])
+def test_a_journal_naming_anything_but_record_files_touches_nothing(demo, tmp_path, entries):
+    """Even crm's own journal (in the state folder, where git cannot put one) is confined to
+    the places crm writes: record folders, attachments/ and .gitattributes."""
     outside = tmp_path / "victim.txt"
     outside.write_text("keep me\n")
-    (demo.root / ".crm").mkdir(exist_ok=True)
-    entries = [{"temp": "../victim.txt", "target": "customers/x.yaml"},
-               {"temp": "customers/.crm-tmp-x.yaml", "target": "../victim.txt"},
-               {"commit": True, "remove": ["../victim.txt", str(outside), "crm.yaml/../../victim.txt"]}]
-    (demo.root / ".crm" / "journal").write_text("".join(f"{__import__('json').dumps(e)}\n" for e in entries))
+    (demo.root / "customers" / ".crm-tmp-x.yaml").write_text("id: x\n")
     before = snapshot(demo.root)
+    write_journal(demo.state / "journal", entries)
     result = demo("customer", "list")
     assert result.code == 0 and "Traceback" not in result.err, result.err
-    assert outside.read_text() == "keep me\n" and snapshot(demo.root) == before
-    assert not (demo.root / ".crm" / "journal").exists()
+    assert outside.read_text() == "keep me\n"
+    after = snapshot(demo.root)
+    assert {path: content for path, content in after.items() if ".crm-tmp-" not in path} == \
+        {path: content for path, content in before.items() if ".crm-tmp-" not in path}
+    assert not (demo.state / "journal").exists()

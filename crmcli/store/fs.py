@@ -37,6 +37,23 @@ def confined(root: Path, relative: str) -> Path:
     return path
 
 
+WRITTEN_BESIDE_RECORDS = ("attachments", ".gitattributes")
+"""What crm writes besides the record folders: attachments, and the merge driver's attributes."""
+
+
+def data_place(root: Path, relative: str) -> Path:
+    """`confined`, and one of the places crm ever writes: a record kind's folder (records and
+    their documents), `attachments/` or `.gitattributes`. Never `.git/`, `crm.yaml` or a file
+    beside them, whatever a journal or a caller says."""
+    from crmcli.model.kinds import BY_FOLDER
+
+    path = confined(root, relative)
+    top = relative.replace("\\", "/").split("/", 1)[0]
+    if top not in BY_FOLDER and top not in WRITTEN_BESIDE_RECORDS:
+        raise InvalidValue(_("{path}: not a place crm writes to").format(path=relative))
+    return path
+
+
 def os_error(error: OSError, path: Path | str) -> DataDirError:
     """One line for an OS failure on the data directory (exit 3)."""
     known = {

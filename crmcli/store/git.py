@@ -10,6 +10,7 @@ of files, and extracts a past revision for `--at`. crm's commits carry a
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import uuid
@@ -26,6 +27,7 @@ IN_PROGRESS = {"MERGE_HEAD": N_("a merge"), "rebase-merge": N_("a rebase"), "reb
                "CHERRY_PICK_HEAD": N_("a cherry-pick"), "REVERT_HEAD": N_("a revert")}
 LOG_FORMAT = f"%x1e%H%x1f%P%x1f%aI%x1f%an%x1f%s%x1f%(trailers:key={TRAILER},valueonly)%x1f"
 KEPT_SNAPSHOTS = 3
+COMMIT_ID = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
 LITERAL = "--literal-pathspecs"
 """For commands given paths: a file named `*.yaml` means that file, not a pattern."""
 
@@ -241,22 +243,26 @@ def resolve_revision(tree: WorkTree, rev: str, clock) -> tuple[str, date | None]
 
 
 def snapshot(tree: WorkTree, sha: str, cache: Path) -> Path:
-    """The data directory as commit `sha` had it, extracted once into `cache/<sha>` with
-    `git archive` (the work tree is not touched); the oldest extracts beyond a few go."""
+    """The data directory as commit `sha` had it, extracted once into `cache/<sha>/data` with
+    `git archive` (the work tree is not touched; `cache/<sha>/state` is left for its index).
+    The oldest extracts beyond a few go; only folders named by a full commit id, that are
+    folders and not links, are ever deleted: what this function made, nothing else."""
     import tarfile
 
-    target = cache / sha
-    if target.is_dir():
-        os.utime(target)
+    folder = cache / sha
+    target = folder / "data"
+    if not folder.is_symlink() and target.is_dir() and not target.is_symlink():
+        os.utime(folder)
         return target
-    cache.mkdir(parents=True, exist_ok=True)
+    cache.mkdir(mode=0o700, parents=True, exist_ok=True)
     partial = cache / f".partial-{uuid.uuid4().hex}"
     process = subprocess.Popen([tree.git, "archive", "--format=tar", f"{sha}:{tree.prefix}"], cwd=tree.root,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert process.stdout is not None and process.stderr is not None
     problem = None
     try:
         with tarfile.open(fileobj=process.stdout, mode="r|") as archive:
-            archive.extractall(partial, filter="data")
+            archive.extractall(partial / "data", filter="data")
     except tarfile.TarError as error:
         problem = str(error)
     finally:
@@ -268,12 +274,12 @@ def snapshot(tree: WorkTree, sha: str, cache: Path) -> Path:
         shutil.rmtree(partial, ignore_errors=True)
         raise GitError(_("cannot read the data directory as of {commit}: {problem}").format(commit=sha[:12],
                                                                                               problem=problem))
-    partial.mkdir(exist_ok=True)
+    (partial / "data").mkdir(parents=True, exist_ok=True)
     try:
-        os.replace(partial, target)
+        os.replace(partial, folder)
     except OSError:
         shutil.rmtree(partial, ignore_errors=True)
-    for old in sorted((p for p in cache.iterdir() if p.is_dir() and not p.name.startswith(".")),
-                      key=lambda p: p.stat().st_mtime)[:-KEPT_SNAPSHOTS]:
+    ours = [p for p in cache.iterdir() if COMMIT_ID.fullmatch(p.name) and not p.is_symlink() and p.is_dir()]
+    for old in sorted(ours, key=lambda p: p.stat().st_mtime)[:-KEPT_SNAPSHOTS]:
         shutil.rmtree(old, ignore_errors=True)
     return target

@@ -1,4 +1,5 @@
-"""The derived index in `.crm/index.sqlite`: a mirror of the record files for speed.
+"""The derived index (`index.sqlite` in the state folder, see store/state.py): a mirror of
+the record files for speed.
 
 Tables: `files` (one row per record file: stat, the record as JSON, common filter
 columns), `names` (party and contact names with pinyin, for name resolution),
@@ -6,14 +7,18 @@ columns), `names` (party and contact names with pinyin, for name resolution),
 (FTS5 full text: names with their pinyin, and all other text).
 
 Each command refreshes it first: folders are listed, every record file is `lstat`ed
-and compared by (mtime, size, inode) with what the index saw, and only new or
-changed files are parsed again; vanished ones are dropped. So a hand edit, a
-`git pull` or a deletion is seen by the very next command. The index never writes a
-YAML file; a missing, corrupt, old or foreign index is thrown away and rebuilt.
+and compared by (mtime, size, inode) with what the index saw, as git compares its
+index with the work tree; a file whose stat data changed is compared by content (a
+digest of its bytes) and parsed again only if that changed too; vanished ones are
+dropped. So a hand edit, a `git pull` or a deletion is seen by the very next command,
+and a copy of the data directory or a checkout of the same content costs a read, not a
+parse. The index never writes a YAML file; a missing, corrupt or old index is thrown
+away and rebuilt.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import sqlite3
@@ -29,9 +34,10 @@ from crmcli.model.record import leaves
 from crmcli.model.text import fold, pinyin_forms, pinyin_tokens, words
 from crmcli.store import codec
 from crmcli.store.scan import scan
+from crmcli.store.state import regular_or_absent
 from crmcli.store.validation import line_of, schema_problems
 
-INDEX_VERSION = "4"
+INDEX_VERSION = "5"
 INDEX_FILE = "index.sqlite"
 PARALLEL_FROM = 2000
 BATCH = 500
@@ -55,7 +61,8 @@ CREATE TABLE files(
     party TEXT,
     day TEXT,
     due TEXT,
-    dir TEXT NOT NULL
+    dir TEXT NOT NULL,
+    hash TEXT
 );
 CREATE INDEX files_dir ON files(dir);
 CREATE INDEX files_broken ON files(path) WHERE error IS NOT NULL;
@@ -72,7 +79,7 @@ CREATE INDEX terms_file ON terms(file_id);
 CREATE INDEX terms_field_text ON terms(field, text);
 CREATE VIRTUAL TABLE fts USING fts5(name, body, tokenize='unicode61 remove_diacritics 2');
 """
-FILE_COLUMNS = "file_id, path, kind, id, title, mtime, size, ino, data, error, line, party, day, due, dir"
+FILE_COLUMNS = "file_id, path, kind, id, title, mtime, size, ino, data, error, line, party, day, due, dir, hash"
 
 
 @dataclass(frozen=True)
@@ -128,14 +135,21 @@ def _open_due(kind, record: dict):
     return step.get("due") if isinstance(step, dict) and not step.get("done") else None
 
 
+def digest(data: bytes) -> str:
+    """What a file held, for telling a file that was only touched (a copy, a checkout of the
+    same content) from one that changed, without parsing it again."""
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
 def derive(path: str, stat: Stat, record: dict | None = None, error: str | None = None,
-           line: int | None = None) -> Derived:
-    """The index rows for one file: the record with its columns, or why it could not be read."""
+           line: int | None = None, content: str | None = None) -> Derived:
+    """The index rows for one file: the record with its columns, or why it could not be read;
+    `content` is the digest of the bytes it was read from."""
     kind = BY_FOLDER[path.split("/", 1)[0]]
     folder = path.rsplit("/", 1)[0]
     if record is None:
         return Derived((path, kind.name, None, None, stat.mtime, stat.size, stat.ino, None, error, line,
-                        None, None, None, folder))
+                        None, None, None, folder, content))
     title = str(record.get(kind.title_field) or "")
     day = record.get("at") or record.get("date") or record.get("created")
     due = _open_due(kind, record)
@@ -148,7 +162,7 @@ def derive(path: str, stat: Stat, record: dict | None = None, error: str | None 
     body_text = " ".join(w for p, v, w in values if w and p not in UNSEARCHED and p != kind.title_field)
     return Derived(
         (path, kind.name, record_id, fold(title), stat.mtime, stat.size, stat.ino, to_json(record), None, None,
-         party, str(day) if day is not None else None, str(due) if due is not None else None, folder),
+         party, str(day) if day is not None else None, str(due) if due is not None else None, folder, content),
         names,
         [_term(p, v, w) for p, v, w in values],
         (name_text, body_text),
@@ -160,16 +174,21 @@ def parse_file(root: Path, path: str, stat: Stat) -> Derived:
     records like one with a YAML error, so read commands skip it with a warning."""
     try:
         data = codec.read(root / path)
-        record = codec.decode(data)
     except codec.RecordSyntaxError as error:
         return derive(path, stat, error=error.message, line=error.line)
     except OSError as error:
         return derive(path, stat, error=_("cannot read: {error}").format(error=error.strerror))
+    content = digest(data)
+    try:
+        record = codec.decode(data)
+    except codec.RecordSyntaxError as error:
+        return derive(path, stat, error=error.message, line=error.line, content=content)
     problems = schema_problems(BY_FOLDER[path.split("/", 1)[0]], record)
     if problems:
         field_path, message = problems[0]
-        return derive(path, stat, error=message, line=line_of(data.decode("utf-8", "replace"), field_path))
-    return derive(path, stat, record)
+        return derive(path, stat, error=message, line=line_of(data.decode("utf-8", "replace"), field_path),
+                      content=content)
+    return derive(path, stat, record, content=content)
 
 
 def _parse_batch(args) -> list[Derived]:
@@ -197,19 +216,21 @@ class Index:
         self.db = self._connect(None)
         self.on_disk = False
         self.fresh.clear()
-        self.notes.append(_("the index in .crm/ could not be saved ({error}); this time every file is read").format(
+        self.notes.append(_("the index could not be saved ({error}); this time every file is read").format(
             error=error))
         return True
 
     def _connect(self, cache_dir: Path | None) -> sqlite3.Connection:
         if cache_dir is not None:
             try:
-                cache_dir.mkdir(exist_ok=True)
                 location = cache_dir / INDEX_FILE
-                db = self._open(location)
+                companions = [Path(f"{location}{suffix}") for suffix in ("", "-wal", "-shm", "-journal")]
+                db = None
+                if all(regular_or_absent(path) for path in companions):
+                    db = self._open(location)
                 if db is None:
-                    for suffix in ("", "-wal", "-shm", "-journal"):
-                        Path(f"{location}{suffix}").unlink(missing_ok=True)
+                    for path in companions:
+                        path.unlink(missing_ok=True)
                     db = self._open(location)
                 if db is not None:
                     return db
@@ -221,7 +242,10 @@ class Index:
         return db
 
     def _open(self, location: Path) -> sqlite3.Connection | None:
-        """The index at `location` if it is ours and current; None if it must be rebuilt."""
+        """The index at `location` if it is ours and of this version; None if it must be rebuilt.
+        One made for the same data directory elsewhere (the repository was copied or moved, its
+        git dir with it) is taken over: every folder is listed again, and a file whose stat
+        data differ is kept only if its content is the same (see `_changed_files`)."""
         db = None
         try:
             db = sqlite3.connect(location, timeout=10, isolation_level=None)
@@ -233,8 +257,12 @@ class Index:
                 self._stamp(db)
                 return db
             meta = dict(db.execute("SELECT key, value FROM meta"))
-            if meta.get("version") == INDEX_VERSION and meta.get("root") == str(self.root.resolve()):
+            if meta.get("version") == INDEX_VERSION:
                 db.execute("SELECT count(*) FROM files").fetchone()
+                if meta.get("root") != str(self.root.resolve()):
+                    with db:
+                        db.execute("DELETE FROM dirs")
+                        self._stamp(db)
                 return db
         except sqlite3.Error:
             pass
@@ -287,16 +315,36 @@ class Index:
         ]
 
     def _changed_files(self, entries: dict[str, dict], gone_dirs: list[str]) -> tuple[list, list[str]]:
-        """(path, Stat) of new or changed files in the changed folders, and paths that vanished."""
+        """(path, Stat) of new or changed files in the changed folders, and paths that vanished.
+        A known file whose stat data changed but whose bytes did not (a copy, a `git checkout`
+        of the same content, a `touch`) is not parsed again: only its stat data are updated."""
         folders = list(entries) + gone_dirs
-        known: dict[str, Stat] = {}
+        known: dict[str, tuple[Stat, str | None]] = {}
         for start in range(0, len(folders), 500):
             chunk = folders[start:start + 500]
-            known.update((path, Stat(m, s, i)) for path, m, s, i in self.db.execute(
-                f"SELECT path, mtime, size, ino FROM files WHERE dir IN ({','.join('?' * len(chunk))})", chunk))
+            known.update((path, (Stat(m, s, i), content)) for path, m, s, i, content in self.db.execute(
+                f"SELECT path, mtime, size, ino, hash FROM files WHERE dir IN ({','.join('?' * len(chunk))})", chunk))
         found = {f"{folder}/{name}": Stat(*entry) for folder, files in entries.items() for name, entry in files.items()}
-        changed = [(path, stat) for path, stat in found.items() if known.get(path) != stat]
+        changed, touched = [], []
+        for path, stat in found.items():
+            was = known.get(path)
+            if was is not None and was[0] == stat:
+                continue
+            if was is not None and was[1] is not None and was[0].size == stat.size and \
+                    self._same_content(path, was[1]):
+                touched.append((stat.mtime, stat.size, stat.ino, path))
+            else:
+                changed.append((path, stat))
+        if touched:
+            with self.db:
+                self.db.executemany("UPDATE files SET mtime = ?, size = ?, ino = ? WHERE path = ?", touched)
         return changed, [path for path in known if path not in found]
+
+    def _same_content(self, path: str, content: str) -> bool:
+        try:
+            return digest(codec.read(self.root / path)) == content
+        except (OSError, codec.RecordSyntaxError):
+            return False
 
     def _apply(self, derived: list[Derived], removed: list[str], written: bool = False) -> None:
         """Store parsed files and forget removed ones in one transaction. Ids are looked up
@@ -340,7 +388,7 @@ class Index:
             terms += [(file_id, *term) for term in item.terms]
             if item.fts is not None:
                 texts.append((file_id, *item.fts))
-        self.db.executemany(f"INSERT INTO files ({FILE_COLUMNS}) VALUES ({','.join('?' * 15)})", files)
+        self.db.executemany(f"INSERT INTO files ({FILE_COLUMNS}) VALUES ({','.join('?' * 16)})", files)
         self.db.executemany("INSERT INTO names VALUES (?, ?, ?, ?, ?, ?)", names)
         self.db.executemany("INSERT INTO terms VALUES (?, ?, ?, ?, ?)", terms)
         self.db.executemany("INSERT INTO fts (rowid, name, body) VALUES (?, ?, ?)", texts)
@@ -368,9 +416,10 @@ class Index:
                 if progress:
                     progress(len(batch), len(changed))
 
-    def put(self, path: str, record: dict) -> None:
-        """Record a file the store just wrote, so the next refresh need not read it."""
-        self._written([derive(path, Stat.of(os.lstat(self.root / path)), record)], [])
+    def put(self, path: str, record: dict, content: str | None = None) -> None:
+        """Record a file the store just wrote (`content`: the digest of its bytes), so the next
+        refresh need not read it."""
+        self._written([derive(path, Stat.of(os.lstat(self.root / path)), record, content=content)], [])
 
     def drop(self, path: str) -> None:
         self._written([], [path])

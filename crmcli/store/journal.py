@@ -1,4 +1,4 @@
-"""The journal of a write in progress (`.crm/journal`): how a writer killed half-way is
+"""The journal of a write in progress (`journal` in the state folder, see store/state.py): how a writer killed half-way is
 finished or undone, so a command that wrote several files leaves all of them or none.
 
 A transaction notes each temporary file in the journal before creating it. When every
@@ -16,8 +16,10 @@ any other.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
+import stat
 from pathlib import Path
 
 from crmcli.errors import InvalidValue
@@ -25,6 +27,8 @@ from crmcli.i18n import _
 from crmcli.store import fs
 
 JOURNAL = "journal"
+MAX_JOURNAL = 64 << 20
+"""A journal lists the files of one command; one larger than this is not one of ours."""
 
 
 class Journal:
@@ -40,7 +44,7 @@ class Journal:
         line = (json.dumps(entry, ensure_ascii=False) + "\n").encode("utf-8")
         try:
             if self.fd is None:
-                self.fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+                self.fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW, 0o600)
             if os.write(self.fd, line) != len(line):
                 raise OSError(28, "No space left on device")
         except OSError as error:
@@ -78,7 +82,7 @@ def recover(root: Path, cache_dir: Path) -> str | None:
     writers' lock. Returns a note of what was done, or None when there was nothing to do."""
     path = cache_dir / JOURNAL
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
+        lines = _read_own(path).decode("utf-8").splitlines()
     except FileNotFoundError:
         return None
     except (OSError, UnicodeDecodeError) as error:
@@ -120,8 +124,30 @@ def recover(root: Path, cache_dir: Path) -> str | None:
     return _("a write that was interrupted (a crash?) was undone ({count} file(s))").format(count=len(staged))
 
 
-def _confined(root: Path, relative: str) -> Path | None:
+def _read_own(path: Path) -> bytes:
+    """The journal's bytes, if it is a regular file of this user's (never through a link);
+    anything else there is not ours and is removed unread."""
     try:
-        return fs.confined(root, relative)
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError as error:
+        if error.errno != errno.ELOOP:
+            raise
+        path.unlink()
+        return b""
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_uid != os.getuid() or info.st_size > MAX_JOURNAL:
+            path.unlink()
+            return b""
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            return handle.read(MAX_JOURNAL)
+    finally:
+        os.close(fd)
+
+
+def _confined(root: Path, relative: str) -> Path | None:
+    """A journal's path, if it is one crm could have written: a record, document or attachment."""
+    try:
+        return fs.data_place(root, relative)
     except InvalidValue:
         return None

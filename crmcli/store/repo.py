@@ -14,19 +14,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from crmcli.errors import DataDirError, GitError, InvalidValue, NotFound, ValidationFailed
-from crmcli.i18n import N_, _
+from crmcli.i18n import _
 from crmcli.model.dates import Clock, local_zone, moment_text, read_day
 from crmcli.model.ids import random_id
 from crmcli.model.kinds import KINDS, Kind, kind_of_ref
 from crmcli.model.record import Record
-from crmcli.store import codec, document, fs
+from crmcli.store import codec, document, fs, state
 from crmcli.store.config import CONFIG_FILE, Config, load_config
+from crmcli.store.index import digest
 from crmcli.store.journal import JOURNAL, Journal, recover
 from crmcli.store.lock import lock_if_free, writer_lock
 from crmcli.store.validation import schema_problems
 
-CACHE_DIR = ".crm"
-LINKED_CACHE = N_("a link, not a folder (crm keeps its index and lock inside the data directory)")
 
 
 def default_data_dir() -> Path:
@@ -74,13 +73,14 @@ def _open_past(root: Path, clock: Clock, at: str, today: str | None) -> "Repo":
 
     tree = git.work_tree(root)
     sha, day = git.resolve_revision(tree, at, clock)
-    past = git.snapshot(tree, sha, root / CACHE_DIR / "at")
+    extracts = state.ensure(state.state_dir(root)) / "at"
+    past = git.snapshot(tree, sha, extracts)
     if not (past / CONFIG_FILE).is_file():
         raise GitError(_("--at {at}: {root} was not a crm data directory at {commit}").format(at=at, root=root,
                                                                                              commit=sha[:12]))
     config = load_config(past)
     clock = Clock.create(local_zone(config.timezone), today or (day.isoformat() if day else None))
-    return Repo(past, config, clock, revision=sha, live_root=root)
+    return Repo(past, config, clock, revision=sha, live_root=root, state_folder=past.parent / "state")
 
 
 @dataclass
@@ -95,24 +95,29 @@ class Repo:
     """Under `--at`: the commit this data is from; `root` is then its extract, and writes are refused."""
     live_root: Path | None = None
     """Under `--at`: the data directory itself, where git runs."""
+    state_folder: Path | None = None
+    """Where the derived state is kept, when not where `store.state` puts it (an `--at` extract's)."""
     _index: object = None
 
     @property
     def cache_dir(self) -> Path:
-        return self.root / CACHE_DIR
+        """The derived-state folder (index, journal, lock): outside the work tree, see store/state.py."""
+        if self.state_folder is None:
+            self.state_folder = state.state_dir(self.root)
+        return self.state_folder
 
     def index_store(self):
-        """The index as it is, opened (or rebuilt empty) on first use; see `indexed`."""
+        """The index as it is, opened (or rebuilt empty) on first use; see `indexed`. When the
+        state folder cannot be used, the index is kept in memory for this command."""
         if self._index is None:
             from crmcli.store.index import Index
 
-            linked = self.cache_dir.is_symlink()
-            if linked:
-                self.warnings.append(_("{path}: {problem}; the index is kept in memory").format(
-                    path=CACHE_DIR, problem=_(LINKED_CACHE)))
-            writable = not linked and os.access(self.root, os.W_OK) and (
-                not self.cache_dir.exists() or os.access(self.cache_dir, os.W_OK))
-            self._index = Index(self.root, self.cache_dir if writable else None)
+            try:
+                folder = state.ensure(self.cache_dir)
+            except DataDirError as error:
+                self.warnings.append(_("{problem}; the index is kept in memory").format(problem=error))
+                folder = None
+            self._index = Index(self.root, folder)
         return self._index
 
     def indexed(self, *kinds: Kind):
@@ -172,8 +177,7 @@ class Repo:
         if there is one and no other writer is at work; readers do it too, so that what they
         show is whole. A read-only data directory is left as it is, and a recovery that
         cannot be done now is a warning for a reader (a writer refuses, see `writing`)."""
-        if not (self.cache_dir / JOURNAL).exists() or self.cache_dir.is_symlink() \
-                or not os.access(self.cache_dir, os.W_OK):
+        if state.usable(self.cache_dir) is not None or not (self.cache_dir / JOURNAL).exists():
             return
         with lock_if_free(self.cache_dir) as held:
             if held:
@@ -212,10 +216,7 @@ class Repo:
         self.refuse_if_past()
         if not os.access(self.root, os.W_OK):
             raise DataDirError(_("{root}: the data directory is read-only").format(root=self.root))
-        if self.cache_dir.is_symlink():
-            raise DataDirError(_("{path}: {problem}; remove it to write").format(path=self.cache_dir,
-                                                                                problem=_(LINKED_CACHE)))
-        with writer_lock(self.cache_dir):
+        with writer_lock(state.ensure(self.cache_dir)):
             self._recover()
             if self._index is not None:
                 self._index.fresh.clear()  # what another writer did before we got the lock is seen
@@ -252,6 +253,7 @@ class Transaction:
         self.message = message
         self.bulk = bulk
         self.staged: list[tuple[Path, Path, str, dict | None]] = []
+        self.digests: dict[str, str] = {}
         self.targets: set[Path] = set()
         self.removals: list[str] = []
         self.journal = Journal(repo.root, repo.cache_dir)
@@ -335,13 +337,14 @@ class Transaction:
 
     def put_file(self, relative: str, data: bytes) -> None:
         """Stage a file that is not a record (a rendered contract, an attachment)."""
-        self.stage(fs.confined(self.repo.root, relative), relative, data, None)
+        self.stage(fs.data_place(self.repo.root, relative), relative, data, None)
 
     def stage(self, path: Path, relative: str, data: bytes, record: dict | None) -> None:
         """Write `data` to a temporary file beside `path` (synced unless `bulk`), noted in the
         journal first."""
         temp = fs.temp_beside(path)
         self.journal.staging(temp, path)
+        self.digests[relative] = digest(data)
         self.staged.append((fs.write_temp(path, data, temp, sync=not self.bulk), path, relative, record))
         self.targets.add(path)
 
@@ -350,7 +353,7 @@ class Transaction:
 
     def remove_file(self, relative: str) -> None:
         """Stage the removal of a file (a record's, or a document or attachment)."""
-        fs.confined(self.repo.root, relative)
+        fs.data_place(self.repo.root, relative)
         self.removals.append(relative)
 
     @property
@@ -409,7 +412,7 @@ class Transaction:
         self.journal.close()
         for _, _, relative, record in self.staged:
             if record is not None:
-                index.put(relative, record)
+                index.put(relative, record, self.digests[relative])
         for relative in self.removals:
             if relative.endswith(".yaml"):
                 index.drop(relative)

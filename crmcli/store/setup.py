@@ -15,7 +15,8 @@ from crmcli.store import git, gitsetup
 from crmcli.store.config import CONFIG_FILE, DEFAULT_CONFIG
 from crmcli.store.fs import atomic_write, os_error
 
-GITIGNORE = "# derived cache of crm (the index); safe to delete\n.crm/\n"
+GITIGNORE = ("# files of a crm write in progress (crm keeps its index and lock in .git/crm/, never here)\n"
+             ".crm-tmp-*\n")
 
 
 def init_data_dir(path: Path, *, name: str, currency: str, me: str, timezone: str | None, git: bool = True) -> list[str]:

@@ -3,7 +3,7 @@
 Every refusal must be: the exit code of GUIDE.md §5, exactly one line on stderr
 (an ambiguous name may list its candidates on indented lines after it), nothing on
 stdout, no traceback, and nothing written: the data directory's files are compared
-byte for byte before and after (the derived `.crm/` cache excepted).
+byte for byte before and after.
 """
 
 import fcntl
@@ -12,6 +12,7 @@ import json
 import os
 import pty
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -587,7 +588,7 @@ def test_a_read_only_data_directory_can_still_be_read(warm, args):
 
 
 def test_a_read_only_data_directory_without_an_index_can_be_read(demo):
-    assert not (demo.root / ".crm").exists()
+    shutil.rmtree(demo.state)
     with read_only(demo.root):
         result = demo("customer", "list", "--format", "json")
     assert result.code == 0, result.err
@@ -616,8 +617,8 @@ def test_a_failed_forced_rm_removes_nothing(warm):
 def test_a_lock_held_past_the_wait_is_exit_3(warm, monkeypatch):
     monkeypatch.setenv("CRM_LOCK_WAIT", "0.2")
     before = snapshot(warm.root)
-    (warm.root / ".crm").mkdir(exist_ok=True)
-    with open(warm.root / ".crm" / "lock", "a+") as holder:
+    warm("customer", "list")
+    with open(warm.state / "lock", "a+") as holder:
         fcntl.flock(holder, fcntl.LOCK_EX)
         assert_refused(warm("log", "huaqiang", "call", "hi"), 3, before, warm.root, says=("locked",))
         assert warm("customer", "list").code == 0  # readers never wait

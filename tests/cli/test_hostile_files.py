@@ -320,23 +320,40 @@ def test_symlinked_folders_are_neither_read_nor_written(shared, outside, folder)
                 made.unlink()
 
 
-def test_a_symlinked_cache_folder_is_not_used(shared, outside):
-    """`.crm` is ignored by git only as a folder: a `.crm` link pulled from a remote must not make
-    crm write its index and lock (or delete files named like them) wherever it points."""
-    cache = shared.root / ".crm"
-    aside = shared.root / ".crm-aside"
-    cache.rename(aside)
+def test_a_cache_link_pulled_into_the_work_tree_is_never_used(shared, outside):
+    """Older versions kept the index and lock in `.crm/`; a `.crm` link pulled from a remote (or
+    any other path there) no longer matters: crm keeps its state outside the work tree."""
     (outside / "index.sqlite").write_text("not a database, but someone's file\n")
-    cache.symlink_to(outside)
+    (outside / "lock").write_text("someone's lock\n")
+    before = sorted((p.name, p.read_bytes()) for p in outside.iterdir())
+    link = shared.root / ".crm"
+    link.symlink_to(outside)
     try:
         assert_reads_survive(shared)
         result = shared("log", "huaqiang", "call", "via a cache link")
-        assert result.code == 3 and ".crm" in result.err.splitlines()[0], result.err
-        assert (outside / "index.sqlite").read_text() == "not a database, but someone's file\n"
-        assert sorted(p.name for p in outside.iterdir()) == ["index.sqlite", "secret.txt", "spy.yaml"]
+        assert result.code == 0 and result.err == "", result.err
+        assert sorted((p.name, p.read_bytes()) for p in outside.iterdir()) == before
     finally:
-        cache.unlink()
-        aside.rename(cache)
+        link.unlink()
+
+
+def test_a_state_folder_that_is_a_link_is_not_followed(shared, outside):
+    """The state folder is made by crm, owner-only; should it become a link (it cannot arrive
+    through git), reads answer from an index in memory and writes are refused."""
+    state = shared.state
+    aside = state.with_name(state.name + ".aside")
+    state.rename(aside)
+    state.symlink_to(outside)
+    before = sorted((p.name, p.read_bytes()) for p in outside.iterdir())
+    try:
+        listed = shared("customer", "list")
+        assert listed.code == 0 and "a link" in listed.err, listed.err
+        result = shared("log", "huaqiang", "call", "via a state link")
+        assert result.code == 3 and "a link" in result.err.splitlines()[0], result.err
+        assert sorted((p.name, p.read_bytes()) for p in outside.iterdir()) == before
+    finally:
+        state.unlink()
+        aside.rename(state)
 
 
 # --------------------------------------------------------------------------- templates

@@ -10,15 +10,18 @@ def test_init_creates_a_usable_data_directory(tmp_path):
     result = run_crm("init", target, "--name", "明线贸易", "--currency", "eur", "--me", "li")
     assert result.code == 0, result.err
     assert (target / ".git").is_dir()
-    assert ".crm/" in (target / ".gitignore").read_text()
+    assert ".crm-tmp-*" in (target / ".gitignore").read_text()
     config = (target / "crm.yaml").read_text(encoding="utf-8")
     assert "name: 明线贸易" in config and "currency: EUR" in config and "autocommit: true" in config
     for folder in ("customers", "suppliers", "interactions"):
         assert (target / folder).is_dir()
     assert run_crm("--data-dir", target, "customer", "add", "Acme").code == 0
     assert run_crm("--data-dir", target, "check").code == 0
-    status = subprocess.run(["git", "-C", str(target), "check-ignore", ".crm/index.sqlite"], capture_output=True)
+    status = subprocess.run(["git", "-C", str(target), "check-ignore", "customers/.crm-tmp-acme.yaml"],
+                            capture_output=True)
     assert status.returncode == 0
+    assert [p.name for p in (target / ".git" / "crm").iterdir()][0].startswith("我的_客户-")
+    assert not [p for p in target.iterdir() if p.name == ".crm"]
 
 
 def test_init_refuses_an_existing_data_directory(tmp_path):

@@ -346,5 +346,5 @@ def test_the_import_is_one_transaction(empty, tmp_path):
     assert empty("import", "csv", source, "--kind", "customer", "--map", "name=name,phone=phones[0]").code == 1
     assert not [p for p in empty.root.rglob("*") if p.name.startswith(".crm-tmp-")]
     assert not empty.files("customers")
-    shutil.rmtree(empty.root / ".crm")
+    shutil.rmtree(empty.state)
     assert empty("check").code == 0

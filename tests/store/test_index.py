@@ -46,9 +46,9 @@ def test_added_and_deleted_files_are_seen(demo):
 
 def test_a_corrupt_index_is_rebuilt_silently(demo):
     demo("customer", "list")
-    index = demo.root / ".crm" / "index.sqlite"
+    index = demo.state / "index.sqlite"
     for suffix in ("-wal", "-shm"):
-        (demo.root / ".crm" / f"index.sqlite{suffix}").unlink(missing_ok=True)
+        (demo.state / f"index.sqlite{suffix}").unlink(missing_ok=True)
     index.write_bytes(b"this is not a database" * 100)
     result = demo("customer", "list", "--format", "json")
     assert result.code == 0 and len(result.json()) == 17 and "warning" not in result.err
@@ -56,7 +56,7 @@ def test_a_corrupt_index_is_rebuilt_silently(demo):
 
 def test_a_foreign_or_old_index_is_not_trusted(demo):
     demo("customer", "list")
-    db = sqlite3.connect(demo.root / ".crm" / "index.sqlite")
+    db = sqlite3.connect(demo.state / "index.sqlite")
     db.execute("UPDATE meta SET value = '0' WHERE key = 'version'")
     db.execute("DELETE FROM files WHERE path LIKE 'customers/%'")
     db.commit()
@@ -68,7 +68,7 @@ def test_deleting_the_cache_loses_nothing_and_reindex_rebuilds(demo):
     first = demo("timeline", "--format", "json").json()
     import shutil
 
-    shutil.rmtree(demo.root / ".crm")
+    shutil.rmtree(demo.state)
     assert demo("timeline", "--format", "json").json() == first
     result = demo("reindex")
     assert result.code == 0 and "indexed" in result.err
