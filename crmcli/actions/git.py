@@ -13,6 +13,7 @@ def undo(repo) -> str:
     is someone else's commit, or when those files have uncommitted changes. Returns the
     subject of the undone commit."""
     repo.refuse_if_past()
+    repo.refuse_if_git_busy()
     tree = repo.work_tree()
     head = tree.head()
     if head is None:
@@ -24,9 +25,6 @@ def undo(repo) -> str:
     if commit.command == "init" or len(commit.parents) != 1:
         raise InvalidValue(_("{commit} started the data directory: there is nothing before it to go back to").format(
             commit=label))
-    busy = tree.in_progress()
-    if busy:
-        raise InvalidValue(_("{busy} is in progress in the repository: finish it first").format(busy=_(busy)))
     paths = [path for _status, path, _old in commit.files]
     changed = tree.status(paths)
     if changed:

@@ -203,6 +203,15 @@ class Repo:
             raise InvalidValue(_("--at shows the data as of {commit} and cannot change it (run without --at)").format(
                 commit=self.revision[:12]))
 
+    def refuse_if_git_busy(self) -> None:
+        """Writes wait while git is mid-merge, -rebase, -cherry-pick, -revert or -bisect, and on
+        a detached HEAD when they would be committed (see `git.write_refusal`): exit 3."""
+        from crmcli.store import git
+
+        refusal = git.write_refusal(self.root, committing=self.autocommit)
+        if refusal:
+            raise DataDirError(refusal)
+
     @contextlib.contextmanager
     def writing(self, message: str, *, bulk: bool = False):
         """A transaction: everything put or removed inside lands together, or nothing does.
@@ -210,6 +219,7 @@ class Repo:
         one (a big import) keeps no staged record in memory: the index reads the new files
         on its next refresh instead of being handed them."""
         self.refuse_if_past()
+        self.refuse_if_git_busy()
         if not os.access(self.root, os.W_OK):
             raise DataDirError(_("{root}: the data directory is read-only").format(root=self.root))
         if self.cache_dir.is_symlink():

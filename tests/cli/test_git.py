@@ -60,13 +60,19 @@ def test_the_users_own_changes_staged_or_not_are_neither_committed_nor_lost(repo
     assert "staged remark" in git(repo.root, "diff", "--cached", "suppliers/jinglian-xianlan.yaml")
 
 
+def refuse_ref_updates(data: DataDir) -> None:
+    """A hook that makes every commit fail: git runs it when a branch is to move, and cancels the move."""
+    hook = data.root / ".git" / "hooks" / "reference-transaction"
+    hook.write_text('#!/bin/sh\n[ "$1" = prepared ] && { echo "refused by policy" >&2; exit 1; }\nexit 0\n')
+    hook.chmod(0o755)
+
+
 def test_a_git_failure_after_writing_warns_and_keeps_the_files(repo):
     head = git(repo.root, "rev-parse", "HEAD")
-    (repo.root / ".git" / "MERGE_HEAD").write_text(head + "\n")
+    refuse_ref_updates(repo)
     result = repo("customer", "edit", "huaqiang", "--set", "industry=cable")
-    (repo.root / ".git" / "MERGE_HEAD").unlink()
     assert result.code == 0
-    assert result.err.endswith("\nwarning: written but not committed: a merge is in progress in the repository\n")
+    assert "\nwarning: written but not committed: git update-ref failed: " in result.err
     assert repo.read("customers/huaqiang-dianzi.yaml")["industry"] == "cable"
     assert git(repo.root, "rev-parse", "HEAD") == head
 
