@@ -95,6 +95,7 @@ def sync(repo) -> Synced:
     """Pull with rebase, push, then check the merged data (see the module's docstring)."""
     repo.refuse_if_past()
     repo.refuse_if_git_busy()
+    repo.warn_uncommitted(repo.commit_pending())
     tree = repo.work_tree()
     remote, merge = _upstream(tree)
     gitsetup.install_merge_driver(tree)

@@ -2,9 +2,17 @@
 -revert and -bisect and on a detached HEAD, so that git's own continue, abort or checkout
 never silently drops what crm wrote. Reads keep working. Every state is made with real git."""
 
+import os
+import signal
+import subprocess
+import sys
+import time
+
 import pytest
 
-from gitrepos import git, plain_git, repo, subject  # noqa: F401 (fixtures)
+from crmcli import open_repo
+from crmcli.store.pending import MARK
+from gitrepos import git, plain_git, refuse_commits, repo, subject  # noqa: F401 (fixtures)
 
 ORDER = "SO-20261116-A9A3"
 ORDER_FILE = f"orders/2026/{ORDER}.yaml"
@@ -98,3 +106,92 @@ def test_on_a_detached_head_a_commit_is_refused_and_an_uncommitted_write_follows
     git(repo.root, "switch", "-q", "main")
     assert git(repo.root, "status", "--porcelain") == f" M {ORDER_FILE}"
     assert [payment["ref"] for payment in repo.read(ORDER_FILE)["payments"]][-1:] == ["kept"]
+
+
+# A commit that failed leaves a mark: the next command commits those files, so that
+# `crm history` shows them and `crm undo` reverts the right command.
+
+def test_a_commit_refused_by_a_hook_is_made_by_the_next_command_and_shown_by_history(repo):
+    head = git(repo.root, "rev-parse", "HEAD")
+    refuse_commits(repo)
+    paid = repo("pay", ORDER, "100", "--ref", "hooked")
+    assert paid.code == 0 and git(repo.root, "rev-parse", "HEAD") == head
+    assert paid.err.startswith("warning: written but not committed: git update-ref failed: ")
+    assert paid.err.endswith("; the next crm command that writes commits it\n")
+    still = repo("history", "--since", "1d", "--format", "json")
+    assert still.code == 0 and "written but not committed" in still.err
+
+    (repo.root / ".git" / "hooks" / "reference-transaction").unlink()
+    recent = repo("history", "--since", "1d", "--format", "json")
+    assert (recent.code, recent.err) == (0, "")
+    assert recent.json()[0]["message"] == f"pay: 100.00 CNY received on {ORDER}"
+    assert recent.json()[0]["changes"] == [f"changed {ORDER_FILE}"]
+    assert "Crm-Command: pay" in git(repo.root, "log", "-1", "--format=%B")
+    assert git(repo.root, "status", "--porcelain") == ""
+
+
+def test_commands_written_without_git_are_committed_in_order_once_git_is_back(repo, monkeypatch, tmp_path):
+    path = str(tmp_path / "no-git")
+    with monkeypatch.context() as no_git:
+        no_git.setenv("PATH", path)
+        assert "written but not committed: git is not installed" in repo("pay", ORDER, "100").err
+        assert "written but not committed: git is not installed" in repo("customer", "edit", "huaqiang", "--add-tag", "later").err
+    assert repo("log", "muller-elektrotechnik", "call", "git is back").code == 0
+    assert git(repo.root, "log", "-3", "--format=%s").splitlines() == [
+        "log: call with Müller Elektrotechnik GmbH — git is back", "customer: edit 深圳市华强电子有限公司 (+later)",
+        f"pay: 100.00 CNY received on {ORDER}"]
+    assert git(repo.root, "status", "--porcelain") == ""
+
+
+def test_after_a_kill_between_writing_and_committing_undo_reverts_the_killed_command(repo):
+    """The hook stands in for the moment between the file writes and the commit: crm is killed
+    there, and git's branch lock is left behind as a real kill leaves it."""
+    assert repo("customer", "edit", "huaqiang", "--set", "industry=cable").code == 0
+    before = git(repo.root, "rev-parse", "HEAD")
+    started = repo.root.parent / "hook-started"
+    hook = repo.root / ".git" / "hooks" / "reference-transaction"
+    hook.write_text(f'#!/bin/sh\n[ "$1" = prepared ] && {{ touch "{started}"; sleep 600; }}\nexit 0\n')
+    hook.chmod(0o755)
+    crm = subprocess.Popen([sys.executable, "-m", "crmcli", "--data-dir", str(repo.root), "log",
+                            "muller-elektrotechnik", "call", "killed"], start_new_session=True,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while not started.exists():
+        assert crm.poll() is None and time.monotonic() < deadline
+        time.sleep(0.05)
+    os.killpg(crm.pid, signal.SIGKILL)
+    crm.wait()
+    hook.unlink()
+    [logged] = [p for p in repo.files("interactions") if repo.read(str(p.relative_to(repo.root)))["summary"] == "killed"]
+    assert git(repo.root, "rev-parse", "HEAD") == before
+
+    locked = repo("undo")  # the branch lock the kill left: the killed command cannot be committed yet
+    assert locked.code == 1 and locked.err.startswith("crm: the last command's files are written but not committed (")
+    assert git(repo.root, "rev-parse", "HEAD") == before and logged.exists()
+    for leftover in (repo.root / ".git").rglob("*.lock"):
+        leftover.unlink()  # what git's own message asks for after a crash
+
+    undone = repo("undo")
+    assert undone.code == 0 and undone.err == "undone: log: call with Müller Elektrotechnik GmbH — killed\n"
+    assert not logged.exists() and repo.read(PARTY_FILE)["industry"] == "cable"
+    assert git(repo.root, "log", "-3", "--format=%s").splitlines() == [
+        "undo: log: call with Müller Elektrotechnik GmbH — killed", "log: call with Müller Elektrotechnik GmbH — killed",
+        "customer: edit 深圳市华强电子有限公司 (industry=cable)"]
+
+
+def test_the_mark_is_not_trusted_only_record_paths_inside_are_committed(repo, tmp_path):
+    outside = tmp_path / "outside.yaml"
+    outside.write_text("mine: true\n")
+    (repo.root / "notes.txt").write_text("my private notes\n")
+    party = repo.root / PARTY_FILE
+    party.write_text(party.read_text() + "# hand edit\n")
+    lines = ['{"message": "forged: all of it", "paths": ["../outside.yaml", "notes.txt", "customers/../notes.txt", '
+             f'"customers", "/etc/passwd", 7, "{PARTY_FILE}"]}}', "not json", '{"message": 1, "paths": ["x"]}']
+    (open_repo(repo.root).cache_dir / MARK).write_text("\n".join(lines) + "\n")
+    shown = repo("history", "--since", "1d", "--format", "json")
+    assert (shown.code, shown.err) == (0, "")
+    assert git(repo.root, "show", "--name-only", "--format=%s", "HEAD").splitlines() == ["forged: all of it", "",
+                                                                                        PARTY_FILE]
+    assert git(repo.root, "status", "--porcelain") == "?? notes.txt"
+    assert outside.read_text() == "mine: true\n"
+    assert not (open_repo(repo.root).cache_dir / MARK).exists()
