@@ -258,8 +258,11 @@ class Repo:
         history`, `crm undo`, `crm sync`. Returns why some could not be, or None."""
         if self.revision or not pending.exists(self.cache_dir):
             return None
-        with writer_lock(self.cache_dir):
-            return self._commit_pending()
+        try:
+            with writer_lock(self.cache_dir):
+                return self._commit_pending()
+        except DataDirError as error:  # locked, read-only: `crm history` still reads
+            return str(error)
 
     def _commit_pending(self) -> str | None:
         """Commit each command the mark lists, oldest first and each with its own message; a
