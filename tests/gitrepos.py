@@ -57,3 +57,10 @@ def head_files(data: DataDir) -> list[str]:
 
 def subject(data: DataDir) -> str:
     return git(data.root, "log", "-1", "--format=%s")
+
+
+def refuse_commits(data: DataDir) -> None:
+    """A hook that refuses to move the branch: every commit fails, after crm wrote its files."""
+    hook = data.root / ".git" / "hooks" / "reference-transaction"
+    hook.write_text('#!/bin/sh\n[ "$1" = prepared ] && { echo "refused by policy" >&2; exit 1; }\nexit 0\n')
+    hook.chmod(0o755)

@@ -7,27 +7,38 @@ from crmcli.i18n import _
 from crmcli.store import gitsetup
 
 
+UNDO_REACH = 50
+"""How far back past other people's commits `crm undo` looks for crm's last one."""
+
+
 def undo(repo) -> str:
-    """Revert HEAD when crm made it: its files go back to how its parent had them, as one
-    new transaction (committed like any other write). Refused, with the reason, when HEAD
-    is someone else's commit, or when those files have uncommitted changes. Returns the
-    subject of the undone commit."""
+    """Revert the last commit crm made (the one with the `Crm-Command:` trailer): its files go
+    back to how its parent had them, as one new transaction (committed like any other write).
+    It must be HEAD, or no commit since may have touched its files; and a command whose files
+    were written but not committed is committed first, else undo is refused (it would revert
+    the command before). Refused too, with the reason, over uncommitted changes to those
+    files. Returns the subject of the undone commit."""
     repo.refuse_if_past()
+    repo.refuse_if_git_busy()
+    problem = repo.commit_pending()
+    if problem:
+        raise InvalidValue(_("the last command's files are written but not committed ({problem}), so undo would "
+                             "revert the command before it: commit them first").format(problem=problem))
     tree = repo.work_tree()
-    head = tree.head()
-    if head is None:
+    if tree.head() is None:
         raise InvalidValue(_("nothing to undo: the repository has no commits"))
-    commit = tree.commit(head)
-    label = f"HEAD ({head[:12]} {commit.subject!r})"
-    if not commit.command:
-        raise InvalidValue(_("{commit} was not made by crm: undo it with git if you mean to").format(commit=label))
+    commit, since = _last_crm_commit(tree)
+    label = f"{'commit' if since else 'HEAD'} ({commit.sha[:12]} {commit.subject!r})"
     if commit.command == "init" or len(commit.parents) != 1:
         raise InvalidValue(_("{commit} started the data directory: there is nothing before it to go back to").format(
             commit=label))
-    busy = tree.in_progress()
-    if busy:
-        raise InvalidValue(_("{busy} is in progress in the repository: finish it first").format(busy=_(busy)))
     paths = [path for _status, path, _old in commit.files]
+    for later in since:
+        touched = [path for _status, path, _old in later.files if path in paths]
+        if touched:
+            raise InvalidValue(_("{path} changed in {later} ({subject!r}) after {commit}: undo it with git if you "
+                                 "mean to").format(path=touched[0], later=later.sha[:12], subject=later.subject,
+                                                   commit=label))
     changed = tree.status(paths)
     if changed:
         raise InvalidValue(_("{path} has uncommitted changes since {commit}: commit or discard them first").format(
@@ -40,6 +51,17 @@ def undo(repo) -> str:
             else:
                 tx.put_file(path, data)
     return commit.subject
+
+
+def _last_crm_commit(tree):
+    """crm's last commit on this branch, and the commits made since (newest first)."""
+    commits = tree.log("--first-parent", "-m", "--no-renames", f"--max-count={UNDO_REACH}", "HEAD")
+    for position, commit in enumerate(commits):
+        if commit.command:
+            return commit, commits[:position]
+    raise InvalidValue(_("none of the last {count} commits was made by crm (HEAD is {commit} {subject!r}): undo "
+                         "with git if you mean to").format(count=len(commits), commit=commits[0].sha[:12],
+                                                           subject=commits[0].subject))
 
 
 def _undo_message(subject: str) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from crmcli.errors import GitError, InvalidValue
+from crmcli.errors import GitError
 from crmcli.i18n import _
 from crmcli.reports.check import SYNC_CHECKS, run_checks
 from crmcli.store import gitsetup
@@ -94,11 +94,9 @@ def _rebase(tree, synced: Synced) -> bool:
 def sync(repo) -> Synced:
     """Pull with rebase, push, then check the merged data (see the module's docstring)."""
     repo.refuse_if_past()
+    repo.refuse_if_git_busy()
+    repo.warn_uncommitted(repo.commit_pending())
     tree = repo.work_tree()
-    busy = tree.in_progress()
-    if busy:
-        raise InvalidValue(_("{busy} is in progress in the repository: finish it first, then crm sync").format(
-            busy=_(busy)))
     remote, merge = _upstream(tree)
     gitsetup.install_merge_driver(tree)
     synced = Synced()

@@ -29,7 +29,7 @@ def register(app: typer.Typer) -> None:
 
     @app.command("undo")
     def undo(ctx: typer.Context):
-        """Revert the last commit when crm made it (refused for anyone else's, or over uncommitted changes)."""
+        """Revert crm's last commit (refused when a later commit or an uncommitted change touched its files)."""
         from crmcli.actions.git import undo as undo_last
 
         state(ctx).say(_("undone: {subject}").format(subject=undo_last(state(ctx).repo)))

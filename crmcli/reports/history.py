@@ -121,6 +121,9 @@ def _table(rows: list[dict], title: str, empty: str) -> Table:
 
 
 def _start(repo, tree) -> str:
+    """Where the log starts: HEAD, once the files of commands not yet committed are (so that
+    they show), or the revision `--at` names."""
+    repo.warn_uncommitted(repo.commit_pending())
     if repo.revision:
         return repo.revision
     if tree.head() is None:

@@ -23,8 +23,17 @@ from crmcli.i18n import N_, _
 
 TRAILER = "Crm-Command"
 NO_COMMIT = "0" * 40
-IN_PROGRESS = {"MERGE_HEAD": N_("a merge"), "rebase-merge": N_("a rebase"), "rebase-apply": N_("a rebase"),
-               "CHERRY_PICK_HEAD": N_("a cherry-pick"), "REVERT_HEAD": N_("a revert")}
+IN_PROGRESS = {
+    "MERGE_HEAD": (N_("a merge"), N_("finish it (git commit) or abort it (git merge --abort)")),
+    "rebase-merge": (N_("a rebase"), N_("finish it (git rebase --continue) or abort it (git rebase --abort)")),
+    "rebase-apply": (N_("a rebase"), N_("finish it (git rebase --continue) or abort it (git rebase --abort)")),
+    "CHERRY_PICK_HEAD": (N_("a cherry-pick"),
+                         N_("finish it (git cherry-pick --continue) or abort it (git cherry-pick --abort)")),
+    "REVERT_HEAD": (N_("a revert"), N_("finish it (git revert --continue) or abort it (git revert --abort)")),
+    "BISECT_START": (N_("a bisect"), N_("end it (git bisect reset)")),
+}
+"""The files git keeps in its directory while it is in the middle of something: (what it is,
+what the user does to finish it), in English for `_()` where shown."""
 LOG_FORMAT = f"%x1e%H%x1f%P%x1f%aI%x1f%an%x1f%s%x1f%(trailers:key={TRAILER},valueonly)%x1f"
 KEPT_SNAPSHOTS = 3
 COMMIT_ID = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
@@ -41,10 +50,62 @@ def program() -> str:
 
 def maybe_in_git(root: Path) -> bool:
     """Whether a repository could hold `root`, found without starting git (a `.git` here or above)."""
+    return find_repository(root) is not None
+
+
+def find_repository(root: Path) -> tuple[Path, Path] | None:
+    """(the work tree's top, its git directory) for the repository holding `root`, found without
+    starting git, so that every write can afford to look: $GIT_DIR, else the nearest `.git`
+    here or above, a folder or a file naming one (a linked work tree, a submodule). None
+    outside any repository."""
     if os.environ.get("GIT_DIR"):
-        return True
+        return root, Path(os.environ["GIT_DIR"]).resolve()
     path = root.resolve()
-    return any((folder / ".git").exists() for folder in (path, *path.parents))
+    for folder in (path, *path.parents):
+        dot = folder / ".git"
+        if dot.is_dir():
+            return folder, dot
+        if dot.is_file():
+            try:
+                with dot.open("rb") as handle:
+                    text = handle.read(4096).decode("utf-8", "replace").strip()
+            except OSError:
+                return folder, dot
+            return folder, (folder / text.removeprefix("gitdir:").strip()) if text.startswith("gitdir:") else dot
+    return None
+
+
+def write_refusal(root: Path, committing: bool) -> str | None:
+    """Why a write into the data directory `root` must wait for the user's git, or None.
+
+    Mid-merge, -rebase, -cherry-pick, -revert or -bisect the work tree holds a half-made
+    state that git itself rewrites when the user continues or aborts (`git rebase --abort`
+    resets the files): a write now would be lost, or recorded on an old revision, whether or
+    not crm commits it, so it is refused either way. On a detached HEAD a commit belongs to
+    no branch and vanishes at the next `git checkout`: that is refused only when the command
+    would commit; uncommitted files follow a checkout like any edit (`--no-commit`)."""
+    found = find_repository(root)
+    if found is None:
+        return None
+    top, git_dir = found
+    busy = next((state for name, state in IN_PROGRESS.items() if (git_dir / name).exists()), None)
+    if busy is not None:
+        return _("{busy} is in progress in {tree}: {advice}, then run the command again").format(
+            busy=_(busy[0]), tree=top, advice=_(busy[1]))
+    if committing and _detached(git_dir):
+        return _("HEAD is detached in {tree}: check out a branch (git switch BRANCH), or write without committing "
+                 "(crm --no-commit …), then run the command again").format(tree=top)
+    return None
+
+
+def _detached(git_dir: Path) -> bool:
+    """Whether HEAD names a commit rather than a branch (an unreadable HEAD is left to git)."""
+    try:
+        with (git_dir / "HEAD").open("rb") as handle:
+            head = handle.read(512)
+    except OSError:
+        return False
+    return bool(head.strip()) and not head.startswith(b"ref:")
 
 
 class StaleIndex(GitError):
@@ -94,7 +155,7 @@ class WorkTree:
 
     def in_progress(self) -> str | None:
         """What git is in the middle of (a merge, a rebase…), if anything: English, for `_()` where shown."""
-        return next((what for name, what in IN_PROGRESS.items() if (self.git_dir / name).exists()), None)
+        return next((what for name, (what, _advice) in IN_PROGRESS.items() if (self.git_dir / name).exists()), None)
 
     def commit(self, sha: str) -> Commit:
         """One commit, with the files it changed against its first parent (renames as a

@@ -19,7 +19,7 @@ from crmcli.model.dates import Clock, local_zone, moment_text, read_day
 from crmcli.model.ids import random_id
 from crmcli.model.kinds import KINDS, Kind, kind_of_ref
 from crmcli.model.record import Record
-from crmcli.store import codec, document, fs, state
+from crmcli.store import codec, document, fs, pending, state
 from crmcli.store.config import CONFIG_FILE, Config, load_config
 from crmcli.store.index import digest
 from crmcli.store.journal import JOURNAL, Journal, recover
@@ -207,6 +207,15 @@ class Repo:
             raise InvalidValue(_("--at shows the data as of {commit} and cannot change it (run without --at)").format(
                 commit=self.revision[:12]))
 
+    def refuse_if_git_busy(self) -> None:
+        """Writes wait while git is mid-merge, -rebase, -cherry-pick, -revert or -bisect, and on
+        a detached HEAD when they would be committed (see `git.write_refusal`): exit 3."""
+        from crmcli.store import git
+
+        refusal = git.write_refusal(self.root, committing=self.autocommit)
+        if refusal:
+            raise DataDirError(refusal)
+
     @contextlib.contextmanager
     def writing(self, message: str, *, bulk: bool = False):
         """A transaction: everything put or removed inside lands together, or nothing does.
@@ -214,6 +223,7 @@ class Repo:
         one (a big import) keeps no staged record in memory: the index reads the new files
         on its next refresh instead of being handed them."""
         self.refuse_if_past()
+        self.refuse_if_git_busy()
         if not os.access(self.root, os.W_OK):
             raise DataDirError(_("{root}: the data directory is read-only").format(root=self.root))
         with writer_lock(state.ensure(self.cache_dir)):
@@ -226,23 +236,70 @@ class Repo:
             except BaseException:
                 transaction.abandon()
                 raise
-            transaction.commit()
-            if self.autocommit:
-                self._commit_to_git(message, transaction.paths)
+            noted = None
+            if self.autocommit and transaction.paths and self._in_git():
+                noted = pending.note(self.cache_dir, message, transaction.paths)  # in case git cannot commit
+            try:
+                transaction.commit()
+            except BaseException:
+                if noted is not None and transaction.journal.fd is None:  # rolled back: nothing of it landed
+                    pending.withdraw(self.cache_dir, noted)
+                raise
+            if noted is not None:
+                self.warn_uncommitted(self._commit_pending())
 
-    def _commit_to_git(self, message: str, paths: list[str]) -> None:
-        """Commit files already in place. They stay whatever git does: a failure is a warning,
-        and a data directory outside any repository is simply not committed."""
+    def _in_git(self) -> bool:
         from crmcli.store import git
 
-        if not git.maybe_in_git(self.root):
-            return
+        return git.maybe_in_git(self.root)
+
+    def commit_pending(self) -> str | None:
+        """Commit the files of earlier commands that were written but not committed (the
+        mark of store/pending.py), for the git commands that must see them first: `crm
+        history`, `crm undo`, `crm sync`. Returns why some could not be, or None."""
+        if self.revision or not pending.exists(self.cache_dir):
+            return None
         try:
-            git.commit_files(git.work_tree(self.root), paths, message)
-        except git.StaleIndex as error:
-            self.warnings.append(str(error))
+            with writer_lock(self.cache_dir):
+                return self._commit_pending()
+        except DataDirError as error:  # locked, read-only: `crm history` still reads
+            return str(error)
+
+    def _commit_pending(self) -> str | None:
+        """Commit each command the mark lists, oldest first and each with its own message; a
+        path that a later one wrote too is left to that one, which committed its final
+        content. The caller holds the writers' lock. A data directory no longer in git has
+        nowhere to commit them: the mark goes. Returns why the rest could not be committed."""
+        from crmcli.store import git
+
+        entries = pending.read(self.root, self.cache_dir)
+        if not entries or not self._in_git():
+            pending.keep(self.cache_dir, [])
+            return None
+        refusal = git.write_refusal(self.root, committing=True)
+        if refusal:
+            return refusal
+        try:
+            tree = git.work_tree(self.root)
+            while entries:
+                later = {path for entry in entries[1:] for path in entry.paths}
+                try:
+                    git.commit_files(tree, [path for path in entries[0].paths if path not in later],
+                                     entries[0].message)
+                except git.StaleIndex as error:
+                    self.warnings.append(str(error))
+                entries = entries[1:]
+                pending.keep(self.cache_dir, entries)
         except GitError as error:
-            self.warnings.append(_("written but not committed: {error}").format(error=error))
+            return str(error)
+        except OSError as error:
+            return str(fs.os_error(error, self.cache_dir / pending.MARK))
+        return None
+
+    def warn_uncommitted(self, problem: str | None) -> None:
+        if problem:
+            self.warnings.append(_("written but not committed: {error}; the next crm command that writes "
+                                   "commits it").format(error=problem))
 
 
 class Transaction:

@@ -60,17 +60,6 @@ def test_the_users_own_changes_staged_or_not_are_neither_committed_nor_lost(repo
     assert "staged remark" in git(repo.root, "diff", "--cached", "suppliers/jinglian-xianlan.yaml")
 
 
-def test_a_git_failure_after_writing_warns_and_keeps_the_files(repo):
-    head = git(repo.root, "rev-parse", "HEAD")
-    (repo.root / ".git" / "MERGE_HEAD").write_text(head + "\n")
-    result = repo("customer", "edit", "huaqiang", "--set", "industry=cable")
-    (repo.root / ".git" / "MERGE_HEAD").unlink()
-    assert result.code == 0
-    assert result.err.endswith("\nwarning: written but not committed: a merge is in progress in the repository\n")
-    assert repo.read("customers/huaqiang-dianzi.yaml")["industry"] == "cable"
-    assert git(repo.root, "rev-parse", "HEAD") == head
-
-
 def test_a_locked_index_after_the_commit_is_a_warning_saying_how_to_fix_it(repo):
     (repo.root / ".git" / "index.lock").write_text("")
     result = repo("customer", "edit", "huaqiang", "--set", "industry=cable")
@@ -136,16 +125,41 @@ def test_undo_restores_an_edited_and_a_removed_file(repo):
     assert git(repo.root, "status", "--porcelain") == ""
 
 
-def test_undo_refuses_someone_elses_commit(repo):
+def test_undo_reverts_crms_last_command_past_someone_elses_commit_of_other_files(repo):
+    assert repo("log", "huaqiang", "call", "to be undone").code == 0
+    [added] = head_files(repo)
     (repo.root / "notes.txt").write_text("mine\n")
     git(repo.root, "add", "notes.txt")
     git(repo.root, "commit", "-q", "-m", "my own commit")
+    undone = repo("undo")
+    assert (undone.code, undone.err) == (0, "undone: log: call with 深圳市华强电子有限公司 — to be undone\n")
+    assert not (repo.root / added).exists() and (repo.root / "notes.txt").exists()
+    assert git(repo.root, "log", "-2", "--format=%s").splitlines() == [
+        "undo: log: call with 深圳市华强电子有限公司 — to be undone", "my own commit"]
+
+
+def test_undo_refuses_when_a_later_commit_changed_the_same_files(repo):
+    assert repo("customer", "edit", "huaqiang", "--set", "industry=cable").code == 0
+    crms = git(repo.root, "rev-parse", "HEAD")
+    path = repo.root / "customers" / "huaqiang-dianzi.yaml"
+    path.write_text(path.read_text() + "# my remark\n")
+    git(repo.root, "commit", "-q", "-am", "my own commit")
     refused = repo("undo")
-    assert refused.code == 1
-    assert refused.err.strip().splitlines() == [
-        f"crm: HEAD ({git(repo.root, 'rev-parse', 'HEAD')[:12]} 'my own commit') was not made by crm: "
-        "undo it with git if you mean to"]
-    assert (repo.root / "notes.txt").exists()
+    assert (refused.code, refused.err) == (
+        1, f"crm: customers/huaqiang-dianzi.yaml changed in {git(repo.root, 'rev-parse', 'HEAD')[:12]} "
+           f"('my own commit') after commit ({crms[:12]} 'customer: edit 深圳市华强电子有限公司 (industry=cable)'): "
+           "undo it with git if you mean to\n")
+    assert "# my remark" in path.read_text() and "industry: cable" in path.read_text()
+
+
+def test_undo_refuses_when_crm_made_none_of_the_commits(demo):
+    git(demo.root, "init", "-q", "-b", "main")
+    git(demo.root, "add", "-A")
+    git(demo.root, "commit", "-q", "-m", "the data as it was")
+    refused = demo("undo")
+    assert (refused.code, refused.err) == (
+        1, f"crm: none of the last 1 commits was made by crm (HEAD is {git(demo.root, 'rev-parse', 'HEAD')[:12]} "
+           "'the data as it was'): undo with git if you mean to\n")
 
 
 def test_undo_refuses_over_uncommitted_changes_to_the_same_files(repo):
