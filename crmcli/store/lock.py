@@ -62,12 +62,12 @@ def lock_wait() -> float:
     return wait
 
 
-@contextlib.contextmanager
 def _open_lock(cache_dir: Path):
     """The lock file, never through a link (the state folder is ours, but no link is followed)."""
     return os.fdopen(os.open(cache_dir / "lock", os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600), "a+")
 
 
+@contextlib.contextmanager
 def lock_if_free(cache_dir: Path):
     """The writers' lock if no one holds it, without waiting: yields True when held, False
     when another process has it (or it cannot be taken at all)."""
