@@ -49,6 +49,7 @@ def isolated_environment(tmp_path, monkeypatch):
     """Point CRM_DIR and XDG at the test's own folder, pin today, and never open an editor."""
     monkeypatch.setenv("CRM_DIR", str(tmp_path / "no-data-dir-here"))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     monkeypatch.setenv("CRM_TODAY", TODAY)
     monkeypatch.setenv("TZ", "Asia/Shanghai")
     monkeypatch.delenv("CRM_DEBUG", raising=False)

@@ -111,22 +111,6 @@ def check_duplicates(loaded: Loaded) -> list[Problem]:
     return problems
 
 
-def check_config(root) -> list[Problem]:
-    """crm.yaml against its schema."""
-    from crmcli.store.config import CONFIG_FILE
-    from crmcli.store.schemas import validator
-    from crmcli.store.validation import describe
-
-    try:
-        data = codec.read(root / CONFIG_FILE, links=True)
-        raw = codec.decode(data)
-        text = data.decode("utf-8")
-    except codec.RecordSyntaxError as error:
-        return [Problem(CONFIG_FILE, error.message, error.line)]
-    return [Problem(CONFIG_FILE, describe(error), line_of(text, list(error.absolute_path)))
-            for error in validator("config").iter_errors(raw)]
-
-
 def check_orders(loaded: Loaded) -> list[Problem]:
     """Totals that match their lines, the right kind of party, products that exist."""
     from crmcli.model.money import MINOR_UNITS
@@ -274,9 +258,10 @@ def load_for_check(repo) -> Loaded:
 
 def run_checks(repo, checks=CHECKS) -> list[Problem]:
     """Every problem in the data directory, errors and warnings, in file order. Schema
-    problems come with the files the index refused (it validates every file it reads)."""
+    problems come with the files the index refused (it validates every file it reads);
+    crm.yaml's are found before, when it is loaded (exit 3: nothing works without it)."""
     loaded = load_for_check(repo)
-    problems = check_config(repo.root) + loaded.broken
+    problems = list(loaded.broken)
     for check in checks:
         problems.extend(check(loaded))
     return sorted(problems, key=lambda p: (p.path, p.line or 0))

@@ -168,7 +168,7 @@ def test_the_password_is_never_printed_or_written(due_today, smtp, monkeypatch):
 def test_a_password_written_in_crm_yaml_is_refused_by_check_and_not_shown(due_today):
     configure(due_today, 25, password=SECRET)
     result = due_today("check")
-    assert result.code == 1 and "smtp.password" in result.out and SECRET not in result.out + result.err
+    assert result.code == 3 and "unknown field smtp.password" in result.err and SECRET not in result.out + result.err
 
 
 def mail_with_password(due_today, monkeypatch, **server) -> tuple:
