@@ -226,8 +226,21 @@ def check_conflict_markers(loaded: Loaded) -> list[Problem]:
     return problems
 
 
+def check_local_only_settings(loaded: Loaded) -> list[Problem]:
+    """An `smtp:` block left in crm.yaml, which is no longer obeyed: where mail goes and which
+    secret is sent are the user's own settings (`store/local.py`)."""
+    from crmcli.store.config import CONFIG_FILE
+    from crmcli.store.local import MOVED_SMTP, local_settings_path
+
+    data = codec.read(loaded.root / CONFIG_FILE, links=True)
+    if "smtp" not in codec.decode(data):
+        return []
+    return [Problem(CONFIG_FILE, _(MOVED_SMTP).format(path=local_settings_path()),
+                    line_of(data.decode("utf-8-sig"), ["smtp"]), severity="warning")]
+
+
 CHECKS = (check_ids, check_references, check_party_rules, check_duplicates, check_orders,
-          check_attachments, check_links, check_conflict_markers)
+          check_attachments, check_links, check_conflict_markers, check_local_only_settings)
 SYNC_CHECKS = (check_ids, check_references, check_duplicates, check_conflict_markers)
 """What two clones' merged data may have gained: the same id twice, the same party twice,
 references to what the other side removed, conflicts left over."""

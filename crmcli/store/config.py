@@ -86,10 +86,6 @@ class Config:
         return setting if isinstance(setting, dict) else {}
 
     @property
-    def smtp(self) -> dict | None:
-        return self.raw.get("smtp")
-
-    @property
     def business_name(self) -> str:
         return str((self.raw.get("business") or {}).get("name") or "crm")
 

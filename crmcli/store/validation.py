@@ -24,6 +24,9 @@ class Problem:
         return f"{where}: {self.message}"
 
 
+FOREIGN_SECRET = N_("{field}: {value!r} is refused: the password variable must start with CRM_SMTP_, so that no "
+                    "setting can send another secret")
+ONE_OF = N_("{field}: {value!r} is not one of {allowed}")
 PATTERN_MESSAGES = {
     "^contracts/": N_("{field}: {value!r} is not a document in contracts/ (contracts/<id>.md)"),
     "^attachments/": N_("{field}: {value!r} is not a file in a folder of attachments/ (attachments/<id>/<file>)"),
@@ -34,6 +37,8 @@ PATTERN_MESSAGES = {
     "{0,2}[dw]": N_("{field}: {value!r} is not an interval of at most 999 days or weeks or 99 months or years "
                     "(30d, 2w, 1m, 1y)"),
     "{0,2}[hd]": N_("{field}: {value!r} is not a duration of at most 999 hours or days (4h, 3d)"),
+    "^CRM_SMTP_": FOREIGN_SECRET,
+    "._:": N_("{field}: {value!r} is not a host name or address"),
     "(?:en|zh)": N_("{field}: {value!r} is not a language crm speaks (en or zh)"),
     "^[A-Z]{3}$": N_("{field}: {value!r} is not a currency code (ISO 4217, three capitals: CNY, EUR, USD)"),
     "a-z0-9": N_("{field}: {value!r} is not a valid id (lowercase letters, digits and dashes)"),
@@ -71,7 +76,7 @@ def describe(error) -> str:
                 return _(message).format(field=where, value=error.instance)
     if error.validator == "enum":
         allowed = ", ".join(str(v) for v in error.validator_value)
-        return _("{field}: {value!r} is not one of {allowed}").format(field=where, value=error.instance,
+        return _(ONE_OF).format(field=where, value=error.instance,
                                                                       allowed=allowed)
     if error.validator == "type":
         return _("{field}: {value!r} is not of type {type}").format(field=where, value=error.instance,
