@@ -140,12 +140,14 @@ def user_folder(variable: str, fallback: str) -> Path:
 def _stamp(data: bytes, schema: str) -> Path:
     """Where a settings file's passing its schema is remembered. Validating costs every command
     the import of jsonschema (about 80 ms, a quarter of `crm today`); a stamp costs a hash. It is
-    keyed by the file's bytes, the schema and crm's version, so any change is validated again,
-    and kept in the user's cache, where nothing pulled can put one."""
+    keyed by the file's bytes, the schema (and the common one it refers to) and crm's version,
+    so any change is validated again, and kept in the user's cache, where nothing pulled can
+    put one."""
     from crmcli import __version__
     from crmcli.store.schemas import schema_bytes
 
-    digest = hashlib.sha256(b"\0".join((__version__.encode(), schema_bytes(schema), data))).hexdigest()
+    parts = (__version__.encode(), schema_bytes(schema), schema_bytes("common"), data)
+    digest = hashlib.sha256(b"\0".join(parts)).hexdigest()
     return user_folder("XDG_CACHE_HOME", ".cache") / "crm" / "valid-settings" / digest
 
 
