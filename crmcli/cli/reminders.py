@@ -131,9 +131,9 @@ def register(app: typer.Typer) -> None:
         if not items:
             return
         if mail_to:
-            from crmcli.reminders.mail import send
+            from crmcli.reminders.mail import mail_settings, send
 
-            send(repo.config.smtp, mail_to, result.title, _text_of(result, "plain"), _text_of(result, "html"))
+            send(mail_settings(repo), mail_to, result.title, _text_of(result, "plain"), _text_of(result, "html"))
             if sys.stderr.isatty():
                 run.say(_("mailed {count} reminder(s) to {addresses}").format(count=len(items),
                                                                               addresses=", ".join(mail_to)))

@@ -1,11 +1,16 @@
-"""Sending the reminder digest by mail through the SMTP server of `crm.yaml`.
+"""Sending the reminder digest by mail through the SMTP server of the user's local settings.
 
-The password is never in a file: `smtp.password_env` names the environment variable that
-holds it. Any failure is one `MailError` line, raised before anything counts as sent.
+Where mail goes and which secret is sent are never taken from the data directory (a pulled
+crm.yaml is someone else's input): they come from `$XDG_CONFIG_HOME/crm/config.yaml`
+(`store/local.py`). The password is never in a file: `smtp.password_env` names the
+environment variable that holds it, and only a `CRM_SMTP_…` one. Nothing goes out in clear
+text but to a server on this machine. Any failure is one `MailError` line, raised before
+anything counts as sent.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import socket
 import ssl
@@ -15,10 +20,53 @@ from crmcli.i18n import _
 from crmcli.model.text import visible
 
 DEFAULT_PORTS = {"starttls": 587, "tls": 465, "none": 25}
+PASSWORD_PREFIX = "CRM_SMTP_"
 
 
 class MailError(CrmError):
     """The digest could not be sent (exit 1)."""
+
+
+def mail_settings(repo) -> dict | None:
+    """The SMTP settings for `repo`, from the user's local file only. An `smtp:` block in
+    crm.yaml is not obeyed: a warning when the local file has settings, else the refusal
+    says where to move it."""
+    from crmcli.store.config import CONFIG_FILE
+    from crmcli.store.local import MOVED_SMTP, local_settings_path, smtp_settings
+
+    settings = smtp_settings(repo.root)
+    if "smtp" in repo.config.raw:
+        moved = f"{CONFIG_FILE}: {_(MOVED_SMTP).format(path=local_settings_path())}"
+        if not settings:
+            raise MailError(moved)
+        repo.warnings.append(moved)
+    return settings
+
+
+def is_loopback(host: str) -> bool:
+    """A server on this machine (localhost, 127.0.0.0/8, ::1): the only one mail may reach in clear text."""
+    if host.lower().rstrip(".") == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _security(settings: dict) -> str:
+    """`starttls`, `tls` or `none`, exactly: anything else (STARTTLS, yes, a trailing space)
+    once meant no encryption at all, so it is an error; `none` only for a server on this machine.
+    The schema of the local file says the same with a line number; this guards every caller."""
+    from crmcli.store.validation import ONE_OF
+
+    security = settings.get("security", "starttls")
+    if security not in DEFAULT_PORTS:
+        raise MailError(_(ONE_OF).format(field="smtp.security", value=security, allowed=", ".join(DEFAULT_PORTS)))
+    if security == "none" and not is_loopback(settings["host"]):
+        raise MailError(_("smtp.security: none sends the password and the digest in clear text, so it is only "
+                          "for a server on this machine (localhost, 127.0.0.1, ::1), not {host}").format(
+            host=settings["host"]))
+    return security
 
 
 def _password(settings: dict) -> str | None:
@@ -27,7 +75,11 @@ def _password(settings: dict) -> str | None:
         return None
     if not variable:
         raise MailError(_("smtp.user is set but smtp.password_env is not: name the environment variable "
-                          "that holds the password in crm.yaml"))
+                          "that holds the password ({prefix}…)").format(prefix=PASSWORD_PREFIX))
+    if not str(variable).startswith(PASSWORD_PREFIX):
+        from crmcli.store.validation import FOREIGN_SECRET
+
+        raise MailError(_(FOREIGN_SECRET).format(field="smtp.password_env", value=variable))
     password = os.environ.get(variable)
     if password is None:
         raise MailError(_("the SMTP password variable {variable} is not set in the environment").format(
@@ -54,10 +106,13 @@ def send(settings: dict | None, to: list[str], subject: str, text: str, html: st
     """Deliver one digest with a plain-text and an HTML part, or raise MailError."""
     import smtplib
 
+    from crmcli.store.local import local_settings_path
+
     if not settings or not settings.get("host"):
-        raise MailError(_("no mail server: set smtp.host (and port, security, user, password_env) in crm.yaml"))
+        raise MailError(_("no mail server: set smtp.host (and port, security, user, password_env) in {path}").format(
+            path=local_settings_path()))
     host = settings["host"]
-    security = settings.get("security", "starttls")
+    security = _security(settings)
     port = int(settings.get("port") or DEFAULT_PORTS[security])
     password = _password(settings)
     sender = settings.get("from") or settings.get("user") or f"crm@{socket.getfqdn()}"
@@ -71,6 +126,10 @@ def send(settings: dict | None, to: list[str], subject: str, text: str, html: st
             client = smtplib.SMTP(host, port, timeout=timeout)
         with client:
             if security == "starttls":
+                client.ehlo()
+                if not client.has_extn("starttls"):
+                    raise MailError(_("mail server {server} does not offer STARTTLS: nothing was sent (crm never "
+                                      "falls back to clear text)").format(server=where))
                 client.starttls(context=context)
             if password is not None:
                 client.login(settings["user"], password)

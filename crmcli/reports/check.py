@@ -111,22 +111,6 @@ def check_duplicates(loaded: Loaded) -> list[Problem]:
     return problems
 
 
-def check_config(root) -> list[Problem]:
-    """crm.yaml against its schema."""
-    from crmcli.store.config import CONFIG_FILE
-    from crmcli.store.schemas import validator
-    from crmcli.store.validation import describe
-
-    try:
-        data = codec.read(root / CONFIG_FILE, links=True)
-        raw = codec.decode(data)
-        text = data.decode("utf-8")
-    except codec.RecordSyntaxError as error:
-        return [Problem(CONFIG_FILE, error.message, error.line)]
-    return [Problem(CONFIG_FILE, describe(error), line_of(text, list(error.absolute_path)))
-            for error in validator("config").iter_errors(raw)]
-
-
 def check_orders(loaded: Loaded) -> list[Problem]:
     """Totals that match their lines, the right kind of party, products that exist."""
     from crmcli.model.money import MINOR_UNITS
@@ -242,8 +226,21 @@ def check_conflict_markers(loaded: Loaded) -> list[Problem]:
     return problems
 
 
+def check_local_only_settings(loaded: Loaded) -> list[Problem]:
+    """An `smtp:` block left in crm.yaml, which is no longer obeyed: where mail goes and which
+    secret is sent are the user's own settings (`store/local.py`)."""
+    from crmcli.store.config import CONFIG_FILE
+    from crmcli.store.local import MOVED_SMTP, local_settings_path
+
+    data = codec.read(loaded.root / CONFIG_FILE, links=True)
+    if "smtp" not in codec.decode(data):
+        return []
+    return [Problem(CONFIG_FILE, _(MOVED_SMTP).format(path=local_settings_path()),
+                    line_of(data.decode("utf-8-sig"), ["smtp"]), severity="warning")]
+
+
 CHECKS = (check_ids, check_references, check_party_rules, check_duplicates, check_orders,
-          check_attachments, check_links, check_conflict_markers)
+          check_attachments, check_links, check_conflict_markers, check_local_only_settings)
 SYNC_CHECKS = (check_ids, check_references, check_duplicates, check_conflict_markers)
 """What two clones' merged data may have gained: the same id twice, the same party twice,
 references to what the other side removed, conflicts left over."""
@@ -274,9 +271,10 @@ def load_for_check(repo) -> Loaded:
 
 def run_checks(repo, checks=CHECKS) -> list[Problem]:
     """Every problem in the data directory, errors and warnings, in file order. Schema
-    problems come with the files the index refused (it validates every file it reads)."""
+    problems come with the files the index refused (it validates every file it reads);
+    crm.yaml's are found before, when it is loaded (exit 3: nothing works without it)."""
     loaded = load_for_check(repo)
-    problems = check_config(repo.root) + loaded.broken
+    problems = list(loaded.broken)
     for check in checks:
         problems.extend(check(loaded))
     return sorted(problems, key=lambda p: (p.path, p.line or 0))

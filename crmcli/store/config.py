@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from crmcli.errors import DataDirError
+from crmcli.errors import CrmError, DataDirError
 from crmcli.i18n import N_, _
 from crmcli.store import codec
 
@@ -84,25 +86,75 @@ class Config:
         return setting if isinstance(setting, dict) else {}
 
     @property
-    def smtp(self) -> dict | None:
-        return self.raw.get("smtp")
-
-    @property
     def business_name(self) -> str:
         return str((self.raw.get("business") or {}).get("name") or "crm")
 
 
 def load_config(root: Path) -> Config:
-    """The settings as written; `crm check` validates them against the config schema
-    (not done here: loading jsonschema would cost every command 50 ms)."""
-    path = root / CONFIG_FILE
+    """The settings of the data directory at `root`, checked against the config schema: a
+    pulled crm.yaml is someone else's input, and a wrong type in it would otherwise surface
+    as a crash in whichever command reads that key. Anything wrong is exit 3 with
+    `crm.yaml:LINE: what`; no crm.yaml at all is the defaults."""
+    return Config(read_settings(root / CONFIG_FILE, "config", DataDirError, links=True) or {})
+
+
+MAX_SETTINGS_BYTES = 256 * 1024
+"""Settings files hold a few hundred bytes; a bigger one is refused before it is parsed."""
+
+
+def read_settings(path: Path, schema: str, error: type[CrmError], *, links: bool = False) -> dict | None:
+    """The mapping in the settings file `path`, valid against the JSON Schema `schema`; None
+    when there is no such file. Anything wrong (unreadable, too big, not YAML, not valid) is
+    one `error` naming `path:line`. A link is refused unless `links`."""
     try:
-        raw = codec.decode(codec.read(path, links=True))
+        data = codec.read(path, links=links)
+        if len(data) > MAX_SETTINGS_BYTES:
+            raise codec.RecordSyntaxError(_("file is larger than {size} KiB").format(size=MAX_SETTINGS_BYTES // 1024))
+        raw = codec.decode(data)
     except FileNotFoundError:
-        return Config()
-    except OSError as error:
-        raise DataDirError(_("{path}: cannot read: {error}").format(path=path, error=error.strerror))
-    except codec.RecordSyntaxError as error:
-        where = f"{root / CONFIG_FILE}:{error.line}" if error.line else str(root / CONFIG_FILE)
-        raise DataDirError(error.message, where=where)
-    return Config(raw)
+        return None
+    except OSError as failure:
+        raise error(_("{path}: cannot read: {error}").format(path=path, error=failure.strerror))
+    except codec.RecordSyntaxError as failure:
+        raise error(failure.message, where=f"{path}:{failure.line}" if failure.line else str(path))
+    stamp = _stamp(data, schema)
+    if not os.path.lexists(stamp):
+        from crmcli.store.validation import document_problems, line_of
+
+        problems = document_problems(schema, raw)
+        if problems:
+            field, message = problems[0]
+            line = line_of(data.decode("utf-8-sig"), field)
+            raise error(message, where=f"{path}:{line}" if line else str(path))
+        _remember(stamp)
+    return raw
+
+
+def user_folder(variable: str, fallback: str) -> Path:
+    """An XDG base folder of the user (`XDG_CONFIG_HOME`…); a relative value is ignored, as
+    the XDG specification says."""
+    value = os.environ.get(variable, "")
+    return Path(value) if os.path.isabs(value) else Path.home() / fallback
+
+
+def _stamp(data: bytes, schema: str) -> Path:
+    """Where a settings file's passing its schema is remembered. Validating costs every command
+    the import of jsonschema (about 80 ms, a quarter of `crm today`); a stamp costs a hash. It is
+    keyed by the file's bytes, the schema (and the common one it refers to) and crm's version,
+    so any change is validated again, and kept in the user's cache, where nothing pulled can
+    put one."""
+    from crmcli import __version__
+    from crmcli.store.schemas import schema_bytes
+
+    parts = (__version__.encode(), schema_bytes(schema), schema_bytes("common"), data)
+    digest = hashlib.sha256(b"\0".join(parts)).hexdigest()
+    return user_folder("XDG_CACHE_HOME", ".cache") / "crm" / "valid-settings" / digest
+
+
+def _remember(stamp: Path) -> None:
+    """Leave the stamp; a cache that cannot be written only means validating again next time."""
+    try:
+        stamp.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.close(os.open(stamp, os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW, 0o600))
+    except OSError:
+        pass

@@ -26,6 +26,7 @@ from pathlib import Path
 
 from crmcli.errors import DataDirError
 from crmcli.i18n import _
+from crmcli.store.config import user_folder
 
 STATE_FOLDER = "crm"
 UNSAFE_NAME = re.compile(r"[^\w.-]+")
@@ -62,16 +63,11 @@ def _linked_git_dir(dot_git: Path) -> Path:
     raise DataDirError(_("{path}: not a git link file (no gitdir: line)").format(path=dot_git))
 
 
-def cache_home() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME")
-    return Path(base) if base and os.path.isabs(base) else Path.home() / ".cache"
-
-
 def state_dir(root: Path) -> Path:
     """The derived-state folder of the data directory at `root` (not created here)."""
     real = root.resolve()
     found = git_dir_of(real)
-    base, where = (found[0] / STATE_FOLDER, found[1]) if found else (cache_home() / STATE_FOLDER, str(real))
+    base, where = (found[0] / STATE_FOLDER, found[1]) if found else (user_folder("XDG_CACHE_HOME", ".cache") / STATE_FOLDER, str(real))
     name = UNSAFE_NAME.sub("_", real.name)[:40] or "root"
     return base / f"{name}-{hashlib.sha256(where.encode('utf-8', 'surrogateescape')).hexdigest()[:16]}"
 

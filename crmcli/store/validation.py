@@ -24,6 +24,9 @@ class Problem:
         return f"{where}: {self.message}"
 
 
+FOREIGN_SECRET = N_("{field}: {value!r} is refused: the password variable must start with CRM_SMTP_, so that no "
+                    "setting can send another secret")
+ONE_OF = N_("{field}: {value!r} is not one of {allowed}")
 PATTERN_MESSAGES = {
     "^contracts/": N_("{field}: {value!r} is not a document in contracts/ (contracts/<id>.md)"),
     "^attachments/": N_("{field}: {value!r} is not a file in a folder of attachments/ (attachments/<id>/<file>)"),
@@ -31,6 +34,13 @@ PATTERN_MESSAGES = {
     "T[0-9]{2}": N_("{field}: {value!r} is not an ISO moment with a zone (2026-11-22T14:30:00+08:00)"),
     "[0-9]{4}-[0-9]{2}-[0-9]{2}$": N_("{field}: {value!r} is not an ISO date (2026-11-22)"),
     "[dwmy]$": N_("{field}: {value!r} is not an interval such as 30d, 2w, 1m or 1y"),
+    "{0,2}[dw]": N_("{field}: {value!r} is not an interval of at most 999 days or weeks or 99 months or years "
+                    "(30d, 2w, 1m, 1y)"),
+    "{0,2}[hd]": N_("{field}: {value!r} is not a duration of at most 999 hours or days (4h, 3d)"),
+    "^CRM_SMTP_": FOREIGN_SECRET,
+    "._:": N_("{field}: {value!r} is not a host name or address"),
+    "(?:en|zh)": N_("{field}: {value!r} is not a language crm speaks (en or zh)"),
+    "^[A-Z]{3}$": N_("{field}: {value!r} is not a currency code (ISO 4217, three capitals: CNY, EUR, USD)"),
     "a-z0-9": N_("{field}: {value!r} is not a valid id (lowercase letters, digits and dashes)"),
     "0-9A-HJKMNP": N_("{field}: {value!r} is not a valid record id (PREFIX-YYYYMMDD-XXXX)"),
     "+() ": N_("{field}: {value!r} is not a phone number"),
@@ -40,6 +50,8 @@ FORMAT_MESSAGES = {
     "date": N_("{field}: {value!r} is not an existing date (YYYY-MM-DD)"),
     "moment": N_("{field}: {value!r} is not an existing moment with a zone"),
     "birthday": N_("{field}: {value!r} is not an existing day (YYYY-MM-DD or MM-DD)"),
+    "currency": N_("{field}: unknown currency code {value!r} (ISO 4217: CNY, EUR, USD…)"),
+    "zone": N_("{field}: unknown time zone {value!r} (use an IANA name such as Asia/Shanghai)"),
 }
 
 
@@ -64,7 +76,7 @@ def describe(error) -> str:
                 return _(message).format(field=where, value=error.instance)
     if error.validator == "enum":
         allowed = ", ".join(str(v) for v in error.validator_value)
-        return _("{field}: {value!r} is not one of {allowed}").format(field=where, value=error.instance,
+        return _(ONE_OF).format(field=where, value=error.instance,
                                                                       allowed=allowed)
     if error.validator == "type":
         return _("{field}: {value!r} is not of type {type}").format(field=where, value=error.instance,
@@ -99,10 +111,24 @@ def _field_of(error) -> list:
     return path
 
 
+def document_problems(schema: str, document) -> list[tuple[list, str]]:
+    """(field path, message) for each way `document` breaks the JSON Schema named `schema`."""
+    errors = sorted(map(_closest, validator(schema).iter_errors(document)),
+                    key=lambda e: [str(p) for p in e.absolute_path])
+    return [(_field_of(error), describe(error)) for error in errors]
+
+
+def _closest(error):
+    """For a value that fits none of several shapes (`true`, or a mapping of thresholds), what
+    is wrong with the shape it comes closest to, rather than "not valid under any"."""
+    while error.validator in ("oneOf", "anyOf") and error.context:
+        error = max(error.context, key=lambda e: (len(e.absolute_path), e.validator != "type"))
+    return error
+
+
 def schema_problems(kind: Kind, record: dict, path: str = "") -> list[tuple[list, str]]:
     """(field path, message) for each way `record` breaks its kind's schema or rules."""
-    errors = sorted(validator(kind.schema).iter_errors(record), key=lambda e: [str(p) for p in e.absolute_path])
-    problems = [(_field_of(error), describe(error)) for error in errors]
+    problems = document_problems(kind.schema, record)
     problems += [([field], _("{field} applies to {kinds} only").format(field=field,
                                                                        kinds=", ".join(_(k) for k in kinds)))
                  for field, kinds in kind.only_for.items() if field in record and kind.name not in kinds]

@@ -64,9 +64,11 @@ def test_a_broken_file_is_skipped_with_a_warning_and_the_rest_works(demo):
 
 
 def test_a_bad_crm_yaml_is_reported(demo):
+    """Nothing can be checked without valid settings: exit 3, with the line (tests/store/test_config.py)."""
     _break(demo, "crm.yaml", "currency: CNY", "currency: yuan")
     result = demo("check")
-    assert result.code == 1 and "crm.yaml" in result.out
+    assert (result.code, result.out) == (3, "") and result.err == (
+        f"crm: {demo.root}/crm.yaml:4: currency: 'yuan' is not a currency code (ISO 4217, three capitals: CNY, EUR, USD)\n")
 
 
 def test_missing_data_directory(tmp_path):
