@@ -40,6 +40,19 @@ def _is_birthday(text) -> bool:
     return _parses(lambda: date.fromisoformat(full))
 
 
+def _is_repeat(text) -> bool:
+    """A repeat rule crm can follow, its interval within bounds (not `99999999y`)."""
+    from datetime import date
+
+    from crmcli.errors import InvalidValue
+    from crmcli.model.recurrence import check_rule
+
+    try:
+        return not isinstance(text, str) or bool(check_rule(text, date(2000, 1, 1)))
+    except InvalidValue:
+        return False
+
+
 def _parses(parse) -> bool:
     try:
         parse()
@@ -71,6 +84,7 @@ def validator(name: str):
     checker = FormatChecker(("date",))
     checker.checks("moment")(_is_moment)
     checker.checks("birthday")(_is_birthday)
+    checker.checks("repeat")(_is_repeat)
     return Draft202012Validator(_inlined(schema(name), schema(name)), format_checker=checker)
 
 

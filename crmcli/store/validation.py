@@ -28,9 +28,11 @@ PATTERN_MESSAGES = {
     "^contracts/": N_("{field}: {value!r} is not a document in contracts/ (contracts/<id>.md)"),
     "^attachments/": N_("{field}: {value!r} is not a file in a folder of attachments/ (attachments/<id>/<file>)"),
     "@": N_("{field}: {value!r} is not a valid email address"),
-    "T[0-9]{2}": N_("{field}: {value!r} is not an ISO moment with a zone (2026-11-22T14:30:00+08:00)"),
-    "[0-9]{4}-[0-9]{2}-[0-9]{2}$": N_("{field}: {value!r} is not an ISO date (2026-11-22)"),
-    "[dwmy]$": N_("{field}: {value!r} is not an interval such as 30d, 2w, 1m or 1y"),
+    "T[0-9]{2}": N_("{field}: {value!r} is not an ISO moment with a zone from 1900 to 2999 "
+                    "(2026-11-22T14:30:00+08:00)"),
+    "[0-9]{3})-[0-9]{2}-[0-9]{2}$": N_("{field}: {value!r} is not an ISO date from 1900 to 2999 (2026-11-22)"),
+    "[1-9][0-9]?y)$": N_("{field}: {value!r} is not an interval such as 30d, 2w, 1m or 1y "
+                         "(at most 9999d, 999w, 999m or 99y)"),
     "a-z0-9": N_("{field}: {value!r} is not a valid id (lowercase letters, digits and dashes)"),
     "0-9A-HJKMNP": N_("{field}: {value!r} is not a valid record id (PREFIX-YYYYMMDD-XXXX)"),
     "+() ": N_("{field}: {value!r} is not a phone number"),
@@ -40,6 +42,7 @@ FORMAT_MESSAGES = {
     "date": N_("{field}: {value!r} is not an existing date (YYYY-MM-DD)"),
     "moment": N_("{field}: {value!r} is not an existing moment with a zone"),
     "birthday": N_("{field}: {value!r} is not an existing day (YYYY-MM-DD or MM-DD)"),
+    "repeat": N_("{field}: {value!r} is not a repeat rule within bounds (2w, 1m, monday, 3rd monday or an RRULE)"),
 }
 
 
