@@ -1,9 +1,10 @@
 """Contracts: rendered from a Markdown template, moved through their life, scans attached.
 
-Templates are Jinja2 in its sandboxed environment with strict undefined: a template
-can only read the values it is given (`party`, `contract`, `business`, `today`),
-cannot reach files outside `templates/`, and a placeholder with no value is an error
-that names it.
+Templates are Jinja2 in its immutable sandbox with strict undefined: a template
+can only read the values it is given (`party`, `contract`, `business`, `today`) and
+cannot change them, cannot reach files outside `templates/`, and a placeholder with no
+value is an error that names it. It renders in a child process with bounded time and
+memory (see `bounded`), and its output is bounded too.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+from crmcli.actions.bounded import run_bounded
 from crmcli.actions.parties import assign_owner
 from crmcli.errors import InvalidValue, NotFound
 from crmcli.i18n import _
@@ -29,7 +31,7 @@ MAX_ATTACHMENT = 100 * 1024 * 1024
 
 MAX_TEMPLATE = 1024 * 1024
 MAX_TEXT = 10 * 1024 * 1024
-"""The longest text a template may build (`'x' * 10**10` would take all memory)."""
+"""The longest text a template may build or write (`'x' * 10**10` would take all memory)."""
 
 
 def _environment(repo):
@@ -38,7 +40,7 @@ def _environment(repo):
     bounded so that a template cannot take all memory."""
     from jinja2 import BaseLoader, StrictUndefined, TemplateNotFound
     from jinja2.loaders import split_template_path
-    from jinja2.sandbox import SandboxedEnvironment, SecurityError
+    from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
     folder = repo.root / TEMPLATES
     try:
@@ -67,7 +69,7 @@ def _environment(repo):
             mtime = found.stat().st_mtime
             return found.read_text(encoding="utf-8"), str(path), lambda: found.stat().st_mtime == mtime
 
-    class Environment(SandboxedEnvironment):
+    class Environment(ImmutableSandboxedEnvironment):
         intercepted_binops = frozenset(["**", "*"])
 
         def call_binop(self, context, operator, left, right):
@@ -85,17 +87,29 @@ def _environment(repo):
 
 
 def render_template(repo, name: str, context: dict) -> str:
-    """The template `templates/NAME.md` (or NAME) filled from `context`."""
+    """The template `templates/NAME.md` (or NAME) filled from `context`, rendered in a child
+    process: whatever it does there, the records of this one stay as they were."""
+    file_name = name if name.endswith((".md", ".txt")) else f"{name}.md"
+    where = f"{TEMPLATES}/{file_name}"
+    environment = _environment(repo)
+    return run_bounded(lambda: _render(repo.root / TEMPLATES, environment, name, file_name, context), where)
+
+
+def _render(folder: Path, environment, name: str, file_name: str, context: dict) -> str:
     from jinja2 import TemplateNotFound, TemplateSyntaxError, UndefinedError
     from jinja2.sandbox import SecurityError
 
-    folder = repo.root / TEMPLATES
-    environment = _environment(repo)
-    file_name = name if name.endswith((".md", ".txt")) else f"{name}.md"
     where = f"{TEMPLATES}/{file_name}"
     try:
         template = environment.get_template(file_name)
-        return template.render(**context)
+        parts, size = [], 0
+        for part in template.generate(**context):
+            size += len(part)
+            if size > MAX_TEXT:
+                raise InvalidValue(_("the contract would be longer than {size} MiB").format(
+                    size=MAX_TEXT // 1024 // 1024), where=where)
+            parts.append(part)
+        return "".join(parts)
     except TemplateNotFound as error:
         known = sorted(p.stem for p in folder.glob("*.md")) if folder.is_dir() else []
         missing = name if error.name == file_name else error.name

@@ -80,6 +80,16 @@ def main(argv: list[str] | None = None) -> None:
     sys.exit(run(args))
 
 
+def _is_text(argument: str) -> bool:
+    """Whether an argument is text: Python hands bytes that are not UTF-8 (a Latin-1 `ü` typed
+    in a UTF-8 terminal) over as lone surrogates, which no file can hold."""
+    try:
+        argument.encode("utf-8")
+        return True
+    except UnicodeEncodeError:
+        return False
+
+
 def run(args: list[str]) -> int:
     """Run the CLI with `args` and return the exit code, printing errors as one line."""
     from crmcli.cli.context import State, env_debug
@@ -93,6 +103,12 @@ def run(args: list[str]) -> int:
         from crmcli.cli.language import speak, translate
 
         speak(args)
+        garbled = next((arg for arg in args if not _is_text(arg)), None)
+        if garbled is not None:
+            state.say("crm: " + _("argument {argument} is not UTF-8 text (is the terminal set to another "
+                                  "encoding?)").format(argument=garbled.encode("utf-8", "surrogateescape")
+                                                       .decode("utf-8", "backslashreplace")))
+            return 2
         command = typer.main.get_command(_build_app())
         translate(command)
         command(args, prog_name="crm", standalone_mode=True, obj=state)

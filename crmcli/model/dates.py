@@ -39,6 +39,11 @@ RELATIVE = re.compile(r"^(?P<sign>[+-])\s*(?P<count>\d+)\s*(?P<unit>h|d|w|m|y)$"
 INTERVAL = re.compile(r"^(?P<count>\d+)\s*(?P<unit>d|w|m|y)$")
 WEEKDAY_PHRASE = re.compile(r"^(?:(?P<which>next|last|this)\s+)?(?P<day>[a-z]+)(?:\s+(?P<time>\d{1,2}(?::\d{2})?\s*(?:am|pm)?))?$")
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+FIRST_YEAR, LAST_YEAR = 1900, 2999
+"""The years a typed date may name, as the record schemas allow: far enough from Python's
+limits (1 and 9999) that a date plus any interval below, or a zone's offset, stays in range."""
+LONGEST = {"d": 9999, "w": 999, "m": 999, "y": 99}
+"""The largest count of each interval unit (27, 19, 83 and 99 years), as the schemas allow."""
 
 HINT = N_("use YYYY-MM-DD, an ISO moment, today, tomorrow 9:00, +3d, -2w, next monday or friday 15:00")
 
@@ -75,14 +80,21 @@ class Clock:
         """A clock in `zone`, pinned to `today` (a date or moment) when given."""
         if not today:
             return cls(zone)
-        real_now = datetime.now(zone)
-        if ISO_DATE.match(today.strip()):
-            try:
-                day = date.fromisoformat(today.strip())
-            except ValueError:
-                raise InvalidValue(_("--today {day!r}: no such day").format(day=today))
-            return cls(zone, datetime.combine(day, real_now.time(), zone))
-        return cls(zone, parse_moment(today, cls(zone)))
+        try:
+            return cls(zone, _in_range(cls._pinned(zone, today.strip()), today))
+        except InvalidValue as error:
+            raise InvalidValue(_("--today: {error}").format(error=error))
+
+    @classmethod
+    def _pinned(cls, zone: tzinfo, today: str) -> datetime:
+        """The moment `--today` names: a day at the real time of day, or a moment."""
+        if not ISO_DATE.match(today):
+            return parse_moment(today, cls(zone))
+        try:
+            day = date.fromisoformat(today)
+        except ValueError:
+            raise InvalidValue(_("invalid date {text!r}: no such day").format(text=today))
+        return datetime.combine(day, datetime.now(zone).time(), zone)
 
     def now(self) -> datetime:
         moment = self.pinned or datetime.now(self.zone)
@@ -171,11 +183,21 @@ def _parse(text: str, clock: Clock) -> tuple[datetime, bool]:
     return parsed, has_time
 
 
+def _in_range(moment: datetime, text: str) -> datetime:
+    """`moment`, unless its year falls outside FIRST_YEAR…LAST_YEAR."""
+    if not FIRST_YEAR <= moment.year <= LAST_YEAR:
+        raise InvalidValue(_("invalid date {text!r}: out of range (years {first} to {last})").format(
+            text=text.strip(), first=FIRST_YEAR, last=LAST_YEAR))
+    return moment
+
+
 def _checked(text: str, clock: Clock) -> tuple[datetime, bool]:
     try:
-        return _parse(text, clock)
+        moment, has_time = _parse(text, clock)
+        return _in_range(moment, text), has_time
     except (OverflowError, ValueError):
-        raise InvalidValue(_("invalid date {text!r}: out of range").format(text=text.strip()))
+        raise InvalidValue(_("invalid date {text!r}: out of range (years {first} to {last})").format(
+            text=text.strip(), first=FIRST_YEAR, last=LAST_YEAR))
 
 
 def parse_moment(text: str, clock: Clock) -> datetime:
@@ -220,15 +242,25 @@ def parse_interval(text: str):
     if not match or int(match["count"]) == 0:
         raise InvalidValue(_("invalid interval {text!r}: use a count and a unit such as 30d, 2w, 1m or 1y").format(
             text=text))
-    count = int(match["count"])
+    count = interval_count(match, text)
     return {"d": relativedelta(days=count), "w": relativedelta(weeks=count),
             "m": relativedelta(months=count), "y": relativedelta(years=count)}[match["unit"]]
 
 
+def interval_count(match: re.Match, text: str) -> int:
+    """The count of an INTERVAL match, refused beyond the LONGEST of its unit."""
+    count = int(match["count"])
+    if count > LONGEST[match["unit"]]:
+        raise InvalidValue(_("interval {text!r} is too long: at most {longest}").format(
+            text=text, longest=", ".join(f"{n}{unit}" for unit, n in LONGEST.items())))
+    return count
+
+
 def month_end(day: date) -> date:
-    """The last day of `day`'s month."""
-    following = (day.replace(day=28) + timedelta(days=4)).replace(day=1)
-    return following - timedelta(days=1)
+    """The last day of `day`'s month (December 9999 too: nothing steps past it)."""
+    import calendar
+
+    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
 
 
 def parse_due(text: str, clock: Clock) -> str:

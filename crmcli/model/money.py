@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import re
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
 
 from crmcli.errors import InvalidValue
 from crmcli.i18n import N_, _, money_text
@@ -26,6 +26,11 @@ MNT MOP MRU MUR MVR MWK MXN MXV MYR MZN NAD NGN NIO NOK NPR NZD PAB PEN PGK PHP 
 SBD SCR SDG SEK SGD SHP SLE SOS SRD SSP STN SVC SYP SZL THB TJS TMT TOP TRY TTD TWD TZS UAH USD USN UYU UZS
 VED VES WST XCD XCG YER ZAR ZMW ZWG""".split())
 MINOR_UNITS = {**{c: 2 for c in _TWO}, **{c: 0 for c in _ZERO}, **{c: 3 for c in _THREE}, **{c: 4 for c in _FOUR}}
+LARGEST = Decimal(10) ** 15
+"""No typed amount, price or quantity reaches 10^15, as the record schemas say."""
+WIDE = Context(prec=80)
+"""Rounding context roomy enough for any product of two bounded numbers (10^30 × 10^30 to four
+places): the default 28 digits make quantize() fail on a line of 10^12 units at 10^15."""
 THOUSANDS = re.compile(r"^[-+]?\d{1,3}(,\d{3})+(\.\d+)?$")
 
 
@@ -45,7 +50,7 @@ def quantum(code: str) -> Decimal:
 def rounded(amount: Decimal, code: str) -> Decimal:
     """`amount` rounded half up to the currency's minor units (a whole number written by hand,
     `amount: 1000`, is read as an int and rounds as well)."""
-    return Decimal(amount).quantize(quantum(code), rounding=ROUND_HALF_UP)
+    return Decimal(amount).quantize(quantum(code), rounding=ROUND_HALF_UP, context=WIDE)
 
 
 def parse_decimal(text, what: str = N_("amount")) -> Decimal:
@@ -68,6 +73,8 @@ def parse_decimal(text, what: str = N_("amount")) -> Decimal:
             raise InvalidValue(_("{what} {text!r} is not a number").format(what=_(what), text=text))
     if not value.is_finite():
         raise InvalidValue(_("{what} {text!r} is not a number").format(what=_(what), text=text))
+    if value.copy_abs() >= LARGEST:  # copy_abs is exact: abs() would overflow the context on 1e999999999
+        raise InvalidValue(_("{what} {text!r} is too large (below 10^15)").format(what=_(what), text=text))
     return value
 
 

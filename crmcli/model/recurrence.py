@@ -12,7 +12,7 @@ from datetime import date, datetime, time
 
 from crmcli.errors import InvalidValue
 from crmcli.i18n import N_, _
-from crmcli.model.dates import INTERVAL, WEEKDAYS
+from crmcli.model.dates import INTERVAL, LONGEST, WEEKDAYS, interval_count
 
 ORDINALS = {"1st": 1, "first": 1, "2nd": 2, "second": 2, "3rd": 3, "third": 3, "4th": 4, "fourth": 4,
             "5th": 5, "fifth": 5, "last": -1}
@@ -20,6 +20,8 @@ NTH_WEEKDAY = re.compile(r"^(?:every\s+)?(?P<nth>\w+)\s+(?P<day>[a-z]+)(?:\s+of\
 WEEKDAY_LIST = re.compile(r"^(?:every\s+)?(?P<days>[a-z]+(?:\s*,\s*[a-z]+)*)$")
 NAMED = {"daily": "1d", "weekly": "1w", "fortnightly": "2w", "monthly": "1m", "quarterly": "3m",
          "yearly": "1y", "annually": "1y"}
+SUB_DAILY = re.compile(r"FREQ=(?:HOURLY|MINUTELY|SECONDLY)\b", re.IGNORECASE)
+RRULE_INTERVAL = re.compile(r"\bINTERVAL=(\d+)", re.IGNORECASE)
 HINT = N_("use an interval (2w, 1m), a weekday (monday), an nth weekday (3rd monday, last friday) or an RRULE")
 
 
@@ -53,7 +55,7 @@ def _arguments(spec: str, anchor: date) -> dict:
     text = NAMED.get(spec, spec)
     match = INTERVAL.match(text)
     if match:
-        count = int(match["count"])
+        count = interval_count(match, spec)
         if count == 0:
             raise InvalidValue(_("repeat every {rule!r}: the interval must be at least 1").format(rule=spec))
         unit = match["unit"]
@@ -71,6 +73,15 @@ def _arguments(spec: str, anchor: date) -> dict:
     raise InvalidValue(_("invalid repeat rule {rule!r}: {hint}").format(rule=spec, hint=_(HINT)))
 
 
+def _check_bounds(rule: str, spec: str) -> None:
+    """Refuse an RRULE that repeats more often than daily (counting its seconds from the anchor
+    to today would take hours) or whose INTERVAL leaps past any calendar."""
+    if SUB_DAILY.search(rule):
+        raise InvalidValue(_("invalid RRULE {rule!r}: a reminder repeats at most daily").format(rule=spec))
+    if any(int(count) > LONGEST["d"] for count in RRULE_INTERVAL.findall(rule)):
+        raise InvalidValue(_("invalid RRULE {rule!r}: INTERVAL is at most {most}").format(rule=spec, most=LONGEST["d"]))
+
+
 def _rule(spec: str, anchor: date, until: date | None):
     from dateutil import rrule
 
@@ -78,6 +89,7 @@ def _rule(spec: str, anchor: date, until: date | None):
     text = " ".join(str(spec).split()).strip()
     bare = text[6:] if text.upper().startswith("RRULE:") else text
     if bare.upper().startswith("FREQ="):
+        _check_bounds(bare, spec)
         try:
             rule = rrule.rrulestr(bare, dtstart=start, ignoretz=True)
         except (ValueError, TypeError) as error:

@@ -16,11 +16,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from crmcli.errors import CrmError
+from crmcli.errors import CrmError, InvalidValue
 from crmcli.i18n import _
 
 FIELD_TERM = re.compile(r"([A-Za-z_][\w.]*)(>=|<=|!=|:|=|>|<)")
 KEYWORDS = {"OR", "AND", "NOT"}
+MAX_DEPTH = 20
+"""Levels of parentheses and NOTs: each nests the SQL further, and SQLite's parser overflows past about 30."""
+MAX_TERMS = 256
+"""Terms in one query: each becomes a subquery, and SQLite bounds how many one statement may hold."""
+MAX_LIMIT = 1_000_000_000
+"""The largest `--limit`: SQLite takes no number beyond 2^63, and no data directory holds more records."""
 
 
 class QueryError(CrmError):
@@ -143,6 +149,8 @@ class _Parser:
         self.query = query
         self.tokens = _tokens(query)
         self.at = 0
+        self.depth = 0
+        self.terms = 0
 
     def peek(self) -> _Token | None:
         return self.tokens[self.at] if self.at < len(self.tokens) else None
@@ -181,23 +189,41 @@ class _Parser:
         token = self.peek()
         if token is None:
             raise QueryError(_("the query ends where a term was expected"), self.query, len(self.query))
+        if token.kind in ("not", "minus", "("):
+            return self.nested(token)
+        if token.kind in ("or", "and", ")"):
+            raise QueryError(_("unexpected {text!r}").format(text=token.text), self.query, token.position)
+        self.terms += 1
+        if self.terms > MAX_TERMS:
+            raise QueryError(_("more than {most} terms").format(most=MAX_TERMS), self.query, token.position)
+        self.take()
+        if token.kind == "field":
+            return token.field
+        return Text(token.text, token.kind == "phrase", token.position)
+
+    def nested(self, token: _Token):
+        """A NOT or a parenthesised group, at most MAX_DEPTH deep."""
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise QueryError(_("nested deeper than {most} levels").format(most=MAX_DEPTH), self.query, token.position)
+        self.take()
         if token.kind in ("not", "minus"):
-            self.take()
-            return Not(self.unary())
-        if token.kind == "(":
-            self.take()
+            node = Not(self.unary())
+        else:
             node = self.or_()
             closing = self.peek()
             if closing is None or closing.kind != ")":
                 raise QueryError(_("unbalanced parenthesis"), self.query, token.position)
             self.take()
-            return node
-        if token.kind in ("or", "and", ")"):
-            raise QueryError(_("unexpected {text!r}").format(text=token.text), self.query, token.position)
-        self.take()
-        if token.kind == "field":
-            return token.field
-        return Text(token.text, token.kind == "phrase", token.position)
+        self.depth -= 1
+        return node
+
+
+def bounded_limit(limit: int | None) -> int | None:
+    """`--limit`, refused beyond MAX_LIMIT (or below 1)."""
+    if limit is not None and not 1 <= limit <= MAX_LIMIT:
+        raise InvalidValue(_("--limit {limit}: use a number from 1 to {most}").format(limit=limit, most=MAX_LIMIT))
+    return limit
 
 
 def parse(query: str):

@@ -16,6 +16,7 @@ from crmcli.model.jsonish import loads
 from crmcli.model.record import Record, leaves
 from crmcli.model.text import fold, has_cjk, match_spans, words
 from crmcli.query.compile import compile_query, fts_phrase
+from crmcli.query.parse import bounded_limit
 from crmcli.query.resolve import parties_named
 
 SNIPPET_WIDTH = 70
@@ -138,7 +139,7 @@ def search(repo, query: str, kinds: tuple[Kind, ...] = (), limit: int = 50) -> t
     """The best `limit` records for `query`, and how many matched in all."""
     if not query.strip():
         raise InvalidValue(_("the query is empty"))
-    rows, total = _ranked(repo, query, kinds, limit)
+    rows, total = _ranked(repo, query, kinds, bounded_limit(limit))
     needles = [w for w in words(" ".join(_compiled(repo, query).words)).split()]
     hits = []
     for path, data, tier in rows:

@@ -8,6 +8,7 @@ agenda decides what is overdue, due today or coming up. Rules are named as in
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -43,6 +44,15 @@ class Context:
     def owner_of(self, data: dict) -> str | None:
         return data.get("owner") or self.owners.get(data.get("party") or "")
 
+    @contextmanager
+    def guarded(self, path: str):
+        """Date arithmetic on one record that leaves the calendar skips that record with a
+        warning: the schemas bound every date and interval, this is the second line."""
+        try:
+            yield
+        except (ArithmeticError, ValueError) as error:
+            self.repo.warnings.append(_("{path}: out of range ({error}); skipped").format(path=path, error=error))
+
 
 def explicit(ctx: Context, settings: dict) -> list[Item]:
     items = []
@@ -50,16 +60,20 @@ def explicit(ctx: Context, settings: dict) -> list[Item]:
         data = record.data
         due = str(data["due"])
         repeat = _(" (every {rule})").format(rule=data["every"]) if data.get("every") else ""
-        items.append(Item(read_day(due, ctx.repo.clock), "reminder", f"{data['text']}{repeat}", record.ref,
-                          data.get("party"), ctx.owner_of(data),
-                          at=read_moment(due, ctx.repo.clock) if "T" in due else None))
+        with ctx.guarded(record.path):
+            items.append(Item(read_day(due, ctx.repo.clock), "reminder", f"{data['text']}{repeat}", record.ref,
+                              data.get("party"), ctx.owner_of(data),
+                              at=read_moment(due, ctx.repo.clock) if "T" in due else None))
     return items
 
 
 def next_steps(ctx: Context, settings: dict) -> list[Item]:
-    return [Item(read_day(str(r.data["next"]["due"]), ctx.repo.clock), "next_steps", r.data["next"]["action"], r.ref,
-                 r.data.get("party"), ctx.owner_of(r.data))
-            for r in ctx.rows("interaction", "due IS NOT NULL AND due <= ?", (ctx.horizon.isoformat(),))]
+    items = []
+    for r in ctx.rows("interaction", "due IS NOT NULL AND due <= ?", (ctx.horizon.isoformat(),)):
+        with ctx.guarded(r.path):
+            items.append(Item(read_day(str(r.data["next"]["due"]), ctx.repo.clock), "next_steps",
+                              r.data["next"]["action"], r.ref, r.data.get("party"), ctx.owner_of(r.data)))
+    return items
 
 
 def follow_up(ctx: Context, settings: dict) -> list[Item]:
@@ -82,9 +96,11 @@ def follow_up(ctx: Context, settings: dict) -> list[Item]:
         if every not in cadences:
             cadences[every] = parse_interval(every)
         since = last.get(ref)
-        start = read_day(str(since or created), ctx.repo.clock)
-        due = start + cadences[every]
-        if due > ctx.horizon:
+        due = None
+        with ctx.guarded(path):
+            start = read_day(str(since or created), ctx.repo.clock)
+            due = start + cadences[every]
+        if due is None or due > ctx.horizon:
             continue
         reason = (_("no contact since {day} (every {cadence})").format(day=start.isoformat(), cadence=every)
                   if since else _("never contacted (every {cadence})").format(cadence=every))
@@ -133,10 +149,11 @@ def renewals(ctx: Context, settings: dict) -> list[Item]:
         end = date.fromisoformat(str(data["end"]))
         notice = int(data.get("renewal_notice_days", fallback))
         how = _("renews by itself") if data.get("auto_renew") else _("renew or let it end")
-        items.append(Item(end - timedelta(days=notice), "renewals",
-                          _("{title} ends {day}: {days} days' notice, {how}").format(
-                              title=data["title"], day=end.isoformat(), days=notice, how=how),
-                          contract.ref, data.get("party"), ctx.owner_of(data)))
+        with ctx.guarded(contract.path):
+            items.append(Item(end - timedelta(days=notice), "renewals",
+                              _("{title} ends {day}: {days} days' notice, {how}").format(
+                                  title=data["title"], day=end.isoformat(), days=notice, how=how),
+                              contract.ref, data.get("party"), ctx.owner_of(data)))
     return items
 
 
@@ -194,8 +211,10 @@ def tickets(ctx: Context, settings: dict) -> list[Item]:
     for ticket in ctx.rows("ticket", "json_extract(data, '$.status') IN ('open', 'in-progress') "
                                      "AND json_extract(data, '$.due') IS NOT NULL"):
         data = ticket.data
-        due = read_moment(str(data["due"]), ctx.repo.clock)
-        if due.date() > ctx.horizon:
+        due = None
+        with ctx.guarded(ticket.path):
+            due = read_moment(str(data["due"]), ctx.repo.clock)
+        if due is None or due.date() > ctx.horizon:
             continue
         priority = _(data.get("priority", "normal"))
         state = (_("past its service level ({priority})") if due < ctx.repo.clock.now()

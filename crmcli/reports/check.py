@@ -261,9 +261,32 @@ def _problems_of(root, path: str, error: str, line: int | None) -> list[Problem]
     return problems or [Problem(path, error, line)]
 
 
+def _unreadable_folders(root) -> list[Problem]:
+    """Record folders that cannot be opened: the index skips their files with a warning, and
+    `crm check` must not pass over them as if they were empty."""
+    import os
+
+    from crmcli.model.kinds import BY_FOLDER
+
+    problems = []
+
+    def failed(error: OSError) -> None:
+        path = os.path.relpath(error.filename, root).replace(os.sep, "/")
+        problems.append(Problem(path, _("cannot read: {error}").format(error=error.strerror)))
+
+    for folder in BY_FOLDER:
+        top = root / folder
+        if top.is_dir() and not top.is_symlink():
+            for _walked in os.walk(top, onerror=failed):
+                pass
+    return problems
+
+
 def load_for_check(repo) -> Loaded:
-    """All records, and the files that could not be taken as problems (out of the run's warnings)."""
+    """All records, and the files (and folders) that could not be taken as problems (out of the
+    run's warnings)."""
     broken = [problem for row in repo.index.broken() for problem in _problems_of(repo.root, *row)]
+    broken += _unreadable_folders(repo.root)
     paths = {problem.path for problem in broken}
     repo.warnings[:] = [w for w in repo.warnings if w.split(":", 1)[0] not in paths]
     return Loaded(sorted(repo.records(), key=lambda r: r.ref), broken, repo.root)

@@ -16,6 +16,8 @@ from crmcli.model.views import Column, Document, Fields, Table
 
 GRID = [Decimal(n) / 10 for n in range(1, 10)]
 BACKTEST = 6
+MAX_MONTHS = 120
+"""The longest forecast: ten years ahead is already guesswork, and each month is a row."""
 
 
 def _month(day: date, offset: int = 0) -> str:
@@ -48,8 +50,8 @@ def fit(series: list[Decimal]) -> tuple[Decimal, Decimal, Decimal, Decimal]:
 
 
 def forecast(repo, months: int) -> Document:
-    if months < 1:
-        raise InvalidValue(_("--months must be 1 or more"))
+    if not 1 <= months <= MAX_MONTHS:
+        raise InvalidValue(_("--months {months}: use a number from 1 to {most}").format(months=months, most=MAX_MONTHS))
     today = repo.clock.today()
     code = repo.config.currency
     convert = converter(code, code, repo.config.rates)

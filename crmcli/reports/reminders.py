@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from crmcli.errors import InvalidValue
 from crmcli.i18n import _, day_text, ngettext
 from crmcli.model.dates import parse_interval, read_day
 from crmcli.model.record import Record
@@ -45,7 +46,12 @@ def reminder_view(repo, reminder: Record) -> Document:
 def horizon(repo, within: str | None) -> date:
     """Today, or today plus `within` (`1d`, `2w`)."""
     today = repo.clock.today()
-    return today + parse_interval(within) if within else today
+    if not within:
+        return today
+    try:
+        return today + parse_interval(within)
+    except InvalidValue as error:
+        raise InvalidValue(_("--within: {error}").format(error=error))
 
 
 def digest(repo, items, title: str) -> Document:

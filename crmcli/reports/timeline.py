@@ -5,6 +5,7 @@ from __future__ import annotations
 from crmcli.model.dates import parse_day
 from crmcli.model.kinds import KINDS
 from crmcli.model.views import Table
+from crmcli.query.parse import bounded_limit
 from crmcli.query.search import select
 from crmcli.reports.common import INTERACTION_COLUMNS, interaction_row, newest_first
 
@@ -12,6 +13,7 @@ from crmcli.reports.common import INTERACTION_COLUMNS, interaction_row, newest_f
 def timeline(repo, query: str = "", party=None, since: str | None = None, until: str | None = None,
              types=(), limit: int | None = None) -> Table:
     """Interactions matching `query` and the filters, newest first."""
+    limit = bounded_limit(limit)
     clauses, params = [], []
     if party is not None:
         clauses.append("party = ?")

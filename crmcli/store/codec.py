@@ -12,7 +12,7 @@ refused from its size before it is read; nesting is measured before libyaml buil
 document (its composer recurses in C, and 30,000 open brackets overflow the stack);
 only the core tags construct (no `!!python/…`, `!!binary`, `!!set`, `!!omap`); numbers
 beyond 30 digits are refused (`1e999999999` would be a gigabyte of digits as text);
-and aliases of text may not expand a document beyond the file's own size.
+a key written twice is an error; and aliases of text may not expand a document beyond the file's own size.
 
 Writing uses ruamel.yaml's round-trip mode so a file the user edited by hand keeps its
 comments, key order and formatting; only changed values are replaced. Strings that any
@@ -114,6 +114,18 @@ class _Constructor(yaml.constructor.SafeConstructor):
         if text.lower() not in ("true", "false"):
             _refuse(node, f"{text[:40]!r} is not true or false")
         return text.lower() == "true"
+
+    def construct_mapping(self, node, deep=False):
+        """A key written twice is an error at its second line: a YAML reader would keep one of
+        the two values silently, and the round-trip writer refuses such a file when editing."""
+        if isinstance(node, yaml.MappingNode):
+            seen = set()
+            for key, _value in node.value:
+                if isinstance(key, yaml.ScalarNode):
+                    if key.value in seen:
+                        _refuse(key, f"duplicate key {key.value[:40]!r}")
+                    seen.add(key.value)
+        return super().construct_mapping(node, deep=deep)
 
     def construct_not_allowed(self, node):
         _refuse(node, f"the tag {node.tag} is not allowed in record files")

@@ -90,7 +90,7 @@ class Stat:
 
     @classmethod
     def of(cls, st: os.stat_result) -> "Stat":
-        return cls(st.st_mtime_ns, st.st_size, st.st_ino)
+        return cls(st.st_ctime_ns, st.st_size, st.st_ino)  # the change time, as the scan (see scan.Entry)
 
 
 @dataclass

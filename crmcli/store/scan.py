@@ -20,8 +20,10 @@ from crmcli.i18n import N_, _
 PARALLEL_FROM_FILES = 20000
 MODULUS = 1 << 62
 LINKED_FOLDER = N_("{path}: a link to a folder; skipped (records are read only from inside the data directory)")
+UNREADABLE_FOLDER = N_("{path}: cannot read: {error}; skipped")
 Entry = tuple[int, int, int]
-"""(mtime in ns, size, inode) of one file."""
+"""(change time in ns, size, inode) of one file: the change time (ctime) moves on a chmod as
+well as on a write, so a file that became unreadable is read again, and warned about."""
 
 
 @dataclass
@@ -53,9 +55,11 @@ def _walk(root: str, units: list[tuple[str, bool]], known: dict[str, tuple]) -> 
         folder, recurse = stack.pop()
         try:
             fd = os.open(os.path.join(root, folder), os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
-        except OSError:
+        except OSError as error:
             if os.path.islink(os.path.join(root, folder)):
                 scan.warnings.append(_(LINKED_FOLDER).format(path=folder))
+            elif os.path.isdir(os.path.join(root, folder)):
+                scan.warnings.append(_(UNREADABLE_FOLDER).format(path=folder, error=error.strerror))
             continue
         files: list[tuple[str, Entry]] = []
         count = mtimes = sizes = inodes = names = 0
@@ -79,7 +83,7 @@ def _walk(root: str, units: list[tuple[str, bool]], known: dict[str, tuple]) -> 
                             path=f"{folder}/{name}"))
                         continue
                     st = entry.stat(follow_symlinks=False)
-                    stat = (st.st_mtime_ns, st.st_size, st.st_ino)
+                    stat = (st.st_ctime_ns, st.st_size, st.st_ino)
                     files.append((name, stat))
                     count += 1
                     mtimes += stat[0]
@@ -104,8 +108,11 @@ def _units(root: str, folders: list[str]) -> list[tuple[str, bool]]:
         if not os.path.isdir(path) or os.path.islink(path):
             continue
         units.append((folder, False))
-        units += [(f"{folder}/{e.name}", True) for e in os.scandir(path)
-                  if e.is_dir(follow_symlinks=False) and not e.name.startswith(".")]
+        try:
+            units += [(f"{folder}/{e.name}", True) for e in os.scandir(path)
+                      if e.is_dir(follow_symlinks=False) and not e.name.startswith(".")]
+        except OSError:  # unreadable: the walk of its own unit warns about it
+            pass
     return units
 
 

@@ -66,6 +66,19 @@ def _is_zone(name) -> bool:
     return not isinstance(name, str) or _parses(lambda: ZoneInfo(name), (ZoneInfoNotFoundError, ValueError, OSError))
 
 
+def _is_repeat(text) -> bool:
+    """A repeat rule crm can follow, its interval within bounds (not `99999999y`)."""
+    from datetime import date
+
+    from crmcli.errors import InvalidValue
+    from crmcli.model.recurrence import check_rule
+
+    try:
+        return not isinstance(text, str) or bool(check_rule(text, date(2000, 1, 1)))
+    except InvalidValue:
+        return False
+
+
 def _parses(parse, errors=ValueError) -> bool:
     try:
         parse()
@@ -99,6 +112,7 @@ def validator(name: str):
     checker.checks("birthday")(_is_birthday)
     checker.checks("currency")(_is_currency)
     checker.checks("zone")(_is_zone)
+    checker.checks("repeat")(_is_repeat)
     return Draft202012Validator(_inlined(schema(name), schema(name)), format_checker=checker)
 
 

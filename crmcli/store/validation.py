@@ -31,9 +31,11 @@ PATTERN_MESSAGES = {
     "^contracts/": N_("{field}: {value!r} is not a document in contracts/ (contracts/<id>.md)"),
     "^attachments/": N_("{field}: {value!r} is not a file in a folder of attachments/ (attachments/<id>/<file>)"),
     "@": N_("{field}: {value!r} is not a valid email address"),
-    "T[0-9]{2}": N_("{field}: {value!r} is not an ISO moment with a zone (2026-11-22T14:30:00+08:00)"),
-    "[0-9]{4}-[0-9]{2}-[0-9]{2}$": N_("{field}: {value!r} is not an ISO date (2026-11-22)"),
-    "[dwmy]$": N_("{field}: {value!r} is not an interval such as 30d, 2w, 1m or 1y"),
+    "T[0-9]{2}": N_("{field}: {value!r} is not an ISO moment with a zone from 1900 to 2999 "
+                    "(2026-11-22T14:30:00+08:00)"),
+    "[0-9]{3})-[0-9]{2}-[0-9]{2}$": N_("{field}: {value!r} is not an ISO date from 1900 to 2999 (2026-11-22)"),
+    "[1-9][0-9]?y)$": N_("{field}: {value!r} is not an interval such as 30d, 2w, 1m or 1y "
+                         "(at most 9999d, 999w, 999m or 99y)"),
     "{0,2}[dw]": N_("{field}: {value!r} is not an interval of at most 999 days or weeks or 99 months or years "
                     "(30d, 2w, 1m, 1y)"),
     "{0,2}[hd]": N_("{field}: {value!r} is not a duration of at most 999 hours or days (4h, 3d)"),
@@ -52,6 +54,7 @@ FORMAT_MESSAGES = {
     "birthday": N_("{field}: {value!r} is not an existing day (YYYY-MM-DD or MM-DD)"),
     "currency": N_("{field}: unknown currency code {value!r} (ISO 4217: CNY, EUR, USD…)"),
     "zone": N_("{field}: unknown time zone {value!r} (use an IANA name such as Asia/Shanghai)"),
+    "repeat": N_("{field}: {value!r} is not a repeat rule within bounds (2w, 1m, monday, 3rd monday or an RRULE)"),
 }
 
 
