@@ -24,10 +24,10 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from conftest import DataDir, examples, run_crm
-from robust import snapshot
 
+from conftest import DataDir, examples, run_crm
 from crmcli.store import codec
+from robust import snapshot
 
 CHILD = r"""
 import atexit, os, signal, sys, time

@@ -19,13 +19,13 @@ from decimal import Decimal
 
 import pytest
 import yaml
-from conftest import DEMO, DataDir, examples, run_crm
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from robust import assert_reads_survive
 
+from conftest import DEMO, DataDir, examples, run_crm
 from crmcli.store import codec
 from crmcli.store.index import Stat, parse_file
+from robust import assert_reads_survive
 
 FUZZ = settings(deadline=None, suppress_health_check=list(HealthCheck))
 RECORDS = sorted(p.relative_to(DEMO).as_posix() for p in DEMO.rglob("*.yaml")

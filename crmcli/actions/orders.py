@@ -11,8 +11,8 @@ from crmcli.errors import InvalidValue, NotFound
 from crmcli.i18n import N_, _
 from crmcli.model.dates import moment_text, parse_day
 from crmcli.model.kinds import KINDS
-from crmcli.model.money import currency as currency_code
 from crmcli.model.money import MINOR_UNITS, parse_amount, parse_decimal, parse_rate, rounded
+from crmcli.model.money import currency as currency_code
 from crmcli.model.orders import SKU_LIKE, balance, parse_line, payment_due, totals
 from crmcli.model.record import Record
 from crmcli.model.workflow import ORDER

@@ -2,7 +2,7 @@
 
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -15,7 +15,7 @@ def register(app: typer.Typer) -> None:
     @app.command("history")
     def history(
         ctx: typer.Context,
-        record: Annotated[Optional[str], typer.Argument(help="A record: its id, path (customers/acme) or a party's name. Without it: recent changes.")] = None,
+        record: Annotated[str | None, typer.Argument(help="A record: its id, path (customers/acme) or a party's name. Without it: recent changes.")] = None,
         since: Annotated[str, typer.Option("--since", help="Without RECORD: changes from this long ago (1w, 30d) or this day.")] = "1w",
         fmt: FormatOption = None,
     ):

@@ -1,7 +1,7 @@
 """`crm show`, `crm today` and `crm check`: looking at the data as a whole."""
 
 
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -24,7 +24,7 @@ def register(app: typer.Typer) -> None:
     def today(
         ctx: typer.Context,
         days: Annotated[int, typer.Option("--days", min=0, max=366, help="How far ahead to look.")] = 7,
-        owner: Annotated[Optional[str], typer.Option(help="Only what this person owns.")] = None,
+        owner: Annotated[str | None, typer.Option(help="Only what this person owns.")] = None,
         fmt: FormatOption = None,
     ):
         """The agenda: every reminder overdue, due today and coming up (next steps, follow-ups,

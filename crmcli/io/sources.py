@@ -14,10 +14,10 @@ import codecs
 import csv
 import io
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Callable, Iterator
 
 from crmcli.errors import InvalidValue
 from crmcli.i18n import _

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 from crmcli.actions.contacts import put_contact
 from crmcli.errors import InvalidValue

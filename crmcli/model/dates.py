@@ -71,7 +71,7 @@ class Clock:
     pinned: datetime | None = None
 
     @classmethod
-    def create(cls, zone: tzinfo, today: str | None = None) -> "Clock":
+    def create(cls, zone: tzinfo, today: str | None = None) -> Clock:
         """A clock in `zone`, pinned to `today` (a date or moment) when given."""
         if not today:
             return cls(zone)

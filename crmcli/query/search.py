@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 from crmcli.errors import InvalidValue
 from crmcli.i18n import N_, _
-from crmcli.model.kinds import KINDS, Kind, kind_of_ref, title_of
 from crmcli.model.jsonish import loads
+from crmcli.model.kinds import KINDS, Kind, kind_of_ref, title_of
 from crmcli.model.record import Record, leaves
 from crmcli.model.text import fold, has_cjk, match_spans, words
 from crmcli.query.compile import compile_query, fts_phrase

@@ -16,10 +16,8 @@ from decimal import Decimal
 from html import escape
 
 from crmcli.model import jsonish
-from crmcli.model.views import Document, Fields, Table
-
 from crmcli.model.text import visible  # noqa: F401  (one implementation, for every face)
-
+from crmcli.model.views import Document, Fields, Table
 
 MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
 

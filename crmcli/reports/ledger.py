@@ -15,9 +15,8 @@ from decimal import Decimal
 from crmcli.errors import InvalidValue
 from crmcli.i18n import N_, _, quarter_text
 from crmcli.model.kinds import KINDS
-from crmcli.model.money import converter
+from crmcli.model.money import converter, rounded
 from crmcli.model.money import currency as currency_code
-from crmcli.model.money import rounded
 from crmcli.model.orders import OWING_STATES, line_net, outstanding, paid
 from crmcli.model.periods import Period, month_key, parse_period, quarter_key, year_key
 from crmcli.model.text import fold

@@ -6,10 +6,10 @@ from decimal import Decimal
 
 from crmcli.i18n import N_, _
 from crmcli.model.dates import parse_interval, read_day
-from crmcli.model.record import Record
-from crmcli.model.views import Column, Document, Fields, Table
 from crmcli.model.money import format_money
 from crmcli.model.orders import is_open, on_time, outstanding
+from crmcli.model.record import Record
+from crmcli.model.views import Column, Document, Fields, Table
 from crmcli.reports.common import INTERACTION_COLUMNS, interaction_row, newest_first, when
 from crmcli.reports.orders import order_list
 from crmcli.reports.pipeline import deal_list, ticket_list, tiers

@@ -14,8 +14,14 @@ from pathlib import Path
 
 from crmcli.i18n import _
 from crmcli.model.kinds import kind_of_ref
-from crmcli.reports.check import (check_conflict_markers, check_ids, check_orders, check_party_rules,
-                                  check_references, run_checks)
+from crmcli.reports.check import (
+    check_conflict_markers,
+    check_ids,
+    check_orders,
+    check_party_rules,
+    check_references,
+    run_checks,
+)
 from crmcli.store import codec
 from crmcli.store.config import CONFIG_FILE
 from crmcli.store.validation import Problem

@@ -130,7 +130,7 @@ def keep_old(path: Path) -> Path | None:
     return old
 
 
-def commit_temp(temp: Path, path: Path, placed: "Placed | None" = None, sync: bool = True) -> None:
+def commit_temp(temp: Path, path: Path, placed: Placed | None = None, sync: bool = True) -> None:
     """Move a temporary file written by `write_temp` over its target, durably (or, without
     `sync`, leaving the folder's sync to `sync_folders`); `placed` notes once the target is
     replaced."""

@@ -17,8 +17,8 @@ from __future__ import annotations
 import os
 import re
 import sqlite3
-from decimal import Decimal
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 from crmcli.i18n import _
@@ -82,7 +82,7 @@ class Stat:
     ino: int
 
     @classmethod
-    def of(cls, st: os.stat_result) -> "Stat":
+    def of(cls, st: os.stat_result) -> Stat:
         return cls(st.st_mtime_ns, st.st_size, st.st_ino)
 
 

@@ -47,7 +47,7 @@ def find_root(explicit: str | os.PathLike | None = None) -> Path:
     return default_data_dir()
 
 
-def open_repo(path=None, *, today: str | None = None, at: str | None = None) -> "Repo":
+def open_repo(path=None, *, today: str | None = None, at: str | None = None) -> Repo:
     """The data directory at `path` (or found as `find_root` does); with `at`, as it was at
     that git revision or date, read-only."""
     root = find_root(path)
@@ -67,7 +67,7 @@ def open_repo(path=None, *, today: str | None = None, at: str | None = None) -> 
     return repo
 
 
-def _open_past(root: Path, clock: Clock, at: str, today: str | None) -> "Repo":
+def _open_past(root: Path, clock: Clock, at: str, today: str | None) -> Repo:
     """The data directory as of revision or date `at`, from an extract in the cache; a date
     also becomes "today" unless one was given."""
     from crmcli.store import git

@@ -17,11 +17,11 @@ import sys
 from pathlib import Path
 
 import pytest
+
+import crmcli
 from conftest import ROOT, TODAY, run_crm
 from fs_conditions import read_only
 from robust import snapshot
-
-import crmcli
 
 UNKNOWN = "nobody-at-all-xyz"
 
@@ -712,7 +712,7 @@ def test_no_color_is_honoured(warm):
     assert COLOUR.search(coloured), "expected colour on a terminal (the test cannot tell otherwise)"
     plain = _on_a_terminal(args, {"NO_COLOR": "1"})
     assert not COLOUR.search(plain), set(re.findall(rb"\x1b\[[0-9;]*m", plain))
-    assert "Overdue".encode() in plain
+    assert b"Overdue" in plain
 
 
 def test_piped_output_is_plain_text_without_escape_codes(warm):

@@ -16,6 +16,7 @@ import tracemalloc
 from pathlib import Path
 
 import pytest
+
 from conftest import DEMO, DataDir, run_crm
 from robust import assert_reads_survive, placed, snapshot
 

@@ -4,6 +4,7 @@ import stat
 import sys
 
 import pytest
+
 from fs_conditions import read_only
 
 

@@ -8,7 +8,6 @@ from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
 
-
 BEAN_CHECK = shutil.which("bean-check") or str(Path(sys.executable).with_name("bean-check"))
 
 

@@ -102,8 +102,8 @@ def test_on_a_terminal_rich_interprets_none_of_it(hostile):
     """Rendered for a terminal (colours on), the markup is shown as typed and no escape sequence
     of the data (no hyperlink, no bell, no clear screen) reaches it: only rich's own colours."""
     from crmcli import open_repo
-    from crmcli.render import render
     from crmcli.model.kinds import KINDS
+    from crmcli.render import render
     from crmcli.reports.party_list import party_list
 
     class Terminal(io.StringIO):

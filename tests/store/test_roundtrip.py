@@ -19,10 +19,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from conftest import examples, run_crm
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from conftest import examples, run_crm
 from crmcli import open_repo
 from crmcli.model.dates import Clock, parse_day, parse_due, parse_moment, read_day
 from crmcli.model.jsonish import loads as from_json
