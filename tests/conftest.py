@@ -117,16 +117,3 @@ def empty(tmp_path) -> DataDir:
     result = run_crm("init", target, "--no-git", "--name", "Test Co", "--me", "li", "--timezone", "Asia/Shanghai")
     assert result.code == 0, result.err
     return DataDir(target)
-
-
-def pytest_addoption(parser):
-    parser.addoption("--runslow", action="store_true", default=False, help="also run the tests marked slow")
-
-
-def pytest_collection_modifyitems(config, items):
-    if config.getoption("--runslow"):
-        return
-    skip = pytest.mark.skip(reason="slow: run with --runslow")
-    for item in items:
-        if "slow" in item.keywords:
-            item.add_marker(skip)
