@@ -61,28 +61,29 @@ def _payload(result):
     return {label: value for label, value in result.items}
 
 
-def _marked(row: dict, column, marker: str, escape) -> str:
-    """A cell's text with its highlighted spans wrapped in `marker` (markdown's **)."""
+def _marked(row: dict, column, marker: str, literal) -> str:
+    """A cell's text with its highlighted spans wrapped in `marker` (markdown's **), each piece
+    passed through `literal`, the format's escaping."""
     text = cell_text(row.get(column.key), money=column.style == "money")
     spans = (row.get("_spans") or {}).get(column.key) or []
     if not marker or not spans:
-        return escape(text)
+        return literal(text)
     pieces, last = [], 0
     for start, end in spans:
-        pieces += [escape(text[last:start]), marker, escape(text[start:end]), marker]
+        pieces += [literal(text[last:start]), marker, literal(text[start:end]), marker]
         last = end
-    return "".join(pieces + [escape(text[last:])])
+    return "".join(pieces + [literal(text[last:])])
 
 
 def _as_is(text: str) -> str:
     return text
 
 
-def _text_rows(table: Table, marker: str = "", escape=_as_is) -> tuple[list[str], list[list[str]]]:
+def _text_rows(table: Table, marker: str = "", literal=_as_is) -> tuple[list[str], list[list[str]]]:
     headers = [column.header for column in table.columns]
     kinds = [(c.key, c.style == "money") for c in table.columns]
-    rows = [[_marked(row, c, marker, escape) for c in table.columns] if row.get("_spans")
-            else [escape(cell_text(row.get(key), money=money)) for key, money in kinds] for row in table.rows]
+    rows = [[_marked(row, c, marker, literal) for c in table.columns] if row.get("_spans")
+            else [literal(cell_text(row.get(key), money=money)) for key, money in kinds] for row in table.rows]
     return headers, rows
 
 
@@ -90,20 +91,22 @@ def _tabulate(result, tablefmt: str) -> str:
     from tabulate import tabulate
 
     chunks = []
-    escape = markdown_text if tablefmt == "pipe" else _as_is
+    # Cells: tabulate escapes them itself for html; markdown needs its markup characters escaped.
+    # Headings and the empty note are ours, so html gets them through html.escape.
+    literal = markdown_text if tablefmt == "pipe" else _as_is
     for part in _tables(result):
         title = part.title
         if tablefmt == "pipe" and title:
-            chunks.append(f"## {escape(visible(title))}\n")
+            chunks.append(f"## {literal(visible(title))}\n")
         elif tablefmt == "html" and title:
             chunks.append(f"<h3>{escape(visible(title))}</h3>")
         elif title:
             chunks.append(visible(title))
         if isinstance(part, Fields):
-            rows = [[escape(visible(label)), escape(cell_text(value))] for label, value in part.items]
+            rows = [[literal(visible(label)), literal(cell_text(value))] for label, value in part.items]
             chunks.append(tabulate(rows, tablefmt=tablefmt, headers=["field", "value"] if tablefmt == "pipe" else ()))
         elif part.rows:
-            headers, rows = _text_rows(part, "**" if tablefmt == "pipe" else "", escape)
+            headers, rows = _text_rows(part, "**" if tablefmt == "pipe" else "", literal)
             aligns = [c.align for c in part.columns]
             if tablefmt == "simple" and len(rows) > LARGE and not any("\n" in cell for row in rows for cell in row):
                 chunks.append(_aligned(headers, rows, aligns))

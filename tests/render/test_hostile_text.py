@@ -147,6 +147,17 @@ def test_html_mail_digests_escape_names():
     assert "<script>" not in stream.getvalue() and "&lt;script&gt;" in stream.getvalue()
 
 
+def test_html_titles_and_empty_notes_are_escaped_too():
+    """Headings and the "nothing to show" note are written by us, not by tabulate, which only
+    escapes cells: they must be escaped before they go into the mail's HTML."""
+    from crmcli.model.views import Column, Table
+    from crmcli.render import render
+
+    stream = io.StringIO()
+    render(Table([Column("name", "name")], [], title="<script>x</script> & co", empty="<i>none</i>"), "html", stream)
+    assert stream.getvalue() == "<h3>&lt;script&gt;x&lt;/script&gt; &amp; co</h3>\n<p>(&lt;i&gt;none&lt;/i&gt;)</p>\n"
+
+
 def test_a_mail_subject_stays_one_harmless_header():
     from crmcli.reminders.mail import message
 
