@@ -19,7 +19,9 @@ LOCALE_DIR = Path(__file__).parent / "locale"
 CATALOGS = {"en": None, "zh": "zh_CN"}
 ENVIRONMENT = ("LC_ALL", "LC_MESSAGES", "LANG")
 
-_translation: ContextVar[gettext.NullTranslations] = ContextVar("translation", default=gettext.NullTranslations())
+UNTRANSLATED = gettext.NullTranslations()
+"""English, the messages as written: the default of every context, shared and never changed."""
+_translation: ContextVar[gettext.NullTranslations] = ContextVar("translation", default=UNTRANSLATED)
 _language: ContextVar[str] = ContextVar("language", default="en")
 
 

@@ -34,7 +34,7 @@ def undo(repo) -> str:
             path=changed[0], commit=label))
     before = tree.blobs([f"{commit.parents[0]}:./{path}" for path in paths])
     with repo.writing(_undo_message(commit.subject)) as tx:
-        for path, data in zip(paths, before):
+        for path, data in zip(paths, before, strict=True):
             if data is None:
                 tx.remove_file(path)
             else:

@@ -20,15 +20,17 @@ def _find(ctx, kind_name: str, text: str):
 
 def register(app: typer.Typer) -> None:
     product = typer.Typer(help="The product and service catalog (SKU, price, tax rate…).", no_args_is_help=True)
-    contract = typer.Typer(help="Contracts from templates: new, list, show, review, sign, activate, expire, terminate, attach.",
-                           no_args_is_help=True)
+    contract = typer.Typer(
+        help="Contracts from templates: new, list, show, review, sign, activate, expire, terminate, attach.",
+        no_args_is_help=True)
     app.add_typer(product, name="product")
     app.add_typer(contract, name="contract")
 
     from crmcli.reports import records as views
 
     record_commands(product, "product", views.product_list, views.product_view, "products by SKU")
-    record_commands(contract, "contract", views.contract_list, views.contract_view, "contracts, those ending soonest first")
+    record_commands(contract, "contract", views.contract_list, views.contract_view,
+                    "contracts, those ending soonest first")
 
     @product.command("add")
     def product_add(
@@ -57,7 +59,8 @@ def register(app: typer.Typer) -> None:
 
     @product.command("edit")
     def product_edit(ctx: typer.Context, sku: Id,
-                     set_: Annotated[list[str], typer.Option("--set", help="FIELD=VALUE (repeatable): price=12.50, active=false…")]):
+                     set_: Annotated[list[str], typer.Option(
+                         "--set", help="FIELD=VALUE (repeatable): price=12.50, active=false…")]):
         """Change fields of a product."""
         from crmcli.actions.products import edit_product
 
@@ -85,7 +88,8 @@ def register(app: typer.Typer) -> None:
         start: Annotated[str | None, typer.Option(help="First day.")] = None,
         end: Annotated[str | None, typer.Option(help="Last day.")] = None,
         auto_renew: Annotated[bool, typer.Option("--auto-renew", help="Renews itself unless cancelled.")] = False,
-        notice_days: Annotated[int | None, typer.Option("--notice-days", min=0, help="Days of notice before the end to renew or cancel.")] = None,
+        notice_days: Annotated[int | None, typer.Option(
+            "--notice-days", min=0, help="Days of notice before the end to renew or cancel.")] = None,
     ):
         """Draft a contract from a template; prints its id (the document is contracts/<id>.md)."""
         from crmcli.actions.contracts import new_contract

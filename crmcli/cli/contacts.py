@@ -45,7 +45,8 @@ def register(app: typer.Typer) -> None:
         state(ctx).say(_("added {name} to {ref}").format(name=name, ref=record.ref))
 
     @contact.command("list")
-    def list_(ctx: typer.Context, party: Annotated[str | None, typer.Argument(help="Only this party's contacts.")] = None,
+    def list_(ctx: typer.Context,
+              party: Annotated[str | None, typer.Argument(help="Only this party's contacts.")] = None,
               fmt: FormatOption = None):
         """List contacts, of one party or of all."""
         from crmcli.reports.contact_list import contact_list
@@ -58,7 +59,8 @@ def register(app: typer.Typer) -> None:
         ctx: typer.Context,
         party: Party,
         name: ContactName,
-        set_: Annotated[list[str] | None, typer.Option("--set", help="FIELD=VALUE (repeatable): title, phones, emails, wechat, birthday, notes…")] = None,
+        set_: Annotated[list[str] | None, typer.Option(
+            "--set", help="FIELD=VALUE (repeatable): title, phones, emails, wechat, birthday, notes…")] = None,
         primary: Annotated[bool, typer.Option("--primary", help="Make this the primary contact.")] = False,
     ):
         """Change a contact's fields."""

@@ -4,7 +4,7 @@
 import os
 import sys
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -13,7 +13,7 @@ import typer
 from crmcli.i18n import _
 
 
-class OutputFormat(str, Enum):
+class OutputFormat(StrEnum):
     table = "table"
     plain = "plain"
     markdown = "markdown"
@@ -24,12 +24,15 @@ class OutputFormat(str, Enum):
 
 OutputOption = Annotated[
     Path | None,
-    typer.Option("--output", "-o", help="Write to this file instead, in the format its extension names: .csv, .json, .md or .xlsx."),
+    typer.Option("--output", "-o",
+                 help="Write to this file instead, in the format its extension names: .csv, .json, .md or .xlsx."),
 ]
-ChartOption = Annotated[bool, typer.Option("--chart", help="Add a bar chart of the main series (table and plain output).")]
+ChartOption = Annotated[bool, typer.Option(
+    "--chart", help="Add a bar chart of the main series (table and plain output).")]
 FormatOption = Annotated[
     OutputFormat | None,
-    typer.Option("--format", "-f", help="table (rich, the default on a terminal), plain (the default when piped), markdown, csv, json or jsonl."),
+    typer.Option("--format", "-f", help="table (rich, the default on a terminal), plain (the default when piped), "
+                                        "markdown, csv, json or jsonl."),
 ]
 
 
@@ -151,7 +154,7 @@ def stdin_yaml(mapping: bool = True):
     try:
         return codec.decode(sys.stdin.buffer.read(codec.MAX_FILE_BYTES + 1), mapping=mapping)
     except codec.RecordSyntaxError as error:
-        raise InvalidValue(error.message, where=f"stdin:{error.line or 1}")
+        raise InvalidValue(error.message, where=f"stdin:{error.line or 1}") from error
 
 
 def state(ctx: typer.Context) -> State:
@@ -172,8 +175,10 @@ def status_commands(app: typer.Typer, moves: dict[str, str], move) -> None:
             ctx: typer.Context,
             record_id: Annotated[str, typer.Argument(metavar="ID", help="The id (a unique prefix will do).")],
             note: Annotated[str | None, typer.Option("--note", help="Why (kept in the history).")] = None,
-            by: Annotated[str | None, typer.Option("--by", help="Who (default: me in crm.yaml); for a review step, the approver.")] = None,
-            date: Annotated[str | None, typer.Option("--date", help="The day it happened, where the move records one (default today).")] = None,
+            by: Annotated[str | None, typer.Option(
+                "--by", help="Who (default: me in crm.yaml); for a review step, the approver.")] = None,
+            date: Annotated[str | None, typer.Option(
+                "--date", help="The day it happened, where the move records one (default today).")] = None,
         ):
             moved = move(state(ctx).repo, record_id, action, by=by, note=note, day=date)
             state(ctx).say(_("{id}: {status}").format(id=moved.id, status=_(moved.data["status"])))

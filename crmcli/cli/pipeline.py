@@ -1,6 +1,6 @@
 """`crm deal …`, `crm target …`, `crm ticket …`, `crm campaign …`: the work around customers."""
 
-from enum import Enum
+from enum import StrEnum
 from typing import Annotated
 
 import typer
@@ -12,14 +12,14 @@ Id = Annotated[str, typer.Argument(metavar="ID", help="The id (a unique prefix w
 Party = Annotated[str, typer.Argument(help="The customer or supplier: id, name, prefix or pinyin.")]
 
 
-class Priority(str, Enum):
+class Priority(StrEnum):
     low = "low"
     normal = "normal"
     high = "high"
     urgent = "urgent"
 
 
-class Channel(str, Enum):
+class Channel(StrEnum):
     email = "email"
     event = "event"
     ads = "ads"
@@ -27,7 +27,7 @@ class Channel(str, Enum):
     phone = "phone"
 
 
-class TicketStatus(str, Enum):
+class TicketStatus(StrEnum):
     open = "open"
     in_progress = "in-progress"
     resolved = "resolved"
@@ -50,7 +50,8 @@ def _party(ctx, text: str):
 def register(app: typer.Typer) -> None:
     deal = typer.Typer(help="Deals in the sales pipeline: add, list, show, move, won, lost.", no_args_is_help=True)
     target = typer.Typer(help="Sales targets per owner (or the business) and period.", no_args_is_help=True)
-    ticket = typer.Typer(help="Service tickets and complaints: open, update, resolve, close, list, show.", no_args_is_help=True)
+    ticket = typer.Typer(help="Service tickets and complaints: open, update, resolve, close, list, show.",
+                         no_args_is_help=True)
     campaign = typer.Typer(help="Marketing campaigns: add, add-members, list, show.", no_args_is_help=True)
     for name, group in (("deal", deal), ("target", target), ("ticket", ticket), ("campaign", campaign)):
         app.add_typer(group, name=name)
@@ -67,11 +68,14 @@ def register(app: typer.Typer) -> None:
     def deal_add(ctx: typer.Context, party: Party, title: Annotated[str, typer.Argument(help="What the deal is.")],
                  amount: Annotated[str | None, typer.Option(help="Expected value.")] = None,
                  currency: Annotated[str | None, typer.Option()] = None,
-                 stage: Annotated[str | None, typer.Option(help="A stage of crm.yaml's pipeline (default: the first).")] = None,
+                 stage: Annotated[str | None, typer.Option(
+                     help="A stage of crm.yaml's pipeline (default: the first).")] = None,
                  close: Annotated[str | None, typer.Option("--close", help="Expected close date.")] = None,
-                 source: Annotated[str | None, typer.Option(help="A campaign id (CP-…) or free text: referral, fair…")] = None,
+                 source: Annotated[str | None, typer.Option(
+                     help="A campaign id (CP-…) or free text: referral, fair…")] = None,
                  owner: Annotated[str | None, typer.Option()] = None,
-                 probability: Annotated[str | None, typer.Option(help="Overrides the stage's probability (0–100).")] = None):
+                 probability: Annotated[str | None, typer.Option(
+                     help="Overrides the stage's probability (0–100).")] = None):
         """Add a deal; prints its id."""
         from crmcli.actions.pipeline import add_deal
 
@@ -96,7 +100,8 @@ def register(app: typer.Typer) -> None:
 
     @deal.command("won")
     def deal_won(ctx: typer.Context, deal_id: Id,
-                 order: Annotated[bool, typer.Option("--order", help="Also make the sales order for its amount.")] = False,
+                 order: Annotated[bool, typer.Option(
+                     "--order", help="Also make the sales order for its amount.")] = False,
                  note: Annotated[str | None, typer.Option("--note")] = None):
         """Close a deal as won (with --order, make its sales order); prints the order id if made."""
         from crmcli.actions.pipeline import win_deal
@@ -117,7 +122,8 @@ def register(app: typer.Typer) -> None:
 
     @target.command("set")
     def target_set(ctx: typer.Context,
-                   owner: Annotated[str, typer.Argument(help="Whose target: an owner, or 'all' for the whole business.")],
+                   owner: Annotated[str, typer.Argument(
+                       help="Whose target: an owner, or 'all' for the whole business.")],
                    period: Annotated[str, typer.Argument(help="2026, 2026-Q4 or 2026-11.")],
                    amount: Annotated[str, typer.Argument(help="Net sales to reach.")],
                    currency: Annotated[str | None, typer.Option()] = None):
@@ -130,8 +136,10 @@ def register(app: typer.Typer) -> None:
 
     @ticket.command("open")
     def ticket_open(ctx: typer.Context, party: Party, subject: Annotated[str, typer.Argument(help="What it is about.")],
-                    priority: Annotated[Priority, typer.Option(help="Sets the due time from crm.yaml's service levels.")] = Priority.normal,
-                    body: Annotated[str | None, typer.Option("--body", help="Details; '-' reads them from stdin.")] = None,
+                    priority: Annotated[Priority, typer.Option(
+                        help="Sets the due time from crm.yaml's service levels.")] = Priority.normal,
+                    body: Annotated[str | None, typer.Option(
+                        "--body", help="Details; '-' reads them from stdin.")] = None,
                     category: Annotated[str | None, typer.Option(help="complaint, question, repair, return…")] = None,
                     contact: Annotated[str | None, typer.Option()] = None):
         """Open a ticket; prints its id."""
@@ -146,7 +154,8 @@ def register(app: typer.Typer) -> None:
 
     @ticket.command("update")
     def ticket_update(ctx: typer.Context, ticket_id: Id,
-                      status: Annotated[TicketStatus | None, typer.Option(help="open or in-progress (resolve and close have their commands).")] = None,
+                      status: Annotated[TicketStatus | None, typer.Option(
+                          help="open or in-progress (resolve and close have their commands).")] = None,
                       note: Annotated[str | None, typer.Option("--note")] = None):
         """Change a ticket's status or add a note to its history."""
         from crmcli.actions.service import update_ticket
@@ -168,7 +177,8 @@ def register(app: typer.Typer) -> None:
 
     @ticket.command("close")
     def ticket_close(ctx: typer.Context, ticket_id: Id,
-                     satisfaction: Annotated[int | None, typer.Option("--satisfaction", help="The customer's rating, 1–5.")] = None,
+                     satisfaction: Annotated[int | None, typer.Option(
+                         "--satisfaction", help="The customer's rating, 1–5.")] = None,
                      note: Annotated[str | None, typer.Option("--note")] = None):
         """Close a resolved ticket, with the customer's satisfaction."""
         from crmcli.actions.service import update_ticket
@@ -193,7 +203,8 @@ def register(app: typer.Typer) -> None:
 
     @campaign.command("add-members", context_settings=QUERY_SETTINGS)
     def campaign_members(ctx: typer.Context, campaign_id: Id,
-                         query: Annotated[list[str], typer.Argument(help="Parties to add: a query such as 'kind:customer tag:vip'.")]):
+                         query: Annotated[list[str], typer.Argument(
+                             help="Parties to add: a query such as 'kind:customer tag:vip'.")]):
         """Add the customers and suppliers that match a query."""
         from crmcli.actions.service import add_members
         from crmcli.model.kinds import PARTY_KINDS

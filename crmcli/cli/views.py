@@ -11,7 +11,8 @@ from crmcli.i18n import _
 
 def register(app: typer.Typer) -> None:
     @app.command("show")
-    def show(ctx: typer.Context, party: Annotated[str, typer.Argument(help="A customer or supplier: id, name, prefix or pinyin.")],
+    def show(ctx: typer.Context,
+             party: Annotated[str, typer.Argument(help="A customer or supplier: id, name, prefix or pinyin.")],
              fmt: FormatOption = None):
         """The 360° view of a customer or supplier."""
         from crmcli.query.resolve import resolve_party
@@ -35,7 +36,8 @@ def register(app: typer.Typer) -> None:
 
     @app.command("check")
     def check(ctx: typer.Context,
-              duplicates: Annotated[bool, typer.Option("--duplicates", help="Only list likely duplicate parties, with a score.")] = False,
+              duplicates: Annotated[bool, typer.Option(
+                  "--duplicates", help="Only list likely duplicate parties, with a score.")] = False,
               fmt: FormatOption = None):
         """Validate every file: schema, ids, references, likely duplicates. Exit 1 on any error."""
         from crmcli.reports.check import run_checks

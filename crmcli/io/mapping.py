@@ -121,7 +121,7 @@ class Rule:
             return datetime.strptime(text, self.date_format)
         except ValueError:
             raise InvalidValue(_("{column} {value!r} does not match the date format {format!r}").format(
-                column=self.columns[0], value=text, format=self.date_format))
+                column=self.columns[0], value=text, format=self.date_format)) from None
 
 
 @dataclass
@@ -251,9 +251,10 @@ def _from_file(path: Path, target: Target, lines: Target | None) -> Mapping:
     try:
         raw = codec.decode(path.read_bytes())
     except OSError as error:
-        raise InvalidValue(_("cannot read the mapping: {reason}").format(reason=error.strerror), where=str(path))
+        raise InvalidValue(_("cannot read the mapping: {reason}").format(reason=error.strerror),
+                           where=str(path)) from error
     except codec.RecordSyntaxError as error:
-        raise InvalidValue(error.message, where=f"{path}:{error.line}" if error.line else str(path))
+        raise InvalidValue(error.message, where=f"{path}:{error.line}" if error.line else str(path)) from error
     known = {"source", "key", "empty", "columns", "join", "set", "lines"}
     if set(raw) - known:
         raise InvalidValue(_("unknown key {key!r} (use {keys})").format(key=sorted(set(raw) - known)[0],

@@ -37,7 +37,8 @@ NAMED_DAYS = {
 }
 RELATIVE = re.compile(r"^(?P<sign>[+-])\s*(?P<count>\d+)\s*(?P<unit>h|d|w|m|y)$")
 INTERVAL = re.compile(r"^(?P<count>\d+)\s*(?P<unit>d|w|m|y)$")
-WEEKDAY_PHRASE = re.compile(r"^(?:(?P<which>next|last|this)\s+)?(?P<day>[a-z]+)(?:\s+(?P<time>\d{1,2}(?::\d{2})?\s*(?:am|pm)?))?$")
+WEEKDAY_PHRASE = re.compile(r"^(?:(?P<which>next|last|this)\s+)?(?P<day>[a-z]+)"
+                            r"(?:\s+(?P<time>\d{1,2}(?::\d{2})?\s*(?:am|pm)?))?$")
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 HINT = N_("use YYYY-MM-DD, an ISO moment, today, tomorrow 9:00, +3d, -2w, next monday or friday 15:00")
@@ -59,7 +60,7 @@ def local_zone(name: str | None = None) -> tzinfo:
             return ZoneInfo(name)
         except (ZoneInfoNotFoundError, ValueError):
             raise InvalidValue(_("unknown time zone {name!r} (use an IANA name such as Asia/Shanghai)").format(
-                name=name))
+                name=name)) from None
     return datetime.now().astimezone().tzinfo
 
 
@@ -80,7 +81,7 @@ class Clock:
             try:
                 day = date.fromisoformat(today.strip())
             except ValueError:
-                raise InvalidValue(_("--today {day!r}: no such day").format(day=today))
+                raise InvalidValue(_("--today {day!r}: no such day").format(day=today)) from None
             return cls(zone, datetime.combine(day, real_now.time(), zone))
         return cls(zone, parse_moment(today, cls(zone)))
 
@@ -128,7 +129,7 @@ def _parse_time(text: str) -> time:
     try:
         return parser.parse(text).time()
     except (ValueError, OverflowError):
-        raise InvalidValue(_("invalid time {text!r}").format(text=text))
+        raise InvalidValue(_("invalid time {text!r}").format(text=text)) from None
 
 
 def _parse(text: str, clock: Clock) -> tuple[datetime, bool]:
@@ -155,7 +156,7 @@ def _parse(text: str, clock: Clock) -> tuple[datetime, bool]:
         try:
             return datetime.combine(date.fromisoformat(low), time(0), clock.zone), False
         except ValueError:
-            raise InvalidValue(_("invalid date {text!r}: no such day").format(text=raw))
+            raise InvalidValue(_("invalid date {text!r}: no such day").format(text=raw)) from None
     try:
         return datetime.fromisoformat(raw), True
     except ValueError:
@@ -166,7 +167,7 @@ def _parse(text: str, clock: Clock) -> tuple[datetime, bool]:
     try:
         parsed = parser.parse(raw, default=default)
     except (ValueError, OverflowError, parser.ParserError):
-        raise InvalidValue(_("invalid date {text!r}: {hint}").format(text=raw, hint=_(HINT)))
+        raise InvalidValue(_("invalid date {text!r}: {hint}").format(text=raw, hint=_(HINT))) from None
     has_time = parsed.time() != time(0) or ":" in raw
     return parsed, has_time
 
@@ -175,7 +176,7 @@ def _checked(text: str, clock: Clock) -> tuple[datetime, bool]:
     try:
         return _parse(text, clock)
     except (OverflowError, ValueError):
-        raise InvalidValue(_("invalid date {text!r}: out of range").format(text=text.strip()))
+        raise InvalidValue(_("invalid date {text!r}: out of range").format(text=text.strip())) from None
 
 
 def parse_moment(text: str, clock: Clock) -> datetime:
@@ -201,7 +202,10 @@ def moment_text(moment: datetime) -> str:
 
 def read_moment(text: str, clock: Clock) -> datetime:
     """A stored moment (ISO, possibly a bare date) as an aware datetime in the clock's zone."""
-    value = datetime.fromisoformat(text) if "T" in text or " " in text else datetime.combine(date.fromisoformat(text), time(0))
+    if "T" in text or " " in text:
+        value = datetime.fromisoformat(text)
+    else:
+        value = datetime.combine(date.fromisoformat(text), time(0))
     if value.tzinfo is None:
         value = value.replace(tzinfo=clock.zone)
     return in_zone(value, clock.zone)

@@ -49,7 +49,7 @@ def check_probability(value) -> int:
     try:
         number = int(str(value).rstrip("%"))
     except ValueError:
-        raise InvalidValue(_("probability {value!r} is not a whole number").format(value=value))
+        raise InvalidValue(_("probability {value!r} is not a whole number").format(value=value)) from None
     if not 0 <= number <= 100:
         raise InvalidValue(_("probability {value!r} must be between 0 and 100").format(value=value))
     return number

@@ -81,7 +81,7 @@ def _rule(spec: str, anchor: date, until: date | None):
         try:
             rule = rrule.rrulestr(bare, dtstart=start, ignoretz=True)
         except (ValueError, TypeError) as error:
-            raise InvalidValue(_("invalid RRULE {rule!r}: {error}").format(rule=spec, error=error))
+            raise InvalidValue(_("invalid RRULE {rule!r}: {error}").format(rule=spec, error=error)) from error
         return rule.replace(until=datetime.combine(until, time(23, 59))) if until else rule
     arguments = _arguments(text.lower(), anchor)
     if until:

@@ -114,7 +114,8 @@ def _by_id(repo, kind: Kind | None, query: str) -> list[Record]:
     """Records (of `kind`, else of any kind) whose id is `query` in any case, else starts with it."""
     upper = query.upper()
     prefix = upper.replace("%", "\\%").replace("_", "\\_") + "%"
-    return repo.records(kind, "upper(id) = ?", (upper,)) or repo.records(kind, "upper(id) LIKE ? ESCAPE '\\'", (prefix,))
+    return (repo.records(kind, "upper(id) = ?", (upper,))
+            or repo.records(kind, "upper(id) LIKE ? ESCAPE '\\'", (prefix,)))
 
 
 def resolve_record(repo, kind: Kind, text: str) -> Record:

@@ -74,7 +74,7 @@ def select_fields(repo, fields: dict[str, str], query: str = "", kinds: tuple[Ki
     grouping = f" GROUP BY {group_by}" if group_by else ""
     rows = repo.index.db.execute(f"SELECT {columns} FROM files f {join} WHERE f.data IS NOT NULL AND ({sql}){grouping}",
                                  values)
-    return [dict(zip(names, row)) for row in rows]
+    return [dict(zip(names, row, strict=True)) for row in rows]
 
 
 def _ranked(repo, query: str, kinds: tuple[Kind, ...], limit: int) -> tuple[list[tuple], int]:

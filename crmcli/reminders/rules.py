@@ -149,7 +149,8 @@ def _due_by(ctx: Context, kind: str, day_field: str, condition: str):
 
 def deliveries(ctx: Context, settings: dict) -> list[Item]:
     items = []
-    for order, day in _due_by(ctx, "order", "delivery_due", "json_extract(data, '$.status') IN ('confirmed', 'shipped')"):
+    undelivered = "json_extract(data, '$.status') IN ('confirmed', 'shipped')"
+    for order, day in _due_by(ctx, "order", "delivery_due", undelivered):
         data = order.data
         reason = _("delivery to the customer due") if data["kind"] == "sale" else _("delivery from the supplier due")
         items.append(Item(day, "deliveries", f"{reason} ({_(data['status'])})", order.ref, data.get("party"),
@@ -163,7 +164,8 @@ def payments(ctx: Context, settings: dict) -> list[Item]:
     unpaid = ("json_extract(data, '$.totals.gross') - coalesce((SELECT sum(json_extract(p.value, '$.amount')) "
               "FROM json_each(data, '$.payments') p), 0) > 0.000001")
     items = []
-    for order, day in _due_by(ctx, "order", "payment_due", f"json_extract(data, '$.status') IN ({states}) AND {unpaid}"):
+    owed = f"json_extract(data, '$.status') IN ({states}) AND {unpaid}"
+    for order, day in _due_by(ctx, "order", "payment_due", owed):
         data = order.data
         owed = balance(data)
         if owed <= 0:

@@ -111,7 +111,8 @@ def _tabulate(result, tablefmt: str) -> str:
             if tablefmt == "simple" and len(rows) > LARGE and not any("\n" in cell for row in rows for cell in row):
                 chunks.append(_aligned(headers, rows, aligns))
             else:
-                chunks.append(tabulate(rows, headers=headers, tablefmt=tablefmt, colalign=aligns, disable_numparse=True))
+                chunks.append(tabulate(rows, headers=headers, tablefmt=tablefmt, colalign=aligns,
+                                       disable_numparse=True))
         else:
             chunks.append(f"<p>({escape(part.empty)})</p>" if tablefmt == "html" else f"({part.empty})")
         chunks.append("")
@@ -134,7 +135,7 @@ def _aligned(headers: list[str], rows: list[list[str]], aligns: list[str]) -> st
 
     def line(cells: list[str]) -> str:
         padded = []
-        for cell, size, align in zip(cells, widths, aligns):
+        for cell, size, align in zip(cells, widths, aligns, strict=True):
             gap = " " * (size - width(cell))
             padded.append(gap + cell if align == "right" else cell + gap)
         return "  ".join(padded).rstrip()

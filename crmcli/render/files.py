@@ -24,6 +24,17 @@ def _xlsx(result, path: Path, raw: bool = False) -> None:
     from crmcli.render import _tables
     from crmcli.render.guard import risky
 
+    def cell(sheet, value, money: bool = False, font=None):
+        """Text that a spreadsheet would run as a formula stays text (unless `raw`)."""
+        written = WriteOnlyCell(sheet, value=_cell(value))
+        if not raw and isinstance(written.value, str) and risky(value, written.value):
+            written.data_type = "s"
+        if font is not None:
+            written.font = font
+        if money:
+            written.number_format = "#,##0.00"
+        return written
+
     book = Workbook(write_only=True)
     bold = Font(bold=True)
     for number, part in enumerate(_tables(result), 1):
@@ -35,20 +46,9 @@ def _xlsx(result, path: Path, raw: bool = False) -> None:
             headers = [c.header for c in part.columns]
             rows = ([row.get(c.key) for c in part.columns] for row in part.rows)
             money = {index for index, column in enumerate(part.columns) if column.style == "money"}
-
-        def cell(value, position: int, font=None):
-            written = WriteOnlyCell(sheet, value=_cell(value))
-            if not raw and isinstance(written.value, str) and risky(value, written.value):
-                written.data_type = "s"
-            if font is not None:
-                written.font = font
-            if position in money:
-                written.number_format = "#,##0.00"
-            return written
-
-        sheet.append([cell(header, -1, bold) for header in headers])
+        sheet.append([cell(sheet, header, font=bold) for header in headers])
         for row in rows:
-            sheet.append([cell(value, position) for position, value in enumerate(row)])
+            sheet.append([cell(sheet, value, position in money) for position, value in enumerate(row)])
     book.save(path)
 
 
@@ -84,4 +84,4 @@ def write_file(result, path: Path, fmt: str | None = None, raw: bool = False) ->
         render(result, fmt, buffer, raw)
         path.write_text(buffer.getvalue(), encoding="utf-8")
     except OSError as error:
-        raise InvalidValue(_("{path}: cannot write: {reason}").format(path=path, reason=error.strerror))
+        raise InvalidValue(_("{path}: cannot write: {reason}").format(path=path, reason=error.strerror)) from error

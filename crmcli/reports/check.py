@@ -78,7 +78,8 @@ def check_references(loaded: Loaded) -> list[Problem]:
                                     loaded.line(record, ["party"])))
             continue
         contact = record.data.get("contact")
-        if contact and fold(str(contact)) not in {fold(str(c.get("name", ""))) for c in party.data.get("contacts") or []}:
+        known = {fold(str(c.get("name", ""))) for c in party.data.get("contacts") or []}
+        if contact and fold(str(contact)) not in known:
             problems.append(Problem(record.path, _("{party} has no contact {name!r}").format(
                 party=target, name=contact), loaded.line(record, ["contact"]), severity="warning"))
     return problems

@@ -52,7 +52,7 @@ def _facts(orders: list[dict], by_line: bool, parties: dict, products: dict) -> 
                 "type": order.get("type", "standard")}
         if not by_line:
             totals = order["totals"]
-            values = {"orders": 1, "quantity": sum(Decimal(l["quantity"]) for l in order["lines"]),
+            values = {"orders": 1, "quantity": sum(Decimal(line["quantity"]) for line in order["lines"]),
                       "net": totals["net"], "discount": totals.get("discount", Decimal(0)), "tax": totals["tax"],
                       "gross": totals["gross"], "paid": paid(order), "outstanding": outstanding(order)}
             facts.append(Fact(order, None, keys, values))
@@ -238,7 +238,8 @@ def _cells(facts: list[Fact], first: str, second: str, measures: tuple) -> dict[
 
 KEY_SQL = {
     "month": "substr(f.data ->> '$.date', 1, 7)",
-    "quarter": "substr(f.data ->> '$.date', 1, 4) || '-Q' || ((CAST(substr(f.data ->> '$.date', 6, 2) AS INTEGER) + 2) / 3)",
+    "quarter": "substr(f.data ->> '$.date', 1, 4) || '-Q' "
+               "|| ((CAST(substr(f.data ->> '$.date', 6, 2) AS INTEGER) + 2) / 3)",
     "year": "substr(f.data ->> '$.date', 1, 4)",
     "customer": "f.party", "supplier": "f.party", "party": "f.party",
     "owner": "coalesce(f.data ->> '$.owner', '')", "region": "coalesce(f.data ->> '$.region', '')",
@@ -269,8 +270,8 @@ def _sql_cells(repo, query: str, where: str, params: tuple, first: str, second: 
               "ids": "group_concat(f.id, ' ')", "scale": scale, **money,
               "paid": f"sum((SELECT coalesce(sum(CAST(round((value ->> '$.amount') * {scale}) AS INTEGER)), 0) "
                       "FROM json_each(f.data, '$.payments')))",
-              "quantity": f"sum((SELECT coalesce(sum(CAST(round((value ->> '$.quantity') * {QUANTITY_SCALE}) AS INTEGER)), 0) "
-                          "FROM json_each(f.data, '$.lines')))"}
+              "quantity": "sum((SELECT coalesce(sum(CAST(round((value ->> '$.quantity') "
+                          f"* {QUANTITY_SCALE}) AS INTEGER)), 0) FROM json_each(f.data, '$.lines')))"}
     join = "LEFT JOIN files p ON p.path = f.party || '.yaml'" if "industry" in (first, second) else ""
     names = repo.index.party_facts()
     tables: dict[str, dict[str, dict[str, dict]]] = {}
@@ -279,7 +280,7 @@ def _sql_cells(repo, query: str, where: str, params: tuple, first: str, second: 
     except sqlite3.OperationalError as error:
         if "overflow" not in str(error):
             raise
-        raise InvalidValue(_("the amounts to add are too large to add exactly (over 10^16 in one group)"))
+        raise InvalidValue(_("the amounts to add are too large to add exactly (over 10^16 in one group)")) from error
     for row in rows:
         unit = Decimal(row["scale"])
         sums = {key: Decimal(row[key]) / unit for key in ("net", "discount", "tax", "gross", "paid")}
@@ -314,7 +315,8 @@ def _grouped(cells: dict[str, dict[str, dict]], by: list[str], measures: tuple, 
     total = _finish(_add(_empty(measures), (sums for inner in cells.values() for sums in inner.values()), measures),
                     measures, code)
     rows.append({first: _("total"), **total, "_style": "bold"})
-    columns = [Column(first, first)] + ([Column(second, second)] if second != first else []) + _measure_columns(measures)
+    columns = ([Column(first, first)] + ([Column(second, second)] if second != first else [])
+               + _measure_columns(measures))
     return Table(columns, rows), {"rows": data, "total": total}
 
 
@@ -332,7 +334,8 @@ def _register(facts: list[Fact], measures: tuple, code: str) -> tuple[Table, dic
     total = _finish(_add(_empty(measures), facts, measures), measures, code)
     columns = [Column("date", "date", style="date"), Column("id", "id", style="id"), Column("party", "party"),
                Column("owner", "owner"), Column("region", "region"), Column("product", "product")]
-    columns += _measure_columns(tuple(m for m in measures if m != "orders")) + [Column("status", "status", translate=True)]
+    columns += _measure_columns(tuple(m for m in measures if m != "orders"))
+    columns += [Column("status", "status", translate=True)]
     data = {"rows": [dict(row) for row in rows], "total": total}
     rows.append({"date": _("total"), **total, "_style": "bold"})
     return Table(columns, rows), data

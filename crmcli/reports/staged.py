@@ -35,7 +35,7 @@ def _staged(tree) -> list[tuple[str, str]]:
     """(status letter, path) of each file staged in the data directory."""
     tokens = [t for t in tree.run("diff", "--cached", "--name-status", "-z", "--no-renames", "--relative")
               .stdout.decode("utf-8").split("\0") if t]
-    return list(zip(tokens[::2], tokens[1::2]))
+    return list(zip(tokens[::2], tokens[1::2], strict=False))
 
 
 def _copy_out(tree, paths: list[str], scratch: Path) -> None:

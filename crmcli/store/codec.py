@@ -207,7 +207,7 @@ def read(path, *, links: bool = False) -> bytes:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | (0 if links else os.O_NOFOLLOW))
     except OSError as error:
         if error.errno == errno.ELOOP:
-            raise RecordSyntaxError("not a regular file but a link (record files may not be links)")
+            raise RecordSyntaxError("not a regular file but a link (record files may not be links)") from error
         raise
     try:
         info = os.fstat(fd)
@@ -238,7 +238,7 @@ def decode(data: bytes, *, mapping: bool = True):
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
-        raise RecordSyntaxError("not valid UTF-8", line)
+        raise RecordSyntaxError("not valid UTF-8", line) from error
     if "\n<<<<<<< " in "\n" + text:
         line = ("\n" + text).split("\n<<<<<<< ")[0].count("\n") + 1
         raise RecordSyntaxError("unresolved git merge conflict markers", line)
@@ -248,17 +248,17 @@ def decode(data: bytes, *, mapping: bool = True):
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         problem = error.problem or error.context or "YAML syntax error"
-        raise RecordSyntaxError(f"YAML error: {problem}", mark.line + 1 if mark else None)
+        raise RecordSyntaxError(f"YAML error: {problem}", mark.line + 1 if mark else None) from error
     except yaml.YAMLError as error:
-        raise RecordSyntaxError(f"YAML error: {error}")
+        raise RecordSyntaxError(f"YAML error: {error}") from error
     except RecursionError:
-        raise RecordSyntaxError(f"nested deeper than {MAX_DEPTH} levels")
+        raise RecordSyntaxError(f"nested deeper than {MAX_DEPTH} levels") from None
     if mapping and not isinstance(value, dict):
         raise RecordSyntaxError("a record file must hold a mapping of fields", 1)
     try:
         _check_shape(value, [len(text)])
     except RecursionError:
-        raise RecordSyntaxError(f"nested deeper than {MAX_DEPTH} levels")
+        raise RecordSyntaxError(f"nested deeper than {MAX_DEPTH} levels") from None
     return value
 
 
@@ -275,7 +275,8 @@ def writer():
             written twice, as a person would, and our reader refuses aliases anyway."""
             return True
 
-    Representer.add_representer(Decimal, lambda r, value: r.represent_scalar("tag:yaml.org,2002:float", decimal_text(value)))
+    Representer.add_representer(Decimal,
+                                lambda r, value: r.represent_scalar("tag:yaml.org,2002:float", decimal_text(value)))
     Representer.add_representer(str, _represent_text)
     class Constructor(RoundTripConstructor):
         """Timestamps stay text when editing, as when reading (and an impossible date
@@ -295,7 +296,8 @@ def writer():
 def _would_coerce(text: str) -> bool:
     """Whether a YAML 1.1 or 1.2 reader would take this plain scalar for something else."""
     tag = yaml.resolver.Resolver().resolve(yaml.ScalarNode, text, (True, False))
-    return tag != "tag:yaml.org,2002:str" or _Resolver().resolve(yaml.ScalarNode, text, (True, False)) != "tag:yaml.org,2002:str"
+    return (tag != "tag:yaml.org,2002:str"
+            or _Resolver().resolve(yaml.ScalarNode, text, (True, False)) != "tag:yaml.org,2002:str")
 
 
 def _valid_stamp(text: str) -> bool:

@@ -101,8 +101,8 @@ def load_config(root: Path) -> Config:
     except FileNotFoundError:
         return Config()
     except OSError as error:
-        raise DataDirError(_("{path}: cannot read: {error}").format(path=path, error=error.strerror))
+        raise DataDirError(_("{path}: cannot read: {error}").format(path=path, error=error.strerror)) from error
     except codec.RecordSyntaxError as error:
         where = f"{root / CONFIG_FILE}:{error.line}" if error.line else str(root / CONFIG_FILE)
-        raise DataDirError(error.message, where=where)
+        raise DataDirError(error.message, where=where) from error
     return Config(raw)

@@ -31,7 +31,7 @@ def confined(root: Path, relative: str) -> Path:
     try:
         inside = path.resolve().is_relative_to(root.resolve())
     except (RuntimeError, OSError):  # a link loop (RuntimeError before Python 3.13)
-        raise InvalidValue(_("{path}: a link that leads nowhere (a loop)").format(path=relative))
+        raise InvalidValue(_("{path}: a link that leads nowhere (a loop)").format(path=relative)) from None
     if not inside:
         raise InvalidValue(_("{path}: leads outside the data directory").format(path=relative))
     return path
@@ -75,7 +75,7 @@ def write_temp(path: Path, data: bytes, temp: Path | None = None, sync: bool = T
         else:
             fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except OSError as error:
-        raise os_error(error, path.parent)
+        raise os_error(error, path.parent) from error
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -88,7 +88,7 @@ def write_temp(path: Path, data: bytes, temp: Path | None = None, sync: bool = T
             os.chmod(temp, 0o666 & ~_umask())
     except OSError as error:
         Path(temp).unlink(missing_ok=True)
-        raise os_error(error, path)
+        raise os_error(error, path) from error
     return Path(temp)
 
 
@@ -126,7 +126,7 @@ def keep_old(path: Path) -> Path | None:
         except OSError:
             shutil.copy2(path, old)
     except OSError as error:
-        raise os_error(error, path)
+        raise os_error(error, path) from error
     return old
 
 
@@ -142,7 +142,7 @@ def commit_temp(temp: Path, path: Path, placed: Placed | None = None, sync: bool
             sync_folder(path.parent)
     except OSError as error:
         temp.unlink(missing_ok=True)
-        raise os_error(error, path)
+        raise os_error(error, path) from error
 
 
 def sync_folders(folders) -> None:
@@ -160,7 +160,7 @@ def remove(path: Path) -> None:
     except FileNotFoundError:
         pass
     except OSError as error:
-        raise os_error(error, path)
+        raise os_error(error, path) from error
 
 
 def set_aside(paths: list[Path]) -> list[tuple[Path, Path]]:
@@ -176,7 +176,7 @@ def set_aside(paths: list[Path]) -> list[tuple[Path, Path]]:
     except OSError as error:
         failed = path
         restore(moved)
-        raise os_error(error, failed)
+        raise os_error(error, failed) from error
     return moved
 
 
@@ -188,7 +188,7 @@ def restore(moved: list[tuple[Path, Path]]) -> None:
 
 def discard(moved: list[tuple[Path, Path]]) -> None:
     """The second step of removing: delete what `set_aside` renamed, durably."""
-    for _, aside in moved:
+    for _path, aside in moved:
         remove(aside)
 
 

@@ -108,7 +108,7 @@ class WorkTree:
         """The contents of `REV:./PATH` objects, in one `git cat-file` (None where missing)."""
         result = self.run("cat-file", "--batch", input="".join(f"{name}\n" for name in names).encode("utf-8"))
         data, position, found = result.stdout, 0, []
-        for _ in names:
+        for _name in names:
             end = data.index(b"\n", position)
             header = data[position:end].split()
             if len(header) != 3:
@@ -231,7 +231,7 @@ def resolve_revision(tree: WorkTree, rev: str, clock) -> tuple[str, date | None]
     try:
         day = parse_day(rev, clock)
     except InvalidValue:
-        raise GitError(_("--at {rev!r}: not a commit, a tag or a date").format(rev=rev))
+        raise GitError(_("--at {rev!r}: not a commit, a tag or a date").format(rev=rev)) from None
     end = datetime.combine(day + timedelta(days=1), time(0), clock.zone) - timedelta(seconds=1)
     sha = tree.out("rev-list", "-1", f"--before={end.isoformat()}", "HEAD")
     if not sha:

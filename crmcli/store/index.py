@@ -409,7 +409,7 @@ class Index:
         """Reference → {name, industry, owner, region} of every party, read in SQL (no JSON decoding)."""
         fields = ("name", "industry", "owner", "region")
         columns = ", ".join(f"json_extract(data, '$.{field}')" for field in fields)
-        return {row[0][:-5]: {field: value for field, value in zip(fields, row[1:]) if value is not None}
+        return {row[0][:-5]: {field: value for field, value in zip(fields, row[1:], strict=True) if value is not None}
                 for row in self.db.execute(f"SELECT path, {columns} FROM files WHERE kind IN ('customer', 'supplier') "
                                            "AND data IS NOT NULL")}
 

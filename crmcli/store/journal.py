@@ -44,7 +44,7 @@ class Journal:
             if os.write(self.fd, line) != len(line):
                 raise OSError(28, "No space left on device")
         except OSError as error:
-            raise fs.os_error(error, self.root)
+            raise fs.os_error(error, self.root) from error
 
     def staging(self, temp: Path, target: Path) -> None:
         """Note a temporary file before it is created (a killed writer's is then deleted)."""
@@ -56,7 +56,7 @@ class Journal:
         try:
             os.fsync(self.fd)
         except OSError as error:
-            raise fs.os_error(error, self.root)
+            raise fs.os_error(error, self.root) from error
 
     def close(self) -> None:
         """The write is done (or abandoned and cleaned up): the journal goes. Never fails: a
@@ -82,7 +82,7 @@ def recover(root: Path, cache_dir: Path) -> str | None:
     except FileNotFoundError:
         return None
     except (OSError, UnicodeDecodeError) as error:
-        raise fs.os_error(error if isinstance(error, OSError) else OSError(str(error)), path)
+        raise fs.os_error(error if isinstance(error, OSError) else OSError(str(error)), path) from error
     entries = []
     for line in lines:
         try:

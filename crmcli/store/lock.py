@@ -54,7 +54,7 @@ def writer_lock(cache_dir: Path, wait: float | None = None):
         cache_dir.mkdir(exist_ok=True)
         handle = open(cache_dir / "lock", "a+")
     except OSError as error:
-        raise os_error(error, cache_dir / "lock")
+        raise os_error(error, cache_dir / "lock") from error
     try:
         deadline = time.monotonic() + wait
         delay = 0.005
@@ -65,7 +65,7 @@ def writer_lock(cache_dir: Path, wait: float | None = None):
             except BlockingIOError:
                 if time.monotonic() >= deadline:
                     raise DataDirError(_("{path}: locked by another crm process for more than {wait:g} s").format(
-                        path=cache_dir.parent, wait=wait))
+                        path=cache_dir.parent, wait=wait)) from None
                 time.sleep(delay)
                 delay = min(delay * 2, 0.1)
         yield

@@ -111,7 +111,7 @@ def _blocks(text: str) -> dict[str, tuple[int, int]]:
     document_ = codec.load_roundtrip(text)
     starts = sorted((document_.lc.key(key)[0], key) for key in document_)
     blocks = {}
-    for (start, key), end in zip(starts, [start for start, _ in starts[1:]] + [len(lines)]):
+    for (start, key), end in zip(starts, [start for start, _ in starts[1:]] + [len(lines)], strict=True):
         while end > start + 1 and (not lines[end - 1].strip() or lines[end - 1].startswith("#")):
             end -= 1
         blocks[key] = (start, end)

@@ -161,11 +161,13 @@ class Repo:
         try:
             return Record(ref, kind, codec.decode(codec.read(path)))
         except FileNotFoundError:
-            raise NotFound(_("{ref}: no such record").format(ref=ref))
+            raise NotFound(_("{ref}: no such record").format(ref=ref)) from None
         except OSError as error:
-            raise DataDirError(_("{path}: cannot read: {error}").format(path=f"{ref}.yaml", error=error.strerror))
+            raise DataDirError(_("{path}: cannot read: {error}").format(path=f"{ref}.yaml",
+                                                                        error=error.strerror)) from error
         except codec.RecordSyntaxError as error:
-            raise InvalidValue(error.message, where=f"{ref}.yaml:{error.line}" if error.line else f"{ref}.yaml")
+            where = f"{ref}.yaml:{error.line}" if error.line else f"{ref}.yaml"
+            raise InvalidValue(error.message, where=where) from error
 
     def recover(self) -> None:
         """Finish or undo a write that a killed writer left half-done (see store/journal.py),
@@ -187,7 +189,7 @@ class Repo:
             note = recover(self.root, self.cache_dir)
         except OSError as error:
             raise DataDirError(_("an interrupted write cannot be finished yet: {error}").format(
-                error=fs.os_error(error, error.filename or self.root)))
+                error=fs.os_error(error, error.filename or self.root))) from error
         if note:
             self.warnings.append(note)
 
@@ -365,7 +367,7 @@ class Transaction:
         try:
             for entry in reversed(placed):
                 entry.undo()
-            for temp, *_ in self.staged:
+            for temp, *_rest in self.staged:
                 temp.unlink(missing_ok=True)
             fs.restore(aside)
         except OSError:
@@ -373,7 +375,7 @@ class Transaction:
         self.journal.close()
 
     def abandon(self) -> None:
-        for temp, *_ in self.staged:
+        for temp, *_rest in self.staged:
             temp.unlink(missing_ok=True)
         self.journal.close()
 

@@ -18,7 +18,8 @@ from crmcli.store.fs import atomic_write, os_error
 GITIGNORE = "# derived cache of crm (the index); safe to delete\n.crm/\n"
 
 
-def init_data_dir(path: Path, *, name: str, currency: str, me: str, timezone: str | None, git: bool = True) -> list[str]:
+def init_data_dir(path: Path, *, name: str, currency: str, me: str, timezone: str | None,
+                  git: bool = True) -> list[str]:
     """Create the data directory at `path`; returns notes on what was done."""
     if (path / CONFIG_FILE).exists():
         raise InvalidValue(_("{path} is already a crm data directory").format(path=path))
@@ -34,7 +35,7 @@ def init_data_dir(path: Path, *, name: str, currency: str, me: str, timezone: st
             (path / kind.folder / ".gitkeep").touch()
             written.append(f"{kind.folder}/.gitkeep")
     except OSError as error:
-        raise os_error(error, path)
+        raise os_error(error, path) from error
     config = DEFAULT_CONFIG.format(name=_yaml_text(name), currency=currency.upper(), me=_yaml_text(me),
                                    timezone=f"timezone: {timezone}\n" if timezone else "")
     atomic_write(path / CONFIG_FILE, config.encode("utf-8"))

@@ -170,7 +170,8 @@ BAD_DATES = ["someday", "2026-13-01", "2026-02-30", "2026-02-30 10:00", "2026-11
 @pytest.mark.parametrize("value", BAD_DATES)
 def test_an_invalid_at(warm, value):
     before = snapshot(warm.root)
-    assert_refused(warm("log", "huaqiang", "call", "hi", "--at", value), 1, before, warm.root, says=(value.split()[-1],))
+    assert_refused(warm("log", "huaqiang", "call", "hi", "--at", value), 1, before, warm.root,
+                   says=(value.split()[-1],))
 
 
 @pytest.mark.parametrize("value", BAD_DATES)

@@ -76,7 +76,8 @@ def test_markup_and_escapes_print_literally_and_harmlessly(hostile, args, fmt):
     if args[0] in ("check", "remind"):
         return
     if fmt in ("json", "jsonl"):
-        payloads = [json.loads(line) for line in result.out.splitlines()] if fmt == "jsonl" else [json.loads(result.out)]
+        lines = result.out.splitlines() if fmt == "jsonl" else [result.out]
+        payloads = [json.loads(line) for line in lines]
         assert any(NAME in text for text in texts(payloads)), "the name is not in the JSON as it is"
     elif fmt == "csv":
         cells = [cell for row in csv.reader(io.StringIO(result.out)) for cell in row]
@@ -132,7 +133,8 @@ def test_spreadsheets_get_text_not_formulas_or_control_characters(hostile, tmp_p
     assert hostile("customer", "edit", "hostile", "--set", "name==HYPERLINK(\"http://evil.example\",\"x\")").code == 0
     try:
         assert hostile("ledger", "--by", "customer", "--output", formula).code == 0
-        values = {cell.value: cell.data_type for row in load_workbook(formula).worksheets[0].iter_rows() for cell in row}
+        sheet = load_workbook(formula).worksheets[0]
+        values = {cell.value: cell.data_type for row in sheet.iter_rows() for cell in row}
         assert values.get('=HYPERLINK("http://evil.example","x")') == "s", values
     finally:
         assert hostile("customer", "edit", "hostile", "--set", f"name={NAME}").code == 0
