@@ -75,6 +75,8 @@ def test_snooze_and_remove(empty):
     (["remind", "add", "x", "--due", "someday"], "invalid date 'someday'"),
     (["remind", "add", "x", "--every", "every blursday"], "unknown weekday 'blursday'"),
     (["remind", "add", "x", "--until", "2027-01-01"], "--until only applies"),
+    (["remind", "add", "x", "--every", "FREQ=DAILY EXDATE:20261201", "--until", "2027-01-31"], "one rule only"),
+    (["remind", "add", "x", "--every", "FREQ=DAILY RRULE:FREQ=WEEKLY"], "one rule only"),
     (["remind", "add", "nobody-here", "x"], "nobody-here"),
     (["remind", "done", "RM-NOPE"], "no reminder with id 'RM-NOPE'"),
     (["remind", "snooze", "RM-20261122", "yesterday"], "in the past"),
