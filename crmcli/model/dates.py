@@ -48,7 +48,9 @@ def in_zone(moment: datetime, zone: tzinfo) -> datetime:
     """`moment` as the wall time of `zone`, carrying its fixed UTC offset: Python compares two
     times of one zone object by wall time, which is wrong in the hour a clock goes back."""
     local = moment.astimezone(zone)
-    return local.replace(tzinfo=timezone(local.utcoffset()))
+    offset = local.utcoffset()
+    assert offset is not None  # astimezone gives an aware time
+    return local.replace(tzinfo=timezone(offset))
 
 
 def local_zone(name: str | None = None) -> tzinfo:
@@ -61,7 +63,9 @@ def local_zone(name: str | None = None) -> tzinfo:
         except (ZoneInfoNotFoundError, ValueError):
             raise InvalidValue(_("unknown time zone {name!r} (use an IANA name such as Asia/Shanghai)").format(
                 name=name)) from None
-    return datetime.now().astimezone().tzinfo
+    system = datetime.now().astimezone().tzinfo
+    assert system is not None  # astimezone gives an aware time
+    return system
 
 
 @dataclass(frozen=True)

@@ -8,15 +8,18 @@ plain values (text, Decimal, dates); renderers decide how they look.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal
 
 from crmcli.i18n import N_
+
+Align = Literal["left", "center", "right"]
 
 
 @dataclass(frozen=True)
 class Column:
     key: str
     header: str
-    align: str = "left"
+    align: Align = "left"
     style: str | None = None
     """A hint for terminals: "money", "date", "muted", "status"…"""
     translate: bool = False

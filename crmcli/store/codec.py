@@ -28,6 +28,7 @@ import os
 import re
 import stat
 from decimal import Decimal, InvalidOperation
+from typing import NoReturn
 
 import yaml
 
@@ -74,7 +75,7 @@ _Resolver.add_implicit_resolver(
 INTEGER = re.compile(r"^[-+]?(?:[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$")
 
 
-def _refuse(node, problem: str):
+def _refuse(node, problem: str) -> NoReturn:
     raise yaml.constructor.ConstructorError(None, None, problem, node.start_mark)
 
 
@@ -101,9 +102,9 @@ class _Constructor(yaml.constructor.SafeConstructor):
             value = Decimal(self.construct_scalar(node).replace("_", ""))
         except InvalidOperation:
             value = Decimal("NaN")
-        if not value.is_finite():
+        _, digits, exponent = value.as_tuple()
+        if not isinstance(exponent, int):  # 'n', 'N' or 'F': NaN or infinity
             _refuse(node, "infinite or NaN numbers are not allowed")
-        sign, digits, exponent = value.as_tuple()
         if exponent < -2 * MAX_DIGITS or value.adjusted() > MAX_DIGITS or len(digits) > 2 * MAX_DIGITS:
             _refuse(node, f"a number out of range (over {MAX_DIGITS} digits before the point or "
                           f"{2 * MAX_DIGITS} in all)")
@@ -119,35 +120,44 @@ class _Constructor(yaml.constructor.SafeConstructor):
         _refuse(node, f"the tag {node.tag} is not allowed in record files")
 
 
-_Constructor.add_constructor("tag:yaml.org,2002:int", _Constructor.construct_yaml_int)
-_Constructor.add_constructor("tag:yaml.org,2002:float", _Constructor.construct_yaml_float)
-_Constructor.add_constructor("tag:yaml.org,2002:bool", _Constructor.construct_yaml_bool)
-_Constructor.add_constructor("tag:yaml.org,2002:timestamp", yaml.constructor.SafeConstructor.construct_yaml_str)
+# types-PyYAML types add_constructor for its own loader classes only; PyYAML defines it
+# on BaseConstructor, for any constructor class (this one is mixed into _Loader below).
+_Constructor.add_constructor("tag:yaml.org,2002:int", _Constructor.construct_yaml_int)  # type: ignore[type-var]
+_Constructor.add_constructor("tag:yaml.org,2002:float", _Constructor.construct_yaml_float)  # type: ignore[type-var]
+_Constructor.add_constructor("tag:yaml.org,2002:bool", _Constructor.construct_yaml_bool)  # type: ignore[type-var]
+_Constructor.add_constructor("tag:yaml.org,2002:timestamp",  # type: ignore[type-var]
+                             yaml.constructor.SafeConstructor.construct_yaml_str)
 for _tag in ("binary", "set", "omap", "pairs", "merge", "value", "yaml"):
-    _Constructor.add_constructor(f"tag:yaml.org,2002:{_tag}", _Constructor.construct_not_allowed)
-
-try:
-    from yaml.cyaml import CParser as _CParser
-except ImportError:  # pragma: no cover - PyYAML built without libyaml
-    _CParser = None
+    _Constructor.add_constructor(f"tag:yaml.org,2002:{_tag}",  # type: ignore[type-var]
+                                 _Constructor.construct_not_allowed)
 
 
-if _CParser is not None:
-    class _Loader(_CParser, _Constructor, _Resolver):
-        def __init__(self, stream):
-            _CParser.__init__(self, stream)
-            _Constructor.__init__(self)
-            _Resolver.__init__(self)
-else:  # pragma: no cover - PyYAML built without libyaml
-    class _Loader(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser,
+class _PureLoader(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser,
                   yaml.composer.Composer, _Constructor, _Resolver):
+    """The loader when PyYAML is built without libyaml (slower, same results)."""
+
+    def __init__(self, stream):
+        yaml.reader.Reader.__init__(self, stream)
+        yaml.scanner.Scanner.__init__(self)
+        yaml.parser.Parser.__init__(self)
+        yaml.composer.Composer.__init__(self)
+        _Constructor.__init__(self)
+        _Resolver.__init__(self)
+
+
+_Loader: type = _PureLoader
+try:
+    from yaml._yaml import CParser
+except ImportError:  # pragma: no cover - PyYAML built without libyaml
+    pass
+else:
+    class _CLoader(CParser, _Constructor, _Resolver):
         def __init__(self, stream):
-            yaml.reader.Reader.__init__(self, stream)
-            yaml.scanner.Scanner.__init__(self)
-            yaml.parser.Parser.__init__(self)
-            yaml.composer.Composer.__init__(self)
+            CParser.__init__(self, stream)
             _Constructor.__init__(self)
             _Resolver.__init__(self)
+
+    _Loader = _CLoader
 
 
 def _check_shape(value, budget: list[int], depth: int = 0, seen: set | None = None):

@@ -39,14 +39,15 @@ def confined(root: Path, relative: str) -> Path:
 
 def os_error(error: OSError, path: Path | str) -> DataDirError:
     """One line for an OS failure on the data directory (exit 3)."""
-    known = {
+    reasons: dict[int | None, str] = {
         errno.ENOSPC: N_("disk full"),
         errno.EDQUOT: N_("disk quota exceeded"),
         errno.EROFS: N_("read-only file system"),
         errno.EACCES: N_("permission denied"),
         errno.EPERM: N_("permission denied"),
         errno.ENOENT: N_("no such file or directory"),
-    }.get(error.errno)
+    }
+    known = reasons.get(error.errno)
     reason = _(known) if known else error.strerror or str(error)
     return DataDirError(_("{path}: cannot write: {reason}").format(path=path, reason=reason))
 
@@ -71,7 +72,8 @@ def write_temp(path: Path, data: bytes, temp: Path | None = None, sync: bool = T
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         if temp is None:
-            fd, temp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=".yaml", dir=path.parent)
+            fd, name = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=".yaml", dir=path.parent)
+            temp = Path(name)
         else:
             fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except OSError as error:
@@ -87,9 +89,9 @@ def write_temp(path: Path, data: bytes, temp: Path | None = None, sync: bool = T
         else:
             os.chmod(temp, 0o666 & ~_umask())
     except OSError as error:
-        Path(temp).unlink(missing_ok=True)
+        temp.unlink(missing_ok=True)
         raise os_error(error, path) from error
-    return Path(temp)
+    return temp
 
 
 class Placed:

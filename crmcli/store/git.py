@@ -107,7 +107,8 @@ class WorkTree:
     def blobs(self, names: list[str]) -> list[bytes | None]:
         """The contents of `REV:./PATH` objects, in one `git cat-file` (None where missing)."""
         result = self.run("cat-file", "--batch", input="".join(f"{name}\n" for name in names).encode("utf-8"))
-        data, position, found = result.stdout, 0, []
+        data, position = result.stdout, 0
+        found: list[bytes | None] = []
         for _name in names:
             end = data.index(b"\n", position)
             header = data[position:end].split()
@@ -147,7 +148,8 @@ def parse_commit(chunk: str) -> Commit:
     header, _, rest = chunk.partition("\x00")
     sha, parents, when, author, subject, command = header.split("\x1f")[:6]
     tokens = [token for token in rest.lstrip("\n").split("\x00") if token]
-    files, position = [], 0
+    files: list[tuple[str, str, str | None]] = []
+    position = 0
     while position < len(tokens):
         status = tokens[position][0]
         if status in "RC":
@@ -253,15 +255,17 @@ def snapshot(tree: WorkTree, sha: str, cache: Path) -> Path:
     partial = cache / f".partial-{uuid.uuid4().hex}"
     process = subprocess.Popen([tree.git, "archive", "--format=tar", f"{sha}:{tree.prefix}"], cwd=tree.root,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    out, err = process.stdout, process.stderr
+    assert out is not None and err is not None  # both are pipes
     problem = None
     try:
-        with tarfile.open(fileobj=process.stdout, mode="r|") as archive:
+        with tarfile.open(fileobj=out, mode="r|") as archive:
             archive.extractall(partial, filter="data")
     except tarfile.TarError as error:
         problem = str(error)
     finally:
-        process.stdout.close()
-        stderr = process.stderr.read().decode("utf-8", "replace").strip()
+        out.close()
+        stderr = err.read().decode("utf-8", "replace").strip()
         if process.wait() != 0:
             problem = stderr.splitlines()[-1] if stderr else _("git {command} failed").format(command="archive")
     if problem is not None:

@@ -39,12 +39,16 @@ class Journal:
         """One line, written straight to the file (no buffer left to fail later)."""
         line = (json.dumps(entry, ensure_ascii=False) + "\n").encode("utf-8")
         try:
-            if self.fd is None:
-                self.fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
-            if os.write(self.fd, line) != len(line):
+            if os.write(self._file(), line) != len(line):
                 raise OSError(28, "No space left on device")
         except OSError as error:
             raise fs.os_error(error, self.root) from error
+
+    def _file(self) -> int:
+        """The journal's descriptor, opening (creating) the file on first use."""
+        if self.fd is None:
+            self.fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        return self.fd
 
     def staging(self, temp: Path, target: Path) -> None:
         """Note a temporary file before it is created (a killed writer's is then deleted)."""
@@ -54,7 +58,7 @@ class Journal:
         """Every staged file is written and synced: from here on the write is finished, not undone."""
         self._append({"commit": True, "remove": [self._relative(path) for path in removals]})
         try:
-            os.fsync(self.fd)
+            os.fsync(self._file())
         except OSError as error:
             raise fs.os_error(error, self.root) from error
 

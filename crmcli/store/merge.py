@@ -163,8 +163,8 @@ def merge_files(base: Path, ours: Path, theirs: Path, name: str) -> list[str]:
     kind = record_kind(name)
     if kind is not None:
         try:
-            texts = [path.read_bytes().decode("utf-8") for path in (base, ours, theirs)]
-            merged = merge_record(*texts, kind.schema)
+            base_text, ours_text, theirs_text = (path.read_bytes().decode("utf-8") for path in (base, ours, theirs))
+            merged = merge_record(base_text, ours_text, theirs_text, kind.schema)
         except Exception:  # whatever stops a merge by field, git's merge by line still runs
             pass
         else:

@@ -12,18 +12,22 @@ import contextlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from crmcli.errors import DataDirError, GitError, InvalidValue, NotFound, ValidationFailed
 from crmcli.i18n import N_, _
 from crmcli.model.dates import Clock, local_zone, moment_text, read_day
 from crmcli.model.ids import random_id
-from crmcli.model.kinds import KINDS, Kind, kind_of_ref
+from crmcli.model.kinds import KINDS, Kind, kind_of_ref, known_kind
 from crmcli.model.record import Record
 from crmcli.store import codec, document, fs
 from crmcli.store.config import CONFIG_FILE, Config, load_config
 from crmcli.store.journal import JOURNAL, Journal, recover
 from crmcli.store.lock import lock_if_free, writer_lock
 from crmcli.store.validation import schema_problems
+
+if TYPE_CHECKING:
+    from crmcli.store.index import Index
 
 CACHE_DIR = ".crm"
 LINKED_CACHE = N_("a link, not a folder (crm keeps its index and lock inside the data directory)")
@@ -95,7 +99,7 @@ class Repo:
     """Under `--at`: the commit this data is from; `root` is then its extract, and writes are refused."""
     live_root: Path | None = None
     """Under `--at`: the data directory itself, where git runs."""
-    _index: object = None
+    _index: Index | None = None
 
     @property
     def cache_dir(self) -> Path:
@@ -144,7 +148,7 @@ class Repo:
             clauses.append(f"({where})")
             values.extend(params)
         rows = self.index.rows(" AND ".join(clauses), tuple(values))
-        return [Record(path[:-5], kind_of_ref(path), data) for path, data in rows]
+        return [Record(path[:-5], known_kind(path), data) for path, data in rows]
 
     def path_of(self, ref: str) -> Path:
         return fs.confined(self.root, ref + ".yaml")
