@@ -65,6 +65,7 @@ def send(settings: dict | None, to: list[str], subject: str, text: str, html: st
     try:
         context = ssl.create_default_context()
         timeout = float(settings.get("timeout", 20))
+        client: smtplib.SMTP
         if security == "tls":
             client = smtplib.SMTP_SSL(host, port, timeout=timeout, context=context)
         else:

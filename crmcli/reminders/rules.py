@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from crmcli.errors import CrmError
 from crmcli.i18n import _
@@ -20,6 +21,9 @@ from crmcli.model.orders import OWING_STATES, balance
 from crmcli.model.periods import parse_period
 from crmcli.model.pipeline import CLOSED_STAGES
 from crmcli.reminders.items import Item
+
+if TYPE_CHECKING:
+    from crmcli.store.repo import Repo
 
 DEFAULT_LIFECYCLES = ("lead", "prospect", "customer")
 DEFAULT_NOTICE_DAYS = 30
@@ -32,7 +36,7 @@ REACHED_NEWS_DAYS = 7
 class Context:
     """What every rule needs: the data, today, how far ahead to look, and who owns each party."""
 
-    repo: object
+    repo: Repo
     today: date
     horizon: date
     owners: dict[str, str] = field(default_factory=dict)
@@ -96,7 +100,8 @@ def _next_birthday(text: str, today: date) -> tuple[date, int | None]:
     """The next day (today or later) a `YYYY-MM-DD` or `MM-DD` birthday falls on, and the
     age then if the year is known; 29 February is kept on the 28th in common years."""
     parts = [int(p) for p in text.split("-")]
-    born_year, month, day = parts if len(parts) == 3 else (None, *parts)
+    born_year = parts.pop(0) if len(parts) == 3 else None
+    month, day = parts
 
     def on(year: int) -> date:
         try:
@@ -164,8 +169,8 @@ def payments(ctx: Context, settings: dict) -> list[Item]:
     unpaid = ("json_extract(data, '$.totals.gross') - coalesce((SELECT sum(json_extract(p.value, '$.amount')) "
               "FROM json_each(data, '$.payments') p), 0) > 0.000001")
     items = []
-    owed = f"json_extract(data, '$.status') IN ({states}) AND {unpaid}"
-    for order, day in _due_by(ctx, "order", "payment_due", owed):
+    owing = f"json_extract(data, '$.status') IN ({states}) AND {unpaid}"
+    for order, day in _due_by(ctx, "order", "payment_due", owing):
         data = order.data
         owed = balance(data)
         if owed <= 0:
