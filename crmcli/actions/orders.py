@@ -51,7 +51,8 @@ def _catalog_line(repo, raw: dict, code: str, products: dict[str, dict]) -> dict
     price = parse_decimal(price, N_("price"))
     if price < 0:
         raise InvalidValue(_("{item}: a price cannot be negative").format(item=item))
-    line["unit_price"] = price if price.as_tuple().exponent < -MINOR_UNITS[code] else rounded(price, code)
+    places = -int(price.as_tuple().exponent)  # an int: parse_decimal refuses NaN and infinity
+    line["unit_price"] = price if places > MINOR_UNITS[code] else rounded(price, code)
     discount = parse_rate(raw["discount"], N_("discount")) if raw.get("discount") not in (None, "") else 0
     if discount:
         line["discount"] = discount

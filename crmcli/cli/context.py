@@ -6,11 +6,14 @@ import sys
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from crmcli.i18n import _
+
+if TYPE_CHECKING:
+    from crmcli.store.repo import Repo
 
 
 class OutputFormat(StrEnum):
@@ -46,7 +49,7 @@ class State:
     today: str | None = None
     no_commit: bool = False
     at: str | None = None
-    repo_: object = None
+    repo_: "Repo | None" = None
     messages: list[str] = field(default_factory=list)
 
     @property

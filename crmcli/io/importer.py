@@ -94,11 +94,12 @@ def _plan(handler, items, outcome: Outcome, tx, go_on: bool, advance) -> None:
     seen: set[str] = set()
     for item in items:
         advance()
-        if isinstance(item, Item) and item.key is not None:
-            if item.key in seen:
-                item = Rejection(item.where, _("the key {key!r} came before in this file").format(key=item.key))
+        key = item.key if isinstance(item, Item) else None
+        if key is not None:
+            if key in seen:
+                item = Rejection(item.where, _("the key {key!r} came before in this file").format(key=key))
             else:
-                seen.add(item.key)
+                seen.add(key)
         if isinstance(item, Item):
             try:
                 status, note = handler.take(item, tx)

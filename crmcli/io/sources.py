@@ -269,10 +269,10 @@ def open_xlsx(path: Path, *, sheet: str | None = None, header: bool | None = Non
                            where=name)
     worksheet = book[sheet] if sheet else book.worksheets[0]
     cells = worksheet.iter_rows(values_only=True)
-    first = next(cells, None)
-    if first is None:
+    top = next(cells, None)
+    if top is None:
         raise InvalidValue(_("the sheet {sheet!r} is empty").format(sheet=worksheet.title), where=name)
-    first = [_text(value) for value in first]
+    first = [_text(value) for value in top]
     while first and not first[-1]:
         first.pop()
     count = [1]

@@ -17,7 +17,7 @@ from html import escape
 
 from crmcli.model import jsonish
 from crmcli.model.text import visible  # noqa: F401  (one implementation, for every face)
-from crmcli.model.views import Document, Fields, Table
+from crmcli.model.views import Align, Document, Fields, Table
 
 MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
 
@@ -122,7 +122,7 @@ def _tabulate(result, tablefmt: str) -> str:
 LARGE = 500
 
 
-def _aligned(headers: list[str], rows: list[list[str]], aligns: list[str]) -> str:
+def _aligned(headers: list[str], rows: list[list[str]], aligns: list[Align]) -> str:
     """tabulate's "simple" layout, line for line, for tables too large for tabulate, whose
     per-cell type detection takes seconds at 20,000 rows. Widths come from wcwidth, as there."""
     from wcwidth import wcswidth

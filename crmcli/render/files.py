@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Iterable
 from decimal import Decimal
 from pathlib import Path
 
@@ -40,6 +41,7 @@ def _xlsx(result, path: Path, raw: bool = False) -> None:
     for number, part in enumerate(_tables(result), 1):
         title = "".join(c for c in (part.title or f"Sheet {number}") if c not in "[]:*?/\\")[:31] or f"Sheet {number}"
         sheet = book.create_sheet(title if title not in book.sheetnames else f"{title[:28]} {number}")
+        rows: Iterable[list]
         if isinstance(part, Fields):
             headers, rows, money = ["field", "value"], [[label, value] for label, value in part.items], set()
         else:
@@ -70,7 +72,7 @@ def write_file(result, path: Path, fmt: str | None = None, raw: bool = False) ->
     from crmcli.render import localized, render
 
     report = fmt is None
-    if report:
+    if fmt is None:
         suffix = path.suffix.lower()
         if suffix not in EXTENSIONS:
             raise InvalidValue(_("--output {name}: use a file ending in {extensions}").format(name=path.name,
