@@ -7,6 +7,7 @@ plain values (text, Decimal, dates); renderers decide how they look.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -47,7 +48,7 @@ class Fields:
 
 @dataclass
 class Document:
-    parts: list[Table | Fields]
+    parts: Sequence[Table | Fields]
     title: str | None = None
     payload: dict = field(default_factory=dict)
     """What json prints: the whole result as data."""

@@ -11,6 +11,7 @@ import csv
 import os
 import re
 import sys
+from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from html import escape
@@ -49,7 +50,7 @@ def _public(row: dict) -> dict:
     return {key: value for key, value in row.items() if not key.startswith("_")}
 
 
-def _tables(result) -> list[Table | Fields]:
+def _tables(result) -> Sequence[Table | Fields]:
     return result.parts if isinstance(result, Document) else [result]
 
 

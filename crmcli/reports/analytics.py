@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from crmcli.i18n import N_, _, quarter_text
 from crmcli.model.money import rounded
@@ -143,7 +144,7 @@ def suppliers(repo) -> Document:
     for supplier in repo.records("supplier"):
         orders = by_party.get(supplier.ref, [])
         counted = [o for o in orders if o.get("status") in OWING_STATES]
-        spend = defaultdict(Decimal)
+        spend: defaultdict[str, Decimal] = defaultdict(Decimal)
         for order in counted:
             spend[order["currency"]] += Decimal(order["totals"]["gross"])
         judged = [o for o in counted if on_time(o) is not None]
@@ -170,7 +171,7 @@ def service(repo) -> Document:
     now = repo.clock.now()
     priorities = ("urgent", "high", "normal", "low")
     statuses = ("open", "in-progress", "resolved", "closed")
-    rows = []
+    rows: list[dict[str, Any]] = []
     for priority in priorities:
         mine = [t for t in tickets if t.get("priority") == priority]
         hours = [(datetime.fromisoformat(str(t["resolved"])) - datetime.fromisoformat(str(t["opened"])))

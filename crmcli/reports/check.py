@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass
+from pathlib import Path
 
 from crmcli.i18n import _
 from crmcli.model.likeness import duplicate_keys
@@ -24,7 +25,7 @@ class Loaded:
 
     records: list[Record]
     broken: list[Problem]
-    root: object
+    root: Path
 
     def line(self, record: Record, field: list) -> int | None:
         try:
@@ -252,7 +253,7 @@ references to what the other side removed, conflicts left over."""
 
 def _problems_of(root, path: str, error: str, line: int | None) -> list[Problem]:
     """Every problem of a file the index could not take: its YAML error, or each schema problem."""
-    from crmcli.model.kinds import kind_of_ref
+    from crmcli.model.kinds import known_kind
 
     try:
         data = codec.read(root / path)
@@ -261,7 +262,7 @@ def _problems_of(root, path: str, error: str, line: int | None) -> list[Problem]
     except (OSError, UnicodeDecodeError, codec.RecordSyntaxError):
         return [Problem(path, error, line)]
     problems = [Problem(path, message, line_of(text, field))
-                for field, message in schema_problems(kind_of_ref(path), record)]
+                for field, message in schema_problems(known_kind(path), record)]
     return problems or [Problem(path, error, line)]
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from crmcli.errors import InvalidValue
 from crmcli.i18n import N_, _, quarter_text
@@ -109,7 +110,7 @@ def ledger(repo, *, by: list[str] | None = None, period: str | None = None, purc
         orders = _order_summaries(repo, query, " AND ".join(where), tuple(params))
     orders = [o for o in orders if not counted_only or o.get("counts_toward_target", True)]
     orders.sort(key=lambda o: (str(o["date"]), o["id"]))
-    if target:
+    if to_target is not None:
         for code in {o["currency"] for o in orders}:
             to_target(0, code)
     parties = repo.index.party_facts()
@@ -120,7 +121,8 @@ def ledger(repo, *, by: list[str] | None = None, period: str | None = None, purc
     if not groups:
         groups[target or repo.config.currency] = []
     measures = tuple(m for m in MEASURES if not (by_line and m in ("paid", "outstanding")))
-    parts, payload = [], {"period": label, "by": by, "kind": direction, "currencies": {}}
+    parts: list[Table] = []
+    currencies: dict[str, dict] = {}
     for code, chosen in sorted(groups.items()):
         def converted(order, amount):
             return to_target(amount, order["currency"]) if to_target else Decimal(amount)
@@ -136,8 +138,9 @@ def ledger(repo, *, by: list[str] | None = None, period: str | None = None, purc
             table, data = _register(facts, measures, code)
         table.title = _title(purchases, label, code)
         parts.append(table)
-        payload["currencies"][code] = data
-    return Document(parts, title="Ledger", payload=payload)
+        currencies[code] = data
+    return Document(parts, title="Ledger", payload={"period": label, "by": by, "kind": direction,
+                                                    "currencies": currencies})
 
 
 SUMMARY = {
@@ -173,13 +176,15 @@ def _order_summaries(repo, query: str, where: str, params: tuple) -> list[dict]:
 def _document(tables: dict[str, dict], by: list[str], measures: tuple, purchases: bool, label: str,
               direction: str) -> Document:
     """One grouped table per currency from running sums."""
-    parts, payload = [], {"period": label, "by": by, "kind": direction, "currencies": {}}
+    parts: list[Table] = []
+    currencies: dict[str, dict] = {}
     for code, cells in sorted(tables.items()):
         table, data = _grouped(cells, by, measures, code)
         table.title = _title(purchases, label, code)
         parts.append(table)
-        payload["currencies"][code] = data
-    return Document(parts, title="Ledger", payload=payload)
+        currencies[code] = data
+    return Document(parts, title="Ledger", payload={"period": label, "by": by, "kind": direction,
+                                                    "currencies": currencies})
 
 
 def _title(purchases: bool, label: str, code: str) -> str:
@@ -220,7 +225,7 @@ def _empty(measures: tuple) -> dict:
 
 def _finish(sums: dict, measures: tuple, code: str) -> dict:
     """The measures of one group: orders counted once, money rounded once."""
-    done = {"orders": len(sums["ids"])}
+    done: dict[str, object] = {"orders": len(sums["ids"])}
     for measure in measures:
         if measure != "orders":
             done[measure] = rounded(Decimal(sums[measure]), code) if measure in MONEY else sums[measure]
@@ -283,7 +288,7 @@ def _sql_cells(repo, query: str, where: str, params: tuple, first: str, second: 
         raise InvalidValue(_("the amounts to add are too large to add exactly (over 10^16 in one group)")) from error
     for row in rows:
         unit = Decimal(row["scale"])
-        sums = {key: Decimal(row[key]) / unit for key in ("net", "discount", "tax", "gross", "paid")}
+        sums: dict[str, Any] = {key: Decimal(row[key]) / unit for key in ("net", "discount", "tax", "gross", "paid")}
         sums["quantity"] = Decimal(row["quantity"]) / QUANTITY_SCALE
         sums["outstanding"] = sums["gross"] - sums["paid"]
         sums["ids"] = set(row["ids"].split())

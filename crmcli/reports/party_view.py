@@ -111,7 +111,7 @@ def party_view(repo, party: Record) -> Document:
     if tier:
         profile.insert(-1, (N_("tier"), _(tier)))
     today = clock.today().isoformat()
-    parts = [
+    parts: list[Table | Fields] = [
         Fields([(label, value) for label, value in profile if value not in (None, "", [])], title=data.get("name")),
         Table(CONTACT_COLUMNS, [_contact_row(c) for c in data.get("contacts") or []], title="Contacts",
               empty="no contacts"),

@@ -102,7 +102,7 @@ def attainment(repo, owner: str | None, period: str, code: str) -> Decimal:
     return rounded(sum((amount for _, amount in counted_sales(repo, owner, period, code)), Decimal(0)), code)
 
 
-def _pace(period: str, today: date) -> Decimal | None:
+def _pace(period: str, today: date) -> Decimal:
     """The share of the period gone by today (0–1), for where attainment should be."""
     span = parse_period(period, today)
     if today < span.start:

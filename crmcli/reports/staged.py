@@ -51,6 +51,11 @@ def _in_index(tree, paths: list[str]) -> set[str]:
     return set(listed.split("\0")) - {""}
 
 
+def _names_a_party(ref: str) -> bool:
+    kind = kind_of_ref(ref)
+    return kind is not None and kind.is_party
+
+
 def _parties_of(root: Path, paths: list[str]) -> set[str]:
     refs = set()
     for path in paths:
@@ -58,7 +63,7 @@ def _parties_of(root: Path, paths: list[str]) -> set[str]:
             party = codec.decode((root / path).read_bytes()).get("party")
         except (OSError, codec.RecordSyntaxError):
             continue
-        if isinstance(party, str) and "/" in party and kind_of_ref(party) and kind_of_ref(party).is_party:
+        if isinstance(party, str) and "/" in party and _names_a_party(party):
             refs.add(f"{party}.yaml")
     return refs
 
@@ -96,5 +101,5 @@ def staged_problems(repo) -> list[Problem]:
     entries = [(status, path) for status, path in _staged(tree) if not path.startswith(UNCHECKED)]
     changed = [path for status, path in entries if status != "D"]
     removed = [path for status, path in entries
-               if status == "D" and path.endswith(".yaml") and kind_of_ref(path) and kind_of_ref(path).is_party]
+               if status == "D" and path.endswith(".yaml") and _names_a_party(path)]
     return (_check_changed(repo, tree, changed) if changed else []) + _still_referred_to(repo, tree, removed)
