@@ -264,8 +264,8 @@ lines:
     result = catalog(*args)
     assert result.code == 0, result.err
     assert result.json()["create"] == 2
-    orders = [catalog.read(str(p.relative_to(catalog.root))) for p in catalog.files("orders")]
-    made = {order["external_ids"]["erp"]: order for order in orders}
+    records = [catalog.read(str(p.relative_to(catalog.root))) for p in catalog.files("orders")]
+    made = {order["external_ids"]["erp"]: order for order in records}
     first = made["100"]
     assert first["party"] == "customers/acme" and first["date"] == "2026-10-01" and first["status"] == "confirmed"
     assert first["history"][0]["note"] == "imported from orders.csv"
