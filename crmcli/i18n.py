@@ -13,13 +13,16 @@ import gettext
 import os
 from contextvars import ContextVar
 from pathlib import Path
+from typing import overload
 
 DOMAIN = "crm"
 LOCALE_DIR = Path(__file__).parent / "locale"
 CATALOGS = {"en": None, "zh": "zh_CN"}
 ENVIRONMENT = ("LC_ALL", "LC_MESSAGES", "LANG")
 
-_translation: ContextVar[gettext.NullTranslations] = ContextVar("translation", default=gettext.NullTranslations())
+UNTRANSLATED = gettext.NullTranslations()
+"""English, the messages as written: the default of every context, shared and never changed."""
+_translation: ContextVar[gettext.NullTranslations] = ContextVar("translation", default=UNTRANSLATED)
 _language: ContextVar[str] = ContextVar("language", default="en")
 
 
@@ -62,8 +65,18 @@ def language() -> str:
     return _language.get()
 
 
-def _(message: str) -> str:
+@overload
+def translated(message: str) -> str: ...
+@overload
+def translated(message: None) -> None: ...
+def translated(message: str | None) -> str | None:
+    """`message` in the interface language. A field a record lacks (None) stays None, so a
+    view can still leave it out."""
     return _translation.get().gettext(message) if message else message
+
+
+_ = translated
+"""The usual gettext name, which the catalog looks for."""
 
 
 def ngettext(singular: str, plural: str, count: int) -> str:

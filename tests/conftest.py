@@ -23,6 +23,9 @@ from hypothesis import settings
 
 from crmcli.store import codec
 
+pytest_plugins = ["gitrepos"]
+"""The git fixtures (`repo`, and `plain_git` for every test), found by name like these here."""
+
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "examples" / "demo"
 TODAY = "2026-11-22"

@@ -23,6 +23,7 @@ def git(cwd: Path, *args: str, check: bool = True) -> str:
 
 @pytest.fixture(autouse=True)
 def plain_git(monkeypatch, tmp_path):
+    """Every test (conftest loads this module as a plugin) runs git without the developer's config."""
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
     monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(tmp_path / "no-global-gitconfig"))
 

@@ -16,6 +16,7 @@ import subprocess
 import sys
 
 import pytest
+
 from conftest import DEMO, DataDir, run_crm
 from fs_conditions import filled, immutable, read_only, tmpfs
 from robust import assert_reads_survive, snapshot

@@ -25,10 +25,10 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from conftest import TODAY, DataDir, examples, run_crm
-from robust import snapshot
 
+from conftest import TODAY, DataDir, examples, run_crm
 from crmcli.store import codec
+from robust import snapshot
 
 CHILD = r"""
 import atexit, os, signal, sys, time

@@ -7,8 +7,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, run_crm
 
+from conftest import ROOT, run_crm
 from crmcli.cli.reference import reference
 
 

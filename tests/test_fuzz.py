@@ -19,13 +19,13 @@ from decimal import Decimal
 
 import pytest
 import yaml
-from conftest import DEMO, DataDir, examples, run_crm
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from robust import assert_reads_survive
 
+from conftest import DEMO, DataDir, examples, run_crm
 from crmcli.store import codec
 from crmcli.store.index import Stat, parse_file
+from robust import assert_reads_survive
 
 FUZZ = settings(deadline=None, suppress_health_check=list(HealthCheck))
 RECORDS = sorted(p.relative_to(DEMO).as_posix() for p in DEMO.rglob("*.yaml")
@@ -169,8 +169,9 @@ def test_records_with_mutated_values_never_crash_a_read_command(shared, data):
 # --------------------------------------------------------------------------- bytes
 
 TOKENS = [b"&a ", b"*a", b"!!python/object:os.system ", b"!!binary ", b"!x ", b"[", b"]", b"{", b"}", b": ", b"- ",
-          b"? ", b"\t", b"\x00", b"\xff", b"\xc3", b"\r", b"\n<<<<<<< HEAD\n", b"'", b'"', b"|", b">", b"#", b"%YAML 1.1\n",
-          b"---\n", b"...\n", b"\xef\xbb\xbf", b"\\", b"~", b"1e99999", b"0x" + b"f" * 40, b"\n  ", b"\n- "]
+          b"? ", b"\t", b"\x00", b"\xff", b"\xc3", b"\r", b"\n<<<<<<< HEAD\n", b"'", b'"', b"|", b">", b"#",
+          b"%YAML 1.1\n", b"---\n", b"...\n", b"\xef\xbb\xbf", b"\\", b"~", b"1e99999", b"0x" + b"f" * 40, b"\n  ",
+          b"\n- "]
 
 
 @st.composite
@@ -274,5 +275,5 @@ def test_what_fuzzing_found(shared, case):
     record = change(codec.decode((DEMO / relative).read_bytes()))
     from crmcli.model.jsonish import dumps
 
-    survives(shared, {relative: dumps(record).encode()}, ["deal", "list"], ["ledger", "--purchases", "--by", "supplier"],
-             ["remind", "due"])
+    survives(shared, {relative: dumps(record).encode()}, ["deal", "list"],
+             ["ledger", "--purchases", "--by", "supplier"], ["remind", "due"])

@@ -13,8 +13,8 @@ import sys
 import time
 
 import pytest
-from conftest import TODAY, ZONE, DataDir, run_crm
 
+from conftest import TODAY, ZONE, DataDir, run_crm
 from crmcli import open_repo
 
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
 from conftest import DEMO, ROOT
 from robust import placed, snapshot
 

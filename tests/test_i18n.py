@@ -5,9 +5,9 @@ import ast
 import gettext
 
 import pytest
+
 from catalog import MO, PACKAGE, ROOT, messages, read_catalog
 from conftest import ROOT as PROJECT
-
 from crmcli import i18n
 
 GOLDEN = PROJECT / "tests" / "golden"

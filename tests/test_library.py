@@ -5,8 +5,8 @@ import sys
 import textwrap
 
 import pytest
-from conftest import ROOT, TODAY
 
+from conftest import ROOT, TODAY
 from crmcli import open_repo
 from crmcli.errors import Ambiguous, CrmError, DataDirError, InvalidValue, NotFound
 from crmcli.store import codec

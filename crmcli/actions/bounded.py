@@ -37,6 +37,7 @@ def _child(work, writer: int) -> None:
         resource.setrlimit(resource.RLIMIT_CPU, (SECONDS, SECONDS + 1))
         limit = _address_space() + HEADROOM
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        answer: tuple[str, str, str | None]
         try:
             answer = ("text", work(), None)
         except CrmError as error:

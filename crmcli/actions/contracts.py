@@ -59,7 +59,7 @@ def _environment(repo):
                 found = path.resolve(strict=True)
                 size = found.stat().st_size
             except (OSError, RuntimeError):
-                raise TemplateNotFound(template)
+                raise TemplateNotFound(template) from None
             if not found.is_relative_to(real):
                 raise SecurityError(_("{template} leads outside {folder}/ (a link?)").format(template=template,
                                                                                            folder=TEMPLATES))
@@ -114,17 +114,18 @@ def _render(folder: Path, environment, name: str, file_name: str, context: dict)
         known = sorted(p.stem for p in folder.glob("*.md")) if folder.is_dir() else []
         missing = name if error.name == file_name else error.name
         raise NotFound(_("no template {name!r} in {folder}/ (have: {known})").format(
-            name=missing, folder=TEMPLATES, known=", ".join(known) or _("none")))
+            name=missing, folder=TEMPLATES, known=", ".join(known) or _("none"))) from error
     except TemplateSyntaxError as error:
         raise InvalidValue(_("template syntax error: {error}").format(error=error.message),
-                           where=f"{where}:{error.lineno}")
+                           where=f"{where}:{error.lineno}") from error
     except UndefinedError as error:
-        raise InvalidValue(_("a placeholder has no value: {error}").format(error=error.message), where=where)
+        raise InvalidValue(_("a placeholder has no value: {error}").format(error=error.message), where=where) from error
     except SecurityError as error:
-        raise InvalidValue(_("the template tried something not allowed: {error}").format(error=error), where=where)
+        raise InvalidValue(_("the template tried something not allowed: {error}").format(error=error),
+                           where=where) from error
     except (OverflowError, MemoryError, RecursionError, UnicodeDecodeError) as error:
         raise InvalidValue(_("the template cannot be rendered: {error}").format(
-            error=f"{type(error).__name__}: {error}"), where=where)
+            error=f"{type(error).__name__}: {error}"), where=where) from error
 
 
 def new_contract(repo, party: Record, template: str, *, title: str | None = None, value: str | None = None,
@@ -181,7 +182,7 @@ def attach(repo, contract: Record, source: Path) -> dict:
     try:
         data = source.read_bytes()
     except OSError as error:
-        raise InvalidValue(_("{path}: cannot read: {error}").format(path=source, error=error.strerror))
+        raise InvalidValue(_("{path}: cannot read: {error}").format(path=source, error=error.strerror)) from error
     entry = {"path": relative, "sha256": hashlib.sha256(data).hexdigest(), "added": moment_text(repo.clock.now())}
     with repo.writing(f"contract: attach {name} to {contract.id}") as tx:
         attachments = [a for a in tx.fresh(contract).data.get("attachments") or [] if a.get("path") != relative]

@@ -14,7 +14,8 @@ def check_text(record: Record, text: str) -> dict:
     try:
         data = codec.decode(text.encode("utf-8"))
     except codec.RecordSyntaxError as error:
-        raise ValidationFailed(error.message, where=f"{record.path}:{error.line}" if error.line else record.path)
+        where = f"{record.path}:{error.line}" if error.line else record.path
+        raise ValidationFailed(error.message, where=where) from error
     if data.get("id") != record.id:
         raise InvalidValue(_("the id cannot change in an edit (it is {id!r})").format(id=record.id), where=record.path)
     problems = schema_problems(record.kind, data, record.path)

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from crmcli.errors import InvalidValue
 from crmcli.i18n import _
@@ -82,7 +83,7 @@ def checked_path(schema_name: str, path_text: str) -> tuple[list[str | int], dic
 def assign(record: dict, schema_name: str, path_text: str, raw: str) -> None:
     """Set the field at `path_text` from text, typed by the schema (for --set and imports)."""
     path, node = checked_path(schema_name, path_text)
-    target = record
+    target: Any = record  # the dict or list the path has reached
     for position, part in enumerate(path[:-1]):
         following = path[position + 1]
         if isinstance(part, int):

@@ -6,7 +6,6 @@ from crmcli.errors import InvalidValue
 from crmcli.i18n import _
 from crmcli.store import gitsetup
 
-
 UNDO_REACH = 50
 """How far back past other people's commits `crm undo` looks for crm's last one."""
 
@@ -45,7 +44,7 @@ def undo(repo) -> str:
             path=changed[0], commit=label))
     before = tree.blobs([f"{commit.parents[0]}:./{path}" for path in paths])
     with repo.writing(_undo_message(commit.subject)) as tx:
-        for path, data in zip(paths, before):
+        for path, data in zip(paths, before, strict=True):
             if data is None:
                 tx.remove_file(path)
             else:

@@ -11,8 +11,8 @@ from crmcli.errors import InvalidValue, NotFound
 from crmcli.i18n import N_, _
 from crmcli.model.dates import moment_text, parse_day
 from crmcli.model.kinds import KINDS
-from crmcli.model.money import currency as currency_code
 from crmcli.model.money import MINOR_UNITS, parse_amount, parse_decimal, parse_rate, rounded
+from crmcli.model.money import currency as currency_code
 from crmcli.model.orders import SKU_LIKE, balance, parse_line, payment_due, totals
 from crmcli.model.record import Record
 from crmcli.model.workflow import ORDER
@@ -35,8 +35,9 @@ def _catalog_line(repo, raw: dict, code: str, products: dict[str, dict]) -> dict
     elif "unit_price" in raw and not (SKU_LIKE.match(item) and " " not in item):
         line["description"] = item
     else:
-        raise InvalidValue(_("unknown SKU {item!r} (add it with crm product add; a free-text line is words with a price)")
-                           .format(item=item))
+        raise InvalidValue(
+            _("unknown SKU {item!r} (add it with crm product add; a free-text line is words with a price)")
+            .format(item=item))
     quantity = parse_decimal(raw["quantity"], N_("quantity"))
     if quantity <= 0:
         raise InvalidValue(_("{item}: the quantity must be more than zero").format(item=item))
@@ -50,7 +51,8 @@ def _catalog_line(repo, raw: dict, code: str, products: dict[str, dict]) -> dict
     price = parse_decimal(price, N_("price"))
     if price < 0:
         raise InvalidValue(_("{item}: a price cannot be negative").format(item=item))
-    line["unit_price"] = price if price.as_tuple().exponent < -MINOR_UNITS[code] else rounded(price, code)
+    places = -int(price.as_tuple().exponent)  # an int: parse_decimal refuses NaN and infinity
+    line["unit_price"] = price if places > MINOR_UNITS[code] else rounded(price, code)
     discount = parse_rate(raw["discount"], N_("discount")) if raw.get("discount") not in (None, "") else 0
     if discount:
         line["discount"] = discount
@@ -93,7 +95,8 @@ def new_order(repo, direction: str, party: Record, *, lines: list, currency: str
     order_day = parse_day(day, clock) if day else clock.today()
     if products is None:
         products = {p.id: p.data for p in repo.records("product")}
-    stored = [_catalog_line(repo, parse_line(l) if isinstance(l, str) else dict(l), code, products) for l in lines]
+    stored = [_catalog_line(repo, parse_line(line) if isinstance(line, str) else dict(line), code, products)
+              for line in lines]
     record: dict = {"kind": direction, "party": party.ref}
     assign_owner(repo, record, party, owner)
     if region or party.data.get("region"):
@@ -174,6 +177,6 @@ def find_order(repo, text: str, direction: str | None = None) -> Record:
 
     order = resolve_record(repo, KINDS["order"], text)
     if direction and order.data.get("kind") != direction:
-        raise NotFound(_("{id} is a {kind} order, not a {direction}").format(id=order.id, kind=_(order.data.get("kind")),
-                                                                             direction=_(direction)))
+        raise NotFound(_("{id} is a {kind} order, not a {direction}").format(
+            id=order.id, kind=_(order.data.get("kind")), direction=_(direction)))
     return order

@@ -89,8 +89,9 @@ def _move_deal(repo, deal: Record, stage: str, note: str | None, reason: str | N
     entry = {"at": moment_text(repo.clock.now()), "status": stage}
     if repo.config.me:
         entry["by"] = repo.config.me
-    if note or reason:
-        entry["note"] = note or reason
+    said = note or reason
+    if said:
+        entry["note"] = said
     data.setdefault("history", []).append(entry)
     data["stage"] = stage
     if stage in ("won", "lost"):

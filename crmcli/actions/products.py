@@ -66,8 +66,8 @@ def edit_product(repo, product: Record, sets) -> Record:
 
 
 def orders_with(repo, sku: str) -> list[Record]:
-    return [order for order in repo.records("order", "f.file_id IN (SELECT file_id FROM terms WHERE field = 'lines.sku' "
-                                                     "AND text = ?)", (words(sku),))
+    with_sku = "f.file_id IN (SELECT file_id FROM terms WHERE field = 'lines.sku' AND text = ?)"
+    return [order for order in repo.records("order", with_sku, (words(sku),))
             if any(line.get("sku") == sku for line in order.data.get("lines", []))]
 
 

@@ -67,7 +67,7 @@ def _update_ticket(repo, ticket: Record, status: str | None, note: str | None, r
         raise InvalidValue(_("nothing to change: give --status or --note"))
     if status == "resolved":
         data["resolved"] = now
-        data["resolution"] = resolution.strip()
+        data["resolution"] = (resolution or "").strip()
     if status == "in-progress" and "resolved" in data:
         del data["resolved"]
     if satisfaction is not None:

@@ -11,13 +11,27 @@ from crmcli import __version__
 
 
 def _build_app():
-    from typing import Annotated, Optional
+    from typing import Annotated
 
     import typer
     import typer.core
 
-    from crmcli.cli import (catalog, contacts, exports, git, imports, interactions, orders, parties, pipeline,
-                            reminders, reports, search, setup, views)
+    from crmcli.cli import (
+        catalog,
+        contacts,
+        exports,
+        git,
+        imports,
+        interactions,
+        orders,
+        parties,
+        pipeline,
+        reminders,
+        reports,
+        search,
+        setup,
+        views,
+    )
     from crmcli.cli.context import FormatOption, State
 
     # Plain help: Typer escapes "[required]" for rich markup even when rich help is off.
@@ -40,14 +54,22 @@ def _build_app():
     @app.callback()
     def root(
         ctx: typer.Context,
-        data_dir: Annotated[Optional[str], typer.Option("--data-dir", "-d", envvar="CRM_DIR", help="The data directory (else $CRM_DIR, the nearest parent holding crm.yaml, or the XDG data dir).")] = None,
+        data_dir: Annotated[str | None, typer.Option(
+            "--data-dir", "-d", envvar="CRM_DIR", help="The data directory (else $CRM_DIR, the nearest parent holding "
+                                                       "crm.yaml, or the XDG data dir).")] = None,
         fmt: FormatOption = None,
-        today: Annotated[Optional[str], typer.Option("--today", envvar="CRM_TODAY", help="Run as of this day (or moment): every date rule uses it.")] = None,
+        today: Annotated[str | None, typer.Option(
+            "--today", envvar="CRM_TODAY", help="Run as of this day (or moment): every date rule uses it.")] = None,
         debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks for errors.")] = False,
-        no_commit: Annotated[bool, typer.Option("--no-commit", help="Do not commit this command's changes to git (git.autocommit).")] = False,
-        at: Annotated[Optional[str], typer.Option("--at", metavar="REV", help="Read the data as it was at a git commit, tag or date (2026-06-30); read-only.")] = None,
-        lang: Annotated[Optional[str], typer.Option("--lang", metavar="en|zh", help="Interface language (else crm.yaml's locale, else LANG).")] = None,
-        version: Annotated[bool, typer.Option("--version", callback=version_callback, is_eager=True, help="Print the version.")] = False,
+        no_commit: Annotated[bool, typer.Option(
+            "--no-commit", help="Do not commit this command's changes to git (git.autocommit).")] = False,
+        at: Annotated[str | None, typer.Option(
+            "--at", metavar="REV",
+            help="Read the data as it was at a git commit, tag or date (2026-06-30); read-only.")] = None,
+        lang: Annotated[str | None, typer.Option(
+            "--lang", metavar="en|zh", help="Interface language (else crm.yaml's locale, else LANG).")] = None,
+        version: Annotated[bool, typer.Option(
+            "--version", callback=version_callback, is_eager=True, help="Print the version.")] = False,
     ):
         """A command-line CRM for customers and suppliers, kept as YAML files in git."""
         run = ctx.ensure_object(State)

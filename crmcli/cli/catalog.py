@@ -1,7 +1,7 @@
 """`crm product …` (the catalog) and `crm contract …`."""
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -20,29 +20,31 @@ def _find(ctx, kind_name: str, text: str):
 
 def register(app: typer.Typer) -> None:
     product = typer.Typer(help="The product and service catalog (SKU, price, tax rate…).", no_args_is_help=True)
-    contract = typer.Typer(help="Contracts from templates: new, list, show, review, sign, activate, expire, terminate, attach.",
-                           no_args_is_help=True)
+    contract = typer.Typer(
+        help="Contracts from templates: new, list, show, review, sign, activate, expire, terminate, attach.",
+        no_args_is_help=True)
     app.add_typer(product, name="product")
     app.add_typer(contract, name="contract")
 
     from crmcli.reports import records as views
 
     record_commands(product, "product", views.product_list, views.product_view, "products by SKU")
-    record_commands(contract, "contract", views.contract_list, views.contract_view, "contracts, those ending soonest first")
+    record_commands(contract, "contract", views.contract_list, views.contract_view,
+                    "contracts, those ending soonest first")
 
     @product.command("add")
     def product_add(
         ctx: typer.Context,
         sku: Annotated[str, typer.Argument(help="The SKU, e.g. CAB-07.")],
         name: Annotated[str, typer.Argument(help="What it is called.")],
-        price: Annotated[Optional[str], typer.Option(help="List price per unit.")] = None,
-        currency: Annotated[Optional[str], typer.Option(help="ISO 4217 (default: crm.yaml's).")] = None,
-        unit: Annotated[Optional[str], typer.Option(help="reel, m, kg, hour…")] = None,
-        tax_rate: Annotated[Optional[str], typer.Option("--tax-rate", help="13% or 0.13.")] = None,
-        category: Annotated[Optional[str], typer.Option()] = None,
-        supplier: Annotated[Optional[str], typer.Option(help="The default supplier: id, name or pinyin.")] = None,
+        price: Annotated[str | None, typer.Option(help="List price per unit.")] = None,
+        currency: Annotated[str | None, typer.Option(help="ISO 4217 (default: crm.yaml's).")] = None,
+        unit: Annotated[str | None, typer.Option(help="reel, m, kg, hour…")] = None,
+        tax_rate: Annotated[str | None, typer.Option("--tax-rate", help="13% or 0.13.")] = None,
+        category: Annotated[str | None, typer.Option()] = None,
+        supplier: Annotated[str | None, typer.Option(help="The default supplier: id, name or pinyin.")] = None,
         inactive: Annotated[bool, typer.Option("--inactive", help="No longer sold.")] = False,
-        description: Annotated[Optional[str], typer.Option()] = None,
+        description: Annotated[str | None, typer.Option()] = None,
     ):
         """Add a product; prints its SKU."""
         from crmcli.actions.products import add_product
@@ -57,7 +59,8 @@ def register(app: typer.Typer) -> None:
 
     @product.command("edit")
     def product_edit(ctx: typer.Context, sku: Id,
-                     set_: Annotated[list[str], typer.Option("--set", help="FIELD=VALUE (repeatable): price=12.50, active=false…")]):
+                     set_: Annotated[list[str], typer.Option(
+                         "--set", help="FIELD=VALUE (repeatable): price=12.50, active=false…")]):
         """Change fields of a product."""
         from crmcli.actions.products import edit_product
 
@@ -79,13 +82,14 @@ def register(app: typer.Typer) -> None:
         ctx: typer.Context,
         party: Annotated[str, typer.Argument(help="The customer or supplier.")],
         template: Annotated[str, typer.Option("--template", "-t", help="A template in templates/ (name without .md).")],
-        title: Annotated[Optional[str], typer.Option()] = None,
-        value: Annotated[Optional[str], typer.Option(help="The contract's value.")] = None,
-        currency: Annotated[Optional[str], typer.Option()] = None,
-        start: Annotated[Optional[str], typer.Option(help="First day.")] = None,
-        end: Annotated[Optional[str], typer.Option(help="Last day.")] = None,
+        title: Annotated[str | None, typer.Option()] = None,
+        value: Annotated[str | None, typer.Option(help="The contract's value.")] = None,
+        currency: Annotated[str | None, typer.Option()] = None,
+        start: Annotated[str | None, typer.Option(help="First day.")] = None,
+        end: Annotated[str | None, typer.Option(help="Last day.")] = None,
         auto_renew: Annotated[bool, typer.Option("--auto-renew", help="Renews itself unless cancelled.")] = False,
-        notice_days: Annotated[Optional[int], typer.Option("--notice-days", min=0, help="Days of notice before the end to renew or cancel.")] = None,
+        notice_days: Annotated[int | None, typer.Option(
+            "--notice-days", min=0, help="Days of notice before the end to renew or cancel.")] = None,
     ):
         """Draft a contract from a template; prints its id (the document is contracts/<id>.md)."""
         from crmcli.actions.contracts import new_contract

@@ -1,7 +1,7 @@
 """`crm contact …`: the people at a customer or supplier."""
 
 
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -27,12 +27,12 @@ def register(app: typer.Typer) -> None:
         ctx: typer.Context,
         party: Party,
         name: Annotated[str, typer.Argument(help="The contact's name.")],
-        title: Annotated[Optional[str], typer.Option()] = None,
-        phone: Annotated[Optional[list[str]], typer.Option("--phone", help="Repeatable.")] = None,
-        email: Annotated[Optional[list[str]], typer.Option("--email", help="Repeatable.")] = None,
-        wechat: Annotated[Optional[str], typer.Option()] = None,
-        birthday: Annotated[Optional[str], typer.Option(help="YYYY-MM-DD, or MM-DD when the year is unknown.")] = None,
-        note: Annotated[Optional[str], typer.Option("--note")] = None,
+        title: Annotated[str | None, typer.Option()] = None,
+        phone: Annotated[list[str] | None, typer.Option("--phone", help="Repeatable.")] = None,
+        email: Annotated[list[str] | None, typer.Option("--email", help="Repeatable.")] = None,
+        wechat: Annotated[str | None, typer.Option()] = None,
+        birthday: Annotated[str | None, typer.Option(help="YYYY-MM-DD, or MM-DD when the year is unknown.")] = None,
+        note: Annotated[str | None, typer.Option("--note")] = None,
         primary: Annotated[bool, typer.Option("--primary", help="Make this the primary contact.")] = False,
     ):
         """Add a contact to a party."""
@@ -45,7 +45,8 @@ def register(app: typer.Typer) -> None:
         state(ctx).say(_("added {name} to {ref}").format(name=name, ref=record.ref))
 
     @contact.command("list")
-    def list_(ctx: typer.Context, party: Annotated[Optional[str], typer.Argument(help="Only this party's contacts.")] = None,
+    def list_(ctx: typer.Context,
+              party: Annotated[str | None, typer.Argument(help="Only this party's contacts.")] = None,
               fmt: FormatOption = None):
         """List contacts, of one party or of all."""
         from crmcli.reports.contact_list import contact_list
@@ -58,7 +59,8 @@ def register(app: typer.Typer) -> None:
         ctx: typer.Context,
         party: Party,
         name: ContactName,
-        set_: Annotated[Optional[list[str]], typer.Option("--set", help="FIELD=VALUE (repeatable): title, phones, emails, wechat, birthday, notes…")] = None,
+        set_: Annotated[list[str] | None, typer.Option(
+            "--set", help="FIELD=VALUE (repeatable): title, phones, emails, wechat, birthday, notes…")] = None,
         primary: Annotated[bool, typer.Option("--primary", help="Make this the primary contact.")] = False,
     ):
         """Change a contact's fields."""

@@ -4,16 +4,19 @@
 import os
 import sys
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from crmcli.i18n import _
 
+if TYPE_CHECKING:
+    from crmcli.store.repo import Repo
 
-class OutputFormat(str, Enum):
+
+class OutputFormat(StrEnum):
     table = "table"
     plain = "plain"
     markdown = "markdown"
@@ -23,13 +26,16 @@ class OutputFormat(str, Enum):
 
 
 OutputOption = Annotated[
-    Optional[Path],
-    typer.Option("--output", "-o", help="Write to this file instead, in the format its extension names: .csv, .json, .md or .xlsx."),
+    Path | None,
+    typer.Option("--output", "-o",
+                 help="Write to this file instead, in the format its extension names: .csv, .json, .md or .xlsx."),
 ]
-ChartOption = Annotated[bool, typer.Option("--chart", help="Add a bar chart of the main series (table and plain output).")]
+ChartOption = Annotated[bool, typer.Option(
+    "--chart", help="Add a bar chart of the main series (table and plain output).")]
 FormatOption = Annotated[
-    Optional[OutputFormat],
-    typer.Option("--format", "-f", help="table (rich, the default on a terminal), plain (the default when piped), markdown, csv, json or jsonl."),
+    OutputFormat | None,
+    typer.Option("--format", "-f", help="table (rich, the default on a terminal), plain (the default when piped), "
+                                        "markdown, csv, json or jsonl."),
 ]
 
 
@@ -43,7 +49,7 @@ class State:
     today: str | None = None
     no_commit: bool = False
     at: str | None = None
-    repo_: object = None
+    repo_: "Repo | None" = None
     messages: list[str] = field(default_factory=list)
 
     @property
@@ -99,7 +105,7 @@ class State:
 
 QUERY_SETTINGS = {"ignore_unknown_options": True}
 """Lets a query start with `-` (`crm search -tag:lost`) without being taken for an option."""
-Query = Annotated[Optional[list[str]], typer.Argument(help="A query, as for crm search.")]
+Query = Annotated[list[str] | None, typer.Argument(help="A query, as for crm search.")]
 
 
 def query_text(parts: list[str]) -> str:
@@ -151,7 +157,7 @@ def stdin_yaml(mapping: bool = True):
     try:
         return codec.decode(sys.stdin.buffer.read(codec.MAX_FILE_BYTES + 1), mapping=mapping)
     except codec.RecordSyntaxError as error:
-        raise InvalidValue(error.message, where=f"stdin:{error.line or 1}")
+        raise InvalidValue(error.message, where=f"stdin:{error.line or 1}") from error
 
 
 def state(ctx: typer.Context) -> State:
@@ -171,9 +177,11 @@ def status_commands(app: typer.Typer, moves: dict[str, str], move) -> None:
         def command(
             ctx: typer.Context,
             record_id: Annotated[str, typer.Argument(metavar="ID", help="The id (a unique prefix will do).")],
-            note: Annotated[Optional[str], typer.Option("--note", help="Why (kept in the history).")] = None,
-            by: Annotated[Optional[str], typer.Option("--by", help="Who (default: me in crm.yaml); for a review step, the approver.")] = None,
-            date: Annotated[Optional[str], typer.Option("--date", help="The day it happened, where the move records one (default today).")] = None,
+            note: Annotated[str | None, typer.Option("--note", help="Why (kept in the history).")] = None,
+            by: Annotated[str | None, typer.Option(
+                "--by", help="Who (default: me in crm.yaml); for a review step, the approver.")] = None,
+            date: Annotated[str | None, typer.Option(
+                "--date", help="The day it happened, where the move records one (default today).")] = None,
         ):
             moved = move(state(ctx).repo, record_id, action, by=by, note=note, day=date)
             state(ctx).say(_("{id}: {status}").format(id=moved.id, status=_(moved.data["status"])))

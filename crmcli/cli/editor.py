@@ -29,7 +29,7 @@ def edit_in_editor(ctx: typer.Context, record) -> None:
         except CrmError as error:
             run.say("crm: " + str(error))
             if not sys.stdin.isatty() or not typer.confirm(_("Edit again?"), default=True, err=True):
-                raise InvalidValue(_("edit discarded; the file is unchanged"), where=record.path)
+                raise InvalidValue(_("edit discarded; the file is unchanged"), where=record.path) from error
             text = edited
             continue
         save_text(repo, record, edited, original)

@@ -1,17 +1,22 @@
 """`crm export csv|json|jsonl|xlsx|vcard|beancount`: records out to spreadsheets, phones and accountants."""
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
 from crmcli.cli.context import QUERY_SETTINGS, Query, query_text, state
 from crmcli.i18n import _
 
-KindArgument = Annotated[str, typer.Argument(help="customer, supplier, contact, interaction, product, order, purchase, contract, deal, ticket, campaign or target.")]
-OutputOption = Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to this file instead of stdout.")]
-RawOption = Annotated[bool, typer.Option("--raw", help="Keep cells that start with = + - @ as they are (by default they get a leading ' so spreadsheets do not run them).")]
-RedactOption = Annotated[bool, typer.Option("--redact", help="Mask phones, emails and messenger handles (for sharing).")]
+KindArgument = Annotated[str, typer.Argument(
+    help="customer, supplier, contact, interaction, product, order, purchase, contract, deal, ticket, campaign or "
+         "target.")]
+OutputOption = Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")]
+RawOption = Annotated[bool, typer.Option(
+    "--raw", help="Keep cells that start with = + - @ as they are (by default they get a leading ' so spreadsheets do "
+                  "not run them).")]
+RedactOption = Annotated[bool, typer.Option(
+    "--redact", help="Mask phones, emails and messenger handles (for sharing).")]
 
 
 def _write(run, text: str, output: Path | None) -> None:
@@ -24,7 +29,7 @@ def _write(run, text: str, output: Path | None) -> None:
     except OSError as error:
         from crmcli.errors import InvalidValue
 
-        raise InvalidValue(_("cannot write: {reason}").format(reason=error.strerror), where=str(output))
+        raise InvalidValue(_("cannot write: {reason}").format(reason=error.strerror), where=str(output)) from error
     run.say(_("wrote {path}").format(path=output))
 
 
@@ -57,7 +62,8 @@ def register(app: typer.Typer) -> None:
             else:
                 run.say(table.empty)
 
-        command.__doc__ = f"Records of a kind (those matching QUERY) as {fmt.upper()}: crm export {fmt} customer 'tag:vip'."
+        command.__doc__ = (f"Records of a kind (those matching QUERY) as {fmt.upper()}: "
+                           f"crm export {fmt} customer 'tag:vip'.")
         group.command(fmt, context_settings=QUERY_SETTINGS)(command)
 
     for fmt in ("csv", "json", "jsonl"):
@@ -78,7 +84,8 @@ def register(app: typer.Typer) -> None:
 
     @group.command("vcard", context_settings=QUERY_SETTINGS)
     def vcard(ctx: typer.Context,
-              query: Annotated[Optional[list[str]], typer.Argument(metavar="[PARTY|QUERY]", help="A party, or a query (default: every customer and supplier).")] = None,
+              query: Annotated[list[str] | None, typer.Argument(
+                  metavar="[PARTY|QUERY]", help="A party, or a query (default: every customer and supplier).")] = None,
               version: Annotated[str, typer.Option("--version", help="vCard 3.0 (most phones) or 4.0.")] = "3.0",
               output: OutputOption = None, redact: RedactOption = False):
         """Contacts as vCards for phones and address books: one card per contact, ORG the company."""
@@ -90,7 +97,8 @@ def register(app: typer.Typer) -> None:
 
     @group.command("beancount")
     def beancount(ctx: typer.Context,
-                  period: Annotated[Optional[str], typer.Option("--period", help="Only orders and payments dated in it: 2026, 2026-Q3, 2026-10, ytd…")] = None,
+                  period: Annotated[str | None, typer.Option(
+                      "--period", help="Only orders and payments dated in it: 2026, 2026-Q3, 2026-10, ytd…")] = None,
                   output: OutputOption = None):
         """Sales and purchase orders and their payments as a Beancount journal (bean-check accepts it)."""
         from crmcli.io.beancount import journal

@@ -2,7 +2,7 @@
 
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -15,8 +15,10 @@ def register(app: typer.Typer) -> None:
     @app.command("history")
     def history(
         ctx: typer.Context,
-        record: Annotated[Optional[str], typer.Argument(help="A record: its id, path (customers/acme) or a party's name. Without it: recent changes.")] = None,
-        since: Annotated[str, typer.Option("--since", help="Without RECORD: changes from this long ago (1w, 30d) or this day.")] = "1w",
+        record: Annotated[str | None, typer.Argument(
+            help="A record: its id, path (customers/acme) or a party's name. Without it: recent changes.")] = None,
+        since: Annotated[str, typer.Option(
+            "--since", help="Without RECORD: changes from this long ago (1w, 30d) or this day.")] = "1w",
         fmt: FormatOption = None,
     ):
         """A record's versions in git with what changed, field by field; or every recent change."""
@@ -64,7 +66,8 @@ def register(app: typer.Typer) -> None:
 
     @group.command("pre-commit")
     def pre_commit(ctx: typer.Context, fmt: FormatOption = None):
-        """Check the staged records as crm check does; exit 1 (refusing the commit) on an error. Silent when all is well."""
+        """Check the staged records as crm check does; exit 1 (refusing the commit) on an error.
+        Silent when all is well."""
         from crmcli.reports.staged import staged_problems
 
         run = state(ctx)

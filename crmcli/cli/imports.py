@@ -1,7 +1,7 @@
 """`crm import csv|xlsx|vcard`: bring records in from other tools' files."""
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -9,17 +9,30 @@ from crmcli.cli.context import FormatOption, state
 from crmcli.i18n import _
 
 FileArgument = Annotated[Path, typer.Argument(metavar="FILE", help="The file to import.")]
-KindOption = Annotated[str, typer.Option("--kind", "-k", help="customer, supplier, contact, interaction, product, order or purchase.")]
-MapOption = Annotated[Optional[str], typer.Option("--map", "-m", help="COLUMN=FIELD,… inline, or a .yaml mapping file (constants, split, join, date formats, value translation).")]
-DryRunOption = Annotated[bool, typer.Option("--dry-run", help="Show what would be created, updated, left unchanged or rejected; write nothing.")]
-DuplicateOption = Annotated[str, typer.Option("--on-duplicate", help="A row like an existing party (name, email, phone, tax id): skip (default), update it, or create anyway.")]
-SkipInvalidOption = Annotated[bool, typer.Option("--skip-invalid", help="Import the good rows even if some are rejected (default: all or nothing).")]
-SourceOption = Annotated[Optional[str], typer.Option("--source", help="The system the file comes from; its keys are kept as external_ids.SOURCE.")]
-KeyOption = Annotated[Optional[str], typer.Option("--key", help="The column holding each row's key in that system (a second import then updates).")]
-HeaderOption = Annotated[Optional[bool], typer.Option("--header/--no-header", help="Whether the first row names the columns (default: guessed).")]
-LinesOption = Annotated[Optional[Path], typer.Option("--lines", help="Orders: a file of order lines, joined to the orders on --join.")]
-JoinOption = Annotated[Optional[str], typer.Option("--join", help="Orders: the column both files share (or ORDERS_COLUMN=LINES_COLUMN).")]
-GroupOption = Annotated[Optional[str], typer.Option("--group-by", help="Orders in one file: rows with the same value of this column are one order.")]
+KindOption = Annotated[str, typer.Option(
+    "--kind", "-k", help="customer, supplier, contact, interaction, product, order or purchase.")]
+MapOption = Annotated[str | None, typer.Option(
+    "--map", "-m", help="COLUMN=FIELD,… inline, or a .yaml mapping file (constants, split, join, date formats, value "
+                        "translation).")]
+DryRunOption = Annotated[bool, typer.Option(
+    "--dry-run", help="Show what would be created, updated, left unchanged or rejected; write nothing.")]
+DuplicateOption = Annotated[str, typer.Option(
+    "--on-duplicate", help="A row like an existing party (name, email, phone, tax id): skip (default), update it, or "
+                           "create anyway.")]
+SkipInvalidOption = Annotated[bool, typer.Option(
+    "--skip-invalid", help="Import the good rows even if some are rejected (default: all or nothing).")]
+SourceOption = Annotated[str | None, typer.Option(
+    "--source", help="The system the file comes from; its keys are kept as external_ids.SOURCE.")]
+KeyOption = Annotated[str | None, typer.Option(
+    "--key", help="The column holding each row's key in that system (a second import then updates).")]
+HeaderOption = Annotated[bool | None, typer.Option(
+    "--header/--no-header", help="Whether the first row names the columns (default: guessed).")]
+LinesOption = Annotated[Path | None, typer.Option(
+    "--lines", help="Orders: a file of order lines, joined to the orders on --join.")]
+JoinOption = Annotated[str | None, typer.Option(
+    "--join", help="Orders: the column both files share (or ORDERS_COLUMN=LINES_COLUMN).")]
+GroupOption = Annotated[str | None, typer.Option(
+    "--group-by", help="Orders in one file: rows with the same value of this column are one order.")]
 
 
 def _import(ctx: typer.Context, path: Path, kind: str, reading, fmt, **options) -> None:
@@ -45,10 +58,14 @@ def register(app: typer.Typer) -> None:
 
     @group.command("csv")
     def csv_(ctx: typer.Context, path: FileArgument, kind: KindOption, mapping: MapOption = None,
-             encoding: Annotated[Optional[str], typer.Option("--encoding", help="Default: detected (UTF-8 with or without BOM, GB18030/GBK, Latin-1/cp1252).")] = None,
-             delimiter: Annotated[Optional[str], typer.Option("--delimiter", help="Default: sniffed from , ; tab |.")] = None,
-             header: HeaderOption = None, lines: LinesOption = None, join: JoinOption = None, group_by: GroupOption = None,
-             source: SourceOption = None, key: KeyOption = None, dry_run: DryRunOption = False,
+             encoding: Annotated[str | None, typer.Option(
+                 "--encoding",
+                 help="Default: detected (UTF-8 with or without BOM, GB18030/GBK, Latin-1/cp1252).")] = None,
+             delimiter: Annotated[str | None, typer.Option(
+                 "--delimiter", help="Default: sniffed from , ; tab |.")] = None,
+             header: HeaderOption = None, lines: LinesOption = None, join: JoinOption = None,
+             group_by: GroupOption = None, source: SourceOption = None, key: KeyOption = None,
+             dry_run: DryRunOption = False,
              on_duplicate: DuplicateOption = "skip", skip_invalid: SkipInvalidOption = False, fmt: FormatOption = None):
         """Import a CSV file: crm import csv customers.csv --kind customer --map 'Company=name,Phone=phones[0]'."""
         from crmcli.io.imports import Reading
@@ -59,9 +76,10 @@ def register(app: typer.Typer) -> None:
 
     @group.command("xlsx")
     def xlsx(ctx: typer.Context, path: FileArgument, kind: KindOption, mapping: MapOption = None,
-             sheet: Annotated[Optional[str], typer.Option("--sheet", help="The worksheet (default: the first).")] = None,
-             header: HeaderOption = None, lines: LinesOption = None, join: JoinOption = None, group_by: GroupOption = None,
-             source: SourceOption = None, key: KeyOption = None, dry_run: DryRunOption = False,
+             sheet: Annotated[str | None, typer.Option("--sheet", help="The worksheet (default: the first).")] = None,
+             header: HeaderOption = None, lines: LinesOption = None, join: JoinOption = None,
+             group_by: GroupOption = None, source: SourceOption = None, key: KeyOption = None,
+             dry_run: DryRunOption = False,
              on_duplicate: DuplicateOption = "skip", skip_invalid: SkipInvalidOption = False, fmt: FormatOption = None):
         """Import a worksheet of an Excel file, with the same mappings as CSV."""
         from crmcli.io.imports import Reading
@@ -75,9 +93,11 @@ def register(app: typer.Typer) -> None:
               kind: Annotated[str, typer.Option("--kind", "-k", help="customer (default) or supplier.")] = "customer",
               dry_run: DryRunOption = False, on_duplicate: DuplicateOption = "skip",
               skip_invalid: SkipInvalidOption = False, fmt: FormatOption = None):
-        """Import vCards (2.1, 3.0, 4.0): a card with an organisation is a contact of that company, one without is a person."""
+        """Import vCards (2.1, 3.0, 4.0): a card with an organisation is a contact of that company,
+        one without is a person."""
         from crmcli.io.vcard_import import import_vcards
 
         run = state(ctx)
-        outcome = import_vcards(run.repo, path, kind, dry_run=dry_run, on_duplicate=on_duplicate, skip_invalid=skip_invalid)
+        outcome = import_vcards(run.repo, path, kind, dry_run=dry_run, on_duplicate=on_duplicate,
+                                skip_invalid=skip_invalid)
         _report(run, outcome, fmt, skip_invalid)

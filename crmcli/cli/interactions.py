@@ -2,8 +2,8 @@
 
 
 import sys
-from enum import Enum
-from typing import Annotated, Optional
+from enum import StrEnum
+from typing import Annotated
 
 import typer
 
@@ -11,7 +11,7 @@ from crmcli.cli.context import QUERY_SETTINGS, FormatOption, query_text, state
 from crmcli.i18n import _
 
 
-class InteractionType(str, Enum):
+class InteractionType(StrEnum):
     call = "call"
     email = "email"
     meeting = "meeting"
@@ -20,13 +20,13 @@ class InteractionType(str, Enum):
     note = "note"
 
 
-class Outcome(str, Enum):
+class Outcome(StrEnum):
     positive = "positive"
     neutral = "neutral"
     negative = "negative"
 
 
-class Direction(str, Enum):
+class Direction(StrEnum):
     out = "out"
     in_ = "in"
 
@@ -35,19 +35,26 @@ def register(app: typer.Typer) -> None:
     @app.command("log")
     def log(
         ctx: typer.Context,
-        party: Annotated[str, typer.Argument(help="The customer or supplier: id, name, prefix, pinyin or a contact's name.")],
-        type_: Annotated[InteractionType, typer.Argument(metavar="TYPE", help="call, email, meeting, visit, message or note.")],
+        party: Annotated[str, typer.Argument(
+            help="The customer or supplier: id, name, prefix, pinyin or a contact's name.")],
+        type_: Annotated[InteractionType, typer.Argument(
+            metavar="TYPE", help="call, email, meeting, visit, message or note.")],
         summary: Annotated[str, typer.Argument(help="One line: what happened.")],
-        at: Annotated[Optional[str], typer.Option("--at", help="When (default now): 2026-11-20 16:30, yesterday 15:00, -2d…")] = None,
-        contact: Annotated[Optional[str], typer.Option("--contact", help="Who you spoke with (a contact of the party).")] = None,
-        body: Annotated[Optional[str], typer.Option("--body", help="Longer notes; '-' reads them from stdin.")] = None,
-        outcome: Annotated[Optional[Outcome], typer.Option()] = None,
-        tag: Annotated[Optional[list[str]], typer.Option("--tag", help="Repeatable.")] = None,
-        direction: Annotated[Optional[Direction], typer.Option("--direction", help="out (we reached out, the default) or in.")] = None,
-        next_: Annotated[Optional[str], typer.Option("--next", help="The next step to take.")] = None,
-        due: Annotated[Optional[str], typer.Option("--due", help="When the next step is due: +2d, friday, 2026-12-01…")] = None,
-        campaign: Annotated[Optional[str], typer.Option("--campaign", help="A campaign this responds to (CP-…).")] = None,
-        rating: Annotated[Optional[int], typer.Option("--rating", min=1, max=5, help="Quality rating 1–5 (a supplier's delivery or service).")] = None,
+        at: Annotated[str | None, typer.Option(
+            "--at", help="When (default now): 2026-11-20 16:30, yesterday 15:00, -2d…")] = None,
+        contact: Annotated[str | None, typer.Option(
+            "--contact", help="Who you spoke with (a contact of the party).")] = None,
+        body: Annotated[str | None, typer.Option("--body", help="Longer notes; '-' reads them from stdin.")] = None,
+        outcome: Annotated[Outcome | None, typer.Option()] = None,
+        tag: Annotated[list[str] | None, typer.Option("--tag", help="Repeatable.")] = None,
+        direction: Annotated[Direction | None, typer.Option(
+            "--direction", help="out (we reached out, the default) or in.")] = None,
+        next_: Annotated[str | None, typer.Option("--next", help="The next step to take.")] = None,
+        due: Annotated[str | None, typer.Option(
+            "--due", help="When the next step is due: +2d, friday, 2026-12-01…")] = None,
+        campaign: Annotated[str | None, typer.Option("--campaign", help="A campaign this responds to (CP-…).")] = None,
+        rating: Annotated[int | None, typer.Option(
+            "--rating", min=1, max=5, help="Quality rating 1–5 (a supplier's delivery or service).")] = None,
     ):
         """Record a call, email, meeting, visit, message or note; prints its id."""
         from crmcli.actions.interactions import log_interaction
@@ -64,12 +71,14 @@ def register(app: typer.Typer) -> None:
         logged = log_interaction(
             repo, record, type_.value, summary, at=at, contact=contact, body=text,
             outcome=outcome.value if outcome else None, tags=tag or [],
-            direction=direction.value if direction else None, next_action=next_, due=due, campaign=campaign, rating=rating,
+            direction=direction.value if direction else None, next_action=next_, due=due, campaign=campaign,
+            rating=rating,
         )
         typer.echo(logged.id)
 
     @app.command("done")
-    def done(ctx: typer.Context, interaction: Annotated[str, typer.Argument(help="The interaction id (a unique prefix will do).")]):
+    def done(ctx: typer.Context,
+             interaction: Annotated[str, typer.Argument(help="The interaction id (a unique prefix will do).")]):
         """Mark the next step of an interaction as done."""
         from crmcli.actions.interactions import close_next_step
         from crmcli.model.kinds import KINDS
@@ -82,12 +91,17 @@ def register(app: typer.Typer) -> None:
     @app.command("timeline", context_settings=QUERY_SETTINGS)
     def timeline(
         ctx: typer.Context,
-        query: Annotated[Optional[list[str]], typer.Argument(help="A party (id, name, prefix or pinyin), or else a query as for crm search: 'outcome:negative', 样品…")] = None,
-        party: Annotated[Optional[str], typer.Option("--party", "-p", help="Only this party: id, name, prefix or pinyin.")] = None,
-        since: Annotated[Optional[str], typer.Option(help="From this day: 2026-01-01, -30d, last monday…")] = None,
-        until: Annotated[Optional[str], typer.Option(help="Up to this day.")] = None,
-        type_: Annotated[Optional[list[InteractionType]], typer.Option("--type", help="Only this type (repeatable).")] = None,
-        limit: Annotated[Optional[int], typer.Option("--limit", "-n", min=1, help="At most this many, newest first.")] = None,
+        query: Annotated[list[str] | None, typer.Argument(
+            help="A party (id, name, prefix or pinyin), or else a query as for crm search: "
+                 "'outcome:negative', 样品…")] = None,
+        party: Annotated[str | None, typer.Option(
+            "--party", "-p", help="Only this party: id, name, prefix or pinyin.")] = None,
+        since: Annotated[str | None, typer.Option(help="From this day: 2026-01-01, -30d, last monday…")] = None,
+        until: Annotated[str | None, typer.Option(help="Up to this day.")] = None,
+        type_: Annotated[list[InteractionType] | None, typer.Option(
+            "--type", help="Only this type (repeatable).")] = None,
+        limit: Annotated[int | None, typer.Option(
+            "--limit", "-n", min=1, help="At most this many, newest first.")] = None,
         fmt: FormatOption = None,
     ):
         """Interactions across parties, newest first."""

@@ -1,6 +1,6 @@
 """`crm order …`, `crm purchase …` (one set of commands for both directions) and `crm pay`."""
 
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -8,12 +8,11 @@ from crmcli.cli.context import QUERY_SETTINGS, FormatOption, query_text, state, 
 from crmcli.i18n import _
 
 
-
 def make_order_app(direction: str) -> typer.Typer:
     """The command group for sales orders or purchase orders."""
     other = "customer" if direction == "sale" else "supplier"
-    app = typer.Typer(help=f"{'Sales orders to customers' if direction == 'sale' else 'Purchase orders from suppliers'}.",
-                      no_args_is_help=True)
+    what = "Sales orders to customers" if direction == "sale" else "Purchase orders from suppliers"
+    app = typer.Typer(help=f"{what}.", no_args_is_help=True)
 
     def find(ctx, text):
         from crmcli.actions.orders import find_order
@@ -24,19 +23,24 @@ def make_order_app(direction: str) -> typer.Typer:
     def add(
         ctx: typer.Context,
         party: Annotated[str, typer.Argument(help=f"The {other}: id, name, prefix or pinyin.")],
-        line: Annotated[Optional[list[str]], typer.Option("--line", "-l", help="SKU QTY [UNIT] [@ PRICE] [-DISC%] [tax RATE%], repeatable; free text with a price is fine. None: YAML lines on stdin.")] = None,
-        currency: Annotated[Optional[str], typer.Option(help="ISO 4217 (default: crm.yaml's).")] = None,
-        owner: Annotated[Optional[str], typer.Option(help="Salesperson (default: the party's owner).")] = None,
-        region: Annotated[Optional[str], typer.Option(help="Default: the party's region.")] = None,
-        date: Annotated[Optional[str], typer.Option("--date", help="Order date (default today).")] = None,
-        special: Annotated[bool, typer.Option("--special", help="A special order (kept out of sales targets unless --counts).")] = False,
-        counts: Annotated[Optional[bool], typer.Option("--counts/--no-counts", help="Counts toward sales targets.")] = None,
-        delivery_due: Annotated[Optional[str], typer.Option("--delivery-due", help="When it must be delivered.")] = None,
-        payment_due: Annotated[Optional[str], typer.Option("--payment-due", help="Default: from the party's payment terms.")] = None,
-        status: Annotated[Optional[str], typer.Option(help="Start as draft (default) or confirmed.")] = None,
-        reference: Annotated[Optional[str], typer.Option(help="The other side's order number.")] = None,
-        note: Annotated[Optional[str], typer.Option("--note")] = None,
-        by: Annotated[Optional[str], typer.Option("--by", help="Who takes it (default: me in crm.yaml).")] = None,
+        line: Annotated[list[str] | None, typer.Option(
+            "--line", "-l", help="SKU QTY [UNIT] [@ PRICE] [-DISC%] [tax RATE%], repeatable; free text with a price is "
+                                 "fine. None: YAML lines on stdin.")] = None,
+        currency: Annotated[str | None, typer.Option(help="ISO 4217 (default: crm.yaml's).")] = None,
+        owner: Annotated[str | None, typer.Option(help="Salesperson (default: the party's owner).")] = None,
+        region: Annotated[str | None, typer.Option(help="Default: the party's region.")] = None,
+        date: Annotated[str | None, typer.Option("--date", help="Order date (default today).")] = None,
+        special: Annotated[bool, typer.Option(
+            "--special", help="A special order (kept out of sales targets unless --counts).")] = False,
+        counts: Annotated[bool | None, typer.Option(
+            "--counts/--no-counts", help="Counts toward sales targets.")] = None,
+        delivery_due: Annotated[str | None, typer.Option("--delivery-due", help="When it must be delivered.")] = None,
+        payment_due: Annotated[str | None, typer.Option(
+            "--payment-due", help="Default: from the party's payment terms.")] = None,
+        status: Annotated[str | None, typer.Option(help="Start as draft (default) or confirmed.")] = None,
+        reference: Annotated[str | None, typer.Option(help="The other side's order number.")] = None,
+        note: Annotated[str | None, typer.Option("--note")] = None,
+        by: Annotated[str | None, typer.Option("--by", help="Who takes it (default: me in crm.yaml).")] = None,
     ):
         """Add an order; prints its id."""
         from crmcli.actions.orders import add_order
@@ -54,8 +58,10 @@ def make_order_app(direction: str) -> typer.Typer:
     @app.command("list", context_settings=QUERY_SETTINGS)
     def list_(
         ctx: typer.Context,
-        query: Annotated[Optional[list[str]], typer.Argument(help="A query: 'status:confirmed', 'party:华强', 'date:2026-10', 'amount>10000'…")] = None,
-        open_: Annotated[bool, typer.Option("--open", help="Only open orders (not closed or cancelled, or not fully paid).")] = False,
+        query: Annotated[list[str] | None, typer.Argument(
+            help="A query: 'status:confirmed', 'party:华强', 'date:2026-10', 'amount>10000'…")] = None,
+        open_: Annotated[bool, typer.Option(
+            "--open", help="Only open orders (not closed or cancelled, or not fully paid).")] = False,
         fmt: FormatOption = None,
     ):
         """List orders, newest first."""
@@ -88,7 +94,8 @@ def make_order_app(direction: str) -> typer.Typer:
 
 
 def register(app: typer.Typer) -> None:
-    app.add_typer(make_order_app("sale"), name="order", help="Sales orders (销售订单): add, list, show, confirm, ship, deliver, close, cancel.")
+    app.add_typer(make_order_app("sale"), name="order",
+                  help="Sales orders (销售订单): add, list, show, confirm, ship, deliver, close, cancel.")
     app.add_typer(make_order_app("purchase"), name="purchase", help="Purchase orders (采购订单), the same commands.")
 
     @app.command("pay")
@@ -96,14 +103,16 @@ def register(app: typer.Typer) -> None:
         ctx: typer.Context,
         order: Annotated[str, typer.Argument(help="The order id (SO-… or PO-…; a unique prefix will do).")],
         amount: Annotated[str, typer.Argument(help="In the order's currency.")],
-        date: Annotated[Optional[str], typer.Option("--date", help="Default today.")] = None,
-        method: Annotated[Optional[str], typer.Option(help="bank, cash, alipay, wechat, card…")] = None,
-        ref: Annotated[Optional[str], typer.Option("--ref", help="Bank reference, receipt number…")] = None,
-        note: Annotated[Optional[str], typer.Option("--note")] = None,
-        allow_overpay: Annotated[bool, typer.Option("--allow-overpay", help="Accept more than is outstanding.")] = False,
+        date: Annotated[str | None, typer.Option("--date", help="Default today.")] = None,
+        method: Annotated[str | None, typer.Option(help="bank, cash, alipay, wechat, card…")] = None,
+        ref: Annotated[str | None, typer.Option("--ref", help="Bank reference, receipt number…")] = None,
+        note: Annotated[str | None, typer.Option("--note")] = None,
+        allow_overpay: Annotated[bool, typer.Option(
+            "--allow-overpay", help="Accept more than is outstanding.")] = False,
     ):
         """Record a payment received (sales) or made (purchases); prints what is still outstanding."""
-        from crmcli.actions.orders import find_order, pay as record_payment
+        from crmcli.actions.orders import find_order
+        from crmcli.actions.orders import pay as record_payment
 
         repo = state(ctx).repo
         record = find_order(repo, order)

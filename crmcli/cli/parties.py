@@ -1,8 +1,8 @@
 """`crm customer …` and `crm supplier …`: one set of commands serving both party kinds."""
 
 
-from enum import Enum
-from typing import Annotated, Optional
+from enum import StrEnum
+from typing import Annotated
 
 import click
 import typer
@@ -13,7 +13,7 @@ from crmcli.i18n import _
 Repeat = list[str]
 
 
-class PartySort(str, Enum):
+class PartySort(StrEnum):
     name = "name"
     last = "last"
     created = "created"
@@ -38,26 +38,30 @@ def make_party_app(kind_name: str) -> typer.Typer:
     @app.command("add")
     def add(
         ctx: typer.Context,
-        name: Annotated[Optional[str], typer.Argument(help="The name; '-' or none to read a YAML record from stdin.")] = None,
-        party_id: Annotated[Optional[str], typer.Option("--id", help="The id (default: a slug of the name, pinyin for Chinese).")] = None,
-        entity: Annotated[Optional[str], typer.Option(help="company or person.")] = None,
-        lifecycle: Annotated[Optional[str], typer.Option(help="lead, prospect, customer or inactive (customers only).", hidden=not is_customer)] = None,
-        industry: Annotated[Optional[str], typer.Option()] = None,
-        tag: Annotated[Optional[Repeat], typer.Option("--tag", help="A tag (repeatable).")] = None,
-        owner: Annotated[Optional[str], typer.Option(help="Who looks after it (default: `me` in crm.yaml).")] = None,
-        region: Annotated[Optional[str], typer.Option()] = None,
-        street: Annotated[Optional[str], typer.Option()] = None,
-        city: Annotated[Optional[str], typer.Option()] = None,
-        province: Annotated[Optional[str], typer.Option()] = None,
-        postcode: Annotated[Optional[str], typer.Option()] = None,
-        country: Annotated[Optional[str], typer.Option(help="ISO 3166 code: CN, DE, US…")] = None,
-        phone: Annotated[Optional[Repeat], typer.Option("--phone", help="A phone number (repeatable).")] = None,
-        email: Annotated[Optional[Repeat], typer.Option("--email", help="An email address (repeatable).")] = None,
-        website: Annotated[Optional[str], typer.Option()] = None,
-        tax_id: Annotated[Optional[str], typer.Option("--tax-id")] = None,
-        terms: Annotated[Optional[str], typer.Option("--terms", help="Payment terms: net 30, 30 days end of month, prepaid…")] = None,
-        follow_up: Annotated[Optional[str], typer.Option("--follow-up", help="Contact cadence: 14d, 2w, 1m…")] = None,
-        note: Annotated[Optional[str], typer.Option("--note", help="Free notes.")] = None,
+        name: Annotated[str | None, typer.Argument(
+            help="The name; '-' or none to read a YAML record from stdin.")] = None,
+        party_id: Annotated[str | None, typer.Option(
+            "--id", help="The id (default: a slug of the name, pinyin for Chinese).")] = None,
+        entity: Annotated[str | None, typer.Option(help="company or person.")] = None,
+        lifecycle: Annotated[str | None, typer.Option(
+            help="lead, prospect, customer or inactive (customers only).", hidden=not is_customer)] = None,
+        industry: Annotated[str | None, typer.Option()] = None,
+        tag: Annotated[Repeat | None, typer.Option("--tag", help="A tag (repeatable).")] = None,
+        owner: Annotated[str | None, typer.Option(help="Who looks after it (default: `me` in crm.yaml).")] = None,
+        region: Annotated[str | None, typer.Option()] = None,
+        street: Annotated[str | None, typer.Option()] = None,
+        city: Annotated[str | None, typer.Option()] = None,
+        province: Annotated[str | None, typer.Option()] = None,
+        postcode: Annotated[str | None, typer.Option()] = None,
+        country: Annotated[str | None, typer.Option(help="ISO 3166 code: CN, DE, US…")] = None,
+        phone: Annotated[Repeat | None, typer.Option("--phone", help="A phone number (repeatable).")] = None,
+        email: Annotated[Repeat | None, typer.Option("--email", help="An email address (repeatable).")] = None,
+        website: Annotated[str | None, typer.Option()] = None,
+        tax_id: Annotated[str | None, typer.Option("--tax-id")] = None,
+        terms: Annotated[str | None, typer.Option(
+            "--terms", help="Payment terms: net 30, 30 days end of month, prepaid…")] = None,
+        follow_up: Annotated[str | None, typer.Option("--follow-up", help="Contact cadence: 14d, 2w, 1m…")] = None,
+        note: Annotated[str | None, typer.Option("--note", help="Free notes.")] = None,
     ):
         """Add a customer or supplier; prints its id."""
         from crmcli.actions.parties import add_party, with_flags
@@ -74,12 +78,16 @@ def make_party_app(kind_name: str) -> typer.Typer:
     @app.command("list", context_settings=QUERY_SETTINGS)
     def list_(
         ctx: typer.Context,
-        query: Annotated[Optional[list[str]], typer.Argument(help="A query, as for crm search: 'tag:vip city:深圳', '-lifecycle:inactive'…")] = None,
-        tag: Annotated[Optional[Repeat], typer.Option("--tag", help="Only those with this tag (repeatable: all must match).")] = None,
-        owner: Annotated[Optional[str], typer.Option()] = None,
-        region: Annotated[Optional[str], typer.Option()] = None,
-        lifecycle: Annotated[Optional[str], typer.Option(hidden=not is_customer)] = None,
-        sort: Annotated[PartySort, typer.Option("--sort", help="name (Chinese names by pinyin), last (longest without contact first), created (newest first) or owner.")] = PartySort.name,
+        query: Annotated[list[str] | None, typer.Argument(
+            help="A query, as for crm search: 'tag:vip city:深圳', '-lifecycle:inactive'…")] = None,
+        tag: Annotated[Repeat | None, typer.Option(
+            "--tag", help="Only those with this tag (repeatable: all must match).")] = None,
+        owner: Annotated[str | None, typer.Option()] = None,
+        region: Annotated[str | None, typer.Option()] = None,
+        lifecycle: Annotated[str | None, typer.Option(hidden=not is_customer)] = None,
+        sort: Annotated[PartySort, typer.Option(
+            "--sort", help="name (Chinese names by pinyin), last (longest without contact first), created (newest "
+                           "first) or owner.")] = PartySort.name,
         fmt: FormatOption = None,
     ):
         """List them, sorted by name (Chinese names by pinyin) unless --sort says otherwise."""
@@ -90,7 +98,8 @@ def make_party_app(kind_name: str) -> typer.Typer:
         state(ctx).show(party_list(state(ctx).repo, kind(), text, filters, sort.value), fmt)
 
     @app.command("show")
-    def show(ctx: typer.Context, name: Annotated[str, typer.Argument(help="Id, name, prefix or pinyin.")], fmt: FormatOption = None):
+    def show(ctx: typer.Context, name: Annotated[str, typer.Argument(help="Id, name, prefix or pinyin.")],
+             fmt: FormatOption = None):
         """The 360° view: profile, contacts, next steps, timeline."""
         from crmcli.reports.party_view import party_view
 
@@ -100,9 +109,10 @@ def make_party_app(kind_name: str) -> typer.Typer:
     def edit(
         ctx: typer.Context,
         name: Annotated[str, typer.Argument(help="Id, name, prefix or pinyin.")],
-        set_: Annotated[Optional[Repeat], typer.Option("--set", help="FIELD=VALUE (repeatable); an empty VALUE removes the field.")] = None,
-        add_tag: Annotated[Optional[Repeat], typer.Option("--add-tag")] = None,
-        rm_tag: Annotated[Optional[Repeat], typer.Option("--rm-tag")] = None,
+        set_: Annotated[Repeat | None, typer.Option(
+            "--set", help="FIELD=VALUE (repeatable); an empty VALUE removes the field.")] = None,
+        add_tag: Annotated[Repeat | None, typer.Option("--add-tag")] = None,
+        rm_tag: Annotated[Repeat | None, typer.Option("--rm-tag")] = None,
     ):
         """Change fields with --set/--add-tag/--rm-tag, or with no flags in $EDITOR."""
         from crmcli.actions.parties import edit_party
@@ -132,8 +142,8 @@ def make_party_app(kind_name: str) -> typer.Typer:
     if is_customer:
         def lifecycle_command(step: int, verb: str):
             def command(ctx: typer.Context, name: Annotated[str, typer.Argument(help="Id, name, prefix or pinyin.")],
-                        to: Annotated[Optional[str], typer.Option("--to", help="Jump to this stage instead.")] = None,
-                        note: Annotated[Optional[str], typer.Option("--note")] = None):
+                        to: Annotated[str | None, typer.Option("--to", help="Jump to this stage instead.")] = None,
+                        note: Annotated[str | None, typer.Option("--note")] = None):
                 from crmcli.actions.pipeline import change_lifecycle
 
                 party = change_lifecycle(state(ctx).repo, resolve(ctx, name), step, to, note)
@@ -157,7 +167,8 @@ def register(app: typer.Typer) -> None:
         party_a: Annotated[str, typer.Argument(metavar="PARTY_A", help="The party that stays.")],
         party_b: Annotated[str, typer.Argument(metavar="PARTY_B", help="The duplicate, folded into A and removed.")],
         dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the plan; change nothing.")] = False,
-        prefer: Annotated[Optional[str], typer.Option("--prefer", help="When a field differs, keep A's (a) or B's (b) value; else asked on a terminal.")] = None,
+        prefer: Annotated[str | None, typer.Option(
+            "--prefer", help="When a field differs, keep A's (a) or B's (b) value; else asked on a terminal.")] = None,
         fmt: FormatOption = None,
     ):
         """Fold PARTY_B into PARTY_A: contacts, tags, external ids and notes combined, every record

@@ -1,7 +1,7 @@
 """`crm deal …`, `crm target …`, `crm ticket …`, `crm campaign …`: the work around customers."""
 
-from enum import Enum
-from typing import Annotated, Optional
+from enum import StrEnum
+from typing import Annotated
 
 import typer
 
@@ -12,14 +12,14 @@ Id = Annotated[str, typer.Argument(metavar="ID", help="The id (a unique prefix w
 Party = Annotated[str, typer.Argument(help="The customer or supplier: id, name, prefix or pinyin.")]
 
 
-class Priority(str, Enum):
+class Priority(StrEnum):
     low = "low"
     normal = "normal"
     high = "high"
     urgent = "urgent"
 
 
-class Channel(str, Enum):
+class Channel(StrEnum):
     email = "email"
     event = "event"
     ads = "ads"
@@ -27,7 +27,7 @@ class Channel(str, Enum):
     phone = "phone"
 
 
-class TicketStatus(str, Enum):
+class TicketStatus(StrEnum):
     open = "open"
     in_progress = "in-progress"
     resolved = "resolved"
@@ -50,7 +50,8 @@ def _party(ctx, text: str):
 def register(app: typer.Typer) -> None:
     deal = typer.Typer(help="Deals in the sales pipeline: add, list, show, move, won, lost.", no_args_is_help=True)
     target = typer.Typer(help="Sales targets per owner (or the business) and period.", no_args_is_help=True)
-    ticket = typer.Typer(help="Service tickets and complaints: open, update, resolve, close, list, show.", no_args_is_help=True)
+    ticket = typer.Typer(help="Service tickets and complaints: open, update, resolve, close, list, show.",
+                         no_args_is_help=True)
     campaign = typer.Typer(help="Marketing campaigns: add, add-members, list, show.", no_args_is_help=True)
     for name, group in (("deal", deal), ("target", target), ("ticket", ticket), ("campaign", campaign)):
         app.add_typer(group, name=name)
@@ -65,13 +66,16 @@ def register(app: typer.Typer) -> None:
 
     @deal.command("add")
     def deal_add(ctx: typer.Context, party: Party, title: Annotated[str, typer.Argument(help="What the deal is.")],
-                 amount: Annotated[Optional[str], typer.Option(help="Expected value.")] = None,
-                 currency: Annotated[Optional[str], typer.Option()] = None,
-                 stage: Annotated[Optional[str], typer.Option(help="A stage of crm.yaml's pipeline (default: the first).")] = None,
-                 close: Annotated[Optional[str], typer.Option("--close", help="Expected close date.")] = None,
-                 source: Annotated[Optional[str], typer.Option(help="A campaign id (CP-…) or free text: referral, fair…")] = None,
-                 owner: Annotated[Optional[str], typer.Option()] = None,
-                 probability: Annotated[Optional[str], typer.Option(help="Overrides the stage's probability (0–100).")] = None):
+                 amount: Annotated[str | None, typer.Option(help="Expected value.")] = None,
+                 currency: Annotated[str | None, typer.Option()] = None,
+                 stage: Annotated[str | None, typer.Option(
+                     help="A stage of crm.yaml's pipeline (default: the first).")] = None,
+                 close: Annotated[str | None, typer.Option("--close", help="Expected close date.")] = None,
+                 source: Annotated[str | None, typer.Option(
+                     help="A campaign id (CP-…) or free text: referral, fair…")] = None,
+                 owner: Annotated[str | None, typer.Option()] = None,
+                 probability: Annotated[str | None, typer.Option(
+                     help="Overrides the stage's probability (0–100).")] = None):
         """Add a deal; prints its id."""
         from crmcli.actions.pipeline import add_deal
 
@@ -83,7 +87,7 @@ def register(app: typer.Typer) -> None:
 
     @deal.command("move")
     def deal_move(ctx: typer.Context, deal_id: Id, stage: Annotated[str, typer.Argument(help="The new stage.")],
-                  note: Annotated[Optional[str], typer.Option("--note")] = None):
+                  note: Annotated[str | None, typer.Option("--note")] = None):
         """Move a deal to another stage (kept in its history)."""
         from crmcli.actions.pipeline import move_deal
 
@@ -96,8 +100,9 @@ def register(app: typer.Typer) -> None:
 
     @deal.command("won")
     def deal_won(ctx: typer.Context, deal_id: Id,
-                 order: Annotated[bool, typer.Option("--order", help="Also make the sales order for its amount.")] = False,
-                 note: Annotated[Optional[str], typer.Option("--note")] = None):
+                 order: Annotated[bool, typer.Option(
+                     "--order", help="Also make the sales order for its amount.")] = False,
+                 note: Annotated[str | None, typer.Option("--note")] = None):
         """Close a deal as won (with --order, make its sales order); prints the order id if made."""
         from crmcli.actions.pipeline import win_deal
 
@@ -117,10 +122,11 @@ def register(app: typer.Typer) -> None:
 
     @target.command("set")
     def target_set(ctx: typer.Context,
-                   owner: Annotated[str, typer.Argument(help="Whose target: an owner, or 'all' for the whole business.")],
+                   owner: Annotated[str, typer.Argument(
+                       help="Whose target: an owner, or 'all' for the whole business.")],
                    period: Annotated[str, typer.Argument(help="2026, 2026-Q4 or 2026-11.")],
                    amount: Annotated[str, typer.Argument(help="Net sales to reach.")],
-                   currency: Annotated[Optional[str], typer.Option()] = None):
+                   currency: Annotated[str | None, typer.Option()] = None):
         """Set (or change) a sales target."""
         from crmcli.actions.pipeline import set_target
 
@@ -130,10 +136,12 @@ def register(app: typer.Typer) -> None:
 
     @ticket.command("open")
     def ticket_open(ctx: typer.Context, party: Party, subject: Annotated[str, typer.Argument(help="What it is about.")],
-                    priority: Annotated[Priority, typer.Option(help="Sets the due time from crm.yaml's service levels.")] = Priority.normal,
-                    body: Annotated[Optional[str], typer.Option("--body", help="Details; '-' reads them from stdin.")] = None,
-                    category: Annotated[Optional[str], typer.Option(help="complaint, question, repair, return…")] = None,
-                    contact: Annotated[Optional[str], typer.Option()] = None):
+                    priority: Annotated[Priority, typer.Option(
+                        help="Sets the due time from crm.yaml's service levels.")] = Priority.normal,
+                    body: Annotated[str | None, typer.Option(
+                        "--body", help="Details; '-' reads them from stdin.")] = None,
+                    category: Annotated[str | None, typer.Option(help="complaint, question, repair, return…")] = None,
+                    contact: Annotated[str | None, typer.Option()] = None):
         """Open a ticket; prints its id."""
         import sys
 
@@ -146,8 +154,9 @@ def register(app: typer.Typer) -> None:
 
     @ticket.command("update")
     def ticket_update(ctx: typer.Context, ticket_id: Id,
-                      status: Annotated[Optional[TicketStatus], typer.Option(help="open or in-progress (resolve and close have their commands).")] = None,
-                      note: Annotated[Optional[str], typer.Option("--note")] = None):
+                      status: Annotated[TicketStatus | None, typer.Option(
+                          help="open or in-progress (resolve and close have their commands).")] = None,
+                      note: Annotated[str | None, typer.Option("--note")] = None):
         """Change a ticket's status or add a note to its history."""
         from crmcli.actions.service import update_ticket
 
@@ -158,7 +167,7 @@ def register(app: typer.Typer) -> None:
     @ticket.command("resolve")
     def ticket_resolve(ctx: typer.Context, ticket_id: Id,
                        resolution: Annotated[str, typer.Option("--resolution", help="What was done.")],
-                       note: Annotated[Optional[str], typer.Option("--note")] = None):
+                       note: Annotated[str | None, typer.Option("--note")] = None):
         """Resolve a ticket with what was done."""
         from crmcli.actions.service import update_ticket
 
@@ -168,8 +177,9 @@ def register(app: typer.Typer) -> None:
 
     @ticket.command("close")
     def ticket_close(ctx: typer.Context, ticket_id: Id,
-                     satisfaction: Annotated[Optional[int], typer.Option("--satisfaction", help="The customer's rating, 1–5.")] = None,
-                     note: Annotated[Optional[str], typer.Option("--note")] = None):
+                     satisfaction: Annotated[int | None, typer.Option(
+                         "--satisfaction", help="The customer's rating, 1–5.")] = None,
+                     note: Annotated[str | None, typer.Option("--note")] = None):
         """Close a resolved ticket, with the customer's satisfaction."""
         from crmcli.actions.service import update_ticket
 
@@ -180,10 +190,10 @@ def register(app: typer.Typer) -> None:
     @campaign.command("add")
     def campaign_add(ctx: typer.Context, name: Annotated[str, typer.Argument(help="The campaign's name.")],
                      channel: Annotated[Channel, typer.Option(help="email, event, ads, wechat or phone.")],
-                     start: Annotated[Optional[str], typer.Option()] = None,
-                     end: Annotated[Optional[str], typer.Option()] = None,
-                     budget: Annotated[Optional[str], typer.Option()] = None,
-                     currency: Annotated[Optional[str], typer.Option()] = None):
+                     start: Annotated[str | None, typer.Option()] = None,
+                     end: Annotated[str | None, typer.Option()] = None,
+                     budget: Annotated[str | None, typer.Option()] = None,
+                     currency: Annotated[str | None, typer.Option()] = None):
         """Add a campaign; prints its id."""
         from crmcli.actions.service import add_campaign
 
@@ -193,7 +203,8 @@ def register(app: typer.Typer) -> None:
 
     @campaign.command("add-members", context_settings=QUERY_SETTINGS)
     def campaign_members(ctx: typer.Context, campaign_id: Id,
-                         query: Annotated[list[str], typer.Argument(help="Parties to add: a query such as 'kind:customer tag:vip'.")]):
+                         query: Annotated[list[str], typer.Argument(
+                             help="Parties to add: a query such as 'kind:customer tag:vip'.")]):
         """Add the customers and suppliers that match a query."""
         from crmcli.actions.service import add_members
         from crmcli.model.kinds import PARTY_KINDS

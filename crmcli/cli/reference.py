@@ -24,6 +24,7 @@ def _help(command: click.Command, path: list[str]) -> str:
         step = command if depth == len(path) else click.Command(name)
         context = click.Context(step, info_name=name, parent=context, terminal_width=100, max_content_width=100,
                                 help_option_names=["-h", "--help"])
+    assert context is not None, "a path names at least the command itself"
     return command.get_help(context).rstrip() + "\n"
 
 

@@ -1,9 +1,9 @@
 """`crm remind …`: explicit reminders, the digest for cron (print, mail, calendar)."""
 
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -11,10 +11,10 @@ from crmcli.cli.context import OutputFormat, record_commands, state
 from crmcli.i18n import _
 
 Id = Annotated[str, typer.Argument(metavar="ID", help="The reminder's id (a unique prefix will do).")]
-Owner = Annotated[Optional[str], typer.Option("--owner", help="Only what this person owns.")]
+Owner = Annotated[str | None, typer.Option("--owner", help="Only what this person owns.")]
 
 
-class DigestFormat(str, Enum):
+class DigestFormat(StrEnum):
     table = "table"
     plain = "plain"
     markdown = "markdown"
@@ -62,12 +62,17 @@ def register(app: typer.Typer) -> None:
     @remind.command("add")
     def add(
         ctx: typer.Context,
-        first: Annotated[str, typer.Argument(metavar="[PARTY] TEXT", help="What to do; a customer or supplier may come first.")],
-        text: Annotated[Optional[str], typer.Argument(metavar="", show_default=False)] = None,
-        due: Annotated[str, typer.Option("--due", help="When: 2026-12-01, tomorrow, +3d, next monday, 'friday 15:00'.")] = "today",
-        every: Annotated[Optional[str], typer.Option("--every", help="Repeat: 2w, 1m, monday, '3rd monday', 'last friday' or an RRULE.")] = None,
-        until: Annotated[Optional[str], typer.Option("--until", help="The last day a repeating reminder may fall on.")] = None,
-        owner: Annotated[Optional[str], typer.Option("--owner", help="Whose it is (default: the party's owner, else me).")] = None,
+        first: Annotated[str, typer.Argument(
+            metavar="[PARTY] TEXT", help="What to do; a customer or supplier may come first.")],
+        text: Annotated[str | None, typer.Argument(metavar="", show_default=False)] = None,
+        due: Annotated[str, typer.Option(
+            "--due", help="When: 2026-12-01, tomorrow, +3d, next monday, 'friday 15:00'.")] = "today",
+        every: Annotated[str | None, typer.Option(
+            "--every", help="Repeat: 2w, 1m, monday, '3rd monday', 'last friday' or an RRULE.")] = None,
+        until: Annotated[str | None, typer.Option(
+            "--until", help="The last day a repeating reminder may fall on.")] = None,
+        owner: Annotated[str | None, typer.Option(
+            "--owner", help="Whose it is (default: the party's owner, else me).")] = None,
     ):
         """Add a reminder, once or repeating: crm remind add acme "call about renewal" --due +2w."""
         from crmcli.actions.reminders import add_reminder
@@ -97,7 +102,8 @@ def register(app: typer.Typer) -> None:
 
     @remind.command("snooze")
     def snooze(ctx: typer.Context, reminder_id: Id,
-               until: Annotated[str, typer.Argument(metavar="WHEN", help="The new due day or time: +2d, monday, 2026-12-01.")]):
+               until: Annotated[str, typer.Argument(
+                   metavar="WHEN", help="The new due day or time: +2d, monday, 2026-12-01.")]):
         """Put a reminder off until later."""
         from crmcli.actions.reminders import snooze_reminder
 
@@ -116,11 +122,15 @@ def register(app: typer.Typer) -> None:
     @remind.command("due")
     def due(
         ctx: typer.Context,
-        within: Annotated[Optional[str], typer.Option("--within", help="Also what falls due this far ahead: 1d, 1w.")] = None,
+        within: Annotated[str | None, typer.Option(
+            "--within", help="Also what falls due this far ahead: 1d, 1w.")] = None,
         owner: Owner = None,
-        fmt: Annotated[Optional[DigestFormat], typer.Option("--format", "-f", help="plain (the default when piped), table, markdown, json, jsonl or ics.")] = None,
-        mail_to: Annotated[Optional[list[str]], typer.Option("--mail-to", help="Mail the digest to this address instead of printing it (repeatable).")] = None,
-        fail_if_due: Annotated[bool, typer.Option("--fail-if-due", help="Exit 1 when anything is due (for scripts).")] = False,
+        fmt: Annotated[DigestFormat | None, typer.Option(
+            "--format", "-f", help="plain (the default when piped), table, markdown, json, jsonl or ics.")] = None,
+        mail_to: Annotated[list[str] | None, typer.Option(
+            "--mail-to", help="Mail the digest to this address instead of printing it (repeatable).")] = None,
+        fail_if_due: Annotated[bool, typer.Option(
+            "--fail-if-due", help="Exit 1 when anything is due (for scripts).")] = False,
     ):
         """What is due (and overdue), for cron: prints nothing and exits 0 when nothing is."""
         from crmcli.reports.reminders import due_digest

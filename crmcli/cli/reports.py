@@ -1,6 +1,6 @@
 """`crm ledger`: the sales ledger and its purchase twin."""
 
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -11,13 +11,20 @@ def register(app: typer.Typer) -> None:
     @app.command("ledger", context_settings=QUERY_SETTINGS)
     def ledger(
         ctx: typer.Context,
-        query: Annotated[Optional[list[str]], typer.Argument(help="Only orders matching a query: 'region:华南', 'party:华强'…")] = None,
-        by: Annotated[Optional[str], typer.Option("--by", help="Group by one or two of: month, quarter, year, customer, supplier, owner, product, category, region, industry, type (e.g. owner,month). Without it: one row per order.")] = None,
-        period: Annotated[Optional[str], typer.Option("--period", help="2026, 2026-Q3, 2026-10, 2026-10-01..2026-12-31, last-12-months, ytd.")] = None,
-        purchases: Annotated[bool, typer.Option("--purchases", help="The purchase ledger (by supplier) instead of sales.")] = False,
-        counted_only: Annotated[bool, typer.Option("--counted-only", help="Only orders that count toward targets.")] = False,
+        query: Annotated[list[str] | None, typer.Argument(
+            help="Only orders matching a query: 'region:华南', 'party:华强'…")] = None,
+        by: Annotated[str | None, typer.Option(
+            "--by", help="Group by one or two of: month, quarter, year, customer, supplier, owner, product, category, "
+                         "region, industry, type (e.g. owner,month). Without it: one row per order.")] = None,
+        period: Annotated[str | None, typer.Option(
+            "--period", help="2026, 2026-Q3, 2026-10, 2026-10-01..2026-12-31, last-12-months, ytd.")] = None,
+        purchases: Annotated[bool, typer.Option(
+            "--purchases", help="The purchase ledger (by supplier) instead of sales.")] = False,
+        counted_only: Annotated[bool, typer.Option(
+            "--counted-only", help="Only orders that count toward targets.")] = False,
         lines: Annotated[bool, typer.Option("--lines", help="One row per order line.")] = False,
-        convert: Annotated[Optional[str], typer.Option("--convert", help="Convert every amount to this currency with the rates in crm.yaml.")] = None,
+        convert: Annotated[str | None, typer.Option(
+            "--convert", help="Convert every amount to this currency with the rates in crm.yaml.")] = None,
         fmt: FormatOption = None,
         output: OutputOption = None,
         chart: ChartOption = False,
@@ -30,11 +37,13 @@ def register(app: typer.Typer) -> None:
                        convert=convert)
         state(ctx).show(report, fmt, output=output, chart=chart)
 
-    report = typer.Typer(help="Reports: receivables, payables, pipeline, targets, suppliers, service.", no_args_is_help=True)
+    report = typer.Typer(help="Reports: receivables, payables, pipeline, targets, suppliers, service.",
+                         no_args_is_help=True)
     app.add_typer(report, name="report")
 
     @report.command("receivables")
-    def receivables(ctx: typer.Context, fmt: FormatOption = None, output: OutputOption = None, chart: ChartOption = False):
+    def receivables(ctx: typer.Context, fmt: FormatOption = None, output: OutputOption = None,
+                    chart: ChartOption = False):
         """What customers owe, by days past due: current, 1–30, 31–60, 61–90, over 90."""
         from crmcli.reports.analytics import aging
 
@@ -49,7 +58,8 @@ def register(app: typer.Typer) -> None:
 
     @report.command("pipeline")
     def pipeline(ctx: typer.Context,
-                 period: Annotated[Optional[str], typer.Option("--period", help="For the won and lost deals: 2026, 2026-Q4, ytd…")] = None,
+                 period: Annotated[str | None, typer.Option(
+                     "--period", help="For the won and lost deals: 2026, 2026-Q4, ytd…")] = None,
                  fmt: FormatOption = None, output: OutputOption = None, chart: ChartOption = False):
         """Deals per stage with amounts and weighted amounts, conversion, days in stage, won and lost."""
         from crmcli.reports.analytics import pipeline as build
@@ -65,7 +75,8 @@ def register(app: typer.Typer) -> None:
         state(ctx).show(target_list(repo, repo.records("target")), fmt, output=output, chart=chart)
 
     @report.command("suppliers")
-    def suppliers(ctx: typer.Context, fmt: FormatOption = None, output: OutputOption = None, chart: ChartOption = False):
+    def suppliers(ctx: typer.Context, fmt: FormatOption = None, output: OutputOption = None,
+                  chart: ChartOption = False):
         """The supplier scorecard: spend, POs, on-time delivery, delay, quality rating, open POs."""
         from crmcli.reports.analytics import suppliers as build
 
@@ -80,7 +91,9 @@ def register(app: typer.Typer) -> None:
 
     @report.command("segments")
     def segments(ctx: typer.Context,
-                 segment: Annotated[Optional[str], typer.Option("--segment", help="List only this segment: champions, loyal, potential, new, at-risk, hibernating, lost.")] = None,
+                 segment: Annotated[str | None, typer.Option(
+                     "--segment", help="List only this segment: champions, loyal, potential, new, at-risk, "
+                                       "hibernating, lost.")] = None,
                  fmt: FormatOption = None, output: OutputOption = None, chart: ChartOption = False):
         """RFM scores and segments of customers, and who is overdue for contact."""
         from crmcli.reports.segments import segments as build

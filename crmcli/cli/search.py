@@ -1,6 +1,6 @@
 """`crm search` and `crm reindex`."""
 
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -12,8 +12,10 @@ def register(app: typer.Typer) -> None:
     @app.command("search", context_settings=QUERY_SETTINGS)
     def search(
         ctx: typer.Context,
-        query: Annotated[list[str], typer.Argument(help="Words, \"phrases\", field:value, comparisons, OR, NOT/-; see the README.")],
-        kind: Annotated[Optional[list[str]], typer.Option("--kind", "-k", help="Only this kind of record (repeatable).")] = None,
+        query: Annotated[list[str], typer.Argument(
+            help="Words, \"phrases\", field:value, comparisons, OR, NOT/-; see the README.")],
+        kind: Annotated[list[str] | None, typer.Option(
+            "--kind", "-k", help="Only this kind of record (repeatable).")] = None,
         limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="Show at most this many hits.")] = 50,
         fmt: FormatOption = None,
     ):

@@ -2,7 +2,7 @@
 
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -13,11 +13,13 @@ def register(app: typer.Typer) -> None:
     @app.command("init")
     def init(
         ctx: typer.Context,
-        directory: Annotated[Optional[Path], typer.Argument(help="Where (default: --data-dir, $CRM_DIR or the current folder).")] = None,
+        directory: Annotated[Path | None, typer.Argument(
+            help="Where (default: --data-dir, $CRM_DIR or the current folder).")] = None,
         name: Annotated[str, typer.Option("--name", help="Your business's name.")] = "My Business",
         currency: Annotated[str, typer.Option(help="Default currency (ISO 4217).")] = "CNY",
-        me: Annotated[Optional[str], typer.Option("--me", help="Your short name, the default owner of records.")] = None,
-        timezone: Annotated[Optional[str], typer.Option(help="IANA zone for times typed without one (default: this machine's).")] = None,
+        me: Annotated[str | None, typer.Option("--me", help="Your short name, the default owner of records.")] = None,
+        timezone: Annotated[str | None, typer.Option(
+            help="IANA zone for times typed without one (default: this machine's).")] = None,
         no_git: Annotated[bool, typer.Option("--no-git", help="Do not create a git repository.")] = False,
     ):
         """Create a data directory: crm.yaml, the folders, .gitignore, and a git repository."""

@@ -1,7 +1,7 @@
 """`crm show`, `crm today` and `crm check`: looking at the data as a whole."""
 
 
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -11,7 +11,8 @@ from crmcli.i18n import _
 
 def register(app: typer.Typer) -> None:
     @app.command("show")
-    def show(ctx: typer.Context, party: Annotated[str, typer.Argument(help="A customer or supplier: id, name, prefix or pinyin.")],
+    def show(ctx: typer.Context,
+             party: Annotated[str, typer.Argument(help="A customer or supplier: id, name, prefix or pinyin.")],
              fmt: FormatOption = None):
         """The 360° view of a customer or supplier."""
         from crmcli.query.resolve import resolve_party
@@ -24,7 +25,7 @@ def register(app: typer.Typer) -> None:
     def today(
         ctx: typer.Context,
         days: Annotated[int, typer.Option("--days", min=0, max=366, help="How far ahead to look.")] = 7,
-        owner: Annotated[Optional[str], typer.Option(help="Only what this person owns.")] = None,
+        owner: Annotated[str | None, typer.Option(help="Only what this person owns.")] = None,
         fmt: FormatOption = None,
     ):
         """The agenda: every reminder overdue, due today and coming up (next steps, follow-ups,
@@ -35,7 +36,8 @@ def register(app: typer.Typer) -> None:
 
     @app.command("check")
     def check(ctx: typer.Context,
-              duplicates: Annotated[bool, typer.Option("--duplicates", help="Only list likely duplicate parties, with a score.")] = False,
+              duplicates: Annotated[bool, typer.Option(
+                  "--duplicates", help="Only list likely duplicate parties, with a score.")] = False,
               fmt: FormatOption = None):
         """Validate every file: schema, ids, references, likely duplicates. Exit 1 on any error."""
         from crmcli.reports.check import run_checks

@@ -62,7 +62,8 @@ def journal(repo, period: str | None = None) -> str:
     """The journal text: options, an `open` for each account used, then the transactions by date."""
     span = parse_period(period, repo.clock.today()) if period else None
     names = repo.index.party_names()
-    entries, opened = [], {}
+    entries: list[tuple[str, str, str]] = []
+    opened: dict[str, str] = {}
     for record in repo.records("order"):
         order = record.data
         if order.get("status") not in OWING_STATES:

@@ -68,7 +68,7 @@ def redacted(data):
         return [redacted(item) for item in data]
     if not isinstance(data, dict):
         return data
-    masked = {}
+    masked: dict[str, object] = {}
     for key, value in data.items():
         if key in HANDLES and isinstance(value, list):
             masked[key] = [mask(key, str(item)) for item in value]
@@ -124,7 +124,7 @@ def export_table(repo, kind_name: str, query: str = "", redact: bool = False) ->
     return Table(columns, flat, records=rows, empty=_("no {records} to export").format(records=what))
 
 
-def xlsx_target(query: list[str], output):
+def xlsx_target(query: list[str] | None, output):
     """`crm export xlsx KIND [QUERY] FILE`: the file is the last word when it ends in .xlsx."""
     from pathlib import Path
 

@@ -242,7 +242,7 @@ class Streamed(Handler):
             tx.update(Record(found.ref, found.kind, data), move=True)
         return "update", None
 
-    KEEP = ("id", "created")
+    KEEP: tuple[str, ...] = ("id", "created")
     PARTIES = PARTY_KINDS
 
     def party(self, named: str) -> Record:
@@ -251,6 +251,10 @@ class Streamed(Handler):
         if ref not in self.parties:
             self.parties[ref] = self.repo.load(ref)
         return self.parties[ref]
+
+    def build(self, party: Record, values: dict, item) -> dict:
+        """The new record a row makes (each kind its own way)."""
+        raise NotImplementedError
 
     def revise(self, data: dict, record: dict) -> None:
         """Kind-specific care when an existing record takes a row's values."""

@@ -9,8 +9,8 @@ products of this import, the source keys seen) stays in memory.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Iterator
 
 from crmcli.errors import CrmError, DataDirError, InvalidValue
 from crmcli.i18n import N_, _
@@ -49,19 +49,22 @@ class Outcome:
     def view(self) -> Document:
         """The summary: how many rows go where, and the first rejected and duplicate rows."""
         verbs = (N_("to create"), N_("to update")) if self.dry_run else (N_("created"), N_("updated"))
-        labels = dict(zip(STATUSES + ("rejected",), verbs + (N_("unchanged"), N_("duplicates skipped"), N_("rejected"))))
+        labels = dict(zip(STATUSES + ("rejected",), verbs + (N_("unchanged"), N_("duplicates skipped"), N_("rejected")),
+                          strict=True))
         facts = [(N_("file"), self.name), (N_("kind"), self.kind)] + (
             [(N_("encoding"), self.encoding)] if self.encoding else [])
         title = (_("Import of {file} (dry run: nothing written)") if self.dry_run else _("Import of {file}"))
         parts: list = [Fields(facts + [(labels[key], count) for key, count in self.counts.items()],
                               title=title.format(file=self.name))]
         columns = [Column("where", "row"), Column("reason", "reason")]
-        for title, rows in ((N_("First rejected rows"), self.rejected), (N_("First duplicates skipped"), self.duplicates)):
+        for title, rows in ((N_("First rejected rows"), self.rejected),
+                            (N_("First duplicates skipped"), self.duplicates)):
             if rows:
                 parts.append(Table(columns, [{"where": r.where, "reason": r.reason} for r in rows], title=title))
         payload = {"file": self.name, "kind": self.kind, "dry_run": self.dry_run, "encoding": self.encoding,
                    **{key.replace(" ", "_"): count for key, count in self.counts.items()},
-                   "rejected_rows": [vars(r) for r in self.rejected], "duplicate_rows": [vars(r) for r in self.duplicates]}
+                   "rejected_rows": [vars(r) for r in self.rejected],
+                   "duplicate_rows": [vars(r) for r in self.duplicates]}
         return Document(parts, payload=payload)
 
 
@@ -91,11 +94,12 @@ def _plan(handler, items, outcome: Outcome, tx, go_on: bool, advance) -> None:
     seen: set[str] = set()
     for item in items:
         advance()
-        if isinstance(item, Item) and item.key is not None:
-            if item.key in seen:
-                item = Rejection(item.where, _("the key {key!r} came before in this file").format(key=item.key))
+        key = item.key if isinstance(item, Item) else None
+        if key is not None:
+            if key in seen:
+                item = Rejection(item.where, _("the key {key!r} came before in this file").format(key=key))
             else:
-                seen.add(item.key)
+                seen.add(key)
         if isinstance(item, Item):
             try:
                 status, note = handler.take(item, tx)
@@ -208,6 +212,6 @@ def joined_rows(sheet, lines_sheet, mapping, clock, column: str, lines_column: s
             yield Rejection(where, str(error))
             continue
         yield item
-    for key, (where, rest) in lines.items():
+    for key, (where, _rest) in lines.items():
         yield Rejection(where, _("a line for {column} {key!r}, which {file} does not have").format(
             column=column, key=key, file=sheet.name))

@@ -61,7 +61,8 @@ def import_table(repo, path: Path, kind_name: str, reading: Reading, *, mapping_
                  on_duplicate: str = "skip", skip_invalid: bool = False, progress=None) -> Outcome:
     """Import the rows of `path` as records of `kind_name`; see the importer for the rules."""
     if kind_name not in IMPORT_KINDS:
-        raise InvalidValue(_("--kind {kind!r}: use one of {kinds}").format(kind=kind_name, kinds=", ".join(IMPORT_KINDS)))
+        raise InvalidValue(_("--kind {kind!r}: use one of {kinds}").format(kind=kind_name,
+                                                                         kinds=", ".join(IMPORT_KINDS)))
     is_order = kind_name in ("order", "purchase")
     if (lines or join or group_by) and not is_order:
         raise InvalidValue(_("--lines, --join and --group-by are for orders and purchases"))

@@ -80,7 +80,7 @@ class Rule:
             return self.constant
         text = self.joiner.join(row[c] for c in self.columns if row.get(c))
         if self.values is not None:
-            text = self._translated(text)
+            text = self._translated(text, self.values)
         if not text:
             return None
         if self.template:
@@ -89,17 +89,17 @@ class Rule:
             return [part.strip() for part in text.split(self.split) if part.strip()]
         return self._dated(text, clock)
 
-    def _translated(self, text: str) -> str:
-        if text in self.values:
-            return self.values[text]
-        folded = {fold(key): value for key, value in self.values.items()}
+    def _translated(self, text: str, values: dict[str, str]) -> str:
+        if text in values:
+            return values[text]
+        folded = {fold(key): value for key, value in values.items()}
         if fold(text) in folded:
             return folded[fold(text)]
         if not text:
             return text
         if self.otherwise is not None:
             return self.otherwise.replace("{}", text)
-        known = ", ".join(key for key in self.values if key)
+        known = ", ".join(key for key in values if key)
         raise InvalidValue(_("{column} {value!r} is not one of {known} (add it under values:)").format(
             column=self.columns[0], value=text, known=known))
 
@@ -107,21 +107,21 @@ class Rule:
         kind = self.node.get("format")
         if kind not in ("date", "moment"):
             if self.date_format:
-                return self._strptime(text).date().isoformat()
+                return self._strptime(text, self.date_format).date().isoformat()
             return text
         if self.date_format:
-            moment = self._strptime(text)
+            moment = self._strptime(text, self.date_format)
             if kind == "date":
                 return moment.date().isoformat()
             return moment_text(moment if moment.tzinfo else moment.replace(tzinfo=clock.zone))
         return parse_day(text, clock).isoformat() if kind == "date" else moment_text(parse_moment(text, clock))
 
-    def _strptime(self, text: str) -> datetime:
+    def _strptime(self, text: str, date_format: str) -> datetime:
         try:
-            return datetime.strptime(text, self.date_format)
+            return datetime.strptime(text, date_format)
         except ValueError:
             raise InvalidValue(_("{column} {value!r} does not match the date format {format!r}").format(
-                column=self.columns[0], value=text, format=self.date_format))
+                column=self.columns[0], value=text, format=date_format)) from None
 
 
 @dataclass
@@ -251,9 +251,10 @@ def _from_file(path: Path, target: Target, lines: Target | None) -> Mapping:
     try:
         raw = codec.decode(path.read_bytes())
     except OSError as error:
-        raise InvalidValue(_("cannot read the mapping: {reason}").format(reason=error.strerror), where=str(path))
+        raise InvalidValue(_("cannot read the mapping: {reason}").format(reason=error.strerror),
+                           where=str(path)) from error
     except codec.RecordSyntaxError as error:
-        raise InvalidValue(error.message, where=f"{path}:{error.line}" if error.line else str(path))
+        raise InvalidValue(error.message, where=f"{path}:{error.line}" if error.line else str(path)) from error
     known = {"source", "key", "empty", "columns", "join", "set", "lines"}
     if set(raw) - known:
         raise InvalidValue(_("unknown key {key!r} (use {keys})").format(key=sorted(set(raw) - known)[0],
@@ -264,11 +265,12 @@ def _from_file(path: Path, target: Target, lines: Target | None) -> Mapping:
         rules += [_rule(str(name), {"with": " ", **spec}, target, lines=lines)
                   for name, spec in (raw.get("join") or {}).items()]
         rules += [_constant(str(name), value, target, lines) for name, value in (raw.get("set") or {}).items()]
-        if raw.get("lines") and lines is None:
-            raise InvalidValue(_("lines: only orders have lines"))
-        for rule in _columns(raw.get("lines") or {}, lines, None) if raw.get("lines") else []:
-            rule.line = True
-            rules.append(rule)
+        if raw.get("lines"):
+            if lines is None:
+                raise InvalidValue(_("lines: only orders have lines"))
+            for rule in _columns(raw["lines"], lines, None):
+                rule.line = True
+                rules.append(rule)
         return _split(rules, lines, source=check_source(raw.get("source")), key=raw.get("key"), empty=empty,
                       origin=str(path))
     except InvalidValue as error:

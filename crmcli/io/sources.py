@@ -14,10 +14,10 @@ import codecs
 import csv
 import io
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Callable, Iterator
 
 from crmcli.errors import InvalidValue
 from crmcli.i18n import _
@@ -93,7 +93,8 @@ def _refuse_other_formats(name: str, sample: bytes, wanted: str) -> None:
     if wanted == "CSV" and sample.startswith(b"PK\x03\x04"):
         raise InvalidValue(_("this is an XLSX (or other zip) file, not CSV: use crm import xlsx"), where=name)
     if head[:11].upper() == b"BEGIN:VCARD":
-        raise InvalidValue(_("this is a vCard file, not {format}: use crm import vcard").format(format=wanted), where=name)
+        raise InvalidValue(_("this is a vCard file, not {format}: use crm import vcard").format(format=wanted),
+                           where=name)
     if wanted == "CSV" and b"\x00" in sample and not sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise InvalidValue(_("not a {format} file (it holds binary data)").format(format=wanted), where=name)
 
@@ -123,13 +124,14 @@ def _codec(name: str) -> str:
         return codecs.lookup(name).name
     except LookupError:
         raise InvalidValue(_("--encoding {name!r}: no such encoding (utf-8, utf-8-sig, gb18030, gbk, latin-1, cp1252…)")
-                           .format(name=name))
+                           .format(name=name)) from None
 
 
 def _dialect(text: str, delimiter: str | None):
     if delimiter:
         if len(delimiter.replace("\\t", "\t")) != 1:
-            raise InvalidValue(_("--delimiter {delimiter!r}: give one character (or \\t for tab)").format(delimiter=delimiter))
+            raise InvalidValue(_("--delimiter {delimiter!r}: give one character (or \\t for tab)")
+                               .format(delimiter=delimiter))
 
         class Given(csv.excel):
             pass
@@ -142,7 +144,7 @@ def _dialect(text: str, delimiter: str | None):
         first = text.split("\n", 1)[0]
         if not any(d in first for d in DELIMITERS):
             return csv.excel
-        raise InvalidValue(_("cannot tell the delimiter: give --delimiter (, ; \\t or |)"))
+        raise InvalidValue(_("cannot tell the delimiter: give --delimiter (, ; \\t or |)")) from None
 
 
 def open_csv(path: Path, *, encoding: str | None = None, delimiter: str | None = None,
@@ -157,7 +159,7 @@ def open_csv(path: Path, *, encoding: str | None = None, delimiter: str | None =
         chosen = _codec(encoding) if encoding else detect_encoding(sample)
     except InvalidValue as error:
         binary.close()
-        raise InvalidValue(error.message, where=error.where or name)
+        raise InvalidValue(error.message, where=error.where or name) from error
     if chosen == "utf-8" and sample.startswith(codecs.BOM_UTF8):
         chosen = "utf-8-sig"
     text = io.TextIOWrapper(binary, encoding=chosen, newline="")
@@ -169,10 +171,10 @@ def open_csv(path: Path, *, encoding: str | None = None, delimiter: str | None =
     except UnicodeDecodeError as error:
         problem = _undecodable(path, chosen, error, binary.tell())
         text.close()
-        raise problem
+        raise problem from error
     except InvalidValue as error:
         text.close()
-        raise InvalidValue(error.message, where=name)
+        raise InvalidValue(error.message, where=name) from error
     if first is None:
         text.close()
         raise InvalidValue(_("the file is empty"), where=name)
@@ -184,9 +186,10 @@ def open_csv(path: Path, *, encoding: str | None = None, delimiter: str | None =
                 try:
                     cells = next(reader, None)
                 except UnicodeDecodeError as error:
-                    raise _undecodable(path, chosen, error, binary.tell())
+                    raise _undecodable(path, chosen, error, binary.tell()) from error
                 except csv.Error as error:
-                    raise InvalidValue(str(error), where=_("{file}: row {number}").format(file=name, number=number + 1))
+                    where = _("{file}: row {number}").format(file=name, number=number + 1)
+                    raise InvalidValue(str(error), where=where) from error
                 if cells is None:
                     return
                 number += 1
@@ -203,7 +206,7 @@ def _row(columns: list[str], cells: list[str]) -> dict[str, str] | InvalidValue:
     if len(cells) > len(columns) and any(cell.strip() for cell in cells[len(columns):]):
         return InvalidValue(_("{cells} cells, the header has {columns} (a value holding the delimiter needs quotes)")
                             .format(cells=len(cells), columns=len(columns)))
-    return dict(zip(columns, cells))
+    return dict(zip(columns, cells, strict=False))  # a short row leaves the last columns out
 
 
 def _undecodable(path: Path, chosen: str, error: UnicodeDecodeError, read_to: int) -> InvalidValue:
@@ -228,7 +231,7 @@ def _open(path: Path):
     try:
         return open(path, "rb")
     except OSError as error:
-        raise InvalidValue(_("cannot read: {reason}").format(reason=error.strerror), where=str(path))
+        raise InvalidValue(_("cannot read: {reason}").format(reason=error.strerror), where=str(path)) from error
 
 
 def _text(value) -> str:
@@ -259,16 +262,17 @@ def open_xlsx(path: Path, *, sheet: str | None = None, header: bool | None = Non
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except (BadZipFile, InvalidFileException, KeyError, OSError):
-        raise InvalidValue(_("not an XLSX file (for CSV use crm import csv)"), where=name)
+        raise InvalidValue(_("not an XLSX file (for CSV use crm import csv)"), where=name) from None
     if sheet is not None and sheet not in book.sheetnames:
-        raise InvalidValue(_("no sheet {sheet!r} (it has: {sheets})").format(sheet=sheet, sheets=", ".join(book.sheetnames)),
+        raise InvalidValue(_("no sheet {sheet!r} (it has: {sheets})").format(sheet=sheet,
+                                                                           sheets=", ".join(book.sheetnames)),
                            where=name)
     worksheet = book[sheet] if sheet else book.worksheets[0]
     cells = worksheet.iter_rows(values_only=True)
-    first = next(cells, None)
-    if first is None:
+    top = next(cells, None)
+    if top is None:
         raise InvalidValue(_("the sheet {sheet!r} is empty").format(sheet=worksheet.title), where=name)
-    first = [_text(value) for value in first]
+    first = [_text(value) for value in top]
     while first and not first[-1]:
         first.pop()
     count = [1]

@@ -103,8 +103,8 @@ class References:
         if kind.name not in self.keys:
             from crmcli.query.search import select_fields
 
-            rows = select_fields(self.repo, {"path": "f.path", "key": f"json_extract(f.data, '$.external_ids.\"{self.source}\"')"},
-                                 kinds=(kind,), where=f"json_extract(f.data, '$.external_ids.\"{self.source}\"') IS NOT NULL")
+            key = f"json_extract(f.data, '$.external_ids.\"{self.source}\"')"
+            rows = select_fields(self.repo, {"path": "f.path", "key": key}, kinds=(kind,), where=f"{key} IS NOT NULL")
             self.keys[kind.name] = {str(row["key"]): row["path"][:-5] for row in rows}
         return self.keys[kind.name]
 
@@ -121,18 +121,19 @@ class References:
             return next(iter(found))
         noun = _(" or ").join(_(kind.name) for kind in kinds)
         if found:
-            raise Ambiguous(_("{name!r} names several parties: {refs}").format(name=text, refs=", ".join(sorted(found))),
+            raise Ambiguous(_("{name!r} names several parties: {refs}").format(name=text,
+                                                                                refs=", ".join(sorted(found))),
                             sorted(found))
         if self.source:
-            raise NotFound(_("no {kind} has the {source} key, id or name {name!r}").format(kind=noun, source=self.source,
-                                                                                          name=text))
+            raise NotFound(_("no {kind} has the {source} key, id or name {name!r}").format(
+                kind=noun, source=self.source, name=text))
         raise NotFound(_("no {kind} has the id or name {name!r}").format(kind=noun, name=text))
 
     def _named(self, kinds: tuple[Kind, ...]) -> dict[str, set[str]]:
         key = tuple(kind.name for kind in kinds)
         if key not in self.names:
             found: dict[str, set[str]] = {}
-            for path, role, name, folded, *_ in self.repo.indexed(*kinds).names(key):
+            for path, role, _name, folded, *_more in self.repo.indexed(*kinds).names(key):
                 ref = path[:-5]
                 for word in ({folded, ref, ref.rsplit("/", 1)[-1]} if role == "name" else set()):
                     found.setdefault(word, set()).add(ref)

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 from crmcli.actions.contacts import put_contact
 from crmcli.errors import InvalidValue
@@ -36,7 +36,7 @@ def card_texts(path: Path) -> Iterator[tuple[int, str]]:
     try:
         data = path.read_bytes()
     except OSError as error:
-        raise InvalidValue(_("cannot read: {reason}").format(reason=error.strerror), where=str(path))
+        raise InvalidValue(_("cannot read: {reason}").format(reason=error.strerror), where=str(path)) from error
     text = data.decode(detect_encoding(data[:1 << 20]), errors="replace")
     lines = text.splitlines()
     first = next((line for line in lines if line.strip()), "")
@@ -88,7 +88,7 @@ def card_values(text: str) -> dict:
     try:
         card = vobject.readOne(text)
     except Exception as error:
-        raise InvalidValue(_("not a readable vCard: {error}").format(error=error))
+        raise InvalidValue(_("not a readable vCard: {error}").format(error=error)) from error
     name = next(iter(_texts(card, "fn")), "")
     if not name and "n" in card.contents:
         family, given = str(card.n.value.family).strip(), str(card.n.value.given).strip()

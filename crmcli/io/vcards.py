@@ -76,7 +76,7 @@ def party_cards(data: dict, version: str) -> list[str]:
     addresses = data.get("addresses") or []
     contacts = data.get("contacts") or []
     if data.get("entity") == "person":
-        self_contact = next((c for c in contacts if fold(c.get("name", "")) == fold(data["name"])), {})
+        self_contact: dict = next((c for c in contacts if fold(c.get("name", "")) == fold(data["name"])), {})
         fields = {**self_contact, "phones": (data.get("phones") or []) + (self_contact.get("phones") or []),
                   "emails": (data.get("emails") or []) + (self_contact.get("emails") or []),
                   "notes": data.get("notes"), "tags": data.get("tags")}

@@ -37,7 +37,8 @@ NAMED_DAYS = {
 }
 RELATIVE = re.compile(r"^(?P<sign>[+-])\s*(?P<count>\d+)\s*(?P<unit>h|d|w|m|y)$")
 INTERVAL = re.compile(r"^(?P<count>\d+)\s*(?P<unit>d|w|m|y)$")
-WEEKDAY_PHRASE = re.compile(r"^(?:(?P<which>next|last|this)\s+)?(?P<day>[a-z]+)(?:\s+(?P<time>\d{1,2}(?::\d{2})?\s*(?:am|pm)?))?$")
+WEEKDAY_PHRASE = re.compile(r"^(?:(?P<which>next|last|this)\s+)?(?P<day>[a-z]+)"
+                            r"(?:\s+(?P<time>\d{1,2}(?::\d{2})?\s*(?:am|pm)?))?$")
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 FIRST_YEAR, LAST_YEAR = 1900, 2999
 """The years a typed date may name, as the record schemas allow: far enough from Python's
@@ -52,7 +53,9 @@ def in_zone(moment: datetime, zone: tzinfo) -> datetime:
     """`moment` as the wall time of `zone`, carrying its fixed UTC offset: Python compares two
     times of one zone object by wall time, which is wrong in the hour a clock goes back."""
     local = moment.astimezone(zone)
-    return local.replace(tzinfo=timezone(local.utcoffset()))
+    offset = local.utcoffset()
+    assert offset is not None  # astimezone gives an aware time
+    return local.replace(tzinfo=timezone(offset))
 
 
 def local_zone(name: str | None = None) -> tzinfo:
@@ -64,8 +67,10 @@ def local_zone(name: str | None = None) -> tzinfo:
             return ZoneInfo(name)
         except (ZoneInfoNotFoundError, ValueError):
             raise InvalidValue(_("unknown time zone {name!r} (use an IANA name such as Asia/Shanghai)").format(
-                name=name))
-    return datetime.now().astimezone().tzinfo
+                name=name)) from None
+    system = datetime.now().astimezone().tzinfo
+    assert system is not None  # astimezone gives an aware time
+    return system
 
 
 @dataclass(frozen=True)
@@ -76,14 +81,14 @@ class Clock:
     pinned: datetime | None = None
 
     @classmethod
-    def create(cls, zone: tzinfo, today: str | None = None) -> "Clock":
+    def create(cls, zone: tzinfo, today: str | None = None) -> Clock:
         """A clock in `zone`, pinned to `today` (a date or moment) when given."""
         if not today:
             return cls(zone)
         try:
             return cls(zone, _in_range(cls._pinned(zone, today.strip()), today))
         except InvalidValue as error:
-            raise InvalidValue(_("--today: {error}").format(error=error))
+            raise InvalidValue(_("--today: {error}").format(error=error)) from None
 
     @classmethod
     def _pinned(cls, zone: tzinfo, today: str) -> datetime:
@@ -93,7 +98,7 @@ class Clock:
         try:
             day = date.fromisoformat(today)
         except ValueError:
-            raise InvalidValue(_("invalid date {text!r}: no such day").format(text=today))
+            raise InvalidValue(_("invalid date {text!r}: no such day").format(text=today)) from None
         return datetime.combine(day, datetime.now(zone).time(), zone)
 
     def now(self) -> datetime:
@@ -140,7 +145,7 @@ def _parse_time(text: str) -> time:
     try:
         return parser.parse(text).time()
     except (ValueError, OverflowError):
-        raise InvalidValue(_("invalid time {text!r}").format(text=text))
+        raise InvalidValue(_("invalid time {text!r}").format(text=text)) from None
 
 
 def _parse(text: str, clock: Clock) -> tuple[datetime, bool]:
@@ -167,7 +172,7 @@ def _parse(text: str, clock: Clock) -> tuple[datetime, bool]:
         try:
             return datetime.combine(date.fromisoformat(low), time(0), clock.zone), False
         except ValueError:
-            raise InvalidValue(_("invalid date {text!r}: no such day").format(text=raw))
+            raise InvalidValue(_("invalid date {text!r}: no such day").format(text=raw)) from None
     try:
         return datetime.fromisoformat(raw), True
     except ValueError:
@@ -178,7 +183,7 @@ def _parse(text: str, clock: Clock) -> tuple[datetime, bool]:
     try:
         parsed = parser.parse(raw, default=default)
     except (ValueError, OverflowError, parser.ParserError):
-        raise InvalidValue(_("invalid date {text!r}: {hint}").format(text=raw, hint=_(HINT)))
+        raise InvalidValue(_("invalid date {text!r}: {hint}").format(text=raw, hint=_(HINT))) from None
     has_time = parsed.time() != time(0) or ":" in raw
     return parsed, has_time
 
@@ -197,7 +202,7 @@ def _checked(text: str, clock: Clock) -> tuple[datetime, bool]:
         return _in_range(moment, text), has_time
     except (OverflowError, ValueError):
         raise InvalidValue(_("invalid date {text!r}: out of range (years {first} to {last})").format(
-            text=text.strip(), first=FIRST_YEAR, last=LAST_YEAR))
+            text=text.strip(), first=FIRST_YEAR, last=LAST_YEAR)) from None
 
 
 def parse_moment(text: str, clock: Clock) -> datetime:
@@ -223,7 +228,10 @@ def moment_text(moment: datetime) -> str:
 
 def read_moment(text: str, clock: Clock) -> datetime:
     """A stored moment (ISO, possibly a bare date) as an aware datetime in the clock's zone."""
-    value = datetime.fromisoformat(text) if "T" in text or " " in text else datetime.combine(date.fromisoformat(text), time(0))
+    if "T" in text or " " in text:
+        value = datetime.fromisoformat(text)
+    else:
+        value = datetime.combine(date.fromisoformat(text), time(0))
     if value.tzinfo is None:
         value = value.replace(tzinfo=clock.zone)
     return in_zone(value, clock.zone)

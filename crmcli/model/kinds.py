@@ -29,10 +29,13 @@ class Kind:
     prefix_by: tuple[str, dict[str, str]] | None = None
     """For kinds whose id prefix depends on a field: ("kind", {"sale": "SO", "purchase": "PO"})."""
 
-    def prefix_for(self, record: dict) -> str | None:
+    def prefix_for(self, record: dict) -> str:
+        """The prefix of a new record's random id; kinds named by a slug have none."""
         if self.prefix_by:
             field, prefixes = self.prefix_by
             return prefixes[record[field]]
+        if self.id_prefix is None:
+            raise TypeError(f"{self.name} records are named, not given random ids")
         return self.id_prefix
 
     def subfolder(self, record: dict) -> str:
@@ -84,6 +87,11 @@ def kind_named(name: str) -> Kind:
 def kind_of_ref(ref: str) -> Kind | None:
     """The kind a reference or relative path belongs to, from its first folder."""
     return BY_FOLDER.get(ref.split("/", 1)[0])
+
+
+def known_kind(ref: str) -> Kind:
+    """The kind of a reference that is known to be a record's (the index holds only those)."""
+    return BY_FOLDER[ref.split("/", 1)[0]]
 
 
 def title_of(kind: Kind, record: dict) -> str:

@@ -9,8 +9,8 @@ settles ("a" keeps the first record's, "b" takes the second's).
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Callable
 
 from crmcli.errors import InvalidValue
 from crmcli.i18n import _

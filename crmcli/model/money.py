@@ -70,7 +70,7 @@ def parse_decimal(text, what: str = N_("amount")) -> Decimal:
         try:
             value = Decimal(raw)
         except InvalidOperation:
-            raise InvalidValue(_("{what} {text!r} is not a number").format(what=_(what), text=text))
+            raise InvalidValue(_("{what} {text!r} is not a number").format(what=_(what), text=text)) from None
     if not value.is_finite():
         raise InvalidValue(_("{what} {text!r} is not a number").format(what=_(what), text=text))
     if value.copy_abs() >= LARGEST:  # copy_abs is exact: abs() would overflow the context on 1e999999999

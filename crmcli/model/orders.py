@@ -54,7 +54,8 @@ def line_net(line: dict) -> Decimal:
 def totals(lines: list[dict], code: str) -> dict:
     """Net, discount, tax and gross, each rounded once (half up) from the exact line sums."""
     net = sum((line_net(line) for line in lines), Decimal(0))
-    discount = sum((Decimal(l["quantity"]) * Decimal(l["unit_price"]) * Decimal(l.get("discount", 0)) for l in lines), Decimal(0))
+    discount = sum((Decimal(line["quantity"]) * Decimal(line["unit_price"]) * Decimal(line.get("discount", 0))
+                    for line in lines), Decimal(0))
     tax = sum((line_net(line) * Decimal(line.get("tax_rate", 0)) for line in lines), Decimal(0))
     result = {"net": rounded(net, code)}
     if discount:

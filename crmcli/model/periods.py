@@ -53,7 +53,8 @@ def parse_period(text: str, today: date) -> Period:
                 raise InvalidValue(_("period {text!r} ends before it starts").format(text=raw))
             return Period(start, end, raw)
     except ValueError:
-        raise InvalidValue(_("invalid period {text!r}: no such day or month ({hint})").format(text=raw, hint=_(HINT)))
+        raise InvalidValue(_("invalid period {text!r}: no such day or month ({hint})").format(text=raw,
+                                                                                             hint=_(HINT))) from None
     if low == "ytd":
         return Period(date(today.year, 1, 1), today, f"{today.year} to date")
     if low == "last-12-months":

@@ -34,7 +34,7 @@ def next_lifecycle(current: str | None, step: int, to: str | None = None) -> str
     if not 0 <= target < len(LIFECYCLE):
         message = (_("{stage} is already the last lifecycle stage ({stages})") if step > 0
                    else _("{stage} is already the first lifecycle stage ({stages})"))
-        raise InvalidValue(message.format(stage=_(current), stages=" → ".join(LIFECYCLE)))
+        raise InvalidValue(message.format(stage=_(LIFECYCLE[position]), stages=" → ".join(LIFECYCLE)))
     return LIFECYCLE[target]
 
 
@@ -49,7 +49,7 @@ def check_probability(value) -> int:
     try:
         number = int(str(value).rstrip("%"))
     except ValueError:
-        raise InvalidValue(_("probability {value!r} is not a whole number").format(value=value))
+        raise InvalidValue(_("probability {value!r} is not a whole number").format(value=value)) from None
     if not 0 <= number <= 100:
         raise InvalidValue(_("probability {value!r} must be between 0 and 100").format(value=value))
     return number
@@ -59,7 +59,7 @@ def probability(deal: dict, stages: dict[str, int]) -> int:
     """The deal's own probability, else its stage's."""
     if deal.get("probability") is not None:
         return int(deal["probability"])
-    return stages.get(deal.get("stage"), 0)
+    return stages.get(deal.get("stage") or "", 0)
 
 
 def weighted(deal: dict, stages: dict[str, int]) -> Decimal:

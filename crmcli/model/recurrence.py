@@ -93,7 +93,10 @@ def _rule(spec: str, anchor: date, until: date | None):
         try:
             rule = rrule.rrulestr(bare, dtstart=start, ignoretz=True)
         except (ValueError, TypeError) as error:
-            raise InvalidValue(_("invalid RRULE {rule!r}: {error}").format(rule=spec, error=error))
+            raise InvalidValue(_("invalid RRULE {rule!r}: {error}").format(rule=spec, error=error)) from error
+        if not isinstance(rule, rrule.rrule):  # an EXDATE, RDATE or second RRULE made it a set
+            raise InvalidValue(_("invalid RRULE {rule!r}: {error}").format(
+                rule=spec, error=_("one rule only, without EXDATE, RDATE or a second RRULE")))
         return rule.replace(until=datetime.combine(until, time(23, 59))) if until else rule
     arguments = _arguments(text.lower(), anchor)
     if until:

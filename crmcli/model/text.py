@@ -56,7 +56,9 @@ def pinyin_forms(text: str) -> tuple[str, str] | None:
     from pypinyin import lazy_pinyin
 
     text = text[:PINYIN_CHARS]
-    syllables = [compact(s) for s in lazy_pinyin(text, errors=lambda chars: fold(chars).split())]
+    # pypinyin's stub says `errors` returns a str; it may return a list of them (as its README shows).
+    syllables = [compact(s) for s in lazy_pinyin(
+        text, errors=lambda chars: fold(chars).split())]  # type: ignore[arg-type, return-value]
     syllables = [s for s in syllables if s]
     return " ".join(syllables), "".join(s[0] for s in syllables)
 

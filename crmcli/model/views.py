@@ -7,16 +7,20 @@ plain values (text, Decimal, dates); renderers decide how they look.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Literal
 
 from crmcli.i18n import N_
+
+Align = Literal["left", "center", "right"]
 
 
 @dataclass(frozen=True)
 class Column:
     key: str
     header: str
-    align: str = "left"
+    align: Align = "left"
     style: str | None = None
     """A hint for terminals: "money", "date", "muted", "status"…"""
     translate: bool = False
@@ -44,7 +48,7 @@ class Fields:
 
 @dataclass
 class Document:
-    parts: list[Table | Fields]
+    parts: Sequence[Table | Fields]
     title: str | None = None
     payload: dict = field(default_factory=dict)
     """What json prints: the whole result as data."""

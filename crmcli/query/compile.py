@@ -94,14 +94,15 @@ def _bounds(text: str, term: Field, query: str, clock: Clock, upper: bool) -> tu
         try:
             start, end = _span(match)
         except ValueError:
-            raise QueryError(_("{value!r} is no such day").format(value=value), query, term.value_position)
+            raise QueryError(_("{value!r} is no such day").format(value=value), query, term.value_position) from None
         return "day", (end if upper else start).isoformat()
     if NUMBER.match(value):
         return "num", float(value)
     try:
         return "day", parse_day(value, clock).isoformat()
     except InvalidValue:
-        raise QueryError(_("{value!r} is not a date or a number").format(value=value), query, term.value_position)
+        raise QueryError(_("{value!r} is not a date or a number").format(value=value), query,
+                         term.value_position) from None
 
 
 def _compare(term: Field, query: str, clock: Clock) -> tuple[str, list]:
@@ -170,14 +171,16 @@ class _Compiler:
             try:
                 kind = kind_named(term.value)
             except InvalidValue as error:
-                raise QueryError(error.message, self.query, term.value_position)
+                raise QueryError(error.message, self.query, term.value_position) from error
             sql = "f.kind = ?" if term.op in (":", "=") else "f.kind != ?"
             return sql, [kind.name]
         if term.name == "id" and term.op in (":", "="):
             return "upper(f.id) = ?", [term.value.upper()]
         if term.name == "tier" and term.op in (":", "=") and self.tier_refs is not None:
             refs = self.tier_refs(term.value.lower())
-            return (f"substr(f.path, 1, length(f.path) - 5) IN ({','.join('?' * len(refs))})" if refs else "0"), list(refs)
+            if not refs:
+                return "0", []
+            return f"substr(f.path, 1, length(f.path) - 5) IN ({','.join('?' * len(refs))})", list(refs)
         if term.name == "party" and term.op == ":" and self.party_refs is not None:
             refs = self.party_refs(term.value)
             return f"f.party IN ({','.join('?' * len(refs))})" if refs else "0", list(refs)

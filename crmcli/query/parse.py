@@ -164,23 +164,23 @@ class _Parser:
         if not self.tokens:
             return And(())
         node = self.or_()
-        if self.peek() is not None:
-            token = self.peek()
+        token = self.peek()
+        if token is not None:
             raise QueryError(_("unbalanced parenthesis") if token.kind == ")"
                              else _("unexpected {text!r}").format(text=token.text), self.query, token.position)
         return node
 
     def or_(self):
         nodes = [self.and_()]
-        while self.peek() is not None and self.peek().kind == "or":
+        while (token := self.peek()) is not None and token.kind == "or":
             self.take()
             nodes.append(self.and_())
         return nodes[0] if len(nodes) == 1 else Or(tuple(nodes))
 
     def and_(self):
         nodes = [self.unary()]
-        while self.peek() is not None and self.peek().kind not in ("or", ")"):
-            if self.peek().kind == "and":
+        while (token := self.peek()) is not None and token.kind not in ("or", ")"):
+            if token.kind == "and":
                 self.take()
             nodes.append(self.unary())
         return nodes[0] if len(nodes) == 1 else And(tuple(nodes))

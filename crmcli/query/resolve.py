@@ -37,6 +37,12 @@ class Named:
     def id(self) -> str:
         return self.ref.rsplit("/", 1)[-1]
 
+    def spelled_by(self, typed: str) -> bool:
+        """Whether ascii `typed` spells this Chinese name's pinyin, or its initials."""
+        if not self.pinyin:
+            return False
+        return pinyin_matches(typed, self.pinyin, self.initials or "")
+
 
 def _starts_word(folded_name: str, query: str) -> bool:
     if folded_name.startswith(query) or compact(folded_name).startswith(compact(query) or "\x00"):
@@ -51,9 +57,9 @@ def _steps(query: str, names: list[Named]):
     yield "name", [n for n in names if n.role == "name" and n.folded == folded]
     yield "prefix", [n for n in names if n.role == "name" and (
         n.id.startswith(folded) or _starts_word(n.folded, folded) or (has_cjk(query) and folded in n.folded))]
-    yield "pinyin", [n for n in names if n.role == "name" and n.pinyin and pinyin_matches(typed, n.pinyin, n.initials)]
+    yield "pinyin", [n for n in names if n.role == "name" and n.spelled_by(typed)]
     yield "contact", [n for n in names if n.role == "contact" and (
-        n.folded == folded or (n.pinyin and pinyin_matches(typed, n.pinyin, n.initials) and len(typed) > 2))]
+        n.folded == folded or (n.spelled_by(typed) and len(typed) > 2))]
     yield "fuzzy", _fuzzy(folded, names)
 
 
@@ -114,7 +120,8 @@ def _by_id(repo, kind: Kind | None, query: str) -> list[Record]:
     """Records (of `kind`, else of any kind) whose id is `query` in any case, else starts with it."""
     upper = query.upper()
     prefix = upper.replace("%", "\\%").replace("_", "\\_") + "%"
-    return repo.records(kind, "upper(id) = ?", (upper,)) or repo.records(kind, "upper(id) LIKE ? ESCAPE '\\'", (prefix,))
+    return (repo.records(kind, "upper(id) = ?", (upper,))
+            or repo.records(kind, "upper(id) LIKE ? ESCAPE '\\'", (prefix,)))
 
 
 def resolve_record(repo, kind: Kind, text: str) -> Record:
@@ -141,7 +148,7 @@ def parties_named(repo, text: str) -> list[str]:
     for row in repo.indexed(*PARTY_KINDS).names(tuple(kind.name for kind in PARTY_KINDS)):
         named = Named(*row)
         if (folded in named.id or spaced in words(named.name) or named.ref == text
-                or (named.pinyin and pinyin_matches(text, named.pinyin, named.initials))):
+                or named.spelled_by(text)):
             found.add(named.ref)
     return sorted(found)
 

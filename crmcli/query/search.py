@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 from crmcli.errors import InvalidValue
 from crmcli.i18n import N_, _
-from crmcli.model.kinds import KINDS, Kind, kind_of_ref, title_of
 from crmcli.model.jsonish import loads
+from crmcli.model.kinds import KINDS, Kind, known_kind, title_of
 from crmcli.model.record import Record, leaves
 from crmcli.model.text import fold, has_cjk, match_spans, words
 from crmcli.query.compile import compile_query, fts_phrase
@@ -61,7 +61,7 @@ def select(repo, query: str = "", kinds: tuple[Kind, ...] = (), where: str = "",
     """The records of `kinds` (all when empty) that match `query` and an extra SQL filter."""
     sql, values = _filter(repo, query, kinds, where, params)
     rows = repo.index.rows(sql, tuple(values))
-    return [Record(path[:-5], kind_of_ref(path), data) for path, data in rows]
+    return [Record(path[:-5], known_kind(path), data) for path, data in rows]
 
 
 def select_fields(repo, fields: dict[str, str], query: str = "", kinds: tuple[Kind, ...] = (), where: str = "",
@@ -75,7 +75,7 @@ def select_fields(repo, fields: dict[str, str], query: str = "", kinds: tuple[Ki
     grouping = f" GROUP BY {group_by}" if group_by else ""
     rows = repo.index.db.execute(f"SELECT {columns} FROM files f {join} WHERE f.data IS NOT NULL AND ({sql}){grouping}",
                                  values)
-    return [dict(zip(names, row)) for row in rows]
+    return [dict(zip(names, row, strict=True)) for row in rows]
 
 
 def _ranked(repo, query: str, kinds: tuple[Kind, ...], limit: int) -> tuple[list[tuple], int]:
@@ -139,11 +139,11 @@ def search(repo, query: str, kinds: tuple[Kind, ...] = (), limit: int = 50) -> t
     """The best `limit` records for `query`, and how many matched in all."""
     if not query.strip():
         raise InvalidValue(_("the query is empty"))
-    rows, total = _ranked(repo, query, kinds, bounded_limit(limit))
+    rows, total = _ranked(repo, query, kinds, bounded_limit(limit) or limit)
     needles = [w for w in words(" ".join(_compiled(repo, query).words)).split()]
     hits = []
     for path, data, tier in rows:
-        record = Record(path[:-5], kind_of_ref(path), loads(data))
+        record = Record(path[:-5], known_kind(path), loads(data))
         hits.append(Hit(record, (N_("exact"), N_("name"), N_("text") if needles else N_("filter"))[tier]))
     if not hits and needles:
         hits = [Hit(record, N_("fuzzy")) for record in _fuzzy(repo, query, kinds, limit)]

@@ -7,7 +7,7 @@ export into a calendar updates the entries instead of adding them again.
 
 from __future__ import annotations
 
-from datetime import date, timedelta, timezone
+from datetime import UTC, date, timedelta
 
 from crmcli.model.recurrence import rrule_text
 from crmcli.model.text import visible
@@ -17,7 +17,7 @@ UID_DOMAIN = "crm.invalid"
 
 def _utc(item):
     """A timed item's moment in UTC, which every calendar reads without a VTIMEZONE."""
-    return item.at.astimezone(timezone.utc)
+    return item.at.astimezone(UTC)
 
 
 def _when(component, name: str, item) -> None:

@@ -52,7 +52,7 @@ class Item:
         return f"{self.ref}#{self.rule}"
 
     def as_dict(self, party_name: str | None) -> dict:
-        data = {"due": self.due.isoformat(), "rule": self.rule, "reason": self.reason, "id": self.id,
+        data: dict[str, object] = {"due": self.due.isoformat(), "rule": self.rule, "reason": self.reason, "id": self.id,
                 "ref": self.ref, "party": self.party, "party_name": party_name, "owner": self.owner}
         if self.at is not None:
             data["at"] = self.at.isoformat()

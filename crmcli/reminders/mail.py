@@ -120,6 +120,7 @@ def send(settings: dict | None, to: list[str], subject: str, text: str, html: st
     try:
         context = ssl.create_default_context()
         timeout = float(settings.get("timeout", 20))
+        client: smtplib.SMTP
         if security == "tls":
             client = smtplib.SMTP_SSL(host, port, timeout=timeout, context=context)
         else:
@@ -136,18 +137,18 @@ def send(settings: dict | None, to: list[str], subject: str, text: str, html: st
             refused = client.send_message(message(sender, to, subject, text, html))
     except smtplib.SMTPResponseException as error:
         reply = error.smtp_error.decode("utf-8", "replace") if isinstance(error.smtp_error, bytes) else error.smtp_error
-        raise MailError(_("mail server {server} refused: {reply}").format(server=where,
-                                                                          reply=f"{error.smtp_code} {reply}"))
+        raise MailError(_("mail server {server} refused: {reply}").format(
+            server=where, reply=f"{error.smtp_code} {reply}")) from error
     except smtplib.SMTPRecipientsRefused as error:
         raise MailError(_("mail server {server} refused every recipient: {recipients}").format(
-            server=where, recipients=", ".join(error.recipients)))
+            server=where, recipients=", ".join(error.recipients))) from error
     except (smtplib.SMTPException, ssl.SSLError) as error:
-        raise MailError(_("mail to {server} failed: {error}").format(server=where, error=error))
+        raise MailError(_("mail to {server} failed: {error}").format(server=where, error=error)) from error
     except UnicodeError:  # smtplib logs in with ASCII only; its error would quote the password
         raise MailError(_("mail to {server} failed: the SMTP user or password is not plain ASCII, "
-                          "which smtplib cannot log in with").format(server=where))
+                          "which smtplib cannot log in with").format(server=where)) from None
     except OSError as error:
-        raise MailError(_("cannot reach mail server {server}: {error}").format(server=where,
-                                                                               error=error.strerror or error))
+        raise MailError(_("cannot reach mail server {server}: {error}").format(
+            server=where, error=error.strerror or error)) from error
     if refused:
         raise MailError(_("mail server {server} refused: {reply}").format(server=where, reply=", ".join(refused)))

@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from crmcli.errors import CrmError
 from crmcli.i18n import _
@@ -21,6 +22,9 @@ from crmcli.model.orders import OWING_STATES, balance
 from crmcli.model.periods import parse_period
 from crmcli.model.pipeline import CLOSED_STAGES
 from crmcli.reminders.items import Item
+
+if TYPE_CHECKING:
+    from crmcli.store.repo import Repo
 
 DEFAULT_LIFECYCLES = ("lead", "prospect", "customer")
 DEFAULT_NOTICE_DAYS = 30
@@ -33,7 +37,7 @@ REACHED_NEWS_DAYS = 7
 class Context:
     """What every rule needs: the data, today, how far ahead to look, and who owns each party."""
 
-    repo: object
+    repo: Repo
     today: date
     horizon: date
     owners: dict[str, str] = field(default_factory=dict)
@@ -112,7 +116,8 @@ def _next_birthday(text: str, today: date) -> tuple[date, int | None]:
     """The next day (today or later) a `YYYY-MM-DD` or `MM-DD` birthday falls on, and the
     age then if the year is known; 29 February is kept on the 28th in common years."""
     parts = [int(p) for p in text.split("-")]
-    born_year, month, day = parts if len(parts) == 3 else (None, *parts)
+    born_year = parts.pop(0) if len(parts) == 3 else None
+    month, day = parts
 
     def on(year: int) -> date:
         try:
@@ -166,7 +171,8 @@ def _due_by(ctx: Context, kind: str, day_field: str, condition: str):
 
 def deliveries(ctx: Context, settings: dict) -> list[Item]:
     items = []
-    for order, day in _due_by(ctx, "order", "delivery_due", "json_extract(data, '$.status') IN ('confirmed', 'shipped')"):
+    undelivered = "json_extract(data, '$.status') IN ('confirmed', 'shipped')"
+    for order, day in _due_by(ctx, "order", "delivery_due", undelivered):
         data = order.data
         reason = _("delivery to the customer due") if data["kind"] == "sale" else _("delivery from the supplier due")
         items.append(Item(day, "deliveries", f"{reason} ({_(data['status'])})", order.ref, data.get("party"),
@@ -180,7 +186,8 @@ def payments(ctx: Context, settings: dict) -> list[Item]:
     unpaid = ("json_extract(data, '$.totals.gross') - coalesce((SELECT sum(json_extract(p.value, '$.amount')) "
               "FROM json_each(data, '$.payments') p), 0) > 0.000001")
     items = []
-    for order, day in _due_by(ctx, "order", "payment_due", f"json_extract(data, '$.status') IN ({states}) AND {unpaid}"):
+    owing = f"json_extract(data, '$.status') IN ({states}) AND {unpaid}"
+    for order, day in _due_by(ctx, "order", "payment_due", owing):
         data = order.data
         owed = balance(data)
         if owed <= 0:

@@ -11,15 +11,14 @@ import csv
 import os
 import re
 import sys
+from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from html import escape
 
 from crmcli.model import jsonish
-from crmcli.model.views import Document, Fields, Table
-
 from crmcli.model.text import visible  # noqa: F401  (one implementation, for every face)
-
+from crmcli.model.views import Align, Document, Fields, Table
 
 MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
 
@@ -51,7 +50,7 @@ def _public(row: dict) -> dict:
     return {key: value for key, value in row.items() if not key.startswith("_")}
 
 
-def _tables(result) -> list[Table | Fields]:
+def _tables(result) -> Sequence[Table | Fields]:
     return result.parts if isinstance(result, Document) else [result]
 
 
@@ -63,28 +62,29 @@ def _payload(result):
     return {label: value for label, value in result.items}
 
 
-def _marked(row: dict, column, marker: str, escape) -> str:
-    """A cell's text with its highlighted spans wrapped in `marker` (markdown's **)."""
+def _marked(row: dict, column, marker: str, literal) -> str:
+    """A cell's text with its highlighted spans wrapped in `marker` (markdown's **), each piece
+    passed through `literal`, the format's escaping."""
     text = cell_text(row.get(column.key), money=column.style == "money")
     spans = (row.get("_spans") or {}).get(column.key) or []
     if not marker or not spans:
-        return escape(text)
+        return literal(text)
     pieces, last = [], 0
     for start, end in spans:
-        pieces += [escape(text[last:start]), marker, escape(text[start:end]), marker]
+        pieces += [literal(text[last:start]), marker, literal(text[start:end]), marker]
         last = end
-    return "".join(pieces + [escape(text[last:])])
+    return "".join(pieces + [literal(text[last:])])
 
 
 def _as_is(text: str) -> str:
     return text
 
 
-def _text_rows(table: Table, marker: str = "", escape=_as_is) -> tuple[list[str], list[list[str]]]:
+def _text_rows(table: Table, marker: str = "", literal=_as_is) -> tuple[list[str], list[list[str]]]:
     headers = [column.header for column in table.columns]
     kinds = [(c.key, c.style == "money") for c in table.columns]
-    rows = [[_marked(row, c, marker, escape) for c in table.columns] if row.get("_spans")
-            else [escape(cell_text(row.get(key), money=money)) for key, money in kinds] for row in table.rows]
+    rows = [[_marked(row, c, marker, literal) for c in table.columns] if row.get("_spans")
+            else [literal(cell_text(row.get(key), money=money)) for key, money in kinds] for row in table.rows]
     return headers, rows
 
 
@@ -92,25 +92,28 @@ def _tabulate(result, tablefmt: str) -> str:
     from tabulate import tabulate
 
     chunks = []
-    escape = markdown_text if tablefmt == "pipe" else _as_is
+    # Cells: tabulate escapes them itself for html; markdown needs its markup characters escaped.
+    # Headings and the empty note are ours, so html gets them through html.escape.
+    literal = markdown_text if tablefmt == "pipe" else _as_is
     for part in _tables(result):
         title = part.title
         if tablefmt == "pipe" and title:
-            chunks.append(f"## {escape(visible(title))}\n")
+            chunks.append(f"## {literal(visible(title))}\n")
         elif tablefmt == "html" and title:
             chunks.append(f"<h3>{escape(visible(title))}</h3>")
         elif title:
             chunks.append(visible(title))
         if isinstance(part, Fields):
-            rows = [[escape(visible(label)), escape(cell_text(value))] for label, value in part.items]
+            rows = [[literal(visible(label)), literal(cell_text(value))] for label, value in part.items]
             chunks.append(tabulate(rows, tablefmt=tablefmt, headers=["field", "value"] if tablefmt == "pipe" else ()))
         elif part.rows:
-            headers, rows = _text_rows(part, "**" if tablefmt == "pipe" else "", escape)
+            headers, rows = _text_rows(part, "**" if tablefmt == "pipe" else "", literal)
             aligns = [c.align for c in part.columns]
             if tablefmt == "simple" and len(rows) > LARGE and not any("\n" in cell for row in rows for cell in row):
                 chunks.append(_aligned(headers, rows, aligns))
             else:
-                chunks.append(tabulate(rows, headers=headers, tablefmt=tablefmt, colalign=aligns, disable_numparse=True))
+                chunks.append(tabulate(rows, headers=headers, tablefmt=tablefmt, colalign=aligns,
+                                       disable_numparse=True))
         else:
             chunks.append(f"<p>({escape(part.empty)})</p>" if tablefmt == "html" else f"({part.empty})")
         chunks.append("")
@@ -120,7 +123,7 @@ def _tabulate(result, tablefmt: str) -> str:
 LARGE = 500
 
 
-def _aligned(headers: list[str], rows: list[list[str]], aligns: list[str]) -> str:
+def _aligned(headers: list[str], rows: list[list[str]], aligns: list[Align]) -> str:
     """tabulate's "simple" layout, line for line, for tables too large for tabulate, whose
     per-cell type detection takes seconds at 20,000 rows. Widths come from wcwidth, as there."""
     from wcwidth import wcswidth
@@ -133,7 +136,7 @@ def _aligned(headers: list[str], rows: list[list[str]], aligns: list[str]) -> st
 
     def line(cells: list[str]) -> str:
         padded = []
-        for cell, size, align in zip(cells, widths, aligns):
+        for cell, size, align in zip(cells, widths, aligns, strict=True):
             gap = " " * (size - width(cell))
             padded.append(gap + cell if align == "right" else cell + gap)
         return "  ".join(padded).rstrip()

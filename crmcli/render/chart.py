@@ -43,7 +43,7 @@ def chart(result) -> str:
         largest = max(values)
         width = max(len(cell_text(r.get(label))) for r in rows)
         lines = [f"{table.title or ''} — {key}".strip(" —")]
-        for row, value in zip(rows, values):
+        for row, value in zip(rows, values, strict=True):
             name = visible(cell_text(row.get(label)))
             lines.append(f"{name:<{width}}  {bar(value, largest):<{WIDTH}}  {value:,f}")
         blocks.append("\n".join(lines))

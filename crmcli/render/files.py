@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Iterable
 from decimal import Decimal
 from pathlib import Path
 
@@ -24,31 +25,32 @@ def _xlsx(result, path: Path, raw: bool = False) -> None:
     from crmcli.render import _tables
     from crmcli.render.guard import risky
 
+    def cell(sheet, value, money: bool = False, font=None):
+        """Text that a spreadsheet would run as a formula stays text (unless `raw`)."""
+        written = WriteOnlyCell(sheet, value=_cell(value))
+        if not raw and isinstance(written.value, str) and risky(value, written.value):
+            written.data_type = "s"
+        if font is not None:
+            written.font = font
+        if money:
+            written.number_format = "#,##0.00"
+        return written
+
     book = Workbook(write_only=True)
     bold = Font(bold=True)
     for number, part in enumerate(_tables(result), 1):
         title = "".join(c for c in (part.title or f"Sheet {number}") if c not in "[]:*?/\\")[:31] or f"Sheet {number}"
         sheet = book.create_sheet(title if title not in book.sheetnames else f"{title[:28]} {number}")
+        rows: Iterable[list]
         if isinstance(part, Fields):
             headers, rows, money = ["field", "value"], [[label, value] for label, value in part.items], set()
         else:
             headers = [c.header for c in part.columns]
             rows = ([row.get(c.key) for c in part.columns] for row in part.rows)
             money = {index for index, column in enumerate(part.columns) if column.style == "money"}
-
-        def cell(value, position: int, font=None):
-            written = WriteOnlyCell(sheet, value=_cell(value))
-            if not raw and isinstance(written.value, str) and risky(value, written.value):
-                written.data_type = "s"
-            if font is not None:
-                written.font = font
-            if position in money:
-                written.number_format = "#,##0.00"
-            return written
-
-        sheet.append([cell(header, -1, bold) for header in headers])
+        sheet.append([cell(sheet, header, font=bold) for header in headers])
         for row in rows:
-            sheet.append([cell(value, position) for position, value in enumerate(row)])
+            sheet.append([cell(sheet, value, position in money) for position, value in enumerate(row)])
     book.save(path)
 
 
@@ -70,7 +72,7 @@ def write_file(result, path: Path, fmt: str | None = None, raw: bool = False) ->
     from crmcli.render import localized, render
 
     report = fmt is None
-    if report:
+    if fmt is None:
         suffix = path.suffix.lower()
         if suffix not in EXTENSIONS:
             raise InvalidValue(_("--output {name}: use a file ending in {extensions}").format(name=path.name,
@@ -84,4 +86,4 @@ def write_file(result, path: Path, fmt: str | None = None, raw: bool = False) ->
         render(result, fmt, buffer, raw)
         path.write_text(buffer.getvalue(), encoding="utf-8")
     except OSError as error:
-        raise InvalidValue(_("{path}: cannot write: {reason}").format(path=path, reason=error.strerror))
+        raise InvalidValue(_("{path}: cannot write: {reason}").format(path=path, reason=error.strerror)) from error

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from crmcli.i18n import N_, _, quarter_text
 from crmcli.model.money import rounded
@@ -67,7 +68,7 @@ def aging(repo, payables: bool = False) -> Document:
 def _days_in_stages(deal: dict, today: date) -> dict[str, float]:
     history = deal.get("history") or []
     days: dict[str, float] = {}
-    for entry, following in zip(history, history[1:] + [None]):
+    for entry, following in zip(history, history[1:] + [None], strict=True):
         start = datetime.fromisoformat(str(entry["at"]))
         end = datetime.fromisoformat(str(following["at"])) if following else None
         if end is None and entry["status"] in ("won", "lost"):
@@ -106,8 +107,9 @@ def pipeline(repo, period: str | None = None) -> Document:
         current = [d for d in deals if d["stage"] == stage]
         amount = sum((convert(d.get("amount") or 0, d.get("currency", code)) for d in current), Decimal(0))
         weight = sum((convert(weighted(d, stages), d.get("currency", code)) for d in current), Decimal(0))
-        conversion = f"{went_on[stage] * 100 // reached[stage]}%" if reached[stage] and stage not in ("won", "lost") else ""
-        average = f"{sum(spent[stage]) / len(spent[stage]):.0f}" if spent[stage] and stage not in ("won", "lost") else ""
+        open_stage = stage not in ("won", "lost")
+        conversion = f"{went_on[stage] * 100 // reached[stage]}%" if reached[stage] and open_stage else ""
+        average = f"{sum(spent[stage]) / len(spent[stage]):.0f}" if spent[stage] and open_stage else ""
         rows.append({"stage": stage, "probability": f"{stages[stage]}%", "deals": len(current),
                      "amount": rounded(amount, code), "weighted": rounded(weight, code),
                      "to_next": conversion, "days": average})
@@ -142,7 +144,7 @@ def suppliers(repo) -> Document:
     for supplier in repo.records("supplier"):
         orders = by_party.get(supplier.ref, [])
         counted = [o for o in orders if o.get("status") in OWING_STATES]
-        spend = defaultdict(Decimal)
+        spend: defaultdict[str, Decimal] = defaultdict(Decimal)
         for order in counted:
             spend[order["currency"]] += Decimal(order["totals"]["gross"])
         judged = [o for o in counted if on_time(o) is not None]
@@ -156,8 +158,9 @@ def suppliers(repo) -> Document:
                      "rating": f"{sum(scores) / len(scores):.1f}" if scores else "",
                      "open": sum(1 for o in orders if o.get("status") in ("draft", "confirmed", "shipped"))})
     rows.sort(key=lambda r: -r["orders"])
-    columns = [Column("supplier", "supplier"), Column("orders", "POs", align="right"), Column("spend", "spend", align="right"),
-               Column("on_time", "on time", align="right"), Column("delay", "avg delay (days)", align="right"),
+    columns = [Column("supplier", "supplier"), Column("orders", "POs", align="right"),
+               Column("spend", "spend", align="right"), Column("on_time", "on time", align="right"),
+               Column("delay", "avg delay (days)", align="right"),
                Column("rating", "quality", align="right"), Column("open", "open POs", align="right")]
     return Document([Table(columns, rows, title="Supplier scorecard")], payload={"suppliers": rows})
 
@@ -168,11 +171,11 @@ def service(repo) -> Document:
     now = repo.clock.now()
     priorities = ("urgent", "high", "normal", "low")
     statuses = ("open", "in-progress", "resolved", "closed")
-    rows = []
+    rows: list[dict[str, Any]] = []
     for priority in priorities:
         mine = [t for t in tickets if t.get("priority") == priority]
-        hours = [(datetime.fromisoformat(str(t["resolved"])) - datetime.fromisoformat(str(t["opened"]))).total_seconds() / 3600
-                 for t in mine if t.get("resolved")]
+        hours = [(datetime.fromisoformat(str(t["resolved"])) - datetime.fromisoformat(str(t["opened"])))
+                 .total_seconds() / 3600 for t in mine if t.get("resolved")]
         scores = [t["satisfaction"] for t in mine if t.get("satisfaction")]
         rows.append({"priority": priority, **{s: sum(1 for t in mine if t.get("status") == s) for s in statuses},
                      "breached": sum(1 for t in mine if breached(t, now)),
@@ -182,7 +185,8 @@ def service(repo) -> Document:
     total = {"priority": "total", **{s: sum(r[s] for r in rows) for s in statuses + ("breached",)},
              "satisfaction": f"{sum(all_scores) / len(all_scores):.1f}" if all_scores else "", "_style": "bold"}
     columns = [Column("priority", "priority", translate=True)] + [Column(s, s, align="right") for s in statuses] + [
-        Column("breached", "SLA breached", align="right"), Column("resolve_hours", "avg hours to resolve", align="right"),
+        Column("breached", "SLA breached", align="right"),
+        Column("resolve_hours", "avg hours to resolve", align="right"),
         Column("satisfaction", "satisfaction", align="right")]
     return Document([Table(columns, rows + [total], title="Service")],
                     payload={"priorities": rows, "total": {k: v for k, v in total.items() if not k.startswith("_")}})

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass
+from pathlib import Path
 
 from crmcli.i18n import _
 from crmcli.model.likeness import duplicate_keys
@@ -24,7 +25,7 @@ class Loaded:
 
     records: list[Record]
     broken: list[Problem]
-    root: object
+    root: Path
 
     def line(self, record: Record, field: list) -> int | None:
         try:
@@ -78,7 +79,8 @@ def check_references(loaded: Loaded) -> list[Problem]:
                                     loaded.line(record, ["party"])))
             continue
         contact = record.data.get("contact")
-        if contact and fold(str(contact)) not in {fold(str(c.get("name", ""))) for c in party.data.get("contacts") or []}:
+        known = {fold(str(c.get("name", ""))) for c in party.data.get("contacts") or []}
+        if contact and fold(str(contact)) not in known:
             problems.append(Problem(record.path, _("{party} has no contact {name!r}").format(
                 party=target, name=contact), loaded.line(record, ["contact"]), severity="warning"))
     return problems
@@ -248,7 +250,7 @@ references to what the other side removed, conflicts left over."""
 
 def _problems_of(root, path: str, error: str, line: int | None) -> list[Problem]:
     """Every problem of a file the index could not take: its YAML error, or each schema problem."""
-    from crmcli.model.kinds import kind_of_ref
+    from crmcli.model.kinds import known_kind
 
     try:
         data = codec.read(root / path)
@@ -257,7 +259,7 @@ def _problems_of(root, path: str, error: str, line: int | None) -> list[Problem]
     except (OSError, UnicodeDecodeError, codec.RecordSyntaxError):
         return [Problem(path, error, line)]
     problems = [Problem(path, message, line_of(text, field))
-                for field, message in schema_problems(kind_of_ref(path), record)]
+                for field, message in schema_problems(known_kind(path), record)]
     return problems or [Problem(path, error, line)]
 
 

@@ -40,13 +40,9 @@ def holt(series: list[Decimal], alpha: Decimal, beta: Decimal) -> tuple[Decimal,
 
 def fit(series: list[Decimal]) -> tuple[Decimal, Decimal, Decimal, Decimal]:
     """The (alpha, beta) on a 0.1 grid with the least squared error, and the fitted level and trend."""
-    best = None
-    for alpha in GRID:
-        for beta in GRID:
-            level, trend, squared = holt(series, alpha, beta)
-            if best is None or squared < best[0]:
-                best = (squared, alpha, beta, level, trend)
-    return best[1], best[2], best[3], best[4]
+    fits = ((holt(series, alpha, beta), alpha, beta) for alpha in GRID for beta in GRID)
+    (level, trend, _squared), alpha, beta = min(fits, key=lambda fitted: fitted[0][2])  # the first of the least
+    return alpha, beta, level, trend
 
 
 def forecast(repo, months: int) -> Document:
@@ -86,7 +82,7 @@ def forecast(repo, months: int) -> Document:
             continue
     rows = [{"month": _month(today, step), "trend": rounded(max(level + trend * (step + 1), Decimal(0)), code),
              "pipeline": rounded(pipeline.get(_month(today, step), Decimal(0)), code)} for step in range(months)]
-    errors = []
+    errors: list[Decimal] = []
     backtest = []
     for position in range(max(3, len(series) - BACKTEST), len(series)):
         a, b, fitted_level, fitted_trend = fit(series[:position])
@@ -96,9 +92,9 @@ def forecast(repo, months: int) -> Document:
                          "predicted": rounded(max(predicted, Decimal(0)), code)})
         if actual:
             errors.append(abs(actual - predicted) / actual)
-    mape = sum(errors) / len(errors) * 100 if errors else None
+    mape = sum(errors, Decimal(0)) / len(errors) * 100 if errors else None
     money = lambda key, header: Column(key, header, align="right", style="money")  # noqa: E731
-    parts = [
+    parts: list[Table | Fields] = [
         Table([Column("month", "month"), money("trend", _("trend forecast ({currency})").format(currency=code)),
                money("pipeline", _("weighted pipeline ({currency})").format(currency=code))], rows,
               title=_("Forecast · next {months} month(s)").format(months=months)),

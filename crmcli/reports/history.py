@@ -96,7 +96,8 @@ def _decoded(data: bytes | None) -> dict | None:
     try:
         return codec.decode(data)
     except codec.RecordSyntaxError as error:
-        raise GitError(_("a past version does not parse ({error}); see it with git log -p").format(error=error.message))
+        raise GitError(_("a past version does not parse ({error}); see it with git log -p")
+                       .format(error=error.message)) from error
 
 
 def _when(commit: Commit, repo) -> str:

@@ -11,13 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from crmcli.errors import InvalidValue
 from crmcli.i18n import N_, _, quarter_text
 from crmcli.model.kinds import KINDS
-from crmcli.model.money import converter
+from crmcli.model.money import converter, rounded
 from crmcli.model.money import currency as currency_code
-from crmcli.model.money import rounded
 from crmcli.model.orders import OWING_STATES, line_net, outstanding, paid
 from crmcli.model.periods import Period, month_key, parse_period, quarter_key, year_key
 from crmcli.model.text import fold
@@ -53,7 +53,7 @@ def _facts(orders: list[dict], by_line: bool, parties: dict, products: dict) -> 
                 "type": order.get("type", "standard")}
         if not by_line:
             totals = order["totals"]
-            values = {"orders": 1, "quantity": sum(Decimal(l["quantity"]) for l in order["lines"]),
+            values = {"orders": 1, "quantity": sum(Decimal(line["quantity"]) for line in order["lines"]),
                       "net": totals["net"], "discount": totals.get("discount", Decimal(0)), "tax": totals["tax"],
                       "gross": totals["gross"], "paid": paid(order), "outstanding": outstanding(order)}
             facts.append(Fact(order, None, keys, values))
@@ -110,7 +110,7 @@ def ledger(repo, *, by: list[str] | None = None, period: str | None = None, purc
         orders = _order_summaries(repo, query, " AND ".join(where), tuple(params))
     orders = [o for o in orders if not counted_only or o.get("counts_toward_target", True)]
     orders.sort(key=lambda o: (str(o["date"]), o["id"]))
-    if target:
+    if to_target is not None:
         for code in {o["currency"] for o in orders}:
             to_target(0, code)
     parties = repo.index.party_facts()
@@ -121,7 +121,8 @@ def ledger(repo, *, by: list[str] | None = None, period: str | None = None, purc
     if not groups:
         groups[target or repo.config.currency] = []
     measures = tuple(m for m in MEASURES if not (by_line and m in ("paid", "outstanding")))
-    parts, payload = [], {"period": label, "by": by, "kind": direction, "currencies": {}}
+    parts: list[Table] = []
+    currencies: dict[str, dict] = {}
     for code, chosen in sorted(groups.items()):
         def converted(order, amount):
             return to_target(amount, order["currency"]) if to_target else Decimal(amount)
@@ -137,8 +138,9 @@ def ledger(repo, *, by: list[str] | None = None, period: str | None = None, purc
             table, data = _register(facts, measures, code)
         table.title = _title(purchases, label, code)
         parts.append(table)
-        payload["currencies"][code] = data
-    return Document(parts, title="Ledger", payload=payload)
+        currencies[code] = data
+    return Document(parts, title="Ledger", payload={"period": label, "by": by, "kind": direction,
+                                                    "currencies": currencies})
 
 
 SUMMARY = {
@@ -174,13 +176,15 @@ def _order_summaries(repo, query: str, where: str, params: tuple) -> list[dict]:
 def _document(tables: dict[str, dict], by: list[str], measures: tuple, purchases: bool, label: str,
               direction: str) -> Document:
     """One grouped table per currency from running sums."""
-    parts, payload = [], {"period": label, "by": by, "kind": direction, "currencies": {}}
+    parts: list[Table] = []
+    currencies: dict[str, dict] = {}
     for code, cells in sorted(tables.items()):
         table, data = _grouped(cells, by, measures, code)
         table.title = _title(purchases, label, code)
         parts.append(table)
-        payload["currencies"][code] = data
-    return Document(parts, title="Ledger", payload=payload)
+        currencies[code] = data
+    return Document(parts, title="Ledger", payload={"period": label, "by": by, "kind": direction,
+                                                    "currencies": currencies})
 
 
 def _title(purchases: bool, label: str, code: str) -> str:
@@ -221,7 +225,7 @@ def _empty(measures: tuple) -> dict:
 
 def _finish(sums: dict, measures: tuple, code: str) -> dict:
     """The measures of one group: orders counted once, money rounded once."""
-    done = {"orders": len(sums["ids"])}
+    done: dict[str, object] = {"orders": len(sums["ids"])}
     for measure in measures:
         if measure != "orders":
             done[measure] = rounded(Decimal(sums[measure]), code) if measure in MONEY else sums[measure]
@@ -239,7 +243,8 @@ def _cells(facts: list[Fact], first: str, second: str, measures: tuple) -> dict[
 
 KEY_SQL = {
     "month": "substr(f.data ->> '$.date', 1, 7)",
-    "quarter": "substr(f.data ->> '$.date', 1, 4) || '-Q' || ((CAST(substr(f.data ->> '$.date', 6, 2) AS INTEGER) + 2) / 3)",
+    "quarter": "substr(f.data ->> '$.date', 1, 4) || '-Q' "
+               "|| ((CAST(substr(f.data ->> '$.date', 6, 2) AS INTEGER) + 2) / 3)",
     "year": "substr(f.data ->> '$.date', 1, 4)",
     "customer": "f.party", "supplier": "f.party", "party": "f.party",
     "owner": "coalesce(f.data ->> '$.owner', '')", "region": "coalesce(f.data ->> '$.region', '')",
@@ -270,8 +275,8 @@ def _sql_cells(repo, query: str, where: str, params: tuple, first: str, second: 
               "ids": "group_concat(f.id, ' ')", "scale": scale, **money,
               "paid": f"sum((SELECT coalesce(sum(CAST(round((value ->> '$.amount') * {scale}) AS INTEGER)), 0) "
                       "FROM json_each(f.data, '$.payments')))",
-              "quantity": f"sum((SELECT coalesce(sum(CAST(round((value ->> '$.quantity') * {QUANTITY_SCALE}) AS INTEGER)), 0) "
-                          "FROM json_each(f.data, '$.lines')))"}
+              "quantity": "sum((SELECT coalesce(sum(CAST(round((value ->> '$.quantity') "
+                          f"* {QUANTITY_SCALE}) AS INTEGER)), 0) FROM json_each(f.data, '$.lines')))"}
     join = "LEFT JOIN files p ON p.path = f.party || '.yaml'" if "industry" in (first, second) else ""
     names = repo.index.party_facts()
     tables: dict[str, dict[str, dict[str, dict]]] = {}
@@ -280,10 +285,10 @@ def _sql_cells(repo, query: str, where: str, params: tuple, first: str, second: 
     except sqlite3.OperationalError as error:
         if "overflow" not in str(error):
             raise
-        raise InvalidValue(_("the amounts to add are too large to add exactly (over 10^16 in one group)"))
+        raise InvalidValue(_("the amounts to add are too large to add exactly (over 10^16 in one group)")) from error
     for row in rows:
         unit = Decimal(row["scale"])
-        sums = {key: Decimal(row[key]) / unit for key in ("net", "discount", "tax", "gross", "paid")}
+        sums: dict[str, Any] = {key: Decimal(row[key]) / unit for key in ("net", "discount", "tax", "gross", "paid")}
         sums["quantity"] = Decimal(row["quantity"]) / QUANTITY_SCALE
         sums["outstanding"] = sums["gross"] - sums["paid"]
         sums["ids"] = set(row["ids"].split())
@@ -315,7 +320,8 @@ def _grouped(cells: dict[str, dict[str, dict]], by: list[str], measures: tuple, 
     total = _finish(_add(_empty(measures), (sums for inner in cells.values() for sums in inner.values()), measures),
                     measures, code)
     rows.append({first: _("total"), **total, "_style": "bold"})
-    columns = [Column(first, first)] + ([Column(second, second)] if second != first else []) + _measure_columns(measures)
+    columns = ([Column(first, first)] + ([Column(second, second)] if second != first else [])
+               + _measure_columns(measures))
     return Table(columns, rows), {"rows": data, "total": total}
 
 
@@ -333,7 +339,8 @@ def _register(facts: list[Fact], measures: tuple, code: str) -> tuple[Table, dic
     total = _finish(_add(_empty(measures), facts, measures), measures, code)
     columns = [Column("date", "date", style="date"), Column("id", "id", style="id"), Column("party", "party"),
                Column("owner", "owner"), Column("region", "region"), Column("product", "product")]
-    columns += _measure_columns(tuple(m for m in measures if m != "orders")) + [Column("status", "status", translate=True)]
+    columns += _measure_columns(tuple(m for m in measures if m != "orders"))
+    columns += [Column("status", "status", translate=True)]
     data = {"rows": [dict(row) for row in rows], "total": total}
     rows.append({"date": _("total"), **total, "_style": "bold"})
     return Table(columns, rows), data

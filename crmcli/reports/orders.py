@@ -96,9 +96,10 @@ def order_view(repo, order: Record) -> Document:
         (N_("open"), _("yes") if is_open(data) else _("no")),
         (N_("notes"), (data.get("notes") or "").strip()),
     ]
-    lines = [{**line, "discount": percent(line.get("discount")) if line.get("discount") else "", "tax_rate": percent(line.get("tax_rate")),
-              "net": rounded(line_net(line), code)} for line in data["lines"]]
-    parts = [
+    lines = [{**line, "discount": percent(line.get("discount")) if line.get("discount") else "",
+              "tax_rate": percent(line.get("tax_rate")), "net": rounded(line_net(line), code)}
+             for line in data["lines"]]
+    parts: list[Table | Fields] = [
         Fields([(k, v) for k, v in facts if v not in (None, "")], title=data["id"]),
         Table(LINE_COLUMNS, lines, title="Lines"),
         Table(PAYMENT_COLUMNS, data.get("payments") or [], title="Payments", empty="no payments"),

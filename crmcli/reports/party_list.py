@@ -56,7 +56,8 @@ def party_list(repo, kind: Kind, query: str = "", filters: dict | None = None, s
     if kind.name == "customer":
         columns.append(Column("lifecycle", "lifecycle", translate=True))
     columns += [Column("owner", "owner"), Column("region", "region"), Column("city", "city"),
-                Column("contact", "primary contact"), Column("tags", "tags"), Column("last", "last contact", style="date")]
+                Column("contact", "primary contact"), Column("tags", "tags"),
+                Column("last", "last contact", style="date")]
     rows = [{**p.data, "id": p.id, "city": _city(p.data), "contact": _primary(p.data),
              "last": when(last.get(p.ref), repo.clock)[:10]} for p in parties]
     return Table(columns, rows, records=[p.data for p in parties],

@@ -6,10 +6,10 @@ from decimal import Decimal
 
 from crmcli.i18n import N_, _
 from crmcli.model.dates import parse_interval, read_day
-from crmcli.model.record import Record
-from crmcli.model.views import Column, Document, Fields, Table
 from crmcli.model.money import format_money
 from crmcli.model.orders import is_open, on_time, outstanding
+from crmcli.model.record import Record
+from crmcli.model.views import Column, Document, Fields, Table
 from crmcli.reports.common import INTERACTION_COLUMNS, interaction_row, newest_first, when
 from crmcli.reports.orders import order_list
 from crmcli.reports.pipeline import deal_list, ticket_list, tiers
@@ -110,11 +110,13 @@ def party_view(repo, party: Record) -> Document:
     tier = tiers(repo).get(party.ref) if party.kind.name == "customer" else None
     if tier:
         profile.insert(-1, (N_("tier"), _(tier)))
-    parts = [
+    today = clock.today().isoformat()
+    parts: list[Table | Fields] = [
         Fields([(label, value) for label, value in profile if value not in (None, "", [])], title=data.get("name")),
-        Table(CONTACT_COLUMNS, [_contact_row(c) for c in data.get("contacts") or []], title="Contacts", empty="no contacts"),
+        Table(CONTACT_COLUMNS, [_contact_row(c) for c in data.get("contacts") or []], title="Contacts",
+              empty="no contacts"),
         Table(STEP_COLUMNS, [{"due": r.data["next"].get("due"), "action": r.data["next"]["action"], "id": r.id,
-                              "_style": "red" if str(r.data["next"].get("due", "9999")) < clock.today().isoformat() else None}
+                              "_style": "red" if str(r.data["next"].get("due", "9999")) < today else None}
                              for r in open_steps], title="Open next steps", empty="no open next steps"),
         order_list(repo, [o for o in orders if is_open(o.data)], title=N_("Open orders"), empty=N_("no open orders")),
         contract_list(repo, contracts, title=N_("Contracts"), empty=N_("no contracts")),

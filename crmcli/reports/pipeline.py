@@ -49,7 +49,8 @@ def deal_list(repo, records: list[Record], title: str | None = None) -> Table:
     records = sorted(records, key=lambda r: (is_closed_deal(r.data), str(r.data.get("close") or "9999"), r.id))
     rows = [{**r.data, "party_name": names.get(r.data["party"], r.data["party"]),
              "probability": f"{probability(r.data, stages)}%",
-             "weighted": rounded(weighted(r.data, stages), r.data["currency"]) if r.data.get("amount") is not None else None,
+             "weighted": (rounded(weighted(r.data, stages), r.data["currency"])
+                          if r.data.get("amount") is not None else None),
              "_style": "dim" if is_closed_deal(r.data) else None} for r in records]
     return Table(DEAL_COLUMNS, rows, title=title, records=[r.data for r in records], empty="no deals match")
 
@@ -101,7 +102,7 @@ def attainment(repo, owner: str | None, period: str, code: str) -> Decimal:
     return rounded(sum((amount for _, amount in counted_sales(repo, owner, period, code)), Decimal(0)), code)
 
 
-def _pace(period: str, today: date) -> Decimal | None:
+def _pace(period: str, today: date) -> Decimal:
     """The share of the period gone by today (0–1), for where attainment should be."""
     span = parse_period(period, today)
     if today < span.start:
@@ -146,7 +147,8 @@ def campaign_view(repo, campaign: Record) -> Document:
     members = data.get("members") or []
     code = data.get("currency") or repo.config.currency
     convert = converter(code, repo.config.currency, repo.config.rates)
-    revenue = rounded(sum((convert(d.data.get("amount") or 0, d.data.get("currency", code)) for d in won), Decimal(0)), code)
+    revenue = rounded(sum((convert(d.data.get("amount") or 0, d.data.get("currency", code)) for d in won), Decimal(0)),
+                      code)
     rate = Decimal(len(responders)) / len(members) if members else Decimal(0)
     facts = [(N_("name"), data["name"]), (N_("channel"), _(data["channel"])),
              (N_("runs"), f"{data.get('start', '?')} – {data.get('end', '?')}"),

@@ -63,7 +63,8 @@ def contract_list(repo, records: list[Record], title: str | None = None,
         soon = days is not None and 0 <= days <= int(data.get("renewal_notice_days") or 30)
         rows.append({**data, "party_name": names.get(data.get("party", ""), data.get("party")),
                      "ends_in": _ends_in(days),
-                     "_style": "yellow" if soon else ("dim" if data.get("status") in ("expired", "terminated") else None)})
+                     "_style": "yellow" if soon else ("dim" if data.get("status") in ("expired", "terminated")
+                                                      else None)})
     return Table(CONTRACT_COLUMNS, rows, title=title, records=[r.data for r in records], empty=empty)
 
 

@@ -51,7 +51,7 @@ def horizon(repo, within: str | None) -> date:
     try:
         return today + parse_interval(within)
     except InvalidValue as error:
-        raise InvalidValue(_("--within: {error}").format(error=error))
+        raise InvalidValue(_("--within: {error}").format(error=error)) from None
 
 
 def digest(repo, items, title: str) -> Document:

@@ -88,7 +88,8 @@ def segments(repo, only: str | None = None) -> Document:
                            style="money")], summary,
                    title="Segments")]
     parts.append(Table([Column("customer", "customer"), Column("id", "id", style="id"),
-                        Column("recency", "days since order", align="right"), Column("frequency", "orders (12m)", align="right"),
+                        Column("recency", "days since order", align="right"),
+                        Column("frequency", "orders (12m)", align="right"),
                         Column("monetary", _("net (12m, {currency})").format(currency=code), align="right",
                                style="money"), Column("rfm", "RFM"),
                         Column("segment", "segment", translate=True)], chosen,

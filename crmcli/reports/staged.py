@@ -14,8 +14,14 @@ from pathlib import Path
 
 from crmcli.i18n import _
 from crmcli.model.kinds import kind_of_ref
-from crmcli.reports.check import (check_conflict_markers, check_ids, check_orders, check_party_rules,
-                                  check_references, run_checks)
+from crmcli.reports.check import (
+    check_conflict_markers,
+    check_ids,
+    check_orders,
+    check_party_rules,
+    check_references,
+    run_checks,
+)
 from crmcli.store import codec
 from crmcli.store.config import CONFIG_FILE
 from crmcli.store.validation import Problem
@@ -29,7 +35,7 @@ def _staged(tree) -> list[tuple[str, str]]:
     """(status letter, path) of each file staged in the data directory."""
     tokens = [t for t in tree.run("diff", "--cached", "--name-status", "-z", "--no-renames", "--relative")
               .stdout.decode("utf-8").split("\0") if t]
-    return list(zip(tokens[::2], tokens[1::2]))
+    return list(zip(tokens[::2], tokens[1::2], strict=False))
 
 
 def _copy_out(tree, paths: list[str], scratch: Path) -> None:
@@ -45,6 +51,11 @@ def _in_index(tree, paths: list[str]) -> set[str]:
     return set(listed.split("\0")) - {""}
 
 
+def _names_a_party(ref: str) -> bool:
+    kind = kind_of_ref(ref)
+    return kind is not None and kind.is_party
+
+
 def _parties_of(root: Path, paths: list[str]) -> set[str]:
     refs = set()
     for path in paths:
@@ -52,7 +63,7 @@ def _parties_of(root: Path, paths: list[str]) -> set[str]:
             party = codec.decode((root / path).read_bytes()).get("party")
         except (OSError, codec.RecordSyntaxError):
             continue
-        if isinstance(party, str) and "/" in party and kind_of_ref(party) and kind_of_ref(party).is_party:
+        if isinstance(party, str) and "/" in party and _names_a_party(party):
             refs.add(f"{party}.yaml")
     return refs
 
@@ -90,5 +101,5 @@ def staged_problems(repo) -> list[Problem]:
     entries = [(status, path) for status, path in _staged(tree) if not path.startswith(UNCHECKED)]
     changed = [path for status, path in entries if status != "D"]
     removed = [path for status, path in entries
-               if status == "D" and path.endswith(".yaml") and kind_of_ref(path) and kind_of_ref(path).is_party]
+               if status == "D" and path.endswith(".yaml") and _names_a_party(path)]
     return (_check_changed(repo, tree, changed) if changed else []) + _still_referred_to(repo, tree, removed)

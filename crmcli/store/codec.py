@@ -28,6 +28,7 @@ import os
 import re
 import stat
 from decimal import Decimal, InvalidOperation
+from typing import NoReturn
 
 import yaml
 
@@ -74,7 +75,7 @@ _Resolver.add_implicit_resolver(
 INTEGER = re.compile(r"^[-+]?(?:[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$")
 
 
-def _refuse(node, problem: str):
+def _refuse(node, problem: str) -> NoReturn:
     raise yaml.constructor.ConstructorError(None, None, problem, node.start_mark)
 
 
@@ -101,9 +102,9 @@ class _Constructor(yaml.constructor.SafeConstructor):
             value = Decimal(self.construct_scalar(node).replace("_", ""))
         except InvalidOperation:
             value = Decimal("NaN")
-        if not value.is_finite():
+        _, digits, exponent = value.as_tuple()
+        if not isinstance(exponent, int):  # 'n', 'N' or 'F': NaN or infinity
             _refuse(node, "infinite or NaN numbers are not allowed")
-        sign, digits, exponent = value.as_tuple()
         if exponent < -2 * MAX_DIGITS or value.adjusted() > MAX_DIGITS or len(digits) > 2 * MAX_DIGITS:
             _refuse(node, f"a number out of range (over {MAX_DIGITS} digits before the point or "
                           f"{2 * MAX_DIGITS} in all)")
@@ -131,35 +132,44 @@ class _Constructor(yaml.constructor.SafeConstructor):
         _refuse(node, f"the tag {node.tag} is not allowed in record files")
 
 
-_Constructor.add_constructor("tag:yaml.org,2002:int", _Constructor.construct_yaml_int)
-_Constructor.add_constructor("tag:yaml.org,2002:float", _Constructor.construct_yaml_float)
-_Constructor.add_constructor("tag:yaml.org,2002:bool", _Constructor.construct_yaml_bool)
-_Constructor.add_constructor("tag:yaml.org,2002:timestamp", yaml.constructor.SafeConstructor.construct_yaml_str)
+# types-PyYAML types add_constructor for its own loader classes only; PyYAML defines it
+# on BaseConstructor, for any constructor class (this one is mixed into _Loader below).
+_Constructor.add_constructor("tag:yaml.org,2002:int", _Constructor.construct_yaml_int)  # type: ignore[type-var]
+_Constructor.add_constructor("tag:yaml.org,2002:float", _Constructor.construct_yaml_float)  # type: ignore[type-var]
+_Constructor.add_constructor("tag:yaml.org,2002:bool", _Constructor.construct_yaml_bool)  # type: ignore[type-var]
+_Constructor.add_constructor("tag:yaml.org,2002:timestamp",  # type: ignore[type-var]
+                             yaml.constructor.SafeConstructor.construct_yaml_str)
 for _tag in ("binary", "set", "omap", "pairs", "merge", "value", "yaml"):
-    _Constructor.add_constructor(f"tag:yaml.org,2002:{_tag}", _Constructor.construct_not_allowed)
-
-try:
-    from yaml.cyaml import CParser as _CParser
-except ImportError:  # pragma: no cover - PyYAML built without libyaml
-    _CParser = None
+    _Constructor.add_constructor(f"tag:yaml.org,2002:{_tag}",  # type: ignore[type-var]
+                                 _Constructor.construct_not_allowed)
 
 
-if _CParser is not None:
-    class _Loader(_CParser, _Constructor, _Resolver):
-        def __init__(self, stream):
-            _CParser.__init__(self, stream)
-            _Constructor.__init__(self)
-            _Resolver.__init__(self)
-else:  # pragma: no cover - PyYAML built without libyaml
-    class _Loader(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser,
+class _PureLoader(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser,
                   yaml.composer.Composer, _Constructor, _Resolver):
+    """The loader when PyYAML is built without libyaml (slower, same results)."""
+
+    def __init__(self, stream):
+        yaml.reader.Reader.__init__(self, stream)
+        yaml.scanner.Scanner.__init__(self)
+        yaml.parser.Parser.__init__(self)
+        yaml.composer.Composer.__init__(self)
+        _Constructor.__init__(self)
+        _Resolver.__init__(self)
+
+
+_Loader: type = _PureLoader
+try:
+    from yaml._yaml import CParser
+except ImportError:  # pragma: no cover - PyYAML built without libyaml
+    pass
+else:
+    class _CLoader(CParser, _Constructor, _Resolver):
         def __init__(self, stream):
-            yaml.reader.Reader.__init__(self, stream)
-            yaml.scanner.Scanner.__init__(self)
-            yaml.parser.Parser.__init__(self)
-            yaml.composer.Composer.__init__(self)
+            CParser.__init__(self, stream)
             _Constructor.__init__(self)
             _Resolver.__init__(self)
+
+    _Loader = _CLoader
 
 
 def _check_shape(value, budget: list[int], depth: int = 0, seen: set | None = None):
@@ -219,7 +229,7 @@ def read(path, *, links: bool = False) -> bytes:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | (0 if links else os.O_NOFOLLOW))
     except OSError as error:
         if error.errno == errno.ELOOP:
-            raise RecordSyntaxError("not a regular file but a link (record files may not be links)")
+            raise RecordSyntaxError("not a regular file but a link (record files may not be links)") from error
         raise
     try:
         info = os.fstat(fd)
@@ -250,7 +260,7 @@ def decode(data: bytes, *, mapping: bool = True):
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
-        raise RecordSyntaxError("not valid UTF-8", line)
+        raise RecordSyntaxError("not valid UTF-8", line) from error
     if "\n<<<<<<< " in "\n" + text:
         line = ("\n" + text).split("\n<<<<<<< ")[0].count("\n") + 1
         raise RecordSyntaxError("unresolved git merge conflict markers", line)
@@ -260,17 +270,17 @@ def decode(data: bytes, *, mapping: bool = True):
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         problem = error.problem or error.context or "YAML syntax error"
-        raise RecordSyntaxError(f"YAML error: {problem}", mark.line + 1 if mark else None)
+        raise RecordSyntaxError(f"YAML error: {problem}", mark.line + 1 if mark else None) from error
     except yaml.YAMLError as error:
-        raise RecordSyntaxError(f"YAML error: {error}")
+        raise RecordSyntaxError(f"YAML error: {error}") from error
     except RecursionError:
-        raise RecordSyntaxError(f"nested deeper than {MAX_DEPTH} levels")
+        raise RecordSyntaxError(f"nested deeper than {MAX_DEPTH} levels") from None
     if mapping and not isinstance(value, dict):
         raise RecordSyntaxError("a record file must hold a mapping of fields", 1)
     try:
         _check_shape(value, [len(text)])
     except RecursionError:
-        raise RecordSyntaxError(f"nested deeper than {MAX_DEPTH} levels")
+        raise RecordSyntaxError(f"nested deeper than {MAX_DEPTH} levels") from None
     return value
 
 
@@ -287,7 +297,8 @@ def writer():
             written twice, as a person would, and our reader refuses aliases anyway."""
             return True
 
-    Representer.add_representer(Decimal, lambda r, value: r.represent_scalar("tag:yaml.org,2002:float", decimal_text(value)))
+    Representer.add_representer(Decimal,
+                                lambda r, value: r.represent_scalar("tag:yaml.org,2002:float", decimal_text(value)))
     Representer.add_representer(str, _represent_text)
     class Constructor(RoundTripConstructor):
         """Timestamps stay text when editing, as when reading (and an impossible date
@@ -307,7 +318,8 @@ def writer():
 def _would_coerce(text: str) -> bool:
     """Whether a YAML 1.1 or 1.2 reader would take this plain scalar for something else."""
     tag = yaml.resolver.Resolver().resolve(yaml.ScalarNode, text, (True, False))
-    return tag != "tag:yaml.org,2002:str" or _Resolver().resolve(yaml.ScalarNode, text, (True, False)) != "tag:yaml.org,2002:str"
+    return (tag != "tag:yaml.org,2002:str"
+            or _Resolver().resolve(yaml.ScalarNode, text, (True, False)) != "tag:yaml.org,2002:str")
 
 
 def _valid_stamp(text: str) -> bool:

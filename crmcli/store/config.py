@@ -114,9 +114,9 @@ def read_settings(path: Path, schema: str, error: type[CrmError], *, links: bool
     except FileNotFoundError:
         return None
     except OSError as failure:
-        raise error(_("{path}: cannot read: {error}").format(path=path, error=failure.strerror))
+        raise error(_("{path}: cannot read: {error}").format(path=path, error=failure.strerror)) from None
     except codec.RecordSyntaxError as failure:
-        raise error(failure.message, where=f"{path}:{failure.line}" if failure.line else str(path))
+        raise error(failure.message, where=f"{path}:{failure.line}" if failure.line else str(path)) from None
     stamp = _stamp(data, schema)
     if not os.path.lexists(stamp):
         from crmcli.store.validation import document_problems, line_of

@@ -8,6 +8,7 @@ leaves either the old file or the new one, never a mix.
 from __future__ import annotations
 
 import errno
+import hashlib
 import os
 import secrets
 import shutil
@@ -31,7 +32,7 @@ def confined(root: Path, relative: str) -> Path:
     try:
         inside = path.resolve().is_relative_to(root.resolve())
     except (RuntimeError, OSError):  # a link loop (RuntimeError before Python 3.13)
-        raise InvalidValue(_("{path}: a link that leads nowhere (a loop)").format(path=relative))
+        raise InvalidValue(_("{path}: a link that leads nowhere (a loop)").format(path=relative)) from None
     if not inside:
         raise InvalidValue(_("{path}: leads outside the data directory").format(path=relative))
     return path
@@ -54,16 +55,23 @@ def data_place(root: Path, relative: str) -> Path:
     return path
 
 
+def digest(data: bytes) -> str:
+    """What a file held, for telling a file that was only touched (a copy, a checkout of the
+    same content) from one that changed, without parsing it again."""
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
 def os_error(error: OSError, path: Path | str) -> DataDirError:
     """One line for an OS failure on the data directory (exit 3)."""
-    known = {
+    reasons: dict[int | None, str] = {
         errno.ENOSPC: N_("disk full"),
         errno.EDQUOT: N_("disk quota exceeded"),
         errno.EROFS: N_("read-only file system"),
         errno.EACCES: N_("permission denied"),
         errno.EPERM: N_("permission denied"),
         errno.ENOENT: N_("no such file or directory"),
-    }.get(error.errno)
+    }
+    known = reasons.get(error.errno)
     reason = _(known) if known else error.strerror or str(error)
     return DataDirError(_("{path}: cannot write: {reason}").format(path=path, reason=reason))
 
@@ -88,11 +96,12 @@ def write_temp(path: Path, data: bytes, temp: Path | None = None, sync: bool = T
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         if temp is None:
-            fd, temp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=".yaml", dir=path.parent)
+            fd, name = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=".yaml", dir=path.parent)
+            temp = Path(name)
         else:
             fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except OSError as error:
-        raise os_error(error, path.parent)
+        raise os_error(error, path.parent) from error
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -104,9 +113,9 @@ def write_temp(path: Path, data: bytes, temp: Path | None = None, sync: bool = T
         else:
             os.chmod(temp, 0o666 & ~_umask())
     except OSError as error:
-        Path(temp).unlink(missing_ok=True)
-        raise os_error(error, path)
-    return Path(temp)
+        temp.unlink(missing_ok=True)
+        raise os_error(error, path) from error
+    return temp
 
 
 class Placed:
@@ -143,11 +152,11 @@ def keep_old(path: Path) -> Path | None:
         except OSError:
             shutil.copy2(path, old)
     except OSError as error:
-        raise os_error(error, path)
+        raise os_error(error, path) from error
     return old
 
 
-def commit_temp(temp: Path, path: Path, placed: "Placed | None" = None, sync: bool = True) -> None:
+def commit_temp(temp: Path, path: Path, placed: Placed | None = None, sync: bool = True) -> None:
     """Move a temporary file written by `write_temp` over its target, durably (or, without
     `sync`, leaving the folder's sync to `sync_folders`); `placed` notes once the target is
     replaced."""
@@ -159,7 +168,7 @@ def commit_temp(temp: Path, path: Path, placed: "Placed | None" = None, sync: bo
             sync_folder(path.parent)
     except OSError as error:
         temp.unlink(missing_ok=True)
-        raise os_error(error, path)
+        raise os_error(error, path) from error
 
 
 def sync_folders(folders) -> None:
@@ -177,7 +186,7 @@ def remove(path: Path) -> None:
     except FileNotFoundError:
         pass
     except OSError as error:
-        raise os_error(error, path)
+        raise os_error(error, path) from error
 
 
 def set_aside(paths: list[Path]) -> list[tuple[Path, Path]]:
@@ -193,7 +202,7 @@ def set_aside(paths: list[Path]) -> list[tuple[Path, Path]]:
     except OSError as error:
         failed = path
         restore(moved)
-        raise os_error(error, failed)
+        raise os_error(error, failed) from error
     return moved
 
 
@@ -205,7 +214,7 @@ def restore(moved: list[tuple[Path, Path]]) -> None:
 
 def discard(moved: list[tuple[Path, Path]]) -> None:
     """The second step of removing: delete what `set_aside` renamed, durably."""
-    for _, aside in moved:
+    for _path, aside in moved:
         remove(aside)
 
 

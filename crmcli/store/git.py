@@ -170,8 +170,9 @@ class WorkTree:
     def blobs(self, names: list[str]) -> list[bytes | None]:
         """The contents of `REV:./PATH` objects, in one `git cat-file` (None where missing)."""
         result = self.run("cat-file", "--batch", input="".join(f"{name}\n" for name in names).encode("utf-8"))
-        data, position, found = result.stdout, 0, []
-        for _ in names:
+        data, position = result.stdout, 0
+        found: list[bytes | None] = []
+        for _name in names:
             end = data.index(b"\n", position)
             header = data[position:end].split()
             if len(header) != 3:
@@ -210,7 +211,8 @@ def parse_commit(chunk: str) -> Commit:
     header, _, rest = chunk.partition("\x00")
     sha, parents, when, author, subject, command = header.split("\x1f")[:6]
     tokens = [token for token in rest.lstrip("\n").split("\x00") if token]
-    files, position = [], 0
+    files: list[tuple[str, str, str | None]] = []
+    position = 0
     while position < len(tokens):
         status = tokens[position][0]
         if status in "RC":
@@ -294,7 +296,7 @@ def resolve_revision(tree: WorkTree, rev: str, clock) -> tuple[str, date | None]
     try:
         day = parse_day(rev, clock)
     except InvalidValue:
-        raise GitError(_("--at {rev!r}: not a commit, a tag or a date").format(rev=rev))
+        raise GitError(_("--at {rev!r}: not a commit, a tag or a date").format(rev=rev)) from None
     end = datetime.combine(day + timedelta(days=1), time(0), clock.zone) - timedelta(seconds=1)
     sha = tree.out("rev-list", "-1", f"--before={end.isoformat()}", "HEAD")
     if not sha:
@@ -319,16 +321,17 @@ def snapshot(tree: WorkTree, sha: str, cache: Path) -> Path:
     partial = cache / f".partial-{uuid.uuid4().hex}"
     process = subprocess.Popen([tree.git, "archive", "--format=tar", f"{sha}:{tree.prefix}"], cwd=tree.root,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    assert process.stdout is not None and process.stderr is not None
+    out, err = process.stdout, process.stderr
+    assert out is not None and err is not None  # both are pipes
     problem = None
     try:
-        with tarfile.open(fileobj=process.stdout, mode="r|") as archive:
+        with tarfile.open(fileobj=out, mode="r|") as archive:
             archive.extractall(partial / "data", filter="data")
     except tarfile.TarError as error:
         problem = str(error)
     finally:
-        process.stdout.close()
-        stderr = process.stderr.read().decode("utf-8", "replace").strip()
+        out.close()
+        stderr = err.read().decode("utf-8", "replace").strip()
         if process.wait() != 0:
             problem = stderr.splitlines()[-1] if stderr else _("git {command} failed").format(command="archive")
     if problem is not None:

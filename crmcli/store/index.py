@@ -18,12 +18,11 @@ away and rebuilt.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import sqlite3
-from decimal import Decimal
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 from crmcli.i18n import _
@@ -33,6 +32,7 @@ from crmcli.model.kinds import BY_FOLDER
 from crmcli.model.record import leaves
 from crmcli.model.text import fold, pinyin_forms, pinyin_tokens, words
 from crmcli.store import codec
+from crmcli.store.fs import digest
 from crmcli.store.scan import scan
 from crmcli.store.state import regular_or_absent
 from crmcli.store.validation import line_of, schema_problems
@@ -89,7 +89,7 @@ class Stat:
     ino: int
 
     @classmethod
-    def of(cls, st: os.stat_result) -> "Stat":
+    def of(cls, st: os.stat_result) -> Stat:
         return cls(st.st_ctime_ns, st.st_size, st.st_ino)  # the change time, as the scan (see scan.Entry)
 
 
@@ -133,12 +133,6 @@ def _open_due(kind, record: dict):
         return record.get("due") if record.get("status") != "done" else None
     step = record.get("next")
     return step.get("due") if isinstance(step, dict) and not step.get("done") else None
-
-
-def digest(data: bytes) -> str:
-    """What a file held, for telling a file that was only touched (a copy, a checkout of the
-    same content) from one that changed, without parsing it again."""
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
 def derive(path: str, stat: Stat, record: dict | None = None, error: str | None = None,
@@ -458,7 +452,7 @@ class Index:
         """Reference → {name, industry, owner, region} of every party, read in SQL (no JSON decoding)."""
         fields = ("name", "industry", "owner", "region")
         columns = ", ".join(f"json_extract(data, '$.{field}')" for field in fields)
-        return {row[0][:-5]: {field: value for field, value in zip(fields, row[1:]) if value is not None}
+        return {row[0][:-5]: {field: value for field, value in zip(fields, row[1:], strict=True) if value is not None}
                 for row in self.db.execute(f"SELECT path, {columns} FROM files WHERE kind IN ('customer', 'supplier') "
                                            "AND data IS NOT NULL")}
 

@@ -1,5 +1,5 @@
-"""The journal of a write in progress (`journal` in the state folder, see store/state.py): how a writer killed half-way is
-finished or undone, so a command that wrote several files leaves all of them or none.
+"""The journal of a write in progress (`journal` in the state folder, see store/state.py):
+how a writer killed half-way is finished or undone, so a command that wrote several files leaves all of them or none.
 
 A transaction notes each temporary file in the journal before creating it. When every
 file is staged (written and fsynced), it appends the commit line, with the files to
@@ -43,12 +43,16 @@ class Journal:
         """One line, written straight to the file (no buffer left to fail later)."""
         line = (json.dumps(entry, ensure_ascii=False) + "\n").encode("utf-8")
         try:
-            if self.fd is None:
-                self.fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW, 0o600)
-            if os.write(self.fd, line) != len(line):
+            if os.write(self._file(), line) != len(line):
                 raise OSError(28, "No space left on device")
         except OSError as error:
-            raise fs.os_error(error, self.root)
+            raise fs.os_error(error, self.root) from error
+
+    def _file(self) -> int:
+        """The journal's descriptor, opening (creating) the file on first use."""
+        if self.fd is None:
+            self.fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW, 0o600)
+        return self.fd
 
     def staging(self, temp: Path, target: Path) -> None:
         """Note a temporary file before it is created (a killed writer's is then deleted)."""
@@ -58,9 +62,9 @@ class Journal:
         """Every staged file is written and synced: from here on the write is finished, not undone."""
         self._append({"commit": True, "remove": [self._relative(path) for path in removals]})
         try:
-            os.fsync(self.fd)
+            os.fsync(self._file())
         except OSError as error:
-            raise fs.os_error(error, self.root)
+            raise fs.os_error(error, self.root) from error
 
     def close(self) -> None:
         """The write is done (or abandoned and cleaned up): the journal goes. Never fails: a
@@ -86,7 +90,7 @@ def recover(root: Path, cache_dir: Path) -> str | None:
     except FileNotFoundError:
         return None
     except (OSError, UnicodeDecodeError) as error:
-        raise fs.os_error(error if isinstance(error, OSError) else OSError(str(error)), path)
+        raise fs.os_error(error if isinstance(error, OSError) else OSError(str(error)), path) from error
     entries = []
     for line in lines:
         try:

@@ -96,7 +96,7 @@ def writer_lock(cache_dir: Path, wait: float | None = None):
         cache_dir.mkdir(exist_ok=True)
         handle = _open_lock(cache_dir)
     except OSError as error:
-        raise os_error(error, cache_dir / "lock")
+        raise os_error(error, cache_dir / "lock") from error
     try:
         with _ticket(cache_dir / QUEUE) as mine:
             moved, seen = time.monotonic(), None
@@ -141,7 +141,7 @@ def _ticket(queue: Path):
         os.rename(draft, ticket)
     except OSError as error:
         _drop(fd, draft)
-        raise os_error(error, queue)
+        raise os_error(error, queue) from None
     try:
         yield number, token
     finally:

@@ -111,7 +111,7 @@ def _blocks(text: str) -> dict[str, tuple[int, int]]:
     document_ = codec.load_roundtrip(text)
     starts = sorted((document_.lc.key(key)[0], key) for key in document_)
     blocks = {}
-    for (start, key), end in zip(starts, [start for start, _ in starts[1:]] + [len(lines)]):
+    for (start, key), end in zip(starts, [start for start, _ in starts[1:]] + [len(lines)], strict=True):
         while end > start + 1 and (not lines[end - 1].strip() or lines[end - 1].startswith("#")):
             end -= 1
         blocks[key] = (start, end)
@@ -163,8 +163,8 @@ def merge_files(base: Path, ours: Path, theirs: Path, name: str) -> list[str]:
     kind = record_kind(name)
     if kind is not None:
         try:
-            texts = [path.read_bytes().decode("utf-8") for path in (base, ours, theirs)]
-            merged = merge_record(*texts, kind.schema)
+            base_text, ours_text, theirs_text = (path.read_bytes().decode("utf-8") for path in (base, ours, theirs))
+            merged = merge_record(base_text, ours_text, theirs_text, kind.schema)
         except Exception:  # whatever stops a merge by field, git's merge by line still runs
             pass
         else:

@@ -54,7 +54,7 @@ def note(cache_dir: Path, message: str, paths: list[str]) -> int:
         finally:
             os.close(fd)
     except OSError as error:
-        raise fs.os_error(error, cache_dir / MARK)
+        raise fs.os_error(error, cache_dir / MARK) from None
     return start
 
 

@@ -12,19 +12,22 @@ import contextlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from crmcli.errors import DataDirError, GitError, InvalidValue, NotFound, ValidationFailed
 from crmcli.i18n import _
 from crmcli.model.dates import Clock, local_zone, moment_text, read_day
 from crmcli.model.ids import random_id
-from crmcli.model.kinds import KINDS, Kind, kind_of_ref
+from crmcli.model.kinds import KINDS, Kind, kind_of_ref, known_kind
 from crmcli.model.record import Record
 from crmcli.store import codec, document, fs, pending, state
 from crmcli.store.config import CONFIG_FILE, Config, load_config
-from crmcli.store.index import digest
 from crmcli.store.journal import JOURNAL, Journal, recover
 from crmcli.store.lock import lock_if_free, writer_lock
 from crmcli.store.validation import schema_problems
+
+if TYPE_CHECKING:
+    from crmcli.store.index import Index
 
 
 
@@ -46,7 +49,7 @@ def find_root(explicit: str | os.PathLike | None = None) -> Path:
     return default_data_dir()
 
 
-def open_repo(path=None, *, today: str | None = None, at: str | None = None) -> "Repo":
+def open_repo(path=None, *, today: str | None = None, at: str | None = None) -> Repo:
     """The data directory at `path` (or found as `find_root` does); with `at`, as it was at
     that git revision or date, read-only."""
     root = find_root(path)
@@ -66,7 +69,7 @@ def open_repo(path=None, *, today: str | None = None, at: str | None = None) -> 
     return repo
 
 
-def _open_past(root: Path, clock: Clock, at: str, today: str | None) -> "Repo":
+def _open_past(root: Path, clock: Clock, at: str, today: str | None) -> Repo:
     """The data directory as of revision or date `at`, from an extract in the cache; a date
     also becomes "today" unless one was given."""
     from crmcli.store import git
@@ -97,7 +100,7 @@ class Repo:
     """Under `--at`: the data directory itself, where git runs."""
     state_folder: Path | None = None
     """Where the derived state is kept, when not where `store.state` puts it (an `--at` extract's)."""
-    _index: object = None
+    _index: Index | None = None
 
     @property
     def cache_dir(self) -> Path:
@@ -149,7 +152,7 @@ class Repo:
             clauses.append(f"({where})")
             values.extend(params)
         rows = self.index.rows(" AND ".join(clauses), tuple(values))
-        return [Record(path[:-5], kind_of_ref(path), data) for path, data in rows]
+        return [Record(path[:-5], known_kind(path), data) for path, data in rows]
 
     def path_of(self, ref: str) -> Path:
         return fs.confined(self.root, ref + ".yaml")
@@ -166,11 +169,13 @@ class Repo:
         try:
             return Record(ref, kind, codec.decode(codec.read(path)))
         except FileNotFoundError:
-            raise NotFound(_("{ref}: no such record").format(ref=ref))
+            raise NotFound(_("{ref}: no such record").format(ref=ref)) from None
         except OSError as error:
-            raise DataDirError(_("{path}: cannot read: {error}").format(path=f"{ref}.yaml", error=error.strerror))
+            raise DataDirError(_("{path}: cannot read: {error}").format(path=f"{ref}.yaml",
+                                                                        error=error.strerror)) from error
         except codec.RecordSyntaxError as error:
-            raise InvalidValue(error.message, where=f"{ref}.yaml:{error.line}" if error.line else f"{ref}.yaml")
+            where = f"{ref}.yaml:{error.line}" if error.line else f"{ref}.yaml"
+            raise InvalidValue(error.message, where=where) from error
 
     def recover(self) -> None:
         """Finish or undo a write that a killed writer left half-done (see store/journal.py),
@@ -191,7 +196,7 @@ class Repo:
             note = recover(self.root, self.cache_dir)
         except OSError as error:
             raise DataDirError(_("an interrupted write cannot be finished yet: {error}").format(
-                error=fs.os_error(error, error.filename or self.root)))
+                error=fs.os_error(error, error.filename or self.root))) from error
         if note:
             self.warnings.append(note)
 
@@ -401,7 +406,7 @@ class Transaction:
         journal first."""
         temp = fs.temp_beside(path)
         self.journal.staging(temp, path)
-        self.digests[relative] = digest(data)
+        self.digests[relative] = fs.digest(data)
         self.staged.append((fs.write_temp(path, data, temp, sync=not self.bulk), path, relative, record))
         self.targets.add(path)
 
@@ -425,7 +430,7 @@ class Transaction:
         try:
             for entry in reversed(placed):
                 entry.undo()
-            for temp, *_ in self.staged:
+            for temp, *_rest in self.staged:
                 temp.unlink(missing_ok=True)
             fs.restore(aside)
         except OSError:
@@ -433,7 +438,7 @@ class Transaction:
         self.journal.close()
 
     def abandon(self) -> None:
-        for temp, *_ in self.staged:
+        for temp, *_rest in self.staged:
             temp.unlink(missing_ok=True)
         self.journal.close()
 

@@ -34,7 +34,7 @@ class Scan:
     """folder → {file name: entry}, for the folders whose sums differ from what was known."""
     warnings: list[str] = field(default_factory=list)
 
-    def merge(self, other: "Scan") -> None:
+    def merge(self, other: Scan) -> None:
         self.sums.update(other.sums)
         self.entries.update(other.entries)
         self.warnings += other.warnings

@@ -134,16 +134,17 @@ def field_node(name: str, path: list[str]) -> dict | None:
     root = schema(name)
     node = root
     for part in path:
-        node = resolve(node, root)
+        parent = resolve(node, root)
         if part.isdigit() or part == "[]":
-            node = node.get("items")
-        elif "properties" in node:
-            node = node["properties"].get(part)
-        elif node.get("type") == "object":
-            node = node.get("additionalProperties", {})
-            node = {} if node is True else node
+            child = parent.get("items")
+        elif "properties" in parent:
+            child = parent["properties"].get(part)
+        elif parent.get("type") == "object":
+            child = parent.get("additionalProperties", {})
+            child = {} if child is True else child
         else:
-            node = None
-        if node is None:
+            child = None
+        if child is None:
             return None
+        node = child
     return resolve(node, root)

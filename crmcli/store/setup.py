@@ -19,7 +19,8 @@ GITIGNORE = ("# files of a crm write in progress (crm keeps its index and lock i
              ".crm-tmp-*\n")
 
 
-def init_data_dir(path: Path, *, name: str, currency: str, me: str, timezone: str | None, git: bool = True) -> list[str]:
+def init_data_dir(path: Path, *, name: str, currency: str, me: str, timezone: str | None,
+                  git: bool = True) -> list[str]:
     """Create the data directory at `path`; returns notes on what was done."""
     if (path / CONFIG_FILE).exists():
         raise InvalidValue(_("{path} is already a crm data directory").format(path=path))
@@ -35,7 +36,7 @@ def init_data_dir(path: Path, *, name: str, currency: str, me: str, timezone: st
             (path / kind.folder / ".gitkeep").touch()
             written.append(f"{kind.folder}/.gitkeep")
     except OSError as error:
-        raise os_error(error, path)
+        raise os_error(error, path) from error
     config = DEFAULT_CONFIG.format(name=_yaml_text(name), currency=currency.upper(), me=_yaml_text(me),
                                    timezone=f"timezone: {timezone}\n" if timezone else "")
     atomic_write(path / CONFIG_FILE, config.encode("utf-8"))

@@ -56,7 +56,7 @@ def _linked_git_dir(dot_git: Path) -> Path:
     try:
         text = dot_git.read_text(encoding="utf-8", errors="replace")[:4096]
     except OSError as error:
-        raise DataDirError(_("{path}: cannot read: {error}").format(path=dot_git, error=error.strerror))
+        raise DataDirError(_("{path}: cannot read: {error}").format(path=dot_git, error=error.strerror)) from None
     for line in text.splitlines():
         if line.startswith("gitdir:"):
             return (dot_git.parent / line.split(":", 1)[1].strip()).resolve()
@@ -67,7 +67,10 @@ def state_dir(root: Path) -> Path:
     """The derived-state folder of the data directory at `root` (not created here)."""
     real = root.resolve()
     found = git_dir_of(real)
-    base, where = (found[0] / STATE_FOLDER, found[1]) if found else (user_folder("XDG_CACHE_HOME", ".cache") / STATE_FOLDER, str(real))
+    if found:
+        base, where = found[0] / STATE_FOLDER, found[1]
+    else:
+        base, where = user_folder("XDG_CACHE_HOME", ".cache") / STATE_FOLDER, str(real)
     name = UNSAFE_NAME.sub("_", real.name)[:40] or "root"
     return base / f"{name}-{hashlib.sha256(where.encode('utf-8', 'surrogateescape')).hexdigest()[:16]}"
 

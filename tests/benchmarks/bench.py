@@ -28,9 +28,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 TODAY = "2026-11-22"
 COMMON, RARE = "price", "zanzibar"  # generate.py puts `price` in many interactions, `zanzibar` in one

@@ -429,7 +429,8 @@ class Generator:
         if rng.random() < 0.1:
             first = (gross * Decimal("0.3")).quantize(CENT)
             second = payment_due + timedelta(days=rng.randint(20, 60))
-            return [Flow(date=day, amount=first)] + ([Flow(date=second, amount=gross - first)] if second <= TODAY else [])
+            rest = [Flow(date=second, amount=gross - first)] if second <= TODAY else []
+            return [Flow(date=day, amount=first)] + rest
         return [Flow(date=day, amount=gross)]
 
     def order_history(self, placed: datetime, delivery_due: date, owner: str) -> list[Flow]:

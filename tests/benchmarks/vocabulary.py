@@ -47,8 +47,9 @@ EN_TITLES = ["Procurement Lead", "Buyer", "CEO", "Account Manager", "Hardware En
 ZH_CONTACT_NOTES = ["喜欢用微信联系。", "上午10点前不要打电话。", "负责年度采购框架。", "英文很好，可以发英文邮件。"]
 EN_CONTACT_NOTES = ["Prefers email; replies within a day.", "Best reached before noon.",
                     "Signs off orders above 10k.", "Speaks Mandarin and English."]
-ZH_PARTY_NOTES = ["广交会认识，价格敏感，但付款准时。", "年用量稳定，主要采购线缆和连接器。", "对交期要求高，每月对账。",
-                  "老客户介绍，决策慢。", "付款常拖延，注意信用额度。", "铜价波动时每月调价。"]
+ZH_PARTY_NOTES = ["广交会认识，价格敏感，但付款准时。", "年用量稳定，主要采购线缆和连接器。",
+                  "对交期要求高，每月对账。", "老客户介绍，决策慢。", "付款常拖延，注意信用额度。",
+                  "铜价波动时每月调价。"]
 EN_PARTY_NOTES = ["Met at the Canton Fair. Price-sensitive but pays on time.",
                   "Buys cable assemblies for their own products; steady volumes.",
                   "Watch tariffs: they pay DDP, we quote FOB Shenzhen.",

@@ -18,11 +18,11 @@ import sys
 from pathlib import Path
 
 import pytest
+
+import crmcli
 from conftest import ROOT, run_crm
 from fs_conditions import read_only
 from robust import snapshot
-
-import crmcli
 
 UNKNOWN = "nobody-at-all-xyz"
 
@@ -171,7 +171,8 @@ BAD_DATES = ["someday", "2026-13-01", "2026-02-30", "2026-02-30 10:00", "2026-11
 @pytest.mark.parametrize("value", BAD_DATES)
 def test_an_invalid_at(warm, value):
     before = snapshot(warm.root)
-    assert_refused(warm("log", "huaqiang", "call", "hi", "--at", value), 1, before, warm.root, says=(value.split()[-1],))
+    assert_refused(warm("log", "huaqiang", "call", "hi", "--at", value), 1, before, warm.root,
+                   says=(value.split()[-1],))
 
 
 @pytest.mark.parametrize("value", BAD_DATES)
@@ -713,7 +714,7 @@ def test_no_color_is_honoured(warm):
     assert COLOUR.search(coloured), "expected colour on a terminal (the test cannot tell otherwise)"
     plain = _on_a_terminal(args, {"NO_COLOR": "1"})
     assert not COLOUR.search(plain), set(re.findall(rb"\x1b\[[0-9;]*m", plain))
-    assert "Overdue".encode() in plain
+    assert b"Overdue" in plain
 
 
 def test_piped_output_is_plain_text_without_escape_codes(warm):

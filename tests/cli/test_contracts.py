@@ -74,7 +74,8 @@ def test_life_of_a_contract_and_its_refusals(office):
 
 def test_bad_contract_values(office):
     assert office("contract", "new", "huaqiang", "-t", "supply", "--value", "ten").code == 1
-    assert office("contract", "new", "huaqiang", "-t", "supply", "--start", "2027-02-01", "--end", "2027-01-01").code == 1
+    assert office("contract", "new", "huaqiang", "-t", "supply", "--start", "2027-02-01",
+                  "--end", "2027-01-01").code == 1
     assert office("contract", "new", "huaqiang", "-t", "supply", "--currency", "XYZ", "--value", "1").code == 1
 
 

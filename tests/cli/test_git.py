@@ -6,7 +6,7 @@ import subprocess
 
 from conftest import ROOT, DataDir, run_crm
 from crmcli.store import codec
-from gitrepos import git, head_files, plain_git, repo, subject  # noqa: F401 (fixtures)
+from gitrepos import git, head_files, subject
 
 DEAL = "DL-20261119-002Q"
 
@@ -282,7 +282,8 @@ def test_check_reports_conflict_markers_with_path_and_line(demo):
     (demo.root / "crm.yaml").write_text(demo.text("crm.yaml") + "<<<<<<< ours\n=======\n>>>>>>> theirs\n")
     unusable = demo("check")
     lines = len(demo.text("crm.yaml").splitlines())
-    assert (unusable.code, unusable.err) == (3, f"crm: {demo.root}/crm.yaml:{lines - 2}: unresolved git merge conflict markers\n")
+    assert (unusable.code, unusable.err) == (
+        3, f"crm: {demo.root}/crm.yaml:{lines - 2}: unresolved git merge conflict markers\n")
 
 
 def test_without_git_the_git_commands_say_so_and_the_rest_works(repo, monkeypatch, tmp_path):

@@ -12,7 +12,7 @@ import pytest
 
 from crmcli import open_repo
 from crmcli.store.pending import MARK
-from gitrepos import git, plain_git, refuse_commits, repo, subject  # noqa: F401 (fixtures)
+from gitrepos import git, refuse_commits, subject
 
 ORDER = "SO-20261116-A9A3"
 ORDER_FILE = f"orders/2026/{ORDER}.yaml"

@@ -13,9 +13,11 @@ import os
 import shutil
 import time
 import tracemalloc
+from functools import partial
 from pathlib import Path
 
 import pytest
+
 from conftest import DEMO, DataDir, run_crm
 from robust import assert_reads_survive, placed, snapshot
 
@@ -131,7 +133,7 @@ def test_a_100_mb_file_is_refused_without_being_read(shared):
     try:
         for args in (["customer", "list"], ["check"], ["show", "customers/huge"],
                      ["customer", "edit", "huge", "--set", "industry=x"]):
-            result, seconds, peak = measured(lambda: shared(*args))
+            result, seconds, peak = measured(partial(shared, *args))
             assert "Traceback" not in result.err and "internal error" not in result.err, result.err
             assert "customers/huge.yaml" in result.out + result.err and "larger than 2 MiB" in result.out + result.err
             assert peak < 60, (args, peak)
@@ -214,8 +216,8 @@ def test_references_that_leave_the_data_directory_are_problems_not_crashes(share
     interaction = ("id: IN-20261120-EV1X\nparty: customers/huaqiang-dianzi\ntype: call\ndirection: out\n"
                    "at: 2026-11-20T16:30:00+08:00\nsummary: evil reference\n"
                    "created: 2026-11-20T17:03:41+08:00\nupdated: 2026-11-20T17:03:41+08:00\n")
-    text = interaction.replace("party: customers/huaqiang-dianzi", f"party: customers/huaqiang-dianzi\n{field}: '{value}'"
-                               if field != "party" else f"party: '{value}'")
+    party = "party: customers/huaqiang-dianzi"
+    text = interaction.replace(party, f"{party}\n{field}: '{value}'" if field != "party" else f"party: '{value}'")
     with placed(shared.root, {"interactions/2026/11/IN-20261120-EV1X.yaml": text.encode()}):
         results = assert_reads_survive(shared, "interactions/2026/11/IN-20261120-EV1X.yaml")
         assert results["check"].code == (0 if field == "contact" else 1)  # a contact is a name: only a warning

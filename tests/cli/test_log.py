@@ -94,7 +94,8 @@ def test_unknown_type_is_a_usage_error(demo):
 
 def test_done_closes_a_next_step(demo):
     overdue = demo("today", "--format", "json").json()["overdue"]
-    step = next(item for item in overdue if item["party"] == "customers/huaqiang-dianzi" and item["rule"] == "next_steps")
+    step = next(item for item in overdue
+                if item["party"] == "customers/huaqiang-dianzi" and item["rule"] == "next_steps")
     result = demo("done", step["id"][:14])
     assert result.code == 0, result.err
     assert step["id"] not in [item["id"] for item in demo("today", "--format", "json").json()["overdue"]]

@@ -31,7 +31,8 @@ def test_an_order_from_typed_lines(shop):
     assert order["kind"] == "sale" and order["party"] == "customers/huaqiang-dianzi"
     assert order["owner"] == "li" and order["region"] == "华南" and order["currency"] == "CNY"
     assert order["lines"][0] == {"sku": "CAB-07", "description": "Shielded cable 100 m", "quantity": 40, "unit": "reel",
-                                 "unit_price": Decimal("1250.00"), "discount": Decimal("0.03"), "tax_rate": Decimal("0.13")}
+                                 "unit_price": Decimal("1250.00"), "discount": Decimal("0.03"),
+                                 "tax_rate": Decimal("0.13")}
     assert order["lines"][2] == {"description": "Freight", "quantity": 1, "unit_price": Decimal("300.00")}
     assert order["totals"] == {"net": Decimal("50400.00"), "discount": Decimal("1500.00"),
                                "tax": Decimal("6401.00"), "gross": Decimal("56801.00")}
@@ -45,7 +46,8 @@ def test_lines_as_yaml_on_stdin_and_special_orders(shop):
     lines = "- sku: CAB-07\n  quantity: 3\n- description: Rush fee\n  quantity: 1\n  unit_price: 99.90\n"
     result = shop("order", "add", "acme", "--special", "--currency", "EUR", "--line", "CAB-07 1 @ 150", input=lines)
     assert result.code == 0, result.err
-    result = shop("order", "add", "acme", "--special", "--currency", "usd", input=lines.replace("CAB-07\n", "CAB-07\n  unit_price: 170\n"))
+    result = shop("order", "add", "acme", "--special", "--currency", "usd",
+                  input=lines.replace("CAB-07\n", "CAB-07\n  unit_price: 170\n"))
     order = order_file(shop, result.out.strip())
     assert order["currency"] == "USD" and order["type"] == "special" and order["counts_toward_target"] is False
     assert order["owner"] == "emma"
@@ -129,7 +131,8 @@ def test_payments(shop):
 
 def test_order_list_and_query(shop):
     first = shop("order", "add", "huaqiang", "--line", "CAB-07 10", "--status", "confirmed").out.strip()
-    assert shop("order", "add", "acme", "--line", "CONS-DAY 1 @ 100", "--currency", "EUR", "--line", "x y 1 @ 5").code == 0
+    assert shop("order", "add", "acme", "--line", "CONS-DAY 1 @ 100", "--currency", "EUR",
+                "--line", "x y 1 @ 5").code == 0
     shop("purchase", "add", "jinglian", "--line", "CAB-07 100 @ 900")
     orders = shop("order", "list", "--format", "json").json()
     assert len(orders) == 2 and all(o["kind"] == "sale" for o in orders)

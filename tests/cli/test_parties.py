@@ -4,6 +4,7 @@ import stat
 import sys
 
 import pytest
+
 from fs_conditions import read_only
 
 
@@ -43,7 +44,8 @@ def test_ids_stay_unique_and_can_be_chosen(empty):
 
 
 def test_add_reads_a_yaml_record_from_stdin(empty):
-    document = "name: Northwind Robotics Inc.\nindustry: robotics\ncontacts:\n  - name: Sarah Mitchell\n    title: CTO\n"
+    document = ("name: Northwind Robotics Inc.\nindustry: robotics\n"
+                "contacts:\n  - name: Sarah Mitchell\n    title: CTO\n")
     result = empty("customer", "add", "-", "--tag", "us", input=document)
     assert result.code == 0, result.err
     record = empty.read("customers/northwind-robotics.yaml")
@@ -81,7 +83,8 @@ def test_list_filters_and_formats(demo):
 
 def test_list_sorts_chinese_names_by_pinyin(demo):
     names = [row["name"] for row in demo("customer", "list", "--format", "json").json()]
-    assert names.index("北京北方通信设备有限公司") < names.index("广州嘉信汽车配件有限公司") < names.index("杭州云帆智能科技有限公司")
+    assert (names.index("北京北方通信设备有限公司") < names.index("广州嘉信汽车配件有限公司")
+            < names.index("杭州云帆智能科技有限公司"))
 
 
 def test_empty_list_says_so_on_stderr(demo):
@@ -133,7 +136,8 @@ def _editor(tmp_path, script: str) -> str:
 
 
 def test_edit_without_flags_opens_the_editor_and_validates(demo, tmp_path, monkeypatch):
-    monkeypatch.setenv("EDITOR", _editor(tmp_path, "p.write_text(p.read_text().replace('industry: electronics', 'industry: cables  # changed by hand'))"))
+    monkeypatch.setenv("EDITOR", _editor(tmp_path, "p.write_text(p.read_text().replace('industry: electronics', "
+                                                   "'industry: cables  # changed by hand'))"))
     result = demo("customer", "edit", "huaqiang")
     assert result.code == 0, result.err
     text = demo.text("customers/huaqiang-dianzi.yaml")
@@ -142,7 +146,8 @@ def test_edit_without_flags_opens_the_editor_and_validates(demo, tmp_path, monke
 
 def test_an_invalid_edit_is_refused_with_its_line_and_leaves_the_file(demo, tmp_path, monkeypatch):
     before = demo.text("customers/huaqiang-dianzi.yaml")
-    monkeypatch.setenv("EDITOR", _editor(tmp_path, "p.write_text(p.read_text().replace('entity: company', 'entity: robot'))"))
+    monkeypatch.setenv("EDITOR",
+                       _editor(tmp_path, "p.write_text(p.read_text().replace('entity: company', 'entity: robot'))"))
     result = demo("customer", "edit", "huaqiang")
     assert result.code == 1
     line = next(i for i, text in enumerate(before.splitlines(), 1) if text.startswith("entity:"))
@@ -196,7 +201,8 @@ def test_list_sorts_chinese_names_by_pinyin_and_by_other_keys(demo):
 
     names = [r["name"] for r in demo("customer", "list", "--format", "json").json()]
     assert names == sorted(names, key=lambda name: fold("".join(lazy_pinyin(name))))
-    assert names.index("北京北方通信设备有限公司") < names.index("广州嘉信汽车配件有限公司") < names.index("杭州云帆智能科技有限公司")
+    assert (names.index("北京北方通信设备有限公司") < names.index("广州嘉信汽车配件有限公司")
+            < names.index("杭州云帆智能科技有限公司"))
     last = demo("customer", "list", "--sort", "last", "--format", "json").json()
     assert last[0]["id"] == "hongda-dianqi"
     created = [r["created"] for r in demo("customer", "list", "--sort", "created", "--format", "json").json()]

@@ -100,7 +100,8 @@ def test_malformed_target_periods(firm, period):
 
 
 def test_tickets_service_levels_and_their_life(firm):
-    ticket_id = firm("ticket", "open", "huaqiang", "Reel damaged", "--priority", "urgent", "--category", "complaint").out.strip()
+    ticket_id = firm("ticket", "open", "huaqiang", "Reel damaged", "--priority", "urgent",
+                     "--category", "complaint").out.strip()
     ticket = firm.read(f"tickets/{ticket_id}.yaml")
     from datetime import datetime, timedelta
 
@@ -119,7 +120,8 @@ def test_tickets_service_levels_and_their_life(firm):
 
 
 def test_a_ticket_past_its_service_level_is_breached(firm):
-    ticket_id = firm("--today", "2026-11-10", "ticket", "open", "acme", "Invoice wrong", "--priority", "high").out.strip()
+    ticket_id = firm("--today", "2026-11-10", "ticket", "open", "acme", "Invoice wrong",
+                     "--priority", "high").out.strip()
     rows = firm("ticket", "list", "--format", "plain").out
     assert "breached" in rows
     view = firm("ticket", "show", ticket_id, "--format", "plain").out

@@ -7,7 +7,7 @@ from crmcli import open_repo
 from crmcli.actions.interactions import log_interaction
 from crmcli.actions.orders import add_order
 from crmcli.query.resolve import resolve_party
-from gitrepos import git, plain_git, repo  # noqa: F401 (fixtures)
+from gitrepos import git
 
 PARTY = "customers/huaqiang-dianzi.yaml"
 

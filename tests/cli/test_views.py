@@ -38,7 +38,8 @@ def test_today_plain_matches_the_golden_file(demo):
 
 
 def test_timeline_filters(demo):
-    rows = demo("timeline", "--since", "2026-11-01", "--until", "2026-11-15", "--type", "email", "--format", "json").json()
+    rows = demo("timeline", "--since", "2026-11-01", "--until", "2026-11-15", "--type", "email",
+                "--format", "json").json()
     assert rows and all(r["type"] == "email" and "2026-11-01" <= r["at"][:10] <= "2026-11-15" for r in rows)
     assert [r["at"] for r in rows] == sorted((r["at"] for r in rows), reverse=True)
     assert len(demo("timeline", "--limit", "5", "--format", "jsonl").out.splitlines()) == 5

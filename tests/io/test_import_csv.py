@@ -69,7 +69,8 @@ def test_encodings_are_detected(empty, tmp_path, encoding, bom):
     text = "Firma;Ort;Telefon\r\nMüller Elektrotechnik GmbH;München;+49 89 1234 5678\r\nKühne Präzision AG;Köln;\r\n"
     path = tmp_path / "firms.csv"
     path.write_bytes(bom + text.encode(encoding))
-    result = empty("import", "csv", path, "--kind", "supplier", "--map", "Firma=name,Ort=addresses[0].city,Telefon=phones[0]")
+    result = empty("import", "csv", path, "--kind", "supplier",
+                   "--map", "Firma=name,Ort=addresses[0].city,Telefon=phones[0]")
     assert result.code == 0, result.err
     muller = empty.read("suppliers/muller-elektrotechnik.yaml")
     assert muller["name"] == "Müller Elektrotechnik GmbH" and muller["addresses"] == [{"city": "München"}]
@@ -129,7 +130,8 @@ def test_the_dry_run_summarises_and_writes_nothing(empty, tmp_path):
     as_json = empty("--format", "json", "import", "csv", source, "--kind", "customer", "--dry-run", "--skip-invalid",
                     "--map", "name=name,email=emails[0],phone=phones[0]")
     assert as_json.code == 0
-    assert as_json.json()["rejected_rows"] == [{"where": "row 4", "reason": "phones[0]: 'call me' is not a phone number"}]
+    assert as_json.json()["rejected_rows"] == [{"where": "row 4",
+                                                "reason": "phones[0]: 'call me' is not a phone number"}]
 
 
 def test_all_or_nothing_unless_skip_invalid(empty, tmp_path):
@@ -149,7 +151,8 @@ def test_all_or_nothing_unless_skip_invalid(empty, tmp_path):
 
 
 @pytest.mark.parametrize("mapping, message", [
-    ("Company=name,Phone=phones[0]", "crm: --map names column 'Phone', which c.csv does not have (it has: Company, City)"),
+    ("Company=name,Phone=phones[0]",
+     "crm: --map names column 'Phone', which c.csv does not have (it has: Company, City)"),
     ("Company=nmae", "crm: mapping: unknown field 'nmae'"),
     ("Company", "crm: --map 'Company': write COLUMN=FIELD pairs separated by commas, or name a .yaml file"),
 ])
@@ -161,8 +164,10 @@ def test_a_bad_mapping_is_one_line(empty, tmp_path, mapping, message):
 
 @pytest.mark.parametrize("name, content, message", [
     ("scan.csv", b"%PDF-1.4\x00\x01\x02binary", "crm: scan.csv: not a CSV file (it holds binary data)"),
-    ("book.csv", b"PK\x03\x04rest-of-a-zip", "crm: book.csv: this is an XLSX (or other zip) file, not CSV: use crm import xlsx"),
-    ("cards.csv", b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:A\r\nEND:VCARD\r\n", "crm: cards.csv: this is a vCard file, not CSV: use crm import vcard"),
+    ("book.csv", b"PK\x03\x04rest-of-a-zip",
+     "crm: book.csv: this is an XLSX (or other zip) file, not CSV: use crm import xlsx"),
+    ("cards.csv", b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:A\r\nEND:VCARD\r\n",
+     "crm: cards.csv: this is a vCard file, not CSV: use crm import vcard"),
     ("empty.csv", b"", "crm: empty.csv: the file is empty"),
 ])
 def test_a_file_that_is_not_csv_is_refused(empty, tmp_path, name, content, message):
@@ -184,13 +189,14 @@ def test_duplicates_skip_update_or_create(empty, tmp_path):
     assert huaqiang["phones"] == ["+86 755 8888 0000", "0755 8888 0000"]
     assert empty(*args, "--on-duplicate", "create").code == 0
     assert [p.name for p in empty.files("customers")] == ["huaqiang-dianzi-2.yaml", "huaqiang-dianzi.yaml"]
-    assert empty(*args, "--on-duplicate", "merge").err.strip() == "crm: --on-duplicate 'merge': use skip, update, create"
+    assert (empty(*args, "--on-duplicate", "merge").err.strip()
+            == "crm: --on-duplicate 'merge': use skip, update, create")
 
 
 def test_a_second_import_updates_by_the_source_key(empty, tmp_path):
     source = write(tmp_path / "c.csv", "id,name,city\nC1,Acme,Boston\nC2,Beta,Paris\n")
-    args = ["--format", "json", "import", "csv", source, "--kind", "customer", "--map", "name=name,city=addresses[0].city",
-            "--source", "erp", "--key", "id"]
+    args = ["--format", "json", "import", "csv", source, "--kind", "customer",
+            "--map", "name=name,city=addresses[0].city", "--source", "erp", "--key", "id"]
     assert empty(*args).json()["create"] == 2
     again = empty(*args).json()
     assert (again["create"], again["update"], again["unchanged"]) == (0, 0, 2)
@@ -207,7 +213,8 @@ def test_a_second_import_updates_by_the_source_key(empty, tmp_path):
 
 def test_a_key_twice_in_one_file_is_rejected(empty, tmp_path):
     source = write(tmp_path / "c.csv", "id,name\nC1,Acme\nC1,Acme again\n")
-    result = empty("import", "csv", source, "--kind", "customer", "--map", "name=name", "--source", "erp", "--key", "id")
+    result = empty("import", "csv", source, "--kind", "customer", "--map", "name=name", "--source", "erp",
+                   "--key", "id")
     assert result.code == 1 and "row 3: the key 'C1' came before in this file" in result.err
 
 
@@ -257,8 +264,8 @@ lines:
     result = catalog(*args)
     assert result.code == 0, result.err
     assert result.json()["create"] == 2
-    made = {catalog.read(str(p.relative_to(catalog.root)))["external_ids"]["erp"]: catalog.read(str(p.relative_to(catalog.root)))
-            for p in catalog.files("orders")}
+    records = [catalog.read(str(p.relative_to(catalog.root))) for p in catalog.files("orders")]
+    made = {order["external_ids"]["erp"]: order for order in records}
     first = made["100"]
     assert first["party"] == "customers/acme" and first["date"] == "2026-10-01" and first["status"] == "confirmed"
     assert first["history"][0]["note"] == "imported from orders.csv"
@@ -279,11 +286,12 @@ lines:
 def test_orders_from_one_file_grouped_by_a_key(catalog, tmp_path):
     source = write(tmp_path / "o.csv", "no;customer;sku;qty\n7;Acme Corp;CAB-07;1\n7;Acme Corp;CONS-DAY;2\n"
                                        "8;华强电子;CONS-DAY;1\n7;Acme Corp;CAB-07;5\n")
-    result = catalog("--format", "json", "import", "csv", source, "--kind", "order", "--group-by", "no", "--skip-invalid",
-                     "--map", "customer=party,sku=lines.sku,qty=lines.quantity")
+    result = catalog("--format", "json", "import", "csv", source, "--kind", "order", "--group-by", "no",
+                     "--skip-invalid", "--map", "customer=party,sku=lines.sku,qty=lines.quantity")
     assert result.code == 0, result.err
     assert result.json()["create"] == 2
-    assert result.json()["rejected_rows"] == [{"where": "row 5", "reason": "no '7' comes again after other rows (its rows must be together)"}]
+    assert result.json()["rejected_rows"] == [
+        {"where": "row 5", "reason": "no '7' comes again after other rows (its rows must be together)"}]
     sizes = sorted(len(catalog.read(str(p.relative_to(catalog.root)))["lines"]) for p in catalog.files("orders"))
     assert sizes == [1, 2]
 

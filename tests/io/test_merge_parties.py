@@ -6,10 +6,12 @@ import pytest
 @pytest.fixture
 def twins(demo):
     """The demo with a second record of 华强 that has its own interaction, order and ticket."""
-    assert demo("customer", "add", "华强电子", "--phone", "+86 755 8321 6600", "--industry", "制造", "--tag", "shenzhen",
-                "--email", "sales@huaqiang.example", "--note", "Second record, from the trade fair").code == 0
+    assert demo("customer", "add", "华强电子", "--phone", "+86 755 8321 6600", "--industry", "制造",
+                "--tag", "shenzhen", "--email", "sales@huaqiang.example",
+                "--note", "Second record, from the trade fair").code == 0
     assert demo("contact", "add", "huaqiang-dianzi-2", "王芳", "--title", "销售").code == 0
-    assert demo("contact", "add", "huaqiang-dianzi-2", "张伟", "--wechat", "zw2", "--phone", "+86 138 0000 1111").code == 0
+    assert demo("contact", "add", "huaqiang-dianzi-2", "张伟", "--wechat", "zw2",
+                "--phone", "+86 138 0000 1111").code == 0
     assert demo("log", "huaqiang-dianzi-2", "call", "Asked for samples", "--contact", "王芳").code == 0
     assert demo("order", "add", "huaqiang-dianzi-2", "--line", "CAB-07 1").code == 0
     assert demo("ticket", "open", "huaqiang-dianzi-2", "Reel damaged").code == 0

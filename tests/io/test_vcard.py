@@ -14,9 +14,10 @@ def test_cards_as_an_iphone_exports_them(empty):
     assert result.json()["create"] == 3
     huaqiang = empty.read("customers/huaqiang-dianzi.yaml")
     assert huaqiang["name"] == "深圳市华强电子有限公司" and huaqiang["entity"] == "company"
-    assert huaqiang["addresses"] == [{"label": "work", "street": "福田区华强北路1015号", "city": "深圳", "province": "广东",
-                                      "postcode": "518031", "country": "CN"}]
-    assert huaqiang["contacts"] == [{"name": "张伟", "title": "采购经理", "phones": ["+86 138 2651 7730", "+86 755 8321 6600"],
+    assert huaqiang["addresses"] == [{"label": "work", "street": "福田区华强北路1015号", "city": "深圳",
+                                      "province": "广东", "postcode": "518031", "country": "CN"}]
+    assert huaqiang["contacts"] == [{"name": "张伟", "title": "采购经理",
+                                     "phones": ["+86 138 2651 7730", "+86 755 8321 6600"],
                                      "emails": ["zhangwei@huaqiang.example"], "birthday": "11-25",
                                      "notes": "微信 zhangwei_hq，不要在10点前打电话", "primary": True}]
     dupre = empty.read("customers/electro-cables-dupre.yaml")

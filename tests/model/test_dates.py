@@ -1,6 +1,6 @@
 """Dates people type, against a pinned clock."""
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -44,7 +44,7 @@ def test_moments_carry_the_local_zone():
 def test_a_moment_with_its_own_zone_keeps_it():
     moment = parse_moment("2026-11-20T08:00:00Z", CLOCK)
     assert moment.utcoffset() == timedelta(0)
-    assert moment.astimezone(timezone.utc).hour == 8
+    assert moment.astimezone(UTC).hour == 8
 
 
 def test_a_moment_in_another_zone_falls_on_the_local_day():

@@ -13,7 +13,8 @@ from crmcli.model.orders import parse_line, payment_due, totals
 
 
 def test_the_guide_example():
-    lines = [{"quantity": 40, "unit_price": Decimal("1250.00"), "discount": Decimal("0.03"), "tax_rate": Decimal("0.13")}]
+    lines = [{"quantity": 40, "unit_price": Decimal("1250.00"), "discount": Decimal("0.03"),
+              "tax_rate": Decimal("0.13")}]
     assert totals(lines, "CNY") == {"net": Decimal("48500.00"), "discount": Decimal("1500.00"),
                                     "tax": Decimal("6305.00"), "gross": Decimal("54805.00")}
 
@@ -49,10 +50,13 @@ def test_totals_equal_the_exact_sums_rounded(rows):
 
 
 @pytest.mark.parametrize("text, line", [
-    ("CAB-07 40 @ 1250.00 -3%", {"item": "CAB-07", "quantity": 40, "unit_price": Decimal("1250.00"), "discount": Decimal("0.03")}),
+    ("CAB-07 40 @ 1250.00 -3%",
+     {"item": "CAB-07", "quantity": 40, "unit_price": Decimal("1250.00"), "discount": Decimal("0.03")}),
     ("CAB-07 3", {"item": "CAB-07", "quantity": 3}),
-    ("CAB-07 2.5 m @ 1,250.50", {"item": "CAB-07", "quantity": Decimal("2.5"), "unit": "m", "unit_price": Decimal("1250.50")}),
-    ("Consulting day 2 @ 800 tax 6%", {"item": "Consulting day", "quantity": 2, "unit_price": Decimal("800"), "tax_rate": Decimal("0.06")}),
+    ("CAB-07 2.5 m @ 1,250.50",
+     {"item": "CAB-07", "quantity": Decimal("2.5"), "unit": "m", "unit_price": Decimal("1250.50")}),
+    ("Consulting day 2 @ 800 tax 6%",
+     {"item": "Consulting day", "quantity": 2, "unit_price": Decimal("800"), "tax_rate": Decimal("0.06")}),
 ])
 def test_typed_lines(text, line):
     assert parse_line(text) == line

@@ -51,7 +51,8 @@ def test_rrules_and_end_dates():
     assert "UNTIL=20270331" in rrule_text("monday", date(2026, 11, 23), date(2027, 3, 31))
 
 
-@pytest.mark.parametrize("spec", ["0w", "every blursday", "5th", "FREQ=SOMETIMES", "2 fortnights", ""])
+@pytest.mark.parametrize("spec", ["0w", "every blursday", "5th", "FREQ=SOMETIMES", "2 fortnights", "",
+                                  "FREQ=DAILY EXDATE:20261201", "FREQ=DAILY RRULE:FREQ=WEEKLY"])
 def test_bad_rules_are_refused(spec):
     with pytest.raises(InvalidValue):
         check_rule(spec, date(2026, 11, 22))

@@ -34,7 +34,8 @@ def test_add_list_show(empty):
 
 
 def test_a_repeating_reminder_rolls_on_when_done(empty):
-    rent = ok(empty("remind", "add", "Pay office rent", "--due", "2026-11-30", "--every", "1m", "--until", "2027-01-31"))
+    rent = ok(empty("remind", "add", "Pay office rent", "--due", "2026-11-30", "--every", "1m",
+                    "--until", "2027-01-31"))
     assert empty.read(f"reminders/{rent}.yaml")["anchor"] == "2026-11-30"
     ok(empty("remind", "done", rent))
     assert empty.read(f"reminders/{rent}.yaml")["due"] == "2026-12-30"
@@ -47,7 +48,8 @@ def test_a_repeating_reminder_rolls_on_when_done(empty):
 
 
 def test_a_missed_repeat_is_not_owed(empty):
-    weekly = ok(empty("--today", "2026-10-26", "remind", "add", "Pipeline review", "--due", "today", "--every", "monday"))
+    weekly = ok(empty("--today", "2026-10-26", "remind", "add", "Pipeline review", "--due", "today",
+                      "--every", "monday"))
     ok(empty("remind", "done", weekly))
     assert empty.read(f"reminders/{weekly}.yaml")["due"] == "2026-11-23"
 
@@ -73,6 +75,8 @@ def test_snooze_and_remove(empty):
     (["remind", "add", "x", "--due", "someday"], "invalid date 'someday'"),
     (["remind", "add", "x", "--every", "every blursday"], "unknown weekday 'blursday'"),
     (["remind", "add", "x", "--until", "2027-01-01"], "--until only applies"),
+    (["remind", "add", "x", "--every", "FREQ=DAILY EXDATE:20261201", "--until", "2027-01-31"], "one rule only"),
+    (["remind", "add", "x", "--every", "FREQ=DAILY RRULE:FREQ=WEEKLY"], "one rule only"),
     (["remind", "add", "nobody-here", "x"], "nobody-here"),
     (["remind", "done", "RM-NOPE"], "no reminder with id 'RM-NOPE'"),
     (["remind", "snooze", "RM-20261122", "yesterday"], "in the past"),

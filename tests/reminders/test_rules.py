@@ -95,8 +95,8 @@ def test_a_29_february_birthday_in_a_common_year():
 def test_contracts_ending_within_their_renewal_notice(shop):
     (shop.root / "templates").mkdir(exist_ok=True)
     (shop.root / "templates" / "supply.md").write_text("# {{ contract.title }}\n", encoding="utf-8")
-    contract = ok(shop("contract", "new", "acme", "--template", "supply", "--title", "Supply 2026", "--start", "2026-01-01",
-                       "--end", "2026-12-31", "--notice-days", "45"))
+    contract = ok(shop("contract", "new", "acme", "--template", "supply", "--title", "Supply 2026",
+                       "--start", "2026-01-01", "--end", "2026-12-31", "--notice-days", "45"))
     assert due(shop, rule="renewals") == []
     ok(shop("contract", "review", contract))
     ok(shop("contract", "sign", contract))

@@ -76,7 +76,8 @@ def test_markup_and_escapes_print_literally_and_harmlessly(hostile, args, fmt):
     if args[0] in ("check", "remind"):
         return
     if fmt in ("json", "jsonl"):
-        payloads = [json.loads(line) for line in result.out.splitlines()] if fmt == "jsonl" else [json.loads(result.out)]
+        lines = result.out.splitlines() if fmt == "jsonl" else [result.out]
+        payloads = [json.loads(line) for line in lines]
         assert any(NAME in text for text in texts(payloads)), "the name is not in the JSON as it is"
     elif fmt == "csv":
         cells = [cell for row in csv.reader(io.StringIO(result.out)) for cell in row]
@@ -102,8 +103,8 @@ def test_on_a_terminal_rich_interprets_none_of_it(hostile):
     """Rendered for a terminal (colours on), the markup is shown as typed and no escape sequence
     of the data (no hyperlink, no bell, no clear screen) reaches it: only rich's own colours."""
     from crmcli import open_repo
-    from crmcli.render import render
     from crmcli.model.kinds import KINDS
+    from crmcli.render import render
     from crmcli.reports.party_list import party_list
 
     class Terminal(io.StringIO):
@@ -132,7 +133,8 @@ def test_spreadsheets_get_text_not_formulas_or_control_characters(hostile, tmp_p
     assert hostile("customer", "edit", "hostile", "--set", "name==HYPERLINK(\"http://evil.example\",\"x\")").code == 0
     try:
         assert hostile("ledger", "--by", "customer", "--output", formula).code == 0
-        values = {cell.value: cell.data_type for row in load_workbook(formula).worksheets[0].iter_rows() for cell in row}
+        sheet = load_workbook(formula).worksheets[0]
+        values = {cell.value: cell.data_type for row in sheet.iter_rows() for cell in row}
         assert values.get('=HYPERLINK("http://evil.example","x")') == "s", values
     finally:
         assert hostile("customer", "edit", "hostile", "--set", f"name={NAME}").code == 0
@@ -145,6 +147,17 @@ def test_html_mail_digests_escape_names():
     stream = io.StringIO()
     render(Table([Column("name", "name")], [{"name": "<script>alert(1)</script> & [red]x[/]"}]), "html", stream)
     assert "<script>" not in stream.getvalue() and "&lt;script&gt;" in stream.getvalue()
+
+
+def test_html_titles_and_empty_notes_are_escaped_too():
+    """Headings and the "nothing to show" note are written by us, not by tabulate, which only
+    escapes cells: they must be escaped before they go into the mail's HTML."""
+    from crmcli.model.views import Column, Table
+    from crmcli.render import render
+
+    stream = io.StringIO()
+    render(Table([Column("name", "name")], [], title="<script>x</script> & co", empty="<i>none</i>"), "html", stream)
+    assert stream.getvalue() == "<h3>&lt;script&gt;x&lt;/script&gt; &amp; co</h3>\n<p>(&lt;i&gt;none&lt;/i&gt;)</p>\n"
 
 
 def test_a_mail_subject_stays_one_harmless_header():

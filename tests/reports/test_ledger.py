@@ -57,7 +57,8 @@ def test_purchases_counted_only_and_queries(demo):
     counted = demo("ledger", "--counted-only", "--by", "type", "--format", "json").json()
     assert all(row["type"] == "standard" for table in counted["currencies"].values() for row in table["rows"])
     one = demo("ledger", "party:huaqiang", "--format", "json").json()
-    assert all(row["party"] == "深圳市华强电子有限公司" for table in one["currencies"].values() for row in table["rows"])
+    assert all(row["party"] == "深圳市华强电子有限公司"
+               for table in one["currencies"].values() for row in table["rows"])
 
 
 def test_convert_uses_the_rates_in_crm_yaml(demo):
@@ -113,4 +114,5 @@ def test_sql_and_python_grouping_agree(demo, by):
     for code, cells in by_sql.items():
         facts = sums._facts([o for o in orders if o["currency"] == code], False, repo.index.party_facts(), {})
         by_python = sums._cells(facts, keys[0], keys[-1], sums.MEASURES)
-        assert sums._grouped(cells, keys, sums.MEASURES, code)[1] == sums._grouped(by_python, keys, sums.MEASURES, code)[1]
+        in_sql = sums._grouped(cells, keys, sums.MEASURES, code)[1]
+        assert in_sql == sums._grouped(by_python, keys, sums.MEASURES, code)[1]

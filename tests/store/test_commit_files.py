@@ -1,7 +1,7 @@
 """Committing exactly the files of one command, in a real repository, from the library."""
 
 from crmcli.store.git import TRAILER, commit_files, work_tree
-from gitrepos import git, plain_git  # noqa: F401 (fixture)
+from gitrepos import git
 
 
 def test_only_the_given_paths_are_committed_and_the_index_keeps_the_rest(tmp_path):

@@ -13,7 +13,8 @@ def _touch_later(path):
 def test_a_hand_edit_is_seen_by_the_next_command(demo):
     assert demo("search", "zanzibar").out == ""
     path = demo.root / "customers/huaqiang-dianzi.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace("industry: electronics", "industry: zanzibar"), encoding="utf-8")
+    path.write_text(path.read_text(encoding="utf-8").replace("industry: electronics", "industry: zanzibar"),
+                    encoding="utf-8")
     _touch_later(path)
     assert [h["record"]["id"] for h in demo("search", "zanzibar", "--format", "json").json()] == ["huaqiang-dianzi"]
 

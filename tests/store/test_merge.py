@@ -28,7 +28,8 @@ def edited(text: str, *changes: tuple[str, str]) -> str:
 def test_changes_to_different_fields_all_land_and_comments_stay():
     ours = edited(BASE, ("industry: cable", "industry: wire"), ("title: buyer", "title: head buyer"),
                   ("updated: 2026-01-01T09", "updated: 2026-02-01T09"))
-    theirs = edited(BASE, ("tags: [vip]", "tags: [vip, oem]"), ("    title: buyer\n", "    title: buyer\n    email: bob@acme.example\n"),
+    theirs = edited(BASE, ("tags: [vip]", "tags: [vip, oem]"),
+                    ("    title: buyer\n", "    title: buyer\n    email: bob@acme.example\n"),
                     ("updated: 2026-01-01T09", "updated: 2026-03-01T09"))
     merged = merge_record(BASE, ours, theirs, "party")
     assert merged.conflicts == []
@@ -49,7 +50,8 @@ def test_items_both_sides_appended_are_all_kept():
 
 def test_a_field_both_sides_changed_differently_is_the_only_conflict():
     ours = edited(BASE, ("industry: cable", "industry: wire"), ("tags: [vip]", "tags: [vip, a]"))
-    theirs = edited(BASE, ("industry: cable", "industry: copper"), ("phones: ['+1 555 0100']", "phones: ['+1 555 0100', '+1 555 0101']"))
+    theirs = edited(BASE, ("industry: cable", "industry: copper"),
+                    ("phones: ['+1 555 0100']", "phones: ['+1 555 0100', '+1 555 0101']"))
     merged = merge_record(BASE, ours, theirs, "party")
     assert merged.conflicts == ["industry"]
     assert "<<<<<<< ours\nindustry: wire\n=======\nindustry: copper\n>>>>>>> theirs\n" in merged.text
@@ -79,11 +81,11 @@ def test_files_in_git_are_merged_by_the_driver_and_other_files_as_text(tmp_path,
     monkeypatch.chdir(tmp_path)
     paths = [tmp_path / name for name in ("base", "ours", "theirs")]
     for path, text in zip(paths, (BASE, edited(BASE, ("industry: cable", "industry: wire")),
-                                  edited(BASE, ("tags: [vip]", "tags: [oem]")))):
+                                  edited(BASE, ("tags: [vip]", "tags: [oem]"))), strict=True):
         path.write_text(text)
     assert merge_files(*paths, "customers/acme.yaml") == []
     assert codec.decode(paths[1].read_bytes())["tags"] == ["oem"]
-    for path, text in zip(paths, ("1\n2\n3\n4\n5\n", "one\n2\n3\n4\n5\n", "1\n2\n3\n4\nfive\n")):
+    for path, text in zip(paths, ("1\n2\n3\n4\n5\n", "one\n2\n3\n4\n5\n", "1\n2\n3\n4\nfive\n"), strict=True):
         path.write_text(text)
     assert merge_files(*paths, "templates/letter.md") == []
     assert paths[1].read_text() == "one\n2\n3\n4\nfive\n"

@@ -19,10 +19,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from conftest import examples, run_crm
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from conftest import examples, run_crm
 from crmcli import open_repo
 from crmcli.model.dates import FIRST_YEAR, LAST_YEAR, Clock, parse_day, parse_due, parse_moment, read_day
 from crmcli.model.jsonish import loads as from_json
@@ -53,8 +53,8 @@ free_text = st.one_of(
 name_text = free_text.filter(lambda text: text != "")
 one_word = st.one_of(st.sampled_from(COERCIBLE), st.text(characters, min_size=1, max_size=20)).filter(
     lambda text: text and not any(c.isspace() or c == "," for c in text))
-phones = st.from_regex(r"\A0[0-9]{2,3} ?[0-9]{4} ?[0-9]{4}\Z") | st.sampled_from(["0755 8888 0000", "+86 (755) 8888-0000",
-                                                                                  "012", "0x10", "1e3"])
+phones = st.from_regex(r"\A0[0-9]{2,3} ?[0-9]{4} ?[0-9]{4}\Z") | st.sampled_from(
+    ["0755 8888 0000", "+86 (755) 8888-0000", "012", "0x10", "1e3"])
 amounts = st.decimals(min_value=Decimal("-1e12"), max_value=Decimal("1e12"), allow_nan=False, allow_infinity=False,
                       places=2)
 scalars = st.one_of(free_text, amounts, st.decimals(allow_nan=False, allow_infinity=False, places=6,
@@ -137,7 +137,8 @@ def test_any_party_survives_the_writer_and_every_reader(data_dir, party, edit):
 
 def test_very_long_values_and_empty_lists_survive(data_dir):
     party = {"id": "long-values", "name": "长" * 50_000, "notes": ("line with trailing space \n" * 20_000),
-             "tags": [], "phones": [], "contacts": [], "custom": {"empty": [], "nested": {"list": []}, "big": "x" * 300_000}}
+             "tags": [], "phones": [], "contacts": [],
+             "custom": {"empty": [], "nested": {"list": []}, "big": "x" * 300_000}}
     with open_repo(data_dir).writing("long") as tx:
         ref = tx.put(KINDS["customer"], dict(party), new=True)
     for seen in read_back(data_dir, ref):
@@ -184,7 +185,8 @@ def test_order_totals_and_payments_are_exact_in_the_file(data_dir, lines, code, 
     if not repo.exists("customers/buyer"):
         with repo.writing("buyer") as tx:
             tx.put(KINDS["customer"], {"id": "buyer", "name": "Buyer"}, new=True)
-    typed = [f"Item {chr(65 + n)} {quantity} @ {price}{discount}{tax}" for n, (quantity, price, discount, tax) in enumerate(lines)]
+    typed = [f"Item {chr(65 + n)} {quantity} @ {price}{discount}{tax}"
+             for n, (quantity, price, discount, tax) in enumerate(lines)]
     order = add_order(repo, "sale", repo.load("customers/buyer"), lines=typed, currency=code, status="confirmed")
     text = (data_dir / order.path).read_text(encoding="utf-8")
     stored = codec.decode(text.encode())
