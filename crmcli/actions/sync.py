@@ -104,7 +104,7 @@ def sync(repo) -> Synced:
         tree.run("fetch", "--quiet", remote)
         incoming = _count(tree, "HEAD..@{upstream}")
         if incoming:
-            with writer_lock(repo.cache_dir):
+            with writer_lock(repo.cache_dir, repo.root):
                 if not _rebase(tree, synced):
                     return synced
             synced.pulled += incoming

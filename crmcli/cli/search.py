@@ -31,7 +31,7 @@ def register(app: typer.Typer) -> None:
 
     @app.command("reindex")
     def reindex(ctx: typer.Context):
-        """Rebuild the index in .crm/ from the files (it is refreshed on its own; this starts over)."""
+        """Rebuild the index from the files (it is refreshed on its own; this starts over)."""
         from crmcli.render.progress import progress_bar
 
         repo = state(ctx).repo

@@ -88,9 +88,9 @@ def lock_if_free(cache_dir: Path):
 
 
 @contextlib.contextmanager
-def writer_lock(cache_dir: Path, wait: float | None = None):
-    """Hold the exclusive writers' lock for the duration of the block, after the writers that
-    came first (see the module's docstring)."""
+def writer_lock(cache_dir: Path, data_dir: Path, wait: float | None = None):
+    """Hold the exclusive writers' lock (kept in `cache_dir`, the state folder of `data_dir`)
+    for the duration of the block, after the writers that came first (see the module's docstring)."""
     wait = lock_wait() if wait is None else wait
     try:
         cache_dir.mkdir(exist_ok=True)
@@ -108,7 +108,7 @@ def writer_lock(cache_dir: Path, wait: float | None = None):
                     moved, seen = time.monotonic(), ahead
                 elif time.monotonic() - moved >= wait:
                     raise DataDirError(_("{path}: locked by another crm process that has not moved on for {wait:g} s")
-                                       .format(path=cache_dir.parent, wait=wait))
+                                       .format(path=data_dir, wait=wait))
                 time.sleep(POLL)
             yield
     finally:

@@ -231,7 +231,7 @@ class Repo:
         self.refuse_if_git_busy()
         if not os.access(self.root, os.W_OK):
             raise DataDirError(_("{root}: the data directory is read-only").format(root=self.root))
-        with writer_lock(state.ensure(self.cache_dir)):
+        with writer_lock(state.ensure(self.cache_dir), self.root):
             self._recover()
             if self._index is not None:
                 self._index.fresh.clear()  # what another writer did before we got the lock is seen
@@ -265,7 +265,7 @@ class Repo:
         if self.revision or not pending.exists(self.cache_dir):
             return None
         try:
-            with writer_lock(self.cache_dir):
+            with writer_lock(self.cache_dir, self.root):
                 return self._commit_pending()
         except DataDirError as error:  # locked, read-only: `crm history` still reads
             return str(error)

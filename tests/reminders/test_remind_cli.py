@@ -125,7 +125,7 @@ def test_cron_digest_when_something_is_due(empty):
 
 def test_cron_reads_while_a_writer_holds_the_lock(empty):
     ok(empty("remind", "add", "Call back", "--due", "today"))
-    with writer_lock(empty.state):
+    with writer_lock(empty.state, empty.root):
         result = crm_process("--data-dir", empty.root, "remind", "due", env={"CRM_LOCK_WAIT": "1"})
     assert result.returncode == 0 and "Call back" in result.stdout
 
@@ -135,7 +135,7 @@ def test_cron_gives_up_on_the_lock_with_exit_3_when_it_must_write(empty):
     ok(empty("customer", "add", "Acme"))
     ok(empty("target", "set", "li", "2026-11", "100"))
     ok(empty("order", "add", "acme", "--line", "Widget 2 @ 100", "--status", "confirmed", "--owner", "li"))
-    with writer_lock(empty.state):
+    with writer_lock(empty.state, empty.root):
         result = crm_process("--data-dir", empty.root, "remind", "due", env={"CRM_LOCK_WAIT": "1"})
     assert result.returncode == 3 and "locked by another crm process" in result.stderr
     assert "announced" not in empty.read("targets/li-2026-11.yaml")

@@ -18,7 +18,7 @@ CONTEXT = multiprocessing.get_context("fork")
 
 def _hold(cache_dir, seconds: float, name: str, served) -> None:
     """A writer that keeps the lock for `seconds` once it gets it, noting its turn."""
-    with writer_lock(cache_dir):
+    with writer_lock(cache_dir, cache_dir.parent):
         served.put(name)
         time.sleep(seconds)
 
@@ -59,7 +59,7 @@ def test_a_queue_that_keeps_moving_is_waited_out_in_arrival_order(demo, monkeypa
 def test_a_holder_that_does_not_move_on_makes_a_writer_give_up_with_exit_3(demo, monkeypatch):
     monkeypatch.setenv("CRM_LOCK_WAIT", "1")
     before = len(demo.files("interactions"))
-    with writer_lock(open_repo(demo.root).cache_dir):
+    with writer_lock(open_repo(demo.root).cache_dir, demo.root):
         refused = demo("log", "huaqiang", "call", "waited")
         assert demo("customer", "list").code == 0  # readers never wait
     assert (refused.code, refused.err) == (
