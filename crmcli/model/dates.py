@@ -7,46 +7,32 @@ one is taken in the data directory's zone (crm.yaml `timezone`, else the system'
 
 from __future__ import annotations
 
+import contextlib
 import re
+import unicodedata
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from datetime import date, datetime, time, timezone, tzinfo
 
 from crmcli.errors import InvalidValue
 from crmcli.i18n import N_, _
+from crmcli.model import phrases
 
-WEEKDAYS = {
-    name: index
-    for index, names in enumerate(
-        [
-            ("monday", "mon"),
-            ("tuesday", "tue", "tues"),
-            ("wednesday", "wed"),
-            ("thursday", "thu", "thurs"),
-            ("friday", "fri"),
-            ("saturday", "sat"),
-            ("sunday", "sun"),
-        ]
-    )
-    for name in names
-}
-NAMED_DAYS = {
-    "today": 0, "今天": 0,
-    "tomorrow": 1, "明天": 1,
-    "yesterday": -1, "昨天": -1,
-    "后天": 2, "前天": -2,
-}
-RELATIVE = re.compile(r"^(?P<sign>[+-])\s*(?P<count>\d+)\s*(?P<unit>h|d|w|m|y)$")
 INTERVAL = re.compile(r"^(?P<count>\d+)\s*(?P<unit>d|w|m|y)$")
-WEEKDAY_PHRASE = re.compile(r"^(?:(?P<which>next|last|this)\s+)?(?P<day>[a-z]+)"
-                            r"(?:\s+(?P<time>\d{1,2}(?::\d{2})?\s*(?:am|pm)?))?$")
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+ISO_MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}[t ]\d", re.IGNORECASE)
 FIRST_YEAR, LAST_YEAR = 1900, 2999
 """The years a typed date may name, as the record schemas allow: far enough from Python's
 limits (1 and 9999) that a date plus any interval below, or a zone's offset, stays in range."""
 LONGEST = {"d": 9999, "w": 999, "m": 999, "y": 99}
 """The largest count of each interval unit (27, 19, 83 and 99 years), as the schemas allow."""
 
-HINT = N_("use YYYY-MM-DD, an ISO moment, today, tomorrow 9:00, +3d, -2w, next monday or friday 15:00")
+DATE_ORDERS = ("ymd", "dmy", "mdy")
+"""crm.yaml's `date_order`: how a day written in numbers with the year last is read, day first
+(`dmy`: 05/12/2027 is 5 December) or month first (`mdy`: 12 May). Unset or `ymd` (only year
+first is expected), such a day is taken only when it reads one way and refused otherwise."""
+
+HINT = N_("use YYYY-MM-DD, an ISO moment, today, tomorrow 3pm, +3d, in 2 weeks, next monday, friday 15:00, "
+          "end of month, Dec 5, 明天下午3点, 下周一, 三天后, 月底 or 2027年1月5日")
 
 
 def in_zone(moment: datetime, zone: tzinfo) -> datetime:
@@ -79,14 +65,16 @@ class Clock:
 
     zone: tzinfo
     pinned: datetime | None = None
+    date_order: str | None = None
+    """crm.yaml's `date_order` (one of DATE_ORDERS): how a day written in numbers is read."""
 
     @classmethod
-    def create(cls, zone: tzinfo, today: str | None = None) -> Clock:
+    def create(cls, zone: tzinfo, today: str | None = None, date_order: str | None = None) -> Clock:
         """A clock in `zone`, pinned to `today` (a date or moment) when given."""
         if not today:
-            return cls(zone)
+            return cls(zone, None, date_order)
         try:
-            return cls(zone, _in_range(cls._pinned(zone, today.strip()), today))
+            return cls(zone, _in_range(cls._pinned(zone, today.strip()), today), date_order)
         except InvalidValue as error:
             raise InvalidValue(_("--today: {error}").format(error=error)) from None
 
@@ -109,83 +97,77 @@ class Clock:
         return self.now().date()
 
 
-def _relative(match: re.Match, clock: Clock) -> datetime:
-    from dateutil.relativedelta import relativedelta
-
-    count = int(match["count"]) * (1 if match["sign"] == "+" else -1)
-    unit = match["unit"]
-    now = clock.now()
-    if unit == "h":
-        return now + timedelta(hours=count)
-    step = {"d": relativedelta(days=count), "w": relativedelta(weeks=count),
-            "m": relativedelta(months=count), "y": relativedelta(years=count)}[unit]
-    return datetime.combine(now.date() + step, time(0), clock.zone)
-
-
-def _weekday(match: re.Match, clock: Clock) -> datetime | None:
-    target = WEEKDAYS.get(match["day"])
-    if target is None:
-        return None
-    today = clock.today()
-    ahead = (target - today.weekday()) % 7
-    if match["which"] == "next" and ahead == 0:
-        ahead = 7
-    if match["which"] == "last":
-        ahead = ahead - 7 if ahead else -7
-    day = today + timedelta(days=ahead)
-    at = time(0)
-    if match["time"]:
-        at = _parse_time(match["time"])
-    return datetime.combine(day, at, clock.zone)
-
-
-def _parse_time(text: str) -> time:
-    from dateutil import parser
-
-    try:
-        return parser.parse(text).time()
-    except (ValueError, OverflowError):
-        raise InvalidValue(_("invalid time {text!r}").format(text=text)) from None
-
-
 def _parse(text: str, clock: Clock) -> tuple[datetime, bool]:
-    """The moment `text` names, and whether it named a time of day (not just a day)."""
+    """The moment `text` names, and whether it named a time of day (not just a day).
+    Everything that is no form of the grammar is refused with what is accepted."""
     raw = text.strip()
-    low = raw.lower()
-    if not low:
+    if not raw:
         raise InvalidValue(_("empty date: {hint}").format(hint=_(HINT)))
-    if low == "now":
-        return clock.now(), True
-    day_word, _space, at = low.partition(" ")
-    if day_word in NAMED_DAYS:
-        day = clock.today() + timedelta(days=NAMED_DAYS[day_word])
-        return datetime.combine(day, _parse_time(at) if at else time(0), clock.zone), bool(at)
-    match = RELATIVE.match(low)
-    if match:
-        return _relative(match, clock), match["unit"] == "h"
-    match = WEEKDAY_PHRASE.match(low)
-    if match:
-        moment = _weekday(match, clock)
-        if moment is not None:
-            return moment, bool(match["time"])
-    if ISO_DATE.match(low):
-        try:
-            return datetime.combine(date.fromisoformat(low), time(0), clock.zone), False
-        except ValueError:
-            raise InvalidValue(_("invalid date {text!r}: no such day").format(text=raw)) from None
     try:
-        return datetime.fromisoformat(raw), True
-    except ValueError:
-        pass
-    from dateutil import parser
+        iso = _iso(unicodedata.normalize("NFKC", raw), clock)
+        return iso if iso is not None else _phrase(phrases.normalized(raw), raw, clock)
+    except phrases.Unreadable as error:
+        raise InvalidValue(_("invalid date {text!r}: {reason}").format(text=raw, reason=error)) from None
 
-    default = datetime.combine(clock.today(), time(0))
+
+def _phrase(low: str, raw: str, clock: Clock) -> tuple[datetime, bool]:
+    """The moment the words `low` (`raw` normalized) name, and whether they named a time of day."""
+    if low in ("now", "现在", "此刻"):
+        return clock.now(), True
+    relative = phrases.read_relative(low, clock.now())
+    if relative is not None:
+        moment, has_time = relative
+        if isinstance(moment, datetime):
+            return moment, has_time
+        return datetime.combine(moment, time(0), clock.zone), False
+    day_text, at = phrases.split_time(low)
+    day = clock.today() if not day_text else phrases.read_day(day_text, clock.today()) or \
+        _numeric(day_text, raw, clock)
+    if day is None:
+        raise InvalidValue(_("invalid date {text!r}: {hint}").format(text=raw, hint=_(HINT)))
+    return datetime.combine(day, at or time(0), clock.zone), at is not None
+
+
+def _iso(raw: str, clock: Clock) -> tuple[datetime, bool] | None:
+    """An ISO 8601 day (`2026-11-22`) or moment (`2026-11-22T14:30`, `2026-11-22 14:30:00+08:00`)."""
+    if ISO_DATE.match(raw):
+        try:
+            return datetime.combine(date.fromisoformat(raw), time(0), clock.zone), False
+        except ValueError:
+            raise phrases.Unreadable(_("no such day")) from None
+    if not ISO_MOMENT.match(raw):
+        return None
     try:
-        parsed = parser.parse(raw, default=default)
-    except (ValueError, OverflowError, parser.ParserError):
-        raise InvalidValue(_("invalid date {text!r}: {hint}").format(text=raw, hint=_(HINT))) from None
-    has_time = parsed.time() != time(0) or ":" in raw
-    return parsed, has_time
+        return datetime.fromisoformat(raw.replace("z", "Z")), True
+    except ValueError:
+        raise phrases.Unreadable(_("use 2026-11-22T14:30 or 2026-11-22 14:30:00+08:00")) from None
+
+
+def _numeric(day_text: str, raw: str, clock: Clock) -> date | None:
+    """A day written in numbers with the year last (`05/12/2027`, `5.12.2027`) or left out (`5/12`),
+    read in `date_order`. Without one, a day that reads two ways is refused naming both."""
+    match = phrases.NUMERIC.match(day_text)
+    if not match:
+        return None
+    if match["year"] is not None and len(match["year"]) != 4:
+        raise InvalidValue(_("invalid date {text!r}: write the year in full (2027)").format(text=raw))
+    year = int(match["year"] or clock.today().year)
+    a, b = int(match["a"]), int(match["b"])
+    readings = {"dmy": (b, a), "mdy": (a, b)}
+    if clock.date_order in readings:
+        month, day = readings[clock.date_order]
+        return phrases.calendar_day(year, month, day)
+    days = {}
+    for order, (month, day) in readings.items():
+        with contextlib.suppress(ValueError):
+            days[order] = date(year, month, day)
+    if not days:
+        raise phrases.Unreadable(_("no such day"))
+    if len(set(days.values())) > 1:
+        raise InvalidValue(_("ambiguous date {text!r}: {dmy} (day first) or {mdy} (month first); write it as "
+                             "YYYY-MM-DD or set date_order (dmy or mdy) in crm.yaml").format(
+            text=raw, dmy=days["dmy"].isoformat(), mdy=days["mdy"].isoformat()))
+    return next(iter(days.values()))
 
 
 def _in_range(moment: datetime, text: str) -> datetime:

@@ -12,7 +12,8 @@ from datetime import date, datetime, time
 
 from crmcli.errors import InvalidValue
 from crmcli.i18n import N_, _
-from crmcli.model.dates import INTERVAL, LONGEST, WEEKDAYS, interval_count
+from crmcli.model.dates import INTERVAL, LONGEST, interval_count
+from crmcli.model.phrases import WEEKDAYS
 
 ORDINALS = {"1st": 1, "first": 1, "2nd": 2, "second": 2, "3rd": 3, "third": 3, "4th": 4, "fourth": 4,
             "5th": 5, "fifth": 5, "last": -1}

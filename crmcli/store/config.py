@@ -49,6 +49,11 @@ class Config:
         return self.raw.get("timezone")
 
     @property
+    def date_order(self) -> str | None:
+        """How a day typed in numbers with the year last is read (`dmy`, `mdy`; see dates.DATE_ORDERS)."""
+        return self.raw.get("date_order")
+
+    @property
     def stages(self) -> dict[str, int]:
         """Pipeline stages in order, with their win probability in percent."""
         configured = self.raw.get("pipeline", {}).get("stages")

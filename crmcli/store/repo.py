@@ -61,7 +61,7 @@ def open_repo(path=None, *, today: str | None = None, at: str | None = None) -> 
     if not os.access(root, os.R_OK | os.X_OK):
         raise DataDirError(_("{root}: cannot read the data directory: permission denied").format(root=root))
     config = load_config(root)
-    clock = Clock.create(local_zone(config.timezone), today or os.environ.get("CRM_TODAY"))
+    clock = Clock.create(local_zone(config.timezone), today or os.environ.get("CRM_TODAY"), config.date_order)
     if at:
         return _open_past(root, clock, at, today or os.environ.get("CRM_TODAY"))
     repo = Repo(root, config, clock, autocommit=config.autocommit)
@@ -82,7 +82,8 @@ def _open_past(root: Path, clock: Clock, at: str, today: str | None) -> Repo:
         raise GitError(_("--at {at}: {root} was not a crm data directory at {commit}").format(at=at, root=root,
                                                                                              commit=sha[:12]))
     config = load_config(past)
-    clock = Clock.create(local_zone(config.timezone), today or (day.isoformat() if day else None))
+    clock = Clock.create(local_zone(config.timezone), today or (day.isoformat() if day else None),
+                         config.date_order)
     return Repo(past, config, clock, revision=sha, live_root=root, state_folder=past.parent / "state")
 
 

@@ -4,9 +4,12 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from crmcli.errors import InvalidValue
-from crmcli.model.dates import Clock, parse_day, parse_interval, parse_moment
+from crmcli.model.dates import FIRST_YEAR, LAST_YEAR, Clock, parse_day, parse_due, parse_interval, parse_moment
+from crmcli.model.phrases import MONTHS
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 CLOCK = Clock(SHANGHAI, datetime(2026, 11, 22, 10, 30, tzinfo=SHANGHAI))  # a Sunday
@@ -71,3 +74,156 @@ def test_intervals():
         parse_interval("0d")
     with pytest.raises(InvalidValue):
         parse_interval("often")
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("2027年1月5日", date(2027, 1, 5)),
+    ("二〇二七年一月五日", date(2027, 1, 5)),
+    ("1月5日", date(2026, 1, 5)),
+    ("十一月五号", date(2026, 11, 5)),
+    ("25号", date(2026, 11, 25)),
+    ("下个月5号", date(2026, 12, 5)),
+    ("下周一", date(2026, 11, 23)),
+    ("本周五", date(2026, 11, 20)),  # Chinese weeks run Monday to Sunday: this week's Friday has passed
+    ("周五", date(2026, 11, 27)),
+    ("星期天", date(2026, 11, 22)),
+    ("上周三", date(2026, 11, 11)),
+    ("下下周二", date(2026, 12, 1)),
+    ("三天后", date(2026, 11, 25)),
+    ("3天后", date(2026, 11, 25)),
+    ("两周后", date(2026, 12, 6)),
+    ("一个月后", date(2026, 12, 22)),
+    ("3天前", date(2026, 11, 19)),
+    ("月底", date(2026, 11, 30)),
+    ("下个月底", date(2026, 12, 31)),
+    ("年底", date(2026, 12, 31)),
+    ("下个月", date(2026, 12, 22)),
+    ("明年", date(2027, 11, 22)),
+    ("后天", date(2026, 11, 24)),
+    ("大后天", date(2026, 11, 25)),
+    ("前天", date(2026, 11, 20)),
+    ("friday", date(2026, 11, 27)),
+    ("Fri", date(2026, 11, 27)),
+    ("this friday", date(2026, 11, 27)),
+    ("in 3 days", date(2026, 11, 25)),
+    ("in a week", date(2026, 11, 29)),
+    ("2 weeks ago", date(2026, 11, 8)),
+    ("+2d", date(2026, 11, 24)),
+    ("end of month", date(2026, 11, 30)),
+    ("end of next month", date(2026, 12, 31)),
+    ("start of next month", date(2026, 12, 1)),
+    ("end of week", date(2026, 11, 22)),
+    ("next week", date(2026, 11, 29)),
+    ("December 5, 2027", date(2027, 12, 5)),
+    ("5th of December", date(2026, 12, 5)),
+    ("2027/1/5", date(2027, 1, 5)),
+    ("13/05/2027", date(2027, 5, 13)),  # reads one way only: day first
+    ("05/13/2027", date(2027, 5, 13)),  # month first
+    ("２０２７－０１－０５", date(2027, 1, 5)),  # full-width, as a Chinese input method types it
+])
+def test_days_as_people_type_them(text, expected):
+    assert parse_day(text, CLOCK) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("明天下午3点", datetime(2026, 11, 23, 15, 0, tzinfo=SHANGHAI)),
+    ("明天下午三点半", datetime(2026, 11, 23, 15, 30, tzinfo=SHANGHAI)),
+    ("下周一上午10点", datetime(2026, 11, 23, 10, 0, tzinfo=SHANGHAI)),
+    ("晚上8点15分", datetime(2026, 11, 22, 20, 15, tzinfo=SHANGHAI)),
+    ("明天中午", datetime(2026, 11, 23, 12, 0, tzinfo=SHANGHAI)),
+    ("tomorrow 3pm", datetime(2026, 11, 23, 15, 0, tzinfo=SHANGHAI)),
+    ("tomorrow at 15:30", datetime(2026, 11, 23, 15, 30, tzinfo=SHANGHAI)),
+    ("Dec 5 9:30am", datetime(2026, 12, 5, 9, 30, tzinfo=SHANGHAI)),
+    ("12am", datetime(2026, 11, 22, 0, 0, tzinfo=SHANGHAI)),
+    ("3小时后", datetime(2026, 11, 22, 13, 30, tzinfo=SHANGHAI)),
+])
+def test_moments_as_people_type_them(text, expected):
+    assert parse_moment(text, CLOCK) == expected
+    assert "T" in parse_due(text, CLOCK)
+
+
+@pytest.mark.parametrize("text, reason", [
+    ("Dec 32", "no such day"),
+    ("Feb 30 2027", "no such day"),
+    ("2027年2月30日", "no such day"),
+    ("32/13/2026", "no such day"),
+    ("2026-13-01", "no such day"),
+    ("25点", "no such time"),
+    ("tomorrow 13pm", "no such time"),
+    ("friday 24:00", "no such time"),
+    ("05/12/27", "year in full"),
+    ("friday qx", "use YYYY-MM-DD"),
+    ("next blursday", "use YYYY-MM-DD"),
+    ("Dec", "use YYYY-MM-DD"),
+    ("2026", "use YYYY-MM-DD"),
+    ("in 3 fortnights", "use YYYY-MM-DD"),
+    ("3月", "use YYYY-MM-DD"),
+])
+def test_garbage_is_refused_never_guessed(text, reason):
+    with pytest.raises(InvalidValue) as error:
+        parse_due(text, CLOCK)
+    message = str(error.value)
+    assert message.startswith(f"invalid date {text!r}") and reason in message and "\n" not in message
+
+
+def test_an_ambiguous_numeric_day_names_both_readings():
+    with pytest.raises(InvalidValue) as error:
+        parse_day("05/12/2027", CLOCK)
+    assert "2027-12-05" in str(error.value) and "2027-05-12" in str(error.value)
+    assert "date_order" in str(error.value)
+
+
+@pytest.mark.parametrize("order, expected", [("dmy", date(2027, 12, 5)), ("mdy", date(2027, 5, 12))])
+def test_date_order_reads_numeric_days(order, expected):
+    clock = Clock(SHANGHAI, CLOCK.pinned, order)
+    assert parse_day("05/12/2027", clock) == expected
+    assert parse_day("05.12.2027", clock) == expected
+    with pytest.raises(InvalidValue):
+        parse_day("13/13/2027", clock)
+
+
+def test_the_date_order_is_strict():
+    """With an order set, a day that is invalid in it is refused, not read the other way."""
+    with pytest.raises(InvalidValue):
+        parse_day("05/13/2027", Clock(SHANGHAI, CLOCK.pinned, "dmy"))
+
+
+DAYS = st.dates(min_value=date(FIRST_YEAR, 1, 1), max_value=date(LAST_YEAR, 12, 31))
+
+
+@given(DAYS)
+def test_any_iso_day_round_trips(day):
+    assert parse_day(day.isoformat(), CLOCK) == day
+    assert parse_due(day.isoformat(), CLOCK) == day.isoformat()
+    assert parse_day(f"{day.year}年{day.month}月{day.day}日", CLOCK) == day
+    assert parse_day(day.strftime("%d %B %Y"), CLOCK) == day
+    assert parse_day(f"{day.year}/{day.month}/{day.day}", CLOCK) == day
+
+
+@given(DAYS, st.times())
+def test_any_iso_moment_round_trips(day, at):
+    moment = datetime.combine(day, at.replace(microsecond=0), SHANGHAI)
+    assert parse_moment(moment.isoformat(), CLOCK) == moment
+
+
+@given(st.sampled_from(sorted(MONTHS)), st.integers(32, 99))
+def test_a_day_past_the_month_never_parses(month, day):
+    with pytest.raises(InvalidValue):
+        parse_day(f"{month} {day}", CLOCK)
+
+
+@given(st.sampled_from(["today", "friday", "next monday", "Dec 5", "明天", "下周一", "2026-12-01", "+3d", "月底"]),
+       st.text(alphabet="qxzjvk", min_size=1, max_size=6))
+def test_garbage_after_a_day_never_parses(day, junk):
+    with pytest.raises(InvalidValue):
+        parse_day(f"{day} {junk}", CLOCK)
+
+
+@given(st.text(max_size=30))
+def test_any_text_is_a_day_in_range_or_one_clear_error(text):
+    try:
+        day = parse_day(text, CLOCK)
+    except InvalidValue as error:
+        assert "\n" not in str(error)
+    else:
+        assert FIRST_YEAR <= day.year <= LAST_YEAR
