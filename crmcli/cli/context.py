@@ -8,7 +8,9 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
+import click
 import typer
+import typer.core
 
 from crmcli.i18n import _
 
@@ -103,28 +105,59 @@ class State:
             self.repo_.warnings.clear()
 
 
-QUERY_SETTINGS = {"ignore_unknown_options": True}
-"""Lets a query start with `-` (`crm search -tag:lost`) without being taken for an option."""
+class QueryCommand(typer.core.TyperCommand):
+    """A command whose arguments are a query: a word starting with `-` that is none of the
+    command's options is a term of the query (`-tag:lost`), not an option. Click would read
+    `-tag:lost` as the short options `-t -a -g…` (or `-k` with the value `ey-account`).
+
+    Options are recognised when written as declared (`--limit 5`, `-n 5`, `--limit=5`) before,
+    between or after the terms; after `--` everything is a term."""
+
+    def parse_args(self, ctx, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, self.terms_last(ctx, args))
+
+    def terms_last(self, ctx, args: list[str]) -> list[str]:
+        """`args` with the options first and every term after a `--`, in their order."""
+        takes: dict[str, int] = {}
+        for param in self.get_params(ctx):
+            if isinstance(param, click.Option):
+                for name in (*param.opts, *param.secondary_opts):
+                    takes[name] = 0 if param.is_flag or param.count or name in param.secondary_opts else param.nargs
+        options: list[str] = []
+        terms: list[str] = []
+        rest = list(args)
+        while rest:
+            arg = rest.pop(0)
+            if arg == "--":
+                terms += rest
+                break
+            name = arg.split("=", 1)[0] if arg.startswith("--") else arg
+            if name in takes:
+                count = 0 if "=" in arg and arg.startswith("--") else takes[name]
+                options += [arg, *rest[:count]]
+                del rest[:count]
+            else:
+                terms.append(arg)
+        return options + (["--", *terms] if terms else [])
+
+
+QUERY_COMMAND = {"cls": QueryCommand}
+"""`app.command(…, cls=QueryCommand)` for a command that takes a query (see QueryCommand)."""
 Query = Annotated[list[str] | None, typer.Argument(help="A query, as for crm search.")]
 
 
 def query_text(parts: list[str]) -> str:
-    """One argument is the query as written; several are joined, each one with spaces
-    becoming a phrase (what the shell's quotes meant: `crm search "framework agreement" vip`)."""
-    if len(parts) == 1:
-        return parts[0]
-    return " ".join(f'"{part}"' if any(c.isspace() for c in part) and '"' not in part else part for part in parts)
+    """The query several arguments make (see `query.parse.joined`)."""
+    from crmcli.query.parse import joined
 
-
-QUERY_SETTINGS = {"ignore_unknown_options": True}
-"""Lets a query start with `-` (`crm search -tag:lost`) without being taken for an option."""
+    return joined(parts)
 
 
 def record_commands(app: typer.Typer, kind_name: str, build_list, build_view, noun: str) -> None:
     """`list [QUERY]` and `show ID` for a kind: `build_list(repo, records)` makes the table,
     `build_view(repo, record)` the view (no `show` without one)."""
 
-    @app.command("list", context_settings=QUERY_SETTINGS)
+    @app.command("list", cls=QueryCommand)
     def list_(ctx: typer.Context, query: Query = None, fmt: FormatOption = None):
         from crmcli.model.kinds import KINDS
         from crmcli.query.search import select

@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from crmcli.cli.context import QUERY_SETTINGS, Query, query_text, state
+from crmcli.cli.context import Query, QueryCommand, query_text, state
 from crmcli.i18n import _
 
 KindArgument = Annotated[str, typer.Argument(
@@ -64,12 +64,12 @@ def register(app: typer.Typer) -> None:
 
         command.__doc__ = (f"Records of a kind (those matching QUERY) as {fmt.upper()}: "
                            f"crm export {fmt} customer 'tag:vip'.")
-        group.command(fmt, context_settings=QUERY_SETTINGS)(command)
+        group.command(fmt, cls=QueryCommand)(command)
 
     for fmt in ("csv", "json", "jsonl"):
         table_command(fmt)
 
-    @group.command("xlsx", context_settings=QUERY_SETTINGS)
+    @group.command("xlsx", cls=QueryCommand)
     def xlsx(ctx: typer.Context, kind: KindArgument, query: Query = None, output: OutputOption = None,
              raw: RawOption = False, redact: RedactOption = False):
         """Records of a kind as an Excel sheet: crm export xlsx KIND [QUERY] FILE.xlsx."""
@@ -82,7 +82,7 @@ def register(app: typer.Typer) -> None:
         write_file(export_table(run.repo, kind, query_text(words) if words else "", redact), output, "xlsx", raw)
         run.say(_("wrote {path}").format(path=output))
 
-    @group.command("vcard", context_settings=QUERY_SETTINGS)
+    @group.command("vcard", cls=QueryCommand)
     def vcard(ctx: typer.Context,
               query: Annotated[list[str] | None, typer.Argument(
                   metavar="[PARTY|QUERY]", help="A party, or a query (default: every customer and supplier).")] = None,

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from crmcli.cli.context import QUERY_SETTINGS, FormatOption, query_text, state
+from crmcli.cli.context import FormatOption, QueryCommand, query_text, state
 from crmcli.i18n import _
 
 
@@ -88,7 +88,7 @@ def register(app: typer.Typer) -> None:
         record = close_next_step(repo, resolve_record(repo, KINDS["interaction"], interaction))
         state(ctx).say(_("done: {action}").format(action=record.data["next"]["action"]))
 
-    @app.command("timeline", context_settings=QUERY_SETTINGS)
+    @app.command("timeline", cls=QueryCommand)
     def timeline(
         ctx: typer.Context,
         query: Annotated[list[str] | None, typer.Argument(
@@ -97,7 +97,7 @@ def register(app: typer.Typer) -> None:
         party: Annotated[str | None, typer.Option(
             "--party", "-p", help="Only this party: id, name, prefix or pinyin.")] = None,
         since: Annotated[str | None, typer.Option(help="From this day: 2026-01-01, -30d, last monday…")] = None,
-        until: Annotated[str | None, typer.Option(help="Up to this day.")] = None,
+        until: Annotated[str | None, typer.Option(help="Up to this day (default: today, or --today).")] = None,
         type_: Annotated[list[InteractionType] | None, typer.Option(
             "--type", help="Only this type (repeatable).")] = None,
         limit: Annotated[int | None, typer.Option(

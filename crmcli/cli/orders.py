@@ -4,7 +4,7 @@ from typing import Annotated
 
 import typer
 
-from crmcli.cli.context import QUERY_SETTINGS, FormatOption, query_text, state, status_commands, stdin_yaml
+from crmcli.cli.context import FormatOption, QueryCommand, query_text, state, status_commands, stdin_yaml
 from crmcli.i18n import _
 
 
@@ -55,7 +55,7 @@ def make_order_app(direction: str) -> typer.Typer:
                           status=status, reference=reference, note=note, by=by)
         typer.echo(order.id)
 
-    @app.command("list", context_settings=QUERY_SETTINGS)
+    @app.command("list", cls=QueryCommand)
     def list_(
         ctx: typer.Context,
         query: Annotated[list[str] | None, typer.Argument(

@@ -7,7 +7,7 @@ from typing import Annotated
 import click
 import typer
 
-from crmcli.cli.context import QUERY_SETTINGS, FormatOption, query_text, state, stdin_yaml
+from crmcli.cli.context import FormatOption, QueryCommand, query_text, state, stdin_yaml
 from crmcli.i18n import _
 
 Repeat = list[str]
@@ -75,7 +75,7 @@ def make_party_app(kind_name: str) -> typer.Typer:
         record = add_party(state(ctx).repo, kind(), with_flags(fields, flags, address), party_id)
         typer.echo(record.id)
 
-    @app.command("list", context_settings=QUERY_SETTINGS)
+    @app.command("list", cls=QueryCommand)
     def list_(
         ctx: typer.Context,
         query: Annotated[list[str] | None, typer.Argument(

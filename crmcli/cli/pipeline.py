@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from crmcli.cli.context import QUERY_SETTINGS, query_text, record_commands, state
+from crmcli.cli.context import QueryCommand, query_text, record_commands, state
 from crmcli.i18n import _
 
 Id = Annotated[str, typer.Argument(metavar="ID", help="The id (a unique prefix will do).")]
@@ -201,7 +201,7 @@ def register(app: typer.Typer) -> None:
                               currency=currency)
         typer.echo(record.id)
 
-    @campaign.command("add-members", context_settings=QUERY_SETTINGS)
+    @campaign.command("add-members", cls=QueryCommand)
     def campaign_members(ctx: typer.Context, campaign_id: Id,
                          query: Annotated[list[str], typer.Argument(
                              help="Parties to add: a query such as 'kind:customer tag:vip'.")]):

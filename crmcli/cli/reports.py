@@ -4,11 +4,11 @@ from typing import Annotated
 
 import typer
 
-from crmcli.cli.context import QUERY_SETTINGS, ChartOption, FormatOption, OutputOption, query_text, state
+from crmcli.cli.context import ChartOption, FormatOption, OutputOption, QueryCommand, query_text, state
 
 
 def register(app: typer.Typer) -> None:
-    @app.command("ledger", context_settings=QUERY_SETTINGS)
+    @app.command("ledger", cls=QueryCommand)
     def ledger(
         ctx: typer.Context,
         query: Annotated[list[str] | None, typer.Argument(

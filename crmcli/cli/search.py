@@ -4,12 +4,12 @@ from typing import Annotated
 
 import typer
 
-from crmcli.cli.context import QUERY_SETTINGS, FormatOption, query_text, state
+from crmcli.cli.context import FormatOption, QueryCommand, query_text, state
 from crmcli.i18n import _
 
 
 def register(app: typer.Typer) -> None:
-    @app.command("search", context_settings=QUERY_SETTINGS)
+    @app.command("search", cls=QueryCommand)
     def search(
         ctx: typer.Context,
         query: Annotated[list[str], typer.Argument(

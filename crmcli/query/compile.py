@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from crmcli.errors import InvalidValue
-from crmcli.i18n import _
-from crmcli.model.dates import Clock, month_end, parse_day
+from crmcli.i18n import N_, _
+from crmcli.model.dates import Clock, parse_day
 from crmcli.model.kinds import kind_named
+from crmcli.model.periods import parse_period
 from crmcli.model.text import has_cjk, words
 from crmcli.query.parse import And, Field, Not, Or, QueryError, Text, parse
 
@@ -36,7 +37,9 @@ ALIASES = {
     "date": ("date", "at"),
 }
 DATE_FIELDS = {"date", "at", "created", "updated", "due", "start", "end", "signed", "delivered", "birthday"}
-PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")
+YEAR = re.compile(r"^\d{4}$")
+RANGE_HINT = N_("use a year (2026), a quarter (2026-Q3), a month (2026-11), a day (2026-11-05 or today), "
+                "LOW..HIGH (2026-11-01..2026-11-30), this-month, last-month or ytd")
 NUMBER = re.compile(r"^[-+]?\d+(\.\d+)?$")
 
 
@@ -73,47 +76,48 @@ def is_date_field(name: str) -> bool:
     return last in DATE_FIELDS or last.endswith("_due")
 
 
-def _span(match: re.Match) -> tuple[date, date]:
-    """The first and last day of a year, a month or a day."""
-    year, month, day = int(match.group(1)), match.group(2), match.group(3)
-    if day:
-        start = end = date(year, int(month), int(day))
-    elif month:
-        start = date(year, int(month), 1)
-        end = month_end(start)
-    else:
-        start, end = date(year, 1, 1), date(year, 12, 31)
-    return start, end
-
-
-def _bounds(text: str, term: Field, query: str, clock: Clock, upper: bool) -> tuple[str, object]:
-    """A comparable bound: ("day", ISO date) or ("num", float); partial dates widen to their span."""
-    value = text.strip()
-    match = PARTIAL_DATE.match(value)
-    if match and (match.group(2) or is_date_field(term.name)):
-        try:
-            start, end = _span(match)
-        except ValueError:
-            raise QueryError(_("{value!r} is no such day").format(value=value), query, term.value_position) from None
-        return "day", (end if upper else start).isoformat()
-    if NUMBER.match(value):
-        return "num", float(value)
+def _span(value: str, clock: Clock) -> tuple[date, date] | None:
+    """The first and last day of the period `value` names (`2026`, `2026-Q3`, `2026-11`,
+    `2026-11-01..2026-11-30`, `this-month`) or of the one day it names (`2026-11-05`, `today`)."""
     try:
-        return "day", parse_day(value, clock).isoformat()
+        period = parse_period(value, clock.today())
+        return period.start, period.end
     except InvalidValue:
-        raise QueryError(_("{value!r} is not a date or a number").format(value=value), query,
-                         term.value_position) from None
+        pass
+    try:
+        day = parse_day(value, clock)
+    except InvalidValue:
+        return None
+    return day, day
+
+
+def _bounds(value: str, name: str, query: str, position: int, clock: Clock, upper: bool) -> tuple[str, object]:
+    """A comparable bound: ("num", float) or ("day", ISO date); a period widens to its span, so
+    its first day is the lower bound and its last the upper. In a date field a year is a year."""
+    value = value.strip()
+    if NUMBER.match(value) and not (is_date_field(name) and YEAR.match(value)):
+        return "num", float(value)
+    span = _span(value, clock)
+    if span is None:
+        message = (_("unknown date range {value!r}: {hint}").format(value=value, hint=_(RANGE_HINT))
+                   if is_date_field(name) else _("{value!r} is not a date or a number").format(value=value))
+        raise QueryError(message, query, position)
+    return "day", (span[1] if upper else span[0]).isoformat()
 
 
 def _compare(term: Field, query: str, clock: Clock) -> tuple[str, list]:
+    """A comparison (`amount>10000`, `due<today`) or a range: `LOW..HIGH`, or a date field's
+    period (`date:2026-Q3` is every day of that quarter)."""
     where, params = _where_field(term.name)
-    if term.high is not None:
-        low_kind, low = _bounds(term.value, term, query, clock, upper=False)
-        high_kind, high = _bounds(term.high, term, query, clock, upper=True)
+    if term.op == ":":
+        high_text = term.value if term.high is None else term.high
+        high_at = term.value_position if term.high is None else term.value_position + len(term.value) + 2
+        low_kind, low = _bounds(term.value, term.name, query, term.value_position, clock, upper=False)
+        high_kind, high = _bounds(high_text, term.name, query, high_at, clock, upper=True)
         if low_kind != high_kind:
             raise QueryError(_("a range needs two dates or two numbers"), query, term.value_position)
         return f"{where} AND t.{low_kind} BETWEEN ? AND ?", params + [low, high]
-    kind, bound = _bounds(term.value, term, query, clock, upper=term.op in (">", "<="))
+    kind, bound = _bounds(term.value, term.name, query, term.value_position, clock, upper=term.op in (">", "<="))
     return f"{where} AND t.{kind} {term.op} ?", params + [bound]
 
 
@@ -184,7 +188,7 @@ class _Compiler:
         if term.name == "party" and term.op == ":" and self.party_refs is not None:
             refs = self.party_refs(term.value)
             return f"f.party IN ({','.join('?' * len(refs))})" if refs else "0", list(refs)
-        if term.op in (">", ">=", "<", "<=") or term.high is not None:
+        if term.op in (">", ">=", "<", "<=") or term.high is not None or (term.op == ":" and is_date_field(term.name)):
             inner, params = _compare(term, self.query, self.clock)
         else:
             inner, params = _matches(term)

@@ -229,3 +229,28 @@ def bounded_limit(limit: int | None) -> int | None:
 def parse(query: str):
     """The syntax tree of `query`; raises QueryError pointing at the problem."""
     return _Parser(query).parse()
+
+
+def joined(arguments: list[str]) -> str:
+    """The one query several command-line arguments make. One argument is the query as written.
+    Of several, an argument the shell's quotes kept together is one unit: plain words are a
+    phrase (`"framework agreement" vip`), a query of its own is a group
+    (`'tag:vip OR tag:key-account' -tag:lost` is `(tag:vip OR tag:key-account) -tag:lost`)."""
+    if len(arguments) == 1:
+        return arguments[0]
+    return " ".join(_unit(argument) for argument in arguments)
+
+
+def _unit(argument: str) -> str:
+    if not any(char.isspace() for char in argument.strip()):
+        return argument
+    try:
+        tree = parse(argument)
+    except QueryError:
+        return argument  # the whole query reports the problem, with its caret
+    if isinstance(tree, (Text, Field)):
+        return argument
+    words = tree.nodes if isinstance(tree, And) else (tree,)
+    if all(isinstance(node, Text) and not node.phrase for node in words):
+        return f'"{argument.strip()}"'
+    return f"({argument})"

@@ -2,7 +2,7 @@
 
 import pytest
 
-from crmcli.query.parse import And, Field, Not, Or, QueryError, Text, parse
+from crmcli.query.parse import And, Field, Not, Or, QueryError, Text, joined, parse
 
 
 def test_free_words_and_phrases():
@@ -51,3 +51,22 @@ def test_bad_queries_point_at_the_problem(query, message, position):
     assert error.value.position == position
     lines = str(error.value).splitlines()
     assert lines[1] == f"  {query}" and lines[2] == "  " + " " * position + "^"
+
+
+@pytest.mark.parametrize("arguments, query", [
+    (["tag:vip OR tag:key-account"], "tag:vip OR tag:key-account"),
+    (["tag:vip OR tag:key-account", "-tag:lost"], "(tag:vip OR tag:key-account) -tag:lost"),
+    (["framework agreement", "vip"], '"framework agreement" vip'),
+    (["party:华强 样品", "-kind:order"], "(party:华强 样品) -kind:order"),
+    (["cable", "-tag:lost", "深圳"], "cable -tag:lost 深圳"),
+    (['"framework contract"', "kind:interaction"], '"framework contract" kind:interaction'),
+])
+def test_several_arguments_make_one_query(arguments, query):
+    assert joined(arguments) == query
+    parse(joined(arguments))
+
+
+def test_a_broken_argument_is_reported_in_the_whole_query():
+    with pytest.raises(QueryError) as error:
+        parse(joined(["tag:vip", '"open quote here']))
+    assert error.value.position == len("tag:vip ")
