@@ -80,12 +80,26 @@ def next_steps(ctx: Context, settings: dict) -> list[Item]:
     return items
 
 
+def undated_next_steps(repo: Repo, owner: str | None = None) -> list:
+    """Open next steps logged without a due date (`crm log … --next X`), up to today, oldest
+    first. No rule can date them, so the agenda lists them as "no date" instead of never."""
+    today = repo.clock.today().isoformat()
+    records = repo.records("interaction", "file_id IN (SELECT file_id FROM terms WHERE field = 'next.action') "
+                                          "AND due IS NULL AND substr(day, 1, 10) <= ?", (today,))
+    steps = [r for r in records if isinstance(r.data.get("next"), dict)
+             and not r.data["next"].get("done") and not r.data["next"].get("due")]
+    if owner is not None:
+        owners = {ref: facts.get("owner") for ref, facts in repo.index.party_facts().items()}
+        steps = [r for r in steps if (r.data.get("owner") or owners.get(r.data.get("party") or "")) == owner]
+    return sorted(steps, key=lambda r: str(r.data.get("at")))
+
+
 def follow_up(ctx: Context, settings: dict) -> list[Item]:
     """Parties last contacted longer ago than their cadence; a party with a next step or a
     reminder still open is already being followed up."""
     lifecycles = tuple(settings.get("lifecycles") or DEFAULT_LIFECYCLES)
     default = ctx.repo.config.follow_up_every
-    last = ctx.repo.index.last_contacts()
+    last = ctx.repo.index.last_contacts(ctx.today)
     planned = {party for (party,) in ctx.repo.index.db.execute(
         "SELECT DISTINCT party FROM files INDEXED BY files_due WHERE due IS NOT NULL AND party IS NOT NULL")}
     cadences = {}

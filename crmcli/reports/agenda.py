@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 from crmcli.i18n import _, day_text, ngettext
 from crmcli.model.views import Column, Document, Table
-from crmcli.reminders.rules import gather
+from crmcli.reminders.rules import gather, undated_next_steps
 from crmcli.reports.common import INTERACTION_COLUMNS, interaction_row, newest_first
 
 DUE_COLUMNS = [
@@ -58,11 +58,21 @@ def public(buckets: dict[str, list[dict]]) -> dict[str, list[dict]]:
             for bucket, rows in buckets.items()}
 
 
-def _recent(repo, since: str, owner: str | None) -> tuple[list, int]:
-    """The latest interactions since `since` (at most RECENT_SHOWN, newest first) of the
-    parties `owner` looks after (or everyone's), and how many there are in all."""
-    where = "kind = 'interaction' AND substr(day, 1, 10) >= ?"
-    params: tuple = (since,)
+def undated_rows(repo, owner: str | None) -> list[dict]:
+    """Next steps without a due date as agenda rows: "no date" where the day would be."""
+    names = repo.index.party_names()
+    return [{"due": "", "when": _("no date"), "party": r.data.get("party"),
+             "party_name": names.get(r.data.get("party") or "", r.data.get("party")), "label": "next step",
+             "rule": "next_steps", "reason": r.data["next"]["action"], "id": r.id, "ref": r.ref}
+            for r in undated_next_steps(repo, owner)]
+
+
+def _recent(repo, since: str, until: str, owner: str | None) -> tuple[list, int]:
+    """The latest interactions from `since` to `until` (at most RECENT_SHOWN, newest first) of
+    the parties `owner` looks after (or everyone's), and how many there are in all. Nothing
+    after `until` (today, pinned or not): an agenda as of a day knows nothing later."""
+    where = "kind = 'interaction' AND substr(day, 1, 10) BETWEEN ? AND ?"
+    params: tuple = (since, until)
     if owner is not None:
         where += (" AND party IN (SELECT substr(path, 1, length(path) - 5) FROM files "
                   "WHERE kind IN ('customer', 'supplier') AND data ->> '$.owner' = ?)")
@@ -77,7 +87,8 @@ def agenda(repo, days: int = 7, owner: str | None = None) -> Document:
     today = repo.clock.today()
     buckets = due_rows(repo, gather(repo, today + timedelta(days=days), owner))
     names = repo.index.party_names()
-    recent, total = _recent(repo, (today - timedelta(days=RECENT_DAYS)).isoformat(), owner)
+    recent, total = _recent(repo, (today - timedelta(days=RECENT_DAYS)).isoformat(), today.isoformat(), owner)
+    undated = undated_rows(repo, owner)
     titles = {
         "overdue": _("Overdue"),
         "today": _("Due today ({day})").format(day=day_text(today)),
@@ -87,6 +98,8 @@ def agenda(repo, days: int = 7, owner: str | None = None) -> Document:
                "upcoming": _("nothing coming up")}
     parts = [Table(DUE_COLUMNS, rows, title=titles[bucket], empty=empties[bucket])
              for bucket, rows in buckets.items()]
+    if undated:
+        parts.append(Table(DUE_COLUMNS, undated, title=_("Next steps without a date")))
     parts.append(Table(
         INTERACTION_COLUMNS,
         [interaction_row(r.data, names, repo.clock) for r in recent],
@@ -95,5 +108,6 @@ def agenda(repo, days: int = 7, owner: str | None = None) -> Document:
                  "lists them all")).format(days=RECENT_DAYS, shown=len(recent), total=total),
         empty=_("no interactions in the last week"),
     ))
-    payload = {"date": today.isoformat(), **public(buckets), "recent": [r.data for r in recent]}
+    payload = {"date": today.isoformat(), **public({**buckets, "undated": undated}),
+               "recent": [r.data for r in recent]}
     return Document(parts, title=_("Agenda for {day}").format(day=day_text(today)), payload=payload)

@@ -44,7 +44,7 @@ def party_list(repo, kind: Kind, query: str = "", filters: dict | None = None, s
     creation (newest first) or by owner, then name."""
     parties = select(repo, with_filters(query, filters or {}), (kind,))
     sort_keys = repo.index.sort_names()
-    last = repo.index.last_contacts()
+    last = repo.index.last_contacts(repo.clock.today())
     parties.sort(key=lambda p: sort_keys.get(p.ref, fold(p.title)))
     if sort == "last":
         parties.sort(key=lambda p: str(last.get(p.ref) or ""))

@@ -64,7 +64,8 @@ def on_time_summary(orders: list[dict]) -> str:
 def party_view(repo, party: Record) -> Document:
     data = party.data
     clock = repo.clock
-    interactions = newest_first(repo.records("interaction", "party = ?", (party.ref,)))
+    interactions = newest_first(repo.records("interaction", "party = ? AND substr(day, 1, 10) <= ?",
+                                             (party.ref, repo.clock.today().isoformat())))
     names = repo.index.party_names()
     open_steps = sorted(
         (r for r in interactions if (r.data.get("next") or {}).get("action") and not r.data["next"].get("done")),

@@ -104,7 +104,7 @@ def segments(repo, only: str | None = None) -> Document:
 
 
 def _overdue_for_contact(repo, customers, today: date) -> list[dict]:
-    last = repo.index.last_contacts()
+    last = repo.index.last_contacts(repo.clock.today())
     rows = []
     for customer in customers:
         if customer.data.get("lifecycle") == "inactive":

@@ -21,9 +21,8 @@ def timeline(repo, query: str = "", party=None, since: str | None = None, until:
     if since:
         clauses.append("substr(day, 1, 10) >= ?")
         params.append(parse_day(since, repo.clock).isoformat())
-    if until:
-        clauses.append("substr(day, 1, 10) <= ?")
-        params.append(parse_day(until, repo.clock).isoformat())
+    clauses.append("substr(day, 1, 10) <= ?")  # up to today unless asked: nothing after the day it is run as of
+    params.append((parse_day(until, repo.clock) if until else repo.clock.today()).isoformat())
     if types:
         clauses.append(f"json_extract(data, '$.type') IN ({','.join('?' * len(types))})")
         params.extend(types)

@@ -22,6 +22,7 @@ import os
 import re
 import sqlite3
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -461,10 +462,12 @@ class Index:
         return {path[:-5]: pinyin or folded for path, pinyin, folded in self.db.execute(
             "SELECT f.path, n.pinyin, n.folded FROM names n JOIN files f USING (file_id) WHERE n.role = 'name'")}
 
-    def last_contacts(self) -> dict[str, str]:
-        """Party reference → moment of its latest interaction."""
+    def last_contacts(self, until: date) -> dict[str, str]:
+        """Party reference → moment of its latest interaction on or before `until` (today: a
+        view as of a day knows nothing later)."""
         return dict(self.db.execute(
-            "SELECT party, max(day) FROM files WHERE kind = 'interaction' AND party IS NOT NULL GROUP BY party"))
+            "SELECT party, max(day) FROM files WHERE kind = 'interaction' AND party IS NOT NULL "
+            "AND substr(day, 1, 10) <= ? GROUP BY party", (until.isoformat(),)))
 
     def rebuild(self, progress=None) -> list[str]:
         """Forget everything and read every file again."""
