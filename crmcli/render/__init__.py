@@ -180,7 +180,6 @@ STYLES = {"money": None, "date": "cyan", "id": "dim", "muted": "dim"}
 
 
 def _rich(result, stream) -> None:
-    from rich import box
     from rich.console import Console
     from rich.table import Table as RichTable
     from rich.text import Text
@@ -190,8 +189,8 @@ def _rich(result, stream) -> None:
     for part in _tables(result):
         if isinstance(part, Fields):
             grid = RichTable.grid(padding=(0, 2))
-            grid.add_column(style="bold")
-            grid.add_column()
+            grid.add_column(style="bold", overflow="fold")
+            grid.add_column(overflow="fold")
             for label, value in part.items:
                 grid.add_row(Text(visible(label)), Text(cell_text(value)))
             if part.title:
@@ -199,28 +198,43 @@ def _rich(result, stream) -> None:
             console.print(grid)
             console.print()
             continue
-        table = RichTable(title=Text(visible(part.title), style="bold") if part.title else None,
-                          box=box.SIMPLE_HEAD, title_justify="left", show_edge=False)
-        for column in part.columns:
-            table.add_column(Text(column.header), justify=column.align, style=STYLES.get(column.style or ""),
-                             no_wrap=column.style in ("date", "money", "id"))
-        for row in part.rows:
-            cells = []
-            for column in part.columns:
-                value = row.get(column.key)
-                cell = Text(cell_text(value, money=column.style == "money"),
-                            style="red" if isinstance(value, Decimal) and value < 0 else "")
-                for start, end in (row.get("_spans") or {}).get(column.key) or []:
-                    cell.stylize("bold yellow", start, end)
-                cells.append(cell)
-            table.add_row(*cells, style=row.get("_style"))
         if part.rows:
-            console.print(table)
+            console.print(_rich_table(part, console.width))
         else:
             if part.title:
                 console.print(Text(visible(part.title), style="bold"))
             console.print(Text(f"({part.empty})", style="dim"))
         console.print()
+
+
+def _rich_table(part: Table, total: int):
+    """`part` as a rich table `total` cells wide at most, laid out by the one policy (layout.py)."""
+    from rich import box
+    from rich.table import Table as RichTable
+    from rich.text import Text
+
+    from crmcli.render.layout import plan
+
+    texts = [[cell_text(row.get(c.key), money=c.style == "money") for c in part.columns] for row in part.rows]
+    layout = plan(part.columns, texts, total)
+    table = RichTable(title=Text(visible(part.title), style="bold") if part.title else None,
+                      box=box.SIMPLE_HEAD, title_justify="left", show_edge=False)
+    for i, size in zip(layout.shown, layout.widths, strict=True):
+        column = part.columns[i]
+        table.add_column(Text(column.header), justify=column.align, style=STYLES.get(column.style or ""),
+                         width=size, overflow="fold")
+    for number, row in enumerate(part.rows):
+        cells = []
+        for i in layout.shown:
+            column = part.columns[i]
+            value = row.get(column.key)
+            text = layout.ids[i][number] if i in layout.ids else texts[number][i]
+            cell = Text(text, style="red" if isinstance(value, Decimal) and value < 0 else "", overflow="fold")
+            for start, end in (row.get("_spans") or {}).get(column.key) or []:
+                cell.stylize("bold yellow", start, end)
+            cells.append(cell)
+        table.add_row(*cells, style=row.get("_style"))
+    return table
 
 
 def localized(result):
