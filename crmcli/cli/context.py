@@ -82,9 +82,11 @@ class State:
             return
         chosen = self.format(fmt)
         if chart and chosen in ("table", "plain"):
+            import shutil
+
             from crmcli.render.chart import chart as draw
 
-            sys.stdout.write(draw(result))
+            sys.stdout.write(draw(result, shutil.get_terminal_size().columns if sys.stdout.isatty() else None))
         if is_empty(result) and chosen in ("table", "plain", "markdown"):
             self.say(result.empty)
             return

@@ -17,6 +17,7 @@ from decimal import Decimal
 from html import escape
 
 from crmcli.model import jsonish
+from crmcli.model.money import padded
 from crmcli.model.text import visible  # noqa: F401  (one implementation, for every face)
 from crmcli.model.views import Align, Document, Fields, Table
 
@@ -29,14 +30,15 @@ def markdown_text(text: str) -> str:
     return MARKDOWN_SPECIAL.sub(r"\\\1", text).replace("\n", "<br>")
 
 
-def cell_text(value, *, money: bool = False) -> str:
-    """How a value reads in a human table."""
+def cell_text(value, *, money: bool = False, currency: str | None = None) -> str:
+    """How a value reads in a human table; an amount (`money`) with thousands separators and
+    at least the minor units of `currency`."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, Decimal):
-        return f"{value:,f}" if money else format(value, "f")
+        return f"{padded(value, currency):,f}" if money else format(value, "f")
     if isinstance(value, (list, tuple)):
         return ", ".join(cell_text(item) for item in value)
     if isinstance(value, dict):
@@ -44,6 +46,11 @@ def cell_text(value, *, money: bool = False) -> str:
     if isinstance(value, (date, datetime)):
         return value.isoformat()
     return visible(str(value))
+
+
+def _cell(row: dict, column) -> str:
+    """The text of `column` in `row`; an amount in the currency the row names."""
+    return cell_text(row.get(column.key), money=column.style == "money", currency=row.get("currency"))
 
 
 def _public(row: dict) -> dict:
@@ -65,7 +72,7 @@ def _payload(result):
 def _marked(row: dict, column, marker: str, literal) -> str:
     """A cell's text with its highlighted spans wrapped in `marker` (markdown's **), each piece
     passed through `literal`, the format's escaping."""
-    text = cell_text(row.get(column.key), money=column.style == "money")
+    text = _cell(row, column)
     spans = (row.get("_spans") or {}).get(column.key) or []
     if not marker or not spans:
         return literal(text)
@@ -82,9 +89,8 @@ def _as_is(text: str) -> str:
 
 def _text_rows(table: Table, marker: str = "", literal=_as_is) -> tuple[list[str], list[list[str]]]:
     headers = [column.header for column in table.columns]
-    kinds = [(c.key, c.style == "money") for c in table.columns]
     rows = [[_marked(row, c, marker, literal) for c in table.columns] if row.get("_spans")
-            else [literal(cell_text(row.get(key), money=money)) for key, money in kinds] for row in table.rows]
+            else [literal(_cell(row, c)) for c in table.columns] for row in table.rows]
     return headers, rows
 
 
@@ -215,7 +221,7 @@ def _rich_table(part: Table, total: int):
 
     from crmcli.render.layout import plan
 
-    texts = [[cell_text(row.get(c.key), money=c.style == "money") for c in part.columns] for row in part.rows]
+    texts = [[_cell(row, c) for c in part.columns] for row in part.rows]
     layout = plan(part.columns, texts, total)
     table = RichTable(title=Text(visible(part.title), style="bold") if part.title else None,
                       box=box.SIMPLE_HEAD, title_justify="left", show_edge=False)

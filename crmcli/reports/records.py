@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from crmcli.i18n import N_, _
-from crmcli.model.money import format_money
+from crmcli.i18n import N_, _, money_text
+from crmcli.model.money import format_money, padded
 from crmcli.model.record import Record
 from crmcli.model.views import Column, Document, Fields, Table
 from crmcli.reports.orders import history_table, percent
@@ -35,7 +35,11 @@ def _fields(record: dict, skip=("history", "attachments")) -> list[tuple[str, ob
 
 
 def product_view(repo, product: Record) -> Document:
-    return Document([Fields(_fields(product.data), title=product.data.get("name"))], payload=product.data)
+    data = product.data
+    code = data.get("currency")
+    facts = [(key, money_text(padded(data["price"], code), code) if key == "price" else value)
+             for key, value in _fields(data)]
+    return Document([Fields(facts, title=data.get("name"))], payload=data)
 
 
 def _days_left(record: dict, today: date) -> int | None:

@@ -44,6 +44,7 @@ VIEWS = [
     ("report", "service"),
     ("report", "segments"),
     ("report", "forecast"),
+    ("report", "segments", "--chart"),
 ]
 WHOLE = {"name", "party", "party A", "party B", "summary", "title", "subject", "reason", "name / summary", "customer",
          "supplier", "text", "next step", "description", "net", "gross", "outstanding", "amount", "value", "target",
