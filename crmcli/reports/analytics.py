@@ -125,7 +125,8 @@ def pipeline(repo, period: str | None = None) -> Document:
               and (span is None or date.fromisoformat(str(d["close"])) in span)]
     closed.sort(key=lambda d: str(d["close"]))
     closed_table = Table([Column("close", "closed", style="date"), Column("id", "id", style="id"),
-                          Column("title", "title"), Column("stage", "result", translate=True), _money(N_("amount")),
+                          Column("title", "title", priority=KEEP), Column("stage", "result", translate=True),
+                          _money(N_("amount")),
                           Column("currency", "cur"), Column("lost_reason", "reason", priority=KEEP)],
                          [{**d, "_style": "red" if d["stage"] == "lost" else "green"} for d in closed],
                          title=_("Won and lost · {period}").format(period=quarter_text(span.label) if span
