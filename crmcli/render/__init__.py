@@ -8,6 +8,7 @@ escape sequences) are made visible instead of being sent to the terminal.
 from __future__ import annotations
 
 import csv
+import functools
 import os
 import re
 import sys
@@ -185,7 +186,7 @@ def _csv_value(value) -> str:
 STYLES = {"money": None, "date": "cyan", "id": "dim", "muted": "dim"}
 
 
-def _rich(result, stream) -> None:
+def _rich(result, stream, known_ids) -> None:
     from rich.console import Console
     from rich.table import Table as RichTable
     from rich.text import Text
@@ -205,7 +206,7 @@ def _rich(result, stream) -> None:
             console.print()
             continue
         if part.rows:
-            console.print(_rich_table(part, console.width))
+            console.print(_rich_table(part, console.width, known_ids))
         else:
             if part.title:
                 console.print(Text(visible(part.title), style="bold"))
@@ -213,8 +214,9 @@ def _rich(result, stream) -> None:
         console.print()
 
 
-def _rich_table(part: Table, total: int):
-    """`part` as a rich table `total` cells wide at most, laid out by the one policy (layout.py)."""
+def _rich_table(part: Table, total: int, known_ids):
+    """`part` as a rich table `total` cells wide at most, laid out by the one policy (layout.py);
+    ids shortened stay unique among `known_ids()`."""
     from rich import box
     from rich.table import Table as RichTable
     from rich.text import Text
@@ -222,7 +224,7 @@ def _rich_table(part: Table, total: int):
     from crmcli.render.layout import plan
 
     texts = [[_cell(row, c) for c in part.columns] for row in part.rows]
-    layout = plan(part.columns, texts, total)
+    layout = plan(part.columns, texts, total, known_ids)
     table = RichTable(title=Text(visible(part.title), style="bold") if part.title else None,
                       box=box.SIMPLE_HEAD, title_justify="left", show_edge=False)
     for i, size in zip(layout.shown, layout.widths, strict=True):
@@ -267,10 +269,12 @@ def localized(result):
     return table(result)
 
 
-def render(result, fmt: str, stream=None, raw: bool = False, exact: bool = False) -> None:
+def render(result, fmt: str, stream=None, raw: bool = False, exact: bool = False, known_ids=tuple) -> None:
     """Write `result` to `stream` (stdout) in format `fmt`; `raw` CSV keeps cells that look
     like formulas as they are (see guard.py). CSV on stdout shows control characters as
-    escapes, unless it is an `exact` export going to a file or a program, not a terminal."""
+    escapes, unless it is an `exact` export going to a file or a program, not a terminal.
+    `known_ids()` gives every id of the data directory, for a terminal table that shortens ids
+    (to prefixes that still name one record)."""
     stream = stream or sys.stdout
     if fmt in ("table", "plain", "markdown", "html"):
         result = localized(result)
@@ -290,7 +294,7 @@ def render(result, fmt: str, stream=None, raw: bool = False, exact: bool = False
     elif fmt == "html":
         stream.write(_tabulate(result, "html"))
     else:
-        _rich(result, stream)
+        _rich(result, stream, functools.cache(known_ids))
     stream.flush()
 
 

@@ -12,6 +12,8 @@ do not fit even so do they wrap narrower still, amounts included; they are never
 
 from __future__ import annotations
 
+from bisect import bisect_left
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from rich.cells import cell_len
@@ -54,10 +56,16 @@ def _longest_word(text: str) -> int:
     return max((width(word) for word in text.split()), default=0)
 
 
-def short_ids(texts: list[str]) -> list[str]:
-    """Each id cut to its shortest prefix (at least ID_MIN characters) that starts no other id of
-    the column. In sorted order an id shares its longest common prefix with a neighbour."""
-    distinct = sorted(set(texts))
+Known = Callable[[], Iterable[str]]
+"""Every id a shortened one must stay unique among (the data directory's), asked for only when
+ids are shortened."""
+
+
+def short_ids(texts: list[str], known: Iterable[str] = ()) -> list[str]:
+    """Each id cut to its shortest prefix (at least ID_MIN characters) that starts no other id
+    of the column or of `known`, ignoring case as `crm … show PREFIX` does: what is shown can be
+    typed back. In sorted order an id shares its longest common prefix with a neighbour."""
+    universe = sorted({text.upper() for text in texts} | {ident.upper() for ident in known})
 
     def common(a: str, b: str) -> int:
         size = 0
@@ -65,11 +73,14 @@ def short_ids(texts: list[str]) -> list[str]:
             size += 1
         return size
 
-    shown = {}
-    for position, ident in enumerate(distinct):
-        shared = max(common(ident, distinct[position - 1]) if position else 0,
-                     common(ident, distinct[position + 1]) if position + 1 < len(distinct) else 0)
-        shown[ident] = ident[:max(ID_MIN, shared + 1)]
+    def shortest(ident: str) -> str:
+        key = ident.upper()
+        position = bisect_left(universe, key)
+        before = universe[position - 1] if position else ""
+        after = universe[position + 1] if position + 1 < len(universe) else ""
+        return ident[:max(ID_MIN, common(key, before) + 1, common(key, after) + 1)]
+
+    shown = {text: shortest(text) for text in set(texts)}
     return [shown[text] for text in texts]
 
 
@@ -82,14 +93,15 @@ def priority(column: Column, position: int, total: int) -> int:
     return KEEP if column.style == "money" or position == 0 else NORMAL
 
 
-def plan(columns: list[Column], cells: list[list[str]], total: int) -> Plan:
+def plan(columns: list[Column], cells: list[list[str]], total: int, known: Known = tuple) -> Plan:
     """How to show `cells` (one list of texts per row, one text per column) under `columns`
-    in `total` terminal cells."""
+    in `total` terminal cells; shortened ids stay unique among `known()`."""
     count = len(columns)
     natural = [max([width(c.header)] + [width(row[i]) for row in cells]) for i, c in enumerate(columns)]
     if sum(natural) + PADDING * count - 1 <= total:
         return Plan(list(range(count)), natural)
-    ids = {i: short_ids([row[i] for row in cells]) for i, c in enumerate(columns) if c.style == "id"}
+    universe = list(known()) if any(c.style == "id" for c in columns) else []
+    ids = {i: short_ids([row[i] for row in cells], universe) for i, c in enumerate(columns) if c.style == "id"}
     for i, texts in ids.items():
         natural[i] = max([_longest_word(columns[i].header)] + [width(text) for text in texts])
     ranks = [priority(c, i, total) for i, c in enumerate(columns)]
@@ -111,12 +123,14 @@ def plan(columns: list[Column], cells: list[list[str]], total: int) -> Plan:
 
 def _fill(lower: list[int], readable: list[int], upper: list[int], room: int) -> list[int]:
     """Widths from `lower` up to `upper` in `room` cells: first every column towards `readable`,
-    the nearest first (a date or a month whole rather than every column a little wider), then
-    each spare cell to the column furthest from its natural width (the long texts grow first)."""
+    the nearest first and none beyond a fair share of what is left (a date or an amount whole,
+    the texts alike), then each spare cell to the column furthest from its natural width (the
+    long texts grow first)."""
     widths = list(lower)
     spare = room - sum(widths)
-    for i in sorted(range(len(widths)), key=lambda i: readable[i] - widths[i]):
-        grow = max(0, min(readable[i] - widths[i], spare))
+    order = sorted(range(len(widths)), key=lambda i: readable[i] - widths[i])
+    for left, i in zip(range(len(order), 0, -1), order, strict=True):
+        grow = max(0, min(readable[i] - widths[i], spare // left))
         widths[i] += grow
         spare -= grow
     while spare > 0:

@@ -1,7 +1,10 @@
 """The one table policy (render/layout.py): what goes first when a terminal is narrow."""
 
 from conftest import run_crm
+from crmcli import open_repo
+from crmcli.model.kinds import KINDS
 from crmcli.model.views import KEEP, LOW, Column
+from crmcli.query.resolve import resolve_record
 from crmcli.render.layout import PADDING, plan, short_ids, width
 
 
@@ -55,3 +58,20 @@ def test_piped_plain_output_keeps_one_record_per_line(demo):
     assert len(lines) == 2 + len(customers)
     for customer in customers:
         assert sum(customer["name"] in line and customer["id"] in line for line in lines) == 1
+
+
+def test_a_shortened_id_stays_unique_among_every_id_known_ignoring_case():
+    known = ["SO-20261121-8B1G", "SO-20261122-J506", "so-20261122-j5zz", "huaqiang-dianzi"]
+    assert short_ids(["SO-20261121-8B1G", "SO-20261122-J506"], known) == ["SO-20261121", "SO-20261122-J50"]
+
+
+def test_shortened_ids_on_a_narrow_terminal_each_name_one_record(demo, monkeypatch):
+    """What a narrow table shows as an id can be typed back: `crm order show PREFIX` finds it."""
+    monkeypatch.setenv("COLUMNS", "100")
+    out = demo("order", "list", "--format", "table").out
+    full = {order["id"] for order in demo("order", "list", "--format", "json").json()}
+    shown = [line.split()[1] for line in out.splitlines() if line.strip()[:2] == "20"]
+    assert shown and any(ident not in full for ident in shown), out  # some were shortened
+    repo = open_repo(demo.root)
+    for ident in shown:
+        assert resolve_record(repo, KINDS["order"], ident).id.startswith(ident)  # what `order show` does
