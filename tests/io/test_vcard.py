@@ -94,3 +94,61 @@ def test_a_broken_card_is_rejected_with_its_line(empty, tmp_path):
     assert not empty.files("customers")
     assert empty("import", "vcard", tmp_path / "cards.vcf", "--skip-invalid").code == 0
     assert [p.name for p in empty.files("customers")] == ["good-person.yaml"]
+
+
+def khard(config: Path, *args: str) -> list[list[str]]:
+    """khard, the real address book from PyPI, run on the address book of `config`: its
+    tab-separated (--parsable) lines as fields."""
+    import os
+    import subprocess
+    import sys
+
+    program = Path(sys.executable).parent / "khard"
+    environment = {**os.environ, "XDG_CONFIG_HOME": str(config)}
+    result = subprocess.run([program, *args, "--parsable"], capture_output=True, text=True, env=environment,
+                            check=False, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "has no UID" not in result.stderr, result.stderr
+    return [line.split("\t") for line in result.stdout.splitlines() if "\t" in line]
+
+
+def test_every_exported_card_is_in_a_real_khard_address_book(demo, tmp_path):
+    """khard refused every card without a UID ("Found no contacts"); now it lists each with
+    its name, phones, emails and addresses, Chinese intact after folding."""
+    book, config = tmp_path / "book", tmp_path / "config"
+    book.mkdir()
+    (config / "khard").mkdir(parents=True)
+    (config / "khard" / "khard.conf").write_text(
+        f"[addressbooks]\n[[crm]]\npath = {book}\n[contact table]\ndisplay = formatted_name\n", encoding="utf-8")
+    exported = demo("export", "vcard", "--version", "3.0").out
+    cards = [card + "END:VCARD\r\n" for card in exported.split("END:VCARD\r\n") if card.strip()]
+    for number, card in enumerate(cards):  # one file per card, as vdirsyncer keeps a CardDAV book
+        (book / f"{number:03}.vcf").write_text(card, encoding="utf-8", newline="")
+    listed = khard(config, "list")
+    assert len(listed) == len(cards) == 40 and len({uid for uid, *_rest in listed}) == 40
+    names = {name for _uid, name, _book in listed}
+    phones = {(phone, name) for phone, name, _type in khard(config, "phone")}
+    emails = {(email, name) for email, name, _type in khard(config, "email")}
+    addresses = {address for address, _name, _type in khard(config, "postaddress")}
+    for party in demo.files("customers") + demo.files("suppliers"):
+        data = demo.read(str(party.relative_to(demo.root)))
+        people = data.get("contacts") or [data]
+        for person in people:
+            assert person["name"] in names
+            assert {(phone, person["name"]) for phone in person.get("phones") or []} <= phones
+            assert {(email, person["name"]) for email in person.get("emails") or []} <= emails
+    assert any("海淀区上地信息路26号中关村创业大厦5层" in address for address in addresses)
+
+
+@pytest.mark.parametrize("version", ["3.0", "4.0"])
+def test_cards_carry_a_stable_uid_wechat_and_lines_of_75_octets(demo, version):
+    first, second = (demo("export", "vcard", "--version", version).out for _ in range(2))
+    cards = list(vobject.readComponents(first))
+    uids = [card.uid.value for card in cards]
+    assert len(set(uids)) == len(cards) == 40
+    assert uids == [card.uid.value for card in vobject.readComponents(second)]
+    zhang = next(card for card in cards if card.fn.value == "张伟" and card.org.value[0].startswith("深圳"))
+    assert zhang.x_wechat.value == "zhangwei_hq"
+    assert (zhang.impp.value, zhang.impp.params["X-SERVICE-TYPE"]) == ("weixin:zhangwei_hq", ["WeChat"])
+    long_lines = [line for line in first.encode().split(b"\r\n") if len(line) > 75]
+    assert not long_lines, long_lines[:2]
