@@ -25,6 +25,9 @@ class Column:
     """A hint for terminals: "money", "date", "muted", "status"…"""
     translate: bool = False
     """The cells are interface words (a status, a stage, a type), shown in the run's language."""
+    cell: str | None = None
+    """What a spreadsheet should make of the cells: "date", "moment" or "money" (in the row's
+    `currency`); others are written as they are."""
 
 
 @dataclass
