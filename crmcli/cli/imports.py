@@ -94,6 +94,9 @@ def register(app: typer.Typer) -> None:
     @group.command("vcard")
     def vcard(ctx: typer.Context, path: FileArgument,
               kind: Annotated[str, typer.Option("--kind", "-k", help="customer (default) or supplier.")] = "customer",
+              mapping: Annotated[str | None, typer.Option(
+                  "--map", "-m", help="PROPERTY=FIELD,… or a .yaml mapping, as for CSV: card properties (X-QQ, NOTE, "
+                                      "ADR.country, N.given) to fields (contacts[0].… is the card's person).")] = None,
               dry_run: DryRunOption = False, on_duplicate: DuplicateOption = "skip",
               skip_invalid: SkipInvalidOption = False, fmt: FormatOption = None):
         """Import vCards (2.1, 3.0, 4.0): a card with an organisation is a contact of that company,
@@ -101,6 +104,6 @@ def register(app: typer.Typer) -> None:
         from crmcli.io.vcard_import import import_vcards
 
         run = state(ctx)
-        outcome = import_vcards(run.repo, path, kind, dry_run=dry_run, on_duplicate=on_duplicate,
-                                skip_invalid=skip_invalid)
+        outcome = import_vcards(run.repo, path, kind, mapping_text=mapping, dry_run=dry_run,
+                                on_duplicate=on_duplicate, skip_invalid=skip_invalid)
         _report(run, outcome, fmt, skip_invalid)

@@ -24,8 +24,9 @@ from crmcli.errors import InvalidValue
 from crmcli.i18n import _
 from crmcli.io.handlers import Parties
 from crmcli.io.importer import Item, Outcome, Rejection, run_import
+from crmcli.io.mapping import Mapping, Target, parse_mapping
 from crmcli.io.sources import detect_encoding
-from crmcli.io.values import country_code
+from crmcli.io.values import country_code, present, typed
 from crmcli.model.kinds import KINDS
 from crmcli.model.likeness import name_key
 from crmcli.model.merging import fold_records
@@ -164,9 +165,30 @@ def _tags(card) -> list[str]:
     return list(dict.fromkeys(tag for tag in tags if tag and tag not in SYSTEM_GROUPS))
 
 
-def card_values(text: str) -> dict:
+PARTS = {"n": ("family", "given", "additional", "prefix", "suffix"),
+         "adr": ("box", "extended", "street", "city", "region", "code", "country")}
+
+
+def card_cells(card) -> dict[str, str]:
+    """The card as the columns a `--map` names: each property by its name (`X-QQ`, `NOTE`;
+    several values joined by `; `) and the parts of N and ADR (`ADR.country`, `N.given`)."""
+    cells: dict[str, list[str]] = {}
+    for name, items in card.contents.items():
+        for item in items:
+            value = item.value
+            if name in PARTS:
+                for part in PARTS[name]:
+                    cells.setdefault(f"{name}.{part}".upper(), []).append(str(getattr(value, part, "") or "").strip())
+                continue
+            text = "; ".join(map(str, value)) if isinstance(value, list) else str(value)
+            cells.setdefault(name.upper(), []).append(text.strip())
+    return {column: "; ".join(text for text in texts if text) for column, texts in cells.items()}
+
+
+def card_values(text: str, mapping: Mapping | None = None, clock=None) -> dict:
     """What a card says, as the fields of a contact (`contact`) and of its company (`org`),
-    whether it is the company's own card (`company`), and its UID."""
+    whether it is the company's own card (`company`), its UID, and what `mapping` makes of
+    its properties (`mapped`, party fields; `contacts[0].…` the card's person)."""
     import vobject
 
     if not text:
@@ -193,7 +215,17 @@ def card_values(text: str) -> dict:
     addresses = [_address(item) for item in card.contents.get("adr", [])]
     return {"contact": {k: v for k, v in contact.items() if v}, "org": org,
             "company": _is_company(card, name, org), "addresses": [a for a in addresses if a], "tags": _tags(card),
-            "uid": next(iter(_texts(card, "uid")), None), "website": next(iter(_texts(card, "url")), None)}
+            "uid": next(iter(_texts(card, "uid")), None), "website": next(iter(_texts(card, "url")), None),
+            "mapped": _mapped(card, mapping, clock)}
+
+
+def _mapped(card, mapping: Mapping | None, clock) -> tuple[dict, dict]:
+    """(party fields, contact fields) that `mapping` reads from the card's properties."""
+    if mapping is None:
+        return {}, {}
+    fields = typed({}, "party", present(mapping.apply(mapping.cells(card_cells(card)), clock)))
+    contact = (fields.pop("contacts", None) or [{}])[0]
+    return fields, contact
 
 
 class Cards(Parties):
@@ -201,25 +233,26 @@ class Cards(Parties):
 
     def take(self, item, tx) -> tuple[str, str | None]:
         card = item.values
-        contact = card["contact"]
+        mapped, mapped_contact = card["mapped"]
+        contact = {**card["contact"], **mapped_contact}
         uid = {"external_ids": {"vcard": card["uid"]}} if card["uid"] else {}
         if card["company"]:
-            return self.own_card(card, uid)
+            return self.own_card(card, {**uid, **mapped})
         if card["org"] is None:
             person = {"name": contact["name"], "entity": "person", "phones": contact.get("phones"),
                       "emails": contact.get("emails"), "addresses": card["addresses"], "notes": contact.get("notes"),
-                      "tags": card["tags"], "website": card["website"], **uid}
-            extra = {k: contact[k] for k in ("title", "wechat", "im", "birthday") if contact.get(k)}
+                      "tags": card["tags"], "website": card["website"], **uid, **mapped}
+            extra = {k: v for k, v in contact.items() if k not in ("name", "phones", "emails", "notes") and v}
             if extra:
                 person["contacts"] = [{"name": contact["name"], **extra}]
             return self.add({k: v for k, v in person.items() if v}, None)
         contact = {**contact, **uid}
         party = self.company(card)
         if party is None:
-            company = {"name": card["org"], "addresses": card["addresses"], "tags": card["tags"],
+            company = {"name": card["org"], "addresses": card["addresses"], "tags": card["tags"], **mapped,
                        "contacts": [{**contact, "primary": True}]}
             return self.add({k: v for k, v in company.items() if v}, None)
-        data = copy.deepcopy(party.data)
+        data = fold_records(party.data, mapped, lambda conflict: "b")[0] if mapped else copy.deepcopy(party.data)
         position = next((i for i, c in enumerate(data.get("contacts") or [])
                          if fold(str(c.get("name", ""))) == fold(contact["name"])), None)
         if position is None:
@@ -232,12 +265,12 @@ class Cards(Parties):
             data["addresses"] = card["addresses"]
         return self.changed(party, data), None
 
-    def own_card(self, card, uid: dict) -> tuple[str, str | None]:
+    def own_card(self, card, extra: dict) -> tuple[str, str | None]:
         """The company's own card: its phones, emails and addresses are the company's."""
         contact = card["contact"]
         fields = {"name": card["org"] or contact["name"], "entity": "company", "phones": contact.get("phones"),
                   "emails": contact.get("emails"), "addresses": card["addresses"], "tags": card["tags"],
-                  "website": card["website"], "notes": contact.get("notes"), **uid}
+                  "website": card["website"], "notes": contact.get("notes"), **extra}
         fields = {k: v for k, v in fields.items() if v}
         party = self.company({**card, "org": fields["name"]})
         if party is None:
@@ -250,18 +283,21 @@ class Cards(Parties):
         return None if ref is None else self.current(ref)
 
 
-def import_vcards(repo, path: Path, kind_name: str = "customer", *, dry_run: bool = False,
-                  on_duplicate: str = "skip", skip_invalid: bool = False) -> Outcome:
+def import_vcards(repo, path: Path, kind_name: str = "customer", *, mapping_text: str | None = None,
+                  dry_run: bool = False, on_duplicate: str = "skip", skip_invalid: bool = False) -> Outcome:
+    """Import the cards of `path`; `mapping_text` (as `--map` for CSV) maps card properties
+    (`X-QQ=contacts[0].im.qq`, `NOTE=notes`, `ADR.country` …) to party fields."""
     if kind_name not in ("customer", "supplier"):
         raise InvalidValue(_("--kind {kind!r}: vCards become customers or suppliers").format(kind=kind_name))
     if not path.is_file():
         raise InvalidValue(_("no such file"), where=str(path))
+    mapping = parse_mapping(mapping_text, Target("party")) if mapping_text else None
 
     def items():
         for number, (line, text) in enumerate(card_texts(path), 1):
             where = _("card {number} (line {line})").format(number=number, line=line)
             try:
-                yield Item(where, card_values(text))
+                yield Item(where, card_values(text, mapping, repo.clock))
             except InvalidValue as error:
                 yield Rejection(where, error.message)
 

@@ -222,3 +222,22 @@ def test_a_category_with_a_space_is_a_tag_not_a_rejection(empty, tmp_path):
     result = empty("import", "vcard", tmp_path / "fair.vcf")
     assert result.code == 0, result.err
     assert empty.read("customers/li-na.yaml")["tags"] == ["canton-fair", "vip"]
+
+
+def test_map_reads_card_properties_into_fields_as_for_csv(empty, tmp_path):
+    """`import vcard` had no --map: properties only one address book writes were lost."""
+    (tmp_path / "crm-app.vcf").write_text(
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:黄磊\r\nN:黄;磊;;;\r\nORG:东莞市宏达五金制品有限公司\r\n"
+        "TEL;TYPE=CELL:+86 137 1234 5678\r\nX-DINGTALK:huanglei_hd\r\nX-INDUSTRY:hardware\r\n"
+        "X-CUSTOMER-STATUS:潜在\r\nEND:VCARD\r\n", encoding="utf-8")
+    (tmp_path / "map.yaml").write_text(
+        "columns:\n  X-DINGTALK: contacts[0].im.dingtalk\n  X-INDUSTRY: industry\n"
+        "  X-CUSTOMER-STATUS: {field: lifecycle, values: {潜在: prospect, 成交: customer}}\n", encoding="utf-8")
+    result = empty("import", "vcard", tmp_path / "crm-app.vcf", "--map", tmp_path / "map.yaml")
+    assert result.code == 0, result.err
+    [path] = empty.files("customers")
+    company = empty.read(str(path.relative_to(empty.root)))
+    assert (company["industry"], company["lifecycle"]) == ("hardware", "prospect")
+    assert company["contacts"][0]["im"] == {"dingtalk": "huanglei_hd"}
+    wrong = empty("import", "vcard", tmp_path / "crm-app.vcf", "--map", "X-INDUSTRY=industri")
+    assert wrong.code == 1 and "unknown field 'industri'" in wrong.err
