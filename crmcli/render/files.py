@@ -100,9 +100,10 @@ def _cell(value):
     return _csv_value(value) if isinstance(value, (list, tuple)) else cell_text(value)
 
 
-def write_file(result, path: Path, fmt: str | None = None, raw: bool = False) -> None:
+def write_file(result, path: Path, fmt: str | None = None, raw: bool = False, encoding: str = "utf-8") -> None:
     """Write `result` to `path` in `fmt` (data, as exports write it), or in the format its
-    extension names (a report: an .xlsx is then in the interface's language, as on screen)."""
+    extension names (a report: an .xlsx is then in the interface's language, as on screen);
+    text in `encoding` (`utf-8-sig` puts the byte order mark Excel looks for first)."""
     from crmcli.render import localized, render
 
     report = fmt is None
@@ -118,6 +119,6 @@ def write_file(result, path: Path, fmt: str | None = None, raw: bool = False) ->
             return
         buffer = io.StringIO()
         render(result, fmt, buffer, raw)
-        path.write_text(buffer.getvalue(), encoding="utf-8")
+        path.write_text(buffer.getvalue(), encoding=encoding)
     except OSError as error:
         raise InvalidValue(_("{path}: cannot write: {reason}").format(path=path, reason=error.strerror)) from error
