@@ -32,6 +32,9 @@ class Column:
     priority: int | None = None
     """KEEP, NORMAL or LOW (see above). None: money and a table's first column are KEEP, ids
     (style "id") are shortened and dropped by their own rule, anything else is NORMAL."""
+    cell: str | None = None
+    """What a spreadsheet should make of the cells: "date", "moment" or "money" (in the row's
+    `currency`); others are written as they are."""
 
 
 @dataclass
