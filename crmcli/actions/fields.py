@@ -19,8 +19,6 @@ from crmcli.store.schemas import field_node, resolve, schema
 
 PATH_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 PROTECTED = {"id", "created", "updated"}
-COMMANDS = {"reminder": "remind"}
-"""The command group of a kind, where it is not named as the kind."""
 
 
 def parse_path(text: str) -> list[str | int]:
@@ -90,13 +88,10 @@ def _convert(raw: str, node: dict, field: str, clock: Clock | None = None):
     return raw
 
 
-def kept_by_commands(schema_name: str) -> set[str]:
-    """The status a kind's own commands move (`crm deal move`, `crm order confirm`…) and the
-    history they keep of it: --set would change one without the other."""
-    properties = schema(schema_name).get("properties", {})
-    if "history" not in properties:
-        return set()
-    return {"history", "status" if "status" in properties else "stage"}
+def kept_by(schema_name: str, field: str) -> str | None:
+    """The command that changes `field` (its schema's `x-kept-by`), where --set must not: a
+    status and its history move together (`crm deal move`), totals follow lines."""
+    return schema(schema_name).get("properties", {}).get(field, {}).get("x-kept-by")
 
 
 def set_field(record: dict, schema_name: str, assignment: str, clock: Clock | None = None) -> None:
@@ -104,13 +99,13 @@ def set_field(record: dict, schema_name: str, assignment: str, clock: Clock | No
     if "=" not in assignment:
         raise InvalidValue(_("--set {assignment!r}: use FIELD=VALUE").format(assignment=assignment))
     path_text, raw = assignment.split("=", 1)
-    field = parse_path(path_text)[0]
+    field = str(parse_path(path_text)[0])  # parse_path refuses a path that starts with an index
     if field in PROTECTED:
         raise InvalidValue(_("{field}: cannot be changed with --set").format(field=field))
-    if field in kept_by_commands(schema_name):
-        raise InvalidValue(_("{field}: changes through the {kind}'s own commands, which keep its history "
-                             "(crm {command} --help)").format(field=field, kind=_(schema_name),
-                                                              command=COMMANDS.get(schema_name, schema_name)))
+    command = kept_by(schema_name, field)
+    if command:
+        raise InvalidValue(_("{field}: changed with {command}, which keeps what goes with it (history, "
+                             "totals)").format(field=field, command=command))
     assign(record, schema_name, path_text, raw, clock)
 
 

@@ -127,7 +127,8 @@ def make_party_app(kind_name: str) -> typer.Typer:
     def rm(
         ctx: typer.Context,
         name: Annotated[str, typer.Argument(help="Id, name, prefix or pinyin.")],
-        force: Annotated[bool, typer.Option("--force", help="Also remove the records that refer to it.")] = False,
+        force: Annotated[bool, typer.Option("--force", help="Also remove the records that cannot be without it, and "
+                                                            "take it out of the others.")] = False,
     ):
         """Remove one; refused while other records refer to it, unless --force."""
         from crmcli.actions.editing import remove_record

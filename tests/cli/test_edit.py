@@ -76,19 +76,21 @@ def test_an_invalid_edit_in_the_editor_names_its_line_and_writes_nothing(demo, t
 
 
 @pytest.mark.parametrize("arguments, message", [
-    (["DL-20261016-WQVW", "--set", "stage=won"], "stage: changes through the deal's own commands"),
-    (["TK-20260227-Y89A", "--set", "history="], "history: changes through the ticket's own commands"),
+    (["DL-20261016-WQVW", "--set", "stage=won"], "stage: changed with crm deal edit --stage"),
+    (["TK-20260227-Y89A", "--set", "history="], "history: changed with crm ticket update"),
     (["DL-20261016-WQVW", "--set", "amount=lots"], "amount 'lots' is not a number"),
     (["DL-20261016-WQVW", "--set", "amount=1.234"], "more decimals than CNY allows"),
     (["DL-20261016-WQVW", "--set", "probability=150"], "probability: 150 is greater than the maximum of 100"),
     (["DL-20261016-WQVW", "--set", "close=someday"], "someday"),
     (["DL-20261016-WQVW", "--set", "colour=red"], "unknown field 'colour'"),
+    (["SO-20261106-QVVY", "--set", "lines[0].quantity=3"], "lines: changed with crm order edit"),
+    (["SO-20261106-QVVY", "--set", "status=closed"], "status: changed with crm order confirm"),
     (["IN-20261119-Z7HX", "--set", "type=fax"], "type: 'fax' is not one of call"),
     (["IN-20261119-Z7HX", "--set", "summary="], "summary"),
     (["IN-20261119-Z7HX", "--set", "id=IN-20261119-AAAA"], "id: cannot be changed"),
 ])
 def test_an_invalid_value_is_one_line_and_writes_nothing(demo, arguments, message):
-    path = INTERACTION if arguments[0].startswith("IN") else TICKET if arguments[0].startswith("TK") else DEAL
+    path = {"IN": INTERACTION, "TK": TICKET, "SO": ORDER, "DL": DEAL}[arguments[0][:2]]
     before = demo.text(path)
     result = demo("edit", *arguments)
     assert result.code == 1 and message in result.err, result.err
