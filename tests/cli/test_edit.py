@@ -116,6 +116,13 @@ def test_a_changed_date_moves_the_file_to_its_month(demo):
     assert demo("check").code == 0
 
 
+def test_a_date_changed_in_the_editor_moves_the_file_too(demo, tmp_path, monkeypatch):
+    monkeypatch.setenv("EDITOR", _editor(tmp_path, "at: 2026-11-19T15:15:00", "at: 2026-10-19T15:15:00"))
+    assert demo("edit", "IN-20261119-Z7HX").code == 0
+    assert not (demo.root / INTERACTION).exists()
+    assert "# 手工检查" in demo.text("interactions/2026/10/IN-20261119-Z7HX.yaml")
+
+
 def test_next_reschedules_and_rewords_a_next_step(demo):
     assert demo("next", "IN-20261119-Z7HX", "--due", "friday").code == 0
     assert demo.read(INTERACTION)["next"] == {"action": "准备2027年报价", "due": "2026-11-27"}
