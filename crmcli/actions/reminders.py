@@ -110,11 +110,6 @@ def snooze_reminder(repo, reminder: Record, until: str) -> Record:
     return reminder
 
 
-def remove_reminder(repo, reminder: Record) -> None:
-    with repo.writing(f"remind: remove {reminder.data['text']}") as tx:
-        tx.remove(reminder.ref)
-
-
 def mark_announced(repo, targets: list[Record]) -> None:
     """Remember that these targets' reaching was announced, so it is announced once."""
     if not targets:
