@@ -10,6 +10,7 @@ from conftest import ROOT, TODAY
 from crmcli import open_repo
 from crmcli.errors import Ambiguous, CrmError, DataDirError, InvalidValue, NotFound
 from crmcli.store import codec
+from crmcli.store.questions import Match
 
 
 @pytest.fixture
@@ -33,7 +34,7 @@ def test_open_the_demo_and_list_records(repo, demo):
 
 
 def test_records_can_be_narrowed_by_the_index(repo):
-    mine = repo.records("interaction", "party = ?", ("customers/huaqiang-dianzi",))
+    mine = repo.records("interaction", Match(party="customers/huaqiang-dianzi"))
     assert mine and all(r.data["party"] == "customers/huaqiang-dianzi" for r in mine)
 
 

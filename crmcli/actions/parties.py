@@ -8,6 +8,7 @@ from crmcli.i18n import _
 from crmcli.model.ids import SLUG, unique_slug
 from crmcli.model.kinds import Kind
 from crmcli.model.record import Record
+from crmcli.store.questions import Match
 
 LIST_FIELDS = ("tags", "phones", "emails")
 
@@ -98,7 +99,7 @@ def edit_party(repo, party: Record, sets=(), add_tags=(), remove_tags=()) -> Rec
 
 def referring(repo, ref: str) -> list[Record]:
     """Records that point to `ref` (its interactions and, as kinds grow, orders, deals…)."""
-    return [record for record in repo.records(where="party = ?", params=(ref,)) if record.ref != ref]
+    return [record for record in repo.records(match=Match(party=ref)) if record.ref != ref]
 
 
 def remove_party(repo, party: Record, force: bool = False) -> list[Record]:

@@ -16,6 +16,7 @@ from crmcli.i18n import _
 from crmcli.model.kinds import PARTY_KINDS, Kind, kind_of_ref
 from crmcli.model.record import Record
 from crmcli.model.text import compact, fold, has_cjk, pinyin_matches, words
+from crmcli.store.questions import Match
 
 FUZZY_CUTOFF = 72
 
@@ -118,10 +119,7 @@ def resolve_party(repo, text: str, kinds: tuple[Kind, ...] = PARTY_KINDS) -> Rec
 
 def _by_id(repo, kind: Kind | None, query: str) -> list[Record]:
     """Records (of `kind`, else of any kind) whose id is `query` in any case, else starts with it."""
-    upper = query.upper()
-    prefix = upper.replace("%", "\\%").replace("_", "\\_") + "%"
-    return (repo.records(kind, "upper(id) = ?", (upper,))
-            or repo.records(kind, "upper(id) LIKE ? ESCAPE '\\'", (prefix,)))
+    return repo.records(kind, Match(id_is=query)) or repo.records(kind, Match(id_starts=query))
 
 
 def resolve_record(repo, kind: Kind, text: str) -> Record:

@@ -8,6 +8,7 @@ from crmcli.i18n import _, day_text, ngettext
 from crmcli.model.views import Column, Document, Table
 from crmcli.reminders.rules import gather
 from crmcli.reports.common import INTERACTION_COLUMNS, interaction_row, newest_first
+from crmcli.store.questions import Match
 
 DUE_COLUMNS = [
     Column("due", "due", style="date"),
@@ -61,15 +62,9 @@ def public(buckets: dict[str, list[dict]]) -> dict[str, list[dict]]:
 def _recent(repo, since: str, owner: str | None) -> tuple[list, int]:
     """The latest interactions since `since` (at most RECENT_SHOWN, newest first) of the
     parties `owner` looks after (or everyone's), and how many there are in all."""
-    where = "kind = 'interaction' AND substr(day, 1, 10) >= ?"
-    params: tuple = (since,)
-    if owner is not None:
-        where += (" AND party IN (SELECT substr(path, 1, length(path) - 5) FROM files "
-                  "WHERE kind IN ('customer', 'supplier') AND data ->> '$.owner' = ?)")
-        params += (owner,)
-    total = repo.index.db.execute(f"SELECT count(*) FROM files WHERE {where}", params).fetchone()[0]
-    latest = repo.records("interaction", f"f.file_id IN (SELECT file_id FROM files WHERE {where} "
-                                         f"ORDER BY day DESC LIMIT {2 * RECENT_SHOWN})", params)
+    match = Match(kinds=("interaction",), since=since, owned_by=owner)
+    total = repo.ask.count(match)
+    latest = repo.ask.newest(match, 2 * RECENT_SHOWN)
     return newest_first(latest)[:RECENT_SHOWN], total
 
 

@@ -13,6 +13,7 @@ from crmcli.model.money import converter, rounded
 from crmcli.model.orders import OWING_STATES
 from crmcli.model.pipeline import is_closed_deal, weighted
 from crmcli.model.views import Column, Document, Fields, Table
+from crmcli.store.questions import Match
 
 GRID = [Decimal(n) / 10 for n in range(1, 10)]
 BACKTEST = 6
@@ -52,7 +53,7 @@ def forecast(repo, months: int) -> Document:
     code = repo.config.currency
     convert = converter(code, code, repo.config.rates)
     history: dict[str, Decimal] = {}
-    for order in repo.records("order", "json_extract(f.data, '$.kind') = 'sale'"):
+    for order in repo.records("order", Match(one_of={"kind": ("sale",)})):
         data = order.data
         if data.get("status") in OWING_STATES and data.get("counts_toward_target", True):
             key = str(data["date"])[:7]

@@ -14,6 +14,7 @@ from crmcli.reports.common import INTERACTION_COLUMNS, interaction_row, newest_f
 from crmcli.reports.orders import order_list
 from crmcli.reports.pipeline import deal_list, ticket_list, tiers
 from crmcli.reports.records import contract_list
+from crmcli.store.questions import Match
 
 CONTACT_COLUMNS = [
     Column("primary", "★"),
@@ -64,7 +65,7 @@ def on_time_summary(orders: list[dict]) -> str:
 def party_view(repo, party: Record) -> Document:
     data = party.data
     clock = repo.clock
-    interactions = newest_first(repo.records("interaction", "party = ?", (party.ref,)))
+    interactions = newest_first(repo.records("interaction", Match(party=party.ref)))
     names = repo.index.party_names()
     open_steps = sorted(
         (r for r in interactions if (r.data.get("next") or {}).get("action") and not r.data["next"].get("done")),
@@ -98,15 +99,16 @@ def party_view(repo, party: Record) -> Document:
         (N_("last contact"), f"{when(last['at'], clock)} {_(last['type'])}: {last['summary']}" if last else _("never")),
         (N_("notes"), (data.get("notes") or "").strip()),
     ]
-    orders = repo.records("order", "party = ?", (party.ref,))
+    about = Match(party=party.ref)
+    orders = repo.records("order", about)
     balances = outstanding_by_currency(o.data for o in orders)
     profile.insert(-1, (N_("outstanding"),
                         ", ".join(format_money(v, c) for c, v in sorted(balances.items())) or _("nothing")))
     if party.kind.name == "supplier":
         profile.insert(-1, (N_("on-time delivery"), on_time_summary([o.data for o in orders])))
-    contracts = repo.records("contract", "party = ?", (party.ref,))
-    deals = repo.records("deal", "party = ?", (party.ref,))
-    tickets = repo.records("ticket", "party = ?", (party.ref,))
+    contracts = repo.records("contract", about)
+    deals = repo.records("deal", about)
+    tickets = repo.records("ticket", about)
     tier = tiers(repo).get(party.ref) if party.kind.name == "customer" else None
     if tier:
         profile.insert(-1, (N_("tier"), _(tier)))

@@ -15,6 +15,7 @@ from crmcli.model.record import Record
 from crmcli.model.views import Column, Document, Fields, Table
 from crmcli.reports.common import when
 from crmcli.reports.orders import history_table
+from crmcli.store.questions import Match
 
 DEAL_COLUMNS = [
     Column("close", "close", style="date"), Column("id", "id", style="id"), Column("title", "title"),
@@ -89,7 +90,7 @@ def counted_sales(repo, owner: str | None, period: str, code: str) -> list[tuple
     span = parse_period(period, repo.clock.today())
     convert = converter(code, repo.config.currency, repo.config.rates)
     sales = []
-    for order in repo.records("order", "f.day BETWEEN ? AND ?", (span.start.isoformat(), span.end.isoformat())):
+    for order in repo.records("order", Match(since=span.start.isoformat(), until=span.end.isoformat())):
         data = order.data
         if (data["kind"] == "sale" and data.get("status") in OWING_STATES and data.get("counts_toward_target", True)
                 and (owner is None or data.get("owner") == owner)):
@@ -140,7 +141,7 @@ def campaign_view(repo, campaign: Record) -> Document:
     """Members, responses (interactions logged with the campaign), response rate, deals it
     brought and the revenue they won, cost per response."""
     data = campaign.data
-    responses = repo.records("interaction", "json_extract(f.data, '$.campaign') = ?", (campaign.ref,))
+    responses = repo.records("interaction", Match(one_of={"campaign": (campaign.ref,)}))
     responders = {r.data["party"] for r in responses}
     deals = [d for d in repo.records("deal") if d.data.get("source") in (campaign.ref, campaign.id)]
     won = [d for d in deals if d.data.get("stage") == "won"]
@@ -169,11 +170,11 @@ def campaign_view(repo, campaign: Record) -> Document:
 def tiers(repo) -> dict[str, str]:
     """Customer reference → loyalty tier, from trailing-12-month net sales in the default currency."""
     today = repo.clock.today()
-    start = (today - timedelta(days=365)).isoformat()
+    start = (today - timedelta(days=364)).isoformat()
     code = repo.config.currency
     convert = converter(code, code, repo.config.rates)
     sales: dict[str, Decimal] = {}
-    for order in repo.records("order", "f.day > ? AND f.day <= ?", (start, today.isoformat())):
+    for order in repo.records("order", Match(since=start, until=today.isoformat())):
         data = order.data
         if data["kind"] == "sale" and data.get("status") in OWING_STATES:
             try:

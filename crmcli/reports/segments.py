@@ -12,6 +12,7 @@ from crmcli.model.dates import parse_interval, read_day
 from crmcli.model.money import converter, rounded
 from crmcli.model.orders import OWING_STATES
 from crmcli.model.views import Column, Document, Table
+from crmcli.store.questions import Match
 
 SEGMENTS = (N_("champions"), N_("loyal"), N_("potential"), N_("new"), N_("at-risk"), N_("hibernating"), N_("lost"))
 
@@ -52,7 +53,7 @@ def segments(repo, only: str | None = None) -> Document:
     last: dict[str, date] = {}
     count: dict[str, int] = {}
     money: dict[str, Decimal] = {}
-    for order in repo.records("order", "json_extract(f.data, '$.kind') = 'sale'"):
+    for order in repo.records("order", Match(one_of={"kind": ("sale",)})):
         data = order.data
         if data.get("status") not in OWING_STATES:
             continue

@@ -27,7 +27,6 @@ from pathlib import Path
 
 from crmcli.i18n import _
 from crmcli.model.jsonish import dumps as to_json
-from crmcli.model.jsonish import loads as from_json
 from crmcli.model.kinds import BY_FOLDER
 from crmcli.model.record import leaves
 from crmcli.model.text import fold, pinyin_forms, pinyin_tokens, words
@@ -427,10 +426,9 @@ class Index:
             if not self._to_memory(error):
                 raise
 
-    def rows(self, sql: str, params: tuple = ()) -> list[tuple[str, dict]]:
-        """(path, record) pairs for readable files matching a WHERE clause over `files`."""
-        query = f"SELECT f.path, f.data FROM files f WHERE f.data IS NOT NULL AND ({sql or '1'})"
-        return [(path, from_json(data)) for path, data in self.db.execute(query, params)]
+    def count(self) -> int:
+        """How many files the index holds."""
+        return self.db.execute("SELECT count(*) FROM files").fetchone()[0]
 
     def broken(self) -> list[tuple[str, str, int | None]]:
         """(path, error, line) of the record files that could not be read."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,12 +18,13 @@ from crmcli.errors import DataDirError, GitError, InvalidValue, NotFound, Valida
 from crmcli.i18n import _
 from crmcli.model.dates import Clock, local_zone, moment_text, read_day
 from crmcli.model.ids import random_id
-from crmcli.model.kinds import KINDS, Kind, kind_of_ref, known_kind
+from crmcli.model.kinds import KINDS, Kind, kind_of_ref
 from crmcli.model.record import Record
 from crmcli.store import codec, document, fs, pending, state
 from crmcli.store.config import CONFIG_FILE, Config, load_config
 from crmcli.store.journal import JOURNAL, Journal, recover
 from crmcli.store.lock import lock_if_free, writer_lock
+from crmcli.store.questions import Match, Questions
 from crmcli.store.validation import schema_problems
 
 if TYPE_CHECKING:
@@ -134,25 +135,25 @@ class Repo:
         """Rebuild the index from every file; returns how many files it holds."""
         index = self.index_store()
         self.warnings.extend(index.rebuild(progress))
-        return index.db.execute("SELECT count(*) FROM files").fetchone()[0]
+        return index.count()
 
     @property
     def index(self):
         """The index, up to date with every file."""
         return self.indexed()
 
-    def records(self, kind: Kind | str | None = None, where: str = "", params: tuple = ()) -> list[Record]:
-        """Records of a kind (or all), optionally narrowed by SQL over the index's columns."""
-        clauses, values = [], []
+    @property
+    def ask(self) -> Questions:
+        """The questions use cases ask of the index (store/questions.py)."""
+        return Questions(self)
+
+    def records(self, kind: Kind | str | None = None, match: Match | None = None) -> list[Record]:
+        """Records of a kind (or all), optionally narrowed to those that `match`."""
+        match = match or Match()
         if kind is not None:
-            kind = KINDS[kind] if isinstance(kind, str) else kind
-            clauses.append("kind = ?")
-            values.append(kind.name)
-        if where:
-            clauses.append(f"({where})")
-            values.extend(params)
-        rows = self.index.rows(" AND ".join(clauses), tuple(values))
-        return [Record(path[:-5], known_kind(path), data) for path, data in rows]
+            name = kind if isinstance(kind, str) else kind.name
+            match = replace(match, kinds=(KINDS[name].name,))
+        return self.ask.records(match)
 
     def path_of(self, ref: str) -> Path:
         return fs.confined(self.root, ref + ".yaml")
