@@ -17,6 +17,7 @@ from crmcli.model.text import fold, match_spans, words
 from crmcli.query.compile import Query
 from crmcli.query.parse import bounded_limit
 from crmcli.query.resolve import parties_named
+from crmcli.query.sales import tiers
 from crmcli.store.questions import Match
 
 SNIPPET_WIDTH = 70
@@ -37,8 +38,6 @@ class Hit:
 def query_of(repo, text: str) -> Query:
     """`text` in the query language, with how the store resolves party names and tiers in it."""
     def tier_refs(tier: str) -> list[str]:
-        from crmcli.reports.pipeline import tiers
-
         return sorted(ref for ref, name in tiers(repo).items() if name == tier)
 
     return Query(text, lambda name: parties_named(repo, name), tier_refs)

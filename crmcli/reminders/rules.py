@@ -21,6 +21,7 @@ from crmcli.model.money import format_money
 from crmcli.model.orders import OWING_STATES, balance
 from crmcli.model.periods import parse_period
 from crmcli.model.pipeline import CLOSED_STAGES
+from crmcli.query.sales import counted_sales
 from crmcli.reminders.items import Item
 from crmcli.store.questions import Match
 
@@ -230,7 +231,6 @@ def _alert_day(settings: dict, period: str, start: date) -> date:
 def targets(ctx: Context, settings: dict) -> list[Item]:
     """On the configured day of a target's period, warn an owner below the configured share;
     announce a target reached until `crm remind due` has announced it (once)."""
-    from crmcli.reports.pipeline import counted_sales
 
     below = Decimal(str(settings.get("below", DEFAULT_TARGET_BELOW)))
     items = []

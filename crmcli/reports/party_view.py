@@ -10,9 +10,10 @@ from crmcli.model.money import format_money
 from crmcli.model.orders import is_open, on_time, outstanding
 from crmcli.model.record import Record
 from crmcli.model.views import Column, Document, Fields, Table
+from crmcli.query.sales import tiers
 from crmcli.reports.common import INTERACTION_COLUMNS, interaction_row, newest_first, when
 from crmcli.reports.orders import order_list
-from crmcli.reports.pipeline import deal_list, ticket_list, tiers
+from crmcli.reports.pipeline import deal_list, ticket_list
 from crmcli.reports.records import contract_list
 from crmcli.store.questions import Match
 

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
-from crmcli.errors import InvalidValue
 from crmcli.i18n import N_, _
 from crmcli.model.money import converter, format_money, rounded
-from crmcli.model.orders import OWING_STATES
 from crmcli.model.periods import parse_period
-from crmcli.model.pipeline import breached, is_closed_deal, probability, tier_of, weighted
+from crmcli.model.pipeline import breached, is_closed_deal, probability, weighted
 from crmcli.model.record import Record
 from crmcli.model.views import Column, Document, Fields, Table
+from crmcli.query.sales import counted_sales
 from crmcli.reports.common import when
 from crmcli.reports.orders import history_table
 from crmcli.store.questions import Match
@@ -84,20 +83,6 @@ def ticket_view(repo, ticket: Record) -> Document:
     return Document([Fields(facts, title=data["subject"]), history_table(repo, data)], payload=data)
 
 
-def counted_sales(repo, owner: str | None, period: str, code: str) -> list[tuple[str, Decimal]]:
-    """(day, net in `code`) of each sale that counts toward targets, of an owner (or everyone),
-    in a period, oldest first."""
-    span = parse_period(period, repo.clock.today())
-    convert = converter(code, repo.config.currency, repo.config.rates)
-    sales = []
-    for order in repo.records("order", Match(since=span.start.isoformat(), until=span.end.isoformat())):
-        data = order.data
-        if (data["kind"] == "sale" and data.get("status") in OWING_STATES and data.get("counts_toward_target", True)
-                and (owner is None or data.get("owner") == owner)):
-            sales.append((str(data["date"]), convert(data["totals"]["net"], data["currency"])))
-    return sorted(sales)
-
-
 def attainment(repo, owner: str | None, period: str, code: str) -> Decimal:
     """Net sales that count toward targets, of an owner (or everyone), in a period, in `code`."""
     return rounded(sum((amount for _, amount in counted_sales(repo, owner, period, code)), Decimal(0)), code)
@@ -165,24 +150,3 @@ def campaign_view(repo, campaign: Record) -> Document:
                "deals": [d.id for d in deals], "won_revenue": revenue}
     return Document([Fields([(k, v) for k, v in facts if v is not None], title=data["name"]),
                      deal_list(repo, deals, title=N_("Deals from this campaign"))], payload=payload)
-
-
-def tiers(repo) -> dict[str, str]:
-    """Customer reference → loyalty tier, from trailing-12-month net sales in the default currency."""
-    today = repo.clock.today()
-    start = (today - timedelta(days=364)).isoformat()
-    code = repo.config.currency
-    convert = converter(code, code, repo.config.rates)
-    sales: dict[str, Decimal] = {}
-    for order in repo.records("order", Match(since=start, until=today.isoformat())):
-        data = order.data
-        if data["kind"] == "sale" and data.get("status") in OWING_STATES:
-            try:
-                amount = convert(data["totals"]["net"], data["currency"])
-            except InvalidValue as error:
-                if str(error) not in repo.warnings:
-                    repo.warnings.append(_("{error}; those sales are left out of the tiers").format(error=error))
-                continue
-            sales[data["party"]] = sales.get(data["party"], Decimal(0)) + amount
-    thresholds = repo.config.tiers
-    return {party.ref: tier_of(sales.get(party.ref, Decimal(0)), thresholds) for party in repo.records("customer")}
