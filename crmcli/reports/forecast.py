@@ -57,10 +57,7 @@ def forecast(repo, months: int) -> Document:
         data = order.data
         if data.get("status") in OWING_STATES and data.get("counts_toward_target", True):
             key = str(data["date"])[:7]
-            try:
-                history[key] = history.get(key, Decimal(0)) + convert(data["totals"]["net"], data["currency"])
-            except InvalidValue:
-                continue
+            history[key] = history.get(key, Decimal(0)) + convert(data["totals"]["net"], data["currency"])
     current = _month(today)
     known = sorted(key for key in history if key < current)
     if len(known) < 3:
@@ -77,10 +74,7 @@ def forecast(repo, months: int) -> Document:
         if is_closed_deal(data) or not data.get("close") or data.get("amount") is None:
             continue
         key = max(str(data["close"])[:7], current)
-        try:
-            pipeline[key] = pipeline.get(key, Decimal(0)) + convert(weighted(data, stages), data.get("currency", code))
-        except InvalidValue:
-            continue
+        pipeline[key] = pipeline.get(key, Decimal(0)) + convert(weighted(data, stages), data.get("currency", code))
     rows = [{"month": _month(today, step), "trend": rounded(max(level + trend * (step + 1), Decimal(0)), code),
              "pipeline": rounded(pipeline.get(_month(today, step), Decimal(0)), code)} for step in range(months)]
     errors: list[Decimal] = []

@@ -62,10 +62,7 @@ def segments(repo, only: str | None = None) -> Document:
         last[party] = max(last.get(party, day), day)
         if day > year_ago:
             count[party] = count.get(party, 0) + 1
-            try:
-                money[party] = money.get(party, Decimal(0)) + convert(data["totals"]["net"], data["currency"])
-            except InvalidValue:
-                continue
+            money[party] = money.get(party, Decimal(0)) + convert(data["totals"]["net"], data["currency"])
     customers = repo.records("customer")
     recencies = sorted(-(today - day).days for day in last.values())
     frequencies = sorted(count.values())

@@ -94,3 +94,17 @@ def test_forecast_refuses_zero_months(demo):
     assert result.code == 1 and "--months" in result.err
     rows = demo("report", "forecast", "--months", "2", "--format", "json").json()
     assert len(rows["forecast"]) == 2 and len(rows["backtest"]) == 6 and rows["mape"] is not None
+
+
+def test_a_missing_rate_is_refused_by_every_report_that_converts(demo):
+    """One policy (issue 17): forecast and segments used to drop the orders in a currency
+    without a rate and exit 0 with smaller numbers (the demo's 2026-11 forecast fell from
+    1,515,098 to 1,213,417); like `ledger --convert`, every report now refuses, saying which
+    rate is missing, and writes nothing to stdout."""
+    config = demo.root / "crm.yaml"
+    config.write_text(config.read_text(encoding="utf-8").replace(", GBP: 9.05", ""), encoding="utf-8")
+    for args in (["report", "forecast"], ["report", "segments"], ["report", "targets"],
+                 ["ledger", "--by", "year", "--convert", "CNY"]):
+        result = demo(*args)
+        assert (result.code, result.out) == (1, ""), args
+        assert "no exchange rate for GBP" in result.err and len(result.err.strip().splitlines()) == 1, args
