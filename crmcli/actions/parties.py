@@ -7,6 +7,7 @@ from crmcli.errors import CrmError, InvalidValue
 from crmcli.i18n import _
 from crmcli.model.ids import SLUG, unique_slug
 from crmcli.model.kinds import Kind
+from crmcli.model.notices import Notice
 from crmcli.model.record import Record
 from crmcli.store.questions import Match
 
@@ -133,6 +134,6 @@ def _own_files(repo, record: Record) -> list[str]:
         if path == f"{record.ref}.md" or (path.startswith(f"attachments/{record.id}/") and path.count("/") == 2):
             own.append(path)
         else:
-            repo.warnings.append(_("{record}: {path} does not belong to {id}; left in place").format(
-                record=record.path, path=path, id=record.id))
+            repo.warnings.append(Notice(_("{record}: {path} does not belong to {id}; left in place").format(
+                record=record.path, path=path, id=record.id), record.path))
     return own

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from crmcli.errors import Ambiguous, InvalidValue, NotFound
 from crmcli.i18n import _
 from crmcli.model.kinds import PARTY_KINDS, Kind, kind_of_ref
+from crmcli.model.notices import FUZZY, Notice
 from crmcli.model.record import Record
 from crmcli.model.text import compact, fold, has_cjk, pinyin_matches, words
 from crmcli.store.questions import Match
@@ -98,8 +99,8 @@ def resolve_party(repo, text: str, kinds: tuple[Kind, ...] = PARTY_KINDS) -> Rec
         refs = sorted({named.ref for named in found})
         if len(refs) == 1:
             if step == "fuzzy":
-                repo.warnings.append(_("{query!r} matched {name} ({ref}) by close spelling").format(
-                    query=query, name=found[0].name, ref=refs[0]))
+                repo.warnings.append(Notice(_("{query!r} matched {name} ({ref}) by close spelling").format(
+                    query=query, name=found[0].name, ref=refs[0]), f"{refs[0]}.yaml", kind=FUZZY))
             return repo.load(refs[0])
         if refs:
             labels = sorted({(named.ref, _label(named)) for named in found})
@@ -110,7 +111,7 @@ def resolve_party(repo, text: str, kinds: tuple[Kind, ...] = PARTY_KINDS) -> Rec
             raise Ambiguous(message.format(query=query, count=len(refs)), listing)
     for path, error, line in repo.index_store().broken():
         if path.rsplit("/", 1)[-1][:-5].startswith(folded_id(query)) and kind_of_ref(path) in kinds:
-            repo.warnings[:] = [w for w in repo.warnings if not w.startswith(f"{path}:")]
+            repo.warnings[:] = [w for w in repo.warnings if w.path != path]
             raise InvalidValue(_("{error} (fix the file, then try again)").format(error=error),
                                where=f"{path}:{line}" if line else path)
     noun = _(" or ").join(_(k.name) for k in kinds)

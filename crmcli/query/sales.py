@@ -10,6 +10,7 @@ from decimal import Decimal
 from crmcli.errors import InvalidValue
 from crmcli.i18n import _
 from crmcli.model.money import converter
+from crmcli.model.notices import LEFT_OUT, Notice
 from crmcli.model.orders import OWING_STATES
 from crmcli.model.periods import parse_period
 from crmcli.model.pipeline import tier_of
@@ -43,8 +44,10 @@ def tiers(repo) -> dict[str, str]:
             try:
                 amount = convert(data["totals"]["net"], data["currency"])
             except InvalidValue as error:
-                if str(error) not in repo.warnings:
-                    repo.warnings.append(_("{error}; those sales are left out of the tiers").format(error=error))
+                notice = Notice(_("{error}; those sales are left out of the tiers").format(error=error),
+                                kind=LEFT_OUT)
+                if notice not in repo.warnings:
+                    repo.warnings.append(notice)
                 continue
             sales[data["party"]] = sales.get(data["party"], Decimal(0)) + amount
     thresholds = repo.config.tiers

@@ -18,6 +18,7 @@ from crmcli.errors import CrmError
 from crmcli.i18n import _
 from crmcli.model.dates import parse_interval, read_day, read_moment
 from crmcli.model.money import format_money
+from crmcli.model.notices import LEFT_OUT, SKIPPED, Notice
 from crmcli.model.orders import OWING_STATES, balance
 from crmcli.model.periods import parse_period
 from crmcli.model.pipeline import CLOSED_STAGES
@@ -57,7 +58,8 @@ class Context:
         try:
             yield
         except (ArithmeticError, ValueError) as error:
-            self.repo.warnings.append(_("{path}: out of range ({error}); skipped").format(path=path, error=error))
+            message = _("{path}: out of range ({error}); skipped").format(path=path, error=error)
+            self.repo.warnings.append(Notice(message, path, kind=SKIPPED))
 
 
 def explicit(ctx: Context, settings: dict) -> list[Item]:
@@ -245,7 +247,8 @@ def targets(ctx: Context, settings: dict) -> list[Item]:
         try:
             sales = counted_sales(ctx.repo, data.get("owner"), str(data["period"]), data["currency"])
         except CrmError as error:  # a sale in a currency without a rate: the rest of the agenda stands
-            ctx.repo.warnings.append(_("{path}: left out of the agenda: {error}").format(path=target.path, error=error))
+            ctx.repo.warnings.append(Notice(_("{path}: left out of the agenda: {error}").format(
+                path=target.path, error=error), target.path, kind=LEFT_OUT))
             continue
         for day, amount in sales:
             running += amount

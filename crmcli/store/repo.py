@@ -19,6 +19,7 @@ from crmcli.i18n import _
 from crmcli.model.dates import Clock, local_zone, moment_text, read_day
 from crmcli.model.ids import random_id
 from crmcli.model.kinds import KINDS, Kind, kind_of_ref
+from crmcli.model.notices import Notice
 from crmcli.model.record import Record
 from crmcli.store import codec, document, fs, pending, state
 from crmcli.store.config import CONFIG_FILE, Config, load_config
@@ -92,7 +93,7 @@ class Repo:
     root: Path
     config: Config
     clock: Clock
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[Notice] = field(default_factory=list)
     autocommit: bool = False
     """Commit each transaction's files to git (`git.autocommit`, unless `--no-commit`)."""
     revision: str | None = None
@@ -119,7 +120,7 @@ class Repo:
             try:
                 folder = state.ensure(self.cache_dir)
             except DataDirError as error:
-                self.warnings.append(_("{problem}; the index is kept in memory").format(problem=error))
+                self.warnings.append(Notice(_("{problem}; the index is kept in memory").format(problem=error)))
                 folder = None
             self._index = Index(self.root, folder)
         return self._index
@@ -190,7 +191,7 @@ class Repo:
                 try:
                     self._recover()
                 except DataDirError as error:
-                    self.warnings.append(str(error))
+                    self.warnings.append(Notice(str(error)))
 
     def _recover(self) -> None:
         try:
@@ -199,7 +200,7 @@ class Repo:
             raise DataDirError(_("an interrupted write cannot be finished yet: {error}").format(
                 error=fs.os_error(error, error.filename or self.root))) from error
         if note:
-            self.warnings.append(note)
+            self.warnings.append(Notice(note))
 
     def work_tree(self):
         """The git work tree of the data directory (GitError when there is none)."""
@@ -293,7 +294,7 @@ class Repo:
                     git.commit_files(tree, [path for path in entries[0].paths if path not in later],
                                      entries[0].message)
                 except git.StaleIndex as error:
-                    self.warnings.append(str(error))
+                    self.warnings.append(Notice(str(error)))
                 entries = entries[1:]
                 pending.keep(self.cache_dir, entries)
         except GitError as error:
@@ -304,8 +305,8 @@ class Repo:
 
     def warn_uncommitted(self, problem: str | None) -> None:
         if problem:
-            self.warnings.append(_("written but not committed: {error}; the next crm command that writes "
-                                   "commits it").format(error=problem))
+            self.warnings.append(Notice(_("written but not committed: {error}; the next crm command that writes "
+                                          "commits it").format(error=problem)))
 
 
 class Transaction:
