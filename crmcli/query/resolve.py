@@ -14,12 +14,11 @@ from dataclasses import dataclass
 from crmcli.errors import Ambiguous, InvalidValue, NotFound
 from crmcli.i18n import _
 from crmcli.model.kinds import PARTY_KINDS, Kind, kind_of_ref
+from crmcli.model.likeness import close_spellings
 from crmcli.model.notices import FUZZY, Notice
 from crmcli.model.record import Record
 from crmcli.model.text import compact, fold, has_cjk, pinyin_matches, words
 from crmcli.store.questions import Match
-
-FUZZY_CUTOFF = 72
 
 
 @dataclass(frozen=True)
@@ -66,15 +65,13 @@ def _steps(query: str, names: list[Named]):
 
 
 def _fuzzy(folded: str, names: list[Named]) -> list[Named]:
-    from rapidfuzz import fuzz, process
-
-    choices = {index: n.folded for index, n in enumerate(names) if n.role == "name"}
+    choices: dict[int, str] = {index: n.folded for index, n in enumerate(names) if n.role == "name"}
     choices.update({-1 - index: n.id for index, n in enumerate(names) if n.role == "name"})
-    hits = process.extract(folded, choices, scorer=fuzz.WRatio, score_cutoff=FUZZY_CUTOFF, limit=8)
+    hits = close_spellings(folded, choices, 8)
     if not hits:
         return []
     best = hits[0][1]
-    close = {key if key >= 0 else -1 - key for _, score, key in hits if score >= best - 4}
+    close = {key if key >= 0 else -1 - key for key, score in hits if score >= best - 4}
     return [names[index] for index in sorted(close)]
 
 

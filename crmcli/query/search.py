@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from crmcli.errors import InvalidValue
 from crmcli.i18n import N_, _
 from crmcli.model.kinds import KINDS, Kind, title_of
+from crmcli.model.likeness import close_spellings
 from crmcli.model.record import Record, leaves
 from crmcli.model.text import fold, match_spans, words
 from crmcli.query.compile import Query
@@ -22,7 +23,6 @@ from crmcli.store.questions import Match
 
 SNIPPET_WIDTH = 70
 SNIPPET_SKIP = {"id", "created", "updated", "party"}
-FUZZY_CUTOFF = 70
 
 
 @dataclass
@@ -50,13 +50,10 @@ def select(repo, query: str = "", kinds: tuple[Kind, ...] = (), match: Match | N
 
 
 def _fuzzy(repo, query: str, kinds: tuple[Kind, ...], limit: int) -> list[Record]:
-    from rapidfuzz import fuzz, process
-
     allowed = {kind.name for kind in kinds} if kinds else None
     names = [row for row in repo.index.names(tuple(allowed or KINDS)) if row[1] == "name"]
     choices = {index: row[3] for index, row in enumerate(names)}
-    hits = process.extract(fold(query), choices, scorer=fuzz.WRatio, score_cutoff=FUZZY_CUTOFF, limit=limit)
-    return [repo.load(names[index][0][:-5]) for _, _, index in hits]
+    return [repo.load(names[index][0][:-5]) for index, _score in close_spellings(fold(query), choices, limit)]
 
 
 def snippet(record: Record, needles: list[str]) -> tuple[str, list]:
