@@ -16,12 +16,12 @@ from typing import TYPE_CHECKING
 
 from crmcli.errors import CrmError
 from crmcli.i18n import _
-from crmcli.model.dates import parse_interval, read_day, read_moment
+from crmcli.model.dates import read_day, read_moment
 from crmcli.model.money import format_money
 from crmcli.model.notices import LEFT_OUT, SKIPPED, Notice
 from crmcli.model.orders import OWING_STATES, balance
 from crmcli.model.periods import parse_period
-from crmcli.model.pipeline import CLOSED_STAGES
+from crmcli.model.pipeline import CLOSED_STAGES, follow_up_due
 from crmcli.query.sales import counted_sales
 from crmcli.reminders.items import Item
 from crmcli.store.questions import Match
@@ -91,20 +91,17 @@ def follow_up(ctx: Context, settings: dict) -> list[Item]:
     default = ctx.repo.config.follow_up_every
     last = ctx.repo.index.last_contacts()
     planned = ctx.repo.ask.planned_parties()
-    cadences = {}
     items = []
     for ref, kind, lifecycle, every, created, owner in ctx.repo.ask.cadences():
         path = f"{ref}.yaml"
         if ref in planned or (kind == "customer" and (lifecycle or "customer") not in lifecycles):
             continue
         every = str(every or default)
-        if every not in cadences:
-            cadences[every] = parse_interval(every)
         since = last.get(ref)
         due = None
         with ctx.guarded(path):
+            due = follow_up_due(since, str(created), every, ctx.repo.clock)
             start = read_day(str(since or created), ctx.repo.clock)
-            due = start + cadences[every]
         if due is None or due > ctx.horizon:
             continue
         reason = (_("no contact since {day} (every {cadence})").format(day=start.isoformat(), cadence=every)

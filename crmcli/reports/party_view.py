@@ -5,9 +5,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 from crmcli.i18n import N_, _
-from crmcli.model.dates import parse_interval, read_day
 from crmcli.model.money import format_money
 from crmcli.model.orders import is_open, on_time, outstanding
+from crmcli.model.pipeline import follow_up_due
 from crmcli.model.record import Record
 from crmcli.model.views import Column, Document, Fields, Table
 from crmcli.query.sales import tiers
@@ -74,13 +74,11 @@ def party_view(repo, party: Record) -> Document:
     )
     last = interactions[0].data if interactions else None
     cadence = data.get("follow_up_every") or repo.config.follow_up_every
-    follow_up = ""
-    if last:
-        due = read_day(str(last["at"]), clock) + parse_interval(cadence)
-        late = (clock.today() - due).days
-        follow_up = (_("every {cadence}; next contact due {day} ({late} days late)") if late > 0
-                     else _("every {cadence}; next contact due {day}")).format(cadence=cadence, day=due.isoformat(),
-                                                                              late=late)
+    due = follow_up_due(str(last["at"]) if last else None, str(data["created"]), cadence, clock)
+    late = (clock.today() - due).days
+    follow_up = (_("every {cadence}; next contact due {day} ({late} days late)") if late > 0
+                 else _("every {cadence}; next contact due {day}")).format(cadence=cadence, day=due.isoformat(),
+                                                                          late=late)
     profile = [
         (N_("id"), party.ref),
         (N_("name"), data.get("name")),

@@ -8,9 +8,9 @@ from decimal import Decimal
 
 from crmcli.errors import InvalidValue
 from crmcli.i18n import N_, _
-from crmcli.model.dates import parse_interval, read_day
 from crmcli.model.money import converter, rounded
 from crmcli.model.orders import OWING_STATES
+from crmcli.model.pipeline import follow_up_due
 from crmcli.model.views import Column, Document, Table
 from crmcli.store.questions import Match
 
@@ -109,8 +109,8 @@ def _overdue_for_contact(repo, customers, today: date) -> list[dict]:
             continue
         cadence = customer.data.get("follow_up_every") or repo.config.follow_up_every
         seen = last.get(customer.ref)
-        due = (read_day(str(seen), repo.clock) + parse_interval(cadence)) if seen else today
-        if due < today or not seen:
+        due = follow_up_due(str(seen) if seen else None, str(customer.data["created"]), cadence, repo.clock)
+        if due < today:
             rows.append({"customer": customer.title, "last": str(seen)[:10] if seen else "never", "every": cadence,
                          "due": due.isoformat(), "late": (today - due).days})
     return sorted(rows, key=lambda row: -row["late"])
