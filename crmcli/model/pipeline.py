@@ -20,6 +20,10 @@ TICKET = Workflow("ticket", "open", {
     "in-progress": ("open", "resolved"),
     "resolved": ("in-progress", "closed"),
 })
+TICKET_STATES = TICKET.states
+"""A ticket's statuses in their order: open, in-progress, resolved, closed."""
+OPEN_TICKET = TICKET_STATES[:2]
+"""Statuses of a ticket still being worked on: its service level runs."""
 DURATION = re.compile(r"^([1-9][0-9]*)([hd])$")
 
 

@@ -21,7 +21,7 @@ from crmcli.model.money import format_money
 from crmcli.model.notices import LEFT_OUT, SKIPPED, Notice
 from crmcli.model.orders import OWING_STATES, balance
 from crmcli.model.periods import parse_period
-from crmcli.model.pipeline import CLOSED_STAGES, follow_up_due
+from crmcli.model.pipeline import CLOSED_STAGES, OPEN_TICKET, follow_up_due
 from crmcli.query.sales import counted_sales
 from crmcli.reminders.items import Item
 from crmcli.store.questions import Match
@@ -204,7 +204,7 @@ def deals(ctx: Context, settings: dict) -> list[Item]:
 
 def tickets(ctx: Context, settings: dict) -> list[Item]:
     items = []
-    for ticket in ctx.rows("ticket", Match(one_of={"status": ("open", "in-progress")}, present=("due",))):
+    for ticket in ctx.rows("ticket", Match(one_of={"status": OPEN_TICKET}, present=("due",))):
         data = ticket.data
         due = None
         with ctx.guarded(ticket.path):

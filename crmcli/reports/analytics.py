@@ -12,7 +12,7 @@ from crmcli.i18n import N_, _, quarter_text
 from crmcli.model.money import rounded
 from crmcli.model.orders import OWING_STATES, on_time, outstanding
 from crmcli.model.periods import parse_period
-from crmcli.model.pipeline import breached, weighted
+from crmcli.model.pipeline import TICKET_STATES, breached, weighted
 from crmcli.model.views import Column, Document, Table
 from crmcli.store.questions import Match
 
@@ -171,7 +171,7 @@ def service(repo) -> Document:
     tickets = [t.data for t in repo.records("ticket")]
     now = repo.clock.now()
     priorities = ("urgent", "high", "normal", "low")
-    statuses = ("open", "in-progress", "resolved", "closed")
+    statuses = TICKET_STATES
     rows: list[dict[str, Any]] = []
     for priority in priorities:
         mine = [t for t in tickets if t.get("priority") == priority]

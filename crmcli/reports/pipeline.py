@@ -8,7 +8,7 @@ from decimal import Decimal
 from crmcli.i18n import N_, _
 from crmcli.model.money import converter, format_money, rounded
 from crmcli.model.periods import parse_period
-from crmcli.model.pipeline import breached, is_closed_deal, probability, weighted
+from crmcli.model.pipeline import OPEN_TICKET, breached, is_closed_deal, probability, weighted
 from crmcli.model.record import Record
 from crmcli.model.views import Column, Document, Fields, Table
 from crmcli.query.sales import counted_sales
@@ -72,7 +72,7 @@ def ticket_list(repo, records: list[Record], title: str | None = None) -> Table:
         rows.append({**record.data, "party_name": names.get(record.data["party"], record.data["party"]),
                      "opened": when(record.data.get("opened"), repo.clock),
                      "due": when(record.data.get("due"), repo.clock), "breach": _("breached") if late else "",
-                     "_style": "red" if late and record.data.get("status") not in ("resolved", "closed") else None})
+                     "_style": "red" if late and record.data.get("status") in OPEN_TICKET else None})
     return Table(TICKET_COLUMNS, rows, title=title, records=[r.data for r in records], empty="no tickets match")
 
 
