@@ -43,7 +43,7 @@ def _text_of(result, fmt: str) -> str:
 def _calendar(repo, items, records) -> bytes:
     from crmcli.reminders.calendar import calendar
 
-    return calendar(items, records, repo.index.party_names(), repo.clock.now(), repo.config.business_name)
+    return calendar(items, records, repo.index.party_names(), repo.clock, repo.config.business_name)
 
 
 def _announce(repo, items) -> None:

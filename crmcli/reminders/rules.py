@@ -135,7 +135,7 @@ def birthdays(ctx: Context, settings: dict) -> list[Item]:
     for ref, name, birthday, owner in ctx.repo.ask.birthdays():
         day, age = _next_birthday(birthday, ctx.today)
         reason = (_("birthday of {name} (turns {age})") if age else _("birthday of {name}")).format(name=name, age=age)
-        items.append(Item(day, "birthdays", reason, ref, ref, owner, notice=True))
+        items.append(Item(day, "birthdays", reason, ref, ref, owner, notice=True, key=name))
     return items
 
 
