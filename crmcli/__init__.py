@@ -6,7 +6,7 @@ The package is a library first; the `crm` command is a thin face over it:
     repo = open_repo("examples/demo")
 """
 
-__version__ = "0.1.0"
+from crmcli.version import __version__
 
 __all__ = ["__version__", "open_repo"]
 

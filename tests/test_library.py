@@ -10,6 +10,7 @@ from conftest import ROOT, TODAY
 from crmcli import open_repo
 from crmcli.errors import Ambiguous, CrmError, DataDirError, InvalidValue, NotFound
 from crmcli.store import codec
+from crmcli.store.questions import Match
 
 
 @pytest.fixture
@@ -33,7 +34,7 @@ def test_open_the_demo_and_list_records(repo, demo):
 
 
 def test_records_can_be_narrowed_by_the_index(repo):
-    mine = repo.records("interaction", "party = ?", ("customers/huaqiang-dianzi",))
+    mine = repo.records("interaction", Match(party="customers/huaqiang-dianzi"))
     assert mine and all(r.data["party"] == "customers/huaqiang-dianzi" for r in mine)
 
 
@@ -111,7 +112,19 @@ def test_a_broken_file_is_a_warning_for_the_library_too(demo):
     repo = open_repo(demo.root, today=TODAY)
     refs = {r.ref for r in repo.records("customer")}
     assert "customers/hongda-dianqi" not in refs and len(refs) == len(demo.files("customers")) - 1
-    assert any(w.startswith("customers/hongda-dianqi.yaml:") for w in repo.warnings)
+    skipped = [w for w in repo.warnings if w.path == "customers/hongda-dianqi.yaml"]
+    assert [(w.kind, w.line) for w in skipped] == [("skipped", 3)]
+    assert str(skipped[0]).startswith("customers/hongda-dianqi.yaml:3: ")
+
+
+def test_warnings_are_data_a_name_matched_by_close_spelling(demo):
+    """Warnings carry where and what (issue 17): nothing reads them back out of their text."""
+    from crmcli.model.kinds import PARTY_KINDS
+    from crmcli.query.resolve import resolve_party
+
+    repo = open_repo(demo.root, today=TODAY)
+    party = resolve_party(repo, "huaqiang dianzzi", PARTY_KINDS)
+    assert [(w.kind, w.path) for w in repo.warnings] == [("fuzzy", f"{party.ref}.yaml")]
 
 
 def test_the_library_does_not_load_the_cli():

@@ -15,8 +15,10 @@ from crmcli.actions.fields import set_field
 from crmcli.errors import CrmError, InvalidValue, ValidationFailed
 from crmcli.i18n import _
 from crmcli.model.dates import moment_text
+from crmcli.model.notices import Notice
 from crmcli.model.record import Record
 from crmcli.store import codec
+from crmcli.store.questions import Match
 from crmcli.store.schemas import schema
 from crmcli.store.validation import line_of, schema_problems
 
@@ -135,16 +137,8 @@ def mentions(value, ref: str) -> bool:
 def referring(repo, ref: str) -> list[Record]:
     """Records of any kind that name `ref` anywhere: an interaction's `party`, a deal's
     `order` or `source`, a campaign's members. Found generically, so new kinds are covered."""
-    needle = "%" + _as_json_like(ref) + "%"
-    return [record for record in repo.records(where="f.data LIKE ? ESCAPE '\\'", params=(needle,))
+    return [record for record in repo.records(match=Match(mentions=ref))
             if record.ref != ref and mentions(record.data, ref)]
-
-
-def _as_json_like(text: str) -> str:
-    """`text` as a JSON string (quotes included) in the index's data, escaped for LIKE."""
-    from crmcli.model import jsonish
-
-    return jsonish.dumps(text).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def cut(value, ref: str):
@@ -201,6 +195,6 @@ def own_files(repo, record: Record) -> list[str]:
         if path == f"{record.ref}.md" or (path.startswith(f"attachments/{record.id}/") and path.count("/") == 2):
             own.append(path)
         else:
-            repo.warnings.append(_("{record}: {path} does not belong to {id}; left in place").format(
-                record=record.path, path=path, id=record.id))
+            repo.warnings.append(Notice(_("{record}: {path} does not belong to {id}; left in place").format(
+                record=record.path, path=path, id=record.id), record.path))
     return own

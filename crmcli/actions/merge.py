@@ -14,6 +14,7 @@ from crmcli.i18n import N_, _
 from crmcli.model.merging import Conflict, Decide, fold_records
 from crmcli.model.record import Record
 from crmcli.model.views import Column, Document, Fields, Table
+from crmcli.store.questions import Match
 
 
 @dataclass
@@ -61,8 +62,7 @@ def plan_merge(repo, a: Record, b: Record, decide: Decide | None) -> MergePlan:
             b_kind=_(b.kind.name), a_kind=_(a.kind.name), b=b.ref, a=a.ref))
     merged, conflicts = fold_records(a.data, b.data, decide)
     plan = MergePlan(a, b, merged, conflicts, decide is not None)
-    needle = f'%"{b.ref}"%'
-    for record in repo.records(where="f.data LIKE ?", params=(needle,)):
+    for record in repo.records(match=Match(mentions=b.ref)):
         if record.ref not in (a.ref, b.ref):
             changed = rewritten(record.data, b.ref, a.ref)
             if changed != record.data:

@@ -13,6 +13,7 @@ from crmcli.model.dates import moment_text, parse_day
 from crmcli.model.kinds import KINDS
 from crmcli.model.money import MINOR_UNITS, parse_amount, parse_decimal, parse_rate, rounded
 from crmcli.model.money import currency as currency_code
+from crmcli.model.notices import Notice
 from crmcli.model.orders import SKU_LIKE, balance, parse_line, payment_due, totals
 from crmcli.model.record import Record
 from crmcli.model.workflow import ORDER
@@ -122,8 +123,8 @@ def new_order(repo, direction: str, party: Record, *, lines: list, currency: str
     if due:
         record["payment_due"] = due.isoformat()
     elif terms:
-        repo.warnings.append(_("payment terms {terms!r} of {ref} are not understood; no payment due date set").format(
-            terms=terms, ref=party.ref))
+        repo.warnings.append(Notice(_("payment terms {terms!r} of {ref} are not understood; no payment due date "
+                                      "set").format(terms=terms, ref=party.ref), party.path))
     record["payments"] = []
     if deal:
         record["deal"] = deal

@@ -10,7 +10,7 @@ from crmcli.model.money import currency as currency_code
 from crmcli.model.money import parse_decimal, parse_rate
 from crmcli.model.orders import SKU_LIKE
 from crmcli.model.record import Record
-from crmcli.model.text import words
+from crmcli.store.questions import Match
 
 
 def add_product(repo, sku: str, name: str, **how) -> Record:
@@ -54,8 +54,7 @@ def new_product(repo, sku: str, name: str, *, price: str | None = None, currency
 
 
 def orders_with(repo, sku: str) -> list[Record]:
-    with_sku = "f.file_id IN (SELECT file_id FROM terms WHERE field = 'lines.sku' AND text = ?)"
-    return [order for order in repo.records("order", with_sku, (words(sku),))
+    return [order for order in repo.records("order", Match(listing=("lines.sku", sku)))
             if any(line.get("sku") == sku for line in order.data.get("lines", []))]
 
 

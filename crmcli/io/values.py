@@ -141,11 +141,7 @@ class References:
         if not self.source:
             return {}
         if kind.name not in self.keys:
-            from crmcli.query.search import select_fields
-
-            key = f"json_extract(f.data, '$.external_ids.\"{self.source}\"')"
-            rows = select_fields(self.repo, {"path": "f.path", "key": key}, kinds=(kind,), where=f"{key} IS NOT NULL")
-            self.keys[kind.name] = {str(row["key"]): row["path"][:-5] for row in rows}
+            self.keys[kind.name] = self.repo.ask.external_keys(kind.name, self.source)
         return self.keys[kind.name]
 
     def remember(self, kind: Kind, key: str, ref: str) -> None:

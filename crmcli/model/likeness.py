@@ -7,10 +7,13 @@ against; the score ranks the pairs `crm check --duplicates` lists.
 from __future__ import annotations
 
 import re
+from typing import TypeVar
 
 from crmcli.i18n import N_, _
 from crmcli.model.ids import strip_legal_form
 from crmcli.model.text import compact, fold
+
+Key = TypeVar("Key")
 
 SURE = 100
 """The score of a pair that shares an email, a phone or a tax id."""
@@ -49,3 +52,19 @@ def likeness(a: dict, b: dict, name_score: float) -> tuple[int, list[str]]:
     if name_key(a.get("name", "")) == name_key(b.get("name", "")):
         return 95, [_("same name")]
     return int(round(name_score)), [_("similar name")]
+
+
+CLOSE_SPELLING = 72
+"""The one cut-off (rapidfuzz's WRatio, 0–100) from which a name counts as a typo of what was
+typed, for name resolution and `crm search`'s fallback alike. They were 72 and 70; the
+stricter won, since resolution picks the party a command writes to."""
+
+
+def close_spellings(typed: str, choices: dict[Key, str], limit: int | None) -> list[tuple[Key, float]]:
+    """(key, score) of the `choices` (key → folded name) spelled close to `typed` (folded), best first."""
+    # Imported here: rapidfuzz costs about 230 ms to import (python -X importtime), and only a
+    # query that matched nothing exactly needs it.
+    from rapidfuzz import fuzz, process
+
+    return [(key, score) for _text, score, key in process.extract(typed, choices, scorer=fuzz.WRatio,
+                                                                   score_cutoff=CLOSE_SPELLING, limit=limit)]

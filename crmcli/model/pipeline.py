@@ -4,11 +4,12 @@ levels and statuses, loyalty tiers. Pure functions over records and settings."""
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from crmcli.errors import InvalidValue
 from crmcli.i18n import _
+from crmcli.model.dates import parse_interval, read_day
 from crmcli.model.workflow import Workflow
 
 LIFECYCLE = ("lead", "prospect", "customer", "inactive")
@@ -19,6 +20,10 @@ TICKET = Workflow("ticket", "open", {
     "in-progress": ("open", "resolved"),
     "resolved": ("in-progress", "closed"),
 })
+TICKET_STATES = TICKET.states
+"""A ticket's statuses in their order: open, in-progress, resolved, closed."""
+OPEN_TICKET = TICKET_STATES[:2]
+"""Statuses of a ticket still being worked on: its service level runs."""
 DURATION = re.compile(r"^([1-9][0-9]*)([hd])$")
 
 
@@ -96,3 +101,11 @@ def tier_of(net_sales: Decimal, thresholds: dict) -> str:
     """The highest tier whose threshold the trailing-12-month net sales reach, else standard."""
     reached = [(Decimal(str(value)), name) for name, value in thresholds.items() if net_sales >= Decimal(str(value))]
     return max(reached)[1] if reached else "standard"
+
+
+def follow_up_due(last_contact: str | None, created: str, cadence: str, clock) -> date:
+    """When a party is next due for contact: its cadence after the last contact, or after it
+    was created if it was never contacted. The one rule of `crm today`, `crm remind due`,
+    `crm show` and `report segments` (show and segments used to leave a never-contacted party
+    undated or due today; the agenda's rule won, as cron acts on it)."""
+    return read_day(str(last_contact or created), clock) + parse_interval(cadence)

@@ -9,6 +9,7 @@ serves `crm search`, `crm customer list QUERY`, `crm timeline QUERY` and the res
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -45,11 +46,30 @@ NUMBER = re.compile(r"^[-+]?\d+(\.\d+)?$")
 
 @dataclass
 class Compiled:
-    """A WHERE clause over `files f` with its parameters, and the free words (for ranking)."""
+    """A WHERE clause over `files f` with its parameters, and the free words with their
+    FTS5 phrases (for ranking); see store/questions.py's `Compiled`."""
 
     sql: str
     params: list = field(default_factory=list)
     words: list[str] = field(default_factory=list)
+
+    @property
+    def phrases(self) -> list[str]:
+        return [p for p in (fts_phrase(w) for w in self.words) if p]
+
+
+@dataclass(frozen=True)
+class Query:
+    """A query in the query language as the store takes it (a `Filter` of store/questions.py),
+    with how to resolve what the index cannot know: `party_refs(text)` the parties a
+    `party:` value names, `tier_refs(tier)` the customers in a loyalty tier."""
+
+    text: str
+    party_refs: Callable[[str], list[str]] | None = None
+    tier_refs: Callable[[str], list[str]] | None = None
+
+    def compiled(self, clock: Clock) -> Compiled:
+        return compile_query(self.text, clock, self.party_refs, self.tier_refs)
 
 
 def fts_phrase(text: str) -> str | None:

@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from crmcli.errors import Ambiguous, InvalidValue, NotFound
 from crmcli.i18n import _
 from crmcli.model.kinds import PARTY_KINDS, Kind, kind_of_ref, title_of
+from crmcli.model.likeness import close_spellings
+from crmcli.model.notices import FUZZY, Notice
 from crmcli.model.record import Record
 from crmcli.model.text import compact, fold, has_cjk, pinyin_matches, words
-
-FUZZY_CUTOFF = 72
+from crmcli.store.questions import Match
 
 
 @dataclass(frozen=True)
@@ -64,15 +65,13 @@ def _steps(query: str, names: list[Named]):
 
 
 def _fuzzy(folded: str, names: list[Named]) -> list[Named]:
-    from rapidfuzz import fuzz, process
-
-    choices = {index: n.folded for index, n in enumerate(names) if n.role == "name"}
+    choices: dict[int, str] = {index: n.folded for index, n in enumerate(names) if n.role == "name"}
     choices.update({-1 - index: n.id for index, n in enumerate(names) if n.role == "name"})
-    hits = process.extract(folded, choices, scorer=fuzz.WRatio, score_cutoff=FUZZY_CUTOFF, limit=8)
+    hits = close_spellings(folded, choices, 8)
     if not hits:
         return []
     best = hits[0][1]
-    close = {key if key >= 0 else -1 - key for _, score, key in hits if score >= best - 4}
+    close = {key if key >= 0 else -1 - key for key, score in hits if score >= best - 4}
     return [names[index] for index in sorted(close)]
 
 
@@ -97,8 +96,8 @@ def resolve_party(repo, text: str, kinds: tuple[Kind, ...] = PARTY_KINDS) -> Rec
         refs = sorted({named.ref for named in found})
         if len(refs) == 1:
             if step == "fuzzy":
-                repo.warnings.append(_("{query!r} matched {name} ({ref}) by close spelling").format(
-                    query=query, name=found[0].name, ref=refs[0]))
+                repo.warnings.append(Notice(_("{query!r} matched {name} ({ref}) by close spelling").format(
+                    query=query, name=found[0].name, ref=refs[0]), f"{refs[0]}.yaml", kind=FUZZY))
             return repo.load(refs[0])
         if refs:
             labels = sorted({(named.ref, _label(named)) for named in found})
@@ -109,7 +108,7 @@ def resolve_party(repo, text: str, kinds: tuple[Kind, ...] = PARTY_KINDS) -> Rec
             raise Ambiguous(message.format(query=query, count=len(refs)), listing)
     for path, error, line in repo.index_store().broken():
         if path.rsplit("/", 1)[-1][:-5].startswith(folded_id(query)) and kind_of_ref(path) in kinds:
-            repo.warnings[:] = [w for w in repo.warnings if not w.startswith(f"{path}:")]
+            repo.warnings[:] = [w for w in repo.warnings if w.path != path]
             raise InvalidValue(_("{error} (fix the file, then try again)").format(error=error),
                                where=f"{path}:{line}" if line else path)
     noun = _(" or ").join(_(k.name) for k in kinds)
@@ -118,10 +117,7 @@ def resolve_party(repo, text: str, kinds: tuple[Kind, ...] = PARTY_KINDS) -> Rec
 
 def _by_id(repo, kind: Kind | None, query: str) -> list[Record]:
     """Records (of `kind`, else of any kind) whose id is `query` in any case, else starts with it."""
-    upper = query.upper()
-    prefix = upper.replace("%", "\\%").replace("_", "\\_") + "%"
-    return (repo.records(kind, "upper(id) = ?", (upper,))
-            or repo.records(kind, "upper(id) LIKE ? ESCAPE '\\'", (prefix,)))
+    return repo.records(kind, Match(id_is=query)) or repo.records(kind, Match(id_starts=query))
 
 
 def resolve_record(repo, kind: Kind | None, text: str) -> Record:

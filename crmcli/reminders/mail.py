@@ -17,6 +17,7 @@ import ssl
 
 from crmcli.errors import CrmError
 from crmcli.i18n import _
+from crmcli.model.notices import Notice
 from crmcli.model.text import visible
 
 DEFAULT_PORTS = {"starttls": 587, "tls": 465, "none": 25}
@@ -39,7 +40,7 @@ def mail_settings(repo) -> dict | None:
         moved = f"{CONFIG_FILE}: {_(MOVED_SMTP).format(path=local_settings_path())}"
         if not settings:
             raise MailError(moved)
-        repo.warnings.append(moved)
+        repo.warnings.append(Notice(moved, CONFIG_FILE))
     return settings
 
 

@@ -9,19 +9,22 @@ agenda decides what is overdue, due today or coming up. Rules are named as in
 from __future__ import annotations
 
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from crmcli.errors import CrmError
 from crmcli.i18n import _
-from crmcli.model.dates import parse_interval, read_day, read_moment
+from crmcli.model.dates import read_day, read_moment
 from crmcli.model.money import format_money
+from crmcli.model.notices import LEFT_OUT, SKIPPED, Notice
 from crmcli.model.orders import OWING_STATES, balance
 from crmcli.model.periods import parse_period
-from crmcli.model.pipeline import CLOSED_STAGES
+from crmcli.model.pipeline import CLOSED_STAGES, OPEN_TICKET, follow_up_due
+from crmcli.query.sales import counted_sales
 from crmcli.reminders.items import Item
+from crmcli.store.questions import Match
 
 if TYPE_CHECKING:
     from crmcli.store.repo import Repo
@@ -42,8 +45,8 @@ class Context:
     horizon: date
     owners: dict[str, str] = field(default_factory=dict)
 
-    def rows(self, kind: str, where: str = "", params: tuple = ()):
-        return self.repo.records(kind, where, params)
+    def rows(self, kind: str, match: Match | None = None):
+        return self.repo.records(kind, match)
 
     def owner_of(self, data: dict) -> str | None:
         return data.get("owner") or self.owners.get(data.get("party") or "")
@@ -55,12 +58,13 @@ class Context:
         try:
             yield
         except (ArithmeticError, ValueError) as error:
-            self.repo.warnings.append(_("{path}: out of range ({error}); skipped").format(path=path, error=error))
+            message = _("{path}: out of range ({error}); skipped").format(path=path, error=error)
+            self.repo.warnings.append(Notice(message, path, kind=SKIPPED))
 
 
 def explicit(ctx: Context, settings: dict) -> list[Item]:
     items = []
-    for record in ctx.rows("reminder", "due IS NOT NULL AND substr(due, 1, 10) <= ?", (ctx.horizon.isoformat(),)):
+    for record in ctx.rows("reminder", Match(due_by=ctx.horizon.isoformat())):
         data = record.data
         due = str(data["due"])
         repeat = _(" (every {rule})").format(rule=data["every"]) if data.get("every") else ""
@@ -73,7 +77,7 @@ def explicit(ctx: Context, settings: dict) -> list[Item]:
 
 def next_steps(ctx: Context, settings: dict) -> list[Item]:
     items = []
-    for r in ctx.rows("interaction", "due IS NOT NULL AND due <= ?", (ctx.horizon.isoformat(),)):
+    for r in ctx.rows("interaction", Match(due_by=ctx.horizon.isoformat())):
         with ctx.guarded(r.path):
             items.append(Item(read_day(str(r.data["next"]["due"]), ctx.repo.clock), "next_steps",
                               r.data["next"]["action"], r.ref, r.data.get("party"), ctx.owner_of(r.data)))
@@ -84,8 +88,7 @@ def undated_next_steps(repo: Repo, owner: str | None = None) -> list:
     """Open next steps logged without a due date (`crm log … --next X`), up to today, oldest
     first. No rule can date them, so the agenda lists them as "no date" instead of never."""
     today = repo.clock.today().isoformat()
-    records = repo.records("interaction", "file_id IN (SELECT file_id FROM terms WHERE field = 'next.action') "
-                                          "AND due IS NULL AND substr(day, 1, 10) <= ?", (today,))
+    records = repo.records("interaction", Match(present=("next.action",), until=today))
     steps = [r for r in records if isinstance(r.data.get("next"), dict)
              and not r.data["next"].get("done") and not r.data["next"].get("due")]
     if owner is not None:
@@ -100,24 +103,18 @@ def follow_up(ctx: Context, settings: dict) -> list[Item]:
     lifecycles = tuple(settings.get("lifecycles") or DEFAULT_LIFECYCLES)
     default = ctx.repo.config.follow_up_every
     last = ctx.repo.index.last_contacts(ctx.today)
-    planned = {party for (party,) in ctx.repo.index.db.execute(
-        "SELECT DISTINCT party FROM files INDEXED BY files_due WHERE due IS NOT NULL AND party IS NOT NULL")}
-    cadences = {}
+    planned = ctx.repo.ask.planned_parties()
     items = []
-    for path, kind, lifecycle, every, created, owner in ctx.repo.index.db.execute(
-            "SELECT path, kind, data ->> '$.lifecycle', data ->> '$.follow_up_every', data ->> '$.created', "
-            "data ->> '$.owner' FROM files WHERE kind IN ('customer', 'supplier') AND data IS NOT NULL"):
-        ref = path[:-5]
+    for ref, kind, lifecycle, every, created, owner in ctx.repo.ask.cadences():
+        path = f"{ref}.yaml"
         if ref in planned or (kind == "customer" and (lifecycle or "customer") not in lifecycles):
             continue
         every = str(every or default)
-        if every not in cadences:
-            cadences[every] = parse_interval(every)
         since = last.get(ref)
         due = None
         with ctx.guarded(path):
+            due = follow_up_due(since, str(created), every, ctx.repo.clock)
             start = read_day(str(since or created), ctx.repo.clock)
-            due = start + cadences[every]
         if due is None or due > ctx.horizon:
             continue
         reason = (_("no contact since {day} (every {cadence})").format(day=start.isoformat(), cadence=every)
@@ -148,13 +145,10 @@ def _next_birthday(text: str, today: date) -> tuple[date, int | None]:
 def birthdays(ctx: Context, settings: dict) -> list[Item]:
     """Contacts' birthdays; SQL hands over only the name, birthday and owner of each."""
     items = []
-    for path, name, birthday, owner in ctx.repo.index.db.execute(
-            "SELECT f.path, c.value ->> '$.name', c.value ->> '$.birthday', f.data ->> '$.owner' "
-            "FROM files f, json_each(f.data, '$.contacts') c WHERE f.kind IN ('customer', 'supplier') "
-            "AND f.data LIKE '%\"birthday\"%' AND c.value ->> '$.birthday' IS NOT NULL"):
-        day, age = _next_birthday(str(birthday), ctx.today)
+    for ref, name, birthday, owner in ctx.repo.ask.birthdays():
+        day, age = _next_birthday(birthday, ctx.today)
         reason = (_("birthday of {name} (turns {age})") if age else _("birthday of {name}")).format(name=name, age=age)
-        items.append(Item(day, "birthdays", reason, path[:-5], path[:-5], owner, notice=True, key=name))
+        items.append(Item(day, "birthdays", reason, ref, ref, owner, notice=True, key=name))
     return items
 
 
@@ -162,8 +156,7 @@ def renewals(ctx: Context, settings: dict) -> list[Item]:
     """Contracts in force whose end is within their renewal notice: due when notice must be given."""
     fallback = int(settings.get("notice_days", DEFAULT_NOTICE_DAYS))
     items = []
-    for contract in ctx.rows("contract", "json_extract(data, '$.status') IN ('signed', 'active') "
-                                         "AND json_extract(data, '$.end') IS NOT NULL"):
+    for contract in ctx.rows("contract", Match(one_of={"status": ("signed", "active")}, present=("end",))):
         data = contract.data
         end = date.fromisoformat(str(data["end"]))
         notice = int(data.get("renewal_notice_days", fallback))
@@ -176,16 +169,15 @@ def renewals(ctx: Context, settings: dict) -> list[Item]:
     return items
 
 
-def _due_by(ctx: Context, kind: str, day_field: str, condition: str):
-    """(record, day) of the records of `kind` meeting SQL `condition` whose `day_field` falls by the horizon."""
-    for record in ctx.rows(kind, f"{condition} AND json_extract(data, '$.{day_field}') <= ?",
-                           (ctx.horizon.isoformat(),)):
+def _due_by(ctx: Context, kind: str, day_field: str, condition: Match):
+    """(record, day) of the records of `kind` meeting `condition` whose `day_field` falls by the horizon."""
+    for record in ctx.rows(kind, replace(condition, by=(day_field, ctx.horizon.isoformat()))):
         yield record, date.fromisoformat(str(record.data[day_field]))
 
 
 def deliveries(ctx: Context, settings: dict) -> list[Item]:
     items = []
-    undelivered = "json_extract(data, '$.status') IN ('confirmed', 'shipped')"
+    undelivered = Match(one_of={"status": ("confirmed", "shipped")})
     for order, day in _due_by(ctx, "order", "delivery_due", undelivered):
         data = order.data
         reason = _("delivery to the customer due") if data["kind"] == "sale" else _("delivery from the supplier due")
@@ -196,11 +188,8 @@ def deliveries(ctx: Context, settings: dict) -> list[Item]:
 
 def payments(ctx: Context, settings: dict) -> list[Item]:
     """Orders owed on whose payment is due; SQL skips those already paid in full."""
-    states = ", ".join(f"'{state}'" for state in OWING_STATES)
-    unpaid = ("json_extract(data, '$.totals.gross') - coalesce((SELECT sum(json_extract(p.value, '$.amount')) "
-              "FROM json_each(data, '$.payments') p), 0) > 0.000001")
     items = []
-    owing = f"json_extract(data, '$.status') IN ({states}) AND {unpaid}"
+    owing = Match(one_of={"status": OWING_STATES}, unpaid=True)
     for order, day in _due_by(ctx, "order", "payment_due", owing):
         data = order.data
         owed = balance(data)
@@ -215,9 +204,8 @@ def payments(ctx: Context, settings: dict) -> list[Item]:
 
 
 def deals(ctx: Context, settings: dict) -> list[Item]:
-    closed = ", ".join(f"'{stage}'" for stage in CLOSED_STAGES)
     items = []
-    for deal, day in _due_by(ctx, "deal", "close", f"json_extract(data, '$.stage') NOT IN ({closed})"):
+    for deal, day in _due_by(ctx, "deal", "close", Match(none_of={"stage": tuple(CLOSED_STAGES)})):
         data = deal.data
         amount = f", {format_money(Decimal(str(data['amount'])), data.get('currency'))}" if data.get("amount") else ""
         items.append(Item(day, "deals",
@@ -229,8 +217,7 @@ def deals(ctx: Context, settings: dict) -> list[Item]:
 
 def tickets(ctx: Context, settings: dict) -> list[Item]:
     items = []
-    for ticket in ctx.rows("ticket", "json_extract(data, '$.status') IN ('open', 'in-progress') "
-                                     "AND json_extract(data, '$.due') IS NOT NULL"):
+    for ticket in ctx.rows("ticket", Match(one_of={"status": OPEN_TICKET}, present=("due",))):
         data = ticket.data
         due = None
         with ctx.guarded(ticket.path):
@@ -256,7 +243,6 @@ def _alert_day(settings: dict, period: str, start: date) -> date:
 def targets(ctx: Context, settings: dict) -> list[Item]:
     """On the configured day of a target's period, warn an owner below the configured share;
     announce a target reached until `crm remind due` has announced it (once)."""
-    from crmcli.reports.pipeline import counted_sales
 
     below = Decimal(str(settings.get("below", DEFAULT_TARGET_BELOW)))
     items = []
@@ -271,7 +257,8 @@ def targets(ctx: Context, settings: dict) -> list[Item]:
         try:
             sales = counted_sales(ctx.repo, data.get("owner"), str(data["period"]), data["currency"])
         except CrmError as error:  # a sale in a currency without a rate: the rest of the agenda stands
-            ctx.repo.warnings.append(_("{path}: left out of the agenda: {error}").format(path=target.path, error=error))
+            ctx.repo.warnings.append(Notice(_("{path}: left out of the agenda: {error}").format(
+                path=target.path, error=error), target.path, kind=LEFT_OUT))
             continue
         for day, amount in sales:
             running += amount

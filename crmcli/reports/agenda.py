@@ -8,6 +8,7 @@ from crmcli.i18n import _, day_text, ngettext
 from crmcli.model.views import KEEP, LOW, Column, Document, Table
 from crmcli.reminders.rules import gather, undated_next_steps
 from crmcli.reports.common import INTERACTION_COLUMNS, interaction_row, newest_first
+from crmcli.store.questions import Match
 
 DUE_COLUMNS = [
     Column("due", "due", style="date"),
@@ -71,15 +72,9 @@ def _recent(repo, since: str, until: str, owner: str | None) -> tuple[list, int]
     """The latest interactions from `since` to `until` (at most RECENT_SHOWN, newest first) of
     the parties `owner` looks after (or everyone's), and how many there are in all. Nothing
     after `until` (today, pinned or not): an agenda as of a day knows nothing later."""
-    where = "kind = 'interaction' AND substr(day, 1, 10) BETWEEN ? AND ?"
-    params: tuple = (since, until)
-    if owner is not None:
-        where += (" AND party IN (SELECT substr(path, 1, length(path) - 5) FROM files "
-                  "WHERE kind IN ('customer', 'supplier') AND data ->> '$.owner' = ?)")
-        params += (owner,)
-    total = repo.index.db.execute(f"SELECT count(*) FROM files WHERE {where}", params).fetchone()[0]
-    latest = repo.records("interaction", f"f.file_id IN (SELECT file_id FROM files WHERE {where} "
-                                         f"ORDER BY day DESC LIMIT {2 * RECENT_SHOWN})", params)
+    match = Match(kinds=("interaction",), since=since, until=until, owned_by=owner)
+    total = repo.ask.count(match)
+    latest = repo.ask.newest(match, 2 * RECENT_SHOWN)
     return newest_first(latest)[:RECENT_SHOWN], total
 
 

@@ -12,8 +12,9 @@ from crmcli.i18n import N_, _, quarter_text
 from crmcli.model.money import rounded
 from crmcli.model.orders import OWING_STATES, on_time, outstanding
 from crmcli.model.periods import parse_period
-from crmcli.model.pipeline import breached, weighted
+from crmcli.model.pipeline import TICKET_STATES, breached, weighted
 from crmcli.model.views import KEEP, LOW, NORMAL, Column, Document, Table
+from crmcli.store.questions import Match
 
 BUCKETS = (
     (N_("current"), None, 0), ("1-30", 1, 30), ("31-60", 31, 60), ("61-90", 61, 90), (N_("over 90"), 91, None))
@@ -38,7 +39,7 @@ def aging(repo, payables: bool = False) -> Document:
     names = repo.index.party_names()
     direction = "purchase" if payables else "sale"
     tables: dict[str, dict[str, dict]] = defaultdict(dict)
-    for order in repo.records("order", "json_extract(f.data, '$.kind') = ?", (direction,)):
+    for order in repo.records("order", Match(one_of={"kind": (direction,)})):
         data = order.data
         due = outstanding(data)
         if due <= 0:
@@ -140,10 +141,10 @@ def suppliers(repo) -> Document:
     """Spend, purchase orders, on-time delivery, average delay, quality rating, open POs."""
     names = repo.index.party_names()
     by_party: dict[str, list[dict]] = defaultdict(list)
-    for order in repo.records("order", "json_extract(f.data, '$.kind') = 'purchase'"):
+    for order in repo.records("order", Match(one_of={"kind": ("purchase",)})):
         by_party[order.data["party"]].append(order.data)
     ratings: dict[str, list[int]] = defaultdict(list)
-    for interaction in repo.records("interaction", "json_extract(f.data, '$.rating') IS NOT NULL"):
+    for interaction in repo.records("interaction", Match(present=("rating",))):
         ratings[interaction.data["party"]].append(int(interaction.data["rating"]))
     rows = []
     for supplier in repo.records("supplier"):
@@ -175,7 +176,7 @@ def service(repo) -> Document:
     tickets = [t.data for t in repo.records("ticket")]
     now = repo.clock.now()
     priorities = ("urgent", "high", "normal", "low")
-    statuses = ("open", "in-progress", "resolved", "closed")
+    statuses = TICKET_STATES
     rows: list[dict[str, Any]] = []
     for priority in priorities:
         mine = [t for t in tickets if t.get("priority") == priority]

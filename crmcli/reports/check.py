@@ -290,7 +290,7 @@ def load_for_check(repo) -> Loaded:
     broken = [problem for row in repo.index.broken() for problem in _problems_of(repo.root, *row)]
     broken += _unreadable_folders(repo.root)
     paths = {problem.path for problem in broken}
-    repo.warnings[:] = [w for w in repo.warnings if w.split(":", 1)[0] not in paths]
+    repo.warnings[:] = [w for w in repo.warnings if w.path not in paths]
     return Loaded(sorted(repo.records(), key=lambda r: r.ref), broken, repo.root)
 
 

@@ -13,6 +13,7 @@ from crmcli.model.money import converter, rounded
 from crmcli.model.orders import OWING_STATES
 from crmcli.model.pipeline import is_closed_deal, weighted
 from crmcli.model.views import Column, Document, Fields, Table
+from crmcli.store.questions import Match
 
 GRID = [Decimal(n) / 10 for n in range(1, 10)]
 BACKTEST = 6
@@ -52,14 +53,11 @@ def forecast(repo, months: int) -> Document:
     code = repo.config.currency
     convert = converter(code, code, repo.config.rates)
     history: dict[str, Decimal] = {}
-    for order in repo.records("order", "json_extract(f.data, '$.kind') = 'sale'"):
+    for order in repo.records("order", Match(one_of={"kind": ("sale",)})):
         data = order.data
         if data.get("status") in OWING_STATES and data.get("counts_toward_target", True):
             key = str(data["date"])[:7]
-            try:
-                history[key] = history.get(key, Decimal(0)) + convert(data["totals"]["net"], data["currency"])
-            except InvalidValue:
-                continue
+            history[key] = history.get(key, Decimal(0)) + convert(data["totals"]["net"], data["currency"])
     current = _month(today)
     known = sorted(key for key in history if key < current)
     if len(known) < 3:
@@ -76,10 +74,7 @@ def forecast(repo, months: int) -> Document:
         if is_closed_deal(data) or not data.get("close") or data.get("amount") is None:
             continue
         key = max(str(data["close"])[:7], current)
-        try:
-            pipeline[key] = pipeline.get(key, Decimal(0)) + convert(weighted(data, stages), data.get("currency", code))
-        except InvalidValue:
-            continue
+        pipeline[key] = pipeline.get(key, Decimal(0)) + convert(weighted(data, stages), data.get("currency", code))
     rows = [{"month": _month(today, step), "trend": rounded(max(level + trend * (step + 1), Decimal(0)), code),
              "pipeline": rounded(pipeline.get(_month(today, step), Decimal(0)), code)} for step in range(months)]
     errors: list[Decimal] = []

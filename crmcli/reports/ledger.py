@@ -8,7 +8,7 @@ once per group, as an order does.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -22,6 +22,8 @@ from crmcli.model.orders import OWING_STATES, line_net, outstanding, paid
 from crmcli.model.periods import Period, month_key, parse_period, quarter_key, year_key
 from crmcli.model.text import fold
 from crmcli.model.views import KEEP, LOW, NORMAL, Column, Document, Table
+from crmcli.query.search import query_of, select
+from crmcli.store.questions import QUANTITY_SCALE, Match
 
 ORDER_KEYS = (N_("month"), N_("quarter"), N_("year"), N_("customer"), N_("supplier"), N_("party"), N_("owner"),
               N_("region"), N_("industry"), N_("type"))
@@ -79,8 +81,6 @@ def _order(text) -> tuple:
 
 def ledger(repo, *, by: list[str] | None = None, period: str | None = None, purchases: bool = False,
            counted_only: bool = False, query: str = "", lines: bool = False, convert: str | None = None) -> Document:
-    from crmcli.query.search import select
-
     by = [key.strip().lower() for key in by or [] if key.strip()]
     for key in by:
         if key not in ORDER_KEYS + LINE_KEYS:
@@ -92,24 +92,20 @@ def ledger(repo, *, by: list[str] | None = None, period: str | None = None, purc
     direction = "purchase" if purchases else "sale"
     target = currency_code(convert) if convert else None
     to_target = converter(target, repo.config.currency, repo.config.rates) if target else None
-    where = ["json_extract(f.data, '$.kind') = ?",
-             f"json_extract(f.data, '$.status') IN ({','.join('?' * len(OWING_STATES))})"]
-    params = [direction, *OWING_STATES]
-    if span is not None:
-        where.append("f.day BETWEEN ? AND ?")
-        params += [span.start.isoformat(), span.end.isoformat()]
+    match = Match(one_of={"kind": (direction,), "status": OWING_STATES},
+                  since=span.start.isoformat() if span else None, until=span.end.isoformat() if span else None)
     by_line = lines or any(key in LINE_KEYS for key in by)
     label = span.label if span else "all"
     if by and not by_line and not target:
         if counted_only:
-            where.append("coalesce(f.data ->> '$.counts_toward_target', 1) != 0")
+            match = replace(match, not_false=("counts_toward_target",))
         first, second = by[0], by[-1]
-        tables = _sql_cells(repo, query, " AND ".join(where), tuple(params), first, second, MEASURES)
+        tables = _sql_cells(repo, query, match, first, second, MEASURES)
         return _document(tables or {repo.config.currency: {}}, by, MEASURES, purchases, label, direction)
     if by_line:
-        orders = [r.data for r in select(repo, query, (KINDS["order"],), " AND ".join(where), tuple(params))]
+        orders = [r.data for r in select(repo, query, (KINDS["order"],), match)]
     else:
-        orders = _order_summaries(repo, query, " AND ".join(where), tuple(params))
+        orders = _order_summaries(repo, query, match)
     orders = [o for o in orders if not counted_only or o.get("counts_toward_target", True)]
     orders.sort(key=lambda o: (str(o["date"]), o["id"]))
     if to_target is not None:
@@ -145,24 +141,11 @@ def ledger(repo, *, by: list[str] | None = None, period: str | None = None, purc
                                                     "currencies": currencies})
 
 
-SUMMARY = {
-    "id": "f.id", "date": "f.data ->> '$.date'", "party": "f.party", "owner": "f.data ->> '$.owner'",
-    "region": "f.data ->> '$.region'", "type": "f.data ->> '$.type'", "currency": "f.data ->> '$.currency'",
-    "status": "f.data ->> '$.status'", "counts_toward_target": "f.data -> '$.counts_toward_target'",
-    "net": "f.data -> '$.totals.net'", "discount": "f.data -> '$.totals.discount'",
-    "tax": "f.data -> '$.totals.tax'", "gross": "f.data -> '$.totals.gross'",
-    "payments": "(SELECT group_concat(value -> '$.amount', ' ') FROM json_each(f.data, '$.payments'))",
-    "quantities": "(SELECT group_concat(value -> '$.quantity', ' ') FROM json_each(f.data, '$.lines'))",
-}
-
-
-def _order_summaries(repo, query: str, where: str, params: tuple) -> list[dict]:
-    """Orders with just what an order-level ledger needs, read in SQL: far faster than
-    decoding 25,000 whole orders, and exact, since `->` keeps numbers as written."""
-    from crmcli.query.search import select_fields
-
+def _order_summaries(repo, query: str, match: Match) -> list[dict]:
+    """Orders with just what an order-level ledger needs, read by the store: far faster than
+    decoding 25,000 whole orders, and exact, since numbers come as written."""
     orders = []
-    for row in select_fields(repo, SUMMARY, query, (KINDS["order"],), where, params):
+    for row in repo.ask.order_summaries(replace(match, kinds=("order",), query=query_of(repo, query))):
         totals = {key: Decimal(row[key]) for key in ("net", "tax", "gross")}
         if row["discount"] is not None:
             totals["discount"] = Decimal(row["discount"])
@@ -244,52 +227,12 @@ def _cells(facts: list[Fact], first: str, second: str, measures: tuple) -> dict[
     return cells
 
 
-KEY_SQL = {
-    "month": "substr(f.data ->> '$.date', 1, 7)",
-    "quarter": "substr(f.data ->> '$.date', 1, 4) || '-Q' "
-               "|| ((CAST(substr(f.data ->> '$.date', 6, 2) AS INTEGER) + 2) / 3)",
-    "year": "substr(f.data ->> '$.date', 1, 4)",
-    "customer": "f.party", "supplier": "f.party", "party": "f.party",
-    "owner": "coalesce(f.data ->> '$.owner', '')", "region": "coalesce(f.data ->> '$.region', '')",
-    "type": "coalesce(f.data ->> '$.type', 'standard')", "industry": "coalesce(p.data ->> '$.industry', '')",
-}
-QUANTITY_SCALE = 10 ** 6
-
-
-def _minor(code_sql: str) -> str:
-    """SQL for 10^(minor units) of the currency in `code_sql` (2 unless listed)."""
-    from crmcli.model.money import MINOR_UNITS
-
-    odd = " ".join(f"WHEN '{code}' THEN {10 ** units}" for code, units in sorted(MINOR_UNITS.items()) if units != 2)
-    return f"(CASE {code_sql} {odd} ELSE 100 END)"
-
-
-def _sql_cells(repo, query: str, where: str, params: tuple, first: str, second: str, measures: tuple):
-    """{currency: cells} summed by SQLite for order-level ledgers. Amounts are exact multiples
-    of their minor unit, so they are added as integers of it (exact), then made Decimals."""
-    import sqlite3
-
-    from crmcli.query.search import select_fields
-
-    scale = _minor("f.data ->> '$.currency'")
-    money = {key: f"sum(CAST(round(coalesce(f.data ->> '$.totals.{key}', 0) * {scale}) AS INTEGER))"
-             for key in ("net", "discount", "tax", "gross")}
-    fields = {"currency": "f.data ->> '$.currency'", "k1": KEY_SQL[first], "k2": KEY_SQL[second],
-              "ids": "group_concat(f.id, ' ')", "scale": scale, **money,
-              "paid": f"sum((SELECT coalesce(sum(CAST(round((value ->> '$.amount') * {scale}) AS INTEGER)), 0) "
-                      "FROM json_each(f.data, '$.payments')))",
-              "quantity": "sum((SELECT coalesce(sum(CAST(round((value ->> '$.quantity') "
-                          f"* {QUANTITY_SCALE}) AS INTEGER)), 0) FROM json_each(f.data, '$.lines')))"}
-    join = "LEFT JOIN files p ON p.path = f.party || '.yaml'" if "industry" in (first, second) else ""
+def _sql_cells(repo, query: str, match: Match, first: str, second: str, measures: tuple):
+    """{currency: cells} summed by the store for order-level ledgers (exactly: see
+    `Questions.order_sums`), made Decimals."""
     names = repo.index.party_facts()
     tables: dict[str, dict[str, dict[str, dict]]] = {}
-    try:
-        rows = select_fields(repo, fields, query, (KINDS["order"],), where, params, join=join, group_by="1, 2, 3")
-    except sqlite3.OperationalError as error:
-        if "overflow" not in str(error):
-            raise
-        raise InvalidValue(_("the amounts to add are too large to add exactly (over 10^16 in one group)")) from error
-    for row in rows:
+    for row in repo.ask.order_sums(replace(match, kinds=("order",), query=query_of(repo, query)), first, second):
         unit = Decimal(row["scale"])
         sums: dict[str, Any] = {key: Decimal(row[key]) / unit for key in ("net", "discount", "tax", "gross", "paid")}
         sums["quantity"] = Decimal(row["quantity"]) / QUANTITY_SCALE

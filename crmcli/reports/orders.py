@@ -10,6 +10,7 @@ from crmcli.model.orders import is_open, line_net, outstanding, paid
 from crmcli.model.record import Record
 from crmcli.model.views import KEEP, LOW, Column, Document, Fields, Table
 from crmcli.reports.common import when
+from crmcli.store.questions import Match
 
 LIST_COLUMNS = [
     Column("date", "date", style="date"),
@@ -39,7 +40,7 @@ def orders_of(repo, direction: str, query: str = "", open_only: bool = False) ->
     from crmcli.model.kinds import KINDS
     from crmcli.query.search import select
 
-    records = select(repo, query, (KINDS["order"],), "json_extract(f.data, '$.kind') = ?", (direction,))
+    records = select(repo, query, (KINDS["order"],), Match(one_of={"kind": (direction,)}))
     return [r for r in records if is_open(r.data)] if open_only else records
 
 

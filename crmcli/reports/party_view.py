@@ -5,15 +5,17 @@ from __future__ import annotations
 from decimal import Decimal
 
 from crmcli.i18n import N_, _
-from crmcli.model.dates import parse_interval, read_day
 from crmcli.model.money import format_money
 from crmcli.model.orders import is_open, on_time, outstanding
+from crmcli.model.pipeline import follow_up_due
 from crmcli.model.record import Record
 from crmcli.model.views import Column, Document, Fields, Table
+from crmcli.query.sales import tiers
 from crmcli.reports.common import INTERACTION_COLUMNS, interaction_row, newest_first, when
 from crmcli.reports.orders import order_list
-from crmcli.reports.pipeline import deal_list, ticket_list, tiers
+from crmcli.reports.pipeline import deal_list, ticket_list
 from crmcli.reports.records import contract_list
+from crmcli.store.questions import Match
 
 CONTACT_COLUMNS = [
     Column("primary", "★"),
@@ -64,8 +66,8 @@ def on_time_summary(orders: list[dict]) -> str:
 def party_view(repo, party: Record) -> Document:
     data = party.data
     clock = repo.clock
-    interactions = newest_first(repo.records("interaction", "party = ? AND substr(day, 1, 10) <= ?",
-                                             (party.ref, repo.clock.today().isoformat())))
+    interactions = newest_first(repo.records("interaction", Match(party=party.ref,
+                                                                  until=repo.clock.today().isoformat())))
     names = repo.index.party_names()
     open_steps = sorted(
         (r for r in interactions if (r.data.get("next") or {}).get("action") and not r.data["next"].get("done")),
@@ -73,13 +75,11 @@ def party_view(repo, party: Record) -> Document:
     )
     last = interactions[0].data if interactions else None
     cadence = data.get("follow_up_every") or repo.config.follow_up_every
-    follow_up = ""
-    if last:
-        due = read_day(str(last["at"]), clock) + parse_interval(cadence)
-        late = (clock.today() - due).days
-        follow_up = (_("every {cadence}; next contact due {day} ({late} days late)") if late > 0
-                     else _("every {cadence}; next contact due {day}")).format(cadence=cadence, day=due.isoformat(),
-                                                                              late=late)
+    due = follow_up_due(str(last["at"]) if last else None, str(data["created"]), cadence, clock)
+    late = (clock.today() - due).days
+    follow_up = (_("every {cadence}; next contact due {day} ({late} days late)") if late > 0
+                 else _("every {cadence}; next contact due {day}")).format(cadence=cadence, day=due.isoformat(),
+                                                                          late=late)
     profile = [
         (N_("id"), party.ref),
         (N_("name"), data.get("name")),
@@ -99,15 +99,16 @@ def party_view(repo, party: Record) -> Document:
         (N_("last contact"), f"{when(last['at'], clock)} {_(last['type'])}: {last['summary']}" if last else _("never")),
         (N_("notes"), (data.get("notes") or "").strip()),
     ]
-    orders = repo.records("order", "party = ?", (party.ref,))
+    about = Match(party=party.ref)
+    orders = repo.records("order", about)
     balances = outstanding_by_currency(o.data for o in orders)
     profile.insert(-1, (N_("outstanding"),
                         ", ".join(format_money(v, c) for c, v in sorted(balances.items())) or _("nothing")))
     if party.kind.name == "supplier":
         profile.insert(-1, (N_("on-time delivery"), on_time_summary([o.data for o in orders])))
-    contracts = repo.records("contract", "party = ?", (party.ref,))
-    deals = repo.records("deal", "party = ?", (party.ref,))
-    tickets = repo.records("ticket", "party = ?", (party.ref,))
+    contracts = repo.records("contract", about)
+    deals = repo.records("deal", about)
+    tickets = repo.records("ticket", about)
     tier = tiers(repo).get(party.ref) if party.kind.name == "customer" else None
     if tier:
         profile.insert(-1, (N_("tier"), _(tier)))

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
-from crmcli.errors import InvalidValue
 from crmcli.i18n import N_, _
 from crmcli.model.money import converter, format_money, rounded
-from crmcli.model.orders import OWING_STATES
 from crmcli.model.periods import parse_period
-from crmcli.model.pipeline import breached, is_closed_deal, probability, tier_of, weighted
+from crmcli.model.pipeline import OPEN_TICKET, breached, is_closed_deal, probability, weighted
 from crmcli.model.record import Record
 from crmcli.model.views import KEEP, LOW, Column, Document, Fields, Table
+from crmcli.query.sales import counted_sales
 from crmcli.reports.common import when
 from crmcli.reports.orders import history_table
+from crmcli.store.questions import Match
 
 DEAL_COLUMNS = [
     Column("close", "close", style="date"), Column("id", "id", style="id"), Column("title", "title", priority=KEEP),
@@ -74,7 +74,7 @@ def ticket_list(repo, records: list[Record], title: str | None = None) -> Table:
         rows.append({**record.data, "party_name": names.get(record.data["party"], record.data["party"]),
                      "opened": when(record.data.get("opened"), repo.clock),
                      "due": when(record.data.get("due"), repo.clock), "breach": _("breached") if late else "",
-                     "_style": "red" if late and record.data.get("status") not in ("resolved", "closed") else None})
+                     "_style": "red" if late and record.data.get("status") in OPEN_TICKET else None})
     return Table(TICKET_COLUMNS, rows, title=title, records=[r.data for r in records], empty="no tickets match")
 
 
@@ -83,20 +83,6 @@ def ticket_view(repo, ticket: Record) -> Document:
     facts = _facts(data)
     facts.append((N_("service level"), _("breached") if breached(data, repo.clock.now()) else _("kept so far")))
     return Document([Fields(facts, title=data["subject"]), history_table(repo, data)], payload=data)
-
-
-def counted_sales(repo, owner: str | None, period: str, code: str) -> list[tuple[str, Decimal]]:
-    """(day, net in `code`) of each sale that counts toward targets, of an owner (or everyone),
-    in a period, oldest first."""
-    span = parse_period(period, repo.clock.today())
-    convert = converter(code, repo.config.currency, repo.config.rates)
-    sales = []
-    for order in repo.records("order", "f.day BETWEEN ? AND ?", (span.start.isoformat(), span.end.isoformat())):
-        data = order.data
-        if (data["kind"] == "sale" and data.get("status") in OWING_STATES and data.get("counts_toward_target", True)
-                and (owner is None or data.get("owner") == owner)):
-            sales.append((str(data["date"]), convert(data["totals"]["net"], data["currency"])))
-    return sorted(sales)
 
 
 def attainment(repo, owner: str | None, period: str, code: str) -> Decimal:
@@ -142,7 +128,7 @@ def campaign_view(repo, campaign: Record) -> Document:
     """Members, responses (interactions logged with the campaign), response rate, deals it
     brought and the revenue they won, cost per response."""
     data = campaign.data
-    responses = repo.records("interaction", "json_extract(f.data, '$.campaign') = ?", (campaign.ref,))
+    responses = repo.records("interaction", Match(one_of={"campaign": (campaign.ref,)}))
     responders = {r.data["party"] for r in responses}
     deals = [d for d in repo.records("deal") if d.data.get("source") in (campaign.ref, campaign.id)]
     won = [d for d in deals if d.data.get("stage") == "won"]
@@ -166,24 +152,3 @@ def campaign_view(repo, campaign: Record) -> Document:
                "deals": [d.id for d in deals], "won_revenue": revenue}
     return Document([Fields([(k, v) for k, v in facts if v is not None], title=data["name"]),
                      deal_list(repo, deals, title=N_("Deals from this campaign"))], payload=payload)
-
-
-def tiers(repo) -> dict[str, str]:
-    """Customer reference → loyalty tier, from trailing-12-month net sales in the default currency."""
-    today = repo.clock.today()
-    start = (today - timedelta(days=365)).isoformat()
-    code = repo.config.currency
-    convert = converter(code, code, repo.config.rates)
-    sales: dict[str, Decimal] = {}
-    for order in repo.records("order", "f.day > ? AND f.day <= ?", (start, today.isoformat())):
-        data = order.data
-        if data["kind"] == "sale" and data.get("status") in OWING_STATES:
-            try:
-                amount = convert(data["totals"]["net"], data["currency"])
-            except InvalidValue as error:
-                if str(error) not in repo.warnings:
-                    repo.warnings.append(_("{error}; those sales are left out of the tiers").format(error=error))
-                continue
-            sales[data["party"]] = sales.get(data["party"], Decimal(0)) + amount
-    thresholds = repo.config.tiers
-    return {party.ref: tier_of(sales.get(party.ref, Decimal(0)), thresholds) for party in repo.records("customer")}

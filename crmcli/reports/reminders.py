@@ -12,6 +12,7 @@ from crmcli.model.views import KEEP, LOW, Column, Document, Fields, Table
 from crmcli.reminders.rules import gather
 from crmcli.reports.agenda import DUE_COLUMNS, due_rows, public, relative_day
 from crmcli.reports.orders import history_table
+from crmcli.store.questions import Match
 
 REMINDER_COLUMNS = [
     Column("due", "due", style="date"), Column("when", "when"), Column("id", "id", style="id"),
@@ -75,5 +76,5 @@ def due_digest(repo, within: str | None = None, owner: str | None = None):
 def calendar_items(repo, owner: str | None = None):
     """Everything dated in the coming year for a calendar export, with the explicit reminders' data."""
     items = gather(repo, repo.clock.today() + timedelta(days=EXPORT_DAYS), owner)
-    records = {r.ref: r.data for r in repo.records("reminder", "due IS NOT NULL")}
+    records = {r.ref: r.data for r in repo.records("reminder", Match(open_due=True))}
     return items, records

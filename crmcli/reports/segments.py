@@ -8,10 +8,11 @@ from decimal import Decimal
 
 from crmcli.errors import InvalidValue
 from crmcli.i18n import N_, _
-from crmcli.model.dates import parse_interval, read_day
 from crmcli.model.money import converter, rounded
 from crmcli.model.orders import OWING_STATES
+from crmcli.model.pipeline import follow_up_due
 from crmcli.model.views import Column, Document, Table
+from crmcli.store.questions import Match
 
 SEGMENTS = (N_("champions"), N_("loyal"), N_("potential"), N_("new"), N_("at-risk"), N_("hibernating"), N_("lost"))
 
@@ -52,7 +53,7 @@ def segments(repo, only: str | None = None) -> Document:
     last: dict[str, date] = {}
     count: dict[str, int] = {}
     money: dict[str, Decimal] = {}
-    for order in repo.records("order", "json_extract(f.data, '$.kind') = 'sale'"):
+    for order in repo.records("order", Match(one_of={"kind": ("sale",)})):
         data = order.data
         if data.get("status") not in OWING_STATES:
             continue
@@ -61,10 +62,7 @@ def segments(repo, only: str | None = None) -> Document:
         last[party] = max(last.get(party, day), day)
         if day > year_ago:
             count[party] = count.get(party, 0) + 1
-            try:
-                money[party] = money.get(party, Decimal(0)) + convert(data["totals"]["net"], data["currency"])
-            except InvalidValue:
-                continue
+            money[party] = money.get(party, Decimal(0)) + convert(data["totals"]["net"], data["currency"])
     customers = repo.records("customer")
     recencies = sorted(-(today - day).days for day in last.values())
     frequencies = sorted(count.values())
@@ -111,8 +109,8 @@ def _overdue_for_contact(repo, customers, today: date) -> list[dict]:
             continue
         cadence = customer.data.get("follow_up_every") or repo.config.follow_up_every
         seen = last.get(customer.ref)
-        due = (read_day(str(seen), repo.clock) + parse_interval(cadence)) if seen else today
-        if due < today or not seen:
+        due = follow_up_due(str(seen) if seen else None, str(customer.data["created"]), cadence, repo.clock)
+        if due < today:
             rows.append({"customer": customer.title, "last": str(seen)[:10] if seen else "never", "every": cadence,
                          "due": due.isoformat(), "late": (today - due).days})
     return sorted(rows, key=lambda row: -row["late"])

@@ -30,6 +30,7 @@ from crmcli.reports.check import (
 )
 from crmcli.store import codec
 from crmcli.store.config import CONFIG_FILE
+from crmcli.store.questions import Match
 from crmcli.store.validation import Problem
 
 STAGED_CHECKS = (check_ids, check_references, check_party_rules, check_orders, check_conflict_markers)
@@ -108,7 +109,7 @@ def _check_changed(repo, tree, changed: list[str], copy_out: CopyOut) -> list[Pr
 def _still_referred_to(repo, tree, removed: list[str]) -> list[Problem]:
     problems = []
     for path in removed:
-        referrers = [record.path for record in repo.records(None, "party = ?", (path[:-5],))]
+        referrers = [record.path for record in repo.records(None, Match(party=path[:-5]))]
         staying = sorted(_in_index(tree, referrers))
         if staying:
             problems.append(Problem(path, _("removed, but {count} record(s) still refer to it: {path}").format(

@@ -10,6 +10,7 @@ from pathlib import Path
 from crmcli.errors import CrmError, DataDirError
 from crmcli.i18n import N_, _
 from crmcli.store import codec
+from crmcli.version import __version__
 
 CONFIG_FILE = "crm.yaml"
 
@@ -148,7 +149,6 @@ def _stamp(data: bytes, schema: str) -> Path:
     keyed by the file's bytes, the schema (and the common one it refers to) and crm's version,
     so any change is validated again, and kept in the user's cache, where nothing pulled can
     put one."""
-    from crmcli import __version__
     from crmcli.store.schemas import schema_bytes
 
     parts = (__version__.encode(), schema_bytes(schema), schema_bytes("common"), data)

@@ -48,6 +48,20 @@ def program() -> str:
     return git
 
 
+def init(path: Path) -> str | None:
+    """`git init` a new repository at `path`; None when done, else git's complaint."""
+    # an argument list (no shell), and "--": a path such as "--template=DIR" is a path, not an option
+    result = subprocess.run([program(), "init", "--quiet", "--", str(path)], capture_output=True, text=True)
+    return result.stderr.strip() if result.returncode != 0 else None
+
+
+def merge_file(ours: Path, base: Path, theirs: Path) -> bool:
+    """git's merge by line of three versions of a file into `ours`; whether it merged cleanly."""
+    result = subprocess.run([program(), "merge-file", "-L", "ours", "-L", "base", "-L", "theirs",
+                             str(ours), str(base), str(theirs)], capture_output=True)
+    return result.returncode == 0
+
+
 def maybe_in_git(root: Path) -> bool:
     """Whether a repository could hold `root`, found without starting git (a `.git` here or above)."""
     return find_repository(root) is not None

@@ -28,8 +28,8 @@ from pathlib import Path
 
 from crmcli.i18n import _
 from crmcli.model.jsonish import dumps as to_json
-from crmcli.model.jsonish import loads as from_json
 from crmcli.model.kinds import BY_FOLDER
+from crmcli.model.notices import SKIPPED, Notice
 from crmcli.model.record import leaves
 from crmcli.model.text import fold, pinyin_forms, pinyin_tokens, words
 from crmcli.store import codec
@@ -199,7 +199,7 @@ class Index:
         self.db = self._connect(cache_dir)
         self.on_disk = self.db.execute("PRAGMA database_list").fetchone()[2] != ""
         self.fresh: set[str] = set()
-        self.notes: list[str] = []
+        self.notes: list[Notice] = []
 
     def _to_memory(self, error: sqlite3.Error) -> bool:
         """After the index file could not be written (a full disk, an I/O error, a lock held
@@ -211,8 +211,8 @@ class Index:
         self.db = self._connect(None)
         self.on_disk = False
         self.fresh.clear()
-        self.notes.append(_("the index could not be saved ({error}); this time every file is read").format(
-            error=error))
+        self.notes.append(Notice(_("the index could not be saved ({error}); this time every file is read").format(
+            error=error)))
         return True
 
     def _connect(self, cache_dir: Path | None) -> sqlite3.Connection:
@@ -269,7 +269,7 @@ class Index:
         db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
                        [("version", INDEX_VERSION), ("root", str(self.root.resolve()))])
 
-    def refresh(self, folders=None, progress=None) -> list[str]:
+    def refresh(self, folders=None, progress=None) -> list[Notice]:
         """Bring the index up to date with the files of the given kind folders (default: all);
         returns warnings for files that were skipped (and a note if the index had to move to
         memory)."""
@@ -282,7 +282,7 @@ class Index:
         notes, self.notes = self.notes, []
         return notes + warnings
 
-    def _refresh(self, folders, progress) -> list[str]:
+    def _refresh(self, folders, progress) -> list[Notice]:
         folders = [f for f in (folders or BY_FOLDER) if f not in self.fresh]
         if not folders:
             return []
@@ -304,8 +304,9 @@ class Index:
                 self.db.executemany("INSERT OR REPLACE INTO dirs VALUES (?, ?, ?, ?, ?, ?)",
                                     [(path, *result.sums[path]) for path in result.entries if path in result.sums])
         prefixes = tuple(f"{folder}/" for folder in folders)
-        return result.warnings + [
-            _("{where}: {error}; skipped").format(where=f"{path}:{line}" if line else path, error=error)
+        return [Notice(message, path, kind=SKIPPED) for path, message in result.warnings] + [
+            Notice(_("{where}: {error}; skipped").format(where=f"{path}:{line}" if line else path, error=error),
+                   path, line, SKIPPED)
             for path, error, line in self.broken() if path.startswith(prefixes)
         ]
 
@@ -428,10 +429,9 @@ class Index:
             if not self._to_memory(error):
                 raise
 
-    def rows(self, sql: str, params: tuple = ()) -> list[tuple[str, dict]]:
-        """(path, record) pairs for readable files matching a WHERE clause over `files`."""
-        query = f"SELECT f.path, f.data FROM files f WHERE f.data IS NOT NULL AND ({sql or '1'})"
-        return [(path, from_json(data)) for path, data in self.db.execute(query, params)]
+    def count(self) -> int:
+        """How many files the index holds."""
+        return self.db.execute("SELECT count(*) FROM files").fetchone()[0]
 
     def ids(self) -> list[str]:
         """Every record's id, of every kind: what a shortened id must stay unique among."""
@@ -473,7 +473,7 @@ class Index:
             "SELECT party, max(day) FROM files WHERE kind = 'interaction' AND party IS NOT NULL "
             "AND substr(day, 1, 10) <= ? GROUP BY party", (until.isoformat(),)))
 
-    def rebuild(self, progress=None) -> list[str]:
+    def rebuild(self, progress=None) -> list[Notice]:
         """Forget everything and read every file again."""
         try:
             self.db.execute("BEGIN IMMEDIATE")

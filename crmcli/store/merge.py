@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import itertools
 import re
-import subprocess
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -22,7 +21,7 @@ from crmcli.model.kinds import kind_of_ref
 from crmcli.store import codec, document
 from crmcli.store.config import CONFIG_FILE
 from crmcli.store.fs import atomic_write
-from crmcli.store.git import program
+from crmcli.store.git import merge_file
 
 MISSING = object()
 """A field one version does not have."""
@@ -170,9 +169,7 @@ def merge_files(base: Path, ours: Path, theirs: Path, name: str) -> list[str]:
         else:
             atomic_write(ours, merged.text.encode("utf-8"))
             return merged.conflicts
-    result = subprocess.run([program(), "merge-file", "-L", "ours", "-L", "base", "-L", "theirs",
-                             str(ours), str(base), str(theirs)], capture_output=True)
-    return ["lines"] if result.returncode != 0 else []
+    return [] if merge_file(ours, base, theirs) else ["lines"]
 
 
 TOP_KEY = re.compile(r"^([^\s#:<=>-][^:]*):(?:\s|$)")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,12 +18,14 @@ from crmcli.errors import DataDirError, GitError, InvalidValue, NotFound, Valida
 from crmcli.i18n import _
 from crmcli.model.dates import Clock, local_zone, moment_text, read_day
 from crmcli.model.ids import random_id
-from crmcli.model.kinds import KINDS, Kind, kind_of_ref, known_kind
+from crmcli.model.kinds import KINDS, Kind, kind_of_ref
+from crmcli.model.notices import Notice
 from crmcli.model.record import Record
 from crmcli.store import codec, document, fs, pending, state
 from crmcli.store.config import CONFIG_FILE, Config, load_config
 from crmcli.store.journal import JOURNAL, Journal, recover
 from crmcli.store.lock import lock_if_free, writer_lock
+from crmcli.store.questions import Match, Questions
 from crmcli.store.validation import schema_problems
 
 if TYPE_CHECKING:
@@ -92,7 +94,7 @@ class Repo:
     root: Path
     config: Config
     clock: Clock
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[Notice] = field(default_factory=list)
     autocommit: bool = False
     """Commit each transaction's files to git (`git.autocommit`, unless `--no-commit`)."""
     revision: str | None = None
@@ -119,7 +121,7 @@ class Repo:
             try:
                 folder = state.ensure(self.cache_dir)
             except DataDirError as error:
-                self.warnings.append(_("{problem}; the index is kept in memory").format(problem=error))
+                self.warnings.append(Notice(_("{problem}; the index is kept in memory").format(problem=error)))
                 folder = None
             self._index = Index(self.root, folder)
         return self._index
@@ -135,25 +137,25 @@ class Repo:
         """Rebuild the index from every file; returns how many files it holds."""
         index = self.index_store()
         self.warnings.extend(index.rebuild(progress))
-        return index.db.execute("SELECT count(*) FROM files").fetchone()[0]
+        return index.count()
 
     @property
     def index(self):
         """The index, up to date with every file."""
         return self.indexed()
 
-    def records(self, kind: Kind | str | None = None, where: str = "", params: tuple = ()) -> list[Record]:
-        """Records of a kind (or all), optionally narrowed by SQL over the index's columns."""
-        clauses, values = [], []
+    @property
+    def ask(self) -> Questions:
+        """The questions use cases ask of the index (store/questions.py)."""
+        return Questions(self)
+
+    def records(self, kind: Kind | str | None = None, match: Match | None = None) -> list[Record]:
+        """Records of a kind (or all), optionally narrowed to those that `match`."""
+        match = match or Match()
         if kind is not None:
-            kind = KINDS[kind] if isinstance(kind, str) else kind
-            clauses.append("kind = ?")
-            values.append(kind.name)
-        if where:
-            clauses.append(f"({where})")
-            values.extend(params)
-        rows = self.index.rows(" AND ".join(clauses), tuple(values))
-        return [Record(path[:-5], known_kind(path), data) for path, data in rows]
+            name = kind if isinstance(kind, str) else kind.name
+            match = replace(match, kinds=(KINDS[name].name,))
+        return self.ask.records(match)
 
     def path_of(self, ref: str) -> Path:
         return fs.confined(self.root, ref + ".yaml")
@@ -190,7 +192,7 @@ class Repo:
                 try:
                     self._recover()
                 except DataDirError as error:
-                    self.warnings.append(str(error))
+                    self.warnings.append(Notice(str(error)))
 
     def _recover(self) -> None:
         try:
@@ -199,7 +201,7 @@ class Repo:
             raise DataDirError(_("an interrupted write cannot be finished yet: {error}").format(
                 error=fs.os_error(error, error.filename or self.root))) from error
         if note:
-            self.warnings.append(note)
+            self.warnings.append(Notice(note))
 
     def work_tree(self):
         """The git work tree of the data directory (GitError when there is none)."""
@@ -293,7 +295,7 @@ class Repo:
                     git.commit_files(tree, [path for path in entries[0].paths if path not in later],
                                      entries[0].message)
                 except git.StaleIndex as error:
-                    self.warnings.append(str(error))
+                    self.warnings.append(Notice(str(error)))
                 entries = entries[1:]
                 pending.keep(self.cache_dir, entries)
         except GitError as error:
@@ -304,8 +306,8 @@ class Repo:
 
     def warn_uncommitted(self, problem: str | None) -> None:
         if problem:
-            self.warnings.append(_("written but not committed: {error}; the next crm command that writes "
-                                   "commits it").format(error=problem))
+            self.warnings.append(Notice(_("written but not committed: {error}; the next crm command that writes "
+                                          "commits it").format(error=problem)))
 
 
 class Transaction:

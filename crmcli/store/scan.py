@@ -32,7 +32,8 @@ class Scan:
     """folder → (count, Σ mtime, Σ size, Σ inode, Σ crc32(name)), modulo 2^62."""
     entries: dict[str, dict[str, Entry]] = field(default_factory=dict)
     """folder → {file name: entry}, for the folders whose sums differ from what was known."""
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[tuple[str, str]] = field(default_factory=list)
+    """(path, message) of what was skipped (plain tuples: they cross a pipe by marshal)."""
 
     def merge(self, other: Scan) -> None:
         self.sums.update(other.sums)
@@ -57,9 +58,9 @@ def _walk(root: str, units: list[tuple[str, bool]], known: dict[str, tuple]) -> 
             fd = os.open(os.path.join(root, folder), os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
         except OSError as error:
             if os.path.islink(os.path.join(root, folder)):
-                scan.warnings.append(_(LINKED_FOLDER).format(path=folder))
+                scan.warnings.append((folder, _(LINKED_FOLDER).format(path=folder)))
             elif os.path.isdir(os.path.join(root, folder)):
-                scan.warnings.append(_(UNREADABLE_FOLDER).format(path=folder, error=error.strerror))
+                scan.warnings.append((folder, _(UNREADABLE_FOLDER).format(path=folder, error=error.strerror)))
             continue
         files: list[tuple[str, Entry]] = []
         count = mtimes = sizes = inodes = names = 0
@@ -74,13 +75,13 @@ def _walk(root: str, units: list[tuple[str, bool]], known: dict[str, tuple]) -> 
                             stack.append((f"{folder}/{name}", True))
                         continue
                     if entry.is_symlink() and not name.endswith(".yaml") and _leads_to_folder(entry):
-                        scan.warnings.append(_(LINKED_FOLDER).format(path=f"{folder}/{name}"))
+                        scan.warnings.append((f"{folder}/{name}", _(LINKED_FOLDER).format(path=f"{folder}/{name}")))
                         continue
                     if not name.endswith(".yaml"):
                         continue
                     if entry.is_symlink() or not entry.is_file(follow_symlinks=False):
-                        scan.warnings.append(_("{path}: not a regular file (a link?); skipped").format(
-                            path=f"{folder}/{name}"))
+                        scan.warnings.append((f"{folder}/{name}", _("{path}: not a regular file (a link?); "
+                                                                     "skipped").format(path=f"{folder}/{name}")))
                         continue
                     st = entry.stat(follow_symlinks=False)
                     stat = (st.st_ctime_ns, st.st_size, st.st_ino)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 from pathlib import Path
 
 from crmcli.errors import DataDirError, GitError, InvalidValue
@@ -73,8 +72,7 @@ def _yaml_text(text: str) -> str:
 
 def _git_init(path: Path) -> str:
     """A repository for the data directory, unless it already is in one."""
-    program = shutil.which("git")
-    if program is None:
+    if shutil.which("git") is None:
         return _("git is not installed: the data directory is not under version control")
     if git.maybe_in_git(path):
         try:
@@ -82,10 +80,9 @@ def _git_init(path: Path) -> str:
             return _("the data directory is in a git repository already")
         except GitError:
             pass
-    # an argument list (no shell), and "--": a path such as "--template=DIR" is a path, not an option
-    result = subprocess.run([program, "init", "--quiet", "--", str(path)], capture_output=True, text=True)
-    if result.returncode != 0:
-        raise DataDirError(_("{path}: git init failed: {error}").format(path=path, error=result.stderr.strip()))
+    failed = git.init(path)
+    if failed is not None:
+        raise DataDirError(_("{path}: git init failed: {error}").format(path=path, error=failed))
     return _("initialised a git repository")
 
 

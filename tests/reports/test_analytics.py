@@ -94,3 +94,34 @@ def test_forecast_refuses_zero_months(demo):
     assert result.code == 1 and "--months" in result.err
     rows = demo("report", "forecast", "--months", "2", "--format", "json").json()
     assert len(rows["forecast"]) == 2 and len(rows["backtest"]) == 6 and rows["mape"] is not None
+
+
+def test_a_missing_rate_is_refused_by_every_report_that_converts(demo):
+    """One policy (issue 17): forecast and segments used to drop the orders in a currency
+    without a rate and exit 0 with smaller numbers (the demo's 2026-11 forecast fell from
+    1,515,098 to 1,213,417); like `ledger --convert`, every report now refuses, saying which
+    rate is missing, and writes nothing to stdout."""
+    config = demo.root / "crm.yaml"
+    config.write_text(config.read_text(encoding="utf-8").replace(", GBP: 9.05", ""), encoding="utf-8")
+    for args in (["report", "forecast"], ["report", "segments"], ["report", "targets"],
+                 ["ledger", "--by", "year", "--convert", "CNY"]):
+        result = demo(*args)
+        assert (result.code, result.out) == (1, ""), args
+        assert "no exchange rate for GBP" in result.err and len(result.err.strip().splitlines()) == 1, args
+
+
+def test_show_today_and_segments_agree_when_a_customer_is_due_for_contact(demo):
+    """One follow-up rule (issue 17): a customer never contacted is due its cadence after it was
+    created, in `crm show`, `crm today` and `report segments` alike (show said nothing and
+    segments said "due today")."""
+    assert demo("customer", "add", "Zed Trading", "--id", "zed-trading").code == 0
+    path = demo.root / "customers/zed-trading.yaml"
+    text = path.read_text(encoding="utf-8")
+    created = next(line for line in text.splitlines() if line.startswith("created:"))
+    path.write_text(text.replace(created, "created: 2026-01-01T09:00:00+08:00"), encoding="utf-8")
+    due = "2026-01-31"  # the demo's cadence is 30 days
+    assert f"next contact due {due}" in demo("show", "zed-trading", "--format", "plain").out
+    assert any(row["ref"] == "customers/zed-trading" and row["due"] == due
+               for row in demo("today", "--format", "json").json()["overdue"])
+    overdue = demo("report", "segments", "--format", "json").json()["overdue"]
+    assert [row["due"] for row in overdue if row["customer"] == "Zed Trading"] == [due]

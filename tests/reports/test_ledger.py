@@ -104,13 +104,13 @@ def test_sql_and_python_grouping_agree(demo, by):
     from crmcli.model.kinds import KINDS
     from crmcli.query.search import select
     from crmcli.reports import ledger as sums
+    from crmcli.store.questions import Match
 
     repo = open_repo(demo.root)
     keys = by.split(",")
-    where = ("json_extract(f.data, '$.kind') = 'sale' AND json_extract(f.data, '$.status') "
-             "IN ('confirmed', 'shipped', 'delivered', 'closed')")
-    by_sql = sums._sql_cells(repo, "", where, (), keys[0], keys[-1], sums.MEASURES)
-    orders = [r.data for r in select(repo, "", (KINDS["order"],), where)]
+    sold = Match(one_of={"kind": ("sale",), "status": ("confirmed", "shipped", "delivered", "closed")})
+    by_sql = sums._sql_cells(repo, "", sold, keys[0], keys[-1], sums.MEASURES)
+    orders = [r.data for r in select(repo, "", (KINDS["order"],), sold)]
     for code, cells in by_sql.items():
         facts = sums._facts([o for o in orders if o["currency"] == code], False, repo.index.party_facts(), {})
         by_python = sums._cells(facts, keys[0], keys[-1], sums.MEASURES)

@@ -1,0 +1,29 @@
+"""Warnings as data: what a command skipped, left out or noticed, with where, so the face
+prints them and other code reads them without parsing text back."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+SKIPPED = "skipped"
+"""A file or folder that could not be read and was left out."""
+LEFT_OUT = "left-out"
+"""Records left out of a figure (a sale in a currency without a rate)."""
+FUZZY = "fuzzy"
+"""A name matched by close spelling, not exactly."""
+NOTE = "note"
+"""Anything else worth saying: the index moved to memory, a write recovered or not committed."""
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One warning: `message` is the whole line as shown (naming the place when there is
+    one); `path` (relative to the data directory) and `line` say where, `kind` what."""
+
+    message: str
+    path: str | None = None
+    line: int | None = None
+    kind: str = NOTE
+
+    def __str__(self) -> str:
+        return self.message

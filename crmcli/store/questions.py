@@ -1,0 +1,309 @@
+"""The questions use cases ask the index, in their own terms: which records, how many, what
+sums. This module and store/index.py are the only ones that know the index's tables,
+columns and JSON layout; the query language's compiler (query/compile.py) is run from here,
+through the `Filter` a use case hands over. A use case says what it wants with a `Match`
+or asks a named question, so the index can change shape by editing the store alone.
+
+Every value a use case or a user supplies reaches SQLite as a bound parameter, JSON paths
+included; the only text spliced into SQL is this module's own, and field names, which
+must be plain dotted identifiers (`FIELD` below)."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Protocol
+
+from crmcli.errors import InvalidValue
+from crmcli.i18n import _
+from crmcli.model.dates import Clock
+from crmcli.model.jsonish import loads
+from crmcli.model.kinds import KINDS, known_kind
+from crmcli.model.money import MINOR_UNITS
+from crmcli.model.record import Record
+from crmcli.model.text import fold, has_cjk, words
+
+FIELD = re.compile(r"^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)*$")
+QUANTITY_SCALE = 10 ** 6
+"""Line quantities are added as integers of a millionth (exact), then made Decimals again."""
+
+
+def _path(name: str) -> str:
+    """The JSON path of a record field, refused unless it is a plain dotted name."""
+    if not FIELD.match(name):
+        raise ValueError(f"not a field name: {name!r}")
+    return "$." + name
+
+
+def _after(day: str) -> str:
+    """The day after an ISO day: `day < after` holds for the day itself and for moments on it."""
+    return (date.fromisoformat(day[:10]) + timedelta(days=1)).isoformat()
+
+
+def _marks(values) -> str:
+    return ",".join("?" * len(values))
+
+
+class Compiled(Protocol):
+    """A query compiled to a WHERE clause over `files f` (bound values in `params`), with
+    its free words and their FTS5 phrases (for ranking)."""
+
+    sql: str
+    params: list
+    words: list[str]
+
+    @property
+    def phrases(self) -> list[str]: ...
+
+
+class Filter(Protocol):
+    """A query in the query language (query/compile.py's `Query`): it compiles itself, so the
+    store runs it without knowing the language, and the language never imports the store."""
+
+    def compiled(self, clock: Clock) -> Compiled: ...
+
+
+@dataclass(frozen=True)
+class Match:
+    """Which records a use case wants; every condition given must hold. Fields are named as
+    in the records (`status`, `totals.gross`); days are ISO days, compared on the day part
+    of a moment."""
+
+    kinds: tuple[str, ...] = ()
+    query: Filter | None = None
+    party: str | None = None
+    """Records about this party (its reference)."""
+    one_of: Mapping[str, tuple] = field(default_factory=dict)
+    """Field → the values it may have."""
+    none_of: Mapping[str, tuple] = field(default_factory=dict)
+    """Field → values it may not have (a record without the field does not match either)."""
+    present: tuple[str, ...] = ()
+    """Fields that must be set."""
+    not_false: tuple[str, ...] = ()
+    """Yes/no fields that must not be no (unset counts as yes)."""
+    by: tuple[str, str] | None = None
+    """(field, day): the field's day falls on or before the day."""
+    since: str | None = None
+    """The record's day (`at`, `date`, else `created`) is this day or later."""
+    until: str | None = None
+    """The record's day is this day or earlier."""
+    open_due: bool = False
+    """The record is an open next step or reminder."""
+    due_by: str | None = None
+    """An open next step or reminder falls due on or before this day."""
+    unpaid: bool = False
+    """Orders whose gross is not yet paid in full."""
+    mentions: str | None = None
+    """Records that name this reference anywhere."""
+    listing: tuple[str, str] | None = None
+    """(field, value): a list field (`lines.sku`) holds this value."""
+    id_is: str | None = None
+    """The id, in any case."""
+    id_starts: str | None = None
+    """The id starts with this, in any case."""
+    owned_by: str | None = None
+    """Records about a party that this owner looks after."""
+
+    def where(self, clock, compiled: Compiled | None = None) -> tuple[str, list]:
+        """The WHERE clause over `files f` and its parameters (`compiled`: the query's, if
+        compiled already)."""
+        clauses: list[str] = ["f.data IS NOT NULL"]
+        params: list = []
+
+        def add(sql: str, *values) -> None:
+            clauses.append(sql)
+            params.extend(values)
+
+        if self.kinds:
+            add(f"f.kind IN ({_marks(self.kinds)})", *self.kinds)
+        if self.query is not None:
+            compiled = compiled or self.query.compiled(clock)
+            add(f"({compiled.sql})", *compiled.params)
+        if self.party is not None:
+            add("f.party = ?", self.party)
+        for name, values in self.one_of.items():
+            add(f"json_extract(f.data, ?) IN ({_marks(values)})", _path(name), *values)
+        for name, values in self.none_of.items():
+            add(f"json_extract(f.data, ?) NOT IN ({_marks(values)})", _path(name), *values)
+        for name in self.present:
+            add("json_extract(f.data, ?) IS NOT NULL", _path(name))
+        for name in self.not_false:
+            add("coalesce(json_extract(f.data, ?), 1) != 0", _path(name))
+        if self.by is not None:
+            add("json_extract(f.data, ?) < ?", _path(self.by[0]), _after(self.by[1]))
+        if self.since is not None:
+            add("f.day >= ?", self.since[:10])
+        if self.until is not None:
+            add("f.day < ?", _after(self.until))
+        if self.open_due:
+            add("f.due IS NOT NULL")
+        if self.due_by is not None:
+            add("f.due IS NOT NULL AND f.due < ?", _after(self.due_by))
+        if self.unpaid:
+            add("json_extract(f.data, '$.totals.gross') - coalesce((SELECT sum(json_extract(p.value, '$.amount')) "
+                "FROM json_each(f.data, '$.payments') p), 0) > 0.000001")
+        if self.mentions is not None:
+            literal = self.mentions.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            add("f.data LIKE ? ESCAPE '\\'", f'%"{literal}"%')
+        if self.listing is not None:
+            add("f.file_id IN (SELECT file_id FROM terms WHERE field = ? AND text = ?)",
+                self.listing[0], words(self.listing[1]))
+        if self.id_is is not None:
+            add("upper(f.id) = ?", self.id_is.upper())
+        if self.id_starts is not None:
+            literal = self.id_starts.upper().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            add("upper(f.id) LIKE ? ESCAPE '\\'", literal + "%")
+        if self.owned_by is not None:
+            add("f.party IN (SELECT substr(o.path, 1, length(o.path) - 5) FROM files o "
+                "WHERE o.kind IN ('customer', 'supplier') AND o.data ->> '$.owner' = ?)", self.owned_by)
+        return " AND ".join(clauses), params
+
+
+def _records(rows) -> list[Record]:
+    return [Record(path[:-5], known_kind(path), loads(data)) for path, data in rows]
+
+
+class Questions:
+    """What the use cases ask of one data directory's index (`repo.ask`)."""
+
+    def __init__(self, repo):
+        self.repo = repo
+
+    def _run(self, sql: str, params=()) -> sqlite3.Cursor:
+        return self.repo.index.db.execute(sql, list(params))
+
+    def records(self, match: Match) -> list[Record]:
+        sql, params = match.where(self.repo.clock)
+        return _records(self._run(f"SELECT f.path, f.data FROM files f WHERE {sql}", params))
+
+    def count(self, match: Match) -> int:
+        sql, params = match.where(self.repo.clock)
+        return self._run(f"SELECT count(*) FROM files f WHERE {sql}", params).fetchone()[0]
+
+    def newest(self, match: Match, limit: int) -> list[Record]:
+        """The `limit` records of the match with the latest days (their order is the caller's)."""
+        sql, params = match.where(self.repo.clock)
+        return _records(self._run(f"SELECT f.path, f.data FROM files f WHERE {sql} ORDER BY f.day DESC LIMIT ?",
+                                  [*params, limit]))
+
+    def ranked(self, match: Match, limit: int) -> tuple[list[tuple[Record, int]], int, list[str]]:
+        """The best `limit` records for the match's query, each with its tier (0: exact id or
+        name, 1: a name starts with the words, 2: the rest by full-text relevance, names
+        weighing ten times the rest); how many matched; the query's free words."""
+        assert match.query is not None
+        compiled = match.query.compiled(self.repo.clock)
+        phrases = compiled.phrases
+        typed = fold(" ".join(compiled.words))
+        sql, params = match.where(self.repo.clock, compiled)
+        body, body_params = "FROM files f", []
+        if phrases:
+            body += (" LEFT JOIN (SELECT rowid, bm25(fts, 10.0, 1.0) AS score FROM fts WHERE fts MATCH ?) r "
+                     "ON r.rowid = f.file_id")
+            body_params.append(" OR ".join(phrases))
+        body += f" WHERE {sql}"
+        body_params += params
+        total = self._run(f"SELECT count(*) {body}", body_params).fetchone()[0]
+        named = [kind.name for kind in KINDS.values() if kind.title_field == "name"]
+        tier = (f"CASE WHEN f.title = ? OR lower(f.id) = ? THEN 0 WHEN f.kind IN ({_marks(named)}) "
+                "AND (f.title LIKE ? OR lower(f.id) LIKE ?) THEN 1 ELSE 2 END") if typed else "2"
+        contains = f"%{typed}%" if has_cjk(typed) else f"{typed}%"
+        tier_params = [typed, typed, *named, contains, f"{typed}%"] if typed else []
+        score = "r.score" if phrases else "0"
+        rows = self._run(
+            f"SELECT f.path, f.data, {tier} AS tier FROM (SELECT f.file_id, f.day, {score} AS score {body}) hits "
+            "JOIN files f USING (file_id) ORDER BY tier, hits.score, hits.day DESC LIMIT ?",
+            [*tier_params, *body_params, limit]).fetchall()
+        return ([(record, row[2]) for record, row in zip(_records(row[:2] for row in rows), rows, strict=True)],
+                total, compiled.words)
+
+    def planned_parties(self) -> set[str]:
+        """Parties with an open next step or reminder."""
+        return {party for (party,) in self._run(
+            "SELECT DISTINCT party FROM files INDEXED BY files_due WHERE due IS NOT NULL AND party IS NOT NULL")}
+
+    def cadences(self) -> list[tuple[str, str, str | None, str | None, str | None, str | None]]:
+        """(reference, kind, lifecycle, follow_up_every, created, owner) of every party."""
+        return [(path[:-5], *rest) for path, *rest in self._run(
+            "SELECT path, kind, data ->> '$.lifecycle', data ->> '$.follow_up_every', data ->> '$.created', "
+            "data ->> '$.owner' FROM files WHERE kind IN ('customer', 'supplier') AND data IS NOT NULL")]
+
+    def birthdays(self) -> list[tuple[str, str, str, str | None]]:
+        """(party reference, contact name, birthday, party owner) of every contact with a birthday."""
+        return [(path[:-5], name, str(birthday), owner) for path, name, birthday, owner in self._run(
+            "SELECT f.path, c.value ->> '$.name', c.value ->> '$.birthday', f.data ->> '$.owner' "
+            "FROM files f, json_each(f.data, '$.contacts') c WHERE f.kind IN ('customer', 'supplier') "
+            "AND f.data LIKE '%\"birthday\"%' AND c.value ->> '$.birthday' IS NOT NULL")]
+
+    def external_keys(self, kind: str, source: str) -> dict[str, str]:
+        """Key → reference of the records of `kind` that carry a key from `source` (an import's)."""
+        return {str(key): path[:-5] for path, key in self._run(
+            "SELECT f.path, e.value FROM files f, json_each(f.data, '$.external_ids') e "
+            "WHERE f.kind = ? AND f.data IS NOT NULL AND e.key = ? AND e.value IS NOT NULL", [kind, source])}
+
+    def order_summaries(self, match: Match) -> list[dict]:
+        """Orders with just what an order-level list needs, as text exactly as written (`->`
+        keeps numbers' text): id, date, party, owner, region, type, currency, status,
+        counts_toward_target, net, discount, tax, gross, payments and quantities (the
+        amounts, space-separated). Far faster than decoding whole orders."""
+        fields = {
+            "id": "f.id", "date": "f.data ->> '$.date'", "party": "f.party", "owner": "f.data ->> '$.owner'",
+            "region": "f.data ->> '$.region'", "type": "f.data ->> '$.type'", "currency": "f.data ->> '$.currency'",
+            "status": "f.data ->> '$.status'", "counts_toward_target": "f.data -> '$.counts_toward_target'",
+            "net": "f.data -> '$.totals.net'", "discount": "f.data -> '$.totals.discount'",
+            "tax": "f.data -> '$.totals.tax'", "gross": "f.data -> '$.totals.gross'",
+            "payments": "(SELECT group_concat(value -> '$.amount', ' ') FROM json_each(f.data, '$.payments'))",
+            "quantities": "(SELECT group_concat(value -> '$.quantity', ' ') FROM json_each(f.data, '$.lines'))",
+        }
+        return self._fields(fields, match)
+
+    def order_sums(self, match: Match, first: str, second: str) -> list[dict]:
+        """Orders summed per currency and two keys (`ORDER_KEYS`): currency, k1, k2, ids (space-
+        separated), scale (10^minor units), net, discount, tax, gross and paid in minor units,
+        quantity in millionths. Amounts are exact multiples of their minor unit, so SQLite adds
+        them as integers (exact); a sum too large for that is refused."""
+        scale = _minor("f.data ->> '$.currency'")
+        money = {key: f"sum(CAST(round(coalesce(f.data ->> '$.totals.{key}', 0) * {scale}) AS INTEGER))"
+                 for key in ("net", "discount", "tax", "gross")}
+        fields = {"currency": "f.data ->> '$.currency'", "k1": ORDER_KEYS[first], "k2": ORDER_KEYS[second],
+                  "ids": "group_concat(f.id, ' ')", "scale": scale, **money,
+                  "paid": f"sum((SELECT coalesce(sum(CAST(round((value ->> '$.amount') * {scale}) AS INTEGER)), 0) "
+                          "FROM json_each(f.data, '$.payments')))",
+                  "quantity": "sum((SELECT coalesce(sum(CAST(round((value ->> '$.quantity') "
+                              f"* {QUANTITY_SCALE}) AS INTEGER)), 0) FROM json_each(f.data, '$.lines')))"}
+        join = "LEFT JOIN files p ON p.path = f.party || '.yaml'" if "industry" in (first, second) else ""
+        try:
+            return self._fields(fields, match, join=join, group_by="1, 2, 3")
+        except sqlite3.OperationalError as error:
+            if "overflow" not in str(error):
+                raise
+            raise InvalidValue(_("the amounts to add are too large to add exactly (over 10^16 in one group)")) \
+                from error
+
+    def _fields(self, fields: dict[str, str], match: Match, join: str = "", group_by: str = "") -> list[dict]:
+        sql, params = match.where(self.repo.clock)
+        names = list(fields)
+        grouping = f" GROUP BY {group_by}" if group_by else ""
+        rows = self._run(f"SELECT {', '.join(fields[n] for n in names)} FROM files f {join} WHERE {sql}{grouping}",
+                         params)
+        return [dict(zip(names, row, strict=True)) for row in rows]
+
+
+ORDER_KEYS = {
+    "month": "substr(f.data ->> '$.date', 1, 7)",
+    "quarter": "substr(f.data ->> '$.date', 1, 4) || '-Q' "
+               "|| ((CAST(substr(f.data ->> '$.date', 6, 2) AS INTEGER) + 2) / 3)",
+    "year": "substr(f.data ->> '$.date', 1, 4)",
+    "customer": "f.party", "supplier": "f.party", "party": "f.party",
+    "owner": "coalesce(f.data ->> '$.owner', '')", "region": "coalesce(f.data ->> '$.region', '')",
+    "type": "coalesce(f.data ->> '$.type', 'standard')", "industry": "coalesce(p.data ->> '$.industry', '')",
+}
+"""The order-level keys `order_sums` groups by, as SQL."""
+
+
+def _minor(code_sql: str) -> str:
+    """SQL for 10^(minor units) of the currency in `code_sql` (2 unless listed)."""
+    odd = " ".join(f"WHEN '{code}' THEN {10 ** units}" for code, units in sorted(MINOR_UNITS.items()) if units != 2)
+    return f"(CASE {code_sql} {odd} ELSE 100 END)"

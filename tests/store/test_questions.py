@@ -1,0 +1,100 @@
+"""The store's questions (store/questions.py): what a use case can ask, and that nothing a
+user types ever becomes SQL text — it reaches SQLite only as a bound value."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from crmcli import open_repo
+from crmcli.errors import CrmError
+from crmcli.model.dates import Clock
+from crmcli.query.compile import Query, compile_query
+from crmcli.store.questions import Match
+
+MARK = "ZQXJ"
+"""A token no SQL of ours contains: if it shows in a statement, a value was spliced in."""
+HOSTILE = ["'", '"', ";", "--", "/*", "*/", ")", "(", "%", "_", "\\", "' OR 1=1 --", "\"; DROP TABLE files; --",
+           "') UNION SELECT path, data FROM files --", "$.", "->>", "\x00", "张伟'"]
+CLOCK = Clock.create(ZoneInfo("Asia/Shanghai"), "2026-11-22")
+
+hostile_text = st.lists(st.sampled_from(HOSTILE) | st.text(max_size=4), min_size=1, max_size=4).map(
+    lambda parts: MARK + "".join(parts))
+
+
+def _statements(repo) -> list[tuple[str, tuple]]:
+    """Every statement the index runs from now on, with its bound values."""
+    seen: list[tuple[str, tuple]] = []
+    db = repo.index.db
+
+    class Recording:
+        def execute(self, sql, params=()):
+            seen.append((sql, tuple(params)))
+            return db.execute(sql, params)
+
+        def __getattr__(self, name):
+            return getattr(db, name)
+
+    repo.index_store().db = Recording()  # type: ignore[assignment]
+    return seen
+
+
+@settings(max_examples=60, deadline=None)
+@given(value=hostile_text, field=st.sampled_from(["name", "tag", "city", "status", "contacts.title", "note", ""]),
+       op=st.sampled_from([":", "=", "!="]))
+def test_query_terms_are_bound_values_never_sql(value, field, op):
+    quoted = '"' + value.replace('"', "") + '"'
+    query = f"{field}{op}{quoted}" if field else quoted
+    try:
+        compiled = compile_query(query, CLOCK)
+    except CrmError:
+        return  # refused with a message: nothing reached SQL
+    assert MARK not in compiled.sql
+    assert compiled.sql in ("0", "1") or MARK.lower() in " ".join(str(p).lower() for p in compiled.params)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(value=hostile_text)
+def test_the_store_binds_every_value_it_is_given(demo, value):
+    repo = open_repo(demo.root)
+    seen = _statements(repo)
+    quoted = '"' + value.replace('"', "") + '"'
+    matches = [Match(query=Query(quoted)), Match(party=value),
+               Match(one_of={"status": (value,)}), Match(mentions=value),
+               Match(listing=("lines.sku", value)), Match(id_is=value), Match(id_starts=value),
+               Match(owned_by=value), Match(kinds=("customer",), query=Query(f"name:{quoted} OR tag:{quoted}"))]
+    for match in matches:
+        del seen[:]
+        assert repo.ask.records(match) == []
+        assert seen and all(MARK not in sql for sql, _ in seen)
+        assert any(MARK.lower() in str(p).lower() for _, params in seen for p in params)
+    del seen[:]
+    deals = repo.records("deal")
+    assert len(repo.records("deal", Match(none_of={"stage": (value,)}))) == len(deals)
+    assert all(MARK not in sql for sql, _ in seen) and any(value in params for _, params in seen)
+    del seen[:]
+    assert repo.ask.external_keys("customer", value) == {}
+    assert all(MARK not in sql for sql, _ in seen) and any(value in params for _, params in seen)
+    assert len(repo.records("customer")) == 17  # the index is whole
+
+
+def test_a_field_name_that_is_not_plain_is_refused(demo):
+    repo = open_repo(demo.root)
+    with pytest.raises(ValueError):
+        repo.ask.records(Match(one_of={"status') OR 1=1 --": ("x",)}))
+
+
+def test_hostile_text_in_a_record_is_found_as_written(demo):
+    """A value with quotes and SQL in it is data: found by the field it is in, and by id prefix."""
+    repo = open_repo(demo.root)
+    nasty = "O'Brien\"; DROP TABLE files; --"
+    with repo.writing("test") as tx:
+        tx.add(repo.records("customer")[0].kind, {"id": "obrien", "name": nasty, "entity": "person",
+                                                   "lifecycle": "lead"})
+    found = repo.ask.records(Match(kinds=("customer",), query=Query('name:"O\'Brien"')))
+    assert [r.id for r in found] == ["obrien"]
+    assert [r.id for r in repo.records("customer", Match(id_starts="OBR"))] == ["obrien"]
+    assert repo.ask.records(Match(one_of={"name": (nasty,)}))[0].id == "obrien"
