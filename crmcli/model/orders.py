@@ -83,6 +83,12 @@ def outstanding(order: dict) -> Decimal:
     return balance(order) if order.get("status") in OWING_STATES else Decimal(0)
 
 
+def counts_toward_target(order: dict) -> bool:
+    """Whether a sale counts toward sales targets: `counts_toward_target` says so; without it,
+    every order but a special one (`type: special`) counts."""
+    return bool(order.get("counts_toward_target", order.get("type") != "special"))
+
+
 def is_open(order: dict) -> bool:
     """Not yet closed or cancelled, or delivered but not fully paid."""
     return order.get("status") in ("draft", "confirmed", "shipped") or (

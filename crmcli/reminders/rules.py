@@ -239,12 +239,21 @@ def _alert_day(settings: dict, period: str, start: date) -> date:
     return start + timedelta(days=int(day) - 1)
 
 
+def target_key(data: dict) -> str:
+    """Who and which period a target is for: the news about it goes out once per this."""
+    return f"{data.get('owner') or ''}@{data['period']}"
+
+
 def targets(ctx: Context, settings: dict) -> list[Item]:
-    """On the configured day of a target's period, warn an owner below the configured share;
-    announce a target reached until `crm remind due` has announced it (once)."""
+    """From the configured day of a target's period to its end, warn an owner below the
+    configured share, every day (the digest sends it once: `once` key); announce a target
+    reached, naming the day the sales dated by today reached it, until the digest has
+    announced it (once, from the local sent-state; an `announced` stamp from older crm counts)."""
     from crmcli.reports.pipeline import counted_sales
+    from crmcli.store.sent import sent_keys
 
     below = Decimal(str(settings.get("below", DEFAULT_TARGET_BELOW)))
+    sent = sent_keys(ctx.repo.cache_dir)
     items = []
     for target in ctx.rows("target"):
         data = target.data
@@ -266,19 +275,19 @@ def targets(ctx: Context, settings: dict) -> list[Item]:
         share = running / goal if goal else Decimal(1)
         attained = _("{done} of {goal}").format(done=format_money(running, data["currency"]),
                                                  goal=format_money(goal, data["currency"]))
-        if _alert_day(settings, str(data["period"]), span.start) == ctx.today and share < below:
+        key = target_key(data)
+        if _alert_day(settings, str(data["period"]), span.start) <= ctx.today <= span.end and share < below:
             items.append(Item(ctx.today, "targets", _("{who} at {share}% of target {period} ({attained}), below "
                                                       "{below}%").format(who=who, share=f"{share * 100:.0f}",
                                                                          period=data["period"], attained=attained,
                                                                          below=f"{below * 100:.0f}"),
-                              target.ref, owner=data.get("owner"),
-                              notice=True))
+                              target.ref, owner=data.get("owner"), notice=True, extra={"once": f"behind:{key}"}))
+        reached_key = f"reached:{key}"
         if (reached_on and settings.get("announce_reached", True) and not data.get("announced")
-                and reached_on >= ctx.today - timedelta(days=REACHED_NEWS_DAYS)):
+                and reached_key not in sent and reached_on >= ctx.today - timedelta(days=REACHED_NEWS_DAYS)):
             items.append(Item(ctx.today, "targets", _("{who} reached target {period} on {day} ({attained})").format(
                 who=who, period=data["period"], day=reached_on.isoformat(), attained=attained),
-                target.ref, owner=data.get("owner"),
-                              notice=True, extra={"reached": True}))
+                target.ref, owner=data.get("owner"), notice=True, extra={"once": reached_key}))
     return items
 
 

@@ -18,7 +18,7 @@ from crmcli.i18n import N_, _, quarter_text
 from crmcli.model.kinds import KINDS
 from crmcli.model.money import converter, rounded
 from crmcli.model.money import currency as currency_code
-from crmcli.model.orders import OWING_STATES, line_net, outstanding, paid
+from crmcli.model.orders import OWING_STATES, counts_toward_target, line_net, outstanding, paid
 from crmcli.model.periods import Period, month_key, parse_period, quarter_key, year_key
 from crmcli.model.text import fold
 from crmcli.model.views import Column, Document, Table
@@ -100,7 +100,8 @@ def ledger(repo, *, by: list[str] | None = None, period: str | None = None, purc
     label = span.label if span else "all"
     if by and not by_line and not target:
         if counted_only:
-            where.append("coalesce(f.data ->> '$.counts_toward_target', 1) != 0")
+            where.append("coalesce(f.data ->> '$.counts_toward_target', "
+                         "coalesce(f.data ->> '$.type', '') != 'special') != 0")
         first, second = by[0], by[-1]
         tables = _sql_cells(repo, query, " AND ".join(where), tuple(params), first, second, MEASURES)
         return _document(tables or {repo.config.currency: {}}, by, MEASURES, purchases, label, direction)
@@ -108,7 +109,7 @@ def ledger(repo, *, by: list[str] | None = None, period: str | None = None, purc
         orders = [r.data for r in select(repo, query, (KINDS["order"],), " AND ".join(where), tuple(params))]
     else:
         orders = _order_summaries(repo, query, " AND ".join(where), tuple(params))
-    orders = [o for o in orders if not counted_only or o.get("counts_toward_target", True)]
+    orders = [o for o in orders if not counted_only or counts_toward_target(o)]
     orders.sort(key=lambda o: (str(o["date"]), o["id"]))
     if to_target is not None:
         for code in {o["currency"] for o in orders}:
@@ -166,7 +167,8 @@ def _order_summaries(repo, query: str, where: str, params: tuple) -> list[dict]:
             totals["discount"] = Decimal(row["discount"])
         orders.append({**{key: row[key] for key in ("id", "date", "party", "owner", "region", "type", "currency",
                                                     "status")},
-                       "counts_toward_target": row["counts_toward_target"] != "false",
+                       **({} if row["counts_toward_target"] is None
+                          else {"counts_toward_target": row["counts_toward_target"] != "false"}),
                        "totals": totals,
                        "payments": [{"amount": Decimal(a)} for a in (row["payments"] or "").split()],
                        "lines": [{"quantity": Decimal(q)} for q in (row["quantities"] or "").split()]})
