@@ -42,13 +42,29 @@ def _contact_row(contact: dict) -> dict:
 
 
 def outstanding_by_currency(orders) -> dict[str, Decimal]:
-    """What is owed on the orders, per currency (never added across currencies)."""
+    """What is owed on the orders, per currency (never added across currencies), less the
+    party's credit: the same total as the receivables report, the ledger and Beancount."""
     balances: dict[str, Decimal] = {}
     for order in orders:
         due = outstanding(order)
         if due:
             balances[order["currency"]] = balances.get(order["currency"], Decimal(0)) + due
     return balances
+
+
+def balance_text(orders: list[dict]) -> str:
+    """`1,200.00 CNY` owed, `-5.00 CNY (credit)` when the party has paid more than it owes,
+    and the credit taken off when it has some: `1,195.00 CNY (after 5.00 CNY credit)`."""
+    credits = outstanding_by_currency([o for o in orders if outstanding(o) < 0])
+    parts = []
+    for code, value in sorted(outstanding_by_currency(orders).items()):
+        text = format_money(value, code)
+        if value < 0:
+            text = _("{amount} (credit)").format(amount=text)
+        elif code in credits:
+            text = _("{amount} (after {credit} credit)").format(amount=text, credit=format_money(-credits[code], code))
+        parts.append(text)
+    return ", ".join(parts)
 
 
 def on_time_summary(orders: list[dict]) -> str:
@@ -100,8 +116,7 @@ def party_view(repo, party: Record) -> Document:
     ]
     orders = repo.records("order", "party = ?", (party.ref,))
     balances = outstanding_by_currency(o.data for o in orders)
-    profile.insert(-1, (N_("outstanding"),
-                        ", ".join(format_money(v, c) for c, v in sorted(balances.items())) or _("nothing")))
+    profile.insert(-1, (N_("outstanding"), balance_text([o.data for o in orders]) or _("nothing")))
     if party.kind.name == "supplier":
         profile.insert(-1, (N_("on-time delivery"), on_time_summary([o.data for o in orders])))
     contracts = repo.records("contract", "party = ?", (party.ref,))
