@@ -97,6 +97,9 @@ part); `closed` is what crm before 0.1.0 called completed, kept readable and fin
 CONTRACT = Workflow("contract", "draft", {
     "draft": ("review", "terminated"),
     "review": ("draft", "signed", "terminated"),
-    "signed": ("active", "terminated"),
-    "active": ("expired", "terminated"),
+    "signed": ("active", "renewed", "terminated"),
+    "active": ("expired", "renewed", "terminated"),
+    "expired": ("renewed", "archived"),
+    "renewed": ("archived",),
+    "terminated": ("archived",),
 })

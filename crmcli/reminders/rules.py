@@ -145,13 +145,17 @@ def birthdays(ctx: Context, settings: dict) -> list[Item]:
 
 
 def renewals(ctx: Context, settings: dict) -> list[Item]:
-    """Contracts in force whose end is within their renewal notice: due when notice must be given."""
+    """Contracts in force whose end is within their renewal notice: due when notice must be
+    given. An auto-renewing one has renewed itself on each end date, so its reminder moves
+    to the end of the term in force (it is never overdue for a term already renewed)."""
+    from crmcli.model.contracts import current_term
+
     fallback = int(settings.get("notice_days", DEFAULT_NOTICE_DAYS))
     items = []
     for contract in ctx.rows("contract", "json_extract(data, '$.status') IN ('signed', 'active') "
                                          "AND json_extract(data, '$.end') IS NOT NULL"):
         data = contract.data
-        end = date.fromisoformat(str(data["end"]))
+        end = current_term(data, ctx.today)[1] or date.fromisoformat(str(data["end"]))
         notice = int(data.get("renewal_notice_days", fallback))
         how = _("renews by itself") if data.get("auto_renew") else _("renew or let it end")
         with ctx.guarded(contract.path):
