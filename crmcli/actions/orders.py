@@ -10,7 +10,7 @@ from crmcli.actions.parties import assign_owner
 from crmcli.errors import InvalidValue, NotFound
 from crmcli.i18n import N_, _
 from crmcli.model.dates import moment_text, parse_day
-from crmcli.model.kinds import KINDS
+from crmcli.model.kinds import KINDS, plays
 from crmcli.model.money import MINOR_UNITS, parse_amount, parse_decimal, parse_rate, rounded
 from crmcli.model.money import currency as currency_code
 from crmcli.model.orders import (
@@ -76,6 +76,18 @@ def _catalog_line(repo, raw: dict, code: str, products: dict[str, dict]) -> dict
     return line
 
 
+def order_party(repo, text: str, direction: str) -> Record:
+    """The party `text` names for an order: among the customers (sales) or suppliers
+    (purchases) first, else among all parties, where one filed under the other kind may play
+    this role too (`roles: [customer, supplier]`); `new_order` says when it does not."""
+    from crmcli.query.resolve import resolve_party
+
+    try:
+        return resolve_party(repo, text, (KINDS[DIRECTIONS[direction]],))
+    except NotFound:
+        return resolve_party(repo, text)
+
+
 def add_order(repo, direction: str, party: Record, **how) -> Record:
     """A new sales (`sale`) or purchase (`purchase`) order; lines are typed text or dicts."""
     record = new_order(repo, direction, party, **how)
@@ -95,7 +107,7 @@ def new_order(repo, direction: str, party: Record, *, lines: list, currency: str
     """An order record (without its id), for `crm order add` and for imports. `products`
     is the catalog by SKU (read from the index when not given); `imported` names the file
     an order came from, which then starts its history in `status` at once."""
-    if party.kind.name != DIRECTIONS[direction]:
+    if not plays(party.kind, party.data, DIRECTIONS[direction]):
         raise InvalidValue(_("{ref} is a {kind}; a {direction} needs a {wanted}").format(
             ref=party.ref, kind=_(party.kind.name), direction=_(direction), wanted=_(DIRECTIONS[direction])))
     if isinstance(lines, dict):

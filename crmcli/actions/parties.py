@@ -135,3 +135,31 @@ def _own_files(repo, record: Record) -> list[str]:
             repo.warnings.append(_("{record}: {path} does not belong to {id}; left in place").format(
                 record=record.path, path=path, id=record.id))
     return own
+
+
+def twin_of(repo, kind: Kind, name: str, party_id: str | None = None) -> Record | None:
+    """A party filed under the other kind that a new `kind` called `name` would duplicate:
+    the same id, or the same name. It should take the role instead of getting a twin."""
+    from crmcli.model.ids import slugify
+    from crmcli.model.kinds import PARTY_KINDS, plays
+
+    wanted = party_id or slugify(name)
+    for other in PARTY_KINDS:
+        if other == kind:
+            continue
+        for record in repo.records(other, "id = ? OR json_extract(f.data, '$.name') = ?", (wanted, name.strip())):
+            if not plays(other, record.data, kind.name):
+                return record
+    return None
+
+
+def add_role(repo, party: Record, role: str) -> Record:
+    """Let one party play `role` too (customer, supplier): one file, one id, in both lists."""
+    with repo.writing(f"{party.kind.name}: {party.title} is a {role} too") as tx:
+        data = tx.fresh(party).data
+        roles = [party.kind.name, *(r for r in data.get("roles") or [] if r != party.kind.name)]
+        if role in roles:
+            raise InvalidValue(_("{ref} is a {role} already").format(ref=party.ref, role=_(role)))
+        data["roles"] = [*roles, role]
+        tx.update(party)
+    return party

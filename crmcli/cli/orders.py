@@ -44,12 +44,10 @@ def make_order_app(direction: str) -> typer.Typer:
         by: Annotated[str | None, typer.Option("--by", help="Who takes it (default: me in crm.yaml).")] = None,
     ):
         """Add an order; prints its id."""
-        from crmcli.actions.orders import add_order
-        from crmcli.model.kinds import KINDS
-        from crmcli.query.resolve import resolve_party
+        from crmcli.actions.orders import add_order, order_party
 
         repo = state(ctx).repo
-        record = resolve_party(repo, party, (KINDS[other],))
+        record = order_party(repo, party, direction)
         lines = line if line else stdin_yaml(mapping=False)
         order = add_order(repo, direction, record, lines=lines, currency=currency, owner=owner, region=region,
                           day=date, special=special, counts=counts, delivery_due=delivery_due, pay_by=payment_due,

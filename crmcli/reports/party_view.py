@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from crmcli.i18n import N_, _
 from crmcli.model.dates import parse_interval, read_day
+from crmcli.model.kinds import plays
 from crmcli.model.money import format_money
 from crmcli.model.orders import is_open, on_time, outstanding
 from crmcli.model.record import Record
@@ -78,8 +79,12 @@ def on_time_summary(orders: list[dict]) -> str:
 
 
 def party_view(repo, party: Record) -> Document:
+    """The 360° view; a party with both roles (客商) shows both sides: what it owes us and
+    what we owe it, its tier as a customer, its purchase history and on-time delivery."""
     data = party.data
     clock = repo.clock
+    roles = [party.kind.name, *(role for role in ("customer", "supplier")
+                                if role != party.kind.name and plays(party.kind, data, role))]
     interactions = newest_first(repo.records("interaction", "party = ?", (party.ref,)))
     names = repo.index.party_names()
     open_steps = sorted(
@@ -98,7 +103,7 @@ def party_view(repo, party: Record) -> Document:
     profile = [
         (N_("id"), party.ref),
         (N_("name"), data.get("name")),
-        (N_("kind"), f"{_(party.kind.name)} ({_(data.get('entity', 'company'))})"),
+        (N_("kind"), f"{_(' and ').join(_(role) for role in roles)} ({_(data.get('entity', 'company'))})"),
         (N_("lifecycle"), _(data.get("lifecycle"))),
         (N_("industry"), data.get("industry")),
         (N_("tags"), data.get("tags")),
@@ -115,14 +120,20 @@ def party_view(repo, party: Record) -> Document:
         (N_("notes"), (data.get("notes") or "").strip()),
     ]
     orders = repo.records("order", "party = ?", (party.ref,))
-    balances = outstanding_by_currency(o.data for o in orders)
-    profile.insert(-1, (N_("outstanding"), balance_text([o.data for o in orders]) or _("nothing")))
-    if party.kind.name == "supplier":
-        profile.insert(-1, (N_("on-time delivery"), on_time_summary([o.data for o in orders])))
+    sold = [o.data for o in orders if o.data.get("kind") == "sale"]
+    bought = [o.data for o in orders if o.data.get("kind") == "purchase"]
+    both = len(roles) > 1
+    first = sold if "customer" in roles else bought  # a party with both roles: what it owes us first
+    balances = outstanding_by_currency(first)
+    profile.insert(-1, (N_("outstanding"), balance_text(first) or _("nothing")))
+    if both:
+        profile.insert(-1, (N_("we owe"), balance_text(bought) or _("nothing")))
+    if "supplier" in roles:
+        profile.insert(-1, (N_("on-time delivery"), on_time_summary(bought)))
     contracts = repo.records("contract", "party = ?", (party.ref,))
     deals = repo.records("deal", "party = ?", (party.ref,))
     tickets = repo.records("ticket", "party = ?", (party.ref,))
-    tier = tiers(repo).get(party.ref) if party.kind.name == "customer" else None
+    tier = tiers(repo).get(party.ref) if "customer" in roles else None
     if tier:
         profile.insert(-1, (N_("tier"), _(tier)))
     today = clock.today().isoformat()
@@ -138,8 +149,9 @@ def party_view(repo, party: Record) -> Document:
         deal_list(repo, deals, title=N_("Deals")),
         ticket_list(repo, tickets, title=N_("Tickets")),
     ]
-    if party.kind.name == "supplier":
-        parts.append(order_list(repo, orders, title=N_("Purchase history"), empty=N_("no purchases")))
+    if "supplier" in roles:
+        parts.append(order_list(repo, [o for o in orders if o.data.get("kind") == "purchase" or not both],
+                                title=N_("Purchase history"), empty=N_("no purchases")))
     parts.append(Table(INTERACTION_COLUMNS, [interaction_row(r.data, names, clock) for r in interactions],
                        title="Timeline", empty="no interactions yet"))
     payload = {
