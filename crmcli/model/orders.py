@@ -123,11 +123,23 @@ def payment_due(terms: str | None, start: date) -> date | None:
     return None
 
 
-def on_time(order: dict) -> bool | None:
-    """Whether a delivered order arrived by its delivery due date (None when unknown)."""
-    if not order.get("delivered") or not order.get("delivery_due"):
+def on_time(order: dict, today: date | None = None) -> bool | None:
+    """Whether a delivered order arrived by its delivery due date (None when unknown). As of
+    `today`, an order still not delivered past its due date is late already: leaving it out
+    would make a supplier who never delivers look punctual."""
+    if not order.get("delivery_due"):
+        return None
+    if not order.get("delivered"):
+        if today is not None and order.get("status") in OPEN_STATES and str(order["delivery_due"]) < str(today):
+            return False
         return None
     return str(order["delivered"]) <= str(order["delivery_due"])
+
+
+def days_late(order: dict, today: date) -> int:
+    """Days between the delivery due date and the delivery (or today, while it is not delivered)."""
+    arrived = date.fromisoformat(str(order["delivered"])) if order.get("delivered") else today
+    return (arrived - date.fromisoformat(str(order["delivery_due"]))).days
 
 
 

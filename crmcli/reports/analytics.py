@@ -10,7 +10,7 @@ from typing import Any
 
 from crmcli.i18n import N_, _, quarter_text
 from crmcli.model.money import rounded
-from crmcli.model.orders import OPEN_STATES, OWING_STATES, on_time, outstanding
+from crmcli.model.orders import OPEN_STATES, OWING_STATES, days_late, on_time, outstanding
 from crmcli.model.periods import parse_period
 from crmcli.model.pipeline import breached, weighted
 from crmcli.model.views import Column, Document, Table
@@ -148,19 +148,21 @@ def suppliers(repo) -> Document:
     for interaction in repo.records("interaction", "json_extract(f.data, '$.rating') IS NOT NULL"):
         ratings[interaction.data["party"]].append(int(interaction.data["rating"]))
     rows = []
-    for supplier in repo.records("supplier"):
+    today = repo.clock.today()
+    also = repo.records("customer", "EXISTS (SELECT 1 FROM json_each(f.data, '$.roles') r WHERE r.value = 'supplier')")
+    for supplier in repo.records("supplier") + also:
         orders = by_party.get(supplier.ref, [])
         counted = [o for o in orders if o.get("status") in OWING_STATES]
         spend: defaultdict[str, Decimal] = defaultdict(Decimal)
         for order in counted:
             spend[order["currency"]] += Decimal(order["totals"]["gross"])
-        judged = [o for o in counted if on_time(o) is not None]
-        late = [(date.fromisoformat(str(o["delivered"])) - date.fromisoformat(str(o["delivery_due"]))).days
-                for o in judged]
+        judged = [o for o in counted if on_time(o, today) is not None]
+        punctual = sum(1 for o in judged if on_time(o, today))
+        late = [days_late(o, today) for o in judged]
         scores = ratings.get(supplier.ref, [])
         rows.append({"supplier": names.get(supplier.ref, supplier.id), "orders": len(counted),
                      "spend": ", ".join(f"{amount:,.2f} {code}" for code, amount in sorted(spend.items())),
-                     "on_time": f"{sum(1 for o in judged if on_time(o)) * 100 // len(judged)}%" if judged else "",
+                     "on_time": f"{punctual * 100 // len(judged)}%" if judged else "",
                      "delay": f"{sum(late) / len(late):.1f}" if late else "",
                      "rating": f"{sum(scores) / len(scores):.1f}" if scores else "",
                      "open": sum(1 for o in orders if o.get("status") in OPEN_STATES)})
