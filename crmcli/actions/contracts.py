@@ -10,6 +10,7 @@ memory (see `bounded`), and its output is bounded too.
 from __future__ import annotations
 
 import hashlib
+import stat
 from pathlib import Path
 
 from crmcli.actions.bounded import run_bounded
@@ -22,10 +23,11 @@ from crmcli.model.money import currency as currency_code
 from crmcli.model.money import parse_amount
 from crmcli.model.record import Record
 from crmcli.model.workflow import CONTRACT
+from crmcli.store import fs
 
 TEMPLATES = "templates"
 MOVES = {"review": "review", "revise": "draft", "sign": "signed", "activate": "active",
-         "expire": "expired", "terminate": "terminated"}
+         "expire": "expired", "terminate": "terminated", "archive": "archived"}
 MAX_ATTACHMENT = 100 * 1024 * 1024
 
 
@@ -130,7 +132,10 @@ def _render(folder: Path, environment, name: str, file_name: str, context: dict)
 
 def new_contract(repo, party: Record, template: str, *, title: str | None = None, value: str | None = None,
                  currency: str | None = None, start: str | None = None, end: str | None = None,
-                 auto_renew: bool = False, notice_days: int | None = None, owner: str | None = None) -> Record:
+                 auto_renew: bool = False, notice_days: int | None = None, owner: str | None = None,
+                 renews: Record | None = None) -> Record:
+    """A draft contract rendered from `template`; one that `renews` an earlier contract links
+    to it, and that one moves to renewed, linked back, in the same write."""
     clock = repo.clock
     record: dict = {"party": party.ref, "title": title or f"{template} — {party.title}", "template": template}
     assign_owner(repo, record, party, owner)
@@ -147,10 +152,18 @@ def new_contract(repo, party: Record, template: str, *, title: str | None = None
     record["auto_renew"] = auto_renew
     if notice_days is not None:
         record["renewal_notice_days"] = notice_days
+    if renews is not None:
+        record["renews"] = renews.ref
     CONTRACT.start(record, moment_text(clock.now()), owner or repo.config.me)
     kind = KINDS["contract"]
     with repo.writing(f"contract: new {record['title']} with {party.title}") as tx:
         record["document"] = f"{tx.assign_id(kind, record)}.md"
+        if renews is not None:
+            old = tx.fresh(renews).data
+            CONTRACT.move(old, "renewed", moment_text(clock.now()), owner or repo.config.me,
+                          f"renewed by {record['document'][:-3]}")
+            old["renewed_by"] = record["document"][:-3]
+            tx.update(renews)
         context = {"party": party.data, "contract": record, "business": repo.config.raw.get("business", {}),
                    "today": clock.today().isoformat()}
         text = render_template(repo, template, context)
@@ -159,8 +172,37 @@ def new_contract(repo, party: Record, template: str, *, title: str | None = None
     return Record(ref, kind, record)
 
 
+def renew_contract(repo, contract: Record, *, start: str | None = None, end: str | None = None,
+                   value: str | None = None, by: str | None = None) -> Record:
+    """The next term as a new draft contract (same party, template, value and terms; by
+    default it starts the day after the current term ends and runs as long), linked to the
+    old one, which is then renewed. An auto-renewing contract renews from the term it has
+    rolled into."""
+    from crmcli.model.contracts import current_term, next_term
+
+    data = contract.data
+    if data.get("status") not in ("signed", "active", "expired"):
+        raise InvalidValue(_("{id} is {status}: only a signed, active or expired contract can be renewed").format(
+            id=contract.id, status=_(data.get("status"))))
+    if not data.get("template"):
+        raise InvalidValue(_("{id} has no template to draft the renewal from").format(id=contract.id))
+    old_start, old_end, _renewals = current_term(data, repo.clock.today())
+    if old_end is None and not (start and end):
+        raise InvalidValue(_("{id} has no end: give the new term with --start and --end").format(id=contract.id))
+    term = next_term(old_start, old_end) if old_end else (None, None)
+    party = repo.load(data["party"])
+    return new_contract(repo, party, data["template"], title=data.get("title"),
+                        value=value if value is not None else (str(data["value"]) if "value" in data else None),
+                        currency=data.get("currency"), start=start or str(term[0]), end=end or str(term[1]),
+                        auto_renew=bool(data.get("auto_renew")), notice_days=data.get("renewal_notice_days"),
+                        owner=by or data.get("owner"), renews=contract)
+
+
 def move_contract(repo, contract: Record, action: str, *, by: str | None = None, note: str | None = None,
                   day: str | None = None) -> Record:
+    """Review, sign (`day` it was signed), activate, expire, terminate or archive. Archiving
+    keeps the record and makes its attachments (the signed scan) read-only on disk; an
+    archived contract takes no move and no attachment."""
     target = MOVES[action]
     clock = repo.clock
     with repo.writing(f"contract: {contract.id} {target}") as tx:
@@ -168,7 +210,20 @@ def move_contract(repo, contract: Record, action: str, *, by: str | None = None,
         if target == "signed":
             contract.data["signed"] = (parse_day(day, clock) if day else clock.today()).isoformat()
         tx.update(contract)
+    if target == "archived":
+        for attachment in contract.data.get("attachments") or []:
+            _read_only(fs.confined(repo.root, attachment["path"]))
     return contract
+
+
+def _read_only(path: Path) -> None:
+    """Take the write permission off an archived attachment (git keeps no such bit: this
+    guards this copy against an editor's accidental save; `crm check` guards its sha256)."""
+    try:
+        if path.is_file() and not path.is_symlink():
+            path.chmod(path.stat().st_mode & ~(stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))
+    except OSError:
+        pass  # a file system without permissions: the record still says archived
 
 
 def attach(repo, contract: Record, source: Path) -> dict:
@@ -185,6 +240,8 @@ def attach(repo, contract: Record, source: Path) -> dict:
         raise InvalidValue(_("{path}: cannot read: {error}").format(path=source, error=error.strerror)) from error
     entry = {"path": relative, "sha256": hashlib.sha256(data).hexdigest(), "added": moment_text(repo.clock.now())}
     with repo.writing(f"contract: attach {name} to {contract.id}") as tx:
+        if tx.fresh(contract).data.get("status") == "archived":
+            raise InvalidValue(_("{id} is archived: its record and attachments are read-only").format(id=contract.id))
         attachments = [a for a in tx.fresh(contract).data.get("attachments") or [] if a.get("path") != relative]
         contract.data["attachments"] = attachments + [entry]
         tx.put_file(relative, data)

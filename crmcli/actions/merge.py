@@ -57,10 +57,12 @@ def rewritten(value, old: str, new: str):
 def plan_merge(repo, a: Record, b: Record, decide: Decide | None) -> MergePlan:
     if a.ref == b.ref:
         raise InvalidValue(_("{ref} is the same party twice").format(ref=a.ref))
-    if a.kind.name != b.kind.name:
-        raise InvalidValue(_("cannot merge a {b_kind} into a {a_kind} ({b} into {a})").format(
-            b_kind=_(b.kind.name), a_kind=_(a.kind.name), b=b.ref, a=a.ref))
     merged, conflicts = fold_records(a.data, b.data, decide)
+    roles = _roles(a) | _roles(b)
+    if len(roles) > 1:  # twins: a customer and a supplier that are one company (客商)
+        merged["roles"] = sorted(roles)
+        if a.kind.name != "customer":
+            merged.pop("lifecycle", None)  # a customers-only field; merge into the customer to keep it
     plan = MergePlan(a, b, merged, conflicts, decide is not None)
     for record in repo.records(match=Match(mentions=b.ref)):
         if record.ref not in (a.ref, b.ref):
@@ -68,6 +70,10 @@ def plan_merge(repo, a: Record, b: Record, decide: Decide | None) -> MergePlan:
             if changed != record.data:
                 plan.moved.append(Record(record.ref, record.kind, changed))
     return plan
+
+
+def _roles(party: Record) -> set[str]:
+    return {party.kind.name, *(party.data.get("roles") or [])}
 
 
 def merge_parties(repo, plan: MergePlan) -> None:

@@ -9,6 +9,7 @@ from crmcli.i18n import _
 from crmcli.model.ids import SLUG, unique_slug
 from crmcli.model.kinds import Kind
 from crmcli.model.record import Record
+from crmcli.store.questions import Match
 
 LIST_FIELDS = ("tags", "phones", "emails")
 
@@ -89,3 +90,33 @@ def retag(party: Record, add_tags=(), remove_tags=()) -> Adjust:
             record.pop("tags", None)
 
     return adjust
+
+
+
+def twin_of(repo, kind: Kind, name: str, party_id: str | None = None) -> Record | None:
+    """A party filed under the other kind that a new `kind` called `name` would duplicate:
+    the same id, or the same name. It should take the role instead of getting a twin."""
+    from crmcli.model.ids import slugify
+    from crmcli.model.kinds import PARTY_KINDS, plays
+
+    wanted = party_id or slugify(name)
+    for other in PARTY_KINDS:
+        if other == kind:
+            continue
+        same = repo.records(other, Match(id_is=wanted)) + repo.records(other, Match(one_of={"name": (name.strip(),)}))
+        for record in same:
+            if not plays(other, record.data, kind.name):
+                return record
+    return None
+
+
+def add_role(repo, party: Record, role: str) -> Record:
+    """Let one party play `role` too (customer, supplier): one file, one id, in both lists."""
+    with repo.writing(f"{party.kind.name}: {party.title} is a {role} too") as tx:
+        data = tx.fresh(party).data
+        roles = [party.kind.name, *(r for r in data.get("roles") or [] if r != party.kind.name)]
+        if role in roles:
+            raise InvalidValue(_("{ref} is a {role} already").format(ref=party.ref, role=_(role)))
+        data["roles"] = [*roles, role]
+        tx.update(party)
+    return party

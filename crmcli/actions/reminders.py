@@ -1,5 +1,4 @@
-"""Explicit reminders: add one (once or repeating), mark it done, snooze it, remove it,
-and note which reached targets `crm remind due` has announced."""
+"""Explicit reminders: add one (once or repeating), mark it done, snooze it, remove it."""
 
 from __future__ import annotations
 
@@ -110,12 +109,7 @@ def snooze_reminder(repo, reminder: Record, until: str) -> Record:
     return reminder
 
 
-def mark_announced(repo, targets: list[Record]) -> None:
-    """Remember that these targets' reaching was announced, so it is announced once."""
-    if not targets:
-        return
-    now = moment_text(repo.clock.now())
-    with repo.writing(f"remind: announced {len(targets)} target(s) reached") as tx:
-        for target in targets:
-            tx.fresh(target).data["announced"] = now
-            tx.update(target)
+def remove_reminder(repo, reminder: Record) -> None:
+    with repo.writing(f"remind: remove {reminder.data['text']}") as tx:
+        tx.remove(reminder.ref)
+

@@ -107,7 +107,27 @@ def register(app: typer.Typer) -> None:
         "activate": "Mark in force.",
         "expire": "Mark expired.",
         "terminate": "End it early.",
+        "archive": "Archive an expired, renewed or terminated contract: kept, with its scan, read-only.",
     }, move)
+
+    @contract.command("renew")
+    def contract_renew(
+        ctx: typer.Context, contract_id: Id,
+        start: Annotated[str | None, typer.Option(help="The new term's first day (default: after the old one).")]
+        = None,
+        end: Annotated[str | None, typer.Option(help="The new term's last day (default: as long as the old one).")]
+        = None,
+        value: Annotated[str | None, typer.Option(help="The new term's value (default: the old one's).")] = None,
+        by: Annotated[str | None, typer.Option("--by", help="Who (default: the contract's owner).")] = None,
+    ):
+        """Draft the next term as a new contract linked to this one, which becomes renewed; prints the new id."""
+        from crmcli.actions.contracts import renew_contract
+
+        record = renew_contract(state(ctx).repo, _find(ctx, "contract", contract_id), start=start, end=end,
+                                value=value, by=by)
+        typer.echo(record.id)
+        state(ctx).say(_("{start} to {end}, renews {old}").format(start=record.data.get("start"),
+                                                                  end=record.data.get("end"), old=contract_id))
 
     @contract.command("attach")
     def contract_attach(ctx: typer.Context, contract_id: Id,

@@ -21,6 +21,32 @@ class PartySort(StrEnum):
     owner = "owner"
 
 
+def _offer_role(ctx, kind, name: str, party_id: str | None, accepted: bool) -> bool:
+    """When the party to add exists under the other kind (a supplier becoming a customer),
+    offer to add the role to it instead of making a twin; True when it did (prints its id).
+    Refused without --add-role when no one can be asked."""
+    import sys
+
+    from crmcli.actions.parties import add_role, twin_of
+    from crmcli.errors import InvalidValue
+
+    repo = state(ctx).repo
+    twin = twin_of(repo, kind, name, party_id) if name.strip() else None
+    if twin is None:
+        return False
+    question = _("{name} is already a {other} ({ref}): make it a {kind} too, one party with both roles?").format(
+        name=twin.title, other=_(twin.kind.name), ref=twin.ref, kind=_(kind.name))
+    if not accepted:
+        if not sys.stdin.isatty():
+            raise InvalidValue(_("{question} (--add-role to do so)").format(question=question))
+        if not typer.confirm(question, default=True, err=True):
+            raise typer.Exit(1)
+    add_role(repo, twin, kind.name)
+    typer.echo(twin.id)
+    state(ctx).say(_("{ref} is a {kind} too").format(ref=twin.ref, kind=_(kind.name)))
+    return True
+
+
 def make_party_app(kind_name: str) -> typer.Typer:
     """The command group for one party kind; customers and suppliers differ only in data."""
     app = typer.Typer(help=f"Manage {kind_name}s: add, list, show, edit, rm.", no_args_is_help=True)
@@ -63,10 +89,15 @@ def make_party_app(kind_name: str) -> typer.Typer:
             "--terms", help="Payment terms: net 30, 30 days end of month, prepaid…")] = None,
         follow_up: Annotated[str | None, typer.Option("--follow-up", help="Contact cadence: 14d, 2w, 1m…")] = None,
         note: Annotated[str | None, typer.Option("--note", help="Free notes.")] = None,
+        add_role: Annotated[bool, typer.Option(
+            "--add-role", help=f"If a {'supplier' if is_customer else 'customer'} of that id or name exists, make it "
+                               f"a {kind_name} too (asked on a terminal) instead of refusing a twin.")] = False,
     ):
         """Add a customer or supplier; prints its id."""
         from crmcli.actions.parties import add_party, with_flags
         fields = stdin_yaml() if name in (None, "-") else {"name": name}
+        if _offer_role(ctx, kind(), str(fields.get("name") or ""), party_id or fields.get("id"), add_role):
+            return
         address = {"street": street, "city": city, "province": province, "postcode": postcode, "country": country}
         flags = {
             "entity": entity, "lifecycle": lifecycle, "industry": industry, "tags": tag, "owner": owner,

@@ -48,11 +48,11 @@ def _calendar(repo, items, records) -> bytes:
 
 
 def _announce(repo, items) -> None:
-    """Record that the targets reached in `items` have been announced (after delivery only)."""
-    from crmcli.actions.reminders import mark_announced
+    """Record that the news in `items` meant to go out once has gone (after delivery only)."""
+    from crmcli.store.sent import note_sent
 
-    refs = sorted({item.ref for item in items if item.extra.get("reached")})
-    mark_announced(repo, [repo.load(ref) for ref in refs])
+    today = repo.clock.today().isoformat()
+    note_sent(repo, {item.extra["once"]: today for item in items if item.extra.get("once")})
 
 
 def register(app: typer.Typer) -> None:

@@ -5,7 +5,11 @@ across currencies, as everywhere in crm).
 A sale confirmed (or later) books its gross to receivables, its net to income and its
 tax to output tax on the order date; a purchase books net to expenses, tax to input
 tax and gross to payables. A payment moves cash against the receivable or payable on
-its own date. Drafts (quotes) and cancelled orders book nothing.
+its own date. Drafts (quotes), orders under review and cancelled orders book no sale or
+purchase; money paid on a cancelled one is booked, with its refund, or else stays on the
+receivable as the party's credit, as an overpayment does, so the receivables account agrees
+with `crm show` and `crm report receivables`. Credit moved from one order to another
+(`method: credit`) stays within receivables and books nothing.
 """
 
 from __future__ import annotations
@@ -39,7 +43,7 @@ def _entries(order: dict, party_name: str, span) -> list[tuple[str, str, str]]:
     totals = order["totals"]
     entries = []
     day = date.fromisoformat(str(order["date"]))
-    if span is None or day in span:
+    if order.get("status") in OWING_STATES and (span is None or day in span):
         lines = [f"{day} * {quoted(party_name)} {quoted(order['id'])}", f"  order: {quoted(order['id'])}",
                  _posting(accounts["party"], code, sign * totals["gross"]),
                  _posting(accounts["net"], code, -sign * totals["net"])]
@@ -48,7 +52,7 @@ def _entries(order: dict, party_name: str, span) -> list[tuple[str, str, str]]:
         entries.append((str(day), order["id"], "\n".join(lines)))
     for payment in order.get("payments") or []:
         paid_on = date.fromisoformat(str(payment["date"]))
-        if span is not None and paid_on not in span:
+        if (span is not None and paid_on not in span) or payment.get("method") == "credit":
             continue
         what = f"Payment {order['id']}" + (f" ({payment['ref']})" if payment.get("ref") else "")
         lines = [f"{paid_on} * {quoted(party_name)} {quoted(what)}", f"  order: {quoted(order['id'])}",
@@ -66,7 +70,7 @@ def journal(repo, period: str | None = None) -> str:
     opened: dict[str, str] = {}
     for record in repo.records("order"):
         order = record.data
-        if order.get("status") not in OWING_STATES:
+        if order.get("status") not in OWING_STATES and not order.get("payments"):
             continue
         found = _entries(order, names.get(order["party"], order["party"]), span)
         for day, _, text in found:

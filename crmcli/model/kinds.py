@@ -75,6 +75,12 @@ BY_FOLDER = {kind.folder: kind for kind in KINDS.values()}
 PARTY_KINDS = tuple(kind for kind in KINDS.values() if kind.is_party)
 
 
+def plays(kind: Kind, data: dict, role: str) -> bool:
+    """Whether a party plays `role` (customer or supplier): the kind its file is filed under,
+    or one of its `roles` (客商: one record that is both, in one file, under one id)."""
+    return kind.name == role or role in (data.get("roles") or [])
+
+
 def kind_named(name: str) -> Kind:
     """The kind called `name` (singular or its folder's plural)."""
     key = name.strip().lower()

@@ -69,7 +69,11 @@ def paid(order: dict) -> Decimal:
     return sum((Decimal(p["amount"]) for p in order.get("payments") or []), Decimal(0))
 
 
-OWING_STATES = ("confirmed", "shipped", "delivered", "closed")
+OWING_STATES = ("confirmed", "shipped", "delivered", "completed", "closed")
+"""Orders owed on: approved and later (`closed` is the name older crm gave completed)."""
+OPEN_STATES = ("draft", "submitted", "confirmed", "shipped")
+"""Orders not yet delivered: what may be cancelled."""
+EDITABLE_STATES = ("draft", "submitted")
 
 
 def balance(order: dict) -> Decimal:
@@ -77,15 +81,28 @@ def balance(order: dict) -> Decimal:
     return Decimal(order["totals"]["gross"]) - paid(order)
 
 
+def owed(order: dict) -> Decimal:
+    """The order's value as far as money is concerned: its gross once confirmed; nothing on
+    a draft (a quote), one under review, or a cancelled one."""
+    return Decimal(order["totals"]["gross"]) if order.get("status") in OWING_STATES else Decimal(0)
+
+
 def outstanding(order: dict) -> Decimal:
-    """What is owed on an order (a receivable or payable): nothing yet on a draft, which is
-    a quote, and nothing on a cancelled one."""
-    return balance(order) if order.get("status") in OWING_STATES else Decimal(0)
+    """What is owed on an order (a receivable or payable) less what was paid; below zero it
+    is a credit of the party's (an overpayment, or money kept on a cancelled order), which
+    every report shows the same way."""
+    return owed(order) - paid(order)
+
+
+def counts_toward_target(order: dict) -> bool:
+    """Whether a sale counts toward sales targets: `counts_toward_target` says so; without it,
+    every order but a special one (`type: special`) counts."""
+    return bool(order.get("counts_toward_target", order.get("type") != "special"))
 
 
 def is_open(order: dict) -> bool:
     """Not yet closed or cancelled, or delivered but not fully paid."""
-    return order.get("status") in ("draft", "confirmed", "shipped") or (
+    return order.get("status") in OPEN_STATES or (
         order.get("status") == "delivered" and outstanding(order) > 0)
 
 
@@ -106,9 +123,36 @@ def payment_due(terms: str | None, start: date) -> date | None:
     return None
 
 
-def on_time(order: dict) -> bool | None:
-    """Whether a delivered order arrived by its delivery due date (None when unknown)."""
-    if not order.get("delivered") or not order.get("delivery_due"):
+def on_time(order: dict, today: date | None = None) -> bool | None:
+    """Whether a delivered order arrived by its delivery due date (None when unknown). As of
+    `today`, an order still not delivered past its due date is late already: leaving it out
+    would make a supplier who never delivers look punctual."""
+    if not order.get("delivery_due"):
+        return None
+    if not order.get("delivered"):
+        if today is not None and order.get("status") in OPEN_STATES and str(order["delivery_due"]) < str(today):
+            return False
         return None
     return str(order["delivered"]) <= str(order["delivery_due"])
 
+
+def days_late(order: dict, today: date) -> int:
+    """Days between the delivery due date and the delivery (or today, while it is not delivered)."""
+    arrived = date.fromisoformat(str(order["delivered"])) if order.get("delivered") else today
+    return (arrived - date.fromisoformat(str(order["delivery_due"]))).days
+
+
+
+def shipment_field(order: dict) -> str:
+    """Where an order's deliveries are kept: `shipments` we send (sales), `receipts` we take
+    in (purchases); one machine for both."""
+    return "shipments" if order.get("kind", "sale") == "sale" else "receipts"
+
+
+def still_to_ship(order: dict) -> list[Decimal]:
+    """Per line (in order), the quantity not yet in a shipment or receipt."""
+    left = [Decimal(str(line["quantity"])) for line in order["lines"]]
+    for shipment in order.get(shipment_field(order)) or []:
+        for part in shipment.get("lines") or []:
+            left[int(part["line"]) - 1] -= Decimal(str(part["quantity"]))
+    return left

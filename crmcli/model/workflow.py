@@ -37,16 +37,33 @@ class Workflow:
         if target not in allowed:
             options = ", ".join(_(state) for state in allowed) if allowed else _("none, it is final")
             raise InvalidValue(_("{id} is {current}: cannot move to {target} (allowed: {options})").format(
-                id=record.get("id"), current=_(current), target=_(target), options=options))
+                id=record.get("id") or _("a new {workflow}").format(workflow=_(self.name)), current=_(current),
+                target=_(target), options=options))
         record.setdefault("history", []).append(_entry(at, target, by, note))
         record["status"] = target
 
     def start(self, record: dict, at: str, by: str | None = None, status: str | None = None) -> None:
-        """Begin the history of a new record (in `status` if given and reachable from the start)."""
+        """Begin the history of a new record, in `status` if given: every move of the shortest
+        way there is recorded (an order added as shipped was confirmed first)."""
         record["status"] = self.initial
         record["history"] = [_entry(at, self.initial, by)]
-        if status and status != self.initial:
-            self.move(record, status, at, by)
+        for step in self.way(status) if status else ():
+            self.move(record, step, at, by)
+
+    def way(self, status: str) -> list[str]:
+        """The states passed through, shortest way first, from the start to `status` (refused
+        with the moves from the start when there is none)."""
+        ways: dict[str, list[str]] = {self.initial: []}
+        queue = [self.initial]
+        while queue and status not in ways:
+            current = queue.pop(0)
+            for following in self.moves.get(current, ()):
+                if following not in ways:
+                    ways[following] = [*ways[current], following]
+                    queue.append(following)
+        if status not in ways:
+            self.move({"status": self.initial}, status, "")  # raises: unknown, or not reachable from the start
+        return ways[status]
 
     def arrive(self, record: dict, status: str, at: str, by: str | None = None, note: str | None = None) -> None:
         """Begin the history of a record that comes in already in `status` (an import): one
@@ -68,14 +85,21 @@ def _entry(at: str, status: str, by: str | None = None, note: str | None = None)
 
 
 ORDER = Workflow("order", "draft", {
-    "draft": ("confirmed", "cancelled"),
+    "draft": ("submitted", "confirmed", "cancelled"),
+    "submitted": ("confirmed", "draft", "cancelled"),
     "confirmed": ("shipped", "delivered", "cancelled"),
-    "shipped": ("delivered", "cancelled"),
-    "delivered": ("closed",),
+    "shipped": ("shipped", "delivered", "cancelled"),
+    "delivered": ("completed",),
+    "closed": (),
 })
+"""Submitted is under review; confirmed is approved; a shipped order may ship again (another
+part); `closed` is what crm before 0.1.0 called completed, kept readable and final."""
 CONTRACT = Workflow("contract", "draft", {
     "draft": ("review", "terminated"),
     "review": ("draft", "signed", "terminated"),
-    "signed": ("active", "terminated"),
-    "active": ("expired", "terminated"),
+    "signed": ("active", "renewed", "terminated"),
+    "active": ("expired", "renewed", "terminated"),
+    "expired": ("renewed", "archived"),
+    "renewed": ("archived",),
+    "terminated": ("archived",),
 })

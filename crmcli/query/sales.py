@@ -11,7 +11,7 @@ from crmcli.errors import InvalidValue
 from crmcli.i18n import _
 from crmcli.model.money import converter
 from crmcli.model.notices import LEFT_OUT, Notice
-from crmcli.model.orders import OWING_STATES
+from crmcli.model.orders import OWING_STATES, counts_toward_target
 from crmcli.model.periods import parse_period
 from crmcli.model.pipeline import tier_of
 from crmcli.store.questions import Match
@@ -19,13 +19,15 @@ from crmcli.store.questions import Match
 
 def counted_sales(repo, owner: str | None, period: str, code: str) -> list[tuple[str, Decimal]]:
     """(day, net in `code`) of each sale that counts toward targets, of an owner (or everyone),
-    in a period, oldest first."""
-    span = parse_period(period, repo.clock.today())
+    in a period up to today, oldest first: an order counts on its date, never before."""
+    today = repo.clock.today()
+    span = parse_period(period, today)
     convert = converter(code, repo.config.currency, repo.config.rates)
     sales = []
-    for order in repo.records("order", Match(since=span.start.isoformat(), until=span.end.isoformat())):
+    for order in repo.records("order", Match(since=span.start.isoformat(), until=min(span.end, today).isoformat(),
+                                             counted=True)):
         data = order.data
-        if (data["kind"] == "sale" and data.get("status") in OWING_STATES and data.get("counts_toward_target", True)
+        if (data["kind"] == "sale" and data.get("status") in OWING_STATES and counts_toward_target(data)
                 and (owner is None or data.get("owner") == owner)):
             sales.append((str(data["date"]), convert(data["totals"]["net"], data["currency"])))
     return sorted(sales)

@@ -25,6 +25,7 @@ from crmcli.model.pipeline import CLOSED_STAGES, OPEN_TICKET, follow_up_due
 from crmcli.query.sales import counted_sales
 from crmcli.reminders.items import Item
 from crmcli.store.questions import Match
+from crmcli.store.sent import sent_keys
 
 if TYPE_CHECKING:
     from crmcli.store.repo import Repo
@@ -153,12 +154,16 @@ def birthdays(ctx: Context, settings: dict) -> list[Item]:
 
 
 def renewals(ctx: Context, settings: dict) -> list[Item]:
-    """Contracts in force whose end is within their renewal notice: due when notice must be given."""
+    """Contracts in force whose end is within their renewal notice: due when notice must be
+    given. An auto-renewing one has renewed itself on each end date, so its reminder moves
+    to the end of the term in force (it is never overdue for a term already renewed)."""
+    from crmcli.model.contracts import current_term
+
     fallback = int(settings.get("notice_days", DEFAULT_NOTICE_DAYS))
     items = []
     for contract in ctx.rows("contract", Match(one_of={"status": ("signed", "active")}, present=("end",))):
         data = contract.data
-        end = date.fromisoformat(str(data["end"]))
+        end = current_term(data, ctx.today)[1] or date.fromisoformat(str(data["end"]))
         notice = int(data.get("renewal_notice_days", fallback))
         how = _("renews by itself") if data.get("auto_renew") else _("renew or let it end")
         with ctx.guarded(contract.path):
@@ -240,11 +245,19 @@ def _alert_day(settings: dict, period: str, start: date) -> date:
     return start + timedelta(days=int(day) - 1)
 
 
+def target_key(data: dict) -> str:
+    """Who and which period a target is for: the news about it goes out once per this."""
+    return f"{data.get('owner') or ''}@{data['period']}"
+
+
 def targets(ctx: Context, settings: dict) -> list[Item]:
-    """On the configured day of a target's period, warn an owner below the configured share;
-    announce a target reached until `crm remind due` has announced it (once)."""
+    """From the configured day of a target's period to its end, warn an owner below the
+    configured share, every day (the digest sends it once: `once` key); announce a target
+    reached, naming the day the sales dated by today reached it, until the digest has
+    announced it (once, from the local sent-state; an `announced` stamp from older crm counts)."""
 
     below = Decimal(str(settings.get("below", DEFAULT_TARGET_BELOW)))
+    sent = sent_keys(ctx.repo.cache_dir)
     items = []
     for target in ctx.rows("target"):
         data = target.data
@@ -267,19 +280,19 @@ def targets(ctx: Context, settings: dict) -> list[Item]:
         share = running / goal if goal else Decimal(1)
         attained = _("{done} of {goal}").format(done=format_money(running, data["currency"]),
                                                  goal=format_money(goal, data["currency"]))
-        if _alert_day(settings, str(data["period"]), span.start) == ctx.today and share < below:
+        key = target_key(data)
+        if _alert_day(settings, str(data["period"]), span.start) <= ctx.today <= span.end and share < below:
             items.append(Item(ctx.today, "targets", _("{who} at {share}% of target {period} ({attained}), below "
                                                       "{below}%").format(who=who, share=f"{share * 100:.0f}",
                                                                          period=data["period"], attained=attained,
                                                                          below=f"{below * 100:.0f}"),
-                              target.ref, owner=data.get("owner"),
-                              notice=True))
+                              target.ref, owner=data.get("owner"), notice=True, extra={"once": f"behind:{key}"}))
+        reached_key = f"reached:{key}"
         if (reached_on and settings.get("announce_reached", True) and not data.get("announced")
-                and reached_on >= ctx.today - timedelta(days=REACHED_NEWS_DAYS)):
+                and reached_key not in sent and reached_on >= ctx.today - timedelta(days=REACHED_NEWS_DAYS)):
             items.append(Item(ctx.today, "targets", _("{who} reached target {period} on {day} ({attained})").format(
                 who=who, period=data["period"], day=reached_on.isoformat(), attained=attained),
-                target.ref, owner=data.get("owner"),
-                              notice=True, extra={"reached": True}))
+                target.ref, owner=data.get("owner"), notice=True, extra={"once": reached_key}))
     return items
 
 

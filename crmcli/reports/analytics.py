@@ -10,7 +10,7 @@ from typing import Any
 
 from crmcli.i18n import N_, _, quarter_text
 from crmcli.model.money import rounded
-from crmcli.model.orders import OWING_STATES, on_time, outstanding
+from crmcli.model.orders import OPEN_STATES, OWING_STATES, days_late, on_time, outstanding
 from crmcli.model.periods import parse_period
 from crmcli.model.pipeline import TICKET_STATES, breached, weighted
 from crmcli.model.views import KEEP, LOW, NORMAL, Column, Document, Table
@@ -18,6 +18,9 @@ from crmcli.store.questions import Match
 
 BUCKETS = (
     (N_("current"), None, 0), ("1-30", 1, 30), ("31-60", 31, 60), ("61-90", 61, 90), (N_("over 90"), 91, None))
+CREDIT = N_("credit")
+COLUMNS = (*(name for name, *_rest in BUCKETS), CREDIT)
+"""The ageing buckets, then the party's credit (below zero), which the total takes off."""
 BUCKET_PRIORITY = {"current": LOW, "1-30": LOW, "31-60": NORMAL, "61-90": NORMAL}
 """On a narrow terminal the money long overdue stays in view with the total; the rest can go."""
 
@@ -34,7 +37,9 @@ def _bucket(days_late: int) -> str:
 
 
 def aging(repo, payables: bool = False) -> Document:
-    """What each party owes us (or we owe), by how many days past due, per currency."""
+    """What each party owes us (or we owe), by how many days past due, per currency; what a
+    party has paid beyond its orders (an overpayment, a cancelled order kept as credit) is its
+    credit, taken off its total as in `crm show`, the ledger and the Beancount export."""
     today = repo.clock.today()
     names = repo.index.party_names()
     direction = "purchase" if payables else "sale"
@@ -42,24 +47,25 @@ def aging(repo, payables: bool = False) -> Document:
     for order in repo.records("order", Match(one_of={"kind": (direction,)})):
         data = order.data
         due = outstanding(data)
-        if due <= 0:
+        if not due:
             continue
         pay_by = date.fromisoformat(str(data.get("payment_due") or data["date"]))
-        bucket = _bucket((today - pay_by).days)
+        bucket = _bucket((today - pay_by).days) if due > 0 else CREDIT
         row = tables[data["currency"]].setdefault(data["party"], {"party": names.get(data["party"], data["party"]),
-                                                                  **{name: Decimal(0) for name, *_rest in BUCKETS}})
+                                                                  **{name: Decimal(0) for name in COLUMNS}})
         row[bucket] += due
     parts, payload = [], {}
     for code in sorted(tables):
-        rows = sorted(tables[code].values(), key=lambda r: -sum(r[name] for name, *_rest in BUCKETS))
+        rows = sorted(tables[code].values(), key=lambda r: -sum(r[name] for name in COLUMNS))
         for row in rows:
-            for name, *_rest in BUCKETS:
+            for name in COLUMNS:
                 row[name] = rounded(row[name], code)
-            row["total"] = sum(row[name] for name, *_rest in BUCKETS)
+            row["total"] = sum(row[name] for name in COLUMNS)
             row["_style"] = "red" if row["over 90"] or row["61-90"] else None
-        total = {"party": "total", **{key: sum(r[key] for r in rows) for key in [b[0] for b in BUCKETS] + ["total"]}}
+        total = {"party": "total", **{key: sum(r[key] for r in rows) for key in [*COLUMNS, "total"]}}
+        credits = any(row[CREDIT] for row in rows)
         columns = ([Column("party", "party")]
-                   + [_money(name, priority=BUCKET_PRIORITY.get(name)) for name, *_rest in BUCKETS]
+                   + [_money(name, priority=BUCKET_PRIORITY.get(name)) for name in COLUMNS if credits or name != CREDIT]
                    + [_money(N_("total"))])
         title = (_("Payables · {currency} · as of {day}") if payables
                  else _("Receivables · {currency} · as of {day}")).format(currency=code, day=today.isoformat())
@@ -147,22 +153,25 @@ def suppliers(repo) -> Document:
     for interaction in repo.records("interaction", Match(present=("rating",))):
         ratings[interaction.data["party"]].append(int(interaction.data["rating"]))
     rows = []
-    for supplier in repo.records("supplier"):
+    today = repo.clock.today()
+    customers_supplying = Match(holds=("roles", "supplier"))
+    also = repo.records("customer", customers_supplying)
+    for supplier in repo.records("supplier") + also:
         orders = by_party.get(supplier.ref, [])
         counted = [o for o in orders if o.get("status") in OWING_STATES]
         spend: defaultdict[str, Decimal] = defaultdict(Decimal)
         for order in counted:
             spend[order["currency"]] += Decimal(order["totals"]["gross"])
-        judged = [o for o in counted if on_time(o) is not None]
-        late = [(date.fromisoformat(str(o["delivered"])) - date.fromisoformat(str(o["delivery_due"]))).days
-                for o in judged]
+        judged = [o for o in counted if on_time(o, today) is not None]
+        punctual = sum(1 for o in judged if on_time(o, today))
+        late = [days_late(o, today) for o in judged]
         scores = ratings.get(supplier.ref, [])
         rows.append({"supplier": names.get(supplier.ref, supplier.id), "orders": len(counted),
                      "spend": ", ".join(f"{amount:,.2f} {code}" for code, amount in sorted(spend.items())),
-                     "on_time": f"{sum(1 for o in judged if on_time(o)) * 100 // len(judged)}%" if judged else "",
+                     "on_time": f"{punctual * 100 // len(judged)}%" if judged else "",
                      "delay": f"{sum(late) / len(late):.1f}" if late else "",
                      "rating": f"{sum(scores) / len(scores):.1f}" if scores else "",
-                     "open": sum(1 for o in orders if o.get("status") in ("draft", "confirmed", "shipped"))})
+                     "open": sum(1 for o in orders if o.get("status") in OPEN_STATES)})
     rows.sort(key=lambda r: -r["orders"])
     columns = [Column("supplier", "supplier"), Column("orders", "POs", align="right"),
                Column("spend", "spend", align="right", style="money"), Column("on_time", "on time", align="right"),

@@ -115,10 +115,12 @@ def check_duplicates(loaded: Loaded) -> list[Problem]:
 
 def check_orders(loaded: Loaded) -> list[Problem]:
     """Totals that match their lines, the right kind of party, products that exist."""
+    from crmcli.model.kinds import plays
     from crmcli.model.money import MINOR_UNITS
     from crmcli.model.orders import totals
 
     skus = {r.id for r in loaded.records if r.kind.name == "product"}
+    parties = {r.ref: r for r in loaded.records if r.kind.is_party}
     problems = []
     for record in (r for r in loaded.records if r.kind.name == "order"):
         data = record.data
@@ -132,7 +134,9 @@ def check_orders(loaded: Loaded) -> list[Problem]:
                 problems.append(Problem(record.path, _("totals.{key} is {stored} but the lines make {expected}").format(
                     key=key, stored=data["totals"].get(key), expected=expected[key]), loaded.line(record, ["totals"])))
         wanted = "customers/" if data["kind"] == "sale" else "suppliers/"
-        if not data["party"].startswith(wanted):
+        party = parties.get(data["party"])
+        role = "customer" if data["kind"] == "sale" else "supplier"
+        if not data["party"].startswith(wanted) and not (party and plays(party.kind, party.data, role)):
             problems.append(Problem(record.path, _("a {kind} order needs a party in {folder}").format(
                 kind=_(data["kind"]), folder=wanted), loaded.line(record, ["party"])))
         for position, line in enumerate(data["lines"]):

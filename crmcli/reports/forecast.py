@@ -10,7 +10,7 @@ from decimal import Decimal
 from crmcli.errors import InvalidValue
 from crmcli.i18n import N_, _
 from crmcli.model.money import converter, rounded
-from crmcli.model.orders import OWING_STATES
+from crmcli.model.orders import OWING_STATES, counts_toward_target
 from crmcli.model.pipeline import is_closed_deal, weighted
 from crmcli.model.views import Column, Document, Fields, Table
 from crmcli.store.questions import Match
@@ -55,7 +55,7 @@ def forecast(repo, months: int) -> Document:
     history: dict[str, Decimal] = {}
     for order in repo.records("order", Match(one_of={"kind": ("sale",)})):
         data = order.data
-        if data.get("status") in OWING_STATES and data.get("counts_toward_target", True):
+        if data.get("status") in OWING_STATES and counts_toward_target(data):
             key = str(data["date"])[:7]
             history[key] = history.get(key, Decimal(0)) + convert(data["totals"]["net"], data["currency"])
     current = _month(today)

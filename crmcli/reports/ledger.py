@@ -18,7 +18,7 @@ from crmcli.i18n import N_, _, quarter_text
 from crmcli.model.kinds import KINDS
 from crmcli.model.money import converter, rounded
 from crmcli.model.money import currency as currency_code
-from crmcli.model.orders import OWING_STATES, line_net, outstanding, paid
+from crmcli.model.orders import OWING_STATES, counts_toward_target, line_net, outstanding, paid
 from crmcli.model.periods import Period, month_key, parse_period, quarter_key, year_key
 from crmcli.model.text import fold
 from crmcli.model.views import KEEP, LOW, NORMAL, Column, Document, Table
@@ -98,7 +98,7 @@ def ledger(repo, *, by: list[str] | None = None, period: str | None = None, purc
     label = span.label if span else "all"
     if by and not by_line and not target:
         if counted_only:
-            match = replace(match, not_false=("counts_toward_target",))
+            match = replace(match, counted=True)
         first, second = by[0], by[-1]
         tables = _sql_cells(repo, query, match, first, second, MEASURES)
         return _document(tables or {repo.config.currency: {}}, by, MEASURES, purchases, label, direction)
@@ -106,7 +106,7 @@ def ledger(repo, *, by: list[str] | None = None, period: str | None = None, purc
         orders = [r.data for r in select(repo, query, (KINDS["order"],), match)]
     else:
         orders = _order_summaries(repo, query, match)
-    orders = [o for o in orders if not counted_only or o.get("counts_toward_target", True)]
+    orders = [o for o in orders if not counted_only or counts_toward_target(o)]
     orders.sort(key=lambda o: (str(o["date"]), o["id"]))
     if to_target is not None:
         for code in {o["currency"] for o in orders}:
@@ -151,7 +151,8 @@ def _order_summaries(repo, query: str, match: Match) -> list[dict]:
             totals["discount"] = Decimal(row["discount"])
         orders.append({**{key: row[key] for key in ("id", "date", "party", "owner", "region", "type", "currency",
                                                     "status")},
-                       "counts_toward_target": row["counts_toward_target"] != "false",
+                       **({} if row["counts_toward_target"] is None
+                          else {"counts_toward_target": row["counts_toward_target"] != "false"}),
                        "totals": totals,
                        "payments": [{"amount": Decimal(a)} for a in (row["payments"] or "").split()],
                        "lines": [{"quantity": Decimal(q)} for q in (row["quantities"] or "").split()]})

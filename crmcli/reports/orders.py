@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from crmcli.i18n import N_, _
 from crmcli.model.money import format_money, rounded
-from crmcli.model.orders import is_open, line_net, outstanding, paid
+from crmcli.model.orders import OPEN_STATES, is_open, line_net, outstanding, paid, shipment_field
 from crmcli.model.record import Record
 from crmcli.model.views import KEEP, LOW, Column, Document, Fields, Table
 from crmcli.reports.common import when
@@ -32,7 +32,7 @@ def order_row(order: dict, names: dict[str, str], today: str) -> dict:
     late = bool(due > 0 and order.get("payment_due") and str(order["payment_due"]) < today)
     return {**order, "party_name": names.get(order.get("party", ""), order.get("party")),
             "gross": order["totals"]["gross"], "paid": rounded(paid(order), code), "outstanding": due,
-            "_style": "red" if late else ("dim" if order.get("status") in ("closed", "cancelled") else None)}
+            "_style": "red" if late else ("dim" if order.get("status") not in OPEN_STATES + ("delivered",) else None)}
 
 
 def orders_of(repo, direction: str, query: str = "", open_only: bool = False) -> list[Record]:
@@ -60,6 +60,8 @@ LINE_COLUMNS = [
 ]
 PAYMENT_COLUMNS = [Column("date", "date", style="date"), Column("amount", "amount", align="right", style="money"),
                    Column("method", "method"), Column("ref", "ref"), Column("note", "note")]
+SHIPMENT_COLUMNS = [Column("date", "date", style="date"), Column("carrier", "carrier"),
+                    Column("tracking", "tracking"), Column("items", "items"), Column("by", "by")]
 HISTORY_COLUMNS = [Column("at", "when", style="date"), Column("status", "status", translate=True), Column("by", "by"),
                    Column("note", "note")]
 
@@ -93,7 +95,7 @@ def order_view(repo, order: Record) -> Document:
         (N_("tax"), format_money(data["totals"]["tax"], code)),
         (N_("gross"), format_money(data["totals"]["gross"], code)),
         (N_("paid"), format_money(paid(data), code)),
-        (N_("outstanding"), format_money(due, code)),
+        (N_("outstanding"), format_money(due, code)) if due >= 0 else (N_("credit"), format_money(-due, code)),
         (N_("open"), _("yes") if is_open(data) else _("no")),
         (N_("notes"), (data.get("notes") or "").strip()),
     ]
@@ -104,6 +106,12 @@ def order_view(repo, order: Record) -> Document:
         Fields([(k, v) for k, v in facts if v not in (None, "")], title=data["id"]),
         Table(LINE_COLUMNS, lines, title="Lines"),
         Table(PAYMENT_COLUMNS, data.get("payments") or [], title="Payments", empty="no payments"),
-        history_table(repo, data),
     ]
+    field = shipment_field(data)
+    if data.get(field):
+        parts.append(Table(SHIPMENT_COLUMNS, [
+            {**shipment, "items": ", ".join(f"{part.get('sku') or '#' + str(part['line'])} × {part['quantity']}"
+                                            for part in shipment.get("lines") or [])}
+            for shipment in data[field]], title="Shipments" if field == "shipments" else "Receipts"))
+    parts.append(history_table(repo, data))
     return Document(parts, title=data["id"], payload={**data, "paid": paid(data), "outstanding": due})

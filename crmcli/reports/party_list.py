@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from crmcli.errors import InvalidValue
 from crmcli.i18n import _
-from crmcli.model.kinds import Kind
+from crmcli.model.kinds import PARTY_KINDS, Kind
 from crmcli.model.text import fold
 from crmcli.model.views import KEEP, LOW, Column, Table
 from crmcli.query.search import select
 from crmcli.reports.common import when
+from crmcli.store.questions import Match
 
 
 def _primary(data: dict) -> str:
@@ -42,7 +43,10 @@ def party_list(repo, kind: Kind, query: str = "", filters: dict | None = None, s
     """The parties of `kind` matching `query` (the query language of `crm search`), sorted by
     name (Chinese names by pinyin), by last contact (the longest without one first), by
     creation (newest first) or by owner, then name."""
-    parties = select(repo, with_filters(query, filters or {}), (kind,))
+    query = with_filters(query, filters or {})
+    others = tuple(k for k in PARTY_KINDS if k != kind)
+    parties = select(repo, query, (kind,)) + select(
+        repo, query, others, Match(holds=("roles", kind.name)))
     sort_keys = repo.index.sort_names()
     last = repo.index.last_contacts(repo.clock.today())
     parties.sort(key=lambda p: sort_keys.get(p.ref, fold(p.title)))

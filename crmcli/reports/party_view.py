@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from crmcli.i18n import N_, _
+from crmcli.model.kinds import plays
 from crmcli.model.money import format_money
 from crmcli.model.orders import is_open, on_time, outstanding
 from crmcli.model.pipeline import follow_up_due
@@ -44,13 +45,29 @@ def _contact_row(contact: dict) -> dict:
 
 
 def outstanding_by_currency(orders) -> dict[str, Decimal]:
-    """What is owed on the orders, per currency (never added across currencies)."""
+    """What is owed on the orders, per currency (never added across currencies), less the
+    party's credit: the same total as the receivables report, the ledger and Beancount."""
     balances: dict[str, Decimal] = {}
     for order in orders:
         due = outstanding(order)
         if due:
             balances[order["currency"]] = balances.get(order["currency"], Decimal(0)) + due
     return balances
+
+
+def balance_text(orders: list[dict]) -> str:
+    """`1,200.00 CNY` owed, `-5.00 CNY (credit)` when the party has paid more than it owes,
+    and the credit taken off when it has some: `1,195.00 CNY (after 5.00 CNY credit)`."""
+    credits = outstanding_by_currency([o for o in orders if outstanding(o) < 0])
+    parts = []
+    for code, value in sorted(outstanding_by_currency(orders).items()):
+        text = format_money(value, code)
+        if value < 0:
+            text = _("{amount} (credit)").format(amount=text)
+        elif code in credits:
+            text = _("{amount} (after {credit} credit)").format(amount=text, credit=format_money(-credits[code], code))
+        parts.append(text)
+    return ", ".join(parts)
 
 
 def on_time_summary(orders: list[dict]) -> str:
@@ -64,8 +81,12 @@ def on_time_summary(orders: list[dict]) -> str:
 
 
 def party_view(repo, party: Record) -> Document:
+    """The 360° view; a party with both roles (客商) shows both sides: what it owes us and
+    what we owe it, its tier as a customer, its purchase history and on-time delivery."""
     data = party.data
     clock = repo.clock
+    roles = [party.kind.name, *(role for role in ("customer", "supplier")
+                                if role != party.kind.name and plays(party.kind, data, role))]
     interactions = newest_first(repo.records("interaction", Match(party=party.ref,
                                                                   until=repo.clock.today().isoformat())))
     names = repo.index.party_names()
@@ -83,7 +104,7 @@ def party_view(repo, party: Record) -> Document:
     profile = [
         (N_("id"), party.ref),
         (N_("name"), data.get("name")),
-        (N_("kind"), f"{_(party.kind.name)} ({_(data.get('entity', 'company'))})"),
+        (N_("kind"), f"{_(' and ').join(_(role) for role in roles)} ({_(data.get('entity', 'company'))})"),
         (N_("lifecycle"), _(data.get("lifecycle"))),
         (N_("industry"), data.get("industry")),
         (N_("tags"), data.get("tags")),
@@ -101,15 +122,20 @@ def party_view(repo, party: Record) -> Document:
     ]
     about = Match(party=party.ref)
     orders = repo.records("order", about)
-    balances = outstanding_by_currency(o.data for o in orders)
-    profile.insert(-1, (N_("outstanding"),
-                        ", ".join(format_money(v, c) for c, v in sorted(balances.items())) or _("nothing")))
-    if party.kind.name == "supplier":
-        profile.insert(-1, (N_("on-time delivery"), on_time_summary([o.data for o in orders])))
+    sold = [o.data for o in orders if o.data.get("kind") == "sale"]
+    bought = [o.data for o in orders if o.data.get("kind") == "purchase"]
+    both = len(roles) > 1
+    first = sold if "customer" in roles else bought  # a party with both roles: what it owes us first
+    balances = outstanding_by_currency(first)
+    profile.insert(-1, (N_("outstanding"), balance_text(first) or _("nothing")))
+    if both:
+        profile.insert(-1, (N_("we owe"), balance_text(bought) or _("nothing")))
+    if "supplier" in roles:
+        profile.insert(-1, (N_("on-time delivery"), on_time_summary(bought)))
     contracts = repo.records("contract", about)
     deals = repo.records("deal", about)
     tickets = repo.records("ticket", about)
-    tier = tiers(repo).get(party.ref) if party.kind.name == "customer" else None
+    tier = tiers(repo).get(party.ref) if "customer" in roles else None
     if tier:
         profile.insert(-1, (N_("tier"), _(tier)))
     today = clock.today().isoformat()
@@ -125,8 +151,9 @@ def party_view(repo, party: Record) -> Document:
         deal_list(repo, deals, title=N_("Deals")),
         ticket_list(repo, tickets, title=N_("Tickets")),
     ]
-    if party.kind.name == "supplier":
-        parts.append(order_list(repo, orders, title=N_("Purchase history"), empty=N_("no purchases")))
+    if "supplier" in roles:
+        parts.append(order_list(repo, [o for o in orders if o.data.get("kind") == "purchase" or not both],
+                                title=N_("Purchase history"), empty=N_("no purchases")))
     parts.append(Table(INTERACTION_COLUMNS, [interaction_row(r.data, names, clock) for r in interactions],
                        title="Timeline", empty="no interactions yet"))
     payload = {

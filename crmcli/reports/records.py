@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from crmcli.i18n import N_, _, money_text
+from crmcli.model.contracts import current_term
 from crmcli.model.money import format_money, padded
 from crmcli.model.record import Record
 from crmcli.model.views import KEEP, LOW, Column, Document, Fields, Table
@@ -16,6 +17,7 @@ PRODUCT_COLUMNS = [
     Column("unit", "unit"), Column("price", "price", align="right", style="money"), Column("currency", "cur"),
     Column("tax", "tax", align="right"), Column("supplier", "supplier", priority=LOW), Column("active", "active"),
 ]
+CLOSED = ("expired", "renewed", "terminated", "archived")
 CONTRACT_COLUMNS = [
     Column("id", "id", style="id"), Column("title", "title", priority=KEEP),
     Column("party_name", "party", priority=KEEP), Column("status", "status", translate=True),
@@ -44,10 +46,21 @@ def product_view(repo, product: Record) -> Document:
 
 
 def _days_left(record: dict, today: date) -> int | None:
-    """Days until a running contract ends (negative: ended that long ago); None when it has no end or is over."""
-    if not record.get("end") or record.get("status") in ("expired", "terminated"):
+    """Days until a running contract's term in force ends (negative: ended that long ago);
+    None when it has no end or is over."""
+    end = current_term(record, today)[1]
+    if end is None or record.get("status") in ("expired", "renewed", "terminated", "archived"):
         return None
-    return (date.fromisoformat(str(record["end"])) - today).days
+    return (end - today).days
+
+
+def _in_force(record: dict, today: date) -> dict:
+    """The record with the term in force today (an auto-renewing contract's rolled-on term)."""
+    start, end, renewals = current_term(record, today)
+    if not renewals:
+        return record
+    return {**record, "start": start.isoformat() if start else None, "end": end.isoformat() if end else None,
+            "renewed_by_itself": renewals}
 
 
 def _ends_in(days: int | None) -> str:
@@ -60,21 +73,19 @@ def contract_list(repo, records: list[Record], title: str | None = None,
                   empty: str = N_("no contracts match")) -> Table:
     names = repo.index.party_names()
     today = repo.clock.today()
-    records = sorted(records, key=lambda r: (str(r.data.get("end") or "9999"), r.id))
+    shown = sorted((_in_force(r.data, today) for r in records), key=lambda d: (str(d.get("end") or "9999"), d["id"]))
     rows = []
-    for record in records:
-        data = record.data
+    for data in shown:
         days = _days_left(data, today)
         soon = days is not None and 0 <= days <= int(data.get("renewal_notice_days") or 30)
         rows.append({**data, "party_name": names.get(data.get("party", ""), data.get("party")),
                      "ends_in": _ends_in(days),
-                     "_style": "yellow" if soon else ("dim" if data.get("status") in ("expired", "terminated")
-                                                      else None)})
-    return Table(CONTRACT_COLUMNS, rows, title=title, records=[r.data for r in records], empty=empty)
+                     "_style": "yellow" if soon else ("dim" if data.get("status") in CLOSED else None)})
+    return Table(CONTRACT_COLUMNS, rows, title=title, records=shown, empty=empty)
 
 
 def contract_view(repo, contract: Record) -> Document:
-    data = contract.data
+    data = _in_force(contract.data, repo.clock.today())
 
     def shown(key: str, value):
         if key == "value":

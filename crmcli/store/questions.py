@@ -82,8 +82,9 @@ class Match:
     """Field → values it may not have (a record without the field does not match either)."""
     present: tuple[str, ...] = ()
     """Fields that must be set."""
-    not_false: tuple[str, ...] = ()
-    """Yes/no fields that must not be no (unset counts as yes)."""
+    counted: bool = False
+    """Orders that count toward sales targets (`model.orders.counts_toward_target`, in SQL):
+    `counts_toward_target` unless it is unset, then every type but `special`."""
     by: tuple[str, str] | None = None
     """(field, day): the field's day falls on or before the day."""
     since: str | None = None
@@ -98,6 +99,8 @@ class Match:
     """Orders whose gross is not yet paid in full."""
     mentions: str | None = None
     """Records that name this reference anywhere."""
+    holds: tuple[str, str] | None = None
+    """(field, value): a list field of plain values (`roles`) holds exactly this value."""
     listing: tuple[str, str] | None = None
     """(field, value): a list field (`lines.sku`) holds this value."""
     id_is: str | None = None
@@ -130,8 +133,9 @@ class Match:
             add(f"json_extract(f.data, ?) NOT IN ({_marks(values)})", _path(name), *values)
         for name in self.present:
             add("json_extract(f.data, ?) IS NOT NULL", _path(name))
-        for name in self.not_false:
-            add("coalesce(json_extract(f.data, ?), 1) != 0", _path(name))
+        if self.counted:
+            add("coalesce(json_extract(f.data, '$.counts_toward_target'), "
+                "coalesce(json_extract(f.data, '$.type'), '') != 'special') != 0")
         if self.by is not None:
             add("json_extract(f.data, ?) < ?", _path(self.by[0]), _after(self.by[1]))
         if self.since is not None:
@@ -148,6 +152,8 @@ class Match:
         if self.mentions is not None:
             literal = self.mentions.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
             add("f.data LIKE ? ESCAPE '\\'", f'%"{literal}"%')
+        if self.holds is not None:
+            add("EXISTS (SELECT 1 FROM json_each(f.data, ?) r WHERE r.value = ?)", _path(self.holds[0]), self.holds[1])
         if self.listing is not None:
             add("f.file_id IN (SELECT file_id FROM terms WHERE field = ? AND text = ?)",
                 self.listing[0], words(self.listing[1]))

@@ -106,3 +106,60 @@ def test_contract_list_marks_those_ending_soon(demo):
     soon = [c for c in rows if c["status"] == "active" and "2026-11-22" <= c["end"] <= "2026-12-22"]
     assert soon, "the demo has a contract ending within 30 days"
     assert "days" in demo("contract", "list", "--format", "plain").out
+
+
+class TestTermsRenewalAndArchive:
+    """draft → review → signed → active → expired/renewed → archived; `contract renew`; an
+    auto-renewing contract rolls its term on its end date and its reminder moves with it."""
+
+    @staticmethod
+    def signed(office, *extra, start="2025-11-11", end="2026-11-10"):
+        result = office("contract", "new", "huaqiang", "--template", "supply", "--value", "1000", "--start", start,
+                        "--end", end, "--notice-days", "30", *extra)
+        assert result.code == 0, result.err
+        contract_id = result.out.strip()
+        for move in ("review", "sign", "activate"):
+            assert office("contract", move, contract_id).code == 0
+        return contract_id
+
+    def test_an_auto_renewing_contract_rolls_on_and_its_reminder_moves(self, office):
+        contract_id = self.signed(office, "--auto-renew")
+        [row] = office("contract", "list", "--format", "json").json()
+        assert (row["start"], row["end"], row["renewed_by_itself"]) == ("2026-11-11", "2027-11-10", 1)
+        listed = office("contract", "list", "--format", "plain").out
+        assert "ended" not in listed and "353 days" in listed
+        due = office("remind", "due", "--within", "1y", "--format", "json").json()
+        [renewal] = [i for bucket in due.values() if isinstance(bucket, list) for i in bucket
+                     if i.get("rule") == "renewals"]
+        assert renewal["due"] == "2027-10-11" and "ends 2027-11-10" in renewal["reason"]
+        assert office.read(f"contracts/{contract_id}.yaml")["end"] == "2026-11-10"  # the file says what was signed
+
+    def test_renew_drafts_the_next_term_linked_to_the_old(self, office):
+        old = self.signed(office)
+        renewal = office("contract", "renew", old)
+        assert renewal.code == 0, renewal.err
+        new = renewal.out.strip()
+        record = office.read(f"contracts/{new}.yaml")
+        assert (record["start"], record["end"], record["status"]) == ("2026-11-11", "2027-11-10", "draft")
+        assert record["renews"] == f"contracts/{old}" and str(record["value"]) == "1000.00"
+        previous = office.read(f"contracts/{old}.yaml")
+        assert previous["status"] == "renewed" and previous["renewed_by"] == f"contracts/{new}"
+        assert office("contract", "renew", old).code == 1  # renewed once
+        assert office("check").code == 0
+
+    def test_archive_keeps_the_record_and_its_scan_read_only(self, office, tmp_path):
+        contract_id = self.signed(office)
+        scan = tmp_path / "signed.pdf"
+        scan.write_bytes(b"%PDF-1.4 signed")
+        assert office("contract", "attach", contract_id, scan).code == 0
+        assert office("contract", "archive", contract_id).code == 1  # still active
+        assert office("contract", "expire", contract_id).code == 0
+        assert office("contract", "archive", contract_id).code == 0
+        record = office.read(f"contracts/{contract_id}.yaml")
+        assert record["status"] == "archived" and record["attachments"][0]["path"].endswith("signed.pdf")
+        stored = office.root / record["attachments"][0]["path"]
+        assert stored.read_bytes() == b"%PDF-1.4 signed" and not stored.stat().st_mode & 0o222
+        refused = office("contract", "attach", contract_id, scan)
+        assert refused.code == 1 and "archived" in refused.err
+        assert office("contract", "activate", contract_id).code == 1
+        assert office("check").code == 0

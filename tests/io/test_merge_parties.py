@@ -81,11 +81,13 @@ def test_merge_prefer_b_takes_b_values(twins):
     assert merged["name"] == "华强电子" and merged["industry"] == "制造" and merged["id"] == "huaqiang-dianzi"
 
 
-def test_merge_refuses_a_supplier_into_a_customer(demo):
+def test_merging_a_supplier_into_a_customer_makes_one_party_with_both_roles(demo):
+    """Twins (客商 kept as two records) fold into one; a product's supplier follows it."""
     result = demo("merge", "huaqiang-dianzi", "jinglian-xianlan", "--prefer", "a")
-    assert result.code == 1
-    assert result.err.strip() == ("crm: cannot merge a supplier into a customer "
-                                  "(suppliers/jinglian-xianlan into customers/huaqiang-dianzi)")
+    assert result.code == 0, result.err
+    assert demo.read("customers/huaqiang-dianzi.yaml")["roles"] == ["customer", "supplier"]
+    assert not (demo.root / "suppliers" / "jinglian-xianlan.yaml").exists()
+    assert demo("check").code == 0
 
 
 def test_merge_rewrites_references_in_any_kind(demo):

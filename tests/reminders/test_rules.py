@@ -159,6 +159,12 @@ def test_each_rule_can_be_turned_off(shop):
 
 
 class TestTargets:
+    """The seed rule "day 20 and under 50% → remind": shown every day from the configured day
+    to the period's end, sent once per owner and period by the digest, caught up after a missed
+    cron run; the congratulation once; orders count on their date; special orders stay out."""
+
+    BEHIND = "li at 30% of target 2026-11 (30,000.00 CNY of 100,000.00 CNY), below 50%"
+
     @pytest.fixture
     def sales(self, shop):
         set_config(shop, "reminders:\n  targets: {day: {month: 20}, below: 0.5}\n")
@@ -167,12 +173,47 @@ class TestTargets:
                 "confirmed", "--owner", "li"))
         return shop
 
-    def test_warned_on_the_configured_day_when_below_the_share(self, sales):
+    @staticmethod
+    def agenda(data_dir, day):
+        return ok(data_dir("--today", day, "today"))
+
+    def test_shown_every_day_from_the_configured_day_to_the_period_end(self, sales):
+        for day in ("2026-11-19", "2026-12-01"):
+            assert "below 50%" not in self.agenda(sales, day)
+        for day in ("2026-11-20", "2026-11-21", "2026-11-23", "2026-11-30"):
+            assert self.BEHIND in self.agenda(sales, day), day
+
+    def test_the_digest_sends_it_once_when_cron_runs_every_day(self, sales):
         assert due(sales, rule="targets", today="2026-11-19") == []
         [item] = due(sales, rule="targets", today="2026-11-20")
-        assert item["reason"] == "li at 30% of target 2026-11 (30,000.00 CNY of 100,000.00 CNY), below 50%"
+        assert item["reason"] == self.BEHIND
         assert item["owner"] == "li" and item["id"] == "li-2026-11"
-        assert due(sales, rule="targets", today="2026-11-21") == []
+        for day in ("2026-11-21", "2026-11-23", "2026-11-30", "2026-12-01"):
+            assert due(sales, rule="targets", today=day) == [], day
+        assert self.BEHIND in self.agenda(sales, "2026-11-23")
+        assert "announced" not in sales.read("targets/li-2026-11.yaml")
+
+    @pytest.mark.parametrize("first_run", ["2026-11-21", "2026-11-23", "2026-11-30"])
+    def test_a_missed_cron_run_is_caught_up_on_the_next(self, sales, first_run):
+        [item] = due(sales, rule="targets", today=first_run)
+        assert item["reason"] == self.BEHIND and item["due"] == first_run
+        assert due(sales, rule="targets", today="2026-11-30") == []
+
+    def test_a_run_missed_past_the_period_end_sends_nothing_stale(self, sales):
+        assert due(sales, rule="targets", today="2026-12-01") == []
+
+    def test_each_owner_and_period_is_sent_once(self, sales):
+        ok(sales("target", "set", "li", "2026-12", "100000"))
+        ok(sales("target", "set", "all", "2026-11", "100000"))
+        assert len(due(sales, rule="targets", today="2026-11-20")) == 2
+        assert [i["id"] for i in due(sales, rule="targets", today="2026-12-20")] == ["li-2026-12"]
+
+    def test_the_day_comes_from_crm_yaml(self, sales):
+        path = sales.root / "crm.yaml"
+        path.write_text(path.read_text(encoding="utf-8").replace("month: 20", "month: 25"), encoding="utf-8")
+        assert due(sales, rule="targets", today="2026-11-24") == []
+        assert "below 50%" not in self.agenda(sales, "2026-11-24")
+        assert [i["reason"] for i in due(sales, rule="targets", today="2026-11-26")] == [self.BEHIND]
 
     def test_no_warning_at_or_above_the_share(self, sales):
         ok(sales("--today", "2026-11-10", "order", "add", "acme", "--line", "Widget 200 @ 100",
@@ -185,6 +226,35 @@ class TestTargets:
         assert "li reached target 2026-11 on 2026-11-21" in ok(sales("today"))
         [item] = due(sales, rule="targets")
         assert item["reason"] == "li reached target 2026-11 on 2026-11-21 (110,000.00 CNY of 100,000.00 CNY)"
-        assert sales.read("targets/li-2026-11.yaml")["announced"].startswith("2026-11-22")
+        assert "announced" not in sales.read("targets/li-2026-11.yaml")  # local state, not the repository
         assert due(sales, rule="targets") == []
         assert "reached" not in ok(sales("today"))
+
+    def test_an_announcement_stamped_by_older_crm_is_not_repeated(self, sales):
+        ok(sales("--today", "2026-11-21", "order", "add", "acme", "--line", "Widget 800 @ 100",
+                 "--status", "confirmed", "--owner", "li"))
+        path = sales.root / "targets/li-2026-11.yaml"
+        path.write_text(path.read_text(encoding="utf-8") + "announced: 2026-11-21T18:00:00+08:00\n",
+                        encoding="utf-8")
+        assert due(sales, rule="targets") == []
+
+    def test_an_order_counts_on_its_date_never_before(self, sales):
+        ok(sales("order", "add", "acme", "--date", "2026-11-25", "--line", "Widget 800 @ 100",
+                 "--status", "confirmed", "--owner", "li"))
+        assert "reached" not in self.agenda(sales, "2026-11-22")
+        assert [i["reason"] for i in due(sales, rule="targets", today="2026-11-24")] == [self.BEHIND]
+        [item] = due(sales, rule="targets", today="2026-11-25")
+        assert item["reason"] == "li reached target 2026-11 on 2026-11-25 (110,000.00 CNY of 100,000.00 CNY)"
+        [row] = sales("target", "list", "--format", "json").json()
+        assert row["attained"] == 30000
+
+    def test_special_orders_stay_out(self, sales):
+        ok(sales("--today", "2026-11-10", "order", "add", "acme", "--special", "--line", "Widget 900 @ 100",
+                 "--status", "confirmed", "--owner", "li"))
+        ok(sales("--today", "2026-11-10", "order", "add", "acme", "--line", "Widget 900 @ 100",
+                 "--status", "confirmed", "--owner", "li"))
+        [hand_written] = [p for p in sales.files("orders") if "quantity: 900" in p.read_text(encoding="utf-8")
+                          and "type: standard" in p.read_text(encoding="utf-8")]
+        text = hand_written.read_text(encoding="utf-8").replace("type: standard", "type: special")
+        hand_written.write_text(text.replace("counts_toward_target: true\n", ""), encoding="utf-8")
+        assert [i["reason"] for i in due(sales, rule="targets", today="2026-11-20")] == [self.BEHIND]

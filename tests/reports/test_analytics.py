@@ -125,3 +125,15 @@ def test_show_today_and_segments_agree_when_a_customer_is_due_for_contact(demo):
                for row in demo("today", "--format", "json").json()["overdue"])
     overdue = demo("report", "segments", "--format", "json").json()["overdue"]
     assert [row["due"] for row in overdue if row["customer"] == "Zed Trading"] == [due]
+
+
+def test_an_overdue_undelivered_purchase_order_counts_as_late(empty):
+    """A supplier who never delivers must not look punctual: open POs past due are late."""
+    assert empty("supplier", "add", "Jinglian Cable", "--id", "jinglian").code == 0
+    on_time = empty("purchase", "add", "jinglian", "--line", "Cable 1 @ 10", "--status", "confirmed",
+                    "--delivery-due", "2026-11-10").out.strip()
+    assert empty("purchase", "deliver", on_time, "--date", "2026-11-09").code == 0
+    assert empty("purchase", "add", "jinglian", "--line", "Cable 1 @ 10", "--status", "confirmed",
+                 "--delivery-due", "2026-11-12").code == 0  # ten days overdue on 2026-11-22, not delivered
+    [row] = empty("report", "suppliers", "--format", "json").json()["suppliers"]
+    assert (row["on_time"], row["delay"]) == ("50%", "4.5")
