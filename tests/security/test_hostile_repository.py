@@ -400,7 +400,10 @@ def attack_forged_index(data: Path, world: World) -> None:
     source = state_dir(world.data) / "index.sqlite"
     target = data / ".crm" / "index.sqlite"
     target.parent.mkdir(exist_ok=True)
-    shutil.copyfile(source, target)
+    with sqlite3.connect(source) as original, sqlite3.connect(target) as copy:
+        original.backup(copy)  # with what is still in its write-ahead log
+    original.close()
+    copy.close()
     with sqlite3.connect(target) as db:
         db.execute("UPDATE meta SET value = ? WHERE key = 'root'", (str(world.data.resolve()),))
         for table, column in (("files", "data"), ("names", "name"), ("names", "folded"), ("fts", "name")):
