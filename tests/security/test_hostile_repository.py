@@ -19,13 +19,13 @@ command:
 - and at the end, no file the pull brought was lost but those the session removed itself.
 
 The commands come from the Typer app itself: a new command fails
-`test_every_command_has_a_step` until it gets a step here (108 commands, 120 steps).
+`test_every_command_has_a_step` until it gets a step here (117 commands, 129 steps).
 
 Always on: each of the 15 attacks against a representative session of 14 steps (in a data
 directory inside its repository for the embedded repository, which git would find first at the
-top), and 9 attacks at once against all 120 steps, pulled by `crm sync`: 15 × 14 + 9 × 120 =
-2,290 hostile cases. With --runslow, every attack alone against every step, pulled both ways, in
-both layouts: 15 × 2 × 2 × 120 = 7,200 more, and the 9 at once inside a repository.
+top), and 9 attacks at once against all 129 steps, pulled by `crm sync`: 15 × 14 + 9 × 129 =
+1,371 hostile cases. With --runslow, every attack alone against every step, pulled both ways, in
+both layouts: 15 × 2 × 2 × 129 = 7,740 more, and the 9 at once inside a repository.
 """
 
 from __future__ import annotations
@@ -98,34 +98,39 @@ STEPS = [
     step("contact add", "hostile-test", "Zhang San", "--phone", "+86 138 0000 0001"),
     step("contact edit", "hostile-test", "Zhang San", "--set", "title=Buyer"),
     step("log", "hostile-test", "call", "Hostile call", "--next", "Follow up", capture="interaction"),
-    step("done", "{interaction}"),
+    step("next", "{interaction}", "--due", "+3d"), step("edit", "{interaction}", "--set", "summary=Edited call"),
+    step("done", "{interaction}"), step("undone", "{interaction}"),
     step("product add", "HX-1", "Hostile cable", "--price", "10"), step("product edit", "HX-1", "--set", "price=12"),
     step("order add", "hostile-test", "--line", "HX-1 2 @ 12", capture="sale"),
     step("order confirm", "{sale}"), step("pay", "{sale}", "10"), step("order ship", "{sale}"),
     step("order deliver", "{sale}"), step("order close", "{sale}"),
     step("order add", "hostile-test", "--line", "HX-1 1 @ 12", capture="sale2"), step("order cancel", "{sale2}"),
+    step("rm", "{sale2}"),
     step("purchase add", "hostile-supplier", "--line", "HX-1 5 @ 3", capture="purchase"),
     step("purchase confirm", "{purchase}"), step("purchase ship", "{purchase}"),
     step("purchase deliver", "{purchase}"), step("purchase close", "{purchase}"),
     step("purchase add", "hostile-supplier", "--line", "HX-1 1 @ 3", capture="purchase2"),
     step("purchase cancel", "{purchase2}"),
     step("contract new", "huaqiang", "--template", "nda", "--value", "1000", capture="contract"),
+    step("contract edit", "{contract}", "--set", "title=Edited NDA"),
     step("contract review", "{contract}"), step("contract revise", "{contract}"), step("contract review", "{contract}"),
     step("contract sign", "{contract}"), step("contract attach", "{contract}", "{user}/scan.pdf"),
     step("contract activate", "{contract}"), step("contract expire", "{contract}"),
     step("contract new", "huaqiang", "--template", "framework-agreement", capture="contract2"),
     step("contract terminate", "{contract2}"),
     step("deal add", "hostile-test", "Hostile deal", "--amount", "1000", capture="deal"),
-    step("deal move", "{deal}", "proposal"), step("deal won", "{deal}"),
+    step("deal edit", "{deal}", "--amount", "1200", "--currency", "CNY"), step("deal move", "{deal}", "proposal"), step("deal won", "{deal}"),
     step("deal add", "hostile-test", "Hostile loss", capture="deal2"), step("deal lost", "{deal2}", "--reason", "price"),
     step("target set", "li", "2026-12", "1000"),
     step("ticket open", "hostile-test", "Hostile ticket", capture="ticket"),
+    step("ticket edit", "{ticket}", "--set", "subject=Edited ticket"),
     step("ticket update", "{ticket}", "--status", "in-progress"),
     step("ticket resolve", "{ticket}", "--resolution", "fixed"), step("ticket close", "{ticket}", "--satisfaction", "5"),
     step("campaign add", "Hostile campaign", "--channel", "email", capture="campaign"),
+    step("campaign edit", "{campaign}", "--set", "budget=100", "--set", "currency=CNY"),
     step("campaign add-members", "{campaign}", "tag:hx"),
     step("remind add", "hostile-test", "Hostile reminder", "--due", "today", capture="reminder"),
-    step("remind snooze", "{reminder}", "tomorrow"), step("remind done", "{reminder}"),
+    step("remind edit", "{reminder}", "--text", "Edited reminder"), step("remind snooze", "{reminder}", "tomorrow"), step("remind done", "{reminder}"),
     step("remind add", "hostile-test", "Hostile reminder 2", capture="reminder2"), step("remind rm", "{reminder2}"),
     step("remind due", "--mail-to", "li@example.com"),
     step("import csv", "{user}/people.csv", "--kind", "customer"),
