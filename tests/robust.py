@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import shutil
+import socket
 from pathlib import Path
 
 READ_COMMANDS = [
@@ -62,3 +63,22 @@ def placed(root: Path, files: dict[str, bytes]):
                 shutil.rmtree(path)
             else:
                 path.unlink(missing_ok=True)
+
+
+class Listener:
+    """A port that takes note of any connection and never answers: the attacker's server.
+    A connection attempt waits in the backlog, so `reached()` sees it after the fact."""
+
+    def __init__(self):
+        self.socket = socket.socket()
+        self.socket.bind(("127.0.0.1", 0))
+        self.socket.listen(8)
+        self.socket.setblocking(False)
+        self.port = self.socket.getsockname()[1]
+
+    def reached(self) -> bool:
+        try:
+            self.socket.accept()[0].close()
+            return True
+        except BlockingIOError:
+            return False

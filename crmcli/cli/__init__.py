@@ -114,6 +114,37 @@ def _is_text(argument: str) -> bool:
         return False
 
 
+def _invoke(command, args: list[str], state) -> int:
+    """Parse and run the command line as Click's standalone mode does, but with its errors
+    printed as everything else is: one line. Click's own rendering of a usage error is a box
+    of usage, hint and message over four lines (and a list of choices over more)."""
+    import click
+
+    from crmcli.i18n import _
+
+    command._main_shell_completion({}, "crm", None)  # `_CRM_COMPLETE=…` prints completions and exits
+    try:
+        with command.make_context("crm", list(args), obj=state) as ctx:
+            command.invoke(ctx)
+        return 0
+    except click.exceptions.NoArgsIsHelpError as error:  # `crm contract`: what it can do is the answer
+        error.show()
+        return error.exit_code
+    except click.UsageError as error:
+        path = error.ctx.command_path if error.ctx is not None else "crm"
+        state.say("crm: " + _("{error} (see: {command} --help)").format(
+            error=" ".join(error.format_message().split()), command=path))
+        return error.exit_code
+    except click.ClickException as error:
+        state.say(f"crm: {' '.join(error.format_message().split())}")
+        return error.exit_code
+    except click.exceptions.Exit as done:
+        return done.exit_code
+    except (click.Abort, EOFError):
+        state.say("crm: " + _("aborted"))
+        return 1
+
+
 def run(args: list[str]) -> int:
     """Run the CLI with `args` and return the exit code, printing errors as one line."""
     from crmcli.cli.context import State, env_debug
@@ -135,8 +166,7 @@ def run(args: list[str]) -> int:
             return 2
         command = typer.main.get_command(_build_app())
         translate(command)
-        command(args, prog_name="crm", standalone_mode=True, obj=state)
-        return 0
+        return _invoke(command, args, state)
     except SystemExit as done:
         return done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
     except CrmError as error:

@@ -7,9 +7,9 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from crmcli.errors import CrmError, DataDirError
+from crmcli.errors import CrmError, DataDirError, InvalidValue
 from crmcli.i18n import N_, _
-from crmcli.store import codec
+from crmcli.store import codec, fs
 from crmcli.version import __version__
 
 CONFIG_FILE = "crm.yaml"
@@ -100,7 +100,13 @@ def load_config(root: Path) -> Config:
     """The settings of the data directory at `root`, checked against the config schema: a
     pulled crm.yaml is someone else's input, and a wrong type in it would otherwise surface
     as a crash in whichever command reads that key. Anything wrong is exit 3 with
-    `crm.yaml:LINE: what`; no crm.yaml at all is the defaults."""
+    `crm.yaml:LINE: what`; no crm.yaml at all is the defaults. A crm.yaml that is a link is
+    followed only within the data directory: a pulled link to another folder's settings (or to
+    any file of the user's) is not read."""
+    try:
+        fs.confined(root, CONFIG_FILE)
+    except InvalidValue as error:
+        raise DataDirError(str(error)) from None
     return Config(read_settings(root / CONFIG_FILE, "config", DataDirError, links=True) or {})
 
 

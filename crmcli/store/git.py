@@ -73,7 +73,7 @@ def find_repository(root: Path) -> tuple[Path, Path] | None:
     here or above, a folder or a file naming one (a linked work tree, a submodule). None
     outside any repository."""
     if os.environ.get("GIT_DIR"):
-        return root, Path(os.environ["GIT_DIR"]).resolve()
+        return Path(os.environ.get("GIT_WORK_TREE") or root), Path(os.environ["GIT_DIR"]).resolve()
     path = root.resolve()
     for folder in (path, *path.parents):
         dot = folder / ".git"
@@ -149,11 +149,19 @@ class WorkTree:
     git_dir: Path
     prefix: str
     """The data directory's path inside the work tree, with a trailing slash ("" at the top)."""
+    top: Path | None = None
+    """The top of the work tree, as `find_repository` found it with `git_dir`."""
+
+    def command(self, *args: str, work_tree: bool = True) -> list[str]:
+        """A git command line for this repository, named explicitly (see `explicit`). Without
+        `work_tree`, git sees no work tree at all: `git archive` would otherwise look for the
+        current folder's path inside the tree it is given (`HEAD:books/books/…`)."""
+        named = explicit(self.top or self.root, self.git_dir) if work_tree else [f"--git-dir={self.git_dir}"]
+        return [self.git, *named, "-c", "core.quotepath=off", *args]
 
     def run(self, *args: str, input: bytes | None = None, env: dict | None = None,
             check: bool = True) -> subprocess.CompletedProcess:
-        result = subprocess.run([self.git, "-c", "core.quotepath=off", *args], cwd=self.root,
-                                input=input, capture_output=True, env=env)
+        result = subprocess.run(self.command(*args), cwd=self.root, input=input, capture_output=True, env=env)
         if check and result.returncode != 0:
             command = next(arg for arg in args if not arg.startswith("-"))
             raise GitError(_("git {command} failed: {failure}").format(command=command, failure=failure(result)))
@@ -238,15 +246,31 @@ def parse_commit(chunk: str) -> Commit:
     return Commit(sha, parents.split(), when, author, subject, command.strip(), files)
 
 
+def explicit(top: Path, git_dir: Path) -> list[str]:
+    """Options that name the repository, so that git never looks for one itself.
+
+    Left to itself, git run inside the data directory would take any folder on the way up that
+    looks like a bare repository (`HEAD`, `objects/`, `refs/`) for its repository, before the
+    real `.git` above it: files anyone can commit into a data directory kept below the top of
+    its repository, whose `config` then chooses an fsmonitor, hooks or an ssh command for git
+    to run. crm finds `.git` itself (`find_repository`) and hands it to git."""
+    return [f"--git-dir={git_dir}", f"--work-tree={top}"]
+
+
 def work_tree(root: Path) -> WorkTree:
     """The work tree holding the data directory `root`; GitError when git or the repository is missing."""
     git = program()
-    result = subprocess.run([git, "rev-parse", "--show-toplevel", "--absolute-git-dir", "--show-prefix"],
-                            cwd=root, capture_output=True)
+    found = find_repository(root)
+    missing = GitError(_("{root} is not in a git repository (make it one with: git init {root})").format(root=root))
+    if found is None:
+        raise missing
+    top, git_dir = found
+    result = subprocess.run([git, *explicit(top, git_dir), "rev-parse", "--show-toplevel", "--absolute-git-dir",
+                             "--show-prefix"], cwd=root, capture_output=True)
     lines = result.stdout.decode("utf-8", "replace").splitlines()
     if result.returncode != 0 or len(lines) < 2:
-        raise GitError(_("{root} is not in a git repository (make it one with: git init {root})").format(root=root))
-    return WorkTree(git, Path(root), Path(lines[1]), lines[2] if len(lines) > 2 else "")
+        raise missing
+    return WorkTree(git, Path(root), Path(lines[1]), lines[2] if len(lines) > 2 else "", top)
 
 
 def message_with_trailer(message: str) -> str:
@@ -319,6 +343,16 @@ def resolve_revision(tree: WorkTree, rev: str, clock) -> tuple[str, date | None]
     return sha, day
 
 
+def _without_links(member, path):
+    """tarfile's `data` filter, leaving out links: crm reads no record through a link, and a
+    link committed into an old revision (`.crm/at -> ../..`) would only make the extract fail."""
+    import tarfile
+
+    if member.issym() or member.islnk():
+        return None
+    return tarfile.data_filter(member, path)
+
+
 def snapshot(tree: WorkTree, sha: str, cache: Path) -> Path:
     """The data directory as commit `sha` had it, extracted once into `cache/<sha>/data` with
     `git archive` (the work tree is not touched; `cache/<sha>/state` is left for its index).
@@ -333,20 +367,21 @@ def snapshot(tree: WorkTree, sha: str, cache: Path) -> Path:
         return target
     cache.mkdir(mode=0o700, parents=True, exist_ok=True)
     partial = cache / f".partial-{uuid.uuid4().hex}"
-    process = subprocess.Popen([tree.git, "archive", "--format=tar", f"{sha}:{tree.prefix}"], cwd=tree.root,
+    process = subprocess.Popen(tree.command("archive", "--format=tar", f"{sha}:{tree.prefix}", work_tree=False),
+                               cwd=tree.root,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     out, err = process.stdout, process.stderr
     assert out is not None and err is not None  # both are pipes
     problem = None
     try:
         with tarfile.open(fileobj=out, mode="r|") as archive:
-            archive.extractall(partial / "data", filter="data")
+            archive.extractall(partial / "data", filter=_without_links)
     except tarfile.TarError as error:
         problem = str(error)
     finally:
         out.close()
         stderr = err.read().decode("utf-8", "replace").strip()
-        if process.wait() != 0:
+        if process.wait() != 0 and problem is None:
             problem = stderr.splitlines()[-1] if stderr else _("git {command} failed").format(command="archive")
     if problem is not None:
         shutil.rmtree(partial, ignore_errors=True)

@@ -626,16 +626,39 @@ def test_a_lock_held_past_the_wait_is_exit_3(warm, monkeypatch):
     assert warm("log", "huaqiang", "call", "hi").code == 0
 
 
-def test_usage_errors_are_exit_2(warm):
+USAGE_ERRORS = {
+    "log huaqiang phone hi": ("crm log --help", "'phone'"),
+    "log huaqiang call hi --outcome great": ("crm log --help", "--outcome"),
+    "--format xml customer list": ("crm --help", "xml"),
+    "customer list --format xml": ("crm customer list --help", "xml"),
+    "timeline --type phone": ("crm timeline --help", "--type"),
+    "timeline --limit 0": ("crm timeline --help", "x>=1"),
+    "customer frobnicate": ("crm customer --help", "frobnicate"),
+    "log huaqiang": ("crm log --help", "TYPE"),
+    "log": ("crm log --help", "PARTY"),
+    "pay SO-20261116-A9A3 -1e309": ("crm pay --help", "-1"),
+    "pay SO-20261116-A9A3": ("crm pay --help", "AMOUNT"),
+    "campaign add fair": ("crm campaign add --help", "email, event, ads, wechat, phone"),
+    "nosuch": ("crm --help", "nosuch"),
+    "order add huaqiang --bogus": ("crm order add --help", "--bogus"),
+    "report forecast --months many": ("crm report forecast --help", "many"),
+}
+"""Click's own errors, each with the help to see and what it must name."""
+
+
+@pytest.mark.parametrize("args", USAGE_ERRORS)
+def test_a_usage_error_is_one_line_with_exit_2(warm, args):
+    """Click renders a usage error as a box of four lines or more (usage, hint, blank, message,
+    and a choice per line); crm prints it as every other error: one line, naming the help."""
     before = snapshot(warm.root)
-    for args in (["log", "huaqiang", "phone", "hi"], ["log", "huaqiang", "call", "hi", "--outcome", "great"],
-                 ["--format", "xml", "customer", "list"], ["customer", "list", "--format", "xml"],
-                 ["timeline", "--type", "phone"], ["timeline", "--limit", "0"], ["customer", "frobnicate"],
-                 ["log", "huaqiang"]):
-        result = warm(*args)
-        assert result.code == 2, (args, result.err)
-        assert "Traceback" not in result.out + result.err
-    assert snapshot(warm.root) == before
+    help_command, named = USAGE_ERRORS[args]
+    lines = assert_refused(warm(*args.split()), 2, before, warm.root, says=(named,))
+    assert lines[0].endswith(f"(see: {help_command})") and "Usage:" not in lines[0], lines
+
+
+def test_a_command_group_alone_shows_what_it_can_do(warm):
+    result = warm("contract")
+    assert result.code == 2 and "Commands:" in result.out + result.err and "attach" in result.out + result.err
 
 
 # --------------------------------------------------------------------------- global options and formats

@@ -15,6 +15,7 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from conftest import ROOT
 from gitrepos import committed, git, plain_git  # noqa: F401 (fixture)
+from robust import Listener
 
 
 def free_port() -> int:
@@ -244,25 +245,6 @@ def test_a_server_with_an_untrusted_certificate_gets_no_password(due_today, tmp_
 # --------------------------------------------------------------------------- settings stay local (issue 16)
 
 GITHUB_TOKEN = "ghp_attackerWantsThis0123456789"
-
-
-class Listener:
-    """A port that takes note of any connection and never answers: the attacker's server.
-    A connection attempt waits in the backlog, so `reached()` sees it after the fact."""
-
-    def __init__(self):
-        self.socket = socket.socket()
-        self.socket.bind(("127.0.0.1", 0))
-        self.socket.listen(8)
-        self.socket.setblocking(False)
-        self.port = self.socket.getsockname()[1]
-
-    def reached(self) -> bool:
-        try:
-            self.socket.accept()[0].close()
-            return True
-        except BlockingIOError:
-            return False
 
 
 @pytest.fixture

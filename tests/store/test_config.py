@@ -116,3 +116,20 @@ def test_fixing_the_file_makes_it_work_again(tmp_path):
     refused(data("today"), f"{data.root}/crm.yaml:5", "rates.USD")
     (data.root / "crm.yaml").write_text(BASE + "timezone: Asia/Shanghai\n")
     assert data("today").code == 0
+
+
+def test_a_crm_yaml_linked_out_of_the_data_directory_is_not_read(tmp_path):
+    """A pulled crm.yaml that is a link to another folder's settings (or any file of the user's)
+    is refused; one linked to a file inside the data directory is still followed."""
+    other = tmp_path / "other-books" / "crm.yaml"
+    other.parent.mkdir()
+    other.write_text(BASE + "me: someone-else\n", encoding="utf-8")
+    data = data_dir(tmp_path, BASE)
+    (data.root / "crm.yaml").unlink()
+    (data.root / "crm.yaml").symlink_to("../other-books/crm.yaml")
+    for args in COMMANDS:
+        refused(data(*args), "crm.yaml", "leads outside the data directory")
+    (data.root / "settings.yaml").write_text(BASE + "me: li\n", encoding="utf-8")
+    (data.root / "crm.yaml").unlink()
+    (data.root / "crm.yaml").symlink_to("settings.yaml")
+    assert data("today").code == 0
