@@ -83,10 +83,23 @@ def outstanding(order: dict) -> Decimal:
     return balance(order) if order.get("status") in OWING_STATES else Decimal(0)
 
 
+FINISHED_STATES = ("closed", "cancelled")
+
+
 def is_open(order: dict) -> bool:
-    """Not yet closed or cancelled, or delivered but not fully paid."""
-    return order.get("status") in ("draft", "confirmed", "shipped") or (
-        order.get("status") == "delivered" and outstanding(order) > 0)
+    """Not completed (closed or cancelled) or not fully paid: an order closed with money still
+    owed stays open until it is paid."""
+    return order.get("status") not in FINISHED_STATES or outstanding(order) > 0
+
+
+def line_items(lines: list[dict], quantities: bool = True, most: int = 3) -> str:
+    """What an order is for, in a few words: `CAB-07 ×40, CONS-DAY ×2` (each line's SKU, or
+    its description when it has none), the first `most` lines and how many more."""
+    names = [f"{line.get('sku') or line.get('description') or '?'}"
+             + (f" ×{line['quantity']}" if quantities and line.get("quantity") is not None else "")
+             for line in lines]
+    shown = ", ".join(names[:most])
+    return _("{items} and {count} more").format(items=shown, count=len(names) - most) if len(names) > most else shown
 
 
 def payment_due(terms: str | None, start: date) -> date | None:
