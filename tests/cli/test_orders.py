@@ -1,8 +1,14 @@
 """Orders and purchases through the CLI: lines, totals, status moves, payments, the 360° view."""
 
+import os
+import pty
+import subprocess
+import sys
 from decimal import Decimal
 
 import pytest
+
+from conftest import ROOT
 
 
 @pytest.fixture
@@ -222,3 +228,27 @@ def test_check_catches_tampered_totals(shop):
     path.write_text(path.read_text().replace("gross: 2825.00", "gross: 2825.01"))
     result = shop("check")
     assert result.code == 1 and "totals.gross is 2825.01 but the lines make 2825.00" in result.out
+
+
+def at_a_terminal(data, *args: str) -> subprocess.CompletedProcess:
+    """`crm ARGS` as typed at a terminal: its stdin is a pseudo-terminal nobody types into."""
+    controller, terminal = pty.openpty()
+    try:
+        return subprocess.run([sys.executable, "-m", "crmcli", "--data-dir", str(data.root), *args],
+                              stdin=terminal, capture_output=True, text=True, timeout=60,
+                              env={**os.environ, "PYTHONPATH": str(ROOT)})
+    finally:
+        os.close(terminal)
+        os.close(controller)
+
+
+def test_an_order_without_lines_at_a_terminal_says_what_it_expects(shop):
+    """It used to wait in silence for YAML on stdin."""
+    result = at_a_terminal(shop, "order", "add", "huaqiang")
+    assert result.returncode == 1
+    assert "no order lines: give --line" in result.stderr and "crm order add PARTY < lines.yaml" in result.stderr
+    assert shop.files("orders") == []
+    purchase = at_a_terminal(shop, "purchase", "add", "jinglian")
+    assert purchase.returncode == 1 and "crm purchase add PARTY < lines.yaml" in purchase.stderr
+    party = at_a_terminal(shop, "customer", "add")
+    assert party.returncode == 1 and "crm customer add - < record.yaml" in party.stderr

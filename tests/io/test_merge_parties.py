@@ -102,7 +102,7 @@ def test_every_kind_that_names_b_is_rewritten(demo):
     named = pointing_at(demo, "customers/huaqiang-dianzi")
     folders = {path.split("/", 1)[0] for path in named}
     assert {"orders", "interactions", "contracts", "opportunities", "tickets", "reminders", "campaigns"} <= folders
-    assert demo("customer", "add", "华强电子集团").code == 0
+    assert demo("customer", "add", "华强电子集团", "--force").code == 0
     assert demo("merge", "huaqiang-dianzi-2", "huaqiang-dianzi", "--prefer", "a").code == 0
     assert pointing_at(demo, "customers/huaqiang-dianzi") == []
     assert sorted(pointing_at(demo, "customers/huaqiang-dianzi-2")) == sorted(named)
