@@ -58,7 +58,7 @@ def expected(first: int, each: int, which: int | None = None) -> list[int]:
 
 def test_eight_writers_and_a_cron_job_lose_nothing(demo, monkeypatch):
     monkeypatch.delenv("CRM_LOCK_WAIT", raising=False)
-    each = examples(24, 100)
+    each = examples(8, 100)
     orders = []
     for party in PARTIES:
         result = demo("order", "add", party, "--line", "Shared contract 1 @ 1000000", "--status", "confirmed")

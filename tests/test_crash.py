@@ -190,7 +190,7 @@ def test_a_writer_killed_at_random_moments_leaves_whole_files(baseline, rng):
     run, killed or finished, must leave the data whole, and the step-by-step test above is
     the one that reaches every step for certain."""
     data, commands, files, intended = baseline
-    runs = examples(24, 300)
+    runs = examples(8, 300)
     took = {name: duration(data, args, files) for name, args in commands.items()}
     for run in range(runs):
         name = rng.choice(sorted(commands))

@@ -156,7 +156,7 @@ def _as_yaml(data, record: dict) -> bytes:
     return dumps(record).encode("utf-8")
 
 
-@settings(FUZZ, max_examples=examples(30, 300))
+@settings(FUZZ, max_examples=examples(15, 300))
 @given(data=st.data())
 def test_records_with_mutated_values_never_crash_a_read_command(shared, data):
     files = {}
@@ -193,7 +193,7 @@ def mutated_bytes(draw, original: bytes) -> bytes:
     return bytes(data)
 
 
-@settings(FUZZ, max_examples=examples(20, 200))
+@settings(FUZZ, max_examples=examples(10, 200))
 @given(data=st.data())
 def test_records_with_mutated_bytes_never_crash_a_read_command(shared, data):
     files = {}
@@ -209,7 +209,7 @@ FIELDS = ["id", "name", "party", "at", "date", "due", "status", "currency", "lin
 documents = st.dictionaries(st.sampled_from(FIELDS) | st.text(max_size=8), weird, max_size=8)
 
 
-@settings(FUZZ, max_examples=examples(10, 100))
+@settings(FUZZ, max_examples=examples(6, 100))
 @given(document=documents, folder=st.sampled_from(["customers", "interactions/2026/11", "orders/2026", "contracts",
                                                      "reminders", "targets", "tickets", "opportunities", "products"]),
        style=st.sampled_from(["block", "flow", "json"]))

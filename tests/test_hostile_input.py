@@ -1,8 +1,8 @@
 """Every bad input is one line (issue 16, item 5): extreme records, duplicate keys, arguments
 that are not text, runaway templates, deep queries and out-of-range numbers.
 
-Each case runs the real `crm` in its own process with a timeout (a hang fails the test,
-no clock is read) and asserts what a user sees: the exit code of GUIDE.md §5, one line on
+Each case runs the real `crm` entry point under a watchdog (a hang fails the test, no clock
+is read; arguments that are not text get a process of their own) and asserts what a user sees: the exit code of GUIDE.md §5, one line on
 stderr (a query error adds its caret lines), no traceback, no "internal error". A record
 that is out of range is skipped with one warning naming it by the read commands and the
 cron job, and reported by `crm check`; the rest of the data keeps working.
@@ -10,6 +10,7 @@ cron job, and reported by `crm check`; the rest of the data keeps working.
 
 from __future__ import annotations
 
+import faulthandler
 import os
 import shutil
 import subprocess
@@ -19,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DEMO, ROOT
+from conftest import DEMO, ROOT, run_crm
 from robust import placed, snapshot
 
 TIMEOUT = 60
@@ -34,11 +35,20 @@ class Run:
 
 
 def crm(root: Path, *args, timeout: float = TIMEOUT, prefix: tuple = ()) -> Run:
-    """`crm --data-dir ROOT ARGS` in a process of its own; `args` may hold bytes (as a shell
-    passes them), `prefix` goes before the Python (a tool that runs it differently)."""
-    command = [*prefix, sys.executable, "-m", "crmcli", "--data-dir", str(root), *args]
-    done = subprocess.run(command, capture_output=True, timeout=timeout, cwd=ROOT)
-    return Run(done.returncode, done.stdout.decode(errors="replace"), done.stderr.decode(errors="replace"))
+    """`crm --data-dir ROOT ARGS`. Arguments that are bytes (as a shell passes them) or a
+    `prefix` (a tool that runs the Python differently) need a process of their own; the rest
+    run in this process, as fast as a function call, under a watchdog: a command still running
+    after `timeout` seconds ends this test process with the traceback of where it hung."""
+    if prefix or any(isinstance(arg, bytes) for arg in args):
+        command = [*prefix, sys.executable, "-m", "crmcli", "--data-dir", str(root), *args]
+        done = subprocess.run(command, capture_output=True, timeout=timeout, cwd=ROOT)
+        return Run(done.returncode, done.stdout.decode(errors="replace"), done.stderr.decode(errors="replace"))
+    faulthandler.dump_traceback_later(timeout, exit=True)
+    try:
+        result = run_crm("--data-dir", root, *args)
+    finally:
+        faulthandler.cancel_dump_traceback_later()
+    return Run(result.code, result.out, result.err)
 
 
 def assert_clean(result: Run) -> None:

@@ -1,5 +1,7 @@
 """`crm sync`: bring in the other clones' commits (rebase), send ours (push), and check
-what the two sides make together.
+what the two sides make together. Our commits are checked before they are pushed, as the
+pre-commit hook checks a commit (git skips the hook while a rebase continues), so a record
+no clone could read is never published.
 
 Nothing of the user's is committed: uncommitted changes, staged or not, are set aside
 in git's stash for the rebase and put back after it. Records both sides changed are
@@ -14,6 +16,7 @@ from dataclasses import dataclass, field
 from crmcli.errors import GitError
 from crmcli.i18n import _
 from crmcli.reports.check import SYNC_CHECKS, run_checks
+from crmcli.reports.staged import unpublished_problems
 from crmcli.store import gitsetup
 from crmcli.store.git import failure
 from crmcli.store.lock import writer_lock
@@ -31,6 +34,8 @@ class Synced:
     pushed: int = 0
     conflicts: list[Problem] = field(default_factory=list)
     """Fields left between conflict markers: the rebase stopped, nothing was pushed."""
+    unpublished: list[Problem] = field(default_factory=list)
+    """Problems in our commits that would break the records for every clone: nothing was pushed."""
     problems: list[Problem] = field(default_factory=list)
     """What `crm check` finds in the merged data: the same id twice, duplicates, dangling references."""
     notes: list[str] = field(default_factory=list)
@@ -111,6 +116,10 @@ def sync(repo) -> Synced:
         outgoing = _count(tree, "@{upstream}..HEAD")
         if not outgoing:
             break
+        synced.unpublished = unpublished_problems(repo, tree, "@{upstream}")
+        if synced.unpublished:
+            synced.notes.append(_("nothing was pushed: fix the records below, commit, then crm sync again"))
+            return synced
         pushed = tree.run("push", "--quiet", remote, f"HEAD:{merge}", check=False)
         if pushed.returncode == 0:
             synced.pushed = outgoing

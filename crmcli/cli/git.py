@@ -45,8 +45,8 @@ def register(app: typer.Typer) -> None:
         synced = sync_now(run.repo)
         for note in synced.notes:
             run.say(note)
-        if synced.conflicts:
-            show_problems(run, synced.conflicts, fmt)
+        if synced.conflicts or synced.unpublished:
+            show_problems(run, synced.conflicts or synced.unpublished, fmt)
             raise typer.Exit(1)
         run.say(_("pulled {pulled} commit(s), pushed {pushed}").format(pulled=synced.pulled, pushed=synced.pushed))
         if show_problems(run, synced.problems, fmt):

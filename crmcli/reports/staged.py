@@ -1,15 +1,21 @@
-"""The pre-commit check: `crm check` on what a commit would hold, as it is staged.
+"""The pre-commit check: `crm check` on what a commit would hold, as it is staged; and the
+same check on what `crm sync` is about to push.
 
-The staged versions of the changed files (and of the parties they refer to, and
-`crm.yaml`) are copied out of git's index into a scratch folder, opened there as a data
-directory, and checked with `crm check`'s own functions; only problems in the staged
+The versions of the changed files (and of the parties they refer to, and `crm.yaml`) are
+copied out of git's index, or out of a commit, into a scratch folder, opened there as a
+data directory, and checked with `crm check`'s own functions; only problems in the changed
 files count. A party the commit removes must not be referred to by what stays.
+
+Sync needs its own check because git skips the pre-commit hook while it continues a
+rebase: a file `git add`ed with its conflict markers would otherwise be pushed, and every
+other clone would fail to read it.
 """
 
 from __future__ import annotations
 
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from crmcli.i18n import _
@@ -31,17 +37,33 @@ STAGED_CHECKS = (check_ids, check_references, check_party_rules, check_orders, c
 UNCHECKED = ("attachments/", ".crm/")
 
 
-def _staged(tree) -> list[tuple[str, str]]:
-    """(status letter, path) of each file staged in the data directory."""
-    tokens = [t for t in tree.run("diff", "--cached", "--name-status", "-z", "--no-renames", "--relative")
+def _name_status(tree, *compared: str) -> list[tuple[str, str]]:
+    """(status letter, path) of each file `git diff COMPARED` finds changed in the data directory."""
+    tokens = [t for t in tree.run("diff", *compared, "--name-status", "-z", "--no-renames", "--relative")
               .stdout.decode("utf-8").split("\0") if t]
     return list(zip(tokens[::2], tokens[1::2], strict=False))
 
 
-def _copy_out(tree, paths: list[str], scratch: Path) -> None:
-    """The staged versions of `paths` into `scratch` (those not in git's index are skipped)."""
-    tree.run("checkout-index", "-q", "-z", "--stdin", f"--prefix={scratch}/",
-             input="".join(f"{path}\0" for path in paths).encode("utf-8"), check=False)
+CopyOut = Callable[[list[str], Path], None]
+"""Writes one version of some paths (relative to the data directory) into a scratch copy of
+the work tree; paths that version does not have are skipped."""
+
+
+def _staged_versions(tree) -> CopyOut:
+    def copy(paths: list[str], scratch: Path) -> None:
+        tree.run("checkout-index", "-q", "-z", "--stdin", f"--prefix={scratch}/",
+                 input="".join(f"{path}\0" for path in paths).encode("utf-8"), check=False)
+    return copy
+
+
+def _committed_versions(tree, commit: str) -> CopyOut:
+    def copy(paths: list[str], scratch: Path) -> None:
+        for path, blob in zip(paths, tree.blobs([f"{commit}:./{path}" for path in paths]), strict=True):
+            if blob is not None:
+                target = scratch / tree.prefix / path
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(blob)
+    return copy
 
 
 def _in_index(tree, paths: list[str]) -> set[str]:
@@ -68,20 +90,19 @@ def _parties_of(root: Path, paths: list[str]) -> set[str]:
     return refs
 
 
-def _check_changed(repo, tree, changed: list[str]) -> list[Problem]:
+def _check_changed(repo, tree, changed: list[str], copy_out: CopyOut) -> list[Problem]:
     from crmcli.store.repo import open_repo
 
     with tempfile.TemporaryDirectory(prefix="crm-staged-") as folder:
         scratch = Path(folder)
         root = scratch / tree.prefix
-        _copy_out(tree, changed + [CONFIG_FILE], scratch)
+        copy_out(changed + [CONFIG_FILE], scratch)
         if not (root / CONFIG_FILE).exists():
             root.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(repo.root / CONFIG_FILE, root / CONFIG_FILE)
-        parties = sorted(_parties_of(root, changed) - set(changed))
-        _copy_out(tree, sorted(_in_index(tree, parties)), scratch)
-        staged = set(changed)
-        return [problem for problem in run_checks(open_repo(root), STAGED_CHECKS) if problem.path in staged]
+        copy_out(sorted(_parties_of(root, changed) - set(changed)), scratch)
+        checked = set(changed)
+        return [problem for problem in run_checks(open_repo(root), STAGED_CHECKS) if problem.path in checked]
 
 
 def _still_referred_to(repo, tree, removed: list[str]) -> list[Problem]:
@@ -98,8 +119,17 @@ def _still_referred_to(repo, tree, removed: list[str]) -> list[Problem]:
 def staged_problems(repo) -> list[Problem]:
     """Problems the staged changes of the data directory would commit."""
     tree = repo.work_tree()
-    entries = [(status, path) for status, path in _staged(tree) if not path.startswith(UNCHECKED)]
+    entries = [(status, path) for status, path in _name_status(tree, "--cached") if not path.startswith(UNCHECKED)]
     changed = [path for status, path in entries if status != "D"]
     removed = [path for status, path in entries
                if status == "D" and path.endswith(".yaml") and _names_a_party(path)]
-    return (_check_changed(repo, tree, changed) if changed else []) + _still_referred_to(repo, tree, removed)
+    return (_check_changed(repo, tree, changed, _staged_versions(tree)) if changed else []) + \
+        _still_referred_to(repo, tree, removed)
+
+
+def unpublished_problems(repo, tree, upstream: str) -> list[Problem]:
+    """Problems in the records that the commits after `upstream` change, as HEAD has them:
+    what the pre-commit hook would have refused, had git run it."""
+    changed = [path for status, path in _name_status(tree, upstream, "HEAD")
+               if status != "D" and not path.startswith(UNCHECKED)]
+    return _check_changed(repo, tree, changed, _committed_versions(tree, "HEAD")) if changed else []

@@ -1,5 +1,7 @@
 """`crm sync` between two clones of one bare remote, and the merge driver git runs for it."""
 
+import subprocess
+
 import pytest
 
 from conftest import DataDir
@@ -101,3 +103,32 @@ def test_sync_says_what_it_needs(clones, tmp_path):
     result = a("sync")
     assert (result.code, result.err) == (1, "crm: branch main has no upstream to sync with "
                                             "(set it once: git push -u origin main)\n")
+
+
+def test_a_record_left_with_conflict_markers_is_never_pushed(clones):
+    """Git skips the pre-commit hook while a rebase continues: a file added with its markers
+    still in it is committed. Sync checks its commits as the hook would and pushes nothing."""
+    a, b = clones
+    assert a("customer", "edit", "huaqiang", "--set", "industry=cable").code == 0
+    assert b("customer", "edit", "huaqiang", "--set", "industry=wire").code == 0
+    synced(a)
+    remote_before = git(a.root, "ls-remote", "origin", "main")
+    assert b("sync").code == 1
+    git(b.root, "add", PARTY)
+    done = subprocess.run(["git", "-c", "core.editor=true", "rebase", "--continue"], cwd=b.root,
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "<<<<<<< ours" in git(b.root, "show", f"HEAD:{PARTY}")
+
+    refused = b("sync")
+    assert refused.code == 1
+    assert f"{PARTY}:5: unresolved git merge conflict markers" in refused.out
+    assert "nothing was pushed" in refused.err
+    assert git(b.root, "ls-remote", "origin", "main") == remote_before
+
+    text = b.text(PARTY)
+    (b.root / PARTY).write_text(text.replace("<<<<<<< ours\nindustry: cable\n=======\n", "")
+                                .replace(">>>>>>> theirs\n", ""))
+    git(b.root, "commit", "-q", "-am", "keep wire")
+    assert "pushed 2" in synced(b)
+    assert git(a.root, "ls-remote", "origin", "main") != remote_before
