@@ -1,4 +1,4 @@
-"""Logging contacts with a party, and closing the next steps they set."""
+"""Logging contacts with a party (changing them afterwards is actions/editing.py)."""
 
 from __future__ import annotations
 
@@ -59,18 +59,3 @@ def new_interaction(repo, party: Record, type_: str, summary: str, *, at: str | 
     if campaign:
         record["campaign"] = campaign
     return record
-
-
-def close_next_step(repo, interaction: Record) -> Record:
-    """Mark the next step of an interaction done, now."""
-    with repo.writing(f"done: next step of {interaction.id}") as tx:
-        step = tx.fresh(interaction).data.get("next")
-        if not step:
-            raise InvalidValue(_("{id} has no next step").format(id=interaction.id))
-        if step.get("done"):
-            raise InvalidValue(_("the next step of {id} was already done at {done}").format(id=interaction.id,
-                                                                                             done=step["done"]))
-        step["done"] = moment_text(repo.clock.now())
-        tx.message = f"done: {step['action']} ({interaction.id})"
-        tx.update(interaction)
-    return interaction

@@ -1,9 +1,10 @@
-"""Adding, editing and removing customers and suppliers: one code path for both kinds."""
+"""Adding customers and suppliers, one code path for both kinds (editing and removing any
+record is actions/editing.py)."""
 
 from __future__ import annotations
 
-from crmcli.actions.fields import set_field
-from crmcli.errors import CrmError, InvalidValue
+from crmcli.actions.editing import Adjust
+from crmcli.errors import InvalidValue
 from crmcli.i18n import _
 from crmcli.model.ids import SLUG, unique_slug
 from crmcli.model.kinds import Kind
@@ -82,14 +83,9 @@ def add_party(repo, kind: Kind, fields: dict, party_id: str | None = None, force
     return Record(ref, kind, record)
 
 
-def edit_party(repo, party: Record, sets=(), add_tags=(), remove_tags=()) -> Record:
-    """Apply `--set`, `--add-tag` and `--rm-tag` and save; refuses to save an invalid record.
-    The changes apply to the party as its file is under the writers' lock (none is lost)."""
-    changes = [*sets, *(f"+{t}" for t in add_tags), *(f"-{t}" for t in remove_tags)]
-    with repo.writing(f"{party.kind.name}: edit {party.title} ({', '.join(changes)})") as tx:
-        record = tx.fresh(party).data
-        for assignment in sets:
-            set_field(record, party.kind.schema, assignment)
+def retag(party: Record, add_tags=(), remove_tags=()) -> Adjust:
+    """The change `--add-tag` and `--rm-tag` make to a party, for `edit_record`."""
+    def adjust(record: dict) -> None:
         tags = list(record.get("tags") or [])
         for tag in add_tags:
             if tag not in tags:
@@ -98,51 +94,9 @@ def edit_party(repo, party: Record, sets=(), add_tags=(), remove_tags=()) -> Rec
             if tag not in tags:
                 raise InvalidValue(_("{party} has no tag {tag!r}").format(party=party.id, tag=tag))
             tags.remove(tag)
-        if add_tags or remove_tags:
-            if tags:
-                record["tags"] = tags
-            else:
-                record.pop("tags", None)
-        tx.update(party)
-    return party
-
-
-def referring(repo, ref: str) -> list[Record]:
-    """Records that point to `ref` (its interactions and, as kinds grow, orders, deals…)."""
-    return [record for record in repo.records(where="party = ?", params=(ref,)) if record.ref != ref]
-
-
-def remove_party(repo, party: Record, force: bool = False) -> list[Record]:
-    """Delete a party; with `force`, also the records that point to it. Returns those records.
-    What refers to it is looked up under the writers' lock, so a record logged meanwhile is
-    not left pointing at nothing."""
-    with repo.writing(f"{party.kind.name}: remove {party.title}") as tx:
-        dependents = referring(repo, party.ref)
-        if dependents and not force:
-            raise CrmError(
-                _("{ref} is referred to by {count} record(s), e.g. {example}; "
-                  "use --force to remove it together with them").format(ref=party.ref, count=len(dependents),
-                                                                       example=dependents[0].ref)
-            )
-        for record in dependents:
-            tx.remove(record.ref)
-            for path in _own_files(repo, record):
-                tx.remove_file(path)
-        tx.remove(party.ref)
-    return dependents
-
-
-def _own_files(repo, record: Record) -> list[str]:
-    """The files that belong to a record and go with it: its document (`<ref>.md`) and what
-    is in attachments/<id>/. A path naming anything else (a hand edit, a hostile pull) is left
-    alone, with a warning, rather than deleting another record's file."""
-    named = [record.data.get("document")] + [a.get("path") for a in record.data.get("attachments") or []
-                                             if isinstance(a, dict)]
-    own = []
-    for path in filter(None, named):
-        if path == f"{record.ref}.md" or (path.startswith(f"attachments/{record.id}/") and path.count("/") == 2):
-            own.append(path)
+        if tags:
+            record["tags"] = tags
         else:
-            repo.warnings.append(_("{record}: {path} does not belong to {id}; left in place").format(
-                record=record.path, path=path, id=record.id))
-    return own
+            record.pop("tags", None)
+
+    return adjust

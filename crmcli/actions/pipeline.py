@@ -78,6 +78,19 @@ def move_deal(repo, deal: Record, stage: str, *, note: str | None = None, reason
     return deal
 
 
+def restage(repo, deal: Record, stage: str, note: str | None = None):
+    """`crm deal edit --stage`: the same move as `crm deal move`, as a change for
+    `edit_record`, so it lands in one write with the deal's other changes."""
+    if stage in ("won", "lost"):
+        raise InvalidValue(_("use crm deal {stage} to close a deal").format(stage=stage))
+    check_stage(stage, repo.config.stages)
+
+    def adjust(data: dict) -> None:
+        _move_deal(repo, Record(deal.ref, deal.kind, data), stage, note, None, None)
+
+    return adjust
+
+
 def _move_deal(repo, deal: Record, stage: str, note: str | None, reason: str | None, order: str | None) -> None:
     data = deal.data
     if is_closed_deal(data):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from crmcli.actions.fields import set_field
 from crmcli.errors import CrmError, InvalidValue
 from crmcli.i18n import N_, _
 from crmcli.model.ids import SLUG
@@ -52,17 +51,6 @@ def new_product(repo, sku: str, name: str, *, price: str | None = None, currency
         record["supplier"] = supplier.ref
     record["active"] = active
     return record
-
-
-def edit_product(repo, product: Record, sets) -> Record:
-    with repo.writing(f"product: edit {product.id} ({', '.join(sets)})") as tx:
-        data = tx.fresh(product).data
-        for assignment in sets:
-            set_field(data, product.kind.schema, assignment)
-        if "currency" in data:
-            data["currency"] = currency_code(data["currency"])
-        tx.update(product)
-    return product
 
 
 def orders_with(repo, sku: str) -> list[Record]:

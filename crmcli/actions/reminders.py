@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 from crmcli.errors import InvalidValue
 from crmcli.i18n import _
-from crmcli.model.dates import moment_text, parse_day, parse_due, read_day, read_moment
+from crmcli.model.dates import moment_text, parse_day, parse_due, read_day, read_moment, wall_moment
 from crmcli.model.kinds import KINDS
 from crmcli.model.record import Record
 from crmcli.model.recurrence import check_rule, first, following
@@ -51,10 +51,10 @@ def add_reminder(repo, text: str, due: str, *, party: Record | None = None, ever
 
 
 def _on_day(due: str, day: date, clock) -> str:
-    """`due` moved to `day`, keeping its time of day if it has one."""
+    """`due` moved to `day`, keeping its time of day (as written) if it has one."""
     if "T" not in due:
         return day.isoformat()
-    return moment_text(datetime.combine(day, read_moment(due, clock).time(), clock.zone))
+    return moment_text(datetime.combine(day, wall_moment(due, clock).time(), clock.zone))
 
 
 def _open(reminder: Record) -> dict:
@@ -108,11 +108,6 @@ def snooze_reminder(repo, reminder: Record, until: str) -> Record:
         data["due"] = due
         tx.update(reminder)
     return reminder
-
-
-def remove_reminder(repo, reminder: Record) -> None:
-    with repo.writing(f"remind: remove {reminder.data['text']}") as tx:
-        tx.remove(reminder.ref)
 
 
 def mark_announced(repo, targets: list[Record]) -> None:

@@ -19,6 +19,7 @@ def _build_app():
     from crmcli.cli import (
         catalog,
         contacts,
+        edit,
         exports,
         git,
         imports,
@@ -80,6 +81,7 @@ def _build_app():
     parties.register(app)
     contacts.register(app)
     interactions.register(app)
+    edit.register(app)
     views.register(app)
     search.register(app)
     orders.register(app)

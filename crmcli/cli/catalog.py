@@ -6,6 +6,7 @@ from typing import Annotated
 import typer
 
 from crmcli.cli.context import record_commands, state, status_commands
+from crmcli.cli.editor import edit_command
 from crmcli.i18n import _
 
 Id = Annotated[str, typer.Argument(help="The id (a unique prefix will do).")]
@@ -28,6 +29,8 @@ def register(app: typer.Typer) -> None:
 
     from crmcli.reports import records as views
 
+    edit_command(product, "product")
+    edit_command(contract, "contract")
     record_commands(product, "product", views.product_list, views.product_view, "products by SKU")
     record_commands(contract, "contract", views.contract_list, views.contract_view,
                     "contracts, those ending soonest first")
@@ -58,16 +61,6 @@ def register(app: typer.Typer) -> None:
         record = add_product(repo, sku, name, price=price, currency=currency, unit=unit, tax_rate=tax_rate,
                              category=category, supplier=source, active=not inactive, description=description)
         typer.echo(record.id)
-
-    @product.command("edit")
-    def product_edit(ctx: typer.Context, sku: Id,
-                     set_: Annotated[list[str], typer.Option(
-                         "--set", help="FIELD=VALUE (repeatable): price=12.50, active=false…")]):
-        """Change fields of a product."""
-        from crmcli.actions.products import edit_product
-
-        record = edit_product(state(ctx).repo, _find(ctx, "product", sku), set_)
-        state(ctx).say(_("updated {ref}").format(ref=record.ref))
 
     @product.command("rm")
     def product_rm(ctx: typer.Context, sku: Id,

@@ -82,13 +82,19 @@ class State:
             return
         chosen = self.format(fmt)
         if chart and chosen in ("table", "plain"):
+            import shutil
+
             from crmcli.render.chart import chart as draw
 
-            sys.stdout.write(draw(result))
+            sys.stdout.write(draw(result, shutil.get_terminal_size().columns if sys.stdout.isatty() else None))
         if is_empty(result) and chosen in ("table", "plain", "markdown"):
             self.say(result.empty)
             return
-        render(result, chosen, raw=raw)
+        render(result, chosen, raw=raw, known_ids=self.known_ids)
+
+    def known_ids(self) -> list[str]:
+        """Every id in the data directory (none when no command opened it)."""
+        return self.repo_.index.ids() if self.repo_ is not None else []
 
     def say(self, message: str) -> None:
         """A message for the person (stderr), not part of the output."""

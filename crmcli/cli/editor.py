@@ -1,22 +1,59 @@
-"""Editing a record in $EDITOR and validating it after save, re-opening on error (as `crontab -e`)."""
+"""Changing one record: from flags (`--set`, a kind's own options), or with none in $EDITOR,
+validated after save and re-opened on error (as `crontab -e`). Every `edit` command ends here."""
 
 
 import sys
+from typing import Annotated
 
 import typer
 
 from crmcli.cli.context import state
 from crmcli.i18n import _
 
+SetOption = Annotated[list[str] | None, typer.Option(
+    "--set", help="FIELD=VALUE (repeatable): next.due=friday, amount=12000, tags=vip,cable; an empty VALUE "
+                  "removes the field.")]
+"""The --set of every edit command; fields are typed by the kind's schema (actions/fields.py)."""
+
+
+def with_options(sets: list[str] | None, options: dict[str, str | None]) -> list[str]:
+    """A kind's own options (`--amount 12000` is `amount=12000`) as assignments, then --set."""
+    return [f"{field}={value}" for field, value in options.items() if value is not None] + list(sets or [])
+
+
+def edit_command(group: typer.Typer, kind_name: str) -> None:
+    """`crm <kind> edit ID [--set …]` for a kind without options of its own."""
+    def command(ctx: typer.Context,
+                record_id: Annotated[str, typer.Argument(metavar="ID", help="The id (a unique prefix will do).")],
+                set_: SetOption = None):
+        from crmcli.model.kinds import KINDS
+        from crmcli.query.resolve import resolve_record
+
+        change(ctx, resolve_record(state(ctx).repo, KINDS[kind_name], record_id), set_)
+
+    command.__doc__ = f"Change a {kind_name}: fields with --set, or with no flags in $EDITOR."
+    group.command("edit")(command)
+
+
+def change(ctx: typer.Context, record, sets: list[str] | None = None, adjust=None, what: str | None = None) -> None:
+    """Apply `sets` and a kind's `adjust` (see actions.editing.edit_record); with neither,
+    open the record in $EDITOR."""
+    from crmcli.actions.editing import edit_record
+
+    if sets or adjust is not None:
+        edit_record(state(ctx).repo, record, sets or [], adjust, what)
+        state(ctx).say(_("updated {ref}").format(ref=record.ref))
+    else:
+        edit_in_editor(ctx, record)
+
 
 def edit_in_editor(ctx: typer.Context, record) -> None:
     from crmcli.actions.editing import check_text, save_text
     from crmcli.errors import CrmError, InvalidValue
+    from crmcli.store import codec
 
     run = state(ctx)
     repo = run.repo
-    from crmcli.store import codec
-
     original = codec.read(repo.path_of(record.ref)).decode("utf-8")
     text = original
     while True:
@@ -32,6 +69,6 @@ def edit_in_editor(ctx: typer.Context, record) -> None:
                 raise InvalidValue(_("edit discarded; the file is unchanged"), where=record.path) from error
             text = edited
             continue
-        save_text(repo, record, edited, original)
-        run.say(_("updated {ref}").format(ref=record.ref))
+        saved = save_text(repo, record, edited, original)
+        run.say(_("updated {ref}").format(ref=saved.ref))
         return

@@ -17,6 +17,9 @@ RawOption = Annotated[bool, typer.Option(
                   "not run them).")]
 RedactOption = Annotated[bool, typer.Option(
     "--redact", help="Mask phones, emails and messenger handles (for sharing).")]
+ExcelOption = Annotated[bool, typer.Option(
+    "--excel", help="CSV only: UTF-8 with a byte order mark, which Excel needs to read Chinese and accents right.")]
+BOM = "\ufeff"
 
 
 def _write(run, text: str, output: Path | None) -> None:
@@ -45,19 +48,25 @@ def register(app: typer.Typer) -> None:
 
     def table_command(fmt: str):
         def command(ctx: typer.Context, kind: KindArgument, query: Query = None, output: OutputOption = None,
-                    raw: RawOption = False, redact: RedactOption = False):
+                    raw: RawOption = False, redact: RedactOption = False, excel: ExcelOption = False):
             from crmcli.io.exports import export_table
             from crmcli.render.files import write_file
 
             run = state(ctx)
+            if excel and fmt != "csv":
+                from crmcli.errors import InvalidValue
+
+                raise InvalidValue(_("--excel applies to csv only"))
             raw, redact = raw or ctx.meta["export_raw"], redact or ctx.meta["export_redact"]
             table = export_table(run.repo, kind, query_text(query) if query else "", redact)
             if output is not None:
-                write_file(table, output, fmt, raw)
+                write_file(table, output, fmt, raw, encoding="utf-8-sig" if excel else "utf-8")
                 run.say(_("wrote {path}").format(path=output))
             elif table.rows or fmt != "csv":
                 from crmcli.render import render
 
+                if excel:
+                    typer.echo(BOM, nl=False)
                 render(table, fmt, raw=raw, exact=True)
             else:
                 run.say(table.empty)

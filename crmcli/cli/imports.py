@@ -77,6 +77,9 @@ def register(app: typer.Typer) -> None:
     @group.command("xlsx")
     def xlsx(ctx: typer.Context, path: FileArgument, kind: KindOption, mapping: MapOption = None,
              sheet: Annotated[str | None, typer.Option("--sheet", help="The worksheet (default: the first).")] = None,
+             header_row: Annotated[int | None, typer.Option(
+                 "--header-row", min=1, help="The row that names the columns, counted from 1 (default: the first, "
+                                             "or the first under title rows).")] = None,
              header: HeaderOption = None, lines: LinesOption = None, join: JoinOption = None,
              group_by: GroupOption = None, source: SourceOption = None, key: KeyOption = None,
              dry_run: DryRunOption = False,
@@ -84,13 +87,16 @@ def register(app: typer.Typer) -> None:
         """Import a worksheet of an Excel file, with the same mappings as CSV."""
         from crmcli.io.imports import Reading
 
-        _import(ctx, path, kind, Reading(xlsx=True, sheet=sheet, header=header), fmt, mapping_text=mapping,
-                lines=lines, join=join, group_by=group_by, source=source, key=key, dry_run=dry_run,
-                on_duplicate=on_duplicate, skip_invalid=skip_invalid)
+        reading = Reading(xlsx=True, sheet=sheet, header=header, header_row=header_row)
+        _import(ctx, path, kind, reading, fmt, mapping_text=mapping, lines=lines, join=join, group_by=group_by,
+                source=source, key=key, dry_run=dry_run, on_duplicate=on_duplicate, skip_invalid=skip_invalid)
 
     @group.command("vcard")
     def vcard(ctx: typer.Context, path: FileArgument,
               kind: Annotated[str, typer.Option("--kind", "-k", help="customer (default) or supplier.")] = "customer",
+              mapping: Annotated[str | None, typer.Option(
+                  "--map", "-m", help="PROPERTY=FIELD,… or a .yaml mapping, as for CSV: card properties (X-QQ, NOTE, "
+                                      "ADR.country, N.given) to fields (contacts[0].… is the card's person).")] = None,
               dry_run: DryRunOption = False, on_duplicate: DuplicateOption = "skip",
               skip_invalid: SkipInvalidOption = False, fmt: FormatOption = None):
         """Import vCards (2.1, 3.0, 4.0): a card with an organisation is a contact of that company,
@@ -98,6 +104,6 @@ def register(app: typer.Typer) -> None:
         from crmcli.io.vcard_import import import_vcards
 
         run = state(ctx)
-        outcome = import_vcards(run.repo, path, kind, dry_run=dry_run, on_duplicate=on_duplicate,
-                                skip_invalid=skip_invalid)
+        outcome = import_vcards(run.repo, path, kind, mapping_text=mapping, dry_run=dry_run,
+                                on_duplicate=on_duplicate, skip_invalid=skip_invalid)
         _report(run, outcome, fmt, skip_invalid)

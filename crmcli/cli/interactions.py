@@ -1,4 +1,4 @@
-"""`crm log`, `crm done` and `crm timeline`: recording contacts and reading them back."""
+"""`crm log` and `crm timeline`: recording contacts and reading them back."""
 
 
 import sys
@@ -8,7 +8,6 @@ from typing import Annotated
 import typer
 
 from crmcli.cli.context import QUERY_SETTINGS, FormatOption, query_text, state
-from crmcli.i18n import _
 
 
 class InteractionType(StrEnum):
@@ -75,18 +74,6 @@ def register(app: typer.Typer) -> None:
             rating=rating,
         )
         typer.echo(logged.id)
-
-    @app.command("done")
-    def done(ctx: typer.Context,
-             interaction: Annotated[str, typer.Argument(help="The interaction id (a unique prefix will do).")]):
-        """Mark the next step of an interaction as done."""
-        from crmcli.actions.interactions import close_next_step
-        from crmcli.model.kinds import KINDS
-        from crmcli.query.resolve import resolve_record
-
-        repo = state(ctx).repo
-        record = close_next_step(repo, resolve_record(repo, KINDS["interaction"], interaction))
-        state(ctx).say(_("done: {action}").format(action=record.data["next"]["action"]))
 
     @app.command("timeline", context_settings=QUERY_SETTINGS)
     def timeline(

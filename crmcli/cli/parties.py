@@ -8,6 +8,7 @@ import click
 import typer
 
 from crmcli.cli.context import QUERY_SETTINGS, FormatOption, query_text, state, stdin_yaml
+from crmcli.cli.editor import SetOption
 from crmcli.i18n import _
 
 Repeat = list[str]
@@ -115,33 +116,31 @@ def make_party_app(kind_name: str) -> typer.Typer:
     def edit(
         ctx: typer.Context,
         name: Annotated[str, typer.Argument(help="Id, name, prefix or pinyin.")],
-        set_: Annotated[Repeat | None, typer.Option(
-            "--set", help="FIELD=VALUE (repeatable); an empty VALUE removes the field.")] = None,
+        set_: SetOption = None,
         add_tag: Annotated[Repeat | None, typer.Option("--add-tag", help="Add this tag (repeatable).")] = None,
-        rm_tag: Annotated[Repeat | None, typer.Option("--rm-tag", help="Remove this tag (repeatable).")] = None,
+        rm_tag: Annotated[Repeat | None, typer.Option("--rm-tag", help="Take this tag away (repeatable).")] = None,
     ):
         """Change fields with --set/--add-tag/--rm-tag, or with no flags in $EDITOR."""
-        from crmcli.actions.parties import edit_party
-        from crmcli.cli.editor import edit_in_editor
+        from crmcli.actions.parties import retag
+        from crmcli.cli.editor import change
 
         party = resolve(ctx, name)
-        if set_ or add_tag or rm_tag:
-            edit_party(state(ctx).repo, party, set_ or [], add_tag or [], rm_tag or [])
-            state(ctx).say(_("updated {ref}").format(ref=party.ref))
-        else:
-            edit_in_editor(ctx, party)
+        adjust = retag(party, add_tag or [], rm_tag or []) if add_tag or rm_tag else None
+        change(ctx, party, set_, adjust, what=", ".join([*(set_ or []), *(f"+{t}" for t in add_tag or []),
+                                                       *(f"-{t}" for t in rm_tag or [])]))
 
     @app.command("rm")
     def rm(
         ctx: typer.Context,
         name: Annotated[str, typer.Argument(help="Id, name, prefix or pinyin.")],
-        force: Annotated[bool, typer.Option("--force", help="Also remove the records that refer to it.")] = False,
+        force: Annotated[bool, typer.Option("--force", help="Also remove the records that cannot be without it, and "
+                                                            "take it out of the others.")] = False,
     ):
         """Remove one; refused while other records refer to it, unless --force."""
-        from crmcli.actions.parties import remove_party
+        from crmcli.actions.editing import remove_record
 
         party = resolve(ctx, name)
-        removed = remove_party(state(ctx).repo, party, force)
+        removed = remove_record(state(ctx).repo, party, force)
         message = _("removed {ref} and {count} record(s) that referred to it") if removed else _("removed {ref}")
         state(ctx).say(message.format(ref=party.ref, count=len(removed)))
 

@@ -6,6 +6,7 @@ from typing import Annotated
 import typer
 
 from crmcli.cli.context import QUERY_SETTINGS, query_text, record_commands, state
+from crmcli.cli.editor import SetOption, change, edit_command, with_options
 from crmcli.i18n import _
 
 Id = Annotated[str, typer.Argument(metavar="ID", help="The id (a unique prefix will do).")]
@@ -58,6 +59,7 @@ def register(app: typer.Typer) -> None:
 
     from crmcli.reports import pipeline as views
 
+    edit_command(campaign, "campaign")
     record_commands(deal, "deal", views.deal_list, views.deal_view, "deals, open ones first by expected close date")
     record_commands(ticket, "ticket", views.ticket_list, views.ticket_view, "tickets, open ones first by due time")
     record_commands(campaign, "campaign", views.campaign_list, views.campaign_view, "campaigns")
@@ -120,6 +122,27 @@ def register(app: typer.Typer) -> None:
 
         record = move_deal(state(ctx).repo, _find(ctx, "deal", deal_id), "lost", reason=reason)
         state(ctx).say(_("{id}: lost").format(id=record.id))
+
+    @deal.command("edit")
+    def deal_edit(ctx: typer.Context, deal_id: Id, set_: SetOption = None,
+                  title: Annotated[str | None, typer.Option("--title", help="What the deal is.")] = None,
+                  amount: Annotated[str | None, typer.Option("--amount", help="Expected value.")] = None,
+                  currency: Annotated[str | None, typer.Option("--currency", help="ISO 4217: CNY, EUR…")] = None,
+                  close: Annotated[str | None, typer.Option(
+                      "--close", help="Expected close date: 2026-12-20, 'next friday', +2w…")] = None,
+                  stage: Annotated[str | None, typer.Option(
+                      "--stage", help="Move it to this stage of the pipeline (kept in its history).")] = None,
+                  probability: Annotated[str | None, typer.Option(
+                      "--probability", help="Overrides the stage's probability (0–100).")] = None,
+                  owner: Annotated[str | None, typer.Option("--owner", help="Who works it.")] = None):
+        """Change a deal: amount, close date, stage, title…; with no options, in $EDITOR."""
+        from crmcli.actions.pipeline import restage
+
+        record = _find(ctx, "deal", deal_id)
+        friendly = {"title": title, "currency": currency, "amount": amount, "close": close,
+                    "probability": probability, "owner": owner}
+        adjust = restage(state(ctx).repo, record, stage) if stage else None
+        change(ctx, record, with_options(set_, friendly), adjust, what=f"stage {stage}" if stage else None)
 
     @target.command("set")
     def target_set(ctx: typer.Context,
@@ -191,6 +214,20 @@ def register(app: typer.Typer) -> None:
         record = update_ticket(state(ctx).repo, _find(ctx, "ticket", ticket_id), status="closed",
                                satisfaction=satisfaction, note=note)
         state(ctx).say(_("{id}: closed").format(id=record.id))
+
+    @ticket.command("edit")
+    def ticket_edit(ctx: typer.Context, ticket_id: Id, set_: SetOption = None,
+                    subject: Annotated[str | None, typer.Option("--subject", help="What it is about.")] = None,
+                    priority: Annotated[Priority | None, typer.Option("--priority", help="low … urgent.")] = None,
+                    due: Annotated[str | None, typer.Option(
+                        "--due", help="When it must be resolved: tomorrow 17:00, +2d, 2026-12-01…")] = None,
+                    category: Annotated[str | None, typer.Option(
+                        "--category", help="complaint, question, repair, return…")] = None,
+                    owner: Annotated[str | None, typer.Option("--owner", help="Who handles it.")] = None):
+        """Change a ticket: subject, priority, due time…; with no options, in $EDITOR."""
+        friendly = {"subject": subject, "priority": priority.value if priority else None, "due": due,
+                    "category": category, "owner": owner}
+        change(ctx, _find(ctx, "ticket", ticket_id), with_options(set_, friendly))
 
     @campaign.command("add")
     def campaign_add(ctx: typer.Context, name: Annotated[str, typer.Argument(help="The campaign's name.")],

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from crmcli.cli.context import OutputFormat, record_commands, state
+from crmcli.cli.editor import SetOption, change, with_options
 from crmcli.i18n import _
 
 Id = Annotated[str, typer.Argument(metavar="ID", help="The reminder's id (a unique prefix will do).")]
@@ -43,7 +44,7 @@ def _text_of(result, fmt: str) -> str:
 def _calendar(repo, items, records) -> bytes:
     from crmcli.reminders.calendar import calendar
 
-    return calendar(items, records, repo.index.party_names(), repo.clock.now(), repo.config.business_name)
+    return calendar(items, records, repo.index.party_names(), repo.clock, repo.config.business_name)
 
 
 def _announce(repo, items) -> None:
@@ -101,6 +102,18 @@ def register(app: typer.Typer) -> None:
         done_text = _("{id}: done") if data["status"] == "done" else _("{id}: next due {due}")
         state(ctx).say(done_text.format(id=record.id, due=data["due"]))
 
+    @remind.command("edit")
+    def edit(ctx: typer.Context, reminder_id: Id, set_: SetOption = None,
+             text: Annotated[str | None, typer.Option("--text", help="What to do.")] = None,
+             due: Annotated[str | None, typer.Option(
+                 "--due", help="When: 2026-12-01, tomorrow, +3d, next monday, 'friday 15:00'.")] = None,
+             every: Annotated[str | None, typer.Option(
+                 "--every", help="Repeat: 2w, 1m, monday, 3rd monday…; an empty value stops it repeating.")] = None,
+             owner: Annotated[str | None, typer.Option("--owner", help="Whose it is.")] = None):
+        """Change a reminder: text, due day or time, repeat…; with no options, in $EDITOR."""
+        change(ctx, _reminder(ctx, reminder_id), with_options(set_, {"text": text, "due": due, "every": every,
+                                                                      "owner": owner}))
+
     @remind.command("snooze")
     def snooze(ctx: typer.Context, reminder_id: Id,
                until: Annotated[str, typer.Argument(
@@ -114,10 +127,10 @@ def register(app: typer.Typer) -> None:
     @remind.command("rm")
     def remove(ctx: typer.Context, reminder_id: Id):
         """Remove a reminder."""
-        from crmcli.actions.reminders import remove_reminder
+        from crmcli.actions.editing import remove_record
 
         record = _reminder(ctx, reminder_id)
-        remove_reminder(state(ctx).repo, record)
+        remove_record(state(ctx).repo, record)
         state(ctx).say(_("removed {ref}").format(ref=record.id))
 
     @remind.command("due")

@@ -94,6 +94,41 @@ def flatten(value, path: str = ""):
         yield path, value
 
 
+CELL_TYPES = {"date": "date", "moment": "moment", "money": "money"}
+"""The shared schema definitions a spreadsheet writes as typed cells, by the cell type they get."""
+
+
+def _resolved(base: dict, node: dict) -> tuple[dict, dict]:
+    """`node` with its `$ref`s followed ((the schema it is in, the definition)), and the name
+    of the shared definition it came from under the key `x-defined-as`."""
+    name = None
+    while "$ref" in node:
+        where, _hash, pointer = str(node["$ref"]).partition("#")
+        if where:
+            base = schema(where.rsplit(":", 1)[-1])
+        node = base
+        for key in pointer.strip("/").split("/"):
+            node = node[key]
+        name = pointer.rsplit("/", 1)[-1]
+    return base, {**node, "x-defined-as": name} if name else node
+
+
+def cell_type(root: dict, path: str) -> str | None:
+    """The spreadsheet type of a field path (`lines[0].unit_price` → money) in a kind's
+    schema, or None when it is plain (or not in the schema)."""
+    base, node = root, root
+    for part in INDEX.sub("", path).split("."):
+        base, node = _resolved(base, node)
+        if node.get("type") == "array":
+            base, node = _resolved(base, node.get("items") or {})
+        found = (node.get("properties") or {}).get(part)
+        if found is None:
+            return None
+        node = found
+    _base, node = _resolved(base, node)
+    return CELL_TYPES.get(node.get("x-defined-as") or "")
+
+
 def _contact_rows(found: list[Record]) -> list[dict]:
     return [{"party": record.ref, "party_name": record.data.get("name"), **copy.deepcopy(contact)}
             for record in found for contact in record.data.get("contacts") or []]
@@ -106,9 +141,11 @@ def export_table(repo, kind_name: str, query: str = "", redact: bool = False) ->
     rows = _contact_rows(found) if chosen.contacts else [record.data for record in found]
     if redact:
         rows = [redacted(row) for row in rows]
-    order = list(schema(chosen.kind.schema).get("properties", {}))
+    root = schema(chosen.kind.schema)
+    order = list(root.get("properties", {}))
     if chosen.contacts:
-        order = ["party", "party_name"] + list(schema("party")["$defs"]["contact"]["properties"])
+        order = ["party", "party_name"] + list(root["$defs"]["contact"]["properties"])
+        root = {**root, "properties": root["$defs"]["contact"]["properties"]}
     flat = [dict(flatten(row)) for row in rows]
     seen: dict[str, int] = {}
     for row in flat:
@@ -119,7 +156,7 @@ def export_table(repo, kind_name: str, query: str = "", redact: bool = False) ->
         top = re.split(r"[.\[]", path, maxsplit=1)[0]
         return (order.index(top) if top in order else len(order), [int(i) for i in INDEX.findall(path)], seen[path])
 
-    columns = [Column(path, path) for path in sorted(seen, key=position)]
+    columns = [Column(path, path, cell=cell_type(root, path)) for path in sorted(seen, key=position)]
     what = "contacts" if chosen.contacts else chosen.kind.folder
     return Table(columns, flat, records=rows, empty=_("no {records} to export").format(records=what))
 

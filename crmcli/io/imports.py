@@ -34,6 +34,7 @@ class Reading:
     delimiter: str | None = None
     header: bool | None = None
     sheet: str | None = None
+    header_row: int | None = None
 
     def open(self, path: Path, header: bool | None = None) -> Sheet:
         """The file's rows; `header` repeats a decision an earlier read settled on."""
@@ -41,7 +42,7 @@ class Reading:
             raise InvalidValue(_("no such file"), where=str(path))
         header = self.header if header is None else header
         if self.xlsx:
-            return open_xlsx(path, sheet=self.sheet, header=header)
+            return open_xlsx(path, sheet=self.sheet, header=header, header_row=self.header_row)
         return open_csv(path, encoding=self.encoding, delimiter=self.delimiter, header=header)
 
 

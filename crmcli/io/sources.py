@@ -249,8 +249,29 @@ def _text(value) -> str:
     return str(value)
 
 
-def open_xlsx(path: Path, *, sheet: str | None = None, header: bool | None = None) -> Sheet:
-    """The rows of one worksheet, read in openpyxl's read-only (streaming) mode."""
+TITLE_ROWS = 20
+"""How far down a sheet the header row is looked for under title rows."""
+
+
+def _filled(values) -> int:
+    return sum(1 for value in values if value is not None and str(value).strip())
+
+
+def _title_rows(top: list[tuple]) -> int:
+    """How many rows at the top are titles above the header: rows with at most one filled
+    cell (a merged title keeps its text in its first cell) before the first row with two or
+    more, when there is one; a one-column sheet has none."""
+    for position, values in enumerate(top):
+        if _filled(values) >= 2:
+            return position
+    return 0
+
+
+def open_xlsx(path: Path, *, sheet: str | None = None, header: bool | None = None,
+              header_row: int | None = None) -> Sheet:
+    """The rows of one worksheet, read in openpyxl's read-only (streaming) mode, from its
+    header row: `header_row` (counted from 1), else the first row under any title rows."""
+    from itertools import chain, islice
     from zipfile import BadZipFile
 
     from openpyxl import load_workbook
@@ -268,14 +289,21 @@ def open_xlsx(path: Path, *, sheet: str | None = None, header: bool | None = Non
                                                                            sheets=", ".join(book.sheetnames)),
                            where=name)
     worksheet = book[sheet] if sheet else book.worksheets[0]
-    cells = worksheet.iter_rows(values_only=True)
-    top = next(cells, None)
-    if top is None:
+    reading = worksheet.iter_rows(values_only=True)
+    top = list(islice(reading, max(TITLE_ROWS, header_row or 0)))
+    skipped = header_row - 1 if header_row else 0 if header is False else _title_rows(top)
+    if top and skipped >= len(top):
+        raise InvalidValue(_("--header-row {row}: the sheet {sheet!r} has {count} rows").format(
+            row=header_row, sheet=worksheet.title, count=len(top)), where=name)
+    cells = chain(top[skipped + 1:], reading)
+    if not top:
         raise InvalidValue(_("the sheet {sheet!r} is empty").format(sheet=worksheet.title), where=name)
-    first = [_text(value) for value in top]
+    first = [_text(value) for value in top[skipped]]
     while first and not first[-1]:
         first.pop()
-    count = [1]
+    count = [skipped + 1]
+    if header_row:
+        header = True
 
     def rest() -> Iterator[tuple[int, list[str]]]:
         try:

@@ -3,6 +3,7 @@ row names (a party by the source system's key or by name, a product by key or SK
 
 from __future__ import annotations
 
+import functools
 import re
 
 from crmcli.actions.fields import assign, parse_path
@@ -15,17 +16,56 @@ INDEXED = re.compile(r"^(.*)\[(\d+)\]$")
 SOURCE_NAME = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
 
 
-def country_code(text: str) -> str:
-    """An ISO 3166 code from a code or an English country name (pycountry's tables)."""
-    if re.fullmatch(r"[A-Za-z]{2}", text):
-        return text.upper()
+COUNTRY_ALIASES = {"uk": "GB", "greatbritain": "GB", "england": "GB", "scotland": "GB", "wales": "GB",
+                   "russia": "RU", "holland": "NL", "america": "US", "prc": "CN", "mainlandchina": "CN",
+                   "korea": "KR", "macau": "MO"}
+"""Everyday names that are not in ISO 3166 (keys as `_country_key` makes them)."""
+
+
+def _country_key(text: str) -> str:
+    """A country name compared without case, spaces, dots or hyphens: `U.S.A.` is `usa`."""
+    return re.sub(r"[\s.\-'’]", "", text.casefold())
+
+
+@functools.cache
+def _country_names() -> dict[str, str]:
+    """Every name of every country pycountry knows, in every language it has translations
+    for (`中国`, `Deutschland`, `Allemagne`), and its three-letter code, by `_country_key`."""
+    import gettext
+    from pathlib import Path
+
     import pycountry
 
-    try:
-        return pycountry.countries.lookup(text).alpha_2
-    except LookupError:
+    countries = list(pycountry.countries)
+    english = {country.alpha_2: [getattr(country, field, None) for field in ("name", "official_name", "common_name")]
+               for country in countries}
+    names = dict(COUNTRY_ALIASES)
+    for country in countries:
+        for code in (country.alpha_2, country.alpha_3):
+            names.setdefault(_country_key(code), country.alpha_2)
+        for name in filter(None, english[country.alpha_2]):
+            names.setdefault(_country_key(name), country.alpha_2)
+    for folder in sorted(Path(pycountry.LOCALES_DIR).iterdir()):
+        try:
+            catalog = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[folder.name])
+        except OSError:
+            continue
+        for code, texts in english.items():
+            for name in filter(None, texts):
+                names.setdefault(_country_key(catalog.gettext(name)), code)
+    return names
+
+
+def country_code(text: str) -> str:
+    """An ISO 3166 code from a code or a country's name in any language pycountry has
+    translations for (address books write the country as their user's language names it)."""
+    found = _country_names().get(_country_key(text))
+    if found is None and re.fullmatch(r"[A-Za-z]{2}", text):
+        return text.upper()
+    if found is None:
         raise InvalidValue(_("country {country!r} is not an ISO 3166 code or a country name pycountry knows "
-                             "(translate it in the mapping's values:)").format(country=text)) from None
+                             "(translate it in the mapping's values:)").format(country=text))
+    return found
 
 
 def present(values: dict[str, object]) -> dict[str, object]:

@@ -1,11 +1,18 @@
 """vCards (3.0 and 4.0) out of the parties, written with vobject: one card per contact of a
-company (its name as ORG), one per person, one for a company without contacts.
+company (its name as ORG), one per person, one card for each company itself.
 
 Chinese names are split into family and given name by their first character (or
 compound surname), so phones sort and show them as people there expect.
+
+Every card has a UID that stays the same across exports (the one it was imported with, else
+one derived from the party and the contact's name), because address books (khard, CardDAV)
+refuse cards without one and update a card only when its UID matches. Lines are folded at
+75 octets, never inside a UTF-8 character, as RFC 6350 asks.
 """
 
 from __future__ import annotations
+
+import uuid
 
 from crmcli.errors import InvalidValue
 from crmcli.i18n import _
@@ -37,13 +44,69 @@ def _birthday(text: str, version: str) -> str:
     return text.replace("-", "") if version == "4.0" else text
 
 
-def _card(version: str, name: str, org: str | None, fields: dict, addresses: list[dict], is_org: bool = False):
+UID_NAMESPACE = uuid.UUID("5f0c6f1e-8d3a-4b1e-9a53-6b1c0e0d5c21")
+"""Fixed, so the UID derived from a party's reference and a contact's name never changes."""
+LINE_OCTETS = 75
+MESSENGER_SCHEMES = {"qq": "x-apple", "whatsapp": "whatsapp", "telegram": "x-apple", "skype": "skype",
+                     "line": "x-apple", "xmpp": "xmpp", "signal": "x-apple"}
+"""IMPP URI schemes by network (RFC 6350 §6.4.3); Apple's `x-apple:` where the network has none."""
+
+
+def card_uid(ref: str, fields: dict, contact: str | None = None) -> str:
+    """The card's UID: the one it came with (external_ids.vcard), else a name-based UUID of the
+    party's reference and the contact's name (folded, so case and width do not matter)."""
+    kept = (fields.get("external_ids") or {}).get("vcard")
+    if kept:
+        return str(kept)
+    key = ref if contact is None else f"{ref}#{fold(contact)}"
+    return f"urn:uuid:{uuid.uuid5(UID_NAMESPACE, key)}"
+
+
+def fold_line(line: str) -> str:
+    """One content line folded at 75 octets (RFC 6350 §3.2) without splitting a UTF-8
+    character: continuation lines start with a space, which counts in their 75."""
+    parts, current, size = [], "", 0
+    for char in line:
+        width = len(char.encode("utf-8"))
+        if size + width > LINE_OCTETS:
+            parts.append(current)
+            current, size = " ", 1
+        current += char
+        size += width
+    parts.append(current)
+    return "\r\n".join(parts)
+
+
+def _folded(text: str) -> str:
+    """vobject's serialisation (unfolded) folded by octets."""
+    return "".join(fold_line(line) + "\r\n" for line in text.split("\r\n") if line)
+
+
+def _messengers(card, fields: dict) -> None:
+    """WeChat as X-WECHAT (what Chinese address books read) and as IMPP with its service type
+    (Apple, Android); other networks as IMPP."""
+    handles = {"WeChat": fields["wechat"]} if fields.get("wechat") else {}
+    handles.update({network: handle for network, handle in (fields.get("im") or {}).items() if handle})
+    if fields.get("wechat"):
+        card.add("x-wechat").value = str(fields["wechat"])
+    for network, handle in handles.items():
+        scheme = "weixin" if network == "WeChat" else MESSENGER_SCHEMES.get(network.lower(), "x-apple")
+        impp = card.add("impp")
+        impp.value = f"{scheme}:{handle}"
+        impp.params["X-SERVICE-TYPE"] = [network if network == "WeChat" else network.capitalize()]
+
+
+def _card(version: str, name: str, org: str | None, fields: dict, addresses: list[dict], uid: str,
+          is_org: bool = False):
     import vobject
 
     card = vobject.vCard()
     card.add("version").value = version
-    if is_org and version == "4.0":
-        card.add("kind").value = "org"
+    card.add("uid").value = uid
+    if is_org:
+        if version == "4.0":
+            card.add("kind").value = "org"
+        card.add("x-abshowas").value = "COMPANY"
     card.add("fn").value = name
     family, given = ("", "") if is_org else split_name(name)
     card.add("n").value = vobject.vcard.Name(family=family, given=given)
@@ -55,6 +118,7 @@ def _card(version: str, name: str, org: str | None, fields: dict, addresses: lis
         card.add("tel").value = str(phone)
     for email in fields.get("emails") or []:
         card.add("email").value = str(email)
+    _messengers(card, fields)
     for address in addresses:
         adr = card.add("adr")
         adr.value = vobject.vcard.Address(street=address.get("street", ""), city=address.get("city", ""),
@@ -68,23 +132,26 @@ def _card(version: str, name: str, org: str | None, fields: dict, addresses: lis
         card.add("note").value = str(fields["notes"]).rstrip("\n")
     if fields.get("tags"):
         card.add("categories").value = list(fields["tags"])
-    return card.serialize()
+    return _folded(card.serialize(lineLength=1 << 30))
 
 
-def party_cards(data: dict, version: str) -> list[str]:
-    """The cards of one party."""
+def party_cards(ref: str, data: dict, version: str) -> list[str]:
+    """The cards of one party: a person's own card and one per other contact; one per contact
+    of a company, with the company as ORG, or the company's own card when it has no contacts."""
     addresses = data.get("addresses") or []
     contacts = data.get("contacts") or []
     if data.get("entity") == "person":
         self_contact: dict = next((c for c in contacts if fold(c.get("name", "")) == fold(data["name"])), {})
         fields = {**self_contact, "phones": (data.get("phones") or []) + (self_contact.get("phones") or []),
                   "emails": (data.get("emails") or []) + (self_contact.get("emails") or []),
-                  "notes": data.get("notes"), "tags": data.get("tags")}
-        cards = [_card(version, data["name"], None, fields, addresses)]
-        return cards + [_card(version, c["name"], None, c, []) for c in contacts if c is not self_contact]
+                  "notes": data.get("notes"), "tags": data.get("tags"), "external_ids": data.get("external_ids")}
+        cards = [_card(version, data["name"], None, fields, addresses, card_uid(ref, fields))]
+        return cards + [_card(version, c["name"], None, c, [], card_uid(ref, c, c["name"]))
+                        for c in contacts if c is not self_contact]
     if not contacts:
-        return [_card(version, data["name"], data["name"], data, addresses, is_org=True)]
-    return [_card(version, contact["name"], data["name"], contact, addresses) for contact in contacts]
+        return [_card(version, data["name"], data["name"], data, addresses, card_uid(ref, data), is_org=True)]
+    return [_card(version, contact["name"], data["name"], contact, addresses, card_uid(ref, contact, contact["name"]))
+            for contact in contacts]
 
 
 def export_vcards(repo, query: str = "", version: str = "3.0", redact: bool = False) -> str:
@@ -102,5 +169,5 @@ def export_vcards(repo, query: str = "", version: str = "3.0", redact: bool = Fa
                            else _("no customer or supplier to export"))
     texts = []
     for party in sorted(parties, key=lambda record: record.ref):
-        texts += party_cards(redacted(party.data) if redact else party.data, version)
+        texts += party_cards(party.ref, redacted(party.data) if redact else party.data, version)
     return "".join(texts)

@@ -237,6 +237,17 @@ def read_moment(text: str, clock: Clock) -> datetime:
     return in_zone(value, clock.zone)
 
 
+def wall_moment(text: str, clock: Clock) -> datetime:
+    """A stored moment as the wall time it was written in, in the clock's zone (not a fixed
+    offset): `02:30+01:00` on the night Berlin's clocks jump stays 02:30, which read_moment
+    gives as the instant's 03:30+02:00. What a series repeats and a calendar shows."""
+    value = datetime.fromisoformat(text)
+    written = value.replace(tzinfo=clock.zone)
+    if value.tzinfo is None or written.utcoffset() == value.utcoffset():
+        return written
+    return value.astimezone(clock.zone)
+
+
 def read_day(text: str, clock: Clock) -> date:
     """A stored date or moment as the calendar day it falls on in the clock's zone."""
     return read_moment(text, clock).date() if "T" in text else date.fromisoformat(text)
@@ -277,6 +288,9 @@ def parse_due(text: str, clock: Clock) -> str:
     moment, has_time = _checked(text, clock)
     if not has_time:
         return moment.date().isoformat()
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=clock.zone)
+    if moment.tzinfo is None or moment.tzinfo is clock.zone:
+        # The wall time typed, as written: in a daylight-saving gap (02:30 the night Berlin's
+        # clocks jump) that is 02:30 with the offset before the gap, as RFC 5545 reads it, so a
+        # repeating reminder keeps 02:30 on every other day instead of turning 03:30 for good.
+        return moment_text(moment.replace(tzinfo=clock.zone))
     return moment_text(moment.astimezone(clock.zone))

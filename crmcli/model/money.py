@@ -53,6 +53,17 @@ def rounded(amount: Decimal, code: str) -> Decimal:
     return Decimal(amount).quantize(quantum(code), rounding=ROUND_HALF_UP, context=WIDE)
 
 
+def padded(amount: Decimal, code: str | None) -> Decimal:
+    """`amount` with at least its currency's minor units, for showing: a price typed as `1250.0`
+    reads `1250.00` in CNY (and `1250` in JPY). Digits beyond those (a unit price of 0.125) are
+    kept, never rounded away. An unknown or missing currency leaves the amount as it is."""
+    places = MINOR_UNITS.get(code or "")
+    exponent = Decimal(amount).as_tuple().exponent
+    if places is None or not isinstance(exponent, int) or exponent <= -places:
+        return Decimal(amount)
+    return Decimal(amount).quantize(Decimal(1).scaleb(-places), context=WIDE)
+
+
 def parse_decimal(text, what: str = N_("amount")) -> Decimal:
     """A Decimal from typed text (`1250`, `1250.00`, `1,250.00`); never via float. `what` names
     the value in a message (marked with `N_`)."""

@@ -15,6 +15,10 @@ from crmcli.i18n import N_
 
 Align = Literal["left", "center", "right"]
 
+KEEP, NORMAL, LOW = 0, 1, 2
+"""Column priorities, for a terminal too narrow for every column: KEEP columns (the name, the
+thing the view is about, amounts) are never dropped, LOW ones go first, then NORMAL ones."""
+
 
 @dataclass(frozen=True)
 class Column:
@@ -25,6 +29,12 @@ class Column:
     """A hint for terminals: "money", "date", "muted", "status"…"""
     translate: bool = False
     """The cells are interface words (a status, a stage, a type), shown in the run's language."""
+    priority: int | None = None
+    """KEEP, NORMAL or LOW (see above). None: money and a table's first column are KEEP, ids
+    (style "id") are shortened and dropped by their own rule, anything else is NORMAL."""
+    cell: str | None = None
+    """What a spreadsheet should make of the cells: "date", "moment" or "money" (in the row's
+    `currency`); others are written as they are."""
 
 
 @dataclass

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from crmcli.errors import Ambiguous, InvalidValue, NotFound
 from crmcli.i18n import _
-from crmcli.model.kinds import PARTY_KINDS, Kind, kind_of_ref
+from crmcli.model.kinds import PARTY_KINDS, Kind, kind_of_ref, title_of
 from crmcli.model.record import Record
 from crmcli.model.text import compact, fold, has_cjk, pinyin_matches, words
 
@@ -124,19 +124,24 @@ def _by_id(repo, kind: Kind | None, query: str) -> list[Record]:
             or repo.records(kind, "upper(id) LIKE ? ESCAPE '\\'", (prefix,)))
 
 
-def resolve_record(repo, kind: Kind, text: str) -> Record:
-    """A record of `kind` by its id, case-insensitively, or by a unique prefix of it."""
-    query = text.strip()
+def resolve_record(repo, kind: Kind | None, text: str) -> Record:
+    """A record of `kind` (of any kind when None) by its reference (`customers/acme`), its id
+    in any case, or a unique prefix of its id; several are ambiguous and listed."""
+    query = text.strip().removesuffix(".yaml")
+    noun = _(kind.name) if kind else _("record")
     if not query:
-        raise NotFound(_("no {kind} id given").format(kind=_(kind.name)))
+        raise NotFound(_("no {kind} id given").format(kind=noun))
+    if "/" in query and kind_of_ref(query) is not None and kind in (None, kind_of_ref(query)) \
+            and repo.exists(query):
+        return repo.load(query)
     found = _by_id(repo, kind, query)
     if len(found) == 1:
         return found[0]
     if found:
-        raise Ambiguous(_("{text!r} is ambiguous ({count} {kinds})").format(text=text, count=len(found),
-                                                                            kinds=_(kind.folder)),
-                        sorted(r.ref for r in found)[:20])
-    raise NotFound(_("no {kind} with id {text!r}").format(kind=_(kind.name), text=text))
+        raise Ambiguous(_("{text!r} is ambiguous ({count} {kinds})").format(
+            text=text, count=len(found), kinds=_(kind.folder) if kind else _("records")),
+            [f"{r.ref}  {title_of(r.kind, r.data)}".rstrip() for r in sorted(found, key=lambda r: r.ref)][:20])
+    raise NotFound(_("no {kind} with id {text!r}").format(kind=noun, text=text))
 
 
 def parties_named(repo, text: str) -> list[str]:

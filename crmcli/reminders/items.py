@@ -38,6 +38,8 @@ class Item:
     amount: Decimal | None = None
     currency: str | None = None
     extra: dict = field(default_factory=dict)
+    key: str = ""
+    """What tells apart the items one rule raises from one record (a contact's name for birthdays)."""
 
     @property
     def id(self) -> str:
@@ -48,8 +50,11 @@ class Item:
         return RULE_LABELS[self.rule]
 
     def uid(self) -> str:
-        """Stable across runs, so a calendar that imports it again updates instead of duplicating."""
-        return f"{self.ref}#{self.rule}"
+        """Stable across runs, so a calendar that imports it again updates instead of duplicating;
+        unique, as calendars keep one entry per UID (two birthdays at one party are two)."""
+        from urllib.parse import quote
+
+        return f"{self.ref}#{self.rule}" + (f"/{quote(self.key, safe='')}" if self.key else "")
 
     def as_dict(self, party_name: str | None) -> dict:
         data: dict[str, object] = {"due": self.due.isoformat(), "rule": self.rule, "reason": self.reason, "id": self.id,

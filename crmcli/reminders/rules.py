@@ -140,7 +140,7 @@ def birthdays(ctx: Context, settings: dict) -> list[Item]:
             "AND f.data LIKE '%\"birthday\"%' AND c.value ->> '$.birthday' IS NOT NULL"):
         day, age = _next_birthday(str(birthday), ctx.today)
         reason = (_("birthday of {name} (turns {age})") if age else _("birthday of {name}")).format(name=name, age=age)
-        items.append(Item(day, "birthdays", reason, path[:-5], path[:-5], owner, notice=True))
+        items.append(Item(day, "birthdays", reason, path[:-5], path[:-5], owner, notice=True, key=name))
     return items
 
 

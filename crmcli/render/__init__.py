@@ -8,6 +8,7 @@ escape sequences) are made visible instead of being sent to the terminal.
 from __future__ import annotations
 
 import csv
+import functools
 import os
 import re
 import sys
@@ -17,6 +18,7 @@ from decimal import Decimal
 from html import escape
 
 from crmcli.model import jsonish
+from crmcli.model.money import padded
 from crmcli.model.text import visible  # noqa: F401  (one implementation, for every face)
 from crmcli.model.views import Align, Document, Fields, Table
 
@@ -29,14 +31,15 @@ def markdown_text(text: str) -> str:
     return MARKDOWN_SPECIAL.sub(r"\\\1", text).replace("\n", "<br>")
 
 
-def cell_text(value, *, money: bool = False) -> str:
-    """How a value reads in a human table."""
+def cell_text(value, *, money: bool = False, currency: str | None = None) -> str:
+    """How a value reads in a human table; an amount (`money`) with thousands separators and
+    at least the minor units of `currency`."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, Decimal):
-        return f"{value:,f}" if money else format(value, "f")
+        return f"{padded(value, currency):,f}" if money else format(value, "f")
     if isinstance(value, (list, tuple)):
         return ", ".join(cell_text(item) for item in value)
     if isinstance(value, dict):
@@ -44,6 +47,11 @@ def cell_text(value, *, money: bool = False) -> str:
     if isinstance(value, (date, datetime)):
         return value.isoformat()
     return visible(str(value))
+
+
+def _cell(row: dict, column) -> str:
+    """The text of `column` in `row`; an amount in the currency the row names."""
+    return cell_text(row.get(column.key), money=column.style == "money", currency=row.get("currency"))
 
 
 def _public(row: dict) -> dict:
@@ -65,7 +73,7 @@ def _payload(result):
 def _marked(row: dict, column, marker: str, literal) -> str:
     """A cell's text with its highlighted spans wrapped in `marker` (markdown's **), each piece
     passed through `literal`, the format's escaping."""
-    text = cell_text(row.get(column.key), money=column.style == "money")
+    text = _cell(row, column)
     spans = (row.get("_spans") or {}).get(column.key) or []
     if not marker or not spans:
         return literal(text)
@@ -82,9 +90,8 @@ def _as_is(text: str) -> str:
 
 def _text_rows(table: Table, marker: str = "", literal=_as_is) -> tuple[list[str], list[list[str]]]:
     headers = [column.header for column in table.columns]
-    kinds = [(c.key, c.style == "money") for c in table.columns]
     rows = [[_marked(row, c, marker, literal) for c in table.columns] if row.get("_spans")
-            else [literal(cell_text(row.get(key), money=money)) for key, money in kinds] for row in table.rows]
+            else [literal(_cell(row, c)) for c in table.columns] for row in table.rows]
     return headers, rows
 
 
@@ -179,8 +186,7 @@ def _csv_value(value) -> str:
 STYLES = {"money": None, "date": "cyan", "id": "dim", "muted": "dim"}
 
 
-def _rich(result, stream) -> None:
-    from rich import box
+def _rich(result, stream, known_ids) -> None:
     from rich.console import Console
     from rich.table import Table as RichTable
     from rich.text import Text
@@ -190,8 +196,8 @@ def _rich(result, stream) -> None:
     for part in _tables(result):
         if isinstance(part, Fields):
             grid = RichTable.grid(padding=(0, 2))
-            grid.add_column(style="bold")
-            grid.add_column()
+            grid.add_column(style="bold", overflow="fold")
+            grid.add_column(overflow="fold")
             for label, value in part.items:
                 grid.add_row(Text(visible(label)), Text(cell_text(value)))
             if part.title:
@@ -199,28 +205,44 @@ def _rich(result, stream) -> None:
             console.print(grid)
             console.print()
             continue
-        table = RichTable(title=Text(visible(part.title), style="bold") if part.title else None,
-                          box=box.SIMPLE_HEAD, title_justify="left", show_edge=False)
-        for column in part.columns:
-            table.add_column(Text(column.header), justify=column.align, style=STYLES.get(column.style or ""),
-                             no_wrap=column.style in ("date", "money", "id"))
-        for row in part.rows:
-            cells = []
-            for column in part.columns:
-                value = row.get(column.key)
-                cell = Text(cell_text(value, money=column.style == "money"),
-                            style="red" if isinstance(value, Decimal) and value < 0 else "")
-                for start, end in (row.get("_spans") or {}).get(column.key) or []:
-                    cell.stylize("bold yellow", start, end)
-                cells.append(cell)
-            table.add_row(*cells, style=row.get("_style"))
         if part.rows:
-            console.print(table)
+            console.print(_rich_table(part, console.width, known_ids))
         else:
             if part.title:
                 console.print(Text(visible(part.title), style="bold"))
             console.print(Text(f"({part.empty})", style="dim"))
         console.print()
+
+
+def _rich_table(part: Table, total: int, known_ids):
+    """`part` as a rich table `total` cells wide at most, laid out by the one policy (layout.py);
+    ids shortened stay unique among `known_ids()`."""
+    from rich import box
+    from rich.table import Table as RichTable
+    from rich.text import Text
+
+    from crmcli.render.layout import plan
+
+    texts = [[_cell(row, c) for c in part.columns] for row in part.rows]
+    layout = plan(part.columns, texts, total, known_ids)
+    table = RichTable(title=Text(visible(part.title), style="bold") if part.title else None,
+                      box=box.SIMPLE_HEAD, title_justify="left", show_edge=False)
+    for i, size in zip(layout.shown, layout.widths, strict=True):
+        column = part.columns[i]
+        table.add_column(Text(column.header), justify=column.align, style=STYLES.get(column.style or ""),
+                         width=size, overflow="fold")
+    for number, row in enumerate(part.rows):
+        cells = []
+        for i in layout.shown:
+            column = part.columns[i]
+            value = row.get(column.key)
+            text = layout.ids[i][number] if i in layout.ids else texts[number][i]
+            cell = Text(text, style="red" if isinstance(value, Decimal) and value < 0 else "", overflow="fold")
+            for start, end in (row.get("_spans") or {}).get(column.key) or []:
+                cell.stylize("bold yellow", start, end)
+            cells.append(cell)
+        table.add_row(*cells, style=row.get("_style"))
+    return table
 
 
 def localized(result):
@@ -247,10 +269,12 @@ def localized(result):
     return table(result)
 
 
-def render(result, fmt: str, stream=None, raw: bool = False, exact: bool = False) -> None:
+def render(result, fmt: str, stream=None, raw: bool = False, exact: bool = False, known_ids=tuple) -> None:
     """Write `result` to `stream` (stdout) in format `fmt`; `raw` CSV keeps cells that look
     like formulas as they are (see guard.py). CSV on stdout shows control characters as
-    escapes, unless it is an `exact` export going to a file or a program, not a terminal."""
+    escapes, unless it is an `exact` export going to a file or a program, not a terminal.
+    `known_ids()` gives every id of the data directory, for a terminal table that shortens ids
+    (to prefixes that still name one record)."""
     stream = stream or sys.stdout
     if fmt in ("table", "plain", "markdown", "html"):
         result = localized(result)
@@ -270,7 +294,7 @@ def render(result, fmt: str, stream=None, raw: bool = False, exact: bool = False
     elif fmt == "html":
         stream.write(_tabulate(result, "html"))
     else:
-        _rich(result, stream)
+        _rich(result, stream, functools.cache(known_ids))
     stream.flush()
 
 

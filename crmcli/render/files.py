@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable
 from decimal import Decimal
 from pathlib import Path
 
@@ -15,9 +14,43 @@ EXTENSIONS = (".csv", ".json", ".md", ".xlsx")
 FORMATS = {".csv": "csv", ".json": "json", ".md": "markdown", ".xlsx": "xlsx"}
 
 
+DATE_FORMAT, MOMENT_FORMAT = "yyyy-mm-dd", "yyyy-mm-dd hh:mm:ss"
+
+
+def _money_format(currency) -> str:
+    """Thousands separators and the currency's minor units: JPY 1,000, CNY 1,000.00."""
+    from crmcli.model.money import MINOR_UNITS
+
+    places = MINOR_UNITS.get(str(currency or ""), 2)
+    return "#,##0" + ("." + "0" * places if places else "")
+
+
+def _typed(value, kind: str | None, currency):
+    """(value, number format) of a cell a spreadsheet should read as a date, a moment or an
+    amount: Excel has no zones, so a moment is its wall time where it was recorded. A value
+    that does not parse as its type is written as it is."""
+    from datetime import date, datetime
+
+    if isinstance(value, datetime) or (kind == "moment" and isinstance(value, str)):
+        try:
+            moment = value if isinstance(value, datetime) else datetime.fromisoformat(value)
+        except ValueError:
+            return value, None
+        return moment.replace(tzinfo=None), MOMENT_FORMAT
+    if isinstance(value, date) or (kind == "date" and isinstance(value, str)):
+        try:
+            return (value if isinstance(value, date) else date.fromisoformat(value)), DATE_FORMAT
+        except ValueError:
+            return value, None
+    if kind == "money" and isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+        return Decimal(str(value)), _money_format(currency)
+    return value, None
+
+
 def _xlsx(result, path: Path, raw: bool = False) -> None:
-    """One sheet per table, headers bold, money as numbers with two decimals. openpyxl's
-    write-only mode streams rows to the file, so a large export does not sit in memory."""
+    """One sheet per table, headers bold, dates and moments as Excel dates, money as numbers
+    with the currency's minor units. openpyxl's write-only mode streams rows to the file, so a
+    large export does not sit in memory."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
@@ -25,15 +58,16 @@ def _xlsx(result, path: Path, raw: bool = False) -> None:
     from crmcli.render import _tables
     from crmcli.render.guard import risky
 
-    def cell(sheet, value, money: bool = False, font=None):
+    def cell(sheet, value, kind: str | None = None, currency=None, font=None):
         """Text that a spreadsheet would run as a formula stays text (unless `raw`)."""
-        written = WriteOnlyCell(sheet, value=_cell(value))
+        value, number_format = _typed(value, kind, currency)
+        written = WriteOnlyCell(sheet, value=value if number_format else _cell(value))
         if not raw and isinstance(written.value, str) and risky(value, written.value):
             written.data_type = "s"
         if font is not None:
             written.font = font
-        if money:
-            written.number_format = "#,##0.00"
+        if number_format:
+            written.number_format = number_format
         return written
 
     book = Workbook(write_only=True)
@@ -41,16 +75,16 @@ def _xlsx(result, path: Path, raw: bool = False) -> None:
     for number, part in enumerate(_tables(result), 1):
         title = "".join(c for c in (part.title or f"Sheet {number}") if c not in "[]:*?/\\")[:31] or f"Sheet {number}"
         sheet = book.create_sheet(title if title not in book.sheetnames else f"{title[:28]} {number}")
-        rows: Iterable[list]
         if isinstance(part, Fields):
-            headers, rows, money = ["field", "value"], [[label, value] for label, value in part.items], set()
-        else:
-            headers = [c.header for c in part.columns]
-            rows = ([row.get(c.key) for c in part.columns] for row in part.rows)
-            money = {index for index, column in enumerate(part.columns) if column.style == "money"}
-        sheet.append([cell(sheet, header, font=bold) for header in headers])
-        for row in rows:
-            sheet.append([cell(sheet, value, position in money) for position, value in enumerate(row)])
+            sheet.append([cell(sheet, header, font=bold) for header in ("field", "value")])
+            for label, value in part.items:
+                sheet.append([cell(sheet, label), cell(sheet, value)])
+            continue
+        kinds = ["money" if column.style == "money" else column.cell for column in part.columns]
+        sheet.append([cell(sheet, column.header, font=bold) for column in part.columns])
+        for row in part.rows:
+            sheet.append([cell(sheet, row.get(column.key), kind, row.get("currency"))
+                          for column, kind in zip(part.columns, kinds, strict=True)])
     book.save(path)
 
 
@@ -66,9 +100,10 @@ def _cell(value):
     return _csv_value(value) if isinstance(value, (list, tuple)) else cell_text(value)
 
 
-def write_file(result, path: Path, fmt: str | None = None, raw: bool = False) -> None:
+def write_file(result, path: Path, fmt: str | None = None, raw: bool = False, encoding: str = "utf-8") -> None:
     """Write `result` to `path` in `fmt` (data, as exports write it), or in the format its
-    extension names (a report: an .xlsx is then in the interface's language, as on screen)."""
+    extension names (a report: an .xlsx is then in the interface's language, as on screen);
+    text in `encoding` (`utf-8-sig` puts the byte order mark Excel looks for first)."""
     from crmcli.render import localized, render
 
     report = fmt is None
@@ -84,6 +119,6 @@ def write_file(result, path: Path, fmt: str | None = None, raw: bool = False) ->
             return
         buffer = io.StringIO()
         render(result, fmt, buffer, raw)
-        path.write_text(buffer.getvalue(), encoding="utf-8")
+        path.write_text(buffer.getvalue(), encoding=encoding)
     except OSError as error:
         raise InvalidValue(_("{path}: cannot write: {reason}").format(path=path, reason=error.strerror)) from error

@@ -5,16 +5,16 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from crmcli.i18n import _, day_text, ngettext
-from crmcli.model.views import Column, Document, Table
+from crmcli.model.views import KEEP, LOW, Column, Document, Table
 from crmcli.reminders.rules import gather
 from crmcli.reports.common import INTERACTION_COLUMNS, interaction_row, newest_first
 
 DUE_COLUMNS = [
     Column("due", "due", style="date"),
-    Column("when", "when"),
-    Column("party_name", "party"),
+    Column("when", "when", priority=LOW),
+    Column("party_name", "party", priority=KEEP),
     Column("label", "what", translate=True),
-    Column("reason", "reason"),
+    Column("reason", "reason", priority=KEEP),
     Column("id", "id", style="id"),
 ]
 RECENT_DAYS = 7

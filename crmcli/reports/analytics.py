@@ -13,14 +13,16 @@ from crmcli.model.money import rounded
 from crmcli.model.orders import OWING_STATES, on_time, outstanding
 from crmcli.model.periods import parse_period
 from crmcli.model.pipeline import breached, weighted
-from crmcli.model.views import Column, Document, Table
+from crmcli.model.views import KEEP, LOW, NORMAL, Column, Document, Table
 
 BUCKETS = (
     (N_("current"), None, 0), ("1-30", 1, 30), ("31-60", 31, 60), ("61-90", 61, 90), (N_("over 90"), 91, None))
+BUCKET_PRIORITY = {"current": LOW, "1-30": LOW, "31-60": NORMAL, "61-90": NORMAL}
+"""On a narrow terminal the money long overdue stays in view with the total; the rest can go."""
 
 
-def _money(key: str, header: str | None = None) -> Column:
-    return Column(key, header or key, align="right", style="money")
+def _money(key: str, header: str | None = None, priority: int | None = None) -> Column:
+    return Column(key, header or key, align="right", style="money", priority=priority)
 
 
 def _bucket(days_late: int) -> str:
@@ -55,7 +57,9 @@ def aging(repo, payables: bool = False) -> Document:
             row["total"] = sum(row[name] for name, *_rest in BUCKETS)
             row["_style"] = "red" if row["over 90"] or row["61-90"] else None
         total = {"party": "total", **{key: sum(r[key] for r in rows) for key in [b[0] for b in BUCKETS] + ["total"]}}
-        columns = [Column("party", "party")] + [_money(name) for name, *_rest in BUCKETS] + [_money(N_("total"))]
+        columns = ([Column("party", "party")]
+                   + [_money(name, priority=BUCKET_PRIORITY.get(name)) for name, *_rest in BUCKETS]
+                   + [_money(N_("total"))])
         title = (_("Payables · {currency} · as of {day}") if payables
                  else _("Receivables · {currency} · as of {day}")).format(currency=code, day=today.isoformat())
         parts.append(Table(columns, rows + [{**total, "party": _("total"), "_style": "bold"}], title=title))
@@ -121,8 +125,9 @@ def pipeline(repo, period: str | None = None) -> Document:
               and (span is None or date.fromisoformat(str(d["close"])) in span)]
     closed.sort(key=lambda d: str(d["close"]))
     closed_table = Table([Column("close", "closed", style="date"), Column("id", "id", style="id"),
-                          Column("title", "title"), Column("stage", "result", translate=True), _money(N_("amount")),
-                          Column("currency", "cur"), Column("lost_reason", "reason")],
+                          Column("title", "title", priority=KEEP), Column("stage", "result", translate=True),
+                          _money(N_("amount")),
+                          Column("currency", "cur"), Column("lost_reason", "reason", priority=KEEP)],
                          [{**d, "_style": "red" if d["stage"] == "lost" else "green"} for d in closed],
                          title=_("Won and lost · {period}").format(period=quarter_text(span.label) if span
                                                                    else _("all time")),
@@ -159,7 +164,7 @@ def suppliers(repo) -> Document:
                      "open": sum(1 for o in orders if o.get("status") in ("draft", "confirmed", "shipped"))})
     rows.sort(key=lambda r: -r["orders"])
     columns = [Column("supplier", "supplier"), Column("orders", "POs", align="right"),
-               Column("spend", "spend", align="right"), Column("on_time", "on time", align="right"),
+               Column("spend", "spend", align="right", style="money"), Column("on_time", "on time", align="right"),
                Column("delay", "avg delay (days)", align="right"),
                Column("rating", "quality", align="right"), Column("open", "open POs", align="right")]
     return Document([Table(columns, rows, title="Supplier scorecard")], payload={"suppliers": rows})

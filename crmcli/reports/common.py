@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from crmcli.i18n import _
 from crmcli.model.dates import Clock, read_moment
-from crmcli.model.views import Column
+from crmcli.model.views import KEEP, LOW, Column
 
 
 def when(text: str | None, clock: Clock) -> str:
@@ -19,11 +19,11 @@ def when(text: str | None, clock: Clock) -> str:
 
 INTERACTION_COLUMNS = [
     Column("at", "when", style="date"),
-    Column("party_name", "party"),
+    Column("party_name", "party", priority=KEEP),
     Column("type", "type"),
-    Column("contact", "contact"),
-    Column("summary", "summary"),
-    Column("outcome", "outcome", translate=True),
+    Column("contact", "contact", priority=LOW),
+    Column("summary", "summary", priority=KEEP),
+    Column("outcome", "outcome", translate=True, priority=LOW),
     Column("id", "id", style="id"),
 ]
 

@@ -22,7 +22,7 @@ from crmcli.model.money import currency as currency_code
 from crmcli.model.orders import OWING_STATES, line_items, line_net, outstanding, paid
 from crmcli.model.periods import Period, month_key, parse_period, quarter_key, year_key
 from crmcli.model.text import fold
-from crmcli.model.views import Column, Document, Table
+from crmcli.model.views import KEEP, LOW, NORMAL, Column, Document, Table
 
 ORDER_KEYS = (N_("month"), N_("quarter"), N_("year"), N_("customer"), N_("supplier"), N_("party"), N_("owner"),
               N_("region"), N_("industry"), N_("type"))
@@ -30,6 +30,8 @@ LINE_KEYS = (N_("product"), N_("category"))
 MEASURES = (N_("orders"), N_("quantity"), N_("net"), N_("discount"), N_("tax"), N_("gross"), N_("paid"),
             N_("outstanding"))
 MONEY = ("net", "discount", "tax", "gross", "paid", "outstanding")
+MEASURE_PRIORITY = {"discount": LOW, "tax": LOW, "quantity": LOW, "orders": NORMAL, "paid": NORMAL}
+"""Which measures a narrow terminal drops first; net, gross and outstanding stay."""
 
 
 @dataclass
@@ -203,7 +205,8 @@ def _shown(key: str, value: str) -> str:
 
 
 def _measure_columns(measures: tuple) -> list[Column]:
-    return [Column(m, m, align="right", style="money" if m in MONEY else None) for m in measures]
+    return [Column(m, m, align="right", style="money" if m in MONEY else None, priority=MEASURE_PRIORITY.get(m))
+            for m in measures]
 
 
 def _add(into: dict, facts_or_sums, measures: tuple) -> dict:
@@ -322,7 +325,7 @@ def _grouped(cells: dict[str, dict[str, dict]], by: list[str], measures: tuple, 
     total = _finish(_add(_empty(measures), (sums for inner in cells.values() for sums in inner.values()), measures),
                     measures, code)
     rows.append({first: _("total"), **total, "_style": "bold"})
-    columns = ([Column(first, first)] + ([Column(second, second)] if second != first else [])
+    columns = ([Column(first, first)] + ([Column(second, second, priority=KEEP)] if second != first else [])
                + _measure_columns(measures))
     return Table(columns, rows), {"rows": data, "total": total}
 
@@ -337,8 +340,9 @@ def _register(facts: list[Fact], measures: tuple, code: str) -> tuple[Table, dic
         row.update(_finish(_add(_empty(measures), (fact,), measures), measures, code))
         rows.append(row)
     total = _finish(_add(_empty(measures), facts, measures), measures, code)
-    columns = [Column("date", "date", style="date"), Column("id", "id", style="id"), Column("party", "party"),
-               Column("owner", "owner"), Column("region", "region"), Column("product", "product")]
+    columns = [Column("date", "date", style="date"), Column("id", "id", style="id"),
+               Column("party", "party", priority=KEEP), Column("owner", "owner", priority=LOW),
+               Column("region", "region", priority=LOW), Column("product", "product")]
     columns += _measure_columns(tuple(m for m in measures if m != "orders"))
     columns += [Column("status", "status", translate=True)]
     data = {"rows": [dict(row) for row in rows], "total": total}

@@ -8,14 +8,14 @@ from crmcli.i18n import N_, _
 from crmcli.model.money import format_money, rounded
 from crmcli.model.orders import is_open, line_net, outstanding, paid
 from crmcli.model.record import Record
-from crmcli.model.views import Column, Document, Fields, Table
+from crmcli.model.views import KEEP, LOW, Column, Document, Fields, Table
 from crmcli.reports.common import when
 
 LIST_COLUMNS = [
     Column("date", "date", style="date"),
     Column("id", "id", style="id"),
-    Column("party_name", "party"),
-    Column("owner", "owner"),
+    Column("party_name", "party", priority=KEEP),
+    Column("owner", "owner", priority=LOW),
     Column("status", "status", translate=True),
     Column("currency", "cur"),
     Column("gross", "gross", align="right", style="money"),

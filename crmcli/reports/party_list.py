@@ -6,7 +6,7 @@ from crmcli.errors import InvalidValue
 from crmcli.i18n import _
 from crmcli.model.kinds import Kind
 from crmcli.model.text import fold
-from crmcli.model.views import Column, Table
+from crmcli.model.views import KEEP, LOW, Column, Table
 from crmcli.query.search import select
 from crmcli.reports.common import when
 
@@ -52,12 +52,12 @@ def party_list(repo, kind: Kind, query: str = "", filters: dict | None = None, s
         parties.sort(key=lambda p: str(p.data.get("created") or ""), reverse=True)
     elif sort == "owner":
         parties.sort(key=lambda p: str(p.data.get("owner") or ""))
-    columns = [Column("id", "id", style="id"), Column("name", "name")]
+    columns = [Column("id", "id", style="id"), Column("name", "name", priority=KEEP)]
     if kind.name == "customer":
         columns.append(Column("lifecycle", "lifecycle", translate=True))
-    columns += [Column("owner", "owner"), Column("region", "region"), Column("city", "city"),
-                Column("contact", "primary contact"), Column("tags", "tags"),
-                Column("last", "last contact", style="date")]
+    columns += [Column("owner", "owner", priority=LOW), Column("region", "region", priority=LOW),
+                Column("city", "city"), Column("contact", "primary contact"), Column("tags", "tags", priority=LOW),
+                Column("last", "last contact", style="date", priority=KEEP)]
     rows = [{**p.data, "id": p.id, "city": _city(p.data), "contact": _primary(p.data),
              "last": when(last.get(p.ref), repo.clock)[:10]} for p in parties]
     return Table(columns, rows, records=[p.data for p in parties],

@@ -12,26 +12,28 @@ from crmcli.model.orders import OWING_STATES
 from crmcli.model.periods import parse_period
 from crmcli.model.pipeline import breached, is_closed_deal, probability, tier_of, weighted
 from crmcli.model.record import Record
-from crmcli.model.views import Column, Document, Fields, Table
+from crmcli.model.views import KEEP, LOW, Column, Document, Fields, Table
 from crmcli.reports.common import when
 from crmcli.reports.orders import history_table
 
 DEAL_COLUMNS = [
-    Column("close", "close", style="date"), Column("id", "id", style="id"), Column("title", "title"),
-    Column("party_name", "party"), Column("owner", "owner"), Column("stage", "stage", translate=True),
+    Column("close", "close", style="date"), Column("id", "id", style="id"), Column("title", "title", priority=KEEP),
+    Column("party_name", "party", priority=KEEP), Column("owner", "owner", priority=LOW),
+    Column("stage", "stage", translate=True),
     Column("probability", "prob", align="right"), Column("amount", "amount", align="right", style="money"),
     Column("currency", "cur"), Column("weighted", "weighted", align="right", style="money"),
 ]
 TICKET_COLUMNS = [
-    Column("opened", "opened", style="date"), Column("id", "id", style="id"), Column("subject", "subject"),
-    Column("party_name", "party"), Column("priority", "priority", translate=True),
+    Column("opened", "opened", style="date"), Column("id", "id", style="id"),
+    Column("subject", "subject", priority=KEEP),
+    Column("party_name", "party", priority=KEEP), Column("priority", "priority", translate=True),
     Column("status", "status", translate=True),
     Column("due", "due", style="date"), Column("breach", "SLA"),
 ]
 TARGET_COLUMNS = [
     Column("owner", "owner"), Column("period", "period"), Column("amount", "target", align="right", style="money"),
     Column("attained", "attained", align="right", style="money"), Column("percent", "%", align="right"),
-    Column("pace", "pace", align="right"), Column("currency", "cur"),
+    Column("pace", "pace", align="right", priority=LOW), Column("currency", "cur"),
 ]
 INTERFACE_WORDS = ("stage", "status", "priority", "channel")
 """Fields whose values are interface words, shown in the run's language."""

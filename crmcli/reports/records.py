@@ -4,21 +4,22 @@ from __future__ import annotations
 
 from datetime import date
 
-from crmcli.i18n import N_, _
-from crmcli.model.money import format_money
+from crmcli.i18n import N_, _, money_text
+from crmcli.model.money import format_money, padded
 from crmcli.model.record import Record
-from crmcli.model.views import Column, Document, Fields, Table
+from crmcli.model.views import KEEP, LOW, Column, Document, Fields, Table
 from crmcli.reports.orders import history_table, percent
 
 PRODUCT_COLUMNS = [
-    Column("id", "sku", style="id"), Column("name", "name"), Column("category", "category"),
+    Column("id", "sku", style="id"), Column("name", "name", priority=KEEP),
+    Column("category", "category", priority=LOW),
     Column("unit", "unit"), Column("price", "price", align="right", style="money"), Column("currency", "cur"),
-    Column("tax", "tax", align="right"), Column("supplier", "supplier"), Column("active", "active"),
+    Column("tax", "tax", align="right"), Column("supplier", "supplier", priority=LOW), Column("active", "active"),
 ]
 CONTRACT_COLUMNS = [
-    Column("id", "id", style="id"), Column("title", "title"), Column("party_name", "party"),
-    Column("status", "status", translate=True), Column("value", "value", align="right", style="money"),
-    Column("currency", "cur"),
+    Column("id", "id", style="id"), Column("title", "title", priority=KEEP),
+    Column("party_name", "party", priority=KEEP), Column("status", "status", translate=True),
+    Column("value", "value", align="right", style="money"), Column("currency", "cur"),
     Column("start", "start", style="date"), Column("end", "end", style="date"), Column("ends_in", "ends in"),
 ]
 
@@ -35,7 +36,11 @@ def _fields(record: dict, skip=("history", "attachments")) -> list[tuple[str, ob
 
 
 def product_view(repo, product: Record) -> Document:
-    return Document([Fields(_fields(product.data), title=product.data.get("name"))], payload=product.data)
+    data = product.data
+    code = data.get("currency")
+    facts = [(key, money_text(padded(data["price"], code), code) if key == "price" else value)
+             for key, value in _fields(data)]
+    return Document([Fields(facts, title=data.get("name"))], payload=data)
 
 
 def _days_left(record: dict, today: date) -> int | None:

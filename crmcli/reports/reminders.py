@@ -8,15 +8,15 @@ from crmcli.errors import InvalidValue
 from crmcli.i18n import _, day_text, ngettext
 from crmcli.model.dates import parse_interval, read_day
 from crmcli.model.record import Record
-from crmcli.model.views import Column, Document, Fields, Table
+from crmcli.model.views import KEEP, LOW, Column, Document, Fields, Table
 from crmcli.reminders.rules import gather
 from crmcli.reports.agenda import DUE_COLUMNS, due_rows, public, relative_day
 from crmcli.reports.orders import history_table
 
 REMINDER_COLUMNS = [
     Column("due", "due", style="date"), Column("when", "when"), Column("id", "id", style="id"),
-    Column("text", "text"), Column("party_name", "party"), Column("every", "repeats"),
-    Column("owner", "owner"), Column("status", "status", translate=True),
+    Column("text", "text", priority=KEEP), Column("party_name", "party", priority=KEEP),
+    Column("every", "repeats"), Column("owner", "owner", priority=LOW), Column("status", "status", translate=True),
 ]
 EXPORT_DAYS = 365
 

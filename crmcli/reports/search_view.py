@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from crmcli.i18n import _
-from crmcli.model.views import Column, Table
+from crmcli.model.views import KEEP, LOW, Column, Table
 
 COLUMNS = [
     Column("kind", "kind", translate=True),
     Column("id", "id", style="id"),
-    Column("title", "name / summary"),
+    Column("title", "name / summary", priority=KEEP),
     Column("snippet", "match", style="snippet"),
-    Column("match", "by", style="muted", translate=True),
+    Column("match", "by", style="muted", translate=True, priority=LOW),
 ]
 
 

@@ -432,6 +432,10 @@ class Index:
         query = f"SELECT f.path, f.data FROM files f WHERE f.data IS NOT NULL AND ({sql or '1'})"
         return [(path, from_json(data)) for path, data in self.db.execute(query, params)]
 
+    def ids(self) -> list[str]:
+        """Every record's id, of every kind: what a shortened id must stay unique among."""
+        return [row[0] for row in self.db.execute("SELECT DISTINCT id FROM files WHERE id IS NOT NULL")]
+
     def broken(self) -> list[tuple[str, str, int | None]]:
         """(path, error, line) of the record files that could not be read."""
         return self.db.execute("SELECT path, error, line FROM files WHERE error IS NOT NULL ORDER BY path").fetchall()

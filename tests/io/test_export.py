@@ -139,3 +139,27 @@ def test_reports_write_xlsx(demo, tmp_path):
     assert demo("ledger", "--by", "owner", "--output", target).code == 0
     sheet = load_workbook(target).worksheets[0]
     assert sheet.cell(row=1, column=1).value == "owner" and sheet.cell(row=1, column=1).font.bold
+
+
+def test_excel_csv_starts_with_a_byte_order_mark_and_reads_back_in_a_spreadsheet(demo, tmp_path):
+    """Excel reads a CSV without a BOM in the system's code page: 深圳 turned into mojibake."""
+    import shutil
+    import subprocess
+
+    target = tmp_path / "customers.csv"
+    assert demo("export", "csv", "customer", "--excel", "--output", target).code == 0
+    data = target.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf") and not data.startswith(b"\xef\xbb\xbf\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
+    assert "深圳市华强电子有限公司" in {row["name"] for row in rows} and "\ufeff" not in "".join(rows[0])
+    stdout = demo("export", "csv", "customer", "--excel").out
+    assert stdout.startswith("\ufeffid,") and stdout.count("\ufeff") == 1
+    assert demo("export", "csv", "customer").out.startswith("id,")
+    assert demo("export", "json", "customer", "--excel").err.strip() == "crm: --excel applies to csv only"
+    if shutil.which("ssconvert") is None:
+        pytest.skip("Gnumeric's ssconvert is not installed (.ci/run installs the Debian package gnumeric)")
+    read = tmp_path / "as-gnumeric-read-it.csv"  # Gnumeric guesses the encoding from the BOM
+    subprocess.run(["ssconvert", "--import-type=Gnumeric_stf:stf_csvtab", target, read], check=True,
+                   capture_output=True, timeout=120)
+    names = [row["name"] for row in csv.DictReader(read.open(encoding="utf-8"))]
+    assert "深圳市华强电子有限公司" in names

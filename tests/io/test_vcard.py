@@ -94,3 +94,150 @@ def test_a_broken_card_is_rejected_with_its_line(empty, tmp_path):
     assert not empty.files("customers")
     assert empty("import", "vcard", tmp_path / "cards.vcf", "--skip-invalid").code == 0
     assert [p.name for p in empty.files("customers")] == ["good-person.yaml"]
+
+
+def khard(config: Path, *args: str) -> list[list[str]]:
+    """khard, the real address book from PyPI, run on the address book of `config`: its
+    tab-separated (--parsable) lines as fields."""
+    import os
+    import subprocess
+    import sys
+
+    program = Path(sys.executable).parent / "khard"
+    environment = {**os.environ, "XDG_CONFIG_HOME": str(config)}
+    result = subprocess.run([program, *args, "--parsable"], capture_output=True, text=True, env=environment,
+                            check=False, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "has no UID" not in result.stderr, result.stderr
+    return [line.split("\t") for line in result.stdout.splitlines() if "\t" in line]
+
+
+def test_every_exported_card_is_in_a_real_khard_address_book(demo, tmp_path):
+    """khard refused every card without a UID ("Found no contacts"); now it lists each with
+    its name, phones, emails and addresses, Chinese intact after folding."""
+    book, config = tmp_path / "book", tmp_path / "config"
+    book.mkdir()
+    (config / "khard").mkdir(parents=True)
+    (config / "khard" / "khard.conf").write_text(
+        f"[addressbooks]\n[[crm]]\npath = {book}\n[contact table]\ndisplay = formatted_name\n", encoding="utf-8")
+    exported = demo("export", "vcard", "--version", "3.0").out
+    cards = [card + "END:VCARD\r\n" for card in exported.split("END:VCARD\r\n") if card.strip()]
+    for number, card in enumerate(cards):  # one file per card, as vdirsyncer keeps a CardDAV book
+        (book / f"{number:03}.vcf").write_text(card, encoding="utf-8", newline="")
+    listed = khard(config, "list")
+    assert len(listed) == len(cards) == 40 and len({uid for uid, *_rest in listed}) == 40
+    names = {name for _uid, name, _book in listed}
+    phones = {(phone, name) for phone, name, _type in khard(config, "phone")}
+    emails = {(email, name) for email, name, _type in khard(config, "email")}
+    addresses = {address for address, _name, _type in khard(config, "postaddress")}
+    for party in demo.files("customers") + demo.files("suppliers"):
+        data = demo.read(str(party.relative_to(demo.root)))
+        people = data.get("contacts") or [data]
+        for person in people:
+            assert person["name"] in names
+            assert {(phone, person["name"]) for phone in person.get("phones") or []} <= phones
+            assert {(email, person["name"]) for email in person.get("emails") or []} <= emails
+    assert any("海淀区上地信息路26号中关村创业大厦5层" in address for address in addresses)
+
+
+@pytest.mark.parametrize("version", ["3.0", "4.0"])
+def test_cards_carry_a_stable_uid_wechat_and_lines_of_75_octets(demo, version):
+    first, second = (demo("export", "vcard", "--version", version).out for _ in range(2))
+    cards = list(vobject.readComponents(first))
+    uids = [card.uid.value for card in cards]
+    assert len(set(uids)) == len(cards) == 40
+    assert uids == [card.uid.value for card in vobject.readComponents(second)]
+    zhang = next(card for card in cards if card.fn.value == "张伟" and card.org.value[0].startswith("深圳"))
+    assert zhang.x_wechat.value == "zhangwei_hq"
+    assert (zhang.impp.value, zhang.impp.params["X-SERVICE-TYPE"]) == ("weixin:zhangwei_hq", ["WeChat"])
+    long_lines = [line for line in first.encode().split(b"\r\n") if len(line) > 75]
+    assert not long_lines, long_lines[:2]
+
+
+def test_android_vcard_21_with_quoted_printable_soft_breaks_and_charsets(empty):
+    """Long Chinese values are broken over lines with a trailing `=`; vobject read none of them."""
+    result = empty("--format", "json", "import", "vcard", FIXTURES / "android-qp.vcf")
+    assert result.code == 0, result.err
+    company = empty.read("customers/ouyang-jingmi-dianzi-keji.yaml")
+    assert company["name"] == "深圳市欧阳精密电子科技有限公司"
+    assert company["addresses"] == [{"label": "work", "street": "广东省深圳市南山区科技园南区高新南七道99号深圳软件产业基地4栋B座11楼",
+                                     "city": "深圳", "province": "广东", "postcode": "518057", "country": "CN"}]
+    ouyang = company["contacts"][0]
+    assert (ouyang["name"], ouyang["title"], ouyang["im"]) == ("欧阳建国", "总经理", {"qq": "20261122"})
+    assert ouyang["notes"] == "2025年广交会认识。\n只接受微信联系。"
+    assert empty.read("customers/sima-xiaoyan.yaml")["name"] == "司马晓燕"  # CHARSET=GB2312
+
+
+def test_apple_company_card_is_the_company_and_its_people_join_it(empty):
+    """X-ABShowAs:COMPANY made a contact named after the company, holding its phone and email."""
+    result = empty("--format", "json", "import", "vcard", FIXTURES / "apple.vcf")
+    assert result.code == 0, result.err
+    [path] = empty.files("customers")
+    company = empty.read(str(path.relative_to(empty.root)))
+    assert company["name"] == "深圳市创新电缆有限公司" and company["entity"] == "company"
+    assert (company["phones"], company["emails"]) == (["+86 755 2601 8800"], ["sales@chuangxin-cable.example"])
+    assert company["website"] == "https://chuangxin-cable.example"
+    assert company["tags"] == ["canton-fair", "cable"] and company["addresses"][0]["country"] == "CN"
+    [chen] = company["contacts"]
+    assert (chen["name"], chen["wechat"], chen["im"], chen["birthday"]) == ("陈静", "chenjing_cx", {"qq": "88776655"},
+                                                                           "03-08")
+    assert chen["external_ids"] == {"vcard": "0C7E0D94-5D36-4B0A-8F6B-8A0C6E1B2222"}
+
+
+@pytest.mark.parametrize(("fixture", "party", "country", "tags"), [
+    ("google.vcf", "customers/rheinkabel.yaml", "DE", ["canton-fair"]),  # Deutschland, a category with a space
+    ("outlook.vcf", "customers/lone-star-robotics.yaml", "US", None),  # U.S.A.
+    ("nextcloud-4.vcf", "customers/nordlicht-kabel.yaml", "SE", None),  # Sverige, KIND:org
+])
+def test_google_outlook_and_vcard_4_forms(empty, fixture, party, country, tags):
+    result = empty("--format", "json", "import", "vcard", FIXTURES / fixture)
+    assert result.code == 0, result.err
+    data = empty.read(party)
+    assert data["addresses"][0]["country"] == country and data.get("tags") == tags
+    assert len(data["contacts"]) == 1 and data["contacts"][0]["name"] not in (data["name"],)
+
+
+@pytest.mark.parametrize("version", ["3.0", "4.0"])
+def test_a_company_card_exported_by_crm_comes_back_as_the_company(empty, tmp_path, version):
+    """crm's own card of a company without contacts came back as a contact of itself."""
+    from conftest import DataDir, run_crm
+
+    assert empty("customer", "add", "宁波海天塑机有限公司", "--phone", "+86 574 8618 2000", "--email",
+                 "sales@haitian.example", "--city", "宁波", "--country", "CN", "--tag", "machinery").code == 0
+    path = tmp_path / "company.vcf"
+    path.write_text(empty("export", "vcard", "--version", version).out, encoding="utf-8")
+    other = DataDir(tmp_path / "other")
+    assert run_crm("init", other.root, "--no-git", "--name", "Other", "--me", "li").code == 0
+    assert other("import", "vcard", path).code == 0
+    [again] = [other.read(str(p.relative_to(other.root))) for p in other.files("customers")]
+    assert again["name"] == "宁波海天塑机有限公司" and again.get("entity") == "company" and not again.get("contacts")
+    assert (again["phones"], again["emails"], again["tags"]) == (["+86 574 8618 2000"], ["sales@haitian.example"],
+                                                                 ["machinery"])
+    assert other("--format", "json", "import", "vcard", path).json()["unchanged"] == 1
+
+
+def test_a_category_with_a_space_is_a_tag_not_a_rejection(empty, tmp_path):
+    (tmp_path / "fair.vcf").write_text("BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Li Na\r\nN:Li;Na;;;\r\n"
+                                       "CATEGORIES:Canton Fair,VIP\r\nEND:VCARD\r\n", encoding="utf-8")
+    result = empty("import", "vcard", tmp_path / "fair.vcf")
+    assert result.code == 0, result.err
+    assert empty.read("customers/li-na.yaml")["tags"] == ["canton-fair", "vip"]
+
+
+def test_map_reads_card_properties_into_fields_as_for_csv(empty, tmp_path):
+    """`import vcard` had no --map: properties only one address book writes were lost."""
+    (tmp_path / "crm-app.vcf").write_text(
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:黄磊\r\nN:黄;磊;;;\r\nORG:东莞市宏达五金制品有限公司\r\n"
+        "TEL;TYPE=CELL:+86 137 1234 5678\r\nX-DINGTALK:huanglei_hd\r\nX-INDUSTRY:hardware\r\n"
+        "X-CUSTOMER-STATUS:潜在\r\nEND:VCARD\r\n", encoding="utf-8")
+    (tmp_path / "map.yaml").write_text(
+        "columns:\n  X-DINGTALK: contacts[0].im.dingtalk\n  X-INDUSTRY: industry\n"
+        "  X-CUSTOMER-STATUS: {field: lifecycle, values: {潜在: prospect, 成交: customer}}\n", encoding="utf-8")
+    result = empty("import", "vcard", tmp_path / "crm-app.vcf", "--map", tmp_path / "map.yaml")
+    assert result.code == 0, result.err
+    [path] = empty.files("customers")
+    company = empty.read(str(path.relative_to(empty.root)))
+    assert (company["industry"], company["lifecycle"]) == ("hardware", "prospect")
+    assert company["contacts"][0]["im"] == {"dingtalk": "huanglei_hd"}
+    wrong = empty("import", "vcard", tmp_path / "crm-app.vcf", "--map", "X-INDUSTRY=industri")
+    assert wrong.code == 1 and "unknown field 'industri'" in wrong.err

@@ -42,3 +42,40 @@ def test_chart_draws_bars_scaled_to_the_largest(demo):
     bars = [line.split("  ")[1].rstrip() for line in chart[1:]]
     assert max(len(bar) for bar in bars) == 40
     assert "orders" in out  # the table follows the chart
+
+
+@pytest.mark.parametrize("report", ["targets", "service", "segments", "forecast", "receivables", "pipeline"])
+def test_chart_draws_every_report_with_a_series(demo, report):
+    out = demo("report", report, "--chart", "--format", "plain").out
+    chart = out.split("\n\n")[0]
+    assert "█" in chart, out
+
+
+def test_chart_labels_line_up_by_display_width(demo):
+    """Chinese names take two cells a character: the bars still start in one column."""
+    from wcwidth import wcswidth
+
+    out = demo("report", "receivables", "--chart", "--format", "plain").out
+    lines = out.split("\n\n")[0].splitlines()[1:]
+    assert any(wcswidth(line) != len(line) for line in lines)
+    starts = {wcswidth(line[:line.index("█")]) for line in lines if "█" in line}
+    assert len(starts) == 1, lines
+
+
+def test_chart_never_puts_two_currencies_on_one_scale(demo):
+    """Targets in EUR and CNY: each currency's largest target gets the full bar."""
+    lines = demo("report", "targets", "--chart", "--format", "plain").out.split("\n\n")[0].splitlines()[1:]
+    full = "█" * 40
+    assert [line.endswith("CNY") for line in lines if full in line].count(True) == 1
+    assert [line.endswith("EUR") for line in lines if full in line].count(True) == 1
+    assert all(line.split()[1] in ("2026", "2026-Q1", "2026-Q2", "2026-Q3", "2026-Q4") for line in lines), lines
+
+
+def test_amounts_show_in_the_currency_minor_units(empty):
+    """A price typed as 1250 or 1250.0 reads 1,250.00 (CNY has two minor units), in the list and
+    the product view; a finer unit price keeps its digits."""
+    assert empty("product", "add", "CAB-07", "Cable reel", "--price", "1250.0").code == 0
+    assert empty("product", "add", "PIN-01", "Pin", "--price", "0.125").code == 0
+    listed = empty("product", "list", "--format", "plain").out
+    assert "1,250.00" in listed and "0.125" in listed and "1,250.0 " not in listed
+    assert "1,250.00 CNY" in empty("product", "show", "CAB-07", "--format", "plain").out

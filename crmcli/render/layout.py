@@ -1,0 +1,143 @@
+"""The one table policy for terminals: which columns a table keeps at a width, and how wide each is.
+
+Nothing a person reads a table for (a name, a summary, an amount) is cut short with `…`.
+When the terminal is too narrow for every column at its natural width, in this order:
+ids are shortened to the shortest prefix that is unique in the column (as git shortens
+hashes; on a terminal narrower than ID_WIDTH they are dropped first), low-value columns are
+dropped (LOW, then NORMAL, the rightmost first) while the rest would be narrower than
+READABLE, and then text wraps: at spaces, and at any character boundary for a word or a CJK
+run, by display width (a CJK character takes two cells). Only if the columns that must stay
+do not fit even so do they wrap narrower still, amounts included; they are never truncated.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from rich.cells import cell_len
+
+from crmcli.model.views import KEEP, LOW, NORMAL, Column
+
+PADDING = 3
+"""Cells each column adds beside its text: one either side, and the divider between two columns
+(rich's SIMPLE_HEAD box without edges), which the first column does without."""
+READABLE = 12
+"""A wrapping column is not made narrower than this (unless its text is shorter) while other
+columns can still be dropped; a KEEP one (a name, a summary) not narrower than READABLE_KEPT."""
+READABLE_KEPT = 20
+ID_MIN = 4
+"""The shortest id prefix shown: a shorter one is hard to type back and easy to misread."""
+ID_WIDTH = 60
+"""Below this terminal width id columns are dropped before anything else."""
+SQUEEZED = 2
+"""The narrowest a column gets when even the columns that must stay do not fit: one CJK character."""
+ATOMIC = ("date", "money", "id")
+"""Column styles whose cells wrap only when nothing else is left to give."""
+
+
+@dataclass
+class Plan:
+    shown: list[int]
+    """The positions of the columns kept, in order."""
+    widths: list[int]
+    """The content width of each column kept, in cells."""
+    ids: dict[int, list[str]] = field(default_factory=dict)
+    """Shortened cell texts of id columns, by column position, one per row."""
+
+
+def width(text: str) -> int:
+    """Display width of `text` in terminal cells: its widest line."""
+    return max((cell_len(line) for line in text.split("\n")), default=0)
+
+
+def _longest_word(text: str) -> int:
+    return max((width(word) for word in text.split()), default=0)
+
+
+Known = Callable[[], Iterable[str]]
+"""Every id a shortened one must stay unique among (the data directory's), asked for only when
+ids are shortened."""
+
+
+def short_ids(texts: list[str], known: Iterable[str] = ()) -> list[str]:
+    """Each id cut to its shortest prefix (at least ID_MIN characters) that starts no other id
+    of the column or of `known`, ignoring case as `crm … show PREFIX` does: what is shown can be
+    typed back. In sorted order an id shares its longest common prefix with a neighbour."""
+    universe = sorted({text.upper() for text in texts} | {ident.upper() for ident in known})
+
+    def common(a: str, b: str) -> int:
+        size = 0
+        while size < min(len(a), len(b)) and a[size] == b[size]:
+            size += 1
+        return size
+
+    def shortest(ident: str) -> str:
+        key = ident.upper()
+        position = bisect_left(universe, key)
+        before = universe[position - 1] if position else ""
+        after = universe[position + 1] if position + 1 < len(universe) else ""
+        return ident[:max(ID_MIN, common(key, before) + 1, common(key, after) + 1)]
+
+    shown = {text: shortest(text) for text in set(texts)}
+    return [shown[text] for text in texts]
+
+
+def priority(column: Column, position: int, total: int) -> int:
+    """How readily a column goes (a larger number goes first); see Column.priority."""
+    if column.priority is not None:
+        return column.priority
+    if column.style == "id":
+        return LOW + 1 if total < ID_WIDTH else NORMAL
+    return KEEP if column.style == "money" or position == 0 else NORMAL
+
+
+def plan(columns: list[Column], cells: list[list[str]], total: int, known: Known = tuple) -> Plan:
+    """How to show `cells` (one list of texts per row, one text per column) under `columns`
+    in `total` terminal cells; shortened ids stay unique among `known()`."""
+    count = len(columns)
+    natural = [max([width(c.header)] + [width(row[i]) for row in cells]) for i, c in enumerate(columns)]
+    if sum(natural) + PADDING * count - 1 <= total:
+        return Plan(list(range(count)), natural)
+    universe = list(known()) if any(c.style == "id" for c in columns) else []
+    ids = {i: short_ids([row[i] for row in cells], universe) for i, c in enumerate(columns) if c.style == "id"}
+    for i, texts in ids.items():
+        natural[i] = max([_longest_word(columns[i].header)] + [width(text) for text in texts])
+    ranks = [priority(c, i, total) for i, c in enumerate(columns)]
+    least = [natural[i] if c.style in ATOMIC else
+             min(natural[i], max(READABLE_KEPT if ranks[i] == KEEP else READABLE, _longest_word(c.header)))
+             for i, c in enumerate(columns)]
+    shown = list(range(count))
+    for i in sorted(range(count), key=lambda i: (-ranks[i], -i)):
+        if ranks[i] == KEEP or sum(least[j] + PADDING for j in shown) - 1 <= total:
+            break
+        shown.remove(i)
+    room = total + 1 - PADDING * len(shown)
+    lower = [least[i] for i in shown]
+    if sum(lower) > room:
+        lower = [min(natural[i], SQUEEZED) for i in shown]
+    return Plan(shown, _fill(lower, [least[i] for i in shown], [natural[i] for i in shown], room),
+                {i: ids[i] for i in shown if i in ids})
+
+
+def _fill(lower: list[int], readable: list[int], upper: list[int], room: int) -> list[int]:
+    """Widths from `lower` up to `upper` in `room` cells: first every column towards `readable`,
+    the nearest first and none beyond a fair share of what is left (a date or an amount whole,
+    the texts alike), then each spare cell to the column furthest from its natural width (the
+    long texts grow first)."""
+    widths = list(lower)
+    spare = room - sum(widths)
+    order = sorted(range(len(widths)), key=lambda i: readable[i] - widths[i])
+    for left, i in zip(range(len(order), 0, -1), order, strict=True):
+        grow = max(0, min(readable[i] - widths[i], spare // left))
+        widths[i] += grow
+        spare -= grow
+    while spare > 0:
+        gaps = [top - now for top, now in zip(upper, widths, strict=True)]
+        widest = max(range(len(gaps)), key=lambda i: gaps[i], default=None)
+        if widest is None or gaps[widest] <= 0:
+            break
+        widths[widest] += 1
+        spare -= 1
+    return widths

@@ -1,0 +1,179 @@
+"""The daily views as a person sees them in a real terminal at 80, 100 and 120 columns.
+
+One child process runs every view in a pseudo-terminal (pexpect), resizing it between views,
+and pyte replays what it printed onto a screen of that width. What a view promises is read
+from its `plain` output (the same rows, one per line): every party name, summary and amount
+there must be on the screen whole (a cell may wrap over lines: it is put back together),
+nothing ends in `…`, and no line is wider than the terminal.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import re
+import shutil
+import sys
+
+import pexpect
+import pyte
+import pytest
+from wcwidth import wcwidth
+
+from conftest import ROOT, DataDir
+
+WIDTHS = (80, 100, 120)
+VIEWS = [
+    ("today",),
+    ("show", "huaqiang-dianzi"),
+    ("show", "muller-elektrotechnik"),
+    ("customer", "list"),
+    ("supplier", "list"),
+    ("timeline",),
+    ("ledger",),
+    ("ledger", "--by", "owner,month"),
+    ("ledger", "--by", "party"),
+    ("search", "线缆"),
+    ("search", "cable"),
+    ("report", "receivables"),
+    ("report", "payables"),
+    ("report", "pipeline"),
+    ("report", "targets"),
+    ("report", "suppliers"),
+    ("report", "service"),
+    ("report", "segments"),
+    ("report", "forecast"),
+    ("report", "segments", "--chart"),
+]
+WHOLE = {"name", "party", "party A", "party B", "summary", "title", "subject", "reason", "name / summary", "customer",
+         "supplier", "text", "next step", "description", "net", "gross", "outstanding", "amount", "value", "target",
+         "attained", "weighted", "total", "spend", "budget", "price", "actual", "predicted"}
+"""Headers of the columns whose cells must be shown whole: names, what a record says, amounts.
+A table's first column (what its rows are about) is checked too, unless it is an id."""
+ROWS = 1000
+MARK = "@@crm-view {}@@"
+DRIVER = """
+import fcntl, json, struct, sys, termios
+from crmcli.cli import run
+runs, rows, mark = json.loads(sys.argv[1])
+for number, (width, args) in enumerate(runs):
+    fcntl.ioctl(1, termios.TIOCSWINSZ, struct.pack("HHHH", rows, width, 0, 0))
+    print(mark.format(number), flush=True)
+    run(args)
+    sys.stdout.flush()
+"""
+"""Runs every view in one process (one start-up), the terminal resized before each."""
+ESCAPE = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+
+
+def cells(text: str) -> list[str]:
+    """`text` as terminal cells: a wide character takes its cell and an empty one, as in pyte."""
+    out = []
+    for char in text:
+        out += [char, ""] if wcwidth(char) == 2 else [char]
+    return out
+
+
+@pytest.fixture(scope="module")
+def terminal_demo(tmp_path_factory, indexed_demo) -> DataDir:
+    from crmcli.store.state import state_dir
+
+    source, index = indexed_demo
+    target = tmp_path_factory.mktemp("terminal") / "demo"
+    shutil.copytree(source, target)
+    shutil.copytree(index, state_dir(target))
+    return DataDir(target)
+
+
+@pytest.fixture(scope="module")
+def screens(terminal_demo) -> dict[tuple[int, tuple[str, ...]], tuple[list[list[str]], list[str]]]:
+    """For each (width, view): the screen's lines as cells, and the raw lines as printed."""
+    runs = [(width, ["--data-dir", str(terminal_demo.root), *view]) for width in WIDTHS for view in VIEWS]
+    env = {key: value for key, value in os.environ.items() if key != "COLUMNS"}
+    env.update(PYTHONPATH=str(ROOT), TERM="xterm-256color")
+    child = pexpect.spawn(sys.executable, ["-c", DRIVER, json.dumps([runs, ROWS, MARK])], env=env, dimensions=(ROWS, 200),
+                          timeout=300)
+    printed = child.read().decode("utf-8")
+    child.close()
+    found = {}
+    pieces = re.split(r"@@crm-view (\d+)@@\r\n", printed)
+    for number, text in zip(pieces[1::2], pieces[2::2], strict=True):
+        width, args = runs[int(number)]
+        screen = pyte.Screen(width, ROWS)
+        pyte.Stream(screen).feed(text)
+        lines = [[screen.buffer[y][x].data for x in range(width)] for y in range(ROWS)]
+        found[width, tuple(args[2:])] = (lines, [ESCAPE.sub("", line) for line in text.split("\r\n")])
+    assert len(found) == len(runs), printed[-2000:]
+    return found
+
+
+def whole_cells(plain: str) -> list[str]:
+    """The texts of the cells in `plain` output that must show whole (see WHOLE)."""
+    lines = plain.splitlines()
+    wanted = []
+    for number, line in enumerate(lines):
+        if not number or not re.fullmatch(r"-+( +-+)*", line):
+            continue
+        spans = [match.span() for match in re.finditer(r"-+", line)]
+        header = cells(lines[number - 1])
+        headers = ["".join(header[start:end]).strip() for start, end in spans]
+        keep = [i for i, name in enumerate(headers) if name in WHOLE or (i == 0 and name != "id")]
+        for row in lines[number + 1:]:
+            if not row.strip() or re.fullmatch(r"-+( +-+)*", row):
+                break
+            row_cells = cells(row)
+            wanted += ["".join(row_cells[spans[i][0]:spans[i][1]]).strip() for i in keep]
+    return [text for text in wanted if text]
+
+
+def shown(screen: list[list[str]], text: str) -> bool:
+    """Whether `text` is on the screen, whole or wrapped within its cell: each further part
+    starting in the same column on the next line (a break at a space drops that space)."""
+    wanted = cells(text)
+
+    def from_here(y: int, x: int, rest: list[str]) -> bool:
+        if y >= len(screen):
+            return False
+        line = screen[y]
+        size = 0
+        while size < len(rest) and x + size < len(line) and line[x + size] == rest[size]:
+            size += 1
+        if size == len(rest):
+            return True
+        for cut in range(size, 0, -1):
+            ends = x + cut >= len(line) or line[x + cut] == " "
+            if ends and rest[cut] != "" and from_here(y + 1, x, _strip(rest[cut:])):
+                return True
+        return False
+
+    return any(from_here(y, x, wanted) for y, line in enumerate(screen) for x, cell in enumerate(line)
+               if cell == wanted[0])
+
+
+def _strip(rest: list[str]) -> list[str]:
+    while rest and rest[0] == " ":
+        rest = rest[1:]
+    return rest
+
+
+@pytest.fixture(scope="module")
+def plain(terminal_demo):
+    """The plain output of a view (the same at every width), made once."""
+    return functools.cache(lambda view: terminal_demo("--format", "plain", *view))
+
+
+@pytest.mark.parametrize("view", VIEWS, ids=" ".join)
+@pytest.mark.parametrize("width", WIDTHS)
+def test_names_summaries_and_amounts_show_whole(screens, plain, width, view):
+    piped = plain(view)
+    assert piped.code == 0, piped.err
+    expected = whole_cells(piped.out)
+    assert expected, piped.out
+    screen, printed = screens[width, view]
+    text = "\n".join("".join(line).rstrip() for line in screen).rstrip()
+    missing = [cell for cell in dict.fromkeys(expected) if not shown(screen, cell)]
+    assert not missing, f"not shown whole at {width} columns: {missing}\n{text}"
+    assert text.count("…") <= piped.out.count("…"), text  # a search snippet may elide, as in plain
+    too_wide = [line for line in printed if sum(max(wcwidth(c), 0) for c in line) > width]
+    assert not too_wide, too_wide

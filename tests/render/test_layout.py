@@ -1,0 +1,77 @@
+"""The one table policy (render/layout.py): what goes first when a terminal is narrow."""
+
+from conftest import run_crm
+from crmcli import open_repo
+from crmcli.model.kinds import KINDS
+from crmcli.model.views import KEEP, LOW, Column
+from crmcli.query.resolve import resolve_record
+from crmcli.render.layout import PADDING, plan, short_ids, width
+
+
+def test_ids_shorten_to_a_prefix_no_other_id_starts_with():
+    ids = ["huaqiang-dianzi", "huaxin-wuliu", "li", "linxiaowen", "acme", "acme-corp"]
+    short = short_ids(ids)
+    assert short == ["huaq", "huax", "li", "linx", "acme", "acme-"]
+    for mine, shown in zip(ids, short, strict=True):
+        assert mine.startswith(shown)
+        assert shown == mine or not any(other.startswith(shown) for other in ids if other != mine)
+
+
+def test_chinese_text_is_measured_in_cells():
+    assert width("深圳市华强电子") == 14 and width("Ångström") == 8 and width("a\nlonger") == 6
+
+
+def columns_and_cells():
+    columns = [Column("id", "id", style="id"), Column("name", "name", priority=KEEP), Column("tags", "tags", priority=LOW),
+               Column("city", "city"), Column("amount", "amount", align="right", style="money")]
+    cells = [["huaqiang-dianzi-youxian-gongsi", "深圳市华强电子有限公司", "vip, cable, key-account", "深圳", "1,250,000.00"],
+             ["hongda-dianqi", "天津宏达电器有限公司", "", "天津", "0.00"]]
+    return columns, cells
+
+
+def test_a_wide_terminal_shows_everything_as_it_is():
+    columns, cells = columns_and_cells()
+    layout = plan(columns, cells, 200)
+    assert layout.shown == [0, 1, 2, 3, 4] and not layout.ids
+
+
+def test_narrower_ids_shorten_then_low_columns_go_then_normal_ones_never_the_kept():
+    columns, cells = columns_and_cells()
+    shortened = plan(columns, cells, 100)
+    assert shortened.shown == [0, 1, 2, 3, 4] and shortened.ids == {0: ["huaq", "hong"]}
+    assert plan(columns, cells, 60).shown == [0, 1, 3, 4]  # tags (LOW) went first
+    assert plan(columns, cells, 48).shown == [1, 3, 4]  # below 60 columns the ids go before the rest
+    assert plan(columns, cells, 30).shown == [1, 4]  # the name and the amount stay
+    for total in range(10, 200):
+        layout = plan(columns, cells, total)
+        assert 1 in layout.shown and 4 in layout.shown
+        used = sum(layout.widths) + PADDING * len(layout.shown) - 1
+        assert used <= total or min(layout.widths) <= 2, (total, layout)
+
+
+def test_piped_plain_output_keeps_one_record_per_line(demo):
+    """However narrow the terminal would be, `plain` is for programs: a header, a rule, and
+    each customer on one line, whole."""
+    out = run_crm("--data-dir", demo.root, "customer", "list").out
+    customers = demo("customer", "list", "--format", "json").json()
+    lines = out.splitlines()
+    assert len(lines) == 2 + len(customers)
+    for customer in customers:
+        assert sum(customer["name"] in line and customer["id"] in line for line in lines) == 1
+
+
+def test_a_shortened_id_stays_unique_among_every_id_known_ignoring_case():
+    known = ["SO-20261121-8B1G", "SO-20261122-J506", "so-20261122-j5zz", "huaqiang-dianzi"]
+    assert short_ids(["SO-20261121-8B1G", "SO-20261122-J506"], known) == ["SO-20261121", "SO-20261122-J50"]
+
+
+def test_shortened_ids_on_a_narrow_terminal_each_name_one_record(demo, monkeypatch):
+    """What a narrow table shows as an id can be typed back: `crm order show PREFIX` finds it."""
+    monkeypatch.setenv("COLUMNS", "100")
+    out = demo("order", "list", "--format", "table").out
+    full = {order["id"] for order in demo("order", "list", "--format", "json").json()}
+    shown = [line.split()[1] for line in out.splitlines() if line.strip()[:2] == "20"]
+    assert shown and any(ident not in full for ident in shown), out  # some were shortened
+    repo = open_repo(demo.root)
+    for ident in shown:
+        assert resolve_record(repo, KINDS["order"], ident).id.startswith(ident)  # what `order show` does
