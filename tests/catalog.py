@@ -60,12 +60,10 @@ def source_messages() -> dict:
 
 
 def help_messages() -> set[str]:
-    import typer
-
-    from crmcli.cli import _build_app
+    from crmcli.cli import command_tree
     from crmcli.cli.language import help_texts
 
-    return set(help_texts(typer.main.get_command(_build_app())))
+    return set(help_texts(command_tree()))
 
 
 def schema_words() -> set[str]:

@@ -180,7 +180,7 @@ def test_a_data_directory_on_a_path_with_spaces_and_chinese(tmp_path):
     assert data("log", "huaqiang", "call", "路径测试", "--next", "回电", "--due", "+1d").code == 0
     order = data("order", "add", "huaqiang", "--line", "Widget 3 @ 100", "--status", "confirmed")
     assert order.code == 0 and data("pay", order.out.strip(), "50").code == 0
-    (root / "templates").mkdir()
+    (root / "templates").mkdir(exist_ok=True)
     (root / "templates" / "简单.md").write_text("{{ party.name }} / {{ business.name }}\n", encoding="utf-8")
     contract = data("contract", "new", "huaqiang", "--template", "简单")
     assert contract.code == 0, contract.err

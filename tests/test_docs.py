@@ -6,9 +6,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import click
 import pytest
 
 from conftest import ROOT, run_crm
+from crmcli.cli import command_tree
+from crmcli.cli.language import walk
 from crmcli.cli.reference import reference
 
 
@@ -17,9 +20,25 @@ def test_the_command_reference_is_current():
     assert written == reference(), "docs/cli.md is stale: run python -m crmcli.cli.reference > docs/cli.md"
 
 
+def test_every_option_and_argument_has_help():
+    """51 options once had no help text, and no argument's help was shown at all (click 8.5 reset
+    what Typer set)."""
+    missing = [f"{' '.join(path)} {param.opts[0]}" for path, command in walk(command_tree(), ["crm"])
+               for param in command.params if not getattr(param, "hidden", False) and not param.help]
+    assert missing == []
+    assert "Where (default: --data-dir" in run_crm("init", "--help").out
+
+
+def test_the_root_help_names_every_report():
+    report = command_tree().commands["report"]
+    assert isinstance(report, click.Group)
+    summary = " ".join(run_crm("--help").out.split())
+    assert all(name in summary for name in report.commands), summary
+
+
 def test_help_shows_brackets_without_escapes():
     text = run_crm("order", "add", "--help").out
-    assert "PARTY  [required]" in text and "\\[" not in text
+    assert "PARTY  The customer: id, name, prefix or pinyin.  [required]" in text and "\\[" not in text
 
 
 def completion(shell: str, words: str) -> list[str]:

@@ -66,8 +66,19 @@ def new_party(repo, kind: Kind, fields: dict, party_id: str | None = None, claim
     return record
 
 
-def add_party(repo, kind: Kind, fields: dict, party_id: str | None = None) -> Record:
+def add_party(repo, kind: Kind, fields: dict, party_id: str | None = None, force: bool = False) -> Record:
+    """Add a customer or supplier; refused (unless `force`) when `crm check --duplicates` would
+    pair it with one already there, naming that one."""
+    from crmcli.reports.duplicates import duplicates_of
+
     record = new_party(repo, kind, fields, party_id)
+    twins = [] if force else duplicates_of(repo, kind, record)
+    if twins:
+        score, party, why = twins[0]
+        raise InvalidValue(_("{ref} ({name}) looks like the same {kind} ({why}, score {score}): add it anyway "
+                             "with --force, or change that one (crm {command} edit {id})").format(
+            ref=party.ref, name=party.data.get("name"), kind=_(kind.name), why=why, score=score, command=kind.name,
+            id=party.id))
     with repo.writing(f"{kind.name}: add {record['name']}") as tx:
         ref = tx.put(kind, record, new=True)
     return Record(ref, kind, record)

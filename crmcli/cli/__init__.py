@@ -95,6 +95,25 @@ def _build_app():
     return app
 
 
+def command_tree(with_help: bool = True):
+    """The click command of the whole app, its help in the run's language. `with_help` restores
+    the help of arguments, which only `--help` shows (see language.restore_argument_help), so
+    other runs skip that walk. A command group's summary in `crm --help` is its whole first
+    line: cut to the terminal's width, "Reports: receivables, …" hid the reports that came last."""
+    import typer
+
+    from crmcli.cli.language import restore_argument_help, translate
+
+    command = typer.main.get_command(_build_app())
+    if with_help:
+        restore_argument_help(command)
+    translate(command)
+    for group in getattr(command, "commands", {}).values():
+        if getattr(group, "commands", None) and group.help:
+            group.short_help = group.help.strip().splitlines()[0]
+    return command
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the `crm` command."""
     args = sys.argv[1:] if argv is None else argv
@@ -153,9 +172,7 @@ def run(args: list[str]) -> int:
 
     state = State(debug="--debug" in args or env_debug())
     try:
-        import typer
-
-        from crmcli.cli.language import speak, translate
+        from crmcli.cli.language import speak
 
         speak(args)
         garbled = next((arg for arg in args if not _is_text(arg)), None)
@@ -164,8 +181,7 @@ def run(args: list[str]) -> int:
                                   "encoding?)").format(argument=garbled.encode("utf-8", "surrogateescape")
                                                        .decode("utf-8", "backslashreplace")))
             return 2
-        command = typer.main.get_command(_build_app())
-        translate(command)
+        command = command_tree(with_help=not args or "--help" in args or "-h" in args)
         return _invoke(command, args, state)
     except SystemExit as done:
         return done.code if isinstance(done.code, int) else (0 if done.code is None else 1)

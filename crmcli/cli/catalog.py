@@ -44,10 +44,12 @@ def register(app: typer.Typer) -> None:
         currency: Annotated[str | None, typer.Option(help="ISO 4217 (default: crm.yaml's).")] = None,
         unit: Annotated[str | None, typer.Option(help="reel, m, kg, hour…")] = None,
         tax_rate: Annotated[str | None, typer.Option("--tax-rate", help="13% or 0.13.")] = None,
-        category: Annotated[str | None, typer.Option()] = None,
+        category: Annotated[str | None, typer.Option(
+            help="A group for the ledger's --by category: cable, service…")] = None,
         supplier: Annotated[str | None, typer.Option(help="The default supplier: id, name or pinyin.")] = None,
         inactive: Annotated[bool, typer.Option("--inactive", help="No longer sold.")] = False,
-        description: Annotated[str | None, typer.Option()] = None,
+        description: Annotated[str | None, typer.Option(
+            help="A longer description (the name is the short one).")] = None,
     ):
         """Add a product; prints its SKU."""
         from crmcli.actions.products import add_product
@@ -75,9 +77,9 @@ def register(app: typer.Typer) -> None:
         ctx: typer.Context,
         party: Annotated[str, typer.Argument(help="The customer or supplier.")],
         template: Annotated[str, typer.Option("--template", "-t", help="A template in templates/ (name without .md).")],
-        title: Annotated[str | None, typer.Option()] = None,
+        title: Annotated[str | None, typer.Option(help="Default: the template's name and the party's.")] = None,
         value: Annotated[str | None, typer.Option(help="The contract's value.")] = None,
-        currency: Annotated[str | None, typer.Option()] = None,
+        currency: Annotated[str | None, typer.Option(help="ISO 4217 of --value (default: crm.yaml's).")] = None,
         start: Annotated[str | None, typer.Option(help="First day.")] = None,
         end: Annotated[str | None, typer.Option(help="Last day.")] = None,
         auto_renew: Annotated[bool, typer.Option("--auto-renew", help="Renews itself unless cancelled.")] = False,

@@ -27,12 +27,12 @@ def register(app: typer.Typer) -> None:
         ctx: typer.Context,
         party: Party,
         name: Annotated[str, typer.Argument(help="The contact's name.")],
-        title: Annotated[str | None, typer.Option()] = None,
+        title: Annotated[str | None, typer.Option(help="Job title: 采购经理, CFO…")] = None,
         phone: Annotated[list[str] | None, typer.Option("--phone", help="Repeatable.")] = None,
         email: Annotated[list[str] | None, typer.Option("--email", help="Repeatable.")] = None,
-        wechat: Annotated[str | None, typer.Option()] = None,
+        wechat: Annotated[str | None, typer.Option(help="WeChat id.")] = None,
         birthday: Annotated[str | None, typer.Option(help="YYYY-MM-DD, or MM-DD when the year is unknown.")] = None,
-        note: Annotated[str | None, typer.Option("--note")] = None,
+        note: Annotated[str | None, typer.Option("--note", help="Free notes on the contact.")] = None,
         primary: Annotated[bool, typer.Option("--primary", help="Make this the primary contact.")] = False,
     ):
         """Add a contact to a party."""

@@ -188,11 +188,14 @@ def record_commands(app: typer.Typer, kind_name: str, build_list, build_view, no
     show.__doc__ = f"One {kind_name}, in full."
 
 
-def stdin_yaml(mapping: bool = True):
-    """The YAML document on standard input (a record, or order lines)."""
+def stdin_yaml(expected: str, mapping: bool = True):
+    """The YAML document on standard input (a record, or order lines). At a terminal nobody is
+    about to type YAML, so rather than wait in silence say what the command `expected`."""
     from crmcli.errors import InvalidValue
     from crmcli.store import codec
 
+    if sys.stdin.isatty():
+        raise InvalidValue(expected)
     try:
         return codec.decode(sys.stdin.buffer.read(codec.MAX_FILE_BYTES + 1), mapping=mapping)
     except codec.RecordSyntaxError as error:

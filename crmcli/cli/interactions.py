@@ -44,7 +44,7 @@ def register(app: typer.Typer) -> None:
         contact: Annotated[str | None, typer.Option(
             "--contact", help="Who you spoke with (a contact of the party).")] = None,
         body: Annotated[str | None, typer.Option("--body", help="Longer notes; '-' reads them from stdin.")] = None,
-        outcome: Annotated[Outcome | None, typer.Option()] = None,
+        outcome: Annotated[Outcome | None, typer.Option(help="How it went: positive, neutral or negative.")] = None,
         tag: Annotated[list[str] | None, typer.Option("--tag", help="Repeatable.")] = None,
         direction: Annotated[Direction | None, typer.Option(
             "--direction", help="out (we reached out, the default) or in.")] = None,

@@ -49,6 +49,31 @@ def walk(command: click.Command, path: list[str]):
                 yield from walk(sub, path + [name])
 
 
+def restore_argument_help(command: click.Command) -> None:
+    """Give the arguments of every command in the tree their help again. Typer's TyperArgument
+    sets `help`, then calls click's Parameter.__init__, which since click 8.5 sets it to None:
+    without this, `--help` showed no argument's help. Read from each command's own annotations."""
+    import typing
+
+    from typer.models import ArgumentInfo
+
+    for _path, each in walk(command, ["crm"]):
+        if each.callback is None or not any(isinstance(p, click.Argument) and not p.help for p in each.params):
+            continue
+        function = inspect.unwrap(each.callback)
+        infos = {name: meta for name, hint in typing.get_type_hints(function, include_extras=True).items()
+                 for meta in getattr(hint, "__metadata__", ()) if isinstance(meta, ArgumentInfo)}
+        for param in each.params:
+            if isinstance(param, click.Argument) and not param.help and param.name in infos:
+                param.help = infos[param.name].help
+        # Typer lists the arguments with the options already; click 8.5 would list them again
+        each.format_arguments = _no_second_list
+
+
+def _no_second_list(ctx: click.Context, formatter: click.HelpFormatter) -> None:
+    """Typer's help lists a command's arguments (under "Arguments"), so click's own list is not written."""
+
+
 def help_texts(command: click.Command):
     """Every help text of the tree: what the catalog must hold."""
     for _, each in walk(command, ["crm"]):

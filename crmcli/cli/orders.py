@@ -40,7 +40,7 @@ def make_order_app(direction: str) -> typer.Typer:
         status: Annotated[str | None, typer.Option(
             help="Start as draft (default), submitted, confirmed, shipped (in full), delivered or completed.")] = None,
         reference: Annotated[str | None, typer.Option(help="The other side's order number.")] = None,
-        note: Annotated[str | None, typer.Option("--note")] = None,
+        note: Annotated[str | None, typer.Option("--note", help="Notes on the order.")] = None,
         by: Annotated[str | None, typer.Option("--by", help="Who takes it (default: me in crm.yaml).")] = None,
     ):
         """Add an order; prints its id."""
@@ -48,7 +48,10 @@ def make_order_app(direction: str) -> typer.Typer:
 
         repo = state(ctx).repo
         record = order_party(repo, party, direction)
-        lines = line if line else stdin_yaml(mapping=False)
+        lines = line if line else stdin_yaml(_(
+            "no order lines: give --line \"SKU QUANTITY [@ PRICE]\" (repeatable), or YAML lines on stdin "
+            "(crm {command} add PARTY < lines.yaml)").format(command="order" if direction == "sale" else "purchase"),
+            mapping=False)
         order = add_order(repo, direction, record, lines=lines, currency=currency, owner=owner, region=region,
                           day=date, special=special, counts=counts, delivery_due=delivery_due, pay_by=payment_due,
                           status=status, reference=reference, note=note, by=by)
@@ -160,7 +163,7 @@ def register(app: typer.Typer) -> None:
         date: Annotated[str | None, typer.Option("--date", help="Default today.")] = None,
         method: Annotated[str | None, typer.Option(help="bank, cash, alipay, wechat, card…")] = None,
         ref: Annotated[str | None, typer.Option("--ref", help="Bank reference, receipt number…")] = None,
-        note: Annotated[str | None, typer.Option("--note")] = None,
+        note: Annotated[str | None, typer.Option("--note", help="A note on the payment.")] = None,
         allow_overpay: Annotated[bool, typer.Option(
             "--allow-overpay", help="Accept more than is outstanding (the excess is the party's credit).")] = False,
         from_credit: Annotated[bool, typer.Option(

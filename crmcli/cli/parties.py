@@ -72,19 +72,19 @@ def make_party_app(kind_name: str) -> typer.Typer:
         entity: Annotated[str | None, typer.Option(help="company or person.")] = None,
         lifecycle: Annotated[str | None, typer.Option(
             help="lead, prospect, customer or inactive (customers only).", hidden=not is_customer)] = None,
-        industry: Annotated[str | None, typer.Option()] = None,
+        industry: Annotated[str | None, typer.Option(help="Industry or trade: electronics, 制造…")] = None,
         tag: Annotated[Repeat | None, typer.Option("--tag", help="A tag (repeatable).")] = None,
         owner: Annotated[str | None, typer.Option(help="Who looks after it (default: `me` in crm.yaml).")] = None,
-        region: Annotated[str | None, typer.Option()] = None,
-        street: Annotated[str | None, typer.Option()] = None,
-        city: Annotated[str | None, typer.Option()] = None,
-        province: Annotated[str | None, typer.Option()] = None,
-        postcode: Annotated[str | None, typer.Option()] = None,
+        region: Annotated[str | None, typer.Option(help="Sales region: 华南, EMEA…")] = None,
+        street: Annotated[str | None, typer.Option(help="Street and number of the address.")] = None,
+        city: Annotated[str | None, typer.Option(help="City of the address.")] = None,
+        province: Annotated[str | None, typer.Option(help="Province or state of the address.")] = None,
+        postcode: Annotated[str | None, typer.Option(help="Postcode of the address.")] = None,
         country: Annotated[str | None, typer.Option(help="ISO 3166 code: CN, DE, US…")] = None,
         phone: Annotated[Repeat | None, typer.Option("--phone", help="A phone number (repeatable).")] = None,
         email: Annotated[Repeat | None, typer.Option("--email", help="An email address (repeatable).")] = None,
-        website: Annotated[str | None, typer.Option()] = None,
-        tax_id: Annotated[str | None, typer.Option("--tax-id")] = None,
+        website: Annotated[str | None, typer.Option(help="Web site address.")] = None,
+        tax_id: Annotated[str | None, typer.Option("--tax-id", help="Tax or VAT id (统一社会信用代码…).")] = None,
         terms: Annotated[str | None, typer.Option(
             "--terms", help="Payment terms: net 30, 30 days end of month, prepaid…")] = None,
         follow_up: Annotated[str | None, typer.Option("--follow-up", help="Contact cadence: 14d, 2w, 1m…")] = None,
@@ -92,10 +92,14 @@ def make_party_app(kind_name: str) -> typer.Typer:
         add_role: Annotated[bool, typer.Option(
             "--add-role", help=f"If a {'supplier' if is_customer else 'customer'} of that id or name exists, make it "
                                f"a {kind_name} too (asked on a terminal) instead of refusing a twin.")] = False,
+        force: Annotated[bool, typer.Option(
+            "--force", help="Add it even if crm check --duplicates would call it a likely duplicate.")] = False,
     ):
-        """Add a customer or supplier; prints its id."""
+        """Add a customer or supplier; prints its id. Refused when it looks like one already there."""
         from crmcli.actions.parties import add_party, with_flags
-        fields = stdin_yaml() if name in (None, "-") else {"name": name}
+        fields = stdin_yaml(_("no name: give one (crm {kind} add \"Acme Corp\"), or a YAML record on stdin "
+                              "(crm {kind} add - < record.yaml)").format(kind=kind().name)) if name in (None, "-") \
+            else {"name": name}
         if _offer_role(ctx, kind(), str(fields.get("name") or ""), party_id or fields.get("id"), add_role):
             return
         address = {"street": street, "city": city, "province": province, "postcode": postcode, "country": country}
@@ -104,7 +108,7 @@ def make_party_app(kind_name: str) -> typer.Typer:
             "region": region, "phones": phone, "emails": email, "website": website, "tax_id": tax_id,
             "payment_terms": terms, "follow_up_every": follow_up, "notes": note,
         }
-        record = add_party(state(ctx).repo, kind(), with_flags(fields, flags, address), party_id)
+        record = add_party(state(ctx).repo, kind(), with_flags(fields, flags, address), party_id, force=force)
         typer.echo(record.id)
 
     @app.command("list", cls=QueryCommand)
@@ -114,9 +118,11 @@ def make_party_app(kind_name: str) -> typer.Typer:
             help="A query, as for crm search: 'tag:vip city:深圳', '-lifecycle:inactive'…")] = None,
         tag: Annotated[Repeat | None, typer.Option(
             "--tag", help="Only those with this tag (repeatable: all must match).")] = None,
-        owner: Annotated[str | None, typer.Option()] = None,
-        region: Annotated[str | None, typer.Option()] = None,
-        lifecycle: Annotated[str | None, typer.Option(hidden=not is_customer)] = None,
+        owner: Annotated[str | None, typer.Option(help="Only those this owner looks after.")] = None,
+        region: Annotated[str | None, typer.Option(help="Only those in this region.")] = None,
+        lifecycle: Annotated[str | None, typer.Option(
+            help="Only those at this lifecycle stage: lead, prospect, customer or inactive.",
+            hidden=not is_customer)] = None,
         sort: Annotated[PartySort, typer.Option(
             "--sort", help="name (Chinese names by pinyin), last (longest without contact first), created (newest "
                            "first) or owner.")] = PartySort.name,
@@ -173,7 +179,7 @@ def make_party_app(kind_name: str) -> typer.Typer:
         def lifecycle_command(step: int, verb: str):
             def command(ctx: typer.Context, name: Annotated[str, typer.Argument(help="Id, name, prefix or pinyin.")],
                         to: Annotated[str | None, typer.Option("--to", help="Jump to this stage instead.")] = None,
-                        note: Annotated[str | None, typer.Option("--note")] = None):
+                        note: Annotated[str | None, typer.Option("--note", help="Why, kept in the history.")] = None):
                 from crmcli.actions.pipeline import change_lifecycle
 
                 party = change_lifecycle(state(ctx).repo, resolve(ctx, name), step, to, note)

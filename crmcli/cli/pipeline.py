@@ -69,13 +69,14 @@ def register(app: typer.Typer) -> None:
     @deal.command("add")
     def deal_add(ctx: typer.Context, party: Party, title: Annotated[str, typer.Argument(help="What the deal is.")],
                  amount: Annotated[str | None, typer.Option(help="Expected value.")] = None,
-                 currency: Annotated[str | None, typer.Option()] = None,
+                 currency: Annotated[str | None, typer.Option(help="ISO 4217 (default: crm.yaml's).")] = None,
                  stage: Annotated[str | None, typer.Option(
                      help="A stage of crm.yaml's pipeline (default: the first).")] = None,
                  close: Annotated[str | None, typer.Option("--close", help="Expected close date.")] = None,
                  source: Annotated[str | None, typer.Option(
                      help="A campaign id (CP-…) or free text: referral, fair…")] = None,
-                 owner: Annotated[str | None, typer.Option()] = None,
+                 owner: Annotated[str | None, typer.Option(
+                     help="Who works the deal (default: the party's owner).")] = None,
                  probability: Annotated[str | None, typer.Option(
                      help="Overrides the stage's probability (0–100).")] = None):
         """Add a deal; prints its id."""
@@ -89,7 +90,7 @@ def register(app: typer.Typer) -> None:
 
     @deal.command("move")
     def deal_move(ctx: typer.Context, deal_id: Id, stage: Annotated[str, typer.Argument(help="The new stage.")],
-                  note: Annotated[str | None, typer.Option("--note")] = None):
+                  note: Annotated[str | None, typer.Option("--note", help="Why, kept in the deal's history.")] = None):
         """Move a deal to another stage (kept in its history)."""
         from crmcli.actions.pipeline import move_deal
 
@@ -104,7 +105,7 @@ def register(app: typer.Typer) -> None:
     def deal_won(ctx: typer.Context, deal_id: Id,
                  order: Annotated[bool, typer.Option(
                      "--order", help="Also make the sales order for its amount.")] = False,
-                 note: Annotated[str | None, typer.Option("--note")] = None):
+                 note: Annotated[str | None, typer.Option("--note", help="Why, kept in the deal's history.")] = None):
         """Close a deal as won (with --order, make its sales order); prints the order id if made."""
         from crmcli.actions.pipeline import win_deal
 
@@ -149,7 +150,7 @@ def register(app: typer.Typer) -> None:
                        help="Whose target: an owner, or 'all' for the whole business.")],
                    period: Annotated[str, typer.Argument(help="2026, 2026-Q4 or 2026-11.")],
                    amount: Annotated[str, typer.Argument(help="Net sales to reach.")],
-                   currency: Annotated[str | None, typer.Option()] = None):
+                   currency: Annotated[str | None, typer.Option(help="ISO 4217 (default: crm.yaml's).")] = None):
         """Set (or change) a sales target."""
         from crmcli.actions.pipeline import set_target
 
@@ -164,7 +165,8 @@ def register(app: typer.Typer) -> None:
                     body: Annotated[str | None, typer.Option(
                         "--body", help="Details; '-' reads them from stdin.")] = None,
                     category: Annotated[str | None, typer.Option(help="complaint, question, repair, return…")] = None,
-                    contact: Annotated[str | None, typer.Option()] = None):
+                    contact: Annotated[str | None, typer.Option(
+                        help="The party's contact who raised it (a name).")] = None):
         """Open a ticket; prints its id."""
         import sys
 
@@ -179,7 +181,8 @@ def register(app: typer.Typer) -> None:
     def ticket_update(ctx: typer.Context, ticket_id: Id,
                       status: Annotated[TicketStatus | None, typer.Option(
                           help="open or in-progress (resolve and close have their commands).")] = None,
-                      note: Annotated[str | None, typer.Option("--note")] = None):
+                      note: Annotated[str | None, typer.Option(
+                          "--note", help="What was done, kept in the ticket's history.")] = None):
         """Change a ticket's status or add a note to its history."""
         from crmcli.actions.service import update_ticket
 
@@ -190,7 +193,8 @@ def register(app: typer.Typer) -> None:
     @ticket.command("resolve")
     def ticket_resolve(ctx: typer.Context, ticket_id: Id,
                        resolution: Annotated[str, typer.Option("--resolution", help="What was done.")],
-                       note: Annotated[str | None, typer.Option("--note")] = None):
+                       note: Annotated[str | None, typer.Option(
+                           "--note", help="What was done, kept in the ticket's history.")] = None):
         """Resolve a ticket with what was done."""
         from crmcli.actions.service import update_ticket
 
@@ -202,7 +206,8 @@ def register(app: typer.Typer) -> None:
     def ticket_close(ctx: typer.Context, ticket_id: Id,
                      satisfaction: Annotated[int | None, typer.Option(
                          "--satisfaction", help="The customer's rating, 1–5.")] = None,
-                     note: Annotated[str | None, typer.Option("--note")] = None):
+                     note: Annotated[str | None, typer.Option(
+                         "--note", help="What was done, kept in the ticket's history.")] = None):
         """Close a resolved ticket, with the customer's satisfaction."""
         from crmcli.actions.service import update_ticket
 
@@ -227,10 +232,10 @@ def register(app: typer.Typer) -> None:
     @campaign.command("add")
     def campaign_add(ctx: typer.Context, name: Annotated[str, typer.Argument(help="The campaign's name.")],
                      channel: Annotated[Channel, typer.Option(help="email, event, ads, wechat or phone.")],
-                     start: Annotated[str | None, typer.Option()] = None,
-                     end: Annotated[str | None, typer.Option()] = None,
-                     budget: Annotated[str | None, typer.Option()] = None,
-                     currency: Annotated[str | None, typer.Option()] = None):
+                     start: Annotated[str | None, typer.Option(help="First day (2026-10-15, +3d…).")] = None,
+                     end: Annotated[str | None, typer.Option(help="Last day.")] = None,
+                     budget: Annotated[str | None, typer.Option(help="What it costs, in --currency.")] = None,
+                     currency: Annotated[str | None, typer.Option(help="ISO 4217 (default: crm.yaml's).")] = None):
         """Add a campaign; prints its id."""
         from crmcli.actions.service import add_campaign
 

@@ -29,11 +29,9 @@ def _help(command: click.Command, path: list[str]) -> str:
 
 
 def reference() -> str:
-    import typer
+    from crmcli.cli import command_tree
 
-    from crmcli.cli import _build_app
-
-    root = typer.main.get_command(_build_app())
+    root = command_tree()
     chunks = [HEADER]
     for path, command in walk(root, ["crm"]):
         chunks.append(f"\n## {' '.join(path)}\n\n```\n{_help(command, path)}```\n")

@@ -65,7 +65,8 @@ def register(app: typer.Typer) -> None:
         ctx: typer.Context,
         first: Annotated[str, typer.Argument(
             metavar="[PARTY] TEXT", help="What to do; a customer or supplier may come first.")],
-        text: Annotated[str | None, typer.Argument(metavar="", show_default=False)] = None,
+        text: Annotated[str | None, typer.Argument(
+            metavar="", show_default=False, help="The text, when a party came first.")] = None,
         due: Annotated[str, typer.Option(
             "--due", help="When: 2026-12-01, tomorrow, +3d, next monday, 'friday 15:00'.")] = "today",
         every: Annotated[str | None, typer.Option(

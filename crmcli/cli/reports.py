@@ -37,7 +37,8 @@ def register(app: typer.Typer) -> None:
                        convert=convert)
         state(ctx).show(report, fmt, output=output, chart=chart)
 
-    report = typer.Typer(help="Reports: receivables, payables, pipeline, targets, suppliers, service.",
+    report = typer.Typer(help="Reports: receivables, payables, pipeline, targets, suppliers, service, segments, "
+                              "forecast.",
                          no_args_is_help=True)
     app.add_typer(report, name="report")
 

@@ -14,7 +14,8 @@ def register(app: typer.Typer) -> None:
     def init(
         ctx: typer.Context,
         directory: Annotated[Path | None, typer.Argument(
-            help="Where (default: --data-dir, $CRM_DIR or the current folder).")] = None,
+            help="Where (default: --data-dir, $CRM_DIR, or the current folder if it is empty; . to use it anyway).")
+        ] = None,
         name: Annotated[str, typer.Option("--name", help="Your business's name.")] = "My Business",
         currency: Annotated[str, typer.Option(help="Default currency (ISO 4217).")] = "CNY",
         me: Annotated[str | None, typer.Option("--me", help="Your short name, the default owner of records.")] = None,
@@ -22,14 +23,14 @@ def register(app: typer.Typer) -> None:
             help="IANA zone for times typed without one (default: this machine's).")] = None,
         no_git: Annotated[bool, typer.Option("--no-git", help="Do not create a git repository.")] = False,
     ):
-        """Create a data directory: crm.yaml, the folders, .gitignore, and a git repository."""
+        """Create a data directory: crm.yaml, the folders, contract templates, .gitignore, and a git repository."""
         import getpass
 
         from crmcli.model.dates import local_zone
-        from crmcli.store.setup import init_data_dir, system_zone_name
+        from crmcli.store.setup import default_folder, init_data_dir, system_zone_name
 
         run = state(ctx)
-        target = directory or Path(run.data_dir or Path.cwd())
+        target = directory or (Path(run.data_dir) if run.data_dir else default_folder(Path.cwd()))
         zone = timezone or system_zone_name()
         if zone:
             local_zone(zone)

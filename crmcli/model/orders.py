@@ -100,10 +100,24 @@ def counts_toward_target(order: dict) -> bool:
     return bool(order.get("counts_toward_target", order.get("type") != "special"))
 
 
+FINISHED_STATES = ("completed", "closed", "cancelled")
+"""Orders done with: completed (`closed` in older crm) or cancelled."""
+
+
 def is_open(order: dict) -> bool:
-    """Not yet closed or cancelled, or delivered but not fully paid."""
-    return order.get("status") in OPEN_STATES or (
-        order.get("status") == "delivered" and outstanding(order) > 0)
+    """Not finished (completed or cancelled) or not fully paid: an order completed with money
+    still owed stays open until it is paid."""
+    return order.get("status") not in FINISHED_STATES or outstanding(order) > 0
+
+
+def line_items(lines: list[dict], quantities: bool = True, most: int = 3) -> str:
+    """What an order is for, in a few words: `CAB-07 ×40, CONS-DAY ×2` (each line's SKU, or
+    its description when it has none), the first `most` lines and how many more."""
+    names = [f"{line.get('sku') or line.get('description') or '?'}"
+             + (f" ×{line['quantity']}" if quantities and line.get("quantity") is not None else "")
+             for line in lines]
+    shown = ", ".join(names[:most])
+    return _("{items} and {count} more").format(items=shown, count=len(names) - most) if len(names) > most else shown
 
 
 def payment_due(terms: str | None, start: date) -> date | None:

@@ -6,8 +6,9 @@ that are one company are twins too: `crm merge` folds them into one party with b
 from __future__ import annotations
 
 from crmcli.i18n import _
-from crmcli.model.kinds import PARTY_KINDS
+from crmcli.model.kinds import PARTY_KINDS, Kind
 from crmcli.model.likeness import duplicate_keys, likeness, name_key
+from crmcli.model.record import Record
 from crmcli.model.views import Column, Table
 
 LIKELY = 85
@@ -44,3 +45,22 @@ def likely_duplicates(repo, threshold: int = LIKELY) -> Table:
                Column("b", "party B"), Column("b_name", "name B"), Column("why", "why")]
     return Table(columns, rows, title="Likely duplicates (crm merge A B folds B into A)",
                  empty="no likely duplicates")
+
+
+def duplicates_of(repo, kind: Kind, data: dict, threshold: int = LIKELY) -> list[tuple[int, Record, str]]:
+    """(score, party, why) of the parties of `kind` that `crm check --duplicates` would pair with a
+    new party `data`, best first: the same keys, the same name similarity and the same threshold."""
+    from rapidfuzz import fuzz, process
+
+    parties = sorted(repo.records(kind.name), key=lambda record: record.ref)
+    names = [name_key(party.data.get("name", "")) for party in parties]
+    scores = {position: score for _name, score, position in process.extract(
+        name_key(data.get("name", "")), names, scorer=fuzz.ratio, score_cutoff=threshold, limit=None)}
+    keys = set(duplicate_keys(data))
+    found = []
+    for position, party in enumerate(parties):
+        if position in scores or keys & set(duplicate_keys(party.data)):
+            score, why = likeness(data, party.data, scores.get(position, 0))
+            if score >= threshold:
+                found.append((score, party, ", ".join(why)))
+    return sorted(found, key=lambda match: (-match[0], match[1].ref))

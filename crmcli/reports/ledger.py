@@ -8,6 +8,7 @@ once per group, as an order does.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
@@ -18,7 +19,7 @@ from crmcli.i18n import N_, _, quarter_text
 from crmcli.model.kinds import KINDS
 from crmcli.model.money import converter, rounded
 from crmcli.model.money import currency as currency_code
-from crmcli.model.orders import OWING_STATES, counts_toward_target, line_net, outstanding, paid
+from crmcli.model.orders import OWING_STATES, counts_toward_target, line_items, line_net, outstanding, paid
 from crmcli.model.periods import Period, month_key, parse_period, quarter_key, year_key
 from crmcli.model.text import fold
 from crmcli.model.views import KEEP, LOW, NORMAL, Column, Document, Table
@@ -155,7 +156,7 @@ def _order_summaries(repo, query: str, match: Match) -> list[dict]:
                           else {"counts_toward_target": row["counts_toward_target"] != "false"}),
                        "totals": totals,
                        "payments": [{"amount": Decimal(a)} for a in (row["payments"] or "").split()],
-                       "lines": [{"quantity": Decimal(q)} for q in (row["quantities"] or "").split()]})
+                       "lines": json.loads(row["lines"] or "[]", parse_float=Decimal, parse_int=Decimal)})
     return orders
 
 
@@ -278,9 +279,7 @@ def _register(facts: list[Fact], measures: tuple, code: str) -> tuple[Table, dic
         order, line = fact.order, fact.line
         row = {"date": order["date"], "id": order["id"], "party": fact.keys["party"], "owner": order.get("owner"),
                "region": order.get("region"), "status": order.get("status"),
-               "product": (line.get("sku") or line.get("description")) if line else
-               (order["lines"][0].get("sku") or order["lines"][0].get("description", "")) +
-               (f" +{len(order['lines']) - 1}" if len(order["lines"]) > 1 else "")}
+               "product": line_items([line] if line else order["lines"], quantities=False)}
         row.update(_finish(_add(_empty(measures), (fact,), measures), measures, code))
         rows.append(row)
     total = _finish(_add(_empty(measures), facts, measures), measures, code)

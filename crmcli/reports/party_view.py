@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from crmcli.i18n import N_, _
+from crmcli.i18n import N_, _, ngettext
 from crmcli.model.kinds import plays
-from crmcli.model.money import format_money
-from crmcli.model.orders import is_open, on_time, outstanding
+from crmcli.model.money import format_money, rounded
+from crmcli.model.orders import OWING_STATES, is_open, line_items, on_time, outstanding, paid
 from crmcli.model.pipeline import follow_up_due
 from crmcli.model.record import Record
 from crmcli.model.views import Column, Document, Fields, Table
 from crmcli.query.sales import tiers
 from crmcli.reports.common import INTERACTION_COLUMNS, interaction_row, newest_first, when
-from crmcli.reports.orders import order_list
 from crmcli.reports.pipeline import deal_list, ticket_list
 from crmcli.reports.records import contract_list
 from crmcli.store.questions import Match
@@ -28,6 +27,29 @@ CONTACT_COLUMNS = [
     Column("birthday", "birthday", style="date"),
 ]
 STEP_COLUMNS = [Column("due", "due", style="date"), Column("action", "next step"), Column("id", "id", style="id")]
+ORDER_COLUMNS = [
+    Column("date", "date", style="date"),
+    Column("id", "id", style="id"),
+    Column("status", "status", translate=True),
+    Column("items", "items"),
+    Column("currency", "cur"),
+    Column("gross", "gross", align="right", style="money"),
+    Column("paid", "paid", align="right", style="money"),
+    Column("outstanding", "outstanding", align="right", style="money"),
+    Column("payment_due", "pay by", style="date"),
+]
+PAYMENT_COLUMNS = [
+    Column("date", "date", style="date"),
+    Column("order", "order", style="id"),
+    Column("currency", "cur"),
+    Column("amount", "amount", align="right", style="money"),
+    Column("method", "method"),
+    Column("ref", "ref"),
+]
+RECENT = 10
+"""How many orders and payments the view lists, newest first; a last line counts the rest."""
+DIRECTIONS = {"sale": (N_("Sales orders"), N_("lifetime revenue")),
+              "purchase": (N_("Purchase orders"), N_("lifetime purchases"))}
 
 
 def _address(address: dict) -> str:
@@ -80,6 +102,60 @@ def on_time_summary(orders: list[dict]) -> str:
                                                             share=hits * 100 // len(judged))
 
 
+def lifetime(orders: list[dict]) -> str:
+    """`1,234,567.00 CNY net in 12 orders, 2025-12-04 to 2026-11-21`: what the confirmed (or
+    later) orders came to, per currency (never added across currencies), as the ledger counts them."""
+    counted = [order for order in orders if order.get("status") in OWING_STATES]
+    parts = []
+    for code in sorted({order["currency"] for order in counted}):
+        mine = [order for order in counted if order["currency"] == code]
+        net = sum((Decimal(order["totals"]["net"]) for order in mine), Decimal(0))
+        days = sorted(str(order["date"]) for order in mine)
+        parts.append(ngettext("{amount} net in {count} order, {first} to {last}",
+                              "{amount} net in {count} orders, {first} to {last}", len(mine)).format(
+            amount=format_money(net, code), count=len(mine), first=days[0], last=days[-1]))
+    return "; ".join(parts)
+
+
+def _more(rows: list[dict], column: str, hint: str) -> list[dict]:
+    """The first RECENT rows, and a last line saying how many more there are and where to see them."""
+    if len(rows) <= RECENT:
+        return rows
+    rest = len(rows) - RECENT
+    return [*rows[:RECENT], {column: _("{count} more: {hint}").format(count=rest, hint=hint), "_style": "dim"}]
+
+
+def order_table(repo, orders: list[dict], direction: str, party: Record) -> Table:
+    """The party's orders of one direction, every status, newest first, with what each was
+    for and what is paid and owed; the oldest beyond RECENT are counted on a last line."""
+    orders = sorted(orders, key=lambda order: (str(order.get("date")), order["id"]), reverse=True)
+    today = repo.clock.today().isoformat()
+    rows = []
+    for order in orders:
+        code, due = order["currency"], outstanding(order)
+        late = due > 0 and order.get("payment_due") and str(order["payment_due"]) < today
+        rows.append({**order, "items": line_items(order.get("lines") or []), "gross": order["totals"]["gross"],
+                     "paid": rounded(paid(order), code), "outstanding": rounded(due, code),
+                     "_style": "red" if late else ("dim" if not is_open(order) else None)})
+    title, _label = DIRECTIONS[direction]
+    return Table(ORDER_COLUMNS, _more(rows, "items", list_command(direction, party)), title=title,
+                 records=orders[:RECENT], empty=N_("no orders"))
+
+
+def list_command(direction: str, party: Record) -> str:
+    """The command that lists all of the party's orders of one direction."""
+    return f"crm {'order' if direction == 'sale' else 'purchase'} list party:{party.id}"
+
+
+def payment_table(orders: list[dict], direction: str, party: Record) -> Table:
+    """Every payment on the party's orders (both directions), newest first."""
+    rows = sorted(({**payment, "order": order["id"], "currency": order["currency"]}
+                   for order in orders for payment in order.get("payments") or []),
+                  key=lambda row: (str(row.get("date")), row["order"]), reverse=True)
+    return Table(PAYMENT_COLUMNS, _more(rows, "ref", list_command(direction, party)),
+                 title=N_("Payments"), records=rows[:RECENT], empty=N_("no payments"))
+
+
 def party_view(repo, party: Record) -> Document:
     """The 360° view; a party with both roles (客商) shows both sides: what it owes us and
     what we owe it, its tier as a customer, its purchase history and on-time delivery."""
@@ -120,18 +196,23 @@ def party_view(repo, party: Record) -> Document:
         (N_("last contact"), f"{when(last['at'], clock)} {_(last['type'])}: {last['summary']}" if last else _("never")),
         (N_("notes"), (data.get("notes") or "").strip()),
     ]
-    about = Match(party=party.ref)
-    orders = repo.records("order", about)
-    sold = [o.data for o in orders if o.data.get("kind") == "sale"]
-    bought = [o.data for o in orders if o.data.get("kind") == "purchase"]
-    both = len(roles) > 1
+    orders = [o.data for o in repo.records("order", Match(party=party.ref))]
+    sides = {"customer": "sale", "supplier": "purchase"}
+    directions = [d for d in DIRECTIONS if any(o["kind"] == d for o in orders)
+                  or any(sides[role] == d for role in roles if role in sides)]
+    for direction in directions:
+        profile.insert(-1, (DIRECTIONS[direction][1],
+                            lifetime([o for o in orders if o["kind"] == direction]) or _("nothing yet")))
+    sold = [o for o in orders if o["kind"] == "sale"]
+    bought = [o for o in orders if o["kind"] == "purchase"]
     first = sold if "customer" in roles else bought  # a party with both roles: what it owes us first
     balances = outstanding_by_currency(first)
     profile.insert(-1, (N_("outstanding"), balance_text(first) or _("nothing")))
-    if both:
+    if len(roles) > 1:
         profile.insert(-1, (N_("we owe"), balance_text(bought) or _("nothing")))
-    if "supplier" in roles:
+    if "purchase" in directions:
         profile.insert(-1, (N_("on-time delivery"), on_time_summary(bought)))
+    about = Match(party=party.ref)
     contracts = repo.records("contract", about)
     deals = repo.records("deal", about)
     tickets = repo.records("ticket", about)
@@ -146,14 +227,13 @@ def party_view(repo, party: Record) -> Document:
         Table(STEP_COLUMNS, [{"due": r.data["next"].get("due"), "action": r.data["next"]["action"], "id": r.id,
                               "_style": "red" if str(r.data["next"].get("due", "9999")) < today else None}
                              for r in open_steps], title="Open next steps", empty="no open next steps"),
-        order_list(repo, [o for o in orders if is_open(o.data)], title=N_("Open orders"), empty=N_("no open orders")),
+        *(order_table(repo, [o for o in orders if o["kind"] == direction], direction, party)
+          for direction in directions),
+        payment_table(orders, directions[0], party),
         contract_list(repo, contracts, title=N_("Contracts"), empty=N_("no contracts")),
         deal_list(repo, deals, title=N_("Deals")),
         ticket_list(repo, tickets, title=N_("Tickets")),
     ]
-    if "supplier" in roles:
-        parts.append(order_list(repo, [o for o in orders if o.data.get("kind") == "purchase" or not both],
-                                title=N_("Purchase history"), empty=N_("no purchases")))
     parts.append(Table(INTERACTION_COLUMNS, [interaction_row(r.data, names, clock) for r in interactions],
                        title="Timeline", empty="no interactions yet"))
     payload = {
@@ -162,13 +242,13 @@ def party_view(repo, party: Record) -> Document:
         "last_contact": last,
         "open_next_steps": [r.data for r in open_steps],
         "interactions": [r.data for r in interactions],
-        "open_orders": [o.data for o in orders if is_open(o.data)],
+        "open_orders": [o for o in orders if is_open(o)],
         "outstanding": balances,
         "contracts": [c.data for c in contracts],
         "deals": [d.data for d in deals],
         "tickets": [t.data for t in tickets],
         "tier": tier,
-        "orders": [o.data for o in orders],
+        "orders": sorted(orders, key=lambda o: (str(o.get("date")), o["id"]), reverse=True),
     }
     return Document(parts, title=data.get("name"), payload=payload)
 

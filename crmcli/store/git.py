@@ -164,6 +164,11 @@ class WorkTree:
         result = subprocess.run(self.command(*args), cwd=self.root, input=input, capture_output=True, env=env)
         if check and result.returncode != 0:
             command = next(arg for arg in args if not arg.startswith("-"))
+            if no_identity(result):
+                raise GitError(_("git does not know who you are, so it cannot commit: set your name and email with "
+                                 "git config --global user.name \"Your Name\" and git config --global user.email "
+                                 "you@example.com (or the same without --global, in {root}, for this repository "
+                                 "only)").format(root=self.root))
             raise GitError(_("git {command} failed: {failure}").format(command=command, failure=failure(result)))
         return result
 
@@ -220,6 +225,17 @@ class WorkTree:
             skip = entry[0] in "RC"
             changed.append(entry[3:])
         return changed
+
+
+IDENTITY_FAILURES = ("Please tell me who you are", "unable to auto-detect email address", "empty ident name",
+                     "auto-detection is disabled")
+"""What git says when it has no user.name/user.email to write into a commit."""
+
+
+def no_identity(result: subprocess.CompletedProcess) -> bool:
+    """Whether git failed for want of an identity (user.name and user.email unset)."""
+    text = result.stderr.decode("utf-8", "replace")
+    return any(marker in text for marker in IDENTITY_FAILURES)
 
 
 def failure(result: subprocess.CompletedProcess) -> str:

@@ -252,8 +252,9 @@ class Questions:
     def order_summaries(self, match: Match) -> list[dict]:
         """Orders with just what an order-level list needs, as text exactly as written (`->`
         keeps numbers' text): id, date, party, owner, region, type, currency, status,
-        counts_toward_target, net, discount, tax, gross, payments and quantities (the
-        amounts, space-separated). Far faster than decoding whole orders."""
+        counts_toward_target, net, discount, tax, gross, payments (the amounts, space-separated)
+        and lines (a JSON array of sku, description and quantity). Far faster than decoding
+        whole orders."""
         fields = {
             "id": "f.id", "date": "f.data ->> '$.date'", "party": "f.party", "owner": "f.data ->> '$.owner'",
             "region": "f.data ->> '$.region'", "type": "f.data ->> '$.type'", "currency": "f.data ->> '$.currency'",
@@ -261,7 +262,9 @@ class Questions:
             "net": "f.data -> '$.totals.net'", "discount": "f.data -> '$.totals.discount'",
             "tax": "f.data -> '$.totals.tax'", "gross": "f.data -> '$.totals.gross'",
             "payments": "(SELECT group_concat(value -> '$.amount', ' ') FROM json_each(f.data, '$.payments'))",
-            "quantities": "(SELECT group_concat(value -> '$.quantity', ' ') FROM json_each(f.data, '$.lines'))",
+            "lines": "(SELECT json_group_array(json_object('sku', value ->> '$.sku', 'description', "
+                     "value ->> '$.description', 'quantity', value -> '$.quantity')) "
+                     "FROM json_each(f.data, '$.lines'))",
         }
         return self._fields(fields, match)
 

@@ -14,6 +14,7 @@ from crmcli.store import git, gitsetup
 from crmcli.store.config import CONFIG_FILE, DEFAULT_CONFIG
 from crmcli.store.fs import atomic_write, os_error
 
+TEMPLATES = "templates"
 GITIGNORE = ("# files of a crm write in progress (crm keeps its index and lock in .git/crm/, never here)\n"
              ".crm-tmp-*\n")
 
@@ -43,12 +44,50 @@ def init_data_dir(path: Path, *, name: str, currency: str, me: str, timezone: st
         if not (path / file_name).exists():
             atomic_write(path / file_name, text.encode("utf-8"))
             written.append(file_name)
+    written += _install_templates(path)
     notes.append(_("created {path}").format(path=path / CONFIG_FILE))
     if git:
         notes.append(_git_init(path))
         if shutil.which("git"):
             notes.extend(_set_up_git(path, written, name))
     return notes
+
+
+def default_folder(cwd: Path) -> Path:
+    """The folder `crm init` uses when none is named: the current one, but only while it is
+    empty, so that a stray `crm init` in $HOME does not make it a data directory and a git
+    repository. Giving `.` says it is meant."""
+    try:
+        empty = not any(cwd.iterdir())
+    except OSError as error:
+        raise os_error(error, cwd) from error
+    if not empty:
+        raise InvalidValue(_("{path} is not empty: name the new data directory (crm init ~/crm), or give . to "
+                             "make this folder one").format(path=cwd))
+    return cwd
+
+
+def starter_templates() -> list[tuple[str, bytes]]:
+    """(file name, text) of the contract templates a new data directory starts with: a framework
+    agreement in English and in Chinese, shipped in the package's templates/."""
+    from importlib import resources
+
+    folder = resources.files("crmcli").joinpath(TEMPLATES)
+    return sorted((entry.name, entry.read_bytes()) for entry in folder.iterdir() if entry.name.endswith(".md"))
+
+
+def _install_templates(path: Path) -> list[str]:
+    """The starter templates in `path`/templates/, leaving any of the same name alone; the paths written."""
+    written = []
+    try:
+        (path / TEMPLATES).mkdir(exist_ok=True)
+    except OSError as error:
+        raise os_error(error, path / TEMPLATES) from error
+    for name, text in starter_templates():
+        if not (path / TEMPLATES / name).exists():
+            atomic_write(path / TEMPLATES / name, text)
+            written.append(f"{TEMPLATES}/{name}")
+    return written
 
 
 def system_zone_name() -> str | None:
@@ -93,11 +132,16 @@ def _set_up_git(path: Path, written: list[str], name: str) -> list[str]:
     try:
         tree = git.work_tree(path)
         gitsetup.install_merge_driver(tree)
-        commit = git.commit_files(tree, written, f"init: data directory of {name}")
-        notes.append(_("committed the new files as {commit}").format(commit=commit[:12]) if commit
-                     else _("nothing new to commit"))
         notes.append(_("installed the merge driver for records and the pre-commit hook {path}").format(
             path=gitsetup.install_hook(tree)))
     except GitError as error:
         notes.append(_("git not fully set up: {error} (then run: crm git install-hooks)").format(error=error))
+        return notes
+    try:
+        commit = git.commit_files(tree, written, f"init: data directory of {name}")
+        notes.append(_("committed the new files as {commit}").format(commit=commit[:12]) if commit
+                     else _("nothing new to commit"))
+    except GitError as error:  # the repository is set up; only its first commit is missing
+        notes.append(_("the new files are not committed: {error}; then commit them: git -C {path} add -A && "
+                       "git -C {path} commit -m init").format(error=error, path=path))
     return notes

@@ -15,7 +15,7 @@ Signed on {{ today }}.
 @pytest.fixture
 def office(empty):
     empty("customer", "add", "深圳市华强电子有限公司", "--city", "深圳")
-    (empty.root / "templates").mkdir()
+    (empty.root / "templates").mkdir(exist_ok=True)
     (empty.root / "templates" / "supply.md").write_text(TEMPLATE, encoding="utf-8")
     return empty
 

@@ -1,8 +1,14 @@
 """Orders and purchases through the CLI: lines, totals, status moves, payments, the 360° view."""
 
+import os
+import pty
+import subprocess
+import sys
 from decimal import Decimal
 
 import pytest
+
+from conftest import ROOT
 
 
 @pytest.fixture
@@ -151,12 +157,54 @@ def test_the_party_view_shows_orders_balances_and_contracts(demo):
     assert all(o["status"] not in ("closed", "cancelled") or o["status"] == "delivered" for o in view["open_orders"])
     assert view["contracts"] and all(c["party"] == "customers/huaqiang-dianzi" for c in view["contracts"])
     text = demo("show", "huaqiang", "--format", "plain").out
-    assert "Open orders" in text and "Contracts" in text and "outstanding" in text
+    assert "Sales orders" in text and "Contracts" in text and "outstanding" in text
 
 
 def test_a_supplier_view_has_purchase_history_and_on_time_delivery(demo):
     text = demo("show", "jinglian-xianlan", "--format", "plain").out
-    assert "Purchase history" in text and "on-time delivery" in text and "% )" not in text
+    assert "Purchase orders" in text and "on-time delivery" in text and "% )" not in text
+    assert "lifetime purchases" in text and "PO-20251124-RCF9" in text  # closed and paid, still history
+
+
+def finished(shop, *lines: str, pay: bool) -> str:
+    """A sales order taken through to closed, paid in full or not at all."""
+    order_id = shop("order", "add", "huaqiang", *(f"--line={line}" for line in lines), "--status", "confirmed",
+                    "--date", "2026-11-02").out.strip()
+    if pay:
+        gross = order_file(shop, order_id)["totals"]["gross"]
+        assert shop("pay", order_id, str(gross), "--ref", "TX-9", "--date", "2026-11-10").code == 0
+    for move in ("ship", "deliver", "close"):
+        assert shop("order", move, order_id).code == 0
+    return order_id
+
+
+def test_a_fully_paid_order_stays_in_the_party_view(shop):
+    paid_id = finished(shop, "CAB-07 2", pay=True)
+    view = shop("show", "huaqiang", "--format", "json").json()
+    assert [o["id"] for o in view["orders"]] == [paid_id] and view["open_orders"] == []
+    text = shop("show", "huaqiang", "--format", "plain").out
+    assert paid_id in text and "CAB-07 ×2" in text  # the order, what it was for …
+    assert "TX-9" in text and "2026-11-10" in text  # … and its payment
+    assert "lifetime revenue  2,500.00 CNY net in 1 order, 2026-11-02 to 2026-11-02" in text
+
+
+def test_the_party_view_lists_recent_orders_newest_first_and_counts_the_rest(shop):
+    ids = [shop("order", "add", "huaqiang", "--line", "CAB-07 1", "--date", f"2026-10-{day:02}").out.strip()
+           for day in range(1, 13)]
+    text = shop("show", "huaqiang", "--format", "plain").out
+    shown = [order_id for order_id in ids if order_id in text]
+    assert shown == ids[2:] and text.index(ids[-1]) < text.index(ids[2])
+    assert "2 more: crm order list party:huaqiang-dianzi" in text
+    assert len(shop("order", "list", "party:huaqiang-dianzi", "--format", "json").json()) == 12
+
+
+def test_an_order_closed_with_money_owed_stays_open(shop):
+    owed = finished(shop, "CAB-07 2", pay=False)
+    settled = finished(shop, "CAB-07 1", pay=True)
+    listed = [o["id"] for o in shop("order", "list", "--open", "--format", "json").json()]
+    assert owed in listed and settled not in listed
+    view = shop("show", "huaqiang", "--format", "json").json()
+    assert [o["id"] for o in view["open_orders"]] == [owed]
 
 
 def test_products(shop):
@@ -180,3 +228,27 @@ def test_check_catches_tampered_totals(shop):
     path.write_text(path.read_text().replace("gross: 2825.00", "gross: 2825.01"))
     result = shop("check")
     assert result.code == 1 and "totals.gross is 2825.01 but the lines make 2825.00" in result.out
+
+
+def at_a_terminal(data, *args: str) -> subprocess.CompletedProcess:
+    """`crm ARGS` as typed at a terminal: its stdin is a pseudo-terminal nobody types into."""
+    controller, terminal = pty.openpty()
+    try:
+        return subprocess.run([sys.executable, "-m", "crmcli", "--data-dir", str(data.root), *args],
+                              stdin=terminal, capture_output=True, text=True, timeout=60,
+                              env={**os.environ, "PYTHONPATH": str(ROOT)})
+    finally:
+        os.close(terminal)
+        os.close(controller)
+
+
+def test_an_order_without_lines_at_a_terminal_says_what_it_expects(shop):
+    """It used to wait in silence for YAML on stdin."""
+    result = at_a_terminal(shop, "order", "add", "huaqiang")
+    assert result.returncode == 1
+    assert "no order lines: give --line" in result.stderr and "crm order add PARTY < lines.yaml" in result.stderr
+    assert shop.files("orders") == []
+    purchase = at_a_terminal(shop, "purchase", "add", "jinglian")
+    assert purchase.returncode == 1 and "crm purchase add PARTY < lines.yaml" in purchase.stderr
+    party = at_a_terminal(shop, "customer", "add")
+    assert party.returncode == 1 and "crm customer add - < record.yaml" in party.stderr

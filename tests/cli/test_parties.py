@@ -34,8 +34,8 @@ def test_suppliers_share_the_commands_but_have_no_lifecycle(empty):
 
 def test_ids_stay_unique_and_can_be_chosen(empty):
     assert empty("customer", "add", "Acme Corp").out == "acme\n"
-    assert empty("customer", "add", "ACME Corporation").out == "acme-2\n"
-    assert empty("customer", "add", "Acme", "--id", "acme-hk").out == "acme-hk\n"
+    assert empty("customer", "add", "ACME Corporation", "--force").out == "acme-2\n"
+    assert empty("customer", "add", "Acme", "--id", "acme-hk", "--force").out == "acme-hk\n"
     taken = empty("customer", "add", "Other", "--id", "acme")
     assert taken.code == 1 and "already exists" in taken.err
     bad = empty("customer", "add", "Other", "--id", "../evil")
@@ -208,3 +208,21 @@ def test_list_sorts_chinese_names_by_pinyin_and_by_other_keys(demo):
     created = [r["created"] for r in demo("customer", "list", "--sort", "created", "--format", "json").json()]
     assert created == sorted(created, reverse=True)
     assert demo("customer", "list", "--sort", "height").code == 2
+
+
+def test_adding_a_likely_duplicate_asks_for_force(demo):
+    """`crm customer add` made an exact duplicate without a word; now what `crm check --duplicates`
+    would flag is refused, naming the party already there, unless --force."""
+    before = demo.files("customers")
+    same_name = demo("customer", "add", "深圳市华强电子有限公司")
+    assert same_name.code == 1 and "customers/huaqiang-dianzi" in same_name.err and "--force" in same_name.err
+    same_email = demo("customer", "add", "Totally Other Name", "--email", "purchasing@huaqiang.example")
+    assert same_email.code == 1 and "same email" in same_email.err
+    same_supplier = demo("supplier", "add", "东莞市精联线缆有限公司")
+    assert same_supplier.code == 1 and "suppliers/jinglian-xianlan" in same_supplier.err
+    assert demo.files("customers") == before
+    forced = demo("customer", "add", "深圳市华强电子有限公司", "--force")
+    assert forced.code == 0, forced.err
+    pairs = demo("check", "--duplicates", "--format", "json").json()
+    assert {"customers/huaqiang-dianzi", f"customers/{forced.out.strip()}"} in [{p["a"], p["b"]} for p in pairs]
+    assert demo("customer", "add", "Brand New Trading Ltd").code == 0

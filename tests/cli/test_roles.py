@@ -34,7 +34,7 @@ def test_sales_purchases_ledgers_and_both_sides_of_the_view(both):
     shown = ok(both("show", "huaqiang", "--format", "plain"))
     assert "supplier and customer (company)" in shown
     assert "outstanding       700.00 CNY" in shown and "we owe            150.00 CNY" in shown
-    assert "Purchase history" in shown and "on-time delivery" in shown
+    assert "Purchase orders" in shown and "Sales orders" in shown and "on-time delivery" in shown
     [sold] = both("ledger", "--by", "customer", "--format", "json").json()["currencies"]["CNY"]["rows"]
     [bought] = both("ledger", "--purchases", "--by", "supplier", "--format", "json").json()["currencies"]["CNY"]["rows"]
     assert (sold["gross"], bought["gross"]) == (1000, 150)

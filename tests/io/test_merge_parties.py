@@ -6,7 +6,7 @@ import pytest
 @pytest.fixture
 def twins(demo):
     """The demo with a second record of 华强 that has its own interaction, order and ticket."""
-    assert demo("customer", "add", "华强电子", "--phone", "+86 755 8321 6600", "--industry", "制造",
+    assert demo("customer", "add", "华强电子", "--force", "--phone", "+86 755 8321 6600", "--industry", "制造",
                 "--tag", "shenzhen", "--email", "sales@huaqiang.example",
                 "--note", "Second record, from the trade fair").code == 0
     assert demo("contact", "add", "huaqiang-dianzi-2", "王芳", "--title", "销售").code == 0
@@ -104,7 +104,7 @@ def test_every_kind_that_names_b_is_rewritten(demo):
     named = pointing_at(demo, "customers/huaqiang-dianzi")
     folders = {path.split("/", 1)[0] for path in named}
     assert {"orders", "interactions", "contracts", "opportunities", "tickets", "reminders", "campaigns"} <= folders
-    assert demo("customer", "add", "华强电子集团").code == 0
+    assert demo("customer", "add", "华强电子集团", "--force").code == 0
     assert demo("merge", "huaqiang-dianzi-2", "huaqiang-dianzi", "--prefer", "a").code == 0
     assert pointing_at(demo, "customers/huaqiang-dianzi") == []
     assert sorted(pointing_at(demo, "customers/huaqiang-dianzi-2")) == sorted(named)

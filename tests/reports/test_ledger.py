@@ -116,3 +116,13 @@ def test_sql_and_python_grouping_agree(demo, by):
         by_python = sums._cells(facts, keys[0], keys[-1], sums.MEASURES)
         in_sql = sums._grouped(cells, keys, sums.MEASURES, code)[1]
         assert in_sql == sums._grouped(by_python, keys, sums.MEASURES, code)[1]
+
+
+def test_the_register_names_what_each_order_was_for(demo):
+    """The product column of the register named only a first SKU it never fetched: empty, or `+2`."""
+    rows = demo("ledger", "--period", "2026-10", "--format", "json").json()["currencies"]["CNY"]["rows"]
+    products = {row["id"]: row["product"] for row in rows}
+    assert products["SO-20261012-0GFN"] == "HRN-2027A"
+    assert products["SO-20261026-DKAP"] == "CAB-12, CAB-HDMI21-2M, MCU-F103C8"
+    text = demo("ledger", "--period", "2026-10", "--format", "plain").out
+    assert "+2" not in text and "CAB-HDMI21-2M" in text

@@ -151,7 +151,7 @@ def test_typed_text_survives_the_command_line_and_a_cold_index(empty):
     texts = COERCIBLE + SHAPES[2:]
     typed = {f"typed-{n}": (texts[n], texts[n - 1], texts[n - 2]) for n in range(0, len(texts), 3)}
     for party_id, (note, terms, industry) in typed.items():
-        result = empty("customer", "add", f"Name {note}", "--id", party_id, "--note", note, "--terms", terms,
+        result = empty("customer", "add", f"Name {note}", "--force", "--id", party_id, "--note", note, "--terms", terms,
                        "--industry", industry)
         assert result.code == 0, result.err
     edited = dict(list(typed.items())[::3])

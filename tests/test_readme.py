@@ -1,0 +1,125 @@
+"""The README runs: its "first ten minutes" and every command block of the user guide, in order,
+in a fresh home folder, as a new user would type them (pinned day and zone, as everywhere here).
+
+Conventions the README follows so that it can be run:
+- a command that is meant to fail says so on its line: `# exits 1` (any code);
+- a command whose output is an id says which, on its line or the comment line below it:
+  `# prints SO-20261122-K7Q2` or `# → SO-20261122-K7Q2`. The id is random, so later lines
+  that use the README's id get the one the command really printed;
+- `crm … --help`-style commands that open an editor get one that saves the file as it is;
+- lines that do not start with `crm` (or `VAR=value crm`) are set-up for the reader
+  (`export CRM_DIR=~/crm` is followed; `pip install`, `python …`, `examples/…` are not run);
+- the files a command reads (`acme.yaml`, `mail.txt`, `customers.csv`…) are the ones below,
+  written into the folder the commands run in, as a reader would have them.
+Sections the guide only shows (a crontab line, a systemd unit, YAML) are not `sh` blocks.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+
+README = ROOT / "README.md"
+GUIDE_START = "## The first ten minutes"
+GUIDE_END = "### Import and export"
+"""From the walk-through to the end of the daily commands. Import and export, whose commands read
+the reader's own files, and the Git section (a remote for `crm sync`) are not run yet."""
+ID = re.compile(r"\b(?:[A-Z]{2}-\d{8}-[0-9A-HJKMNP-TV-Z]{4})\b")
+PRINTS = re.compile(r"#.*?(?:prints|→)\s+([A-Z]{2}-\d{8}-[0-9A-Z]{4})\b")
+EXITS = re.compile(r"#\s*exits (\d+)")
+SET_UP = ("pip ", "python", "examples/", "faketime", "ruff", "mypy", "systemctl", "crm --install-completion",
+          "crm --show-completion")
+"""Not run: installing things, and changing the reader's shell set-up (tests/test_docs.py tries completion)."""
+
+INPUTS = {
+    "acme.yaml": "name: Acme Corp\nentity: company\naddresses: [{city: Leeds, country: GB}]\ntags: [uk]\n",
+    "mail.txt": "The samples left the factory today.\n",
+    "lines.yaml": "- {sku: CAB-07, quantity: 3}\n",
+    "customers.csv": "Company,Phone,Contact\nNorthwind Traders,+44 20 7946 0000,Maria Anders\n",
+}
+
+
+def guide_commands() -> list[tuple[int, str]]:
+    """(line number, command) of every `sh` block of the guide, continuation lines joined and
+    the comment line below a command (`# → id`) appended to it."""
+    lines = README.read_text(encoding="utf-8").splitlines()
+    start = next(n for n, line in enumerate(lines) if line.startswith(GUIDE_START))
+    end = next(n for n, line in enumerate(lines) if line.startswith(GUIDE_END))
+    commands: list[tuple[int, str]] = []
+    inside, pending = False, ""
+    for number, line in enumerate(lines[start:end], start + 1):
+        if line.startswith("```"):
+            inside = line.strip() == "```sh" and not inside
+            continue
+        if not inside or not line.strip():
+            continue
+        if line.lstrip().startswith("#") and commands and not pending:
+            commands[-1] = (commands[-1][0], f"{commands[-1][1]} {line.strip()}")
+            continue
+        if line.rstrip().endswith("\\"):
+            pending += line.rstrip()[:-1] + " "
+            continue
+        commands.append((number, pending + line))
+        pending = ""
+    return commands
+
+
+def crm_on_path(folder: Path) -> Path:
+    """A `crm` command that runs this checkout, as `pip install .` would provide."""
+    folder.mkdir(parents=True, exist_ok=True)
+    script = folder / "crm"
+    script.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m crmcli "$@"\n', encoding="utf-8")
+    script.chmod(script.stat().st_mode | stat.S_IXUSR)
+    return folder
+
+
+def test_the_guide_has_commands():
+    commands = [command for _, command in guide_commands()]
+    assert commands[0].startswith("crm init ~/crm") and len(commands) > 80
+
+
+def test_the_readme_runs_top_to_bottom(tmp_path):
+    home = Path(os.environ["HOME"])
+    work = home / "work"
+    work.mkdir(parents=True)
+    for name, text in INPUTS.items():
+        (work / name).write_text(text, encoding="utf-8")
+    (home / "scans").mkdir()
+    (home / "scans" / "signed.pdf").write_bytes(b"%PDF-1.4 signed\n")
+    env = {**os.environ, "PATH": f"{crm_on_path(tmp_path / 'bin')}:{os.environ['PATH']}", "PYTHONPATH": str(ROOT),
+           "EDITOR": "true"}  # an editor that saves the file as it is
+    env.pop("CRM_DIR")
+    printed: dict[str, str] = {}
+    for number, command in guide_commands():
+        code = command.split(" #", 1)[0].strip()
+        if code.startswith("export "):
+            name, value = code.removeprefix("export ").split("=", 1)
+            env[name] = value.replace("~", str(home))
+            continue
+        if code.startswith(SET_UP) or not re.match(r"^(?:[A-Z_]+=\S+ )*crm\b", code):
+            continue
+        for shown, real in printed.items():
+            code = code.replace(shown, real)
+        expected = int(EXITS.search(command).group(1)) if EXITS.search(command) else 0
+        result = subprocess.run(["bash", "-c", code], cwd=work, env=env, capture_output=True, text=True,
+                                timeout=120, stdin=subprocess.DEVNULL)
+        assert result.returncode == expected, (
+            f"README.md:{number}: exit {result.returncode} (expected {expected}): {code}\n{result.stderr}")
+        announced = PRINTS.search(command)
+        if announced:
+            real = ID.findall(result.stdout)
+            assert real, f"README.md:{number}: the text says it prints an id: {result.stdout}"
+            printed[announced.group(1)] = real[-1]
+
+
+@pytest.mark.parametrize("line", ["crm pay SO-1 5   # exits 1", "crm x  # → SO-20261122-ZX5V"])
+def test_the_conventions_are_read(line):
+    assert EXITS.search(line) or PRINTS.search(line)
