@@ -29,6 +29,9 @@ pytest_plugins = ["gitrepos"]
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "examples" / "demo"
 TODAY = "2026-11-22"
+NOW = f"{TODAY}T18:00:00"
+"""The pinned moment: a day alone would be taken at the real time of day, and what was logged
+"now" would sort before or after the demo's records of that day depending on the hour."""
 ZONE = "Asia/Shanghai"
 
 
@@ -44,11 +47,11 @@ def pytest_addoption(parser):
 
 
 def hermetic_environment(home: Path) -> dict[str, str]:
-    """What every test process, and every process a test starts, runs with: a pinned day and
-    zone, a home and XDG folders of its own, no user or system git configuration, a fixed git
+    """What every test process, and every process a test starts, runs with: a pinned moment
+    and zone, a home and XDG folders of its own, no user or system git configuration, a fixed git
     identity, no editor and a wide terminal."""
     return {
-        "CRM_TODAY": TODAY,
+        "CRM_TODAY": NOW,
         "TZ": ZONE,
         "HOME": str(home),
         "CRM_DIR": str(home / "no-data-dir-here"),

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import TODAY, DataDir, examples, run_crm
+from conftest import DataDir, examples, run_crm
 from crmcli.store import codec
 from robust import snapshot
 
@@ -85,10 +85,7 @@ COMMANDS = {
 def baseline(tmp_path_factory):
     """A demo with an open order to pay, its files, and what each command changes when it runs
     to the end (from a copy, in-process)."""
-    with pytest.MonkeyPatch.context() as pinned:  # module-scoped: set up before conftest pins today
-        pinned.setenv("CRM_TODAY", TODAY)
-        pinned.setenv("TZ", "Asia/Shanghai")
-        yield _baseline(tmp_path_factory)
+    return _baseline(tmp_path_factory)
 
 
 def _baseline(tmp_path_factory):

@@ -39,6 +39,16 @@ def test_a_session_fixture_sees_the_pinned_day(session_day):
     assert session_day == TODAY
 
 
+def test_the_time_of_day_is_pinned_too_even_under_today(demo):
+    """A day alone is taken at the time of day it is now: the pinned moment's in tests, so a
+    call logged "now" (or as of --today) is at 18:00 whatever the real hour (it sorted before
+    the demo's 09:10 call of the same day when the suite ran after midnight in Shanghai)."""
+    for args in ([], ["--today", "2026-11-20"]):
+        assert demo(*args, "log", "huaqiang", "note", "pinned").code == 0
+        [latest] = demo(*args, "timeline", "--limit", "1", "--format", "json").json()
+        assert (latest["summary"], latest["at"][11:19]) == ("pinned", "18:00:00"), args
+
+
 def test_a_module_fixture_writes_with_the_pinned_day(module_log):
     [logged] = module_log.files("interactions")
     record = module_log.read(logged.relative_to(module_log.root).as_posix())

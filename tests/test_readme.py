@@ -7,7 +7,7 @@ Conventions the README follows so that it can be run:
   `# prints SO-20261122-K7Q2` or `# → SO-20261122-K7Q2`. The id is random, so later lines
   that use the README's id get the one the command really printed;
 - `crm … --help`-style commands that open an editor get one that saves the file as it is;
-- lines that do not start with `crm` (or `VAR=value crm`) are set-up for the reader
+- lines that do not start with `crm`, `VAR=value crm` or `echo` (a line added to a file) are set-up for the reader
   (`export CRM_DIR=~/crm` is followed; `pip install`, `python …`, `examples/…` are not run);
 - the files a command reads (`acme.yaml`, `mail.txt`, `customers.csv`…) are the ones below,
   written into the folder the commands run in, as a reader would have them.
@@ -104,7 +104,7 @@ def test_the_readme_runs_top_to_bottom(tmp_path):
             name, value = code.removeprefix("export ").split("=", 1)
             env[name] = value.replace("~", str(home))
             continue
-        if code.startswith(SET_UP) or not re.match(r"^(?:[A-Z_]+=\S+ )*crm\b", code):
+        if code.startswith(SET_UP) or not re.match(r"^(?:[A-Z_]+=\S+ )*(?:crm|echo)\b", code):
             continue
         for shown, real in printed.items():
             code = code.replace(shown, real)

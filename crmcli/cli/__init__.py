@@ -5,6 +5,7 @@ imported inside commands, so `crm --version` and `crm --help` start fast.
 """
 
 
+import functools
 import sys
 
 from crmcli import __version__
@@ -100,6 +101,16 @@ def command_tree(with_help: bool = True):
     the help of arguments, which only `--help` shows (see language.restore_argument_help), so
     other runs skip that walk. A command group's summary in `crm --help` is its whole first
     line: cut to the terminal's width, "Reports: receivables, …" hid the reports that came last."""
+    from crmcli.i18n import language
+
+    return _command_tree(language(), with_help)
+
+
+@functools.cache
+def _command_tree(language: str, with_help: bool):
+    """Built once per language in a process: building the tree of 120-odd commands from their
+    annotations takes Typer about 50 ms, which a library user or a test suite calling `run`
+    thousands of times would pay on each call. Click commands hold no state of a run."""
     import typer
 
     from crmcli.cli.language import restore_argument_help, translate

@@ -69,25 +69,32 @@ class Clock:
     """crm.yaml's `date_order` (one of DATE_ORDERS): how a day written in numbers is read."""
 
     @classmethod
-    def create(cls, zone: tzinfo, today: str | None = None, date_order: str | None = None) -> Clock:
-        """A clock in `zone`, pinned to `today` (a date or moment) when given."""
-        if not today:
+    def create(cls, zone: tzinfo, today: str | None = None, date_order: str | None = None,
+               pinned_now: str | None = None) -> Clock:
+        """A clock in `zone`, pinned to `today` (a date or moment) when given, else to
+        `pinned_now` (`CRM_TODAY`). A day alone is taken at the time of day it is now: the
+        real one, or `pinned_now`'s when that is a moment, so a run pinned to a moment (tests,
+        reproducible reports) stays pinned under `--today DAY` too."""
+        text = (today or pinned_now or "").strip()
+        if not text:
             return cls(zone, None, date_order)
         try:
-            return cls(zone, _in_range(cls._pinned(zone, today.strip()), today), date_order)
+            base = cls._pinned(zone, pinned_now.strip(), None) if pinned_now and today else None
+            return cls(zone, _in_range(cls._pinned(zone, text, base), text), date_order)
         except InvalidValue as error:
             raise InvalidValue(_("--today: {error}").format(error=error)) from None
 
     @classmethod
-    def _pinned(cls, zone: tzinfo, today: str) -> datetime:
-        """The moment `--today` names: a day at the real time of day, or a moment."""
+    def _pinned(cls, zone: tzinfo, today: str, base: datetime | None) -> datetime:
+        """The moment `--today` names: a day at the time of day of `base` (else the real
+        one), or a moment."""
         if not ISO_DATE.match(today):
             return parse_moment(today, cls(zone))
         try:
             day = date.fromisoformat(today)
         except ValueError:
             raise InvalidValue(_("invalid date {text!r}: no such day").format(text=today)) from None
-        return datetime.combine(day, datetime.now(zone).time(), zone)
+        return datetime.combine(day, (in_zone(base, zone) if base else datetime.now(zone)).time(), zone)
 
     def now(self) -> datetime:
         moment = self.pinned or datetime.now(self.zone)

@@ -63,7 +63,7 @@ def open_repo(path=None, *, today: str | None = None, at: str | None = None) -> 
     if not os.access(root, os.R_OK | os.X_OK):
         raise DataDirError(_("{root}: cannot read the data directory: permission denied").format(root=root))
     config = load_config(root)
-    clock = Clock.create(local_zone(config.timezone), today or os.environ.get("CRM_TODAY"), config.date_order)
+    clock = Clock.create(local_zone(config.timezone), today, config.date_order, pinned_now=os.environ.get("CRM_TODAY"))
     if at:
         return _open_past(root, clock, at, today or os.environ.get("CRM_TODAY"))
     repo = Repo(root, config, clock, autocommit=config.autocommit)
@@ -85,7 +85,7 @@ def _open_past(root: Path, clock: Clock, at: str, today: str | None) -> Repo:
                                                                                              commit=sha[:12]))
     config = load_config(past)
     clock = Clock.create(local_zone(config.timezone), today or (day.isoformat() if day else None),
-                         config.date_order)
+                         config.date_order, pinned_now=os.environ.get("CRM_TODAY"))
     return Repo(past, config, clock, revision=sha, live_root=root, state_folder=past.parent / "state")
 
 

@@ -33,7 +33,8 @@ def test_sales_purchases_ledgers_and_both_sides_of_the_view(both):
     ok(both("pay", sale, "300"))
     shown = ok(both("show", "huaqiang", "--format", "plain"))
     assert "supplier and customer (company)" in shown
-    assert "outstanding       700.00 CNY" in shown and "we owe            150.00 CNY" in shown
+    words = " ".join(shown.split())
+    assert "outstanding 700.00 CNY" in words and "we owe 150.00 CNY" in words
     assert "Purchase orders" in shown and "Sales orders" in shown and "on-time delivery" in shown
     [sold] = both("ledger", "--by", "customer", "--format", "json").json()["currencies"]["CNY"]["rows"]
     [bought] = both("ledger", "--purchases", "--by", "supplier", "--format", "json").json()["currencies"]["CNY"]["rows"]
