@@ -66,10 +66,12 @@ def run_bounded(work, what: str) -> str:
         _child(work, writer)
     os.close(writer)
     chunks, deadline = [], time.monotonic() + SECONDS
+    waiting = select.poll()  # not select(): it refuses a descriptor above 1023, which a long-lived caller may have
+    waiting.register(reader, select.POLLIN)
     try:
         while True:
             left = deadline - time.monotonic()
-            if left <= 0 or not select.select([reader], [], [], left)[0]:
+            if left <= 0 or not waiting.poll(left * 1000):
                 os.kill(child, signal.SIGKILL)
                 raise InvalidValue(_("took longer than {seconds} seconds; stopped").format(seconds=SECONDS),
                                    where=what)

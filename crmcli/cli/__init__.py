@@ -220,4 +220,4 @@ def run(args: list[str]) -> int:
         state.say(f"crm: {message}")
         return 1
     finally:
-        state.flush_warnings()
+        state.close()

@@ -110,6 +110,12 @@ class State:
                 self.say(_("warning: {message}").format(message=warning))
             self.repo_.warnings.clear()
 
+    def close(self) -> None:
+        """The end of the run: the warnings said, the data directory let go of."""
+        self.flush_warnings()
+        if self.repo_ is not None:
+            self.repo_.close()
+
 
 class QueryCommand(typer.core.TyperCommand):
     """A command whose arguments are a query: a word starting with `-` that is none of the

@@ -201,6 +201,9 @@ class Index:
         self.fresh: set[str] = set()
         self.notes: list[Notice] = []
 
+    def close(self) -> None:
+        self.db.close()
+
     def _to_memory(self, error: sqlite3.Error) -> bool:
         """After the index file could not be written (a full disk, an I/O error, a lock held
         too long), carry on with a new index in memory: this command reads every file it

@@ -149,6 +149,13 @@ class Repo:
         """The questions use cases ask of the index (store/questions.py)."""
         return Questions(self)
 
+    def close(self) -> None:
+        """Let go of the index's database (a process running many commands, as a library
+        user or the test suite does, would otherwise hold one open file per command)."""
+        if self._index is not None:
+            self._index.close()
+            self._index = None
+
     def records(self, kind: Kind | str | None = None, match: Match | None = None) -> list[Record]:
         """Records of a kind (or all), optionally narrowed to those that `match`."""
         match = match or Match()
