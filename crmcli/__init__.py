@@ -6,6 +6,7 @@ The package is a library first; the `crm` command is a thin face over it:
     repo = open_repo("examples/demo")
 """
 
+from crmcli.store.repo import open_repo as _open
 from crmcli.version import __version__
 
 __all__ = ["__version__", "open_repo"]
@@ -13,6 +14,4 @@ __all__ = ["__version__", "open_repo"]
 
 def open_repo(path=None, **kwargs):
     """Open the data directory at `path` (or the one found as `crm` finds it)."""
-    from crmcli.store.repo import open_repo as _open
-
     return _open(path, **kwargs)

@@ -122,3 +122,31 @@ def test_no_package_cycle():
         packages.setdefault(package(module), set()).update(
             package(target) for target in targets if package(target) != package(module))
     assert _cycle(packages) is None
+
+
+def _function_level_imports(path: Path):
+    """(line number, the module's lines, the node) of each import inside a function of the module at `path`."""
+    source = path.read_text(encoding="utf-8")
+    lines = source.splitlines()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            for inner in ast.walk(node):
+                if isinstance(inner, ast.Import | ast.ImportFrom):
+                    yield inner.lineno, lines, inner
+
+
+def test_imports_sit_at_the_top_unless_a_measured_reason_says_otherwise():
+    """An import inside a function hides a module's dependencies and used to paper over cycles;
+    it stays only where a `# lazy:` comment (on its line, or heading the run of imports it is
+    in) gives the start-up figure that makes it worth it (`python -X importtime`)."""
+    def explained(lines: list[str], line: int) -> bool:
+        for text in reversed(lines[:line]):
+            if "# lazy:" in text:
+                return True
+            if not text.strip().startswith(("import ", "from ")):
+                return False
+        return False
+
+    unexplained = [f"{path.relative_to(ROOT.parent)}:{line}" for path in MODULES.values()
+                   for line, lines, _node in _function_level_imports(path) if not explained(lines, line)]
+    assert unexplained == []

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from crmcli.actions.fields import set_field
+from crmcli.actions.products import remove_product
 from crmcli.errors import CrmError, InvalidValue, ValidationFailed
 from crmcli.i18n import _
 from crmcli.model.dates import moment_text
@@ -158,8 +159,6 @@ def remove_record(repo, record: Record, force: bool = False) -> list[Record]:
     refers to it is looked up under the writers' lock, so nothing logged meanwhile is left
     pointing at nothing. A product has its own rule: orders copy their lines, so they keep them."""
     if record.kind.name == "product":
-        from crmcli.actions.products import remove_product
-
         remove_product(repo, record, force)
         return []
     with repo.writing(f"{record.kind.name}: remove {record.title}") as tx:

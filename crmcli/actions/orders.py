@@ -29,6 +29,7 @@ from crmcli.model.orders import (
 )
 from crmcli.model.record import Record
 from crmcli.model.workflow import ORDER
+from crmcli.query.resolve import resolve_party, resolve_record
 from crmcli.store.questions import Match
 
 DIRECTIONS = {"sale": "customer", "purchase": "supplier"}
@@ -82,8 +83,6 @@ def order_party(repo, text: str, direction: str) -> Record:
     """The party `text` names for an order: among the customers (sales) or suppliers
     (purchases) first, else among all parties, where one filed under the other kind may play
     this role too (`roles: [customer, supplier]`); `new_order` says when it does not."""
-    from crmcli.query.resolve import resolve_party
-
     try:
         return resolve_party(repo, text, (KINDS[DIRECTIONS[direction]],))
     except NotFound:
@@ -354,8 +353,6 @@ def _draw_credit(repo, tx, data: dict, value: Decimal, day: str) -> None:
 
 
 def find_order(repo, text: str, direction: str | None = None) -> Record:
-    from crmcli.query.resolve import resolve_record
-
     order = resolve_record(repo, KINDS["order"], text)
     if direction and order.data.get("kind") != direction:
         raise NotFound(_("{id} is a {kind} order, not a {direction}").format(

@@ -6,9 +6,10 @@ from __future__ import annotations
 from crmcli.actions.editing import Adjust
 from crmcli.errors import InvalidValue
 from crmcli.i18n import _
-from crmcli.model.ids import SLUG, unique_slug
-from crmcli.model.kinds import Kind
+from crmcli.model.ids import SLUG, slugify, unique_slug
+from crmcli.model.kinds import PARTY_KINDS, Kind, plays
 from crmcli.model.record import Record
+from crmcli.reports.duplicates import duplicates_of
 from crmcli.store.questions import Match
 
 LIST_FIELDS = ("tags", "phones", "emails")
@@ -69,8 +70,6 @@ def new_party(repo, kind: Kind, fields: dict, party_id: str | None = None, claim
 def add_party(repo, kind: Kind, fields: dict, party_id: str | None = None, force: bool = False) -> Record:
     """Add a customer or supplier; refused (unless `force`) when `crm check --duplicates` would
     pair it with one already there, naming that one."""
-    from crmcli.reports.duplicates import duplicates_of
-
     record = new_party(repo, kind, fields, party_id)
     twins = [] if force else duplicates_of(repo, kind, record)
     if twins:
@@ -107,9 +106,6 @@ def retag(party: Record, add_tags=(), remove_tags=()) -> Adjust:
 def twin_of(repo, kind: Kind, name: str, party_id: str | None = None) -> Record | None:
     """A party filed under the other kind that a new `kind` called `name` would duplicate:
     the same id, or the same name. It should take the role instead of getting a twin."""
-    from crmcli.model.ids import slugify
-    from crmcli.model.kinds import PARTY_KINDS, plays
-
     wanted = party_id or slugify(name)
     for other in PARTY_KINDS:
         if other == kind:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from crmcli.actions.orders import add_order
 from crmcli.actions.parties import assign_owner
 from crmcli.errors import InvalidValue
 from crmcli.i18n import _
@@ -117,8 +118,6 @@ def _move_deal(repo, deal: Record, stage: str, note: str | None, reason: str | N
 
 def win_deal(repo, deal: Record, make_order: bool = False, note: str | None = None) -> tuple[Record, Record | None]:
     """Mark a deal won; with `make_order`, also the sales order for its amount (one line)."""
-    from crmcli.actions.orders import add_order
-
     order = None
     if make_order:
         if deal.data.get("amount") is None:

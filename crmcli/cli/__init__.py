@@ -1,51 +1,68 @@
 """The `crm` command: the root Typer app, global options, and the one place errors are printed.
 
-Command groups live in their own modules and are registered here. Core modules are
-imported inside commands, so `crm --version` and `crm --help` start fast.
+Command groups live in their own modules, which import what they call at their top; the root
+loads a command's module only when that command runs (`COMMANDS`), so `crm today` does not
+import the import/export machinery.
 """
 
-
 import functools
+import importlib
 import sys
+from collections.abc import Mapping
+from typing import Annotated
+
+import click
+import typer
+import typer.core
 
 from crmcli import __version__
+from crmcli.cli.context import FormatOption, State, env_debug
+from crmcli.cli.language import restore_argument_help, speak, translate, translate_one
+from crmcli.errors import Ambiguous, CrmError
+from crmcli.i18n import _, language
+
+COMMANDS = {
+    "init": "setup", "merge": "parties", "log": "interactions", "timeline": "interactions", "edit": "edit",
+    "rm": "edit", "next": "edit", "done": "edit", "undone": "edit", "show": "views", "today": "views",
+    "check": "views", "search": "search", "reindex": "search", "pay": "orders", "ledger": "reports",
+    "history": "git", "undo": "git", "sync": "git", "customer": "parties", "supplier": "parties",
+    "contact": "contacts", "order": "orders", "purchase": "orders", "product": "catalog", "contract": "catalog",
+    "report": "reports", "deal": "pipeline", "target": "pipeline", "ticket": "pipeline", "campaign": "pipeline",
+    "remind": "reminders", "git": "git", "import": "imports", "export": "exports",
+}
+"""Each top-level command and the module of `crmcli.cli` that registers it, in the order
+`crm --help` lists them. Loading every module up front cost `crm today` about 100 ms
+(`python -X importtime -m crmcli today`, see tests/benchmarks/README.md); tests/cli/test_tree.py
+checks this table against what the modules register."""
+
+APP_SETTINGS = {"pretty_exceptions_enable": False, "rich_markup_mode": None}
+"""What the root app and each module's app share: plain help, errors printed by `run`."""
+
+
+class _LazyCommands(typer.core.TyperGroup):
+    """The root group: a command's module is imported, and its commands built, when asked for."""
+
+    with_help = False
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        module = COMMANDS.get(cmd_name)
+        return None if module is None else module_commands(module, language(), self.with_help).get(cmd_name)
 
 
 def _build_app():
-    from typing import Annotated
-
-    import typer
-    import typer.core
-
-    from crmcli.cli import (
-        catalog,
-        contacts,
-        edit,
-        exports,
-        git,
-        imports,
-        interactions,
-        orders,
-        parties,
-        pipeline,
-        reminders,
-        reports,
-        search,
-        setup,
-        views,
-    )
-    from crmcli.cli.context import FormatOption, State
-
     # Plain help: Typer escapes "[required]" for rich markup even when rich help is off.
     typer.core.HAS_RICH = False
     app = typer.Typer(
         name="crm",
+        cls=_LazyCommands,
         help="A command-line CRM for customers and suppliers, kept as YAML files in git.",
         no_args_is_help=True,
         add_completion=True,
-        pretty_exceptions_enable=False,
-        rich_markup_mode=None,
         context_settings={"help_option_names": ["-h", "--help"]},
+        **APP_SETTINGS,  # type: ignore[arg-type]
     )
 
     def version_callback(value: bool):
@@ -78,60 +95,47 @@ def _build_app():
         run.data_dir, run.fmt, run.today, run.debug = data_dir, fmt, today, debug or run.debug
         run.no_commit, run.at = no_commit, at
 
-    setup.register(app)
-    parties.register(app)
-    contacts.register(app)
-    interactions.register(app)
-    edit.register(app)
-    views.register(app)
-    search.register(app)
-    orders.register(app)
-    catalog.register(app)
-    reports.register(app)
-    pipeline.register(app)
-    reminders.register(app)
-    git.register(app)
-    imports.register(app)
-    exports.register(app)
     return app
 
 
-def command_tree(with_help: bool = True):
-    """The click command of the whole app, its help in the run's language. `with_help` restores
-    the help of arguments, which only `--help` shows (see language.restore_argument_help), so
-    other runs skip that walk. A command group's summary in `crm --help` is its whole first
-    line: cut to the terminal's width, "Reports: receivables, …" hid the reports that came last."""
-    from crmcli.i18n import language
+@functools.cache
+def module_commands(module: str, language: str, with_help: bool) -> Mapping[str, click.Command]:
+    """The click commands that `crmcli.cli.<module>` registers, their help in `language`. Built
+    once per process: building commands from their annotations costs Typer time that a library
+    user or a test suite calling `run` thousands of times would pay on each call. `with_help`
+    restores the help of arguments, which only `--help` shows (see language.restore_argument_help).
+    A command group's summary in `crm --help` is its whole first line: cut to the terminal's
+    width, "Reports: receivables, …" hid the reports that came last."""
+    app = typer.Typer(**APP_SETTINGS)  # type: ignore[arg-type]
+    importlib.import_module(f"crmcli.cli.{module}").register(app)
+    group = typer.main.get_group(app)
+    if with_help:
+        restore_argument_help(group)
+    translate(group)
+    for sub in group.commands.values():
+        if isinstance(sub, click.Group) and sub.help:
+            sub.short_help = sub.help.strip().splitlines()[0]
+    return group.commands
 
+
+def command_tree(with_help: bool = True) -> click.Group:
+    """The click command of the whole app, its help in the run's language; its commands are
+    built when asked for (see `COMMANDS`)."""
     return _command_tree(language(), with_help)
 
 
 @functools.cache
-def _command_tree(language: str, with_help: bool):
-    """Built once per language in a process: building the tree of 120-odd commands from their
-    annotations takes Typer about 50 ms, which a library user or a test suite calling `run`
-    thousands of times would pay on each call. Click commands hold no state of a run."""
-    import typer
-
-    from crmcli.cli.language import restore_argument_help, translate
-
+def _command_tree(language: str, with_help: bool) -> click.Group:
     command = typer.main.get_command(_build_app())
-    if with_help:
-        restore_argument_help(command)
-    translate(command)
-    for group in getattr(command, "commands", {}).values():
-        if getattr(group, "commands", None) and group.help:
-            group.short_help = group.help.strip().splitlines()[0]
+    assert isinstance(command, _LazyCommands)
+    command.with_help = with_help
+    translate_one(command)
     return command
 
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the `crm` command."""
-    args = sys.argv[1:] if argv is None else argv
-    if args == ["--version"]:
-        print(f"crm {__version__}")
-        return
-    sys.exit(run(args))
+    sys.exit(run(sys.argv[1:] if argv is None else argv))
 
 
 def _is_text(argument: str) -> bool:
@@ -148,10 +152,6 @@ def _invoke(command, args: list[str], state) -> int:
     """Parse and run the command line as Click's standalone mode does, but with its errors
     printed as everything else is: one line. Click's own rendering of a usage error is a box
     of usage, hint and message over four lines (and a list of choices over more)."""
-    import click
-
-    from crmcli.i18n import _
-
     command._main_shell_completion({}, "crm", None)  # `_CRM_COMPLETE=…` prints completions and exits
     try:
         with command.make_context("crm", list(args), obj=state) as ctx:
@@ -177,14 +177,8 @@ def _invoke(command, args: list[str], state) -> int:
 
 def run(args: list[str]) -> int:
     """Run the CLI with `args` and return the exit code, printing errors as one line."""
-    from crmcli.cli.context import State, env_debug
-    from crmcli.errors import Ambiguous, CrmError
-    from crmcli.i18n import _
-
     state = State(debug="--debug" in args or env_debug())
     try:
-        from crmcli.cli.language import speak
-
         speak(args)
         garbled = next((arg for arg in args if not _is_text(arg)), None)
         if garbled is not None:

@@ -5,17 +5,19 @@ from typing import Annotated
 
 import typer
 
+from crmcli.actions.contracts import attach, move_contract, new_contract, renew_contract
+from crmcli.actions.products import add_product, remove_product
 from crmcli.cli.context import record_commands, state, status_commands
 from crmcli.cli.editor import edit_command
 from crmcli.i18n import _
+from crmcli.model.kinds import KINDS
+from crmcli.query.resolve import resolve_party, resolve_record
+from crmcli.reports import records as views
 
 Id = Annotated[str, typer.Argument(help="The id (a unique prefix will do).")]
 
 
 def _find(ctx, kind_name: str, text: str):
-    from crmcli.model.kinds import KINDS
-    from crmcli.query.resolve import resolve_record
-
     return resolve_record(state(ctx).repo, KINDS[kind_name], text)
 
 
@@ -27,7 +29,6 @@ def register(app: typer.Typer) -> None:
     app.add_typer(product, name="product")
     app.add_typer(contract, name="contract")
 
-    from crmcli.reports import records as views
 
     edit_command(product, "product")
     edit_command(contract, "contract")
@@ -52,10 +53,6 @@ def register(app: typer.Typer) -> None:
             help="A longer description (the name is the short one).")] = None,
     ):
         """Add a product; prints its SKU."""
-        from crmcli.actions.products import add_product
-        from crmcli.model.kinds import KINDS
-        from crmcli.query.resolve import resolve_party
-
         repo = state(ctx).repo
         source = resolve_party(repo, supplier, (KINDS["supplier"],)) if supplier else None
         record = add_product(repo, sku, name, price=price, currency=currency, unit=unit, tax_rate=tax_rate,
@@ -66,8 +63,6 @@ def register(app: typer.Typer) -> None:
     def product_rm(ctx: typer.Context, sku: Id,
                    force: Annotated[bool, typer.Option("--force", help="Remove it even if orders name it.")] = False):
         """Remove a product (refused while orders name it, unless --force)."""
-        from crmcli.actions.products import remove_product
-
         record = _find(ctx, "product", sku)
         remove_product(state(ctx).repo, record, force)
         state(ctx).say(_("removed {ref}").format(ref=record.ref))
@@ -87,19 +82,12 @@ def register(app: typer.Typer) -> None:
             "--notice-days", min=0, help="Days of notice before the end to renew or cancel.")] = None,
     ):
         """Draft a contract from a template; prints its id (the document is contracts/<id>.md)."""
-        from crmcli.actions.contracts import new_contract
-        from crmcli.query.resolve import resolve_party
-
         repo = state(ctx).repo
         record = new_contract(repo, resolve_party(repo, party), template, title=title, value=value,
                               currency=currency, start=start, end=end, auto_renew=auto_renew, notice_days=notice_days)
         typer.echo(record.id)
 
     def move(repo, text, action, **how):
-        from crmcli.actions.contracts import move_contract
-        from crmcli.model.kinds import KINDS
-        from crmcli.query.resolve import resolve_record
-
         return move_contract(repo, resolve_record(repo, KINDS["contract"], text), action, **how)
 
     status_commands(contract, {
@@ -123,8 +111,6 @@ def register(app: typer.Typer) -> None:
         by: Annotated[str | None, typer.Option("--by", help="Who (default: the contract's owner).")] = None,
     ):
         """Draft the next term as a new contract linked to this one, which becomes renewed; prints the new id."""
-        from crmcli.actions.contracts import renew_contract
-
         record = renew_contract(state(ctx).repo, _find(ctx, "contract", contract_id), start=start, end=end,
                                 value=value, by=by)
         typer.echo(record.id)
@@ -135,7 +121,5 @@ def register(app: typer.Typer) -> None:
     def contract_attach(ctx: typer.Context, contract_id: Id,
                         file: Annotated[Path, typer.Argument(help="The file to keep (a signed scan…).")]):
         """Copy a file into attachments/<id>/ and record its sha256 (crm check verifies it)."""
-        from crmcli.actions.contracts import attach
-
         entry = attach(state(ctx).repo, _find(ctx, "contract", contract_id), file)
         state(ctx).say(_("attached {path} (sha256 {sha}…)").format(path=entry["path"], sha=entry["sha256"][:12]))

@@ -5,16 +5,18 @@ from typing import Annotated
 
 import typer
 
+from crmcli.actions.contacts import add_contact, edit_contact, remove_contact
 from crmcli.cli.context import FormatOption, state
+from crmcli.errors import InvalidValue
 from crmcli.i18n import _
+from crmcli.query.resolve import resolve_party
+from crmcli.reports.contact_list import contact_list
 
 Party = Annotated[str, typer.Argument(help="The customer or supplier: id, name, prefix or pinyin.")]
 ContactName = Annotated[str, typer.Argument(help="The contact's name (or #N, its position).")]
 
 
 def _party(ctx, name):
-    from crmcli.query.resolve import resolve_party
-
     return resolve_party(state(ctx).repo, name)
 
 
@@ -36,8 +38,6 @@ def register(app: typer.Typer) -> None:
         primary: Annotated[bool, typer.Option("--primary", help="Make this the primary contact.")] = False,
     ):
         """Add a contact to a party."""
-        from crmcli.actions.contacts import add_contact
-
         record = _party(ctx, party)
         fields = {"name": name, "title": title, "phones": phone, "emails": email, "wechat": wechat,
                   "birthday": birthday, "notes": note}
@@ -49,8 +49,6 @@ def register(app: typer.Typer) -> None:
               party: Annotated[str | None, typer.Argument(help="Only this party's contacts.")] = None,
               fmt: FormatOption = None):
         """List contacts, of one party or of all."""
-        from crmcli.reports.contact_list import contact_list
-
         record = _party(ctx, party) if party else None
         state(ctx).show(contact_list(state(ctx).repo, record), fmt)
 
@@ -64,9 +62,6 @@ def register(app: typer.Typer) -> None:
         primary: Annotated[bool, typer.Option("--primary", help="Make this the primary contact.")] = False,
     ):
         """Change a contact's fields."""
-        from crmcli.actions.contacts import edit_contact
-        from crmcli.errors import InvalidValue
-
         if not set_ and not primary:
             raise InvalidValue(_("nothing to change: give --set FIELD=VALUE or --primary"))
         record = _party(ctx, party)
@@ -76,8 +71,6 @@ def register(app: typer.Typer) -> None:
     @contact.command("rm")
     def rm(ctx: typer.Context, party: Party, name: ContactName):
         """Remove a contact from a party."""
-        from crmcli.actions.contacts import remove_contact
-
         record = _party(ctx, party)
         removed = remove_contact(state(ctx).repo, record, name)
         state(ctx).say(_("removed {name} from {ref}").format(name=removed["name"], ref=record.ref))

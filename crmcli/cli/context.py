@@ -2,6 +2,7 @@
 
 
 import os
+import shutil
 import sys
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -12,7 +13,17 @@ import click
 import typer
 import typer.core
 
+from crmcli.errors import InvalidValue
 from crmcli.i18n import _
+from crmcli.model.kinds import KINDS
+from crmcli.query.parse import joined
+from crmcli.query.resolve import resolve_record
+from crmcli.query.search import select
+from crmcli.render import is_empty, render, visible
+from crmcli.render.chart import chart as draw
+from crmcli.render.files import write_file
+from crmcli.store import codec
+from crmcli.store.repo import open_repo
 
 if TYPE_CHECKING:
     from crmcli.store.repo import Repo
@@ -57,8 +68,6 @@ class State:
     @property
     def repo(self):
         if self.repo_ is None:
-            from crmcli.store.repo import open_repo
-
             self.repo_ = open_repo(self.data_dir, today=self.today, at=self.at)
             self.repo_.autocommit = self.repo_.autocommit and not self.no_commit
         return self.repo_
@@ -74,20 +83,12 @@ class State:
         """Render a result to stdout (or to the file `output`); an empty listing says so on
         stderr instead. `chart` adds a bar chart of the main series; `raw` CSV and XLSX keep
         cells that look like formulas."""
-        from crmcli.render import is_empty, render
-
         if output is not None:
-            from crmcli.render.files import write_file
-
             write_file(result, output, raw=raw)
             self.say(_("wrote {path}").format(path=output))
             return
         chosen = self.format(fmt)
         if chart and chosen in ("table", "plain"):
-            import shutil
-
-            from crmcli.render.chart import chart as draw
-
             sys.stdout.write(draw(result, shutil.get_terminal_size().columns if sys.stdout.isatty() else None))
         if is_empty(result) and chosen in ("table", "plain", "markdown"):
             self.say(result.empty)
@@ -100,8 +101,6 @@ class State:
 
     def say(self, message: str) -> None:
         """A message for the person (stderr), not part of the output."""
-        from crmcli.render import visible
-
         typer.echo(visible(message), err=True)
 
     def flush_warnings(self) -> None:
@@ -160,8 +159,6 @@ Query = Annotated[list[str] | None, typer.Argument(help="A query, as for crm sea
 
 def query_text(parts: list[str]) -> str:
     """The query several arguments make (see `query.parse.joined`)."""
-    from crmcli.query.parse import joined
-
     return joined(parts)
 
 
@@ -171,9 +168,6 @@ def record_commands(app: typer.Typer, kind_name: str, build_list, build_view, no
 
     @app.command("list", cls=QueryCommand)
     def list_(ctx: typer.Context, query: Query = None, fmt: FormatOption = None):
-        from crmcli.model.kinds import KINDS
-        from crmcli.query.search import select
-
         repo = state(ctx).repo
         state(ctx).show(build_list(repo, select(repo, query_text(query) if query else "", (KINDS[kind_name],))), fmt)
 
@@ -185,9 +179,6 @@ def record_commands(app: typer.Typer, kind_name: str, build_list, build_view, no
     def show(ctx: typer.Context,
              record_id: Annotated[str, typer.Argument(metavar="ID", help="The id (a unique prefix will do).")],
              fmt: FormatOption = None):
-        from crmcli.model.kinds import KINDS
-        from crmcli.query.resolve import resolve_record
-
         repo = state(ctx).repo
         state(ctx).show(build_view(repo, resolve_record(repo, KINDS[kind_name], record_id)), fmt)
 
@@ -197,9 +188,6 @@ def record_commands(app: typer.Typer, kind_name: str, build_list, build_view, no
 def stdin_yaml(expected: str, mapping: bool = True):
     """The YAML document on standard input (a record, or order lines). At a terminal nobody is
     about to type YAML, so rather than wait in silence say what the command `expected`."""
-    from crmcli.errors import InvalidValue
-    from crmcli.store import codec
-
     if sys.stdin.isatty():
         raise InvalidValue(expected)
     try:

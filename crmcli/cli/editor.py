@@ -7,8 +7,13 @@ from typing import Annotated
 
 import typer
 
+from crmcli.actions.editing import check_text, edit_record, save_text
 from crmcli.cli.context import state
+from crmcli.errors import CrmError, InvalidValue
 from crmcli.i18n import _
+from crmcli.model.kinds import KINDS
+from crmcli.query.resolve import resolve_record
+from crmcli.store import codec
 
 SetOption = Annotated[list[str] | None, typer.Option(
     "--set", help="FIELD=VALUE (repeatable): next.due=friday, amount=12000, tags=vip,cable; an empty VALUE "
@@ -26,9 +31,6 @@ def edit_command(group: typer.Typer, kind_name: str) -> None:
     def command(ctx: typer.Context,
                 record_id: Annotated[str, typer.Argument(metavar="ID", help="The id (a unique prefix will do).")],
                 set_: SetOption = None):
-        from crmcli.model.kinds import KINDS
-        from crmcli.query.resolve import resolve_record
-
         change(ctx, resolve_record(state(ctx).repo, KINDS[kind_name], record_id), set_)
 
     command.__doc__ = f"Change a {kind_name}: fields with --set, or with no flags in $EDITOR."
@@ -38,8 +40,6 @@ def edit_command(group: typer.Typer, kind_name: str) -> None:
 def change(ctx: typer.Context, record, sets: list[str] | None = None, adjust=None, what: str | None = None) -> None:
     """Apply `sets` and a kind's `adjust` (see actions.editing.edit_record); with neither,
     open the record in $EDITOR."""
-    from crmcli.actions.editing import edit_record
-
     if sets or adjust is not None:
         edit_record(state(ctx).repo, record, sets or [], adjust, what)
         state(ctx).say(_("updated {ref}").format(ref=record.ref))
@@ -48,10 +48,6 @@ def change(ctx: typer.Context, record, sets: list[str] | None = None, adjust=Non
 
 
 def edit_in_editor(ctx: typer.Context, record) -> None:
-    from crmcli.actions.editing import check_text, save_text
-    from crmcli.errors import CrmError, InvalidValue
-    from crmcli.store import codec
-
     run = state(ctx)
     repo = run.repo
     original = codec.read(repo.path_of(record.ref)).decode("utf-8")

@@ -6,7 +6,13 @@ from typing import Annotated
 import typer
 
 from crmcli.cli.context import Query, QueryCommand, query_text, state
+from crmcli.errors import InvalidValue
 from crmcli.i18n import _
+from crmcli.io.beancount import journal
+from crmcli.io.exports import export_table, xlsx_target
+from crmcli.io.vcards import export_vcards
+from crmcli.render import render
+from crmcli.render.files import write_file
 
 KindArgument = Annotated[str, typer.Argument(
     help="customer, supplier, contact, interaction, product, order, purchase, contract, deal, ticket, campaign or "
@@ -30,8 +36,6 @@ def _write(run, text: str, output: Path | None) -> None:
     try:
         output.write_text(text, encoding="utf-8")
     except OSError as error:
-        from crmcli.errors import InvalidValue
-
         raise InvalidValue(_("cannot write: {reason}").format(reason=error.strerror), where=str(output)) from error
     run.say(_("wrote {path}").format(path=output))
 
@@ -49,13 +53,8 @@ def register(app: typer.Typer) -> None:
     def table_command(fmt: str):
         def command(ctx: typer.Context, kind: KindArgument, query: Query = None, output: OutputOption = None,
                     raw: RawOption = False, redact: RedactOption = False, excel: ExcelOption = False):
-            from crmcli.io.exports import export_table
-            from crmcli.render.files import write_file
-
             run = state(ctx)
             if excel and fmt != "csv":
-                from crmcli.errors import InvalidValue
-
                 raise InvalidValue(_("--excel applies to csv only"))
             raw, redact = raw or ctx.meta["export_raw"], redact or ctx.meta["export_redact"]
             table = export_table(run.repo, kind, query_text(query) if query else "", redact)
@@ -63,8 +62,6 @@ def register(app: typer.Typer) -> None:
                 write_file(table, output, fmt, raw, encoding="utf-8-sig" if excel else "utf-8")
                 run.say(_("wrote {path}").format(path=output))
             elif table.rows or fmt != "csv":
-                from crmcli.render import render
-
                 if excel:
                     typer.echo(BOM, nl=False)
                 render(table, fmt, raw=raw, exact=True)
@@ -82,9 +79,6 @@ def register(app: typer.Typer) -> None:
     def xlsx(ctx: typer.Context, kind: KindArgument, query: Query = None, output: OutputOption = None,
              raw: RawOption = False, redact: RedactOption = False):
         """Records of a kind as an Excel sheet: crm export xlsx KIND [QUERY] FILE.xlsx."""
-        from crmcli.io.exports import export_table, xlsx_target
-        from crmcli.render.files import write_file
-
         run = state(ctx)
         raw, redact = raw or ctx.meta["export_raw"], redact or ctx.meta["export_redact"]
         words, output = xlsx_target(query, output)
@@ -98,8 +92,6 @@ def register(app: typer.Typer) -> None:
               version: Annotated[str, typer.Option("--version", help="vCard 3.0 (most phones) or 4.0.")] = "3.0",
               output: OutputOption = None, redact: RedactOption = False):
         """Contacts as vCards for phones and address books: one card per contact, ORG the company."""
-        from crmcli.io.vcards import export_vcards
-
         run = state(ctx)
         redact = redact or ctx.meta["export_redact"]
         _write(run, export_vcards(run.repo, query_text(query) if query else "", version, redact), output)
@@ -110,7 +102,5 @@ def register(app: typer.Typer) -> None:
                       "--period", help="Only orders and payments dated in it: 2026, 2026-Q3, 2026-10, ytd…")] = None,
                   output: OutputOption = None):
         """Sales and purchase orders and their payments as a Beancount journal (bean-check accepts it)."""
-        from crmcli.io.beancount import journal
-
         run = state(ctx)
         _write(run, journal(run.repo, period), output)

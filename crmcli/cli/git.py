@@ -6,9 +6,16 @@ from typing import Annotated
 
 import typer
 
+from crmcli.actions.git import install_hooks as install
+from crmcli.actions.git import undo as undo_last
+from crmcli.actions.sync import sync as sync_now
 from crmcli.cli.context import FormatOption, state
 from crmcli.cli.views import show_problems
 from crmcli.i18n import _
+from crmcli.query.resolve import resolve_any
+from crmcli.reports.history import recent_changes, record_history
+from crmcli.reports.staged import staged_problems
+from crmcli.store.merge import merge_files
 
 
 def register(app: typer.Typer) -> None:
@@ -22,9 +29,6 @@ def register(app: typer.Typer) -> None:
         fmt: FormatOption = None,
     ):
         """A record's versions in git with what changed, field by field; or every recent change."""
-        from crmcli.query.resolve import resolve_any
-        from crmcli.reports.history import recent_changes, record_history
-
         repo = state(ctx).repo
         result = record_history(repo, resolve_any(repo, record)) if record else recent_changes(repo, since)
         state(ctx).show(result, fmt)
@@ -32,15 +36,11 @@ def register(app: typer.Typer) -> None:
     @app.command("undo")
     def undo(ctx: typer.Context):
         """Revert crm's last commit (refused when a later commit or an uncommitted change touched its files)."""
-        from crmcli.actions.git import undo as undo_last
-
         state(ctx).say(_("undone: {subject}").format(subject=undo_last(state(ctx).repo)))
 
     @app.command("sync")
     def sync(ctx: typer.Context, fmt: FormatOption = None):
         """Pull (rebase) and push, then check the merged data: ids, duplicates, references."""
-        from crmcli.actions.sync import sync as sync_now
-
         run = state(ctx)
         synced = sync_now(run.repo)
         for note in synced.notes:
@@ -59,8 +59,6 @@ def register(app: typer.Typer) -> None:
     @group.command("install-hooks")
     def install_hooks(ctx: typer.Context):
         """Install the pre-commit hook and the field-by-field merge driver in this repository."""
-        from crmcli.actions.git import install_hooks as install
-
         for note in install(state(ctx).repo):
             state(ctx).say(note)
 
@@ -68,8 +66,6 @@ def register(app: typer.Typer) -> None:
     def pre_commit(ctx: typer.Context, fmt: FormatOption = None):
         """Check the staged records as crm check does; exit 1 (refusing the commit) on an error.
         Silent when all is well."""
-        from crmcli.reports.staged import staged_problems
-
         run = state(ctx)
         problems = staged_problems(run.repo)
         if problems and show_problems(run, problems, fmt):
@@ -85,8 +81,6 @@ def register(app: typer.Typer) -> None:
         name: Annotated[str, typer.Argument(help="%P: the file's path in the repository.")],
     ):
         """Merge a record field by field (git runs this; see crm git install-hooks). Exit 1 on a conflict."""
-        from crmcli.store.merge import merge_files
-
         conflicts = merge_files(base, ours, theirs, name)
         if conflicts:
             state(ctx).say(_("{path}: both sides changed {fields}").format(path=name, fields=", ".join(conflicts)))

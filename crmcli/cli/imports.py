@@ -7,6 +7,9 @@ import typer
 
 from crmcli.cli.context import FormatOption, state
 from crmcli.i18n import _
+from crmcli.io.imports import Reading, import_table
+from crmcli.io.vcard_import import import_vcards
+from crmcli.render.progress import progress_bar
 
 FileArgument = Annotated[Path, typer.Argument(metavar="FILE", help="The file to import.")]
 KindOption = Annotated[str, typer.Option(
@@ -36,9 +39,6 @@ GroupOption = Annotated[str | None, typer.Option(
 
 
 def _import(ctx: typer.Context, path: Path, kind: str, reading, fmt, **options) -> None:
-    from crmcli.io.imports import import_table
-    from crmcli.render.progress import progress_bar
-
     run = state(ctx)
     with progress_bar(_("importing {file}").format(file=path.name)) as advance:
         outcome = import_table(run.repo, path, kind, reading, progress=advance, **options)
@@ -68,8 +68,6 @@ def register(app: typer.Typer) -> None:
              dry_run: DryRunOption = False,
              on_duplicate: DuplicateOption = "skip", skip_invalid: SkipInvalidOption = False, fmt: FormatOption = None):
         """Import a CSV file: crm import csv customers.csv --kind customer --map 'Company=name,Phone=phones[0]'."""
-        from crmcli.io.imports import Reading
-
         _import(ctx, path, kind, Reading(encoding=encoding, delimiter=delimiter, header=header), fmt,
                 mapping_text=mapping, lines=lines, join=join, group_by=group_by, source=source, key=key,
                 dry_run=dry_run, on_duplicate=on_duplicate, skip_invalid=skip_invalid)
@@ -85,8 +83,6 @@ def register(app: typer.Typer) -> None:
              dry_run: DryRunOption = False,
              on_duplicate: DuplicateOption = "skip", skip_invalid: SkipInvalidOption = False, fmt: FormatOption = None):
         """Import a worksheet of an Excel file, with the same mappings as CSV."""
-        from crmcli.io.imports import Reading
-
         reading = Reading(xlsx=True, sheet=sheet, header=header, header_row=header_row)
         _import(ctx, path, kind, reading, fmt, mapping_text=mapping, lines=lines, join=join, group_by=group_by,
                 source=source, key=key, dry_run=dry_run, on_duplicate=on_duplicate, skip_invalid=skip_invalid)
@@ -101,8 +97,6 @@ def register(app: typer.Typer) -> None:
               skip_invalid: SkipInvalidOption = False, fmt: FormatOption = None):
         """Import vCards (2.1, 3.0, 4.0): a card with an organisation is a contact of that company,
         one without is a person."""
-        from crmcli.io.vcard_import import import_vcards
-
         run = state(ctx)
         outcome = import_vcards(run.repo, path, kind, mapping_text=mapping, dry_run=dry_run,
                                 on_duplicate=on_duplicate, skip_invalid=skip_invalid)

@@ -7,7 +7,11 @@ from typing import Annotated
 
 import typer
 
+from crmcli.actions.interactions import log_interaction
 from crmcli.cli.context import FormatOption, QueryCommand, query_text, state
+from crmcli.model.kinds import KINDS
+from crmcli.query.resolve import named_party, resolve_party, resolve_record
+from crmcli.reports.timeline import timeline as build
 
 
 class InteractionType(StrEnum):
@@ -56,16 +60,10 @@ def register(app: typer.Typer) -> None:
             "--rating", min=1, max=5, help="Quality rating 1–5 (a supplier's delivery or service).")] = None,
     ):
         """Record a call, email, meeting, visit, message or note; prints its id."""
-        from crmcli.actions.interactions import log_interaction
-        from crmcli.query.resolve import resolve_party
-
         repo = state(ctx).repo
         text = sys.stdin.read() if body == "-" else body
         record = resolve_party(repo, party)
         if campaign:
-            from crmcli.model.kinds import KINDS
-            from crmcli.query.resolve import resolve_record
-
             campaign = resolve_record(repo, KINDS["campaign"], campaign).ref
         logged = log_interaction(
             repo, record, type_.value, summary, at=at, contact=contact, body=text,
@@ -92,9 +90,6 @@ def register(app: typer.Typer) -> None:
         fmt: FormatOption = None,
     ):
         """Interactions across parties, newest first."""
-        from crmcli.query.resolve import named_party, resolve_party
-        from crmcli.reports.timeline import timeline as build
-
         repo = state(ctx).repo
         record = resolve_party(repo, party) if party else None
         text = query_text(query) if query else ""

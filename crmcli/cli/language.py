@@ -7,8 +7,16 @@ entry (its cleaned text is the msgid), translated here once the command tree is 
 from __future__ import annotations
 
 import inspect
+import typing
 
 import click
+from typer.models import ArgumentInfo
+
+from crmcli import i18n
+from crmcli.errors import CrmError
+from crmcli.i18n import _, language
+from crmcli.store.config import load_config
+from crmcli.store.repo import find_root
 
 
 def option(args: list[str], *names: str) -> str | None:
@@ -24,14 +32,8 @@ def option(args: list[str], *names: str) -> str | None:
 
 def speak(args: list[str]) -> None:
     """Choose the interface language: --lang, else crm.yaml's locale, else the environment's."""
-    from crmcli import i18n
-    from crmcli.errors import CrmError
-
     configured = None
     try:
-        from crmcli.store.config import load_config
-        from crmcli.store.repo import find_root
-
         configured = load_config(find_root(option(args, "--data-dir", "-d"))).raw.get("locale")
     except CrmError:
         pass
@@ -53,10 +55,6 @@ def restore_argument_help(command: click.Command) -> None:
     """Give the arguments of every command in the tree their help again. Typer's TyperArgument
     sets `help`, then calls click's Parameter.__init__, which since click 8.5 sets it to None:
     without this, `--help` showed no argument's help. Read from each command's own annotations."""
-    import typing
-
-    from typer.models import ArgumentInfo
-
     for _path, each in walk(command, ["crm"]):
         if each.callback is None or not any(isinstance(p, click.Argument) and not p.help for p in each.params):
             continue
@@ -76,7 +74,7 @@ def _no_second_list(ctx: click.Context, formatter: click.HelpFormatter) -> None:
 
 def help_texts(command: click.Command):
     """Every help text of the tree: what the catalog must hold."""
-    for _, each in walk(command, ["crm"]):
+    for _path, each in walk(command, ["crm"]):
         if each.help:
             yield inspect.cleandoc(each.help)
         for param in each.params:
@@ -86,13 +84,16 @@ def help_texts(command: click.Command):
 
 def translate(command: click.Command) -> None:
     """Put every help text of the tree in the run's language."""
-    from crmcli.i18n import _, language
+    for _path, each in walk(command, ["crm"]):
+        translate_one(each)
 
+
+def translate_one(command: click.Command) -> None:
+    """Put the help texts of `command` itself (not of its subcommands) in the run's language."""
     if language() == "en":
         return
-    for _path, each in walk(command, ["crm"]):
-        if each.help:
-            each.help = _(inspect.cleandoc(each.help))
-        for param in each.params:
-            if getattr(param, "help", None):
-                param.help = _(param.help)
+    if command.help:
+        command.help = _(inspect.cleandoc(command.help))
+    for param in command.params:
+        if getattr(param, "help", None):
+            param.help = _(param.help)

@@ -4,8 +4,11 @@ from typing import Annotated
 
 import typer
 
+from crmcli.actions.orders import add_order, edit_order, find_order, move_order, order_party
+from crmcli.actions.orders import pay as record_payment
 from crmcli.cli.context import FormatOption, QueryCommand, query_text, state, status_commands, stdin_yaml
 from crmcli.i18n import _
+from crmcli.reports.orders import order_list, order_view, orders_of
 
 
 def make_order_app(direction: str) -> typer.Typer:
@@ -15,8 +18,6 @@ def make_order_app(direction: str) -> typer.Typer:
     app = typer.Typer(help=f"{what}.", no_args_is_help=True)
 
     def find(ctx, text):
-        from crmcli.actions.orders import find_order
-
         return find_order(state(ctx).repo, text, direction)
 
     @app.command("add")
@@ -44,8 +45,6 @@ def make_order_app(direction: str) -> typer.Typer:
         by: Annotated[str | None, typer.Option("--by", help="Who takes it (default: me in crm.yaml).")] = None,
     ):
         """Add an order; prints its id."""
-        from crmcli.actions.orders import add_order, order_party
-
         repo = state(ctx).repo
         record = order_party(repo, party, direction)
         lines = line if line else stdin_yaml(_(
@@ -67,8 +66,6 @@ def make_order_app(direction: str) -> typer.Typer:
         fmt: FormatOption = None,
     ):
         """List orders, newest first."""
-        from crmcli.reports.orders import order_list, orders_of
-
         repo = state(ctx).repo
         state(ctx).show(order_list(repo, orders_of(repo, direction, query_text(query) if query else "", open_)), fmt)
 
@@ -76,13 +73,9 @@ def make_order_app(direction: str) -> typer.Typer:
     def show(ctx: typer.Context, order: Annotated[str, typer.Argument(help="The id (a unique prefix will do).")],
              fmt: FormatOption = None):
         """One order: lines, totals, payments, history."""
-        from crmcli.reports.orders import order_view
-
         state(ctx).show(order_view(state(ctx).repo, find(ctx, order)), fmt)
 
     def move(repo, text, action, **how):
-        from crmcli.actions.orders import find_order, move_order
-
         return move_order(repo, find_order(repo, text, direction), action, **how)
 
     status_commands(app, {
@@ -138,8 +131,6 @@ def make_order_app(direction: str) -> typer.Typer:
         note: Annotated[str | None, typer.Option("--note", help="The order's notes.")] = None,
     ):
         """Change a draft or an order under review: lines (totals follow), due days, reference, notes."""
-        from crmcli.actions.orders import edit_order
-
         repo = state(ctx).repo
         edited = edit_order(repo, find(ctx, record_id), lines=line, delivery_due=delivery_due, pay_by=payment_due,
                             reference=reference, note=note, by=by)
@@ -170,9 +161,6 @@ def register(app: typer.Typer) -> None:
             "--from-credit", help="Pay from the party's credit (overpayments, orders cancelled --credit).")] = False,
     ):
         """Record a payment received (sales) or made (purchases); prints what is still outstanding."""
-        from crmcli.actions.orders import find_order
-        from crmcli.actions.orders import pay as record_payment
-
         repo = state(ctx).repo
         record = find_order(repo, order)
         left = record_payment(repo, record, amount, day=date, method=method, ref=ref, note=note,

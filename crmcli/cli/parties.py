@@ -1,15 +1,26 @@
 """`crm customer …` and `crm supplier …`: one set of commands serving both party kinds."""
 
 
+import sys
 from enum import StrEnum
 from typing import Annotated
 
 import click
 import typer
 
+from crmcli.actions.editing import remove_record
+from crmcli.actions.merge import merge_parties, plan_merge
+from crmcli.actions.parties import add_party, add_role, retag, twin_of, with_flags
+from crmcli.actions.pipeline import change_lifecycle
 from crmcli.cli.context import FormatOption, QueryCommand, query_text, state, stdin_yaml
-from crmcli.cli.editor import SetOption
+from crmcli.cli.editor import SetOption, change
+from crmcli.errors import InvalidValue
 from crmcli.i18n import _
+from crmcli.model.kinds import KINDS
+from crmcli.model.merging import prefer as preferring
+from crmcli.query.resolve import resolve_party
+from crmcli.reports.party_list import party_list
+from crmcli.reports.party_view import party_view
 
 Repeat = list[str]
 
@@ -25,11 +36,6 @@ def _offer_role(ctx, kind, name: str, party_id: str | None, accepted: bool) -> b
     """When the party to add exists under the other kind (a supplier becoming a customer),
     offer to add the role to it instead of making a twin; True when it did (prints its id).
     Refused without --add-role when no one can be asked."""
-    import sys
-
-    from crmcli.actions.parties import add_role, twin_of
-    from crmcli.errors import InvalidValue
-
     repo = state(ctx).repo
     twin = twin_of(repo, kind, name, party_id) if name.strip() else None
     if twin is None:
@@ -53,13 +59,9 @@ def make_party_app(kind_name: str) -> typer.Typer:
     is_customer = kind_name == "customer"
 
     def kind():
-        from crmcli.model.kinds import KINDS
-
         return KINDS[kind_name]
 
     def resolve(ctx, name):
-        from crmcli.query.resolve import resolve_party
-
         return resolve_party(state(ctx).repo, name, (kind(),))
 
     @app.command("add")
@@ -96,7 +98,6 @@ def make_party_app(kind_name: str) -> typer.Typer:
             "--force", help="Add it even if crm check --duplicates would call it a likely duplicate.")] = False,
     ):
         """Add a customer or supplier; prints its id. Refused when it looks like one already there."""
-        from crmcli.actions.parties import add_party, with_flags
         fields = stdin_yaml(_("no name: give one (crm {kind} add \"Acme Corp\"), or a YAML record on stdin "
                               "(crm {kind} add - < record.yaml)").format(kind=kind().name)) if name in (None, "-") \
             else {"name": name}
@@ -129,8 +130,6 @@ def make_party_app(kind_name: str) -> typer.Typer:
         fmt: FormatOption = None,
     ):
         """List them, sorted by name (Chinese names by pinyin) unless --sort says otherwise."""
-        from crmcli.reports.party_list import party_list
-
         filters = {"tags": tag or [], "owner": owner, "region": region, "lifecycle": lifecycle}
         text = query_text(query) if query else ""
         state(ctx).show(party_list(state(ctx).repo, kind(), text, filters, sort.value), fmt)
@@ -139,8 +138,6 @@ def make_party_app(kind_name: str) -> typer.Typer:
     def show(ctx: typer.Context, name: Annotated[str, typer.Argument(help="Id, name, prefix or pinyin.")],
              fmt: FormatOption = None):
         """The 360° view: profile, contacts, next steps, timeline."""
-        from crmcli.reports.party_view import party_view
-
         state(ctx).show(party_view(state(ctx).repo, resolve(ctx, name)), fmt)
 
     @app.command("edit")
@@ -152,9 +149,6 @@ def make_party_app(kind_name: str) -> typer.Typer:
         rm_tag: Annotated[Repeat | None, typer.Option("--rm-tag", help="Take this tag away (repeatable).")] = None,
     ):
         """Change fields with --set/--add-tag/--rm-tag, or with no flags in $EDITOR."""
-        from crmcli.actions.parties import retag
-        from crmcli.cli.editor import change
-
         party = resolve(ctx, name)
         adjust = retag(party, add_tag or [], rm_tag or []) if add_tag or rm_tag else None
         change(ctx, party, set_, adjust, what=", ".join([*(set_ or []), *(f"+{t}" for t in add_tag or []),
@@ -168,8 +162,6 @@ def make_party_app(kind_name: str) -> typer.Typer:
                                                             "take it out of the others.")] = False,
     ):
         """Remove one; refused while other records refer to it, unless --force."""
-        from crmcli.actions.editing import remove_record
-
         party = resolve(ctx, name)
         removed = remove_record(state(ctx).repo, party, force)
         message = _("removed {ref} and {count} record(s) that referred to it") if removed else _("removed {ref}")
@@ -180,8 +172,6 @@ def make_party_app(kind_name: str) -> typer.Typer:
             def command(ctx: typer.Context, name: Annotated[str, typer.Argument(help="Id, name, prefix or pinyin.")],
                         to: Annotated[str | None, typer.Option("--to", help="Jump to this stage instead.")] = None,
                         note: Annotated[str | None, typer.Option("--note", help="Why, kept in the history.")] = None):
-                from crmcli.actions.pipeline import change_lifecycle
-
                 party = change_lifecycle(state(ctx).repo, resolve(ctx, name), step, to, note)
                 state(ctx).say(_("{id}: {stage}").format(id=party.id, stage=_(party.data["lifecycle"])))
 
@@ -209,12 +199,6 @@ def register(app: typer.Typer) -> None:
     ):
         """Fold PARTY_B into PARTY_A: contacts, tags, external ids and notes combined, every record
         that names B pointed at A, B removed."""
-        import sys
-
-        from crmcli.actions.merge import merge_parties, plan_merge
-        from crmcli.model.merging import prefer as preferring
-        from crmcli.query.resolve import resolve_party
-
         run = state(ctx)
         a, b = resolve_party(run.repo, party_a), resolve_party(run.repo, party_b)
         decide = preferring(prefer)

@@ -1,13 +1,21 @@
 """`crm deal …`, `crm target …`, `crm ticket …`, `crm campaign …`: the work around customers."""
 
+import sys
 from enum import StrEnum
 from typing import Annotated
 
 import typer
 
+from crmcli.actions.pipeline import add_deal, move_deal, restage, set_target, win_deal
+from crmcli.actions.service import add_campaign, add_members, open_ticket, update_ticket
 from crmcli.cli.context import QueryCommand, query_text, record_commands, state
 from crmcli.cli.editor import SetOption, change, edit_command, with_options
+from crmcli.errors import InvalidValue
 from crmcli.i18n import _
+from crmcli.model.kinds import KINDS, PARTY_KINDS
+from crmcli.query.resolve import resolve_party, resolve_record
+from crmcli.query.search import select
+from crmcli.reports import pipeline as views
 
 Id = Annotated[str, typer.Argument(metavar="ID", help="The id (a unique prefix will do).")]
 Party = Annotated[str, typer.Argument(help="The customer or supplier: id, name, prefix or pinyin.")]
@@ -36,15 +44,10 @@ class TicketStatus(StrEnum):
 
 
 def _find(ctx, kind_name: str, text: str):
-    from crmcli.model.kinds import KINDS
-    from crmcli.query.resolve import resolve_record
-
     return resolve_record(state(ctx).repo, KINDS[kind_name], text)
 
 
 def _party(ctx, text: str):
-    from crmcli.query.resolve import resolve_party
-
     return resolve_party(state(ctx).repo, text)
 
 
@@ -57,7 +60,6 @@ def register(app: typer.Typer) -> None:
     for name, group in (("deal", deal), ("target", target), ("ticket", ticket), ("campaign", campaign)):
         app.add_typer(group, name=name)
 
-    from crmcli.reports import pipeline as views
 
     edit_command(campaign, "campaign")
     record_commands(deal, "deal", views.deal_list, views.deal_view, "deals, open ones first by expected close date")
@@ -80,8 +82,6 @@ def register(app: typer.Typer) -> None:
                  probability: Annotated[str | None, typer.Option(
                      help="Overrides the stage's probability (0–100).")] = None):
         """Add a deal; prints its id."""
-        from crmcli.actions.pipeline import add_deal
-
         if source and source.upper().startswith("CP-"):
             source = _find(ctx, "campaign", source).ref
         record = add_deal(state(ctx).repo, _party(ctx, party), title, amount=amount, currency=currency, stage=stage,
@@ -92,11 +92,7 @@ def register(app: typer.Typer) -> None:
     def deal_move(ctx: typer.Context, deal_id: Id, stage: Annotated[str, typer.Argument(help="The new stage.")],
                   note: Annotated[str | None, typer.Option("--note", help="Why, kept in the deal's history.")] = None):
         """Move a deal to another stage (kept in its history)."""
-        from crmcli.actions.pipeline import move_deal
-
         if stage in ("won", "lost"):
-            from crmcli.errors import InvalidValue
-
             raise InvalidValue(_("use crm deal {stage} to close a deal").format(stage=stage))
         record = move_deal(state(ctx).repo, _find(ctx, "deal", deal_id), stage, note=note)
         state(ctx).say(_("{id}: {stage}").format(id=record.id, stage=_(record.data["stage"])))
@@ -107,8 +103,6 @@ def register(app: typer.Typer) -> None:
                      "--order", help="Also make the sales order for its amount.")] = False,
                  note: Annotated[str | None, typer.Option("--note", help="Why, kept in the deal's history.")] = None):
         """Close a deal as won (with --order, make its sales order); prints the order id if made."""
-        from crmcli.actions.pipeline import win_deal
-
         record, made = win_deal(state(ctx).repo, _find(ctx, "deal", deal_id), order, note)
         state(ctx).say(_("{id}: won").format(id=record.id))
         if made:
@@ -118,8 +112,6 @@ def register(app: typer.Typer) -> None:
     def deal_lost(ctx: typer.Context, deal_id: Id,
                   reason: Annotated[str, typer.Option("--reason", help="Why it was lost (required).")]):
         """Close a deal as lost, with the reason."""
-        from crmcli.actions.pipeline import move_deal
-
         record = move_deal(state(ctx).repo, _find(ctx, "deal", deal_id), "lost", reason=reason)
         state(ctx).say(_("{id}: lost").format(id=record.id))
 
@@ -136,8 +128,6 @@ def register(app: typer.Typer) -> None:
                       "--probability", help="Overrides the stage's probability (0–100).")] = None,
                   owner: Annotated[str | None, typer.Option("--owner", help="Who works it.")] = None):
         """Change a deal: amount, close date, stage, title…; with no options, in $EDITOR."""
-        from crmcli.actions.pipeline import restage
-
         record = _find(ctx, "deal", deal_id)
         friendly = {"title": title, "currency": currency, "amount": amount, "close": close,
                     "probability": probability, "owner": owner}
@@ -152,8 +142,6 @@ def register(app: typer.Typer) -> None:
                    amount: Annotated[str, typer.Argument(help="Net sales to reach.")],
                    currency: Annotated[str | None, typer.Option(help="ISO 4217 (default: crm.yaml's).")] = None):
         """Set (or change) a sales target."""
-        from crmcli.actions.pipeline import set_target
-
         record = set_target(state(ctx).repo, None if owner == "all" else owner, period, amount, currency)
         state(ctx).say(_("target {id}: {amount} {currency}").format(id=record.id, amount=record.data["amount"],
                                                                    currency=record.data["currency"]))
@@ -168,10 +156,6 @@ def register(app: typer.Typer) -> None:
                     contact: Annotated[str | None, typer.Option(
                         help="The party's contact who raised it (a name).")] = None):
         """Open a ticket; prints its id."""
-        import sys
-
-        from crmcli.actions.service import open_ticket
-
         text = sys.stdin.read() if body == "-" else body
         record = open_ticket(state(ctx).repo, _party(ctx, party), subject, priority=priority.value, body=text,
                              category=category, contact=contact)
@@ -184,8 +168,6 @@ def register(app: typer.Typer) -> None:
                       note: Annotated[str | None, typer.Option(
                           "--note", help="What was done, kept in the ticket's history.")] = None):
         """Change a ticket's status or add a note to its history."""
-        from crmcli.actions.service import update_ticket
-
         record = update_ticket(state(ctx).repo, _find(ctx, "ticket", ticket_id),
                                status=status.value if status else None, note=note)
         state(ctx).say(_("{id}: {status}").format(id=record.id, status=_(record.data["status"])))
@@ -196,8 +178,6 @@ def register(app: typer.Typer) -> None:
                        note: Annotated[str | None, typer.Option(
                            "--note", help="What was done, kept in the ticket's history.")] = None):
         """Resolve a ticket with what was done."""
-        from crmcli.actions.service import update_ticket
-
         record = update_ticket(state(ctx).repo, _find(ctx, "ticket", ticket_id), status="resolved",
                                resolution=resolution, note=note)
         state(ctx).say(_("{id}: resolved").format(id=record.id))
@@ -209,8 +189,6 @@ def register(app: typer.Typer) -> None:
                      note: Annotated[str | None, typer.Option(
                          "--note", help="What was done, kept in the ticket's history.")] = None):
         """Close a resolved ticket, with the customer's satisfaction."""
-        from crmcli.actions.service import update_ticket
-
         record = update_ticket(state(ctx).repo, _find(ctx, "ticket", ticket_id), status="closed",
                                satisfaction=satisfaction, note=note)
         state(ctx).say(_("{id}: closed").format(id=record.id))
@@ -237,8 +215,6 @@ def register(app: typer.Typer) -> None:
                      budget: Annotated[str | None, typer.Option(help="What it costs, in --currency.")] = None,
                      currency: Annotated[str | None, typer.Option(help="ISO 4217 (default: crm.yaml's).")] = None):
         """Add a campaign; prints its id."""
-        from crmcli.actions.service import add_campaign
-
         record = add_campaign(state(ctx).repo, name, channel.value, start=start, end=end, budget=budget,
                               currency=currency)
         typer.echo(record.id)
@@ -248,10 +224,6 @@ def register(app: typer.Typer) -> None:
                          query: Annotated[list[str], typer.Argument(
                              help="Parties to add: a query such as 'kind:customer tag:vip'.")]):
         """Add the customers and suppliers that match a query."""
-        from crmcli.actions.service import add_members
-        from crmcli.model.kinds import PARTY_KINDS
-        from crmcli.query.search import select
-
         repo = state(ctx).repo
         parties = select(repo, query_text(query), PARTY_KINDS)
         added = add_members(repo, _find(ctx, "campaign", campaign_id), parties)

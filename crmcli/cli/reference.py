@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import click
 
+from crmcli.cli import command_tree
 from crmcli.cli.language import walk
 
 HEADER = """# Command reference
@@ -29,8 +30,6 @@ def _help(command: click.Command, path: list[str]) -> str:
 
 
 def reference() -> str:
-    from crmcli.cli import command_tree
-
     root = command_tree()
     chunks = [HEADER]
     for path, command in walk(root, ["crm"]):

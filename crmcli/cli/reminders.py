@@ -1,5 +1,6 @@
 """`crm remind …`: explicit reminders, the digest for cron (print, mail, calendar)."""
 
+import io
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -7,9 +8,19 @@ from typing import Annotated
 
 import typer
 
+from crmcli.actions.editing import remove_record
+from crmcli.actions.reminders import add_reminder, complete_reminder, snooze_reminder
 from crmcli.cli.context import OutputFormat, record_commands, state
 from crmcli.cli.editor import SetOption, change, with_options
 from crmcli.i18n import _
+from crmcli.model.kinds import KINDS
+from crmcli.query.resolve import resolve_party, resolve_record
+from crmcli.reminders.calendar import calendar
+from crmcli.reminders.mail import mail_settings, send
+from crmcli.render import render, visible
+from crmcli.reports.reminders import calendar_items, due_digest, reminder_list, reminder_view
+from crmcli.store.fs import atomic_write
+from crmcli.store.sent import note_sent
 
 Id = Annotated[str, typer.Argument(metavar="ID", help="The reminder's id (a unique prefix will do).")]
 Owner = Annotated[str | None, typer.Option("--owner", help="Only what this person owns.")]
@@ -25,32 +36,21 @@ class DigestFormat(StrEnum):
 
 
 def _reminder(ctx, text: str):
-    from crmcli.model.kinds import KINDS
-    from crmcli.query.resolve import resolve_record
-
     return resolve_record(state(ctx).repo, KINDS["reminder"], text)
 
 
 def _text_of(result, fmt: str) -> str:
-    import io
-
-    from crmcli.render import render
-
     buffer = io.StringIO()
     render(result, fmt, buffer)
     return buffer.getvalue()
 
 
 def _calendar(repo, items, records) -> bytes:
-    from crmcli.reminders.calendar import calendar
-
     return calendar(items, records, repo.index.party_names(), repo.clock, repo.config.business_name)
 
 
 def _announce(repo, items) -> None:
     """Record that the news in `items` meant to go out once has gone (after delivery only)."""
-    from crmcli.store.sent import note_sent
-
     today = repo.clock.today().isoformat()
     note_sent(repo, {item.extra["once"]: today for item in items if item.extra.get("once")})
 
@@ -77,9 +77,6 @@ def register(app: typer.Typer) -> None:
             "--owner", help="Whose it is (default: the party's owner, else me).")] = None,
     ):
         """Add a reminder, once or repeating: crm remind add acme "call about renewal" --due +2w."""
-        from crmcli.actions.reminders import add_reminder
-        from crmcli.query.resolve import resolve_party
-
         repo = state(ctx).repo
         party = resolve_party(repo, first) if text is not None else None
         added = add_reminder(repo, text if text is not None else first, due, party=party, every=every,
@@ -88,15 +85,12 @@ def register(app: typer.Typer) -> None:
         due_text = _("due {due}, every {rule}") if added.data.get("every") else _("due {due}")
         state(ctx).say(due_text.format(due=added.data["due"], rule=added.data.get("every")))
 
-    from crmcli.reports.reminders import reminder_list, reminder_view
 
     record_commands(remind, "reminder", reminder_list, reminder_view, "reminders, open ones first by due date")
 
     @remind.command("done")
     def done(ctx: typer.Context, reminder_id: Id):
         """Mark a reminder done; a repeating one moves on to its next day."""
-        from crmcli.actions.reminders import complete_reminder
-
         record = complete_reminder(state(ctx).repo, _reminder(ctx, reminder_id))
         data = record.data
         done_text = _("{id}: done") if data["status"] == "done" else _("{id}: next due {due}")
@@ -119,16 +113,12 @@ def register(app: typer.Typer) -> None:
                until: Annotated[str, typer.Argument(
                    metavar="WHEN", help="The new due day or time: +2d, monday, 2026-12-01.")]):
         """Put a reminder off until later."""
-        from crmcli.actions.reminders import snooze_reminder
-
         record = snooze_reminder(state(ctx).repo, _reminder(ctx, reminder_id), until)
         state(ctx).say(_("{id}: due {due}").format(id=record.id, due=record.data["due"]))
 
     @remind.command("rm")
     def remove(ctx: typer.Context, reminder_id: Id):
         """Remove a reminder."""
-        from crmcli.actions.editing import remove_record
-
         record = _reminder(ctx, reminder_id)
         remove_record(state(ctx).repo, record)
         state(ctx).say(_("removed {ref}").format(ref=record.id))
@@ -147,16 +137,12 @@ def register(app: typer.Typer) -> None:
             "--fail-if-due", help="Exit 1 when anything is due (for scripts).")] = False,
     ):
         """What is due (and overdue), for cron: prints nothing and exits 0 when nothing is."""
-        from crmcli.reports.reminders import due_digest
-
         run = state(ctx)
         repo = run.repo
         items, result = due_digest(repo, within, owner)
         if not items:
             return
         if mail_to:
-            from crmcli.reminders.mail import mail_settings, send
-
             send(mail_settings(repo), mail_to, result.title, _text_of(result, "plain"), _text_of(result, "html"))
             if sys.stderr.isatty():
                 run.say(_("mailed {count} reminder(s) to {addresses}").format(count=len(items),
@@ -166,8 +152,6 @@ def register(app: typer.Typer) -> None:
             sys.stdout.flush()
         else:
             if run.format(OutputFormat(fmt.value) if fmt else None) in ("table", "plain", "markdown"):
-                from crmcli.render import visible
-
                 typer.echo(visible(result.title))
                 typer.echo()
             run.show(result, OutputFormat(fmt.value) if fmt else None)
@@ -182,8 +166,6 @@ def register(app: typer.Typer) -> None:
         owner: Owner = None,
     ):
         """Write reminders (VTODO) and dated events of the coming year (VEVENT) to a calendar file."""
-        from crmcli.reports.reminders import calendar_items
-
         repo = state(ctx).repo
         items, records = calendar_items(repo, owner)
         data = _calendar(repo, items, records)
@@ -191,7 +173,6 @@ def register(app: typer.Typer) -> None:
             sys.stdout.buffer.write(data)
             sys.stdout.flush()
             return
-        from crmcli.store.fs import atomic_write
 
         atomic_write(ics, data)
         state(ctx).say(_("wrote {count} entries to {path}").format(count=len(items), path=ics))

@@ -5,6 +5,11 @@ from typing import Annotated
 import typer
 
 from crmcli.cli.context import ChartOption, FormatOption, OutputOption, QueryCommand, query_text, state
+from crmcli.reports import analytics
+from crmcli.reports.forecast import forecast as build_forecast
+from crmcli.reports.ledger import ledger as build_ledger
+from crmcli.reports.pipeline import target_list
+from crmcli.reports.segments import segments as build_segments
 
 
 def register(app: typer.Typer) -> None:
@@ -30,9 +35,7 @@ def register(app: typer.Typer) -> None:
         chart: ChartOption = False,
     ):
         """The sales ledger (销售台账): orders and their totals, or sums grouped and subtotalled."""
-        from crmcli.reports.ledger import ledger as build
-
-        report = build(state(ctx).repo, by=(by or "").split(","), period=period, purchases=purchases,
+        report = build_ledger(state(ctx).repo, by=(by or "").split(","), period=period, purchases=purchases,
                        counted_only=counted_only, query=query_text(query) if query else "", lines=lines,
                        convert=convert)
         state(ctx).show(report, fmt, output=output, chart=chart)
@@ -46,16 +49,12 @@ def register(app: typer.Typer) -> None:
     def receivables(ctx: typer.Context, fmt: FormatOption = None, output: OutputOption = None,
                     chart: ChartOption = False):
         """What customers owe, by days past due: current, 1–30, 31–60, 61–90, over 90."""
-        from crmcli.reports.analytics import aging
-
-        state(ctx).show(aging(state(ctx).repo), fmt, output=output, chart=chart)
+        state(ctx).show(analytics.aging(state(ctx).repo), fmt, output=output, chart=chart)
 
     @report.command("payables")
     def payables(ctx: typer.Context, fmt: FormatOption = None, output: OutputOption = None, chart: ChartOption = False):
         """What we owe suppliers, by days past due."""
-        from crmcli.reports.analytics import aging
-
-        state(ctx).show(aging(state(ctx).repo, payables=True), fmt, output=output, chart=chart)
+        state(ctx).show(analytics.aging(state(ctx).repo, payables=True), fmt, output=output, chart=chart)
 
     @report.command("pipeline")
     def pipeline(ctx: typer.Context,
@@ -63,15 +62,11 @@ def register(app: typer.Typer) -> None:
                      "--period", help="For the won and lost deals: 2026, 2026-Q4, ytd…")] = None,
                  fmt: FormatOption = None, output: OutputOption = None, chart: ChartOption = False):
         """Deals per stage with amounts and weighted amounts, conversion, days in stage, won and lost."""
-        from crmcli.reports.analytics import pipeline as build
-
-        state(ctx).show(build(state(ctx).repo, period), fmt, output=output, chart=chart)
+        state(ctx).show(analytics.pipeline(state(ctx).repo, period), fmt, output=output, chart=chart)
 
     @report.command("targets")
     def targets(ctx: typer.Context, fmt: FormatOption = None, output: OutputOption = None, chart: ChartOption = False):
         """Each target with attainment, percentage and pace."""
-        from crmcli.reports.pipeline import target_list
-
         repo = state(ctx).repo
         state(ctx).show(target_list(repo, repo.records("target")), fmt, output=output, chart=chart)
 
@@ -79,16 +74,12 @@ def register(app: typer.Typer) -> None:
     def suppliers(ctx: typer.Context, fmt: FormatOption = None, output: OutputOption = None,
                   chart: ChartOption = False):
         """The supplier scorecard: spend, POs, on-time delivery, delay, quality rating, open POs."""
-        from crmcli.reports.analytics import suppliers as build
-
-        state(ctx).show(build(state(ctx).repo), fmt, output=output, chart=chart)
+        state(ctx).show(analytics.suppliers(state(ctx).repo), fmt, output=output, chart=chart)
 
     @report.command("service")
     def service(ctx: typer.Context, fmt: FormatOption = None, output: OutputOption = None, chart: ChartOption = False):
         """Tickets by status and priority, service-level breaches, time to resolve, satisfaction."""
-        from crmcli.reports.analytics import service as build
-
-        state(ctx).show(build(state(ctx).repo), fmt, output=output, chart=chart)
+        state(ctx).show(analytics.service(state(ctx).repo), fmt, output=output, chart=chart)
 
     @report.command("segments")
     def segments(ctx: typer.Context,
@@ -97,15 +88,11 @@ def register(app: typer.Typer) -> None:
                                        "hibernating, lost.")] = None,
                  fmt: FormatOption = None, output: OutputOption = None, chart: ChartOption = False):
         """RFM scores and segments of customers, and who is overdue for contact."""
-        from crmcli.reports.segments import segments as build
-
-        state(ctx).show(build(state(ctx).repo, segment), fmt, output=output, chart=chart)
+        state(ctx).show(build_segments(state(ctx).repo, segment), fmt, output=output, chart=chart)
 
     @report.command("forecast")
     def forecast(ctx: typer.Context,
                  months: Annotated[int, typer.Option("--months", help="How many months ahead.")] = 3,
                  fmt: FormatOption = None, output: OutputOption = None, chart: ChartOption = False):
         """Weighted pipeline and a trend forecast (Holt) per coming month, with a backtest."""
-        from crmcli.reports.forecast import forecast as build
-
-        state(ctx).show(build(state(ctx).repo, months), fmt, output=output, chart=chart)
+        state(ctx).show(build_forecast(state(ctx).repo, months), fmt, output=output, chart=chart)

@@ -6,6 +6,10 @@ import typer
 
 from crmcli.cli.context import FormatOption, QueryCommand, query_text, state
 from crmcli.i18n import _
+from crmcli.model.kinds import kind_named
+from crmcli.query.search import search as run_search
+from crmcli.render.progress import progress_bar
+from crmcli.reports.search_view import search_table
 
 
 def register(app: typer.Typer) -> None:
@@ -20,10 +24,6 @@ def register(app: typer.Typer) -> None:
         fmt: FormatOption = None,
     ):
         """Search every record: names, contacts, addresses, notes, interactions…"""
-        from crmcli.model.kinds import kind_named
-        from crmcli.query.search import search as run_search
-        from crmcli.reports.search_view import search_table
-
         repo = state(ctx).repo
         kinds = tuple(kind_named(k) for k in kind or [])
         hits, total = run_search(repo, query_text(query), kinds, limit)
@@ -32,8 +32,6 @@ def register(app: typer.Typer) -> None:
     @app.command("reindex")
     def reindex(ctx: typer.Context):
         """Rebuild the index from the files (it is refreshed on its own; this starts over)."""
-        from crmcli.render.progress import progress_bar
-
         repo = state(ctx).repo
         with progress_bar(_("indexing")) as advance:
             count = repo.reindex(advance)

@@ -1,12 +1,15 @@
 """`crm init`: create a data directory."""
 
 
+import getpass
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from crmcli.cli.context import state
+from crmcli.model.dates import local_zone
+from crmcli.store.setup import default_folder, init_data_dir, system_zone_name
 
 
 def register(app: typer.Typer) -> None:
@@ -24,11 +27,6 @@ def register(app: typer.Typer) -> None:
         no_git: Annotated[bool, typer.Option("--no-git", help="Do not create a git repository.")] = False,
     ):
         """Create a data directory: crm.yaml, the folders, contract templates, .gitignore, and a git repository."""
-        import getpass
-
-        from crmcli.model.dates import local_zone
-        from crmcli.store.setup import default_folder, init_data_dir, system_zone_name
-
         run = state(ctx)
         target = directory or (Path(run.data_dir) if run.data_dir else default_folder(Path.cwd()))
         zone = timezone or system_zone_name()

@@ -7,6 +7,13 @@ import typer
 
 from crmcli.cli.context import FormatOption, state
 from crmcli.i18n import _
+from crmcli.model.views import Column, Table
+from crmcli.query.resolve import resolve_party
+from crmcli.render import visible
+from crmcli.reports.agenda import agenda
+from crmcli.reports.check import run_checks
+from crmcli.reports.duplicates import likely_duplicates
+from crmcli.reports.party_view import party_view
 
 
 def register(app: typer.Typer) -> None:
@@ -15,9 +22,6 @@ def register(app: typer.Typer) -> None:
              party: Annotated[str, typer.Argument(help="A customer or supplier: id, name, prefix or pinyin.")],
              fmt: FormatOption = None):
         """The 360° view of a customer or supplier."""
-        from crmcli.query.resolve import resolve_party
-        from crmcli.reports.party_view import party_view
-
         repo = state(ctx).repo
         state(ctx).show(party_view(repo, resolve_party(repo, party)), fmt)
 
@@ -30,8 +34,6 @@ def register(app: typer.Typer) -> None:
     ):
         """The agenda: every reminder overdue, due today and coming up (next steps, follow-ups,
         birthdays, renewals, deliveries, payments, deals, tickets, targets), and the latest interactions."""
-        from crmcli.reports.agenda import agenda
-
         state(ctx).show(agenda(state(ctx).repo, days, owner), fmt)
 
     @app.command("check")
@@ -40,12 +42,8 @@ def register(app: typer.Typer) -> None:
                   "--duplicates", help="Only list likely duplicate parties, with a score.")] = False,
               fmt: FormatOption = None):
         """Validate every file: schema, ids, references, likely duplicates. Exit 1 on any error."""
-        from crmcli.reports.check import run_checks
-
         run = state(ctx)
         if duplicates:
-            from crmcli.reports.duplicates import likely_duplicates
-
             run.show(likely_duplicates(run.repo), fmt)
             return
         if show_problems(run, run_checks(run.repo), fmt):
@@ -55,9 +53,6 @@ def register(app: typer.Typer) -> None:
 def show_problems(run, problems, fmt=None) -> int:
     """Problems as `crm check` prints them (one `path:line: message` each, or a table in
     json and csv), with a count on stderr; returns how many are errors."""
-    from crmcli.model.views import Column, Table
-    from crmcli.render import visible
-
     errors = sum(1 for p in problems if p.severity == "error")
     chosen = run.format(fmt)
     if chosen in ("json", "jsonl", "csv"):

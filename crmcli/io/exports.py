@@ -7,12 +7,14 @@ from __future__ import annotations
 import copy
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 from crmcli.errors import InvalidValue
 from crmcli.i18n import _
 from crmcli.model.kinds import KINDS, PARTY_KINDS, Kind, kind_named
 from crmcli.model.record import Record
 from crmcli.model.views import Column, Table
+from crmcli.query.search import select
 from crmcli.store.schemas import schema
 
 INDEX = re.compile(r"\[(\d+)\]")
@@ -38,8 +40,6 @@ def selection(name: str) -> Selection:
 
 
 def records(repo, chosen: Selection, query: str = "") -> list[Record]:
-    from crmcli.query.search import select
-
     kinds = PARTY_KINDS if chosen.contacts else (chosen.kind,)
     found = select(repo, query, kinds)
     if chosen.direction:
@@ -163,8 +163,6 @@ def export_table(repo, kind_name: str, query: str = "", redact: bool = False) ->
 
 def xlsx_target(query: list[str] | None, output):
     """`crm export xlsx KIND [QUERY] FILE`: the file is the last word when it ends in .xlsx."""
-    from pathlib import Path
-
     words = list(query or [])
     if output is None and words and words[-1].lower().endswith(".xlsx"):
         output = Path(words.pop())

@@ -32,6 +32,7 @@ from crmcli.i18n import _
 from crmcli.io.values import check_source
 from crmcli.model.dates import Clock, moment_text, parse_day, parse_moment
 from crmcli.model.text import fold
+from crmcli.store import codec
 
 FORMULA_GUARD = "'"
 SPEC_KEYS = {"field", "values", "otherwise", "split", "format", "template"}
@@ -246,8 +247,6 @@ def parse_mapping(text: str, target: Target, lines: Target | None = None) -> Map
 
 
 def _from_file(path: Path, target: Target, lines: Target | None) -> Mapping:
-    from crmcli.store import codec
-
     try:
         raw = codec.decode(path.read_bytes())
     except OSError as error:

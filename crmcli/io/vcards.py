@@ -19,6 +19,8 @@ from crmcli.i18n import _
 from crmcli.io.exports import redacted
 from crmcli.model.kinds import PARTY_KINDS
 from crmcli.model.text import fold, has_cjk
+from crmcli.query.resolve import named_party
+from crmcli.query.search import select
 
 VERSIONS = ("3.0", "4.0")
 COMPOUND_SURNAMES = ("欧阳", "司马", "诸葛", "上官", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "宇文",
@@ -98,6 +100,7 @@ def _messengers(card, fields: dict) -> None:
 
 def _card(version: str, name: str, org: str | None, fields: dict, addresses: list[dict], uid: str,
           is_org: bool = False):
+    # lazy: vobject loads in 50 ms (python -X importtime); only vCards need it
     import vobject
 
     card = vobject.vCard()
@@ -157,9 +160,6 @@ def party_cards(ref: str, data: dict, version: str) -> list[str]:
 def export_vcards(repo, query: str = "", version: str = "3.0", redact: bool = False) -> str:
     """The vCards of the party `query` names, or of the parties matching it as a query (all
     when empty)."""
-    from crmcli.query.resolve import named_party
-    from crmcli.query.search import select
-
     if version not in VERSIONS:
         raise InvalidValue(_("--version {version!r}: use 3.0 or 4.0").format(version=version))
     one = named_party(repo, query) if query.strip() else None

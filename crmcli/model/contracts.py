@@ -6,14 +6,14 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from dateutil.relativedelta import relativedelta
+
 IN_FORCE = ("signed", "active")
 MOST_TERMS = 1200
 """A bound on the terms rolled forward (a one-day term renewed daily for three years)."""
 
 
 def _months(count: int):
-    from dateutil.relativedelta import relativedelta
-
     return relativedelta(months=count)
 
 

@@ -7,11 +7,15 @@ one is taken in the data directory's zone (crm.yaml `timezone`, else the system'
 
 from __future__ import annotations
 
+import calendar
 import contextlib
 import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, time, timezone, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from dateutil.relativedelta import relativedelta
 
 from crmcli.errors import InvalidValue
 from crmcli.i18n import N_, _
@@ -47,8 +51,6 @@ def in_zone(moment: datetime, zone: tzinfo) -> datetime:
 def local_zone(name: str | None = None) -> tzinfo:
     """The zone named in crm.yaml, else the system's local zone."""
     if name:
-        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
         try:
             return ZoneInfo(name)
         except (ZoneInfoNotFoundError, ValueError):
@@ -244,8 +246,6 @@ def read_day(text: str, clock: Clock) -> date:
 
 def parse_interval(text: str):
     """A cadence such as `30d`, `2w`, `1m`, `1y` as a dateutil relativedelta."""
-    from dateutil.relativedelta import relativedelta
-
     match = INTERVAL.match(str(text).strip().lower())
     if not match or int(match["count"]) == 0:
         raise InvalidValue(_("invalid interval {text!r}: use a count and a unit such as 30d, 2w, 1m or 1y").format(
@@ -266,8 +266,6 @@ def interval_count(match: re.Match, text: str) -> int:
 
 def month_end(day: date) -> date:
     """The last day of `day`'s month (December 9999 too: nothing steps past it)."""
-    import calendar
-
     return day.replace(day=calendar.monthrange(day.year, day.month)[1])
 
 

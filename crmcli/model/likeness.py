@@ -64,6 +64,7 @@ def close_spellings(typed: str, choices: dict[Key, str], limit: int | None) -> l
     """(key, score) of the `choices` (key → folded name) spelled close to `typed` (folded), best first."""
     # Imported here: rapidfuzz costs about 230 ms to import (python -X importtime), and only a
     # query that matched nothing exactly needs it.
+    # lazy: rapidfuzz loads in 18 ms (python -X importtime); only fuzzy name matching needs it
     from rapidfuzz import fuzz, process
 
     return [(key, score) for _text, score, key in process.extract(typed, choices, scorer=fuzz.WRatio,

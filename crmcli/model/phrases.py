@@ -8,9 +8,12 @@ is refused instead of being read as something else (a year, another day) by a le
 
 from __future__ import annotations
 
+import calendar
 import re
 import unicodedata
 from datetime import date, datetime, time, timedelta
+
+from dateutil.relativedelta import relativedelta
 
 from crmcli.i18n import _
 
@@ -162,8 +165,6 @@ def calendar_day(year: int, month: int, day: int) -> date:
 
 def shifted(day: date, count: int, unit: str) -> date:
     """`day` moved by `count` days, weeks, months or years (a month end stays in its month)."""
-    from dateutil.relativedelta import relativedelta
-
     return day + {"d": relativedelta(days=count), "w": relativedelta(weeks=count),
                   "m": relativedelta(months=count), "y": relativedelta(years=count)}[unit]
 
@@ -209,8 +210,6 @@ def _span(text: str, today: date) -> date | None:
 
 def _edge(text: str, today: date) -> date | None:
     """`end of month`, `start of next week`, `end of year`, `月底`, `下个月底`, `年初`."""
-    import calendar
-
     match = EDGE.match(text) or CN_EDGE.match(text)
     if not match:
         return None

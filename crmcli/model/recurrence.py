@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, time
 
+from dateutil import rrule
+
 from crmcli.errors import InvalidValue
 from crmcli.i18n import N_, _
 from crmcli.model.dates import INTERVAL, LONGEST, interval_count
@@ -28,8 +30,6 @@ HINT = N_("use an interval (2w, 1m), a weekday (monday), an nth weekday (3rd mon
 
 def _same_day_each(freq, anchor: date, interval: int) -> dict:
     """Monthly/yearly on the anchor's day of the month, or the month's last day when shorter."""
-    from dateutil import rrule
-
     arguments = dict(freq=freq, interval=interval)
     if freq == rrule.YEARLY:
         arguments["bymonth"] = anchor.month
@@ -41,8 +41,6 @@ def _same_day_each(freq, anchor: date, interval: int) -> dict:
 
 
 def _weekday(name: str):
-    from dateutil import rrule
-
     index = WEEKDAYS.get(name)
     if index is None:
         raise InvalidValue(_("unknown weekday {name!r} in a repeat rule: {hint}").format(name=name, hint=_(HINT)))
@@ -51,8 +49,6 @@ def _weekday(name: str):
 
 def _arguments(spec: str, anchor: date) -> dict:
     """rrule keyword arguments for a friendly repeat spec."""
-    from dateutil import rrule
-
     text = NAMED.get(spec, spec)
     match = INTERVAL.match(text)
     if match:
@@ -84,8 +80,6 @@ def _check_bounds(rule: str, spec: str) -> None:
 
 
 def _rule(spec: str, anchor: date, until: date | None):
-    from dateutil import rrule
-
     start = datetime.combine(anchor, time(0))
     text = " ".join(str(spec).split()).strip()
     bare = text[6:] if text.upper().startswith("RRULE:") else text

@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from crmcli.model.dates import Clock, wall_moment
 from crmcli.model.recurrence import rrule_text
@@ -27,8 +28,6 @@ UID_DOMAIN = "crm.invalid"
 def named_zone(zone: tzinfo) -> tzinfo | None:
     """The IANA zone that `zone` is (crm.yaml's `timezone`, else the system's: `TZ`, then
     /etc/localtime), which a calendar can name in a TZID; None when there is no name."""
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
     if getattr(zone, "key", None):
         return zone
     link = Path("/etc/localtime")
@@ -67,6 +66,7 @@ class Moments:
 def _recur(data: dict, start, moments: Moments):
     """The reminder's repeat rule, with UNTIL as RFC 5545 wants it beside `start`: a date
     beside a date, else the end of the last day as a UTC moment."""
+    # lazy: icalendar loads in 80 ms (python -X importtime); only calendar files need it
     from icalendar import vRecur
 
     anchor = date.fromisoformat(str(data.get("anchor") or (start.date() if isinstance(start, datetime)
@@ -83,6 +83,7 @@ def _recur(data: dict, start, moments: Moments):
 
 
 def _todo(item, data: dict, moments: Moments):
+    # lazy: icalendar loads in 80 ms (python -X importtime); only calendar files need it
     from icalendar import Todo
 
     todo = Todo()
@@ -96,6 +97,7 @@ def _todo(item, data: dict, moments: Moments):
 
 
 def _event(item, moments: Moments):
+    # lazy: icalendar loads in 80 ms (python -X importtime); only calendar files need it
     from icalendar import Event
 
     event = Event()
@@ -114,6 +116,7 @@ def calendar(items, records: dict[str, dict], names: dict[str, str], clock: Cloc
     """The calendar of `items`; `records` holds the data of explicit reminders by reference
     (for their repeat rules and written times), `names` the parties' names, `clock` the zone
     and the export moment."""
+    # lazy: icalendar loads in 80 ms (python -X importtime); only calendar files need it
     from icalendar import Calendar
 
     cal = Calendar()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from urllib.parse import quote
 
 from crmcli.i18n import N_
 
@@ -52,8 +53,6 @@ class Item:
     def uid(self) -> str:
         """Stable across runs, so a calendar that imports it again updates instead of duplicating;
         unique, as calendars keep one entry per UID (two birthdays at one party are two)."""
-        from urllib.parse import quote
-
         return f"{self.ref}#{self.rule}" + (f"/{quote(self.key, safe='')}" if self.key else "")
 
     def as_dict(self, party_name: str | None) -> dict:

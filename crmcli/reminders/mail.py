@@ -19,6 +19,9 @@ from crmcli.errors import CrmError
 from crmcli.i18n import _
 from crmcli.model.notices import Notice
 from crmcli.model.text import visible
+from crmcli.store.config import CONFIG_FILE
+from crmcli.store.local import MOVED_SMTP, local_settings_path, smtp_settings
+from crmcli.store.validation import FOREIGN_SECRET, ONE_OF
 
 DEFAULT_PORTS = {"starttls": 587, "tls": 465, "none": 25}
 PASSWORD_PREFIX = "CRM_SMTP_"
@@ -32,9 +35,6 @@ def mail_settings(repo) -> dict | None:
     """The SMTP settings for `repo`, from the user's local file only. An `smtp:` block in
     crm.yaml is not obeyed: a warning when the local file has settings, else the refusal
     says where to move it."""
-    from crmcli.store.config import CONFIG_FILE
-    from crmcli.store.local import MOVED_SMTP, local_settings_path, smtp_settings
-
     settings = smtp_settings(repo.root)
     if "smtp" in repo.config.raw:
         moved = f"{CONFIG_FILE}: {_(MOVED_SMTP).format(path=local_settings_path())}"
@@ -58,8 +58,6 @@ def _security(settings: dict) -> str:
     """`starttls`, `tls` or `none`, exactly: anything else (STARTTLS, yes, a trailing space)
     once meant no encryption at all, so it is an error; `none` only for a server on this machine.
     The schema of the local file says the same with a line number; this guards every caller."""
-    from crmcli.store.validation import ONE_OF
-
     security = settings.get("security", "starttls")
     if security not in DEFAULT_PORTS:
         raise MailError(_(ONE_OF).format(field="smtp.security", value=security, allowed=", ".join(DEFAULT_PORTS)))
@@ -78,8 +76,6 @@ def _password(settings: dict) -> str | None:
         raise MailError(_("smtp.user is set but smtp.password_env is not: name the environment variable "
                           "that holds the password ({prefix}…)").format(prefix=PASSWORD_PREFIX))
     if not str(variable).startswith(PASSWORD_PREFIX):
-        from crmcli.store.validation import FOREIGN_SECRET
-
         raise MailError(_(FOREIGN_SECRET).format(field="smtp.password_env", value=variable))
     password = os.environ.get(variable)
     if password is None:
@@ -89,6 +85,7 @@ def _password(settings: dict) -> str | None:
 
 
 def message(sender: str, to: list[str], subject: str, text: str, html: str):
+    # lazy: the email package loads in 20 ms (python -X importtime); only mail needs it
     from email.message import EmailMessage
     from email.utils import formatdate, make_msgid
 
@@ -105,9 +102,8 @@ def message(sender: str, to: list[str], subject: str, text: str, html: str):
 
 def send(settings: dict | None, to: list[str], subject: str, text: str, html: str) -> None:
     """Deliver one digest with a plain-text and an HTML part, or raise MailError."""
+    # lazy: smtplib loads in 28 ms (python -X importtime); only sending mail needs it
     import smtplib
-
-    from crmcli.store.local import local_settings_path
 
     if not settings or not settings.get("host"):
         raise MailError(_("no mail server: set smtp.host (and port, security, user, password_env) in {path}").format(

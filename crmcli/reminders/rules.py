@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from crmcli.errors import CrmError
 from crmcli.i18n import _
+from crmcli.model.contracts import current_term
 from crmcli.model.dates import read_day, read_moment
 from crmcli.model.money import format_money
 from crmcli.model.notices import LEFT_OUT, SKIPPED, Notice
@@ -157,8 +158,6 @@ def renewals(ctx: Context, settings: dict) -> list[Item]:
     """Contracts in force whose end is within their renewal notice: due when notice must be
     given. An auto-renewing one has renewed itself on each end date, so its reminder moves
     to the end of the term in force (it is never overdue for a term already renewed)."""
-    from crmcli.model.contracts import current_term
-
     fallback = int(settings.get("notice_days", DEFAULT_NOTICE_DAYS))
     items = []
     for contract in ctx.rows("contract", Match(one_of={"status": ("signed", "active")}, present=("end",))):

@@ -13,14 +13,18 @@ import os
 import re
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date, datetime
 from decimal import Decimal
 from html import escape
 
+from crmcli.i18n import _, language
 from crmcli.model import jsonish
 from crmcli.model.money import padded
 from crmcli.model.text import visible  # noqa: F401  (one implementation, for every face)
 from crmcli.model.views import Align, Document, Fields, Table
+from crmcli.render.guard import csv_cell
+from crmcli.render.layout import plan
 
 MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
 
@@ -96,6 +100,7 @@ def _text_rows(table: Table, marker: str = "", literal=_as_is) -> tuple[list[str
 
 
 def _tabulate(result, tablefmt: str) -> str:
+    # lazy: tabulate loads in 65 ms with wcwidth (python -X importtime); only text tables need it
     from tabulate import tabulate
 
     chunks = []
@@ -133,6 +138,7 @@ LARGE = 500
 def _aligned(headers: list[str], rows: list[list[str]], aligns: list[Align]) -> str:
     """tabulate's "simple" layout, line for line, for tables too large for tabulate, whose
     per-cell type detection takes seconds at 20,000 rows. Widths come from wcwidth, as there."""
+    # lazy: wcwidth loads in 50 ms (python -X importtime); only text tables need it
     from wcwidth import wcswidth
 
     def width(text: str) -> int:
@@ -154,8 +160,6 @@ def _aligned(headers: list[str], rows: list[list[str]], aligns: list[Align]) -> 
 def _csv(result, stream, raw: bool = False, shown: bool = False) -> None:
     """CSV of the result. Files (exports) keep text exactly as it is but for the formula guard;
     what is `shown` (printed to the terminal) has its control characters made visible."""
-    from crmcli.render.guard import csv_cell
-
     def cell(value) -> str:
         text = _csv_value(value)
         return csv_cell(value, visible(text) if shown else text, raw)
@@ -187,6 +191,7 @@ STYLES = {"money": None, "date": "cyan", "id": "dim", "muted": "dim"}
 
 
 def _rich(result, stream, known_ids) -> None:
+    # lazy: rich loads in 50-80 ms (python -X importtime); plain and piped output do without it
     from rich.console import Console
     from rich.table import Table as RichTable
     from rich.text import Text
@@ -217,11 +222,10 @@ def _rich(result, stream, known_ids) -> None:
 def _rich_table(part: Table, total: int, known_ids):
     """`part` as a rich table `total` cells wide at most, laid out by the one policy (layout.py);
     ids shortened stay unique among `known_ids()`."""
+    # lazy: rich loads in 50-80 ms (python -X importtime); plain and piped output do without it
     from rich import box
     from rich.table import Table as RichTable
     from rich.text import Text
-
-    from crmcli.render.layout import plan
 
     texts = [[_cell(row, c) for c in part.columns] for row in part.rows]
     layout = plan(part.columns, texts, total, known_ids)
@@ -248,10 +252,6 @@ def _rich_table(part: Table, total: int, known_ids):
 def localized(result):
     """`result` with its headings, titles, labels and interface words in the run's language
     (for people: table, plain, markdown, html; csv and json stay as data)."""
-    from dataclasses import replace
-
-    from crmcli.i18n import _, language
-
     if language() == "en":
         return result
 

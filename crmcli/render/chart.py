@@ -6,6 +6,8 @@ from decimal import Decimal, InvalidOperation
 
 from crmcli.model.money import padded
 from crmcli.model.views import Document, Table
+from crmcli.render import cell_text, visible
+from crmcli.render.layout import width as shown_width
 
 WIDTH = 40
 NARROWEST = 10
@@ -46,8 +48,6 @@ def bar(value: Decimal, largest: Decimal, width: int = WIDTH) -> str:
 def _labels(table: Table, rows: list[dict]) -> list[str]:
     """What tells the bars apart: the first column, and the second too where the first repeats
     (an owner with one target per period, `ledger --by owner,month`)."""
-    from crmcli.render import cell_text, visible
-
     first = [visible(cell_text(r.get(table.columns[0].key))) for r in rows]
     second = table.columns[1] if len(table.columns) > 1 else None
     if len(set(first)) == len(first) or second is None or second.align == "right" or second.style == "money":
@@ -60,8 +60,6 @@ def chart(result, columns: int | None = None) -> str:
     `columns` terminal cells when given. Labels are padded by display width (CJK takes two).
     Amounts in different currencies are never on one scale: each bar is measured against the
     largest of its own currency, which follows the amount."""
-    from crmcli.render.layout import width as shown_width
-
     parts = result.parts if isinstance(result, Document) else [result]
     blocks = []
     for table in (p for p in parts if isinstance(p, Table)):

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import io
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
 from crmcli.errors import InvalidValue
 from crmcli.i18n import _
+from crmcli.model.money import MINOR_UNITS
 from crmcli.model.views import Fields
+from crmcli.render import _csv_value, _tables, cell_text, localized, render, visible
+from crmcli.render.guard import risky
 
 EXTENSIONS = (".csv", ".json", ".md", ".xlsx")
 FORMATS = {".csv": "csv", ".json": "json", ".md": "markdown", ".xlsx": "xlsx"}
@@ -19,8 +23,6 @@ DATE_FORMAT, MOMENT_FORMAT = "yyyy-mm-dd", "yyyy-mm-dd hh:mm:ss"
 
 def _money_format(currency) -> str:
     """Thousands separators and the currency's minor units: JPY 1,000, CNY 1,000.00."""
-    from crmcli.model.money import MINOR_UNITS
-
     places = MINOR_UNITS.get(str(currency or ""), 2)
     return "#,##0" + ("." + "0" * places if places else "")
 
@@ -29,8 +31,6 @@ def _typed(value, kind: str | None, currency):
     """(value, number format) of a cell a spreadsheet should read as a date, a moment or an
     amount: Excel has no zones, so a moment is its wall time where it was recorded. A value
     that does not parse as its type is written as it is."""
-    from datetime import date, datetime
-
     if isinstance(value, datetime) or (kind == "moment" and isinstance(value, str)):
         try:
             moment = value if isinstance(value, datetime) else datetime.fromisoformat(value)
@@ -51,12 +51,10 @@ def _xlsx(result, path: Path, raw: bool = False) -> None:
     """One sheet per table, headers bold, dates and moments as Excel dates, money as numbers
     with the currency's minor units. openpyxl's write-only mode streams rows to the file, so a
     large export does not sit in memory."""
+    # lazy: openpyxl loads in 125 ms (python -X importtime); only .xlsx files need it
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
-
-    from crmcli.render import _tables
-    from crmcli.render.guard import risky
 
     def cell(sheet, value, kind: str | None = None, currency=None, font=None):
         """Text that a spreadsheet would run as a formula stays text (unless `raw`)."""
@@ -91,8 +89,6 @@ def _xlsx(result, path: Path, raw: bool = False) -> None:
 def _cell(value):
     """A cell as openpyxl takes it: numbers stay numbers, lists are joined as in CSV (`; `),
     control characters (which a workbook cannot hold, and which are not wanted) shown as escapes."""
-    from crmcli.render import _csv_value, cell_text, visible
-
     if isinstance(value, str):
         return visible(value)
     if isinstance(value, (int, Decimal)) or value is None:
@@ -104,8 +100,6 @@ def write_file(result, path: Path, fmt: str | None = None, raw: bool = False, en
     """Write `result` to `path` in `fmt` (data, as exports write it), or in the format its
     extension names (a report: an .xlsx is then in the interface's language, as on screen);
     text in `encoding` (`utf-8-sig` puts the byte order mark Excel looks for first)."""
-    from crmcli.render import localized, render
-
     report = fmt is None
     if fmt is None:
         suffix = path.suffix.lower()

@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from crmcli.i18n import N_, _, quarter_text
-from crmcli.model.money import rounded
+from crmcli.model.money import converter, rounded
 from crmcli.model.orders import OPEN_STATES, OWING_STATES, days_late, on_time, outstanding
 from crmcli.model.periods import parse_period
 from crmcli.model.pipeline import TICKET_STATES, breached, weighted
@@ -97,7 +97,6 @@ def pipeline(repo, period: str | None = None) -> Document:
     span = parse_period(period, today) if period else None
     deals = [d.data for d in repo.records("deal")]
     code = repo.config.currency
-    from crmcli.model.money import converter
 
     convert = converter(code, code, repo.config.rates)
     names = list(stages)

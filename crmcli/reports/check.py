@@ -6,16 +6,24 @@ the loaded files and returns a list of Problems; `run_checks` runs them all.
 
 from __future__ import annotations
 
+import os
 import re
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
+from crmcli.errors import InvalidValue
 from crmcli.i18n import _
+from crmcli.model.kinds import BY_FOLDER, kind_of_ref, known_kind, plays
 from crmcli.model.likeness import duplicate_keys
+from crmcli.model.money import MINOR_UNITS
+from crmcli.model.orders import totals
 from crmcli.model.record import Record
 from crmcli.model.text import fold
 from crmcli.store import codec
+from crmcli.store.config import CONFIG_FILE
+from crmcli.store.fs import confined, sha256_of
+from crmcli.store.local import MOVED_SMTP, local_settings_path
 from crmcli.store.validation import Problem, line_of, schema_problems
 
 
@@ -115,10 +123,6 @@ def check_duplicates(loaded: Loaded) -> list[Problem]:
 
 def check_orders(loaded: Loaded) -> list[Problem]:
     """Totals that match their lines, the right kind of party, products that exist."""
-    from crmcli.model.kinds import plays
-    from crmcli.model.money import MINOR_UNITS
-    from crmcli.model.orders import totals
-
     skus = {r.id for r in loaded.records if r.kind.name == "product"}
     parties = {r.ref: r for r in loaded.records if r.kind.is_party}
     problems = []
@@ -149,9 +153,6 @@ def check_orders(loaded: Loaded) -> list[Problem]:
 def check_attachments(loaded: Loaded) -> list[Problem]:
     """Every attached file is there, in the record's own folder of attachments/, and unchanged
     since it was attached (sha256)."""
-    from crmcli.errors import InvalidValue
-    from crmcli.store.fs import confined, sha256_of
-
     problems = []
     for record in loaded.records:
         for position, attachment in enumerate(record.data.get("attachments") or []):
@@ -207,11 +208,6 @@ UNSCANNED = {".git", ".crm", "attachments"}
 def check_conflict_markers(loaded: Loaded) -> list[Problem]:
     """Git conflict markers left in files that are not records (records that hold them do
     not parse, and are reported with the files the index could not read)."""
-    import os
-
-    from crmcli.model.kinds import kind_of_ref
-    from crmcli.store.config import CONFIG_FILE
-
     problems = []
     for folder, folders, files in os.walk(loaded.root):
         relative = os.path.relpath(folder, loaded.root)
@@ -235,9 +231,6 @@ def check_conflict_markers(loaded: Loaded) -> list[Problem]:
 def check_local_only_settings(loaded: Loaded) -> list[Problem]:
     """An `smtp:` block left in crm.yaml, which is no longer obeyed: where mail goes and which
     secret is sent are the user's own settings (`store/local.py`)."""
-    from crmcli.store.config import CONFIG_FILE
-    from crmcli.store.local import MOVED_SMTP, local_settings_path
-
     data = codec.read(loaded.root / CONFIG_FILE, links=True)
     if "smtp" not in codec.decode(data):
         return []
@@ -254,8 +247,6 @@ references to what the other side removed, conflicts left over."""
 
 def _problems_of(root, path: str, error: str, line: int | None) -> list[Problem]:
     """Every problem of a file the index could not take: its YAML error, or each schema problem."""
-    from crmcli.model.kinds import known_kind
-
     try:
         data = codec.read(root / path)
         record = codec.decode(data)
@@ -270,10 +261,6 @@ def _problems_of(root, path: str, error: str, line: int | None) -> list[Problem]
 def _unreadable_folders(root) -> list[Problem]:
     """Record folders that cannot be opened: the index skips their files with a warning, and
     `crm check` must not pass over them as if they were empty."""
-    import os
-
-    from crmcli.model.kinds import BY_FOLDER
-
     problems = []
 
     def failed(error: OSError) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from crmcli.i18n import _
 from crmcli.model.dates import Clock, read_moment
 from crmcli.model.views import KEEP, LOW, Column
@@ -44,8 +46,6 @@ def interaction_row(record: dict, names: dict[str, str], clock: Clock) -> dict:
 def newest_first(records):
     """Interactions sorted by moment, newest first (ISO moments with offsets compare as instants
     only after conversion, so sort on the parsed value)."""
-    from datetime import datetime
-
     def key(record):
         try:
             return datetime.fromisoformat(str(record.data.get("at"))).timestamp()

@@ -5,10 +5,12 @@ from __future__ import annotations
 from decimal import Decimal
 
 from crmcli.i18n import N_, _
+from crmcli.model.kinds import KINDS
 from crmcli.model.money import format_money, rounded
 from crmcli.model.orders import OPEN_STATES, is_open, line_net, outstanding, paid, shipment_field
 from crmcli.model.record import Record
 from crmcli.model.views import KEEP, LOW, Column, Document, Fields, Table
+from crmcli.query.search import select
 from crmcli.reports.common import when
 from crmcli.store.questions import Match
 
@@ -37,9 +39,6 @@ def order_row(order: dict, names: dict[str, str], today: str) -> dict:
 
 def orders_of(repo, direction: str, query: str = "", open_only: bool = False) -> list[Record]:
     """Sales (`sale`) or purchase orders matching `query`; only open ones if asked."""
-    from crmcli.model.kinds import KINDS
-    from crmcli.query.search import select
-
     records = select(repo, query, (KINDS["order"],), Match(one_of={"kind": (direction,)}))
     return [r for r in records if is_open(r.data)] if open_only else records
 

@@ -13,6 +13,7 @@ from crmcli.reminders.rules import gather
 from crmcli.reports.agenda import DUE_COLUMNS, due_rows, public, relative_day
 from crmcli.reports.orders import history_table
 from crmcli.store.questions import Match
+from crmcli.store.sent import sent_keys
 
 REMINDER_COLUMNS = [
     Column("due", "due", style="date"), Column("when", "when"), Column("id", "id", style="id"),
@@ -67,8 +68,6 @@ def digest(repo, items, title: str) -> Document:
 def due_digest(repo, within: str | None = None, owner: str | None = None):
     """What is due by the end of the window, and the digest of it. News sent once (an item
     with a `once` key, such as a target behind plan) is left out once a digest has sent it."""
-    from crmcli.store.sent import sent_keys
-
     sent = sent_keys(repo.cache_dir)
     items = [item for item in gather(repo, horizon(repo, within), owner) if item.extra.get("once") not in sent]
     title = ngettext("{business}: {count} reminder due {day}", "{business}: {count} reminders due {day}",

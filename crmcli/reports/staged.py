@@ -31,6 +31,7 @@ from crmcli.reports.check import (
 from crmcli.store import codec
 from crmcli.store.config import CONFIG_FILE
 from crmcli.store.questions import Match
+from crmcli.store.repo import open_repo
 from crmcli.store.validation import Problem
 
 STAGED_CHECKS = (check_ids, check_references, check_party_rules, check_orders, check_conflict_markers)
@@ -92,8 +93,6 @@ def _parties_of(root: Path, paths: list[str]) -> set[str]:
 
 
 def _check_changed(repo, tree, changed: list[str], copy_out: CopyOut) -> list[Problem]:
-    from crmcli.store.repo import open_repo
-
     with tempfile.TemporaryDirectory(prefix="crm-staged-") as folder:
         scratch = Path(folder)
         root = scratch / tree.prefix

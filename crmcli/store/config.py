@@ -10,6 +10,8 @@ from pathlib import Path
 from crmcli.errors import CrmError, DataDirError, InvalidValue
 from crmcli.i18n import N_, _
 from crmcli.store import codec, fs
+from crmcli.store.schemas import schema_bytes
+from crmcli.store.validation import document_problems, line_of
 from crmcli.version import __version__
 
 CONFIG_FILE = "crm.yaml"
@@ -131,8 +133,6 @@ def read_settings(path: Path, schema: str, error: type[CrmError], *, links: bool
         raise error(failure.message, where=f"{path}:{failure.line}" if failure.line else str(path)) from None
     stamp = _stamp(data, schema)
     if not os.path.lexists(stamp):
-        from crmcli.store.validation import document_problems, line_of
-
         problems = document_problems(schema, raw)
         if problems:
             field, message = problems[0]
@@ -155,8 +155,6 @@ def _stamp(data: bytes, schema: str) -> Path:
     keyed by the file's bytes, the schema (and the common one it refers to) and crm's version,
     so any change is validated again, and kept in the user's cache, where nothing pulled can
     put one."""
-    from crmcli.store.schemas import schema_bytes
-
     parts = (__version__.encode(), schema_bytes(schema), schema_bytes("common"), data)
     digest = hashlib.sha256(b"\0".join(parts)).hexdigest()
     return user_folder("XDG_CACHE_HOME", ".cache") / "crm" / "valid-settings" / digest

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from crmcli.errors import DataDirError, InvalidValue
 from crmcli.i18n import N_, _
+from crmcli.model.kinds import BY_FOLDER
 
 TEMP_PREFIX = ".crm-tmp-"
 
@@ -46,8 +47,6 @@ def data_place(root: Path, relative: str) -> Path:
     """`confined`, and one of the places crm ever writes: a record kind's folder (records and
     their documents), `attachments/` or `.gitattributes`. Never `.git/`, `crm.yaml` or a file
     beside them, whatever a journal or a caller says."""
-    from crmcli.model.kinds import BY_FOLDER
-
     path = confined(root, relative)
     top = relative.replace("\\", "/").split("/", 1)[0]
     if top not in BY_FOLDER and top not in WRITTEN_BESIDE_RECORDS:
@@ -230,8 +229,6 @@ def _umask() -> int:
 
 def sha256_of(path: Path) -> str:
     """The sha256 of a file, read in chunks (attachments can be large)."""
-    import hashlib
-
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         for chunk in iter(lambda: handle.read(1 << 20), b""):

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from crmcli.errors import GitError, InvalidValue
 from crmcli.i18n import N_, _
+from crmcli.model.dates import parse_day
 
 TRAILER = "Crm-Command"
 NO_COMMIT = "0" * 40
@@ -341,8 +342,6 @@ def _listing(paths: list[str]) -> bytes:
 def resolve_revision(tree: WorkTree, rev: str, clock) -> tuple[str, date | None]:
     """The commit `rev` names: a commit or tag, else a date (`2026-06-30`, `-30d`) meaning
     the last commit made before that day ended; with the day when it was a date."""
-    from crmcli.model.dates import parse_day
-
     if not rev.startswith("-"):
         found = tree.run("rev-parse", "-q", "--verify", f"{rev}^{{commit}}", check=False)
         if found.returncode == 0:
@@ -362,6 +361,7 @@ def resolve_revision(tree: WorkTree, rev: str, clock) -> tuple[str, date | None]
 def _without_links(member, path):
     """tarfile's `data` filter, leaving out links: crm reads no record through a link, and a
     link committed into an old revision (`.crm/at -> ../..`) would only make the extract fail."""
+    # lazy: tarfile loads in 11 ms (python -X importtime); only archives need it
     import tarfile
 
     if member.issym() or member.islnk():
@@ -374,6 +374,7 @@ def snapshot(tree: WorkTree, sha: str, cache: Path) -> Path:
     `git archive` (the work tree is not touched; `cache/<sha>/state` is left for its index).
     The oldest extracts beyond a few go; only folders named by a full commit id, that are
     folders and not links, are ever deleted: what this function made, nothing else."""
+    # lazy: tarfile loads in 11 ms (python -X importtime); only archives need it
     import tarfile
 
     folder = cache / sha

@@ -35,6 +35,7 @@ from crmcli.model.text import fold, pinyin_forms, pinyin_tokens, words
 from crmcli.store import codec
 from crmcli.store.fs import digest
 from crmcli.store.scan import scan
+from crmcli.store.schemas import validator
 from crmcli.store.state import regular_or_absent
 from crmcli.store.validation import line_of, schema_problems
 
@@ -401,10 +402,11 @@ class Index:
                 if progress:
                     progress(len(batch), len(changed))
             return
+        # lazy: multiprocessing loads in 13 ms (python -X importtime); only a cold index build needs it
         import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
 
-        from crmcli.store.schemas import validator
+        # lazy: concurrent.futures loads in 13 ms (python -X importtime); only a cold index build needs it
+        from concurrent.futures import ProcessPoolExecutor
 
         for kind in BY_FOLDER.values():
             validator(kind.schema)

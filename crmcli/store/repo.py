@@ -21,8 +21,9 @@ from crmcli.model.ids import random_id
 from crmcli.model.kinds import KINDS, Kind, kind_of_ref
 from crmcli.model.notices import Notice
 from crmcli.model.record import Record
-from crmcli.store import codec, document, fs, pending, state
+from crmcli.store import codec, document, fs, git, pending, state
 from crmcli.store.config import CONFIG_FILE, Config, load_config
+from crmcli.store.index import Index
 from crmcli.store.journal import JOURNAL, Journal, recover
 from crmcli.store.lock import lock_if_free, writer_lock
 from crmcli.store.questions import Match, Questions
@@ -74,8 +75,6 @@ def open_repo(path=None, *, today: str | None = None, at: str | None = None) -> 
 def _open_past(root: Path, clock: Clock, at: str, today: str | None) -> Repo:
     """The data directory as of revision or date `at`, from an extract in the cache; a date
     also becomes "today" unless one was given."""
-    from crmcli.store import git
-
     tree = git.work_tree(root)
     sha, day = git.resolve_revision(tree, at, clock)
     extracts = state.ensure(state.state_dir(root)) / "at"
@@ -116,8 +115,6 @@ class Repo:
         """The index as it is, opened (or rebuilt empty) on first use; see `indexed`. When the
         state folder cannot be used, the index is kept in memory for this command."""
         if self._index is None:
-            from crmcli.store.index import Index
-
             try:
                 folder = state.ensure(self.cache_dir)
             except DataDirError as error:
@@ -212,8 +209,6 @@ class Repo:
 
     def work_tree(self):
         """The git work tree of the data directory (GitError when there is none)."""
-        from crmcli.store import git
-
         return git.work_tree(self.live_root or self.root)
 
     def refuse_if_past(self) -> None:
@@ -225,8 +220,6 @@ class Repo:
     def refuse_if_git_busy(self) -> None:
         """Writes wait while git is mid-merge, -rebase, -cherry-pick, -revert or -bisect, and on
         a detached HEAD when they would be committed (see `git.write_refusal`): exit 3."""
-        from crmcli.store import git
-
         refusal = git.write_refusal(self.root, committing=self.autocommit)
         if refusal:
             raise DataDirError(refusal)
@@ -264,8 +257,6 @@ class Repo:
                 self.warn_uncommitted(self._commit_pending())
 
     def _in_git(self) -> bool:
-        from crmcli.store import git
-
         return git.maybe_in_git(self.root)
 
     def commit_pending(self) -> str | None:
@@ -285,8 +276,6 @@ class Repo:
         path that a later one wrote too is left to that one, which committed its final
         content. The caller holds the writers' lock. A data directory no longer in git has
         nowhere to commit them: the mark goes. Returns why the rest could not be committed."""
-        from crmcli.store import git
-
         entries = pending.read(self.root, self.cache_dir)
         if not entries or not self._in_git():
             pending.keep(self.cache_dir, [])

@@ -8,8 +8,14 @@ from __future__ import annotations
 
 import functools
 import json
+from datetime import date, datetime
 from importlib import resources
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from crmcli.errors import InvalidValue
+from crmcli.model.money import MINOR_UNITS
+from crmcli.model.recurrence import check_rule
 
 
 def _folder():
@@ -30,15 +36,11 @@ def schema(name: str) -> dict:
 
 
 def _is_moment(text) -> bool:
-    from datetime import datetime
-
     return not isinstance(text, str) or _parses(lambda: datetime.fromisoformat(text.replace("Z", "+00:00")))
 
 
 def _is_birthday(text) -> bool:
     """YYYY-MM-DD, or MM-DD when the year is unknown (checked against a leap year)."""
-    from datetime import date
-
     if not isinstance(text, str):
         return True
     full = text if len(text) == 10 else f"2000-{text}"
@@ -47,8 +49,6 @@ def _is_birthday(text) -> bool:
 
 def _is_currency(code) -> bool:
     """An ISO 4217 code crm knows the minor units of (the pattern only says three capitals)."""
-    from crmcli.model.money import MINOR_UNITS
-
     return not isinstance(code, str) or code in MINOR_UNITS
 
 
@@ -59,8 +59,6 @@ def _is_zone(name) -> bool:
     """An IANA time zone this system knows (`Asia/Shanghai`), as the clock will ask for it.
     The longest is 32 characters; a long one is refused unasked, for each `/` in it costs
     zoneinfo a nested import (`Asia/` 2,000 times exhausted the stack)."""
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
     if isinstance(name, str) and len(name) > MAX_ZONE_LENGTH:
         return False
     return not isinstance(name, str) or _parses(lambda: ZoneInfo(name), (ZoneInfoNotFoundError, ValueError, OSError))
@@ -68,11 +66,6 @@ def _is_zone(name) -> bool:
 
 def _is_repeat(text) -> bool:
     """A repeat rule crm can follow, its interval within bounds (not `99999999y`)."""
-    from datetime import date
-
-    from crmcli.errors import InvalidValue
-    from crmcli.model.recurrence import check_rule
-
     try:
         return not isinstance(text, str) or bool(check_rule(text, date(2000, 1, 1)))
     except InvalidValue:
@@ -105,6 +98,7 @@ def _inlined(node, root: dict):
 
 @functools.cache
 def validator(name: str):
+    # lazy: jsonschema loads in 90 ms (python -X importtime); only validation needs it
     from jsonschema import Draft202012Validator, FormatChecker
 
     checker = FormatChecker(("date",))

@@ -14,6 +14,7 @@ import json
 from pathlib import Path
 
 from crmcli.store import fs, state
+from crmcli.store.lock import writer_lock
 
 SENT_FILE = "sent.json"
 MOST_BYTES = 4 * 1024 * 1024
@@ -37,8 +38,6 @@ def sent_keys(cache_dir: Path) -> dict[str, str]:
 def note_sent(repo, keys: dict[str, str]) -> None:
     """Remember `keys` (key → day sent) as sent, under the writers' lock, so two cron runs at
     once cannot lose each other's notes; nothing when there is nothing new."""
-    from crmcli.store.lock import writer_lock
-
     if not keys or repo.revision is not None:
         return
     folder = state.ensure(repo.cache_dir)

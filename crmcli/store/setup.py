@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import os
 import shutil
+from importlib import resources
 from pathlib import Path
 
 from crmcli.errors import DataDirError, GitError, InvalidValue
 from crmcli.i18n import _
 from crmcli.model.kinds import KINDS
 from crmcli.store import git, gitsetup
+from crmcli.store.codec import dump
 from crmcli.store.config import CONFIG_FILE, DEFAULT_CONFIG
 from crmcli.store.fs import atomic_write, os_error
 
@@ -70,8 +72,6 @@ def default_folder(cwd: Path) -> Path:
 def starter_templates() -> list[tuple[str, bytes]]:
     """(file name, text) of the contract templates a new data directory starts with: a framework
     agreement in English and in Chinese, shipped in the package's templates/."""
-    from importlib import resources
-
     folder = resources.files("crmcli").joinpath(TEMPLATES)
     return sorted((entry.name, entry.read_bytes()) for entry in folder.iterdir() if entry.name.endswith(".md"))
 
@@ -104,8 +104,6 @@ def system_zone_name() -> str | None:
 
 
 def _yaml_text(text: str) -> str:
-    from crmcli.store.codec import dump
-
     return dump(text).strip().removesuffix("...").strip()
 
 

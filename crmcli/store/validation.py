@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from crmcli.i18n import N_, _
 from crmcli.model.kinds import Kind
 from crmcli.model.money import MINOR_UNITS
+from crmcli.store import codec
 from crmcli.store.schemas import validator
 
 
@@ -144,8 +145,6 @@ def schema_problems(kind: Kind, record: dict, path: str = "") -> list[tuple[list
 
 def line_of(text: str, field: list) -> int | None:
     """The 1-based line where a field sits in a YAML file, from ruamel's position data."""
-    from crmcli.store import codec
-
     try:
         node = codec.load_roundtrip(text)
     except Exception:

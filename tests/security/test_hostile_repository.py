@@ -171,21 +171,12 @@ REPORTS_PROBLEMS = {"check", "git pre-commit", "sync"}
 def all_commands() -> set[str]:
     """Every leaf command of the app, as its words (`contract attach`)."""
     import click
-    import typer
 
-    from crmcli.cli import _build_app
+    from crmcli.cli import command_tree
+    from crmcli.cli.language import walk
 
-    found = set()
-
-    def walk(command, path):
-        if isinstance(command, click.Group):
-            for name, sub in command.commands.items():
-                walk(sub, [*path, name])
-        else:
-            found.add(" ".join(path))
-
-    walk(typer.main.get_command(_build_app()), [])
-    return found
+    return {" ".join(path[1:]) for path, command in walk(command_tree(), ["crm"])
+            if not isinstance(command, click.Group)}
 
 
 # The world: a remote, the victim's clone, what lies beside it.

@@ -1,0 +1,49 @@
+"""The command tree is loaded a module at a time: `crm today` runs without the import/export
+machinery or the heavy libraries only some commands need (issue 21: start-up)."""
+
+import json
+import os
+import subprocess
+import sys
+
+import typer
+
+from crmcli.cli import APP_SETTINGS, COMMANDS, command_tree
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+HEAVY = ["pypinyin", "rapidfuzz", "jsonschema", "openpyxl", "icalendar", "vobject", "jinja2", "babel",
+         "crmcli.io.exports", "crmcli.io.importer", "crmcli.cli.imports", "crmcli.cli.exports"]
+
+
+def test_the_table_of_commands_is_what_the_modules_register():
+    registered = {}
+    for module in dict.fromkeys(COMMANDS.values()):
+        app = typer.Typer(**APP_SETTINGS)
+        __import__(f"crmcli.cli.{module}", fromlist=["register"]).register(app)
+        registered.update(dict.fromkeys(typer.main.get_group(app).commands, module))
+    assert registered == COMMANDS
+
+
+def test_every_command_of_the_table_is_found():
+    tree = command_tree(with_help=False)
+    assert all(tree.get_command(None, name) is not None for name in COMMANDS)
+
+
+def _loaded_after(*args: str) -> set[str]:
+    """The modules a fresh process has imported after running `crm ARGS`."""
+    script = ("import json, sys\nfrom crmcli.cli import run\ncode = run(sys.argv[1:])\n"
+              "print(json.dumps([code, sorted(sys.modules)]))")
+    done = subprocess.run([sys.executable, "-c", script, *args], capture_output=True, text=True, check=True,
+                          env={**os.environ, "PYTHONPATH": ROOT})
+    code, modules = json.loads(done.stdout.strip().splitlines()[-1])
+    assert code == 0, done.stderr
+    return {module for module in modules if module.split(".")[0] in {name.split(".")[0] for name in HEAVY}}
+
+
+def test_today_loads_no_heavy_library_and_no_import_export_code(demo):
+    loaded = _loaded_after("--data-dir", str(demo.root), "today")
+    assert not [name for name in HEAVY if name in loaded]
+
+
+def test_a_chinese_name_loads_pinyin_only_where_needed(empty):
+    assert "pypinyin" in _loaded_after("--data-dir", str(empty.root), "customer", "add", "华强电子")
