@@ -12,7 +12,7 @@ from crmcli.io.beancount import journal
 from crmcli.io.exports import export_table, xlsx_target
 from crmcli.io.vcards import export_vcards
 from crmcli.render import render
-from crmcli.render.files import write_file
+from crmcli.render.files import write_file, write_output
 
 KindArgument = Annotated[str, typer.Argument(
     help="customer, supplier, contact, interaction, product, order, purchase, contract, deal, ticket, campaign or "
@@ -33,10 +33,7 @@ def _write(run, text: str, output: Path | None) -> None:
     if output is None:
         typer.echo(text, nl=False)
         return
-    try:
-        output.write_text(text, encoding="utf-8")
-    except OSError as error:
-        raise InvalidValue(_("cannot write: {reason}").format(reason=error.strerror), where=str(output)) from error
+    write_output(output, text.encode("utf-8"))
     run.say(_("wrote {path}").format(path=output))
 
 

@@ -18,8 +18,8 @@ from crmcli.query.resolve import resolve_party, resolve_record
 from crmcli.reminders.calendar import calendar
 from crmcli.reminders.mail import mail_settings, send
 from crmcli.render import render, visible
+from crmcli.render.files import write_output
 from crmcli.reports.reminders import calendar_items, due_digest, reminder_list, reminder_view
-from crmcli.store.fs import atomic_write
 from crmcli.store.sent import note_sent
 
 Id = Annotated[str, typer.Argument(metavar="ID", help="The reminder's id (a unique prefix will do).")]
@@ -174,5 +174,5 @@ def register(app: typer.Typer) -> None:
             sys.stdout.flush()
             return
 
-        atomic_write(ics, data)
+        write_output(ics, data)
         state(ctx).say(_("wrote {count} entries to {path}").format(count=len(items), path=ics))

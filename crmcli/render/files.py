@@ -6,6 +6,7 @@ import io
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import BinaryIO
 
 from crmcli.errors import InvalidValue
 from crmcli.i18n import _
@@ -13,6 +14,7 @@ from crmcli.model.money import MINOR_UNITS
 from crmcli.model.views import Fields
 from crmcli.render import _csv_value, _tables, cell_text, localized, render, visible
 from crmcli.render.guard import risky
+from crmcli.store.fs import write_output
 
 EXTENSIONS = (".csv", ".json", ".md", ".xlsx")
 FORMATS = {".csv": "csv", ".json": "json", ".md": "markdown", ".xlsx": "xlsx"}
@@ -47,7 +49,7 @@ def _typed(value, kind: str | None, currency):
     return value, None
 
 
-def _xlsx(result, path: Path, raw: bool = False) -> None:
+def _xlsx(result, handle: BinaryIO, raw: bool = False) -> None:
     """One sheet per table, headers bold, dates and moments as Excel dates, money as numbers
     with the currency's minor units. openpyxl's write-only mode streams rows to the file, so a
     large export does not sit in memory."""
@@ -83,7 +85,7 @@ def _xlsx(result, path: Path, raw: bool = False) -> None:
         for row in part.rows:
             sheet.append([cell(sheet, row.get(column.key), kind, row.get("currency"))
                           for column, kind in zip(part.columns, kinds, strict=True)])
-    book.save(path)
+    book.save(handle)
 
 
 def _cell(value):
@@ -107,12 +109,10 @@ def write_file(result, path: Path, fmt: str | None = None, raw: bool = False, en
             raise InvalidValue(_("--output {name}: use a file ending in {extensions}").format(name=path.name,
                                                                                   extensions=", ".join(EXTENSIONS)))
         fmt = FORMATS[suffix]
-    try:
-        if fmt == "xlsx":
-            _xlsx(localized(result) if report else result, path, raw)
-            return
-        buffer = io.StringIO()
-        render(result, fmt, buffer, raw)
-        path.write_text(buffer.getvalue(), encoding=encoding)
-    except OSError as error:
-        raise InvalidValue(_("{path}: cannot write: {reason}").format(path=path, reason=error.strerror)) from error
+    if fmt == "xlsx":
+        book = localized(result) if report else result
+        write_output(path, lambda handle: _xlsx(book, handle, raw))
+        return
+    buffer = io.StringIO()
+    render(result, fmt, buffer, raw)
+    write_output(path, buffer.getvalue().encode(encoding))

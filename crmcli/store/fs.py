@@ -13,7 +13,9 @@ import os
 import secrets
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
 
 from crmcli.errors import DataDirError, InvalidValue
 from crmcli.i18n import N_, _
@@ -88,10 +90,15 @@ def temp_beside(path: Path) -> Path:
     return path.with_name(f"{TEMP_PREFIX}{secrets.token_hex(6)}.yaml")
 
 
-def write_temp(path: Path, data: bytes, temp: Path | None = None, sync: bool = True) -> Path:
+Content = bytes | Callable[[BinaryIO], object]
+"""What a file is to hold: its bytes, or a function that writes them to a handle (a workbook
+saving itself), which may fail half-way."""
+
+
+def write_temp(path: Path, data: Content, temp: Path | None = None, sync: bool = True) -> Path:
     """Write `data` to a synced temporary file beside `path` (named `temp` when given); the
     caller replaces `path` with it. Without `sync` the caller syncs them all at once
-    (`os.sync`) before replacing."""
+    (`os.sync`) before replacing. If writing fails, however, the temporary file is removed."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         if temp is None:
@@ -103,7 +110,10 @@ def write_temp(path: Path, data: bytes, temp: Path | None = None, sync: bool = T
         raise os_error(error, path.parent) from error
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            if callable(data):
+                data(handle)
+            else:
+                handle.write(data)
             handle.flush()
             if sync:
                 os.fsync(handle.fileno())
@@ -114,6 +124,9 @@ def write_temp(path: Path, data: bytes, temp: Path | None = None, sync: bool = T
     except OSError as error:
         temp.unlink(missing_ok=True)
         raise os_error(error, path) from error
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
     return temp
 
 
@@ -217,8 +230,33 @@ def discard(moved: list[tuple[Path, Path]]) -> None:
         remove(aside)
 
 
-def atomic_write(path: Path, data: bytes) -> None:
+def atomic_write(path: Path, data: Content) -> None:
     commit_temp(write_temp(path, data), path)
+
+
+def write_output(path: Path, data: Content) -> None:
+    """The one writer of the files crm makes for the user (exports, reports, calendars,
+    vCards, journals): written whole beside `path` and moved over it as records are, so a
+    failure (a full disk, an exporter raising half-way) leaves the old file or none, never
+    half of a new one. A link is written through, as an editor would; a device or a pipe
+    (`-o /dev/stdout`) is written in place. Failing is the request's error (exit 1), not the
+    data directory's: the file is the user's, wherever they chose."""
+    target = path.resolve()
+    try:
+        if target.exists() and not target.is_file():
+            with open(target, "wb") as handle:
+                if callable(data):
+                    data(handle)
+                else:
+                    handle.write(data)
+            return
+        if not target.parent.is_dir():
+            raise os_error(FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT)), path)
+        atomic_write(target, data)
+    except OSError as error:
+        raise InvalidValue(str(os_error(error, path))) from None
+    except DataDirError as error:
+        raise InvalidValue(str(error)) from None
 
 
 def _umask() -> int:
