@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from crmcli.actions.digest import Digest, remind_due, reminders_calendar
 from crmcli.actions.editing import remove_record
 from crmcli.actions.reminders import add_reminder, complete_reminder, snooze_reminder
 from crmcli.cli.context import OutputFormat, record_commands, state
@@ -15,12 +16,9 @@ from crmcli.cli.editor import SetOption, change, with_options
 from crmcli.i18n import _
 from crmcli.model.kinds import KINDS
 from crmcli.query.resolve import resolve_party, resolve_record
-from crmcli.reminders.calendar import calendar
-from crmcli.reminders.mail import mail_settings, send
 from crmcli.render import render, visible
 from crmcli.render.files import write_output
-from crmcli.reports.reminders import calendar_items, due_digest, reminder_list, reminder_view
-from crmcli.store.sent import note_sent
+from crmcli.reports.reminders import reminder_list, reminder_view
 
 Id = Annotated[str, typer.Argument(metavar="ID", help="The reminder's id (a unique prefix will do).")]
 Owner = Annotated[str | None, typer.Option("--owner", help="Only what this person owns.")]
@@ -43,16 +41,6 @@ def _text_of(result, fmt: str) -> str:
     buffer = io.StringIO()
     render(result, fmt, buffer)
     return buffer.getvalue()
-
-
-def _calendar(repo, items, records) -> bytes:
-    return calendar(items, records, repo.index.party_names(), repo.clock, repo.config.business_name)
-
-
-def _announce(repo, items) -> None:
-    """Record that the news in `items` meant to go out once has gone (after delivery only)."""
-    today = repo.clock.today().isoformat()
-    note_sent(repo, {item.extra["once"]: today for item in items if item.extra.get("once")})
 
 
 def register(app: typer.Typer) -> None:
@@ -138,25 +126,24 @@ def register(app: typer.Typer) -> None:
     ):
         """What is due (and overdue), for cron: prints nothing and exits 0 when nothing is."""
         run = state(ctx)
-        repo = run.repo
-        items, result = due_digest(repo, within, owner)
-        if not items:
-            return
-        if mail_to:
-            send(mail_settings(repo), mail_to, result.title, _text_of(result, "plain"), _text_of(result, "html"))
-            if sys.stderr.isatty():
-                run.say(_("mailed {count} reminder(s) to {addresses}").format(count=len(items),
-                                                                              addresses=", ".join(mail_to)))
-        elif fmt == DigestFormat.ics:
-            sys.stdout.buffer.write(_calendar(repo, items, {r.ref: r.data for r in repo.records("reminder")}))
-            sys.stdout.flush()
-        else:
-            if run.format(OutputFormat(fmt.value) if fmt else None) in ("table", "plain", "markdown"):
-                typer.echo(visible(result.title))
+        fmt_ = OutputFormat(fmt.value) if fmt and fmt != DigestFormat.ics else None
+
+        def show(digest: Digest) -> None:
+            if digest.ics is not None:
+                sys.stdout.buffer.write(digest.ics)
+                sys.stdout.flush()
+                return
+            if run.format(fmt_) in ("table", "plain", "markdown"):
+                typer.echo(visible(digest.view.title or ""))
                 typer.echo()
-            run.show(result, OutputFormat(fmt.value) if fmt else None)
-        _announce(repo, items)
-        if fail_if_due:
+            run.show(digest.view, fmt_)
+
+        digest = remind_due(run.repo, within, owner, mail_to=mail_to or (), ics=fmt == DigestFormat.ics,
+                            text_of=_text_of, show=show)
+        if digest.mailed_to and sys.stderr.isatty():
+            run.say(_("mailed {count} reminder(s) to {addresses}").format(count=len(digest.items),
+                                                                          addresses=", ".join(digest.mailed_to)))
+        if digest.items and fail_if_due:
             raise typer.Exit(1)
 
     @remind.command("export")
@@ -166,13 +153,10 @@ def register(app: typer.Typer) -> None:
         owner: Owner = None,
     ):
         """Write reminders (VTODO) and dated events of the coming year (VEVENT) to a calendar file."""
-        repo = state(ctx).repo
-        items, records = calendar_items(repo, owner)
-        data = _calendar(repo, items, records)
+        count, data = reminders_calendar(state(ctx).repo, owner)
         if str(ics) == "-":
             sys.stdout.buffer.write(data)
             sys.stdout.flush()
             return
-
         write_output(ics, data)
-        state(ctx).say(_("wrote {count} entries to {path}").format(count=len(items), path=ics))
+        state(ctx).say(_("wrote {count} entries to {path}").format(count=count, path=ics))
