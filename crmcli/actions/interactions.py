@@ -8,12 +8,16 @@ from crmcli.i18n import _
 from crmcli.model.dates import moment_text, parse_day, parse_moment
 from crmcli.model.kinds import KINDS
 from crmcli.model.record import Record
+from crmcli.query.resolve import resolve_record
 
 TYPES = ("call", "email", "meeting", "visit", "message", "note")
 
 
 def log_interaction(repo, party: Record, type_: str, summary: str, **how) -> Record:
-    """Record one interaction; `at`, `due` are typed dates (`now`, `+2d`, `friday 15:00`…)."""
+    """`crm log`: record one interaction; `at`, `due` are typed dates (`now`, `+2d`, `friday
+    15:00`…), `campaign` names a campaign (CP-…, a unique prefix will do)."""
+    if how.get("campaign"):
+        how["campaign"] = resolve_record(repo, KINDS["campaign"], how["campaign"]).ref
     record = new_interaction(repo, party, type_, summary, **how)
     kind = KINDS["interaction"]
     with repo.writing(f"log: {type_} with {party.title} — {record['summary']}") as tx:

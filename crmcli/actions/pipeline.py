@@ -14,6 +14,7 @@ from crmcli.model.money import parse_amount
 from crmcli.model.periods import parse_period
 from crmcli.model.pipeline import check_probability, check_stage, is_closed_deal, next_lifecycle
 from crmcli.model.record import Record
+from crmcli.query.resolve import resolve_record
 
 
 def change_lifecycle(repo, party: Record, step: int, to: str | None = None, note: str | None = None) -> Record:
@@ -60,7 +61,8 @@ def add_deal(repo, party: Record, title: str, *, amount: str | None = None, curr
     if close:
         record["close"] = parse_day(close, repo.clock).isoformat()
     if source:
-        record["source"] = source
+        is_campaign = source.upper().startswith("CP-")
+        record["source"] = resolve_record(repo, KINDS["campaign"], source).ref if is_campaign else source
     now = moment_text(repo.clock.now())
     record["history"] = [{"at": now, "status": record["stage"], **({"by": repo.config.me} if repo.config.me else {})}]
     kind = KINDS["deal"]
@@ -69,8 +71,19 @@ def add_deal(repo, party: Record, title: str, *, amount: str | None = None, curr
     return Record(ref, kind, record)
 
 
-def move_deal(repo, deal: Record, stage: str, *, note: str | None = None, reason: str | None = None,
-              order: str | None = None) -> Record:
+def move_deal(repo, deal: Record, stage: str, note: str | None = None) -> Record:
+    """`crm deal move`: a deal to another open stage (won and lost have their commands)."""
+    _check_open_stage(repo, stage)
+    return _write_move(repo, deal, stage, note=note)
+
+
+def lose_deal(repo, deal: Record, reason: str) -> Record:
+    """`crm deal lost`: close a deal as lost, with the reason."""
+    return _write_move(repo, deal, "lost", reason=reason)
+
+
+def _write_move(repo, deal: Record, stage: str, *, note: str | None = None, reason: str | None = None,
+                order: str | None = None) -> Record:
     """Move a deal to `stage` (won and lost close it); a closed deal moves no more."""
     check_stage(stage, repo.config.stages)
     with repo.writing(f"deal: {deal.id} → {stage}") as tx:
@@ -79,12 +92,16 @@ def move_deal(repo, deal: Record, stage: str, *, note: str | None = None, reason
     return deal
 
 
-def restage(repo, deal: Record, stage: str, note: str | None = None):
-    """`crm deal edit --stage`: the same move as `crm deal move`, as a change for
-    `edit_record`, so it lands in one write with the deal's other changes."""
+def _check_open_stage(repo, stage: str) -> None:
     if stage in ("won", "lost"):
         raise InvalidValue(_("use crm deal {stage} to close a deal").format(stage=stage))
     check_stage(stage, repo.config.stages)
+
+
+def restage(repo, deal: Record, stage: str, note: str | None = None):
+    """`crm deal edit --stage`: the same move as `crm deal move`, as a change for
+    `edit_record`, so it lands in one write with the deal's other changes."""
+    _check_open_stage(repo, stage)
 
     def adjust(data: dict) -> None:
         _move_deal(repo, Record(deal.ref, deal.kind, data), stage, note, None, None)
@@ -130,12 +147,13 @@ def win_deal(repo, deal: Record, make_order: bool = False, note: str | None = No
                                                        "unit_price": deal.data["amount"]}],
                           currency=deal.data.get("currency"), owner=deal.data.get("owner"), status="confirmed",
                           note=f"from deal {deal.id}", deal=deal.ref)
-    move_deal(repo, deal, "won", note=note, order=order.ref if order else None)
+    _write_move(repo, deal, "won", note=note, order=order.ref if order else None)
     return deal, order
 
 
 def set_target(repo, owner: str | None, period: str, amount: str, currency: str | None = None) -> Record:
-    """A target for an owner (or, with no owner, the whole business) and a period."""
+    """A target for an owner (or, with no owner or `all`, the whole business) and a period."""
+    owner = None if owner == "all" else owner
     span = parse_period(period, repo.clock.today())
     if not (len(period) == 4 or "-Q" in period.upper() or len(period) == 7) or ".." in period:
         raise InvalidValue(_("a target is for a year, a quarter or a month (2026, 2026-Q4, 2026-11), not "

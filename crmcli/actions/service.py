@@ -6,11 +6,12 @@ from crmcli.actions.parties import assign_owner
 from crmcli.errors import InvalidValue
 from crmcli.i18n import _
 from crmcli.model.dates import moment_text, parse_day
-from crmcli.model.kinds import KINDS
+from crmcli.model.kinds import KINDS, PARTY_KINDS
 from crmcli.model.money import currency as currency_code
 from crmcli.model.money import parse_amount
 from crmcli.model.pipeline import TICKET, service_due
 from crmcli.model.record import Record
+from crmcli.query.search import select
 
 
 def open_ticket(repo, party: Record, subject: str, *, priority: str = "normal", body: str | None = None,
@@ -97,14 +98,16 @@ def add_campaign(repo, name: str, channel: str, *, start: str | None = None, end
     return Record(ref, kind, record)
 
 
-def add_members(repo, campaign: Record, parties: list[Record]) -> int:
-    """Add parties to a campaign; returns how many were new."""
+def add_members(repo, campaign: Record, query: str) -> tuple[int, int]:
+    """Add the customers and suppliers that match `query` to a campaign; returns how many
+    were new, and how many matched."""
+    parties = select(repo, query, PARTY_KINDS)
     if all(p.ref in (campaign.data.get("members") or []) for p in parties):
-        return 0
+        return 0, len(parties)
     with repo.writing(f"campaign: members added to {campaign.data['name']}") as tx:
         members = tx.fresh(campaign).data.setdefault("members", [])
         new = [p.ref for p in parties if p.ref not in members]
         members.extend(sorted(new))
         if new:
             tx.update(campaign)
-    return len(new)
+    return len(new), len(parties)

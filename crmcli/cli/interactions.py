@@ -9,8 +9,7 @@ import typer
 
 from crmcli.actions.interactions import log_interaction
 from crmcli.cli.context import FormatOption, QueryCommand, query_text, state
-from crmcli.model.kinds import KINDS
-from crmcli.query.resolve import named_party, resolve_party, resolve_record
+from crmcli.query.resolve import resolve_party
 from crmcli.reports.timeline import timeline as build
 
 
@@ -62,11 +61,8 @@ def register(app: typer.Typer) -> None:
         """Record a call, email, meeting, visit, message or note; prints its id."""
         repo = state(ctx).repo
         text = sys.stdin.read() if body == "-" else body
-        record = resolve_party(repo, party)
-        if campaign:
-            campaign = resolve_record(repo, KINDS["campaign"], campaign).ref
         logged = log_interaction(
-            repo, record, type_.value, summary, at=at, contact=contact, body=text,
+            repo, resolve_party(repo, party), type_.value, summary, at=at, contact=contact, body=text,
             outcome=outcome.value if outcome else None, tags=tag or [],
             direction=direction.value if direction else None, next_action=next_, due=due, campaign=campaign,
             rating=rating,
@@ -90,11 +86,6 @@ def register(app: typer.Typer) -> None:
         fmt: FormatOption = None,
     ):
         """Interactions across parties, newest first."""
-        repo = state(ctx).repo
-        record = resolve_party(repo, party) if party else None
-        text = query_text(query) if query else ""
-        if text and record is None:
-            record = named_party(repo, text)
-            text = "" if record else text
         types = [t.value for t in type_ or []]
-        state(ctx).show(build(repo, text, record, since, until, types, limit), fmt)
+        state(ctx).show(build(state(ctx).repo, query_text(query) if query else "", party, since, until, types, limit),
+                        fmt)

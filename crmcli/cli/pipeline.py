@@ -6,15 +6,13 @@ from typing import Annotated
 
 import typer
 
-from crmcli.actions.pipeline import add_deal, move_deal, restage, set_target, win_deal
+from crmcli.actions.pipeline import add_deal, lose_deal, move_deal, restage, set_target, win_deal
 from crmcli.actions.service import add_campaign, add_members, open_ticket, update_ticket
 from crmcli.cli.context import QueryCommand, query_text, record_commands, state
 from crmcli.cli.editor import SetOption, change, edit_command, with_options
-from crmcli.errors import InvalidValue
 from crmcli.i18n import _
-from crmcli.model.kinds import KINDS, PARTY_KINDS
+from crmcli.model.kinds import KINDS
 from crmcli.query.resolve import resolve_party, resolve_record
-from crmcli.query.search import select
 from crmcli.reports import pipeline as views
 
 Id = Annotated[str, typer.Argument(metavar="ID", help="The id (a unique prefix will do).")]
@@ -82,8 +80,6 @@ def register(app: typer.Typer) -> None:
                  probability: Annotated[str | None, typer.Option(
                      help="Overrides the stage's probability (0–100).")] = None):
         """Add a deal; prints its id."""
-        if source and source.upper().startswith("CP-"):
-            source = _find(ctx, "campaign", source).ref
         record = add_deal(state(ctx).repo, _party(ctx, party), title, amount=amount, currency=currency, stage=stage,
                           close=close, source=source, owner=owner, probability=probability)
         typer.echo(record.id)
@@ -92,8 +88,6 @@ def register(app: typer.Typer) -> None:
     def deal_move(ctx: typer.Context, deal_id: Id, stage: Annotated[str, typer.Argument(help="The new stage.")],
                   note: Annotated[str | None, typer.Option("--note", help="Why, kept in the deal's history.")] = None):
         """Move a deal to another stage (kept in its history)."""
-        if stage in ("won", "lost"):
-            raise InvalidValue(_("use crm deal {stage} to close a deal").format(stage=stage))
         record = move_deal(state(ctx).repo, _find(ctx, "deal", deal_id), stage, note=note)
         state(ctx).say(_("{id}: {stage}").format(id=record.id, stage=_(record.data["stage"])))
 
@@ -112,7 +106,7 @@ def register(app: typer.Typer) -> None:
     def deal_lost(ctx: typer.Context, deal_id: Id,
                   reason: Annotated[str, typer.Option("--reason", help="Why it was lost (required).")]):
         """Close a deal as lost, with the reason."""
-        record = move_deal(state(ctx).repo, _find(ctx, "deal", deal_id), "lost", reason=reason)
+        record = lose_deal(state(ctx).repo, _find(ctx, "deal", deal_id), reason)
         state(ctx).say(_("{id}: lost").format(id=record.id))
 
     @deal.command("edit")
@@ -142,7 +136,7 @@ def register(app: typer.Typer) -> None:
                    amount: Annotated[str, typer.Argument(help="Net sales to reach.")],
                    currency: Annotated[str | None, typer.Option(help="ISO 4217 (default: crm.yaml's).")] = None):
         """Set (or change) a sales target."""
-        record = set_target(state(ctx).repo, None if owner == "all" else owner, period, amount, currency)
+        record = set_target(state(ctx).repo, owner, period, amount, currency)
         state(ctx).say(_("target {id}: {amount} {currency}").format(id=record.id, amount=record.data["amount"],
                                                                    currency=record.data["currency"]))
 
@@ -224,7 +218,5 @@ def register(app: typer.Typer) -> None:
                          query: Annotated[list[str], typer.Argument(
                              help="Parties to add: a query such as 'kind:customer tag:vip'.")]):
         """Add the customers and suppliers that match a query."""
-        repo = state(ctx).repo
-        parties = select(repo, query_text(query), PARTY_KINDS)
-        added = add_members(repo, _find(ctx, "campaign", campaign_id), parties)
-        state(ctx).say(_("{added} member(s) added ({matched} matched)").format(added=added, matched=len(parties)))
+        added, matched = add_members(state(ctx).repo, _find(ctx, "campaign", campaign_id), query_text(query))
+        state(ctx).say(_("{added} member(s) added ({matched} matched)").format(added=added, matched=matched))
