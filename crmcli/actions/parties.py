@@ -3,6 +3,8 @@ record is actions/editing.py)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from crmcli.actions.editing import Adjust
 from crmcli.errors import InvalidValue
 from crmcli.i18n import _
@@ -115,6 +117,41 @@ def twin_of(repo, kind: Kind, name: str, party_id: str | None = None) -> Record 
             if not plays(other, record.data, kind.name):
                 return record
     return None
+
+
+@dataclass(frozen=True)
+class RoleOffer:
+    """The party to add is already filed under the other kind (a supplier becoming a
+    customer): it should take the role rather than get a twin. The face asks `question`, or
+    refuses when no one can be asked."""
+
+    twin: Record
+    kind: Kind
+
+    @property
+    def question(self) -> str:
+        return _("{name} is already a {other} ({ref}): make it a {kind} too, one party with both roles?").format(
+            name=self.twin.title, other=_(self.twin.kind.name), ref=self.twin.ref, kind=_(self.kind.name))
+
+
+@dataclass(frozen=True)
+class PartyAdded:
+    record: Record
+    took_role: bool = False
+    """True when an existing party of the other kind took the role instead."""
+
+
+def add_party_or_role(repo, kind: Kind, fields: dict, party_id: str | None = None, *, force: bool = False,
+                      take_role: bool = False) -> PartyAdded | RoleOffer:
+    """`crm customer|supplier add`: add the party, or, when it exists under the other kind,
+    let that one take the role (with `take_role`), else offer it."""
+    name = str(fields.get("name") or "")
+    twin = twin_of(repo, kind, name, party_id or fields.get("id")) if name.strip() else None
+    if twin is None:
+        return PartyAdded(add_party(repo, kind, fields, party_id, force=force))
+    if not take_role:
+        return RoleOffer(twin, kind)
+    return PartyAdded(add_role(repo, twin, kind.name), took_role=True)
 
 
 def add_role(repo, party: Record, role: str) -> Record:

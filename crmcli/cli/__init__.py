@@ -179,7 +179,7 @@ def run(args: list[str]) -> int:
     """Run the CLI with `args` and return the exit code, printing errors as one line."""
     state = State(debug="--debug" in args or env_debug())
     try:
-        speak(args)
+        state.settings = speak(args)
         garbled = next((arg for arg in args if not _is_text(arg)), None)
         if garbled is not None:
             state.say("crm: " + _("argument {argument} is not UTF-8 text (is the terminal set to another "

@@ -26,7 +26,7 @@ from crmcli.store import codec
 from crmcli.store.repo import open_repo
 
 if TYPE_CHECKING:
-    from crmcli.store.repo import Repo
+    from crmcli.store.repo import Repo, Settings
 
 
 class OutputFormat(StrEnum):
@@ -62,13 +62,15 @@ class State:
     today: str | None = None
     no_commit: bool = False
     at: str | None = None
+    settings: "Settings | None" = None
+    """The data directory and its crm.yaml, read once when the run's language was chosen."""
     repo_: "Repo | None" = None
     messages: list[str] = field(default_factory=list)
 
     @property
     def repo(self):
         if self.repo_ is None:
-            self.repo_ = open_repo(self.data_dir, today=self.today, at=self.at)
+            self.repo_ = open_repo(self.data_dir, today=self.today, at=self.at, settings=self.settings)
             self.repo_.autocommit = self.repo_.autocommit and not self.no_commit
         return self.repo_
 

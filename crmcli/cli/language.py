@@ -12,11 +12,8 @@ import typing
 import click
 from typer.models import ArgumentInfo
 
-from crmcli import i18n
-from crmcli.errors import CrmError
 from crmcli.i18n import _, language
-from crmcli.store.config import load_config
-from crmcli.store.repo import find_root
+from crmcli.store.repo import Settings, choose_language
 
 
 def option(args: list[str], *names: str) -> str | None:
@@ -30,14 +27,11 @@ def option(args: list[str], *names: str) -> str | None:
     return None
 
 
-def speak(args: list[str]) -> None:
-    """Choose the interface language: --lang, else crm.yaml's locale, else the environment's."""
-    configured = None
-    try:
-        configured = load_config(find_root(option(args, "--data-dir", "-d"))).raw.get("locale")
-    except CrmError:
-        pass
-    i18n.use(i18n.choose(option(args, "--lang"), configured))
+def speak(args: list[str]) -> Settings | None:
+    """Choose the interface language before Typer parses (help must be in the run's language):
+    --lang, else crm.yaml's locale, else the environment's. Returns the settings read, which
+    the run's `open_repo` then uses rather than reading crm.yaml again."""
+    return choose_language(option(args, "--data-dir", "-d"), option(args, "--lang"))
 
 
 def walk(command: click.Command, path: list[str]):

@@ -10,7 +10,7 @@ import typer
 
 from crmcli.actions.editing import remove_record
 from crmcli.actions.merge import merge_parties, plan_merge
-from crmcli.actions.parties import add_party, add_role, retag, twin_of, with_flags
+from crmcli.actions.parties import PartyAdded, RoleOffer, add_party_or_role, retag, with_flags
 from crmcli.actions.pipeline import change_lifecycle
 from crmcli.cli.context import FormatOption, QueryCommand, query_text, state, stdin_yaml
 from crmcli.cli.editor import SetOption, change
@@ -30,27 +30,6 @@ class PartySort(StrEnum):
     last = "last"
     created = "created"
     owner = "owner"
-
-
-def _offer_role(ctx, kind, name: str, party_id: str | None, accepted: bool) -> bool:
-    """When the party to add exists under the other kind (a supplier becoming a customer),
-    offer to add the role to it instead of making a twin; True when it did (prints its id).
-    Refused without --add-role when no one can be asked."""
-    repo = state(ctx).repo
-    twin = twin_of(repo, kind, name, party_id) if name.strip() else None
-    if twin is None:
-        return False
-    question = _("{name} is already a {other} ({ref}): make it a {kind} too, one party with both roles?").format(
-        name=twin.title, other=_(twin.kind.name), ref=twin.ref, kind=_(kind.name))
-    if not accepted:
-        if not sys.stdin.isatty():
-            raise InvalidValue(_("{question} (--add-role to do so)").format(question=question))
-        if not typer.confirm(question, default=True, err=True):
-            raise typer.Exit(1)
-    add_role(repo, twin, kind.name)
-    typer.echo(twin.id)
-    state(ctx).say(_("{ref} is a {kind} too").format(ref=twin.ref, kind=_(kind.name)))
-    return True
 
 
 def make_party_app(kind_name: str) -> typer.Typer:
@@ -101,16 +80,24 @@ def make_party_app(kind_name: str) -> typer.Typer:
         fields = stdin_yaml(_("no name: give one (crm {kind} add \"Acme Corp\"), or a YAML record on stdin "
                               "(crm {kind} add - < record.yaml)").format(kind=kind().name)) if name in (None, "-") \
             else {"name": name}
-        if _offer_role(ctx, kind(), str(fields.get("name") or ""), party_id or fields.get("id"), add_role):
-            return
         address = {"street": street, "city": city, "province": province, "postcode": postcode, "country": country}
         flags = {
             "entity": entity, "lifecycle": lifecycle, "industry": industry, "tags": tag, "owner": owner,
             "region": region, "phones": phone, "emails": email, "website": website, "tax_id": tax_id,
             "payment_terms": terms, "follow_up_every": follow_up, "notes": note,
         }
-        record = add_party(state(ctx).repo, kind(), with_flags(fields, flags, address), party_id, force=force)
-        typer.echo(record.id)
+        repo, fields = state(ctx).repo, with_flags(fields, flags, address)
+        added = add_party_or_role(repo, kind(), fields, party_id, force=force, take_role=add_role)
+        if isinstance(added, RoleOffer):
+            if not sys.stdin.isatty():
+                raise InvalidValue(_("{question} (--add-role to do so)").format(question=added.question))
+            if not typer.confirm(added.question, default=True, err=True):
+                raise typer.Exit(1)
+            added = add_party_or_role(repo, kind(), fields, party_id, force=force, take_role=True)
+        assert isinstance(added, PartyAdded)
+        typer.echo(added.record.id)
+        if added.took_role:
+            state(ctx).say(_("{ref} is a {kind} too").format(ref=added.record.ref, kind=_(kind().name)))
 
     @app.command("list", cls=QueryCommand)
     def list_(

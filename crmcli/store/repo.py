@@ -14,7 +14,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from crmcli.errors import DataDirError, GitError, InvalidValue, NotFound, ValidationFailed
+from crmcli import i18n
+from crmcli.errors import CrmError, DataDirError, GitError, InvalidValue, NotFound, ValidationFailed
 from crmcli.i18n import _
 from crmcli.model.dates import Clock, local_zone, moment_text, read_day
 from crmcli.model.ids import random_id
@@ -52,9 +53,31 @@ def find_root(explicit: str | os.PathLike | None = None) -> Path:
     return default_data_dir()
 
 
-def open_repo(path=None, *, today: str | None = None, at: str | None = None) -> Repo:
+Settings = tuple[Path, Config]
+"""A data directory and its crm.yaml, as read once at the start of a run."""
+
+
+def choose_language(path=None, lang: str | None = None) -> Settings | None:
+    """Set the run's interface language: `lang` (--lang), else the locale in crm.yaml of the
+    data directory at `path` (found as `find_root` does), else the environment's. Returns
+    that directory and its settings, for `open_repo` to use rather than read them again;
+    None when they cannot be read (the command then says why, in the chosen language)."""
+    settings = None
+    try:
+        root = find_root(path)
+        if (root / CONFIG_FILE).is_file():  # else nothing to read (and `crm init` may write it)
+            settings = (root, load_config(root))
+    except CrmError:
+        pass
+    i18n.use(i18n.choose(lang, settings[1].raw.get("locale") if settings else None))
+    return settings
+
+
+def open_repo(path=None, *, today: str | None = None, at: str | None = None,
+              settings: Settings | None = None) -> Repo:
     """The data directory at `path` (or found as `find_root` does); with `at`, as it was at
-    that git revision or date, read-only."""
+    that git revision or date, read-only. `settings`, read earlier in the run by
+    `choose_language`, are used when they are this directory's."""
     root = find_root(path)
     if not root.is_dir():
         raise DataDirError(_("{root}: no such data directory (create one with: crm init {root})").format(root=root))
@@ -63,7 +86,7 @@ def open_repo(path=None, *, today: str | None = None, at: str | None = None) -> 
                            .format(root=root, config=CONFIG_FILE))
     if not os.access(root, os.R_OK | os.X_OK):
         raise DataDirError(_("{root}: cannot read the data directory: permission denied").format(root=root))
-    config = load_config(root)
+    config = settings[1] if settings is not None and settings[0] == root else load_config(root)
     clock = Clock.create(local_zone(config.timezone), today, config.date_order, pinned_now=os.environ.get("CRM_TODAY"))
     if at:
         return _open_past(root, clock, at, today or os.environ.get("CRM_TODAY"))

@@ -47,3 +47,15 @@ def test_today_loads_no_heavy_library_and_no_import_export_code(demo):
 
 def test_a_chinese_name_loads_pinyin_only_where_needed(empty):
     assert "pypinyin" in _loaded_after("--data-dir", str(empty.root), "customer", "add", "华强电子")
+
+
+def test_a_run_reads_crm_yaml_once(demo):
+    """The language is chosen before the command line is parsed (help must be in it), from
+    crm.yaml's locale; the data directory then opens with the settings already read."""
+    script = ("import sys\nfrom crmcli.cli import run\nreads = []\n"
+              "sys.addaudithook(lambda event, args: reads.append(args[0]) if event == 'open' and "
+              "str(args[0]).endswith('crm.yaml') else None)\n"
+              "code = run(sys.argv[1:])\nprint(code, len(reads))")
+    done = subprocess.run([sys.executable, "-c", script, "--data-dir", str(demo.root), "today"], capture_output=True,
+                          text=True, check=True, env={**os.environ, "PYTHONPATH": ROOT})
+    assert done.stdout.strip().splitlines()[-1] == "0 1"
