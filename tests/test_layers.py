@@ -137,13 +137,13 @@ def _function_level_imports(path: Path):
 
 def test_imports_sit_at_the_top_unless_a_measured_reason_says_otherwise():
     """An import inside a function hides a module's dependencies and used to paper over cycles;
-    it stays only where a `# lazy:` comment (on its line, or heading the run of imports it is
-    in) gives the start-up figure that makes it worth it (`python -X importtime`)."""
+    it stays only where a `# lazy:` comment (on its line, or heading the run of imports and
+    comments it is in) gives the start-up figure that makes it worth it (`python -X importtime`)."""
     def explained(lines: list[str], line: int) -> bool:
         for text in reversed(lines[:line]):
             if "# lazy:" in text:
                 return True
-            if not text.strip().startswith(("import ", "from ")):
+            if not text.strip().startswith(("import ", "from ", "#")):
                 return False
         return False
 

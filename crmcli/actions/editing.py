@@ -21,7 +21,7 @@ from crmcli.model.record import Record
 from crmcli.store import codec
 from crmcli.store.questions import Match
 from crmcli.store.schemas import schema
-from crmcli.store.validation import line_of, schema_problems
+from crmcli.store.validation import refuse_invalid
 
 Adjust = Callable[[dict], None]
 """A kind's own change to a record's fields, made after the --set ones (add a tag, close a step)."""
@@ -36,11 +36,7 @@ def check_text(record: Record, text: str) -> dict:
         raise ValidationFailed(error.message, where=where) from error
     if data.get("id") != record.id:
         raise InvalidValue(_("the id cannot change in an edit (it is {id!r})").format(id=record.id), where=record.path)
-    problems = schema_problems(record.kind, data, record.path)
-    if problems:
-        field, message = problems[0]
-        line = line_of(text, field)
-        raise ValidationFailed(message, where=f"{record.path}:{line}" if line else record.path)
+    refuse_invalid(record.kind, data, record.path, text)
     return data
 
 

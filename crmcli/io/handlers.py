@@ -27,7 +27,7 @@ from crmcli.model.merging import fold_records
 from crmcli.model.record import Record
 from crmcli.model.text import fold
 from crmcli.store.document import same
-from crmcli.store.validation import schema_problems
+from crmcli.store.validation import refuse_invalid
 
 ON_DUPLICATE = ("skip", "update", "create")
 
@@ -38,9 +38,7 @@ def validated(repo, kind: Kind, record: dict) -> dict:
     probe = {"created": now, "updated": now, **record}
     if kind.id_prefix and not probe.get("id"):
         probe["id"] = f"{kind.id_prefix}-00000000-0000"
-    problems = schema_problems(kind, probe)
-    if problems:
-        raise InvalidValue(problems[0][1])
+    refuse_invalid(kind, probe, error=InvalidValue)
     return record
 
 

@@ -21,6 +21,7 @@ from pathlib import Path
 from crmcli.errors import GitError, InvalidValue
 from crmcli.i18n import N_, _
 from crmcli.model.dates import parse_day
+from crmcli.store.state import find_git
 
 TRAILER = "Crm-Command"
 NO_COMMIT = "0" * 40
@@ -69,25 +70,12 @@ def maybe_in_git(root: Path) -> bool:
 
 
 def find_repository(root: Path) -> tuple[Path, Path] | None:
-    """(the work tree's top, its git directory) for the repository holding `root`, found without
-    starting git, so that every write can afford to look: $GIT_DIR, else the nearest `.git`
-    here or above, a folder or a file naming one (a linked work tree, a submodule). None
-    outside any repository."""
+    """(the work tree's top, its git directory) for the repository holding `root`: $GIT_DIR
+    (and $GIT_WORK_TREE) as git itself would take them, else `.git` as `state.find_git`
+    finds it. None outside any repository."""
     if os.environ.get("GIT_DIR"):
         return Path(os.environ.get("GIT_WORK_TREE") or root), Path(os.environ["GIT_DIR"]).resolve()
-    path = root.resolve()
-    for folder in (path, *path.parents):
-        dot = folder / ".git"
-        if dot.is_dir():
-            return folder, dot
-        if dot.is_file():
-            try:
-                with dot.open("rb") as handle:
-                    text = handle.read(4096).decode("utf-8", "replace").strip()
-            except OSError:
-                return folder, dot
-            return folder, (folder / text.removeprefix("gitdir:").strip()) if text.startswith("gitdir:") else dot
-    return None
+    return find_git(root)
 
 
 def write_refusal(root: Path, committing: bool) -> str | None:

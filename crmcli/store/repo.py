@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from crmcli import i18n
-from crmcli.errors import CrmError, DataDirError, GitError, InvalidValue, NotFound, ValidationFailed
+from crmcli.errors import CrmError, DataDirError, GitError, InvalidValue, NotFound
 from crmcli.i18n import _
 from crmcli.model.dates import Clock, local_zone, moment_text, read_day
 from crmcli.model.ids import random_id
@@ -28,7 +28,7 @@ from crmcli.store.index import Index
 from crmcli.store.journal import JOURNAL, Journal, recover
 from crmcli.store.lock import lock_if_free, writer_lock
 from crmcli.store.questions import Match, Questions
-from crmcli.store.validation import schema_problems
+from crmcli.store.validation import refuse_invalid
 
 if TYPE_CHECKING:
     from crmcli.store.index import Index
@@ -361,10 +361,8 @@ class Transaction:
                                  "(edit it again)"), where=record.path)
 
     def validate(self, kind: Kind, record: dict, path: str) -> None:
-        problems = schema_problems(kind, record)
-        if problems:
-            where = path if self.repo.path_of(path[:-5]).exists() else _("new {kind}").format(kind=_(kind.name))
-            raise ValidationFailed(problems[0][1], where=where)
+        where = path if self.repo.path_of(path[:-5]).exists() else _("new {kind}").format(kind=_(kind.name))
+        refuse_invalid(kind, record, where)
 
     def assign_id(self, kind: Kind, record: dict) -> str:
         """Give a new record of a random-id kind a fresh id; returns its reference."""

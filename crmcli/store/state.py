@@ -32,9 +32,12 @@ STATE_FOLDER = "crm"
 UNSAFE_NAME = re.compile(r"[^\w.-]+")
 
 
-def git_dir_of(root: Path) -> tuple[Path, str] | None:
-    """(git dir, the data directory's path inside the work tree) when `root` is in a git work
-    tree, found without starting git; None otherwise."""
+def find_git(root: Path) -> tuple[Path, Path] | None:
+    """(the work tree's top, its git directory) for the repository holding `root`, found
+    without starting git, so that every command can afford to look: the nearest `.git` here
+    or above, a folder or a file naming one (a linked work tree, a submodule). A `.git` that
+    is anything else (a link) is not followed: it ends the search. None outside any
+    repository. The one discovery of `.git`: the state's place and every git command use it."""
     real = root.resolve()
     for folder in (real, *real.parents):
         dot_git = folder / ".git"
@@ -42,13 +45,23 @@ def git_dir_of(root: Path) -> tuple[Path, str] | None:
             mode = os.lstat(dot_git).st_mode
         except OSError:
             continue
-        inside = real.relative_to(folder).as_posix()
         if stat.S_ISDIR(mode):
-            return dot_git, "" if inside == "." else inside
+            return folder, dot_git
         if stat.S_ISREG(mode):
-            return _linked_git_dir(dot_git), "" if inside == "." else inside
+            return folder, _linked_git_dir(dot_git)
         return None
     return None
+
+
+def git_dir_of(root: Path) -> tuple[Path, str] | None:
+    """(git dir, the data directory's path inside the work tree) when `root` is in a git work
+    tree, found without starting git; None otherwise."""
+    real = root.resolve()
+    found = find_git(real)
+    if found is None:
+        return None
+    inside = real.relative_to(found[0]).as_posix()
+    return found[1], "" if inside == "." else inside
 
 
 def _linked_git_dir(dot_git: Path) -> Path:

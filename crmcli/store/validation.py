@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from crmcli.errors import CrmError, ValidationFailed
 from crmcli.i18n import N_, _
 from crmcli.model.kinds import Kind
 from crmcli.model.money import MINOR_UNITS
@@ -141,6 +142,19 @@ def schema_problems(kind: Kind, record: dict, path: str = "") -> list[tuple[list
         problems.append((["currency"], _("currency: unknown currency code {code!r} (ISO 4217: CNY, EUR, USD…)")
                          .format(code=code)))
     return problems
+
+
+def refuse_invalid(kind: Kind, record: dict, where: str | None = None, text: str | None = None, *,
+                   error: type[CrmError] = ValidationFailed) -> None:
+    """The one check of a record about to be written, by a command, an edit in $EDITOR or an
+    import: its first problem, worded as `crm check` words it, raised as `error` at `where`
+    (with the line, when the record's YAML `text` is at hand). An import reports it as a
+    row's invalid value, which it can skip."""
+    problems = schema_problems(kind, record)
+    if problems:
+        field, message = problems[0]
+        line = line_of(text, field) if text is not None else None
+        raise error(message, where=f"{where}:{line}" if where and line else where)
 
 
 def line_of(text: str, field: list) -> int | None:

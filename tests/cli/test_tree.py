@@ -8,7 +8,8 @@ import sys
 
 import typer
 
-from crmcli.cli import APP_SETTINGS, COMMANDS, command_tree
+from crmcli.cli import command_tree
+from crmcli.cli.app import APP_SETTINGS, COMMANDS
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 HEAVY = ["pypinyin", "rapidfuzz", "jsonschema", "openpyxl", "icalendar", "vobject", "jinja2", "babel",
