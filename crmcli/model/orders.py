@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -10,6 +11,7 @@ from crmcli.errors import InvalidValue
 from crmcli.i18n import N_, _
 from crmcli.model.dates import month_end
 from crmcli.model.money import parse_decimal, parse_rate, rounded
+from crmcli.model.periods import month_key, quarter_key, year_key
 
 LINE = re.compile(
     r"^(?P<item>.+?)\s+(?P<qty>[-+]?\d[\d,]*(?:\.\d+)?)\s*(?P<unit>[^\s@\d%-][^\s@%]*)?"
@@ -170,3 +172,36 @@ def still_to_ship(order: dict) -> list[Decimal]:
         for part in shipment.get("lines") or []:
             left[int(part["line"]) - 1] -= Decimal(str(part["quantity"]))
     return left
+
+
+@dataclass(frozen=True)
+class GroupKey:
+    """What the ledger groups orders by for one `--by` key: a period of the order's `date`
+    (`field` is month, quarter or year), its `party`, a field of the `order`, or a field of
+    its party (`party_field`), with `default` when the field is missing. The one definition:
+    the ledger groups with it in Python (`group_value`) and the store in SQL (its ORDER_KEYS)."""
+
+    source: str
+    field: str = ""
+    default: str = ""
+
+
+ORDER_GROUP_KEYS = {
+    N_("month"): GroupKey("date", "month"), N_("quarter"): GroupKey("date", "quarter"),
+    N_("year"): GroupKey("date", "year"), N_("customer"): GroupKey("party"), N_("supplier"): GroupKey("party"),
+    N_("party"): GroupKey("party"), N_("owner"): GroupKey("order", "owner"),
+    N_("region"): GroupKey("order", "region"), N_("industry"): GroupKey("party_field", "industry"),
+    N_("type"): GroupKey("order", "type", "standard"),
+}
+"""The order-level keys of `crm ledger --by`, in the order its help lists them."""
+
+PERIOD_KEYS = {"month": month_key, "quarter": quarter_key, "year": year_key}
+
+
+def group_value(key: GroupKey, order: dict, party: dict):
+    """The value of `key` for `order` (whose party's data is `party`): a party by its name."""
+    if key.source == "date":
+        return PERIOD_KEYS[key.field](date.fromisoformat(str(order["date"])))
+    if key.source == "party":
+        return party.get("name", order["party"])
+    return (order if key.source == "order" else party).get(key.field, key.default)

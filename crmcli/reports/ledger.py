@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, replace
-from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -19,15 +18,23 @@ from crmcli.i18n import N_, _, quarter_text
 from crmcli.model.kinds import KINDS
 from crmcli.model.money import converter, rounded
 from crmcli.model.money import currency as currency_code
-from crmcli.model.orders import OWING_STATES, counts_toward_target, line_items, line_net, outstanding, paid
-from crmcli.model.periods import Period, month_key, parse_period, quarter_key, year_key
+from crmcli.model.orders import (
+    ORDER_GROUP_KEYS,
+    OWING_STATES,
+    counts_toward_target,
+    group_value,
+    line_items,
+    line_net,
+    outstanding,
+    paid,
+)
+from crmcli.model.periods import Period, parse_period
 from crmcli.model.text import fold
 from crmcli.model.views import KEEP, LOW, NORMAL, Column, Document, Table
 from crmcli.query.search import query_of, select
 from crmcli.store.questions import QUANTITY_SCALE, Match
 
-ORDER_KEYS = (N_("month"), N_("quarter"), N_("year"), N_("customer"), N_("supplier"), N_("party"), N_("owner"),
-              N_("region"), N_("industry"), N_("type"))
+ORDER_KEYS = tuple(ORDER_GROUP_KEYS)
 LINE_KEYS = (N_("product"), N_("category"))
 MEASURES = (N_("orders"), N_("quantity"), N_("net"), N_("discount"), N_("tax"), N_("gross"), N_("paid"),
             N_("outstanding"))
@@ -49,13 +56,8 @@ class Fact:
 def _facts(orders: list[dict], by_line: bool, parties: dict, products: dict) -> list[Fact]:
     facts = []
     for order in orders:
-        day = date.fromisoformat(str(order["date"]))
         party = parties.get(order["party"], {})
-        keys = {"month": month_key(day), "quarter": quarter_key(day), "year": year_key(day),
-                "customer": party.get("name", order["party"]), "supplier": party.get("name", order["party"]),
-                "party": party.get("name", order["party"]), "owner": order.get("owner", ""),
-                "region": order.get("region", ""), "industry": party.get("industry", ""),
-                "type": order.get("type", "standard")}
+        keys = {name: group_value(key, order, party) for name, key in ORDER_GROUP_KEYS.items()}
         if not by_line:
             totals = order["totals"]
             values = {"orders": 1, "quantity": sum(Decimal(line["quantity"]) for line in order["lines"]),

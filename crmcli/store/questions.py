@@ -23,6 +23,7 @@ from crmcli.model.dates import Clock
 from crmcli.model.jsonish import loads
 from crmcli.model.kinds import KINDS, known_kind
 from crmcli.model.money import MINOR_UNITS
+from crmcli.model.orders import ORDER_GROUP_KEYS, GroupKey
 from crmcli.model.record import Record
 from crmcli.model.text import fold, has_cjk, words
 
@@ -300,16 +301,26 @@ class Questions:
         return [dict(zip(names, row, strict=True)) for row in rows]
 
 
-ORDER_KEYS = {
+PERIOD_SQL = {
     "month": "substr(f.data ->> '$.date', 1, 7)",
     "quarter": "substr(f.data ->> '$.date', 1, 4) || '-Q' "
                "|| ((CAST(substr(f.data ->> '$.date', 6, 2) AS INTEGER) + 2) / 3)",
     "year": "substr(f.data ->> '$.date', 1, 4)",
-    "customer": "f.party", "supplier": "f.party", "party": "f.party",
-    "owner": "coalesce(f.data ->> '$.owner', '')", "region": "coalesce(f.data ->> '$.region', '')",
-    "type": "coalesce(f.data ->> '$.type', 'standard')", "industry": "coalesce(p.data ->> '$.industry', '')",
 }
-"""The order-level keys `order_sums` groups by, as SQL."""
+
+
+def _key_sql(key: GroupKey) -> str:
+    """SQL for a `GroupKey` (its field names are ours, never a user's): the party as its ref."""
+    if key.source == "date":
+        return PERIOD_SQL[key.field]
+    if key.source == "party":
+        return "f.party"
+    table = "f" if key.source == "order" else "p"
+    return f"coalesce({table}.data ->> '$.{key.field}', '{key.default}')"
+
+
+ORDER_KEYS = {name: _key_sql(key) for name, key in ORDER_GROUP_KEYS.items()}
+"""The order-level keys `order_sums` groups by, as SQL (from model.orders.ORDER_GROUP_KEYS)."""
 
 
 def _minor(code_sql: str) -> str:
