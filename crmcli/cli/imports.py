@@ -63,6 +63,10 @@ def register(app: typer.Typer) -> None:
                  help="Default: detected (UTF-8 with or without BOM, GB18030/GBK, Latin-1/cp1252).")] = None,
              delimiter: Annotated[str | None, typer.Option(
                  "--delimiter", help="Default: sniffed from , ; tab |.")] = None,
+             locale: Annotated[str | None, typer.Option(
+                 "--locale", help="How the file writes numbers: de_DE reads 1.250,50, en_US and zh_CN 1,250.50 "
+                                  "(default: what each column shows; a value that reads both ways is refused).")]
+             = None,
              header: HeaderOption = None, lines: LinesOption = None, join: JoinOption = None,
              group_by: GroupOption = None, source: SourceOption = None, key: KeyOption = None,
              dry_run: DryRunOption = False,
@@ -70,7 +74,7 @@ def register(app: typer.Typer) -> None:
         """Import a CSV file: crm import csv customers.csv --kind customer --map 'Company=name,Phone=phones[0]'."""
         from crmcli.io.imports import Reading
 
-        _import(ctx, path, kind, Reading(encoding=encoding, delimiter=delimiter, header=header), fmt,
+        _import(ctx, path, kind, Reading(encoding=encoding, delimiter=delimiter, header=header, locale=locale), fmt,
                 mapping_text=mapping, lines=lines, join=join, group_by=group_by, source=source, key=key,
                 dry_run=dry_run, on_duplicate=on_duplicate, skip_invalid=skip_invalid)
 

@@ -102,13 +102,13 @@ def make_party_app(kind_name: str) -> typer.Typer:
             else {"name": name}
         if _offer_role(ctx, kind(), str(fields.get("name") or ""), party_id or fields.get("id"), add_role):
             return
-        address = {"street": street, "city": city, "province": province, "postcode": postcode, "country": country}
-        flags = {
-            "entity": entity, "lifecycle": lifecycle, "industry": industry, "tags": tag, "owner": owner,
-            "region": region, "phones": phone, "emails": email, "website": website, "tax_id": tax_id,
-            "payment_terms": terms, "follow_up_every": follow_up, "notes": note,
+        options = {
+            "entity": entity, "lifecycle": lifecycle, "industry": industry, "tag": tag, "owner": owner,
+            "region": region, "street": street, "city": city, "province": province, "postcode": postcode,
+            "country": country, "phone": phone, "email": email, "website": website, "tax-id": tax_id,
+            "terms": terms, "follow-up": follow_up, "note": note,
         }
-        record = add_party(state(ctx).repo, kind(), with_flags(fields, flags, address), party_id, force=force)
+        record = add_party(state(ctx).repo, kind(), with_flags(fields, options), party_id, force=force)
         typer.echo(record.id)
 
     @app.command("list", cls=QueryCommand)

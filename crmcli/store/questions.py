@@ -249,6 +249,18 @@ class Questions:
             "SELECT f.path, e.value FROM files f, json_each(f.data, '$.external_ids') e "
             "WHERE f.kind = ? AND f.data IS NOT NULL AND e.key = ? AND e.value IS NOT NULL", [kind, source])}
 
+    def party_handles(self, kinds: tuple[str, ...]) -> list[tuple[str, str, str]]:
+        """(reference, field, value) of the emails, phones and tax id of the parties of `kinds`,
+        their contacts' emails and phones too: what else than a name may name a party."""
+        places = [("tax_id", "f.data ->> '$.tax_id'", "")]
+        for name in ("emails", "phones"):
+            places.append((name, "h.value", f", json_each(f.data, '$.{name}') h"))
+            places.append((name, "h.value", f", json_each(f.data, '$.contacts') c, json_each(c.value, '$.{name}') h"))
+        selects = [f"SELECT f.path, '{name}', {value} FROM files f{joins} WHERE f.kind IN ({_marks(kinds)}) "
+                   f"AND f.data IS NOT NULL AND {value} IS NOT NULL" for name, value, joins in places]
+        return [(path[:-5], name, str(value)) for path, name, value in self._run(
+            " UNION ALL ".join(selects), [kind for _select in selects for kind in kinds])]
+
     def order_summaries(self, match: Match) -> list[dict]:
         """Orders with just what an order-level list needs, as text exactly as written (`->`
         keeps numbers' text): id, date, party, owner, region, type, currency, status,

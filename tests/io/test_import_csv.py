@@ -311,7 +311,7 @@ def test_a_row_whose_party_cannot_be_resolved(catalog, tmp_path):
     result = catalog("import", "csv", source, "--kind", "order", "--source", "erp",
                      "--map", "customer=party,sku=lines.sku,qty=lines.quantity")
     assert result.code == 1
-    assert result.err.startswith("crm: o.csv: row 3: no customer has the erp key, id or name 'K9' (nothing imported")
+    assert result.err.startswith("crm: o.csv: row 3: no customer matches 'K9' (nor has it as its erp key) (nothing imported")
     assert not catalog.files("orders")
 
 
