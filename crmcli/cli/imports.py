@@ -5,12 +5,14 @@ from typing import Annotated
 
 import typer
 
+from crmcli.cli import complete
 from crmcli.cli.context import FormatOption, state
 from crmcli.i18n import _
 
 FileArgument = Annotated[Path, typer.Argument(metavar="FILE", help="The file to import.")]
 KindOption = Annotated[str, typer.Option(
-    "--kind", "-k", help="customer, supplier, contact, interaction, product, order or purchase.")]
+    "--kind", "-k", help="customer, supplier, contact, interaction, product, order or purchase.",
+    autocompletion=complete.import_kinds)]
 MapOption = Annotated[str | None, typer.Option(
     "--map", "-m", help="COLUMN=FIELD,… inline, or a .yaml mapping file (constants, split, join, date formats, value "
                         "translation).")]
@@ -97,7 +99,8 @@ def register(app: typer.Typer) -> None:
 
     @group.command("vcard")
     def vcard(ctx: typer.Context, path: FileArgument,
-              kind: Annotated[str, typer.Option("--kind", "-k", help="customer (default) or supplier.")] = "customer",
+              kind: Annotated[str, typer.Option("--kind", "-k", help="customer (default) or supplier.",
+                                                autocompletion=complete.party_kinds)] = "customer",
               mapping: Annotated[str | None, typer.Option(
                   "--map", "-m", help="PROPERTY=FIELD,… or a .yaml mapping, as for CSV: card properties (X-QQ, NOTE, "
                                       "ADR.country, N.given) to fields (contacts[0].… is the card's person).")] = None,

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from crmcli.cli import complete
 from crmcli.cli.context import FormatOption, QueryCommand, query_text, state
 
 
@@ -35,7 +36,8 @@ def register(app: typer.Typer) -> None:
     def log(
         ctx: typer.Context,
         party: Annotated[str, typer.Argument(
-            help="The customer or supplier: id, name, prefix, pinyin or a contact's name.")],
+            help="The customer or supplier: id, name, prefix, pinyin or a contact's name.",
+            autocompletion=complete.parties)],
         type_: Annotated[InteractionType, typer.Argument(
             metavar="TYPE", help="call, email, meeting, visit, message or note.")],
         summary: Annotated[str, typer.Argument(help="One line: what happened.")],

@@ -21,6 +21,7 @@ from crmcli.i18n import _
 SNIFF_ROWS = 10_000
 """How many rows of a file show the decimal separator of its columns."""
 NUMBER = re.compile(r"^[-+]?\d[\d.,\s\u00a0\u202f]*%?$")
+SPACES = re.compile(r"[\s\u00a0\u202f]")
 SAMPLE_LOCALES = {",": "de_DE", ".": "en_US"}
 """A locale that reads a number of each decimal separator (for columns that showed theirs)."""
 
@@ -90,8 +91,9 @@ class Numbers:
     def read(self, text: str, column: str | None) -> str:
         """`text` as a plain decimal (`1250.50`), read as the locale or the column writes
         numbers; text that is no number is left for the schema to refuse."""
-        if not NUMBER.match(text):
+        if not NUMBER.match(text.strip()):
             return text
+        text = text.strip()
         percent = "%" if text.endswith("%") else ""
         digits = text.rstrip("%").strip()
         locale = self.locale
@@ -106,10 +108,13 @@ class Numbers:
                                      "comma): give --locale (en_US or de_DE, for instance)").format(
                     text=text, grouped=as_group, decimal=as_decimal))
             locale = SAMPLE_LOCALES[separator]
-        from babel.numbers import NumberFormatError, parse_decimal
+        from babel.numbers import NumberFormatError, get_group_symbol, parse_decimal
 
+        group = get_group_symbol(locale)
+        if group.isspace():  # people type a plain space where the locale groups with a narrow one
+            digits = SPACES.sub(group, digits)
         try:
-            value = parse_decimal(digits, locale)
+            value = parse_decimal(digits, locale, strict=True)
         except NumberFormatError:
             raise InvalidValue(_("{text!r} is not a number as {locale} writes them").format(
                 text=text, locale=locale)) from None
