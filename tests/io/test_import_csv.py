@@ -518,8 +518,8 @@ def test_the_readme_lists_every_header_crm_recognises():
     from crmcli.model.fieldnames import TABLES
 
     readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
-    section = readme[readme.index("### Column headers crm recognises"):]
-    section = section[:section.index("\n## ")]
+    section = readme[readme.index("#### Column headers crm recognises"):]
+    section = section[:section.index("\n#### ", 1)]
     missing = sorted({f"{kind}: {name}" for kind, table in TABLES.items() for names in table.values()
                       for name in names if f"`{name}`" not in section})
     assert not missing
