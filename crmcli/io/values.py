@@ -76,13 +76,16 @@ def present(values: dict[str, object]) -> dict[str, object]:
 
 def typed(record: dict, schema: str, values: dict[str, object], prefix: str = "") -> dict:
     """`values` (field path → text, or a list of texts) set into `record`, typed by `schema`;
-    a None value removes the field."""
+    a None value removes the field. A list replaces the list at its path (`tags`), or from its
+    index on (`phones[1]`)."""
     for path, value in values.items():
         if value is None:
             _remove(record, parse_path(prefix + path))
         elif isinstance(value, list):
             match = INDEXED.match(path)
             base, start = (match[1], int(match[2])) if match else (path, 0)
+            if not match:  # the whole list: none of the items it had stays behind
+                _remove(record, parse_path(prefix + path))
             for position, item in enumerate(value):
                 _set(record, schema, f"{prefix}{base}[{start + position}]", item)
         else:

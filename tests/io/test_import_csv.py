@@ -530,3 +530,16 @@ def test_a_french_file_groups_thousands_with_spaces(empty, tmp_path):
     assert empty("import", "csv", source, "--kind", "product", "--locale", "fr_FR").code == 0
     assert [empty.read(f"products/{sku}.yaml")["price"] for sku in ("A-1", "A-2")] == [Decimal("1250.50"),
                                                                                        Decimal("980.00")]
+
+
+def test_a_second_import_replaces_a_list_it_gives(empty, tmp_path):
+    """A re-import with fewer tags left the old ones behind from the first position on."""
+    source = write(tmp_path / "c.csv", "id,name,tags\nC1,Acme,vip;cable;export\n")
+    args = ["import", "csv", source, "--kind", "customer", "--source", "erp", "--key", "id", "--map",
+            write(tmp_path / "m.yaml", "columns:\n  name: name\n  tags: {field: tags, split: ';'}\nset:\n"
+                                       "  tags: [imported]\n")]
+    assert empty(*args).code == 0
+    assert empty.read("customers/acme.yaml")["tags"] == ["vip", "cable", "export", "imported"]
+    write(source, "id,name,tags\nC1,Acme,lost\n")
+    assert empty(*args).code == 0
+    assert empty.read("customers/acme.yaml")["tags"] == ["lost", "imported"]
