@@ -343,4 +343,7 @@ def identity(columns: list[str], target: Target, what: str, lines: Target | None
         rules.append(rule)
     if not rules:
         raise InvalidValue(_("no column of {file} names a field (give a mapping with --map)").format(file=what))
+    if lines is not None and not any(rule.line for rule in rules):
+        raise InvalidValue(_("no column of {file} names a field of an order line (sku, quantity, unit_price, 产品编号, "
+                             "数量, 单价…): give a mapping with --map").format(file=what))
     return _split(rules, lines, origin=_("the header"))

@@ -458,6 +458,13 @@ def test_every_kind_recognises_chinese_headers(empty, tmp_path):
     assert order["totals"]["net"] == Decimal("50000.00")
 
 
+def test_an_order_file_without_line_columns_says_what_it_lacks(empty, tmp_path):
+    result = empty("import", "csv", write(tmp_path / "o.csv", "客户名称,日期\nAcme,2026-11-20\n"), "--kind", "order")
+    assert result.code == 1 and result.err.strip() == (
+        "crm: no column of o.csv names a field of an order line (sku, quantity, unit_price, 产品编号, 数量, 单价…): "
+        "give a mapping with --map")
+
+
 def test_a_mapping_takes_the_names_customer_add_takes(empty, tmp_path):
     """`城市=city` said "unknown field 'city'": a mapping now takes add's option names and aliases."""
     source = write(tmp_path / "c.csv", "名称,城市,电话,座机,邮箱,联系人,微信,税号,账期\n华强电子,深圳,138 0000 0000,"
