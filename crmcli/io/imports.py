@@ -130,8 +130,8 @@ def _sniff(numbers: Numbers, reading: Reading, path: Path, header: bool | None, 
         try:
             numbers.sniff(rows, columns, path.name)
         finally:
-            rows.close()  # type: ignore[attr-defined]
-            sheet.rest.close()  # type: ignore[attr-defined]
+            rows.close()
+            sheet.rest.close()
 
 
 class Reads:

@@ -20,7 +20,7 @@ from crmcli.i18n import _
 
 SNIFF_ROWS = 10_000
 """How many rows of a file show the decimal separator of its columns."""
-NUMBER = re.compile(r"^[-+]?\d[\d.,\s\u00a0\u202f]*%?$")
+NUMBER = re.compile(r"^[-+]?\d[\d.,'’\s\u00a0\u202f]*%?$")
 SPACES = re.compile(r"[\s\u00a0\u202f]")
 SAMPLE_LOCALES = {",": "de_DE", ".": "en_US"}
 """A locale that reads a number of each decimal separator (for columns that showed theirs)."""
@@ -108,6 +108,7 @@ class Numbers:
                                      "comma): give --locale (en_US or de_DE, for instance)").format(
                     text=text, grouped=as_group, decimal=as_decimal))
             locale = SAMPLE_LOCALES[separator]
+            digits = SPACES.sub("", digits)  # a space only ever groups digits
         from babel.numbers import NumberFormatError, get_group_symbol, parse_decimal
 
         group = get_group_symbol(locale)
