@@ -6,13 +6,15 @@ from typing import Annotated
 import typer
 
 from crmcli.actions.contacts import add_contact, edit_contact, remove_contact
+from crmcli.cli import complete
 from crmcli.cli.context import FormatOption, state
 from crmcli.errors import InvalidValue
 from crmcli.i18n import _
 from crmcli.query.resolve import resolve_party
 from crmcli.reports.contact_list import contact_list
 
-Party = Annotated[str, typer.Argument(help="The customer or supplier: id, name, prefix or pinyin.")]
+Party = Annotated[str, typer.Argument(help="The customer or supplier: id, name, prefix or pinyin.",
+                                      autocompletion=complete.parties)]
 ContactName = Annotated[str, typer.Argument(help="The contact's name (or #N, its position).")]
 
 

@@ -6,6 +6,7 @@ import typer
 
 from crmcli.actions.orders import add_order, edit_order, find_order, move_order, order_party
 from crmcli.actions.orders import pay as record_payment
+from crmcli.cli import complete
 from crmcli.cli.context import FormatOption, QueryCommand, query_text, state, status_commands, stdin_yaml
 from crmcli.i18n import _
 from crmcli.reports.orders import order_list, order_view, orders_of
@@ -23,7 +24,8 @@ def make_order_app(direction: str) -> typer.Typer:
     @app.command("add")
     def add(
         ctx: typer.Context,
-        party: Annotated[str, typer.Argument(help=f"The {other}: id, name, prefix or pinyin.")],
+        party: Annotated[str, typer.Argument(help=f"The {other}: id, name, prefix or pinyin.",
+                                             autocompletion=complete.parties)],
         line: Annotated[list[str] | None, typer.Option(
             "--line", "-l", help="SKU QTY [UNIT] [@ PRICE] [-DISC%] [tax RATE%], repeatable; free text with a price is "
                                  "fine. None: YAML lines on stdin.")] = None,

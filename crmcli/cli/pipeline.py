@@ -8,6 +8,7 @@ import typer
 
 from crmcli.actions.pipeline import add_deal, lose_deal, move_deal, restage, set_target, win_deal
 from crmcli.actions.service import add_campaign, add_members, open_ticket, update_ticket
+from crmcli.cli import complete
 from crmcli.cli.context import QueryCommand, query_text, record_commands, state
 from crmcli.cli.editor import SetOption, change, edit_command, with_options
 from crmcli.i18n import _
@@ -16,7 +17,8 @@ from crmcli.query.resolve import resolve_party, resolve_record
 from crmcli.reports import pipeline as views
 
 Id = Annotated[str, typer.Argument(metavar="ID", help="The id (a unique prefix will do).")]
-Party = Annotated[str, typer.Argument(help="The customer or supplier: id, name, prefix or pinyin.")]
+Party = Annotated[str, typer.Argument(help="The customer or supplier: id, name, prefix or pinyin.",
+                                      autocompletion=complete.parties)]
 
 
 class Priority(StrEnum):

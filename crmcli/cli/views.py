@@ -5,6 +5,7 @@ from typing import Annotated
 
 import typer
 
+from crmcli.cli import complete
 from crmcli.cli.context import FormatOption, state
 from crmcli.i18n import _
 from crmcli.model.views import Column, Table
@@ -19,7 +20,8 @@ from crmcli.reports.party_view import party_view
 def register(app: typer.Typer) -> None:
     @app.command("show")
     def show(ctx: typer.Context,
-             party: Annotated[str, typer.Argument(help="A customer or supplier: id, name, prefix or pinyin.")],
+             party: Annotated[str, typer.Argument(help="A customer or supplier: id, name, prefix or pinyin.",
+                                                         autocompletion=complete.parties)],
              fmt: FormatOption = None):
         """The 360° view of a customer or supplier."""
         repo = state(ctx).repo
