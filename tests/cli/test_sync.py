@@ -100,6 +100,7 @@ def test_a_true_conflict_on_one_field_is_reported_clearly(clones):
 def test_sync_says_what_it_needs(clones, tmp_path):
     a, _ = clones
     git(a.root, "branch", "-q", "--unset-upstream")
+    assert a("customer", "list").code == 0  # the first command in a fresh clone sets it up, and says so
     result = a("sync")
     assert (result.code, result.err) == (1, "crm: branch main has no upstream to sync with "
                                             "(set it once: git push -u origin main)\n")
