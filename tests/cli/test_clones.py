@@ -112,6 +112,8 @@ def test_an_id_added_on_both_sides_as_two_records_is_renamed_on_ours_before_the_
         assert checked.code == 0, checked.out
     published = git(a.root, "log", "-p", "origin/main", "--", "customers/acme.yaml")
     assert "Acme Ltd" not in published and "<<<<<<<" not in published
+    assert b("undo").code == 0  # the rewritten commits are still crm's, each with its own files
+    assert "industry" not in b.read("customers/acme-3.yaml")
 
 
 def test_the_same_record_on_both_sides_still_merges_field_by_field(clones):
