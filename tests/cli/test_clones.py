@@ -64,6 +64,13 @@ def test_data_outside_git_or_read_only_or_not_asking_for_the_driver_is_left_alon
     assert result.code == 0 and SET_UP not in result.err
     assert (a.root / ".git" / "config").read_bytes() == config
 
+    shared = a.root.parent / "everyones-hooks"  # core.hooksPath: hooks of other repositories too
+    shared.mkdir()
+    git(a.root, "config", "core.hooksPath", str(shared))
+    result = a("customer", "list")
+    assert "core.hooksPath is set: crm git install-hooks puts the pre-commit hook there" in result.err
+    assert list(shared.iterdir()) == [] and "git merge-driver" in git(a.root, "config", "--get", "merge.crm.driver")
+
     (empty.root / ".gitattributes").unlink()  # data that never asked for crm's driver, in someone's repository
     git(empty.root, "init", "-q", "-b", "main")
     assert empty("customer", "list").err == "no customers match\n"
