@@ -96,6 +96,18 @@ def check_party_rules(loaded: Loaded) -> list[Problem]:
     return problems
 
 
+def check_tax_ids(loaded: Loaded) -> list[Problem]:
+    """Tax ids that fail their country's rule (written before crm checked them, or by hand)."""
+    from crmcli.model.taxids import tax_id_problem
+
+    problems = []
+    for record in loaded.records:
+        problem = tax_id_problem(record.data) if record.kind.is_party else None
+        if problem:
+            problems.append(Problem(record.path, problem, loaded.line(record, ["tax_id"])))
+    return problems
+
+
 def check_duplicates(loaded: Loaded) -> list[Problem]:
     holders: dict[tuple[str, str, str], list[Record]] = defaultdict(list)
     for record in loaded.records:
@@ -245,7 +257,7 @@ def check_local_only_settings(loaded: Loaded) -> list[Problem]:
                     line_of(data.decode("utf-8-sig"), ["smtp"]), severity="warning")]
 
 
-CHECKS = (check_ids, check_references, check_party_rules, check_duplicates, check_orders,
+CHECKS = (check_ids, check_references, check_party_rules, check_tax_ids, check_duplicates, check_orders,
           check_attachments, check_links, check_conflict_markers, check_local_only_settings)
 SYNC_CHECKS = (check_ids, check_references, check_duplicates, check_conflict_markers)
 """What two clones' merged data may have gained: the same id twice, the same party twice,
