@@ -71,6 +71,11 @@ class Config:
         return dict(self.raw.get("tiers") or DEFAULT_TIERS)
 
     @property
+    def segment_thresholds(self) -> dict[str, str]:
+        """`segments:` of crm.yaml: new_for, at_risk_after, lost_after (intervals; see report segments)."""
+        return {key: str(value) for key, value in (self.raw.get("segments") or {}).items()}
+
+    @property
     def rates(self) -> dict:
         return dict(self.raw.get("rates") or {})
 
