@@ -10,9 +10,10 @@ from crmcli.model.kinds import plays
 from crmcli.model.money import format_money, rounded
 from crmcli.model.orders import OWING_STATES, is_open, judged_deliveries, line_items, outstanding, paid
 from crmcli.model.pipeline import follow_up_due
+from crmcli.model.points import balance
 from crmcli.model.record import Record
 from crmcli.model.views import Column, Document, Fields, Table
-from crmcli.query.sales import tiers
+from crmcli.query.sales import member_points, tiers
 from crmcli.reports.common import INTERACTION_COLUMNS, interaction_row, newest_first, when
 from crmcli.reports.pipeline import deal_list, ticket_list
 from crmcli.reports.records import contract_list
@@ -233,6 +234,11 @@ def party_view(repo, party: Record) -> Document:
     tier = tiers(repo).get(party.ref) if "customer" in roles else None
     if tier:
         profile.insert(-1, (N_("tier"), _(tier)))
+    membership = data.get("membership")
+    if isinstance(membership, dict):
+        profile.insert(-1, (N_("member"), _("{number} since {since}, {points} points (crm points {id})").format(
+            number=membership.get("number"), since=membership.get("since"),
+            points=balance(member_points(repo, party)), id=party.id)))
     today = clock.today().isoformat()
     parts: list[Table | Fields] = [
         Fields([(label, value) for label, value in profile if value not in (None, "", [])], title=data.get("name")),
