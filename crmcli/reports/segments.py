@@ -34,7 +34,7 @@ class Thresholds:
     """When a customer stops being new, becomes at risk, is lost (`segments:` in crm.yaml)."""
 
     new_for: str = "90d"
-    at_risk_after: str = "180d"
+    at_risk_after: str = "90d"
     lost_after: str = "365d"
 
 
