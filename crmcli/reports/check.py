@@ -108,6 +108,23 @@ def check_tax_ids(loaded: Loaded) -> list[Problem]:
     return problems
 
 
+def check_member_numbers(loaded: Loaded) -> list[Problem]:
+    """A member number held by two parties (two clones that each gave out the next one)."""
+    holders: dict[str, str] = {}
+    problems = []
+    for record in loaded.records:
+        membership = record.data.get("membership") if record.kind.is_party else None
+        number = membership.get("number") if isinstance(membership, dict) else None
+        if number is None:
+            continue
+        if str(number) in holders:
+            problems.append(Problem(record.path, _("member number {number} belongs to {ref}").format(
+                number=number, ref=holders[str(number)]), loaded.line(record, ["membership", "number"])))
+        else:
+            holders[str(number)] = record.ref
+    return problems
+
+
 def check_duplicates(loaded: Loaded) -> list[Problem]:
     holders: dict[tuple[str, str, str], list[Record]] = defaultdict(list)
     for record in loaded.records:
@@ -257,8 +274,8 @@ def check_local_only_settings(loaded: Loaded) -> list[Problem]:
                     line_of(data.decode("utf-8-sig"), ["smtp"]), severity="warning")]
 
 
-CHECKS = (check_ids, check_references, check_party_rules, check_tax_ids, check_duplicates, check_orders,
-          check_attachments, check_links, check_conflict_markers, check_local_only_settings)
+CHECKS = (check_ids, check_references, check_party_rules, check_tax_ids, check_member_numbers, check_duplicates,
+          check_orders, check_attachments, check_links, check_conflict_markers, check_local_only_settings)
 SYNC_CHECKS = (check_ids, check_references, check_duplicates, check_conflict_markers)
 """What two clones' merged data may have gained: the same id twice, the same party twice,
 references to what the other side removed, conflicts left over."""

@@ -100,3 +100,17 @@ def test_the_rounding_rule_is_exact():
     assert points_for(Decimal("999.99"), Decimal("0.1")) == 99
     assert points_for(Decimal("0.1") * 3, Decimal(10)) == 3  # no float error: 0.30000000000000004
     assert points_for(Decimal("-5"), Decimal(1)) == 0
+
+
+def test_check_finds_a_member_number_given_out_twice(empty):
+    """Two clones that each made a member take the same next number; check names the second."""
+    for name in ("bolt", "cobalt"):
+        assert empty("customer", "add", name.title(), "--id", name, "--force").code == 0
+    assert empty("points", "bolt", "join").code == 0
+    path = empty.root / "customers/cobalt.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "membership: {number: M000001, since: 2026-11-22}\n",
+                    encoding="utf-8")
+    result = empty("check")
+    line = len(path.read_text(encoding="utf-8").splitlines())
+    assert result.code == 1
+    assert f"customers/cobalt.yaml:{line}: member number M000001 belongs to customers/bolt" in result.out

@@ -64,3 +64,11 @@ def test_check_reports_invalid_tax_ids_with_path_and_line(demo):
     # a party with an old invalid tax id can still be changed otherwise
     assert demo("supplier", "edit", "jinglian-xianlan", "--set", "industry=cable").code == 0
     assert "invalid" in demo("show", "jinglian-xianlan", "--format", "plain").out
+
+
+def test_an_import_names_the_row_with_an_invalid_tax_id(empty, tmp_path):
+    rows = tmp_path / "parties.csv"
+    rows.write_text("name,country,tax_id\nGood GmbH,DE,DE812457391\nBad GmbH,DE,DE812457390\n", encoding="utf-8")
+    result = empty("import", "csv", rows, "--kind", "customer")
+    assert result.code == 1 and "row 3" in result.err and "VAT" in result.err
+    assert not empty.files("customers")
