@@ -12,6 +12,7 @@ from crmcli.model.fieldnames import option_fields
 from crmcli.model.ids import SLUG, slugify, unique_slug
 from crmcli.model.kinds import PARTY_KINDS, Kind, plays
 from crmcli.model.record import Record
+from crmcli.model.taxids import tax_id_problem
 from crmcli.reports.duplicates import duplicates_of
 from crmcli.store.questions import Match
 
@@ -72,6 +73,9 @@ def new_party(repo, kind: Kind, fields: dict, party_id: str | None = None, claim
     for key in LIST_FIELDS:
         if isinstance(record.get(key), str):
             record[key] = [record[key]]
+    problem = tax_id_problem(record)  # here too, so that an import names the row it came from
+    if problem:
+        raise InvalidValue(problem)
     return record
 
 

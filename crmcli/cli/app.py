@@ -23,7 +23,8 @@ from crmcli.i18n import _, language
 COMMANDS = {
     "init": "setup", "merge": "parties", "log": "interactions", "timeline": "interactions", "edit": "edit",
     "rm": "edit", "next": "edit", "done": "edit", "undone": "edit", "show": "views", "today": "views",
-    "check": "views", "search": "search", "reindex": "search", "pay": "orders", "ledger": "reports",
+    "check": "views", "search": "search", "reindex": "search", "pay": "orders", "points": "membership",
+    "ledger": "reports",
     "history": "git", "undo": "git", "sync": "git", "customer": "parties", "supplier": "parties",
     "contact": "contacts", "order": "orders", "purchase": "orders", "product": "catalog", "contract": "catalog",
     "report": "reports", "deal": "pipeline", "target": "pipeline", "ticket": "pipeline", "campaign": "pipeline",
