@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from stat import S_ISDIR
 
 from crmcli.i18n import _
 from crmcli.model.jsonish import dumps as to_json
@@ -32,9 +33,9 @@ from crmcli.model.kinds import BY_FOLDER
 from crmcli.model.notices import SKIPPED, Notice
 from crmcli.model.record import leaves
 from crmcli.model.text import fold, pinyin_forms, pinyin_tokens, words
-from crmcli.store import codec
+from crmcli.store import codec, watch
 from crmcli.store.fs import digest
-from crmcli.store.scan import scan
+from crmcli.store.scan import scan, walk
 from crmcli.store.state import regular_or_absent
 from crmcli.store.validation import line_of, schema_problems
 
@@ -44,6 +45,8 @@ PARALLEL_FROM = 2000
 BATCH = 500
 ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}")
 UNSEARCHED = {"id", "created", "updated"}
+EVERYTHING = "*"
+"""In `Index.fresh`: a watcher's answer brought every folder up to date in this command."""
 
 SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);
@@ -194,15 +197,24 @@ def _parse_batch(args) -> list[Derived]:
 class Index:
     """The SQLite mirror of one data directory."""
 
-    def __init__(self, root: Path, cache_dir: Path | None):
+    def __init__(self, root: Path, cache_dir: Path | None, watched: bool = False):
         self.root = root
         self.db = self._connect(cache_dir)
         self.on_disk = self.db.execute("PRAGMA database_list").fetchone()[2] != ""
+        self.state = cache_dir if watched and self.on_disk and watch.enabled() else None
+        """Where the watcher of this data directory listens, when one may be asked (store/watch.py)."""
         self.fresh: set[str] = set()
+        self.skipped: list[tuple[str, str]] = []
+        """(path, message) of what the scans of this command skipped (a link, an unreadable folder)."""
         self.notes: list[Notice] = []
 
     def close(self) -> None:
         self.db.close()
+
+    def forget(self) -> None:
+        """Look at the files again on the next refresh (another writer may have been at work)."""
+        self.fresh.clear()
+        self.skipped.clear()
 
     def _to_memory(self, error: sqlite3.Error) -> bool:
         """After the index file could not be written (a full disk, an I/O error, a lock held
@@ -213,7 +225,8 @@ class Index:
         self.db.close()
         self.db = self._connect(None)
         self.on_disk = False
-        self.fresh.clear()
+        self.state = None
+        self.forget()
         self.notes.append(Notice(_("the index could not be saved ({error}); this time every file is read").format(
             error=error)))
         return True
@@ -271,6 +284,7 @@ class Index:
     def _stamp(self, db: sqlite3.Connection) -> None:
         db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
                        [("version", INDEX_VERSION), ("root", str(self.root.resolve()))])
+        db.execute("DELETE FROM meta WHERE key = 'watch'")  # what a watcher says is since a look at these files
 
     def refresh(self, folders=None, progress=None) -> list[Notice]:
         """Bring the index up to date with the files of the given kind folders (default: all);
@@ -289,29 +303,85 @@ class Index:
         folders = [f for f in (folders or BY_FOLDER) if f not in self.fresh]
         if not folders:
             return []
+        if EVERYTHING not in self.fresh:
+            self.skipped += self._look(folders, progress)
         self.fresh.update(folders)
-        under = " OR ".join(["path = ? OR path LIKE ?"] * len(folders))
-        bounds = [value for folder in folders for value in (folder, f"{folder}/%")]
-        known_sums = {path: tuple(sums) for path, *sums in self.db.execute(
-            f"SELECT path, count, mtime, size, ino, names FROM dirs WHERE {under}", bounds)}
-        result = scan(self.root, folders, known_sums)
+        prefixes = tuple(f"{folder}/" for folder in folders)
+        return [Notice(message, path, kind=SKIPPED) for path, message in self.skipped
+                if path in folders or path.startswith(prefixes)] + [
+            Notice(_("{where}: {error}; skipped").format(where=f"{path}:{line}" if line else path, error=error),
+                   path, line, SKIPPED)
+            for path, error, line in self.broken() if path.startswith(prefixes)
+        ]
+
+    def _look(self, folders: list[str], progress) -> list[tuple[str, str]]:
+        """Bring the files of `folders` up to date; returns what the scan skipped, (path, message).
+        With a watcher (store/watch.py) that can say what changed since the last look, only
+        those paths' folders are looked at, and every folder is then up to date; otherwise
+        the folders are scanned and a watcher is started for the next command."""
+        answer = watch.ask(self.state, self._meta("watch")) if self.state is not None else None
+        if answer is not None and not answer.reset and self._meta("warned") != "1":
+            units = self._units_of(answer.paths)
+            known_sums = self._sums(units)
+            result = walk(str(self.root), units, known_sums)
+            self.fresh.add(EVERYTHING)
+        else:
+            if answer is not None:  # a token is good only after a look at every folder
+                folders = list(BY_FOLDER)
+                self.fresh.add(EVERYTHING)
+            known_sums = self._sums([(folder, True) for folder in folders])
+            result = scan(self.root, folders, known_sums)
         gone_dirs = [path for path in known_sums if path not in result.sums]
         changed, removed = self._changed_files(result.entries, gone_dirs)
         if changed or removed:
             self._apply([], removed)
             for batch in self._parse_all(changed, progress):
                 self._apply(batch, [])
-        if result.entries or gone_dirs:
-            with self.db:
-                self.db.executemany("DELETE FROM dirs WHERE path = ?", [(path,) for path in gone_dirs])
-                self.db.executemany("INSERT OR REPLACE INTO dirs VALUES (?, ?, ?, ?, ?, ?)",
-                                    [(path, *result.sums[path]) for path in result.entries if path in result.sums])
-        prefixes = tuple(f"{folder}/" for folder in folders)
-        return [Notice(message, path, kind=SKIPPED) for path, message in result.warnings] + [
-            Notice(_("{where}: {error}; skipped").format(where=f"{path}:{line}" if line else path, error=error),
-                   path, line, SKIPPED)
-            for path, error, line in self.broken() if path.startswith(prefixes)
-        ]
+        with self.db:
+            self.db.executemany("DELETE FROM dirs WHERE path = ?", [(path,) for path in gone_dirs])
+            self.db.executemany("INSERT OR REPLACE INTO dirs VALUES (?, ?, ?, ?, ?, ?)",
+                                [(path, *result.sums[path]) for path in result.entries if path in result.sums])
+            if answer is not None:  # a folder skipped with a warning is looked at by every command
+                self.db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                                    [("watch", answer.token), ("warned", "1" if result.warnings else "")])
+        if answer is None and self.state is not None:
+            watch.start(self.root, self.state)
+        return result.warnings
+
+    def _meta(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def _units_of(self, paths) -> list[tuple[str, bool]]:
+        """The folders to look at for the paths a watcher says changed: each one's folder, and
+        the path itself (with what is under it) unless it is a file: a new folder, or a gone
+        one whose files must be dropped."""
+        units: dict[str, bool] = {}
+        for path in paths:
+            if path.split("/", 1)[0] not in BY_FOLDER or ".." in path.split("/"):
+                continue
+            if "/" in path:
+                units.setdefault(path.rsplit("/", 1)[0], False)
+            try:
+                mode = os.lstat(self.root / path).st_mode
+            except OSError:
+                mode = None
+            if mode is None or S_ISDIR(mode) or "/" not in path:
+                units[path] = True
+        return sorted(units.items())
+
+    def _sums(self, units: list[tuple[str, bool]]) -> dict[str, tuple]:
+        """The sums the index keeps of the folders of `units` (with those under a recursive one)."""
+        known: dict[str, tuple] = {}
+        for start in range(0, len(units), 200):
+            chunk = units[start:start + 200]
+            under = " OR ".join("path = ? OR substr(path, 1, ?) = ?" if recurse else "path = ?"
+                                for _folder, recurse in chunk)
+            bounds = [value for folder, recurse in chunk
+                      for value in ((folder, len(folder) + 1, f"{folder}/") if recurse else (folder,))]
+            known.update((path, tuple(sums)) for path, *sums in self.db.execute(
+                f"SELECT path, count, mtime, size, ino, names FROM dirs WHERE {under}", bounds))
+        return known
 
     def _changed_files(self, entries: dict[str, dict], gone_dirs: list[str]) -> tuple[list, list[str]]:
         """(path, Stat) of new or changed files in the changed folders, and paths that vanished.
@@ -482,11 +552,13 @@ class Index:
             self.db.execute("BEGIN IMMEDIATE")
             for table in ("files", "names", "terms", "fts", "dirs"):
                 self.db.execute(f"DELETE FROM {table}")
+            self.db.execute("DELETE FROM meta WHERE key = 'watch'")
             self.db.execute("COMMIT")
         except sqlite3.OperationalError as error:
             if self.db.in_transaction:
                 self.db.execute("ROLLBACK")
             if not self._to_memory(error):
                 raise
-        self.fresh.clear()
+        self.forget()
         return self.refresh(progress=progress)
+
