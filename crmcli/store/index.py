@@ -18,6 +18,7 @@ away and rebuilt.
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import sqlite3
@@ -39,10 +40,12 @@ from crmcli.store.scan import scan, walk
 from crmcli.store.state import regular_or_absent
 from crmcli.store.validation import line_of, schema_problems
 
-INDEX_VERSION = "5"
+INDEX_VERSION = "6"
 INDEX_FILE = "index.sqlite"
 PARALLEL_FROM = 2000
 BATCH = 500
+IN_FLIGHT = 3
+"""Batches handed to each worker at a time in a parallel parse (see `_parse_all`)."""
 ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}")
 UNSEARCHED = {"id", "created", "updated"}
 EVERYTHING = "*"
@@ -66,7 +69,8 @@ CREATE TABLE files(
     day TEXT,
     due TEXT,
     dir TEXT NOT NULL,
-    hash TEXT
+    hash TEXT,
+    open_step INTEGER
 );
 CREATE INDEX files_dir ON files(dir);
 CREATE INDEX files_broken ON files(path) WHERE error IS NOT NULL;
@@ -75,15 +79,18 @@ CREATE INDEX files_kind_day ON files(kind, day);
 CREATE INDEX files_party ON files(party);
 CREATE INDEX files_id ON files(id);
 CREATE INDEX files_due ON files(due) WHERE due IS NOT NULL;
+CREATE INDEX files_undated ON files(kind) WHERE open_step = 1 AND due IS NULL;
 CREATE TABLE names(file_id INTEGER NOT NULL, role TEXT NOT NULL, name TEXT NOT NULL, folded TEXT NOT NULL,
                    pinyin TEXT, initials TEXT);
 CREATE INDEX names_file ON names(file_id);
 CREATE TABLE terms(file_id INTEGER NOT NULL, field TEXT NOT NULL, text TEXT, num REAL, day TEXT);
 CREATE INDEX terms_file ON terms(file_id);
 CREATE INDEX terms_field_text ON terms(field, text);
+CREATE INDEX terms_field_day ON terms(field, day) WHERE day IS NOT NULL;
 CREATE VIRTUAL TABLE fts USING fts5(name, body, tokenize='unicode61 remove_diacritics 2');
 """
-FILE_COLUMNS = "file_id, path, kind, id, title, mtime, size, ino, data, error, line, party, day, due, dir, hash"
+FILE_COLUMNS = ("file_id, path, kind, id, title, mtime, size, ino, data, error, line, party, day, due, dir, hash, "
+                "open_step")
 
 
 @dataclass(frozen=True)
@@ -131,12 +138,16 @@ def _names(kind, record: dict) -> list[tuple]:
     return rows
 
 
-def _open_due(kind, record: dict):
-    """When an open next step or an open reminder falls due: the `due` column `crm today` reads."""
+def _open_step(kind, record: dict) -> tuple[bool, object]:
+    """Whether the record is an open next step or an open reminder, and when it falls due:
+    the `open_step` and `due` columns `crm today` reads (an open step without a day is
+    listed as undated)."""
     if kind.name == "reminder":
-        return record.get("due") if record.get("status") != "done" else None
+        return record.get("status") != "done", record.get("due") if record.get("status") != "done" else None
     step = record.get("next")
-    return step.get("due") if isinstance(step, dict) and not step.get("done") else None
+    if isinstance(step, dict) and not step.get("done"):
+        return True, step.get("due")
+    return False, None
 
 
 def derive(path: str, stat: Stat, record: dict | None = None, error: str | None = None,
@@ -147,10 +158,10 @@ def derive(path: str, stat: Stat, record: dict | None = None, error: str | None 
     folder = path.rsplit("/", 1)[0]
     if record is None:
         return Derived((path, kind.name, None, None, stat.mtime, stat.size, stat.ino, None, error, line,
-                        None, None, None, folder, content))
+                        None, None, None, folder, content, None))
     title = str(record.get(kind.title_field) or "")
     day = record.get("at") or record.get("date") or record.get("created")
-    due = _open_due(kind, record)
+    step_open, due = _open_step(kind, record)
     party = record.get("party") if isinstance(record.get("party"), str) else None
     record_id = str(record["id"]) if record.get("id") is not None else None
     names = _names(kind, record)
@@ -160,7 +171,8 @@ def derive(path: str, stat: Stat, record: dict | None = None, error: str | None 
     body_text = " ".join(w for p, v, w in values if w and p not in UNSEARCHED and p != kind.title_field)
     return Derived(
         (path, kind.name, record_id, fold(title), stat.mtime, stat.size, stat.ino, to_json(record), None, None,
-         party, str(day) if day is not None else None, str(due) if due is not None else None, folder, content),
+         party, str(day) if day is not None else None, str(due) if due is not None else None, folder, content,
+         1 if step_open else None),
         names,
         [_term(p, v, w) for p, v, w in values],
         (name_text, body_text),
@@ -457,14 +469,16 @@ class Index:
             terms += [(file_id, *term) for term in item.terms]
             if item.fts is not None:
                 texts.append((file_id, *item.fts))
-        self.db.executemany(f"INSERT INTO files ({FILE_COLUMNS}) VALUES ({','.join('?' * 16)})", files)
+        self.db.executemany(f"INSERT INTO files ({FILE_COLUMNS}) VALUES ({','.join('?' * 17)})", files)
         self.db.executemany("INSERT INTO names VALUES (?, ?, ?, ?, ?, ?)", names)
         self.db.executemany("INSERT INTO terms VALUES (?, ?, ?, ?, ?)", terms)
         self.db.executemany("INSERT INTO fts (rowid, name, body) VALUES (?, ?, ?)", texts)
 
     def _parse_all(self, changed: list, progress):
-        """Parsed files in batches (so memory stays flat), on every core for a big change."""
-        batches = [changed[i:i + BATCH] for i in range(0, len(changed), BATCH)]
+        """Parsed files in batches, on every core for a big change. Memory stays flat however
+        many files there are: only a few batches per worker are in flight, and each is stored
+        (by the caller, the only writer) before more are handed out."""
+        batches = (changed[i:i + BATCH] for i in range(0, len(changed), BATCH))
         if len(changed) < PARALLEL_FROM:
             for batch in batches:
                 yield _parse_batch((self.root, batch))
@@ -472,6 +486,7 @@ class Index:
                     progress(len(batch), len(changed))
             return
         import multiprocessing
+        from collections import deque
         from concurrent.futures import ProcessPoolExecutor
 
         from crmcli.store.schemas import validator
@@ -480,10 +495,16 @@ class Index:
             validator(kind.schema)
         workers = max(1, min(os.cpu_count() or 1, 8))
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            for batch in pool.map(_parse_batch, [(self.root, batch) for batch in batches]):
-                yield batch
-                if progress:
-                    progress(len(batch), len(changed))
+            in_flight: deque = deque()
+            window = IN_FLIGHT * workers
+            for work in itertools.chain(batches, [None] * window):  # the Nones drain what is left
+                if work is not None:
+                    in_flight.append(pool.submit(_parse_batch, (self.root, work)))
+                if in_flight and (work is None or len(in_flight) >= window):
+                    parsed = in_flight.popleft().result()
+                    yield parsed
+                    if progress:
+                        progress(len(parsed), len(changed))
 
     def put(self, path: str, record: dict, content: str | None = None) -> None:
         """Record a file the store just wrote (`content`: the digest of its bytes), so the next

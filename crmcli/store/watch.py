@@ -144,7 +144,8 @@ class Watcher:
         self.changed: dict[str, int] = {}
         self.cookies: set[str] = set()
         self.running = True
-        self.cookie_watch = self.inotify.add_watch(state, flags.CREATE | flags.DONT_FOLLOW | flags.ONLYDIR)
+        self.cookie_watch = self.inotify.add_watch(state, flags.CREATE | flags.DELETE_SELF | flags.MOVE_SELF
+                                                   | flags.DONT_FOLLOW | flags.ONLYDIR)
         self._watch("", recurse=False)
         for folder in BY_FOLDER:
             self._watch(folder, recurse=True)
@@ -183,6 +184,8 @@ class Watcher:
             if event.mask & flags.Q_OVERFLOW:
                 raise _Stop
             if event.wd == self.cookie_watch:
+                if event.mask & (flags.DELETE_SELF | flags.MOVE_SELF | flags.IGNORED):
+                    raise _Stop  # the state folder went: the index it served is gone too
                 if event.name.startswith(COOKIE):
                     self.cookies.add(event.name)
                 continue
