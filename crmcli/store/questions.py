@@ -226,7 +226,7 @@ class Questions:
             body_params.append(" OR ".join(phrases))
         body += f" WHERE {sql}"
         body_params += params
-        total = self._run(f"SELECT count(*) {body}", body_params).fetchone()[0]
+        total = self._run(f"SELECT count(*) FROM files f WHERE {sql}", params).fetchone()[0]  # no scores needed
         named = [kind.name for kind in KINDS.values() if kind.title_field == "name"]
         tier = (f"CASE WHEN f.title = ? OR lower(f.id) = ? THEN 0 WHEN f.kind IN ({_marks(named)}) "
                 "AND (f.title LIKE ? OR lower(f.id) LIKE ?) THEN 1 ELSE 2 END") if typed else "2"
