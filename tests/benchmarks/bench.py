@@ -52,6 +52,7 @@ class Run:
     seconds: float
     peak_mb: float
     returncode: int
+    cpu: float  # user + system seconds of the process and the children it waited for
     stdout: str
     stderr: str
 
@@ -77,6 +78,7 @@ class Measure:
 
     seconds: float | None = None
     peak_mb: float | None = None
+    cpu: float | None = None  # median CPU seconds: steadier than wall time on a busy machine
     note: str = ""  # why there is no time
     failed: bool = False  # an error, not a command that does not exist yet
     fallback: str = ""  # the command measured instead of the first form, which was a usage error
@@ -112,7 +114,7 @@ def run(argv: list[str], env: dict[str, str], keep_stdout: bool = False) -> Run:
         process.returncode = os.waitstatus_to_exitcode(status)  # reaped here; stop Popen waiting again
         out.seek(0)
         err.seek(0)
-        return Run(seconds, usage.ru_maxrss / 1024, process.returncode,
+        return Run(seconds, usage.ru_maxrss / 1024, process.returncode, usage.ru_utime + usage.ru_stime,
                    out.read().decode(errors="replace"), err.read().decode(errors="replace"))
 
 
@@ -140,7 +142,8 @@ def measure(op: Operation, repeat: int, env: dict[str, str]) -> Measure:
             return Measure(note=f"exit {failed.returncode}: {last_line}", failed=True)
         fallback = ("" if argv is op.variants[0]
                     else f"measured `{shown(argv)}`: `{shown(op.variants[0])}` is a usage error")
-        return Measure(statistics.median(r.seconds for r in runs), max(r.peak_mb for r in runs), fallback=fallback)
+        return Measure(statistics.median(r.seconds for r in runs), max(r.peak_mb for r in runs),
+                       statistics.median(r.cpu for r in runs), fallback=fallback)
     return Measure(note="n/a: exit 2, a usage error (no such command or option yet)" if op.variants else "n/a")
 
 
@@ -243,6 +246,10 @@ def cell(found: Measure) -> str:
     return "error" if found.failed else "n/a" if found.seconds is None else f"{found.seconds:.3f} s"
 
 
+def cpu(found: Measure) -> str:
+    return "" if found.cpu is None else f"{found.cpu:.2f}"
+
+
 def megabytes(value: float | None) -> str:
     return "" if value is None else f"{value:.0f}"
 
@@ -277,7 +284,7 @@ def table(sizes: list[int], ops: list[Operation], results: dict[int, dict[str, M
 
     headers = ["operation", "target 10k / 100k"]
     for size in sizes:
-        headers += [f"{size:,}", "peak MB", "÷ rg -l"]
+        headers += [f"{size:,}", "cpu s", "peak MB", "÷ rg -l"]
     if len(sizes) > 1:
         headers.append("growth k (" + " → ".join(f"{size // 1000}k" for size in sizes) + ")")
     rows = []
@@ -285,20 +292,20 @@ def table(sizes: list[int], ops: list[Operation], results: dict[int, dict[str, M
         row = [op.label, op.budget]
         for size in sizes:
             found = results[size][op.label]
-            row += [cell(found), megabytes(found.peak_mb), ratio(found, references[size].get(op.label))]
+            row += [cell(found), cpu(found), megabytes(found.peak_mb), ratio(found, references[size].get(op.label))]
         if len(sizes) > 1:
             row.append(growth(sizes, [results[size][op.label] for size in sizes]))
         rows.append(row)
     memory_row = ["peak memory (any crm command)", "≤ 80 MB / ≤ 150 MB"]
     for size in sizes:
         peaks = [m.peak_mb for m in results[size].values() if m.peak_mb is not None]
-        memory_row += ["", megabytes(max(peaks)) if peaks else "", ""]
+        memory_row += ["", "", megabytes(max(peaks)) if peaks else "", ""]
     rg_rows = []
     for op in ops:
         if op.reference and not op.env:  # a row that differs only in its environment has the same reference
             rg_row = [f"  reference: rg -l {op.reference[2]}", ""]
             for size in sizes:
-                rg_row += [cell(references[size][op.label]), "", ""]
+                rg_row += [cell(references[size][op.label]), cpu(references[size][op.label]), "", ""]
             if len(sizes) > 1:
                 rg_row.append(growth(sizes, [references[size][op.label] for size in sizes]))
             rg_rows.append(rg_row)
