@@ -32,6 +32,7 @@ import secrets
 import select
 import socket
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,6 +43,7 @@ LOCK = "watch.lock"
 PID = "watch.pid"
 COOKIE = "watch-cookie-"
 IDLE_SECONDS = 900
+"""A watcher asked nothing for this long stops (changes to the files do not keep it alive)."""
 MAX_FOLDERS = 20000
 MAX_CHANGED = 50000
 ANSWER_SECONDS = 1.0
@@ -247,14 +249,17 @@ class Watcher:
         """Answer questions until idle, stopped, or what is watched goes away."""
         fd = self.inotify.fileno()
         try:
+            asked = time.monotonic()
             while self.running:
-                ready, _w, _x = select.select([fd, self.server], [], [], IDLE_SECONDS)
-                if not ready or not self._own_socket():
-                    return  # idle; or another watcher took over, or the state folder was cleared
+                left = asked + IDLE_SECONDS - time.monotonic()
+                ready, _w, _x = select.select([fd, self.server], [], [], max(left, 0))
+                if left <= 0 or not self._own_socket():
+                    return  # no question for a while; or another watcher took over, or the state folder went
                 if fd in ready:
                     self.read_events()
                 if self.server in ready:
                     self._reply()
+                    asked = time.monotonic()
         except _Stop:
             return
         finally:
