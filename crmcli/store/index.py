@@ -332,6 +332,9 @@ class Index:
         those paths' folders are looked at, and every folder is then up to date; otherwise
         the folders are scanned and a watcher is started for the next command."""
         answer = watch.ask(self.state, self._meta("watch")) if self.state is not None else None
+        first_look = None  # whether the index was empty: no watcher for a first look (a temporary tree)
+        if answer is None and self.state is not None:
+            first_look = self.db.execute("SELECT 1 FROM files LIMIT 1").fetchone() is None
         if answer is not None and not answer.reset and self._meta("warned") != "1":
             units = self._units_of(answer.paths)
             known_sums = self._sums(units)
@@ -356,7 +359,7 @@ class Index:
             if answer is not None:  # a folder skipped with a warning is looked at by every command
                 self.db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
                                     [("watch", answer.token), ("warned", "1" if result.warnings else "")])
-        if answer is None and self.state is not None:
+        if first_look is False and self.state is not None:
             watch.start(self.root, self.state)
         return result.warnings
 

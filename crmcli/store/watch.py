@@ -149,6 +149,8 @@ class Watcher:
         self.cookie_watch = self.inotify.add_watch(state, flags.CREATE | flags.DELETE_SELF | flags.MOVE_SELF
                                                    | flags.DONT_FOLLOW | flags.ONLYDIR)
         self._watch("", recurse=False)
+        if "" not in self.folders.values():
+            raise _Stop  # the data directory went before the watcher came up (a temporary one)
         for folder in BY_FOLDER:
             self._watch(folder, recurse=True)
 
