@@ -145,7 +145,7 @@ class Repo:
             except DataDirError as error:
                 self.warnings.append(Notice(_("{problem}; the index is kept in memory").format(problem=error)))
                 folder = None
-            self._index = Index(self.root, folder)
+            self._index = Index(self.root, folder, watched=self.revision is None)
         return self._index
 
     def indexed(self, *kinds: Kind):
@@ -269,7 +269,7 @@ class Repo:
         with writer_lock(state.ensure(self.cache_dir), self.root):
             self._recover()
             if self._index is not None:
-                self._index.fresh.clear()  # what another writer did before we got the lock is seen
+                self._index.forget()  # what another writer did before we got the lock is seen
             transaction = Transaction(self, message, bulk)
             try:
                 yield transaction
@@ -522,4 +522,4 @@ class Transaction:
             if relative.endswith(".yaml"):
                 index.drop(relative)
         if self.bulk:
-            index.fresh.clear()
+            index.forget()
