@@ -1,0 +1,67 @@
+"""`crm access`: keys and roles for the protected fields (see README "Sharing and permissions")."""
+
+from typing import Annotated
+
+import typer
+
+from crmcli.cli.context import FormatOption, state
+from crmcli.cli.views import show_problems
+
+ROLE = Annotated[str, typer.Argument(help="A role of crm.yaml's access.roles: owner, sales, finance…")]
+KEY = Annotated[str, typer.Argument(help="A member's public key: age1… or 'ssh-ed25519 AAAA…'.")]
+
+
+def register(app: typer.Typer) -> None:
+    group = typer.Typer(help="Who reads the protected fields: your key, the roles' members, re-sealing.",
+                        no_args_is_help=True)
+    app.add_typer(group, name="access")
+
+    @group.command("init")
+    def init(ctx: typer.Context):
+        """Make your key (kept in $XDG_CONFIG_HOME/crm/, never in the repository) and print its public key."""
+        from crmcli.actions.access import init as make
+
+        for note in make(state(ctx).repo):
+            state(ctx).say(note)
+
+    @group.command("add")
+    def add(ctx: typer.Context, role: ROLE, key: KEY):
+        """Let KEY read what ROLE reads: re-seals the protected values of that role for it."""
+        from crmcli.actions.access import change
+
+        for note in change(state(ctx).repo, role, key, add=True):
+            state(ctx).say(note)
+
+    @group.command("remove")
+    def remove(ctx: typer.Context, role: ROLE, key: KEY):
+        """Take KEY out of ROLE and re-seal every protected value for the remaining readers."""
+        from crmcli.actions.access import change
+
+        for note in change(state(ctx).repo, role, key, add=False):
+            state(ctx).say(note)
+
+    @group.command("rotate")
+    def rotate(ctx: typer.Context):
+        """Encrypt every protected value afresh for its readers of today."""
+        from crmcli.actions.access import rotate as rotate_all
+
+        for note in rotate_all(state(ctx).repo):
+            state(ctx).say(note)
+
+    @group.command("list")
+    def listing(ctx: typer.Context, fmt: FormatOption = None):
+        """Every role, its members' public keys (yours marked) and the fields it reads."""
+        from crmcli.actions.access import listing as rows
+        from crmcli.model.views import Column, Table
+
+        columns = [Column(key, key) for key in ("role", "key", "you", "fields")]
+        state(ctx).show(Table(columns, rows(state(ctx).repo)), fmt)
+
+    @group.command("check")
+    def check(ctx: typer.Context, fmt: FormatOption = None):
+        """Every protected value encrypted for exactly the roles the rules give; exit 1 if not."""
+        from crmcli.actions.access import check as problems_of
+
+        run = state(ctx)
+        if show_problems(run, problems_of(run.repo), fmt):
+            raise typer.Exit(1)
