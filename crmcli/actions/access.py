@@ -8,7 +8,7 @@ Earlier commits keep the old ciphertext, which old keys still open: that is said
 from __future__ import annotations
 
 from crmcli.errors import InvalidValue
-from crmcli.i18n import _
+from crmcli.i18n import N_, _
 from crmcli.model.kinds import BY_FOLDER
 from crmcli.model.locked import Locked, is_envelope
 from crmcli.store import codec, fs, keys
@@ -16,7 +16,7 @@ from crmcli.store.config import CONFIG_FILE, Config
 from crmcli.store.sealing import OWNER, Damaged, Policy, Sealer, locations, lookup, open_value, stamp
 from crmcli.store.validation import Problem
 
-HISTORY_NOTE = _("earlier commits still hold the old ciphertext, which the old keys open: "
+HISTORY_NOTE = N_("earlier commits still hold the old ciphertext, which the old keys open: "
                  "anyone who had them may have copied the data (see SECURITY.md)")
 
 
@@ -67,14 +67,14 @@ def change(repo, role: str, key: str, *, add: bool) -> list[str]:
     notes = [_("{role}: {count} member(s); {values} protected value(s) re-sealed").format(
         role=role, count=len(members), values=changed)]
     if not add:
-        notes.append(HISTORY_NOTE)
+        notes.append(_(HISTORY_NOTE))
     return notes
 
 
 def rotate(repo) -> list[str]:
     """Encrypt every protected value afresh (new file keys) for its readers of today."""
     changed = reseal(repo, repo.config.raw, _("access: rotate the keys of every protected value"), rekey=True)
-    return [_("{values} protected value(s) encrypted afresh").format(values=changed), HISTORY_NOTE]
+    return [_("{values} protected value(s) encrypted afresh").format(values=changed), _(HISTORY_NOTE)]
 
 
 def reseal(repo, raw: dict, message: str, *, rekey: bool = False) -> int:

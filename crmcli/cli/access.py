@@ -11,6 +11,11 @@ ROLE = Annotated[str, typer.Argument(help="A role of crm.yaml's access.roles: ow
 KEY = Annotated[str, typer.Argument(help="A member's public key: age1… or 'ssh-ed25519 AAAA…'.")]
 
 
+def _say(ctx: typer.Context, notes: list[str]) -> None:
+    for note in notes:
+        state(ctx).say(note)
+
+
 def register(app: typer.Typer) -> None:
     group = typer.Typer(help="Who reads the protected fields: your key, the roles' members, re-sealing.",
                         no_args_is_help=True)
@@ -21,32 +26,28 @@ def register(app: typer.Typer) -> None:
         """Make your key (kept in $XDG_CONFIG_HOME/crm/, never in the repository) and print its public key."""
         from crmcli.actions.access import init as make
 
-        for note in make(state(ctx).repo):
-            state(ctx).say(note)
+        _say(ctx, make(state(ctx).repo))
 
     @group.command("add")
     def add(ctx: typer.Context, role: ROLE, key: KEY):
         """Let KEY read what ROLE reads: re-seals the protected values of that role for it."""
         from crmcli.actions.access import change
 
-        for note in change(state(ctx).repo, role, key, add=True):
-            state(ctx).say(note)
+        _say(ctx, change(state(ctx).repo, role, key, add=True))
 
     @group.command("remove")
     def remove(ctx: typer.Context, role: ROLE, key: KEY):
         """Take KEY out of ROLE and re-seal every protected value for the remaining readers."""
         from crmcli.actions.access import change
 
-        for note in change(state(ctx).repo, role, key, add=False):
-            state(ctx).say(note)
+        _say(ctx, change(state(ctx).repo, role, key, add=False))
 
     @group.command("rotate")
     def rotate(ctx: typer.Context):
         """Encrypt every protected value afresh for its readers of today."""
         from crmcli.actions.access import rotate as rotate_all
 
-        for note in rotate_all(state(ctx).repo):
-            state(ctx).say(note)
+        _say(ctx, rotate_all(state(ctx).repo))
 
     @group.command("list")
     def listing(ctx: typer.Context, fmt: FormatOption = None):
