@@ -33,13 +33,13 @@ def init(repo) -> list[str]:
 
 
 def _valid_key(key: str) -> str:
-    from crmcli.store.sealing import _recipient
+    from crmcli.store.sealing import recipient
 
     key = key.strip()
     if not (key.startswith("age1") or key.startswith("ssh-ed25519 ")):
         raise InvalidValue(_("{key!r} is not an age public key (age1…) or an ssh-ed25519 public key").format(
             key=key[:70]))
-    _recipient(key)
+    recipient(key)
     return key
 
 

@@ -1,11 +1,13 @@
 """`crm access`: keys and roles for the protected fields (see README "Sharing and permissions")."""
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from crmcli.cli.context import FormatOption, state
 from crmcli.cli.views import show_problems
+from crmcli.i18n import _
 
 ROLE = Annotated[str, typer.Argument(help="A role of crm.yaml's access.roles: owner, sales, finance…")]
 KEY = Annotated[str, typer.Argument(help="A member's public key: age1… or 'ssh-ed25519 AAAA…'.")]
@@ -66,3 +68,22 @@ def register(app: typer.Typer) -> None:
         run = state(ctx)
         if show_problems(run, problems_of(run.repo), fmt):
             raise typer.Exit(1)
+
+    @app.command("backup")
+    def backup(ctx: typer.Context,
+               file: Annotated[Path, typer.Argument(help="Where to write the backup (readable by you only).")]):
+        """Write the whole repository, every branch and all history, as a git bundle encrypted to the owner role."""
+        from crmcli.store.backup import backup as write_backup
+
+        head = write_backup(state(ctx).repo, file)
+        state(ctx).say(_("backed up {commit} to {path}").format(commit=head[:12], path=file))
+
+    @app.command("restore")
+    def restore(ctx: typer.Context,
+                file: Annotated[Path, typer.Argument(help="A backup written by crm backup.")],
+                folder: Annotated[Path, typer.Argument(help="A new or empty folder to restore into.")]):
+        """Bring a backup back into FOLDER with an owner's key, and verify it (git bundle verify, git fsck)."""
+        from crmcli.store.backup import restore as bring_back
+
+        head = bring_back(file, folder)
+        state(ctx).say(_("restored {commit} into {path}").format(commit=head[:12], path=folder))

@@ -83,7 +83,7 @@ def stamp(recipients: tuple[str, ...]) -> str:
     return hashlib.sha256("\n".join(sorted(recipients)).encode()).hexdigest()[:12]
 
 
-def _recipient(key: str):
+def recipient(key: str):
     import pyrage
 
     try:
@@ -99,7 +99,7 @@ def seal(value, recipients: tuple[str, ...]) -> str:
     """The envelope of `value` for `recipients`."""
     import pyrage
 
-    ciphertext = pyrage.encrypt(jsonish.dumps(value).encode("utf-8"), [_recipient(key) for key in recipients])
+    ciphertext = pyrage.encrypt(jsonish.dumps(value).encode("utf-8"), [recipient(key) for key in recipients])
     return f"{MARK}{stamp(recipients)},{base64.b64encode(ciphertext).decode('ascii')}]"
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pyrage
 import pytest
 
-from conftest import DEMO, DataDir
+from conftest import DEMO, DataDir, run_crm
 from crmcli.model.locked import LOCK
 from gitrepos import committed, git
 
@@ -262,3 +262,46 @@ def test_access_init_keeps_the_key_outside_the_repository_owner_only(repo, tmp_p
     assert not list(repo.root.rglob("identity.txt"))
     again = repo("access", "init")
     assert again.code == 1 and "you have a key already" in again.err
+
+
+def tree_of(root: Path) -> dict[str, bytes]:
+    """Every file of a work tree (but .git) with its bytes."""
+    return {str(path.relative_to(root)): path.read_bytes() for path in sorted(root.rglob("*"))
+            if path.is_file() and ".git" not in path.relative_to(root).parts}
+
+
+def test_a_backup_restored_on_a_fresh_machine_equals_the_original(team, tmp_path, monkeypatch):
+    owner, keys = team
+    as_user(monkeypatch, keys["owner"])
+    backup = tmp_path / "offsite" / "crm.backup"
+    backup.parent.mkdir()
+    made = owner("backup", backup)
+    assert made.code == 0, made.err
+    assert stat.S_IMODE(backup.stat().st_mode) == 0o600
+    assert b"huaqiang" not in backup.read_bytes() and backup.read_bytes().startswith(b"age-encryption.org/v1")
+    fresh = tmp_path / "new-machine"
+    monkeypatch.setenv("HOME", str(fresh / "home"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(fresh / "home" / ".config"))
+    as_user(monkeypatch, keys["finance"])
+    refused = run_crm("restore", backup, fresh / "crm")
+    assert refused.code == 1 and "not encrypted to you" in refused.err and not (fresh / "crm").exists()
+    as_user(monkeypatch, keys["owner"])
+    restored = run_crm("restore", backup, fresh / "crm")
+    assert restored.code == 0, restored.err
+    assert git(fresh / "crm", "rev-parse", "HEAD") == git(owner.root, "rev-parse", "HEAD")
+    assert git(fresh / "crm", "log", "--all", "--format=%H") == git(owner.root, "log", "--all", "--format=%H")
+    assert tree_of(fresh / "crm") == tree_of(owner.root)
+    assert PHONE in field_line(DataDir(fresh / "crm"), "phones")
+
+
+def test_a_damaged_backup_is_refused_and_nothing_is_restored(team, tmp_path, monkeypatch):
+    owner, keys = team
+    as_user(monkeypatch, keys["owner"])
+    backup = tmp_path / "crm.backup"
+    assert owner("backup", backup).code == 0
+    data = bytearray(backup.read_bytes())
+    data[len(data) // 2] ^= 1
+    backup.write_bytes(bytes(data))
+    result = run_crm("restore", backup, tmp_path / "restored")
+    assert result.code == 1 and "cannot open the backup" in result.err
+    assert not (tmp_path / "restored").exists()
