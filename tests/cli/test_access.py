@@ -176,6 +176,10 @@ def test_a_tampered_ciphertext_is_one_clear_line_never_a_crash(team, monkeypatch
         "(decryption error) (fix the file, then try again)")
     checked = owner("access", "check")
     assert checked.code == 1 and "tax_id: the encrypted value is damaged" in checked.out
+    whole = owner("check")
+    assert whole.code == 1 and whole.out.splitlines() == [
+        "customers/huaqiang-dianzi.yaml: tax_id: the encrypted value is damaged or was tampered with "
+        "(decryption error)"]
     listed = owner("customer", "list")
     assert listed.code == 0 and "tax_id: the encrypted value is damaged" in listed.err
     assert "Traceback" not in checked.err + listed.err
@@ -305,3 +309,15 @@ def test_a_damaged_backup_is_refused_and_nothing_is_restored(team, tmp_path, mon
     result = run_crm("restore", backup, tmp_path / "restored")
     assert result.code == 1 and "cannot open the backup" in result.err
     assert not (tmp_path / "restored").exists()
+
+
+def test_the_pre_commit_hook_and_crm_check_take_envelopes_for_what_they_are(team, monkeypatch):
+    owner, keys = team
+    as_user(monkeypatch, keys["sales"])
+    assert owner("--no-commit", "customer", "edit", "huaqiang-dianzi", "--set", "phones=+86 755 7777 8888").code == 0
+    git(owner.root, "add", "-A")
+    hook = owner("git", "pre-commit")
+    assert hook.code == 0 and hook.out == "", hook.out + hook.err
+    as_user(monkeypatch, None)
+    checked = owner("check")
+    assert checked.code == 0, checked.out
