@@ -4,6 +4,7 @@ from typing import Annotated
 
 import typer
 
+from crmcli.cli import complete
 from crmcli.cli.context import ChartOption, FormatOption, OutputOption, QueryCommand, query_text, state
 
 
@@ -15,7 +16,8 @@ def register(app: typer.Typer) -> None:
             help="Only orders matching a query: 'region:华南', 'party:华强'…")] = None,
         by: Annotated[str | None, typer.Option(
             "--by", help="Group by one or two of: month, quarter, year, customer, supplier, owner, product, category, "
-                         "region, industry, type (e.g. owner,month). Without it: one row per order.")] = None,
+                         "region, industry, type (e.g. owner,month). Without it: one row per order.",
+            autocompletion=complete.group_keys)] = None,
         period: Annotated[str | None, typer.Option(
             "--period", help="2026, 2026-Q3, 2026-10, 2026-10-01..2026-12-31, last-12-months, ytd.")] = None,
         purchases: Annotated[bool, typer.Option(
@@ -93,10 +95,11 @@ def register(app: typer.Typer) -> None:
     @report.command("segments")
     def segments(ctx: typer.Context,
                  segment: Annotated[str | None, typer.Option(
-                     "--segment", help="List only this segment: champions, loyal, potential, new, at-risk, "
-                                       "hibernating, lost.")] = None,
+                     "--segment", help="List only this segment: lead, prospect, new, active, at-risk or lost "
+                                       "(thresholds: segments in crm.yaml).")] = None,
                  fmt: FormatOption = None, output: OutputOption = None, chart: ChartOption = False):
-        """RFM scores and segments of customers, and who is overdue for contact."""
+        """Where customers stand (lead, prospect, new, active, at-risk, lost) with RFM scores, and who is
+        overdue for contact."""
         from crmcli.reports.segments import segments as build
 
         state(ctx).show(build(state(ctx).repo, segment), fmt, output=output, chart=chart)

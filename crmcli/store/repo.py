@@ -19,7 +19,8 @@ from crmcli.i18n import _
 from crmcli.model.dates import Clock, local_zone, moment_text, read_day
 from crmcli.model.ids import random_id
 from crmcli.model.kinds import KINDS, Kind, kind_of_ref
-from crmcli.model.notices import Notice
+from crmcli.model.locked import Locked
+from crmcli.model.notices import SET_UP, Notice
 from crmcli.model.record import Record
 from crmcli.store import codec, document, fs, keys, pending, state
 from crmcli.store.config import CONFIG_FILE, Config, load_config
@@ -69,6 +70,7 @@ def open_repo(path=None, *, today: str | None = None, at: str | None = None) -> 
         return _open_past(root, clock, at, today or os.environ.get("CRM_TODAY"))
     repo = Repo(root, config, clock, autocommit=config.autocommit)
     repo.recover()
+    repo.set_up_git()
     return repo
 
 
@@ -219,6 +221,15 @@ class Repo:
                 error=fs.os_error(error, error.filename or self.root))) from error
         if note:
             self.warnings.append(Notice(note))
+
+    def set_up_git(self) -> None:
+        """A fresh clone gets crm's merge driver and pre-commit hook from its first command,
+        with a note saying so (store/gitsetup.py: `set_up_clone`)."""
+        from crmcli.store import gitsetup
+
+        note = gitsetup.set_up_clone(self.root)
+        if note:
+            self.warnings.append(Notice(note, kind=SET_UP))
 
     def work_tree(self):
         """The git work tree of the data directory (GitError when there is none)."""
@@ -375,6 +386,20 @@ class Transaction:
             where = path if self.repo.path_of(path[:-5]).exists() else _("new {kind}").format(kind=_(kind.name))
             raise ValidationFailed(problems[0][1], where=where)
 
+    def check_tax_id(self, kind: Kind, record: dict, before: dict | None, path: str) -> None:
+        """A party's tax id must pass its country's rule whenever it (or the country) is
+        written; a party whose tax id and country are as they were can still be changed
+        otherwise (`crm check` names the old invalid one)."""
+        from crmcli.model.taxids import country_of, tax_id_problem
+
+        def key(data: dict) -> tuple:
+            return data.get("tax_id"), country_of(data)
+
+        problem = None if before is not None and key(before) == key(record) else tax_id_problem(record)
+        if problem:
+            where = path if before is not None else _("new {kind}").format(kind=_(kind.name))
+            raise ValidationFailed(problem, where=where)
+
     def assign_id(self, kind: Kind, record: dict) -> str:
         """Give a new record of a random-id kind a fresh id; returns its reference."""
         if kind.id_prefix and not record.get("id"):
@@ -413,6 +438,8 @@ class Transaction:
                 old_plain = codec.decode(old_text.encode("utf-8"))
             if old_plain is None:
                 old_text = None
+        if kind.is_party and not isinstance(record.get("tax_id"), Locked):  # a locked one cannot have changed
+            self.check_tax_id(kind, record, old_plain, relative)
         stored = self.repo.sealer.sealed(kind.folder, relative, record, old_plain)
         text = document.render(stored, kind.schema, old_text, old_plain)
         data = text.encode("utf-8")

@@ -111,6 +111,8 @@ STEPS = [
     step("order deliver", "{sale}"), step("order complete", "{sale}"),
     step("order add", "hostile-test", "--line", "HX-1 1 @ 12", capture="sale3"),
     step("order confirm", "{sale3}"), step("order deliver", "{sale3}"), step("order close", "{sale3}"),
+    step("points", "hostile-test", "join"), step("points", "hostile-test"),
+    step("points", "hostile-test", "redeem", "1", "--note", "hostile gift"),
     step("order add", "hostile-test", "--line", "HX-1 1 @ 12", capture="sale2"), step("order cancel", "{sale2}"),
     step("rm", "{sale2}"),
     step("purchase add", "hostile-supplier", "--line", "HX-1 5 @ 3", capture="purchase"),
