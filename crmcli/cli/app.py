@@ -25,10 +25,12 @@ COMMANDS = {
     "rm": "edit", "next": "edit", "done": "edit", "undone": "edit", "show": "views", "today": "views",
     "check": "views", "search": "search", "reindex": "search", "pay": "orders", "points": "membership",
     "ledger": "reports",
-    "history": "git", "undo": "git", "sync": "git", "customer": "parties", "supplier": "parties",
+    "history": "git", "undo": "git", "sync": "git", "backup": "access", "restore": "access",
+    "customer": "parties", "supplier": "parties",
     "contact": "contacts", "order": "orders", "purchase": "orders", "product": "catalog", "contract": "catalog",
     "report": "reports", "deal": "pipeline", "target": "pipeline", "ticket": "pipeline", "campaign": "pipeline",
     "remind": "reminders", "git": "git", "import": "imports", "export": "exports",
+    "access": "access",
 }
 """Each top-level command and the module of `crmcli.cli` that registers it, in the order
 `crm --help` lists them. Loading every module up front cost `crm today` about 100 ms

@@ -12,7 +12,7 @@ from crmcli.model.views import Column, Table
 from crmcli.query.resolve import resolve_party
 from crmcli.render import visible
 from crmcli.reports.agenda import agenda
-from crmcli.reports.check import run_checks
+from crmcli.reports.check import run_checks, signature_problems
 from crmcli.reports.duplicates import likely_duplicates
 from crmcli.reports.party_view import party_view
 
@@ -42,13 +42,21 @@ def register(app: typer.Typer) -> None:
     def check(ctx: typer.Context,
               duplicates: Annotated[bool, typer.Option(
                   "--duplicates", help="Only list likely duplicate parties, with a score.")] = False,
+              signatures: Annotated[bool, typer.Option(
+                  "--signatures", help="Instead: check every commit is signed by a key of allowed_signers.")] = False,
+              since: Annotated[str | None, typer.Option(
+                  "--since", metavar="REV", help="With --signatures: only the commits after this one.")] = None,
               fmt: FormatOption = None):
         """Validate every file: schema, ids, references, likely duplicates. Exit 1 on any error."""
         run = state(ctx)
         if duplicates:
             run.show(likely_duplicates(run.repo), fmt)
             return
-        if show_problems(run, run_checks(run.repo), fmt):
+        if signatures:
+            found = signature_problems(run.repo, since)
+        else:
+            found = run_checks(run.repo)
+        if show_problems(run, found, fmt):
             raise typer.Exit(1)
 
 

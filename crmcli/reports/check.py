@@ -21,7 +21,7 @@ from crmcli.model.orders import totals
 from crmcli.model.record import Record
 from crmcli.model.taxids import tax_id_problem
 from crmcli.model.text import fold
-from crmcli.store import codec, git
+from crmcli.store import codec, git, signatures
 from crmcli.store.collisions import ABORT, new_ref, twins_between, unmerged_twins
 from crmcli.store.config import CONFIG_FILE
 from crmcli.store.fs import confined, sha256_of
@@ -360,3 +360,9 @@ def run_checks(repo, checks=CHECKS) -> list[Problem]:
         problems.extend(check(loaded))
     return sorted(problems, key=lambda p: (p.path, p.line or 0))
 
+
+
+def signature_problems(repo, since: str | None = None) -> list[Problem]:
+    """`crm check --signatures`: every commit (after `since`) not signed by a key of the
+    repository's allowed_signers list (see store/signatures.py)."""
+    return signatures.problems(repo.work_tree(), repo.live_root or repo.root, f"{since}..HEAD" if since else "HEAD")
