@@ -25,6 +25,7 @@ def _build_app():
         git,
         imports,
         interactions,
+        mail,
         orders,
         parties,
         pipeline,
@@ -93,6 +94,7 @@ def _build_app():
     git.register(app)
     imports.register(app)
     exports.register(app)
+    mail.register(app)
     return app
 
 

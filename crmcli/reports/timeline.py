@@ -7,7 +7,7 @@ from crmcli.model.kinds import KINDS
 from crmcli.model.views import Table
 from crmcli.query.parse import bounded_limit
 from crmcli.query.search import select
-from crmcli.reports.common import INTERACTION_COLUMNS, interaction_row, newest_first
+from crmcli.reports.common import INTERACTION_COLUMNS, interaction_rows, newest_first
 from crmcli.store.questions import Match
 
 
@@ -25,7 +25,7 @@ def timeline(repo, query: str = "", party=None, since: str | None = None, until:
     names = repo.index.party_names()
     return Table(
         INTERACTION_COLUMNS,
-        [interaction_row(r.data, names, repo.clock) for r in records],
+        interaction_rows(records, names, repo.clock),
         title=None,
         records=[r.data for r in records],
         empty="no interactions",

@@ -249,6 +249,19 @@ class Questions:
             "SELECT f.path, e.value FROM files f, json_each(f.data, '$.external_ids') e "
             "WHERE f.kind = ? AND f.data IS NOT NULL AND e.key = ? AND e.value IS NOT NULL", [kind, source])}
 
+    def emails(self, message_ids) -> dict[str, list[tuple[str, str, str]]]:
+        """Message-ID → (interaction reference, party, thread) of each interaction logged from
+        one of these emails (crm mail), asked in batches whatever the number of ids."""
+        found: dict[str, list[tuple[str, str, str]]] = {}
+        wanted = list(dict.fromkeys(message_ids))
+        for start in range(0, len(wanted), 500):
+            batch = wanted[start:start + 500]
+            for path, message_id, party, thread in self._run(
+                    "SELECT f.path, f.data ->> '$.message_id', f.party, f.data ->> '$.thread' FROM files f "
+                    f"WHERE f.kind = 'interaction' AND f.data ->> '$.message_id' IN ({_marks(batch)})", batch):
+                found.setdefault(message_id, []).append((path[:-5], party, thread or message_id))
+        return found
+
     def order_summaries(self, match: Match) -> list[dict]:
         """Orders with just what an order-level list needs, as text exactly as written (`->`
         keeps numbers' text): id, date, party, owner, region, type, currency, status,
