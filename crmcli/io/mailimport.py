@@ -47,9 +47,10 @@ class MailOutcome:
 
     def view(self) -> Document:
         title = _("Mail from {source} (dry run: nothing written)") if self.dry_run else _("Mail from {source}")
-        counts: list[tuple[str, object]] = [(N_("messages read"), self.read), (N_("to log") if self.dry_run else N_("logged"), len(self.logged)),
-                  (N_("already logged"), self.already), (N_("not matched"), self.unmatched),
-                  (N_("refused"), len(self.refused))]
+        counts: list[tuple[str, object]] = [
+            (N_("messages read"), self.read), (N_("to log") if self.dry_run else N_("logged"), len(self.logged)),
+            (N_("already logged"), self.already), (N_("not matched"), self.unmatched),
+            (N_("refused"), len(self.refused))]
         if self.leads:
             counts.append((N_("leads to create") if self.dry_run else N_("leads created"), len(self.leads)))
         parts: list = [Fields(counts, title=title.format(source=self.source))]
