@@ -2,7 +2,7 @@
 about, and the writing (through `new_interaction`, the one way an interaction is made).
 
 An email is about one party. Mail from one of `me`'s addresses (`mail.me` in crm.yaml) is
-outgoing and about its recipients, any other mail incoming and about its sender. An address
+outgoing and about its recipients (To before Cc), any other mail incoming and about its sender. An address
 belongs to a party when the party or one of its contacts lists it (without case); with
 `by_domain`, any address at a party's own domain does (its website's, or its emails' unless
 they are at a free mail provider)."""
@@ -98,13 +98,20 @@ class Planned:
 def about(book: AddressBook, mail) -> tuple[str, Owner | None]:
     """(direction, the party the email is about or None); Ambiguous when several parties
     could be meant."""
-    outgoing = mail.sender.email in book.me
-    direction = "out" if outgoing else "in"
-    owners = book.owners([a for a in mail.to + mail.cc if a.email not in book.me] if outgoing else [mail.sender])
+    if mail.sender.email not in book.me:
+        return "in", _one(book.owners([mail.sender]))
+    for recipients in (mail.to, mail.cc):  # whom it was written to before whom it was copied to
+        owners = book.owners([a for a in recipients if a.email not in book.me])
+        if owners:
+            return "out", _one(owners)
+    return "out", None
+
+
+def _one(owners: list[Owner]) -> Owner | None:
     if len(owners) > 1:
         raise Ambiguous(_("the addresses belong to {count} parties").format(count=len(owners)),
-                            [f"{o.party.ref} ({o.party.title})" for o in owners])
-    return direction, owners[0] if owners else None
+                        [f"{o.party.ref} ({o.party.title})" for o in owners])
+    return owners[0] if owners else None
 
 
 def plan_email(repo, owner: Owner, mail, direction: str, thread: str, attachments: bool) -> Planned:

@@ -2,6 +2,7 @@
 
 import sys
 from enum import StrEnum
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -63,14 +64,17 @@ def register(app: typer.Typer) -> None:
         run.show(outcome.view(), fmt)
 
     @group.command("log")
-    def log(ctx: typer.Context, by_domain: ByDomainOption = False, attachments: AttachmentsOption = False,
+    def log(ctx: typer.Context,
+            message: Annotated[Path | None, typer.Argument(
+                metavar="[FILE]", help="A message file (.eml); default: the message on stdin.")] = None,
+            by_domain: ByDomainOption = False, attachments: AttachmentsOption = False,
             create: CreateOption = None, dry_run: DryRunOption = False):
         """Log one message read on stdin (a mutt/neomutt pipe-message, an aerc :pipe); prints its id."""
-        from crmcli.io.mailimport import Options, log_one
+        from crmcli.io.mailimport import Options, log_one, read_message
 
         run = state(ctx)
-        logged, new = log_one(run.repo, sys.stdin.buffer.read(), Options(None, by_domain, attachments,
-                                                                         create is not None, dry_run))
+        data = read_message(message) if message is not None and str(message) != "-" else sys.stdin.buffer.read()
+        logged, new = log_one(run.repo, data, Options(None, by_domain, attachments, create is not None, dry_run))
         if not new:
             run.say(_("already logged"))
         typer.echo(logged)

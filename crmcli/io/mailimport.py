@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 
 from crmcli.actions.mail import FREE_MAIL, AddressBook, Planned, about, address_book, log_emails, plan_email
 from crmcli.actions.parties import new_party
@@ -188,6 +189,16 @@ def _create_leads(repo, book: AddressBook, mails: list[Mail], dry_run: bool) -> 
     for record in records:
         book.add(Record(kind.ref(record), kind, record))
     return [kind.ref(record) for record in records]
+
+
+def read_message(path: Path) -> bytes:
+    """A message file, read up to the size a message may have (a link or a device is refused)."""
+    from crmcli.io.mailmessage import MAX_MESSAGE
+
+    if not path.is_file() or path.is_symlink():
+        raise InvalidValue(_("not a message file"), where=str(path))
+    with open(path, "rb") as handle:
+        return handle.read(MAX_MESSAGE + 1)
 
 
 def log_one(repo, data: bytes, options: Options) -> tuple[str, bool]:

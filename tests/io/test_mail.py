@@ -182,3 +182,36 @@ def test_encoded_subjects_read_in_their_charset(label, subject):
                "x\n").encode()
     assert parse_mail(message).subject == subject
     assert parse_mail(message.replace(b"a@b.example", BJORN.encode())).sender.email == BJORN.lower()
+
+
+def test_outgoing_mail_is_about_whom_it_was_written_to_not_whom_it_was_copied_to(mine, tmp_path):
+    message = reply("<c1@brightline>", "<x@angstrom>", "<x@angstrom>", to=BJORN).replace(
+        b"\nSubject:", f"\nCc: {HUAQIANG}\nSubject:".encode(), 1)
+    result = mine("--format", "json", "mail", "import", maildir(tmp_path, message))
+    assert [row["party"] for row in result.json()["logged"]] == ["customers/angstrom-components"]
+
+
+def test_attachments_never_go_through_a_link(mine, tmp_path):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (mine.root / "attachments").rename(tmp_path / "moved")
+    (mine.root / "attachments").symlink_to(elsewhere)
+    folder = maildir(tmp_path, with_attachments("<a3@angstrom>", {"quote.pdf": b"%PDF"}),
+                     thunderbird("<a4@angstrom>", "No files"))
+    result = mine("--format", "json", "mail", "import", folder, "--attachments")
+    assert result.code == 0, result.err
+    assert [row["message_id"] for row in result.json()["logged"]] == ["<a4@angstrom>"]
+    assert len(result.json()["refused"]) == 1 and result.err.count("refused") == 1
+    assert list(elsewhere.iterdir()) == []
+    assert "<a3@angstrom>" not in interactions_by_message(mine)
+
+
+def test_an_attachment_over_the_bound_is_left_out_and_named(mine, tmp_path, monkeypatch):
+    from crmcli.io import mailmessage
+
+    monkeypatch.setattr(mailmessage, "MAX_ATTACHMENT", 1024)
+    folder = maildir(tmp_path, with_attachments("<a5@angstrom>", {"huge.iso": b"x" * 2048, "small.txt": b"ok"}))
+    assert mine("mail", "import", folder, "--attachments").code == 0
+    record = interactions_by_message(mine)["<a5@angstrom>"][0]
+    assert [entry["path"].rsplit("/", 1)[1] for entry in record["attachments"]] == ["small.txt"]
+    assert record["body"].endswith("Attachments too large to keep: huge.iso\n")

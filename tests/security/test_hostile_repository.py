@@ -31,6 +31,7 @@ both layouts: 15 × 2 × 2 × 129 = 7,740 more, and the 9 at once inside a repos
 from __future__ import annotations
 
 import hashlib
+import mailbox
 import os
 import shutil
 import socket
@@ -147,6 +148,7 @@ STEPS = [
     step("import csv", "{user}/people.csv", "--kind", "customer"),
     step("import xlsx", "{user}/people.xlsx", "--kind", "supplier"),
     step("import vcard", "{user}/cards.vcf"),
+    step("mail import", "{user}/Maildir", "--attachments"), step("mail log", "{user}/message.eml"),
     step("reindex"), step("history", "customers/hostile-test"), step("undo"), step("sync"),
     step("git install-hooks"),
     step("contact rm", "hostile-test", "Zhang San"), step("product rm", "HX-1", "--force"),
@@ -287,6 +289,11 @@ def plant_user_files(world: World) -> None:
     book.save(user / "people.xlsx")
     (user / "cards.vcf").write_text("BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Imported Card\r\nORG:Card Co\r\n"
                                     "END:VCARD\r\n", encoding="utf-8")
+    message = (b"From: purchasing@huaqiang.example\nTo: li@example.com\nSubject: Hostile mail\nMessage-ID: <h1@x>\n"
+               b"Date: Fri, 20 Nov 2026 16:30:00 +0800\nContent-Type: multipart/mixed; boundary=b\n\n--b\n\nsee file\n"
+               b"--b\nContent-Disposition: attachment; filename=\"../../quote.pdf\"\n\n%PDF\n--b--\n")
+    mailbox.Maildir(user / "Maildir", create=True).add(message)
+    (user / "message.eml").write_bytes(message.replace(b"<h1@x>", b"<h2@x>"))
     party = (DEMO / "customers" / "huaqiang-dianzi.yaml").read_text(encoding="utf-8")
     for name, text in (("base", party), ("ours", party.replace("net 30", "net 45")), ("theirs", party)):
         (user / "merge" / f"{name}.yaml").write_text(text, encoding="utf-8")
