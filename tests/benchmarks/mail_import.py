@@ -6,7 +6,7 @@ run that imports nothing).
 
 The data directory is examples/demo in a fresh git repository (autocommit on, as a user keeps
 it); the Maildir is seeded: mail to and from the demo's parties and contacts as the clients
-of tests/io/mails.py write it (multipart/alternative, GBK Outlook HTML, Big5, replies in
+of tests/mails.py write it (multipart/alternative, GBK Outlook HTML, Big5, replies in
 threads), a tenth from unknown senders. Prints the seconds and peak MB of both runs.
 """
 
@@ -23,9 +23,10 @@ import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path[:0] = [str(HERE), str(HERE.parent / "io")]
+sys.path[:0] = [str(HERE), str(HERE.parent)]
 
 from bench import crm_command, environment, run  # noqa: E402
+
 from mails import ME, big5, outlook_gbk, reply, thunderbird  # noqa: E402
 
 DEMO = HERE.parents[1] / "examples" / "demo"
