@@ -4,9 +4,9 @@ standard library's `mailbox`) holding mail as real clients write it."""
 import mailbox
 
 import pytest
-from mails import BJORN, HUAQIANG, big5, malformed, outlook_gbk, reply, thunderbird, with_attachments
 
 from crmcli.io.mailmessage import parse_mail
+from mails import BJORN, HUAQIANG, big5, malformed, outlook_gbk, reply, thunderbird, with_attachments
 
 
 def maildir(tmp_path, *messages: bytes, name: str = "Mail"):
@@ -215,3 +215,10 @@ def test_an_attachment_over_the_bound_is_left_out_and_named(mine, tmp_path, monk
     record = interactions_by_message(mine)["<a5@angstrom>"][0]
     assert [entry["path"].rsplit("/", 1)[1] for entry in record["attachments"]] == ["small.txt"]
     assert record["body"].endswith("Attachments too large to keep: huge.iso\n")
+
+
+def test_since_leaves_older_mail_out(mine, tmp_path):
+    folder = maildir(tmp_path, thunderbird("<old@angstrom>", "Old", date="Mon, 02 Nov 2026 09:00:00 +0800"),
+                     thunderbird("<new@angstrom>", "New", date="Sat, 21 Nov 2026 09:00:00 +0800"))
+    result = mine("--format", "json", "mail", "import", folder, "--since", "7d")  # today is 2026-11-22
+    assert [row["summary"] for row in result.json()["logged"]] == ["New"]

@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
+
 from mails import HUAQIANG, outlook_gbk, thunderbird
 
 DOVECOT = shutil.which("dovecot") or next((p for p in ("/usr/sbin/dovecot",) if os.path.exists(p)), None)
@@ -24,7 +25,9 @@ state_dir = {home}/state
 log_path = {home}/dovecot.log
 protocols = imap
 listen = 127.0.0.1
-ssl = no
+ssl = yes
+ssl_cert = <{home}/cert.pem
+ssl_key = <{home}/key.pem
 disable_plaintext_auth = no
 auth_mechanisms = plain
 mail_location = maildir:{mail}/%u
@@ -46,7 +49,9 @@ service imap-login {{
     port = {port}
   }}
   inet_listener imaps {{
-    port = 0
+    address = 127.0.0.1
+    port = {tls_port}
+    ssl = yes
   }}
   chroot =
 }}
@@ -72,8 +77,8 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def dovecot(tmp_path_factory):
-    """A Dovecot of our own on a free loopback port, with user `li` and an empty INBOX; yields
-    the port. Run by root (a container), its login and mail processes run as Debian's
+    """A Dovecot of our own on free loopback ports, with user `li` and an empty INBOX; yields
+    (IMAP port, IMAPS port, its self-signed certificate for `localhost`). Run by root (a container), its login and mail processes run as Debian's
     `dovenull` and `dovecot` users, which dovecot insists on; else all as the current user."""
     if DOVECOT is None:
         pytest.skip("dovecot is not installed (apt-get install dovecot-imapd)")
@@ -91,10 +96,14 @@ def dovecot(tmp_path_factory):
     mail = home / "mail"
     mail.mkdir()
     os.chown(mail, uid, gid)
-    port = _free_port()
+    port, tls_port = _free_port(), _free_port()
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=localhost",
+                    "-addext", "subjectAltName=DNS:localhost", "-keyout", str(home / "key.pem"),
+                    "-out", str(home / "cert.pem")], check=True, capture_output=True)
+    (home / "key.pem").chmod(0o644)
     (home / "passwd").write_text(f"li:{{PLAIN}}{PASSWORD}\n")
     (home / "passwd").chmod(0o644)
-    (home / "dovecot.conf").write_text(CONFIG.format(home=home, mail=mail, port=port, uid=uid, gid=gid, login=login,
+    (home / "dovecot.conf").write_text(CONFIG.format(home=home, mail=mail, port=port, tls_port=tls_port, uid=uid, gid=gid, login=login,
                                                      internal=internal, group=group))
     server = subprocess.Popen([DOVECOT, "-F", "-c", str(home / "dovecot.conf")], stdout=subprocess.DEVNULL,
                               stderr=subprocess.PIPE)
@@ -107,7 +116,7 @@ def dovecot(tmp_path_factory):
                 if server.poll() is not None:
                     pytest.fail(f"dovecot did not start: {server.stderr.read().decode()}")
                 time.sleep(0.05)
-        yield port
+        yield port, tls_port, home / "cert.pem"
     finally:
         server.terminate()
         server.wait(timeout=10)
@@ -125,13 +134,14 @@ def deliver(port: int, *messages: bytes) -> None:
 
 def test_the_cron_job_fetches_only_new_mail(mine, dovecot, monkeypatch):
     monkeypatch.setenv("CRM_MAIL_PASSWORD", PASSWORD)
-    url = f"imap://li@127.0.0.1:{dovecot}/INBOX"
-    deliver(dovecot, thunderbird("<i1@angstrom>", "First"), outlook_gbk("<i2@huaqiang>"))
+    port = dovecot[0]
+    url = f"imap://li@127.0.0.1:{port}/INBOX"
+    deliver(port, thunderbird("<i1@angstrom>", "First"), outlook_gbk("<i2@huaqiang>"))
     first = mine("--format", "json", "mail", "import", url, "--since", "30d")
     assert first.code == 0, first.err
     assert [row["summary"] for row in first.json()["logged"]] == ["回复: 关于喆的报价", "First"]
 
-    deliver(dovecot, thunderbird("<i3@huaqiang>", "Second", sender=HUAQIANG, date="Sun, 22 Nov 2026 08:00:00 +0800"))
+    deliver(port, thunderbird("<i3@huaqiang>", "Second", sender=HUAQIANG, date="Sun, 22 Nov 2026 08:00:00 +0800"))
     second = mine("--format", "json", "mail", "import", url, "--since", "30d")
     assert second.code == 0, second.err
     assert (second.json()["read"], [row["summary"] for row in second.json()["logged"]]) == (1, ["Second"])
@@ -147,7 +157,7 @@ def test_the_cron_job_fetches_only_new_mail(mine, dovecot, monkeypatch):
 
 def test_a_wrong_password_is_one_line(mine, dovecot, monkeypatch):
     monkeypatch.setenv("MY_IMAP_SECRET", "wrong")
-    result = mine("mail", "import", f"imap://li@127.0.0.1:{dovecot}/INBOX", "--password-env", "MY_IMAP_SECRET")
+    result = mine("mail", "import", f"imap://li@127.0.0.1:{dovecot[0]}/INBOX", "--password-env", "MY_IMAP_SECRET")
     assert result.code == 1 and "IMAP" in result.err and result.err.count("\n") == 1
 
 
@@ -155,3 +165,17 @@ def test_without_a_password_it_says_where_to_put_one(mine, monkeypatch):
     monkeypatch.delenv("CRM_MAIL_PASSWORD", raising=False)
     result = mine("mail", "import", "imaps://li@mail.example/INBOX")
     assert result.code == 1 and "CRM_MAIL_PASSWORD" in result.err
+
+
+def test_imaps_checks_the_servers_certificate(mine, dovecot, monkeypatch):
+    """TLS is verified as the system does: a certificate nobody vouches for is refused; trusted
+    (here through SSL_CERT_FILE, which OpenSSL reads), the same server works."""
+    _, tls_port, certificate = dovecot
+    monkeypatch.setenv("CRM_MAIL_PASSWORD", PASSWORD)
+    url = f"imaps://li@localhost:{tls_port}/INBOX"
+    refused = mine("mail", "import", url)
+    assert refused.code == 1 and "certificate" in refused.err and refused.err.count("\n") == 1
+    monkeypatch.setenv("SSL_CERT_FILE", str(certificate))
+    trusted = mine("--format", "json", "mail", "import", url)
+    assert trusted.code == 0, trusted.err
+    assert trusted.json()["source"] == f"imaps://li@localhost:{tls_port}/INBOX"
