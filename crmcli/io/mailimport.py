@@ -56,10 +56,11 @@ class MailOutcome:
             counts.append((N_("leads to create") if self.dry_run else N_("leads created"), len(self.leads)))
         parts: list = [Fields(counts, title=title.format(source=self.source))]
         if self.logged:
-            parts.append(Table([Column("id", "id", style="id"), Column("at", "at", cell="moment"),
-                                Column("party", "party"), Column("direction", "direction", translate=True),
-                                Column("summary", "summary")], self.logged,
-                               title=N_("To log") if self.dry_run else N_("Logged")))
+            columns = [Column("at", "at", cell="moment"), Column("party", "party"),
+                       Column("direction", "direction", translate=True), Column("summary", "summary")]
+            if not self.dry_run:  # ids are given on writing
+                columns.insert(0, Column("id", "id", style="id"))
+            parts.append(Table(columns, self.logged, title=N_("To log") if self.dry_run else N_("Logged")))
         senders = self.unknown_senders()
         if senders:
             parts.append(Table([Column("address", "address"), Column("name", "name"),
