@@ -21,11 +21,13 @@ def timeline(repo, query: str = "", party=None, since: str | None = None, until:
                   until=(parse_day(until, repo.clock) if until else repo.clock.today()).isoformat(),
                   one_of={"type": tuple(types)} if types else {})
     records = select(repo, query, (KINDS["interaction"],), match)
-    records = newest_first(records)[:limit] if limit else newest_first(records)
+    records = newest_first(records)
     names = repo.index.party_names()
+    rows = interaction_rows(records, names, repo.clock, limit)  # a thread is one row of the limit
+    records = records[:limit] if limit else records
     return Table(
         INTERACTION_COLUMNS,
-        interaction_rows(records, names, repo.clock),
+        rows,
         title=None,
         records=[r.data for r in records],
         empty="no interactions",

@@ -129,6 +129,8 @@ def test_show_and_timeline_fold_an_email_thread_into_one_row(mine, tmp_path):
     timeline = mine("--format", "plain", "timeline", "angstrom-components", "--type", "email")
     assert timeline.code == 0, timeline.err
     assert "[3 emails in thread]" in timeline.out and timeline.out.count("Samples") == 1
+    limited = mine("--format", "plain", "timeline", "angstrom-components", "--limit", "2").out
+    assert "[3 emails in thread]" in limited and limited.count("IN-20") == 2  # a thread is one row of the limit
     shown = mine("--format", "plain", "show", "angstrom-components")
     assert "Re: Re: Samples [3 emails in thread]" in shown.out
     assert len(mine("show", "angstrom-components", "--format", "json").json()["interactions"]) >= 3
