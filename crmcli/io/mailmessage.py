@@ -86,7 +86,10 @@ class Address:
 
 
 def _addresses(message: Message, *names: str) -> list[Address]:
-    raw = [str(value) for name in names for value in message.get_all(name) or []]
+    # Encoded words are decoded per name, after splitting (a decoded name may hold a comma);
+    # raw 8-bit headers (a Header here) can only be decoded whole first.
+    raw = [value if isinstance(value, str) else header_text(value) for name in names
+           for value in message.get_all(name) or []]
     found = []
     for name, address in email.utils.getaddresses(raw):
         if "@" in address:

@@ -224,3 +224,12 @@ def test_since_leaves_older_mail_out(mine, tmp_path):
                      thunderbird("<new@angstrom>", "New", date="Sat, 21 Nov 2026 09:00:00 +0800"))
     result = mine("--format", "json", "mail", "import", folder, "--since", "7d")  # today is 2026-11-22
     assert [row["summary"] for row in result.json()["logged"]] == ["New"]
+
+
+@pytest.mark.parametrize("codec", ["utf-8", "gbk"])
+def test_raw_8bit_headers_as_sloppy_clients_send_them(codec):
+    message = ("From: 张伟 <a@b.example>\nTo: \"Wang, Lei\" <w@x.example>, =?utf-8?b?5byg5LyfLCDmnY4=?= <z@x.example>\n"
+               "Date: Fri, 20 Nov 2026 16:30:00 +0800\nSubject: 报价单 第二版\n\n正文\n").encode(codec)
+    mail = parse_mail(message)
+    assert (mail.subject, mail.sender.name, mail.body) == ("报价单 第二版", "张伟", "正文")
+    assert [(a.email, a.name) for a in mail.to] == [("w@x.example", "Wang, Lei"), ("z@x.example", "张伟, 李")]
