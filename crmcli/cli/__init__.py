@@ -18,6 +18,7 @@ def _build_app():
     import typer.core
 
     from crmcli.cli import (
+        access,
         catalog,
         contacts,
         edit,
@@ -26,6 +27,7 @@ def _build_app():
         imports,
         interactions,
         mail,
+        membership,
         orders,
         parties,
         pipeline,
@@ -87,6 +89,7 @@ def _build_app():
     views.register(app)
     search.register(app)
     orders.register(app)
+    membership.register(app)
     catalog.register(app)
     reports.register(app)
     pipeline.register(app)
@@ -94,6 +97,7 @@ def _build_app():
     git.register(app)
     imports.register(app)
     exports.register(app)
+    access.register(app)
     mail.register(app)
     return app
 

@@ -26,6 +26,8 @@ class Loaded:
     records: list[Record]
     broken: list[Problem]
     root: Path
+    past: bool = False
+    """Under `--at`: the files are an old revision's, and git's state is not theirs."""
 
     def line(self, record: Record, field: list) -> int | None:
         try:
@@ -93,6 +95,35 @@ def check_party_rules(loaded: Loaded) -> list[Problem]:
         if len(primaries) > 1:
             problems.append(Problem(record.path, _("{count} contacts are marked primary; keep one").format(
                 count=len(primaries)), loaded.line(record, ["contacts"]), severity="warning"))
+    return problems
+
+
+def check_tax_ids(loaded: Loaded) -> list[Problem]:
+    """Tax ids that fail their country's rule (written before crm checked them, or by hand)."""
+    from crmcli.model.taxids import tax_id_problem
+
+    problems = []
+    for record in loaded.records:
+        problem = tax_id_problem(record.data) if record.kind.is_party else None
+        if problem:
+            problems.append(Problem(record.path, problem, loaded.line(record, ["tax_id"])))
+    return problems
+
+
+def check_member_numbers(loaded: Loaded) -> list[Problem]:
+    """A member number held by two parties (two clones that each gave out the next one)."""
+    holders: dict[str, str] = {}
+    problems = []
+    for record in loaded.records:
+        membership = record.data.get("membership") if record.kind.is_party else None
+        number = membership.get("number") if isinstance(membership, dict) else None
+        if number is None:
+            continue
+        if str(number) in holders:
+            problems.append(Problem(record.path, _("member number {number} belongs to {ref}").format(
+                number=number, ref=holders[str(number)]), loaded.line(record, ["membership", "number"])))
+        else:
+            holders[str(number)] = record.ref
     return problems
 
 
@@ -245,8 +276,48 @@ def check_local_only_settings(loaded: Loaded) -> list[Problem]:
                     line_of(data.decode("utf-8-sig"), ["smtp"]), severity="warning")]
 
 
-CHECKS = (check_ids, check_references, check_party_rules, check_duplicates, check_orders,
-          check_attachments, check_links, check_conflict_markers, check_local_only_settings)
+def check_twin_ids(loaded: Loaded) -> list[Problem]:
+    """One id created on two sides as two different records (store/collisions.py): in a pull
+    that stopped on it, or between this clone's commits and the upstream it fetched. Either
+    way `crm sync` is the fix: it keeps the other side's id and gives ours another."""
+    from crmcli.errors import GitError
+    from crmcli.store import git
+    from crmcli.store.collisions import ABORT, twins_between, unmerged_twins
+
+    if loaded.past or not git.maybe_in_git(loaded.root):
+        return []
+    try:
+        tree = git.work_tree(loaded.root)
+        busy = tree.in_progress()
+        if busy:
+            return [_twin_problem(tree, twin, _("from the other side of {busy}").format(busy=_(busy)),
+                                  ABORT.get(busy), ("HEAD",)) for twin in unmerged_twins(tree)]
+        upstream = tree.out("rev-parse", "-q", "--verify", "--abbrev-ref", "@{upstream}", check=False)
+        if not upstream:
+            return []
+        return [_twin_problem(tree, twin, _("on {upstream}").format(upstream=upstream), None, ("HEAD", "@{upstream}"))
+                for twin in twins_between(tree, "HEAD", "@{upstream}")]
+    except GitError:
+        return []
+
+
+def _twin_problem(tree, twin, where: str, abort: str | None, revisions: tuple[str, ...]) -> Problem:
+    """A twin as `crm check` reports it: both records, where the other one is, and the fix
+    (first stepping out of a stopped pull with `abort`)."""
+    from crmcli.store.collisions import new_ref
+
+    fix = _("crm sync gives yours another id ({new}), with every record that names it, and keeps theirs").format(
+        new=new_ref(tree, twin, revisions))
+    if abort:
+        fix = _("run {abort}, then {fix}").format(abort=abort, fix=fix)
+    return Problem(twin.path, _("{ours} here and {theirs} {where} were both added as {id}, two records with one id: "
+                                "{fix}").format(ours=twin.described(twin.ours), theirs=twin.described(twin.theirs),
+                                                where=where, id=twin.ref, fix=fix))
+
+
+CHECKS = (check_ids, check_references, check_party_rules, check_tax_ids, check_member_numbers, check_duplicates,
+          check_orders, check_attachments, check_links, check_conflict_markers, check_local_only_settings,
+          check_twin_ids)
 SYNC_CHECKS = (check_ids, check_references, check_duplicates, check_conflict_markers)
 """What two clones' merged data may have gained: the same id twice, the same party twice,
 references to what the other side removed, conflicts left over."""
@@ -295,7 +366,7 @@ def load_for_check(repo) -> Loaded:
     broken += _unreadable_folders(repo.root)
     paths = {problem.path for problem in broken}
     repo.warnings[:] = [w for w in repo.warnings if w.path not in paths]
-    return Loaded(sorted(repo.records(), key=lambda r: r.ref), broken, repo.root)
+    return Loaded(sorted(repo.records(), key=lambda r: r.ref), broken, repo.root, past=repo.revision is not None)
 
 
 def run_checks(repo, checks=CHECKS) -> list[Problem]:
@@ -308,3 +379,11 @@ def run_checks(repo, checks=CHECKS) -> list[Problem]:
         problems.extend(check(loaded))
     return sorted(problems, key=lambda p: (p.path, p.line or 0))
 
+
+
+def signature_problems(repo, since: str | None = None) -> list[Problem]:
+    """`crm check --signatures`: every commit (after `since`) not signed by a key of the
+    repository's allowed_signers list (see store/signatures.py)."""
+    from crmcli.store import signatures
+
+    return signatures.problems(repo.work_tree(), repo.live_root or repo.root, f"{since}..HEAD" if since else "HEAD")

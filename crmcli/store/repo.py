@@ -19,13 +19,15 @@ from crmcli.i18n import _
 from crmcli.model.dates import Clock, local_zone, moment_text, read_day
 from crmcli.model.ids import random_id
 from crmcli.model.kinds import KINDS, Kind, kind_of_ref
-from crmcli.model.notices import Notice
+from crmcli.model.locked import Locked
+from crmcli.model.notices import SET_UP, Notice
 from crmcli.model.record import Record
-from crmcli.store import codec, document, fs, pending, state
+from crmcli.store import codec, document, fs, keys, pending, state
 from crmcli.store.config import CONFIG_FILE, Config, load_config
 from crmcli.store.journal import JOURNAL, Journal, recover
 from crmcli.store.lock import lock_if_free, writer_lock
 from crmcli.store.questions import Match, Questions
+from crmcli.store.sealing import Damaged, Policy, Sealer, holds_envelopes, opened
 from crmcli.store.validation import schema_problems
 
 if TYPE_CHECKING:
@@ -68,6 +70,7 @@ def open_repo(path=None, *, today: str | None = None, at: str | None = None) -> 
         return _open_past(root, clock, at, today or os.environ.get("CRM_TODAY"))
     repo = Repo(root, config, clock, autocommit=config.autocommit)
     repo.recover()
+    repo.set_up_git()
     return repo
 
 
@@ -104,6 +107,7 @@ class Repo:
     state_folder: Path | None = None
     """Where the derived state is kept, when not where `store.state` puts it (an `--at` extract's)."""
     _index: Index | None = None
+    _sealer: Sealer | None = None
 
     @property
     def cache_dir(self) -> Path:
@@ -123,7 +127,7 @@ class Repo:
             except DataDirError as error:
                 self.warnings.append(Notice(_("{problem}; the index is kept in memory").format(problem=error)))
                 folder = None
-            self._index = Index(self.root, folder)
+            self._index = Index(self.root, folder, watched=self.revision is None)
         return self._index
 
     def indexed(self, *kinds: Kind):
@@ -177,7 +181,8 @@ class Repo:
             raise NotFound(_("no record kind lives in {folder!r}").format(folder=ref.split("/", 1)[0]))
         path = self.path_of(ref)
         try:
-            return Record(ref, kind, codec.decode(codec.read(path)))
+            data = codec.read(path)
+            return Record(ref, kind, sealing_open(codec.decode(data), data, ref))
         except FileNotFoundError:
             raise NotFound(_("{ref}: no such record").format(ref=ref)) from None
         except OSError as error:
@@ -186,6 +191,13 @@ class Repo:
         except codec.RecordSyntaxError as error:
             where = f"{ref}.yaml:{error.line}" if error.line else f"{ref}.yaml"
             raise InvalidValue(error.message, where=where) from error
+
+    @property
+    def sealer(self) -> Sealer:
+        """How this command seals protected fields: crm.yaml's rules, the user's own keys."""
+        if self._sealer is None:
+            self._sealer = Sealer(Policy.of(self.config.raw), keys.keyring())
+        return self._sealer
 
     def recover(self) -> None:
         """Finish or undo a write that a killed writer left half-done (see store/journal.py),
@@ -209,6 +221,15 @@ class Repo:
                 error=fs.os_error(error, error.filename or self.root))) from error
         if note:
             self.warnings.append(Notice(note))
+
+    def set_up_git(self) -> None:
+        """A fresh clone gets crm's merge driver and pre-commit hook from its first command,
+        with a note saying so (store/gitsetup.py: `set_up_clone`)."""
+        from crmcli.store import gitsetup
+
+        note = gitsetup.set_up_clone(self.root)
+        if note:
+            self.warnings.append(Notice(note, kind=SET_UP))
 
     def work_tree(self):
         """The git work tree of the data directory (GitError when there is none)."""
@@ -244,7 +265,7 @@ class Repo:
         with writer_lock(state.ensure(self.cache_dir), self.root):
             self._recover()
             if self._index is not None:
-                self._index.fresh.clear()  # what another writer did before we got the lock is seen
+                self._index.forget()  # what another writer did before we got the lock is seen
             transaction = Transaction(self, message, bulk)
             try:
                 yield transaction
@@ -317,6 +338,17 @@ class Repo:
                                           "commits it").format(error=problem)))
 
 
+def sealing_open(record: dict, data: bytes, ref: str) -> dict:
+    """A record read from `data` with its protected fields opened by the user's key (or Locked);
+    a damaged envelope is an error naming the file and field."""
+    if not holds_envelopes(data):
+        return record
+    try:
+        return opened(record, keys.keyring())
+    except Damaged as error:
+        raise InvalidValue(str(error), where=f"{ref}.yaml") from None
+
+
 class Transaction:
     """Staged writes of one command; see `Repo.writing`."""
 
@@ -353,6 +385,20 @@ class Transaction:
         if problems:
             where = path if self.repo.path_of(path[:-5]).exists() else _("new {kind}").format(kind=_(kind.name))
             raise ValidationFailed(problems[0][1], where=where)
+
+    def check_tax_id(self, kind: Kind, record: dict, before: dict | None, path: str) -> None:
+        """A party's tax id must pass its country's rule whenever it (or the country) is
+        written; a party whose tax id and country are as they were can still be changed
+        otherwise (`crm check` names the old invalid one)."""
+        from crmcli.model.taxids import country_of, tax_id_problem
+
+        def key(data: dict) -> tuple:
+            return data.get("tax_id"), country_of(data)
+
+        problem = None if before is not None and key(before) == key(record) else tax_id_problem(record)
+        if problem:
+            where = path if before is not None else _("new {kind}").format(kind=_(kind.name))
+            raise ValidationFailed(problem, where=where)
 
     def assign_id(self, kind: Kind, record: dict) -> str:
         """Give a new record of a random-id kind a fresh id; returns its reference."""
@@ -392,8 +438,12 @@ class Transaction:
                 old_plain = codec.decode(old_text.encode("utf-8"))
             if old_plain is None:
                 old_text = None
-        text = document.render(record, kind.schema, old_text, old_plain)
-        self.stage(path, relative, text.encode("utf-8"), None if self.bulk else record)
+        if kind.is_party and not isinstance(record.get("tax_id"), Locked):  # a locked one cannot have changed
+            self.check_tax_id(kind, record, old_plain, relative)
+        stored = self.repo.sealer.sealed(kind.folder, relative, record, old_plain)
+        text = document.render(stored, kind.schema, old_text, old_plain)
+        data = text.encode("utf-8")
+        self.stage(path, relative, data, None if self.bulk else sealing_open(stored, data, ref))
         if replaces and replaces != ref:
             self.remove(replaces)
         return ref
@@ -489,4 +539,4 @@ class Transaction:
             if relative.endswith(".yaml"):
                 index.drop(relative)
         if self.bulk:
-            index.fresh.clear()
+            index.forget()
