@@ -6,6 +6,7 @@ from __future__ import annotations
 from crmcli.actions.editing import Adjust
 from crmcli.errors import InvalidValue
 from crmcli.i18n import _
+from crmcli.model.fieldnames import option_fields
 from crmcli.model.ids import SLUG, unique_slug
 from crmcli.model.kinds import Kind
 from crmcli.model.record import Record
@@ -21,14 +22,19 @@ def assign_owner(repo, record: dict, party: Record, owner: str | None = None) ->
         record["owner"] = chosen
 
 
-def with_flags(fields: dict, flags: dict, address: dict) -> dict:
-    """A party's fields (typed, or read as YAML) with the command line's flags on top:
-    empty flags left out, tags without repeats, one address from its parts."""
+def with_flags(fields: dict, options: dict) -> dict:
+    """A party's fields (typed, or read as YAML) with `customer add`'s options on top, named as
+    the options are (`city`, `tax-id`: the names of model/fieldnames.py, which imports read
+    too): empty options left out, tags without repeats, one address from its parts."""
     merged = dict(fields)
-    merged.update({key: value for key, value in flags.items() if value})
+    parts: dict[str, str] = {}
+    for path, value in option_fields(options).items():
+        if path.startswith("addresses[0]."):
+            parts[path.split(".", 1)[1]] = str(value)
+        else:
+            merged[path] = value
     if merged.get("tags"):
         merged["tags"] = list(dict.fromkeys(merged["tags"]))
-    parts = {key: value for key, value in address.items() if value}
     if parts.get("country"):
         parts["country"] = parts["country"].upper()
     if parts:

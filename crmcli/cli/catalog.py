@@ -5,6 +5,7 @@ from typing import Annotated
 
 import typer
 
+from crmcli.cli import complete
 from crmcli.cli.context import record_commands, state, status_commands
 from crmcli.cli.editor import edit_command
 from crmcli.i18n import _
@@ -46,7 +47,8 @@ def register(app: typer.Typer) -> None:
         tax_rate: Annotated[str | None, typer.Option("--tax-rate", help="13% or 0.13.")] = None,
         category: Annotated[str | None, typer.Option(
             help="A group for the ledger's --by category: cable, service…")] = None,
-        supplier: Annotated[str | None, typer.Option(help="The default supplier: id, name or pinyin.")] = None,
+        supplier: Annotated[str | None, typer.Option(help="The default supplier: id, name or pinyin.",
+                                                     autocompletion=complete.parties)] = None,
         inactive: Annotated[bool, typer.Option("--inactive", help="No longer sold.")] = False,
         description: Annotated[str | None, typer.Option(
             help="A longer description (the name is the short one).")] = None,
@@ -75,7 +77,7 @@ def register(app: typer.Typer) -> None:
     @contract.command("new")
     def contract_new(
         ctx: typer.Context,
-        party: Annotated[str, typer.Argument(help="The customer or supplier.")],
+        party: Annotated[str, typer.Argument(help="The customer or supplier.", autocompletion=complete.parties)],
         template: Annotated[str, typer.Option("--template", "-t", help="A template in templates/ (name without .md).")],
         title: Annotated[str | None, typer.Option(help="Default: the template's name and the party's.")] = None,
         value: Annotated[str | None, typer.Option(help="The contract's value.")] = None,

@@ -5,10 +5,12 @@ from typing import Annotated
 
 import typer
 
+from crmcli.cli import complete
 from crmcli.cli.context import FormatOption, state
 from crmcli.i18n import _
 
-Party = Annotated[str, typer.Argument(help="The customer or supplier: id, name, prefix or pinyin.")]
+Party = Annotated[str, typer.Argument(help="The customer or supplier: id, name, prefix or pinyin.",
+                                      autocompletion=complete.parties)]
 ContactName = Annotated[str, typer.Argument(help="The contact's name (or #N, its position).")]
 
 

@@ -5,12 +5,13 @@ from typing import Annotated
 
 import typer
 
+from crmcli.cli import complete
 from crmcli.cli.context import Query, QueryCommand, query_text, state
 from crmcli.i18n import _
 
 KindArgument = Annotated[str, typer.Argument(
     help="customer, supplier, contact, interaction, product, order, purchase, contract, deal, ticket, campaign or "
-         "target.")]
+         "target.", autocompletion=complete.export_kinds)]
 OutputOption = Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")]
 RawOption = Annotated[bool, typer.Option(
     "--raw", help="Keep cells that start with = + - @ as they are (by default they get a leading ' so spreadsheets do "

@@ -5,12 +5,14 @@ from typing import Annotated
 
 import typer
 
+from crmcli.cli import complete
 from crmcli.cli.context import FormatOption, state
 from crmcli.i18n import _
 
 FileArgument = Annotated[Path, typer.Argument(metavar="FILE", help="The file to import.")]
 KindOption = Annotated[str, typer.Option(
-    "--kind", "-k", help="customer, supplier, contact, interaction, product, order or purchase.")]
+    "--kind", "-k", help="customer, supplier, contact, interaction, product, order or purchase.",
+    autocompletion=complete.import_kinds)]
 MapOption = Annotated[str | None, typer.Option(
     "--map", "-m", help="COLUMN=FIELD,… inline, or a .yaml mapping file (constants, split, join, date formats, value "
                         "translation).")]
@@ -63,6 +65,10 @@ def register(app: typer.Typer) -> None:
                  help="Default: detected (UTF-8 with or without BOM, GB18030/GBK, Latin-1/cp1252).")] = None,
              delimiter: Annotated[str | None, typer.Option(
                  "--delimiter", help="Default: sniffed from , ; tab |.")] = None,
+             locale: Annotated[str | None, typer.Option(
+                 "--locale", help="How the file writes numbers: de_DE reads 1.250,50, en_US and zh_CN 1,250.50 "
+                                  "(default: what each column shows; a value that reads both ways is refused).")]
+             = None,
              header: HeaderOption = None, lines: LinesOption = None, join: JoinOption = None,
              group_by: GroupOption = None, source: SourceOption = None, key: KeyOption = None,
              dry_run: DryRunOption = False,
@@ -70,7 +76,7 @@ def register(app: typer.Typer) -> None:
         """Import a CSV file: crm import csv customers.csv --kind customer --map 'Company=name,Phone=phones[0]'."""
         from crmcli.io.imports import Reading
 
-        _import(ctx, path, kind, Reading(encoding=encoding, delimiter=delimiter, header=header), fmt,
+        _import(ctx, path, kind, Reading(encoding=encoding, delimiter=delimiter, header=header, locale=locale), fmt,
                 mapping_text=mapping, lines=lines, join=join, group_by=group_by, source=source, key=key,
                 dry_run=dry_run, on_duplicate=on_duplicate, skip_invalid=skip_invalid)
 
@@ -93,7 +99,8 @@ def register(app: typer.Typer) -> None:
 
     @group.command("vcard")
     def vcard(ctx: typer.Context, path: FileArgument,
-              kind: Annotated[str, typer.Option("--kind", "-k", help="customer (default) or supplier.")] = "customer",
+              kind: Annotated[str, typer.Option("--kind", "-k", help="customer (default) or supplier.",
+                                                autocompletion=complete.party_kinds)] = "customer",
               mapping: Annotated[str | None, typer.Option(
                   "--map", "-m", help="PROPERTY=FIELD,… or a .yaml mapping, as for CSV: card properties (X-QQ, NOTE, "
                                       "ADR.country, N.given) to fields (contacts[0].… is the card's person).")] = None,

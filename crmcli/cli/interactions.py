@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from crmcli.cli import complete
 from crmcli.cli.context import FormatOption, QueryCommand, query_text, state
 
 
@@ -35,7 +36,8 @@ def register(app: typer.Typer) -> None:
     def log(
         ctx: typer.Context,
         party: Annotated[str, typer.Argument(
-            help="The customer or supplier: id, name, prefix, pinyin or a contact's name.")],
+            help="The customer or supplier: id, name, prefix, pinyin or a contact's name.",
+            autocompletion=complete.parties)],
         type_: Annotated[InteractionType, typer.Argument(
             metavar="TYPE", help="call, email, meeting, visit, message or note.")],
         summary: Annotated[str, typer.Argument(help="One line: what happened.")],
@@ -82,7 +84,8 @@ def register(app: typer.Typer) -> None:
             help="A party (id, name, prefix or pinyin), or else a query as for crm search: "
                  "'outcome:negative', 样品…")] = None,
         party: Annotated[str | None, typer.Option(
-            "--party", "-p", help="Only this party: id, name, prefix or pinyin.")] = None,
+            "--party", "-p", help="Only this party: id, name, prefix or pinyin.",
+            autocompletion=complete.parties)] = None,
         since: Annotated[str | None, typer.Option(help="From this day: 2026-01-01, -30d, last monday…")] = None,
         until: Annotated[str | None, typer.Option(help="Up to this day (default: today, or --today).")] = None,
         type_: Annotated[list[InteractionType] | None, typer.Option(

@@ -4,6 +4,7 @@ from typing import Annotated
 
 import typer
 
+from crmcli.cli import complete
 from crmcli.cli.context import FormatOption, QueryCommand, query_text, state, status_commands, stdin_yaml
 from crmcli.i18n import _
 
@@ -22,7 +23,8 @@ def make_order_app(direction: str) -> typer.Typer:
     @app.command("add")
     def add(
         ctx: typer.Context,
-        party: Annotated[str, typer.Argument(help=f"The {other}: id, name, prefix or pinyin.")],
+        party: Annotated[str, typer.Argument(help=f"The {other}: id, name, prefix or pinyin.",
+                                             autocompletion=complete.parties)],
         line: Annotated[list[str] | None, typer.Option(
             "--line", "-l", help="SKU QTY [UNIT] [@ PRICE] [-DISC%] [tax RATE%], repeatable; free text with a price is "
                                  "fine. None: YAML lines on stdin.")] = None,

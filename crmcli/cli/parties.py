@@ -7,11 +7,13 @@ from typing import Annotated
 import click
 import typer
 
+from crmcli.cli import complete
 from crmcli.cli.context import FormatOption, QueryCommand, query_text, state, stdin_yaml
 from crmcli.cli.editor import SetOption
 from crmcli.i18n import _
 
 Repeat = list[str]
+PartyName = Annotated[str, typer.Argument(help="Id, name, prefix or pinyin.", autocompletion=complete.parties)]
 
 
 class PartySort(StrEnum):
@@ -102,13 +104,13 @@ def make_party_app(kind_name: str) -> typer.Typer:
             else {"name": name}
         if _offer_role(ctx, kind(), str(fields.get("name") or ""), party_id or fields.get("id"), add_role):
             return
-        address = {"street": street, "city": city, "province": province, "postcode": postcode, "country": country}
-        flags = {
-            "entity": entity, "lifecycle": lifecycle, "industry": industry, "tags": tag, "owner": owner,
-            "region": region, "phones": phone, "emails": email, "website": website, "tax_id": tax_id,
-            "payment_terms": terms, "follow_up_every": follow_up, "notes": note,
+        options = {
+            "entity": entity, "lifecycle": lifecycle, "industry": industry, "tag": tag, "owner": owner,
+            "region": region, "street": street, "city": city, "province": province, "postcode": postcode,
+            "country": country, "phone": phone, "email": email, "website": website, "tax-id": tax_id,
+            "terms": terms, "follow-up": follow_up, "note": note,
         }
-        record = add_party(state(ctx).repo, kind(), with_flags(fields, flags, address), party_id, force=force)
+        record = add_party(state(ctx).repo, kind(), with_flags(fields, options), party_id, force=force)
         typer.echo(record.id)
 
     @app.command("list", cls=QueryCommand)
@@ -136,7 +138,7 @@ def make_party_app(kind_name: str) -> typer.Typer:
         state(ctx).show(party_list(state(ctx).repo, kind(), text, filters, sort.value), fmt)
 
     @app.command("show")
-    def show(ctx: typer.Context, name: Annotated[str, typer.Argument(help="Id, name, prefix or pinyin.")],
+    def show(ctx: typer.Context, name: PartyName,
              fmt: FormatOption = None):
         """The 360° view: profile, contacts, next steps, timeline."""
         from crmcli.reports.party_view import party_view
@@ -146,7 +148,7 @@ def make_party_app(kind_name: str) -> typer.Typer:
     @app.command("edit")
     def edit(
         ctx: typer.Context,
-        name: Annotated[str, typer.Argument(help="Id, name, prefix or pinyin.")],
+        name: PartyName,
         set_: SetOption = None,
         add_tag: Annotated[Repeat | None, typer.Option("--add-tag", help="Add this tag (repeatable).")] = None,
         rm_tag: Annotated[Repeat | None, typer.Option("--rm-tag", help="Take this tag away (repeatable).")] = None,
@@ -163,7 +165,7 @@ def make_party_app(kind_name: str) -> typer.Typer:
     @app.command("rm")
     def rm(
         ctx: typer.Context,
-        name: Annotated[str, typer.Argument(help="Id, name, prefix or pinyin.")],
+        name: PartyName,
         force: Annotated[bool, typer.Option("--force", help="Also remove the records that cannot be without it, and "
                                                             "take it out of the others.")] = False,
     ):
@@ -177,7 +179,7 @@ def make_party_app(kind_name: str) -> typer.Typer:
 
     if is_customer:
         def lifecycle_command(step: int, verb: str):
-            def command(ctx: typer.Context, name: Annotated[str, typer.Argument(help="Id, name, prefix or pinyin.")],
+            def command(ctx: typer.Context, name: PartyName,
                         to: Annotated[str | None, typer.Option("--to", help="Jump to this stage instead.")] = None,
                         note: Annotated[str | None, typer.Option("--note", help="Why, kept in the history.")] = None):
                 from crmcli.actions.pipeline import change_lifecycle
@@ -200,8 +202,10 @@ def register(app: typer.Typer) -> None:
     @app.command("merge")
     def merge(
         ctx: typer.Context,
-        party_a: Annotated[str, typer.Argument(metavar="PARTY_A", help="The party that stays.")],
-        party_b: Annotated[str, typer.Argument(metavar="PARTY_B", help="The duplicate, folded into A and removed.")],
+        party_a: Annotated[str, typer.Argument(metavar="PARTY_A", help="The party that stays.",
+                                               autocompletion=complete.parties)],
+        party_b: Annotated[str, typer.Argument(metavar="PARTY_B", help="The duplicate, folded into A and removed.",
+                                               autocompletion=complete.parties)],
         dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the plan; change nothing.")] = False,
         prefer: Annotated[str | None, typer.Option(
             "--prefer", help="When a field differs, keep A's (a) or B's (b) value; else asked on a terminal.")] = None,

@@ -5,12 +5,14 @@ from typing import Annotated
 
 import typer
 
+from crmcli.cli import complete
 from crmcli.cli.context import QueryCommand, query_text, record_commands, state
 from crmcli.cli.editor import SetOption, change, edit_command, with_options
 from crmcli.i18n import _
 
 Id = Annotated[str, typer.Argument(metavar="ID", help="The id (a unique prefix will do).")]
-Party = Annotated[str, typer.Argument(help="The customer or supplier: id, name, prefix or pinyin.")]
+Party = Annotated[str, typer.Argument(help="The customer or supplier: id, name, prefix or pinyin.",
+                                      autocompletion=complete.parties)]
 
 
 class Priority(StrEnum):

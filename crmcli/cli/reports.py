@@ -4,6 +4,7 @@ from typing import Annotated
 
 import typer
 
+from crmcli.cli import complete
 from crmcli.cli.context import ChartOption, FormatOption, OutputOption, QueryCommand, query_text, state
 
 
@@ -15,7 +16,8 @@ def register(app: typer.Typer) -> None:
             help="Only orders matching a query: 'region:华南', 'party:华强'…")] = None,
         by: Annotated[str | None, typer.Option(
             "--by", help="Group by one or two of: month, quarter, year, customer, supplier, owner, product, category, "
-                         "region, industry, type (e.g. owner,month). Without it: one row per order.")] = None,
+                         "region, industry, type (e.g. owner,month). Without it: one row per order.",
+            autocompletion=complete.group_keys)] = None,
         period: Annotated[str | None, typer.Option(
             "--period", help="2026, 2026-Q3, 2026-10, 2026-10-01..2026-12-31, last-12-months, ytd.")] = None,
         purchases: Annotated[bool, typer.Option(

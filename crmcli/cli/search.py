@@ -4,6 +4,7 @@ from typing import Annotated
 
 import typer
 
+from crmcli.cli import complete
 from crmcli.cli.context import FormatOption, QueryCommand, query_text, state
 from crmcli.i18n import _
 
@@ -15,7 +16,8 @@ def register(app: typer.Typer) -> None:
         query: Annotated[list[str], typer.Argument(
             help="Words, \"phrases\", field:value, comparisons, OR, NOT/-; see the README.")],
         kind: Annotated[list[str] | None, typer.Option(
-            "--kind", "-k", help="Only this kind of record (repeatable).")] = None,
+            "--kind", "-k", help="Only this kind of record (repeatable).",
+            autocompletion=complete.record_kinds)] = None,
         limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="Show at most this many hits.")] = 50,
         fmt: FormatOption = None,
     ):

@@ -5,6 +5,7 @@ from typing import Annotated
 
 import typer
 
+from crmcli.cli import complete
 from crmcli.cli.context import FormatOption, state
 from crmcli.i18n import _
 
@@ -12,7 +13,8 @@ from crmcli.i18n import _
 def register(app: typer.Typer) -> None:
     @app.command("show")
     def show(ctx: typer.Context,
-             party: Annotated[str, typer.Argument(help="A customer or supplier: id, name, prefix or pinyin.")],
+             party: Annotated[str, typer.Argument(help="A customer or supplier: id, name, prefix or pinyin.",
+                                                         autocompletion=complete.parties)],
              fmt: FormatOption = None):
         """The 360° view of a customer or supplier."""
         from crmcli.query.resolve import resolve_party

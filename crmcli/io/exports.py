@@ -17,6 +17,9 @@ from crmcli.store.schemas import schema
 
 INDEX = re.compile(r"\[(\d+)\]")
 HANDLES = ("phones", "emails", "wechat", "im")
+EXPORT_KINDS = ("customer", "supplier", "contact", "interaction", "product", "order", "purchase", "contract", "deal",
+                "ticket", "campaign", "target")
+"""What `crm export … KIND` takes (`order` sales, `purchase` purchases, `contact` a row per contact)."""
 
 
 @dataclass(frozen=True)

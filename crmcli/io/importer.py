@@ -45,6 +45,8 @@ class Outcome:
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STATUSES + ("rejected",), 0))
     rejected: list[Rejection] = field(default_factory=list)
     duplicates: list[Rejection] = field(default_factory=list)
+    matches: list[dict[str, str]] = field(default_factory=list)
+    """Each row's party (dry runs): the row, the text naming it, its reference, how it was found."""
 
     def view(self) -> Document:
         """The summary: how many rows go where, and the first rejected and duplicate rows."""
@@ -61,10 +63,13 @@ class Outcome:
                             (N_("First duplicates skipped"), self.duplicates)):
             if rows:
                 parts.append(Table(columns, [{"where": r.where, "reason": r.reason} for r in rows], title=title))
+        if self.matches:
+            parts.append(Table([Column("where", "row"), Column("named", "named"), Column("party", "party"),
+                                Column("by", "found by")], self.matches, title=N_("Parties the rows name")))
         payload = {"file": self.name, "kind": self.kind, "dry_run": self.dry_run, "encoding": self.encoding,
                    **{key.replace(" ", "_"): count for key, count in self.counts.items()},
                    "rejected_rows": [vars(r) for r in self.rejected],
-                   "duplicate_rows": [vars(r) for r in self.duplicates]}
+                   "duplicate_rows": [vars(r) for r in self.duplicates], "matches": self.matches}
         return Document(parts, payload=payload)
 
 
@@ -101,6 +106,7 @@ def _plan(handler, items, outcome: Outcome, tx, go_on: bool, advance) -> None:
             else:
                 seen.add(key)
         if isinstance(item, Item):
+            handler.refs.last = None
             try:
                 status, note = handler.take(item, tx)
             except DataDirError:
@@ -108,6 +114,10 @@ def _plan(handler, items, outcome: Outcome, tx, go_on: bool, advance) -> None:
             except CrmError as error:
                 item = Rejection(item.where, str(error))
             else:
+                named = handler.refs.last
+                if named is not None and outcome.dry_run:
+                    outcome.matches.append(dict(zip(("where", "named", "party", "by"), (item.where, *named),
+                                                    strict=True)))
                 outcome.counts[status] += 1
                 if status == "duplicate" and len(outcome.duplicates) < SHOWN:
                     outcome.duplicates.append(Rejection(item.where, note))

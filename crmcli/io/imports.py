@@ -11,18 +11,22 @@ from crmcli.i18n import _
 from crmcli.io import handlers
 from crmcli.io.importer import Outcome, grouped_rows, joined_rows, mapped_rows, run_import
 from crmcli.io.mapping import Target, identity, parse_mapping
+from crmcli.io.numbers import Numbers, check_locale
 from crmcli.io.sources import Sheet, open_csv, open_xlsx
 from crmcli.io.values import check_source
+from crmcli.model import fieldnames
 from crmcli.model.kinds import KINDS
 
 IMPORT_KINDS = ("customer", "supplier", "contact", "interaction", "product", "order", "purchase")
 TARGETS = {
-    "customer": Target("party"), "supplier": Target("party"),
-    "contact": Target("party", "contacts[0].", extra=("party",)),
-    "interaction": Target("interaction"), "product": Target("product"),
-    "order": Target("order"), "purchase": Target("order"),
+    "customer": Target("party", names=fieldnames.PARTY), "supplier": Target("party", names=fieldnames.PARTY),
+    "contact": Target("party", "contacts[0].", extra=("party",), names=fieldnames.CONTACT),
+    "interaction": Target("interaction", names=fieldnames.INTERACTION),
+    "product": Target("product", names=fieldnames.PRODUCT),
+    "order": Target("order", names=fieldnames.ORDER), "purchase": Target("order", names=fieldnames.ORDER),
 }
-LINES = Target("order", "lines[0].")
+LINES = Target("order", "lines[0].", names={path.removeprefix("lines."): names for path, names in
+                                            fieldnames.ORDER.items() if path.startswith("lines.")})
 
 
 @dataclass
@@ -35,6 +39,8 @@ class Reading:
     header: bool | None = None
     sheet: str | None = None
     header_row: int | None = None
+    locale: str | None = None
+    """How the CSV file writes numbers (`de_DE`: 1.250,50); default: what each column shows."""
 
     def open(self, path: Path, header: bool | None = None) -> Sheet:
         """The file's rows; `header` repeats a decision an earlier read settled on."""
@@ -70,11 +76,9 @@ def import_table(repo, path: Path, kind_name: str, reading: Reading, *, mapping_
     sheet = reading.open(path)
     if mapping_text:
         mapping = parse_mapping(mapping_text, TARGETS[kind_name], LINES if is_order else None)
-    elif is_order:
-        raise InvalidValue(_("orders need a mapping (--map) that says which columns are lines"))
     else:
         sheet.settle({cell.strip() for cell in sheet.first})
-        mapping = identity(sheet.columns, TARGETS[kind_name], sheet.name)
+        mapping = identity(sheet.columns, TARGETS[kind_name], sheet.name, LINES if is_order else None)
     mapping.source = check_source(source) or mapping.source
     mapping.key = key or mapping.key
     if mapping.key and not mapping.source:
@@ -96,6 +100,13 @@ def import_table(repo, path: Path, kind_name: str, reading: Reading, *, mapping_
     else:
         sheet.settle(mapping.columns(needs + mapping.lines))
         mapping.check(sheet, needs + mapping.lines)
+    if not reading.xlsx:
+        numbers = Numbers(check_locale(reading.locale))
+        _sniff(numbers, reading, path, sheet.header, mapping.numeric_columns(mapping.rules if lines else
+                                                                            mapping.rules + mapping.lines))
+        if lines:
+            _sniff(numbers, reading, lines, lines_header, mapping.numeric_columns(mapping.lines))
+        mapping.read_numbers(numbers)
     reads = Reads(reading, path, sheet.header, progress, 1 if dry_run or skip_invalid else 2)
 
     def items():
@@ -109,6 +120,18 @@ def import_table(repo, path: Path, kind_name: str, reading: Reading, *, mapping_
     outcome = Outcome(path.name, kind_name, dry_run, sheet.encoding)
     return run_import(repo, lambda: _handler(repo, kind_name, mapping, on_duplicate, path.name), items, outcome,
                       skip_invalid=skip_invalid, advance=reads.advance)
+
+
+def _sniff(numbers: Numbers, reading: Reading, path: Path, header: bool | None, columns: set[str]) -> None:
+    """Let the first rows of a file show how its number columns write decimals."""
+    if columns and not numbers.locale:
+        sheet = reading.open(path, header)
+        rows = sheet.rows()
+        try:
+            numbers.sniff(rows, columns, path.name)
+        finally:
+            rows.close()
+            sheet.rest.close()
 
 
 class Reads:

@@ -29,8 +29,10 @@ from pathlib import Path
 from crmcli.actions.fields import checked_path
 from crmcli.errors import InvalidValue
 from crmcli.i18n import _
+from crmcli.io.numbers import Numbers
 from crmcli.io.values import check_source
 from crmcli.model.dates import Clock, moment_text, parse_day, parse_moment
+from crmcli.model.fieldnames import Table, field_named
 from crmcli.model.text import fold
 
 FORMULA_GUARD = "'"
@@ -48,6 +50,20 @@ class Target:
     prefix: str = ""
     extra: tuple[str, ...] = ()
     """Fields that are not in the schema at that place but that the importer understands."""
+    names: Table = field(default_factory=dict)
+    """What people call the fields (model/fieldnames.py): `city`, `phone`, `公司名称`."""
+
+    def path_of(self, name: str) -> str:
+        """The field path `name` stands for: itself when the schema has it, else the field the
+        names table gives it (`city` → `addresses[0].city`); an unknown name is left as it is,
+        for `node` to refuse."""
+        if name in self.extra:
+            return name
+        try:
+            checked_path(self.schema, self.prefix + name)
+            return name
+        except InvalidValue:
+            return field_named(self.names, name) or name
 
     def node(self, path: str) -> dict:
         if path in self.extra:
@@ -73,6 +89,12 @@ class Rule:
     date_format: str | None = None
     template: str | None = None
     line: bool = False
+    numbers: Numbers | None = None
+    """How the file writes numbers, for a rule of a number field."""
+
+    @property
+    def numeric(self) -> bool:
+        return self.node.get("type") in ("number", "integer") and bool(self.columns)
 
     def value(self, row: dict[str, str], clock: Clock):
         """The field's text (or list of texts), or None when the row leaves it empty."""
@@ -87,6 +109,8 @@ class Rule:
             text = self.template.replace("{}", text)
         if self.split:
             return [part.strip() for part in text.split(self.split) if part.strip()]
+        if self.numbers is not None:
+            return self.numbers.read(text, self.columns[0])
         return self._dated(text, clock)
 
     def _translated(self, text: str, values: dict[str, str]) -> str:
@@ -138,6 +162,16 @@ class Mapping:
         """The columns that rules (or plain column names) read."""
         return {c for need in needs for c in (need.columns if isinstance(need, Rule) else (need,))}
 
+    def numeric_columns(self, rules: list[Rule]) -> set[str]:
+        """The columns that number fields are read from."""
+        return {rule.columns[0] for rule in rules if rule.numeric}
+
+    def read_numbers(self, numbers: Numbers) -> None:
+        """Read the number fields' cells as `numbers` says (a locale, or what the columns show)."""
+        for rule in self.rules + self.lines:
+            if rule.numeric:
+                rule.numbers = numbers
+
     def check(self, sheet, needs: list) -> None:
         """Refuse a mapping that names a column the file does not have; `needs` are rules
         or column names."""
@@ -163,18 +197,31 @@ class Mapping:
     def apply(self, row: dict[str, str], clock: Clock, rules: list[Rule] | None = None) -> dict[str, object]:
         """Field path → value for one row (already cleaned by `cells`); None for a field the
         row leaves empty (an update then removes it)."""
-        values = {}
+        values: dict[str, object] = {}
         for rule in self.rules if rules is None else rules:
             try:
                 value = rule.value(row, clock)
             except InvalidValue as error:
                 raise InvalidValue(error.message, where=rule.field) from None
-            values[rule.field] = None if value in ("", []) else value
+            value = None if value in ("", []) else value
+            if values.get(rule.field) is not None and value is not None and rule.node.get("type") == "array":
+                value = list(dict.fromkeys(_items(values[rule.field]) + _items(value)))
+            elif value is None and rule.field in values:
+                continue
+            values[rule.field] = value
         return values
+
+
+def _items(value) -> list[str]:
+    """A list field's value as a list: text holds items separated by commas (as for `--set`)."""
+    if isinstance(value, list):
+        return value
+    return [item.strip() for item in str(value).split(",") if item.strip()]
 
 
 def _rule(field_path: str, spec, target: Target, column: str | None = None, lines: Target | None = None) -> Rule:
     """One rule; a field `lines.X` is X of each order line (when `lines` is given)."""
+    field_path = target.path_of(field_path)
     if lines is not None and field_path.startswith("lines."):
         rule = _rule(field_path[len("lines."):], spec, lines, column)
         rule.line = True
@@ -225,6 +272,7 @@ def _constant(field_path: str, value, target: Target, lines: Target | None) -> R
         value = [str(item) for item in value]
     else:
         value = str(value)
+    field_path = target.path_of(field_path)
     if lines is not None and field_path.startswith("lines."):
         return Rule(field_path[len("lines."):], lines.node(field_path[len("lines."):]), constant=value, line=True)
     return Rule(field_path, target.node(field_path), constant=value)
@@ -277,18 +325,25 @@ def _from_file(path: Path, target: Target, lines: Target | None) -> Mapping:
         raise InvalidValue(error.message, where=str(path)) from None
 
 
-def identity(columns: list[str], target: Target, what: str) -> Mapping:
-    """The mapping of a file whose headers are field names (as `crm export csv` writes them)."""
+def identity(columns: list[str], target: Target, what: str, lines: Target | None = None) -> Mapping:
+    """The mapping of a file whose headers name fields: as `crm export csv` writes them, or
+    as people call them (model/fieldnames.py: `公司名称`, `E-mail`, `手机`); other columns are
+    left out. With `lines` (orders), a header may name a field of the order's line."""
     rules = []
     for column in columns:
         if column == "updated":
             continue
         try:
-            node = target.node(column)
+            rule = _rule(target.path_of(column), column, target, lines=lines)
         except InvalidValue:
             continue
-        split = ";" if node.get("type") == "array" and target.node(f"{column}[0]").get("type") != "object" else None
-        rules.append(Rule(column, node, columns=(column,), split=split))
+        owner = lines if rule.line and lines is not None else target
+        if rule.node.get("type") == "array" and owner.node(f"{rule.field}[0]").get("type") != "object":
+            rule.split = ";"
+        rules.append(rule)
     if not rules:
         raise InvalidValue(_("no column of {file} names a field (give a mapping with --map)").format(file=what))
-    return Mapping(rules, origin="the header")
+    if lines is not None and not any(rule.line for rule in rules):
+        raise InvalidValue(_("no column of {file} names a field of an order line (sku, quantity, unit_price, 产品编号, "
+                             "数量, 单价…): give a mapping with --map").format(file=what))
+    return _split(rules, lines, origin=_("the header"))

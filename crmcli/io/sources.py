@@ -14,7 +14,7 @@ import codecs
 import csv
 import io
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -35,7 +35,7 @@ class Sheet:
 
     name: str
     first: list[str]
-    rest: Iterator[tuple[int, list[str]]]
+    rest: Generator[tuple[int, list[str]], None, None]
     size: int
     """How much there is to read, in the unit `done` counts (bytes or rows)."""
     done: Callable[[], int]
@@ -62,7 +62,7 @@ class Sheet:
         elif wanted <= lettered:
             self.header = False
 
-    def rows(self) -> Iterator[tuple[int, dict[str, str] | InvalidValue]]:
+    def rows(self) -> Generator[tuple[int, dict[str, str] | InvalidValue], None, None]:
         """(row number, cells by column) of each data row; a row that cannot be taken apart
         comes as the reason instead, for the import to reject and go on."""
         columns = self.columns
@@ -179,7 +179,7 @@ def open_csv(path: Path, *, encoding: str | None = None, delimiter: str | None =
         text.close()
         raise InvalidValue(_("the file is empty"), where=name)
 
-    def rest() -> Iterator[tuple[int, list[str]]]:
+    def rest() -> Generator[tuple[int, list[str]], None, None]:
         number = 1
         with text:
             while True:
@@ -305,7 +305,7 @@ def open_xlsx(path: Path, *, sheet: str | None = None, header: bool | None = Non
     if header_row:
         header = True
 
-    def rest() -> Iterator[tuple[int, list[str]]]:
+    def rest() -> Generator[tuple[int, list[str]], None, None]:
         try:
             for values in cells:
                 count[0] += 1

@@ -1,5 +1,6 @@
 """Mapped cell values into record fields, typed by the schema; and what other records a
-row names (a party by the source system's key or by name, a product by key or SKU)."""
+row names (a party by the source system's key, else as the command line finds one; a product
+by key or SKU)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from crmcli.actions.fields import assign, parse_path
 from crmcli.errors import Ambiguous, InvalidValue, NotFound
 from crmcli.i18n import _
 from crmcli.model.kinds import KINDS, Kind
-from crmcli.model.text import fold
+from crmcli.query.resolve import Parties, find_party
 
 INDEXED = re.compile(r"^(.*)\[(\d+)\]$")
 SOURCE_NAME = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
@@ -75,13 +76,16 @@ def present(values: dict[str, object]) -> dict[str, object]:
 
 def typed(record: dict, schema: str, values: dict[str, object], prefix: str = "") -> dict:
     """`values` (field path → text, or a list of texts) set into `record`, typed by `schema`;
-    a None value removes the field."""
+    a None value removes the field. A list replaces the list at its path (`tags`), or from its
+    index on (`phones[1]`)."""
     for path, value in values.items():
         if value is None:
             _remove(record, parse_path(prefix + path))
         elif isinstance(value, list):
             match = INDEXED.match(path)
             base, start = (match[1], int(match[2])) if match else (path, 0)
+            if not match:  # the whole list: none of the items it had stays behind
+                _remove(record, parse_path(prefix + path))
             for position, item in enumerate(value):
                 _set(record, schema, f"{prefix}{base}[{start + position}]", item)
         else:
@@ -134,7 +138,10 @@ class References:
         self.repo = repo
         self.source = source
         self.keys: dict[str, dict[str, str]] = {}
-        self.names: dict[tuple, dict[str, set[str]]] = {}
+        self.parties: dict[tuple, Parties] = {}
+        self.found: dict[tuple, tuple[str, str]] = {}
+        self.last: tuple[str, str, str] | None = None
+        """(the text, the party's reference, how it was found) of the last party named."""
 
     def external(self, kind: Kind) -> dict[str, str]:
         """Source key → reference, for the records of `kind` that have one."""
@@ -148,33 +155,30 @@ class References:
         self.external(kind)[key] = ref
 
     def party(self, text: str, kinds: tuple[Kind, ...]) -> str:
-        """The reference of the party `text` names: a source key, an id or reference, or an exact name."""
+        """The reference of the party `text` names: a source key, else as a party named on the
+        command line is found (query/resolve.py: id, name, email, phone, tax id, pinyin…). How it
+        was found is kept in `last` for the dry run to show."""
         for kind in kinds:
             if text in self.external(kind):
-                return self.external(kind)[text]
-        found = self._named(kinds).get(fold(text), set())
-        if len(found) == 1:
-            return next(iter(found))
-        noun = _(" or ").join(_(kind.name) for kind in kinds)
-        if found:
-            raise Ambiguous(_("{name!r} names several parties: {refs}").format(name=text,
-                                                                                refs=", ".join(sorted(found))),
-                            sorted(found))
-        if self.source:
-            raise NotFound(_("no {kind} has the {source} key, id or name {name!r}").format(
-                kind=noun, source=self.source, name=text))
-        raise NotFound(_("no {kind} has the id or name {name!r}").format(kind=noun, name=text))
-
-    def _named(self, kinds: tuple[Kind, ...]) -> dict[str, set[str]]:
+                self.last = (text, self.external(kind)[text], _("{source} key").format(source=self.source))
+                return self.last[1]
         key = tuple(kind.name for kind in kinds)
-        if key not in self.names:
-            found: dict[str, set[str]] = {}
-            for path, role, _name, folded, *_more in self.repo.indexed(*kinds).names(key):
-                ref = path[:-5]
-                for word in ({folded, ref, ref.rsplit("/", 1)[-1]} if role == "name" else set()):
-                    found.setdefault(word, set()).add(ref)
-            self.names[key] = found
-        return self.names[key]
+        if (key, text) not in self.found:
+            if key not in self.parties:
+                self.parties[key] = Parties(self.repo, kinds)
+            try:
+                self.found[key, text] = find_party(self.repo, text, kinds, self.parties[key])
+            except Ambiguous as error:
+                raise Ambiguous(_("{reason}: {candidates}").format(reason=error.message, candidates="; ".join(
+                    error.candidates)), error.candidates) from None
+            except NotFound as error:
+                if not self.source:
+                    raise
+                raise NotFound(_("{reason} (nor has it as its {source} key)").format(
+                    reason=error.message, source=self.source)) from None
+        ref, step = self.found[key, text]
+        self.last = (text, ref, _(step))
+        return ref
 
     def product(self, text: str) -> str:
         """The SKU of the product `text` names: a source key or the SKU itself."""

@@ -1,6 +1,7 @@
 """Resolving the party a person names on the command line (GUIDE.md §4).
 
-In order: the reference or id, the exact name, a unique prefix of the id or of a
+In order: the reference or id, the exact name, an email, phone or tax id (in any
+spelling: `0755-8888 0000` is `+86 755 8888 0000`), a unique prefix of the id or of a
 word of the name (any substring for Chinese, which has no spaces), the pinyin or its
 initials (`huaqiang`, `zw`), a contact's name, and last a fuzzy match for typos. The
 first step that finds anything decides: one party is the answer, several are
@@ -9,12 +10,13 @@ ambiguous and listed, none goes on to the next step.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from crmcli.errors import Ambiguous, InvalidValue, NotFound
-from crmcli.i18n import _
+from crmcli.i18n import N_, _
 from crmcli.model.kinds import PARTY_KINDS, Kind, kind_of_ref, title_of
-from crmcli.model.likeness import close_spellings
+from crmcli.model.likeness import close_spellings, phone_key
 from crmcli.model.notices import FUZZY, Notice
 from crmcli.model.record import Record
 from crmcli.model.text import compact, fold, has_cjk, pinyin_matches, words
@@ -51,17 +53,59 @@ def _starts_word(folded_name: str, query: str) -> bool:
     return any(word.startswith(query) for word in folded_name.replace("-", " ").split())
 
 
-def _steps(query: str, names: list[Named]):
-    folded = fold(query)
-    typed = compact(query)
-    yield "id", [n for n in names if n.id == query or n.id == folded]
-    yield "name", [n for n in names if n.role == "name" and n.folded == folded]
-    yield "prefix", [n for n in names if n.role == "name" and (
-        n.id.startswith(folded) or _starts_word(n.folded, folded) or (has_cjk(query) and folded in n.folded))]
-    yield "pinyin", [n for n in names if n.role == "name" and n.spelled_by(typed)]
-    yield "contact", [n for n in names if n.role == "contact" and (
-        n.folded == folded or (n.spelled_by(typed) and len(typed) > 2))]
-    yield "fuzzy", _fuzzy(folded, names)
+HANDLES = {"emails": N_("email"), "phones": N_("phone"), "tax_id": N_("tax id")}
+"""What besides a name names a party, as `_steps` calls the step that finds it."""
+PHONE = re.compile(r"^\+?[\d\s().\-/]{7,}$")
+
+
+def handle_key(field: str, text: str) -> str:
+    """An email, phone or tax id in the form two spellings of it share ('' for text that cannot be one)."""
+    if field == "emails":
+        return fold(text) if "@" in text else ""
+    if field == "phones":
+        return phone_key(text) if PHONE.match(text.strip()) else ""
+    key = compact(text)
+    return key if len(key) >= 5 and any(ch.isdigit() for ch in key) else ""
+
+
+class Parties:
+    """The parties of some kinds as names are resolved against, read from the index once:
+    an import resolves every row's party against one read."""
+
+    def __init__(self, repo, kinds: tuple[Kind, ...] = PARTY_KINDS):
+        self.repo = repo
+        self.kinds = kinds
+        self.names = [Named(*row) for row in repo.indexed(*kinds).names(tuple(k.name for k in kinds))]
+        self.handles: dict[tuple[str, str], set[str]] | None = None
+
+    def reached_at(self, field: str, query: str) -> list[Named]:
+        """The parties whose `field` (emails, phones, tax_id) holds `query`, in any spelling."""
+        key = handle_key(field, query)
+        if not key:
+            return []
+        if self.handles is None:
+            self.handles = {}
+            for ref, name, value in self.repo.ask.party_handles(tuple(k.name for k in self.kinds)):
+                self.handles.setdefault((name, handle_key(name, value)), set()).add(ref)
+        refs = self.handles.get((field, key), set())
+        return [n for n in self.names if n.role == "name" and n.ref in refs]
+
+    def steps(self, query: str):
+        """(step, what it finds) in the order of the module docstring; the first step that finds
+        something decides."""
+        names = self.names
+        folded = fold(query)
+        typed = compact(query)
+        yield "id", [n for n in names if n.id == query or n.id == folded]
+        yield "name", [n for n in names if n.role == "name" and n.folded == folded]
+        for field, step in HANDLES.items():
+            yield step, self.reached_at(field, query)
+        yield "prefix", [n for n in names if n.role == "name" and (
+            n.id.startswith(folded) or _starts_word(n.folded, folded) or (has_cjk(query) and folded in n.folded))]
+        yield "pinyin", [n for n in names if n.role == "name" and n.spelled_by(typed)]
+        yield "contact", [n for n in names if n.role == "contact" and (
+            n.folded == folded or (n.spelled_by(typed) and len(typed) > 2))]
+        yield "fuzzy", _fuzzy(folded, names)
 
 
 def _fuzzy(folded: str, names: list[Named]) -> list[Named]:
@@ -83,22 +127,25 @@ def folded_id(text: str) -> str:
     return fold(text).replace(" ", "-")
 
 
-def resolve_party(repo, text: str, kinds: tuple[Kind, ...] = PARTY_KINDS) -> Record:
-    """The one party `text` names, or NotFound / Ambiguous listing the candidates."""
+def find_party(repo, text: str, kinds: tuple[Kind, ...] = PARTY_KINDS,
+               parties: Parties | None = None) -> tuple[str, str]:
+    """(reference, the step that found it: id, name, email, phone, tax id, prefix, pinyin,
+    contact or fuzzy) of the one party `text` names, or NotFound / Ambiguous listing the
+    candidates. `parties`: the parties read already, for many names in a row."""
     query = text.strip()
     if not query:
         raise NotFound(_("no party named (an empty name)"))
     kind = kind_of_ref(query)
     if kind in kinds and "/" in query and repo.exists(query):
-        return repo.load(query)
-    names = [Named(*row) for row in repo.indexed(*kinds).names(tuple(k.name for k in kinds))]
-    for step, found in _steps(query, names):
+        return query, "id"
+    parties = parties or Parties(repo, kinds)
+    for step, found in parties.steps(query):
         refs = sorted({named.ref for named in found})
         if len(refs) == 1:
             if step == "fuzzy":
                 repo.warnings.append(Notice(_("{query!r} matched {name} ({ref}) by close spelling").format(
                     query=query, name=found[0].name, ref=refs[0]), f"{refs[0]}.yaml", kind=FUZZY))
-            return repo.load(refs[0])
+            return refs[0], step
         if refs:
             labels = sorted({(named.ref, _label(named)) for named in found})
             titles = {named.ref: named.name for named in found if named.role == "name"}
@@ -113,6 +160,11 @@ def resolve_party(repo, text: str, kinds: tuple[Kind, ...] = PARTY_KINDS) -> Rec
                                where=f"{path}:{line}" if line else path)
     noun = _(" or ").join(_(k.name) for k in kinds)
     raise NotFound(_("no {kind} matches {query!r}").format(kind=noun, query=query))
+
+
+def resolve_party(repo, text: str, kinds: tuple[Kind, ...] = PARTY_KINDS) -> Record:
+    """The one party `text` names, or NotFound / Ambiguous listing the candidates."""
+    return repo.load(find_party(repo, text, kinds)[0])
 
 
 def _by_id(repo, kind: Kind | None, query: str) -> list[Record]:
@@ -157,8 +209,7 @@ def parties_named(repo, text: str) -> list[str]:
 def named_party(repo, text: str) -> Record | None:
     """The party `text` names by id, exact name, prefix or pinyin, or None: for commands whose
     argument is a party or else a query (`crm timeline huaqiang`, `crm timeline 样品`)."""
-    names = [Named(*row) for row in repo.indexed(*PARTY_KINDS).names(tuple(k.name for k in PARTY_KINDS))]
-    for step, found in _steps(text.strip(), names):
+    for step, found in Parties(repo).steps(text.strip()):
         refs = {named.ref for named in found}
         if step in ("contact", "fuzzy") or len(refs) > 1:
             return None

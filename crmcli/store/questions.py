@@ -44,6 +44,11 @@ def _after(day: str) -> str:
     return (date.fromisoformat(day[:10]) + timedelta(days=1)).isoformat()
 
 
+def _literal(text: str) -> str:
+    """`text` for a LIKE pattern with ESCAPE '\\': its own % and _ match only themselves."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 def _marks(values) -> str:
     return ",".join("?" * len(values))
 
@@ -176,7 +181,7 @@ class Match:
             add("json_extract(f.data, '$.totals.gross') - coalesce((SELECT sum(value ->> '$.amount') "
                 f"FROM {payments}), 0) > 0.000001", *bound)
         if self.mentions is not None:
-            literal = self.mentions.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            literal = _literal(self.mentions)
             add("f.data LIKE ? ESCAPE '\\'", f'%"{literal}"%')
         if self.holds is not None:
             add("EXISTS (SELECT 1 FROM json_each(f.data, ?) r WHERE r.value = ?)", _path(self.holds[0]), self.holds[1])
@@ -186,7 +191,7 @@ class Match:
         if self.id_is is not None:
             add("upper(f.id) = ?", self.id_is.upper())
         if self.id_starts is not None:
-            literal = self.id_starts.upper().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            literal = _literal(self.id_starts.upper())
             add("upper(f.id) LIKE ? ESCAPE '\\'", literal + "%")
         if self.owned_by is not None:
             add("f.party IN (SELECT substr(o.path, 1, length(o.path) - 5) FROM files o "
@@ -291,6 +296,30 @@ class Questions:
         return {str(key): path[:-5] for path, key in self._run(
             "SELECT f.path, e.value FROM files f, json_each(f.data, '$.external_ids') e "
             "WHERE f.kind = ? AND f.data IS NOT NULL AND e.key = ? AND e.value IS NOT NULL", [kind, source])}
+
+    def parties_like(self, text: str, limit: int) -> list[tuple[str, str]]:
+        """(id, name) of the parties whose id, name or pinyin starts with `text`, by id: for
+        shell completion, from the index's names alone."""
+        literal = _literal(fold(text))
+        name_like = f"{literal}%"
+        pinyin_like = literal.replace(" ", "") + "%"
+        return self._run(
+            "SELECT DISTINCT f.id, n.name FROM names n JOIN files f USING (file_id) WHERE n.role = 'name' "
+            "AND f.kind IN ('customer', 'supplier') AND (lower(f.id) LIKE ? ESCAPE '\\' OR n.folded LIKE ? ESCAPE "
+            "'\\' OR replace(coalesce(n.pinyin, ''), ' ', '') LIKE ? ESCAPE '\\') ORDER BY f.id LIMIT ?",
+            [f"{literal}%", name_like, pinyin_like, limit]).fetchall()
+
+    def party_handles(self, kinds: tuple[str, ...]) -> list[tuple[str, str, str]]:
+        """(reference, field, value) of the emails, phones and tax id of the parties of `kinds`,
+        their contacts' emails and phones too: what else than a name may name a party."""
+        places = [("tax_id", "f.data ->> '$.tax_id'", "")]
+        for name in ("emails", "phones"):
+            places.append((name, "h.value", f", json_each(f.data, '$.{name}') h"))
+            places.append((name, "h.value", f", json_each(f.data, '$.contacts') c, json_each(c.value, '$.{name}') h"))
+        selects = [f"SELECT f.path, '{name}', {value} FROM files f{joins} WHERE f.kind IN ({_marks(kinds)}) "
+                   f"AND f.data IS NOT NULL AND {value} IS NOT NULL" for name, value, joins in places]
+        return [(path[:-5], name, str(value)) for path, name, value in self._run(
+            " UNION ALL ".join(selects), [kind for _select in selects for kind in kinds])]
 
     def order_summaries(self, match: Match) -> list[dict]:
         """Orders with just what an order-level list needs, as text exactly as written (`->`

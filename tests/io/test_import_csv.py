@@ -311,7 +311,7 @@ def test_a_row_whose_party_cannot_be_resolved(catalog, tmp_path):
     result = catalog("import", "csv", source, "--kind", "order", "--source", "erp",
                      "--map", "customer=party,sku=lines.sku,qty=lines.quantity")
     assert result.code == 1
-    assert result.err.startswith("crm: o.csv: row 3: no customer has the erp key, id or name 'K9' (nothing imported")
+    assert result.err.startswith("crm: o.csv: row 3: no customer matches 'K9' (nor has it as its erp key) (nothing imported")
     assert not catalog.files("orders")
 
 
@@ -356,3 +356,197 @@ def test_the_import_is_one_transaction(empty, tmp_path):
     assert not empty.files("customers")
     shutil.rmtree(empty.state)
     assert empty("check").code == 0
+
+
+def test_decimal_commas_are_read_as_the_column_shows_them(empty):
+    """`1.250,50` and `12,90` (German and some Chinese sheets) were refused as not numbers."""
+    result = empty("--format", "json", "import", "csv", FIXTURES / "products-de.csv", "--kind", "product")
+    assert result.code == 0, result.err
+    assert result.json()["create"] == 3
+    prices = {sku: (empty.read(f"products/{sku}.yaml")["price"], empty.read(f"products/{sku}.yaml")["tax_rate"])
+              for sku in ("CAB-07", "CONS-DAY", "PLUG-2")}
+    assert prices == {"CAB-07": (Decimal("1250.50"), Decimal("0.13")), "CONS-DAY": (Decimal("800"), Decimal("0.06")),
+                      "PLUG-2": (Decimal("12.90"), Decimal("0.075"))}
+
+
+@pytest.mark.parametrize("locale, price", [("de_DE", "1.25"), ("zh_CN", "1250"), ("en-US", "1250"),
+                                           ("fr_FR", "1.25")])
+def test_a_locale_says_how_the_file_writes_numbers(empty, tmp_path, locale, price):
+    source = write(tmp_path / "p.csv", 'sku,name,price\nA-1,Cable,"1,250"\n')
+    result = empty("import", "csv", source, "--kind", "product", "--locale", locale)
+    assert result.code == 0, result.err
+    assert empty.read("products/A-1.yaml")["price"] == Decimal(price)
+
+
+def test_german_thousands_dots_need_the_locale_or_a_comma_in_the_column(empty, tmp_path):
+    source = write(tmp_path / "p.csv", 'sku;name;price\nA-1;Kabel;1.250\nA-2;Stecker;"3,5"\n')
+    assert empty("import", "csv", source, "--kind", "product").code == 0
+    assert [empty.read(f"products/{sku}.yaml")["price"] for sku in ("A-1", "A-2")] == [Decimal("1250"), Decimal("3.5")]
+
+
+def test_a_number_that_reads_two_ways_is_refused_naming_both(empty, tmp_path):
+    source = write(tmp_path / "p.csv", 'sku,price\nA-1,"1,250"\nA-2,800\n')
+    result = empty("import", "csv", source, "--kind", "product")
+    assert result.code == 1 and not empty.files("products")
+    assert result.err.splitlines() == [
+        "crm: p.csv: row 2: price: '1,250' reads as 1250 (comma between thousands) or as 1.250 (decimal comma): "
+        "give --locale (en_US or de_DE, for instance) (nothing imported; --dry-run lists the rejected rows, "
+        "--skip-invalid imports the others)"]
+
+
+@pytest.mark.parametrize("content, args, message", [
+    ('sku,price\nA-1,"12,90"\nA-2,1250.5\n', [],
+     "crm: p.csv: column 'price' has numbers with a decimal comma (row 2: '12,90') and with a decimal point "
+     "(row 3: '1250.5'): give --locale"),
+    ("sku,price\nA-1,12\n", ["--locale", "xx_YY"], "crm: --locale 'xx_YY': not a locale (de_DE, fr_FR, zh_CN, en_US…)"),
+    ('sku,name,price\nA-1,Cable,"1.250,50"\n', ["--locale", "en_US"],
+     "crm: p.csv: row 2: price: '1.250,50' is not a number as en_US writes them (nothing imported; --dry-run lists "
+     "the rejected rows, --skip-invalid imports the others)"),
+])
+def test_numbers_that_cannot_be_read_are_one_line(empty, tmp_path, content, args, message):
+    source = write(tmp_path / "p.csv", content)
+    result = empty("import", "csv", source, "--kind", "product", *args)
+    assert result.code == 1 and result.err.strip() == message and not empty.files("products")
+
+
+def test_chinese_headers_need_no_mapping(empty):
+    result = empty("--format", "json", "import", "csv", FIXTURES / "customers-zh-headers.csv", "--kind", "customer")
+    assert result.code == 0, result.err
+    assert result.json()["create"] == 2
+    huaqiang = empty.read("customers/huaqiang-dianzi.yaml")
+    assert {key: huaqiang[key] for key in ("name", "industry", "phones", "emails", "addresses", "contacts", "notes")} \
+        == {"name": "深圳市华强电子有限公司", "industry": "electronics", "phones": ["0755 8888 0000"],
+            "emails": ["purchasing@huaqiang.example"],
+            "addresses": [{"street": "华强北路1号", "city": "深圳", "province": "广东"}],
+            "contacts": [{"name": "张伟", "phones": ["138 2651 7730"]}], "notes": "广交会认识"}
+    assert empty.read("customers/hangzhou-jinglian-xianlan.yaml")["contacts"] == [{"name": "李娜"}]
+
+
+def test_english_headers_need_no_mapping(empty):
+    result = empty("import", "csv", FIXTURES / "suppliers-en-headers.csv", "--kind", "supplier")
+    assert result.code == 0, result.err
+    muller = empty.read("suppliers/muller-elektrotechnik.yaml")
+    assert muller["addresses"] == [{"street": "Hauptstr. 5", "city": "München", "province": "Bayern",
+                                    "postcode": "80331", "country": "DE"}]
+    assert (muller["phones"], muller["emails"], muller["tax_id"], muller["notes"]) == (
+        ["+49 89 1234 5678"], ["info@mueller.example"], "DE123456789", "Met in Hannover")
+    assert muller["contacts"] == [{"name": "Hans Müller", "phones": ["+49 170 1234567"]}]
+
+
+def test_every_kind_recognises_chinese_headers(empty, tmp_path):
+    """Contacts, interactions, products and orders too, a party named by its Chinese name."""
+    assert empty("customer", "add", "深圳市华强电子有限公司").code == 0
+    files = {
+        "contact": "公司名称,姓名,职务,手机,邮箱,微信\n深圳市华强电子有限公司,张伟,采购经理,138 0000 0000,zw@hq.example,zhangwei_hq\n",
+        "interaction": "客户名称,日期,类型,摘要,内容\n深圳市华强电子有限公司,2026-11-20 16:30,call,谈价格,同意3%折扣\n",
+        "product": "产品编号,品名,单价,单位,税率\nCAB-07,屏蔽铜缆,\"1.250,00\",reel,13%\n",
+        "order": "客户名称,日期,产品编号,数量,单价\n深圳市华强电子有限公司,2026-11-21,CAB-07,40,1250\n",
+    }
+    for kind, text in files.items():
+        result = empty("import", "csv", write(tmp_path / f"{kind}.csv", text), "--kind", kind)
+        assert result.code == 0, (kind, result.err)
+    party = empty.read("customers/huaqiang-dianzi.yaml")
+    assert party["contacts"] == [{"name": "张伟", "title": "采购经理", "phones": ["138 0000 0000"],
+                                  "emails": ["zw@hq.example"], "wechat": "zhangwei_hq", "primary": True}]
+    (call,) = [empty.read(str(p.relative_to(empty.root))) for p in empty.files("interactions")]
+    assert (call["party"], call["at"], call["summary"], call["body"]) == (
+        "customers/huaqiang-dianzi", "2026-11-20T16:30:00+08:00", "谈价格", "同意3%折扣")
+    product = empty.read("products/CAB-07.yaml")
+    assert (product["name"], product["price"], product["unit"]) == ("屏蔽铜缆", Decimal("1250.00"), "reel")
+    (order,) = [empty.read(str(p.relative_to(empty.root))) for p in empty.files("orders")]
+    assert order["party"] == "customers/huaqiang-dianzi" and order["lines"][0]["sku"] == "CAB-07"
+    assert order["totals"]["net"] == Decimal("50000.00")
+
+
+def test_an_order_file_without_line_columns_says_what_it_lacks(empty, tmp_path):
+    result = empty("import", "csv", write(tmp_path / "o.csv", "客户名称,日期\nAcme,2026-11-20\n"), "--kind", "order")
+    assert result.code == 1 and result.err.strip() == (
+        "crm: no column of o.csv names a field of an order line (sku, quantity, unit_price, 产品编号, 数量, 单价…): "
+        "give a mapping with --map")
+
+
+def test_a_mapping_takes_the_names_customer_add_takes(empty, tmp_path):
+    """`城市=city` said "unknown field 'city'": a mapping now takes add's option names and aliases."""
+    source = write(tmp_path / "c.csv", "名称,城市,电话,座机,邮箱,联系人,微信,税号,账期\n华强电子,深圳,138 0000 0000,"
+                                       "0755 8888 0000,a@hq.example,张伟,hq_wx,91440300MA5XXXX,net 30\n")
+    result = empty("import", "csv", source, "--kind", "customer", "--map",
+                   "名称=name,城市=city,电话=phone,座机=phone,邮箱=email,联系人=contact,微信=wechat,税号=tax-id,账期=terms")
+    assert result.code == 0, result.err
+    party = empty.read("customers/huaqiang-dianzi.yaml")
+    assert party["addresses"] == [{"city": "深圳"}] and party["emails"] == ["a@hq.example"]
+    assert party["phones"] == ["138 0000 0000", "0755 8888 0000"]
+    assert (party["tax_id"], party["payment_terms"], party["contacts"]) == ("91440300MA5XXXX", "net 30",
+                                                                            [{"name": "张伟", "wechat": "hq_wx"}])
+
+
+def test_set_adds_to_the_lists_a_column_fills(empty, tmp_path):
+    """`set: tags: [imported]` replaced the tags read from a column."""
+    source = write(tmp_path / "c.csv", "name,tags\nAcme,vip;imported\nBeta,\n")
+    mapping = write(tmp_path / "m.yaml", "columns:\n  name: name\n  tags: {field: tags, split: ';'}\n"
+                                         "set:\n  tags: [imported, fair-2026]\n  city: Boston\n")
+    assert empty("import", "csv", source, "--kind", "customer", "--map", mapping).code == 0
+    acme, beta = empty.read("customers/acme.yaml"), empty.read("customers/beta.yaml")
+    assert acme["tags"] == ["vip", "imported", "fair-2026"] and beta["tags"] == ["imported", "fair-2026"]
+    assert acme["addresses"] == [{"city": "Boston"}]
+
+
+def test_rows_name_parties_as_the_command_line_does_and_the_dry_run_shows_how(empty, tmp_path):
+    """Imports demanded a party's exact name; now a name, pinyin, email, phone or tax id finds it."""
+    assert empty("customer", "add", "深圳市华强电子有限公司", "--phone", "+86 755 8888 0000",
+                 "--email", "purchasing@huaqiang.example", "--tax-id", "91440300MA5FXXXX1").code == 0
+    assert empty("customer", "add", "Acme Corp", "--email", "info@acme.example").code == 0
+    source = write(tmp_path / "calls.csv", "who,when,what\n深圳市华强电子有限公司,2026-11-20,call\nhuaqiangdianzi,2026-11-20,call\n"
+                                           "PURCHASING@huaqiang.example,2026-11-20,call\n0755-8888 0000,2026-11-20,call\n"
+                                           "91440300MA5FXXXX1,2026-11-20,call\nacme,2026-11-20,call\n")
+    args = ["import", "csv", source, "--kind", "interaction", "--map", "who=party,when=at,what=type,what=summary"]
+    result = empty("--format", "json", *args, "--dry-run")
+    assert result.code == 0, result.err
+    assert [(m["where"], m["party"], m["by"]) for m in result.json()["matches"]] == [
+        ("row 2", "customers/huaqiang-dianzi", "name"), ("row 3", "customers/huaqiang-dianzi", "pinyin"),
+        ("row 4", "customers/huaqiang-dianzi", "email"), ("row 5", "customers/huaqiang-dianzi", "phone"),
+        ("row 6", "customers/huaqiang-dianzi", "tax id"), ("row 7", "customers/acme", "id")]
+    table = empty(*args, "--dry-run").out
+    assert "row 4  PURCHASING@huaqiang.example  customers/huaqiang-dianzi  email" in table
+    assert empty(*args).code == 0
+    assert len(empty.files("interactions")) == 6
+
+
+def test_a_row_naming_several_parties_lists_them(empty, tmp_path):
+    for name in ("Acme Boston", "Acme Paris"):
+        assert empty("customer", "add", name).code == 0
+    source = write(tmp_path / "calls.csv", "who,when,what\nacme,2026-11-20,call\n")
+    result = empty("import", "csv", source, "--kind", "interaction", "--map", "who=party,when=at,what=type")
+    assert result.code == 1
+    assert result.err.startswith("crm: calls.csv: row 2: 'acme' is ambiguous (2 parties): customers/acme-boston  Acme "
+                                 "Boston; customers/acme-paris  Acme Paris (nothing imported")
+
+
+def test_the_readme_lists_every_header_crm_recognises():
+    from crmcli.model.fieldnames import TABLES
+
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("#### Column headers crm recognises"):]
+    section = section[:section.index("\n#### ", 1)]
+    missing = sorted({f"{kind}: {name}" for kind, table in TABLES.items() for names in table.values()
+                      for name in names if f"`{name}`" not in section})
+    assert not missing
+
+
+def test_a_french_file_groups_thousands_with_spaces(empty, tmp_path):
+    source = write(tmp_path / "p.csv", "sku;name;price\nA-1;Câble;1 250,50\nA-2;Prise;\u00a0980,00\n")
+    assert empty("import", "csv", source, "--kind", "product", "--locale", "fr_FR").code == 0
+    assert [empty.read(f"products/{sku}.yaml")["price"] for sku in ("A-1", "A-2")] == [Decimal("1250.50"),
+                                                                                       Decimal("980.00")]
+
+
+def test_a_second_import_replaces_a_list_it_gives(empty, tmp_path):
+    """A re-import with fewer tags left the old ones behind from the first position on."""
+    source = write(tmp_path / "c.csv", "id,name,tags\nC1,Acme,vip;cable;export\n")
+    args = ["import", "csv", source, "--kind", "customer", "--source", "erp", "--key", "id", "--map",
+            write(tmp_path / "m.yaml", "columns:\n  name: name\n  tags: {field: tags, split: ';'}\nset:\n"
+                                       "  tags: [imported]\n")]
+    assert empty(*args).code == 0
+    assert empty.read("customers/acme.yaml")["tags"] == ["vip", "cable", "export", "imported"]
+    write(source, "id,name,tags\nC1,Acme,lost\n")
+    assert empty(*args).code == 0
+    assert empty.read("customers/acme.yaml")["tags"] == ["lost", "imported"]
