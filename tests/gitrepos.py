@@ -51,6 +51,19 @@ def repo(demo, monkeypatch) -> DataDir:
         return committed(demo)
 
 
+@pytest.fixture
+def clones(tmp_path, repo) -> tuple[DataDir, DataDir]:
+    """Two fresh clones, `a` and `b`, of a bare remote holding `repo`: as `git clone` leaves
+    them, without crm's merge driver and hook until a crm command runs there."""
+    remote = tmp_path / "remote.git"
+    git(tmp_path, "init", "-q", "--bare", "-b", "main", str(remote))
+    git(repo.root, "remote", "add", "origin", str(remote))
+    git(repo.root, "push", "-q", "-u", "origin", "main")
+    for name in ("a", "b"):
+        git(tmp_path, "clone", "-q", str(remote), name)
+    return DataDir(tmp_path / "a"), DataDir(tmp_path / "b")
+
+
 def head_files(data: DataDir) -> list[str]:
     """The files the last commit changed."""
     return git(data.root, "show", "--name-only", "--format=", "HEAD").splitlines()

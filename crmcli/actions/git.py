@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from crmcli.errors import InvalidValue
 from crmcli.i18n import _
+from crmcli.model.notices import SET_UP
 from crmcli.store import gitsetup
 
 UNDO_REACH = 50
@@ -74,6 +75,7 @@ def install_hooks(repo) -> list[str]:
     """The merge driver and pre-commit hook in this repository, and the driver's line in
     `.gitattributes` (a file of the data, so written and committed like a record)."""
     repo.refuse_if_past()
+    repo.warnings[:] = [note for note in repo.warnings if note.kind != SET_UP]  # the notes below say it all
     tree = repo.work_tree()
     gitsetup.install_merge_driver(tree)
     notes = [_("installed the merge driver for records and the pre-commit hook {path}").format(

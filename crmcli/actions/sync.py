@@ -1,7 +1,8 @@
 """`crm sync`: bring in the other clones' commits (rebase), send ours (push), and check
 what the two sides make together. Our commits are checked before they are pushed, as the
 pre-commit hook checks a commit (git skips the hook while a rebase continues), so a record
-no clone could read is never published.
+no clone could read is never published. Two different records added on the two sides
+under one id are found before the rebase, and ours gets another id (actions/collisions.py).
 
 Nothing of the user's is committed: uncommitted changes, staged or not, are set aside
 in git's stash for the rebase and put back after it. Records both sides changed are
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from crmcli.actions.collisions import rename_our_twins
 from crmcli.errors import GitError
 from crmcli.i18n import _
 from crmcli.reports.check import SYNC_CHECKS, run_checks
@@ -110,6 +112,7 @@ def sync(repo) -> Synced:
         incoming = _count(tree, "HEAD..@{upstream}")
         if incoming:
             with writer_lock(repo.cache_dir, repo.root):
+                synced.notes += rename_our_twins(tree, "@{upstream}")
                 if not _rebase(tree, synced):
                     return synced
             synced.pulled += incoming

@@ -75,9 +75,25 @@ def slugify(name: str) -> str:
 
 def unique_slug(name: str, taken) -> str:
     """`slugify(name)`, with `-2`, `-3`… appended while `taken(slug)` says it exists."""
-    base = slugify(name)
+    return _numbered(slugify(name), taken)
+
+
+def _numbered(base: str, taken) -> str:
     candidate, counter = base, 2
     while taken(candidate):
         candidate = f"{base}-{counter}"
         counter += 1
     return candidate
+
+
+def another_id(record_id: str, taken) -> str:
+    """A new id for a record whose id turned out to be another record's too (two clones each
+    added one): a fresh random id of the same prefix and day, or a slug numbered as
+    `unique_slug` numbers it (`acme` → `acme-2`), not `taken`."""
+    if not RANDOM_ID.match(record_id):
+        return _numbered(record_id, taken)
+    prefix, day = record_id.split("-")[:2]
+    while True:
+        candidate = random_id(prefix, date(int(day[:4]), int(day[4:6]), int(day[6:])))
+        if not taken(candidate):
+            return candidate

@@ -11,6 +11,8 @@ LEFT_OUT = "left-out"
 """Records left out of a figure (a sale in a currency without a rate)."""
 FUZZY = "fuzzy"
 """A name matched by close spelling, not exactly."""
+SET_UP = "set-up"
+"""crm set the repository up for itself: a fresh clone got the merge driver and the hook."""
 NOTE = "note"
 """Anything else worth saying: the index moved to memory, a write recovered or not committed."""
 

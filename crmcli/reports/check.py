@@ -27,6 +27,8 @@ class Loaded:
     records: list[Record]
     broken: list[Problem]
     root: Path
+    past: bool = False
+    """Under `--at`: the files are an old revision's, and git's state is not theirs."""
 
     def line(self, record: Record, field: list) -> int | None:
         try:
@@ -246,8 +248,47 @@ def check_local_only_settings(loaded: Loaded) -> list[Problem]:
                     line_of(data.decode("utf-8-sig"), ["smtp"]), severity="warning")]
 
 
+def check_twin_ids(loaded: Loaded) -> list[Problem]:
+    """One id created on two sides as two different records (store/collisions.py): in a pull
+    that stopped on it, or between this clone's commits and the upstream it fetched. Either
+    way `crm sync` is the fix: it keeps the other side's id and gives ours another."""
+    from crmcli.errors import GitError
+    from crmcli.store import git
+    from crmcli.store.collisions import ABORT, twins_between, unmerged_twins
+
+    if loaded.past or not git.maybe_in_git(loaded.root):
+        return []
+    try:
+        tree = git.work_tree(loaded.root)
+        busy = tree.in_progress()
+        if busy:
+            return [_twin_problem(tree, twin, _("from the other side of {busy}").format(busy=_(busy)),
+                                  ABORT.get(busy), ("HEAD",)) for twin in unmerged_twins(tree)]
+        upstream = tree.out("rev-parse", "-q", "--verify", "--abbrev-ref", "@{upstream}", check=False)
+        if not upstream:
+            return []
+        return [_twin_problem(tree, twin, _("on {upstream}").format(upstream=upstream), None, ("HEAD", "@{upstream}"))
+                for twin in twins_between(tree, "HEAD", "@{upstream}")]
+    except GitError:
+        return []
+
+
+def _twin_problem(tree, twin, where: str, abort: str | None, revisions: tuple[str, ...]) -> Problem:
+    """A twin as `crm check` reports it: both records, where the other one is, and the fix
+    (first stepping out of a stopped pull with `abort`)."""
+    from crmcli.store.collisions import new_ref
+
+    fix = _("crm sync gives yours another id ({new}), with every record that names it, and keeps theirs").format(
+        new=new_ref(tree, twin, revisions))
+    if abort:
+        fix = _("run {abort}, then {fix}").format(abort=abort, fix=fix)
+    return Problem(twin.path, _("{ours} here and {theirs} {where} were both added as {id}, two records with one id: "
+                                "{fix}").format(ours=twin.described(twin.ours), theirs=twin.described(twin.theirs),
+                                                where=where, id=twin.ref, fix=fix))
+
+
 CHECKS = (check_ids, check_references, check_party_rules, check_duplicates, check_orders,
-          check_attachments, check_links, check_conflict_markers, check_local_only_settings)
+          check_attachments, check_links, check_conflict_markers, check_local_only_settings, check_twin_ids)
 SYNC_CHECKS = (check_ids, check_references, check_duplicates, check_conflict_markers)
 """What two clones' merged data may have gained: the same id twice, the same party twice,
 references to what the other side removed, conflicts left over."""
@@ -296,7 +337,8 @@ def load_for_check(repo) -> Loaded:
     broken += _unreadable_folders(repo.root)
     paths = {problem.path for problem in broken}
     repo.warnings[:] = [w for w in repo.warnings if w.path not in paths]
-    return Loaded(sorted(repo.records(match=Match(every_day=True)), key=lambda r: r.ref), broken, repo.root)
+    return Loaded(sorted(repo.records(match=Match(every_day=True)), key=lambda r: r.ref), broken, repo.root,
+                  past=repo.revision is not None)
 
 
 def run_checks(repo, checks=CHECKS) -> list[Problem]:

@@ -412,3 +412,75 @@ def snapshot(tree: WorkTree, sha: str, cache: Path) -> Path:
     for old in sorted(ours, key=lambda p: p.stat().st_mtime)[:-KEPT_SNAPSHOTS]:
         shutil.rmtree(old, ignore_errors=True)
     return target
+
+
+def merge_base(tree: WorkTree, one: str, other: str) -> str | None:
+    """The last commit `one` and `other` share (None when their histories never met)."""
+    return tree.out("merge-base", one, other, check=False) or None
+
+
+def changed_since(tree: WorkTree, base: str, rev: str, which: str = "AM") -> dict[str, str]:
+    """The files (relative to the data directory) that `rev` added (A) or changed (M) since
+    `base`, with their blobs in `rev`; a rename counts as a removal and an addition."""
+    output = tree.run("diff", "--raw", "-z", "--no-renames", "--no-abbrev", f"--diff-filter={which}", "--relative",
+                      base, rev).stdout.decode("utf-8", "surrogateescape")
+    fields = output.split("\0")  # ":mode mode blob blob status", path, ...
+    return {fields[i + 1]: fields[i].split()[3] for i in range(0, len(fields) - 1, 2) if fields[i].startswith(":")}
+
+
+UNSIGNED = (b"gpgsig", b"gpgsig-sha256", b"mergetag")
+"""Commit headers that sign what a rewritten commit no longer is."""
+
+
+def rewrite_commits(tree: WorkTree, since: str, edit) -> str | None:
+    """Rewrite the commits of `since..HEAD` (this clone's own, not yet published), oldest
+    first, each with files changed as `edit(commit)` says: {path relative to the data
+    directory: its new bytes, or None to remove it}. Authors, dates, messages and crm's
+    trailers stay; signatures go, since they no longer match. Nothing is checked out and no
+    branch moves: returns the new HEAD commit, or None when no commit changed."""
+    mapped: dict[str, str] = {}
+    for line in tree.out("rev-list", "--reverse", "--topo-order", "--parents", f"{since}..HEAD").splitlines():
+        sha, *parents = line.split()
+        changes = edit(sha)
+        new_parents = [mapped.get(parent, parent) for parent in parents]
+        if changes or new_parents != parents:
+            mapped[sha] = _copy_commit(tree, sha, _edited_tree(tree, sha, changes), new_parents)
+    head = tree.head()
+    return mapped.get(head) if head else None
+
+
+def _edited_tree(tree: WorkTree, sha: str, changes: dict[str, bytes | None]) -> str:
+    """The tree of commit `sha` with `changes` made, written through a scratch index."""
+    scratch = tree.git_dir / f"crm-index-{uuid.uuid4().hex}"
+    env = {**os.environ, "GIT_INDEX_FILE": str(scratch)}
+    try:
+        tree.run("read-tree", sha, env=env)
+        entries = []
+        for path, data in sorted(changes.items()):
+            if data is None:
+                entries.append(f"0 {NO_COMMIT}\t{tree.prefix}{path}\n")
+            else:
+                blob = tree.out("hash-object", "-w", "--stdin", input=data)
+                entries.append(f"100644 {blob}\t{tree.prefix}{path}\n")
+        tree.run("update-index", "--index-info", env=env, input="".join(entries).encode("utf-8", "surrogateescape"))
+        return tree.out("write-tree", env=env)
+    finally:
+        scratch.unlink(missing_ok=True)
+
+
+def _copy_commit(tree: WorkTree, sha: str, new_tree: str, parents: list[str]) -> str:
+    """Commit `sha` again as it was (author, committer, message), on `new_tree` and `parents`."""
+    raw = tree.run("cat-file", "commit", sha).stdout
+    headers, _blank, message = raw.partition(b"\n\n")
+    kept = [f"tree {new_tree}".encode(), *(f"parent {parent}".encode() for parent in parents)]
+    dropping = False
+    for line in headers.split(b"\n"):
+        if line.startswith(b" "):  # a continued header line belongs to the header above
+            if not dropping:
+                kept.append(line)
+            continue
+        name = line.split(b" ", 1)[0]
+        dropping = name in (b"tree", b"parent", *UNSIGNED)
+        if not dropping:
+            kept.append(line)
+    return tree.out("hash-object", "-t", "commit", "-w", "--stdin", input=b"\n".join(kept) + b"\n\n" + message)

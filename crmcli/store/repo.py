@@ -19,7 +19,7 @@ from crmcli.i18n import _
 from crmcli.model.dates import Clock, local_zone, moment_text, read_day
 from crmcli.model.ids import random_id
 from crmcli.model.kinds import KINDS, Kind, kind_of_ref
-from crmcli.model.notices import Notice
+from crmcli.model.notices import SET_UP, Notice
 from crmcli.model.record import Record
 from crmcli.store import codec, document, fs, pending, state
 from crmcli.store.config import CONFIG_FILE, Config, load_config
@@ -68,6 +68,7 @@ def open_repo(path=None, *, today: str | None = None, at: str | None = None) -> 
         return _open_past(root, clock, at, today or os.environ.get("CRM_TODAY"))
     repo = Repo(root, config, clock, autocommit=config.autocommit)
     repo.recover()
+    repo.set_up_git()
     return repo
 
 
@@ -209,6 +210,15 @@ class Repo:
                 error=fs.os_error(error, error.filename or self.root))) from error
         if note:
             self.warnings.append(Notice(note))
+
+    def set_up_git(self) -> None:
+        """A fresh clone gets crm's merge driver and pre-commit hook from its first command,
+        with a note saying so (store/gitsetup.py: `set_up_clone`)."""
+        from crmcli.store import gitsetup
+
+        note = gitsetup.set_up_clone(self.root)
+        if note:
+            self.warnings.append(Notice(note, kind=SET_UP))
 
     def work_tree(self):
         """The git work tree of the data directory (GitError when there is none)."""

@@ -2,8 +2,6 @@
 
 import subprocess
 
-import pytest
-
 from conftest import DataDir
 from crmcli import open_repo
 from crmcli.actions.interactions import log_interaction
@@ -12,17 +10,6 @@ from crmcli.query.resolve import resolve_party
 from gitrepos import git
 
 PARTY = "customers/huaqiang-dianzi.yaml"
-
-
-@pytest.fixture
-def clones(tmp_path, repo) -> tuple[DataDir, DataDir]:
-    remote = tmp_path / "remote.git"
-    git(tmp_path, "init", "-q", "--bare", "-b", "main", str(remote))
-    git(repo.root, "remote", "add", "origin", str(remote))
-    git(repo.root, "push", "-q", "-u", "origin", "main")
-    for name in ("a", "b"):
-        git(tmp_path, "clone", "-q", str(remote), name)
-    return DataDir(tmp_path / "a"), DataDir(tmp_path / "b")
 
 
 def add_work(data: DataDir) -> None:
@@ -100,6 +87,7 @@ def test_a_true_conflict_on_one_field_is_reported_clearly(clones):
 def test_sync_says_what_it_needs(clones, tmp_path):
     a, _ = clones
     git(a.root, "branch", "-q", "--unset-upstream")
+    assert a("customer", "list").code == 0  # the first command in a fresh clone sets it up, and says so
     result = a("sync")
     assert (result.code, result.err) == (1, "crm: branch main has no upstream to sync with "
                                             "(set it once: git push -u origin main)\n")
