@@ -67,6 +67,7 @@ def hermetic_environment(home: Path) -> dict[str, str]:
         "EDITOR": "false",
         "COLUMNS": "200",
         "LANG": "C.UTF-8",
+        "CRM_WATCH": "0",
     }
 
 

@@ -10,6 +10,7 @@ from crmcli.model.fieldnames import option_fields
 from crmcli.model.ids import SLUG, unique_slug
 from crmcli.model.kinds import Kind
 from crmcli.model.record import Record
+from crmcli.model.taxids import tax_id_problem
 from crmcli.store.questions import Match
 
 LIST_FIELDS = ("tags", "phones", "emails")
@@ -69,6 +70,9 @@ def new_party(repo, kind: Kind, fields: dict, party_id: str | None = None, claim
     for key in LIST_FIELDS:
         if isinstance(record.get(key), str):
             record[key] = [record[key]]
+    problem = tax_id_problem(record)  # here too, so that an import names the row it came from
+    if problem:
+        raise InvalidValue(problem)
     return record
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from crmcli.actions.contacts import find_contact
 from crmcli.actions.parties import assign_owner
 from crmcli.errors import InvalidValue
 from crmcli.i18n import _
@@ -19,8 +20,8 @@ def open_ticket(repo, party: Record, subject: str, *, priority: str = "normal", 
         raise InvalidValue(_("a ticket needs a subject"))
     now = repo.clock.now()
     record: dict = {"party": party.ref}
-    if contact:
-        record["contact"] = contact
+    if contact:  # one of the party's contacts, by name or #N, written as the party spells it
+        record["contact"] = party.data["contacts"][find_contact(party, contact)]["name"]
     record["subject"] = subject.strip()
     if body:
         record["body"] = body

@@ -25,6 +25,7 @@ def _build_app():
         git,
         imports,
         interactions,
+        membership,
         orders,
         parties,
         pipeline,
@@ -86,6 +87,7 @@ def _build_app():
     views.register(app)
     search.register(app)
     orders.register(app)
+    membership.register(app)
     catalog.register(app)
     reports.register(app)
     pipeline.register(app)

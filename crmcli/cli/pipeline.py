@@ -168,7 +168,7 @@ def register(app: typer.Typer) -> None:
                         "--body", help="Details; '-' reads them from stdin.")] = None,
                     category: Annotated[str | None, typer.Option(help="complaint, question, repair, return…")] = None,
                     contact: Annotated[str | None, typer.Option(
-                        help="The party's contact who raised it (a name).")] = None):
+                        help="The party's contact who raised it: one of its contacts, by name or #N.")] = None):
         """Open a ticket; prints its id."""
         import sys
 

@@ -95,10 +95,11 @@ def register(app: typer.Typer) -> None:
     @report.command("segments")
     def segments(ctx: typer.Context,
                  segment: Annotated[str | None, typer.Option(
-                     "--segment", help="List only this segment: champions, loyal, potential, new, at-risk, "
-                                       "hibernating, lost.")] = None,
+                     "--segment", help="List only this segment: lead, prospect, new, active, at-risk or lost "
+                                       "(thresholds: segments in crm.yaml).")] = None,
                  fmt: FormatOption = None, output: OutputOption = None, chart: ChartOption = False):
-        """RFM scores and segments of customers, and who is overdue for contact."""
+        """Where customers stand (lead, prospect, new, active, at-risk, lost) with RFM scores, and who is
+        overdue for contact."""
         from crmcli.reports.segments import segments as build
 
         state(ctx).show(build(state(ctx).repo, segment), fmt, output=output, chart=chart)

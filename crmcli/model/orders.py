@@ -150,6 +150,14 @@ def on_time(order: dict, today: date | None = None) -> bool | None:
     return str(order["delivered"]) <= str(order["delivery_due"])
 
 
+def judged_deliveries(orders: list[dict], today: date) -> list[tuple[dict, bool]]:
+    """(order, on time?) for each approved order whose punctuality is known as of `today`:
+    the one rule of the supplier scorecard and `crm show` (show used to leave out the
+    overdue orders not yet delivered, and called a supplier punctual the report called late)."""
+    judged = ((order, on_time(order, today)) for order in orders if order.get("status") in OWING_STATES)
+    return [(order, flag) for order, flag in judged if flag is not None]
+
+
 def days_late(order: dict, today: date) -> int:
     """Days between the delivery due date and the delivery (or today, while it is not delivered)."""
     arrived = date.fromisoformat(str(order["delivered"])) if order.get("delivered") else today

@@ -89,7 +89,7 @@ def undated_next_steps(repo: Repo, owner: str | None = None) -> list:
     """Open next steps logged without a due date (`crm log … --next X`), up to today, oldest
     first. No rule can date them, so the agenda lists them as "no date" instead of never."""
     today = repo.clock.today().isoformat()
-    records = repo.records("interaction", Match(present=("next.action",), until=today))
+    records = repo.records("interaction", Match(undated_step=True, until=today))
     steps = [r for r in records if isinstance(r.data.get("next"), dict)
              and not r.data["next"].get("done") and not r.data["next"].get("due")]
     if owner is not None:

@@ -10,7 +10,7 @@ from typing import Any
 
 from crmcli.i18n import N_, _, quarter_text
 from crmcli.model.money import rounded
-from crmcli.model.orders import OPEN_STATES, OWING_STATES, days_late, on_time, outstanding
+from crmcli.model.orders import OPEN_STATES, OWING_STATES, days_late, judged_deliveries, outstanding
 from crmcli.model.periods import parse_period
 from crmcli.model.pipeline import TICKET_STATES, breached, weighted
 from crmcli.model.views import KEEP, LOW, NORMAL, Column, Document, Table
@@ -162,9 +162,9 @@ def suppliers(repo) -> Document:
         spend: defaultdict[str, Decimal] = defaultdict(Decimal)
         for order in counted:
             spend[order["currency"]] += Decimal(order["totals"]["gross"])
-        judged = [o for o in counted if on_time(o, today) is not None]
-        punctual = sum(1 for o in judged if on_time(o, today))
-        late = [days_late(o, today) for o in judged]
+        judged = judged_deliveries(counted, today)
+        punctual = sum(1 for _order, flag in judged if flag)
+        late = [days_late(order, today) for order, _flag in judged]
         scores = ratings.get(supplier.ref, [])
         rows.append({"supplier": names.get(supplier.ref, supplier.id), "orders": len(counted),
                      "spend": ", ".join(f"{amount:,.2f} {code}" for code, amount in sorted(spend.items())),

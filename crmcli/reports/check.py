@@ -99,6 +99,35 @@ def check_party_rules(loaded: Loaded) -> list[Problem]:
     return problems
 
 
+def check_tax_ids(loaded: Loaded) -> list[Problem]:
+    """Tax ids that fail their country's rule (written before crm checked them, or by hand)."""
+    from crmcli.model.taxids import tax_id_problem
+
+    problems = []
+    for record in loaded.records:
+        problem = tax_id_problem(record.data) if record.kind.is_party else None
+        if problem:
+            problems.append(Problem(record.path, problem, loaded.line(record, ["tax_id"])))
+    return problems
+
+
+def check_member_numbers(loaded: Loaded) -> list[Problem]:
+    """A member number held by two parties (two clones that each gave out the next one)."""
+    holders: dict[str, str] = {}
+    problems = []
+    for record in loaded.records:
+        membership = record.data.get("membership") if record.kind.is_party else None
+        number = membership.get("number") if isinstance(membership, dict) else None
+        if number is None:
+            continue
+        if str(number) in holders:
+            problems.append(Problem(record.path, _("member number {number} belongs to {ref}").format(
+                number=number, ref=holders[str(number)]), loaded.line(record, ["membership", "number"])))
+        else:
+            holders[str(number)] = record.ref
+    return problems
+
+
 def check_duplicates(loaded: Loaded) -> list[Problem]:
     holders: dict[tuple[str, str, str], list[Record]] = defaultdict(list)
     for record in loaded.records:
@@ -287,8 +316,9 @@ def _twin_problem(tree, twin, where: str, abort: str | None, revisions: tuple[st
                                                 where=where, id=twin.ref, fix=fix))
 
 
-CHECKS = (check_ids, check_references, check_party_rules, check_duplicates, check_orders,
-          check_attachments, check_links, check_conflict_markers, check_local_only_settings, check_twin_ids)
+CHECKS = (check_ids, check_references, check_party_rules, check_tax_ids, check_member_numbers, check_duplicates,
+          check_orders, check_attachments, check_links, check_conflict_markers, check_local_only_settings,
+          check_twin_ids)
 SYNC_CHECKS = (check_ids, check_references, check_duplicates, check_conflict_markers)
 """What two clones' merged data may have gained: the same id twice, the same party twice,
 references to what the other side removed, conflicts left over."""

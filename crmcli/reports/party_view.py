@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from crmcli.errors import InvalidValue
 from crmcli.i18n import N_, _, ngettext
 from crmcli.model.kinds import plays
 from crmcli.model.money import format_money, rounded
-from crmcli.model.orders import OWING_STATES, is_open, line_items, on_time, outstanding, paid
+from crmcli.model.orders import OWING_STATES, is_open, judged_deliveries, line_items, outstanding, paid
 from crmcli.model.pipeline import follow_up_due
+from crmcli.model.points import balance
 from crmcli.model.record import Record
 from crmcli.model.views import Column, Document, Fields, Table
-from crmcli.query.sales import tiers
+from crmcli.query.sales import member_points, tiers
 from crmcli.reports.common import INTERACTION_COLUMNS, interaction_row, newest_first, when
 from crmcli.reports.pipeline import deal_list, ticket_list
 from crmcli.reports.records import contract_list
@@ -92,9 +94,22 @@ def balance_text(orders: list[dict]) -> str:
     return ", ".join(parts)
 
 
-def on_time_summary(orders: list[dict]) -> str:
-    """`7 of 9 on time (78%)` over delivered orders with a due date."""
-    judged = [flag for flag in (on_time(o) for o in orders) if flag is not None]
+def _tax_id(data: dict) -> str | None:
+    """The tax id, with the region a Chinese code was registered in, or what is wrong with it."""
+    from crmcli.model.taxids import check_tax_id, country_of
+
+    if not data.get("tax_id"):
+        return None
+    try:
+        checked = check_tax_id(str(data["tax_id"]), country_of(data))
+    except InvalidValue:
+        return _("{tax_id} (invalid: see crm check)").format(tax_id=data["tax_id"])
+    return f"{data['tax_id']} ({checked.region})" if checked and checked.region else str(data["tax_id"])
+
+
+def on_time_summary(orders: list[dict], today) -> str:
+    """`7 of 9 on time (78%)` over the orders with a due date, delivered or overdue by `today`."""
+    judged = [flag for _order, flag in judged_deliveries(orders, today)]
     if not judged:
         return _("no deliveries with a due date yet")
     hits = sum(judged)
@@ -190,7 +205,7 @@ def party_view(repo, party: Record) -> Document:
         (N_("phones"), data.get("phones")),
         (N_("emails"), data.get("emails")),
         (N_("website"), data.get("website")),
-        (N_("tax id"), data.get("tax_id")),
+        (N_("tax id"), _tax_id(data)),
         (N_("payment terms"), data.get("payment_terms")),
         (N_("follow-up"), follow_up or _("every {cadence}").format(cadence=cadence)),
         (N_("last contact"), f"{when(last['at'], clock)} {_(last['type'])}: {last['summary']}" if last else _("never")),
@@ -211,7 +226,7 @@ def party_view(repo, party: Record) -> Document:
     if len(roles) > 1:
         profile.insert(-1, (N_("we owe"), balance_text(bought) or _("nothing")))
     if "purchase" in directions:
-        profile.insert(-1, (N_("on-time delivery"), on_time_summary(bought)))
+        profile.insert(-1, (N_("on-time delivery"), on_time_summary(bought, repo.clock.today())))
     about = Match(party=party.ref)
     contracts = repo.records("contract", about)
     deals = repo.records("deal", about)
@@ -219,6 +234,11 @@ def party_view(repo, party: Record) -> Document:
     tier = tiers(repo).get(party.ref) if "customer" in roles else None
     if tier:
         profile.insert(-1, (N_("tier"), _(tier)))
+    membership = data.get("membership")
+    if isinstance(membership, dict):
+        profile.insert(-1, (N_("member"), _("{number} since {since}, {points} points (crm points {id})").format(
+            number=membership.get("number"), since=membership.get("since"),
+            points=balance(member_points(repo, party)), id=party.id)))
     today = clock.today().isoformat()
     parts: list[Table | Fields] = [
         Fields([(label, value) for label, value in profile if value not in (None, "", [])], title=data.get("name")),

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from crmcli.i18n import N_, _
 from crmcli.model.money import converter, format_money, rounded
+from crmcli.model.orders import OWING_STATES
 from crmcli.model.periods import parse_period
 from crmcli.model.pipeline import OPEN_TICKET, breached, is_closed_deal, probability, weighted
 from crmcli.model.record import Record
@@ -124,9 +125,31 @@ def campaign_list(repo, records: list[Record]) -> Table:
     return Table(columns, rows, records=[r.data for r in records], empty="no campaigns")
 
 
+def campaign_customers(repo, campaign: Record, responses: list[Record], deals: list[Record]) -> set[str]:
+    """The parties a campaign is credited with: those who responded to it (an interaction
+    logged with it), those of deals it was the source of, and those of orders that name it."""
+    orders = repo.records("order", Match(one_of={"campaign": (campaign.ref, campaign.id)}))
+    return {r.data["party"] for r in [*responses, *deals, *orders] if r.data.get("party")}
+
+
+def campaign_revenue(repo, campaign: Record, customers: set[str], code: str) -> Decimal:
+    """Net sales (in `code`) to the campaign's customers dated within its window, from its
+    start (else the day it was added) to its end (else today), never past today: what it
+    brought in orders, whatever the deals say (the deals are shown on their own)."""
+    data = campaign.data
+    today = repo.clock.today()
+    start = str(data.get("start") or str(data["created"])[:10])
+    end = min(str(data.get("end") or today.isoformat()), today.isoformat())
+    convert = converter(code, repo.config.currency, repo.config.rates)
+    sales = repo.records("order", Match(one_of={"kind": ("sale",)}, since=start, until=end))
+    return rounded(sum((convert(o.data["totals"]["net"], o.data["currency"]) for o in sales
+                        if o.data["party"] in customers and o.data.get("status") in OWING_STATES), Decimal(0)), code)
+
+
 def campaign_view(repo, campaign: Record) -> Document:
-    """Members, responses (interactions logged with the campaign), response rate, deals it
-    brought and the revenue they won, cost per response."""
+    """Members, responses (interactions logged with the campaign), response rate, the customers
+    it is credited with and their orders within its window (its revenue), the deals it brought
+    and what they won, cost per response."""
     data = campaign.data
     responses = repo.records("interaction", Match(one_of={"campaign": (campaign.ref,)}))
     responders = {r.data["party"] for r in responses}
@@ -135,8 +158,10 @@ def campaign_view(repo, campaign: Record) -> Document:
     members = data.get("members") or []
     code = data.get("currency") or repo.config.currency
     convert = converter(code, repo.config.currency, repo.config.rates)
-    revenue = rounded(sum((convert(d.data.get("amount") or 0, d.data.get("currency", code)) for d in won), Decimal(0)),
-                      code)
+    won_revenue = rounded(sum((convert(d.data.get("amount") or 0, d.data.get("currency", code)) for d in won),
+                              Decimal(0)), code)
+    customers = campaign_customers(repo, campaign, responses, deals)
+    revenue = campaign_revenue(repo, campaign, customers, code)
     rate = Decimal(len(responders)) / len(members) if members else Decimal(0)
     facts = [(N_("name"), data["name"]), (N_("channel"), _(data["channel"])),
              (N_("runs"), f"{data.get('start', '?')} – {data.get('end', '?')}"),
@@ -144,11 +169,16 @@ def campaign_view(repo, campaign: Record) -> Document:
              (N_("members"), len(members)),
              (N_("responses"), _("{responses} from {parties} parties").format(responses=len(responses),
                                                                               parties=len(responders))),
-             (N_("response rate"), f"{rate * 100:.1f}%"), (N_("deals"), len(deals)), (N_("won"), len(won)),
-             (N_("won revenue"), format_money(revenue, code)),
+             (N_("response rate"), f"{rate * 100:.1f}%"),
+             (N_("customers"), len(customers)),
+             (N_("revenue"), _("{amount} (their orders within the campaign's dates)").format(
+                 amount=format_money(revenue, code))),
+             (N_("deals"), len(deals)), (N_("won"), len(won)),
+             (N_("won revenue"), format_money(won_revenue, code)),
              (N_("cost per response"), format_money(rounded(Decimal(data["budget"]) / len(responders), code), code)
               if data.get("budget") is not None and responders else None)]
     payload = {**data, "responses": len(responses), "responders": sorted(responders), "response_rate": rate,
-               "deals": [d.id for d in deals], "won_revenue": revenue}
+               "customers": sorted(customers), "revenue": revenue,
+               "deals": [d.id for d in deals], "won_revenue": won_revenue}
     return Document([Fields([(k, v) for k, v in facts if v is not None], title=data["name"]),
                      deal_list(repo, deals, title=N_("Deals from this campaign"))], payload=payload)

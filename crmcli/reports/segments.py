@@ -1,20 +1,24 @@
-"""`crm report segments`: RFM scores (recency, frequency, monetary) and named segments, and
-the customers overdue for contact by their follow-up cadence."""
+"""`crm report segments`: where each customer stands (lead, prospect, new, active, at risk,
+lost), with its RFM scores (recency, frequency, monetary), and the customers overdue for
+contact by their follow-up cadence."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
 from crmcli.errors import InvalidValue
 from crmcli.i18n import N_, _
+from crmcli.model.dates import parse_interval
 from crmcli.model.money import converter, rounded
 from crmcli.model.orders import OWING_STATES
 from crmcli.model.pipeline import follow_up_due
 from crmcli.model.views import Column, Document, Table
 from crmcli.store.questions import Match
 
-SEGMENTS = (N_("champions"), N_("loyal"), N_("potential"), N_("new"), N_("at-risk"), N_("hibernating"), N_("lost"))
+SEGMENTS = (N_("lead"), N_("prospect"), N_("new"), N_("active"), N_("at-risk"), N_("lost"))
+"""Where each customer stands, in the order a customer moves through them (see segment_of)."""
 
 
 def _score(value, ranked: list) -> int:
@@ -25,21 +29,42 @@ def _score(value, ranked: list) -> int:
     return max(1, min(5, -(-position * 5 // len(ranked))))
 
 
-def segment_of(recency: int | None, r: int, f: int, m: int) -> str:
-    """A named segment from the scores (recency in days since the last order)."""
-    if recency is None or recency > 365:
+@dataclass(frozen=True)
+class Thresholds:
+    """When a customer stops being new, becomes at risk, is lost (`segments:` in crm.yaml)."""
+
+    new_for: str = "90d"
+    at_risk_after: str = "90d"
+    lost_after: str = "365d"
+
+
+def segment_of(data: dict, first_order: date | None, last_seen: date, today: date, rules: Thresholds) -> str:
+    """A customer's segment, the first rule that applies:
+
+    - `lost`: its lifecycle is `inactive`, or nothing (no order, no interaction) for `lost_after`;
+    - `lead`, `prospect`: its lifecycle says so and it has never ordered (a sale makes a customer);
+    - `new`: its first order (or, without one, its creation) is within `new_for`;
+    - `at-risk`: nothing for `at_risk_after`;
+    - `active`: an order or an interaction within `at_risk_after`.
+
+    `last_seen` is the day of its last order or interaction, else the day it was created; so
+    a lead, a prospect or a customer added last week is never "lost" (the old RFM rule called
+    everyone without an order in a year lost)."""
+    lifecycle = data.get("lifecycle")
+    quiet = last_seen <= today - parse_interval(rules.lost_after)
+    if lifecycle == "inactive":
         return "lost"
-    if r >= 4 and f >= 4 and m >= 4:
-        return "champions"
-    if f >= 4 and r >= 3:
-        return "loyal"
-    if r >= 4 and f == 1:
+    if first_order is None and lifecycle in ("lead", "prospect"):
+        return "lost" if quiet else lifecycle
+    if (first_order or created_day(data)) > today - parse_interval(rules.new_for):
         return "new"
-    if r >= 4:
-        return "potential"
-    if r <= 2 and f >= 3:
-        return "at-risk"
-    return "hibernating" if r <= 2 else "potential"
+    if quiet:
+        return "lost"
+    return "at-risk" if last_seen <= today - parse_interval(rules.at_risk_after) else "active"
+
+
+def created_day(data: dict) -> date:
+    return date.fromisoformat(str(data["created"])[:10])
 
 
 def segments(repo, only: str | None = None) -> Document:
@@ -47,22 +72,27 @@ def segments(repo, only: str | None = None) -> Document:
         raise InvalidValue(_("unknown segment {segment!r} (one of {segments})").format(segment=only,
                                                                                       segments=", ".join(SEGMENTS)))
     today = repo.clock.today()
+    rules = Thresholds(**repo.config.segment_thresholds)
     code = repo.config.currency
     convert = converter(code, code, repo.config.rates)
     year_ago = today - timedelta(days=365)
+    first: dict[str, date] = {}
     last: dict[str, date] = {}
     count: dict[str, int] = {}
     money: dict[str, Decimal] = {}
-    for order in repo.records("order", Match(one_of={"kind": ("sale",)})):
+    for order in repo.records("order", Match(one_of={"kind": ("sale",)}, until=today.isoformat())):
         data = order.data
         if data.get("status") not in OWING_STATES:
             continue
         day = date.fromisoformat(str(data["date"]))
         party = data["party"]
+        first[party] = min(first.get(party, day), day)
         last[party] = max(last.get(party, day), day)
         if day > year_ago:
             count[party] = count.get(party, 0) + 1
             money[party] = money.get(party, Decimal(0)) + convert(data["totals"]["net"], data["currency"])
+    contacted = {party: date.fromisoformat(str(moment)[:10]) for party, moment in
+                 repo.index.last_contacts(today).items()}
     customers = repo.records("customer")
     recencies = sorted(-(today - day).days for day in last.values())
     frequencies = sorted(count.values())
@@ -74,9 +104,10 @@ def segments(repo, only: str | None = None) -> Document:
         r = _score(-recency, recencies) if recency is not None else 1
         f = _score(count.get(ref, 0), frequencies) if count.get(ref) else 1
         m = _score(money.get(ref, Decimal(0)), amounts) if money.get(ref) else 1
+        seen = max(day for day in (last.get(ref), contacted.get(ref), created_day(customer.data)) if day)
         rows.append({"customer": customer.title, "id": customer.id, "recency": recency, "frequency": count.get(ref, 0),
                      "monetary": rounded(money.get(ref, Decimal(0)), code), "rfm": f"{r}{f}{m}",
-                     "segment": segment_of(recency, r, f, m)})
+                     "segment": segment_of(customer.data, first.get(ref), seen, today, rules)})
     summary = [{"segment": name, "customers": sum(1 for row in rows if row["segment"] == name),
                 "revenue": sum((row["monetary"] for row in rows if row["segment"] == name), rounded(Decimal(0), code))}
                for name in SEGMENTS]

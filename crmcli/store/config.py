@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 from crmcli.errors import CrmError, DataDirError, InvalidValue
@@ -31,6 +32,16 @@ DEFAULT_STAGES = ((N_("qualification"), 10), (N_("needs-analysis"), 25), (N_("pr
                   (N_("negotiation"), 75), (N_("won"), 100), (N_("lost"), 0))
 DEFAULT_SERVICE_LEVELS = {"urgent": "4h", "high": "1d", "normal": "3d", "low": "7d"}
 DEFAULT_TIERS = {N_("silver"): 100000, N_("gold"): 500000}
+
+
+@dataclass(frozen=True)
+class Membership:
+    """`membership:` of crm.yaml: points per unit of the default currency (a Decimal), what
+    tiers are measured in (`revenue` or `points`), and the prefix of new member numbers."""
+
+    points_per_unit: Decimal = Decimal(1)
+    tiers_from: str = "revenue"
+    number_prefix: str = "M"
 
 
 @dataclass(frozen=True)
@@ -69,6 +80,18 @@ class Config:
     @property
     def tiers(self) -> dict[str, object]:
         return dict(self.raw.get("tiers") or DEFAULT_TIERS)
+
+    @property
+    def membership(self) -> Membership:
+        settings = self.raw.get("membership") or {}
+        return Membership(points_per_unit=Decimal(str(settings.get("points_per_unit", 1))),
+                          tiers_from=str(settings.get("tiers_from", "revenue")),
+                          number_prefix=str(settings.get("number_prefix", "M")))
+
+    @property
+    def segment_thresholds(self) -> dict[str, str]:
+        """`segments:` of crm.yaml: new_for, at_risk_after, lost_after (intervals; see report segments)."""
+        return {key: str(value) for key, value in (self.raw.get("segments") or {}).items()}
 
     @property
     def rates(self) -> dict:

@@ -18,6 +18,7 @@ away and rebuilt.
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import sqlite3
@@ -25,6 +26,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from stat import S_ISDIR
 
 from crmcli.i18n import _
 from crmcli.model.jsonish import dumps as to_json
@@ -32,18 +34,22 @@ from crmcli.model.kinds import BY_FOLDER
 from crmcli.model.notices import SKIPPED, Notice
 from crmcli.model.record import leaves
 from crmcli.model.text import fold, pinyin_forms, pinyin_tokens, words
-from crmcli.store import codec
+from crmcli.store import codec, watch
 from crmcli.store.fs import digest
-from crmcli.store.scan import scan
+from crmcli.store.scan import scan, walk
 from crmcli.store.state import regular_or_absent
 from crmcli.store.validation import line_of, schema_problems
 
-INDEX_VERSION = "5"
+INDEX_VERSION = "6"
 INDEX_FILE = "index.sqlite"
 PARALLEL_FROM = 2000
 BATCH = 500
+IN_FLIGHT = 3
+"""Batches handed to each worker at a time in a parallel parse (see `_parse_all`)."""
 ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}")
 UNSEARCHED = {"id", "created", "updated"}
+EVERYTHING = "*"
+"""In `Index.fresh`: a watcher's answer brought every folder up to date in this command."""
 
 SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);
@@ -63,7 +69,8 @@ CREATE TABLE files(
     day TEXT,
     due TEXT,
     dir TEXT NOT NULL,
-    hash TEXT
+    hash TEXT,
+    open_step INTEGER
 );
 CREATE INDEX files_dir ON files(dir);
 CREATE INDEX files_broken ON files(path) WHERE error IS NOT NULL;
@@ -72,15 +79,18 @@ CREATE INDEX files_kind_day ON files(kind, day);
 CREATE INDEX files_party ON files(party);
 CREATE INDEX files_id ON files(id);
 CREATE INDEX files_due ON files(due) WHERE due IS NOT NULL;
+CREATE INDEX files_undated ON files(kind) WHERE open_step = 1 AND due IS NULL;
 CREATE TABLE names(file_id INTEGER NOT NULL, role TEXT NOT NULL, name TEXT NOT NULL, folded TEXT NOT NULL,
                    pinyin TEXT, initials TEXT);
 CREATE INDEX names_file ON names(file_id);
 CREATE TABLE terms(file_id INTEGER NOT NULL, field TEXT NOT NULL, text TEXT, num REAL, day TEXT);
 CREATE INDEX terms_file ON terms(file_id);
 CREATE INDEX terms_field_text ON terms(field, text);
+CREATE INDEX terms_field_day ON terms(field, day) WHERE day IS NOT NULL;
 CREATE VIRTUAL TABLE fts USING fts5(name, body, tokenize='unicode61 remove_diacritics 2');
 """
-FILE_COLUMNS = "file_id, path, kind, id, title, mtime, size, ino, data, error, line, party, day, due, dir, hash"
+FILE_COLUMNS = ("file_id, path, kind, id, title, mtime, size, ino, data, error, line, party, day, due, dir, hash, "
+                "open_step")
 
 
 @dataclass(frozen=True)
@@ -128,12 +138,16 @@ def _names(kind, record: dict) -> list[tuple]:
     return rows
 
 
-def _open_due(kind, record: dict):
-    """When an open next step or an open reminder falls due: the `due` column `crm today` reads."""
+def _open_step(kind, record: dict) -> tuple[bool, object]:
+    """Whether the record is an open next step or an open reminder, and when it falls due:
+    the `open_step` and `due` columns `crm today` reads (an open step without a day is
+    listed as undated)."""
     if kind.name == "reminder":
-        return record.get("due") if record.get("status") != "done" else None
+        return record.get("status") != "done", record.get("due") if record.get("status") != "done" else None
     step = record.get("next")
-    return step.get("due") if isinstance(step, dict) and not step.get("done") else None
+    if isinstance(step, dict) and not step.get("done"):
+        return True, step.get("due")
+    return False, None
 
 
 def derive(path: str, stat: Stat, record: dict | None = None, error: str | None = None,
@@ -144,10 +158,10 @@ def derive(path: str, stat: Stat, record: dict | None = None, error: str | None 
     folder = path.rsplit("/", 1)[0]
     if record is None:
         return Derived((path, kind.name, None, None, stat.mtime, stat.size, stat.ino, None, error, line,
-                        None, None, None, folder, content))
+                        None, None, None, folder, content, None))
     title = str(record.get(kind.title_field) or "")
     day = record.get("at") or record.get("date") or record.get("created")
-    due = _open_due(kind, record)
+    step_open, due = _open_step(kind, record)
     party = record.get("party") if isinstance(record.get("party"), str) else None
     record_id = str(record["id"]) if record.get("id") is not None else None
     names = _names(kind, record)
@@ -157,7 +171,8 @@ def derive(path: str, stat: Stat, record: dict | None = None, error: str | None 
     body_text = " ".join(w for p, v, w in values if w and p not in UNSEARCHED and p != kind.title_field)
     return Derived(
         (path, kind.name, record_id, fold(title), stat.mtime, stat.size, stat.ino, to_json(record), None, None,
-         party, str(day) if day is not None else None, str(due) if due is not None else None, folder, content),
+         party, str(day) if day is not None else None, str(due) if due is not None else None, folder, content,
+         1 if step_open else None),
         names,
         [_term(p, v, w) for p, v, w in values],
         (name_text, body_text),
@@ -194,15 +209,24 @@ def _parse_batch(args) -> list[Derived]:
 class Index:
     """The SQLite mirror of one data directory."""
 
-    def __init__(self, root: Path, cache_dir: Path | None):
+    def __init__(self, root: Path, cache_dir: Path | None, watched: bool = False):
         self.root = root
         self.db = self._connect(cache_dir)
         self.on_disk = self.db.execute("PRAGMA database_list").fetchone()[2] != ""
+        self.state = cache_dir if watched and self.on_disk and watch.enabled() else None
+        """Where the watcher of this data directory listens, when one may be asked (store/watch.py)."""
         self.fresh: set[str] = set()
+        self.skipped: list[tuple[str, str]] = []
+        """(path, message) of what the scans of this command skipped (a link, an unreadable folder)."""
         self.notes: list[Notice] = []
 
     def close(self) -> None:
         self.db.close()
+
+    def forget(self) -> None:
+        """Look at the files again on the next refresh (another writer may have been at work)."""
+        self.fresh.clear()
+        self.skipped.clear()
 
     def _to_memory(self, error: sqlite3.Error) -> bool:
         """After the index file could not be written (a full disk, an I/O error, a lock held
@@ -213,7 +237,8 @@ class Index:
         self.db.close()
         self.db = self._connect(None)
         self.on_disk = False
-        self.fresh.clear()
+        self.state = None
+        self.forget()
         self.notes.append(Notice(_("the index could not be saved ({error}); this time every file is read").format(
             error=error)))
         return True
@@ -271,6 +296,7 @@ class Index:
     def _stamp(self, db: sqlite3.Connection) -> None:
         db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
                        [("version", INDEX_VERSION), ("root", str(self.root.resolve()))])
+        db.execute("DELETE FROM meta WHERE key = 'watch'")  # what a watcher says is since a look at these files
 
     def refresh(self, folders=None, progress=None) -> list[Notice]:
         """Bring the index up to date with the files of the given kind folders (default: all);
@@ -289,29 +315,88 @@ class Index:
         folders = [f for f in (folders or BY_FOLDER) if f not in self.fresh]
         if not folders:
             return []
+        if EVERYTHING not in self.fresh:
+            self.skipped += self._look(folders, progress)
         self.fresh.update(folders)
-        under = " OR ".join(["path = ? OR path LIKE ?"] * len(folders))
-        bounds = [value for folder in folders for value in (folder, f"{folder}/%")]
-        known_sums = {path: tuple(sums) for path, *sums in self.db.execute(
-            f"SELECT path, count, mtime, size, ino, names FROM dirs WHERE {under}", bounds)}
-        result = scan(self.root, folders, known_sums)
+        prefixes = tuple(f"{folder}/" for folder in folders)
+        return [Notice(message, path, kind=SKIPPED) for path, message in self.skipped
+                if path in folders or path.startswith(prefixes)] + [
+            Notice(_("{where}: {error}; skipped").format(where=f"{path}:{line}" if line else path, error=error),
+                   path, line, SKIPPED)
+            for path, error, line in self.broken() if path.startswith(prefixes)
+        ]
+
+    def _look(self, folders: list[str], progress) -> list[tuple[str, str]]:
+        """Bring the files of `folders` up to date; returns what the scan skipped, (path, message).
+        With a watcher (store/watch.py) that can say what changed since the last look, only
+        those paths' folders are looked at, and every folder is then up to date; otherwise
+        the folders are scanned and a watcher is started for the next command."""
+        answer = watch.ask(self.state, self._meta("watch")) if self.state is not None else None
+        first_look = None  # whether the index was empty: no watcher for a first look (a temporary tree)
+        if answer is None and self.state is not None:
+            first_look = self.db.execute("SELECT 1 FROM files LIMIT 1").fetchone() is None
+        if answer is not None and not answer.reset and self._meta("warned") != "1":
+            units = self._units_of(answer.paths)
+            known_sums = self._sums(units)
+            result = walk(str(self.root), units, known_sums)
+            self.fresh.add(EVERYTHING)
+        else:
+            if answer is not None:  # a token is good only after a look at every folder
+                folders = list(BY_FOLDER)
+                self.fresh.add(EVERYTHING)
+            known_sums = self._sums([(folder, True) for folder in folders])
+            result = scan(self.root, folders, known_sums)
         gone_dirs = [path for path in known_sums if path not in result.sums]
         changed, removed = self._changed_files(result.entries, gone_dirs)
         if changed or removed:
             self._apply([], removed)
             for batch in self._parse_all(changed, progress):
                 self._apply(batch, [])
-        if result.entries or gone_dirs:
-            with self.db:
-                self.db.executemany("DELETE FROM dirs WHERE path = ?", [(path,) for path in gone_dirs])
-                self.db.executemany("INSERT OR REPLACE INTO dirs VALUES (?, ?, ?, ?, ?, ?)",
-                                    [(path, *result.sums[path]) for path in result.entries if path in result.sums])
-        prefixes = tuple(f"{folder}/" for folder in folders)
-        return [Notice(message, path, kind=SKIPPED) for path, message in result.warnings] + [
-            Notice(_("{where}: {error}; skipped").format(where=f"{path}:{line}" if line else path, error=error),
-                   path, line, SKIPPED)
-            for path, error, line in self.broken() if path.startswith(prefixes)
-        ]
+        with self.db:
+            self.db.executemany("DELETE FROM dirs WHERE path = ?", [(path,) for path in gone_dirs])
+            self.db.executemany("INSERT OR REPLACE INTO dirs VALUES (?, ?, ?, ?, ?, ?)",
+                                [(path, *result.sums[path]) for path in result.entries if path in result.sums])
+            if answer is not None:  # a folder skipped with a warning is looked at by every command
+                self.db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                                    [("watch", answer.token), ("warned", "1" if result.warnings else "")])
+        if first_look is False and self.state is not None:
+            watch.start(self.root, self.state)
+        return result.warnings
+
+    def _meta(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def _units_of(self, paths) -> list[tuple[str, bool]]:
+        """The folders to look at for the paths a watcher says changed: each one's folder, and
+        the path itself (with what is under it) unless it is a file: a new folder, or a gone
+        one whose files must be dropped."""
+        units: dict[str, bool] = {}
+        for path in paths:
+            if path.split("/", 1)[0] not in BY_FOLDER or ".." in path.split("/"):
+                continue
+            if "/" in path:
+                units.setdefault(path.rsplit("/", 1)[0], False)
+            try:
+                mode = os.lstat(self.root / path).st_mode
+            except OSError:
+                mode = None
+            if mode is None or S_ISDIR(mode) or "/" not in path:
+                units[path] = True
+        return sorted(units.items())
+
+    def _sums(self, units: list[tuple[str, bool]]) -> dict[str, tuple]:
+        """The sums the index keeps of the folders of `units` (with those under a recursive one)."""
+        known: dict[str, tuple] = {}
+        for start in range(0, len(units), 200):
+            chunk = units[start:start + 200]
+            under = " OR ".join("path = ? OR substr(path, 1, ?) = ?" if recurse else "path = ?"
+                                for _folder, recurse in chunk)
+            bounds = [value for folder, recurse in chunk
+                      for value in ((folder, len(folder) + 1, f"{folder}/") if recurse else (folder,))]
+            known.update((path, tuple(sums)) for path, *sums in self.db.execute(
+                f"SELECT path, count, mtime, size, ino, names FROM dirs WHERE {under}", bounds))
+        return known
 
     def _changed_files(self, entries: dict[str, dict], gone_dirs: list[str]) -> tuple[list, list[str]]:
         """(path, Stat) of new or changed files in the changed folders, and paths that vanished.
@@ -387,14 +472,16 @@ class Index:
             terms += [(file_id, *term) for term in item.terms]
             if item.fts is not None:
                 texts.append((file_id, *item.fts))
-        self.db.executemany(f"INSERT INTO files ({FILE_COLUMNS}) VALUES ({','.join('?' * 16)})", files)
+        self.db.executemany(f"INSERT INTO files ({FILE_COLUMNS}) VALUES ({','.join('?' * 17)})", files)
         self.db.executemany("INSERT INTO names VALUES (?, ?, ?, ?, ?, ?)", names)
         self.db.executemany("INSERT INTO terms VALUES (?, ?, ?, ?, ?)", terms)
         self.db.executemany("INSERT INTO fts (rowid, name, body) VALUES (?, ?, ?)", texts)
 
     def _parse_all(self, changed: list, progress):
-        """Parsed files in batches (so memory stays flat), on every core for a big change."""
-        batches = [changed[i:i + BATCH] for i in range(0, len(changed), BATCH)]
+        """Parsed files in batches, on every core for a big change. Memory stays flat however
+        many files there are: only a few batches per worker are in flight, and each is stored
+        (by the caller, the only writer) before more are handed out."""
+        batches = (changed[i:i + BATCH] for i in range(0, len(changed), BATCH))
         if len(changed) < PARALLEL_FROM:
             for batch in batches:
                 yield _parse_batch((self.root, batch))
@@ -402,6 +489,7 @@ class Index:
                     progress(len(batch), len(changed))
             return
         import multiprocessing
+        from collections import deque
         from concurrent.futures import ProcessPoolExecutor
 
         from crmcli.store.schemas import validator
@@ -410,10 +498,16 @@ class Index:
             validator(kind.schema)
         workers = max(1, min(os.cpu_count() or 1, 8))
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            for batch in pool.map(_parse_batch, [(self.root, batch) for batch in batches]):
-                yield batch
-                if progress:
-                    progress(len(batch), len(changed))
+            in_flight: deque = deque()
+            window = IN_FLIGHT * workers
+            for work in itertools.chain(batches, [None] * window):  # the Nones drain what is left
+                if work is not None:
+                    in_flight.append(pool.submit(_parse_batch, (self.root, work)))
+                if in_flight and (work is None or len(in_flight) >= window):
+                    parsed = in_flight.popleft().result()
+                    yield parsed
+                    if progress:
+                        progress(len(parsed), len(changed))
 
     def put(self, path: str, record: dict, content: str | None = None) -> None:
         """Record a file the store just wrote (`content`: the digest of its bytes), so the next
@@ -482,11 +576,13 @@ class Index:
             self.db.execute("BEGIN IMMEDIATE")
             for table in ("files", "names", "terms", "fts", "dirs"):
                 self.db.execute(f"DELETE FROM {table}")
+            self.db.execute("DELETE FROM meta WHERE key = 'watch'")
             self.db.execute("COMMIT")
         except sqlite3.OperationalError as error:
             if self.db.in_transaction:
                 self.db.execute("ROLLBACK")
             if not self._to_memory(error):
                 raise
-        self.fresh.clear()
+        self.forget()
         return self.refresh(progress=progress)
+

@@ -44,6 +44,13 @@ def _after(day: str) -> str:
     return (date.fromisoformat(day[:10]) + timedelta(days=1)).isoformat()
 
 
+def _narrowed_by_terms(name: str, values) -> bool:
+    """Whether a `one_of` on this field may first be narrowed through the `terms` table (its
+    words of each value, indexed): a top-level field and short text values, for which the
+    terms hold a superset of the records with exactly those values."""
+    return "." not in name and bool(values) and all(isinstance(v, str) and len(v) < 200 for v in values)
+
+
 def _literal(text: str) -> str:
     """`text` for a LIKE pattern with ESCAPE '\\': its own % and _ match only themselves."""
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
@@ -115,6 +122,8 @@ class Match:
     """The record's day is this day or earlier."""
     open_due: bool = False
     """The record is an open next step or reminder."""
+    undated_step: bool = False
+    """The record is an open next step or reminder without a due day."""
     due_by: str | None = None
     """An open next step or reminder falls due on or before this day."""
     unpaid: bool = False
@@ -158,6 +167,9 @@ class Match:
         if self.party is not None:
             add("f.party = ?", self.party)
         for name, values in self.one_of.items():
+            if _narrowed_by_terms(name, values):  # the exact test below then runs on few records
+                add(f"f.file_id IN (SELECT file_id FROM terms WHERE field = ? AND text IN ({_marks(values)}))",
+                    name, *[words(value) for value in values])
             add(f"json_extract(f.data, ?) IN ({_marks(values)})", _path(name), *values)
         for name, values in self.none_of.items():
             add(f"json_extract(f.data, ?) NOT IN ({_marks(values)})", _path(name), *values)
@@ -167,6 +179,7 @@ class Match:
             add("coalesce(json_extract(f.data, '$.counts_toward_target'), "
                 "coalesce(json_extract(f.data, '$.type'), '') != 'special') != 0")
         if self.by is not None:
+            add("f.file_id IN (SELECT file_id FROM terms WHERE field = ? AND day < ?)", self.by[0], _after(self.by[1]))
             add("json_extract(f.data, ?) < ?", _path(self.by[0]), _after(self.by[1]))
         if self.since is not None:
             add("f.day >= ?", self.since[:10])
@@ -174,6 +187,8 @@ class Match:
             add("f.day < ?", _after(self.until))
         if self.open_due:
             add("f.due IS NOT NULL")
+        if self.undated_step:
+            add("f.open_step = 1 AND f.due IS NULL")
         if self.due_by is not None:
             add("f.due IS NOT NULL AND f.due < ?", _after(self.due_by))
         if self.unpaid:
@@ -250,7 +265,7 @@ class Questions:
             body_params.append(" OR ".join(phrases))
         body += f" WHERE {sql}"
         body_params += params
-        total = self._run(f"SELECT count(*) {body}", body_params).fetchone()[0]
+        total = self._run(f"SELECT count(*) FROM files f WHERE {sql}", params).fetchone()[0]  # no scores needed
         named = [kind.name for kind in KINDS.values() if kind.title_field == "name"]
         tier = (f"CASE WHEN f.title = ? OR lower(f.id) = ? THEN 0 WHEN f.kind IN ({_marks(named)}) "
                 "AND (f.title LIKE ? OR lower(f.id) LIKE ?) THEN 1 ELSE 2 END") if typed else "2"

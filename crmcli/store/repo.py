@@ -124,7 +124,7 @@ class Repo:
             except DataDirError as error:
                 self.warnings.append(Notice(_("{problem}; the index is kept in memory").format(problem=error)))
                 folder = None
-            self._index = Index(self.root, folder)
+            self._index = Index(self.root, folder, watched=self.revision is None)
         return self._index
 
     def indexed(self, *kinds: Kind):
@@ -254,7 +254,7 @@ class Repo:
         with writer_lock(state.ensure(self.cache_dir), self.root):
             self._recover()
             if self._index is not None:
-                self._index.fresh.clear()  # what another writer did before we got the lock is seen
+                self._index.forget()  # what another writer did before we got the lock is seen
             transaction = Transaction(self, message, bulk)
             try:
                 yield transaction
@@ -364,6 +364,20 @@ class Transaction:
             where = path if self.repo.path_of(path[:-5]).exists() else _("new {kind}").format(kind=_(kind.name))
             raise ValidationFailed(problems[0][1], where=where)
 
+    def check_tax_id(self, kind: Kind, record: dict, before: dict | None, path: str) -> None:
+        """A party's tax id must pass its country's rule whenever it (or the country) is
+        written; a party whose tax id and country are as they were can still be changed
+        otherwise (`crm check` names the old invalid one)."""
+        from crmcli.model.taxids import country_of, tax_id_problem
+
+        def key(data: dict) -> tuple:
+            return data.get("tax_id"), country_of(data)
+
+        problem = None if before is not None and key(before) == key(record) else tax_id_problem(record)
+        if problem:
+            where = path if before is not None else _("new {kind}").format(kind=_(kind.name))
+            raise ValidationFailed(problem, where=where)
+
     def assign_id(self, kind: Kind, record: dict) -> str:
         """Give a new record of a random-id kind a fresh id; returns its reference."""
         if kind.id_prefix and not record.get("id"):
@@ -402,6 +416,8 @@ class Transaction:
                 old_plain = codec.decode(old_text.encode("utf-8"))
             if old_plain is None:
                 old_text = None
+        if kind.is_party:
+            self.check_tax_id(kind, record, old_plain, relative)
         text = document.render(record, kind.schema, old_text, old_plain)
         self.stage(path, relative, text.encode("utf-8"), None if self.bulk else record)
         if replaces and replaces != ref:
@@ -499,4 +515,4 @@ class Transaction:
             if relative.endswith(".yaml"):
                 index.drop(relative)
         if self.bulk:
-            index.fresh.clear()
+            index.forget()

@@ -48,7 +48,7 @@ def _leads_to_folder(entry: os.DirEntry) -> bool:
         return False
 
 
-def _walk(root: str, units: list[tuple[str, bool]], known: dict[str, tuple]) -> Scan:
+def walk(root: str, units: list[tuple[str, bool]], known: dict[str, tuple]) -> Scan:
     """Sum up each (folder, recurse) unit; subfolders are walked too where `recurse`."""
     scan = Scan()
     stack = list(units)
@@ -122,26 +122,26 @@ def scan(root, folders: list[str], known: dict[str, tuple]) -> Scan:
     root = str(root)
     expected = sum(sums[0] for sums in known.values())
     if expected < PARALLEL_FROM_FILES or not hasattr(os, "fork"):
-        return _walk(root, [(folder, True) for folder in folders], known)
+        return walk(root, [(folder, True) for folder in folders], known)
     units = _units(root, folders)
     reader, writer = os.pipe()
     child = os.fork()
     if child == 0:
         try:
             os.close(reader)
-            result = _walk(root, units[1::2], known)
+            result = walk(root, units[1::2], known)
             with os.fdopen(writer, "wb") as pipe:
                 pipe.write(marshal.dumps((result.sums, result.entries, result.warnings)))
             os._exit(0)
         finally:
             os._exit(1)
     os.close(writer)
-    result = _walk(root, units[0::2], known)
+    result = walk(root, units[0::2], known)
     with os.fdopen(reader, "rb") as pipe:
         data = pipe.read()
     _pid, status = os.waitpid(child, 0)
     if status != 0 or not data:
-        result.merge(_walk(root, units[1::2], known))
+        result.merge(walk(root, units[1::2], known))
     else:
         result.merge(Scan(*marshal.loads(data)))
     return result

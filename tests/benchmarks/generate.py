@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import bisect
 import itertools
+import os
 import random
 import re
 import sys
@@ -457,7 +458,10 @@ class Generator:
 
 
 class Writer:
-    """Writes record files under the data directory, creating each folder once."""
+    """Writes record files under the data directory as they are made (nothing piles up in
+    memory but the parties), creating each folder once. Each file lands whole (written
+    aside, then renamed), so an interrupted run is resumed by running again: the same seed
+    makes the same records, and a file already there is not written again."""
 
     def __init__(self, root: Path):
         self.root = root
@@ -466,12 +470,16 @@ class Writer:
 
     def write(self, relative: str, record: dict) -> None:
         path = self.root / relative
+        self.count += 1
         if path.parent not in self.folders:
             path.parent.mkdir(parents=True, exist_ok=True)
             self.folders.add(path.parent)
-        with open(path, "w", encoding="utf-8") as handle:
+        if path.exists():
+            return
+        aside = path.with_name(f".{path.name}.part")
+        with open(aside, "w", encoding="utf-8") as handle:
             handle.write(dump(record))
-        self.count += 1
+        os.replace(aside, path)
 
 
 def weighted_picker(rng: random.Random, parties: list[Party]):
@@ -482,7 +490,8 @@ def weighted_picker(rng: random.Random, parties: list[Party]):
 
 
 def generate(root: Path, records: int, seed: int = 7) -> Mix:
-    """Write a complete data directory of `records` records under `root` (which must not hold one)."""
+    """Write a complete data directory of `records` records under `root` (or complete the one an
+    interrupted run of the same size and seed left there)."""
     mix = Mix.of(records)
     gen = Generator(seed)
     root.mkdir(parents=True, exist_ok=True)
@@ -520,13 +529,15 @@ def generate(root: Path, records: int, seed: int = 7) -> Mix:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("dir", type=Path, help="the data directory to create (must be missing or empty)")
+    parser.add_argument("dir", type=Path, help="the data directory to create (missing, empty, or left by --resume)")
     parser.add_argument("--records", "-n", type=int, required=True, help="how many record files (at least 100)")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--resume", action="store_true",
+                        help="complete a directory an interrupted run (same size and seed) left behind")
     args = parser.parse_args(argv)
     if args.records < 100:
         parser.error("--records must be at least 100, so that every kind gets some")
-    if args.dir.exists() and any(args.dir.iterdir()):
+    if args.dir.exists() and any(args.dir.iterdir()) and not args.resume:
         parser.error(f"{args.dir} is not empty")
     started = time.perf_counter()
     mix = generate(args.dir, args.records, args.seed)

@@ -429,7 +429,7 @@ def test_english_headers_need_no_mapping(empty):
     assert muller["addresses"] == [{"street": "Hauptstr. 5", "city": "München", "province": "Bayern",
                                     "postcode": "80331", "country": "DE"}]
     assert (muller["phones"], muller["emails"], muller["tax_id"], muller["notes"]) == (
-        ["+49 89 1234 5678"], ["info@mueller.example"], "DE123456789", "Met in Hannover")
+        ["+49 89 1234 5678"], ["info@mueller.example"], "DE123456788", "Met in Hannover")
     assert muller["contacts"] == [{"name": "Hans Müller", "phones": ["+49 170 1234567"]}]
 
 
