@@ -29,9 +29,10 @@ class Kind:
     prefix_by: tuple[str, dict[str, str]] | None = None
     """For kinds whose id prefix depends on a field: ("kind", {"sale": "SO", "purchase": "PO"})."""
     timeless: bool = False
-    """A directory entry (party, product, target), not something that happened: a view pinned
-    to a day (`--today`) shows it whenever it was typed in; every other kind is dated (its `at`,
-    `date`, else `created`) and appears only from its day on."""
+    """A directory entry (party, product, target; a campaign, whose own window says when it
+    runs), not something that happened: a view pinned to a day (`--today`) shows it whenever
+    it was typed in; every other kind is dated (its `at`, `date`, else `created`) and appears
+    only from its day on."""
 
     def prefix_for(self, record: dict) -> str:
         """The prefix of a new record's random id; kinds named by a slug have none."""
@@ -71,7 +72,7 @@ KINDS: dict[str, Kind] = {
         Kind(N_("contract"), N_("contracts"), "contract", id_prefix="CT", title_field="title"),
         Kind(N_("deal"), N_("opportunities"), "deal", id_prefix="DL", title_field="title"),
         Kind(N_("ticket"), N_("tickets"), "ticket", id_prefix="TK", title_field="subject"),
-        Kind(N_("campaign"), N_("campaigns"), "campaign", id_prefix="CP", title_field="name"),
+        Kind(N_("campaign"), N_("campaigns"), "campaign", id_prefix="CP", title_field="name", timeless=True),
         Kind(N_("target"), N_("targets"), "target", title_field="id", timeless=True),
         Kind(N_("reminder"), N_("reminders"), "reminder", id_prefix="RM", title_field="text"),
     )
