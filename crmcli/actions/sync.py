@@ -111,6 +111,7 @@ def sync(repo) -> Synced:
         tree.run("fetch", "--quiet", remote)
         incoming = _count(tree, "HEAD..@{upstream}")
         if incoming:
+            synced.notes += _unsigned_notes(repo, tree)
             with writer_lock(repo.cache_dir, repo.root):
                 synced.notes += rename_our_twins(tree, "@{upstream}")
                 if not _rebase(tree, synced):
@@ -131,3 +132,14 @@ def sync(repo) -> Synced:
             raise GitError(_("git {command} failed: {failure}").format(command="push", failure=failure(pushed)))
     synced.problems = run_checks(repo, SYNC_CHECKS)
     return synced
+
+
+def _unsigned_notes(repo, tree) -> list[str]:
+    """A warning for each incoming commit not signed by a key of allowed_signers, when the
+    repository keeps such a list (see store/signatures.py)."""
+    from crmcli.store import signatures
+
+    if signatures.allowed_signers(repo.root) is None:
+        return []
+    return [_("pulled an unsigned or unknown commit: {problem}").format(problem=problem)
+            for problem in signatures.problems(tree, repo.root, "HEAD..@{upstream}")]

@@ -18,6 +18,7 @@ def _build_app():
     import typer.core
 
     from crmcli.cli import (
+        access,
         catalog,
         contacts,
         edit,
@@ -95,6 +96,7 @@ def _build_app():
     git.register(app)
     imports.register(app)
     exports.register(app)
+    access.register(app)
     return app
 
 

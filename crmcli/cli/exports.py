@@ -17,7 +17,8 @@ RawOption = Annotated[bool, typer.Option(
     "--raw", help="Keep cells that start with = + - @ as they are (by default they get a leading ' so spreadsheets do "
                   "not run them).")]
 RedactOption = Annotated[bool, typer.Option(
-    "--redact", help="Mask phones, emails and messenger handles (for sharing).")]
+    "--redact", help="Mask phones, emails, messenger handles and dates of birth, and phone, email and id "
+                  "numbers inside notes and bodies (for sharing).")]
 ExcelOption = Annotated[bool, typer.Option(
     "--excel", help="CSV only: UTF-8 with a byte order mark, which Excel needs to read Chinese and accents right.")]
 BOM = "\ufeff"

@@ -40,6 +40,10 @@ def register(app: typer.Typer) -> None:
     def check(ctx: typer.Context,
               duplicates: Annotated[bool, typer.Option(
                   "--duplicates", help="Only list likely duplicate parties, with a score.")] = False,
+              signatures: Annotated[bool, typer.Option(
+                  "--signatures", help="Instead: check every commit is signed by a key of allowed_signers.")] = False,
+              since: Annotated[str | None, typer.Option(
+                  "--since", metavar="REV", help="With --signatures: only the commits after this one.")] = None,
               fmt: FormatOption = None):
         """Validate every file: schema, ids, references, likely duplicates. Exit 1 on any error."""
         from crmcli.reports.check import run_checks
@@ -50,7 +54,13 @@ def register(app: typer.Typer) -> None:
 
             run.show(likely_duplicates(run.repo), fmt)
             return
-        if show_problems(run, run_checks(run.repo), fmt):
+        if signatures:
+            from crmcli.reports.check import signature_problems
+
+            found = signature_problems(run.repo, since)
+        else:
+            found = run_checks(run.repo)
+        if show_problems(run, found, fmt):
             raise typer.Exit(1)
 
 

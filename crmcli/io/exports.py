@@ -65,8 +65,31 @@ def mask(field: str, value: str) -> str:
     return _mask_text(value, 4 if field == "phones" else 0)
 
 
+FREE_TEXT = ("notes", "note", "body", "summary", "description")
+"""Fields people write sentences in: phone numbers, e-mails and id numbers get into them too."""
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+NUMBER = re.compile(r"\+?\d[\d \-()]{5,}\d[Xx]?")
+"""A run of digits with the separators phone numbers use: a phone, or an id or account number."""
+DAY = re.compile(r"\d{4}-\d{1,2}-\d{1,2}")
+BIRTHDAY = "birthday"
+
+
+def _mask_number(found: re.Match) -> str:
+    text = found.group()
+    if DAY.fullmatch(text) or sum(c.isdigit() for c in text) < 7:
+        return text  # a date, or a short number (a quantity, a room)
+    return _mask_text(text, 4)
+
+
+def scrubbed(text: str) -> str:
+    """Free text with the e-mails, phone numbers and id numbers in it masked as fields are."""
+    text = EMAIL.sub(lambda found: mask("emails", found.group()), text)
+    return NUMBER.sub(_mask_number, text)
+
+
 def redacted(data):
-    """A copy of a record with phones, emails and messenger handles masked, at any depth."""
+    """A copy of a record with phones, emails, messenger handles and dates of birth masked, at
+    any depth, and the same inside free text (notes, bodies, summaries)."""
     if isinstance(data, list):
         return [redacted(item) for item in data]
     if not isinstance(data, dict):
@@ -79,6 +102,10 @@ def redacted(data):
             masked[key] = {name: mask(key, str(handle)) for name, handle in value.items()}
         elif key in HANDLES and isinstance(value, str):
             masked[key] = mask(key, value)
+        elif key == BIRTHDAY and value is not None:
+            masked[key] = "****"
+        elif key in FREE_TEXT and isinstance(value, str):
+            masked[key] = scrubbed(value)
         else:
             masked[key] = redacted(value)
     return masked

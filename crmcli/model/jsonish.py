@@ -7,6 +7,8 @@ import re
 from datetime import date, datetime
 from decimal import Decimal
 
+from crmcli.model.locked import MARK, Locked, relock
+
 _MARK = "\x00dec:"
 _UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]")
 """Characters JSON may carry raw but a terminal or a JavaScript reader must not get raw:
@@ -22,6 +24,8 @@ def decimal_text(value: Decimal) -> str:
 
 
 def _plain(value):
+    if isinstance(value, Locked):
+        return value.envelope  # kept as stored: `loads` makes it a Locked again
     if isinstance(value, Decimal):
         return _MARK + decimal_text(value)
     if isinstance(value, dict):
@@ -41,4 +45,6 @@ def dumps(value, indent: int | None = None) -> str:
 
 
 def loads(text: str):
-    return json.loads(text, parse_float=Decimal)
+    """The value of JSON `text`; an encrypted value's envelope comes back as a Locked."""
+    value = json.loads(text, parse_float=Decimal)
+    return relock(value) if MARK in text else value

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from crmcli.model.kinds import Kind, title_of
+from crmcli.model.locked import Locked
 
 
 @dataclass
@@ -28,12 +29,12 @@ class Record:
 
 def leaves(value, path: str = ""):
     """(dotted field path without list positions, scalar) for every value in a record:
-    `contacts[1].phones[0]` is reported as `contacts.phones`."""
+    `contacts[1].phones[0]` is reported as `contacts.phones`. A locked value has none to give."""
     if isinstance(value, dict):
         for key, item in value.items():
             yield from leaves(item, f"{path}.{key}" if path else str(key))
     elif isinstance(value, list):
         for item in value:
             yield from leaves(item, path)
-    elif value is not None:
+    elif value is not None and not isinstance(value, Locked):
         yield path, value

@@ -10,6 +10,7 @@ from typing import Any
 
 from crmcli.errors import InvalidValue
 from crmcli.i18n import _
+from crmcli.model.locked import Locked
 
 EU_VAT_PREFIXES = {"AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "EL", "ES", "FI", "FR", "HR", "HU", "IE", "IT",
                    "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK", "XI"}
@@ -127,7 +128,7 @@ def tax_id_problem(party: dict) -> str | None:
     """Why `party`'s tax id is invalid for its country, or None when it is valid, unchecked
     or absent."""
     value = party.get("tax_id")
-    if not value:
+    if not value or isinstance(value, Locked):  # sealed for others: only they can check it
         return None
     try:
         check_tax_id(str(value), country_of(party))

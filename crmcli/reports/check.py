@@ -381,3 +381,11 @@ def run_checks(repo, checks=CHECKS) -> list[Problem]:
         problems.extend(check(loaded))
     return sorted(problems, key=lambda p: (p.path, p.line or 0))
 
+
+
+def signature_problems(repo, since: str | None = None) -> list[Problem]:
+    """`crm check --signatures`: every commit (after `since`) not signed by a key of the
+    repository's allowed_signers list (see store/signatures.py)."""
+    from crmcli.store import signatures
+
+    return signatures.problems(repo.work_tree(), repo.live_root or repo.root, f"{since}..HEAD" if since else "HEAD")

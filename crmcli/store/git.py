@@ -20,6 +20,7 @@ from pathlib import Path
 
 from crmcli.errors import GitError, InvalidValue
 from crmcli.i18n import N_, _
+from crmcli.store.signatures import signing
 
 TRAILER = "Crm-Command"
 NO_COMMIT = "0" * 40
@@ -324,7 +325,8 @@ def commit_files(tree: WorkTree, paths: list[str], message: str) -> str | None:
     if head and new_tree == tree.out("rev-parse", f"{head}^{{tree}}"):
         return None
     parents = ["-p", head] if head else []
-    commit = tree.out("commit-tree", new_tree, *parents, input=message_with_trailer(message).encode("utf-8"))
+    commit = tree.out("commit-tree", new_tree, *parents, *signing(tree),
+                      input=message_with_trailer(message).encode("utf-8"))
     tree.run("update-ref", "-m", f"crm: {message.splitlines()[0]}", "HEAD", commit, head or NO_COMMIT)
     refreshed = tree.run("update-index", "--add", "--remove", "-z", "--stdin", input=_listing(kept), check=False)
     if refreshed.returncode != 0:

@@ -36,7 +36,9 @@ from crmcli.model.record import leaves
 from crmcli.model.text import fold, pinyin_forms, pinyin_tokens, words
 from crmcli.store import codec, watch
 from crmcli.store.fs import digest
+from crmcli.store.keys import NO_KEYS, keyring
 from crmcli.store.scan import scan, walk
+from crmcli.store.sealing import Damaged, holds_envelopes, opened
 from crmcli.store.state import regular_or_absent
 from crmcli.store.validation import line_of, schema_problems
 
@@ -191,8 +193,12 @@ def parse_file(root: Path, path: str, stat: Stat) -> Derived:
     content = digest(data)
     try:
         record = codec.decode(data)
+        if holds_envelopes(data):
+            record = opened(record, keyring())
     except codec.RecordSyntaxError as error:
         return derive(path, stat, error=error.message, line=error.line, content=content)
+    except Damaged as error:
+        return derive(path, stat, error=str(error), content=content)
     problems = schema_problems(BY_FOLDER[path.split("/", 1)[0]], record)
     if problems:
         field_path, message = problems[0]
@@ -272,6 +278,7 @@ class Index:
         db = None
         try:
             db = sqlite3.connect(location, timeout=10, isolation_level=None)
+            os.chmod(location, 0o600)  # it holds the decrypted text of protected fields (sqlite's companions follow)
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")
             tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
@@ -280,7 +287,7 @@ class Index:
                 self._stamp(db)
                 return db
             meta = dict(db.execute("SELECT key, value FROM meta"))
-            if meta.get("version") == INDEX_VERSION:
+            if meta.get("version") == INDEX_VERSION and meta.get("keys", NO_KEYS.fingerprint) == keyring().fingerprint:
                 db.execute("SELECT count(*) FROM files").fetchone()
                 if meta.get("root") != str(self.root.resolve()):
                     with db:
@@ -295,7 +302,8 @@ class Index:
 
     def _stamp(self, db: sqlite3.Connection) -> None:
         db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
-                       [("version", INDEX_VERSION), ("root", str(self.root.resolve()))])
+                       [("version", INDEX_VERSION), ("root", str(self.root.resolve())),
+                        ("keys", keyring().fingerprint)])
         db.execute("DELETE FROM meta WHERE key = 'watch'")  # what a watcher says is since a look at these files
 
     def refresh(self, folders=None, progress=None) -> list[Notice]:

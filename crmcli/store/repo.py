@@ -19,13 +19,15 @@ from crmcli.i18n import _
 from crmcli.model.dates import Clock, local_zone, moment_text, read_day
 from crmcli.model.ids import random_id
 from crmcli.model.kinds import KINDS, Kind, kind_of_ref
+from crmcli.model.locked import Locked
 from crmcli.model.notices import SET_UP, Notice
 from crmcli.model.record import Record
-from crmcli.store import codec, document, fs, pending, state
+from crmcli.store import codec, document, fs, keys, pending, state
 from crmcli.store.config import CONFIG_FILE, Config, load_config
 from crmcli.store.journal import JOURNAL, Journal, recover
 from crmcli.store.lock import lock_if_free, writer_lock
 from crmcli.store.questions import Match, Questions
+from crmcli.store.sealing import Damaged, Policy, Sealer, holds_envelopes, opened
 from crmcli.store.validation import schema_problems
 
 if TYPE_CHECKING:
@@ -105,6 +107,7 @@ class Repo:
     state_folder: Path | None = None
     """Where the derived state is kept, when not where `store.state` puts it (an `--at` extract's)."""
     _index: Index | None = None
+    _sealer: Sealer | None = None
 
     @property
     def cache_dir(self) -> Path:
@@ -178,7 +181,8 @@ class Repo:
             raise NotFound(_("no record kind lives in {folder!r}").format(folder=ref.split("/", 1)[0]))
         path = self.path_of(ref)
         try:
-            return Record(ref, kind, codec.decode(codec.read(path)))
+            data = codec.read(path)
+            return Record(ref, kind, sealing_open(codec.decode(data), data, ref))
         except FileNotFoundError:
             raise NotFound(_("{ref}: no such record").format(ref=ref)) from None
         except OSError as error:
@@ -187,6 +191,13 @@ class Repo:
         except codec.RecordSyntaxError as error:
             where = f"{ref}.yaml:{error.line}" if error.line else f"{ref}.yaml"
             raise InvalidValue(error.message, where=where) from error
+
+    @property
+    def sealer(self) -> Sealer:
+        """How this command seals protected fields: crm.yaml's rules, the user's own keys."""
+        if self._sealer is None:
+            self._sealer = Sealer(Policy.of(self.config.raw), keys.keyring())
+        return self._sealer
 
     def recover(self) -> None:
         """Finish or undo a write that a killed writer left half-done (see store/journal.py),
@@ -327,6 +338,17 @@ class Repo:
                                           "commits it").format(error=problem)))
 
 
+def sealing_open(record: dict, data: bytes, ref: str) -> dict:
+    """A record read from `data` with its protected fields opened by the user's key (or Locked);
+    a damaged envelope is an error naming the file and field."""
+    if not holds_envelopes(data):
+        return record
+    try:
+        return opened(record, keys.keyring())
+    except Damaged as error:
+        raise InvalidValue(str(error), where=f"{ref}.yaml") from None
+
+
 class Transaction:
     """Staged writes of one command; see `Repo.writing`."""
 
@@ -416,10 +438,12 @@ class Transaction:
                 old_plain = codec.decode(old_text.encode("utf-8"))
             if old_plain is None:
                 old_text = None
-        if kind.is_party:
+        if kind.is_party and not isinstance(record.get("tax_id"), Locked):  # a locked one cannot have changed
             self.check_tax_id(kind, record, old_plain, relative)
-        text = document.render(record, kind.schema, old_text, old_plain)
-        self.stage(path, relative, text.encode("utf-8"), None if self.bulk else record)
+        stored = self.repo.sealer.sealed(kind.folder, relative, record, old_plain)
+        text = document.render(stored, kind.schema, old_text, old_plain)
+        data = text.encode("utf-8")
+        self.stage(path, relative, data, None if self.bulk else sealing_open(stored, data, ref))
         if replaces and replaces != ref:
             self.remove(replaces)
         return ref

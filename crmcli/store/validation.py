@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from crmcli.i18n import N_, _
 from crmcli.model.kinds import Kind
+from crmcli.model.locked import without_locked
 from crmcli.model.money import MINOR_UNITS
 from crmcli.store.schemas import validator
 
@@ -130,7 +131,9 @@ def _closest(error):
 
 
 def schema_problems(kind: Kind, record: dict, path: str = "") -> list[tuple[list, str]]:
-    """(field path, message) for each way `record` breaks its kind's schema or rules."""
+    """(field path, message) for each way `record` breaks its kind's schema or rules. A locked
+    value (encrypted for others) is not checked: only those who can read it can."""
+    record = without_locked(record)
     problems = document_problems(kind.schema, record)
     problems += [([field], _("{field} applies to {kinds} only").format(field=field,
                                                                        kinds=", ".join(_(k) for k in kinds)))

@@ -78,6 +78,21 @@ def test_redact_masks_phones_emails_and_handles(demo, tmp_path):
     assert "+** *** **** 6600" in before and "purchasing@" not in before
 
 
+def test_redact_masks_phones_emails_and_ids_in_free_text_and_dates_of_birth(demo, tmp_path):
+    note = ("Call Zhang on +86 138 2651 7730 or zhang.wei@huaqiang.example before 2026-12-04; "
+            "ID 11010119800101123X, account 6222 0212 3456 7890; 40 reels, room 1015.")
+    assert demo("customer", "edit", "huaqiang", "--set", f"notes={note}").code == 0
+    target = tmp_path / "shared.json"
+    assert demo("export", "json", "customer", "huaqiang", "--redact", "--output", target).code == 0
+    (record,) = json.loads(target.read_text())
+    assert record["notes"] == ("Call Zhang on +** *** **** 7730 or z***@huaqiang.example before 2026-12-04; "
+                               "ID **************123X, account **** **** **** 7890; 40 reels, room 1015.")
+    assert record["contacts"][0]["birthday"] == "****"
+    assert "1985-11-25" not in target.read_text()
+    csv_text = demo("export", "--redact", "csv", "customer", "huaqiang").out
+    assert "2651 7730" not in csv_text and "zhang.wei@" not in csv_text
+
+
 def test_csv_round_trip_without_a_mapping(demo, empty, tmp_path):
     """What crm export csv writes, crm import csv reads back: the same customers."""
     exported = tmp_path / "customers.csv"

@@ -66,6 +66,9 @@ def step(command: str, *args: str, capture: str | None = None, argv: tuple[str, 
     return Step(command, argv or (*command.split(), *args), capture)
 
 
+MEMBER_KEY = "age1q07x9xr3xe4pz0zxzxuaaz7f8ejdwadantnuxrcfmcu5n9ugrgescega7s"
+"""A member's public key for `crm access add` (its private key was thrown away)."""
+
 STEPS = [
     step("today"), step("check"), step("search", "华强"), step("show", "huaqiang"),
     step("timeline", "--party", "huaqiang", "--limit", "5"), step("ledger", "--by", "owner,month"),
@@ -151,6 +154,9 @@ STEPS = [
     step("import csv", "{user}/people.csv", "--kind", "customer"),
     step("import xlsx", "{user}/people.xlsx", "--kind", "supplier"),
     step("import vcard", "{user}/cards.vcf"),
+    step("access list"), step("access check"), step("access init"), step("access add", "sales", MEMBER_KEY),
+    step("access remove", "sales", MEMBER_KEY), step("access rotate"),
+    step("backup", "{user}/out/crm.backup"), step("restore", "{user}/out/crm.backup", "{user}/out/restored"),
     step("reindex"), step("history", "customers/hostile-test"), step("undo"), step("sync"),
     step("git install-hooks"),
     step("contact rm", "hostile-test", "Zhang San"), step("product rm", "HX-1", "--force"),
@@ -168,7 +174,7 @@ REPRESENTATIVE = [
 ]
 """The steps of the always-on session of each attack: reads, --at, every kind of write, git,
 mail, and a forced removal of a party whose files an attack links elsewhere."""
-REPORTS_PROBLEMS = {"check", "git pre-commit", "sync"}
+REPORTS_PROBLEMS = {"check", "git pre-commit", "sync", "access check"}
 """Commands whose exit 1 is a report of problems (`crm check`'s, one per line), not an error."""
 
 
@@ -588,7 +594,7 @@ def outside(world: World) -> dict[str, str]:
     state = {}
     for name, root, skip in (("beside", world.beside, ()), ("canary", world.canary, ()),
                              ("user", world.user, ("out", "merge")),
-                             ("home", home, ("xdg-cache",)),
+                             ("home", home, ("xdg-cache", "xdg-config/crm/identity.txt")),  # the key access init makes
                              ("hooks", world.victim / ".git" / "hooks", ())):
         state.update({f"{name}/{key}": value for key, value in tree_digest(root, skip).items()})
     state[".git/config"] = hashlib.sha256((world.victim / ".git" / "config").read_bytes()).hexdigest()
