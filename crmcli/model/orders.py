@@ -178,3 +178,20 @@ def still_to_ship(order: dict) -> list[Decimal]:
         for part in shipment.get("lines") or []:
             left[int(part["line"]) - 1] -= Decimal(str(part["quantity"]))
     return left
+
+
+def as_of(order: dict, day: str) -> dict:
+    """The order as it stood at the end of `day` (ISO), for a view pinned to that day: payments,
+    refunds, credit drawn, its credit note and shipments or receipts dated later are not there
+    yet, so a payment made afterwards is not paid yet. The order itself is unchanged."""
+
+    def by_then(entry) -> bool:
+        return not isinstance(entry, dict) or str(entry.get("date") or "")[:10] <= day
+
+    trimmed = dict(order)
+    for name in ("payments", "shipments", "receipts"):
+        if isinstance(order.get(name), list):
+            trimmed[name] = [entry for entry in order[name] if by_then(entry)]
+    if isinstance(order.get("credit_note"), dict) and not by_then(order["credit_note"]):
+        del trimmed["credit_note"]
+    return trimmed

@@ -16,6 +16,7 @@ from crmcli.model.likeness import duplicate_keys
 from crmcli.model.record import Record
 from crmcli.model.text import fold
 from crmcli.store import codec
+from crmcli.store.questions import Match
 from crmcli.store.validation import Problem, line_of, schema_problems
 
 
@@ -366,7 +367,8 @@ def load_for_check(repo) -> Loaded:
     broken += _unreadable_folders(repo.root)
     paths = {problem.path for problem in broken}
     repo.warnings[:] = [w for w in repo.warnings if w.path not in paths]
-    return Loaded(sorted(repo.records(), key=lambda r: r.ref), broken, repo.root, past=repo.revision is not None)
+    return Loaded(sorted(repo.records(match=Match(every_day=True)), key=lambda r: r.ref), broken, repo.root,
+                  past=repo.revision is not None)
 
 
 def run_checks(repo, checks=CHECKS) -> list[Problem]:
