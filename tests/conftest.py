@@ -208,3 +208,12 @@ def empty(tmp_path) -> DataDir:
     assert result.code == 0, result.err
     return DataDir(target)
 
+
+
+@pytest.fixture
+def mine(demo) -> DataDir:
+    """The demo with `me`'s email address in crm.yaml (in upper case: addresses compare without
+    case), so mail from it is outgoing (`crm mail`, tests/mails.py)."""
+    with open(demo.root / "crm.yaml", "a", encoding="utf-8") as settings:
+        settings.write("mail:\n  me: [LI@BRIGHTLINE.EXAMPLE]\n")
+    return demo

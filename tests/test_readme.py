@@ -7,17 +7,22 @@ Conventions the README follows so that it can be run:
   `# prints SO-20261122-K7Q2` or `# → SO-20261122-K7Q2`. The id is random, so later lines
   that use the README's id get the one the command really printed;
 - `crm … --help`-style commands that open an editor get one that saves the file as it is;
-- lines that do not start with `crm`, `VAR=value crm` or `echo` (a line added to a file) are set-up for the reader
-  (`export CRM_DIR=~/crm` is followed; `pip install`, `python …`, `examples/…` are not run);
-- the files a command reads (`acme.yaml`, `mail.txt`, `customers.csv`…) are the ones below,
-  written into the folder the commands run in, as a reader would have them.
-Sections the guide only shows (a crontab line, a systemd unit, YAML) are not `sh` blocks.
+- `crm`, `VAR=value crm`, `echo` (a line added to a file) and `git` lines run (the Git section
+  makes its remote a bare repository in the home folder: no network); other lines are set-up
+  for the reader (`export CRM_DIR=~/crm` is followed; `pip install`, `python …`, `examples/…`
+  are not run: the Northwind recipe needs its CSV files, and tests/io/test_northwind.py runs it);
+- the files a command reads are the repository's `examples/import/` (the import examples) and
+  the few below (`acme.yaml`, `mail.txt`…), in the folder the commands run in, as a reader
+  who cloned the repository would have them.
+Sections the guide only shows (a crontab line, a systemd unit, YAML, what a script runs) are
+not `sh` blocks.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import shutil
 import stat
 import subprocess
 import sys
@@ -29,22 +34,23 @@ from conftest import ROOT
 
 README = ROOT / "README.md"
 GUIDE_START = "## The first ten minutes"
-GUIDE_END = "### Import and export"
-"""From the walk-through to the end of the daily commands. Import and export, whose commands read
-the reader's own files, and the Git section (a remote for `crm sync`) are not run yet."""
+GUIDE_END = "## The data directory"
+"""From the walk-through to the end of the Git section: every command block of the user guide
+(what follows describes files and development, whose commands are set-up)."""
 ID = re.compile(r"\b(?:[A-Z]{2}-\d{8}-[0-9A-HJKMNP-TV-Z]{4})\b")
 PRINTS = re.compile(r"#.*?(?:prints|→)\s+([A-Z]{2}-\d{8}-[0-9A-Z]{4})\b")
 EXITS = re.compile(r"#\s*exits (\d+)")
-SET_UP = ("pip ", "python", "examples/", "faketime", "ruff", "mypy", "systemctl", "crm --install-completion",
-          "crm --show-completion")
-"""Not run: installing things, and changing the reader's shell set-up (tests/test_docs.py tries completion)."""
+SET_UP = ("pip ", "python", "examples/", "CRM_DIR=~/northwind ", "faketime", "ruff", "mypy", "systemctl",
+          "crm --install-completion", "crm --show-completion")
+"""Not run: installing things, changing the reader's shell set-up (tests/test_docs.py tries completion),
+and the Northwind recipe, whose CSV files are not in the repository (tests/io/test_northwind.py)."""
 
 INPUTS = {
     "acme.yaml": "name: Acme Corp\nentity: company\naddresses: [{city: Leeds, country: GB}]\ntags: [uk]\n",
     "mail.txt": "The samples left the factory today.\n",
     "lines.yaml": "- {sku: CAB-07, quantity: 3}\n",
-    "customers.csv": "Company,Phone,Contact\nNorthwind Traders,+44 20 7946 0000,Maria Anders\n",
 }
+RUNS = re.compile(r"^(?:[A-Z_]+=\S+ )*(?:crm|echo|git)\b")
 
 
 def guide_commands() -> list[tuple[int, str]]:
@@ -72,6 +78,22 @@ def guide_commands() -> list[tuple[int, str]]:
     return commands
 
 
+def runs(code: str) -> bool:
+    """Whether a line of the guide is run (see the module's docstring)."""
+    return not code.startswith(SET_UP) and bool(RUNS.match(code))
+
+
+def prepare(work: Path) -> None:
+    """The folder the guide's commands run in, with the files they read."""
+    work.mkdir(parents=True, exist_ok=True)
+    for name, text in INPUTS.items():
+        (work / name).write_text(text, encoding="utf-8")
+    shutil.copytree(ROOT / "examples" / "import", work / "examples" / "import")
+    home = Path(os.environ["HOME"])
+    (home / "scans").mkdir(exist_ok=True)
+    (home / "scans" / "signed.pdf").write_bytes(b"%PDF-1.4 signed\n")
+
+
 def crm_on_path(folder: Path) -> Path:
     """A `crm` command that runs this checkout, as `pip install .` would provide."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -89,27 +111,27 @@ def test_the_guide_has_commands():
 def test_the_readme_runs_top_to_bottom(tmp_path):
     home = Path(os.environ["HOME"])
     work = home / "work"
-    work.mkdir(parents=True)
-    for name, text in INPUTS.items():
-        (work / name).write_text(text, encoding="utf-8")
-    (home / "scans").mkdir()
-    (home / "scans" / "signed.pdf").write_bytes(b"%PDF-1.4 signed\n")
+    prepare(work)
     env = {**os.environ, "PATH": f"{crm_on_path(tmp_path / 'bin')}:{os.environ['PATH']}", "PYTHONPATH": str(ROOT),
            "EDITOR": "true"}  # an editor that saves the file as it is
     env.pop("CRM_DIR")
     printed: dict[str, str] = {}
+    folder = work
     for number, command in guide_commands():
         code = command.split(" #", 1)[0].strip()
         if code.startswith("export "):
             name, value = code.removeprefix("export ").split("=", 1)
             env[name] = value.replace("~", str(home))
             continue
-        if code.startswith(SET_UP) or not re.match(r"^(?:[A-Z_]+=\S+ )*(?:crm|echo)\b", code):
+        if code.startswith("cd "):
+            folder = (folder / code.removeprefix("cd ").strip()).resolve()
+            continue
+        if not runs(code):
             continue
         for shown, real in printed.items():
             code = code.replace(shown, real)
         expected = int(EXITS.search(command).group(1)) if EXITS.search(command) else 0
-        result = subprocess.run(["bash", "-c", code], cwd=work, env=env, capture_output=True, text=True,
+        result = subprocess.run(["bash", "-c", code], cwd=folder, env=env, capture_output=True, text=True,
                                 timeout=120, stdin=subprocess.DEVNULL)
         assert result.returncode == expected, (
             f"README.md:{number}: exit {result.returncode} (expected {expected}): {code}\n{result.stderr}")

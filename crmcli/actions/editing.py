@@ -134,7 +134,7 @@ def mentions(value, ref: str) -> bool:
 def referring(repo, ref: str) -> list[Record]:
     """Records of any kind that name `ref` anywhere: an interaction's `party`, a deal's
     `order` or `source`, a campaign's members. Found generically, so new kinds are covered."""
-    return [record for record in repo.records(match=Match(mentions=ref))
+    return [record for record in repo.records(match=Match(mentions=ref, every_day=True))
             if record.ref != ref and mentions(record.data, ref)]
 
 

@@ -64,7 +64,7 @@ def plan_merge(repo, a: Record, b: Record, decide: Decide | None) -> MergePlan:
         if a.kind.name != "customer":
             merged.pop("lifecycle", None)  # a customers-only field; merge into the customer to keep it
     plan = MergePlan(a, b, merged, conflicts, decide is not None)
-    for record in repo.records(match=Match(mentions=b.ref)):
+    for record in repo.records(match=Match(mentions=b.ref, every_day=True)):
         if record.ref not in (a.ref, b.ref):
             changed = rewritten(record.data, b.ref, a.ref)
             if changed != record.data:

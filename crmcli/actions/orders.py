@@ -28,7 +28,7 @@ from crmcli.model.orders import (
     totals,
 )
 from crmcli.model.record import Record
-from crmcli.model.workflow import ORDER
+from crmcli.model.workflow import order_workflow
 from crmcli.query.resolve import resolve_party, resolve_record
 from crmcli.store.questions import Match
 
@@ -134,11 +134,12 @@ def new_order(repo, direction: str, party: Record, *, lines: list, currency: str
         record["reference"] = reference
     record["lines"] = stored
     record["totals"] = totals(stored, code)
+    machine = order_workflow(repo.config.review_orders)
     if imported:
-        ORDER.arrive(record, status or ORDER.initial, moment_text(clock.now()), by or repo.config.me,
-                     f"imported from {imported}")
+        machine.arrive(record, status or machine.initial, moment_text(clock.now()), by or repo.config.me,
+                       f"imported from {imported}")
     else:
-        ORDER.start(record, moment_text(clock.now()), by or repo.config.me, status)
+        machine.start(record, moment_text(clock.now()), by or repo.config.me, status)
         if record["status"] in ("shipped", "delivered", "completed"):
             record[shipment_field(record)] = [_shipment(record, order_day, None, None, [], by or repo.config.me)]
         if record["status"] in ("delivered", "completed"):
@@ -230,7 +231,12 @@ def move_order(repo, order: Record, action: str, *, by: str | None = None, note:
             shipment = _shipment(data, when, carrier, tracking, items or [], who)
             after = {**data, shipment_field(data): [*(data.get(shipment_field(data)) or []), shipment]}
             note = note or ("partial" if any(still_to_ship(after)) else "in full")
-        ORDER.move(data, target, _moment(repo, when), who, note)
+        if target == "confirmed" and data.get("status") == "draft" and repo.config.review_orders:
+            group = "order" if data["kind"] == "sale" else "purchase"
+            raise InvalidValue(_("{id} is a draft: submit it for review first (crm {group} submit {id}); "
+                                 "crm.yaml's orders: {{review: false}} lets a draft be confirmed at once").format(
+                id=order.id, group=group))
+        order_workflow(repo.config.review_orders).move(data, target, _moment(repo, when), who, note)
         if shipment is not None:
             data.setdefault(shipment_field(data), []).append(shipment)
         if target == "delivered":

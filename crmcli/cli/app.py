@@ -30,7 +30,7 @@ COMMANDS = {
     "contact": "contacts", "order": "orders", "purchase": "orders", "product": "catalog", "contract": "catalog",
     "report": "reports", "deal": "pipeline", "target": "pipeline", "ticket": "pipeline", "campaign": "pipeline",
     "remind": "reminders", "git": "git", "import": "imports", "export": "exports",
-    "access": "access",
+    "access": "access", "mail": "mail",
 }
 """Each top-level command and the module of `crmcli.cli` that registers it, in the order
 `crm --help` lists them. Loading every module up front cost `crm today` about 100 ms

@@ -8,8 +8,12 @@ tax and gross to payables. A payment moves cash against the receivable or payabl
 its own date. Drafts (quotes), orders under review and cancelled orders book no sale or
 purchase; money paid on a cancelled one is booked, with its refund, or else stays on the
 receivable as the party's credit, as an overpayment does, so the receivables account agrees
-with `crm show` and `crm report receivables`. Credit moved from one order to another
-(`method: credit`) stays within receivables and books nothing.
+with `crm show` and `crm report receivables`. Credit spent on another order (`pay
+--from-credit`: a `method: credit` entry below zero on the order it comes from, and one above
+zero on the order it pays) moves through a clearing account (`Liabilities:Credit`, or
+`Assets:Credit` for a supplier's), which both entries of one spending bring back to zero.
+Every transaction names its order and party (`order:`, `party:` metadata), so balances can
+be taken per party or per order.
 """
 
 from __future__ import annotations
@@ -20,8 +24,10 @@ from crmcli.model.orders import OWING_STATES
 from crmcli.model.periods import parse_period
 
 ACCOUNTS = {
-    "sale": {"party": "Assets:Receivables", "net": "Income:Sales", "tax": "Liabilities:Tax:Output"},
-    "purchase": {"party": "Liabilities:Payables", "net": "Expenses:Purchases", "tax": "Assets:Tax:Input"},
+    "sale": {"party": "Assets:Receivables", "net": "Income:Sales", "tax": "Liabilities:Tax:Output",
+             "credit": "Liabilities:Credit"},
+    "purchase": {"party": "Liabilities:Payables", "net": "Expenses:Purchases", "tax": "Assets:Tax:Input",
+                 "credit": "Assets:Credit"},
 }
 CASH = "Assets:Cash"
 
@@ -36,7 +42,8 @@ def _posting(account: str, code: str, amount) -> str:
 
 
 def _entries(order: dict, party_name: str, span) -> list[tuple[str, str, str]]:
-    """(date, order id, text) of an order's transaction and its payments within `span`."""
+    """(date, order id, text) of an order's transaction and its payments within `span`; a
+    text is the header, two lines of metadata, then the postings."""
     accounts = ACCOUNTS[order["kind"]]
     code = order["currency"]
     sign = 1 if order["kind"] == "sale" else -1
@@ -44,7 +51,7 @@ def _entries(order: dict, party_name: str, span) -> list[tuple[str, str, str]]:
     entries = []
     day = date.fromisoformat(str(order["date"]))
     if order.get("status") in OWING_STATES and (span is None or day in span):
-        lines = [f"{day} * {quoted(party_name)} {quoted(order['id'])}", f"  order: {quoted(order['id'])}",
+        lines = [f"{day} * {quoted(party_name)} {quoted(order['id'])}", *_meta(order),
                  _posting(accounts["party"], code, sign * totals["gross"]),
                  _posting(accounts["net"], code, -sign * totals["net"])]
         if totals["tax"]:
@@ -52,14 +59,23 @@ def _entries(order: dict, party_name: str, span) -> list[tuple[str, str, str]]:
         entries.append((str(day), order["id"], "\n".join(lines)))
     for payment in order.get("payments") or []:
         paid_on = date.fromisoformat(str(payment["date"]))
-        if (span is not None and paid_on not in span) or payment.get("method") == "credit":
+        if span is not None and paid_on not in span:
             continue
-        what = f"Payment {order['id']}" + (f" ({payment['ref']})" if payment.get("ref") else "")
-        lines = [f"{paid_on} * {quoted(party_name)} {quoted(what)}", f"  order: {quoted(order['id'])}",
-                 _posting(CASH, code, sign * payment["amount"]),
+        credit = payment.get("method") == "credit"
+        if credit:
+            what = (f"Credit used on {order['id']}" if payment["amount"] > 0
+                    else f"Credit from {order['id']}" + (f" {payment['note']}" if payment.get("note") else ""))
+        else:
+            what = f"Payment {order['id']}" + (f" ({payment['ref']})" if payment.get("ref") else "")
+        lines = [f"{paid_on} * {quoted(party_name)} {quoted(what)}", *_meta(order),
+                 _posting(accounts["credit"] if credit else CASH, code, sign * payment["amount"]),
                  _posting(accounts["party"], code, -sign * payment["amount"])]
         entries.append((str(paid_on), order["id"] + "~", "\n".join(lines)))
     return entries
+
+
+def _meta(order: dict) -> list[str]:
+    return [f"  order: {quoted(order['id'])}", f"  party: {quoted(order['party'])}"]
 
 
 def journal(repo, period: str | None = None) -> str:
@@ -74,7 +90,7 @@ def journal(repo, period: str | None = None) -> str:
             continue
         found = _entries(order, names.get(order["party"], order["party"]), span)
         for day, _, text in found:
-            for line in text.splitlines()[2:]:
+            for line in text.splitlines()[3:]:
                 account = line.split()[0]
                 opened[account] = min(opened.get(account, day), day)
         entries += found

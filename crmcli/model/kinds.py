@@ -28,6 +28,11 @@ class Kind:
     """Fields a shared schema has that only some kinds may use: {"lifecycle": ("customer",)}."""
     prefix_by: tuple[str, dict[str, str]] | None = None
     """For kinds whose id prefix depends on a field: ("kind", {"sale": "SO", "purchase": "PO"})."""
+    timeless: bool = False
+    """A directory entry (party, product, target; a campaign, whose own window says when it
+    runs), not something that happened: a view pinned to a day (`--today`) shows it whenever
+    it was typed in; every other kind is dated (its `at`, `date`, else `created`) and appears
+    only from its day on."""
 
     def prefix_for(self, record: dict) -> str:
         """The prefix of a new record's random id; kinds named by a slug have none."""
@@ -56,23 +61,25 @@ class Kind:
 KINDS: dict[str, Kind] = {
     kind.name: kind
     for kind in (
-        Kind(N_("customer"), N_("customers"), "party", is_party=True),
-        Kind(N_("supplier"), N_("suppliers"), "party", is_party=True, only_for={"lifecycle": ("customer",)}),
+        Kind(N_("customer"), N_("customers"), "party", is_party=True, timeless=True),
+        Kind(N_("supplier"), N_("suppliers"), "party", is_party=True, only_for={"lifecycle": ("customer",)},
+             timeless=True),
         Kind(N_("interaction"), N_("interactions"), "interaction", id_prefix="IN",
              dated_by="at", by_month=True, title_field="summary"),
-        Kind(N_("product"), N_("products"), "product"),
+        Kind(N_("product"), N_("products"), "product", timeless=True),
         Kind(N_("order"), N_("orders"), "order", id_prefix="SO", dated_by="date",
              prefix_by=("kind", {"sale": "SO", "purchase": "PO"}), title_field="id"),
         Kind(N_("contract"), N_("contracts"), "contract", id_prefix="CT", title_field="title"),
         Kind(N_("deal"), N_("opportunities"), "deal", id_prefix="DL", title_field="title"),
         Kind(N_("ticket"), N_("tickets"), "ticket", id_prefix="TK", title_field="subject"),
-        Kind(N_("campaign"), N_("campaigns"), "campaign", id_prefix="CP", title_field="name"),
-        Kind(N_("target"), N_("targets"), "target", title_field="id"),
+        Kind(N_("campaign"), N_("campaigns"), "campaign", id_prefix="CP", title_field="name", timeless=True),
+        Kind(N_("target"), N_("targets"), "target", title_field="id", timeless=True),
         Kind(N_("reminder"), N_("reminders"), "reminder", id_prefix="RM", title_field="text"),
     )
 }
 BY_FOLDER = {kind.folder: kind for kind in KINDS.values()}
 PARTY_KINDS = tuple(kind for kind in KINDS.values() if kind.is_party)
+TIMELESS = tuple(kind.name for kind in KINDS.values() if kind.timeless)
 
 
 def plays(kind: Kind, data: dict, role: str) -> bool:

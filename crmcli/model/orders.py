@@ -213,3 +213,20 @@ def group_value(key: GroupKey, order: dict, party: dict):
     if key.source == "party":
         return party.get("name", order["party"])
     return (order if key.source == "order" else party).get(key.field, key.default)
+
+
+def as_of(order: dict, day: str) -> dict:
+    """The order as it stood at the end of `day` (ISO), for a view pinned to that day: payments,
+    refunds, credit drawn, its credit note and shipments or receipts dated later are not there
+    yet, so a payment made afterwards is not paid yet. The order itself is unchanged."""
+
+    def by_then(entry) -> bool:
+        return not isinstance(entry, dict) or str(entry.get("date") or "")[:10] <= day
+
+    trimmed = dict(order)
+    for name in ("payments", "shipments", "receipts"):
+        if isinstance(order.get(name), list):
+            trimmed[name] = [entry for entry in order[name] if by_then(entry)]
+    if isinstance(order.get("credit_note"), dict) and not by_then(order["credit_note"]):
+        del trimmed["credit_note"]
+    return trimmed

@@ -6,7 +6,7 @@ when and why, and sets `status`. An illegal move is refused with the moves allow
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from crmcli.errors import InvalidValue
 from crmcli.i18n import _
@@ -85,15 +85,24 @@ def _entry(at: str, status: str, by: str | None = None, note: str | None = None)
 
 
 ORDER = Workflow("order", "draft", {
-    "draft": ("submitted", "confirmed", "cancelled"),
+    "draft": ("submitted", "cancelled"),
     "submitted": ("confirmed", "draft", "cancelled"),
     "confirmed": ("shipped", "delivered", "cancelled"),
     "shipped": ("shipped", "delivered", "cancelled"),
     "delivered": ("completed",),
     "closed": (),
 })
-"""Submitted is under review; confirmed is approved; a shipped order may ship again (another
-part); `closed` is what crm before 0.1.0 called completed, kept readable and final."""
+"""Submitted is under review; confirmed is approved (only after review); a shipped order may
+ship again (another part); `closed` is what crm before 0.1.0 called completed, kept readable
+and final."""
+ORDER_WITHOUT_REVIEW = replace(ORDER, moves={**ORDER.moves, "draft": ("submitted", "confirmed", "cancelled")})
+"""The order machine of a firm that reviews nothing (`orders: {review: false}` in crm.yaml, a
+one-person business): a draft may be confirmed at once."""
+
+
+def order_workflow(review: bool) -> Workflow:
+    """The order machine, with the review step required (`review`) or optional."""
+    return ORDER if review else ORDER_WITHOUT_REVIEW
 CONTRACT = Workflow("contract", "draft", {
     "draft": ("review", "terminated"),
     "review": ("draft", "signed", "terminated"),

@@ -16,8 +16,10 @@ DUE_COLUMNS = [
     Column("party_name", "party", priority=KEEP),
     Column("label", "what", translate=True),
     Column("reason", "reason", priority=KEEP),
-    Column("id", "id", style="id"),
+    Column("id", "id", style="id", priority=KEEP),
 ]
+"""The id is what `crm done ID` and `crm next ID` take: on a narrow terminal it is shortened to
+a unique prefix (render/layout.py), never dropped."""
 RECENT_DAYS = 7
 RECENT_SHOWN = 50
 BUCKETS = ("overdue", "today", "upcoming")

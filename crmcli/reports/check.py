@@ -26,6 +26,7 @@ from crmcli.store.collisions import ABORT, new_ref, twins_between, unmerged_twin
 from crmcli.store.config import CONFIG_FILE
 from crmcli.store.fs import confined, sha256_of
 from crmcli.store.local import MOVED_SMTP, local_settings_path
+from crmcli.store.questions import Match
 from crmcli.store.validation import Problem, line_of, schema_problems
 
 
@@ -347,7 +348,8 @@ def load_for_check(repo) -> Loaded:
     broken += _unreadable_folders(repo.root)
     paths = {problem.path for problem in broken}
     repo.warnings[:] = [w for w in repo.warnings if w.path not in paths]
-    return Loaded(sorted(repo.records(), key=lambda r: r.ref), broken, repo.root, past=repo.revision is not None)
+    return Loaded(sorted(repo.records(match=Match(every_day=True)), key=lambda r: r.ref), broken, repo.root,
+                  past=repo.revision is not None)
 
 
 def run_checks(repo, checks=CHECKS) -> list[Problem]:

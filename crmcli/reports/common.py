@@ -43,6 +43,31 @@ def interaction_row(record: dict, names: dict[str, str], clock: Clock) -> dict:
     }
 
 
+def interaction_rows(records, names: dict[str, str], clock: Clock, limit: int | None = None) -> list[dict]:
+    """Rows of interactions (newest first), the emails of one thread (crm mail) folded into
+    one row: the newest, saying how many emails the thread holds; at most `limit` rows. The
+    records themselves (`--format json`) stay one per interaction."""
+    sizes: dict[str, int] = {}
+    for record in records:
+        if record.data.get("thread"):
+            sizes[record.data["thread"]] = sizes.get(record.data["thread"], 0) + 1
+    rows: list[dict] = []
+    shown: set[str] = set()
+    for record in records:
+        thread = record.data.get("thread")
+        if thread in shown:
+            continue
+        if limit is not None and len(rows) == limit:
+            break
+        row = interaction_row(record.data, names, clock)
+        if thread and sizes[thread] > 1:
+            shown.add(thread)
+            row["summary"] = _("{summary} [{count} emails in thread]").format(summary=row["summary"],
+                                                                             count=sizes[thread])
+        rows.append(row)
+    return rows
+
+
 def newest_first(records):
     """Interactions sorted by moment, newest first (ISO moments with offsets compare as instants
     only after conversion, so sort on the parsed value)."""

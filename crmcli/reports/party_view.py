@@ -15,7 +15,7 @@ from crmcli.model.record import Record
 from crmcli.model.taxids import check_tax_id, country_of
 from crmcli.model.views import Column, Document, Fields, Table
 from crmcli.query.sales import member_points, tiers
-from crmcli.reports.common import INTERACTION_COLUMNS, interaction_row, newest_first, when
+from crmcli.reports.common import INTERACTION_COLUMNS, interaction_rows, newest_first, when
 from crmcli.reports.pipeline import deal_list, ticket_list
 from crmcli.reports.records import contract_list
 from crmcli.store.questions import Match
@@ -253,7 +253,7 @@ def party_view(repo, party: Record) -> Document:
         deal_list(repo, deals, title=N_("Deals")),
         ticket_list(repo, tickets, title=N_("Tickets")),
     ]
-    parts.append(Table(INTERACTION_COLUMNS, [interaction_row(r.data, names, clock) for r in interactions],
+    parts.append(Table(INTERACTION_COLUMNS, interaction_rows(interactions, names, clock),
                        title="Timeline", empty="no interactions yet"))
     payload = {
         "party": data,

@@ -8,7 +8,7 @@ from crmcli.model.views import Table
 from crmcli.query.parse import bounded_limit
 from crmcli.query.resolve import named_party, resolve_party
 from crmcli.query.search import select
-from crmcli.reports.common import INTERACTION_COLUMNS, interaction_row, newest_first
+from crmcli.reports.common import INTERACTION_COLUMNS, interaction_rows, newest_first
 from crmcli.store.questions import Match
 
 
@@ -28,11 +28,13 @@ def timeline(repo, query: str = "", party: str | None = None, since: str | None 
                   until=(parse_day(until, repo.clock) if until else repo.clock.today()).isoformat(),
                   one_of={"type": tuple(types)} if types else {})
     records = select(repo, query, (KINDS["interaction"],), match)
-    records = newest_first(records)[:limit] if limit else newest_first(records)
+    records = newest_first(records)
     names = repo.index.party_names()
+    rows = interaction_rows(records, names, repo.clock, limit)  # a thread is one row of the limit
+    records = records[:limit] if limit else records
     return Table(
         INTERACTION_COLUMNS,
-        [interaction_row(r.data, names, repo.clock) for r in records],
+        rows,
         title=None,
         records=[r.data for r in records],
         empty="no interactions",

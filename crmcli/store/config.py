@@ -106,6 +106,13 @@ class Config:
         return isinstance(settings, dict) and settings.get("autocommit") is True
 
     @property
+    def review_orders(self) -> bool:
+        """Whether an order must be reviewed (submitted) before it is confirmed: yes unless
+        crm.yaml says `orders: {review: false}` (a one-person firm approves its own orders)."""
+        settings = self.raw.get("orders")
+        return not (isinstance(settings, dict) and settings.get("review") is False)
+
+    @property
     def follow_up_every(self) -> str:
         return str(self.raw.get("follow_up_every", "30d"))
 

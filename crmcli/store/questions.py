@@ -21,9 +21,9 @@ from crmcli.errors import InvalidValue
 from crmcli.i18n import _
 from crmcli.model.dates import Clock
 from crmcli.model.jsonish import loads
-from crmcli.model.kinds import KINDS, known_kind
+from crmcli.model.kinds import KINDS, TIMELESS, known_kind
 from crmcli.model.money import MINOR_UNITS
-from crmcli.model.orders import ORDER_GROUP_KEYS, GroupKey
+from crmcli.model.orders import ORDER_GROUP_KEYS, GroupKey, as_of
 from crmcli.model.record import Record
 from crmcli.model.text import fold, has_cjk, words
 
@@ -58,6 +58,22 @@ def _literal(text: str) -> str:
 
 def _marks(values) -> str:
     return ",".join("?" * len(values))
+
+
+def horizon(clock: Clock) -> str | None:
+    """The last day a run sees, when its today is pinned (`--today`, `CRM_TODAY`): a view as
+    of a day holds nothing dated after it. Every question is bounded by it here, once, so no
+    view (lists, 360° view, ledger, reports, exports) can forget to be; records read from the
+    index are trimmed to it as well (`model.orders.as_of`: a later payment is not paid yet)."""
+    return clock.today().isoformat() if clock.pinned is not None else None
+
+
+def _payments(horizon_day: str | None) -> tuple[str, list]:
+    """The rows of `json_each` over an order's payments that count as of the horizon (SQL to
+    follow `FROM`, with its parameters): all of them when the run is not pinned."""
+    if horizon_day is None:
+        return "json_each(f.data, '$.payments')", []
+    return ("json_each(f.data, '$.payments') WHERE coalesce(value ->> '$.date', '') < ?"), [_after(horizon_day)]
 
 
 class Compiled(Protocol):
@@ -124,6 +140,10 @@ class Match:
     """The id starts with this, in any case."""
     owned_by: str | None = None
     """Records about a party that this owner looks after."""
+    every_day: bool = False
+    """Records of every day, past the horizon of a run pinned to a day (`horizon`): for what
+    must see the whole data directory whatever the view, such as `crm check` and the writes
+    that rewrite or look for references."""
 
     def where(self, clock, compiled: Compiled | None = None) -> tuple[str, list]:
         """The WHERE clause over `files f` and its parameters (`compiled`: the query's, if
@@ -134,6 +154,10 @@ class Match:
         def add(sql: str, *values) -> None:
             clauses.append(sql)
             params.extend(values)
+
+        last_day = None if self.every_day else horizon(clock)
+        if last_day is not None:
+            add(f"(f.kind IN ({_marks(TIMELESS)}) OR f.day IS NULL OR f.day < ?)", *TIMELESS, _after(last_day))
 
         if self.kinds:
             add(f"f.kind IN ({_marks(self.kinds)})", *self.kinds)
@@ -168,8 +192,9 @@ class Match:
         if self.due_by is not None:
             add("f.due IS NOT NULL AND f.due < ?", _after(self.due_by))
         if self.unpaid:
-            add("json_extract(f.data, '$.totals.gross') - coalesce((SELECT sum(json_extract(p.value, '$.amount')) "
-                "FROM json_each(f.data, '$.payments') p), 0) > 0.000001")
+            payments, bound = _payments(last_day)
+            add("json_extract(f.data, '$.totals.gross') - coalesce((SELECT sum(value ->> '$.amount') "
+                f"FROM {payments}), 0) > 0.000001", *bound)
         if self.mentions is not None:
             literal = _literal(self.mentions)
             add("f.data LIKE ? ESCAPE '\\'", f'%"{literal}"%')
@@ -189,8 +214,14 @@ class Match:
         return " AND ".join(clauses), params
 
 
-def _records(rows) -> list[Record]:
-    return [Record(path[:-5], known_kind(path), loads(data)) for path, data in rows]
+def _records(rows, last_day: str | None = None) -> list[Record]:
+    """Records from index rows, as of `last_day` (the horizon) when given."""
+    records = [Record(path[:-5], known_kind(path), loads(data)) for path, data in rows]
+    if last_day is not None:
+        for record in records:
+            if record.kind.name == "order":
+                record.data = as_of(record.data, last_day)
+    return records
 
 
 class Questions:
@@ -198,13 +229,15 @@ class Questions:
 
     def __init__(self, repo):
         self.repo = repo
+        self.horizon = horizon(repo.clock)
 
     def _run(self, sql: str, params=()) -> sqlite3.Cursor:
         return self.repo.index.db.execute(sql, list(params))
 
     def records(self, match: Match) -> list[Record]:
         sql, params = match.where(self.repo.clock)
-        return _records(self._run(f"SELECT f.path, f.data FROM files f WHERE {sql}", params))
+        return _records(self._run(f"SELECT f.path, f.data FROM files f WHERE {sql}", params),
+                        None if match.every_day else self.horizon)
 
     def count(self, match: Match) -> int:
         sql, params = match.where(self.repo.clock)
@@ -214,7 +247,7 @@ class Questions:
         """The `limit` records of the match with the latest days (their order is the caller's)."""
         sql, params = match.where(self.repo.clock)
         return _records(self._run(f"SELECT f.path, f.data FROM files f WHERE {sql} ORDER BY f.day DESC LIMIT ?",
-                                  [*params, limit]))
+                                  [*params, limit]), self.horizon)
 
     def ranked(self, match: Match, limit: int) -> tuple[list[tuple[Record, int]], int, list[str]]:
         """The best `limit` records for the match's query, each with its tier (0: exact id or
@@ -243,13 +276,22 @@ class Questions:
             f"SELECT f.path, f.data, {tier} AS tier FROM (SELECT f.file_id, f.day, {score} AS score {body}) hits "
             "JOIN files f USING (file_id) ORDER BY tier, hits.score, hits.day DESC LIMIT ?",
             [*tier_params, *body_params, limit]).fetchall()
-        return ([(record, row[2]) for record, row in zip(_records(row[:2] for row in rows), rows, strict=True)],
+        return ([(record, row[2]) for record, row in zip(_records((row[:2] for row in rows), self.horizon), rows,
+                                                         strict=True)],
                 total, compiled.words)
 
     def planned_parties(self) -> set[str]:
         """Parties with an open next step or reminder."""
+        bound, params = self._dated()
         return {party for (party,) in self._run(
-            "SELECT DISTINCT party FROM files INDEXED BY files_due WHERE due IS NOT NULL AND party IS NOT NULL")}
+            f"SELECT DISTINCT party FROM files INDEXED BY files_due WHERE due IS NOT NULL AND party IS NOT NULL{bound}",
+            params)}
+
+    def _dated(self) -> tuple[str, list]:
+        """The horizon as a condition to append to a WHERE clause over `files` of dated kinds."""
+        if self.horizon is None:
+            return "", []
+        return " AND (day IS NULL OR day < ?)", [_after(self.horizon)]
 
     def cadences(self) -> list[tuple[str, str, str | None, str | None, str | None, str | None]]:
         """(reference, kind, lifecycle, follow_up_every, created, owner) of every party."""
@@ -269,6 +311,19 @@ class Questions:
         return {str(key): path[:-5] for path, key in self._run(
             "SELECT f.path, e.value FROM files f, json_each(f.data, '$.external_ids') e "
             "WHERE f.kind = ? AND f.data IS NOT NULL AND e.key = ? AND e.value IS NOT NULL", [kind, source])}
+
+    def emails(self, message_ids) -> dict[str, list[tuple[str, str, str]]]:
+        """Message-ID → (interaction reference, party, thread) of each interaction logged from
+        one of these emails (crm mail), asked in batches whatever the number of ids."""
+        found: dict[str, list[tuple[str, str, str]]] = {}
+        wanted = list(dict.fromkeys(message_ids))
+        for start in range(0, len(wanted), 500):
+            batch = wanted[start:start + 500]
+            for path, message_id, party, thread in self._run(
+                    "SELECT f.path, f.data ->> '$.message_id', f.party, f.data ->> '$.thread' FROM files f "
+                    f"WHERE f.kind = 'interaction' AND f.data ->> '$.message_id' IN ({_marks(batch)})", batch):
+                found.setdefault(message_id, []).append((path[:-5], party, thread or message_id))
+        return found
 
     def parties_like(self, text: str, limit: int) -> list[tuple[str, str]]:
         """(id, name) of the parties whose id, name or pinyin starts with `text`, by id: for
@@ -300,18 +355,19 @@ class Questions:
         counts_toward_target, net, discount, tax, gross, payments (the amounts, space-separated)
         and lines (a JSON array of sku, description and quantity). Far faster than decoding
         whole orders."""
+        payments, bound = _payments(self.horizon)
         fields = {
             "id": "f.id", "date": "f.data ->> '$.date'", "party": "f.party", "owner": "f.data ->> '$.owner'",
             "region": "f.data ->> '$.region'", "type": "f.data ->> '$.type'", "currency": "f.data ->> '$.currency'",
             "status": "f.data ->> '$.status'", "counts_toward_target": "f.data -> '$.counts_toward_target'",
             "net": "f.data -> '$.totals.net'", "discount": "f.data -> '$.totals.discount'",
             "tax": "f.data -> '$.totals.tax'", "gross": "f.data -> '$.totals.gross'",
-            "payments": "(SELECT group_concat(value -> '$.amount', ' ') FROM json_each(f.data, '$.payments'))",
+            "payments": f"(SELECT group_concat(value -> '$.amount', ' ') FROM {payments})",
             "lines": "(SELECT json_group_array(json_object('sku', value ->> '$.sku', 'description', "
                      "value ->> '$.description', 'quantity', value -> '$.quantity')) "
                      "FROM json_each(f.data, '$.lines'))",
         }
-        return self._fields(fields, match)
+        return self._fields(fields, match, select_params=bound)
 
     def order_sums(self, match: Match, first: str, second: str) -> list[dict]:
         """Orders summed per currency and two keys (`ORDER_KEYS`): currency, k1, k2, ids (space-
@@ -319,25 +375,29 @@ class Questions:
         quantity in millionths. Amounts are exact multiples of their minor unit, so SQLite adds
         them as integers (exact); a sum too large for that is refused."""
         scale = _minor("f.data ->> '$.currency'")
+        payments, bound = _payments(self.horizon)
         money = {key: f"sum(CAST(round(coalesce(f.data ->> '$.totals.{key}', 0) * {scale}) AS INTEGER))"
                  for key in ("net", "discount", "tax", "gross")}
         fields = {"currency": "f.data ->> '$.currency'", "k1": ORDER_KEYS[first], "k2": ORDER_KEYS[second],
                   "ids": "group_concat(f.id, ' ')", "scale": scale, **money,
                   "paid": f"sum((SELECT coalesce(sum(CAST(round((value ->> '$.amount') * {scale}) AS INTEGER)), 0) "
-                          "FROM json_each(f.data, '$.payments')))",
+                          f"FROM {payments}))",
                   "quantity": "sum((SELECT coalesce(sum(CAST(round((value ->> '$.quantity') "
                               f"* {QUANTITY_SCALE}) AS INTEGER)), 0) FROM json_each(f.data, '$.lines')))"}
         join = "LEFT JOIN files p ON p.path = f.party || '.yaml'" if "industry" in (first, second) else ""
         try:
-            return self._fields(fields, match, join=join, group_by="1, 2, 3")
+            return self._fields(fields, match, join=join, group_by="1, 2, 3", select_params=bound)
         except sqlite3.OperationalError as error:
             if "overflow" not in str(error):
                 raise
             raise InvalidValue(_("the amounts to add are too large to add exactly (over 10^16 in one group)")) \
                 from error
 
-    def _fields(self, fields: dict[str, str], match: Match, join: str = "", group_by: str = "") -> list[dict]:
+    def _fields(self, fields: dict[str, str], match: Match, join: str = "", group_by: str = "",
+                select_params: list | None = None) -> list[dict]:
+        """`fields` (name → SQL, whose own parameters are `select_params`) of the matching orders."""
         sql, params = match.where(self.repo.clock)
+        params = [*(select_params or []), *params]
         names = list(fields)
         grouping = f" GROUP BY {group_by}" if group_by else ""
         rows = self._run(f"SELECT {', '.join(fields[n] for n in names)} FROM files f {join} WHERE {sql}{grouping}",

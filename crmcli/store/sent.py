@@ -22,16 +22,7 @@ MOST_BYTES = 4 * 1024 * 1024
 
 def sent_keys(cache_dir: Path) -> dict[str, str]:
     """Each key already sent, with the day it went out; empty when nothing is known."""
-    path = cache_dir / SENT_FILE
-    if not state.regular_or_absent(path):
-        return {}
-    try:
-        with open(path, "rb") as handle:
-            loaded = json.loads(handle.read(MOST_BYTES + 1)[:MOST_BYTES])
-    except (OSError, ValueError):
-        return {}
-    if not isinstance(loaded, dict):
-        return {}
+    loaded = state.read_json(cache_dir / SENT_FILE, MOST_BYTES)
     return {key: value for key, value in loaded.items() if isinstance(key, str) and isinstance(value, str)}
 
 

@@ -19,6 +19,7 @@ Everything in it is safe to delete.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import stat
@@ -133,3 +134,16 @@ def regular_or_absent(path: Path) -> bool:
     except OSError:
         return False
     return stat.S_ISREG(info.st_mode) and info.st_uid == os.getuid()
+
+
+def read_json(path: Path, most_bytes: int) -> dict:
+    """A JSON object kept in the state folder, read up to `most_bytes` and never through a link;
+    empty when missing, unreadable or not an object (derived state is not trusted)."""
+    if not regular_or_absent(path):
+        return {}
+    try:
+        with open(path, "rb") as handle:
+            loaded = json.loads(handle.read(most_bytes + 1)[:most_bytes])
+    except (OSError, ValueError):
+        return {}
+    return loaded if isinstance(loaded, dict) else {}

@@ -23,6 +23,8 @@ def test_each_write_is_one_commit_of_exactly_its_files_with_a_message_saying_wha
 
     new = repo("order", "add", "huaqiang", "--line", "CAB-07 4 @ 1250").out.strip()
     assert subject(repo) == "order: add for 深圳市华强电子有限公司 (5650.00 CNY)"
+    assert repo("order", "submit", new).code == 0
+    assert subject(repo) == f"order: {new} submitted"
     assert repo("order", "confirm", new).code == 0
     assert subject(repo) == f"order: {new} confirmed"
     assert head_files(repo) == [f"orders/2026/{new}.yaml"]

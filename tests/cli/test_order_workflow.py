@@ -42,6 +42,29 @@ def test_review_then_confirm_with_who_and_when(shop):
     assert history[-1]["at"].startswith("2026-11-21T") and history[1]["at"].startswith("2026-11-22T")
 
 
+@pytest.mark.parametrize("kind", ["order", "purchase"])
+def test_a_draft_is_reviewed_before_it_is_confirmed(shop, kind):
+    order_id = add(shop, party="acme" if kind == "order" else "jinglian", kind=kind)
+    refused = shop(kind, "confirm", order_id)
+    assert refused.code == 1 and len(refused.err.strip().splitlines()) == 1
+    assert f"submit it for review first (crm {kind} submit {order_id})" in refused.err
+    assert order_file(shop, order_id)["status"] == "draft"
+    ok(shop(kind, "submit", order_id))
+    ok(shop(kind, "confirm", order_id))
+    assert [h["status"] for h in order_file(shop, order_id)["history"]] == ["draft", "submitted", "confirmed"]
+
+
+def test_a_firm_of_one_confirms_a_draft_at_once(shop):
+    with open(shop.root / "crm.yaml", "a", encoding="utf-8") as settings:
+        settings.write("orders: {review: false}\n")
+    order_id = add(shop)
+    ok(shop("order", "confirm", order_id))
+    assert [h["status"] for h in order_file(shop, order_id)["history"]] == ["draft", "confirmed"]
+    added = add(shop, "--status", "confirmed")
+    assert [h["status"] for h in order_file(shop, added)["history"]] == ["draft", "confirmed"]
+    assert shop("check").code == 0
+
+
 def test_partial_shipments_with_carrier_tracking_and_the_date_given(shop):
     order_id = add(shop, "--status", "confirmed")
     ok(shop("order", "ship", order_id, "--item", "CAB-07=4", "--carrier", "SF Express", "--tracking", "SF1234",
@@ -79,7 +102,7 @@ def test_a_purchase_order_is_received_the_same_way(shop):
 def test_an_order_added_as_shipped(shop):
     order_id = add(shop, "--status", "shipped", "--date", "2026-11-20")
     order = order_file(shop, order_id)
-    assert [h["status"] for h in order["history"]] == ["draft", "confirmed", "shipped"]
+    assert [h["status"] for h in order["history"]] == ["draft", "submitted", "confirmed", "shipped"]
     assert order["shipments"][0]["date"] == "2026-11-20" and len(order["shipments"][0]["lines"]) == 2
     wrong = shop("order", "add", "acme", "--line", "CAB-07 1", "--status", "closed")
     assert wrong.code == 1 and "None" not in wrong.err and "a new order is draft" in wrong.err
@@ -111,13 +134,13 @@ def test_no_payment_before_the_order_is_confirmed(shop, moves):
 
 def test_a_cancelled_order_with_payments_is_refunded_or_kept_as_credit(shop):
     refunded = add(shop, "--status", "confirmed")
-    ok(shop("pay", refunded, "300"))
+    ok(shop("pay", refunded, "300", "--date", "2026-11-20"))
     refused = shop("order", "cancel", refunded)
     assert refused.code == 1 and "holds 300.00 CNY of payments" in refused.err
     assert order_file(shop, refunded)["status"] == "confirmed"
-    ok(shop("order", "cancel", refunded, "--refund", "--date", "2026-11-23"))
+    ok(shop("order", "cancel", refunded, "--refund", "--date", "2026-11-21"))
     assert order_file(shop, refunded)["payments"][-1] == {
-        "date": "2026-11-23", "amount": Decimal("-300.00"), "method": "refund", "note": "refund by li"}
+        "date": "2026-11-21", "amount": Decimal("-300.00"), "method": "refund", "note": "refund by li"}
 
     kept = add(shop, "--status", "confirmed")
     ok(shop("pay", kept, "500"))

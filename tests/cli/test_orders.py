@@ -88,7 +88,8 @@ def test_a_sale_needs_a_customer_and_a_purchase_a_supplier(shop):
 def test_the_whole_life_of_an_order(shop):
     order_id = shop("order", "add", "huaqiang", "--line", "CAB-07 2").out.strip()
     illegal = shop("order", "deliver", order_id)
-    assert illegal.code == 1 and "draft" in illegal.err and "allowed: submitted, confirmed, cancelled" in illegal.err
+    assert illegal.code == 1 and "draft" in illegal.err and "allowed: submitted, cancelled" in illegal.err
+    assert shop("order", "submit", order_id).code == 0
     assert shop("order", "confirm", order_id, "--by", "wang", "--note", "approved").code == 0
     assert shop("order", "ship", order_id).code == 0
     assert shop("order", "deliver", order_id, "--date", "2026-11-25").code == 0
@@ -97,13 +98,14 @@ def test_the_whole_life_of_an_order(shop):
     final = shop("order", "confirm", order_id)
     assert final.code == 1 and "final" in final.err
     order = order_file(shop, order_id)
-    assert [h["status"] for h in order["history"]] == ["draft", "confirmed", "shipped", "delivered", "completed"]
-    assert order["history"][1]["by"] == "wang" and order["history"][1]["note"] == "approved"
+    assert [h["status"] for h in order["history"]] == ["draft", "submitted", "confirmed", "shipped", "delivered",
+                                                        "completed"]
+    assert order["history"][2]["by"] == "wang" and order["history"][2]["note"] == "approved"
     assert order["delivered"] == "2026-11-25"
 
 
 def test_cancel_from_any_open_state(shop):
-    for moves in ([], ["submit"], ["confirm"], ["confirm", "ship"]):
+    for moves in ([], ["submit"], ["submit", "confirm"], ["submit", "confirm", "ship"]):
         order_id = shop("order", "add", "huaqiang", "--line", "CAB-07 1").out.strip()
         for move in moves:
             assert shop("order", move, order_id).code == 0

@@ -177,3 +177,34 @@ def test_names_summaries_and_amounts_show_whole(screens, plain, width, view):
     assert text.count("…") <= piped.out.count("…"), text  # a search snippet may elide, as in plain
     too_wide = [line for line in printed if sum(max(wcwidth(c), 0) for c in line) > width]
     assert not too_wide, too_wide
+
+
+def column_texts(plain: str, name: str, beside: str) -> list[str]:
+    """The cells of the columns headed `name` in `plain` output, in every table of it that
+    has a column headed `beside` too."""
+    lines = plain.splitlines()
+    found = []
+    for number, line in enumerate(lines):
+        if not number or not re.fullmatch(r"-+( +-+)*", line):
+            continue
+        spans = [match.span() for match in re.finditer(r"-+", line)]
+        header = cells(lines[number - 1])
+        headers = ["".join(header[start:end]).strip() for start, end in spans]
+        wanted = [span for span, title in zip(spans, headers, strict=True) if title == name and beside in headers]
+        for row in lines[number + 1:]:
+            if not row.strip() or re.fullmatch(r"-+( +-+)*", row):
+                break
+            found += ["".join(cells(row)[start:end]).strip() for start, end in wanted]
+    return [text for text in found if text]
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_today_keeps_the_ids_to_act_on(screens, plain, width):
+    """`crm done ID` needs the id: at any width each thing to do in `today` shows it, or a
+    prefix of it (at least four characters) that `crm done` takes as unique."""
+    ids = column_texts(plain(("today",)).out, "id", beside="reason")
+    assert len(ids) > 20
+    screen, _printed = screens[width, ("today",)]
+    words = {word for line in screen for word in "".join(line).split()}
+    missing = [ident for ident in ids if not any(len(w) >= 4 and ident.startswith(w) for w in words)]
+    assert not missing, f"ids not shown at {width} columns: {missing}"

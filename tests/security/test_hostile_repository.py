@@ -31,6 +31,7 @@ both layouts: 15 × 2 × 2 × 129 = 7,740 more, and the 9 at once inside a repos
 from __future__ import annotations
 
 import hashlib
+import mailbox
 import os
 import shutil
 import socket
@@ -110,18 +111,20 @@ STEPS = [
     step("order confirm", "{sale}"), step("pay", "{sale}", "10"), step("order ship", "{sale}"),
     step("order deliver", "{sale}"), step("order complete", "{sale}"),
     step("order add", "hostile-test", "--line", "HX-1 1 @ 12", capture="sale3"),
-    step("order confirm", "{sale3}"), step("order deliver", "{sale3}"), step("order close", "{sale3}"),
+    step("order submit", "{sale3}"), step("order confirm", "{sale3}"), step("order deliver", "{sale3}"),
+    step("order close", "{sale3}"),
     step("points", "hostile-test", "join"), step("points", "hostile-test"),
     step("points", "hostile-test", "redeem", "1", "--note", "hostile gift"),
     step("order add", "hostile-test", "--line", "HX-1 1 @ 12", capture="sale2"), step("order cancel", "{sale2}"),
     step("rm", "{sale2}"),
     step("purchase add", "hostile-supplier", "--line", "HX-1 5 @ 3", capture="purchase"),
     step("purchase edit", "{purchase}", "--line", "HX-1 6 @ 3"), step("purchase submit", "{purchase}"),
-    step("purchase revise", "{purchase}"),
+    step("purchase revise", "{purchase}"), step("purchase submit", "{purchase}"),
     step("purchase confirm", "{purchase}"), step("purchase receive", "{purchase}"),
     step("purchase deliver", "{purchase}"), step("purchase complete", "{purchase}"),
     step("purchase add", "hostile-supplier", "--line", "HX-1 1 @ 3", capture="purchase3"),
-    step("purchase confirm", "{purchase3}"), step("purchase deliver", "{purchase3}"),
+    step("purchase submit", "{purchase3}"), step("purchase confirm", "{purchase3}"),
+    step("purchase deliver", "{purchase3}"),
     step("purchase close", "{purchase3}"),
     step("purchase add", "hostile-supplier", "--line", "HX-1 1 @ 3", capture="purchase2"),
     step("purchase cancel", "{purchase2}"),
@@ -152,6 +155,7 @@ STEPS = [
     step("import csv", "{user}/people.csv", "--kind", "customer"),
     step("import xlsx", "{user}/people.xlsx", "--kind", "supplier"),
     step("import vcard", "{user}/cards.vcf"),
+    step("mail import", "{user}/Maildir", "--attachments"), step("mail log", "{user}/message.eml"),
     step("access list"), step("access check"), step("access init"), step("access add", "sales", MEMBER_KEY),
     step("access remove", "sales", MEMBER_KEY), step("access rotate"),
     step("backup", "{user}/out/crm.backup"), step("restore", "{user}/out/crm.backup", "{user}/out/restored"),
@@ -286,6 +290,11 @@ def plant_user_files(world: World) -> None:
     book.save(user / "people.xlsx")
     (user / "cards.vcf").write_text("BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Imported Card\r\nORG:Card Co\r\n"
                                     "END:VCARD\r\n", encoding="utf-8")
+    message = (b"From: purchasing@huaqiang.example\nTo: li@example.com\nSubject: Hostile mail\nMessage-ID: <h1@x>\n"
+               b"Date: Fri, 20 Nov 2026 16:30:00 +0800\nContent-Type: multipart/mixed; boundary=b\n\n--b\n\nsee file\n"
+               b"--b\nContent-Disposition: attachment; filename=\"../../quote.pdf\"\n\n%PDF\n--b--\n")
+    mailbox.Maildir(user / "Maildir", create=True).add(message)
+    (user / "message.eml").write_bytes(message.replace(b"<h1@x>", b"<h2@x>"))
     party = (DEMO / "customers" / "huaqiang-dianzi.yaml").read_text(encoding="utf-8")
     for name, text in (("base", party), ("ours", party.replace("net 30", "net 45")), ("theirs", party)):
         (user / "merge" / f"{name}.yaml").write_text(text, encoding="utf-8")

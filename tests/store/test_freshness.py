@@ -91,15 +91,15 @@ def test_a_deletion_is_seen(looked_at):
 
 
 def test_a_new_folder_and_a_removed_one_are_seen(looked_at):
-    folder = looked_at.root / "interactions" / "2031" / "01"
+    folder = looked_at.root / "interactions" / "2019" / "01"
     folder.mkdir(parents=True)
-    (folder / "IN-20310101-ZZZZ.yaml").write_text(
-        "id: IN-20310101-ZZZZ\nparty: customers/huaqiang-dianzi\ntype: call\ndirection: out\n"
-        "at: 2031-01-01T10:00:00+08:00\nsummary: zanzibar call\ncreated: 2031-01-01T10:00:00+08:00\n"
-        "updated: 2031-01-01T10:00:00+08:00\n", encoding="utf-8")
+    (folder / "IN-20190101-ZZZZ.yaml").write_text(
+        "id: IN-20190101-ZZZZ\nparty: customers/huaqiang-dianzi\ntype: call\ndirection: out\n"
+        "at: 2019-01-01T10:00:00+08:00\nsummary: zanzibar call\ncreated: 2019-01-01T10:00:00+08:00\n"
+        "updated: 2019-01-01T10:00:00+08:00\n", encoding="utf-8")
     assert not looked_at("customer", "list").err
-    assert ids(looked_at, "zanzibar") == ["IN-20310101-ZZZZ"]
-    shutil.rmtree(looked_at.root / "interactions" / "2031")
+    assert ids(looked_at, "zanzibar") == ["IN-20190101-ZZZZ"]
+    shutil.rmtree(looked_at.root / "interactions" / "2019")
     assert ids(looked_at, "zanzibar") == []
 
 

@@ -78,6 +78,9 @@ def test_the_store_binds_every_value_it_is_given(demo, value):
     del seen[:]
     assert repo.ask.external_keys("customer", value) == {}
     assert all(MARK not in sql for sql, _ in seen) and any(value in params for _, params in seen)
+    del seen[:]
+    assert repo.ask.emails([value, f"<{value}>"]) == {}
+    assert all(MARK not in sql for sql, _ in seen) and any(value in params for _, params in seen)
     assert len(repo.records("customer")) == 17  # the index is whole
 
 
@@ -98,3 +101,21 @@ def test_hostile_text_in_a_record_is_found_as_written(demo):
     assert [r.id for r in found] == ["obrien"]
     assert [r.id for r in repo.records("customer", Match(id_starts="OBR"))] == ["obrien"]
     assert repo.ask.records(Match(one_of={"name": (nasty,)}))[0].id == "obrien"
+
+
+def test_emails_are_found_by_message_id_in_batches(mine, tmp_path):
+    """`crm mail` asks which Message-IDs are logged (a thousand at once, in batches)."""
+    import mailbox
+
+    from mails import thunderbird
+
+    box = mailbox.Maildir(tmp_path / "Mail", create=True)
+    box.add(thunderbird("<q1@angstrom>", "Asked for"))
+    box.close()
+    assert mine("mail", "import", tmp_path / "Mail").code == 0
+    repo = open_repo(mine.root)
+    found = repo.ask.emails([f"<n{n}@x>" for n in range(1200)] + ["<q1@angstrom>"])
+    assert list(found) == ["<q1@angstrom>"]
+    [(ref, party, thread)] = found["<q1@angstrom>"]
+    assert ref.startswith("interactions/2026/11/IN-20261120-") and party == "customers/angstrom-components"
+    assert thread == "<q1@angstrom>"

@@ -1,0 +1,98 @@
+"""`--today DAY` bounds every view: nothing dated after the day appears or counts (an order
+dated later is in no list, 360° view, ledger or report; a payment made later is not paid
+yet; a ticket, contract or deal opened later does not exist yet), while parties and products,
+which are not dated events, are there whenever they were typed in. The bound lives in one
+place (the store's questions), so these views are checked together."""
+
+from decimal import Decimal
+
+import pytest
+
+AS_OF = "2026-11-10"
+
+
+def ok(result):
+    assert result.code == 0, result.err
+    return result.out.strip()
+
+
+@pytest.fixture(scope="module")
+def history(tmp_path_factory):
+    """Acme with an order of 1,130.00 dated 11-05 (paid 300 on 11-08 and 200 on 11-15), one
+    dated 11-18, and a ticket, contract and deal opened on 11-22 (the pinned today)."""
+    from tests.conftest import run_crm
+
+    root = tmp_path_factory.mktemp("as-of") / "data"
+    ok(run_crm("init", root, "--no-git", "--name", "Test Co", "--me", "li", "--timezone", "Asia/Shanghai"))
+
+    def crm(*args):
+        return run_crm("--data-dir", root, *args)
+
+    ok(crm("customer", "add", "Acme Corp", "--id", "acme"))
+    ok(crm("product", "add", "CAB-07", "Shielded cable", "--price", "100"))
+    early = ok(crm("order", "add", "acme", "--line", "CAB-07 10 tax 13%", "--date", "2026-11-05",
+                   "--status", "confirmed"))
+    ok(crm("pay", early, "300", "--date", "2026-11-08"))
+    ok(crm("pay", early, "200", "--date", "2026-11-15"))
+    late = ok(crm("order", "add", "acme", "--line", "CAB-07 3", "--date", "2026-11-18", "--status", "confirmed"))
+    ok(crm("ticket", "open", "acme", "Cable too short"))
+    ok(crm("deal", "add", "acme", "Framework 2027", "--amount", "90000"))
+    ok(crm("contract", "new", "acme", "--template", "framework-agreement"))
+    return crm, early, late
+
+
+def test_orders_dated_later_are_in_no_list_view_or_ledger(history):
+    crm, early, late = history
+    assert [o["id"] for o in crm("order", "list", "--format", "json").json()] == [late, early]
+    assert [o["id"] for o in crm("--today", AS_OF, "order", "list", "--format", "json").json()] == [early]
+    shown = ok(crm("--today", AS_OF, "show", "acme", "--format", "plain"))
+    assert early in shown and late not in shown
+    rows = crm("--today", AS_OF, "ledger", "--format", "json").json()["currencies"]["CNY"]["rows"]
+    assert [row["id"] for row in rows] == [early]
+    assert crm("--today", AS_OF, "order", "show", late).code == 1
+
+
+def test_a_payment_made_later_is_not_paid_yet(history):
+    crm, early, _late = history
+    order = crm("--today", AS_OF, "order", "show", early, "--format", "json").json()
+    assert [p["amount"] for p in order["payments"]] == [Decimal("300.00")]
+    [row] = crm("--today", AS_OF, "ledger", "--format", "json").json()["currencies"]["CNY"]["rows"]
+    assert row["outstanding"] == Decimal("830.00")
+    [owed] = crm("--today", AS_OF, "report", "receivables", "--format", "json").json()["CNY"]["rows"]
+    assert owed["total"] == Decimal("830.00")
+    grouped = crm("--today", AS_OF, "ledger", "--by", "customer", "--format", "json").json()
+    assert grouped["currencies"]["CNY"]["rows"][0]["outstanding"] == Decimal("830.00")
+    assert "830.00 CNY" in ok(crm("--today", AS_OF, "show", "acme", "--format", "plain"))
+    assert crm("--today", AS_OF, "order", "list", "--open", "--format", "json").json()[0]["id"] == early
+    assert crm("--today", "2026-11-16", "report", "receivables", "--format", "json").json()["CNY"]["rows"][0][
+        "total"] == Decimal("630.00")
+
+
+@pytest.mark.parametrize("view", [("ticket", "list"), ("contract", "list"), ("deal", "list")])
+def test_records_opened_later_do_not_exist_yet(history, view):
+    crm, _early, _late = history
+    assert len(crm(*view, "--format", "json").json()) == 1
+    assert crm("--today", AS_OF, *view, "--format", "json").json() == []
+
+
+def test_reports_count_nothing_dated_later(history):
+    crm, _early, _late = history
+    pipeline = crm("report", "pipeline", "--format", "json").json()
+    assert ok(crm("--today", AS_OF, "report", "pipeline", "--format", "plain")) != ok(
+        crm("report", "pipeline", "--format", "plain"))
+    assert pipeline
+    ytd = crm("--today", AS_OF, "ledger", "--by", "month", "--format", "json").json()["currencies"]["CNY"]
+    assert [row["gross"] for row in ytd["rows"]] == [Decimal("1130.00")]
+
+
+def test_parties_and_products_are_there_whatever_the_day(history):
+    crm, _early, _late = history
+    assert [p["id"] for p in crm("--today", "2026-01-01", "customer", "list", "--format", "json").json()] == ["acme"]
+    assert crm("--today", "2026-01-01", "product", "list", "--format", "json").json()
+
+
+def test_check_and_writes_still_see_every_day(history):
+    crm, _early, _late = history
+    assert crm("--today", AS_OF, "check").code == 0
+    refused = crm("--today", AS_OF, "customer", "rm", "acme")
+    assert refused.code == 1 and "referred to by" in refused.err
