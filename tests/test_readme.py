@@ -12,7 +12,7 @@ Conventions the README follows so that it can be run:
   for the reader (`export CRM_DIR=~/crm` is followed; `pip install`, `python …`, `examples/…`
   are not run: the Northwind recipe needs its CSV files, and tests/io/test_northwind.py runs it);
 - the files a command reads are the repository's `examples/import/` (the import examples) and
-  the few below (`acme.yaml`, `mail.txt`…), in the folder the commands run in, as a reader
+  the few below (`acme.yaml`, `mail.txt`…, a Maildir and an mbox holding one email), in the folder the commands run in, as a reader
   who cloned the repository would have them.
 Sections the guide only shows (a crontab line, a systemd unit, YAML, what a script runs) are
 not `sh` blocks.
@@ -20,6 +20,7 @@ not `sh` blocks.
 
 from __future__ import annotations
 
+import mailbox
 import os
 import re
 import shutil
@@ -41,15 +42,20 @@ ID = re.compile(r"\b(?:[A-Z]{2}-\d{8}-[0-9A-HJKMNP-TV-Z]{4})\b")
 PRINTS = re.compile(r"#.*?(?:prints|→)\s+([A-Z]{2}-\d{8}-[0-9A-Z]{4})\b")
 EXITS = re.compile(r"#\s*exits (\d+)")
 SET_UP = ("pip ", "python", "examples/", "CRM_DIR=~/northwind ", "faketime", "ruff", "mypy", "systemctl",
-          "crm --install-completion", "crm --show-completion")
+          "crm --install-completion", "crm --show-completion", "CRM_MAIL_PASSWORD=")
 """Not run: installing things, changing the reader's shell set-up (tests/test_docs.py tries completion),
-and the Northwind recipe, whose CSV files are not in the repository (tests/io/test_northwind.py)."""
+the Northwind recipe, whose CSV files are not in the repository (tests/io/test_northwind.py), and the
+IMAP import, which needs a mail server (tests/io/test_mail_imap.py runs it against Dovecot)."""
 
 INPUTS = {
     "acme.yaml": "name: Acme Corp\nentity: company\naddresses: [{city: Leeds, country: GB}]\ntags: [uk]\n",
     "mail.txt": "The samples left the factory today.\n",
     "lines.yaml": "- {sku: CAB-07, quantity: 3}\n",
 }
+MAIL = (b"From: =?UTF-8?B?5YiY5rSL?= <liuyang@huaqiang.example>\nTo: li@brightline.example\n"
+        b"Subject: Samples\nDate: Fri, 20 Nov 2026 09:30:00 +0800\nMessage-ID: <samples-1@huaqiang.example>\n"
+        b"Content-Type: text/plain; charset=utf-8\n\nThe samples arrived, thank you.\n")
+"""The one message the Email section's Maildir and mbox hold: from a contact the guide added."""
 RUNS = re.compile(r"^(?:[A-Z_]+=\S+ )*(?:crm|echo|git)\b")
 
 
@@ -92,6 +98,10 @@ def prepare(work: Path) -> None:
     home = Path(os.environ["HOME"])
     (home / "scans").mkdir(exist_ok=True)
     (home / "scans" / "signed.pdf").write_bytes(b"%PDF-1.4 signed\n")
+    (home / "Maildir").mkdir(exist_ok=True)
+    mailbox.Maildir(home / "Maildir" / "INBOX").add(MAIL)
+    (home / "Mail").mkdir(exist_ok=True)
+    mailbox.mbox(home / "Mail" / "sent.mbox").add(MAIL)
 
 
 def crm_on_path(folder: Path) -> Path:
