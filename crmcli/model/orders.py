@@ -12,6 +12,7 @@ from crmcli.i18n import N_, _
 from crmcli.model.dates import month_end
 from crmcli.model.money import parse_decimal, parse_rate, rounded
 from crmcli.model.periods import month_key, quarter_key, year_key
+from crmcli.model.workflow import moved_as_of
 
 LINE = re.compile(
     r"^(?P<item>.+?)\s+(?P<qty>[-+]?\d[\d,]*(?:\.\d+)?)\s*(?P<unit>[^\s@\d%-][^\s@%]*)?"
@@ -218,12 +219,14 @@ def group_value(key: GroupKey, order: dict, party: dict):
 def as_of(order: dict, day: str) -> dict:
     """The order as it stood at the end of `day` (ISO), for a view pinned to that day: payments,
     refunds, credit drawn, its credit note and shipments or receipts dated later are not there
-    yet, so a payment made afterwards is not paid yet. The order itself is unchanged."""
+    yet, so a payment made afterwards is not paid yet; nor are the moves of its history made
+    later, so its status is the one it had then (`workflow.moved_as_of`). The order itself
+    is unchanged."""
 
     def by_then(entry) -> bool:
         return not isinstance(entry, dict) or str(entry.get("date") or "")[:10] <= day
 
-    trimmed = dict(order)
+    trimmed = dict(moved_as_of(order, "status", day))
     for name in ("payments", "shipments", "receipts"):
         if isinstance(order.get(name), list):
             trimmed[name] = [entry for entry in order[name] if by_then(entry)]

@@ -112,3 +112,34 @@ CONTRACT = Workflow("contract", "draft", {
     "renewed": ("archived",),
     "terminated": ("archived",),
 })
+
+
+MOVED_FIELDS = {"order": "status", "contract": "status", "ticket": "status", "deal": "stage"}
+"""The kinds whose state moves with a `history` of `{at, status}` entries, each with the field
+a move sets (a deal's history records its stage): what a view pinned to a day winds back
+(`moved_as_of`; the store does the same in SQL)."""
+
+
+def moved_as_of(record: dict, field: str, day: str) -> dict:
+    """The record as it stood at the end of `day` (ISO), for a view pinned to that day: the
+    moves of its history made later are not there yet, and `field` is the state of the last
+    move left. A record none of whose moves came later is unchanged, as is one all of whose
+    moves came later (it was typed in with its state after the day it is dated: that state
+    is all we know of it then)."""
+    history = record.get("history")
+    if not isinstance(history, list):
+        return record
+    kept = [entry for entry in history if not _later(entry, day)]
+    if len(kept) == len(history):
+        return record
+    moved = {**record, "history": kept}
+    state = next((entry["status"] for entry in reversed(kept)
+                  if isinstance(entry, dict) and entry.get("status") is not None), None)
+    if state is not None:
+        moved[field] = state
+    return moved
+
+
+def _later(entry, day: str) -> bool:
+    """Whether a history entry was made after `day` (on the day part of its moment)."""
+    return isinstance(entry, dict) and str(entry.get("at") or "")[:10] > day

@@ -26,6 +26,7 @@ from crmcli.model.money import MINOR_UNITS
 from crmcli.model.orders import ORDER_GROUP_KEYS, GroupKey, as_of
 from crmcli.model.record import Record
 from crmcli.model.text import fold, has_cjk, words
+from crmcli.model.workflow import MOVED_FIELDS, moved_as_of
 
 FIELD = re.compile(r"^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)*$")
 QUANTITY_SCALE = 10 ** 6
@@ -74,6 +75,27 @@ def _payments(horizon_day: str | None) -> tuple[str, list]:
     if horizon_day is None:
         return "json_each(f.data, '$.payments')", []
     return ("json_each(f.data, '$.payments') WHERE coalesce(value ->> '$.date', '') < ?"), [_after(horizon_day)]
+
+
+def _field(name: str, horizon_day: str | None) -> tuple[str, list]:
+    """SQL for a record field's value (over `files f`, with its parameters), as of the horizon:
+    a state that moves with a history (`MOVED_FIELDS`: an order's status, a deal's stage) is
+    then the one of its last move made by that day when a later move is hidden, as
+    `workflow.moved_as_of` has it in Python. Plain `json_extract` when the run is not pinned."""
+    if not _winds_back(name, horizon_day):
+        return "json_extract(f.data, ?)", [_path(name)]
+    kinds = [kind for kind, moved in MOVED_FIELDS.items() if moved == name]
+    moves = ("FROM json_each(f.data, '$.history') h WHERE h.type = 'object' "
+             "AND substr(coalesce(h.value ->> '$.at', ''), 1, 10)")
+    return (f"(CASE WHEN f.kind IN ({_marks(kinds)}) AND EXISTS (SELECT 1 {moves} > ?) THEN "
+            f"coalesce((SELECT h.value ->> '$.status' {moves} <= ? AND h.value ->> '$.status' IS NOT NULL "
+            f"ORDER BY h.key DESC LIMIT 1), json_extract(f.data, ?)) ELSE json_extract(f.data, ?) END)",
+            [*kinds, horizon_day, horizon_day, _path(name), _path(name)])
+
+
+def _winds_back(name: str, horizon_day: str | None) -> bool:
+    """Whether the field's value as of the horizon may differ from the one written (`_field`)."""
+    return horizon_day is not None and name in MOVED_FIELDS.values()
 
 
 class Compiled(Protocol):
@@ -167,12 +189,15 @@ class Match:
         if self.party is not None:
             add("f.party = ?", self.party)
         for name, values in self.one_of.items():
-            if _narrowed_by_terms(name, values):  # the exact test below then runs on few records
+            value, value_params = _field(name, last_day)
+            # the terms hold a record's words as written, not as of the horizon
+            if _narrowed_by_terms(name, values) and not _winds_back(name, last_day):  # then few records are tested
                 add(f"f.file_id IN (SELECT file_id FROM terms WHERE field = ? AND text IN ({_marks(values)}))",
                     name, *[words(value) for value in values])
-            add(f"json_extract(f.data, ?) IN ({_marks(values)})", _path(name), *values)
+            add(f"{value} IN ({_marks(values)})", *value_params, *values)
         for name, values in self.none_of.items():
-            add(f"json_extract(f.data, ?) NOT IN ({_marks(values)})", _path(name), *values)
+            value, value_params = _field(name, last_day)
+            add(f"{value} NOT IN ({_marks(values)})", *value_params, *values)
         for name in self.present:
             add("json_extract(f.data, ?) IS NOT NULL", _path(name))
         if self.counted:
@@ -221,6 +246,8 @@ def _records(rows, last_day: str | None = None) -> list[Record]:
         for record in records:
             if record.kind.name == "order":
                 record.data = as_of(record.data, last_day)
+            elif record.kind.name in MOVED_FIELDS:
+                record.data = moved_as_of(record.data, MOVED_FIELDS[record.kind.name], last_day)
     return records
 
 
@@ -356,10 +383,11 @@ class Questions:
         and lines (a JSON array of sku, description and quantity). Far faster than decoding
         whole orders."""
         payments, bound = _payments(self.horizon)
+        status, status_params = _field("status", self.horizon)
         fields = {
             "id": "f.id", "date": "f.data ->> '$.date'", "party": "f.party", "owner": "f.data ->> '$.owner'",
             "region": "f.data ->> '$.region'", "type": "f.data ->> '$.type'", "currency": "f.data ->> '$.currency'",
-            "status": "f.data ->> '$.status'", "counts_toward_target": "f.data -> '$.counts_toward_target'",
+            "status": status, "counts_toward_target": "f.data -> '$.counts_toward_target'",
             "net": "f.data -> '$.totals.net'", "discount": "f.data -> '$.totals.discount'",
             "tax": "f.data -> '$.totals.tax'", "gross": "f.data -> '$.totals.gross'",
             "payments": f"(SELECT group_concat(value -> '$.amount', ' ') FROM {payments})",
@@ -367,7 +395,7 @@ class Questions:
                      "value ->> '$.description', 'quantity', value -> '$.quantity')) "
                      "FROM json_each(f.data, '$.lines'))",
         }
-        return self._fields(fields, match, select_params=bound)
+        return self._fields(fields, match, select_params=[*status_params, *bound])
 
     def order_sums(self, match: Match, first: str, second: str) -> list[dict]:
         """Orders summed per currency and two keys (`ORDER_KEYS`): currency, k1, k2, ids (space-

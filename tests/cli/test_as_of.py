@@ -16,10 +16,8 @@ def ok(result):
     return result.out.strip()
 
 
-@pytest.fixture(scope="module")
-def history(tmp_path_factory):
-    """Acme with an order of 1,130.00 dated 11-05 (paid 300 on 11-08 and 200 on 11-15), one
-    dated 11-18, and a ticket, contract and deal opened on 11-22 (the pinned today)."""
+def _data_dir(tmp_path_factory, customer: str, customer_id: str):
+    """A fresh data directory with one customer and the product CAB-07 at 100: its `crm`."""
     from tests.conftest import run_crm
 
     root = tmp_path_factory.mktemp("as-of") / "data"
@@ -28,8 +26,16 @@ def history(tmp_path_factory):
     def crm(*args):
         return run_crm("--data-dir", root, *args)
 
-    ok(crm("customer", "add", "Acme Corp", "--id", "acme"))
+    ok(crm("customer", "add", customer, "--id", customer_id))
     ok(crm("product", "add", "CAB-07", "Shielded cable", "--price", "100"))
+    return crm
+
+
+@pytest.fixture(scope="module")
+def history(tmp_path_factory):
+    """Acme with an order of 1,130.00 dated 11-05 (paid 300 on 11-08 and 200 on 11-15), one
+    dated 11-18, and a ticket, contract and deal opened on 11-22 (the pinned today)."""
+    crm = _data_dir(tmp_path_factory, "Acme Corp", "acme")
     early = ok(crm("order", "add", "acme", "--line", "CAB-07 10 tax 13%", "--date", "2026-11-05",
                    "--status", "confirmed"))
     ok(crm("pay", early, "300", "--date", "2026-11-08"))
@@ -96,3 +102,58 @@ def test_check_and_writes_still_see_every_day(history):
     assert crm("--today", AS_OF, "check").code == 0
     refused = crm("--today", AS_OF, "customer", "rm", "acme")
     assert refused.code == 1 and "referred to by" in refused.err
+
+
+@pytest.fixture(scope="module")
+def moves(tmp_path_factory):
+    """Beta with a November target and an order of 1,000.00 dated 11-05: a draft that day,
+    submitted on 11-06, confirmed on 11-15 (after the pinned day) and shipped on 11-20; and
+    a ticket opened on 11-05 and taken up on 11-15."""
+    crm = _data_dir(tmp_path_factory, "Beta Ltd", "beta")
+    ok(crm("target", "set", "all", "2026-11", "10000"))
+    order = ok(crm("--today", "2026-11-05", "order", "add", "beta", "--line", "CAB-07 10", "--date", "2026-11-05"))
+    ok(crm("order", "submit", order, "--date", "2026-11-06"))
+    ok(crm("order", "confirm", order, "--date", "2026-11-15"))
+    ok(crm("order", "ship", order, "--date", "2026-11-20"))
+    ticket = ok(crm("--today", "2026-11-05", "ticket", "open", "beta", "Cable too short")).split()[0]
+    ok(crm("--today", "2026-11-15", "ticket", "update", ticket, "--status", "in-progress"))
+    return crm, order, ticket
+
+
+def test_an_order_confirmed_later_is_not_confirmed_yet(moves):
+    crm, order, _ticket = moves
+    [listed] = crm("--today", AS_OF, "order", "list", "--format", "json").json()
+    assert listed["status"] == "submitted"
+    shown = crm("--today", AS_OF, "order", "show", order, "--format", "json").json()
+    assert shown["status"] == "submitted"
+    assert [entry["status"] for entry in shown["history"]] == ["draft", "submitted"]
+    assert "submitted" in ok(crm("--today", AS_OF, "show", "beta", "--format", "plain"))
+    assert crm("--today", "2026-11-16", "order", "show", order, "--format", "json").json()["status"] == "confirmed"
+
+
+def test_an_order_confirmed_later_counts_nowhere_yet(moves):
+    crm, order, _ticket = moves
+    for by in ((), ("--by", "month"), ("--by", "customer")):
+        ledger = crm("--today", AS_OF, "ledger", *by, "--format", "json").json()["currencies"]
+        assert ledger["CNY"]["rows"] == [] and ledger["CNY"]["total"]["gross"] == Decimal("0.00")
+    [target] = crm("--today", AS_OF, "report", "targets", "--format", "json").json()
+    assert target["attained"] == Decimal("0.00")
+    assert crm("--today", AS_OF, "report", "receivables", "--format", "json").json() == {}
+    [counted] = crm("--today", "2026-11-16", "ledger", "--format", "json").json()["currencies"]["CNY"]["rows"]
+    assert counted["id"] == order and counted["status"] == "confirmed"
+
+
+def test_unpinned_runs_see_the_status_as_it_is(moves):
+    crm, order, _ticket = moves
+    [listed] = crm("order", "list", "--format", "json").json()
+    assert listed["status"] == "shipped"
+    [target] = crm("report", "targets", "--format", "json").json()
+    assert target["attained"] == Decimal("1000.00")
+    assert crm("report", "receivables", "--format", "json").json()["CNY"]["rows"][0]["total"] == Decimal("1000.00")
+
+
+def test_a_ticket_taken_up_later_is_still_open(moves):
+    crm, _order, ticket = moves
+    [listed] = crm("--today", AS_OF, "ticket", "list", "--format", "json").json()
+    assert listed["status"] == "open"
+    assert crm("ticket", "list", "--format", "json").json()[0]["status"] == "in-progress"

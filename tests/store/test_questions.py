@@ -119,3 +119,26 @@ def test_emails_are_found_by_message_id_in_batches(mine, tmp_path):
     [(ref, party, thread)] = found["<q1@angstrom>"]
     assert ref.startswith("interactions/2026/11/IN-20261120-") and party == "customers/angstrom-components"
     assert thread == "<q1@angstrom>"
+
+
+@pytest.mark.parametrize("day", ["2026-03-31", "2026-07-15", "2026-10-20"])
+def test_a_pinned_state_is_the_same_in_sql_and_in_the_records(demo, day):
+    """A run pinned to a day winds a status (a deal's stage) back to its last move by then:
+    the store's SQL (what lists, the ledger and order summaries filter and group by) and the
+    records it returns (`workflow.moved_as_of`) agree, record by record."""
+    from crmcli.model.workflow import MOVED_FIELDS
+
+    repo = open_repo(demo.root, today=day)
+    wound = 0
+    for kind, field in MOVED_FIELDS.items():
+        records = repo.records(kind)
+        wound += sum(r.data.get(field) != repo.records(kind, Match(id_is=r.id, every_day=True))[0].data.get(field)
+                     for r in records)
+        for state in {r.data.get(field) for r in records}:
+            wanted = {r.id for r in records if r.data.get(field) == state}
+            assert {r.id for r in repo.records(kind, Match(one_of={field: (state,)}))} == wanted
+            assert {r.id for r in repo.records(kind, Match(none_of={field: (state,)}))} == {
+                r.id for r in records if r.id not in wanted and r.data.get(field) is not None}
+    summaries = {row["id"]: row["status"] for row in repo.ask.order_summaries(Match(kinds=("order",)))}
+    assert summaries == {r.id: r.data["status"] for r in repo.records("order")}
+    assert wound  # the demo has moves after each of these days
