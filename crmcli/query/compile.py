@@ -20,6 +20,7 @@ from crmcli.model.kinds import kind_named
 from crmcli.model.periods import parse_period
 from crmcli.model.text import has_cjk, words
 from crmcli.query.parse import And, Field, Not, Or, QueryError, Text, parse
+from crmcli.store.questions import horizon, state_was
 
 ALIASES = {
     "tag": ("tags",),
@@ -213,6 +214,9 @@ class _Compiler:
         else:
             inner, params = _matches(term)
         sql = f"f.file_id IN (SELECT t.file_id FROM terms t WHERE {inner})"
+        pinned = horizon(self.clock)
+        if pinned is not None and term.op in (":", "=", "!="):  # a status as of the pinned day, not as written since
+            sql, params = state_was(term.name, term.value, pinned, (sql, params))
         return (f"NOT ({sql})", params) if term.op == "!=" else (sql, params)
 
 

@@ -93,6 +93,19 @@ def _field(name: str, horizon_day: str | None) -> tuple[str, list]:
             [*kinds, horizon_day, horizon_day, _path(name), _path(name)])
 
 
+def state_was(name: str, value: str, horizon_day: str, otherwise: tuple[str, list]) -> tuple[str, list]:
+    """SQL (over `files f`) for the query language's `status:confirmed` in a run pinned to a
+    day, as `Match.one_of` has it: a record of a kind whose `name` moves with a history
+    (`MOVED_FIELDS`) matches when that state was `value` (in any case) at the horizon;
+    any other record when `otherwise` (the term's plain test) holds."""
+    kinds = [kind for kind, moved in MOVED_FIELDS.items() if moved == name]
+    if not kinds:
+        return otherwise
+    state, params = _field(name, horizon_day)
+    return (f"(CASE WHEN f.kind IN ({_marks(kinds)}) THEN coalesce(lower({state}) = ?, 0) ELSE {otherwise[0]} END)",
+            [*kinds, *params, value.lower(), *otherwise[1]])
+
+
 def _winds_back(name: str, horizon_day: str | None) -> bool:
     """Whether the field's value as of the horizon may differ from the one written (`_field`)."""
     return horizon_day is not None and name in MOVED_FIELDS.values()

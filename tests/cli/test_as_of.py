@@ -157,3 +157,14 @@ def test_a_ticket_taken_up_later_is_still_open(moves):
     [listed] = crm("--today", AS_OF, "ticket", "list", "--format", "json").json()
     assert listed["status"] == "open"
     assert crm("ticket", "list", "--format", "json").json()[0]["status"] == "in-progress"
+
+
+@pytest.mark.parametrize(("query", "pinned", "unpinned"), [
+    ("status:confirmed", False, False), ("status:submitted", True, False), ("status=SUBMITTED", True, False),
+    ("status!=submitted", False, True), ("status:shipped", False, True), ("status:draft OR status:submitted", True,
+                                                                         False)])
+def test_a_query_on_status_asks_the_status_of_the_pinned_day(moves, query, pinned, unpinned):
+    crm, order, _ticket = moves
+    for today, wanted in ((("--today", AS_OF), pinned), ((), unpinned)):
+        found = crm(*today, "order", "list", query, "--format", "json").json()
+        assert [o["id"] for o in found] == ([order] if wanted else [])
