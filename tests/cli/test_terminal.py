@@ -108,22 +108,34 @@ def screens(terminal_demo) -> dict[tuple[int, tuple[str, ...]], tuple[list[list[
     return found
 
 
-def whole_cells(plain: str) -> list[str]:
-    """The texts of the cells in `plain` output that must show whole (see WHOLE)."""
+RULE = re.compile(r"-+( +-+)*")
+"""The dashes under a table's header in `plain` output, one run per column."""
+
+
+def tables(plain: str):
+    """Each table of `plain` output: its column titles and its rows, each row a list of cell
+    texts (one per column, cut at the columns' spans, CJK counted by display width)."""
     lines = plain.splitlines()
-    wanted = []
     for number, line in enumerate(lines):
-        if not number or not re.fullmatch(r"-+( +-+)*", line):
+        if not number or not RULE.fullmatch(line):
             continue
         spans = [match.span() for match in re.finditer(r"-+", line)]
         header = cells(lines[number - 1])
-        headers = ["".join(header[start:end]).strip() for start, end in spans]
-        keep = [i for i, name in enumerate(headers) if name in WHOLE or (i == 0 and name != "id")]
+        rows = []
         for row in lines[number + 1:]:
-            if not row.strip() or re.fullmatch(r"-+( +-+)*", row):
+            if not row.strip() or RULE.fullmatch(row):
                 break
             row_cells = cells(row)
-            wanted += ["".join(row_cells[spans[i][0]:spans[i][1]]).strip() for i in keep]
+            rows.append(["".join(row_cells[start:end]).strip() for start, end in spans])
+        yield ["".join(header[start:end]).strip() for start, end in spans], rows
+
+
+def whole_cells(plain: str) -> list[str]:
+    """The texts of the cells in `plain` output that must show whole (see WHOLE)."""
+    wanted = []
+    for headers, rows in tables(plain):
+        keep = [i for i, name in enumerate(headers) if name in WHOLE or (i == 0 and name != "id")]
+        wanted += [row[i] for row in rows for i in keep]
     return [text for text in wanted if text]
 
 
@@ -182,19 +194,10 @@ def test_names_summaries_and_amounts_show_whole(screens, plain, width, view):
 def column_texts(plain: str, name: str, beside: str) -> list[str]:
     """The cells of the columns headed `name` in `plain` output, in every table of it that
     has a column headed `beside` too."""
-    lines = plain.splitlines()
     found = []
-    for number, line in enumerate(lines):
-        if not number or not re.fullmatch(r"-+( +-+)*", line):
-            continue
-        spans = [match.span() for match in re.finditer(r"-+", line)]
-        header = cells(lines[number - 1])
-        headers = ["".join(header[start:end]).strip() for start, end in spans]
-        wanted = [span for span, title in zip(spans, headers, strict=True) if title == name and beside in headers]
-        for row in lines[number + 1:]:
-            if not row.strip() or re.fullmatch(r"-+( +-+)*", row):
-                break
-            found += ["".join(cells(row)[start:end]).strip() for start, end in wanted]
+    for headers, rows in tables(plain):
+        if beside in headers:
+            found += [row[i] for row in rows for i, title in enumerate(headers) if title == name]
     return [text for text in found if text]
 
 

@@ -128,7 +128,9 @@ def test_show_today_and_segments_agree_when_a_customer_is_due_for_contact(demo):
 
 
 def test_an_overdue_undelivered_purchase_order_counts_as_late(empty):
-    """A supplier who never delivers must not look punctual: open POs past due are late."""
+    """A supplier who never delivers must not look punctual: open POs past due are late, in the
+    scorecard and in the supplier's own view alike (`crm show` said 100% where the scorecard
+    said 50%)."""
     assert empty("supplier", "add", "Jinglian Cable", "--id", "jinglian").code == 0
     on_time = empty("purchase", "add", "jinglian", "--line", "Cable 1 @ 10", "--status", "confirmed",
                     "--delivery-due", "2026-11-10").out.strip()
@@ -137,3 +139,4 @@ def test_an_overdue_undelivered_purchase_order_counts_as_late(empty):
                  "--delivery-due", "2026-11-12").code == 0  # ten days overdue on 2026-11-22, not delivered
     [row] = empty("report", "suppliers", "--format", "json").json()["suppliers"]
     assert (row["on_time"], row["delay"]) == ("50%", "4.5")
+    assert "1 of 2 on time (50%)" in empty("show", "jinglian", "--format", "plain").out
