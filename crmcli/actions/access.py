@@ -11,7 +11,7 @@ from crmcli.errors import InvalidValue
 from crmcli.i18n import N_, _
 from crmcli.model.kinds import BY_FOLDER
 from crmcli.model.locked import Locked, is_envelope
-from crmcli.store import codec, fs, git, keys
+from crmcli.store import codec, fs, keys
 from crmcli.store.config import CONFIG_FILE, Config
 from crmcli.store.sealing import OWNER, Damaged, Policy, Sealer, locations, lookup, open_value, recipient, stamp
 from crmcli.store.validation import Problem
@@ -77,7 +77,9 @@ def rotate(repo) -> list[str]:
 
 def reseal(repo, raw: dict, message: str, *, rekey: bool = False) -> int:
     """Write crm.yaml with `raw`'s access and re-seal every record that changes for it, in one
-    transaction; returns how many protected values were written anew."""
+    transaction and one commit (a kill at any point is finished or undone by the next command,
+    see store/journal.py and store/pending.py); returns how many protected values were written
+    anew."""
     policy = Policy.of(raw)
     written = 0
     settings_changed = raw is not repo.config.raw
@@ -96,16 +98,7 @@ def reseal(repo, raw: dict, message: str, *, rekey: bool = False) -> int:
                 if fresh:
                     written += fresh
                     transaction.update(record)
-    if settings_changed:
-        _commit_settings(repo, message)
     return written
-
-
-def _commit_settings(repo, message: str) -> None:
-    """Commit crm.yaml after the records it re-sealed (a transaction commits only the places a
-    journal may name, and crm.yaml is none of them)."""
-    if repo.autocommit and git.maybe_in_git(repo.root):
-        git.commit_files(repo.work_tree(), [CONFIG_FILE], message)
 
 
 def _differing(old: dict, new: dict, policy: Policy, folder: str) -> int:

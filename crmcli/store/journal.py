@@ -25,6 +25,7 @@ from pathlib import Path
 from crmcli.errors import InvalidValue
 from crmcli.i18n import _
 from crmcli.store import fs
+from crmcli.store.config import CONFIG_FILE
 
 JOURNAL = "journal"
 MAX_JOURNAL = 64 << 20
@@ -150,8 +151,12 @@ def _read_own(path: Path) -> bytes:
 
 
 def _confined(root: Path, relative: str) -> Path | None:
-    """A journal's path, if it is one crm could have written: a record, document or attachment."""
+    """A journal's path, if it is one crm could have written: a record, document or attachment,
+    or crm.yaml (`crm access add`, `remove` write it in one transaction with the records they
+    re-seal). The journal lives in the git dir, where no checkout can put one."""
     try:
+        if relative == CONFIG_FILE or ("/" not in relative and relative.startswith(fs.TEMP_PREFIX)):
+            return fs.confined(root, relative)  # crm.yaml, or its temporary file beside it
         return fs.data_place(root, relative)
     except InvalidValue:
         return None

@@ -12,7 +12,7 @@ Without the note those files would sit uncommitted, `crm history` would not show
 
 The note is derived state, so it is not trusted: it is read up to a size, each line is
 checked, and a path is kept only if it is one crm writes (a record folder of a known kind,
-`attachments/`, `.gitattributes`) and stays inside the data directory.
+`attachments/`, `.gitattributes`, crm.yaml as `crm access` writes it) and stays inside the data directory.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from pathlib import Path
 
 from crmcli.model.kinds import kind_of_ref
 from crmcli.store import fs
+from crmcli.store.config import CONFIG_FILE
 from crmcli.store.gitsetup import ATTRIBUTES_FILE
 from crmcli.store.journal import _confined
 
@@ -119,5 +120,6 @@ def keep(cache_dir: Path, entries: list[Pending]) -> None:
 def _crm_writes(root: Path, relative: str) -> bool:
     """Whether `relative` is a path crm itself writes, inside the data directory."""
     folder, _, rest = relative.partition("/")
-    known = (kind_of_ref(folder) is not None or folder == "attachments") and rest or relative == ATTRIBUTES_FILE
+    known = (kind_of_ref(folder) is not None or folder == "attachments") and rest \
+        or relative in (ATTRIBUTES_FILE, CONFIG_FILE)
     return known and _confined(root, relative) is not None

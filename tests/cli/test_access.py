@@ -11,7 +11,7 @@ from pathlib import Path
 import pyrage
 import pytest
 
-from conftest import DEMO, DataDir, run_crm
+from conftest import DEMO, DataDir, examples, run_crm
 from crmcli.model.locked import LOCK
 from gitrepos import committed, git
 
@@ -321,3 +321,40 @@ def test_the_pre_commit_hook_and_crm_check_take_envelopes_for_what_they_are(team
     as_user(monkeypatch, None)
     checked = owner("check")
     assert checked.code == 0, checked.out
+
+
+def test_a_member_change_killed_at_any_step_is_one_commit_or_none(team, tmp_path, rng):
+    """`crm access add` writes crm.yaml and re-seals the records in one transaction and one
+    commit: killed at any step (between the records and crm.yaml too), the next command
+    finishes or undoes it, and HEAD's crm.yaml and records then agree with the files."""
+    from test_crash import start
+
+    owner, keys = team
+    finance2 = key_file(tmp_path, "finance2")[1]
+    args = ["access", "add", "finance", finance2]
+    env = {"CRM_IDENTITY": str(keys["owner"])}
+    head = git(owner.root, "rev-parse", "HEAD")
+    os.environ.update(env)
+    try:
+        child = start(owner.root, args)
+        _out, err = child.communicate(timeout=120)
+        assert child.returncode == 0, err
+        steps = int(err.rsplit("steps=", 1)[1])
+        assert git(owner.root, "rev-list", "--count", f"{head}..HEAD") == "1"
+        assert git(owner.root, "status", "--porcelain") == ""
+        last = range(max(1, steps - 10), steps + 1)  # the records' commit, the mark, crm.yaml's commit
+        for step in sorted({*last, *rng.sample(range(1, steps), min(examples(4, 40), steps - 1))}):
+            git(owner.root, "reset", "-q", "--hard", head)
+            child = start(owner.root, args, kill_at=step)
+            child.communicate(timeout=120)
+            after = owner("history")
+            assert after.code == 0, (step, after.err)
+            assert git(owner.root, "status", "--porcelain", "--untracked-files=all") == "", step
+            commits = git(owner.root, "rev-list", "--count", f"{head}..HEAD")
+            assert commits in ("0", "1"), step
+            assert (finance2 in owner.text("crm.yaml")) == (commits == "1"), step
+            checked = owner("access", "check")
+            assert checked.code == 0, (step, checked.out)
+    finally:
+        for name in env:
+            del os.environ[name]
