@@ -13,7 +13,7 @@ from crmcli.model.kinds import BY_FOLDER
 from crmcli.model.locked import Locked, is_envelope
 from crmcli.store import codec, fs, keys
 from crmcli.store.config import CONFIG_FILE, Config
-from crmcli.store.sealing import OWNER, Damaged, Policy, Sealer, locations, lookup, open_value, recipient, stamp
+from crmcli.store.sealing import OWNER, Damaged, Policy, Sealed, Sealer, locations, lookup, recipient, stamp, unseal
 from crmcli.store.validation import Problem
 
 HISTORY_NOTE = N_("earlier commits still hold the old ciphertext, which the old keys open: "
@@ -158,10 +158,21 @@ def _value_problem(value, recipients, keyring, roles) -> str | None:
     if value.split(",", 2)[1] != stamp(recipients):
         return _("sealed for other readers than {roles} have today (crm access rotate)").format(roles=", ".join(roles))
     try:
-        opened = open_value(value, keyring)
+        opened, sealed = unseal(value, keyring)
     except Damaged as error:
         return str(error)
     if isinstance(opened, Locked) and set(keyring.publics) & set(recipients):
         return _("your key should open it but does not: damaged or sealed to other keys")
+    return None if sealed is None else _sealed_problem(sealed, recipients)
+
+
+def _sealed_problem(sealed: Sealed, recipients: tuple[str, ...]) -> str | None:
+    """What the inside of an opened value says against its readers of today: the stamp sealed
+    with it, and the number of recipients age lists (which the outer stamp cannot vouch for)."""
+    if sealed.bound is None:
+        return _("sealed by an older crm, without its readers sealed inside (crm access rotate)")
+    if sealed.bound != (stamp(recipients), len(recipients)) or sealed.stanzas != len(recipients):
+        return _("sealed for {count} recipient(s), not the {today} readers of today: written by hand or "
+                 "tampered with (crm access rotate)").format(count=sealed.stanzas, today=len(recipients))
     return None
 

@@ -3,6 +3,12 @@
 A protected field's whole value is stored as one envelope, `ENC[age,<stamp>,<base64>]`: the
 value as JSON, encrypted with age to the members of every role allowed to read it (and always
 to `owner`); the stamp names that set of recipients, so a changed set is seen without a key.
+The stamp and the number of recipients are sealed inside too (`BOUND`, a first line before
+the JSON), so whoever opens the value sees a stamp edited afterwards (an old envelope from
+history, still open to a removed member, relabelled as sealed for today's readers): the
+value is refused as tampered with, and `crm access check` with a key compares what was
+sealed inside, and the number of recipients age lists, with the readers of today. Without a
+key only the outer stamp can be read (SECURITY.md says so).
 A diff shows which field changed, and the merge driver merges different fields as it merges
 any text.
 
@@ -41,6 +47,11 @@ DEFAULT_FIELDS = {
 """What each role reads when crm.yaml's `access.fields` says nothing: contacts' phones, emails and
 messenger handles for sales; tax ids and bank details for finance. `owner` reads everything."""
 PARTY_FOLDERS = ("customers", "suppliers")
+
+
+BOUND = b"crm-sealed-for "
+"""The first line of a value's plaintext: `crm-sealed-for <stamp> <count of recipients>`.
+JSON never starts so, which tells it from a value sealed by an older crm (plain JSON)."""
 
 
 class Damaged(Exception):
@@ -98,13 +109,29 @@ def recipient(key: str):
 
 def seal(value, recipients: tuple[str, ...]) -> str:
     """The envelope of `value` for `recipients`."""
-    ciphertext = pyrage.encrypt(jsonish.dumps(value).encode("utf-8"), [recipient(key) for key in recipients])
-    return f"{MARK}{stamp(recipients)},{base64.b64encode(ciphertext).decode('ascii')}]"
+    label = stamp(recipients)
+    plain = BOUND + f"{label} {len(recipients)}\n".encode("ascii") + jsonish.dumps(value).encode("utf-8")
+    ciphertext = pyrage.encrypt(plain, [recipient(key) for key in recipients])
+    return f"{MARK}{label},{base64.b64encode(ciphertext).decode('ascii')}]"
+
+
+@dataclass(frozen=True)
+class Sealed:
+    """What opening an envelope learnt besides the value: the stamp and number of recipients
+    sealed inside (None for a value an older crm sealed) and the recipients age lists."""
+
+    bound: tuple[str, int] | None
+    stanzas: int
 
 
 def open_value(text: str, keys: Keyring):
     """The value in envelope `text`, or a Locked when none of `keys` opens it; Damaged when it is
-    no valid envelope at all."""
+    no valid envelope at all, or its stamp is not the one sealed inside."""
+    return unseal(text, keys)[0]
+
+
+def unseal(text: str, keys: Keyring) -> tuple[object, Sealed | None]:
+    """(`open_value`'s value, what was sealed with it, None when it stays locked)."""
     matched = ENVELOPE.match(text) if len(text) <= MAX_ENVELOPE else None
     if matched is None:
         raise Damaged(_("not a valid encrypted value (damaged, or larger than 64 KiB)"))
@@ -114,17 +141,30 @@ def open_value(text: str, keys: Keyring):
         raise Damaged(_("not a valid encrypted value (not age, or more than {most} recipients)").format(
             most=MAX_STANZAS))
     if not keys.identities:
-        return Locked(text)
+        return Locked(text), None
     try:
         plain = pyrage.decrypt(ciphertext, list(keys.identities))
     except pyrage.DecryptError as error:
         if "no matching keys" in str(error).lower():
-            return Locked(text)
+            return Locked(text), None
         raise Damaged(_("the encrypted value is damaged or was tampered with ({error})").format(error=error)) from None
+    bound = None
+    if plain.startswith(BOUND):
+        first, _newline, plain = plain.partition(b"\n")
+        label, _space, count = first[len(BOUND):].decode("ascii", "replace").partition(" ")
+        if label != matched.group(1) or not count.isdigit():
+            raise Damaged(_("its recipients stamp is not the one it was sealed with (changed after sealing: "
+                            "tampered with)"))
+        bound = (label, int(count))
     try:
-        return jsonish.loads(plain.decode("utf-8"))
+        return jsonish.loads(plain.decode("utf-8")), Sealed(bound, _recipient_stanzas(header))
     except ValueError:
         raise Damaged(_("the encrypted value does not hold a value crm wrote")) from None
+
+
+def _recipient_stanzas(header: bytes) -> int:
+    """How many recipients an age header lists (age adds a random "grease" stanza, not one)."""
+    return sum(1 for line in header.split(b"\n") if line.startswith((b"-> X25519 ", b"-> ssh-ed25519 ")))
 
 
 def holds_envelopes(data: bytes) -> bool:

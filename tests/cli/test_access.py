@@ -358,3 +358,42 @@ def test_a_member_change_killed_at_any_step_is_one_commit_or_none(team, tmp_path
     finally:
         for name in env:
             del os.environ[name]
+
+
+def test_an_old_envelope_relabelled_for_todays_readers_is_caught_by_whoever_opens_it(team, monkeypatch):
+    """After a member is removed, an envelope from history (which the removed key still opens)
+    with its stamp edited to today's is refused as tampered with, and `crm access check` with
+    an owner's key says so instead of trusting the stamp."""
+    owner, keys = team
+    path = owner.root / (PARTY + ".yaml")
+    old = re.search(r"^phones: (ENC\[age,(\w+),[^\]]+\])$", path.read_text(), re.M)
+    as_user(monkeypatch, keys["owner"])
+    assert owner("access", "remove", "sales", keys["sales_public"]).code == 0
+    today = re.search(r"^phones: ENC\[age,(\w+),", path.read_text(), re.M).group(1)
+    relabelled = old.group(1).replace(old.group(2), today)
+    path.write_text(re.sub(r"^phones: .*$", f"phones: {relabelled}", path.read_text(), flags=re.M))
+    checked = owner("access", "check")
+    assert checked.code == 1
+    assert "phones: its recipients stamp is not the one it was sealed with (changed after sealing: tampered " \
+        "with)" in checked.out
+    assert "its recipients stamp is not the one it was sealed with" in refused_edit(owner, "industry=x")
+
+
+def test_a_value_sealed_to_fewer_readers_than_its_stamp_claims_is_reported_by_access_check(team, monkeypatch):
+    """Anyone holding the public keys can seal a value; one sealed to the owner alone but
+    labelled (outside and inside) as sealed for today's readers is caught by counting the
+    recipients age lists."""
+    from crmcli.store.sealing import BOUND, MARK
+
+    owner, keys = team
+    path = owner.root / (PARTY + ".yaml")
+    label = re.search(r"^tax_id: ENC\[age,(\w+),", path.read_text(), re.M).group(1)
+    owner_public = re.search(r"public key: (age1\w+)", keys["owner"].read_text()).group(1)
+    plain = BOUND + f"{label} 2\n".encode() + b'"91440300MA5F7K2L30"'
+    forged = pyrage.encrypt(plain, [pyrage.x25519.Recipient.from_str(owner_public)])
+    envelope = f"{MARK}{label},{base64.b64encode(forged).decode()}]"
+    path.write_text(re.sub(r"^tax_id: .*$", f"tax_id: {envelope}", path.read_text(), flags=re.M))
+    as_user(monkeypatch, keys["owner"])
+    checked = owner("access", "check")
+    assert checked.code == 1
+    assert "tax_id: sealed for 1 recipient(s), not the 2 readers of today" in checked.out
