@@ -16,19 +16,78 @@ from crmcli.actions.products import remove_product
 from crmcli.errors import CrmError, InvalidValue, ValidationFailed
 from crmcli.i18n import _
 from crmcli.model.dates import moment_text
+from crmcli.model.locked import LOCK, Locked, holds_locked, is_envelope
 from crmcli.model.notices import Notice
 from crmcli.model.record import Record
 from crmcli.store import codec
 from crmcli.store.questions import Match
 from crmcli.store.schemas import schema
+from crmcli.store.sealing import holds_envelopes
 from crmcli.store.validation import refuse_invalid
 
 Adjust = Callable[[dict], None]
 """A kind's own change to a record's fields, made after the --set ones (add a tag, close a step)."""
 
 
+LOCKED_TEXT = "🔒 encrypted, your key cannot read it (leave as is)"
+"""What $EDITOR shows for a protected value the user cannot read; it must come back as it was."""
+
+
+def editable_text(repo, record: Record) -> tuple[str, str]:
+    """(the record's file as it is, the text to edit): protected values the user reads shown
+    decrypted, those they cannot as LOCKED_TEXT, every other line as the file has it."""
+    original = codec.read(repo.path_of(record.ref)).decode("utf-8")
+    if not holds_envelopes(original.encode("utf-8")):
+        return original, original
+    document = codec.load_roundtrip(original)
+    _show_opened(document, record.data)
+    return original, codec.dump(document)
+
+
+def _show_opened(document, opened) -> None:
+    """Replace, in the ruamel `document`, each envelope with its value in `opened` (the record
+    as loaded: values, or Locked)."""
+    places = document.items() if isinstance(document, dict) else enumerate(document)
+    for key, item in list(places):
+        try:
+            value = opened[key]
+        except (KeyError, IndexError, TypeError):
+            continue
+        if is_envelope(item):
+            document[key] = LOCKED_TEXT if isinstance(value, Locked) else value
+        elif isinstance(item, dict | list):
+            _show_opened(item, value)
+
+
+def _put_back_locked(before, after, record: Record, where: str = ""):
+    """`after` (the edited record) with each value the user could not read (Locked in `before`)
+    back as it was; one changed, moved or removed is refused."""
+    if isinstance(before, Locked) and after == LOCKED_TEXT:
+        return before
+    if isinstance(before, Locked) or after == LOCKED_TEXT:
+        _refuse_locked(record, where)
+    if isinstance(before, dict) and isinstance(after, dict):
+        gone = sorted(key for key in before.keys() - after.keys() if holds_locked(before[key]))
+        if gone:
+            _refuse_locked(record, f"{where}.{gone[0]}".lstrip("."))
+        return {key: _put_back_locked(before.get(key), value, record, f"{where}.{key}".lstrip("."))
+                for key, value in after.items()}
+    if isinstance(before, list) and isinstance(after, list) and (len(before) == len(after) or not holds_locked(before)):
+        return [_put_back_locked(before[index] if index < len(before) else None, value, record, f"{where}[{index}]")
+                for index, value in enumerate(after)]
+    if holds_locked(before):
+        _refuse_locked(record, where)
+    return after
+
+
+def _refuse_locked(record: Record, where: str):
+    raise InvalidValue(_("{field} is encrypted and your key cannot read it, so it cannot be changed here: leave "
+                         "its {lock} line as it was").format(field=where, lock=LOCK), where=record.path)
+
+
 def check_text(record: Record, text: str) -> dict:
-    """The record in edited `text`, or an error with `path:line` when it cannot be saved."""
+    """The record in edited `text` (protected values the user cannot read put back as they
+    were), or an error with `path:line` when it cannot be saved."""
     try:
         data = codec.decode(text.encode("utf-8"))
     except codec.RecordSyntaxError as error:
@@ -36,6 +95,7 @@ def check_text(record: Record, text: str) -> dict:
         raise ValidationFailed(error.message, where=where) from error
     if data.get("id") != record.id:
         raise InvalidValue(_("the id cannot change in an edit (it is {id!r})").format(id=record.id), where=record.path)
+    data = _put_back_locked(record.data, data, record)
     refuse_invalid(record.kind, data, record.path, text)
     return data
 

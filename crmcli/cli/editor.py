@@ -2,18 +2,20 @@
 validated after save and re-opened on error (as `crontab -e`). Every `edit` command ends here."""
 
 
+import os
 import sys
+import tempfile
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from crmcli.actions.editing import check_text, edit_record, save_text
+from crmcli.actions.editing import check_text, edit_record, editable_text, save_text
 from crmcli.cli.context import state
 from crmcli.errors import CrmError, InvalidValue
 from crmcli.i18n import _
 from crmcli.model.kinds import KINDS
 from crmcli.query.resolve import resolve_record
-from crmcli.store import codec
 
 SetOption = Annotated[list[str] | None, typer.Option(
     "--set", help="FIELD=VALUE (repeatable): next.due=friday, amount=12000, tags=vip,cable; an empty VALUE "
@@ -47,21 +49,34 @@ def change(ctx: typer.Context, record, sets: list[str] | None = None, adjust=Non
         edit_in_editor(ctx, record)
 
 
+def edit_privately(text: str) -> str:
+    """`text` as $EDITOR leaves it. The file may hold decrypted values, so it is the user's
+    only (0600, in a 0700 folder of its own, outside the data directory) and removed after."""
+    with tempfile.TemporaryDirectory(prefix="crm-edit-") as folder:
+        path = Path(folder) / "record.yaml"
+        with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w", encoding="utf-8") as handle:
+            handle.write(text)
+        typer.edit(filename=str(path))
+        return path.read_text(encoding="utf-8")
+
+
 def edit_in_editor(ctx: typer.Context, record) -> None:
     run = state(ctx)
     repo = run.repo
-    original = codec.read(repo.path_of(record.ref)).decode("utf-8")
-    text = original
+    original, shown = editable_text(repo, record)
+    text = shown
     while True:
-        edited = typer.edit(text, extension=".yaml", require_save=False)
-        if edited is None or edited == original:
+        edited = edit_privately(text)
+        if edited == shown:
             run.say(_("no changes to {path}").format(path=record.path))
             return
         try:
             check_text(record, edited)
         except CrmError as error:
+            if not sys.stdin.isatty():
+                raise  # one line, nothing written: no one is there to edit again
             run.say("crm: " + str(error))
-            if not sys.stdin.isatty() or not typer.confirm(_("Edit again?"), default=True, err=True):
+            if not typer.confirm(_("Edit again?"), default=True, err=True):
                 raise InvalidValue(_("edit discarded; the file is unchanged"), where=record.path) from error
             text = edited
             continue

@@ -447,7 +447,11 @@ class Transaction:
                 old_text = None
         if kind.is_party and not isinstance(record.get("tax_id"), Locked):  # a locked one cannot have changed
             self.check_tax_id(kind, record, old_plain, relative)
-        stored = self.repo.sealer.sealed(kind.folder, relative, record, old_plain)
+        sealed_before = old_plain  # the envelopes as stored: an unchanged value keeps its own
+        if base_text is not None and path.exists():  # the layout is of a text edited in $EDITOR, decrypted
+            with contextlib.suppress(codec.RecordSyntaxError, UnicodeDecodeError):
+                sealed_before = codec.decode(codec.read(path))
+        stored = self.repo.sealer.sealed(kind.folder, relative, record, sealed_before)
         text = document.render(stored, kind.schema, old_text, old_plain)
         data = text.encode("utf-8")
         self.stage(path, relative, data, None if self.bulk else sealing_open(stored, data, ref))

@@ -6,6 +6,7 @@ import os
 import re
 import shutil
 import stat
+import sys
 from pathlib import Path
 
 import pyrage
@@ -397,3 +398,49 @@ def test_a_value_sealed_to_fewer_readers_than_its_stamp_claims_is_reported_by_ac
     checked = owner("access", "check")
     assert checked.code == 1
     assert "tax_id: sealed for 1 recipient(s), not the 2 readers of today" in checked.out
+
+
+def scripted_editor(folder: Path, old: str, new: str) -> str:
+    """$EDITOR as a script: notes what it was shown, where, and with which permissions, then
+    replaces `old` by `new`."""
+    script = folder / "editor.py"
+    script.write_text(
+        f"#!{sys.executable}\nimport os, pathlib, stat, sys\np = pathlib.Path(sys.argv[1])\n"
+        f"mode = lambda q: oct(stat.S_IMODE(os.stat(q).st_mode))\n"
+        f"pathlib.Path({str(folder / 'seen.txt')!r}).write_text('\\n'.join([str(p), mode(p), mode(p.parent)])"
+        f" + '\\n' + p.read_text())\n"
+        f"p.write_text(p.read_text().replace({old!r}, {new!r}))\n")
+    script.chmod(0o700)
+    return str(script)
+
+
+def test_the_editor_shows_what_the_user_reads_decrypted_and_seals_it_again(team, tmp_path, monkeypatch):
+    owner, keys = team
+    before = owner.text(PARTY + ".yaml")
+    as_user(monkeypatch, keys["finance"])
+    monkeypatch.setenv("EDITOR", scripted_editor(tmp_path, f"tax_id: {TAX_ID}", "tax_id: 91120111MA05K8N932"))
+    edited = owner("customer", "edit", "huaqiang-dianzi")
+    assert edited.code == 0, edited.err
+    where, file_mode, folder_mode, *shown = (tmp_path / "seen.txt").read_text().splitlines()
+    assert (file_mode, folder_mode) == ("0o600", "0o700")
+    assert not Path(where).exists() and not Path(where).parent.exists()
+    assert owner.root not in Path(where).parents
+    assert f"tax_id: {TAX_ID}" in shown and "ENC[" not in "\n".join(shown)
+    assert "phones: 🔒 encrypted, your key cannot read it (leave as is)" in shown
+    after = owner.text(PARTY + ".yaml")
+    assert "91120111MA05K8N932" not in after and re.search(r"^tax_id: ENC\[age,", after, re.M)
+    assert re.search(r"^phones: .*$", after, re.M).group(0) == re.search(r"^phones: .*$", before, re.M).group(0)
+    assert "91120111MA05K8N932" in field_line(owner, "tax id")
+    assert owner("access", "check").code == 0
+
+
+def test_changing_a_locked_placeholder_in_the_editor_is_refused_in_one_line(team, tmp_path, monkeypatch):
+    owner, keys = team
+    before = owner.text(PARTY + ".yaml")
+    as_user(monkeypatch, keys["finance"])
+    monkeypatch.setenv("EDITOR", scripted_editor(tmp_path, "phones: 🔒 encrypted", "phones: +86 1"))
+    result = owner("customer", "edit", "huaqiang-dianzi")
+    assert result.code == 1 and result.err.strip().splitlines() == [
+        "crm: customers/huaqiang-dianzi.yaml: phones is encrypted and your key cannot read it, so it cannot be "
+        "changed here: leave its 🔒 line as it was"]
+    assert owner.text(PARTY + ".yaml") == before
