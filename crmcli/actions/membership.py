@@ -45,6 +45,10 @@ def redeem(repo, party: Record, points: int, note: str | None = None) -> int:
         if not isinstance(membership, dict):
             raise InvalidValue(_("{id} is not a member: make it one with crm points {id} join").format(id=party.id))
         left = balance(member_points(repo, fresh))
+        if left is None:
+            raise InvalidValue(_("{id}'s points cannot be worked out: the refunds on its orders are encrypted and your "
+                                 "key cannot read them (a member of a role that reads payments can redeem)").format(
+                id=party.id))
         if points > left:
             raise InvalidValue(_("{id} has {balance} points; cannot redeem {points}").format(
                 id=party.id, balance=left, points=points))

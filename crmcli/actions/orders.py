@@ -18,9 +18,8 @@ from crmcli.model.orders import (
     EDITABLE_STATES,
     OWING_STATES,
     SKU_LIKE,
-    balance,
     outstanding,
-    paid,
+    paid_known,
     parse_line,
     payment_due,
     shipment_field,
@@ -251,7 +250,7 @@ def _settle(data: dict, settle: str | None, day: date, by: str | None) -> None:
     """What becomes of the money on an order being cancelled: a refund entry that pays it
     back, or nothing moved (the payments stay, the order's balance below zero is the party's
     credit). Cancelling with money on it and no choice is refused: money never vanishes."""
-    held = paid(data)
+    held = paid_known(data)
     if held <= 0:
         return
     if settle not in ("refund", "credit"):
@@ -323,7 +322,7 @@ def pay(repo, order: Record, amount: str, *, day: str | None = None, method: str
         if data.get("status") not in OWING_STATES:
             raise InvalidValue(_("{id} is {status}: only a confirmed (or later) order takes payments").format(
                 id=order.id, status=_(data.get("status"))))
-        due = balance(data)
+        due = Decimal(data["totals"]["gross"]) - paid_known(data)
         if value > due and not allow_overpay:
             raise InvalidValue(_("{amount} {currency} is more than the {due} outstanding on {id} "
                                  "(--allow-overpay to record it anyway)").format(
@@ -332,7 +331,7 @@ def pay(repo, order: Record, amount: str, *, day: str | None = None, method: str
             _draw_credit(repo, tx, data, value, paid_on)
         data.setdefault("payments", []).append(payment)
         tx.update(order)
-    return balance(data)
+    return due - value
 
 
 def _draw_credit(repo, tx, data: dict, value: Decimal, day: str) -> None:
@@ -345,9 +344,10 @@ def _draw_credit(repo, tx, data: dict, value: Decimal, day: str) -> None:
             break
         if source.id == data["id"] or source.data["currency"] != data["currency"]:
             continue
-        credit = -outstanding(tx.fresh(source).data)
-        if credit <= 0:
-            continue
+        due = outstanding(tx.fresh(source).data)
+        if due is None or due >= 0:
+            continue  # no credit, or payments this user cannot read (nor change)
+        credit = -due
         taken = min(credit, left)
         source.data.setdefault("payments", []).append(
             {"date": day, "amount": -taken, "method": "credit", "note": f"used on {data['id']}"})

@@ -20,7 +20,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from crmcli.model.orders import OWING_STATES
+from crmcli.errors import InvalidValue
+from crmcli.i18n import _
+from crmcli.model.orders import OWING_STATES, paid
 from crmcli.model.periods import parse_period
 
 ACCOUNTS = {
@@ -84,12 +86,17 @@ def journal(repo, period: str | None = None) -> str:
     names = repo.index.party_names()
     entries: list[tuple[str, str, str]] = []
     opened: dict[str, str] = {}
-    for record in repo.records("order"):
-        order = record.data
+    orders = [record.data for record in repo.records("order")]
+    locked = [order["id"] for order in orders if paid(order) is None]
+    if locked:
+        raise InvalidValue(_("the payments of {count} order(s) ({first}…) are encrypted and your key cannot read "
+                             "them: a journal without them would be wrong (a member of a role that reads them can "
+                             "export it)").format(count=len(locked), first=locked[0]))
+    for order in orders:
         if order.get("status") not in OWING_STATES and not order.get("payments"):
             continue
         found = _entries(order, names.get(order["party"], order["party"]), span)
-        for day, _, text in found:
+        for day, _order_id, text in found:
             for line in text.splitlines()[3:]:
                 account = line.split()[0]
                 opened[account] = min(opened.get(account, day), day)
@@ -97,5 +104,5 @@ def journal(repo, period: str | None = None) -> str:
     business = repo.config.raw.get("business", {}).get("name", "crm")
     head = [f"option \"title\" {quoted(business)}", f"option \"operating_currency\" \"{repo.config.currency}\"", ""]
     head += [f"{day} open {account} {account.rsplit(':', 1)[-1]}" for account, day in sorted(opened.items())]
-    body = [text for _, _, text in sorted(entries)]
+    body = [text for _day, _order_id, text in sorted(entries)]
     return "\n".join(head) + "\n\n" + "\n\n".join(body) + ("\n" if body else "")

@@ -10,7 +10,8 @@ from decimal import Decimal
 from crmcli.errors import InvalidValue
 from crmcli.i18n import N_, _
 from crmcli.model.dates import month_end
-from crmcli.model.money import parse_decimal, parse_rate, rounded
+from crmcli.model.locked import LOCK, Locked
+from crmcli.model.money import format_money, parse_decimal, parse_rate, rounded
 from crmcli.model.periods import month_key, quarter_key, year_key
 from crmcli.model.workflow import moved_as_of
 
@@ -68,8 +69,56 @@ def totals(lines: list[dict], code: str) -> dict:
     return result
 
 
-def paid(order: dict) -> Decimal:
-    return sum((Decimal(p["amount"]) for p in order.get("payments") or []), Decimal(0))
+def paid(order: dict) -> Decimal | None:
+    """What was paid on the order; None when its payments are encrypted and this user's key
+    cannot read them (a `Locked`): unknown, never zero, and so is every sum with it."""
+    payments = order.get("payments") or []
+    if isinstance(payments, Locked):
+        return None
+    return sum((Decimal(p["amount"]) for p in payments), Decimal(0))
+
+
+def payment_entries(order: dict) -> list[dict]:
+    """The order's payments to list, one 🔒 row in their place when the user's key cannot read them."""
+    payments = order.get("payments") or []
+    return [{"date": LOCK, "amount": LOCK}] if isinstance(payments, Locked) else payments
+
+
+def paid_known(order: dict) -> Decimal:
+    """`paid`, for a change that needs it: refused when the user's key cannot read the payments."""
+    amount = paid(order)
+    if amount is None:
+        raise InvalidValue(_("the payments of {id} are encrypted and your key cannot read them, so they cannot be "
+                             "changed here (a member of a role that reads them can)").format(id=order.get("id")))
+    return amount
+
+
+def less(amount: Decimal | None, minus: Decimal | None) -> Decimal | None:
+    """`amount - minus`, unknown (None) when either is."""
+    return None if amount is None or minus is None else amount - minus
+
+
+def added(amounts) -> Decimal | None:
+    """The sum of `amounts`, unknown (None) when any of them is."""
+    total = Decimal(0)
+    for amount in amounts:
+        if amount is None:
+            return None
+        total += amount
+    return total
+
+
+def amount_shown(amount: Decimal | None, code: str | None = None) -> Decimal | str:
+    """An amount for a table or JSON: rounded to `code`'s minor units, or 🔒 when unknown
+    (payments the user's key cannot read)."""
+    if amount is None:
+        return LOCK
+    return rounded(Decimal(amount), code) if code else Decimal(amount)
+
+
+def money_shown(amount: Decimal | None, code: str) -> str:
+    """`format_money`, or 🔒 for an amount the user's key cannot read."""
+    return LOCK if amount is None else format_money(amount, code)
 
 
 OWING_STATES = ("confirmed", "shipped", "delivered", "completed", "closed")
@@ -79,9 +128,9 @@ OPEN_STATES = ("draft", "submitted", "confirmed", "shipped")
 EDITABLE_STATES = ("draft", "submitted")
 
 
-def balance(order: dict) -> Decimal:
-    """What remains to be paid of the order's value, whatever its status."""
-    return Decimal(order["totals"]["gross"]) - paid(order)
+def balance(order: dict) -> Decimal | None:
+    """What remains to be paid of the order's value, whatever its status (None: unknown)."""
+    return less(Decimal(order["totals"]["gross"]), paid(order))
 
 
 def owed(order: dict) -> Decimal:
@@ -90,11 +139,11 @@ def owed(order: dict) -> Decimal:
     return Decimal(order["totals"]["gross"]) if order.get("status") in OWING_STATES else Decimal(0)
 
 
-def outstanding(order: dict) -> Decimal:
+def outstanding(order: dict) -> Decimal | None:
     """What is owed on an order (a receivable or payable) less what was paid; below zero it
     is a credit of the party's (an overpayment, or money kept on a cancelled order), which
-    every report shows the same way."""
-    return owed(order) - paid(order)
+    every report shows the same way. None: unknown (payments the user cannot read)."""
+    return less(owed(order), paid(order))
 
 
 def counts_toward_target(order: dict) -> bool:
@@ -109,8 +158,9 @@ FINISHED_STATES = ("completed", "closed", "cancelled")
 
 def is_open(order: dict) -> bool:
     """Not finished (completed or cancelled) or not fully paid: an order completed with money
-    still owed stays open until it is paid."""
-    return order.get("status") not in FINISHED_STATES or outstanding(order) > 0
+    still owed stays open until it is paid (one whose payments the user cannot read, too)."""
+    due = outstanding(order)
+    return order.get("status") not in FINISHED_STATES or due is None or due > 0
 
 
 def line_items(lines: list[dict], quantities: bool = True, most: int = 3) -> str:

@@ -15,11 +15,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal
 
+from crmcli.model.locked import Locked
 from crmcli.model.orders import FINISHED_STATES
 
 EARNING_STATES = tuple(state for state in FINISHED_STATES if state != "cancelled")
 """A sale earns points once it is completed (`closed` in older crm)."""
 EARNED, REFUND, REDEEMED = "earned", "refund", "redeemed"
+UNREADABLE = "refunds unreadable"
+"""The entry of an order whose payments (and so refunds) the user's key cannot read: from it
+on, the balance is unknown, never a guess."""
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,8 @@ def order_entries(order: dict, per_unit: Decimal, convert: Callable[[Decimal, st
     left = Decimal(order["totals"]["gross"])
     earned = points_for(convert(left, code), per_unit)
     entries = [PointEntry(completed_on(order), EARNED, earned, order["id"])]
+    if isinstance(order.get("payments"), Locked):
+        return [*entries, PointEntry(completed_on(order), UNREADABLE, 0, order["id"])]
     refunds = sorted((payment for payment in order.get("payments") or [] if payment.get("method") == REFUND),
                      key=lambda payment: str(payment["date"]))
     for refund in refunds:
@@ -77,5 +83,8 @@ def history(entries: list[PointEntry], since: str | None, until: str) -> list[Po
     return sorted(kept, key=lambda e: (e.day, e.what == REDEEMED))
 
 
-def balance(entries: list[PointEntry]) -> int:
+def balance(entries: list[PointEntry]) -> int | None:
+    """The points left; None when an order's refunds cannot be read (UNREADABLE)."""
+    if any(entry.what == UNREADABLE for entry in entries):
+        return None
     return sum(entry.points for entry in entries)

@@ -191,12 +191,18 @@ def deliveries(ctx: Context, settings: dict) -> list[Item]:
 
 
 def payments(ctx: Context, settings: dict) -> list[Item]:
-    """Orders owed on whose payment is due; SQL skips those already paid in full."""
+    """Orders owed on whose payment is due; SQL skips those already paid in full. Those whose
+    payments the user's key cannot read are left out, with one line saying how many: whether
+    they are paid is not known here, and they are for a member who reads payments."""
     items = []
+    locked = 0
     owing = Match(one_of={"status": OWING_STATES}, unpaid=True)
     for order, day in _due_by(ctx, "order", "payment_due", owing):
         data = order.data
         owed = balance(data)
+        if owed is None:
+            locked += 1
+            continue
         if owed <= 0:
             continue
         money = format_money(owed, data["currency"])
@@ -204,6 +210,9 @@ def payments(ctx: Context, settings: dict) -> list[Item]:
             amount=money)
         items.append(Item(day, "payments", reason, order.ref,
                           data.get("party"), ctx.owner_of(data), amount=owed, currency=data["currency"]))
+    if locked:
+        ctx.repo.warnings.append(Notice(_("{count} payment reminder(s) left out: the payments are encrypted and your "
+                                          "key cannot read them").format(count=locked), kind=LEFT_OUT))
     return items
 
 

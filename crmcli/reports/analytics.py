@@ -10,7 +10,15 @@ from typing import Any
 
 from crmcli.i18n import N_, _, quarter_text
 from crmcli.model.money import converter, rounded
-from crmcli.model.orders import OPEN_STATES, OWING_STATES, days_late, judged_deliveries, outstanding
+from crmcli.model.orders import (
+    OPEN_STATES,
+    OWING_STATES,
+    added,
+    amount_shown,
+    days_late,
+    judged_deliveries,
+    outstanding,
+)
 from crmcli.model.periods import parse_period
 from crmcli.model.pipeline import TICKET_STATES, breached, weighted
 from crmcli.model.views import KEEP, LOW, NORMAL, Column, Document, Table
@@ -46,24 +54,26 @@ def aging(repo, payables: bool = False) -> Document:
     tables: dict[str, dict[str, dict]] = defaultdict(dict)
     for order in repo.records("order", Match(one_of={"kind": (direction,)})):
         data = order.data
-        due = outstanding(data)
-        if not due:
+        due = outstanding(data)  # None: payments the user's key cannot read, aged as if owed
+        if due == 0 or (due is None and data.get("status") not in OWING_STATES):
             continue
         pay_by = date.fromisoformat(str(data.get("payment_due") or data["date"]))
-        bucket = _bucket((today - pay_by).days) if due > 0 else CREDIT
+        bucket = _bucket((today - pay_by).days) if due is None or due > 0 else CREDIT
         row = tables[data["currency"]].setdefault(data["party"], {"party": names.get(data["party"], data["party"]),
                                                                   **{name: Decimal(0) for name in COLUMNS}})
-        row[bucket] += due
+        row[bucket] = added((row[bucket], due))
     parts, payload = [], {}
     for code in sorted(tables):
-        rows = sorted(tables[code].values(), key=lambda r: -sum(r[name] for name in COLUMNS))
+        rows = sorted(tables[code].values(), key=lambda r: (any(r[name] is None for name in COLUMNS),
+                                                             -sum(r[name] or 0 for name in COLUMNS)))
         for row in rows:
-            for name in COLUMNS:
-                row[name] = rounded(row[name], code)
-            row["total"] = sum(row[name] for name in COLUMNS)
-            row["_style"] = "red" if row["over 90"] or row["61-90"] else None
-        total = {"party": "total", **{key: sum(r[key] for r in rows) for key in [*COLUMNS, "total"]}}
-        credits = any(row[CREDIT] for row in rows)
+            row["total"] = added(row[name] for name in COLUMNS)
+            row["_style"] = "red" if row["over 90"] != 0 or row["61-90"] != 0 else None
+        total = {"party": "total", **{key: added(r[key] for r in rows) for key in [*COLUMNS, "total"]}}
+        for row in [*rows, total]:
+            for name in [*COLUMNS, "total"]:
+                row[name] = amount_shown(row[name], code)  # 🔒 where a sum holds an unknown
+        credits = any(row[CREDIT] != 0 for row in rows)
         columns = ([Column("party", "party")]
                    + [_money(name, priority=BUCKET_PRIORITY.get(name)) for name in COLUMNS if credits or name != CREDIT]
                    + [_money(N_("total"))])

@@ -16,13 +16,17 @@ from typing import Any
 from crmcli.errors import InvalidValue
 from crmcli.i18n import N_, _, quarter_text
 from crmcli.model.kinds import KINDS
-from crmcli.model.money import converter, rounded
+from crmcli.model.locked import Locked
+from crmcli.model.money import converter
 from crmcli.model.money import currency as currency_code
 from crmcli.model.orders import (
     ORDER_GROUP_KEYS,
     OWING_STATES,
+    added,
+    amount_shown,
     counts_toward_target,
     group_value,
+    less,
     line_items,
     line_net,
     outstanding,
@@ -32,7 +36,7 @@ from crmcli.model.periods import Period, parse_period
 from crmcli.model.text import fold
 from crmcli.model.views import KEEP, LOW, NORMAL, Column, Document, Table
 from crmcli.query.search import query_of, select
-from crmcli.store.questions import QUANTITY_SCALE, Match
+from crmcli.store.questions import LOCKED_MARK, QUANTITY_SCALE, Match
 
 ORDER_KEYS = tuple(ORDER_GROUP_KEYS)
 LINE_KEYS = (N_("product"), N_("category"))
@@ -126,6 +130,8 @@ def ledger(repo, *, by: list[str] | None = None, period: str | None = None, purc
     currencies: dict[str, dict] = {}
     for code, chosen in sorted(groups.items()):
         def converted(order, amount):
+            if amount is None:
+                return None  # paid on an order whose payments the user's key cannot read
             return to_target(amount, order["currency"]) if to_target else Decimal(amount)
         facts = _facts(chosen, by_line, parties, products)
         if to_target:
@@ -157,7 +163,8 @@ def _order_summaries(repo, query: str, match: Match) -> list[dict]:
                        **({} if row["counts_toward_target"] is None
                           else {"counts_toward_target": row["counts_toward_target"] != "false"}),
                        "totals": totals,
-                       "payments": [{"amount": Decimal(a)} for a in (row["payments"] or "").split()],
+                       "payments": Locked(LOCKED_MARK) if row["payments"] == LOCKED_MARK
+                       else [{"amount": Decimal(a)} for a in (row["payments"] or "").split()],
                        "lines": json.loads(row["lines"] or "[]", parse_float=Decimal, parse_int=Decimal)})
     return orders
 
@@ -205,7 +212,7 @@ def _add(into: dict, facts_or_sums, measures: tuple) -> dict:
             values = item
         for measure in measures:
             if measure != "orders":
-                into[measure] += values[measure]
+                into[measure] = added((into[measure], values[measure]))  # unknown (None) stays unknown
     return into
 
 
@@ -218,7 +225,7 @@ def _finish(sums: dict, measures: tuple, code: str) -> dict:
     done: dict[str, object] = {"orders": len(sums["ids"])}
     for measure in measures:
         if measure != "orders":
-            done[measure] = rounded(Decimal(sums[measure]), code) if measure in MONEY else sums[measure]
+            done[measure] = amount_shown(sums[measure], code) if measure in MONEY else sums[measure]
     return done
 
 
@@ -240,7 +247,9 @@ def _sql_cells(repo, query: str, match: Match, first: str, second: str, measures
         unit = Decimal(row["scale"])
         sums: dict[str, Any] = {key: Decimal(row[key]) / unit for key in ("net", "discount", "tax", "gross", "paid")}
         sums["quantity"] = Decimal(row["quantity"]) / QUANTITY_SCALE
-        sums["outstanding"] = sums["gross"] - sums["paid"]
+        if row["locked"]:
+            sums["paid"] = None  # some orders' payments the user's key cannot read: unknown, not zero
+        sums["outstanding"] = less(sums["gross"], sums["paid"])
         sums["ids"] = set(row["ids"].split())
         labels = [names.get(key, {}).get("name", key) if level in ("customer", "supplier", "party") else key
                   for level, key in ((first, row["k1"]), (second, row["k2"]))]

@@ -7,7 +7,17 @@ from decimal import Decimal
 from crmcli.i18n import N_, _
 from crmcli.model.kinds import KINDS
 from crmcli.model.money import format_money, rounded
-from crmcli.model.orders import OPEN_STATES, is_open, line_net, outstanding, paid, shipment_field
+from crmcli.model.orders import (
+    OPEN_STATES,
+    amount_shown,
+    is_open,
+    line_net,
+    money_shown,
+    outstanding,
+    paid,
+    payment_entries,
+    shipment_field,
+)
 from crmcli.model.record import Record
 from crmcli.model.views import KEEP, LOW, Column, Document, Fields, Table
 from crmcli.query.search import select
@@ -30,10 +40,11 @@ LIST_COLUMNS = [
 
 def order_row(order: dict, names: dict[str, str], today: str) -> dict:
     code = order["currency"]
-    due = rounded(outstanding(order), code)
-    late = bool(due > 0 and order.get("payment_due") and str(order["payment_due"]) < today)
+    due = outstanding(order)
+    late = bool((due is None or due > 0) and order.get("payment_due") and str(order["payment_due"]) < today)
     return {**order, "party_name": names.get(order.get("party", ""), order.get("party")),
-            "gross": order["totals"]["gross"], "paid": rounded(paid(order), code), "outstanding": due,
+            "gross": order["totals"]["gross"], "paid": amount_shown(paid(order), code),
+            "outstanding": amount_shown(due, code),
             "_style": "red" if late else ("dim" if order.get("status") not in OPEN_STATES + ("delivered",) else None)}
 
 
@@ -93,8 +104,9 @@ def order_view(repo, order: Record) -> Document:
         (N_("discount"), format_money(data["totals"]["discount"], code) if data["totals"].get("discount") else None),
         (N_("tax"), format_money(data["totals"]["tax"], code)),
         (N_("gross"), format_money(data["totals"]["gross"], code)),
-        (N_("paid"), format_money(paid(data), code)),
-        (N_("outstanding"), format_money(due, code)) if due >= 0 else (N_("credit"), format_money(-due, code)),
+        (N_("paid"), money_shown(paid(data), code)),
+        (N_("outstanding"), money_shown(due, code)) if due is None or due >= 0
+        else (N_("credit"), format_money(-due, code)),
         (N_("open"), _("yes") if is_open(data) else _("no")),
         (N_("notes"), (data.get("notes") or "").strip()),
     ]
@@ -104,7 +116,7 @@ def order_view(repo, order: Record) -> Document:
     parts: list[Table | Fields] = [
         Fields([(k, v) for k, v in facts if v not in (None, "")], title=data["id"]),
         Table(LINE_COLUMNS, lines, title="Lines"),
-        Table(PAYMENT_COLUMNS, data.get("payments") or [], title="Payments", empty="no payments"),
+        Table(PAYMENT_COLUMNS, payment_entries(data), title="Payments", empty="no payments"),
     ]
     field = shipment_field(data)
     if data.get(field):
@@ -113,4 +125,5 @@ def order_view(repo, order: Record) -> Document:
                                             for part in shipment.get("lines") or [])}
             for shipment in data[field]], title="Shipments" if field == "shipments" else "Receipts"))
     parts.append(history_table(repo, data))
-    return Document(parts, title=data["id"], payload={**data, "paid": paid(data), "outstanding": due})
+    return Document(parts, title=data["id"], payload={**data, "paid": amount_shown(paid(data)),
+                                                      "outstanding": amount_shown(due)})

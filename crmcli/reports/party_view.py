@@ -7,8 +7,21 @@ from decimal import Decimal
 from crmcli.errors import InvalidValue
 from crmcli.i18n import N_, _, ngettext
 from crmcli.model.kinds import plays
-from crmcli.model.money import format_money, rounded
-from crmcli.model.orders import OWING_STATES, is_open, judged_deliveries, line_items, outstanding, paid
+from crmcli.model.locked import LOCK
+from crmcli.model.money import format_money
+from crmcli.model.orders import (
+    OWING_STATES,
+    added,
+    amount_shown,
+    is_open,
+    judged_deliveries,
+    less,
+    line_items,
+    money_shown,
+    outstanding,
+    paid,
+    payment_entries,
+)
 from crmcli.model.pipeline import follow_up_due
 from crmcli.model.points import balance
 from crmcli.model.record import Record
@@ -69,28 +82,32 @@ def _contact_row(contact: dict) -> dict:
     return {**contact, "primary": "★" if contact.get("primary") else "", "im": handles}
 
 
-def outstanding_by_currency(orders) -> dict[str, Decimal]:
+def outstanding_by_currency(orders) -> dict[str, Decimal | None]:
     """What is owed on the orders, per currency (never added across currencies), less the
-    party's credit: the same total as the receivables report, the ledger and Beancount."""
-    balances: dict[str, Decimal] = {}
+    party's credit: the same total as the receivables report, the ledger and Beancount.
+    None: unknown (an order's payments the user's key cannot read)."""
+    balances: dict[str, Decimal | None] = {}
     for order in orders:
         due = outstanding(order)
-        if due:
-            balances[order["currency"]] = balances.get(order["currency"], Decimal(0)) + due
+        if due != 0:
+            balances[order["currency"]] = added((balances.get(order["currency"], Decimal(0)), due))
     return balances
 
 
 def balance_text(orders: list[dict]) -> str:
     """`1,200.00 CNY` owed, `-5.00 CNY (credit)` when the party has paid more than it owes,
     and the credit taken off when it has some: `1,195.00 CNY (after 5.00 CNY credit)`."""
-    credits = outstanding_by_currency([o for o in orders if outstanding(o) < 0])
+    credits = outstanding_by_currency([o for o in orders if (outstanding(o) or 0) < 0])
     parts = []
     for code, value in sorted(outstanding_by_currency(orders).items()):
-        text = format_money(value, code)
-        if value < 0:
+        text = money_shown(value, code)
+        if value is None:
+            pass  # 🔒: payments the user's key cannot read
+        elif value < 0:
             text = _("{amount} (credit)").format(amount=text)
         elif code in credits:
-            text = _("{amount} (after {credit} credit)").format(amount=text, credit=format_money(-credits[code], code))
+            credit = money_shown(less(Decimal(0), credits[code]), code)
+            text = _("{amount} (after {credit} credit)").format(amount=text, credit=credit)
         parts.append(text)
     return ", ".join(parts)
 
@@ -147,9 +164,9 @@ def order_table(repo, orders: list[dict], direction: str, party: Record) -> Tabl
     rows = []
     for order in orders:
         code, due = order["currency"], outstanding(order)
-        late = due > 0 and order.get("payment_due") and str(order["payment_due"]) < today
+        late = (due is None or due > 0) and order.get("payment_due") and str(order["payment_due"]) < today
         rows.append({**order, "items": line_items(order.get("lines") or []), "gross": order["totals"]["gross"],
-                     "paid": rounded(paid(order), code), "outstanding": rounded(due, code),
+                     "paid": amount_shown(paid(order), code), "outstanding": amount_shown(due, code),
                      "_style": "red" if late else ("dim" if not is_open(order) else None)})
     title, _label = DIRECTIONS[direction]
     return Table(ORDER_COLUMNS, _more(rows, "items", list_command(direction, party)), title=title,
@@ -164,7 +181,7 @@ def list_command(direction: str, party: Record) -> str:
 def payment_table(orders: list[dict], direction: str, party: Record) -> Table:
     """Every payment on the party's orders (both directions), newest first."""
     rows = sorted(({**payment, "order": order["id"], "currency": order["currency"]}
-                   for order in orders for payment in order.get("payments") or []),
+                   for order in orders for payment in payment_entries(order)),
                   key=lambda row: (str(row.get("date")), row["order"]), reverse=True)
     return Table(PAYMENT_COLUMNS, _more(rows, "ref", list_command(direction, party)),
                  title=N_("Payments"), records=rows[:RECENT], empty=N_("no payments"))
@@ -237,7 +254,7 @@ def party_view(repo, party: Record) -> Document:
     if isinstance(membership, dict):
         profile.insert(-1, (N_("member"), _("{number} since {since}, {points} points (crm points {id})").format(
             number=membership.get("number"), since=membership.get("since"),
-            points=balance(member_points(repo, party)), id=party.id)))
+            points=LOCK if (points := balance(member_points(repo, party))) is None else points, id=party.id)))
     today = clock.today().isoformat()
     parts: list[Table | Fields] = [
         Fields([(label, value) for label, value in profile if value not in (None, "", [])], title=data.get("name")),
@@ -262,7 +279,7 @@ def party_view(repo, party: Record) -> Document:
         "open_next_steps": [r.data for r in open_steps],
         "interactions": [r.data for r in interactions],
         "open_orders": [o for o in orders if is_open(o)],
-        "outstanding": balances,
+        "outstanding": {code: amount_shown(value) for code, value in balances.items()},
         "contracts": [c.data for c in contracts],
         "deals": [d.data for d in deals],
         "tickets": [t.data for t in tickets],

@@ -4,7 +4,8 @@
 from __future__ import annotations
 
 from crmcli.i18n import N_, _
-from crmcli.model.points import balance
+from crmcli.model.locked import LOCK
+from crmcli.model.points import UNREADABLE, balance
 from crmcli.model.record import Record
 from crmcli.model.views import Column, Document, Fields, Table
 from crmcli.query.sales import member_points, tiers
@@ -18,15 +19,18 @@ def points_view(repo, party: Record) -> Document:
                         payload={"party": party.ref, "member": False})
     entries = member_points(repo, party)
     settings = repo.config.membership
-    rows, running = [], 0
-    for entry in entries:
-        running += entry.points
-        rows.append({"day": entry.day, "what": entry.what, "source": entry.source, "points": entry.points,
-                     "balance": running})
+    rows: list[dict] = []
+    running: int | None = 0
+    for entry in entries:  # from an order whose refunds the user cannot read on, the balance is unknown
+        running = None if running is None or entry.what == UNREADABLE else running + entry.points
+        rows.append({"day": entry.day, "what": entry.what, "source": entry.source,
+                     "points": LOCK if entry.what == UNREADABLE else entry.points,
+                     "balance": LOCK if running is None else running})
+    left = balance(entries)
     facts: list[tuple[str, object]] = [
         (N_("member number"), membership["number"]), (N_("member since"), membership["since"]),
         (N_("tier"), _(tiers(repo).get(party.ref) or "standard") if party.kind.name == "customer" else None),
-        (N_("points"), balance(entries)),
+        (N_("points"), LOCK if left is None else left),
         (N_("earning"), _("{points} point(s) per {currency} paid on completed orders, less refunds, rounded down per "
                           "order").format(points=settings.points_per_unit, currency=repo.config.currency))]
     table = Table([Column("day", "day", style="date"), Column("what", "what", translate=True),
@@ -34,6 +38,6 @@ def points_view(repo, party: Record) -> Document:
                    Column("balance", "balance", align="right")], rows, title="Points history",
                   empty="no points yet")
     payload = {"party": party.ref, "member": True, "number": membership["number"], "since": membership["since"],
-               "balance": balance(entries), "history": rows}
+               "balance": LOCK if left is None else left, "history": rows}
     return Document([Fields([(k, v) for k, v in facts if v is not None], title=party.title), table],
                     title="Points", payload=payload)

@@ -73,8 +73,16 @@ def _payments(horizon_day: str | None) -> tuple[str, list]:
     """The rows of `json_each` over an order's payments that count as of the horizon (SQL to
     follow `FROM`, with its parameters): all of them when the run is not pinned."""
     if horizon_day is None:
-        return "json_each(f.data, '$.payments')", []
-    return ("json_each(f.data, '$.payments') WHERE coalesce(value ->> '$.date', '') < ?"), [_after(horizon_day)]
+        return f"json_each(f.data, '$.payments') WHERE {READABLE_PAYMENTS}", []
+    return (f"json_each(f.data, '$.payments') WHERE {READABLE_PAYMENTS} AND coalesce(value ->> '$.date', '') < ?"), \
+        [_after(horizon_day)]
+
+
+LOCKED_MARK = "locked"
+READABLE_PAYMENTS = "json_type(f.data, '$.payments') = 'array'"
+"""An order's payments are a list, unless they are encrypted and this user's key cannot read
+them: the index then holds their envelope (text), and what was paid is unknown, not zero."""
+LOCKED_PAYMENTS = "json_type(f.data, '$.payments') = 'text'"
 
 
 def _field(name: str, horizon_day: str | None) -> tuple[str, list]:
@@ -231,8 +239,8 @@ class Match:
             add("f.due IS NOT NULL AND f.due < ?", _after(self.due_by))
         if self.unpaid:
             payments, bound = _payments(last_day)
-            add("json_extract(f.data, '$.totals.gross') - coalesce((SELECT sum(value ->> '$.amount') "
-                f"FROM {payments}), 0) > 0.000001", *bound)
+            add(f"({LOCKED_PAYMENTS} OR json_extract(f.data, '$.totals.gross') - coalesce((SELECT "
+                f"sum(value ->> '$.amount') FROM {payments}), 0) > 0.000001)", *bound)
         if self.mentions is not None:
             literal = _literal(self.mentions)
             add("f.data LIKE ? ESCAPE '\\'", f'%"{literal}"%')
@@ -392,7 +400,8 @@ class Questions:
     def order_summaries(self, match: Match) -> list[dict]:
         """Orders with just what an order-level list needs, as text exactly as written (`->`
         keeps numbers' text): id, date, party, owner, region, type, currency, status,
-        counts_toward_target, net, discount, tax, gross, payments (the amounts, space-separated)
+        counts_toward_target, net, discount, tax, gross, payments (the amounts, space-separated;
+        LOCKED_MARK when the user's key cannot read them)
         and lines (a JSON array of sku, description and quantity). Far faster than decoding
         whole orders."""
         payments, bound = _payments(self.horizon)
@@ -403,7 +412,8 @@ class Questions:
             "status": status, "counts_toward_target": "f.data -> '$.counts_toward_target'",
             "net": "f.data -> '$.totals.net'", "discount": "f.data -> '$.totals.discount'",
             "tax": "f.data -> '$.totals.tax'", "gross": "f.data -> '$.totals.gross'",
-            "payments": f"(SELECT group_concat(value -> '$.amount', ' ') FROM {payments})",
+            "payments": f"CASE WHEN {LOCKED_PAYMENTS} THEN '{LOCKED_MARK}' "
+                        f"ELSE (SELECT group_concat(value -> '$.amount', ' ') FROM {payments}) END",
             "lines": "(SELECT json_group_array(json_object('sku', value ->> '$.sku', 'description', "
                      "value ->> '$.description', 'quantity', value -> '$.quantity')) "
                      "FROM json_each(f.data, '$.lines'))",
@@ -413,6 +423,7 @@ class Questions:
     def order_sums(self, match: Match, first: str, second: str) -> list[dict]:
         """Orders summed per currency and two keys (`ORDER_KEYS`): currency, k1, k2, ids (space-
         separated), scale (10^minor units), net, discount, tax, gross and paid in minor units,
+        locked (how many orders' payments the user's key cannot read: paid is then unknown),
         quantity in millionths. Amounts are exact multiples of their minor unit, so SQLite adds
         them as integers (exact); a sum too large for that is refused."""
         scale = _minor("f.data ->> '$.currency'")
@@ -423,6 +434,7 @@ class Questions:
                   "ids": "group_concat(f.id, ' ')", "scale": scale, **money,
                   "paid": f"sum((SELECT coalesce(sum(CAST(round((value ->> '$.amount') * {scale}) AS INTEGER)), 0) "
                           f"FROM {payments}))",
+                  "locked": f"sum({LOCKED_PAYMENTS})",
                   "quantity": "sum((SELECT coalesce(sum(CAST(round((value ->> '$.quantity') "
                               f"* {QUANTITY_SCALE}) AS INTEGER)), 0) FROM json_each(f.data, '$.lines')))"}
         join = "LEFT JOIN files p ON p.path = f.party || '.yaml'" if "industry" in (first, second) else ""

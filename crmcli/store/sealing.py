@@ -42,10 +42,11 @@ OWNER = "owner"
 DEFAULT_FIELDS = {
     "sales": ("parties.phones", "parties.emails", "parties.contacts.phones", "parties.contacts.emails",
               "parties.contacts.wechat", "parties.contacts.im"),
-    "finance": ("parties.tax_id", "parties.custom.bank"),
+    "finance": ("parties.tax_id", "parties.custom.bank", "orders.payments"),
 }
 """What each role reads when crm.yaml's `access.fields` says nothing: contacts' phones, emails and
-messenger handles for sales; tax ids and bank details for finance. `owner` reads everything."""
+messenger handles for sales; tax ids, bank details and the payments of sales and purchase
+orders for finance. `owner` reads everything."""
 PARTY_FOLDERS = ("customers", "suppliers")
 
 

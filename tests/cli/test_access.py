@@ -2,11 +2,14 @@
 two clones whose users each read exactly their role's fields, removal, tampering, merging."""
 
 import base64
+import csv
+import io
 import os
 import re
 import shutil
 import stat
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 import pyrage
@@ -444,3 +447,50 @@ def test_changing_a_locked_placeholder_in_the_editor_is_refused_in_one_line(team
         "crm: customers/huaqiang-dianzi.yaml: phones is encrypted and your key cannot read it, so it cannot be "
         "changed here: leave its 🔒 line as it was"]
     assert owner.text(PARTY + ".yaml") == before
+
+
+ORDER = "SO-20261106-QVVY"
+
+
+def test_payments_are_finances_and_sales_see_a_lock_never_a_wrong_sum(team, tmp_path, monkeypatch):
+    """Payments are finance's by default: after a payment and a pull, finance reads every
+    amount, and sales sees 🔒 wherever one is shown or summed (a sum with one it cannot read is
+    unknown), nowhere a zero or a total without it."""
+    owner, keys = team
+    sales, finance = clone(tmp_path, keys["remote"], "sales"), clone(tmp_path, keys["remote"], "finance")
+    as_user(monkeypatch, keys["owner"])
+    assert owner("pay", ORDER, "1234.56", "--ref", "TT-1").code == 0
+    git(owner.root, "push", "-q")
+    for member in (sales, finance):
+        git(member.root, "pull", "-q")
+    text = sales.text(f"orders/2026/{ORDER}.yaml")
+    assert re.search(r"^payments: ENC\[age,", text, re.M) and "1234.56" not in text
+    as_user(monkeypatch, keys["finance"])
+    shown = finance("order", "show", ORDER, "--format", "json").json()
+    assert (shown["paid"], shown["payments"][0]["ref"]) == (Decimal("1234.56"), "TT-1")
+    known = finance("report", "receivables", "--format", "json").json()
+    assert all(LOCK not in str(table) for table in known.values())
+    assert finance("export", "beancount").code == 0
+    as_user(monkeypatch, keys["sales"])
+    shown = sales("order", "show", ORDER, "--format", "json").json()
+    assert (shown["paid"], shown["outstanding"]) == (LOCK, LOCK)
+    view = sales("order", "show", ORDER).out
+    assert re.search(r"^paid +🔒$", view, re.M) and "1,234.56" not in view
+    assert {row["payments"] for row in sales("order", "list", "--format", "json").json()} == {LOCK}
+    listed = list(csv.DictReader(io.StringIO(sales("order", "list", "--format", "csv").out)))
+    assert {(row["paid"], row["outstanding"]) for row in listed} == {(LOCK, LOCK)}
+    ledger = sales("ledger", "--format", "json").json()
+    assert [(cur["total"]["paid"], cur["total"]["outstanding"]) for cur in ledger["currencies"].values()] == \
+        [(LOCK, LOCK)] * len(ledger["currencies"])
+    grouped = sales("ledger", "--by", "owner", "--format", "json").json()
+    assert {row["paid"] for cur in grouped["currencies"].values() for row in cur["rows"]} == {LOCK}
+    aging = sales("report", "receivables", "--format", "json").json()
+    assert {table["total"]["total"] for table in aging.values()} == {LOCK}
+    assert LOCK in next(line for line in sales("show", "ruifeng-xinnengyuan").out.splitlines()
+                        if line.startswith("outstanding"))
+    exported = sales("export", "beancount")
+    assert exported.code == 1 and "payments of" in exported.err and "encrypted" in exported.err
+    paid = sales("pay", ORDER, "1")
+    assert paid.code == 1 and paid.err.strip().splitlines() == [
+        f"crm: the payments of {ORDER} are encrypted and your key cannot read them, so they cannot be changed here "
+        "(a member of a role that reads them can)"]
