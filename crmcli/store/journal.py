@@ -102,7 +102,7 @@ def recover(root: Path, cache_dir: Path) -> str | None:
     commit = next((entry for entry in entries if entry.get("commit")), None)
     folders = set()
     for temp, target in staged:
-        temp_path, target_path = _confined(root, temp), _confined(root, target)
+        temp_path, target_path = _confined(root, temp, written=True), _confined(root, target, written=True)
         if temp_path is None or target_path is None or not temp_path.name.startswith(fs.TEMP_PREFIX):
             continue
         folders.add(temp_path.parent)
@@ -150,12 +150,12 @@ def _read_own(path: Path) -> bytes:
         os.close(fd)
 
 
-def _confined(root: Path, relative: str) -> Path | None:
-    """A journal's path, if it is one crm could have written: a record, document or attachment,
-    or crm.yaml (`crm access add`, `remove` write it in one transaction with the records they
-    re-seal). The journal lives in the git dir, where no checkout can put one."""
+def _confined(root: Path, relative: str, *, written: bool = False) -> Path | None:
+    """A journal's path, if it is one crm could have written: a record, document or attachment;
+    and, for a file `written` (never one removed), crm.yaml and its temporary file (`crm access
+    add`, `remove` write it in one transaction with the records they re-seal)."""
     try:
-        if relative == CONFIG_FILE or ("/" not in relative and relative.startswith(fs.TEMP_PREFIX)):
+        if written and (relative == CONFIG_FILE or ("/" not in relative and relative.startswith(fs.TEMP_PREFIX))):
             return fs.confined(root, relative)  # crm.yaml, or its temporary file beside it
         return fs.data_place(root, relative)
     except InvalidValue:

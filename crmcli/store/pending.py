@@ -122,4 +122,4 @@ def _crm_writes(root: Path, relative: str) -> bool:
     folder, _, rest = relative.partition("/")
     known = (kind_of_ref(folder) is not None or folder == "attachments") and rest \
         or relative in (ATTRIBUTES_FILE, CONFIG_FILE)
-    return known and _confined(root, relative) is not None
+    return known and _confined(root, relative, written=True) is not None
