@@ -234,7 +234,8 @@ def test_a_journal_pulled_into_the_work_tree_is_never_replayed(demo):
 ], ids=["temp outside", "target outside", "target crm.yaml", "target .git", "removals"])
 def test_a_journal_naming_anything_but_record_files_touches_nothing(demo, tmp_path, entries):
     """Even crm's own journal (in the state folder, where git cannot put one) is confined to
-    the places crm writes: record folders, attachments/ and .gitattributes."""
+    the places crm writes: record folders, attachments/ and .gitattributes (and crm.yaml, from its
+    own temporary file beside it only: `crm access`)."""
     outside = tmp_path / "victim.txt"
     outside.write_text("keep me\n")
     (demo.root / "customers" / ".crm-tmp-x.yaml").write_text("id: x\n")

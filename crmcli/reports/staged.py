@@ -101,6 +101,9 @@ def _check_changed(repo, tree, changed: list[str], copy_out: CopyOut) -> list[Pr
             root.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(repo.root / CONFIG_FILE, root / CONFIG_FILE)
         copy_out(sorted(_parties_of(root, changed) - set(changed)), scratch)
+        if any(path.startswith("orders/") for path in changed):  # the catalog their lines are checked against,
+            # whole: a product changed alongside would otherwise be the only one there (`crm access` re-seals orders)
+            copy_out(sorted({product.path for product in repo.records("product")} - set(changed)), scratch)
         checked = set(changed)
         return [problem for problem in run_checks(open_repo(root), STAGED_CHECKS) if problem.path in checked]
 

@@ -102,6 +102,8 @@ def recover(root: Path, cache_dir: Path) -> str | None:
     commit = next((entry for entry in entries if entry.get("commit")), None)
     folders = set()
     for temp, target in staged:
+        if (target == CONFIG_FILE) != ("/" not in temp):
+            continue  # crm.yaml is written only from its own temporary file beside it, and that only onto it
         temp_path, target_path = _confined(root, temp, written=True), _confined(root, target, written=True)
         if temp_path is None or target_path is None or not temp_path.name.startswith(fs.TEMP_PREFIX):
             continue
