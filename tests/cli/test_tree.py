@@ -60,3 +60,12 @@ def test_a_run_reads_crm_yaml_once(demo):
     done = subprocess.run([sys.executable, "-c", script, "--data-dir", str(demo.root), "today"], capture_output=True,
                           text=True, check=True, env={**os.environ, "PYTHONPATH": ROOT})
     assert done.stdout.strip().splitlines()[-1] == "0 1"
+
+
+def test_listing_the_commands_loads_none_of_them(tmp_path, monkeypatch):
+    """`crm --help` lists every command from their summaries (crmcli/cli/listing.py); it used to
+    build them all, importing every command module (about 150 ms)."""
+    monkeypatch.chdir(tmp_path)  # no data directory is found from here
+    loaded = _loaded_after("--help")
+    assert not [f"crmcli.cli.{module}" for module in set(COMMANDS.values()) if f"crmcli.cli.{module}" in loaded]
+    assert "crmcli.store.repo" not in loaded
