@@ -13,6 +13,7 @@ import secrets
 import unicodedata
 from datetime import date
 
+from crmcli.model.pinyin import lazy_pinyin
 from crmcli.model.text import cjk_pattern
 
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -38,9 +39,6 @@ def random_id(prefix: str, day: date) -> str:
 def _pinyin_words(run: str) -> list[str]:
     """Pinyin of a run of Chinese characters, grouped as words: two syllables each,
     or the whole run for names of up to three characters (华强电子 → huaqiang dianzi)."""
-    # lazy: pypinyin loads in 190 ms (python -X importtime); only Chinese names need it
-    from pypinyin import lazy_pinyin
-
     syllables = lazy_pinyin(run)
     if len(syllables) <= 3:
         return ["".join(syllables)]

@@ -1,7 +1,7 @@
 """Text folding for matching in any script: case, accents, width, and pinyin for Chinese.
 
 `fold("Müller")` == `fold("MULLER")` == "muller"; `fold("Straße")` == "strasse".
-Pinyin needs pypinyin, whose dictionary takes a quarter second to load, so it is
+Pinyin needs pypinyin (see model/pinyin.py for how its load is kept short); it is
 computed when a record is indexed, never while answering a query.
 """
 
@@ -10,6 +10,8 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+
+from crmcli.model.pinyin import lazy_pinyin
 
 CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 """The CJK blocks of Chinese characters, for character classes. A class over them costs about
@@ -63,13 +65,9 @@ def pinyin_forms(text: str) -> tuple[str, str] | None:
     characters (张伟 → "zhang wei", "zw"), else None. Other words are kept, folded."""
     if not has_cjk(text):
         return None
-    # lazy: pypinyin loads in 190 ms (python -X importtime); only Chinese names need it
-    from pypinyin import lazy_pinyin
-
     text = text[:PINYIN_CHARS]
-    # pypinyin's stub says `errors` returns a str; it may return a list of them (as its README shows).
-    syllables = [compact(s) for s in lazy_pinyin(
-        text, errors=lambda chars: fold(chars).split())]  # type: ignore[arg-type, return-value]
+    # `errors` may return a list of syllables (as pypinyin's README shows).
+    syllables = [compact(s) for s in lazy_pinyin(text, errors=lambda chars: fold(chars).split())]
     syllables = [s for s in syllables if s]
     return " ".join(syllables), "".join(s[0] for s in syllables)
 

@@ -15,7 +15,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from crmcli.errors import InvalidValue
 from crmcli.model.money import MINOR_UNITS
-from crmcli.model.recurrence import check_rule
 
 
 def _folder():
@@ -66,6 +65,10 @@ def _is_zone(name) -> bool:
 
 def _is_repeat(text) -> bool:
     """A repeat rule crm can follow, its interval within bounds (not `99999999y`)."""
+    # lazy: repeat rules load dateutil's rrule, about 5 ms (python -X importtime); every command
+    # loads this module (the index, the settings' stamp), few validate a repeat rule
+    from crmcli.model.recurrence import check_rule
+
     try:
         return not isinstance(text, str) or bool(check_rule(text, date(2000, 1, 1)))
     except InvalidValue:
