@@ -17,7 +17,6 @@ from crmcli.errors import InvalidValue
 from crmcli.i18n import _
 from crmcli.model.kinds import KINDS
 from crmcli.model.text import visible
-from crmcli.query.parse import joined
 
 if TYPE_CHECKING:
     from crmcli.store.repo import Repo, Settings
@@ -165,6 +164,9 @@ Query = Annotated[list[str] | None, typer.Argument(help="A query, as for crm sea
 
 def query_text(parts: list[str]) -> str:
     """The query several arguments make (see `query.parse.joined`)."""
+    # lazy: the query parser's six dataclasses load in about 3 ms (python -X importtime); `--help` does without it
+    from crmcli.query.parse import joined
+
     return joined(parts)
 
 
