@@ -11,6 +11,7 @@ from pathlib import Path
 from crmcli import i18n
 from crmcli.errors import CrmError, DataDirError, InvalidValue
 from crmcli.i18n import N_, _
+from crmcli.model import jsonish
 from crmcli.version import __version__
 
 CONFIG_FILE = "crm.yaml"
@@ -199,6 +200,10 @@ def read_settings(path: Path, schema: str, error: type[CrmError], *, links: bool
         data = codec.read(path, links=links)
         if len(data) > MAX_SETTINGS_BYTES:
             raise codec.RecordSyntaxError(_("file is larger than {size} KiB").format(size=MAX_SETTINGS_BYTES // 1024))
+        stamp = _stamp(data, schema)
+        remembered = _remembered(stamp)
+        if remembered is not None:
+            return remembered
         raw = codec.decode(data)
     except FileNotFoundError:
         return None
@@ -206,14 +211,12 @@ def read_settings(path: Path, schema: str, error: type[CrmError], *, links: bool
         raise error(_("{path}: cannot read: {error}").format(path=path, error=failure.strerror)) from None
     except codec.RecordSyntaxError as failure:
         raise error(failure.message, where=f"{path}:{failure.line}" if failure.line else str(path)) from None
-    stamp = _stamp(data, schema)
-    if not os.path.lexists(stamp):
-        problems = document_problems(schema, raw)
-        if problems:
-            field, message = problems[0]
-            line = line_of(data.decode("utf-8-sig"), field)
-            raise error(message, where=f"{path}:{line}" if line else str(path))
-        _remember(stamp)
+    problems = document_problems(schema, raw)
+    if problems:
+        field, message = problems[0]
+        line = line_of(data.decode("utf-8-sig"), field)
+        raise error(message, where=f"{path}:{line}" if line else str(path))
+    _remember(stamp, raw)
     return raw
 
 
@@ -225,11 +228,12 @@ def user_folder(variable: str, fallback: str) -> Path:
 
 
 def _stamp(data: bytes, schema: str) -> Path:
-    """Where a settings file's passing its schema is remembered. Validating costs every command
-    the import of jsonschema (about 80 ms, a quarter of `crm today`); a stamp costs a hash. It is
-    keyed by the file's bytes, the schema (and the common one it refers to) and crm's version,
-    so any change is validated again, and kept in the user's cache, where nothing pulled can
-    put one."""
+    """Where a settings file's passing its schema is remembered, with what it holds. Validating
+    costs every command the import of jsonschema (about 80 ms, a quarter of `crm today`), and
+    parsing the YAML the import of PyYAML (about 10 ms); a stamp costs a hash and a small JSON
+    read. It is keyed by the file's bytes, the schema (and the common one it refers to) and
+    crm's version, so any change is parsed and validated again, and kept in the user's cache,
+    where nothing pulled can put one."""
     # lazy: the schemas load with importlib.resources, about 4 ms (python -X importtime); as in `read_settings`
     from crmcli.store.schemas import schema_bytes
 
@@ -238,10 +242,26 @@ def _stamp(data: bytes, schema: str) -> Path:
     return user_folder("XDG_CACHE_HOME", ".cache") / "crm" / "valid-settings" / digest
 
 
-def _remember(stamp: Path) -> None:
-    """Leave the stamp; a cache that cannot be written only means validating again next time."""
+def _remembered(stamp: Path) -> dict | None:
+    """The settings a stamp remembers (as model/jsonish.py writes them), or None: no stamp, or
+    one that cannot be read (an empty one, as crm wrote before it kept the settings too)."""
+    try:
+        with open(stamp, encoding="utf-8") as file:
+            value = jsonish.loads(file.read())
+    except (OSError, ValueError):
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def _remember(stamp: Path, raw: dict) -> None:
+    """Leave the stamp, whole (written aside and renamed); a cache that cannot be written only
+    means parsing and validating again next time."""
     try:
         stamp.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        os.close(os.open(stamp, os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW, 0o600))
+        aside = stamp.with_name(f"{stamp.name}.{os.getpid()}.tmp")
+        fd = os.open(aside, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as file:
+            file.write(jsonish.dumps(raw))
+        os.replace(aside, stamp)
     except OSError:
         pass

@@ -38,7 +38,7 @@ def _loaded_after(*args: str) -> set[str]:
                           env={**os.environ, "PYTHONPATH": ROOT})
     code, modules = json.loads(done.stdout.strip().splitlines()[-1])
     assert code == 0, done.stderr
-    return {module for module in modules if module.split(".")[0] in {name.split(".")[0] for name in HEAVY}}
+    return set(modules)
 
 
 def test_today_loads_no_heavy_library_and_no_import_export_code(demo):
@@ -75,3 +75,11 @@ def test_listing_the_commands_loads_none_of_them(tmp_path, monkeypatch):
     loaded = _loaded_after("--help")
     assert not [f"crmcli.cli.{module}" for module in set(COMMANDS.values()) if f"crmcli.cli.{module}" in loaded]
     assert "crmcli.store.repo" not in loaded
+
+
+def test_a_search_answered_from_the_index_reads_no_yaml(demo):
+    """crm.yaml, once parsed and validated, is remembered with its stamp in the user's cache
+    (store/config.py), and the index answers the search: PyYAML is not even imported."""
+    first = _loaded_after("--data-dir", str(demo.root), "search", "zanzibar")
+    again = _loaded_after("--data-dir", str(demo.root), "search", "zanzibar")
+    assert "crmcli.store.codec" in first and "yaml" not in again
