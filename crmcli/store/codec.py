@@ -160,6 +160,7 @@ def _yaml():
 
     loader: type = _PureLoader
     try:
+        # lazy: libyaml's binding, with PyYAML above
         from yaml._yaml import CParser
     except ImportError:  # pragma: no cover - PyYAML built without libyaml
         pass
