@@ -25,7 +25,7 @@ from crmcli.model.money import amount_text, amount_texts
 from crmcli.model.text import CONTROL, visible
 from crmcli.model.views import Align, Document, Fields, Table
 from crmcli.render.grid import SIMPLE, grid, width
-from crmcli.render.guard import csv_cell
+from crmcli.render.guard import TRIGGERS, csv_cell
 from crmcli.render.layout import PADDING, plan
 
 MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
@@ -114,7 +114,10 @@ def _text_columns(table: Table, marker: str = "", literal=_as_is) -> list[list[s
     """The cell texts of `table`, column by column, passed through `literal` (the format's
     escaping), highlighted spans wrapped in `marker`."""
     columns = [_column_texts(table.rows, column) for column in table.columns]
-    if literal is not _as_is:
+    if literal is markdown_text:  # most columns have nothing to escape, as one search tells
+        columns = [list(map(literal, texts)) if MARKDOWN_SPECIAL.search(joined := "".join(texts)) or "\n" in joined
+                   else texts for texts in columns]
+    elif literal is not _as_is:
         columns = [list(map(literal, texts)) for texts in columns]
     for number, row in enumerate(table.rows if marker else ()):
         if row.get("_spans"):
@@ -205,7 +208,24 @@ def _csv(result, stream, raw: bool = False, shown: bool = False) -> None:
             writer.writerows([[cell(label), cell(value)] for label, value in part.items])
         else:
             writer.writerow([cell(c.header) for c in part.columns])
-            writer.writerows([[cell(row.get(c.key)) for c in part.columns] for row in part.rows])
+            writer.writerows(zip(*(_csv_column([row.get(c.key) for row in part.rows], raw, shown)
+                                   for c in part.columns), strict=True))
+
+
+def _csv_column(values: list, raw: bool, shown: bool) -> list[str]:
+    """The CSV cells of a column's `values`, as `_csv`'s cell() writes each: text as it is,
+    then (one search of the whole column telling whether any needs it) made visible and
+    guarded against formulas."""
+    texts = [value if type(value) is str else "" if value is None else str(value) if type(value) is int
+             else _csv_value(value) for value in values]
+    if shown and CONTROL.search("".join(texts)):
+        texts = list(map(visible, texts))
+    if not raw and FORMULA_START.search("\x00" + "\x00".join(texts)):
+        texts = [csv_cell(value, text) for value, text in zip(values, texts, strict=True)]
+    return texts
+
+
+FORMULA_START = re.compile("\x00[" + re.escape("".join(TRIGGERS)) + "]")
 
 
 def _csv_value(value) -> str:

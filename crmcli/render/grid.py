@@ -15,14 +15,15 @@ from itertools import repeat
 
 from crmcli.model.views import Align
 
-NARROW = "\u00a0-\u024f\u0370-\u0482\u048a-\u052f\u2010-\u2027\u2030-\u205e\u20a0-\u20c0"
+NARROW = "\u00a0-\u024f\u0370-\u0482\u048a-\u052f\u2010-\u2027\u2030-\u205e\u20a0-\u20c0\u2100-\u22ff\u2500-\u257f"
 WIDE = ("\u3000-\u3029\u3030-\u303e\u3041-\u3096\u30a1-\u30fa\u30fc-\u30ff\u3400-\u4dbf\u4e00-\u9fff"
         "\uac00-\ud7a3\uf900-\ufaff\uff01-\uff60\uffe0-\uffe6")
 SIMPLE = re.compile(f"[\x20-\x7e{NARROW}{WIDE}]*")
 """Text whose width is one cell a character, two for each WIDE one (Chinese, Japanese and
-Korean characters, full-width forms), exactly as wcwidth counts it: letters of Latin, Greek
-and Cyrillic scripts without combining marks, punctuation, currency signs. Anything else
-(a combining accent, an emoji sequence, a tab) is measured by wcwidth itself."""
+Korean characters, full-width forms), exactly as wcwidth (and rich) count it: letters of Latin,
+Greek and Cyrillic scripts without combining marks, punctuation, currency signs, arrows, math
+and box-drawing signs. Anything else (a combining accent, an emoji sequence, a tab) is
+measured by wcwidth itself."""
 WIDE_CHAR = re.compile(f"[{WIDE}]")
 
 

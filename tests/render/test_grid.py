@@ -16,8 +16,9 @@ from tabulate import tabulate
 from wcwidth import wcswidth
 
 from crmcli.model.views import Column, Table
-from crmcli.render import _cell, _column_texts, _rich_table, markdown_text, render, visible
+from crmcli.render import _cell, _column_texts, _csv_column, _csv_value, _rich_table, markdown_text, render, visible
 from crmcli.render.grid import NARROW, SIMPLE, WIDE, grid, width
+from crmcli.render.guard import csv_cell
 
 PIECES = [
     "Acme", "Müller", "Straße", "Zoë", "ĳ", "Ωmega", "Москва", "华强电子", "张伟", "東京", "ｶﾀｶﾅ", "ＡＢＣ",
@@ -144,3 +145,13 @@ def test_a_large_terminal_table_keeps_the_layout_rich_draws(rng):
         table = Table(columns, rows, title=rng.choice([None, "Overdue", _text(rng, 8, among)]))
         width = rng.choice([8, 12, 20, 40, 80, 200])
         assert _terminal(table, width, 0) == _terminal(table, width, len(rows))
+
+
+@pytest.mark.parametrize("raw", [False, True])
+@pytest.mark.parametrize("shown", [False, True])
+def test_csv_cells_written_a_column_at_a_time_read_as_each_cell_alone(rng, raw, shown):
+    values = VALUES + ["=1+1", "+33 1", "-5", "@sum", "\tx", "\rx", "a\x00=b"]
+    for _ in range(200):
+        column = [rng.choice(values) for _ in range(rng.randint(1, 8))]
+        assert _csv_column(column, raw, shown) == [
+            csv_cell(value, visible(_csv_value(value)) if shown else _csv_value(value), raw) for value in column]
