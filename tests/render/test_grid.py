@@ -110,6 +110,10 @@ VALUES = [None, True, False, 0, 7, -12, Decimal("1250"), Decimal("1250.5"), Deci
           Decimal("1E+3"), Decimal("NaN"), Decimal("-1234567.891"), "text", " spaced ", "esc\x1bape", "张伟",
           date(2026, 11, 22), datetime(2026, 11, 22, 9, 30, tzinfo=UTC), ["a", "b\x07"], {"k": "v"}, 1.5]
 
+AMOUNTS = [Decimal(text) for text in ("0.00", "-0.00", "5.10", "999.99", "1000.00", "-1234567.89", "12345678901.25",
+                                      "0.125", "100.500", "7.000", "-999999.999")]
+"""Amounts as totals hold them: rounded to (or beyond) their currency's minor units."""
+
 
 @pytest.mark.parametrize("style", [None, "money"])
 def test_cells_written_a_column_at_a_time_read_as_each_cell_alone(rng, style):
@@ -117,7 +121,9 @@ def test_cells_written_a_column_at_a_time_read_as_each_cell_alone(rng, style):
         rows = [{"v": rng.choice(VALUES), "currency": rng.choice(["CNY", "JPY", "KWD", None, "XXX"])}
                 for _ in range(rng.randint(1, 8))]
         if rng.random() < 0.5:  # one currency and amounts only: the column's quick path
-            rows = [{"v": rng.choice(VALUES[6:12]), "currency": "CNY"} for _ in rows]
+            code = rng.choice(["CNY", "CNY", "KWD", "JPY", None, "XXX"])
+            among = AMOUNTS if rng.random() < 0.7 else AMOUNTS + VALUES[6:12]
+            rows = [{"v": rng.choice(among), "currency": code} for _ in rows]
         column = Column("v", "v", style=style)
         assert _column_texts(rows, column) == [_cell(row, column) for row in rows]
 
