@@ -79,12 +79,13 @@ def amount_text(amount: Decimal, code: str | None) -> str:
 
 def amount_texts(amounts: list[Decimal], codes: list[str | None]) -> list[str]:
     """`amount_text` of each amount in the currency beside it, a column at a time: when the
-    column has one currency and every amount written has its minor units already (a rounded
-    total), which one search of the whole column tells, nothing is added to any of them."""
+    column has one currency (or none named) and every amount written has its minor units
+    already (a rounded total), which one search of the whole column tells, nothing is added."""
     texts = [format(amount, ",f") for amount in amounts]
-    places = MINOR_UNITS.get(codes[0] or "") if len(set(codes)) == 1 else None
-    if places == 0 or (places and not re.search(rf"(?m)^(?!.*\.\d{{{places}}})", "\n".join(texts))):
-        return texts
+    if len(set(codes)) == 1:
+        places = MINOR_UNITS.get(codes[0] or "")
+        if not places or not re.search(rf"(?m)^(?!.*\.\d{{{places}}})", "\n".join(texts)):
+            return texts
     return list(map(amount_text, amounts, codes))
 
 

@@ -145,8 +145,11 @@ def grid(columns: Sequence[list[str]], aligns: Sequence[Align], headers: Sequenc
         named = [_header(name, size, align) for name, size, align in zip(headers, sizes, aligns, strict=True)]
         yield from _lines(named, sizes, multiline)
         yield rule
-    for row in rows:
-        yield from _lines(row, sizes, multiline)
+    if multiline:
+        for row in rows:
+            yield from _lines(row, sizes, multiline)
+    else:
+        yield from map(str.rstrip, map("  ".join, rows))
     if headers is None:
         yield rule
 
