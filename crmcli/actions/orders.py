@@ -135,11 +135,14 @@ def new_order(repo, direction: str, party: Record, *, lines: list, currency: str
     record["lines"] = stored
     record["totals"] = totals(stored, code)
     machine = order_workflow(repo.config.review_orders)
+    # The status an order is added (or imported) in is the one it had on its date: a run
+    # pinned to a later day sees it so, while `created` keeps when it was typed. An order
+    # dated ahead got its status now, not on a day still to come.
+    started = _moment(repo, min(order_day, clock.today()))
     if imported:
-        machine.arrive(record, status or machine.initial, moment_text(clock.now()), by or repo.config.me,
-                       f"imported from {imported}")
+        machine.arrive(record, status or machine.initial, started, by or repo.config.me, f"imported from {imported}")
     else:
-        machine.start(record, moment_text(clock.now()), by or repo.config.me, status)
+        machine.start(record, started, by or repo.config.me, status)
         if record["status"] in ("shipped", "delivered", "completed"):
             record[shipment_field(record)] = [_shipment(record, order_day, None, None, [], by or repo.config.me)]
         if record["status"] in ("delivered", "completed"):
