@@ -11,7 +11,7 @@ from crmcli.errors import InvalidValue, NotFound
 from crmcli.i18n import N_, _
 from crmcli.model.dates import moment_text, parse_day
 from crmcli.model.kinds import KINDS, plays
-from crmcli.model.money import MINOR_UNITS, parse_amount, parse_decimal, parse_rate, rounded
+from crmcli.model.money import MINOR_UNITS, parse_decimal, parse_positive, parse_rate, rounded
 from crmcli.model.money import currency as currency_code
 from crmcli.model.notices import Notice
 from crmcli.model.orders import (
@@ -312,9 +312,7 @@ def pay(repo, order: Record, amount: str, *, day: str | None = None, method: str
     again under the writers' lock, so two payments made at once are both kept. Only an
     order confirmed or later takes money (a draft is a quote). `from_credit` pays it from
     the party's credit (overpayments, cancelled orders kept as credit), oldest first."""
-    value = parse_amount(amount, order.data["currency"])
-    if value <= 0:
-        raise InvalidValue(_("a payment must be more than zero"))
+    value = parse_positive(amount, order.data["currency"], N_("a payment"))
     paid_on = (parse_day(day, repo.clock) if day else repo.clock.today()).isoformat()
     payment: dict = {"date": paid_on, "amount": value}
     for key, text in (("method", "credit" if from_credit else method), ("ref", ref), ("note", note)):
