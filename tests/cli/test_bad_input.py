@@ -813,6 +813,11 @@ def test_an_empty_listing_in_json_is_an_empty_array(warm, args):
     (["pay", "SO-20260226-FTZZ", "-1e309"], "amount '-1e309' is too large"),
     (["target", "set", "all", "2026-12", "-5"], "a target must be more than zero, not -5"),
     (["target", "set", "all", "2026-12", "0"], "a target must be more than zero, not 0"),
+    (["deal", "add", "huaqiang", "Cable 2027", "--amount", "-5"], "amount cannot be less than 0: -5.00"),
+    (["deal", "edit", "DL-20260112-3PZZ", "--amount", "-5"], "amount cannot be less than 0: -5.00"),
+    (["contract", "new", "huaqiang", "--template", "framework-agreement", "--value", "-5"],
+     "value cannot be less than 0: -5.00"),
+    (["campaign", "add", "Spring fair", "--channel", "event", "--budget", "-1"], "budget cannot be less than 0"),
 ], ids=lambda a: " ".join(a) if isinstance(a, list) else None)
 def test_a_negative_or_zero_number_is_read_as_a_number_and_refused(warm, args, says):
     """Click reads a word starting with `-` as an option ("No such option '-5'"); a command
