@@ -210,6 +210,14 @@ def test_an_unreadable_today(warm):
     assert_refused(warm("--today", "someday", "today"), 1, before, warm.root, says=("someday",))
 
 
+@pytest.mark.parametrize("value", ["", "  "])
+def test_an_empty_today_is_refused_not_taken_for_the_real_day(warm, value):
+    """`--today ''` (a script whose variable came out empty) would otherwise run as of the real
+    day, silently; an empty CRM_TODAY still means unset, as empty variables do."""
+    before = snapshot(warm.root)
+    assert_refused(warm("--today", value, "today"), 1, before, warm.root, says=("--today",))
+
+
 def test_an_empty_due(warm):
     before = snapshot(warm.root)
     assert_refused(warm("log", "huaqiang", "call", "hi", "--next", "send quote", "--due", ""), 1, before, warm.root)
