@@ -1,6 +1,7 @@
 """What every command shares: the run's state (data directory, format, today) and options."""
 
 
+import contextlib
 import os
 import shutil
 import sys
@@ -19,6 +20,8 @@ from crmcli.model.kinds import KINDS
 from crmcli.model.text import visible
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from crmcli.store.repo import Repo, Settings
 
 
@@ -45,6 +48,37 @@ FormatOption = Annotated[
 ]
 
 
+BAR_FROM = 2000
+"""Files a refresh must read for a progress bar to be worth showing (a cold index build)."""
+
+
+class ColdBuildBar:
+    """The progress of a refresh that reads many files (the first command in a new clone
+    builds the whole index), shown on a terminal as `crm reindex` shows it; nothing for
+    the few files an ordinary refresh reads, so ordinary commands never load the bar."""
+
+    def __init__(self):
+        self.bar: contextlib.ExitStack | None = None
+        self.advance: Callable[[int, int], None] = lambda done, total: None
+        self.done = 0
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.bar is None:
+            if total < BAR_FROM:
+                return
+            # lazy: rich's progress bar, ~20 ms; only a refresh of 2,000 files or more shows it
+            from crmcli.render.progress import progress_bar
+
+            self.bar = contextlib.ExitStack()
+            self.advance = self.bar.enter_context(progress_bar(_("indexing")))
+            self.done = 0
+        self.advance(done, total)
+        self.done += done
+        if self.done >= total:  # the refresh is over: the command's own output follows
+            self.bar.close()
+            self.bar = None
+
+
 @dataclass
 class State:
     """The options given before the command, and the data directory once opened."""
@@ -69,6 +103,7 @@ class State:
         if self.repo_ is None:
             self.repo_ = open_repo(self.data_dir, today=self.today, at=self.at, settings=self.settings)
             self.repo_.autocommit = self.repo_.autocommit and not self.no_commit
+            self.repo_.progress = ColdBuildBar()
         return self.repo_
 
     def format(self, override: OutputFormat | None = None) -> str:

@@ -290,6 +290,34 @@ def decode(data: bytes, *, mapping: bool = True):
     return value
 
 
+def field_line(text: str, field: list, plain) -> int | None:
+    """The 1-based line of the key (or list item) at the end of `field` in `text`, found in
+    libyaml's nodes; None when not sure to say what ruamel's round-trip nodes would say
+    (store/validation.line_of): `plain(field)` false, anchors, aliases, tags or directives
+    anywhere, or any part of the way not found."""
+    if not plain(field) or any(marker in text for marker in ("&", "*", "!", "%", "? ")):
+        return None
+    try:
+        _check_nesting(text)  # libyaml's composer recurses in C
+        node = yaml.compose(text, Loader=_Loader)
+    except (RecordSyntaxError, yaml.YAMLError, RecursionError):
+        return None
+    line = None
+    for part in field:
+        if isinstance(part, int) and isinstance(node, yaml.SequenceNode) and 0 <= part < len(node.value):
+            node = node.value[part]
+            line = node.start_mark.line + 1
+        elif isinstance(part, str) and isinstance(node, yaml.MappingNode):
+            found = [(key, value) for key, value in node.value
+                     if isinstance(key, yaml.ScalarNode) and key.tag == "tag:yaml.org,2002:str" and key.value == part]
+            if len(found) != 1:
+                return None
+            line, node = found[0][0].start_mark.line + 1, found[0][1]
+        else:
+            return None
+    return line
+
+
 @functools.cache
 def writer():
     """The shared round-trip writer, built on first use (ruamel is slow to import)."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Protocol
@@ -278,6 +278,20 @@ class Questions:
         sql, params = match.where(self.repo.clock)
         return _records(self._run(f"SELECT f.path, f.data FROM files f WHERE {sql}", params),
                         None if match.every_day else self.horizon)
+
+    def each(self, match: Match, batch: int = 500) -> Iterator[Record]:
+        """The records of the match in the order of their references, read from the index a
+        batch at a time: what goes through every record (`crm check`) holds a batch of them,
+        not all. The order is sorted on (reference, file_id) pairs alone, not by SQLite over
+        the records' data."""
+        sql, params = match.where(self.repo.clock)
+        order = sorted(self._run(f"SELECT substr(f.path, 1, length(f.path) - 5), f.file_id FROM files f WHERE {sql}",
+                                 params))
+        for start in range(0, len(order), batch):
+            ids = [file_id for _ref, file_id in order[start:start + batch]]
+            rows = {file_id: (path, data) for file_id, path, data in self._run(
+                f"SELECT file_id, path, data FROM files WHERE file_id IN ({_marks(ids)})", ids)}
+            yield from _records([rows[file_id] for file_id in ids], None if match.every_day else self.horizon)
 
     def count(self, match: Match) -> int:
         sql, params = match.where(self.repo.clock)

@@ -33,6 +33,8 @@ from crmcli.store.sealing import Damaged, Policy, Sealer, holds_envelopes, opene
 from crmcli.store.validation import refuse_invalid
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from crmcli.store.index import Index
 
 
@@ -90,6 +92,9 @@ class Repo:
     """Under `--at`: the data directory itself, where git runs."""
     state_folder: Path | None = None
     """Where the derived state is kept, when not where `store.state` puts it (an `--at` extract's)."""
+    progress: Callable[[int, int], None] | None = None
+    """Told `(files done, files to do)` while a refresh reads files (a first command's cold
+    build reads them all): the command line shows a bar with it on a terminal."""
     _index: Index | None = None
     _sealer: Sealer | None = None
 
@@ -116,7 +121,7 @@ class Repo:
         """The index, brought up to date with the files of `kinds` (all kinds when none given).
         Writes that only need the parties (`crm log`) refresh just those folders."""
         index = self.index_store()
-        self.warnings.extend(index.refresh([kind.folder for kind in kinds] or None))
+        self.warnings.extend(index.refresh([kind.folder for kind in kinds] or None, self.progress))
         return index
 
     def reindex(self, progress=None) -> int:

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from crmcli.errors import InvalidValue
 from crmcli.model.money import MINOR_UNITS
+from crmcli.store.accept import compile_schema
 
 
 def _folder():
@@ -111,6 +112,14 @@ def validator(name: str):
     checker.checks("zone")(_is_zone)
     checker.checks("repeat")(_is_repeat)
     return Draft202012Validator(_inlined(schema(name), schema(name)), format_checker=checker)
+
+
+@functools.cache
+def accepts(name: str):
+    """The fast yes/no check of the schema `name` (store/accept.py): True means jsonschema
+    would find no error either."""
+    checking = validator(name)
+    return compile_schema(checking.schema, checking.format_checker)
 
 
 def resolve(node: dict, root: dict) -> dict:
