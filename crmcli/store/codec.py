@@ -297,9 +297,10 @@ def field_line(text: str, field: list, plain) -> int | None:
     anywhere, or any part of the way not found."""
     if not plain(field) or any(marker in text for marker in ("&", "*", "!", "%", "? ")):
         return None
+    yaml, loader, _resolver = _yaml()
     try:
         _check_nesting(text)  # libyaml's composer recurses in C
-        node = yaml.compose(text, Loader=_Loader)
+        node = yaml.compose(text, Loader=loader)
     except (RecordSyntaxError, yaml.YAMLError, RecursionError):
         return None
     line = None
