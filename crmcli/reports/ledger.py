@@ -16,6 +16,7 @@ from typing import Any
 from crmcli.errors import InvalidValue
 from crmcli.i18n import N_, _, quarter_text
 from crmcli.model.kinds import KINDS
+from crmcli.model.locked import LOCK
 from crmcli.model.money import converter, rounded
 from crmcli.model.money import currency as currency_code
 from crmcli.model.orders import (
@@ -39,6 +40,8 @@ LINE_KEYS = (N_("product"), N_("category"))
 MEASURES = (N_("orders"), N_("quantity"), N_("net"), N_("discount"), N_("tax"), N_("gross"), N_("paid"),
             N_("outstanding"))
 MONEY = ("net", "discount", "tax", "gross", "paid", "outstanding")
+UNKNOWABLE = ("paid", "outstanding")
+"""Measures a protected payment may hide from the reader (model/locked.py)."""
 MEASURE_PRIORITY = {"discount": LOW, "tax": LOW, "quantity": LOW, "orders": NORMAL, "paid": NORMAL}
 """Which measures a narrow terminal drops first; net, gross and outstanding stay."""
 
@@ -100,11 +103,9 @@ def ledger(repo, *, by: list[str] | None = None, period: str | None = None, purc
     by_line = lines or any(key in LINE_KEYS for key in by)
     label = span.label if span else "all"
     if by and not by_line and not target:
-        if counted_only:
-            match = replace(match, counted=True)
-        first, second = by[0], by[-1]
-        tables = _sql_cells(repo, query, match, first, second, MEASURES)
-        return _document(tables or {repo.config.currency: {}}, by, MEASURES, purchases, label, direction)
+        tables = _sql_cells(repo, query, replace(match, counted=counted_only), by[0], by[-1], MEASURES)
+        if tables is not None:
+            return _document(tables or {repo.config.currency: {}}, by, MEASURES, purchases, label, direction)
     if by_line:
         orders = [r.data for r in select(repo, query, (KINDS["order"],), match)]
     else:
@@ -195,13 +196,15 @@ def _measure_columns(measures: tuple) -> list[Column]:
 
 
 def _add(into: dict, facts_or_sums, measures: tuple) -> dict:
-    """Running sums (and the order ids seen) of facts, or of other running sums."""
+    """Running sums (and the order ids seen, and how many orders' payments are unknown) of
+    facts, or of other running sums."""
     for item in facts_or_sums:
         if isinstance(item, Fact):
             into["ids"].add(item.order["id"])
             values = item.values
         else:
             into["ids"] |= item["ids"]
+            into["locked"] += item["locked"]
             values = item
         for measure in measures:
             if measure != "orders":
@@ -210,14 +213,17 @@ def _add(into: dict, facts_or_sums, measures: tuple) -> dict:
 
 
 def _empty(measures: tuple) -> dict:
-    return {"ids": set(), **{measure: 0 for measure in measures if measure != "orders"}}
+    return {"ids": set(), "locked": 0, **{measure: 0 for measure in measures if measure != "orders"}}
 
 
 def _finish(sums: dict, measures: tuple, code: str) -> dict:
-    """The measures of one group: orders counted once, money rounded once."""
+    """The measures of one group: orders counted once, money rounded once; what was paid
+    and is outstanding reads 🔒 when a protected payment this reader cannot open is in it."""
     done: dict[str, object] = {"orders": len(sums["ids"])}
     for measure in measures:
-        if measure != "orders":
+        if measure in UNKNOWABLE and sums["locked"]:
+            done[measure] = LOCK
+        elif measure != "orders":
             done[measure] = rounded(Decimal(sums[measure]), code) if measure in MONEY else sums[measure]
     return done
 
@@ -233,15 +239,20 @@ def _cells(facts: list[Fact], first: str, second: str, measures: tuple) -> dict[
 
 def _sql_cells(repo, query: str, match: Match, first: str, second: str, measures: tuple):
     """{currency: cells} summed by the store for order-level ledgers (exactly: see
-    `Questions.order_sums`), made Decimals."""
+    `Questions.order_sums`), made Decimals; None when the store cannot add them exactly."""
     names = repo.index.party_facts()
     tables: dict[str, dict[str, dict[str, dict]]] = {}
-    for row in repo.ask.order_sums(replace(match, kinds=("order",), query=query_of(repo, query)), first, second):
-        unit = Decimal(row["scale"])
-        sums: dict[str, Any] = {key: Decimal(row[key]) / unit for key in ("net", "discount", "tax", "gross", "paid")}
+    rows = repo.ask.order_sums(replace(match, kinds=("order",), query=query_of(repo, query)), first, second)
+    if rows is None:
+        return None
+    for row in rows:
+        places = -(len(str(row["scale"])) - 1)
+        sums: dict[str, Any] = {key: Decimal(row[key] or 0).scaleb(places)
+                                for key in ("net", "discount", "tax", "gross", "paid")}
         sums["quantity"] = Decimal(row["quantity"]) / QUANTITY_SCALE
         sums["outstanding"] = sums["gross"] - sums["paid"]
         sums["ids"] = set(row["ids"].split())
+        sums["locked"] = row["locked"]
         labels = [names.get(key, {}).get("name", key) if level in ("customer", "supplier", "party") else key
                   for level, key in ((first, row["k1"]), (second, row["k2"]))]
         cell = tables.setdefault(row["currency"], {}).setdefault(labels[0], {})

@@ -1,5 +1,6 @@
 """The sales ledger, checked against sums computed here straight from the order files."""
 
+import base64
 from collections import defaultdict
 from decimal import Decimal
 
@@ -126,3 +127,61 @@ def test_the_register_names_what_each_order_was_for(demo):
     assert products["SO-20261026-DKAP"] == "CAB-12, CAB-HDMI21-2M, MCU-F103C8"
     text = demo("ledger", "--period", "2026-10", "--format", "plain").out
     assert "+2" not in text and "CAB-HDMI21-2M" in text
+
+
+ORDER = "orders/2026/SO-20260408-KEMV.yaml"
+"""A closed sale of the demo's, paid in full: 1853.20 CNY to wangxiaoming (王小明) in 2026-04."""
+
+
+def customer_month(data, when="2026-04") -> dict:
+    """The ledger's row of the demo's wangxiaoming in a month, as JSON."""
+    report = data("ledger", "--by", "customer,month", "--format", "json").json()
+    return next(row for row in report["currencies"]["CNY"]["rows"]
+                if row["customer"] == "王小明" and row["month"] == when)
+
+
+def test_a_hand_edit_of_an_orders_amounts_and_payments_is_in_the_next_ledger(demo):
+    """The ledger adds sums the index keeps per order: a hand edit must reach them."""
+    before = customer_month(demo)
+    path = demo.root / ORDER
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "totals: {net: 1640.00, tax: 213.20, gross: 1853.20}", "totals: {net: 1740.00, tax: 226.20, gross: 1966.20}")
+        .replace("amount: 1853.20, method: wechat}", "amount: 1000.01, method: wechat}"), encoding="utf-8")
+    after = customer_month(demo)
+    assert Decimal(str(after["gross"])) - Decimal(str(before["gross"])) == Decimal("113.00")
+    assert Decimal(str(after["paid"])) - Decimal(str(before["paid"])) == Decimal("-853.19")
+    assert Decimal(str(after["outstanding"])) == Decimal(str(after["gross"])) - Decimal(str(after["paid"]))
+    owed = demo("report", "receivables", "--format", "json").json()["CNY"]["rows"]
+    assert next(row for row in owed if row["party"] == "王小明")["total"] == Decimal("966.19")
+
+
+def test_amounts_beyond_the_minor_unit_are_added_exactly_and_rounded_once(demo):
+    """A hand-typed total of a tenth of a cent is no whole number of cents: the ledger adds
+    the orders as written (exactly) rather than a rounded copy, and rounds the group once."""
+    path = demo.root / ORDER
+    path.write_text(path.read_text(encoding="utf-8").replace("net: 1640.00,", "net: 1640.004,"), encoding="utf-8")
+    expected = sum(o["totals"]["net"] for o in orders_of(demo)
+                   if o["party"] == "customers/wangxiaoming" and str(o["date"]).startswith("2026-04"))
+    assert expected % Decimal("0.01") != 0
+    assert Decimal(str(customer_month(demo)["net"])) == expected.quantize(Decimal("0.01"))
+
+
+def test_a_payment_the_reader_cannot_open_makes_paid_and_outstanding_unknown(demo):
+    """A protected payment without the key is 🔒: what was paid and is outstanding on its
+    group, its total and its party's receivable are unknown, never a number left short."""
+    pyrage = pytest.importorskip("pyrage")
+    someone = pyrage.x25519.Identity.generate().to_public()
+    sealed = base64.b64encode(pyrage.encrypt(b'[{"date": "2026-04-08", "amount": 1853.20}]', [someone])).decode()
+    path = demo.root / ORDER
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "payments:\n  - {date: 2026-04-08, amount: 1853.20, method: wechat}",
+        f"payments: ENC[age,0123456789ab,{sealed}]"), encoding="utf-8")
+    row = customer_month(demo)
+    assert (row["paid"], row["outstanding"]) == ("🔒", "🔒")
+    assert Decimal(str(row["gross"])) == Decimal("1853.20")
+    report = demo("ledger", "--by", "customer,month", "--format", "json").json()["currencies"]["CNY"]
+    assert report["total"]["paid"] == "🔒"
+    assert [r for r in report["rows"] if r["paid"] == "🔒"] == [row]
+    owed = demo("report", "receivables", "--format", "json").json()["CNY"]
+    assert next(r for r in owed["rows"] if r["party"] == "王小明")["total"] == "🔒"
+    assert "🔒" in demo("ledger", "--by", "customer,month").out
