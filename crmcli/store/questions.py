@@ -412,8 +412,8 @@ class Questions:
     # --- Order facts (store/index.py `order_facts`): sums of whole integers, no JSON decoded ---
 
     def order_sums(self, match: Match, first: str, second: str) -> list[dict] | None:
-        """Orders summed per currency and two keys (`ORDER_GROUP_KEYS`): currency, k1, k2, ids (space-
-        separated), scale (10^minor units), net, discount, tax, gross and paid in minor units,
+        """Orders summed per currency and two keys (`ORDER_GROUP_KEYS`): currency, k1, k2, how many
+        orders, net, discount, tax, gross and paid in minor units of the currency,
         locked (how many orders' paid is unknown: a protected payment this reader cannot open),
         quantity in millionths. The index keeps each order's amounts as integers of its minor
         unit, so SQLite adds integers (exact); None when an order's amounts are not whole minor
@@ -425,11 +425,10 @@ class Questions:
         keys = {name: _key_sql(key) for name, key in ORDER_GROUP_KEYS.items()}
         if "industry" in (first, second):
             join += " LEFT JOIN files p ON p.path = s.party || '.yaml'"
-        sql = (f"SELECT s.currency, {keys[first]}, {keys[second]}, group_concat(f.id, ' '), s.scale, sum(s.net), "
+        sql = (f"SELECT s.currency, {keys[first]}, {keys[second]}, count(*), sum(s.net), "
                f"sum(s.discount), sum(s.tax), sum(s.gross), sum({paid}), sum({paid} IS NULL), sum(s.quantity) "
-               f"FROM order_facts s JOIN files f ON f.file_id = s.file_id{join} WHERE {where} GROUP BY 1, 2, 3")
-        names = ("currency", "k1", "k2", "ids", "scale", "net", "discount", "tax", "gross", "paid", "locked",
-                 "quantity")
+               f"FROM order_facts s{join} WHERE {where} GROUP BY 1, 2, 3")
+        names = ("currency", "k1", "k2", "orders", "net", "discount", "tax", "gross", "paid", "locked", "quantity")
         try:
             rows = self._run(sql, [*paid_params, *paid_params, *params]).fetchall()
         except sqlite3.OperationalError as error:
@@ -451,8 +450,8 @@ class Questions:
         paid, paid_params = self._paid()
         status, status_params = self._status()
         sql = (f"SELECT * FROM (SELECT s.currency, s.party, s.payment_due, s.scale, CASE WHEN {status} IN "
-               f"({_marks(OWING_STATES)}) THEN s.gross ELSE 0 END AS owed, {paid} AS paid FROM order_facts s "
-               f"JOIN files f ON f.file_id = s.file_id{join} WHERE {where}) WHERE paid IS NULL OR owed != paid")
+               f"({_marks(OWING_STATES)}) THEN s.gross ELSE 0 END AS owed, {paid} AS paid FROM order_facts s{join} "
+               f"WHERE {where}) WHERE paid IS NULL OR owed != paid")
         names = ("currency", "party", "pay_by", "scale", "owed", "paid")
         rows = self._run(sql, [*status_params, *OWING_STATES, *paid_params, *params])
         return [dict(zip(names, row, strict=True)) for row in rows]
@@ -466,7 +465,8 @@ class Questions:
         if self.horizon is None:
             return "s.status", []
         moved, params = _field("status", self.horizon)
-        return f"(CASE WHEN s.moved_through > ? THEN {moved} ELSE s.status END)", [self.horizon, *params]
+        return (f"(CASE WHEN s.moved_through > ? THEN (SELECT {moved} FROM files f WHERE f.file_id = s.file_id) "
+                "ELSE s.status END)"), [self.horizon, *params]
 
     def _paid(self) -> tuple[str, list]:
         """SQL for what was paid on an order as of the horizon, in minor units; NULL when a
@@ -478,10 +478,10 @@ class Questions:
                 "ELSE s.paid END)"), [self.horizon, self.horizon]
 
     def _facts_where(self, match: Match) -> tuple[str, list, str]:
-        """The WHERE clause over `order_facts s` joined to `files f` for an order `match`, its
-        parameters, and any join it needs: the order's kind, status, days and whether it
-        counts toward targets are columns of the facts; the rest of the match (a query, a
-        party…) is the match's own clause over `files f`."""
+        """The WHERE clause over `order_facts s` for an order `match`, its parameters, and the
+        join it needs: the order's kind, status, days and whether it counts toward targets
+        are columns of the facts; the rest of the match (a query, a party…) is the match's
+        own clause over its file, `files f`, then joined."""
         assert set(match.kinds) <= {"order"}, match.kinds
         clauses: list[str] = []
         params: list = []
@@ -507,11 +507,10 @@ class Questions:
         if match.counted:
             clauses.append("s.counted = 1")
         rest = replace(match, kinds=(), one_of=one_of, since=None, until=None, counted=False)
-        if rest != Match(every_day=match.every_day):
-            sql, rest_params = rest.where(self.repo.clock)
-            clauses.append(f"({sql})")
-            params += rest_params
-        return " AND ".join(clauses) or "1", params, ""
+        if rest == Match(every_day=match.every_day):
+            return " AND ".join(clauses) or "1", params, ""
+        sql, rest_params = rest.where(self.repo.clock)
+        return " AND ".join([*clauses, f"({sql})"]), [*params, *rest_params], " JOIN files f ON f.file_id = s.file_id"
 
     def _fields(self, fields: dict[str, str], match: Match, join: str = "", group_by: str = "",
                 select_params: list | None = None) -> list[dict]:
