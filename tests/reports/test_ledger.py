@@ -185,3 +185,21 @@ def test_a_payment_the_reader_cannot_open_makes_paid_and_outstanding_unknown(dem
     owed = demo("report", "receivables", "--format", "json").json()["CNY"]
     assert next(r for r in owed["rows"] if r["party"] == "王小明")["total"] == "🔒"
     assert "🔒" in demo("ledger", "--by", "customer,month").out
+
+
+def test_a_payment_crm_records_is_in_the_very_next_ledger_and_receivables(demo):
+    """What `crm pay` writes reaches the sums the index keeps for the order (on write, not
+    only at the next look at the files)."""
+    register = demo("ledger", "--format", "json").json()["currencies"]["CNY"]["rows"]
+    owing = next(row for row in register if Decimal(str(row["outstanding"])) > 10)
+    month = str(owing["date"])[:7]
+
+    def now():
+        grouped = demo("ledger", "--by", "party,month", "--format", "json").json()["currencies"]["CNY"]["rows"]
+        cell = next(row for row in grouped if row["party"] == owing["party"] and row["month"] == month)
+        owed = demo("report", "receivables", "--format", "json").json()["CNY"]["rows"]
+        return Decimal(str(cell["paid"])), next(row["total"] for row in owed if row["party"] == owing["party"])
+
+    paid, due = now()
+    assert demo("pay", owing["id"], "10.00", "--date", "2026-11-20").code == 0
+    assert now() == (paid + Decimal("10.00"), due - Decimal("10.00"))
