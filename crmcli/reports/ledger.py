@@ -106,6 +106,11 @@ def ledger(repo, *, by: list[str] | None = None, period: str | None = None, purc
         tables = _sql_cells(repo, query, replace(match, counted=counted_only), by[0], by[-1], MEASURES)
         if tables is not None:
             return _document(tables or {repo.config.currency: {}}, by, MEASURES, purchases, label, direction)
+    if by_line and by and not lines and not target:
+        line_measures = tuple(m for m in MEASURES if m not in UNKNOWABLE)
+        tables = _line_cells(repo, query, replace(match, counted=counted_only), by, line_measures)
+        if tables is not None:
+            return _document(tables or {repo.config.currency: {}}, by, line_measures, purchases, label, direction)
     if by_line:
         orders = [r.data for r in select(repo, query, (KINDS["order"],), match)]
     else:
@@ -273,6 +278,40 @@ def _sql_cells(repo, query: str, match: Match, first: str, second: str, measures
             _add(cell[inner], (sums,), measures)
         else:
             cell[inner] = sums
+    return tables
+
+
+def _line_cells(repo, query: str, match: Match, by: list[str], measures: tuple):
+    """{currency: cells} of order lines grouped by `by` (a product or category among them),
+    added here as exact Decimals from the lines the index keeps (`Questions.order_lines`),
+    as `_facts` adds them from whole orders; None when the store cannot answer exactly."""
+    keys = tuple(key for key in dict.fromkeys(by) if key in ORDER_KEYS)
+    rows = repo.ask.order_lines(replace(match, kinds=("order",), query=query_of(repo, query)), keys)
+    if rows is None:
+        return None
+    names = repo.index.party_names()
+    categories = ({p.id: p.data.get("category", "") for p in repo.records("product")} if "category" in by else {})
+    tables: dict[str, dict[str, dict[str, dict]]] = {}
+    for currency, order, product, sku, quantity, listed, net, tax, *values in rows:
+        found = dict(zip(keys, values, strict=True))
+        labels = []
+        for key in (by[0], by[-1]):
+            if key == "product":
+                labels.append(product)
+            elif key == "category":
+                labels.append(categories.get(sku, ""))
+            else:
+                value = found[key]
+                labels.append(names.get(value, value) if ORDER_GROUP_KEYS[key].source == "party" else value)
+        cell = tables.setdefault(currency, {}).setdefault(labels[0], {})
+        sums = cell.get(labels[1]) or cell.setdefault(labels[1], _empty(measures))
+        net_amount, tax_amount = Decimal(net), Decimal(tax)
+        sums["ids"].add(order)
+        sums["quantity"] += Decimal(quantity)
+        sums["net"] += net_amount
+        sums["discount"] += Decimal(listed) - net_amount
+        sums["tax"] += tax_amount
+        sums["gross"] += net_amount + tax_amount
     return tables
 
 

@@ -34,7 +34,7 @@ from crmcli.model.jsonish import dumps as to_json
 from crmcli.model.kinds import BY_FOLDER
 from crmcli.model.money import MINOR_UNITS
 from crmcli.model.notices import SKIPPED, Notice
-from crmcli.model.orders import counts_toward_target
+from crmcli.model.orders import counts_toward_target, line_net
 from crmcli.model.record import leaves
 from crmcli.model.text import fold, pinyin_forms, pinyin_tokens, words
 from crmcli.store import codec, watch
@@ -103,6 +103,9 @@ CREATE TABLE order_facts(file_id INTEGER PRIMARY KEY, kind TEXT, currency TEXT, 
 CREATE INDEX order_facts_inexact ON order_facts(file_id) WHERE exact = 0;
 CREATE TABLE order_payments(file_id INTEGER NOT NULL, day TEXT, amount INTEGER);
 CREATE INDEX order_payments_file ON order_payments(file_id);
+CREATE TABLE order_lines(file_id INTEGER NOT NULL, product TEXT, sku TEXT, quantity TEXT, listed TEXT, net TEXT,
+                         tax TEXT);
+CREATE INDEX order_lines_file ON order_lines(file_id);
 """
 FILE_COLUMNS = ("file_id, path, kind, id, title, mtime, size, ino, data, error, line, party, day, due, dir, hash, "
                 "open_step")
@@ -129,6 +132,7 @@ class Derived:
     fts: tuple | None = None
     order: tuple | None = None
     payments: list[tuple] = field(default_factory=list)
+    lines: list[tuple] = field(default_factory=list)
 
 
 def _term(field_path: str, value, text_words: str | None) -> tuple:
@@ -186,7 +190,7 @@ def derive(path: str, stat: Stat, record: dict | None = None, error: str | None 
                          + [words(n[1]) + " " + pinyin_tokens(n[1]) for n in names])
     values = [(p, v, words(v) if isinstance(v, str) else None) for p, v in leaves(record)]
     body_text = " ".join(w for p, v, w in values if w and p not in UNSEARCHED and p != kind.title_field)
-    order, payments = order_facts(record, day) if kind.name == "order" else (None, [])
+    order, payments, lines = order_facts(record, day) if kind.name == "order" else (None, [], [])
     return Derived(
         (path, kind.name, record_id, fold(title), stat.mtime, stat.size, stat.ino, to_json(record), None, None,
          party, str(day) if day is not None else None, str(due) if due is not None else None, folder, content,
@@ -196,6 +200,7 @@ def derive(path: str, stat: Stat, record: dict | None = None, error: str | None 
         (name_text, body_text),
         order,
         payments,
+        lines,
     )
 
 
@@ -223,13 +228,13 @@ def _day_of(value) -> str:
     return str(value or "")[:10]
 
 
-def order_facts(record: dict, day) -> tuple[tuple, list[tuple]]:
+def order_facts(record: dict, day) -> tuple[tuple, list[tuple], list[tuple]]:
     """The `order_facts` row of an order (its money as integers of its currency's minor unit,
     line quantities in millionths, so SQLite adds them exactly) and its `order_payments` rows
     (day, amount). A payment whose amount is protected and cannot be read here (a `Locked`)
     has no amount: a sum over it is unknown, never a number. Dates say which payments and
     moves of its history a run pinned to an earlier day must leave out (`paid_through`,
-    `moved_through`)."""
+    `moved_through`). With them, its `order_lines` rows (`line_facts`)."""
     code = str(record.get("currency") or "")
     scale = 10 ** MINOR_UNITS.get(code, 2)
     totals = record.get("totals")
@@ -240,13 +245,14 @@ def order_facts(record: dict, day) -> tuple[tuple, list[tuple]]:
         payments = [None]
     history = [h for h in record.get("history") or [] if isinstance(h, dict)]
     try:
+        lines = line_facts(record)
         sums: tuple = (*(_units(totals.get(key, 0), scale) for key in ("net", "discount", "tax", "gross")),
                        sum(_units(line.get("quantity", 0), QUANTITY_SCALE) for line in record.get("lines") or []
                            if isinstance(line, dict)))
         paid_rows = [_payment(p, scale) for p in payments]
         exact = 1
     except _Inexact:
-        sums, paid_rows, exact = (None,) * 5, [("", None) for _payment in payments], 0
+        sums, paid_rows, exact, lines = (None,) * 5, [("", None) for _payment in payments], 0, []
     amounts = [amount for _day, amount in paid_rows]
     paid = None if None in amounts else sum(a for a in amounts if a is not None)
     row = (record.get("kind"), code, scale, _day_of(record.get("date")), str(day) if day is not None else None,
@@ -254,7 +260,26 @@ def order_facts(record: dict, day) -> tuple[tuple, list[tuple]]:
            1 if counts_toward_target(record) else 0, _day_of(record.get("payment_due") or record.get("date")),
            *sums, paid, max((d for d, _amount in paid_rows), default=""),
            max((_day_of(h.get("at")) for h in history), default=""), exact)
-    return tuple(v if v is None or isinstance(v, (int, str)) else str(v) for v in row), paid_rows
+    return tuple(v if v is None or isinstance(v, (int, str)) else str(v) for v in row), paid_rows, lines
+
+
+def line_facts(record: dict) -> list[tuple]:
+    """(product, sku, quantity, listed, net, tax) of each line of an order, the amounts as exact
+    decimal text: what the ledger adds per product or category, as `model.orders.line_net`
+    has it (listed: quantity × unit price; net: less the discount; tax: net × tax rate)."""
+    rows = []
+    for line in record.get("lines") or []:
+        if not isinstance(line, dict):
+            raise _Inexact
+        try:
+            quantity, price = Decimal(line["quantity"]), Decimal(line["unit_price"])
+            net = line_net(line)
+            tax = net * Decimal(line.get("tax_rate", 0))
+        except (KeyError, TypeError, ArithmeticError) as error:
+            raise _Inexact from error
+        rows.append((line.get("sku") or line.get("description", ""), line.get("sku"), format(quantity, "f"),
+                     format(quantity * price, "f"), format(net, "f"), format(tax, "f")))
+    return [tuple(v if v is None or isinstance(v, str) else str(v) for v in row) for row in rows]
 
 
 def _payment(payment, scale: int) -> tuple[str, int | None]:
@@ -557,12 +582,12 @@ class Index:
     def _drop_ids(self, file_ids: list[int]) -> None:
         rows = [(file_id,) for file_id in file_ids]
         for table, column in (("files", "file_id"), ("names", "file_id"), ("terms", "file_id"), ("fts", "rowid"),
-                              ("order_facts", "file_id"), ("order_payments", "file_id")):
+                              ("order_facts", "file_id"), ("order_payments", "file_id"), ("order_lines", "file_id")):
             self.db.executemany(f"DELETE FROM {table} WHERE {column} = ?", rows)
 
     def _store(self, derived: list[Derived], reuse: dict[str, int], next_id: int) -> None:
         """Insert parsed files, keeping the file_id of paths already known (`reuse`)."""
-        files, names, terms, texts, orders, payments = [], [], [], [], [], []
+        files, names, terms, texts, orders, payments, lines = [], [], [], [], [], [], []
         for item in derived:
             file_id = reuse.get(item.row[0])
             if file_id is None:
@@ -575,12 +600,14 @@ class Index:
             if item.order is not None:
                 orders.append((file_id, *item.order))
                 payments += [(file_id, *payment) for payment in item.payments]
+                lines += [(file_id, *line) for line in item.lines]
         self.db.executemany(f"INSERT INTO files ({FILE_COLUMNS}) VALUES ({','.join('?' * 17)})", files)
         self.db.executemany("INSERT INTO names VALUES (?, ?, ?, ?, ?, ?)", names)
         self.db.executemany("INSERT INTO terms VALUES (?, ?, ?, ?, ?)", terms)
         self.db.executemany("INSERT INTO fts (rowid, name, body) VALUES (?, ?, ?)", texts)
         self.db.executemany(f"INSERT INTO order_facts VALUES ({','.join('?' * 22)})", orders)
         self.db.executemany("INSERT INTO order_payments VALUES (?, ?, ?)", payments)
+        self.db.executemany("INSERT INTO order_lines VALUES (?, ?, ?, ?, ?, ?, ?)", lines)
 
     def _parse_all(self, changed: list, progress):
         """Parsed files in batches, on every core for a big change. Memory stays flat however
@@ -679,7 +706,8 @@ class Index:
         """Forget everything and read every file again."""
         try:
             self.db.execute("BEGIN IMMEDIATE")
-            for table in ("files", "names", "terms", "fts", "dirs", "order_facts", "order_payments"):
+            for table in ("files", "names", "terms", "fts", "dirs", "order_facts", "order_payments",
+                          "order_lines"):
                 self.db.execute(f"DELETE FROM {table}")
             self.db.execute("DELETE FROM meta WHERE key = 'watch'")
             self.db.execute("COMMIT")

@@ -438,6 +438,22 @@ class Questions:
                 from error
         return [dict(zip(names, row, strict=True)) for row in rows]
 
+    def order_lines(self, match: Match, keys: tuple[str, ...]) -> list[tuple] | None:
+        """The lines of the matching orders, one row each: currency, the order (a number), product, sku,
+        then quantity, listed (quantity × unit price), net and tax as exact decimal text, then
+        the order's value of each of `keys` (`ORDER_GROUP_KEYS`), for the caller to add as
+        Decimals (line amounts are not whole minor units). None as `order_sums`."""
+        if self._inexact_orders():
+            return None
+        where, params, join = self._facts_where(match)
+        if "industry" in keys:
+            join += " LEFT JOIN files p ON p.path = s.party || '.yaml'"
+        values = "".join(f", {_key_sql(ORDER_GROUP_KEYS[key])}" for key in keys)
+        return self._run(
+            "SELECT s.currency, s.file_id, l.product, l.sku, l.quantity, "
+            f"l.listed, l.net, l.tax{values} FROM order_facts s JOIN order_lines l ON l.file_id = s.file_id{join} "
+            f"WHERE {where}", params).fetchall()
+
     def balances(self, match: Match) -> list[dict] | None:
         """Orders on which something is owed or in credit: currency, party, pay_by (its
         payment_due, else its date), scale, owed (its gross once confirmed, as

@@ -203,3 +203,22 @@ def test_a_payment_crm_records_is_in_the_very_next_ledger_and_receivables(demo):
     paid, due = now()
     assert demo("pay", owing["id"], "10.00", "--date", "2026-11-20").code == 0
     assert now() == (paid + Decimal("10.00"), due - Decimal("10.00"))
+
+
+@pytest.mark.parametrize("by", ["product", "category,owner", "customer,product"])
+def test_line_sums_the_index_keeps_follow_a_hand_edit_of_an_orders_lines(demo, by):
+    """Grouping by product adds the lines the index keeps; `--lines` adds the lines of the
+    orders themselves: after a hand edit of a line both say the same, and the edit shows."""
+    def product_row():
+        rows = demo("ledger", "--by", "product", "--format", "json").json()["currencies"]["CNY"]["rows"]
+        return next(row for row in rows if row["product"] == "LED-WIRE-2C")
+
+    before = product_row()
+    path = demo.root / ORDER
+    path.write_text(path.read_text(encoding="utf-8").replace("    quantity: 100\n", "    quantity: 150\n")
+                    .replace("unit_price: 2.80", "unit_price: 2.80\n    discount: 0.125"), encoding="utf-8")
+    after = product_row()
+    assert Decimal(str(after["quantity"])) - Decimal(str(before["quantity"])) == 50
+    assert Decimal(str(after["net"])) - Decimal(str(before["net"])) == Decimal("87.50")  # 150 × 2.80 × 0.875 − 280
+    from_index = demo("ledger", "--by", by, "--format", "json").json()
+    assert from_index == demo("ledger", "--by", by, "--lines", "--format", "json").json()
