@@ -64,6 +64,31 @@ def padded(amount: Decimal, code: str | None) -> Decimal:
     return Decimal(amount).quantize(Decimal(1).scaleb(-places), context=WIDE)
 
 
+def amount_text(amount: Decimal, code: str | None) -> str:
+    """`f"{padded(amount, code):,f}"`, written without rounding arithmetic, for the thousands of
+    amounts of a large table: the digits `,f` writes, with zeros added up to the currency's
+    minor units (what quantize() adds to an amount with fewer places)."""
+    text = format(amount if type(amount) is Decimal else Decimal(amount), ",f")
+    places = MINOR_UNITS.get(code or "")
+    if not places or not text[-1].isdigit():  # no minor units, or NaN/Infinity
+        return text
+    dot = text.find(".")
+    missing = places - (len(text) - dot - 1 if dot >= 0 else 0)
+    return text if missing <= 0 else text + ("" if dot >= 0 else ".") + "0" * missing
+
+
+def amount_texts(amounts: list[Decimal], codes: list[str | None]) -> list[str]:
+    """`amount_text` of each amount in the currency beside it, a column at a time: when the
+    column has one currency (or none named) and every amount written has its minor units
+    already (a rounded total), which one search of the whole column tells, nothing is added."""
+    texts = [format(amount, ",f") for amount in amounts]
+    if len(set(codes)) == 1:
+        places = MINOR_UNITS.get(codes[0] or "")
+        if not places or not re.search(rf"(?m)^(?!.*\.\d{{{places}}})", "\n".join(texts)):
+            return texts
+    return list(map(amount_text, amounts, codes))
+
+
 def parse_decimal(text, what: str = N_("amount")) -> Decimal:
     """A Decimal from typed text (`1250`, `1250.00`, `1,250.00`); never via float. `what` names
     the value in a message (marked with `N_`)."""
@@ -96,6 +121,15 @@ def parse_amount(text, code: str) -> Decimal:
         raise InvalidValue(_("{text} has more decimals than {currency} allows").format(text=text,
                                                                                       currency=currency(code)))
     return rounded(value, code)
+
+
+def parse_positive(text, code: str, what: str) -> Decimal:
+    """An amount in `code` that must be above zero (a payment, a target; `what` names it,
+    marked with `N_`): a negative or zero one is refused in one line that says so."""
+    value = parse_amount(text, code)
+    if value <= 0:
+        raise InvalidValue(_("{what} must be more than zero, not {text}").format(what=_(what), text=str(text).strip()))
+    return value
 
 
 def parse_rate(text, what: str) -> Decimal:

@@ -12,19 +12,21 @@ import functools
 import os
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 from datetime import date, datetime
 from decimal import Decimal
 from html import escape
+from itertools import repeat
 
 from crmcli.i18n import _, language
 from crmcli.model import jsonish
-from crmcli.model.money import padded
-from crmcli.model.text import visible  # noqa: F401  (one implementation, for every face)
+from crmcli.model.money import amount_text, amount_texts
+from crmcli.model.text import CONTROL, visible
 from crmcli.model.views import Align, Document, Fields, Table
-from crmcli.render.guard import csv_cell
-from crmcli.render.layout import plan
+from crmcli.render.grid import SIMPLE, grid, width
+from crmcli.render.guard import TRIGGERS, csv_cell
+from crmcli.render.layout import PADDING, plan
 
 MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
 
@@ -43,7 +45,7 @@ def cell_text(value, *, money: bool = False, currency: str | None = None) -> str
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, Decimal):
-        return f"{padded(value, currency):,f}" if money else format(value, "f")
+        return amount_text(value, currency) if money else format(value, "f")
     if isinstance(value, (list, tuple)):
         return ", ".join(cell_text(item) for item in value)
     if isinstance(value, dict):
@@ -56,6 +58,21 @@ def cell_text(value, *, money: bool = False, currency: str | None = None) -> str
 def _cell(row: dict, column) -> str:
     """The text of `column` in `row`; an amount in the currency the row names."""
     return cell_text(row.get(column.key), money=column.style == "money", currency=row.get("currency"))
+
+
+def _column_texts(rows: list[dict], column) -> list[str]:
+    """`_cell` of `column` in every row, a column at a time: plain text (the most common
+    cell) is checked for control characters once for the whole column, numbers are written
+    straight, so a table of 20,000 rows costs milliseconds."""
+    values: list = list(map(dict.get, rows, repeat(column.key)))
+    if column.style == "money":
+        codes = list(map(dict.get, rows, repeat("currency")))
+        if set(map(type, values)) == {Decimal}:
+            return amount_texts(values, codes)
+        return [cell_text(value, money=True, currency=code) for value, code in zip(values, codes, strict=True)]
+    clean = not CONTROL.search("".join([value for value in values if type(value) is str]))
+    return [value if type(value) is str and clean else "" if value is None else str(value) if type(value) is int
+            else format(value, "f") if type(value) is Decimal else cell_text(value) for value in values]
 
 
 def _public(row: dict) -> dict:
@@ -92,69 +109,83 @@ def _as_is(text: str) -> str:
     return text
 
 
-def _text_rows(table: Table, marker: str = "", literal=_as_is) -> tuple[list[str], list[list[str]]]:
-    headers = [column.header for column in table.columns]
-    rows = [[_marked(row, c, marker, literal) for c in table.columns] if row.get("_spans")
-            else [literal(_cell(row, c)) for c in table.columns] for row in table.rows]
-    return headers, rows
+def _text_columns(table: Table, marker: str = "", literal=_as_is) -> list[list[str]]:
+    """The cell texts of `table`, column by column, passed through `literal` (the format's
+    escaping), highlighted spans wrapped in `marker`."""
+    columns = [_column_texts(table.rows, column) for column in table.columns]
+    if literal is markdown_text:  # most columns have nothing to escape, as one search tells
+        columns = [list(map(literal, texts)) if MARKDOWN_SPECIAL.search(joined := "".join(texts)) or "\n" in joined
+                   else texts for texts in columns]
+    elif literal is not _as_is:
+        columns = [list(map(literal, texts)) for texts in columns]
+    for number, row in enumerate(table.rows if marker else ()):
+        if row.get("_spans"):
+            for texts, column in zip(columns, table.columns, strict=True):
+                texts[number] = _marked(row, column, marker, literal)
+    return columns
 
 
-def _tabulate(result, tablefmt: str) -> str:
-    # lazy: tabulate loads in 65 ms with wcwidth (python -X importtime); only text tables need it
-    from tabulate import tabulate
-
-    chunks = []
+def _text(result, tablefmt: str) -> Iterator[str]:
+    """The lines of `result` as text (tablefmt "simple"), markdown ("pipe") or html, joined
+    by line ends; the parts a blank line apart."""
+    markdown = tablefmt == "pipe"
     # Cells: tabulate escapes them itself for html; markdown needs its markup characters escaped.
     # Headings and the empty note are ours, so html gets them through html.escape.
-    literal = markdown_text if tablefmt == "pipe" else _as_is
-    for part in _tables(result):
+    literal = markdown_text if markdown else _as_is
+    for number, part in enumerate(_tables(result)):
+        if number:
+            yield ""
         title = part.title
-        if tablefmt == "pipe" and title:
-            chunks.append(f"## {literal(visible(title))}\n")
+        if markdown and title:
+            yield f"## {literal(visible(title))}\n"
         elif tablefmt == "html" and title:
-            chunks.append(f"<h3>{escape(visible(title))}</h3>")
+            yield f"<h3>{escape(visible(title))}</h3>"
         elif title:
-            chunks.append(visible(title))
+            yield visible(title)
         if isinstance(part, Fields):
+            # tabulate, for its number detection: a field's value may be aligned as a number
             rows = [[literal(visible(label)), literal(cell_text(value))] for label, value in part.items]
-            chunks.append(tabulate(rows, tablefmt=tablefmt, headers=["field", "value"] if tablefmt == "pipe" else ()))
+            yield _tabulate(rows, tablefmt=tablefmt, headers=["field", "value"] if markdown else ())
         elif part.rows:
-            headers, rows = _text_rows(part, "**" if tablefmt == "pipe" else "", literal)
-            aligns = [c.align for c in part.columns]
-            if tablefmt == "simple" and len(rows) > LARGE and not any("\n" in cell for row in rows for cell in row):
-                chunks.append(_aligned(headers, rows, aligns))
+            columns = _text_columns(part, "**" if markdown else "", literal)
+            aligns = [column.align for column in part.columns]
+            headers = [column.header for column in part.columns]
+            if tablefmt == "html":
+                yield _tabulate(list(zip(*columns, strict=True)), headers=headers, tablefmt="html", colalign=aligns,
+                                disable_numparse=True)
             else:
-                chunks.append(tabulate(rows, headers=headers, tablefmt=tablefmt, colalign=aligns,
-                                       disable_numparse=True))
+                yield from grid(columns, aligns, headers, markdown)
         else:
-            chunks.append(f"<p>({escape(part.empty)})</p>" if tablefmt == "html" else f"({part.empty})")
-        chunks.append("")
-    return "\n".join(chunks).rstrip("\n") + "\n"
+            yield f"<p>({escape(part.empty)})</p>" if tablefmt == "html" else f"({part.empty})"
 
 
-LARGE = 500
+def _tabulate(rows: list, **options) -> str:
+    """tabulate's table of `rows`, for html and for fields (grid.py lays out the other tables)."""
+    # lazy: tabulate loads in 20-40 ms with wcwidth (python -X importtime); few outputs need it
+    from tabulate import tabulate
+
+    return tabulate(rows, **options)
 
 
-def _aligned(headers: list[str], rows: list[list[str]], aligns: list[Align]) -> str:
-    """tabulate's "simple" layout, line for line, for tables too large for tabulate, whose
-    per-cell type detection takes seconds at 20,000 rows. Widths come from wcwidth, as there."""
-    # lazy: wcwidth loads in 50 ms (python -X importtime); only text tables need it
-    from wcwidth import wcswidth
+def _write_text(lines: Iterable[str], stream) -> None:
+    """`lines` joined by line ends, written as they come, without the blank lines at the end
+    (a part whose table is empty ends in one)."""
+    owed = 0  # line ends between what is written and the next text
+    write = stream.write
+    for number, line in enumerate(lines):
+        owed += bool(number)
+        text = line.rstrip("\n")
+        if text:
+            write("\n" * owed + text)
+            owed = len(line) - len(text)
+        else:
+            owed += len(line)
+    write("\n")
 
-    def width(text: str) -> int:
-        measured = wcswidth(text)
-        return measured if measured >= 0 else len(text)
 
-    widths = [max([width(header) + 2] + [width(row[i]) for row in rows]) for i, header in enumerate(headers)]
-
-    def line(cells: list[str]) -> str:
-        padded = []
-        for cell, size, align in zip(cells, widths, aligns, strict=True):
-            gap = " " * (size - width(cell))
-            padded.append(gap + cell if align == "right" else cell + gap)
-        return "  ".join(padded).rstrip()
-
-    return "\n".join([line(headers), "  ".join("-" * size for size in widths)] + [line(row) for row in rows])
+LARGE = 100
+"""Rows beyond which a terminal table's rows are written as plain text, without colours: rich
+takes 0.3 ms a row, and such a table scrolls past anyway."""
 
 
 def _csv(result, stream, raw: bool = False, shown: bool = False) -> None:
@@ -176,7 +207,24 @@ def _csv(result, stream, raw: bool = False, shown: bool = False) -> None:
             writer.writerows([[cell(label), cell(value)] for label, value in part.items])
         else:
             writer.writerow([cell(c.header) for c in part.columns])
-            writer.writerows([[cell(row.get(c.key)) for c in part.columns] for row in part.rows])
+            writer.writerows(zip(*(_csv_column([row.get(c.key) for row in part.rows], raw, shown)
+                                   for c in part.columns), strict=True))
+
+
+def _csv_column(values: list, raw: bool, shown: bool) -> list[str]:
+    """The CSV cells of a column's `values`, as `_csv`'s cell() writes each: text as it is,
+    then (one search of the whole column telling whether any needs it) made visible and
+    guarded against formulas."""
+    texts = [value if type(value) is str else "" if value is None else str(value) if type(value) is int
+             else _csv_value(value) for value in values]
+    if shown and CONTROL.search("".join(texts)):
+        texts = list(map(visible, texts))
+    if not raw and FORMULA_START.search("\x00" + "\x00".join(texts)):
+        texts = [csv_cell(value, text) for value, text in zip(values, texts, strict=True)]
+    return texts
+
+
+FORMULA_START = re.compile("\x00[" + re.escape("".join(TRIGGERS)) + "]")
 
 
 def _csv_value(value) -> str:
@@ -211,7 +259,9 @@ def _rich(result, stream, known_ids) -> None:
             console.print()
             continue
         if part.rows:
-            console.print(_rich_table(part, console.width, known_ids))
+            table, rows = _rich_table(part, console, known_ids)
+            console.print(table)
+            stream.writelines(rows)
         else:
             if part.title:
                 console.print(Text(visible(part.title), style="bold"))
@@ -219,34 +269,107 @@ def _rich(result, stream, known_ids) -> None:
         console.print()
 
 
-def _rich_table(part: Table, total: int, known_ids):
-    """`part` as a rich table `total` cells wide at most, laid out by the one policy (layout.py);
-    ids shortened stay unique among `known_ids()`."""
+def _rich_table(part: Table, console, known_ids, large: int = LARGE):
+    """`part` as a rich table as wide as `console` at most, laid out by the one policy
+    (layout.py); ids shortened stay unique among `known_ids()`. A table of more than `large`
+    rows, which rich takes seconds to draw, comes back with its title and header only, and
+    its rows as lines of plain text in the same layout (`_plain_rows`)."""
     # lazy: rich loads in 50-80 ms (python -X importtime); plain and piped output do without it
     from rich import box
     from rich.table import Table as RichTable
     from rich.text import Text
 
-    texts = [[_cell(row, c) for c in part.columns] for row in part.rows]
-    layout = plan(part.columns, texts, total, known_ids)
+    texts = [list(row) for row in zip(*_text_columns(part), strict=True)]
+    layout = plan(part.columns, texts, console.width, known_ids)
     table = RichTable(title=Text(visible(part.title), style="bold") if part.title else None,
                       box=box.SIMPLE_HEAD, title_justify="left", show_edge=False)
     for i, size in zip(layout.shown, layout.widths, strict=True):
         column = part.columns[i]
         table.add_column(Text(column.header), justify=column.align, style=STYLES.get(column.style or ""),
                          width=size, overflow="fold")
-    for number, row in enumerate(part.rows):
-        cells = []
-        for i in layout.shown:
+    cells = [[layout.ids[i][number] if i in layout.ids else texts[number][i] for i in layout.shown]
+             for number in range(len(part.rows))]
+    if len(part.rows) > large and _plain_enough(cells, layout, console.width):
+        return table, _plain_rows(cells, [part.columns[i].align for i in layout.shown], layout.widths, console)
+    for row, shown in zip(part.rows, cells, strict=True):
+        line = []
+        for i, text in zip(layout.shown, shown, strict=True):
             column = part.columns[i]
             value = row.get(column.key)
-            text = layout.ids[i][number] if i in layout.ids else texts[number][i]
             cell = Text(text, style="red" if isinstance(value, Decimal) and value < 0 else "", overflow="fold")
             for start, end in (row.get("_spans") or {}).get(column.key) or []:
                 cell.stylize("bold yellow", start, end)
-            cells.append(cell)
-        table.add_row(*cells, style=row.get("_style"))
-    return table
+            line.append(cell)
+        table.add_row(*line, style=row.get("_style"))
+    return table, []
+
+
+def _plain_enough(cells: list[list[str]], layout, total: int) -> bool:
+    """Whether `_plain_rows` draws these rows as rich would: the columns fit (else rich narrows
+    them further), and the text is of the scripts whose width is plain (grid.SIMPLE; rich
+    measures zero-width, combining and emoji characters its own way), line breaks and tabs aside."""
+    return bool(layout.shown) and sum(layout.widths) + PADDING * len(layout.shown) - 1 <= total and \
+        all(SIMPLE.fullmatch("".join(texts).replace("\n", "").replace("\t", "")) for texts in zip(*cells, strict=True))
+
+
+def _plain_rows(rows: list[list[str]], aligns: list[Align], widths: list[int], console) -> Iterator[str]:
+    """The rows of a rich table (box SIMPLE_HEAD without edges, cells folding) as rich lays
+    them out, without their colours. A cell is wrapped where rich wraps it (its divide_line)
+    and justified as rich's Text.wrap justifies each line; only a cell holding a line break
+    or a tab goes through rich's Text itself."""
+    # lazy: rich loads in 50-80 ms (python -X importtime); plain and piped output do without it
+    from rich._wrap import divide_line  # rich's own wrapping, so the rows break where rich breaks them
+    from rich.cells import set_cell_size
+    from rich.text import Text
+
+    def justified(piece: str, size: int, align: Align) -> str:
+        if align != "left":
+            piece = piece.rstrip()
+        shown = width(piece)  # rich's widths of SIMPLE text (tests/render/test_grid.py)
+        if shown > size:
+            piece, shown = set_cell_size(piece, size), size
+        before = 0 if align == "left" else size - shown if align == "right" else (size - shown) // 2
+        return " " * before + piece + " " * (size - shown - before)
+
+    def lines(text: str, size: int, align: Align) -> list[str]:
+        if "\n" in text or "\t" in text:
+            return [set_cell_size(line.plain, size) for line in
+                    Text(text).wrap(console, size, justify=align, overflow="fold")]
+        if width(text) <= size:
+            return [justified(text, size, align)]
+        bounds = [0, *divide_line(text, size), len(text)]
+        return [justified(_cut_spaces(text[start:end], size), size, align)
+                for start, end in zip(bounds, bounds[1:], strict=False)]
+
+    def column(texts: tuple[str, ...], size: int, align: Align) -> list:
+        """Each cell of a column as one line (str) or as several (a list)."""
+        joined = "".join(texts)
+        if align != "center" and joined.isascii() and joined.isprintable() and max(map(len, texts)) <= size:
+            return list(map(str.ljust, texts, repeat(size))) if align == "left" else \
+                [text.rstrip().rjust(size) for text in texts]
+        return [cell[0] if len(cell) == 1 else cell for cell in (lines(text, size, align) for text in texts)]
+
+    columns = zip(*rows, strict=True)
+    laid = [column(texts, size, align) for texts, size, align in zip(columns, widths, aligns, strict=True)]
+    for cells in zip(*laid, strict=True):
+        if all(type(cell) is str for cell in cells):
+            yield " " + "   ".join(cells) + " \n"
+            continue
+        split = [[cell] if type(cell) is str else cell for cell in cells]
+        for number in range(max(map(len, split))):
+            yield " ".join(f" {cell[number]} " if number < len(cell) else " " * (size + 2)
+                           for cell, size in zip(split, widths, strict=True)) + "\n"
+
+
+TRAILING_SPACE = re.compile(r"\s+$")
+
+
+def _cut_spaces(line: str, size: int) -> str:
+    """rich's Text.rstrip_end: the spaces that end a wrapped line cut while it is longer than
+    `size` characters."""
+    excess = len(line) - size
+    found = TRAILING_SPACE.search(line) if excess > 0 else None
+    return line[:len(line) - min(len(found.group()), excess)] if found else line
 
 
 def localized(result):
@@ -269,6 +392,9 @@ def localized(result):
     return table(result)
 
 
+TEXT = {"markdown": "pipe", "plain": "simple", "html": "html"}
+
+
 def render(result, fmt: str, stream=None, raw: bool = False, exact: bool = False, known_ids=tuple) -> None:
     """Write `result` to `stream` (stdout) in format `fmt`; `raw` CSV keeps cells that look
     like formulas as they are (see guard.py). CSV on stdout shows control characters as
@@ -287,12 +413,8 @@ def render(result, fmt: str, stream=None, raw: bool = False, exact: bool = False
             stream.write(jsonish.dumps(item) + "\n")
     elif fmt == "csv":
         _csv(result, stream, raw, shown=stream is sys.stdout and (not exact or stream.isatty()))
-    elif fmt == "markdown":
-        stream.write(_tabulate(result, "pipe"))
-    elif fmt == "plain":
-        stream.write(_tabulate(result, "simple"))
-    elif fmt == "html":
-        stream.write(_tabulate(result, "html"))
+    elif fmt in TEXT:
+        _write_text(_text(result, TEXT[fmt]), stream)
     else:
         _rich(result, stream, functools.cache(known_ids))
     stream.flush()

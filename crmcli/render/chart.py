@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
-from crmcli.model.money import padded
+from crmcli.model.money import amount_text
 from crmcli.model.views import Document, Table
 from crmcli.render import cell_text, visible
 from crmcli.render.layout import width as shown_width
@@ -74,7 +74,7 @@ def chart(result, columns: int | None = None) -> str:
         codes = [str(r.get("currency") or "") for r in rows]
         largest = {code: max(v for v, c in zip(values, codes, strict=True) if c == code) for code in codes}
         names = _labels(table, rows)
-        amounts = [f"{padded(value, code):,f} {code}".rstrip() if len(largest) > 1 else f"{padded(value, code):,f}"
+        amounts = [f"{amount_text(value, code)} {code}".rstrip() if len(largest) > 1 else amount_text(value, code)
                    for value, code in zip(values, codes, strict=True)]
         label_width = max(shown_width(name) for name in names)
         room = WIDTH if columns is None else columns - label_width - max(map(len, amounts)) - 4

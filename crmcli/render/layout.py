@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from rich.cells import cell_len
 
 from crmcli.model.views import KEEP, LOW, NORMAL, Column
+from crmcli.render.grid import SIMPLE
+from crmcli.render.grid import width as simple_width
 
 PADDING = 3
 """Cells each column adds beside its text: one either side, and the divider between two columns
@@ -49,6 +51,8 @@ class Plan:
 
 def width(text: str) -> int:
     """Display width of `text` in terminal cells: its widest line."""
+    if "\n" not in text and SIMPLE.fullmatch(text):  # most text: rich counts as grid does (test_grid.py)
+        return simple_width(text)
     return max((cell_len(line) for line in text.split("\n")), default=0)
 
 
@@ -68,10 +72,15 @@ def short_ids(texts: list[str], known: Iterable[str] = ()) -> list[str]:
     universe = sorted({text.upper() for text in texts} | {ident.upper() for ident in known})
 
     def common(a: str, b: str) -> int:
-        size = 0
-        while size < min(len(a), len(b)) and a[size] == b[size]:
-            size += 1
-        return size
+        """The length of the prefix `a` and `b` share, found by halving (ids share long ones)."""
+        low, high = 0, min(len(a), len(b))
+        while low < high:
+            middle = (low + high + 1) // 2
+            if a[:middle] == b[:middle]:
+                low = middle
+            else:
+                high = middle - 1
+        return low
 
     def shortest(ident: str) -> str:
         key = ident.upper()
