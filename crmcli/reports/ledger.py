@@ -16,7 +16,7 @@ from typing import Any
 from crmcli.errors import InvalidValue
 from crmcli.i18n import N_, _, quarter_text
 from crmcli.model.kinds import KINDS
-from crmcli.model.locked import LOCK
+from crmcli.model.locked import LOCK, Locked
 from crmcli.model.money import MINOR_UNITS, converter, rounded
 from crmcli.model.money import currency as currency_code
 from crmcli.model.orders import (
@@ -33,7 +33,7 @@ from crmcli.model.periods import Period, parse_period
 from crmcli.model.text import fold
 from crmcli.model.views import KEEP, LOW, NORMAL, Column, Document, Table
 from crmcli.query.search import query_of, select
-from crmcli.store.questions import QUANTITY_SCALE, Match
+from crmcli.store.questions import LOCKED_MARK, QUANTITY_SCALE, Match
 
 ORDER_KEYS = tuple(ORDER_GROUP_KEYS)
 LINE_KEYS = (N_("product"), N_("category"))
@@ -65,7 +65,8 @@ def _facts(orders: list[dict], by_line: bool, parties: dict, products: dict) -> 
             totals = order["totals"]
             values = {"orders": 1, "quantity": sum(Decimal(line["quantity"]) for line in order["lines"]),
                       "net": totals["net"], "discount": totals.get("discount", Decimal(0)), "tax": totals["tax"],
-                      "gross": totals["gross"], "paid": paid(order), "outstanding": outstanding(order)}
+                      "gross": totals["gross"], "paid": paid(order) or 0, "outstanding": outstanding(order) or 0,
+                      "locked": int(paid(order) is None)}  # payments this reader cannot open: 🔒, see _finish
             facts.append(Fact(order, None, keys, values))
             continue
         for line in order["lines"]:
@@ -163,7 +164,8 @@ def _order_summaries(repo, query: str, match: Match) -> list[dict]:
                        **({} if row["counts_toward_target"] is None
                           else {"counts_toward_target": row["counts_toward_target"] != "false"}),
                        "totals": totals,
-                       "payments": [{"amount": Decimal(a)} for a in (row["payments"] or "").split()],
+                       "payments": Locked(LOCKED_MARK) if row["payments"] == LOCKED_MARK
+                       else [{"amount": Decimal(a)} for a in (row["payments"] or "").split()],
                        "lines": json.loads(row["lines"] or "[]", parse_float=Decimal, parse_int=Decimal)})
     return orders
 
@@ -207,6 +209,7 @@ def _add(into: dict, facts_or_sums, measures: tuple) -> dict:
     for item in facts_or_sums:
         if isinstance(item, Fact):
             into["ids"].add(item.order["id"])
+            into["locked"] += item.values.get("locked", 0)
             values = item.values
         else:
             into["ids"] |= item["ids"]

@@ -72,8 +72,16 @@ def _payments(horizon_day: str | None) -> tuple[str, list]:
     """The rows of `json_each` over an order's payments that count as of the horizon (SQL to
     follow `FROM`, with its parameters): all of them when the run is not pinned."""
     if horizon_day is None:
-        return "json_each(f.data, '$.payments')", []
-    return ("json_each(f.data, '$.payments') WHERE coalesce(value ->> '$.date', '') < ?"), [_after(horizon_day)]
+        return f"json_each(f.data, '$.payments') WHERE {READABLE_PAYMENTS}", []
+    return (f"json_each(f.data, '$.payments') WHERE {READABLE_PAYMENTS} AND coalesce(value ->> '$.date', '') < ?"), \
+        [_after(horizon_day)]
+
+
+LOCKED_MARK = "locked"
+READABLE_PAYMENTS = "json_type(f.data, '$.payments') = 'array'"
+"""An order's payments are a list, unless they are encrypted and this user's key cannot read
+them: the index then holds their envelope (text), and what was paid is unknown, not zero."""
+LOCKED_PAYMENTS = "json_type(f.data, '$.payments') = 'text'"
 
 
 def _field(name: str, horizon_day: str | None) -> tuple[str, list]:
@@ -230,8 +238,8 @@ class Match:
             add("f.due IS NOT NULL AND f.due < ?", _after(self.due_by))
         if self.unpaid:
             payments, bound = _payments(last_day)
-            add("json_extract(f.data, '$.totals.gross') - coalesce((SELECT sum(value ->> '$.amount') "
-                f"FROM {payments}), 0) > 0.000001", *bound)
+            add(f"({LOCKED_PAYMENTS} OR json_extract(f.data, '$.totals.gross') - coalesce((SELECT "
+                f"sum(value ->> '$.amount') FROM {payments}), 0) > 0.000001)", *bound)
         if self.mentions is not None:
             literal = _literal(self.mentions)
             add("f.data LIKE ? ESCAPE '\\'", f'%"{literal}"%')
@@ -416,7 +424,8 @@ class Questions:
             "status": status, "counts_toward_target": "f.data -> '$.counts_toward_target'",
             "net": "f.data -> '$.totals.net'", "discount": "f.data -> '$.totals.discount'",
             "tax": "f.data -> '$.totals.tax'", "gross": "f.data -> '$.totals.gross'",
-            "payments": f"(SELECT group_concat(value -> '$.amount', ' ') FROM {payments})",
+            "payments": f"CASE WHEN {LOCKED_PAYMENTS} THEN '{LOCKED_MARK}' "
+                        f"ELSE (SELECT group_concat(value -> '$.amount', ' ') FROM {payments}) END",
             "lines": "(SELECT json_group_array(json_object('sku', value ->> '$.sku', 'description', "
                      "value ->> '$.description', 'quantity', value -> '$.quantity')) "
                      "FROM json_each(f.data, '$.lines'))",
