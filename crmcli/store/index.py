@@ -32,7 +32,9 @@ from stat import S_ISDIR
 from crmcli.i18n import _
 from crmcli.model.jsonish import dumps as to_json
 from crmcli.model.kinds import BY_FOLDER
+from crmcli.model.locked import Locked
 from crmcli.model.notices import SKIPPED, Notice
+from crmcli.model.orders import OWING_STATES, UNDELIVERED_STATES, balance, last_move
 from crmcli.model.record import leaves
 from crmcli.model.text import fold, pinyin_forms, pinyin_tokens, words
 from crmcli.store import codec, watch
@@ -44,7 +46,7 @@ from crmcli.store.sealing import Damaged, holds_envelopes, opened
 from crmcli.store.state import regular_or_absent
 from crmcli.store.validation import line_of, schema_problems
 
-INDEX_VERSION = "6"
+INDEX_VERSION = "7"
 INDEX_FILE = "index.sqlite"
 PARALLEL_FROM = 2000
 BATCH = 500
@@ -92,7 +94,28 @@ CREATE INDEX terms_file ON terms(file_id);
 CREATE INDEX terms_field_text ON terms(field, text);
 CREATE INDEX terms_field_day ON terms(field, day) WHERE day IS NOT NULL;
 CREATE VIRTUAL TABLE fts USING fts5(name, body, tokenize='unicode61 remove_diacritics 2');
+""" + """
+CREATE TABLE agenda(file_id INTEGER NOT NULL, rule TEXT NOT NULL, day TEXT, party TEXT, owner TEXT, what TEXT,
+                    more TEXT, amount TEXT, currency TEXT);
+CREATE INDEX agenda_rule_day ON agenda(rule, day);
+CREATE INDEX agenda_file ON agenda(file_id);
+CREATE INDEX agenda_party ON agenda(party, owner) WHERE rule = 'party';
+CREATE INDEX files_contact ON files(party, day) WHERE kind = 'interaction';
+CREATE TABLE contacts(party TEXT PRIMARY KEY, last TEXT NOT NULL) WITHOUT ROWID;
+CREATE TRIGGER contacts_added AFTER INSERT ON files WHEN new.kind = 'interaction' AND new.party IS NOT NULL
+        AND new.day IS NOT NULL BEGIN
+    INSERT INTO contacts VALUES (new.party, new.day) ON CONFLICT (party) DO UPDATE SET last = max(last, excluded.last);
+END;
+CREATE TRIGGER contacts_dropped AFTER DELETE ON files WHEN old.kind = 'interaction' AND old.party IS NOT NULL BEGIN
+    DELETE FROM contacts WHERE party = old.party AND last = old.day;
+    INSERT INTO contacts SELECT party, max(day) FROM files INDEXED BY files_contact
+        WHERE kind = 'interaction' AND party = old.party AND day IS NOT NULL AND NOT EXISTS (
+            SELECT 1 FROM contacts WHERE party = old.party) GROUP BY party;
+END;
 """
+"""The agenda's section (`agenda_rows`): what `crm today` and `crm remind due` read, one narrow
+row per thing that can fall due; and each party's latest interaction (`contacts`), which
+SQLite keeps as interactions come and go, so a follow-up needs no scan of them."""
 FILE_COLUMNS = ("file_id, path, kind, id, title, mtime, size, ino, data, error, line, party, day, due, dir, hash, "
                 "open_step")
 
@@ -116,6 +139,7 @@ class Derived:
     names: list[tuple] = field(default_factory=list)
     terms: list[tuple] = field(default_factory=list)
     fts: tuple | None = None
+    agenda: list[tuple] = field(default_factory=list)
 
 
 def _term(field_path: str, value, text_words: str | None) -> tuple:
@@ -154,6 +178,67 @@ def _open_step(kind, record: dict) -> tuple[bool, object]:
     return False, None
 
 
+# --- The agenda's rows (crm today, crm remind due; read by store/questions.py `Questions.dues`) ---
+
+def _text(value) -> str | None:
+    """A field's value as text, as SQLite's `->>` reads it from the stored JSON (a protected
+    value that cannot be opened is its envelope)."""
+    return None if value is None else value.envelope if isinstance(value, Locked) else str(value)
+
+
+def agenda_rows(kind, ref: str, record: dict) -> list[tuple]:
+    """(rule, day, party, owner, what, more, amount, currency) of what in this record the
+    agenda's rules read, so that they ask SQL for the few rows due instead of decoding every
+    record. The rows hold the record's own facts only (a party's owner or its latest contact
+    are looked up when asked), so they are as fresh as the file's row:
+    `party`: a party's created, cadence (what) and lifecycle (more), for follow-ups;
+    `birthdays`: a contact's birthday and name; `next_steps`: an open next step's due day and
+    action; `deliveries`: an order still to deliver, its kind and status; `payments`: an order
+    owed on with money left to pay, its kind and balance; `moved`: the last day an order
+    moved (model.orders.last_move), so a view pinned before it winds the order back itself."""
+    if kind.is_party:
+        owner = _text(record.get("owner"))
+        contacts = record.get("contacts")
+        contacts = contacts if isinstance(contacts, list) else []
+        return [("party", _text(record.get("created")), ref, owner, _text(record.get("follow_up_every")),
+                 _text(record.get("lifecycle")), None, None)] + [
+            ("birthdays", _text(contact["birthday"]), ref, owner, _text(contact.get("name")), None, None, None)
+            for contact in contacts if isinstance(contact, dict) and contact.get("birthday") is not None]
+    if kind.name == "order":
+        return order_rows(record)
+    step = record.get("next")
+    if kind.name == "interaction" and isinstance(step, dict) and not step.get("done") and step.get("due") is not None:
+        return [("next_steps", str(step["due"]), *_about(record), _text(step.get("action")), None, None, None)]
+    return []
+
+
+def _about(record: dict) -> tuple[str | None, str | None]:
+    """The party a record is about and its own owner, as its agenda rows hold them."""
+    return record.get("party") if isinstance(record.get("party"), str) else None, _text(record.get("owner"))
+
+
+def order_rows(order: dict) -> list[tuple]:
+    """The agenda's rows of an order (see `agenda_rows`), as it stands or as of a day (`as_of`)."""
+    party, owner = _about(order)
+    rows: list[tuple] = []
+    moved = last_move(order)
+    if moved is not None:
+        rows.append(("moved", moved, party, owner, None, None, None, None))
+    status = order.get("status")
+    if status in UNDELIVERED_STATES and order.get("delivery_due") is not None:
+        rows.append(("deliveries", str(order["delivery_due"]), party, owner, _text(order.get("kind")), status,
+                     None, None))
+    if status in OWING_STATES and order.get("payment_due") is not None:
+        try:
+            owed = balance(order)
+        except (ArithmeticError, TypeError, KeyError):  # an amount protected and locked: nothing to count
+            owed = Decimal(0)
+        if owed > 0:
+            rows.append(("payments", str(order["payment_due"]), party, owner, _text(order.get("kind")), status,
+                         str(owed), _text(order.get("currency"))))
+    return rows
+
+
 def derive(path: str, stat: Stat, record: dict | None = None, error: str | None = None,
            line: int | None = None, content: str | None = None) -> Derived:
     """The index rows for one file: the record with its columns, or why it could not be read;
@@ -180,6 +265,7 @@ def derive(path: str, stat: Stat, record: dict | None = None, error: str | None 
         names,
         [_term(p, v, w) for p, v, w in values],
         (name_text, body_text),
+        agenda_rows(kind, path[:-5], record),
     )
 
 
@@ -467,12 +553,13 @@ class Index:
 
     def _drop_ids(self, file_ids: list[int]) -> None:
         rows = [(file_id,) for file_id in file_ids]
-        for table, column in (("files", "file_id"), ("names", "file_id"), ("terms", "file_id"), ("fts", "rowid")):
+        for table, column in (("files", "file_id"), ("names", "file_id"), ("terms", "file_id"), ("fts", "rowid"),
+                              ("agenda", "file_id")):
             self.db.executemany(f"DELETE FROM {table} WHERE {column} = ?", rows)
 
     def _store(self, derived: list[Derived], reuse: dict[str, int], next_id: int) -> None:
         """Insert parsed files, keeping the file_id of paths already known (`reuse`)."""
-        files, names, terms, texts = [], [], [], []
+        files, names, terms, texts, dues = [], [], [], [], []
         for item in derived:
             file_id = reuse.get(item.row[0])
             if file_id is None:
@@ -482,10 +569,12 @@ class Index:
             terms += [(file_id, *term) for term in item.terms]
             if item.fts is not None:
                 texts.append((file_id, *item.fts))
+            dues += [(file_id, *row) for row in item.agenda]
         self.db.executemany(f"INSERT INTO files ({FILE_COLUMNS}) VALUES ({','.join('?' * 17)})", files)
         self.db.executemany("INSERT INTO names VALUES (?, ?, ?, ?, ?, ?)", names)
         self.db.executemany("INSERT INTO terms VALUES (?, ?, ?, ?, ?)", terms)
         self.db.executemany("INSERT INTO fts (rowid, name, body) VALUES (?, ?, ?)", texts)
+        self.db.executemany("INSERT INTO agenda VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", dues)
 
     def _parse_all(self, changed: list, progress):
         """Parsed files in batches, on every core for a big change. Memory stays flat however
@@ -584,7 +673,7 @@ class Index:
         """Forget everything and read every file again."""
         try:
             self.db.execute("BEGIN IMMEDIATE")
-            for table in ("files", "names", "terms", "fts", "dirs"):
+            for table in ("files", "names", "terms", "fts", "dirs", "agenda", "contacts"):
                 self.db.execute(f"DELETE FROM {table}")
             self.db.execute("DELETE FROM meta WHERE key = 'watch'")
             self.db.execute("COMMIT")
