@@ -282,6 +282,13 @@ def interval_step(text: str) -> Callable[[date], date]:
     return lambda day: day + delta
 
 
+def shortest_days(text: str) -> int:
+    """The fewest days `interval_step(text)` adds to any day (a month is 28 days or more, a
+    year 365): a bound a query can narrow by before the exact steps are taken."""
+    interval = parse_interval(text)
+    return interval.days + 28 * interval.months + 365 * interval.years
+
+
 def interval_count(match: re.Match, text: str) -> int:
     """The count of an INTERVAL match, refused beyond the LONGEST of its unit."""
     count = int(match["count"])

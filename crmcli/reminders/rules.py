@@ -8,17 +8,17 @@ agenda decides what is overdue, due today or coming up. Rules are named as in
 
 from __future__ import annotations
 
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from crmcli.errors import CrmError
+from crmcli.errors import CrmError, InvalidValue
 from crmcli.i18n import _
 from crmcli.model.contracts import current_term
-from crmcli.model.dates import read_day, read_moment
+from crmcli.model.dates import read_day, read_moment, shortest_days
 from crmcli.model.money import format_money
 from crmcli.model.notices import LEFT_OUT, SKIPPED, Notice
 from crmcli.model.periods import parse_period
@@ -115,11 +115,12 @@ def follow_up(ctx: Context, settings: dict) -> list[Item]:
     due), so the loop does little per party: SQL hands over each one's cadence and latest
     contact, and each distinct cadence is parsed once (`follow_up_span`)."""
     lifecycles = tuple(settings.get("lifecycles") or DEFAULT_LIFECYCLES)
-    default = ctx.repo.config.follow_up_every
+    default = str(ctx.repo.config.follow_up_every)
     planned = ctx.repo.ask.planned_parties()
     contacted, never = _("no contact since {day} (every {cadence})"), _("never contacted (every {cadence})")
     items = []
-    for ref, kind, lifecycle, every, created, owner, since in ctx.repo.ask.follow_ups(ctx.today):
+    for ref, kind, lifecycle, every, created, owner, since in ctx.repo.ask.follow_ups(
+            ctx.today, default, _latest_starts(ctx.repo.ask.cadences() + [default], ctx.horizon)):
         if ref in planned or (kind == "customer" and (lifecycle or "customer") not in lifecycles):
             continue
         every = str(every or default)
@@ -133,6 +134,18 @@ def follow_up(ctx: Context, settings: dict) -> list[Item]:
         reason = (contacted.format(day=start.isoformat(), cadence=every) if since else never.format(cadence=every))
         items.append(Item(due, "follow_up", reason, ref, ref, owner))
     return items
+
+
+def _latest_starts(cadences: list[str], horizon: date) -> dict[str, str]:
+    """Cadence → the last day (ISO) a party's contact may be written on for it to fall due by
+    the horizon: SQL leaves the others out before the exact steps are taken. The days a
+    stored moment is written on and falls on in our zone differ by two at most (UTC-12 to
+    UTC+14); a cadence that cannot be read is not bounded (the rule says why)."""
+    latest = {}
+    for cadence in cadences:
+        with suppress(InvalidValue, OverflowError):
+            latest[cadence] = (horizon - timedelta(days=shortest_days(cadence) - 2)).isoformat()
+    return latest
 
 
 def _next_birthday(text: str, today: date) -> tuple[date, int | None]:

@@ -95,11 +95,11 @@ CREATE INDEX terms_field_text ON terms(field, text);
 CREATE INDEX terms_field_day ON terms(field, day) WHERE day IS NOT NULL;
 CREATE VIRTUAL TABLE fts USING fts5(name, body, tokenize='unicode61 remove_diacritics 2');
 """ + """
-CREATE TABLE agenda(file_id INTEGER NOT NULL, rule TEXT NOT NULL, day TEXT, party TEXT, owner TEXT, what TEXT,
-                    more TEXT, amount TEXT, currency TEXT);
+CREATE TABLE agenda(file_id INTEGER NOT NULL, ref TEXT NOT NULL, dated TEXT, rule TEXT NOT NULL, day TEXT, party TEXT,
+                    owner TEXT, what TEXT, more TEXT, amount TEXT, currency TEXT, moved TEXT);
 CREATE INDEX agenda_rule_day ON agenda(rule, day);
 CREATE INDEX agenda_file ON agenda(file_id);
-CREATE INDEX agenda_party ON agenda(party, owner) WHERE rule = 'party';
+CREATE INDEX agenda_party ON agenda(party, owner, what, more, day) WHERE rule = 'party';
 CREATE INDEX files_contact ON files(party, day) WHERE kind = 'interaction';
 CREATE TABLE contacts(party TEXT PRIMARY KEY, last TEXT NOT NULL) WITHOUT ROWID;
 CREATE TRIGGER contacts_added AFTER INSERT ON files WHEN new.kind = 'interaction' AND new.party IS NOT NULL
@@ -187,28 +187,30 @@ def _text(value) -> str | None:
 
 
 def agenda_rows(kind, ref: str, record: dict) -> list[tuple]:
-    """(rule, day, party, owner, what, more, amount, currency) of what in this record the
-    agenda's rules read, so that they ask SQL for the few rows due instead of decoding every
-    record. The rows hold the record's own facts only (a party's owner or its latest contact
-    are looked up when asked), so they are as fresh as the file's row:
+    """(rule, day, party, owner, what, more, amount, currency, moved) of what in this record
+    the agenda's rules read, so that they ask SQL for the few rows due instead of decoding
+    every record; the index adds the record's reference and day to each. The rows hold the
+    record's own facts only (a party's owner or its latest contact are looked up when asked),
+    so they are as fresh as the file's row:
     `party`: a party's created, cadence (what) and lifecycle (more), for follow-ups;
     `birthdays`: a contact's birthday and name; `next_steps`: an open next step's due day and
     action; `deliveries`: an order still to deliver, its kind and status; `payments`: an order
-    owed on with money left to pay, its kind and balance; `moved`: the last day an order
-    moved (model.orders.last_move), so a view pinned before it winds the order back itself."""
+    owed on with money left to pay, its kind and balance; an order's rows carry the last day
+    it moved (model.orders.last_move: a view pinned before it winds the order back itself),
+    and one `moved` row says it again for such views to find."""
     if kind.is_party:
         owner = _text(record.get("owner"))
         contacts = record.get("contacts")
         contacts = contacts if isinstance(contacts, list) else []
         return [("party", _text(record.get("created")), ref, owner, _text(record.get("follow_up_every")),
-                 _text(record.get("lifecycle")), None, None)] + [
-            ("birthdays", _text(contact["birthday"]), ref, owner, _text(contact.get("name")), None, None, None)
+                 _text(record.get("lifecycle")), None, None, None)] + [
+            ("birthdays", _text(contact["birthday"]), ref, owner, _text(contact.get("name")), None, None, None, None)
             for contact in contacts if isinstance(contact, dict) and contact.get("birthday") is not None]
     if kind.name == "order":
         return order_rows(record)
     step = record.get("next")
     if kind.name == "interaction" and isinstance(step, dict) and not step.get("done") and step.get("due") is not None:
-        return [("next_steps", str(step["due"]), *_about(record), _text(step.get("action")), None, None, None)]
+        return [("next_steps", str(step["due"]), *_about(record), _text(step.get("action")), None, None, None, None)]
     return []
 
 
@@ -223,11 +225,11 @@ def order_rows(order: dict) -> list[tuple]:
     rows: list[tuple] = []
     moved = last_move(order)
     if moved is not None:
-        rows.append(("moved", moved, party, owner, None, None, None, None))
+        rows.append(("moved", moved, party, owner, None, None, None, None, moved))
     status = order.get("status")
     if status in UNDELIVERED_STATES and order.get("delivery_due") is not None:
         rows.append(("deliveries", str(order["delivery_due"]), party, owner, _text(order.get("kind")), status,
-                     None, None))
+                     None, None, moved))
     if status in OWING_STATES and order.get("payment_due") is not None:
         try:
             owed = balance(order)
@@ -235,7 +237,7 @@ def order_rows(order: dict) -> list[tuple]:
             owed = Decimal(0)
         if owed > 0:
             rows.append(("payments", str(order["payment_due"]), party, owner, _text(order.get("kind")), status,
-                         str(owed), _text(order.get("currency"))))
+                         str(owed), _text(order.get("currency")), moved))
     return rows
 
 
@@ -265,7 +267,7 @@ def derive(path: str, stat: Stat, record: dict | None = None, error: str | None 
         names,
         [_term(p, v, w) for p, v, w in values],
         (name_text, body_text),
-        agenda_rows(kind, path[:-5], record),
+        [(path[:-5], str(day) if day is not None else None, *row) for row in agenda_rows(kind, path[:-5], record)],
     )
 
 
@@ -574,7 +576,7 @@ class Index:
         self.db.executemany("INSERT INTO names VALUES (?, ?, ?, ?, ?, ?)", names)
         self.db.executemany("INSERT INTO terms VALUES (?, ?, ?, ?, ?)", terms)
         self.db.executemany("INSERT INTO fts (rowid, name, body) VALUES (?, ?, ?)", texts)
-        self.db.executemany("INSERT INTO agenda VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", dues)
+        self.db.executemany(f"INSERT INTO agenda VALUES ({','.join('?' * 12)})", dues)
 
     def _parse_all(self, changed: list, progress):
         """Parsed files in batches, on every core for a big change. Memory stays flat however

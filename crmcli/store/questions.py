@@ -250,7 +250,7 @@ class Match:
 
 
 ORDER_RULES = ("deliveries", "payments")
-PARTY_ROW = "LEFT JOIN agenda p ON p.rule = 'party' AND p.party = f.party"
+PARTY_ROW = "LEFT JOIN agenda p ON p.rule = 'party' AND p.party = a.party"
 """The agenda row of the party a record is about (for its owner)."""
 """The agenda rules of orders (store/index.py `order_rows`): wound back in a pinned run."""
 
@@ -345,12 +345,12 @@ class Questions:
             f"SELECT DISTINCT party FROM files INDEXED BY files_due WHERE due IS NOT NULL AND party IS NOT NULL{bound}",
             params)}
 
-    def _dated(self, table: str = "") -> tuple[str, list]:
+    def _dated(self, day: str = "day") -> tuple[str, list]:
         """The horizon as a condition to append to a WHERE clause over `files` of dated kinds
-        (`table`: its alias and a dot, if any)."""
+        (`day`: the column of the record's day)."""
         if self.horizon is None:
             return "", []
-        return f" AND ({table}day IS NULL OR {table}day < ?)", [_after(self.horizon)]
+        return f" AND ({day} IS NULL OR {day} < ?)", [_after(self.horizon)]
 
     def external_keys(self, kind: str, source: str) -> dict[str, str]:
         """Key → reference of the records of `kind` that carry a key from `source` (an import's)."""
@@ -447,49 +447,61 @@ class Questions:
         the day `by`, from the index's agenda rows: SQL picks the few due, no record is
         decoded. In a run pinned to a day, an order that moved after it (a later payment or
         status) is read whole and wound back (`as_of`), its rows made again."""
-        bound, params = self._dated("f.")
-        sql = (f"SELECT f.path, a.day, a.party, coalesce(a.owner, p.owner), a.what, a.more, a.amount, a.currency "
-               f"FROM agenda a JOIN files f USING (file_id) {PARTY_ROW} WHERE a.rule = ? AND a.day < ?{bound}")
+        bound, params = self._dated("a.dated")
+        sql = ("SELECT a.ref, a.day, a.party, coalesce(a.owner, p.owner), a.what, a.more, a.amount, a.currency "
+               f"FROM agenda a {PARTY_ROW} WHERE a.rule = ? AND a.day < ?{bound}")
         params = [rule, _after(by), *params]
         moved: list[Due] = []
         if self.horizon is not None and rule in ORDER_RULES:
-            sql += (" AND NOT EXISTS (SELECT 1 FROM agenda m WHERE m.file_id = a.file_id AND m.rule = 'moved' "
-                    "AND m.day > ?)")
+            sql += " AND (a.moved IS NULL OR a.moved <= ?)"
             params.append(self.horizon)
             moved = [due for due in self._wound_back(rule) if due.day < _after(by)]
-        return [Due(path[:-5], *rest) for path, *rest in self._run(sql, params)] + moved
+        return [Due(*row) for row in self._run(sql, params)] + moved
 
     def _wound_back(self, rule: str) -> list[Due]:
         """The `rule` rows of the orders that moved after the horizon, made from the orders as
         they stood then."""
-        bound, params = self._dated("f.")
+        bound, params = self._dated("a.dated")
         rows = self._run(f"SELECT f.path, f.data, p.owner FROM agenda a JOIN files f USING (file_id) {PARTY_ROW} "
                          f"WHERE a.rule = 'moved' AND a.day > ? AND f.data IS NOT NULL{bound}",
                          [self.horizon, *params]).fetchall()
         records = _records((row[:2] for row in rows), self.horizon)
-        return [Due(record.ref, day, party, owner or party_owner, *rest)
+        return [Due(record.ref, day, party, owner or party_owner, what, more, amount, currency)
                 for record, (_path, _data, party_owner) in zip(records, rows, strict=True)
-                for name, day, party, owner, *rest in order_rows(record.data) if name == rule]
+                for name, day, party, owner, what, more, amount, currency, _moved in order_rows(record.data)
+                if name == rule]
 
     def undated_steps(self, until: str) -> list[Record]:
         """Interactions dated on or before `until` with an open next step that has no due day."""
-        bound, params = self._dated("f.")
+        bound, params = self._dated("f.day")
         return _records(self._run(
             "SELECT f.path, f.data FROM files f INDEXED BY files_undated WHERE f.open_step = 1 AND f.due IS NULL "
             f"AND f.kind = 'interaction' AND f.data IS NOT NULL AND f.day < ?{bound}", [_after(until), *params]),
             self.horizon)
 
-    def follow_ups(self, today: date) -> list[tuple[str, str, str | None, str | None, str | None, str | None,
-                                                     str | None]]:
-        """(reference, kind, lifecycle, cadence, created, owner, last contact) of every party:
-        its latest contact is its latest interaction on or before `today` (a view as of a day
-        knows nothing later): the index's `contacts` unless that is later, then looked up in
-        the index of interactions by party and day."""
+    def cadences(self) -> list[str]:
+        """The follow-up cadences parties set (`follow_up_every`), each once."""
+        return [every for (every,) in self._run(
+            "SELECT DISTINCT what FROM agenda INDEXED BY agenda_party WHERE rule = 'party' AND what IS NOT NULL")]
+
+    def follow_ups(self, today: date, default: str, since_by: Mapping[str, str]) -> list[
+            tuple[str, str, str | None, str | None, str | None, str | None, str | None]]:
+        """(reference, kind, lifecycle, cadence, created, owner, last contact) of the parties
+        whose cadence (`default` when unset) is not in `since_by` (cadence → a day), or whose
+        last contact, else their creation, is on or before that day. Their latest contact is
+        their latest interaction on or before `today` (a view as of a day knows nothing later):
+        the index's `contacts` unless that is later, then looked up in the index of
+        interactions by party and day."""
+        cases = " ".join("WHEN ? THEN ?" for _cadence in since_by)
         return [(ref, BY_FOLDER[ref.split("/", 1)[0]].name, *rest) for ref, *rest in self._run(
-            "SELECT a.party, a.more, a.what, a.day, a.owner, CASE WHEN substr(c.last, 1, 10) <= ?1 THEN c.last "
-            "WHEN c.last IS NOT NULL THEN (SELECT max(day) FROM files INDEXED BY files_contact "
-            "WHERE kind = 'interaction' AND party = a.party AND substr(day, 1, 10) <= ?1) END "
-            "FROM agenda a LEFT JOIN contacts c ON c.party = a.party WHERE a.rule = 'party'", [today.isoformat()])]
+            "SELECT * FROM (SELECT a.party, a.more, a.what, a.day, a.owner, CASE "
+            "WHEN substr(c.last, 1, 10) <= ? THEN c.last WHEN c.last IS NOT NULL THEN (SELECT max(day) "
+            "FROM files INDEXED BY files_contact WHERE kind = 'interaction' AND party = a.party "
+            "AND substr(day, 1, 10) <= ?) END AS last FROM agenda a INDEXED BY agenda_party "
+            "LEFT JOIN contacts c ON c.party = a.party WHERE a.rule = 'party') "
+            f"WHERE coalesce(nullif(last, ''), day) IS NULL OR substr(coalesce(nullif(last, ''), day), 1, 10) <= "
+            f"CASE coalesce(nullif(what, ''), ?) {cases} ELSE '9999-12-31' END",
+            [today.isoformat(), today.isoformat(), default, *[v for item in since_by.items() for v in item]])]
 
     def party_owners(self) -> dict[str, str]:
         """Reference → owner of every party that has one."""
