@@ -3,8 +3,10 @@ the record files for speed.
 
 Tables: `files` (one row per record file: stat, the record as JSON, common filter
 columns), `names` (party and contact names with pinyin, for name resolution),
-`terms` (every field value of every record, folded, for fielded queries) and `fts`
-(FTS5 full text: names with their pinyin, and all other text).
+`terms` (every field value of every record, folded, for fielded queries), `fts`
+(FTS5 full text: names with their pinyin, and all other text), and for the agenda
+`agenda` (what each record can have fall due, see `agenda_rows`) and `contacts` (each
+party's latest interaction, kept by triggers on `files`).
 
 Each command refreshes it first: folders are listed, every record file is `lstat`ed
 and compared by (mtime, size, inode) with what the index saw, as git compares its
