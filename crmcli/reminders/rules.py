@@ -111,9 +111,9 @@ def undated_next_steps(repo: Repo, owner: str | None = None) -> list:
 
 def follow_up(ctx: Context, settings: dict) -> list[Item]:
     """Parties last contacted longer ago than their cadence; a party with a next step or a
-    reminder still open is already being followed up. Every party is looked at (most may be
-    due), so the loop does little per party: SQL hands over each one's cadence and latest
-    contact, and each distinct cadence is parsed once (`follow_up_span`)."""
+    reminder still open is already being followed up. SQL hands over the parties that may be
+    due (a bound per cadence, `_latest_starts`) with their latest contact; each distinct
+    cadence is parsed once (`follow_up_span`), so the loop does little per party."""
     lifecycles = tuple(settings.get("lifecycles") or DEFAULT_LIFECYCLES)
     default = str(ctx.repo.config.follow_up_every)
     planned = ctx.repo.ask.planned_parties()

@@ -250,15 +250,16 @@ class Match:
 
 
 ORDER_RULES = ("deliveries", "payments")
+"""The agenda rules of orders (store/index.py `order_rows`): wound back in a pinned run."""
 PARTY_ROW = "LEFT JOIN agenda p ON p.rule = 'party' AND p.party = a.party"
 """The agenda row of the party a record is about (for its owner)."""
-"""The agenda rules of orders (store/index.py `order_rows`): wound back in a pinned run."""
 
 
 class Due(NamedTuple):
     """One row of the agenda (store/index.py `agenda_rows`): the record it is of, when it falls
-    due (an ISO day, or a moment for a timed one), the party and the record's own owner, and
-    what the rule says of it (a next step's action; an order's kind, status, balance and currency)."""
+    due (an ISO day, or a moment for a timed one), the party, the owner (the record's, else its
+    party's), and what the rule says of it (a next step's action; an order's kind, status,
+    balance and currency)."""
 
     ref: str
     day: str
