@@ -70,8 +70,10 @@ def translated(message: str) -> str: ...
 @overload
 def translated(message: None) -> None: ...
 def translated(message: str | None) -> str | None:
-    """`message` in the interface language. A field a record lacks (None) stays None, so a
-    view can still leave it out."""
+    """`message` in the interface language (a `Word` in its context). A field a record lacks
+    (None) stays None, so a view can still leave it out."""
+    if isinstance(message, Word):
+        return _translation.get().pgettext(message.context, message)
     return _translation.get().gettext(message) if message else message
 
 
@@ -86,6 +88,24 @@ def ngettext(singular: str, plural: str, count: int) -> str:
 def N_(message: str) -> str:
     """Marks `message` for the catalog; it is translated where it is shown."""
     return message
+
+
+class Word(str):
+    """An interface word whose translation depends on what it names, carried in data as the
+    plain word: `lost` is a deal's stage (输单) and a customer's segment (已流失). Shown in a
+    view it is translated in its `context` (gettext's msgctxt); csv and json write the word."""
+
+    context: str
+
+    def __new__(cls, message: str, context: str) -> Word:
+        word = super().__new__(cls, message)
+        word.context = context
+        return word
+
+
+def NC_(context: str, message: str) -> Word:
+    """Marks `message` for the catalog in `context` (see Word); translated where it is shown."""
+    return Word(message, context)
 
 
 def day_text(day) -> str:

@@ -3,7 +3,8 @@
     python tests/catalog.py update    # add new messages to crmcli/locale/zh_CN/LC_MESSAGES/crm.po, compile crm.mo
 
 Messages are found three ways, so nothing shown to a person escapes the catalog:
-- strings given to `_` and `N_` in crmcli/, and the (singular, plural) pairs given to `ngettext`;
+- strings given to `_` and `N_` in crmcli/, the (singular, plural) pairs given to `ngettext`, and
+  the words given to `NC_` with their context (`InContext`: msgctxt in the .po file);
 - literal column headings (`Column(key, "heading")`), and `title=`/`empty=` literals of views;
 - every help text of the command tree (docstrings and `help=`), read from the built app;
 - the enumerated values of the schemas (statuses, stages, types), shown as interface words.
@@ -15,6 +16,7 @@ from __future__ import annotations
 import ast
 import sys
 from pathlib import Path
+from typing import NamedTuple
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "crmcli"
@@ -23,6 +25,25 @@ MO = PO.with_suffix(".mo")
 MARKERS = {"_", "N_"}
 LITERAL_KEYWORDS = {"title", "empty"}
 VIEWS = {"Table", "Fields", "Document"}
+
+
+class InContext(NamedTuple):
+    """A message translated in a context (`NC_("segment", "lost")`): msgctxt and msgid."""
+
+    context: str
+    message: str
+
+
+def key_of(message):
+    """The key `messages()` has for a catalog entry: its msgid, in its context if it has one."""
+    return InContext(message.context, message.id) if message.context else message.id
+
+
+def entry(catalog, key):
+    """The catalog's entry for a key of `messages()`, or None."""
+    if isinstance(key, InContext):
+        return catalog.get(key.message, context=key.context)
+    return catalog.get(key)
 
 
 def _literal(node) -> str | None:
@@ -49,6 +70,10 @@ def source_messages() -> dict:
                 singular, plural = _literal(node.args[0]), _literal(node.args[1])
                 if singular and plural:
                     found.setdefault((singular, plural), f"{path.relative_to(ROOT)}:{node.lineno}")
+            elif name == "NC_" and len(node.args) >= 2:
+                context, message = _literal(node.args[0]), _literal(node.args[1])
+                if context and message:
+                    found.setdefault(InContext(context, message), f"{path.relative_to(ROOT)}:{node.lineno}")
             elif name == "Column" and len(node.args) >= 2:
                 texts.append(_literal(node.args[1]))
             if name in VIEWS:
@@ -118,10 +143,13 @@ def update() -> None:
     catalog.fuzzy = False
     wanted = messages()
     for message in list(catalog):
-        if message.id and message.id not in wanted:
-            catalog.delete(message.id)
+        if message.id and key_of(message) not in wanted:
+            catalog.delete(message.id, context=message.context)
     for text, where in wanted.items():
-        if text not in catalog:
+        if isinstance(text, InContext):
+            if entry(catalog, text) is None:
+                catalog.add(text.message, "", auto_comments=[where], context=text.context)
+        elif text not in catalog:
             catalog.add(text, ("",) if isinstance(text, tuple) else "", auto_comments=[where])
     for message in catalog:
         message.flags.discard("python-format")  # messages are str.format templates; a % is just a sign

@@ -6,7 +6,7 @@ import gettext
 
 import pytest
 
-from catalog import MO, PACKAGE, ROOT, messages, read_catalog
+from catalog import MO, PACKAGE, ROOT, entry, messages, read_catalog
 from conftest import ROOT as PROJECT
 from crmcli import i18n
 
@@ -48,7 +48,7 @@ def test_messages_go_through_the_catalog(path):
 
 def test_every_message_has_a_chinese_translation():
     catalog = read_catalog()
-    missing = [text for text in messages() if not (catalog.get(text) and catalog.get(text).string)]
+    missing = [text for text in messages() if not (entry(catalog, text) and entry(catalog, text).string)]
     assert missing == [], f"{len(missing)} untranslated: run python tests/catalog.py update, then translate"
 
 
@@ -56,7 +56,8 @@ def test_the_compiled_catalog_matches_the_po_file():
     compiled = gettext.GNUTranslations(MO.open("rb"))
     for message in read_catalog():
         if message.id and message.string and not message.pluralizable:
-            assert compiled.gettext(message.id) == message.string
+            shown = compiled.pgettext(message.context, message.id) if message.context else compiled.gettext(message.id)
+            assert shown == message.string
 
 
 def test_choosing_the_language():
@@ -107,3 +108,16 @@ def test_chinese_money_dates_and_quarters():
     finally:
         i18n.use("en")
     assert i18n.money_text(Decimal("54805.00"), "CNY") == "54,805.00 CNY"
+
+
+def test_a_lost_customer_is_not_a_lost_deal(demo):
+    """`lost` names a deal's stage and a customer's segment: each is said in Chinese with its
+    own word (输单, 已流失), the data (json, csv) keeps the word `lost`."""
+    segments = demo("--lang", "zh", "report", "segments", "--segment", "lost", "--format", "plain").out
+    assert "客户 · 已流失" in segments and "输单" not in segments
+    assert "hongda-dianqi" in segments and segments.count("已流失") == 3  # summary, title, the customer
+    deal = demo("--lang", "zh", "deal", "show", "DL-20260112-3PZZ", "--format", "plain").out
+    assert "输单" in deal and "已流失" not in deal
+    data = demo("--lang", "zh", "report", "segments", "--format", "json").json()
+    assert {row["segment"] for row in data["customers"]} >= {"lost", "active"}
+    assert "lost,1," in demo("--lang", "zh", "report", "segments", "--format", "csv").out

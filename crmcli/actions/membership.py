@@ -10,7 +10,7 @@ from crmcli.errors import InvalidValue
 from crmcli.i18n import _
 from crmcli.model.dates import moment_text, parse_day
 from crmcli.model.kinds import PARTY_KINDS
-from crmcli.model.points import balance
+from crmcli.model.points import balance, parse_points
 from crmcli.model.record import Record
 from crmcli.query.sales import member_points
 
@@ -34,11 +34,11 @@ def join(repo, party: Record, number: str | None = None, since: str | None = Non
     return party
 
 
-def redeem(repo, party: Record, points: int, note: str | None = None) -> int:
-    """Take `points` off a member's balance, kept in its file with who, when and why; returns
-    the balance left. More than the balance (as of today) is refused, and nothing is written."""
-    if points <= 0:
-        raise InvalidValue(_("redeem at least one point"))
+def redeem(repo, party: Record, amount: int | str, note: str | None = None) -> tuple[int, int]:
+    """Take `amount` points (as typed) off a member's balance, kept in its file with who, when
+    and why; returns the points taken and the balance left. More than the balance (as of today) is refused, and
+    nothing is written."""
+    points = parse_points(amount)
     with repo.writing(f"points: {party.title} redeems {points}") as tx:
         fresh = tx.fresh(party)
         membership = fresh.data.get("membership")
@@ -55,7 +55,7 @@ def redeem(repo, party: Record, points: int, note: str | None = None) -> int:
             entry["by"] = repo.config.me
         membership.setdefault("redemptions", []).append(entry)
         tx.update(party)
-    return left - points
+    return points, left - points
 
 
 def _member_numbers(repo) -> dict[str, str]:

@@ -11,7 +11,7 @@ from crmcli.errors import InvalidValue, NotFound
 from crmcli.i18n import N_, _
 from crmcli.model.dates import moment_text, parse_day
 from crmcli.model.kinds import KINDS, plays
-from crmcli.model.money import MINOR_UNITS, parse_amount, parse_decimal, parse_rate, rounded
+from crmcli.model.money import MINOR_UNITS, parse_decimal, parse_positive, parse_rate, rounded
 from crmcli.model.money import currency as currency_code
 from crmcli.model.notices import Notice
 from crmcli.model.orders import (
@@ -135,11 +135,14 @@ def new_order(repo, direction: str, party: Record, *, lines: list, currency: str
     record["lines"] = stored
     record["totals"] = totals(stored, code)
     machine = order_workflow(repo.config.review_orders)
+    # The status an order is added (or imported) in is the one it had on its date: a run
+    # pinned to a later day sees it so, while `created` keeps when it was typed. An order
+    # dated ahead got its status now, not on a day still to come.
+    started = _moment(repo, min(order_day, clock.today()))
     if imported:
-        machine.arrive(record, status or machine.initial, moment_text(clock.now()), by or repo.config.me,
-                       f"imported from {imported}")
+        machine.arrive(record, status or machine.initial, started, by or repo.config.me, f"imported from {imported}")
     else:
-        machine.start(record, moment_text(clock.now()), by or repo.config.me, status)
+        machine.start(record, started, by or repo.config.me, status)
         if record["status"] in ("shipped", "delivered", "completed"):
             record[shipment_field(record)] = [_shipment(record, order_day, None, None, [], by or repo.config.me)]
         if record["status"] in ("delivered", "completed"):
@@ -309,9 +312,7 @@ def pay(repo, order: Record, amount: str, *, day: str | None = None, method: str
     again under the writers' lock, so two payments made at once are both kept. Only an
     order confirmed or later takes money (a draft is a quote). `from_credit` pays it from
     the party's credit (overpayments, cancelled orders kept as credit), oldest first."""
-    value = parse_amount(amount, order.data["currency"])
-    if value <= 0:
-        raise InvalidValue(_("a payment must be more than zero"))
+    value = parse_positive(amount, order.data["currency"], N_("a payment"))
     paid_on = (parse_day(day, repo.clock) if day else repo.clock.today()).isoformat()
     payment: dict = {"date": paid_on, "amount": value}
     for key, text in (("method", "credit" if from_credit else method), ("ref", ref), ("note", note)):

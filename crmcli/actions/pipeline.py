@@ -5,12 +5,12 @@ from __future__ import annotations
 from crmcli.actions.orders import add_order
 from crmcli.actions.parties import assign_owner
 from crmcli.errors import InvalidValue
-from crmcli.i18n import _
+from crmcli.i18n import N_, _
 from crmcli.model.dates import moment_text, parse_day
 from crmcli.model.ids import slugify
 from crmcli.model.kinds import KINDS
 from crmcli.model.money import currency as currency_code
-from crmcli.model.money import parse_amount
+from crmcli.model.money import parse_amount, parse_positive
 from crmcli.model.periods import parse_period
 from crmcli.model.pipeline import check_probability, check_stage, is_closed_deal, next_lifecycle
 from crmcli.model.record import Record
@@ -163,7 +163,7 @@ def set_target(repo, owner: str | None, period: str, amount: str, currency: str 
     record: dict = {"id": f"{slugify(owner) if owner else 'all'}-{label}".lower()}
     if owner:
         record["owner"] = owner
-    record.update({"period": label, "amount": parse_amount(amount, code), "currency": code})
+    record.update({"period": label, "amount": parse_positive(amount, code, N_("a target")), "currency": code})
     kind = KINDS["target"]
     target = Record(kind.ref(record), kind, record)
     with repo.writing(f"target: {owner or 'business'} {label} {record['amount']} {code}") as tx:

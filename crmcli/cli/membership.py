@@ -7,6 +7,7 @@ import typer
 
 from crmcli.actions.membership import join, redeem
 from crmcli.cli.context import FormatOption, state
+from crmcli.cli.numbers import NumberCommand
 from crmcli.i18n import _
 from crmcli.query.resolve import resolve_party
 from crmcli.reports.points import points_view
@@ -19,12 +20,12 @@ class Action(StrEnum):
 
 
 def register(app: typer.Typer) -> None:
-    @app.command("points")
+    @app.command("points", cls=NumberCommand)
     def points(ctx: typer.Context,
                party: Annotated[str, typer.Argument(help="A customer or supplier: id, name, prefix or pinyin.")],
                action: Annotated[Action, typer.Argument(
                    help="show (the history and balance), join (become a member) or redeem N points.")] = Action.SHOW,
-               amount: Annotated[int | None, typer.Argument(metavar="N", help="Points to redeem.")] = None,
+               amount: Annotated[str | None, typer.Argument(metavar="N", help="Points to redeem.")] = None,
                note: Annotated[str | None, typer.Option("--note", help="What the points were redeemed for.")] = None,
                number: Annotated[str | None, typer.Option(
                    "--number", help="The member number on join (default: the next free one).")] = None,
@@ -42,9 +43,9 @@ def register(app: typer.Typer) -> None:
         if action is Action.REDEEM:
             if amount is None:
                 raise typer.BadParameter(_("say how many points: crm points PARTY redeem N"), param_hint="N")
-            left = redeem(repo, record, amount, note)
+            taken, left = redeem(repo, record, amount, note)
             state(ctx).say(_("{id}: {points} point(s) redeemed, {balance} left").format(
-                id=record.id, points=amount, balance=left))
+                id=record.id, points=taken, balance=left))
             return
 
         state(ctx).show(points_view(repo, record), fmt)

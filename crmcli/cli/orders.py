@@ -8,6 +8,7 @@ from crmcli.actions.orders import add_order, edit_order, find_order, move_order,
 from crmcli.actions.orders import pay as record_payment
 from crmcli.cli import complete
 from crmcli.cli.context import FormatOption, QueryCommand, query_text, state, status_commands, stdin_yaml
+from crmcli.cli.numbers import NumberCommand
 from crmcli.i18n import _
 from crmcli.reports.orders import order_list, order_view, orders_of
 
@@ -148,7 +149,7 @@ def register(app: typer.Typer) -> None:
     app.add_typer(make_order_app("purchase"), name="purchase",
                   help="Purchase orders (采购订单), the same commands; receive instead of ship.")
 
-    @app.command("pay")
+    @app.command("pay", cls=NumberCommand)
     def pay(
         ctx: typer.Context,
         order: Annotated[str, typer.Argument(help="The order id (SO-… or PO-…; a unique prefix will do).")],

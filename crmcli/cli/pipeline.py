@@ -11,6 +11,7 @@ from crmcli.actions.service import add_campaign, add_members, open_ticket, updat
 from crmcli.cli import complete
 from crmcli.cli.context import QueryCommand, query_text, record_commands, state
 from crmcli.cli.editor import SetOption, change, edit_command, with_options
+from crmcli.cli.numbers import NumberCommand
 from crmcli.i18n import _
 from crmcli.model.kinds import KINDS
 from crmcli.query.resolve import resolve_party, resolve_record
@@ -130,7 +131,7 @@ def register(app: typer.Typer) -> None:
         adjust = restage(state(ctx).repo, record, stage) if stage else None
         change(ctx, record, with_options(set_, friendly), adjust, what=f"stage {stage}" if stage else None)
 
-    @target.command("set")
+    @target.command("set", cls=NumberCommand)
     def target_set(ctx: typer.Context,
                    owner: Annotated[str, typer.Argument(
                        help="Whose target: an owner, or 'all' for the whole business.")],

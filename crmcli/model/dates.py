@@ -79,6 +79,8 @@ class Clock:
         `pinned_now` (`CRM_TODAY`). A day alone is taken at the time of day it is now: the
         real one, or `pinned_now`'s when that is a moment, so a run pinned to a moment (tests,
         reproducible reports) stays pinned under `--today DAY` too."""
+        if today is not None and not today.strip():
+            raise InvalidValue(_("--today is empty: give a day (2026-11-22) or leave it out"))
         text = (today or pinned_now or "").strip()
         if not text:
             return cls(zone, None, date_order)

@@ -98,6 +98,15 @@ def parse_amount(text, code: str) -> Decimal:
     return rounded(value, code)
 
 
+def parse_positive(text, code: str, what: str) -> Decimal:
+    """An amount in `code` that must be above zero (a payment, a target; `what` names it,
+    marked with `N_`): a negative or zero one is refused in one line that says so."""
+    value = parse_amount(text, code)
+    if value <= 0:
+        raise InvalidValue(_("{what} must be more than zero, not {text}").format(what=_(what), text=str(text).strip()))
+    return value
+
+
 def parse_rate(text, what: str) -> Decimal:
     """A fraction from `5%`, `0.05` or `5`: a bare number of 1 or more is a percentage
     (`1` is 1%, `13` is 13%), one below 1 a fraction. The result lies in 0…1."""

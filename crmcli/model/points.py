@@ -15,6 +15,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal
 
+from crmcli.errors import InvalidValue
+from crmcli.i18n import N_, _
+from crmcli.model.money import parse_decimal
 from crmcli.model.orders import FINISHED_STATES
 
 EARNING_STATES = tuple(state for state in FINISHED_STATES if state != "cancelled")
@@ -42,6 +45,14 @@ def completed_on(order: dict) -> str:
     """The day a sale was completed: its last move to a completed state, else its date."""
     moves = [str(entry["at"])[:10] for entry in order.get("history") or [] if entry.get("status") in EARNING_STATES]
     return max(moves) if moves else str(order["date"])
+
+
+def parse_points(text) -> int:
+    """Points as typed (`500`, `1,000`): a whole number above zero, or one line saying so."""
+    value = parse_decimal(text, N_("points"))
+    if value <= 0 or value != value.to_integral_value():
+        raise InvalidValue(_("points must be a positive whole number, not {text}").format(text=str(text).strip()))
+    return int(value)
 
 
 def order_entries(order: dict, per_unit: Decimal, convert: Callable[[Decimal, str], Decimal]) -> list[PointEntry]:

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from crmcli.errors import InvalidValue
-from crmcli.i18n import N_, _
+from crmcli.i18n import NC_, _
 from crmcli.model.dates import parse_interval
 from crmcli.model.money import converter, rounded
 from crmcli.model.orders import OWING_STATES
@@ -17,8 +17,10 @@ from crmcli.model.pipeline import follow_up_due
 from crmcli.model.views import Column, Document, Table
 from crmcli.store.questions import Match
 
-SEGMENTS = (N_("lead"), N_("prospect"), N_("new"), N_("active"), N_("at-risk"), N_("lost"))
-"""Where each customer stands, in the order a customer moves through them (see segment_of)."""
+SEGMENTS = (NC_("segment", "lead"), NC_("segment", "prospect"), NC_("segment", "new"), NC_("segment", "active"),
+            NC_("segment", "at-risk"), NC_("segment", "lost"))
+"""Where each customer stands, in the order a customer moves through them (see segment_of);
+words of their own in the catalog: a lost customer (已流失) is not a lost deal (输单)."""
 
 
 def _score(value, ranked: list) -> int:
@@ -61,6 +63,11 @@ def segment_of(data: dict, first_order: date | None, last_seen: date, today: dat
     if quiet:
         return "lost"
     return "at-risk" if last_seen <= today - parse_interval(rules.at_risk_after) else "active"
+
+
+def _word(segment: str) -> str:
+    """The segment as the interface word of SEGMENTS (translated as a segment)."""
+    return SEGMENTS[SEGMENTS.index(segment)]
 
 
 def created_day(data: dict) -> date:
@@ -107,7 +114,7 @@ def segments(repo, only: str | None = None) -> Document:
         seen = max(day for day in (last.get(ref), contacted.get(ref), created_day(customer.data)) if day)
         rows.append({"customer": customer.title, "id": customer.id, "recency": recency, "frequency": count.get(ref, 0),
                      "monetary": rounded(money.get(ref, Decimal(0)), code), "rfm": f"{r}{f}{m}",
-                     "segment": segment_of(customer.data, first.get(ref), seen, today, rules)})
+                     "segment": _word(segment_of(customer.data, first.get(ref), seen, today, rules))})
     summary = [{"segment": name, "customers": sum(1 for row in rows if row["segment"] == name),
                 "revenue": sum((row["monetary"] for row in rows if row["segment"] == name), rounded(Decimal(0), code))}
                for name in SEGMENTS]
@@ -122,7 +129,7 @@ def segments(repo, only: str | None = None) -> Document:
                         Column("monetary", _("net (12m, {currency})").format(currency=code), align="right",
                                style="money"), Column("rfm", "RFM"),
                         Column("segment", "segment", translate=True)], chosen,
-                       title=_("Customers · {segment}").format(segment=_(only)) if only else _("Customers"),
+                       title=_("Customers · {segment}").format(segment=_(_word(only))) if only else _("Customers"),
                        empty="no customers in this segment"))
     overdue = _overdue_for_contact(repo, customers, today)
     parts.append(Table([Column("customer", "customer"), Column("last", "last contact", style="date"),

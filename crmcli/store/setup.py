@@ -11,10 +11,12 @@ from pathlib import Path
 from crmcli.errors import DataDirError, GitError, InvalidValue
 from crmcli.i18n import _
 from crmcli.model.kinds import KINDS
-from crmcli.store import git, gitsetup
+from crmcli.model.money import currency as currency_code
+from crmcli.store import codec, git, gitsetup
 from crmcli.store.codec import dump
 from crmcli.store.config import CONFIG_FILE, DEFAULT_CONFIG
 from crmcli.store.fs import atomic_write, os_error
+from crmcli.store.validation import document_problems
 
 TEMPLATES = "templates"
 GITIGNORE = ("# files of a crm write in progress (crm keeps its index and lock in .git/crm/, never here)\n"
@@ -26,9 +28,13 @@ def init_data_dir(path: Path, *, name: str, currency: str, me: str, timezone: st
     """Create the data directory at `path`; returns notes on what was done."""
     if (path / CONFIG_FILE).exists():
         raise InvalidValue(_("{path} is already a crm data directory").format(path=path))
-    if len(currency) != 3 or not currency.isalpha():
-        raise InvalidValue(_("invalid currency {code!r}: use an ISO 4217 code such as CNY, EUR or USD").format(
-            code=currency))
+    if not name.strip():
+        raise InvalidValue(_("a data directory needs the business's name (--name)"))
+    config = DEFAULT_CONFIG.format(name=_yaml_text(name), currency=currency_code(currency), me=_yaml_text(me),
+                                   timezone=f"timezone: {timezone}\n" if timezone else "")
+    problems = document_problems("config", codec.decode(config.encode("utf-8")))
+    if problems:  # what every later command would refuse to read (an unknown currency): nothing is written
+        raise InvalidValue(problems[0][1])
     notes = []
     written = [CONFIG_FILE]
     try:
@@ -39,8 +45,6 @@ def init_data_dir(path: Path, *, name: str, currency: str, me: str, timezone: st
             written.append(f"{kind.folder}/.gitkeep")
     except OSError as error:
         raise os_error(error, path) from error
-    config = DEFAULT_CONFIG.format(name=_yaml_text(name), currency=currency.upper(), me=_yaml_text(me),
-                                   timezone=f"timezone: {timezone}\n" if timezone else "")
     atomic_write(path / CONFIG_FILE, config.encode("utf-8"))
     for file_name, text in ((".gitignore", GITIGNORE), (gitsetup.ATTRIBUTES_FILE, gitsetup.ATTRIBUTES)):
         if not (path / file_name).exists():

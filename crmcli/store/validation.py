@@ -30,6 +30,14 @@ class Problem:
 FOREIGN_SECRET = N_("{field}: {value!r} is refused: the password variable must start with CRM_SMTP_, so that no "
                     "setting can send another secret")
 ONE_OF = N_("{field}: {value!r} is not one of {allowed}")
+BOUNDS = {
+    "minimum": N_("{field} cannot be less than {limit}: {value}"),
+    "exclusiveMinimum": N_("{field} must be more than {limit}: {value}"),
+    "maximum": N_("{field} cannot be more than {limit}: {value}"),
+    "exclusiveMaximum": N_("{field} must be less than {limit}: {value}"),
+}
+"""Messages for a number out of its schema's range (a negative deal amount), with the number as
+written (`-5.00`), not as Python shows it (`Decimal('-5.00')`)."""
 PATTERN_MESSAGES = {
     "^contracts/": N_("{field}: {value!r} is not a document in contracts/ (contracts/<id>.md)"),
     "^attachments/": N_("{field}: {value!r} is not a file in a folder of attachments/ (attachments/<id>/<file>)"),
@@ -90,6 +98,8 @@ def describe(error) -> str:
     if error.validator == "format":
         message = FORMAT_MESSAGES.get(error.validator_value, N_("{field}: {value!r} is not {format}"))
         return _(message).format(field=where, value=error.instance, format=error.validator_value)
+    if error.validator in BOUNDS:
+        return _(BOUNDS[error.validator]).format(field=where, value=error.instance, limit=error.validator_value)
     if error.validator == "required":
         return f"{where + ': ' if where else ''}{error.message}"
     if error.validator == "dependentRequired":

@@ -31,6 +31,8 @@ from pathlib import Path
 
 from faker import Faker
 from pypinyin import lazy_pinyin
+from stdnum.cn import uscc
+from stdnum.us import ein
 
 from crmcli.model.orders import totals as order_totals
 
@@ -102,6 +104,15 @@ class Party:
     @property
     def created(self) -> datetime:
         return self.record["created"]
+
+
+EIN_PREFIXES = [f"{n:02d}" for n in range(100) if ein.is_valid(f"{n:02d}-0000000")]
+"""The first two digits of an EIN that the IRS gives out (python-stdnum's table of campuses)."""
+
+
+def with_check_character(code: str) -> str:
+    """The first 17 characters of a 统一社会信用代码 and the check character they call for."""
+    return code + uscc.calc_check_digit(code)
 
 
 def ascii_slug(text: str) -> str:
@@ -273,10 +284,13 @@ class Generator:
         return Party(folder, record, chinese, contacts)
 
     def tax_id(self, chinese: bool) -> str:
+        """A tax id crm's check accepts (crmcli/model/taxids.py): a 统一社会信用代码 ending in its
+        check character, or an EIN whose first two digits name an IRS campus."""
         if chinese:
-            return self.unique(lambda: "91" + self.rng.choice(["4403", "4419", "3102", "3205", "3302", "1101"])
-                               + "00MA" + "".join(self.rng.choices("0123456789ABCDEFGHJKLMNPQRTUWXY", k=8)))
-        return self.unique(lambda: f"{self.digits(2)}-{self.digits(7)}")
+            return self.unique(lambda: with_check_character(
+                "91" + self.rng.choice(["4403", "4419", "3102", "3205", "3302", "1101"]) + "00MA"
+                + "".join(self.rng.choices("0123456789ABCDEFGHJKLMNPQRTUWXY", k=7))))
+        return self.unique(lambda: f"{EIN_PREFIXES[int(self.digits(2)) % len(EIN_PREFIXES)]}-{self.digits(7)}")
 
     def plant_zhang_wei(self, parties: list[Party]) -> None:
         """Give a contact named 张伟 to at least 20 Chinese companies (1 in 50 when there are many)."""

@@ -171,6 +171,39 @@ def test_a_query_on_status_asks_the_status_of_the_pinned_day(moves, query, pinne
 
 
 @pytest.fixture(scope="module")
+def typed_late(tmp_path_factory):
+    """Gamma (a customer) and Delta (a supplier), each with an order dated 11-01 typed in on
+    11-22 (the session's today) already confirmed, and shipped the same day, 11-22."""
+    crm = _data_dir(tmp_path_factory, "Gamma GmbH", "gamma")
+    ok(crm("supplier", "add", "Delta Cables", "--id", "delta"))
+    orders = []
+    for command, party, shipping in (("order", "gamma", "ship"), ("purchase", "delta", "receive")):
+        order = ok(crm(command, "add", party, "--line", "CAB-07 2", "--date", "2026-11-01", "--status", "confirmed"))
+        ok(crm(command, shipping, order))
+        orders.append(order)
+    return crm, orders
+
+
+def test_an_order_added_confirmed_with_its_date_was_confirmed_on_that_date(typed_late):
+    """`order add --date D --status S` says the order was S on D: its moves at creation are
+    dated D (the later ship is dated when it was typed), so a run pinned between the two
+    sees it confirmed, as lists, queries and the ledger all ask."""
+    crm, orders = typed_late
+    for command, order in zip(("order", "purchase"), orders, strict=True):
+        [listed] = crm("--today", AS_OF, command, "list", "--format", "json").json()
+        assert (listed["id"], listed["status"]) == (order, "confirmed")
+        found = crm("--today", AS_OF, command, "list", "status:confirmed", "--format", "json").json()
+        assert [o["id"] for o in found] == [order]
+    [row] = crm("--today", AS_OF, "ledger", "--format", "json").json()["currencies"]["CNY"]["rows"]
+    assert row["status"] == "confirmed"
+    shown = crm("purchase", "show", orders[1], "--format", "json").json()
+    assert [(e["at"][:10], e["status"]) for e in shown["history"]] == [
+        ("2026-11-01", "draft"), ("2026-11-01", "submitted"), ("2026-11-01", "confirmed"),
+        ("2026-11-22", "shipped")]
+    assert shown["created"][:10] == "2026-11-22"
+
+
+@pytest.fixture(scope="module")
 def course(tmp_path_factory):
     """Gamma with an order of 1,000.00 dated 11-01 (delivery due 11-12, payment due 11-30):
     a draft, submitted on 11-02, confirmed on 11-08, 400 paid on 11-12, shipped on 11-18,

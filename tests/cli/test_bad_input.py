@@ -210,6 +210,14 @@ def test_an_unreadable_today(warm):
     assert_refused(warm("--today", "someday", "today"), 1, before, warm.root, says=("someday",))
 
 
+@pytest.mark.parametrize("value", ["", "  "])
+def test_an_empty_today_is_refused_not_taken_for_the_real_day(warm, value):
+    """`--today ''` (a script whose variable came out empty) would otherwise run as of the real
+    day, silently; an empty CRM_TODAY still means unset, as empty variables do."""
+    before = snapshot(warm.root)
+    assert_refused(warm("--today", value, "today"), 1, before, warm.root, says=("--today",))
+
+
 def test_an_empty_due(warm):
     before = snapshot(warm.root)
     assert_refused(warm("log", "huaqiang", "call", "hi", "--next", "send quote", "--due", ""), 1, before, warm.root)
@@ -636,7 +644,6 @@ USAGE_ERRORS = {
     "customer frobnicate": ("crm customer --help", "frobnicate"),
     "log huaqiang": ("crm log --help", "TYPE"),
     "log": ("crm log --help", "PARTY"),
-    "pay SO-20261116-A9A3 -1e309": ("crm pay --help", "-1"),
     "pay SO-20261116-A9A3": ("crm pay --help", "AMOUNT"),
     "campaign add fair": ("crm campaign add --help", "email, event, ads, wechat, phone"),
     "nosuch": ("crm --help", "nosuch"),
@@ -797,3 +804,37 @@ def test_an_empty_listing_in_json_is_an_empty_array(warm, args):
     result = warm(*args, "--format", "json")
     assert result.code == 0 and result.json() == []
     assert warm(*args, "--format", "jsonl").out == ""
+
+
+# --------------------------------------------------------------------------- numbers given as arguments
+
+@pytest.mark.parametrize("args, says", [
+    (["points", "huaqiang", "redeem", "-5"], "points must be a positive whole number, not -5"),
+    (["points", "huaqiang", "redeem", "-0.5", "--note", "tea"], "points must be a positive whole number, not -0.5"),
+    (["points", "huaqiang", "redeem", "0"], "points must be a positive whole number, not 0"),
+    (["points", "huaqiang", "redeem", "1.5"], "points must be a positive whole number, not 1.5"),
+    (["points", "huaqiang", "redeem", "many"], "points 'many' is not a number"),
+    (["points", "huaqiang", "redeem", "--", "-5"], "not -5"),
+    (["pay", "SO-20260226-FTZZ", "-5"], "a payment must be more than zero, not -5"),
+    (["pay", "--method", "bank", "SO-20260226-FTZZ", "-1,000.00", "--ref", "-7"], "more than zero, not -1,000.00"),
+    (["pay", "SO-20260226-FTZZ", "0"], "a payment must be more than zero, not 0"),
+    (["pay", "SO-20260226-FTZZ", "-1e309"], "amount '-1e309' is too large"),
+    (["target", "set", "all", "2026-12", "-5"], "a target must be more than zero, not -5"),
+    (["target", "set", "all", "2026-12", "0"], "a target must be more than zero, not 0"),
+    (["deal", "add", "huaqiang", "Cable 2027", "--amount", "-5"], "amount cannot be less than 0: -5.00"),
+    (["deal", "edit", "DL-20260112-3PZZ", "--amount", "-5"], "amount cannot be less than 0: -5.00"),
+    (["contract", "new", "huaqiang", "--template", "framework-agreement", "--value", "-5"],
+     "value cannot be less than 0: -5.00"),
+    (["campaign", "add", "Spring fair", "--channel", "event", "--budget", "-1"], "budget cannot be less than 0"),
+], ids=lambda a: " ".join(a) if isinstance(a, list) else None)
+def test_a_negative_or_zero_number_is_read_as_a_number_and_refused(warm, args, says):
+    """Click reads a word starting with `-` as an option ("No such option '-5'"); a command
+    taking numbers reads a negative one as its value and says what is wrong with it."""
+    before = snapshot(warm.root)
+    assert_refused(warm(*args), 1, before, warm.root, says=(says,))
+
+
+def test_a_mistyped_option_beside_a_number_is_still_a_usage_error(warm):
+    before = snapshot(warm.root)
+    assert_refused(warm("pay", "SO-20260226-FTZZ", "-5", "--methd", "bank"), 2, before, warm.root,
+                   says=("--methd",))

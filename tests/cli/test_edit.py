@@ -80,7 +80,7 @@ def test_an_invalid_edit_in_the_editor_names_its_line_and_writes_nothing(demo, t
     (["TK-20260227-Y89A", "--set", "history="], "history: changed with crm ticket update"),
     (["DL-20261016-WQVW", "--set", "amount=lots"], "amount 'lots' is not a number"),
     (["DL-20261016-WQVW", "--set", "amount=1.234"], "more decimals than CNY allows"),
-    (["DL-20261016-WQVW", "--set", "probability=150"], "probability: 150 is greater than the maximum of 100"),
+    (["DL-20261016-WQVW", "--set", "probability=150"], "probability cannot be more than 100: 150"),
     (["DL-20261016-WQVW", "--set", "close=someday"], "someday"),
     (["DL-20261016-WQVW", "--set", "colour=red"], "unknown field 'colour'"),
     (["SO-20261106-QVVY", "--set", "lines[0].quantity=3"], "lines: changed with crm order edit"),

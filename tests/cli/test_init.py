@@ -2,6 +2,8 @@
 
 import subprocess
 
+import pytest
+
 from conftest import run_crm
 
 
@@ -34,6 +36,18 @@ def test_init_refuses_a_bad_zone_or_currency(tmp_path):
     assert run_crm("init", tmp_path / "a", "--timezone", "Mars/Olympus").code == 1
     assert run_crm("init", tmp_path / "b", "--currency", "euro").code == 1
     assert not (tmp_path / "b" / "crm.yaml").exists()
+
+
+@pytest.mark.parametrize("args, says", [
+    (["--currency", "XYZ"], "unknown currency code 'XYZ'"),
+    (["--currency", ""], "unknown currency code ''"),
+    (["--name", "  "], "--name"),
+])
+def test_init_refuses_settings_no_command_could_read(tmp_path, args, says):
+    """`--currency XYZ` once wrote a crm.yaml that every later command refused (exit 3)."""
+    result = run_crm("init", tmp_path / "d", "--name", "明线贸易", "--no-git", *args)
+    assert result.code == 1 and result.err.count("\n") == 1 and says in result.err, result.err
+    assert not (tmp_path / "d").exists()
 
 
 def test_init_without_a_folder_refuses_a_folder_that_is_not_empty(tmp_path, monkeypatch):
