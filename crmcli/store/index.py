@@ -45,7 +45,6 @@ from crmcli.model.text import fold, pinyin_forms, pinyin_tokens, words
 from crmcli.store import codec, watch
 from crmcli.store.fs import digest
 from crmcli.store.keys import NO_KEYS, keyring
-from crmcli.store.questions import QUANTITY_SCALE
 from crmcli.store.scan import scan, walk
 from crmcli.store.schemas import accepts, schema_bytes
 from crmcli.store.sealing import Damaged, holds_envelopes, opened
@@ -53,6 +52,8 @@ from crmcli.store.state import regular_or_absent
 from crmcli.store.validation import line_of, schema_problems
 
 INDEX_VERSION = "8"
+QUANTITY_SCALE = 10 ** 6
+"""Line quantities are kept and added as integers of a millionth (exact), then made Decimals again."""
 SCHEMA_NAMES = ("common", *sorted({kind.schema for kind in BY_FOLDER.values()}))
 
 

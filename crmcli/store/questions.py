@@ -29,8 +29,6 @@ from crmcli.model.workflow import MOVED_FIELDS, moved_as_of
 from crmcli.store.index import order_rows
 
 FIELD = re.compile(r"^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)*$")
-QUANTITY_SCALE = 10 ** 6
-"""Line quantities are added as integers of a millionth (exact), then made Decimals again."""
 
 
 def _path(name: str) -> str:
