@@ -8,10 +8,11 @@ from crmcli.query.resolve import resolve_record
 from crmcli.render.layout import PADDING, plan, short_ids, width
 
 
-def test_ids_shorten_to_a_prefix_no_other_id_starts_with():
+def test_ids_shorten_to_one_length_at_which_no_other_id_starts_with_a_prefix():
+    """All ids of a column are cut to one length (so `RM-2` never stands beside `IN-20261205-Q`)."""
     ids = ["huaqiang-dianzi", "huaxin-wuliu", "li", "linxiaowen", "acme", "acme-corp"]
     short = short_ids(ids)
-    assert short == ["huaq", "huax", "li", "linx", "acme", "acme-"]
+    assert short == ["huaqi", "huaxi", "li", "linxi", "acme", "acme-"]
     for mine, shown in zip(ids, short, strict=True):
         assert mine.startswith(shown)
         assert shown == mine or not any(other.startswith(shown) for other in ids if other != mine)
@@ -35,16 +36,16 @@ def test_a_wide_terminal_shows_everything_as_it_is():
     assert layout.shown == [0, 1, 2, 3, 4] and not layout.ids
 
 
-def test_narrower_ids_shorten_then_low_columns_go_then_normal_ones_never_the_kept():
+def test_narrower_ids_shorten_then_low_columns_go_then_normal_ones_never_the_kept_nor_the_ids():
     columns, cells = columns_and_cells()
     shortened = plan(columns, cells, 100)
     assert shortened.shown == [0, 1, 2, 3, 4] and shortened.ids == {0: ["huaq", "hong"]}
     assert plan(columns, cells, 60).shown == [0, 1, 3, 4]  # tags (LOW) went first
-    assert plan(columns, cells, 48).shown == [1, 3, 4]  # below 60 columns the ids go before the rest
-    assert plan(columns, cells, 30).shown == [1, 4]  # the name and the amount stay
+    assert plan(columns, cells, 48).shown == [0, 1, 4]  # ids are what commands take: they stay
+    assert plan(columns, cells, 30).shown == [0, 1, 4]  # as the name and the amount do
     for total in range(10, 200):
         layout = plan(columns, cells, total)
-        assert 1 in layout.shown and 4 in layout.shown
+        assert 0 in layout.shown and 1 in layout.shown and 4 in layout.shown
         used = sum(layout.widths) + PADDING * len(layout.shown) - 1
         assert used <= total or min(layout.widths) <= 2, (total, layout)
 
@@ -62,7 +63,7 @@ def test_piped_plain_output_keeps_one_record_per_line(demo):
 
 def test_a_shortened_id_stays_unique_among_every_id_known_ignoring_case():
     known = ["SO-20261121-8B1G", "SO-20261122-J506", "so-20261122-j5zz", "huaqiang-dianzi"]
-    assert short_ids(["SO-20261121-8B1G", "SO-20261122-J506"], known) == ["SO-20261121", "SO-20261122-J50"]
+    assert short_ids(["SO-20261121-8B1G", "SO-20261122-J506"], known) == ["SO-20261121-8B1", "SO-20261122-J50"]
 
 
 def test_shortened_ids_on_a_narrow_terminal_each_name_one_record(demo, monkeypatch):
