@@ -133,6 +133,22 @@ def isolated_environment(tmp_path, monkeypatch):
         monkeypatch.delenv(name, raising=False)
 
 
+def read_terminal(controller: int) -> bytes:
+    """Everything shown on a pseudo-terminal (its controlling end) until the process on the
+    other end is done with it; the controller is closed."""
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(controller, 65536)
+        except OSError:  # Linux says EIO once the other end is closed
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(controller)
+    return b"".join(chunks)
+
+
 @dataclass
 class Result:
     code: int

@@ -11,6 +11,7 @@ import pytest
 
 from conftest import ROOT, run_crm
 from crmcli.cli import command_tree
+from crmcli.cli.app import listing_source
 from crmcli.cli.language import walk
 from crmcli.cli.reference import reference
 
@@ -18,6 +19,13 @@ from crmcli.cli.reference import reference
 def test_the_command_reference_is_current():
     written = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
     assert written == reference(), "docs/cli.md is stale: run python -m crmcli.cli.reference > docs/cli.md"
+
+
+def test_the_listing_of_commands_is_current():
+    """`crm --help` lists the commands from crmcli/cli/listing.py rather than loading them all."""
+    written = (ROOT / "crmcli" / "cli" / "listing.py").read_text(encoding="utf-8")
+    assert written == listing_source(), \
+        "crmcli/cli/listing.py is stale: run python -m crmcli.cli.reference --listing > crmcli/cli/listing.py"
 
 
 def test_every_option_and_argument_has_help():
@@ -60,6 +68,7 @@ def test_completion_scripts_for_each_shell(shell):
 
 def test_completion_offers_commands_and_subcommands():
     assert completion("bash", "crm remi") == ["remind"]
+    assert any('"remind":"Reminders' in line and "(iCalendar)" in line for line in completion("zsh", "crm remi"))
     assert any(line.startswith("done\t") for line in completion("fish", "crm remind d"))
     assert any('"due":' in line for line in completion("zsh", "crm remind d"))
 

@@ -1,6 +1,7 @@
 """What every command shares: the run's state (data directory, format, today) and options."""
 
 
+import contextlib
 import os
 import shutil
 import sys
@@ -16,16 +17,11 @@ import typer.core
 from crmcli.errors import InvalidValue
 from crmcli.i18n import _
 from crmcli.model.kinds import KINDS
-from crmcli.query.parse import joined
-from crmcli.query.resolve import resolve_record
-from crmcli.query.search import select
-from crmcli.render import is_empty, render, visible
-from crmcli.render.chart import chart as draw
-from crmcli.render.files import write_file
-from crmcli.store import codec
-from crmcli.store.repo import open_repo
+from crmcli.model.text import visible
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from crmcli.store.repo import Repo, Settings
 
 
@@ -52,6 +48,37 @@ FormatOption = Annotated[
 ]
 
 
+BAR_FROM = 2000
+"""Files a refresh must read for a progress bar to be worth showing (a cold index build)."""
+
+
+class ColdBuildBar:
+    """The progress of a refresh that reads many files (the first command in a new clone
+    builds the whole index), shown on a terminal as `crm reindex` shows it; nothing for
+    the few files an ordinary refresh reads, so ordinary commands never load the bar."""
+
+    def __init__(self):
+        self.bar: contextlib.ExitStack | None = None
+        self.advance: Callable[[int, int], None] = lambda done, total: None
+        self.done = 0
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.bar is None:
+            if total < BAR_FROM:
+                return
+            # lazy: rich's progress bar, ~20 ms; only a refresh of 2,000 files or more shows it
+            from crmcli.render.progress import progress_bar
+
+            self.bar = contextlib.ExitStack()
+            self.advance = self.bar.enter_context(progress_bar(_("indexing")))
+            self.done = 0
+        self.advance(done, total)
+        self.done += done
+        if self.done >= total:  # the refresh is over: the command's own output follows
+            self.bar.close()
+            self.bar = None
+
+
 @dataclass
 class State:
     """The options given before the command, and the data directory once opened."""
@@ -69,9 +96,14 @@ class State:
 
     @property
     def repo(self):
+        # lazy: the store loads in about 60 ms (python -X importtime -c 'import crmcli.store.repo');
+        # `crm --help` and a command's `--help` do without it
+        from crmcli.store.repo import open_repo
+
         if self.repo_ is None:
             self.repo_ = open_repo(self.data_dir, today=self.today, at=self.at, settings=self.settings)
             self.repo_.autocommit = self.repo_.autocommit and not self.no_commit
+            self.repo_.progress = ColdBuildBar()
         return self.repo_
 
     def format(self, override: OutputFormat | None = None) -> str:
@@ -85,6 +117,12 @@ class State:
         """Render a result to stdout (or to the file `output`); an empty listing says so on
         stderr instead. `chart` adds a bar chart of the main series; `raw` CSV and XLSX keep
         cells that look like formulas."""
+        # lazy: the renderers (rich's cells, the layout) load in about 20 ms (python -X importtime
+        # -c 'import crmcli.render'); a command that only says something does without them
+        from crmcli.render import is_empty, render
+        from crmcli.render.chart import chart as draw
+        from crmcli.render.files import write_file
+
         if output is not None:
             write_file(result, output, raw=raw)
             self.say(_("wrote {path}").format(path=output))
@@ -161,6 +199,9 @@ Query = Annotated[list[str] | None, typer.Argument(help="A query, as for crm sea
 
 def query_text(parts: list[str]) -> str:
     """The query several arguments make (see `query.parse.joined`)."""
+    # lazy: the query parser's six dataclasses load in about 3 ms (python -X importtime); `--help` does without it
+    from crmcli.query.parse import joined
+
     return joined(parts)
 
 
@@ -170,6 +211,10 @@ def record_commands(app: typer.Typer, kind_name: str, build_list, build_view, no
 
     @app.command("list", cls=QueryCommand)
     def list_(ctx: typer.Context, query: Query = None, fmt: FormatOption = None):
+        # lazy: the query language loads in about 40 ms (python -X importtime -c 'import
+        # crmcli.query.search'); `crm KIND --help` does without it
+        from crmcli.query.search import select
+
         repo = state(ctx).repo
         state(ctx).show(build_list(repo, select(repo, query_text(query) if query else "", (KINDS[kind_name],))), fmt)
 
@@ -181,6 +226,9 @@ def record_commands(app: typer.Typer, kind_name: str, build_list, build_view, no
     def show(ctx: typer.Context,
              record_id: Annotated[str, typer.Argument(metavar="ID", help="The id (a unique prefix will do).")],
              fmt: FormatOption = None):
+        # lazy: as in `list`
+        from crmcli.query.resolve import resolve_record
+
         repo = state(ctx).repo
         state(ctx).show(build_view(repo, resolve_record(repo, KINDS[kind_name], record_id)), fmt)
 
@@ -190,6 +238,9 @@ def record_commands(app: typer.Typer, kind_name: str, build_list, build_view, no
 def stdin_yaml(expected: str, mapping: bool = True):
     """The YAML document on standard input (a record, or order lines). At a terminal nobody is
     about to type YAML, so rather than wait in silence say what the command `expected`."""
+    # lazy: the YAML codec loads PyYAML, about 12 ms (python -X importtime); only input on stdin needs it here
+    from crmcli.store import codec
+
     if sys.stdin.isatty():
         raise InvalidValue(expected)
     try:

@@ -13,7 +13,7 @@ import click
 from typer.models import ArgumentInfo
 
 from crmcli.i18n import _, language
-from crmcli.store.repo import Settings, choose_language
+from crmcli.store.config import Settings, choose_language
 
 
 def option(args: list[str], *names: str) -> str | None:

@@ -2,9 +2,13 @@
 
 `python -m crmcli.cli.reference > docs/cli.md` writes it; a test fails when it is stale,
 so the reference cannot drift from the code (sqlite-utils keeps its CLI docs this way).
+`python -m crmcli.cli.reference --listing > crmcli/cli/listing.py` writes the summaries that
+`crm --help` lists (see `crmcli.cli.app.summary`), kept current the same way.
 """
 
 from __future__ import annotations
+
+import sys
 
 import click
 
@@ -38,4 +42,11 @@ def reference() -> str:
 
 
 if __name__ == "__main__":
-    print(reference(), end="")
+    if sys.argv[1:] == ["--listing"]:
+        # lazy: the root app loads typer and the run's state, about 100 ms (python -X importtime);
+        # only this generator needs it here
+        from crmcli.cli.app import listing_source
+
+        print(listing_source(), end="")
+    else:
+        print(reference(), end="")

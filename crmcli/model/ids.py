@@ -13,17 +13,21 @@ import secrets
 import unicodedata
 from datetime import date
 
+from crmcli.model.pinyin import lazy_pinyin
+from crmcli.model.text import cjk_pattern
+
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?$")
 RANDOM_ID = re.compile(r"^[A-Z]{2,3}-\d{8}-[0-9A-HJKMNP-TV-Z]{4}$")
-CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
+CJK = r"[\u3400-\u9fff\uf900-\ufaff]+"
 
 LEGAL_SUFFIXES = re.compile(
     r"(股份有限公司|有限责任公司|有限公司|集团|公司|工作室|"
     r"\b(inc|incorporated|ltd|limited|llc|gmbh|ag|ab|sa|sas|sarl|bv|nv|plc|co|corp|corporation|kg|oy|as|spa|srl)\b\.?)\s*$",
     re.IGNORECASE,
 )
-CITY_PREFIX = re.compile(r"^[\u4e00-\u9fff]{2,3}[市省](?=[\u4e00-\u9fff]{2})")
+CITY_PREFIX = r"^[\u4e00-\u9fff]{2,3}[市省](?=[\u4e00-\u9fff]{2})"
+"""This and `CJK` are compiled when first used (text.cjk_pattern): only Chinese names need them."""
 
 
 def random_id(prefix: str, day: date) -> str:
@@ -35,9 +39,6 @@ def random_id(prefix: str, day: date) -> str:
 def _pinyin_words(run: str) -> list[str]:
     """Pinyin of a run of Chinese characters, grouped as words: two syllables each,
     or the whole run for names of up to three characters (华强电子 → huaqiang dianzi)."""
-    # lazy: pypinyin loads in 190 ms (python -X importtime); only Chinese names need it
-    from pypinyin import lazy_pinyin
-
     syllables = lazy_pinyin(run)
     if len(syllables) <= 3:
         return ["".join(syllables)]
@@ -55,7 +56,7 @@ def strip_legal_form(name: str) -> str:
         if shorter == core or not shorter:
             break
         core = shorter
-    return CITY_PREFIX.sub("", core) or name
+    return cjk_pattern(CITY_PREFIX).sub("", core) or name
 
 
 def slugify(name: str) -> str:
@@ -63,7 +64,7 @@ def slugify(name: str) -> str:
     core = strip_legal_form(name)
     parts: list[str] = []
     position = 0
-    for match in CJK.finditer(core):
+    for match in cjk_pattern(CJK).finditer(core):
         parts.append(core[position:match.start()])
         parts.append(" " + " ".join(_pinyin_words(match.group())) + " ")
         position = match.end()

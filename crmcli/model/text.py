@@ -1,16 +1,22 @@
 """Text folding for matching in any script: case, accents, width, and pinyin for Chinese.
 
 `fold("Müller")` == `fold("MULLER")` == "muller"; `fold("Straße")` == "strasse".
-Pinyin needs pypinyin, whose dictionary takes a quarter second to load, so it is
+Pinyin needs pypinyin (see model/pinyin.py for how its load is kept short); it is
 computed when a record is indexed, never while answering a query.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
-CJK_CHAR = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+from crmcli.model.pinyin import lazy_pinyin
+
+CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+"""The CJK blocks of Chinese characters, for character classes. A class over them costs about
+1 ms to compile (re's charset tables), so patterns using it are compiled on first use
+(`cjk_pattern`): most commands never meet a Chinese character."""
 SPACES = re.compile(r"\s+")
 NON_WORD = re.compile(r"[^\w]+")
 PINYIN_CHARS = 200
@@ -44,8 +50,14 @@ def visible(text: str) -> str:
     return CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
+@functools.cache
+def cjk_pattern(source: str) -> re.Pattern[str]:
+    """`source`, a pattern naming the CJK blocks, compiled once when first needed (see `CJK`)."""
+    return re.compile(source)
+
+
 def has_cjk(text: str) -> bool:
-    return bool(CJK_CHAR.search(text))
+    return not text.isascii() and bool(cjk_pattern(f"[{CJK}]").search(text))
 
 
 def pinyin_forms(text: str) -> tuple[str, str] | None:
@@ -53,13 +65,9 @@ def pinyin_forms(text: str) -> tuple[str, str] | None:
     characters (张伟 → "zhang wei", "zw"), else None. Other words are kept, folded."""
     if not has_cjk(text):
         return None
-    # lazy: pypinyin loads in 190 ms (python -X importtime); only Chinese names need it
-    from pypinyin import lazy_pinyin
-
     text = text[:PINYIN_CHARS]
-    # pypinyin's stub says `errors` returns a str; it may return a list of them (as its README shows).
-    syllables = [compact(s) for s in lazy_pinyin(
-        text, errors=lambda chars: fold(chars).split())]  # type: ignore[arg-type, return-value]
+    # `errors` may return a list of syllables (as pypinyin's README shows).
+    syllables = [compact(s) for s in lazy_pinyin(text, errors=lambda chars: fold(chars).split())]
     syllables = [s for s in syllables if s]
     return " ".join(syllables), "".join(s[0] for s in syllables)
 
@@ -76,17 +84,15 @@ def pinyin_matches(query: str, syllables: str, initials: str) -> bool:
     return len(typed) >= 2 and typed in initials
 
 
-WORD_BREAK = re.compile(r"[^\w\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|_")
-CJK_RUN = re.compile(r"([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])")
-
-
 def words(text: str) -> str:
     """Folded text as space-separated words, each Chinese character a word of its own:
     `Müller-Straße 5` → `muller strasse 5`, `华强电子` → `华 强 电 子`. Both the index and
     queries use this form, so substring search in Chinese is a phrase search over characters."""
     folded = fold(text)
-    spaced = folded if folded.isascii() else CJK_RUN.sub(r" \1 ", folded)
-    return " ".join(WORD_BREAK.sub(" ", spaced).split())
+    if folded.isascii():  # no Chinese to space out, and \w decides alone what breaks a word
+        return " ".join(NON_WORD.sub(" ", folded).replace("_", " ").split())
+    spaced = cjk_pattern(f"([{CJK}])").sub(r" \1 ", folded)
+    return " ".join(cjk_pattern(rf"[^\w{CJK}]+|_").sub(" ", spaced).split())
 
 
 def pinyin_tokens(text: str) -> str:

@@ -4,6 +4,7 @@ redemptions) and customers' loyalty tiers (`crm show`, the query language's `tie
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
 
@@ -66,17 +67,22 @@ def _left_out(repo, error: InvalidValue) -> None:
         repo.warnings.append(notice)
 
 
-def tiers(repo) -> dict[str, str]:
+def tiers(repo, party=None) -> dict[str, str]:
     """Customer reference → loyalty tier, from trailing-12-month net sales in the default
     currency, or (`membership: {tiers_from: points}`) from the points a member earned in those
-    12 months (redeeming points never lowers a tier; a party that is not a member is standard)."""
+    12 months (redeeming points never lowers a tier; a party that is not a member is standard).
+    Given a `party`, of that party alone (if a customer): its own orders are read, not all."""
     today = repo.clock.today()
     start = (today - timedelta(days=364)).isoformat()
     thresholds = repo.config.tiers
-    customers = repo.records("customer")
+    if party is None:
+        customers = repo.records("customer")
+    else:
+        customers = [party] if party.kind.name == "customer" else []
+    whose = Match() if party is None else Match(party=party.ref)
     if repo.config.membership.tiers_from == "points":
         earned: dict[str, list[dict]] = {}
-        for order in repo.records("order", Match(one_of={"kind": ("sale",)})):
+        for order in repo.records("order", replace(whose, one_of={"kind": ("sale",)})):
             earned.setdefault(order.data["party"], []).append(order.data)
         scores = {}
         for party in customers:
@@ -90,7 +96,7 @@ def tiers(repo) -> dict[str, str]:
     code = repo.config.currency
     convert = converter(code, code, repo.config.rates)
     sales: dict[str, Decimal] = {}
-    for order in repo.records("order", Match(since=start, until=today.isoformat())):
+    for order in repo.records("order", replace(whose, since=start, until=today.isoformat())):
         data = order.data
         if data["kind"] == "sale" and data.get("status") in OWING_STATES:
             try:

@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from crmcli.i18n import N_, _, quarter_text
+from crmcli.model.locked import LOCK
 from crmcli.model.money import converter, rounded
 from crmcli.model.orders import OPEN_STATES, OWING_STATES, days_late, judged_deliveries, outstanding
 from crmcli.model.periods import parse_period
@@ -44,25 +45,20 @@ def aging(repo, payables: bool = False) -> Document:
     names = repo.index.party_names()
     direction = "purchase" if payables else "sale"
     tables: dict[str, dict[str, dict]] = defaultdict(dict)
-    for order in repo.records("order", Match(one_of={"kind": (direction,)})):
-        data = order.data
-        due = outstanding(data)
-        if not due:
-            continue
-        pay_by = date.fromisoformat(str(data.get("payment_due") or data["date"]))
-        bucket = _bucket((today - pay_by).days) if due > 0 else CREDIT
-        row = tables[data["currency"]].setdefault(data["party"], {"party": names.get(data["party"], data["party"]),
-                                                                  **{name: Decimal(0) for name in COLUMNS}})
-        row[bucket] += due
+    for party, code, pay_by, due in _balances(repo, direction):
+        bucket = _bucket((today - date.fromisoformat(pay_by)).days) if due == LOCK or due > 0 else CREDIT
+        row = tables[code].setdefault(party, {"party": names.get(party, party),
+                                              **{name: Decimal(0) for name in COLUMNS}})
+        row[bucket] = LOCK if LOCK in (due, row[bucket]) else row[bucket] + due
     parts, payload = [], {}
     for code in sorted(tables):
-        rows = sorted(tables[code].values(), key=lambda r: -sum(r[name] for name in COLUMNS))
+        rows = sorted(tables[code].values(), key=lambda r: -_known(r[name] for name in COLUMNS))
         for row in rows:
             for name in COLUMNS:
-                row[name] = rounded(row[name], code)
-            row["total"] = sum(row[name] for name in COLUMNS)
+                row[name] = row[name] if row[name] == LOCK else rounded(row[name], code)
+            row["total"] = _sum(row[name] for name in COLUMNS)
             row["_style"] = "red" if row["over 90"] or row["61-90"] else None
-        total = {"party": "total", **{key: sum(r[key] for r in rows) for key in [*COLUMNS, "total"]}}
+        total = {"party": "total", **{key: _sum(r[key] for r in rows) for key in [*COLUMNS, "total"]}}
         credits = any(row[CREDIT] for row in rows)
         columns = ([Column("party", "party")]
                    + [_money(name, priority=BUCKET_PRIORITY.get(name)) for name in COLUMNS if credits or name != CREDIT]
@@ -74,6 +70,36 @@ def aging(repo, payables: bool = False) -> Document:
     if not parts:
         parts.append(Table([Column("party", "party")], [], title="Nothing outstanding", empty="nothing outstanding"))
     return Document(parts, title="Aging", payload=payload)
+
+
+def _balances(repo, direction: str):
+    """(party, currency, pay-by day, outstanding) of each order of `direction` with something
+    owed or in credit: the outstanding is LOCK when a protected payment hides what was paid.
+    Read from the index's order facts (no order decoded) unless it cannot add them exactly."""
+    match = Match(kinds=("order",), one_of={"kind": (direction,)})
+    rows = repo.ask.balances(match)
+    if rows is None:
+        for order in repo.records("order", match):
+            data = order.data
+            due = outstanding(data)
+            if due:
+                yield data["party"], data["currency"], str(data.get("payment_due") or data["date"])[:10], due
+        return
+    for row in rows:
+        places = -(len(str(row["scale"])) - 1)
+        yield row["party"], row["currency"], row["pay_by"], \
+            LOCK if row["paid"] is None else Decimal(row["owed"] - row["paid"]).scaleb(places)
+
+
+def _known(amounts) -> Decimal:
+    """The sum of the amounts that are known (a row's place in the list)."""
+    return sum((amount for amount in amounts if amount != LOCK), Decimal(0))
+
+
+def _sum(amounts):
+    """The sum of amounts, or LOCK when one of them is unknown (never a wrong number)."""
+    amounts = list(amounts)
+    return LOCK if LOCK in amounts else sum(amounts)
 
 
 def _days_in_stages(deal: dict, today: date) -> dict[str, float]:

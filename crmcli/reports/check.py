@@ -9,12 +9,13 @@ from __future__ import annotations
 import os
 import re
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from crmcli.errors import GitError, InvalidValue
 from crmcli.i18n import _
-from crmcli.model.kinds import BY_FOLDER, kind_of_ref, known_kind, plays
+from crmcli.model.kinds import BY_FOLDER, PARTY_KINDS, kind_of_ref, known_kind, plays
 from crmcli.model.likeness import duplicate_keys
 from crmcli.model.money import MINOR_UNITS
 from crmcli.model.orders import totals
@@ -30,15 +31,35 @@ from crmcli.store.questions import Match
 from crmcli.store.validation import Problem, line_of, schema_problems
 
 
+class Stream:
+    """The readable records of some kinds (all when none), in the order of their references,
+    read from the index again each time they are gone through, a batch at a time: `crm check`
+    of 100k records holds a few hundred of them, not all (store/questions.py, `each`)."""
+
+    def __init__(self, repo, kinds: tuple[str, ...] = ()):
+        self.repo = repo
+        self.kinds = kinds
+
+    def __iter__(self) -> Iterator[Record]:
+        return self.repo.ask.each(Match(kinds=self.kinds, every_day=True))
+
+
+PARTIES = tuple(kind.name for kind in PARTY_KINDS)
+
+
 @dataclass
 class Loaded:
     """What `crm check` looks at: readable records, and the files that could not be read."""
 
-    records: list[Record]
+    records: Stream
     broken: list[Problem]
     root: Path
     past: bool = False
     """Under `--at`: the files are an old revision's, and git's state is not theirs."""
+
+    def of(self, *kinds: str) -> Stream:
+        """The readable records of these kinds only, in the same order."""
+        return Stream(self.records.repo, kinds)
 
     def line(self, record: Record, field: list) -> int | None:
         try:
@@ -77,7 +98,7 @@ def _expected_ref(record: Record) -> str | None:
 
 
 def check_references(loaded: Loaded) -> list[Problem]:
-    parties = {r.ref: r for r in loaded.records if r.kind.is_party}
+    parties = {r.ref: r for r in loaded.of(*PARTIES)}
     unreadable = {problem.path[:-5] for problem in loaded.broken}
     problems = []
     for record in loaded.records:
@@ -101,7 +122,7 @@ def check_references(loaded: Loaded) -> list[Problem]:
 
 def check_party_rules(loaded: Loaded) -> list[Problem]:
     problems = []
-    for record in loaded.records:
+    for record in loaded.of(*PARTIES):  # only parties have contacts (schemas/party.schema.json)
         primaries = [c for c in record.data.get("contacts") or [] if isinstance(c, dict) and c.get("primary")]
         if len(primaries) > 1:
             problems.append(Problem(record.path, _("{count} contacts are marked primary; keep one").format(
@@ -112,8 +133,8 @@ def check_party_rules(loaded: Loaded) -> list[Problem]:
 def check_tax_ids(loaded: Loaded) -> list[Problem]:
     """Tax ids that fail their country's rule (written before crm checked them, or by hand)."""
     problems = []
-    for record in loaded.records:
-        problem = tax_id_problem(record.data) if record.kind.is_party else None
+    for record in loaded.of(*PARTIES):
+        problem = tax_id_problem(record.data)
         if problem:
             problems.append(Problem(record.path, problem, loaded.line(record, ["tax_id"])))
     return problems
@@ -123,8 +144,8 @@ def check_member_numbers(loaded: Loaded) -> list[Problem]:
     """A member number held by two parties (two clones that each gave out the next one)."""
     holders: dict[str, str] = {}
     problems = []
-    for record in loaded.records:
-        membership = record.data.get("membership") if record.kind.is_party else None
+    for record in loaded.of(*PARTIES):
+        membership = record.data.get("membership")
         number = membership.get("number") if isinstance(membership, dict) else None
         if number is None:
             continue
@@ -138,10 +159,9 @@ def check_member_numbers(loaded: Loaded) -> list[Problem]:
 
 def check_duplicates(loaded: Loaded) -> list[Problem]:
     holders: dict[tuple[str, str, str], list[Record]] = defaultdict(list)
-    for record in loaded.records:
-        if record.kind.is_party:
-            for what, key in duplicate_keys(record.data):
-                holders[(record.kind.name, what, key)].append(record)
+    for record in loaded.of(*PARTIES):
+        for what, key in duplicate_keys(record.data):
+            holders[(record.kind.name, what, key)].append(record)
     problems = []
     reported = set()
     for (_kind, what, _key), records in sorted(holders.items()):
@@ -155,10 +175,10 @@ def check_duplicates(loaded: Loaded) -> list[Problem]:
 
 def check_orders(loaded: Loaded) -> list[Problem]:
     """Totals that match their lines, the right kind of party, products that exist."""
-    skus = {r.id for r in loaded.records if r.kind.name == "product"}
-    parties = {r.ref: r for r in loaded.records if r.kind.is_party}
+    skus = {r.id for r in loaded.of("product")}
+    parties = {r.ref: r for r in loaded.of(*PARTIES)}
     problems = []
-    for record in (r for r in loaded.records if r.kind.name == "order"):
+    for record in loaded.of("order"):
         data = record.data
         if data["currency"] not in MINOR_UNITS:
             problems.append(Problem(record.path, _("unknown currency {currency!r}").format(currency=data["currency"]),
@@ -348,8 +368,7 @@ def load_for_check(repo) -> Loaded:
     broken += _unreadable_folders(repo.root)
     paths = {problem.path for problem in broken}
     repo.warnings[:] = [w for w in repo.warnings if w.path not in paths]
-    return Loaded(sorted(repo.records(match=Match(every_day=True)), key=lambda r: r.ref), broken, repo.root,
-                  past=repo.revision is not None)
+    return Loaded(Stream(repo), broken, repo.root, past=repo.revision is not None)
 
 
 def run_checks(repo, checks=CHECKS) -> list[Problem]:

@@ -16,7 +16,8 @@ from typing import Any
 from crmcli.errors import InvalidValue
 from crmcli.i18n import N_, _, quarter_text
 from crmcli.model.kinds import KINDS
-from crmcli.model.money import converter, rounded
+from crmcli.model.locked import LOCK
+from crmcli.model.money import MINOR_UNITS, converter, rounded
 from crmcli.model.money import currency as currency_code
 from crmcli.model.orders import (
     ORDER_GROUP_KEYS,
@@ -39,6 +40,8 @@ LINE_KEYS = (N_("product"), N_("category"))
 MEASURES = (N_("orders"), N_("quantity"), N_("net"), N_("discount"), N_("tax"), N_("gross"), N_("paid"),
             N_("outstanding"))
 MONEY = ("net", "discount", "tax", "gross", "paid", "outstanding")
+UNKNOWABLE = ("paid", "outstanding")
+"""Measures a protected payment may hide from the reader (model/locked.py)."""
 MEASURE_PRIORITY = {"discount": LOW, "tax": LOW, "quantity": LOW, "orders": NORMAL, "paid": NORMAL}
 """Which measures a narrow terminal drops first; net, gross and outstanding stay."""
 
@@ -100,11 +103,14 @@ def ledger(repo, *, by: list[str] | None = None, period: str | None = None, purc
     by_line = lines or any(key in LINE_KEYS for key in by)
     label = span.label if span else "all"
     if by and not by_line and not target:
-        if counted_only:
-            match = replace(match, counted=True)
-        first, second = by[0], by[-1]
-        tables = _sql_cells(repo, query, match, first, second, MEASURES)
-        return _document(tables or {repo.config.currency: {}}, by, MEASURES, purchases, label, direction)
+        tables = _sql_cells(repo, query, replace(match, counted=counted_only), by[0], by[-1], MEASURES)
+        if tables is not None:
+            return _document(tables or {repo.config.currency: {}}, by, MEASURES, purchases, label, direction)
+    if by_line and by and not lines and not target:
+        line_measures = tuple(m for m in MEASURES if m not in UNKNOWABLE)
+        tables = _line_cells(repo, query, replace(match, counted=counted_only), by, line_measures)
+        if tables is not None:
+            return _document(tables or {repo.config.currency: {}}, by, line_measures, purchases, label, direction)
     if by_line:
         orders = [r.data for r in select(repo, query, (KINDS["order"],), match)]
     else:
@@ -195,13 +201,17 @@ def _measure_columns(measures: tuple) -> list[Column]:
 
 
 def _add(into: dict, facts_or_sums, measures: tuple) -> dict:
-    """Running sums (and the order ids seen) of facts, or of other running sums."""
+    """Running sums of facts, or of other running sums: of the order ids seen (`ids`, for
+    lines whose orders must be counted once) or of how many orders (`count`, for sums of
+    orders no other sum holds), and of how many orders' payments are unknown (`locked`)."""
     for item in facts_or_sums:
         if isinstance(item, Fact):
             into["ids"].add(item.order["id"])
             values = item.values
         else:
             into["ids"] |= item["ids"]
+            into["count"] += item["count"]
+            into["locked"] += item["locked"]
             values = item
         for measure in measures:
             if measure != "orders":
@@ -210,15 +220,29 @@ def _add(into: dict, facts_or_sums, measures: tuple) -> dict:
 
 
 def _empty(measures: tuple) -> dict:
-    return {"ids": set(), **{measure: 0 for measure in measures if measure != "orders"}}
+    return {"ids": set(), "count": 0, "locked": 0, **{measure: 0 for measure in measures if measure != "orders"}}
 
 
 def _finish(sums: dict, measures: tuple, code: str) -> dict:
-    """The measures of one group: orders counted once, money rounded once."""
-    done: dict[str, object] = {"orders": len(sums["ids"])}
+    """The measures of one group: orders counted once, money rounded once; what was paid
+    and is outstanding reads 🔒 when a protected payment this reader cannot open is in it.
+    Whole numbers are what the store added: money in minor units, quantities in millionths
+    (exact, and already rounded)."""
+    done: dict[str, object] = {"orders": len(sums["ids"]) + sums["count"]}
+    places = -MINOR_UNITS.get(code, 2)
+    locked = sums["locked"]
     for measure in measures:
-        if measure != "orders":
-            done[measure] = rounded(Decimal(sums[measure]), code) if measure in MONEY else sums[measure]
+        if measure == "orders":
+            continue
+        value = sums[measure]
+        if type(value) is not int:
+            done[measure] = rounded(value, code) if measure in MONEY else value
+        elif measure in MONEY:
+            done[measure] = Decimal(value).scaleb(places)
+        else:
+            done[measure] = Decimal(value) / QUANTITY_SCALE if value else value
+        if locked and measure in UNKNOWABLE:
+            done[measure] = LOCK
     return done
 
 
@@ -233,22 +257,61 @@ def _cells(facts: list[Fact], first: str, second: str, measures: tuple) -> dict[
 
 def _sql_cells(repo, query: str, match: Match, first: str, second: str, measures: tuple):
     """{currency: cells} summed by the store for order-level ledgers (exactly: see
-    `Questions.order_sums`), made Decimals."""
-    names = repo.index.party_facts()
+    `Questions.order_sums`), kept as the store's whole numbers until `_finish`; None when the
+    store cannot add them exactly."""
+    rows = repo.ask.order_sums(replace(match, kinds=("order",), query=query_of(repo, query)), first, second)
+    if rows is None:
+        return None
+    names = repo.index.party_names()
+    parties = [level in ("customer", "supplier", "party") for level in (first, second)]
     tables: dict[str, dict[str, dict[str, dict]]] = {}
-    for row in repo.ask.order_sums(replace(match, kinds=("order",), query=query_of(repo, query)), first, second):
-        unit = Decimal(row["scale"])
-        sums: dict[str, Any] = {key: Decimal(row[key]) / unit for key in ("net", "discount", "tax", "gross", "paid")}
-        sums["quantity"] = Decimal(row["quantity"]) / QUANTITY_SCALE
+    for row in rows:
+        sums: dict[str, Any] = {key: row[key] or 0 for key in ("net", "discount", "tax", "gross", "paid", "quantity",
+                                                                "locked")}
         sums["outstanding"] = sums["gross"] - sums["paid"]
-        sums["ids"] = set(row["ids"].split())
-        labels = [names.get(key, {}).get("name", key) if level in ("customer", "supplier", "party") else key
-                  for level, key in ((first, row["k1"]), (second, row["k2"]))]
-        cell = tables.setdefault(row["currency"], {}).setdefault(labels[0], {})
-        if labels[1] in cell:
-            _add(cell[labels[1]], (sums,), measures)
+        sums["ids"] = set()
+        sums["count"] = row["orders"]
+        outer = names.get(row["k1"], row["k1"]) if parties[0] else row["k1"]
+        inner = names.get(row["k2"], row["k2"]) if parties[1] else row["k2"]
+        cell = tables.setdefault(row["currency"], {}).setdefault(outer, {})
+        if inner in cell:
+            _add(cell[inner], (sums,), measures)
         else:
-            cell[labels[1]] = sums
+            cell[inner] = sums
+    return tables
+
+
+def _line_cells(repo, query: str, match: Match, by: list[str], measures: tuple):
+    """{currency: cells} of order lines grouped by `by` (a product or category among them),
+    added here as exact Decimals from the lines the index keeps (`Questions.order_lines`),
+    as `_facts` adds them from whole orders; None when the store cannot answer exactly."""
+    keys = tuple(key for key in dict.fromkeys(by) if key in ORDER_KEYS)
+    rows = repo.ask.order_lines(replace(match, kinds=("order",), query=query_of(repo, query)), keys)
+    if rows is None:
+        return None
+    names = repo.index.party_names()
+    categories = ({p.id: p.data.get("category", "") for p in repo.records("product")} if "category" in by else {})
+    tables: dict[str, dict[str, dict[str, dict]]] = {}
+    for currency, order, product, sku, quantity, listed, net, tax, *values in rows:
+        found = dict(zip(keys, values, strict=True))
+        labels = []
+        for key in (by[0], by[-1]):
+            if key == "product":
+                labels.append(product)
+            elif key == "category":
+                labels.append(categories.get(sku, ""))
+            else:
+                value = found[key]
+                labels.append(names.get(value, value) if ORDER_GROUP_KEYS[key].source == "party" else value)
+        cell = tables.setdefault(currency, {}).setdefault(labels[0], {})
+        sums = cell.get(labels[1]) or cell.setdefault(labels[1], _empty(measures))
+        net_amount, tax_amount = Decimal(net), Decimal(tax)
+        sums["ids"].add(order)
+        sums["quantity"] += Decimal(quantity)
+        sums["net"] += net_amount
+        sums["discount"] += Decimal(listed) - net_amount
+        sums["tax"] += tax_amount
+        sums["gross"] += net_amount + tax_amount
     return tables
 
 
@@ -256,19 +319,24 @@ def _grouped(cells: dict[str, dict[str, dict]], by: list[str], measures: tuple, 
     """Rows per group (and per subgroup, with subtotals) from running sums."""
     first = by[0]
     second = by[1] if len(by) > 1 else first
-    rows, data = [], []
-    for outer in sorted(cells, key=_order):
-        for inner in sorted(cells[outer], key=_order):
+    rows, data, subtotals = [], [], []
+    order: dict[str, tuple] = {}  # the sort key of each label, made once (a month recurs in every group)
+
+    def ordered(labels):
+        return sorted(labels, key=lambda label: order.get(label) or order.setdefault(label, _order(label)))
+
+    for outer in ordered(cells):
+        for inner in ordered(cells[outer]):
             sums = _finish(cells[outer][inner], measures, code)
             labels = {first: outer, second: inner} if first != second else {first: outer}
             rows.append({**{key: _shown(key, value) for key, value in labels.items()}, **sums})
             data.append({**labels, **sums})
         if first != second:
-            subtotal = _add(_empty(measures), cells[outer].values(), measures)
+            subtotals.append(_add(_empty(measures), cells[outer].values(), measures))
             rows.append({first: _("{group} subtotal").format(group=_shown(first, outer)),
-                         **_finish(subtotal, measures, code), "_style": "bold"})
-    total = _finish(_add(_empty(measures), (sums for inner in cells.values() for sums in inner.values()), measures),
-                    measures, code)
+                         **_finish(subtotals[-1], measures, code), "_style": "bold"})
+    every = subtotals if first != second else (sums for inner in cells.values() for sums in inner.values())
+    total = _finish(_add(_empty(measures), every, measures), measures, code)
     rows.append({first: _("total"), **total, "_style": "bold"})
     columns = ([Column(first, first)] + ([Column(second, second, priority=KEEP)] if second != first else [])
                + _measure_columns(measures))

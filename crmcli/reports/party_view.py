@@ -230,7 +230,7 @@ def party_view(repo, party: Record) -> Document:
     contracts = repo.records("contract", about)
     deals = repo.records("deal", about)
     tickets = repo.records("ticket", about)
-    tier = tiers(repo).get(party.ref) if "customer" in roles else None
+    tier = tiers(repo, party).get(party.ref) if "customer" in roles else None
     if tier:
         profile.insert(-1, (N_("tier"), _(tier)))
     membership = data.get("membership")

@@ -25,7 +25,7 @@ def points_view(repo, party: Record) -> Document:
                      "balance": running})
     facts: list[tuple[str, object]] = [
         (N_("member number"), membership["number"]), (N_("member since"), membership["since"]),
-        (N_("tier"), _(tiers(repo).get(party.ref) or "standard") if party.kind.name == "customer" else None),
+        (N_("tier"), _(tiers(repo, party).get(party.ref) or "standard") if party.kind.name == "customer" else None),
         (N_("points"), balance(entries)),
         (N_("earning"), _("{points} point(s) per {currency} paid on completed orders, less refunds, rounded down per "
                           "order").format(points=settings.points_per_unit, currency=repo.config.currency))]

@@ -31,8 +31,6 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import NoReturn
 
-import yaml
-
 from crmcli.model.jsonish import decimal_text
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
@@ -57,120 +55,125 @@ class RecordSyntaxError(Exception):
         self.line = line
 
 
-class _Resolver(yaml.resolver.BaseResolver):
-    """YAML 1.2 core schema: no yes/no booleans, no sexagesimals, no implicit timestamps."""
-
-
-_Resolver.add_implicit_resolver(
-    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
-_Resolver.add_implicit_resolver(
-    "tag:yaml.org,2002:int", re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$"), list("-+0123456789"))
-_Resolver.add_implicit_resolver(
-    "tag:yaml.org,2002:float",
-    re.compile(r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"),
-    list("-+.0123456789"))
-_Resolver.add_implicit_resolver(
-    "tag:yaml.org,2002:null", re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""])
-
-
 INTEGER = re.compile(r"^[-+]?(?:[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$")
 
 
-def _refuse(node, problem: str) -> NoReturn:
-    raise yaml.constructor.ConstructorError(None, None, problem, node.start_mark)
+@functools.cache
+def _yaml():
+    """PyYAML, the loader records are read with and its resolver, built on first use: PyYAML's
+    reader compiles a character class over all of Unicode when imported, and a command answered
+    from the index (with `crm.yaml` remembered, see store/config.py) reads no YAML at all."""
+    # lazy: PyYAML loads in about 10 ms (python -X importtime); commands answered from the index do without it
+    import yaml
 
+    class _Resolver(yaml.resolver.BaseResolver):
+        """YAML 1.2 core schema: no yes/no booleans, no sexagesimals, no implicit timestamps."""
 
-class _Constructor(yaml.constructor.SafeConstructor):
-    """Safe constructor whose numbers are exact and bounded and whose timestamps stay text;
-    an explicit tag on a value it does not fit (`!!int abc`) is an error, not a crash."""
+    _Resolver.add_implicit_resolver(
+        "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
+    _Resolver.add_implicit_resolver(
+        "tag:yaml.org,2002:int", re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$"), list("-+0123456789"))
+    _Resolver.add_implicit_resolver(
+        "tag:yaml.org,2002:float",
+        re.compile(r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"),
+        list("-+.0123456789"))
+    _Resolver.add_implicit_resolver(
+        "tag:yaml.org,2002:null", re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""])
 
-    def construct_yaml_int(self, node):
-        text = self.construct_scalar(node).replace("_", "")
-        if not INTEGER.match(text):
-            _refuse(node, f"{text[:40]!r} is not an integer")
-        digits = text.lstrip("+-")
-        if len(digits) > MAX_DIGITS:
-            _refuse(node, f"a number of more than {MAX_DIGITS} digits")
-        sign = -1 if text.startswith("-") else 1
-        if digits.startswith("0o"):
-            return sign * int(digits[2:], 8)
-        if digits.startswith("0x"):
-            return sign * int(digits[2:], 16)
-        return int(text)
+    def _refuse(node, problem: str) -> NoReturn:
+        raise yaml.constructor.ConstructorError(None, None, problem, node.start_mark)
 
-    def construct_yaml_float(self, node):
-        try:
-            value = Decimal(self.construct_scalar(node).replace("_", ""))
-        except InvalidOperation:
-            value = Decimal("NaN")
-        _, digits, exponent = value.as_tuple()
-        if not isinstance(exponent, int):  # 'n', 'N' or 'F': NaN or infinity
-            _refuse(node, "infinite or NaN numbers are not allowed")
-        if exponent < -2 * MAX_DIGITS or value.adjusted() > MAX_DIGITS or len(digits) > 2 * MAX_DIGITS:
-            _refuse(node, f"a number out of range (over {MAX_DIGITS} digits before the point or "
-                          f"{2 * MAX_DIGITS} in all)")
-        return value
+    class _Constructor(yaml.constructor.SafeConstructor):
+        """Safe constructor whose numbers are exact and bounded and whose timestamps stay text;
+        an explicit tag on a value it does not fit (`!!int abc`) is an error, not a crash."""
 
-    def construct_yaml_bool(self, node):
-        text = self.construct_scalar(node)
-        if text.lower() not in ("true", "false"):
-            _refuse(node, f"{text[:40]!r} is not true or false")
-        return text.lower() == "true"
+        def construct_yaml_int(self, node):
+            text = self.construct_scalar(node).replace("_", "")
+            if not INTEGER.match(text):
+                _refuse(node, f"{text[:40]!r} is not an integer")
+            digits = text.lstrip("+-")
+            if len(digits) > MAX_DIGITS:
+                _refuse(node, f"a number of more than {MAX_DIGITS} digits")
+            sign = -1 if text.startswith("-") else 1
+            if digits.startswith("0o"):
+                return sign * int(digits[2:], 8)
+            if digits.startswith("0x"):
+                return sign * int(digits[2:], 16)
+            return int(text)
 
-    def construct_mapping(self, node, deep=False):
-        """A key written twice is an error at its second line: a YAML reader would keep one of
-        the two values silently, and the round-trip writer refuses such a file when editing."""
-        if isinstance(node, yaml.MappingNode):
-            seen = set()
-            for key, _value in node.value:
-                if isinstance(key, yaml.ScalarNode):
-                    if key.value in seen:
-                        _refuse(key, f"duplicate key {key.value[:40]!r}")
-                    seen.add(key.value)
-        return super().construct_mapping(node, deep=deep)
+        def construct_yaml_float(self, node):
+            try:
+                value = Decimal(self.construct_scalar(node).replace("_", ""))
+            except InvalidOperation:
+                value = Decimal("NaN")
+            _, digits, exponent = value.as_tuple()
+            if not isinstance(exponent, int):  # 'n', 'N' or 'F': NaN or infinity
+                _refuse(node, "infinite or NaN numbers are not allowed")
+            if exponent < -2 * MAX_DIGITS or value.adjusted() > MAX_DIGITS or len(digits) > 2 * MAX_DIGITS:
+                _refuse(node, f"a number out of range (over {MAX_DIGITS} digits before the point or "
+                              f"{2 * MAX_DIGITS} in all)")
+            return value
 
-    def construct_not_allowed(self, node):
-        _refuse(node, f"the tag {node.tag} is not allowed in record files")
+        def construct_yaml_bool(self, node):
+            text = self.construct_scalar(node)
+            if text.lower() not in ("true", "false"):
+                _refuse(node, f"{text[:40]!r} is not true or false")
+            return text.lower() == "true"
 
+        def construct_mapping(self, node, deep=False):
+            """A key written twice is an error at its second line: a YAML reader would keep one of
+            the two values silently, and the round-trip writer refuses such a file when editing."""
+            if isinstance(node, yaml.MappingNode):
+                seen = set()
+                for key, _value in node.value:
+                    if isinstance(key, yaml.ScalarNode):
+                        if key.value in seen:
+                            _refuse(key, f"duplicate key {key.value[:40]!r}")
+                        seen.add(key.value)
+            return super().construct_mapping(node, deep=deep)
 
-# types-PyYAML types add_constructor for its own loader classes only; PyYAML defines it
-# on BaseConstructor, for any constructor class (this one is mixed into _Loader below).
-_Constructor.add_constructor("tag:yaml.org,2002:int", _Constructor.construct_yaml_int)  # type: ignore[type-var]
-_Constructor.add_constructor("tag:yaml.org,2002:float", _Constructor.construct_yaml_float)  # type: ignore[type-var]
-_Constructor.add_constructor("tag:yaml.org,2002:bool", _Constructor.construct_yaml_bool)  # type: ignore[type-var]
-_Constructor.add_constructor("tag:yaml.org,2002:timestamp",  # type: ignore[type-var]
-                             yaml.constructor.SafeConstructor.construct_yaml_str)
-for _tag in ("binary", "set", "omap", "pairs", "merge", "value", "yaml"):
-    _Constructor.add_constructor(f"tag:yaml.org,2002:{_tag}",  # type: ignore[type-var]
-                                 _Constructor.construct_not_allowed)
+        def construct_not_allowed(self, node):
+            _refuse(node, f"the tag {node.tag} is not allowed in record files")
 
+    # types-PyYAML types add_constructor for its own loader classes only; PyYAML defines it
+    # on BaseConstructor, for any constructor class (this one is mixed into the loader below).
+    _Constructor.add_constructor("tag:yaml.org,2002:int", _Constructor.construct_yaml_int)  # type: ignore[type-var]
+    _Constructor.add_constructor("tag:yaml.org,2002:float", _Constructor.construct_yaml_float)  # type: ignore[type-var]
+    _Constructor.add_constructor("tag:yaml.org,2002:bool", _Constructor.construct_yaml_bool)  # type: ignore[type-var]
+    _Constructor.add_constructor("tag:yaml.org,2002:timestamp",  # type: ignore[type-var]
+                                 yaml.constructor.SafeConstructor.construct_yaml_str)
+    for _tag in ("binary", "set", "omap", "pairs", "merge", "value", "yaml"):
+        _Constructor.add_constructor(f"tag:yaml.org,2002:{_tag}",  # type: ignore[type-var]
+                                     _Constructor.construct_not_allowed)
 
-class _PureLoader(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser,
-                  yaml.composer.Composer, _Constructor, _Resolver):
-    """The loader when PyYAML is built without libyaml (slower, same results)."""
+    class _PureLoader(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser,
+                      yaml.composer.Composer, _Constructor, _Resolver):
+        """The loader when PyYAML is built without libyaml (slower, same results)."""
 
-    def __init__(self, stream):
-        yaml.reader.Reader.__init__(self, stream)
-        yaml.scanner.Scanner.__init__(self)
-        yaml.parser.Parser.__init__(self)
-        yaml.composer.Composer.__init__(self)
-        _Constructor.__init__(self)
-        _Resolver.__init__(self)
-
-
-_Loader: type = _PureLoader
-try:
-    from yaml._yaml import CParser
-except ImportError:  # pragma: no cover - PyYAML built without libyaml
-    pass
-else:
-    class _CLoader(CParser, _Constructor, _Resolver):
         def __init__(self, stream):
-            CParser.__init__(self, stream)
+            yaml.reader.Reader.__init__(self, stream)
+            yaml.scanner.Scanner.__init__(self)
+            yaml.parser.Parser.__init__(self)
+            yaml.composer.Composer.__init__(self)
             _Constructor.__init__(self)
             _Resolver.__init__(self)
 
-    _Loader = _CLoader
+    loader: type = _PureLoader
+    try:
+        # lazy: libyaml's binding, with PyYAML above
+        from yaml._yaml import CParser
+    except ImportError:  # pragma: no cover - PyYAML built without libyaml
+        pass
+    else:
+        class _CLoader(CParser, _Constructor, _Resolver):
+            def __init__(self, stream):
+                CParser.__init__(self, stream)
+                _Constructor.__init__(self)
+                _Resolver.__init__(self)
+
+        loader = _CLoader
+
+    return yaml, loader, _Resolver
 
 
 def _check_shape(value, budget: list[int], depth: int = 0, seen: set | None = None):
@@ -207,7 +210,8 @@ def _check_nesting(text: str) -> None:
     if sum(text.count(marker) for marker in "[{-:?") < SAFE_NESTING:
         return
     depth = 0
-    parser = _Loader(text)
+    yaml, loader, _resolver = _yaml()
+    parser = loader(text)
     try:
         while parser.check_event():
             event = parser.get_event()
@@ -265,9 +269,10 @@ def decode(data: bytes, *, mapping: bool = True):
     if "\n<<<<<<< " in "\n" + text:
         line = ("\n" + text).split("\n<<<<<<< ")[0].count("\n") + 1
         raise RecordSyntaxError("unresolved git merge conflict markers", line)
+    yaml, loader, _resolver = _yaml()
     try:
         _check_nesting(text)
-        value = yaml.load(text, Loader=_Loader)
+        value = yaml.load(text, Loader=loader)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         problem = error.problem or error.context or "YAML syntax error"
@@ -283,6 +288,35 @@ def decode(data: bytes, *, mapping: bool = True):
     except RecursionError:
         raise RecordSyntaxError(f"nested deeper than {MAX_DEPTH} levels") from None
     return value
+
+
+def field_line(text: str, field: list, plain) -> int | None:
+    """The 1-based line of the key (or list item) at the end of `field` in `text`, found in
+    libyaml's nodes; None when not sure to say what ruamel's round-trip nodes would say
+    (store/validation.line_of): `plain(field)` false, anchors, aliases, tags or directives
+    anywhere, or any part of the way not found."""
+    if not plain(field) or any(marker in text for marker in ("&", "*", "!", "%", "? ")):
+        return None
+    yaml, loader, _resolver = _yaml()
+    try:
+        _check_nesting(text)  # libyaml's composer recurses in C
+        node = yaml.compose(text, Loader=loader)
+    except (RecordSyntaxError, yaml.YAMLError, RecursionError):
+        return None
+    line = None
+    for part in field:
+        if isinstance(part, int) and isinstance(node, yaml.SequenceNode) and 0 <= part < len(node.value):
+            node = node.value[part]
+            line = node.start_mark.line + 1
+        elif isinstance(part, str) and isinstance(node, yaml.MappingNode):
+            found = [(key, value) for key, value in node.value
+                     if isinstance(key, yaml.ScalarNode) and key.tag == "tag:yaml.org,2002:str" and key.value == part]
+            if len(found) != 1:
+                return None
+            line, node = found[0][0].start_mark.line + 1, found[0][1]
+        else:
+            return None
+    return line
 
 
 @functools.cache
@@ -319,9 +353,10 @@ def writer():
 
 def _would_coerce(text: str) -> bool:
     """Whether a YAML 1.1 or 1.2 reader would take this plain scalar for something else."""
+    yaml, _loader, resolver = _yaml()
     tag = yaml.resolver.Resolver().resolve(yaml.ScalarNode, text, (True, False))
     return (tag != "tag:yaml.org,2002:str"
-            or _Resolver().resolve(yaml.ScalarNode, text, (True, False)) != "tag:yaml.org,2002:str")
+            or resolver().resolve(yaml.ScalarNode, text, (True, False)) != "tag:yaml.org,2002:str")
 
 
 def _valid_stamp(text: str) -> bool:

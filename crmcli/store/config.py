@@ -8,11 +8,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
+from crmcli import i18n
 from crmcli.errors import CrmError, DataDirError, InvalidValue
 from crmcli.i18n import N_, _
-from crmcli.store import codec, fs
-from crmcli.store.schemas import schema_bytes
-from crmcli.store.validation import document_problems, line_of
+from crmcli.model import jsonish
 from crmcli.version import __version__
 
 CONFIG_FILE = "crm.yaml"
@@ -128,6 +127,44 @@ class Config:
         return str((self.raw.get("business") or {}).get("name") or "crm")
 
 
+def default_data_dir() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "crm"
+
+
+def find_root(explicit: str | os.PathLike | None = None) -> Path:
+    """--data-dir, else $CRM_DIR, else the nearest parent holding crm.yaml, else the XDG data dir."""
+    if explicit:
+        return Path(explicit).expanduser()
+    if os.environ.get("CRM_DIR"):
+        return Path(os.environ["CRM_DIR"]).expanduser()
+    here = Path.cwd()
+    for folder in (here, *here.parents):
+        if (folder / CONFIG_FILE).is_file():
+            return folder
+    return default_data_dir()
+
+
+Settings = tuple[Path, Config]
+"""A data directory and its crm.yaml, as read once at the start of a run."""
+
+
+def choose_language(path=None, lang: str | None = None) -> Settings | None:
+    """Set the run's interface language: `lang` (--lang), else the locale in crm.yaml of the
+    data directory at `path` (found as `find_root` does), else the environment's. Returns
+    that directory and its settings, for `open_repo` to use rather than read them again;
+    None when they cannot be read (the command then says why, in the chosen language)."""
+    settings = None
+    try:
+        root = find_root(path)
+        if (root / CONFIG_FILE).is_file():  # else nothing to read (and `crm init` may write it)
+            settings = (root, load_config(root))
+    except CrmError:
+        pass
+    i18n.use(i18n.choose(lang, settings[1].raw.get("locale") if settings else None))
+    return settings
+
+
 def load_config(root: Path) -> Config:
     """The settings of the data directory at `root`, checked against the config schema: a
     pulled crm.yaml is someone else's input, and a wrong type in it would otherwise surface
@@ -135,6 +172,10 @@ def load_config(root: Path) -> Config:
     `crm.yaml:LINE: what`; no crm.yaml at all is the defaults. A crm.yaml that is a link is
     followed only within the data directory: a pulled link to another folder's settings (or to
     any file of the user's) is not read."""
+    # lazy: the file layer loads in about 5 ms (python -X importtime); `crm --help` outside a
+    # data directory chooses its language (see `choose_language`) without it
+    from crmcli.store import fs
+
     try:
         fs.confined(root, CONFIG_FILE)
     except InvalidValue as error:
@@ -150,10 +191,19 @@ def read_settings(path: Path, schema: str, error: type[CrmError], *, links: bool
     """The mapping in the settings file `path`, valid against the JSON Schema `schema`; None
     when there is no such file. Anything wrong (unreadable, too big, not YAML, not valid) is
     one `error` naming `path:line`. A link is refused unless `links`."""
+    # lazy: the YAML codec and the schemas load PyYAML and jsonschema's helpers, about 20 ms
+    # (python -X importtime); `crm --help` outside a data directory does without them
+    from crmcli.store import codec
+    from crmcli.store.validation import document_problems, line_of
+
     try:
         data = codec.read(path, links=links)
         if len(data) > MAX_SETTINGS_BYTES:
             raise codec.RecordSyntaxError(_("file is larger than {size} KiB").format(size=MAX_SETTINGS_BYTES // 1024))
+        stamp = _stamp(data, schema)
+        remembered = _remembered(stamp)
+        if remembered is not None:
+            return remembered
         raw = codec.decode(data)
     except FileNotFoundError:
         return None
@@ -161,14 +211,12 @@ def read_settings(path: Path, schema: str, error: type[CrmError], *, links: bool
         raise error(_("{path}: cannot read: {error}").format(path=path, error=failure.strerror)) from None
     except codec.RecordSyntaxError as failure:
         raise error(failure.message, where=f"{path}:{failure.line}" if failure.line else str(path)) from None
-    stamp = _stamp(data, schema)
-    if not os.path.lexists(stamp):
-        problems = document_problems(schema, raw)
-        if problems:
-            field, message = problems[0]
-            line = line_of(data.decode("utf-8-sig"), field)
-            raise error(message, where=f"{path}:{line}" if line else str(path))
-        _remember(stamp)
+    problems = document_problems(schema, raw)
+    if problems:
+        field, message = problems[0]
+        line = line_of(data.decode("utf-8-sig"), field)
+        raise error(message, where=f"{path}:{line}" if line else str(path))
+    _remember(stamp, raw)
     return raw
 
 
@@ -180,20 +228,40 @@ def user_folder(variable: str, fallback: str) -> Path:
 
 
 def _stamp(data: bytes, schema: str) -> Path:
-    """Where a settings file's passing its schema is remembered. Validating costs every command
-    the import of jsonschema (about 80 ms, a quarter of `crm today`); a stamp costs a hash. It is
-    keyed by the file's bytes, the schema (and the common one it refers to) and crm's version,
-    so any change is validated again, and kept in the user's cache, where nothing pulled can
-    put one."""
+    """Where a settings file's passing its schema is remembered, with what it holds. Validating
+    costs every command the import of jsonschema (about 80 ms, a quarter of `crm today`), and
+    parsing the YAML the import of PyYAML (about 10 ms); a stamp costs a hash and a small JSON
+    read. It is keyed by the file's bytes, the schema (and the common one it refers to) and
+    crm's version, so any change is parsed and validated again, and kept in the user's cache,
+    where nothing pulled can put one."""
+    # lazy: the schemas load with importlib.resources, about 4 ms (python -X importtime); as in `read_settings`
+    from crmcli.store.schemas import schema_bytes
+
     parts = (__version__.encode(), schema_bytes(schema), schema_bytes("common"), data)
     digest = hashlib.sha256(b"\0".join(parts)).hexdigest()
     return user_folder("XDG_CACHE_HOME", ".cache") / "crm" / "valid-settings" / digest
 
 
-def _remember(stamp: Path) -> None:
-    """Leave the stamp; a cache that cannot be written only means validating again next time."""
+def _remembered(stamp: Path) -> dict | None:
+    """The settings a stamp remembers (as model/jsonish.py writes them), or None: no stamp, or
+    one that cannot be read (an empty one, as crm wrote before it kept the settings too)."""
+    try:
+        with open(stamp, encoding="utf-8") as file:
+            value = jsonish.loads(file.read())
+    except (OSError, ValueError):
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def _remember(stamp: Path, raw: dict) -> None:
+    """Leave the stamp, whole (written aside and renamed); a cache that cannot be written only
+    means parsing and validating again next time."""
     try:
         stamp.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        os.close(os.open(stamp, os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW, 0o600))
+        aside = stamp.with_name(f"{stamp.name}.{os.getpid()}.tmp")
+        fd = os.open(aside, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as file:
+            file.write(jsonish.dumps(raw))
+        os.replace(aside, stamp)
     except OSError:
         pass

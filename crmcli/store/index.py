@@ -32,21 +32,26 @@ from stat import S_ISDIR
 from crmcli.i18n import _
 from crmcli.model.jsonish import dumps as to_json
 from crmcli.model.kinds import BY_FOLDER
+from crmcli.model.money import MINOR_UNITS
 from crmcli.model.notices import SKIPPED, Notice
+from crmcli.model.orders import counts_toward_target, line_net
 from crmcli.model.record import leaves
 from crmcli.model.text import fold, pinyin_forms, pinyin_tokens, words
 from crmcli.store import codec, watch
 from crmcli.store.fs import digest
 from crmcli.store.keys import NO_KEYS, keyring
+from crmcli.store.questions import QUANTITY_SCALE
 from crmcli.store.scan import scan, walk
-from crmcli.store.schemas import validator
+from crmcli.store.schemas import accepts
 from crmcli.store.sealing import Damaged, holds_envelopes, opened
 from crmcli.store.state import regular_or_absent
 from crmcli.store.validation import line_of, schema_problems
 
-INDEX_VERSION = "6"
+INDEX_VERSION = "7"
 INDEX_FILE = "index.sqlite"
 PARALLEL_FROM = 2000
+BULK_FROM = 2000
+"""A refresh of this many files into an empty index is a cold build (see `Index._build`)."""
 BATCH = 500
 IN_FLIGHT = 3
 """Batches handed to each worker at a time in a parallel parse (see `_parse_all`)."""
@@ -92,13 +97,26 @@ CREATE INDEX terms_file ON terms(file_id);
 CREATE INDEX terms_field_text ON terms(field, text);
 CREATE INDEX terms_field_day ON terms(field, day) WHERE day IS NOT NULL;
 CREATE VIRTUAL TABLE fts USING fts5(name, body, tokenize='unicode61 remove_diacritics 2');
+""" + """
+CREATE TABLE order_facts(file_id INTEGER PRIMARY KEY, kind TEXT, currency TEXT, scale INTEGER, date TEXT, day TEXT,
+                         party TEXT, owner TEXT, region TEXT, type TEXT, status TEXT, counted INTEGER,
+                         payment_due TEXT, net INTEGER, discount INTEGER, tax INTEGER, gross INTEGER,
+                         quantity INTEGER, paid INTEGER, paid_through TEXT, moved_through TEXT, exact INTEGER);
+CREATE INDEX order_facts_inexact ON order_facts(file_id) WHERE exact = 0;
+CREATE TABLE order_payments(file_id INTEGER NOT NULL, day TEXT, amount INTEGER);
+CREATE INDEX order_payments_file ON order_payments(file_id);
+CREATE TABLE order_lines(file_id INTEGER NOT NULL, product TEXT, sku TEXT, quantity TEXT, listed TEXT, net TEXT,
+                         tax TEXT);
+CREATE INDEX order_lines_file ON order_lines(file_id);
 """
 FILE_COLUMNS = ("file_id, path, kind, id, title, mtime, size, ino, data, error, line, party, day, due, dir, hash, "
                 "open_step")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Stat:
+    """A file's stat data as the index compares them (slotted: a cold build holds one per file)."""
+
     mtime: int
     size: int
     ino: int
@@ -116,6 +134,9 @@ class Derived:
     names: list[tuple] = field(default_factory=list)
     terms: list[tuple] = field(default_factory=list)
     fts: tuple | None = None
+    order: tuple | None = None
+    payments: list[tuple] = field(default_factory=list)
+    lines: list[tuple] = field(default_factory=list)
 
 
 def _term(field_path: str, value, text_words: str | None) -> tuple:
@@ -173,6 +194,7 @@ def derive(path: str, stat: Stat, record: dict | None = None, error: str | None 
                          + [words(n[1]) + " " + pinyin_tokens(n[1]) for n in names])
     values = [(p, v, words(v) if isinstance(v, str) else None) for p, v in leaves(record)]
     body_text = " ".join(w for p, v, w in values if w and p not in UNSEARCHED and p != kind.title_field)
+    order, payments, lines = order_facts(record, day) if kind.name == "order" else (None, [], [])
     return Derived(
         (path, kind.name, record_id, fold(title), stat.mtime, stat.size, stat.ino, to_json(record), None, None,
          party, str(day) if day is not None else None, str(due) if due is not None else None, folder, content,
@@ -180,7 +202,103 @@ def derive(path: str, stat: Stat, record: dict | None = None, error: str | None 
         names,
         [_term(p, v, w) for p, v, w in values],
         (name_text, body_text),
+        order,
+        payments,
+        lines,
     )
+
+
+# --- Order facts: what the ledger, the receivables and a party's balance add, per order ---
+
+class _Inexact(Exception):
+    """An amount that is not a whole number of its unit (a hand edit): the order's facts are
+    kept without sums, and the questions that add them read the orders instead."""
+
+
+def _units(value, scale: int) -> int:
+    """`value` (a Decimal, int or its text) as an exact whole number of 1/`scale`."""
+    if isinstance(value, bool) or not isinstance(value, (int, Decimal, str)):
+        raise _Inexact
+    try:
+        units = Decimal(value) * scale
+    except ArithmeticError as error:
+        raise _Inexact from error
+    if not units.is_finite() or units != units.to_integral_value() or abs(units) >= 10 ** 17:
+        raise _Inexact
+    return int(units)
+
+
+def _day_of(value) -> str:
+    return str(value or "")[:10]
+
+
+def order_facts(record: dict, day) -> tuple[tuple, list[tuple], list[tuple]]:
+    """The `order_facts` row of an order (its money as integers of its currency's minor unit,
+    line quantities in millionths, so SQLite adds them exactly) and its `order_payments` rows
+    (day, amount). A payment whose amount is protected and cannot be read here (a `Locked`)
+    has no amount: a sum over it is unknown, never a number. Dates say which payments and
+    moves of its history a run pinned to an earlier day must leave out (`paid_through`,
+    `moved_through`). With them, its `order_lines` rows (`line_facts`)."""
+    code = str(record.get("currency") or "")
+    scale = 10 ** MINOR_UNITS.get(code, 2)
+    totals = record.get("totals")
+    if not isinstance(totals, dict):
+        totals = {}
+    payments: list = record.get("payments") or []
+    if not isinstance(payments, list):  # protected as a whole and not opened here: one unknown payment
+        payments = [None]
+    history = [h for h in record.get("history") or [] if isinstance(h, dict)]
+    try:
+        lines = line_facts(record)
+        sums: tuple = (*(_units(totals.get(key, 0), scale) for key in ("net", "discount", "tax", "gross")),
+                       sum(_units(line.get("quantity", 0), QUANTITY_SCALE) for line in record.get("lines") or []
+                           if isinstance(line, dict)))
+        paid_rows = [_payment(p, scale) for p in payments]
+        exact = 1
+    except _Inexact:
+        sums, paid_rows, exact, lines = (None,) * 5, [("", None) for _payment in payments], 0, []
+    amounts = [amount for _day, amount in paid_rows]
+    paid = None if None in amounts else sum(a for a in amounts if a is not None)
+    row = (record.get("kind"), code, scale, _day_of(record.get("date")), str(day) if day is not None else None,
+           record.get("party"), record.get("owner"), record.get("region"), record.get("type"), record.get("status"),
+           1 if counts_toward_target(record) else 0, _day_of(record.get("payment_due") or record.get("date")),
+           *sums, paid, max((d for d, _amount in paid_rows), default=""),
+           max((_day_of(h.get("at")) for h in history), default=""), exact)
+    return tuple(v if v is None or isinstance(v, (int, str)) else str(v) for v in row), paid_rows, lines
+
+
+def line_facts(record: dict) -> list[tuple]:
+    """(product, sku, quantity, listed, net, tax) of each line of an order, the amounts as exact
+    decimal text: what the ledger adds per product or category, as `model.orders.line_net`
+    has it (listed: quantity × unit price; net: less the discount; tax: net × tax rate)."""
+    rows = []
+    for line in record.get("lines") or []:
+        if not isinstance(line, dict):
+            raise _Inexact
+        try:
+            quantity, price = Decimal(line["quantity"]), Decimal(line["unit_price"])
+            net = line_net(line)
+            tax = net * Decimal(line.get("tax_rate", 0))
+        except (KeyError, TypeError, ArithmeticError) as error:
+            raise _Inexact from error
+        rows.append((line.get("sku") or line.get("description", ""), line.get("sku"), format(quantity, "f"),
+                     format(quantity * price, "f"), format(net, "f"), format(tax, "f")))
+    return [tuple(v if v is None or isinstance(v, str) else str(v) for v in row) for row in rows]
+
+
+def _payment(payment, scale: int) -> tuple[str, int | None]:
+    """(day, amount in 1/`scale`) of a payment; the amount None when it is protected and not
+    opened here (a `Locked`, or a whole payment sealed), and the day "" when that is unknown
+    too (then it counts on every day: what was paid is unknown on any)."""
+    if not isinstance(payment, dict):
+        return "", None
+    amount = payment.get("amount", 0)
+    if isinstance(amount, str):
+        try:
+            Decimal(amount)
+        except ArithmeticError:
+            return _day_of(payment.get("date")), None
+    return _day_of(payment.get("date")), _units(amount, scale)
 
 
 def parse_file(root: Path, path: str, stat: Stat) -> Derived:
@@ -358,7 +476,9 @@ class Index:
             result = scan(self.root, folders, known_sums)
         gone_dirs = [path for path in known_sums if path not in result.sums]
         changed, removed = self._changed_files(result.entries, gone_dirs)
-        if changed or removed:
+        if self._empty_for(changed, removed):
+            self._build(changed, progress)
+        elif changed or removed:
             self._apply([], removed)
             for batch in self._parse_all(changed, progress):
                 self._apply(batch, [])
@@ -372,6 +492,40 @@ class Index:
         if first_look is False and self.state is not None:
             watch.start(self.root, self.state)
         return result.warnings
+
+    def _empty_for(self, changed: list, removed: list[str]) -> bool:
+        """Whether this is a cold build: many files into an index on disk that holds none."""
+        return (self.on_disk and not removed and len(changed) >= BULK_FROM
+                and self.db.execute("SELECT 1 FROM files LIMIT 1").fetchone() is None)
+
+    def _build(self, changed: list, progress) -> None:
+        """A cold build: the rows are stored as a refresh stores them (`_apply`), but into a
+        new file of this process's own that no one else reads, so it needs no journal and no
+        syncing, and its secondary indexes are made once at the end rather than kept up row by
+        row (the terms index alone made writing cost more than parsing at 100k files). The
+        finished file is then copied into the index in one transaction (SQLite's backup), so
+        a command reading the index meanwhile sees it empty or complete, and a build that
+        fails leaves the index as it was."""
+        location = Path(self.db.execute("PRAGMA database_list").fetchone()[2])
+        building = location.with_name(f"{location.name}.build-{os.getpid()}")
+        building.unlink(missing_ok=True)
+        live, self.db = self.db, sqlite3.connect(building, isolation_level=None)
+        try:
+            os.chmod(building, 0o600)  # it holds the decrypted text of protected fields, as the index does
+            self.db.execute("PRAGMA journal_mode=OFF")
+            self.db.execute("PRAGMA synchronous=OFF")
+            statements = [part.strip() for part in SCHEMA.split(";") if part.strip()]
+            later = [part for part in statements if part.upper().startswith("CREATE INDEX")]
+            self.db.executescript(";\n".join(part for part in statements if part not in later) + ";")
+            self._stamp(self.db)
+            for batch in self._parse_all(changed, progress):
+                self._apply(batch, [])
+            self.db.executescript(";\n".join(later) + ";")
+            self.db.backup(live)
+        finally:
+            self.db.close()
+            self.db = live
+            building.unlink(missing_ok=True)
 
     def _meta(self, key: str) -> str | None:
         row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
@@ -467,12 +621,13 @@ class Index:
 
     def _drop_ids(self, file_ids: list[int]) -> None:
         rows = [(file_id,) for file_id in file_ids]
-        for table, column in (("files", "file_id"), ("names", "file_id"), ("terms", "file_id"), ("fts", "rowid")):
+        for table, column in (("files", "file_id"), ("names", "file_id"), ("terms", "file_id"), ("fts", "rowid"),
+                              ("order_facts", "file_id"), ("order_payments", "file_id"), ("order_lines", "file_id")):
             self.db.executemany(f"DELETE FROM {table} WHERE {column} = ?", rows)
 
     def _store(self, derived: list[Derived], reuse: dict[str, int], next_id: int) -> None:
         """Insert parsed files, keeping the file_id of paths already known (`reuse`)."""
-        files, names, terms, texts = [], [], [], []
+        files, names, terms, texts, orders, payments, lines = [], [], [], [], [], [], []
         for item in derived:
             file_id = reuse.get(item.row[0])
             if file_id is None:
@@ -482,10 +637,17 @@ class Index:
             terms += [(file_id, *term) for term in item.terms]
             if item.fts is not None:
                 texts.append((file_id, *item.fts))
+            if item.order is not None:
+                orders.append((file_id, *item.order))
+                payments += [(file_id, *payment) for payment in item.payments]
+                lines += [(file_id, *line) for line in item.lines]
         self.db.executemany(f"INSERT INTO files ({FILE_COLUMNS}) VALUES ({','.join('?' * 17)})", files)
         self.db.executemany("INSERT INTO names VALUES (?, ?, ?, ?, ?, ?)", names)
         self.db.executemany("INSERT INTO terms VALUES (?, ?, ?, ?, ?)", terms)
         self.db.executemany("INSERT INTO fts (rowid, name, body) VALUES (?, ?, ?)", texts)
+        self.db.executemany(f"INSERT INTO order_facts VALUES ({','.join('?' * 22)})", orders)
+        self.db.executemany("INSERT INTO order_payments VALUES (?, ?, ?)", payments)
+        self.db.executemany("INSERT INTO order_lines VALUES (?, ?, ?, ?, ?, ?, ?)", lines)
 
     def _parse_all(self, changed: list, progress):
         """Parsed files in batches, on every core for a big change. Memory stays flat however
@@ -504,8 +666,8 @@ class Index:
         # lazy: concurrent.futures loads in 13 ms (python -X importtime); only a cold index build needs it
         from concurrent.futures import ProcessPoolExecutor
 
-        for kind in BY_FOLDER.values():
-            validator(kind.schema)
+        for kind in BY_FOLDER.values():  # built once here, not in every worker
+            accepts(kind.schema)
         workers = max(1, min(os.cpu_count() or 1, 8))
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
             in_flight: deque = deque()
@@ -581,18 +743,19 @@ class Index:
             "AND substr(day, 1, 10) <= ? GROUP BY party", (until.isoformat(),)))
 
     def rebuild(self, progress=None) -> list[Notice]:
-        """Forget everything and read every file again."""
+        """Forget everything and read every file again. The index is emptied by copying an
+        empty one over it in one step (SQLite's backup), which costs a few pages where deleting
+        the rows of 100k files cost seconds of writing."""
+        empty = sqlite3.connect(":memory:", isolation_level=None)
         try:
-            self.db.execute("BEGIN IMMEDIATE")
-            for table in ("files", "names", "terms", "fts", "dirs"):
-                self.db.execute(f"DELETE FROM {table}")
-            self.db.execute("DELETE FROM meta WHERE key = 'watch'")
-            self.db.execute("COMMIT")
+            empty.executescript(SCHEMA)
+            self._stamp(empty)
+            empty.backup(self.db)
         except sqlite3.OperationalError as error:
-            if self.db.in_transaction:
-                self.db.execute("ROLLBACK")
             if not self._to_memory(error):
                 raise
+        finally:
+            empty.close()
         self.forget()
         return self.refresh(progress=progress)
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Protocol
 
@@ -22,8 +22,7 @@ from crmcli.i18n import _
 from crmcli.model.dates import Clock
 from crmcli.model.jsonish import loads
 from crmcli.model.kinds import KINDS, TIMELESS, known_kind
-from crmcli.model.money import MINOR_UNITS
-from crmcli.model.orders import ORDER_GROUP_KEYS, GroupKey, as_of
+from crmcli.model.orders import ORDER_GROUP_KEYS, OWING_STATES, GroupKey, as_of
 from crmcli.model.record import Record
 from crmcli.model.text import fold, has_cjk, words
 from crmcli.model.workflow import MOVED_FIELDS, moved_as_of
@@ -279,6 +278,20 @@ class Questions:
         return _records(self._run(f"SELECT f.path, f.data FROM files f WHERE {sql}", params),
                         None if match.every_day else self.horizon)
 
+    def each(self, match: Match, batch: int = 500) -> Iterator[Record]:
+        """The records of the match in the order of their references, read from the index a
+        batch at a time: what goes through every record (`crm check`) holds a batch of them,
+        not all. The order is sorted on (reference, file_id) pairs alone, not by SQLite over
+        the records' data."""
+        sql, params = match.where(self.repo.clock)
+        order = sorted(self._run(f"SELECT substr(f.path, 1, length(f.path) - 5), f.file_id FROM files f WHERE {sql}",
+                                 params))
+        for start in range(0, len(order), batch):
+            ids = [file_id for _ref, file_id in order[start:start + batch]]
+            rows = {file_id: (path, data) for file_id, path, data in self._run(
+                f"SELECT file_id, path, data FROM files WHERE file_id IN ({_marks(ids)})", ids)}
+            yield from _records([rows[file_id] for file_id in ids], None if match.every_day else self.horizon)
+
     def count(self, match: Match) -> int:
         sql, params = match.where(self.repo.clock)
         return self._run(f"SELECT count(*) FROM files f WHERE {sql}", params).fetchone()[0]
@@ -410,29 +423,124 @@ class Questions:
         }
         return self._fields(fields, match, select_params=[*status_params, *bound])
 
-    def order_sums(self, match: Match, first: str, second: str) -> list[dict]:
-        """Orders summed per currency and two keys (`ORDER_KEYS`): currency, k1, k2, ids (space-
-        separated), scale (10^minor units), net, discount, tax, gross and paid in minor units,
-        quantity in millionths. Amounts are exact multiples of their minor unit, so SQLite adds
-        them as integers (exact); a sum too large for that is refused."""
-        scale = _minor("f.data ->> '$.currency'")
-        payments, bound = _payments(self.horizon)
-        money = {key: f"sum(CAST(round(coalesce(f.data ->> '$.totals.{key}', 0) * {scale}) AS INTEGER))"
-                 for key in ("net", "discount", "tax", "gross")}
-        fields = {"currency": "f.data ->> '$.currency'", "k1": ORDER_KEYS[first], "k2": ORDER_KEYS[second],
-                  "ids": "group_concat(f.id, ' ')", "scale": scale, **money,
-                  "paid": f"sum((SELECT coalesce(sum(CAST(round((value ->> '$.amount') * {scale}) AS INTEGER)), 0) "
-                          f"FROM {payments}))",
-                  "quantity": "sum((SELECT coalesce(sum(CAST(round((value ->> '$.quantity') "
-                              f"* {QUANTITY_SCALE}) AS INTEGER)), 0) FROM json_each(f.data, '$.lines')))"}
-        join = "LEFT JOIN files p ON p.path = f.party || '.yaml'" if "industry" in (first, second) else ""
+    # --- Order facts (store/index.py `order_facts`): sums of whole integers, no JSON decoded ---
+
+    def order_sums(self, match: Match, first: str, second: str) -> list[dict] | None:
+        """Orders summed per currency and two keys (`ORDER_GROUP_KEYS`): currency, k1, k2, how many
+        orders, net, discount, tax, gross and paid in minor units of the currency,
+        locked (how many orders' paid is unknown: a protected payment this reader cannot open),
+        quantity in millionths. The index keeps each order's amounts as integers of its minor
+        unit, so SQLite adds integers (exact); None when an order's amounts are not whole minor
+        units (a hand edit), for the caller to add the orders themselves."""
+        if self._inexact_orders():
+            return None
+        where, params, join = self._facts_where(match)
+        paid, paid_params = self._paid()
+        keys = {name: _key_sql(key) for name, key in ORDER_GROUP_KEYS.items()}
+        if "industry" in (first, second):
+            join += " LEFT JOIN files p ON p.path = s.party || '.yaml'"
+        sql = (f"SELECT s.currency, {keys[first]}, {keys[second]}, count(*), sum(s.net), "
+               f"sum(s.discount), sum(s.tax), sum(s.gross), sum({paid}), sum({paid} IS NULL), sum(s.quantity) "
+               f"FROM order_facts s{join} WHERE {where} GROUP BY 1, 2, 3")
+        names = ("currency", "k1", "k2", "orders", "net", "discount", "tax", "gross", "paid", "locked", "quantity")
         try:
-            return self._fields(fields, match, join=join, group_by="1, 2, 3", select_params=bound)
+            rows = self._run(sql, [*paid_params, *paid_params, *params]).fetchall()
         except sqlite3.OperationalError as error:
             if "overflow" not in str(error):
                 raise
             raise InvalidValue(_("the amounts to add are too large to add exactly (over 10^16 in one group)")) \
                 from error
+        return [dict(zip(names, row, strict=True)) for row in rows]
+
+    def order_lines(self, match: Match, keys: tuple[str, ...]) -> list[tuple] | None:
+        """The lines of the matching orders, one row each: currency, the order (a number), product, sku,
+        then quantity, listed (quantity × unit price), net and tax as exact decimal text, then
+        the order's value of each of `keys` (`ORDER_GROUP_KEYS`), for the caller to add as
+        Decimals (line amounts are not whole minor units). None as `order_sums`."""
+        if self._inexact_orders():
+            return None
+        where, params, join = self._facts_where(match)
+        if "industry" in keys:
+            join += " LEFT JOIN files p ON p.path = s.party || '.yaml'"
+        values = "".join(f", {_key_sql(ORDER_GROUP_KEYS[key])}" for key in keys)
+        return self._run(
+            "SELECT s.currency, s.file_id, l.product, l.sku, l.quantity, "
+            f"l.listed, l.net, l.tax{values} FROM order_facts s JOIN order_lines l ON l.file_id = s.file_id{join} "
+            f"WHERE {where}", params).fetchall()
+
+    def balances(self, match: Match) -> list[dict] | None:
+        """Orders on which something is owed or in credit: currency, party, pay_by (its
+        payment_due, else its date), scale, owed (its gross once confirmed, as
+        `model.orders.owed`) and paid, in minor units (paid None when unknown: a protected
+        payment this reader cannot open). None when an order's amounts are not whole minor
+        units, as `order_sums`."""
+        if self._inexact_orders():
+            return None
+        where, params, join = self._facts_where(match)
+        paid, paid_params = self._paid()
+        status, status_params = self._status()
+        sql = (f"SELECT * FROM (SELECT s.currency, s.party, s.payment_due, s.scale, CASE WHEN {status} IN "
+               f"({_marks(OWING_STATES)}) THEN s.gross ELSE 0 END AS owed, {paid} AS paid FROM order_facts s{join} "
+               f"WHERE {where}) WHERE paid IS NULL OR owed != paid")
+        names = ("currency", "party", "pay_by", "scale", "owed", "paid")
+        rows = self._run(sql, [*status_params, *OWING_STATES, *paid_params, *params])
+        return [dict(zip(names, row, strict=True)) for row in rows]
+
+    def _inexact_orders(self) -> bool:
+        return self._run("SELECT 1 FROM order_facts WHERE exact = 0 LIMIT 1").fetchone() is not None
+
+    def _status(self) -> tuple[str, list]:
+        """SQL for an order's status as of the horizon: the one written unless its history
+        moved after the horizon (then read from the order, as `Match.one_of` does)."""
+        if self.horizon is None:
+            return "s.status", []
+        moved, params = _field("status", self.horizon)
+        return (f"(CASE WHEN s.moved_through > ? THEN (SELECT {moved} FROM files f WHERE f.file_id = s.file_id) "
+                "ELSE s.status END)"), [self.horizon, *params]
+
+    def _paid(self) -> tuple[str, list]:
+        """SQL for what was paid on an order as of the horizon, in minor units; NULL when a
+        payment that counts is unknown."""
+        if self.horizon is None:
+            return "s.paid", []
+        return ("(CASE WHEN s.paid_through > ? THEN (SELECT CASE WHEN count(*) = count(p.amount) THEN "
+                "coalesce(sum(p.amount), 0) END FROM order_payments p WHERE p.file_id = s.file_id AND p.day <= ?) "
+                "ELSE s.paid END)"), [self.horizon, self.horizon]
+
+    def _facts_where(self, match: Match) -> tuple[str, list, str]:
+        """The WHERE clause over `order_facts s` for an order `match`, its parameters, and the
+        join it needs: the order's kind, status, days and whether it counts toward targets
+        are columns of the facts; the rest of the match (a query, a party…) is the match's
+        own clause over its file, `files f`, then joined."""
+        assert set(match.kinds) <= {"order"}, match.kinds
+        clauses: list[str] = []
+        params: list = []
+        if self.horizon is not None and not match.every_day:
+            clauses.append("(s.day IS NULL OR s.day < ?)")
+            params.append(_after(self.horizon))
+        one_of = dict(match.one_of)
+        if "kind" in one_of:
+            values = one_of.pop("kind")
+            clauses.append(f"s.kind IN ({_marks(values)})")
+            params += values
+        if "status" in one_of and not match.every_day:
+            values = one_of.pop("status")
+            status, status_params = self._status()
+            clauses.append(f"{status} IN ({_marks(values)})")
+            params += [*status_params, *values]
+        if match.since is not None:
+            clauses.append("s.day >= ?")
+            params.append(match.since[:10])
+        if match.until is not None:
+            clauses.append("s.day < ?")
+            params.append(_after(match.until))
+        if match.counted:
+            clauses.append("s.counted = 1")
+        rest = replace(match, kinds=(), one_of=one_of, since=None, until=None, counted=False)
+        if rest == Match(every_day=match.every_day):
+            return " AND ".join(clauses) or "1", params, ""
+        sql, rest_params = rest.where(self.repo.clock)
+        return " AND ".join([*clauses, f"({sql})"]), [*params, *rest_params], " JOIN files f ON f.file_id = s.file_id"
 
     def _fields(self, fields: dict[str, str], match: Match, join: str = "", group_by: str = "",
                 select_params: list | None = None) -> list[dict]:
@@ -447,28 +555,19 @@ class Questions:
 
 
 PERIOD_SQL = {
-    "month": "substr(f.data ->> '$.date', 1, 7)",
-    "quarter": "substr(f.data ->> '$.date', 1, 4) || '-Q' "
-               "|| ((CAST(substr(f.data ->> '$.date', 6, 2) AS INTEGER) + 2) / 3)",
-    "year": "substr(f.data ->> '$.date', 1, 4)",
+    "month": "substr(s.date, 1, 7)",
+    "quarter": "substr(s.date, 1, 4) || '-Q' || ((CAST(substr(s.date, 6, 2) AS INTEGER) + 2) / 3)",
+    "year": "substr(s.date, 1, 4)",
 }
 
 
 def _key_sql(key: GroupKey) -> str:
-    """SQL for a `GroupKey` (its field names are ours, never a user's): the party as its ref."""
+    """SQL over `order_facts s` (and its party `p`) for a `GroupKey` (its field names are ours,
+    never a user's): the party as its ref."""
     if key.source == "date":
         return PERIOD_SQL[key.field]
     if key.source == "party":
-        return "f.party"
-    table = "f" if key.source == "order" else "p"
-    return f"coalesce({table}.data ->> '$.{key.field}', '{key.default}')"
-
-
-ORDER_KEYS = {name: _key_sql(key) for name, key in ORDER_GROUP_KEYS.items()}
-"""The order-level keys `order_sums` groups by, as SQL (from model.orders.ORDER_GROUP_KEYS)."""
-
-
-def _minor(code_sql: str) -> str:
-    """SQL for 10^(minor units) of the currency in `code_sql` (2 unless listed)."""
-    odd = " ".join(f"WHEN '{code}' THEN {10 ** units}" for code, units in sorted(MINOR_UNITS.items()) if units != 2)
-    return f"(CASE {code_sql} {odd} ELSE 100 END)"
+        return "s.party"
+    if key.source == "order":
+        return f"coalesce(s.{key.field}, '{key.default}')"
+    return f"coalesce(p.data ->> '$.{key.field}', '{key.default}')"

@@ -14,8 +14,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from crmcli import i18n
-from crmcli.errors import CrmError, DataDirError, GitError, InvalidValue, NotFound, ValidationFailed
+from crmcli.errors import DataDirError, GitError, InvalidValue, NotFound, ValidationFailed
 from crmcli.i18n import _
 from crmcli.model.dates import Clock, local_zone, moment_text, read_day
 from crmcli.model.ids import random_id
@@ -25,7 +24,7 @@ from crmcli.model.notices import SET_UP, Notice
 from crmcli.model.record import Record
 from crmcli.model.taxids import country_of, tax_id_problem
 from crmcli.store import codec, document, fs, git, gitsetup, keys, pending, state
-from crmcli.store.config import CONFIG_FILE, Config, load_config
+from crmcli.store.config import CONFIG_FILE, Config, Settings, find_root, load_config
 from crmcli.store.index import Index
 from crmcli.store.journal import JOURNAL, Journal, recover
 from crmcli.store.lock import lock_if_free, writer_lock
@@ -34,46 +33,10 @@ from crmcli.store.sealing import Damaged, Policy, Sealer, holds_envelopes, opene
 from crmcli.store.validation import refuse_invalid
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from crmcli.store.index import Index
 
-
-
-def default_data_dir() -> Path:
-    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(base) / "crm"
-
-
-def find_root(explicit: str | os.PathLike | None = None) -> Path:
-    """--data-dir, else $CRM_DIR, else the nearest parent holding crm.yaml, else the XDG data dir."""
-    if explicit:
-        return Path(explicit).expanduser()
-    if os.environ.get("CRM_DIR"):
-        return Path(os.environ["CRM_DIR"]).expanduser()
-    here = Path.cwd()
-    for folder in (here, *here.parents):
-        if (folder / CONFIG_FILE).is_file():
-            return folder
-    return default_data_dir()
-
-
-Settings = tuple[Path, Config]
-"""A data directory and its crm.yaml, as read once at the start of a run."""
-
-
-def choose_language(path=None, lang: str | None = None) -> Settings | None:
-    """Set the run's interface language: `lang` (--lang), else the locale in crm.yaml of the
-    data directory at `path` (found as `find_root` does), else the environment's. Returns
-    that directory and its settings, for `open_repo` to use rather than read them again;
-    None when they cannot be read (the command then says why, in the chosen language)."""
-    settings = None
-    try:
-        root = find_root(path)
-        if (root / CONFIG_FILE).is_file():  # else nothing to read (and `crm init` may write it)
-            settings = (root, load_config(root))
-    except CrmError:
-        pass
-    i18n.use(i18n.choose(lang, settings[1].raw.get("locale") if settings else None))
-    return settings
 
 
 def open_repo(path=None, *, today: str | None = None, at: str | None = None,
@@ -129,6 +92,9 @@ class Repo:
     """Under `--at`: the data directory itself, where git runs."""
     state_folder: Path | None = None
     """Where the derived state is kept, when not where `store.state` puts it (an `--at` extract's)."""
+    progress: Callable[[int, int], None] | None = None
+    """Told `(files done, files to do)` while a refresh reads files (a first command's cold
+    build reads them all): the command line shows a bar with it on a terminal."""
     _index: Index | None = None
     _sealer: Sealer | None = None
 
@@ -155,7 +121,7 @@ class Repo:
         """The index, brought up to date with the files of `kinds` (all kinds when none given).
         Writes that only need the parties (`crm log`) refresh just those folders."""
         index = self.index_store()
-        self.warnings.extend(index.refresh([kind.folder for kind in kinds] or None))
+        self.warnings.extend(index.refresh([kind.folder for kind in kinds] or None, self.progress))
         return index
 
     def reindex(self, progress=None) -> int:

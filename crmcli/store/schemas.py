@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from crmcli.errors import InvalidValue
 from crmcli.model.money import MINOR_UNITS
-from crmcli.model.recurrence import check_rule
+from crmcli.store.accept import compile_schema
 
 
 def _folder():
@@ -66,6 +66,10 @@ def _is_zone(name) -> bool:
 
 def _is_repeat(text) -> bool:
     """A repeat rule crm can follow, its interval within bounds (not `99999999y`)."""
+    # lazy: repeat rules load dateutil's rrule, about 5 ms (python -X importtime); every command
+    # loads this module (the index, the settings' stamp), few validate a repeat rule
+    from crmcli.model.recurrence import check_rule
+
     try:
         return not isinstance(text, str) or bool(check_rule(text, date(2000, 1, 1)))
     except InvalidValue:
@@ -108,6 +112,14 @@ def validator(name: str):
     checker.checks("zone")(_is_zone)
     checker.checks("repeat")(_is_repeat)
     return Draft202012Validator(_inlined(schema(name), schema(name)), format_checker=checker)
+
+
+@functools.cache
+def accepts(name: str):
+    """The fast yes/no check of the schema `name` (store/accept.py): True means jsonschema
+    would find no error either."""
+    checking = validator(name)
+    return compile_schema(checking.schema, checking.format_checker)
 
 
 def resolve(node: dict, root: dict) -> dict:

@@ -327,6 +327,29 @@ def notes(sizes: list[int], ops: list[Operation], results: dict[int, dict[str, M
     return lines
 
 
+def import_times(command: list[str], env: dict[str, str], runs: int = 3, top: int = 10) -> str:
+    """What start-up imports cost in one `command` (issue 21): Python's `-X importtime`, asked for
+    through PYTHONPROFILEIMPORTTIME so that it works for the `crm` script too, the least of `runs`
+    runs for each module. The total of the top-level imports, then the `top` dearest modules
+    imported at the top or one level down (cumulative ms, self ms in brackets)."""
+    least: dict[str, tuple[int, int, int]] = {}  # module -> (cumulative µs, self µs, depth)
+    for _ in range(runs):
+        done = subprocess.run(command, env={**env, "PYTHONPROFILEIMPORTTIME": "1"}, capture_output=True, text=True)
+        for line in done.stderr.splitlines():
+            if not line.startswith("import time:") or "[us]" in line:
+                continue
+            own, cumulative, name = line.removeprefix("import time:").split("|")
+            depth = (len(name) - len(name.lstrip()) - 1) // 2
+            found = (int(cumulative), int(own), depth)
+            module = name.strip()
+            least[module] = min(least.get(module, found), found)
+    total = sum(cumulative for cumulative, _own, depth in least.values() if depth == 0)
+    dearest = sorted(((cumulative, own, module) for module, (cumulative, own, depth) in least.items() if depth <= 1),
+                     reverse=True)[:top]
+    return f"{total / 1000:.0f} ms of imports; " + ", ".join(
+        f"{module} {cumulative / 1000:.0f} ({own / 1000:.0f})" for cumulative, own, module in dearest)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="10000,100000", help="record counts, comma-separated")
@@ -339,8 +362,10 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[int, dict[str, Measure]] = {}
     references: dict[int, dict[str, Measure]] = {}
     made = []
+    folders = {}
     for size in sizes:
         data, how = data_directory(args.workdir, size, args.seed)
+        folders[size] = data
         made.append(how)
         ops = operations(data, state_folder(data), versioned(data, env))
         results[size], references[size] = {}, {}
@@ -360,6 +385,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"- load average when done: {' '.join(f'{load:.2f}' for load in os.getloadavg())} "
           f"(on {os.cpu_count()} cores; other work on the machine makes every time longer)")
     print(f"- peak MB cannot read lower than this script's own peak, {floor:.0f} MB (see bench.py's docstring)")
+    search = crm_command() + ["--data-dir", str(folders[sizes[0]]), "search", RARE]
+    print(f"- start-up of `crm search {RARE}` at {sizes[0]:,} (python -X importtime, least of 3 runs): "
+          f"{import_times(search, env)}")
     return 0
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 import crmcli
-from conftest import ROOT, run_crm
+from conftest import ROOT, read_terminal, run_crm
 from fs_conditions import read_only
 from robust import snapshot
 
@@ -723,19 +723,10 @@ def _on_a_terminal(args: list[str], env: dict) -> bytes:
     process = subprocess.Popen([sys.executable, "-m", "crmcli", *args], stdout=slave, stderr=subprocess.PIPE,
                                stdin=subprocess.DEVNULL, env=environment, cwd=ROOT)
     os.close(slave)
-    chunks = []
-    while True:
-        try:
-            chunk = os.read(master, 65536)
-        except OSError:
-            break
-        if not chunk:
-            break
-        chunks.append(chunk)
-    os.close(master)
+    shown = read_terminal(master)
     process.wait(timeout=60)
     assert process.returncode == 0, process.stderr.read()
-    return b"".join(chunks)
+    return shown
 
 
 def test_no_color_is_honoured(warm):

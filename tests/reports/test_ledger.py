@@ -1,5 +1,6 @@
 """The sales ledger, checked against sums computed here straight from the order files."""
 
+import base64
 from collections import defaultdict
 from decimal import Decimal
 
@@ -126,3 +127,98 @@ def test_the_register_names_what_each_order_was_for(demo):
     assert products["SO-20261026-DKAP"] == "CAB-12, CAB-HDMI21-2M, MCU-F103C8"
     text = demo("ledger", "--period", "2026-10", "--format", "plain").out
     assert "+2" not in text and "CAB-HDMI21-2M" in text
+
+
+ORDER = "orders/2026/SO-20260408-KEMV.yaml"
+"""A closed sale of the demo's, paid in full: 1853.20 CNY to wangxiaoming (王小明) in 2026-04."""
+
+
+def customer_month(data, when="2026-04") -> dict:
+    """The ledger's row of the demo's wangxiaoming in a month, as JSON."""
+    report = data("ledger", "--by", "customer,month", "--format", "json").json()
+    return next(row for row in report["currencies"]["CNY"]["rows"]
+                if row["customer"] == "王小明" and row["month"] == when)
+
+
+def test_a_hand_edit_of_an_orders_amounts_and_payments_is_in_the_next_ledger(demo):
+    """The ledger adds sums the index keeps per order: a hand edit must reach them."""
+    before = customer_month(demo)
+    path = demo.root / ORDER
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "totals: {net: 1640.00, tax: 213.20, gross: 1853.20}", "totals: {net: 1740.00, tax: 226.20, gross: 1966.20}")
+        .replace("amount: 1853.20, method: wechat}", "amount: 1000.01, method: wechat}"), encoding="utf-8")
+    after = customer_month(demo)
+    assert Decimal(str(after["gross"])) - Decimal(str(before["gross"])) == Decimal("113.00")
+    assert Decimal(str(after["paid"])) - Decimal(str(before["paid"])) == Decimal("-853.19")
+    assert Decimal(str(after["outstanding"])) == Decimal(str(after["gross"])) - Decimal(str(after["paid"]))
+    owed = demo("report", "receivables", "--format", "json").json()["CNY"]["rows"]
+    assert next(row for row in owed if row["party"] == "王小明")["total"] == Decimal("966.19")
+
+
+def test_amounts_beyond_the_minor_unit_are_added_exactly_and_rounded_once(demo):
+    """A hand-typed total of a tenth of a cent is no whole number of cents: the ledger adds
+    the orders as written (exactly) rather than a rounded copy, and rounds the group once."""
+    path = demo.root / ORDER
+    path.write_text(path.read_text(encoding="utf-8").replace("net: 1640.00,", "net: 1640.004,"), encoding="utf-8")
+    expected = sum(o["totals"]["net"] for o in orders_of(demo)
+                   if o["party"] == "customers/wangxiaoming" and str(o["date"]).startswith("2026-04"))
+    assert expected % Decimal("0.01") != 0
+    assert Decimal(str(customer_month(demo)["net"])) == expected.quantize(Decimal("0.01"))
+
+
+def test_a_payment_the_reader_cannot_open_makes_paid_and_outstanding_unknown(demo):
+    """A protected payment without the key is 🔒: what was paid and is outstanding on its
+    group, its total and its party's receivable are unknown, never a number left short."""
+    pyrage = pytest.importorskip("pyrage")
+    someone = pyrage.x25519.Identity.generate().to_public()
+    sealed = base64.b64encode(pyrage.encrypt(b'[{"date": "2026-04-08", "amount": 1853.20}]', [someone])).decode()
+    path = demo.root / ORDER
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "payments:\n  - {date: 2026-04-08, amount: 1853.20, method: wechat}",
+        f"payments: ENC[age,0123456789ab,{sealed}]"), encoding="utf-8")
+    row = customer_month(demo)
+    assert (row["paid"], row["outstanding"]) == ("🔒", "🔒")
+    assert Decimal(str(row["gross"])) == Decimal("1853.20")
+    report = demo("ledger", "--by", "customer,month", "--format", "json").json()["currencies"]["CNY"]
+    assert report["total"]["paid"] == "🔒"
+    assert [r for r in report["rows"] if r["paid"] == "🔒"] == [row]
+    owed = demo("report", "receivables", "--format", "json").json()["CNY"]
+    assert next(r for r in owed["rows"] if r["party"] == "王小明")["total"] == "🔒"
+    assert "🔒" in demo("ledger", "--by", "customer,month").out
+
+
+def test_a_payment_crm_records_is_in_the_very_next_ledger_and_receivables(demo):
+    """What `crm pay` writes reaches the sums the index keeps for the order (on write, not
+    only at the next look at the files)."""
+    register = demo("ledger", "--format", "json").json()["currencies"]["CNY"]["rows"]
+    owing = next(row for row in register if Decimal(str(row["outstanding"])) > 10)
+    month = str(owing["date"])[:7]
+
+    def now():
+        grouped = demo("ledger", "--by", "party,month", "--format", "json").json()["currencies"]["CNY"]["rows"]
+        cell = next(row for row in grouped if row["party"] == owing["party"] and row["month"] == month)
+        owed = demo("report", "receivables", "--format", "json").json()["CNY"]["rows"]
+        return Decimal(str(cell["paid"])), next(row["total"] for row in owed if row["party"] == owing["party"])
+
+    paid, due = now()
+    assert demo("pay", owing["id"], "10.00", "--date", "2026-11-20").code == 0
+    assert now() == (paid + Decimal("10.00"), due - Decimal("10.00"))
+
+
+@pytest.mark.parametrize("by", ["product", "category,owner", "customer,product"])
+def test_line_sums_the_index_keeps_follow_a_hand_edit_of_an_orders_lines(demo, by):
+    """Grouping by product adds the lines the index keeps; `--lines` adds the lines of the
+    orders themselves: after a hand edit of a line both say the same, and the edit shows."""
+    def product_row():
+        rows = demo("ledger", "--by", "product", "--format", "json").json()["currencies"]["CNY"]["rows"]
+        return next(row for row in rows if row["product"] == "LED-WIRE-2C")
+
+    before = product_row()
+    path = demo.root / ORDER
+    path.write_text(path.read_text(encoding="utf-8").replace("    quantity: 100\n", "    quantity: 150\n")
+                    .replace("unit_price: 2.80", "unit_price: 2.80\n    discount: 0.125"), encoding="utf-8")
+    after = product_row()
+    assert Decimal(str(after["quantity"])) - Decimal(str(before["quantity"])) == 50
+    assert Decimal(str(after["net"])) - Decimal(str(before["net"])) == Decimal("87.50")  # 150 × 2.80 × 0.875 − 280
+    from_index = demo("ledger", "--by", by, "--format", "json").json()
+    assert from_index == demo("ledger", "--by", by, "--lines", "--format", "json").json()
