@@ -26,7 +26,7 @@ from crmcli.model.text import CONTROL, visible
 from crmcli.model.views import Align, Document, Fields, Table
 from crmcli.render.grid import SIMPLE, grid, width
 from crmcli.render.guard import TRIGGERS, csv_cell
-from crmcli.render.layout import PADDING, plan
+from crmcli.render.layout import ATOMIC, PADDING, balanced, plan
 
 MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
 
@@ -289,6 +289,11 @@ def _rich_table(part: Table, console, known_ids, large: int = LARGE):
                          width=size, overflow="fold")
     cells = [[layout.ids[i][number] if i in layout.ids else texts[number][i] for i in layout.shown]
              for number in range(len(part.rows))]
+    for position, (i, size) in enumerate(zip(layout.shown, layout.widths, strict=True)):
+        if part.columns[i].style not in ATOMIC:  # a Chinese name wrapped in even lines, not 公 / 司
+            for row, shown in zip(part.rows, cells, strict=True):
+                if width(shown[position]) > size and not (row.get("_spans") or {}).get(part.columns[i].key):
+                    shown[position] = balanced(shown[position], size)
     if len(part.rows) > large and not any(row.get("_spans") for row in part.rows) and \
             _plain_enough(cells, layout, console.width):
         kept = [part.columns[i] for i in layout.shown]

@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 
 from rich.cells import cell_len
 
-from crmcli.model.views import KEEP, NORMAL, Column
-from crmcli.render.grid import SIMPLE
+from crmcli.model.views import KEEP, LOW, NORMAL, Column
+from crmcli.render.grid import SIMPLE, WIDE_CHAR
 from crmcli.render.grid import width as simple_width
 
 PADDING = 3
@@ -33,6 +33,8 @@ columns can still be dropped; a KEEP one (a name, a summary) not narrower than R
 READABLE_KEPT = 20
 ID_MIN = 4
 """The shortest id prefix shown: a shorter one is hard to type back and easy to misread."""
+KEPT_WORD = 26
+"""The longest word of a kept column (a name of 13 Chinese characters) that LOW columns make room for."""
 SQUEEZED = 2
 """The narrowest a column gets when even the columns that must stay do not fit: one CJK character."""
 ATOMIC = ("date", "money", "id")
@@ -118,9 +120,13 @@ def plan(columns: list[Column], cells: list[list[str]], total: int, known: Known
     least = [natural[i] if c.style in ATOMIC else words[i] if c.translate else
              min(natural[i], max(READABLE_KEPT if ranks[i] == KEEP else READABLE, _longest_word(c.header)))
              for i, c in enumerate(columns)]
+    # a LOW column goes rather than a kept one's longest word (a Chinese name) wrapping
+    wanted = [min(natural[i], max(least[i], min(words[i], KEPT_WORD))) if ranks[i] == KEEP and c.style not in ATOMIC
+              else least[i] for i, c in enumerate(columns)]
     shown = list(range(count))
     for i in sorted(range(count), key=lambda i: (-ranks[i], -i)):
-        if ranks[i] == KEEP or sum(least[j] + PADDING for j in shown) - 1 <= total:
+        needed = wanted if ranks[i] == LOW else least
+        if ranks[i] == KEEP or sum(needed[j] + PADDING for j in shown) - 1 <= total:
             break
         shown.remove(i)
     room = total + 1 - PADDING * len(shown)
@@ -135,6 +141,29 @@ def plan(columns: list[Column], cells: list[list[str]], total: int, known: Known
     return Plan(shown, _fill(lower, [least[i] for i in shown], [words[i] for i in shown], [natural[i] for i in shown],
                              room),
                 {i: ids[i] for i in shown if i in ids})
+
+
+def balanced(text: str, size: int) -> str:
+    """`text`, a run without spaces (a Chinese name) wider than `size` cells, broken into as few
+    lines as it needs, all about as wide (深圳市华强电子 / 有限公司, not 深圳市华强电子有限公 / 司);
+    other text as it is, for the terminal to wrap."""
+    total = width(text)
+    if total <= size or size < SQUEEZED * 2 or not WIDE_CHAR.search(text) or any(c.isspace() for c in text) \
+            or not SIMPLE.fullmatch(text):
+        return text
+    lines = -(-total // size)
+    for target in range(-(-total // lines), size + 1):  # the narrowest lines that take no more of them
+        pieces, line, used = [], "", 0
+        for char in text:
+            cells = 2 if WIDE_CHAR.match(char) else 1
+            if used + cells > target and line:
+                pieces.append(line)
+                line, used = "", 0
+            line += char
+            used += cells
+        if len(pieces) + 1 <= lines:
+            return "\n".join(pieces + [line])
+    return text
 
 
 def _fill(lower: list[int], readable: list[int], words: list[int], upper: list[int], room: int) -> list[int]:

@@ -224,12 +224,14 @@ def screen_text(screens, width: int, view: tuple[str, ...]) -> list[str]:
     return ["".join(line) for line in screens[width, view][0]]
 
 
-def test_chinese_names_are_not_wrapped_mid_name_at_80_columns(screens, plain):
+@pytest.mark.parametrize("width", WIDTHS)
+def test_chinese_names_are_not_wrapped_mid_name(screens, plain, width):
     """The party column grows to hold a company's name whole (深圳市华强电子有限公司, not
-    深圳市华强电子有限公 / 司) before the long reasons are given the room."""
+    深圳市华强电子有限公 / 司) before the long reasons are given the room, and the `when`
+    column (LOW) goes rather than the name wrap."""
     names = {name for name in column_texts(plain(("today",)).out, "party", beside="reason") if WIDE_CHAR.search(name)}
     assert len(names) > 5
-    lines = screen_text(screens, 80, ("today",))
+    lines = screen_text(screens, width, ("today",))
     cut = [name for name in sorted(names) if not any("".join(cells(name)) in line for line in lines)]
     assert not cut, cut
 

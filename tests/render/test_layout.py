@@ -5,7 +5,7 @@ from crmcli import open_repo
 from crmcli.model.kinds import KINDS
 from crmcli.model.views import KEEP, LOW, Column
 from crmcli.query.resolve import resolve_record
-from crmcli.render.layout import PADDING, plan, short_ids, width
+from crmcli.render.layout import PADDING, balanced, plan, short_ids, width
 
 
 def test_ids_shorten_to_one_length_at_which_no_other_id_starts_with_a_prefix():
@@ -76,3 +76,21 @@ def test_shortened_ids_on_a_narrow_terminal_each_name_one_record(demo, monkeypat
     repo = open_repo(demo.root)
     for ident in shown:
         assert resolve_record(repo, KINDS["order"], ident).id.startswith(ident)  # what `order show` does
+
+
+def test_a_chinese_name_that_must_wrap_wraps_in_even_lines():
+    """Not 深圳市华强电子有限公 / 司: as few lines as at the greedy break, about as wide."""
+    assert balanced("苏州瑞丰新能源科技有限公司", 24) == "苏州瑞丰新能源\n科技有限公司"
+    assert balanced("深圳市华强电子有限公司", 20) == "深圳市华强电\n子有限公司"
+    assert balanced("HDMI线新项目ABC", 8) == "HDMI线新\n项目ABC"
+    for text in ("深圳市华强电子有限公司", "Müller Elektrotechnik GmbH", "深圳 华强"):  # fits, or has spaces
+        assert balanced(text, 22) == text
+
+
+def test_a_low_column_goes_before_a_kept_chinese_name_wraps():
+    columns = [Column("due", "due", style="date"), Column("when", "when", priority=LOW),
+               Column("party", "party", priority=KEEP), Column("reason", "reason", priority=KEEP)]
+    cells = [["2026-09-14", "82 days late", "北京北方通信设备有限公司", "payment of 186,400.00 CNY outstanding " * 2]]
+    assert plan(columns, cells, 80).widths[2] == 24  # room for all
+    layout = plan(columns, cells, 72)
+    assert layout.shown == [0, 2, 3] and layout.widths[1] == 24
