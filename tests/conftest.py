@@ -21,6 +21,7 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import settings
 
+from crmcli import i18n
 from crmcli.store import codec
 
 pytest_plugins = ["gitrepos"]
@@ -131,6 +132,8 @@ def isolated_environment(tmp_path, monkeypatch):
             monkeypatch.setenv(name, value)
     for name in ("CRM_DEBUG", "NO_COLOR"):
         monkeypatch.delenv(name, raising=False)
+    yield
+    i18n.use("en")  # a command run in this process with --lang zh leaves its language behind
 
 
 def read_terminal(controller: int) -> bytes:

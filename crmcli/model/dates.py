@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import calendar
 import contextlib
+import functools
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timezone, tzinfo
+from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil.relativedelta import relativedelta
@@ -242,8 +244,12 @@ def wall_moment(text: str, clock: Clock) -> datetime:
 
 
 def read_day(text: str, clock: Clock) -> date:
-    """A stored date or moment as the calendar day it falls on in the clock's zone."""
-    return read_moment(text, clock).date() if "T" in text else date.fromisoformat(text)
+    """A stored date or moment as the calendar day it falls on in the clock's zone (a moment
+    with an offset goes straight to the zone: the agenda reads thousands)."""
+    if "T" not in text:
+        return date.fromisoformat(text)
+    value = datetime.fromisoformat(text)
+    return value.astimezone(clock.zone).date() if value.tzinfo is not None else read_moment(text, clock).date()
 
 
 def parse_interval(text: str):
@@ -255,6 +261,34 @@ def parse_interval(text: str):
     count = interval_count(match, text)
     return {"d": relativedelta(days=count), "w": relativedelta(weeks=count),
             "m": relativedelta(months=count), "y": relativedelta(years=count)}[match["unit"]]
+
+
+@functools.lru_cache(maxsize=256)
+def interval_step(text: str) -> Callable[[date], date]:
+    """`day + parse_interval(text)` as a function, the text parsed once: what a rule applies
+    to thousands of parties' days (the follow-up cadence) costs a parse per distinct cadence
+    and plain date arithmetic per day, not a relativedelta each. Days and weeks are a
+    timedelta; months and years keep the day, or the month's last day when it is shorter
+    (31 January + 1m is 28 February), as relativedelta does; out of range is the same error."""
+    interval = parse_interval(text)
+    if interval.months or interval.years:
+        months = interval.years * 12 + interval.months
+
+        def step(day: date) -> date:
+            year, month = divmod(day.month - 1 + months, 12)
+            year += day.year
+            return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
+
+        return step
+    delta = timedelta(days=interval.days)
+    return lambda day: day + delta
+
+
+def shortest_days(text: str) -> int:
+    """The fewest days `interval_step(text)` adds to any day (a month is 28 days or more, a
+    year 365): a bound a query can narrow by before the exact steps are taken."""
+    interval = parse_interval(text)
+    return interval.days + 28 * interval.months + 365 * interval.years
 
 
 def interval_count(match: re.Match, text: str) -> int:

@@ -74,6 +74,8 @@ def paid(order: dict) -> Decimal:
 
 OWING_STATES = ("confirmed", "shipped", "delivered", "completed", "closed")
 """Orders owed on: approved and later (`closed` is the name older crm gave completed)."""
+UNDELIVERED_STATES = ("confirmed", "shipped")
+"""Orders approved and not yet delivered: what the deliveries reminder watches."""
 OPEN_STATES = ("draft", "submitted", "confirmed", "shipped")
 """Orders not yet delivered: what may be cancelled."""
 EDITABLE_STATES = ("draft", "submitted")
@@ -216,6 +218,10 @@ def group_value(key: GroupKey, order: dict, party: dict):
     return (order if key.source == "order" else party).get(key.field, key.default)
 
 
+DATED_ENTRIES = ("payments", "shipments", "receipts")
+"""The lists of an order whose entries are dated (`date`): what `as_of` trims."""
+
+
 def as_of(order: dict, day: str) -> dict:
     """The order as it stood at the end of `day` (ISO), for a view pinned to that day: payments,
     refunds, credit drawn, its credit note and shipments or receipts dated later are not there
@@ -227,9 +233,23 @@ def as_of(order: dict, day: str) -> dict:
         return not isinstance(entry, dict) or str(entry.get("date") or "")[:10] <= day
 
     trimmed = dict(moved_as_of(order, "status", day))
-    for name in ("payments", "shipments", "receipts"):
+    for name in DATED_ENTRIES:
         if isinstance(order.get(name), list):
             trimmed[name] = [entry for entry in order[name] if by_then(entry)]
     if isinstance(order.get("credit_note"), dict) and not by_then(order["credit_note"]):
         del trimmed["credit_note"]
     return trimmed
+
+
+def last_move(order: dict) -> str | None:
+    """The last day (ISO) of the order's dated entries (its history's moves, payments,
+    shipments, receipts, credit note), None if it has none: `as_of` a day on or after it
+    leaves the order as it is, so what is derived from the order as it stands holds for a
+    view pinned to such a day (the index's agenda rows)."""
+    days = [str(entry.get("at") or "")[:10] for entry in order.get("history") or () if isinstance(entry, dict)]
+    for name in DATED_ENTRIES:
+        if isinstance(order.get(name), list):
+            days += [str(entry.get("date") or "")[:10] for entry in order[name] if isinstance(entry, dict)]
+    if isinstance(order.get("credit_note"), dict):
+        days.append(str(order["credit_note"].get("date") or "")[:10])
+    return max(days, default=None)

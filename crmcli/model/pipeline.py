@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from crmcli.errors import InvalidValue
 from crmcli.i18n import _
-from crmcli.model.dates import parse_interval, read_day
+from crmcli.model.dates import interval_step, read_day
 from crmcli.model.workflow import Workflow
 
 LIFECYCLE = ("lead", "prospect", "customer", "inactive")
@@ -108,4 +108,12 @@ def follow_up_due(last_contact: str | None, created: str, cadence: str, clock) -
     was created if it was never contacted. The one rule of `crm today`, `crm remind due`,
     `crm show` and `report segments` (show and segments used to leave a never-contacted party
     undated or due today; the agenda's rule won, as cron acts on it)."""
-    return read_day(str(last_contact or created), clock) + parse_interval(cadence)
+    return follow_up_span(last_contact, created, cadence, clock)[1]
+
+
+def follow_up_span(last_contact: str | None, created: str, cadence: str, clock) -> tuple[date, date]:
+    """The day a party's cadence runs from (its last contact, else its creation) and the day
+    it is next due (`follow_up_due`). The cadence is parsed once per distinct text
+    (`interval_step`): the agenda asks this of every party."""
+    start = read_day(str(last_contact or created), clock)
+    return start, interval_step(cadence)(start)

@@ -8,21 +8,21 @@ agenda decides what is overdue, due today or coming up. Rules are named as in
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import cached_property
 from typing import TYPE_CHECKING
 
-from crmcli.errors import CrmError
+from crmcli.errors import CrmError, InvalidValue
 from crmcli.i18n import _
 from crmcli.model.contracts import current_term
-from crmcli.model.dates import read_day, read_moment
+from crmcli.model.dates import read_day, read_moment, shortest_days
 from crmcli.model.money import format_money
 from crmcli.model.notices import LEFT_OUT, SKIPPED, Notice
-from crmcli.model.orders import OWING_STATES, balance
 from crmcli.model.periods import parse_period
-from crmcli.model.pipeline import CLOSED_STAGES, OPEN_TICKET, follow_up_due
+from crmcli.model.pipeline import CLOSED_STAGES, OPEN_TICKET, follow_up_span
 from crmcli.query.sales import counted_sales
 from crmcli.reminders.items import Item
 from crmcli.store.questions import Match
@@ -36,6 +36,8 @@ DEFAULT_NOTICE_DAYS = 30
 DEFAULT_TARGET_DAY = {"month": 20, "quarter": 60, "year": 240}
 DEFAULT_TARGET_BELOW = Decimal("0.5")
 REACHED_NEWS_DAYS = 7
+OUT_OF_RANGE = (ArithmeticError, ValueError)
+"""What date arithmetic on a record raises when it leaves the calendar (`Context.guarded`)."""
 
 
 @dataclass
@@ -45,12 +47,17 @@ class Context:
     repo: Repo
     today: date
     horizon: date
-    owners: dict[str, str] = field(default_factory=dict)
 
     def rows(self, kind: str, match: Match | None = None):
         return self.repo.records(kind, match)
 
+    @cached_property
+    def owners(self) -> dict[str, str]:
+        """Party reference → its owner, read when a rule first needs it."""
+        return self.repo.ask.party_owners()
+
     def owner_of(self, data: dict) -> str | None:
+        """The record's own owner, else its party's."""
         return data.get("owner") or self.owners.get(data.get("party") or "")
 
     @contextmanager
@@ -59,9 +66,12 @@ class Context:
         warning: the schemas bound every date and interval, this is the second line."""
         try:
             yield
-        except (ArithmeticError, ValueError) as error:
-            message = _("{path}: out of range ({error}); skipped").format(path=path, error=error)
-            self.repo.warnings.append(Notice(message, path, kind=SKIPPED))
+        except OUT_OF_RANGE as error:
+            self.skip(path, error)
+
+    def skip(self, path: str, error: Exception) -> None:
+        message = _("{path}: out of range ({error}); skipped").format(path=path, error=error)
+        self.repo.warnings.append(Notice(message, path, kind=SKIPPED))
 
 
 def explicit(ctx: Context, settings: dict) -> list[Item]:
@@ -79,10 +89,10 @@ def explicit(ctx: Context, settings: dict) -> list[Item]:
 
 def next_steps(ctx: Context, settings: dict) -> list[Item]:
     items = []
-    for r in ctx.rows("interaction", Match(due_by=ctx.horizon.isoformat())):
-        with ctx.guarded(r.path):
-            items.append(Item(read_day(str(r.data["next"]["due"]), ctx.repo.clock), "next_steps",
-                              r.data["next"]["action"], r.ref, r.data.get("party"), ctx.owner_of(r.data)))
+    for step in ctx.repo.ask.dues("next_steps", ctx.horizon.isoformat()):
+        with ctx.guarded(f"{step.ref}.yaml"):
+            items.append(Item(read_day(step.day, ctx.repo.clock), "next_steps", step.what or "", step.ref, step.party,
+                              step.owner))
     return items
 
 
@@ -90,39 +100,52 @@ def undated_next_steps(repo: Repo, owner: str | None = None) -> list:
     """Open next steps logged without a due date (`crm log … --next X`), up to today, oldest
     first. No rule can date them, so the agenda lists them as "no date" instead of never."""
     today = repo.clock.today().isoformat()
-    records = repo.records("interaction", Match(undated_step=True, until=today))
+    records = repo.ask.undated_steps(today)
     steps = [r for r in records if isinstance(r.data.get("next"), dict)
              and not r.data["next"].get("done") and not r.data["next"].get("due")]
     if owner is not None:
-        owners = {ref: facts.get("owner") for ref, facts in repo.index.party_facts().items()}
+        owners = repo.ask.party_owners()
         steps = [r for r in steps if (r.data.get("owner") or owners.get(r.data.get("party") or "")) == owner]
     return sorted(steps, key=lambda r: str(r.data.get("at")))
 
 
 def follow_up(ctx: Context, settings: dict) -> list[Item]:
     """Parties last contacted longer ago than their cadence; a party with a next step or a
-    reminder still open is already being followed up."""
+    reminder still open is already being followed up. SQL hands over the parties that may be
+    due (a bound per cadence, `_latest_starts`) with their latest contact; each distinct
+    cadence is parsed once (`follow_up_span`), so the loop does little per party."""
     lifecycles = tuple(settings.get("lifecycles") or DEFAULT_LIFECYCLES)
-    default = ctx.repo.config.follow_up_every
-    last = ctx.repo.index.last_contacts(ctx.today)
+    default = str(ctx.repo.config.follow_up_every)
     planned = ctx.repo.ask.planned_parties()
+    contacted, never = _("no contact since {day} (every {cadence})"), _("never contacted (every {cadence})")
     items = []
-    for ref, kind, lifecycle, every, created, owner in ctx.repo.ask.cadences():
-        path = f"{ref}.yaml"
+    for ref, kind, lifecycle, every, created, owner, since in ctx.repo.ask.follow_ups(
+            ctx.today, default, _latest_starts(ctx.repo.ask.cadences() + [default], ctx.horizon)):
         if ref in planned or (kind == "customer" and (lifecycle or "customer") not in lifecycles):
             continue
         every = str(every or default)
-        since = last.get(ref)
-        due = None
-        with ctx.guarded(path):
-            due = follow_up_due(since, str(created), every, ctx.repo.clock)
-            start = read_day(str(since or created), ctx.repo.clock)
-        if due is None or due > ctx.horizon:
+        try:  # as `ctx.guarded`, without a context manager's cost for each of thousands of parties
+            start, due = follow_up_span(since, str(created), every, ctx.repo.clock)
+        except OUT_OF_RANGE as error:
+            ctx.skip(f"{ref}.yaml", error)
             continue
-        reason = (_("no contact since {day} (every {cadence})").format(day=start.isoformat(), cadence=every)
-                  if since else _("never contacted (every {cadence})").format(cadence=every))
+        if due > ctx.horizon:
+            continue
+        reason = (contacted.format(day=start.isoformat(), cadence=every) if since else never.format(cadence=every))
         items.append(Item(due, "follow_up", reason, ref, ref, owner))
     return items
+
+
+def _latest_starts(cadences: list[str], horizon: date) -> dict[str, str]:
+    """Cadence → the last day (ISO) a party's contact may be written on for it to fall due by
+    the horizon: SQL leaves the others out before the exact steps are taken. The days a
+    stored moment is written on and falls on in our zone differ by two at most (UTC-12 to
+    UTC+14); a cadence that cannot be read is not bounded (the rule says why)."""
+    latest = {}
+    for cadence in cadences:
+        with suppress(InvalidValue, OverflowError):
+            latest[cadence] = (horizon - timedelta(days=shortest_days(cadence) - 2)).isoformat()
+    return latest
 
 
 def _next_birthday(text: str, today: date) -> tuple[date, int | None]:
@@ -147,7 +170,7 @@ def _next_birthday(text: str, today: date) -> tuple[date, int | None]:
 def birthdays(ctx: Context, settings: dict) -> list[Item]:
     """Contacts' birthdays; SQL hands over only the name, birthday and owner of each."""
     items = []
-    for ref, name, birthday, owner in ctx.repo.ask.birthdays():
+    for ref, name, birthday, owner in ctx.repo.ask.birthdays(ctx.today, ctx.horizon):
         day, age = _next_birthday(birthday, ctx.today)
         reason = (_("birthday of {name} (turns {age})") if age else _("birthday of {name}")).format(name=name, age=age)
         items.append(Item(day, "birthdays", reason, ref, ref, owner, notice=True, key=name))
@@ -180,30 +203,27 @@ def _due_by(ctx: Context, kind: str, day_field: str, condition: Match):
 
 
 def deliveries(ctx: Context, settings: dict) -> list[Item]:
+    """Orders approved and not delivered by their delivery day (the index's rows of them:
+    their kind in `what`, their status in `more`)."""
     items = []
-    undelivered = Match(one_of={"status": ("confirmed", "shipped")})
-    for order, day in _due_by(ctx, "order", "delivery_due", undelivered):
-        data = order.data
-        reason = _("delivery to the customer due") if data["kind"] == "sale" else _("delivery from the supplier due")
-        items.append(Item(day, "deliveries", f"{reason} ({_(data['status'])})", order.ref, data.get("party"),
-                          ctx.owner_of(data)))
+    to_customer, from_supplier = _("delivery to the customer due"), _("delivery from the supplier due")
+    for order in ctx.repo.ask.dues("deliveries", ctx.horizon.isoformat()):
+        reason = to_customer if order.what == "sale" else from_supplier
+        items.append(Item(date.fromisoformat(order.day), "deliveries", f"{reason} ({_(order.more)})", order.ref,
+                          order.party, order.owner))
     return items
 
 
 def payments(ctx: Context, settings: dict) -> list[Item]:
-    """Orders owed on whose payment is due; SQL skips those already paid in full."""
+    """Orders owed on whose payment is due and not paid in full (the index's rows of them:
+    their kind in `what`, the balance in `amount`)."""
     items = []
-    owing = Match(one_of={"status": OWING_STATES}, unpaid=True)
-    for order, day in _due_by(ctx, "order", "payment_due", owing):
-        data = order.data
-        owed = balance(data)
-        if owed <= 0:
-            continue
-        money = format_money(owed, data["currency"])
-        reason = (_("payment of {amount} outstanding") if data["kind"] == "sale" else _("we owe {amount}")).format(
-            amount=money)
-        items.append(Item(day, "payments", reason, order.ref,
-                          data.get("party"), ctx.owner_of(data), amount=owed, currency=data["currency"]))
+    outstanding, we_owe = _("payment of {amount} outstanding"), _("we owe {amount}")
+    for order in ctx.repo.ask.dues("payments", ctx.horizon.isoformat()):
+        owed = Decimal(order.amount or 0)
+        reason = (outstanding if order.what == "sale" else we_owe).format(amount=format_money(owed, order.currency))
+        items.append(Item(date.fromisoformat(order.day), "payments", reason, order.ref, order.party,
+                          order.owner, amount=owed, currency=order.currency))
     return items
 
 
@@ -312,8 +332,7 @@ def gather(repo, horizon: date, owner: str | None = None) -> list[Item]:
     """Every reminder due on or before `horizon` (overdue ones included, lapsed news not),
     of the rules `crm.yaml` leaves on, sorted by day and time."""
     today = repo.clock.today()
-    ctx = Context(repo, today, horizon, {ref: facts["owner"] for ref, facts in repo.index.party_facts().items()
-                                         if "owner" in facts})
+    ctx = Context(repo, today, horizon)
     items = explicit(ctx, {})
     for name, rule in RULES.items():
         settings = repo.config.rule(name)

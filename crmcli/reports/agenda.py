@@ -23,6 +23,7 @@ a unique prefix (render/layout.py), never dropped."""
 RECENT_DAYS = 7
 RECENT_SHOWN = 50
 BUCKETS = ("overdue", "today", "upcoming")
+STYLES = {"overdue": "red", "today": "yellow"}
 
 
 def relative_day(due: date, today: date) -> str:
@@ -40,30 +41,44 @@ def bucket_of(due: date, today: date) -> str:
     return "overdue" if due < today else "today" if due == today else "upcoming"
 
 
-def due_rows(repo, items) -> dict[str, list[dict]]:
-    """The items as agenda rows in their buckets, each with its party's name and a colour."""
+def due_rows(repo, items, names: dict[str, str] | None = None) -> dict[str, list[dict]]:
+    """The items as agenda rows in their buckets, each with its party's name (from `names`,
+    else the index) and a colour. Thousands of items fall on a few hundred days: each day's
+    bucket and words are worked out once."""
     today = repo.clock.today()
-    names = repo.index.party_names()
+    if names is None:
+        names = repo.index.party_names()
     buckets: dict[str, list[dict]] = {bucket: [] for bucket in BUCKETS}
+    days: dict[date, tuple[str, str]] = {}
     for item in items:
-        bucket = bucket_of(item.due, today)
-        when = relative_day(item.due, today) + (f", {item.at:%H:%M}" if item.at else "")
-        buckets[bucket].append({
-            **item.as_dict(names.get(item.party or "", item.party)),
-            "when": when, "label": item.label,
-            "_style": {"overdue": "red", "today": "yellow"}.get(bucket),
-        })
+        if item.due not in days:
+            days[item.due] = bucket_of(item.due, today), relative_day(item.due, today)
+        bucket, when = days[item.due]
+        row = item.as_dict(names.get(item.party or "", item.party))
+        row["when"] = when + (f", {item.at:%H:%M}" if item.at else "")
+        row["label"] = item.label
+        row["_style"] = STYLES.get(bucket)
+        buckets[bucket].append(row)
     return buckets
 
 
+PRIVATE = {"_style", "label"}
+"""What the agenda's rows carry for the screen only (`due_rows`, `undated_rows`): not in json."""
+
+
+def _visible(row: dict) -> dict:
+    shown = dict(row)
+    for key in PRIVATE:
+        shown.pop(key, None)
+    return shown
+
+
 def public(buckets: dict[str, list[dict]]) -> dict[str, list[dict]]:
-    return {bucket: [{k: v for k, v in row.items() if not k.startswith("_") and k != "label"} for row in rows]
-            for bucket, rows in buckets.items()}
+    return {bucket: [_visible(row) for row in rows] for bucket, rows in buckets.items()}
 
 
-def undated_rows(repo, owner: str | None) -> list[dict]:
+def undated_rows(repo, owner: str | None, names: dict[str, str]) -> list[dict]:
     """Next steps without a due date as agenda rows: "no date" where the day would be."""
-    names = repo.index.party_names()
     return [{"due": "", "when": _("no date"), "party": r.data.get("party"),
              "party_name": names.get(r.data.get("party") or "", r.data.get("party")), "label": "next step",
              "rule": "next_steps", "reason": r.data["next"]["action"], "id": r.id, "ref": r.ref}
@@ -82,10 +97,10 @@ def _recent(repo, since: str, until: str, owner: str | None) -> tuple[list, int]
 
 def agenda(repo, days: int = 7, owner: str | None = None) -> Document:
     today = repo.clock.today()
-    buckets = due_rows(repo, gather(repo, today + timedelta(days=days), owner))
     names = repo.index.party_names()
+    buckets = due_rows(repo, gather(repo, today + timedelta(days=days), owner), names)
     recent, total = _recent(repo, (today - timedelta(days=RECENT_DAYS)).isoformat(), today.isoformat(), owner)
-    undated = undated_rows(repo, owner)
+    undated = undated_rows(repo, owner, names)
     titles = {
         "overdue": _("Overdue"),
         "today": _("Due today ({day})").format(day=day_text(today)),

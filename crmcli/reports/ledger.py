@@ -33,7 +33,8 @@ from crmcli.model.periods import Period, parse_period
 from crmcli.model.text import fold
 from crmcli.model.views import KEEP, LOW, NORMAL, Column, Document, Table
 from crmcli.query.search import query_of, select
-from crmcli.store.questions import QUANTITY_SCALE, Match
+from crmcli.store.index import QUANTITY_SCALE
+from crmcli.store.questions import Match
 
 ORDER_KEYS = tuple(ORDER_GROUP_KEYS)
 LINE_KEYS = (N_("product"), N_("category"))

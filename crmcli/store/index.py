@@ -3,8 +3,10 @@ the record files for speed.
 
 Tables: `files` (one row per record file: stat, the record as JSON, common filter
 columns), `names` (party and contact names with pinyin, for name resolution),
-`terms` (every field value of every record, folded, for fielded queries) and `fts`
-(FTS5 full text: names with their pinyin, and all other text).
+`terms` (every field value of every record, folded, for fielded queries), `fts`
+(FTS5 full text: names with their pinyin, and all other text), and for the agenda
+`agenda` (what each record can have fall due, see `agenda_rows`) and `contacts` (each
+party's latest interaction, kept by triggers on `files`).
 
 Each command refreshes it first: folders are listed, every record file is `lstat`ed
 and compared by (mtime, size, inode) with what the index saw, as git compares its
@@ -18,6 +20,8 @@ away and rebuilt.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import itertools
 import os
 import re
@@ -32,22 +36,35 @@ from stat import S_ISDIR
 from crmcli.i18n import _
 from crmcli.model.jsonish import dumps as to_json
 from crmcli.model.kinds import BY_FOLDER
+from crmcli.model.locked import Locked
 from crmcli.model.money import MINOR_UNITS
 from crmcli.model.notices import SKIPPED, Notice
-from crmcli.model.orders import counts_toward_target, line_net
+from crmcli.model.orders import OWING_STATES, UNDELIVERED_STATES, balance, counts_toward_target, last_move, line_net
 from crmcli.model.record import leaves
 from crmcli.model.text import fold, pinyin_forms, pinyin_tokens, words
 from crmcli.store import codec, watch
 from crmcli.store.fs import digest
 from crmcli.store.keys import NO_KEYS, keyring
-from crmcli.store.questions import QUANTITY_SCALE
 from crmcli.store.scan import scan, walk
-from crmcli.store.schemas import accepts
+from crmcli.store.schemas import accepts, schema_bytes
 from crmcli.store.sealing import Damaged, holds_envelopes, opened
 from crmcli.store.state import regular_or_absent
 from crmcli.store.validation import line_of, schema_problems
 
-INDEX_VERSION = "7"
+INDEX_VERSION = "8"
+QUANTITY_SCALE = 10 ** 6
+"""Line quantities are kept and added as integers of a millionth (exact), then made Decimals again."""
+SCHEMA_NAMES = ("common", *sorted({kind.schema for kind in BY_FOLDER.values()}))
+
+
+@functools.cache
+def index_version() -> str:
+    """INDEX_VERSION with a digest of the record schemas: the index keeps each file's schema
+    problems, so an index made under other schemas (crm upgraded, or a schema edited in a
+    development tree) is rebuilt rather than trusted, and `crm check` sees what the schemas
+    of today refuse."""
+    schemas = hashlib.sha256(b"\0".join(schema_bytes(name) for name in SCHEMA_NAMES)).hexdigest()[:16]
+    return f"{INDEX_VERSION}-{schemas}"
 INDEX_FILE = "index.sqlite"
 PARALLEL_FROM = 2000
 BULK_FROM = 2000
@@ -108,7 +125,27 @@ CREATE INDEX order_payments_file ON order_payments(file_id);
 CREATE TABLE order_lines(file_id INTEGER NOT NULL, product TEXT, sku TEXT, quantity TEXT, listed TEXT, net TEXT,
                          tax TEXT);
 CREATE INDEX order_lines_file ON order_lines(file_id);
+CREATE TABLE agenda(file_id INTEGER NOT NULL, ref TEXT NOT NULL, dated TEXT, rule TEXT NOT NULL, day TEXT, party TEXT,
+                    owner TEXT, what TEXT, more TEXT, amount TEXT, currency TEXT, moved TEXT);
+CREATE INDEX agenda_rule_day ON agenda(rule, day);
+CREATE INDEX agenda_file ON agenda(file_id);
+CREATE INDEX agenda_party ON agenda(party, owner, what, more, day) WHERE rule = 'party';
+CREATE INDEX files_contact ON files(party, day) WHERE kind = 'interaction';
+CREATE TABLE contacts(party TEXT PRIMARY KEY, last TEXT NOT NULL) WITHOUT ROWID;
+CREATE TRIGGER contacts_added AFTER INSERT ON files WHEN new.kind = 'interaction' AND new.party IS NOT NULL
+        AND new.day IS NOT NULL BEGIN
+    INSERT INTO contacts VALUES (new.party, new.day) ON CONFLICT (party) DO UPDATE SET last = max(last, excluded.last);
+END;
+CREATE TRIGGER contacts_dropped AFTER DELETE ON files WHEN old.kind = 'interaction' AND old.party IS NOT NULL BEGIN
+    DELETE FROM contacts WHERE party = old.party AND last = old.day;
+    INSERT INTO contacts SELECT party, max(day) FROM files
+        WHERE kind = 'interaction' AND party = old.party AND day IS NOT NULL AND NOT EXISTS (
+            SELECT 1 FROM contacts WHERE party = old.party) GROUP BY party;
+END;
 """
+"""The agenda's section (`agenda_rows`): what `crm today` and `crm remind due` read, one narrow
+row per thing that can fall due; and each party's latest interaction (`contacts`), which
+SQLite keeps as interactions come and go, so a follow-up needs no scan of them."""
 FILE_COLUMNS = ("file_id, path, kind, id, title, mtime, size, ino, data, error, line, party, day, due, dir, hash, "
                 "open_step")
 
@@ -126,6 +163,17 @@ class Stat:
         return cls(st.st_ctime_ns, st.st_size, st.st_ino)  # the change time, as the scan (see scan.Entry)
 
 
+def _statements(script: str) -> list[str]:
+    """The SQL statements of `script`, each whole: a trigger's body holds `;` of its own."""
+    statements, pending = [], ""
+    for line in script.splitlines(keepends=True):
+        pending += line
+        if sqlite3.complete_statement(pending):
+            statements.append(pending.strip())
+            pending = ""
+    return statements
+
+
 @dataclass
 class Derived:
     """Everything the index keeps about one file (the file_id is given when stored)."""
@@ -137,6 +185,7 @@ class Derived:
     order: tuple | None = None
     payments: list[tuple] = field(default_factory=list)
     lines: list[tuple] = field(default_factory=list)
+    agenda: list[tuple] = field(default_factory=list)
 
 
 def _term(field_path: str, value, text_words: str | None) -> tuple:
@@ -175,6 +224,69 @@ def _open_step(kind, record: dict) -> tuple[bool, object]:
     return False, None
 
 
+# --- The agenda's rows (crm today, crm remind due; read by store/questions.py `Questions.dues`) ---
+
+def _text(value) -> str | None:
+    """A field's value as text, as SQLite's `->>` reads it from the stored JSON (a protected
+    value that cannot be opened is its envelope)."""
+    return None if value is None else value.envelope if isinstance(value, Locked) else str(value)
+
+
+def agenda_rows(kind, ref: str, record: dict) -> list[tuple]:
+    """(rule, day, party, owner, what, more, amount, currency, moved) of what in this record
+    the agenda's rules read, so that they ask SQL for the few rows due instead of decoding
+    every record; the index adds the record's reference and day to each. The rows hold the
+    record's own facts only (a party's owner or its latest contact are looked up when asked),
+    so they are as fresh as the file's row:
+    `party`: a party's created, cadence (what) and lifecycle (more), for follow-ups;
+    `birthdays`: a contact's birthday and name; `next_steps`: an open next step's due day and
+    action; `deliveries`: an order still to deliver, its kind and status; `payments`: an order
+    owed on with money left to pay, its kind and balance; an order's rows carry the last day
+    it moved (model.orders.last_move: a view pinned before it winds the order back itself),
+    and one `moved` row says it again for such views to find."""
+    if kind.is_party:
+        owner = _text(record.get("owner"))
+        contacts = record.get("contacts")
+        contacts = contacts if isinstance(contacts, list) else []
+        return [("party", _text(record.get("created")), ref, owner, _text(record.get("follow_up_every")),
+                 _text(record.get("lifecycle")), None, None, None)] + [
+            ("birthdays", _text(contact["birthday"]), ref, owner, _text(contact.get("name")), None, None, None, None)
+            for contact in contacts if isinstance(contact, dict) and contact.get("birthday") is not None]
+    if kind.name == "order":
+        return order_rows(record)
+    step = record.get("next")
+    if kind.name == "interaction" and isinstance(step, dict) and not step.get("done") and step.get("due") is not None:
+        return [("next_steps", str(step["due"]), *_about(record), _text(step.get("action")), None, None, None, None)]
+    return []
+
+
+def _about(record: dict) -> tuple[str | None, str | None]:
+    """The party a record is about and its own owner, as its agenda rows hold them."""
+    return record.get("party") if isinstance(record.get("party"), str) else None, _text(record.get("owner"))
+
+
+def order_rows(order: dict) -> list[tuple]:
+    """The agenda's rows of an order (see `agenda_rows`), as it stands or as of a day (`as_of`)."""
+    party, owner = _about(order)
+    rows: list[tuple] = []
+    moved = last_move(order)
+    if moved is not None:
+        rows.append(("moved", moved, party, owner, None, None, None, None, moved))
+    status = order.get("status")
+    if status in UNDELIVERED_STATES and order.get("delivery_due") is not None:
+        rows.append(("deliveries", str(order["delivery_due"]), party, owner, _text(order.get("kind")), status,
+                     None, None, moved))
+    if status in OWING_STATES and order.get("payment_due") is not None:
+        try:
+            owed = balance(order)
+        except (ArithmeticError, TypeError, KeyError):  # an amount protected and locked: nothing to count
+            owed = Decimal(0)
+        if owed > 0:
+            rows.append(("payments", str(order["payment_due"]), party, owner, _text(order.get("kind")), status,
+                         str(owed), _text(order.get("currency")), moved))
+    return rows
+
+
 def derive(path: str, stat: Stat, record: dict | None = None, error: str | None = None,
            line: int | None = None, content: str | None = None) -> Derived:
     """The index rows for one file: the record with its columns, or why it could not be read;
@@ -205,6 +317,7 @@ def derive(path: str, stat: Stat, record: dict | None = None, error: str | None 
         order,
         payments,
         lines,
+        [(path[:-5], str(day) if day is not None else None, *row) for row in agenda_rows(kind, path[:-5], record)],
     )
 
 
@@ -407,7 +520,8 @@ class Index:
                 self._stamp(db)
                 return db
             meta = dict(db.execute("SELECT key, value FROM meta"))
-            if meta.get("version") == INDEX_VERSION and meta.get("keys", NO_KEYS.fingerprint) == keyring().fingerprint:
+            same_keys = meta.get("keys", NO_KEYS.fingerprint) == keyring().fingerprint
+            if meta.get("version") == index_version() and same_keys:
                 db.execute("SELECT count(*) FROM files").fetchone()
                 if meta.get("root") != str(self.root.resolve()):
                     with db:
@@ -422,7 +536,7 @@ class Index:
 
     def _stamp(self, db: sqlite3.Connection) -> None:
         db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
-                       [("version", INDEX_VERSION), ("root", str(self.root.resolve())),
+                       [("version", index_version()), ("root", str(self.root.resolve())),
                         ("keys", keyring().fingerprint)])
         db.execute("DELETE FROM meta WHERE key = 'watch'")  # what a watcher says is since a look at these files
 
@@ -514,13 +628,13 @@ class Index:
             os.chmod(building, 0o600)  # it holds the decrypted text of protected fields, as the index does
             self.db.execute("PRAGMA journal_mode=OFF")
             self.db.execute("PRAGMA synchronous=OFF")
-            statements = [part.strip() for part in SCHEMA.split(";") if part.strip()]
+            statements = _statements(SCHEMA)
             later = [part for part in statements if part.upper().startswith("CREATE INDEX")]
-            self.db.executescript(";\n".join(part for part in statements if part not in later) + ";")
+            self.db.executescript("\n".join(part for part in statements if part not in later))
             self._stamp(self.db)
             for batch in self._parse_all(changed, progress):
                 self._apply(batch, [])
-            self.db.executescript(";\n".join(later) + ";")
+            self.db.executescript("\n".join(later))
             self.db.backup(live)
         finally:
             self.db.close()
@@ -622,12 +736,13 @@ class Index:
     def _drop_ids(self, file_ids: list[int]) -> None:
         rows = [(file_id,) for file_id in file_ids]
         for table, column in (("files", "file_id"), ("names", "file_id"), ("terms", "file_id"), ("fts", "rowid"),
-                              ("order_facts", "file_id"), ("order_payments", "file_id"), ("order_lines", "file_id")):
+                              ("order_facts", "file_id"), ("order_payments", "file_id"), ("order_lines", "file_id"),
+                              ("agenda", "file_id")):
             self.db.executemany(f"DELETE FROM {table} WHERE {column} = ?", rows)
 
     def _store(self, derived: list[Derived], reuse: dict[str, int], next_id: int) -> None:
         """Insert parsed files, keeping the file_id of paths already known (`reuse`)."""
-        files, names, terms, texts, orders, payments, lines = [], [], [], [], [], [], []
+        files, names, terms, texts, orders, payments, lines, dues = [], [], [], [], [], [], [], []
         for item in derived:
             file_id = reuse.get(item.row[0])
             if file_id is None:
@@ -641,6 +756,7 @@ class Index:
                 orders.append((file_id, *item.order))
                 payments += [(file_id, *payment) for payment in item.payments]
                 lines += [(file_id, *line) for line in item.lines]
+            dues += [(file_id, *row) for row in item.agenda]
         self.db.executemany(f"INSERT INTO files ({FILE_COLUMNS}) VALUES ({','.join('?' * 17)})", files)
         self.db.executemany("INSERT INTO names VALUES (?, ?, ?, ?, ?, ?)", names)
         self.db.executemany("INSERT INTO terms VALUES (?, ?, ?, ?, ?)", terms)
@@ -648,6 +764,7 @@ class Index:
         self.db.executemany(f"INSERT INTO order_facts VALUES ({','.join('?' * 22)})", orders)
         self.db.executemany("INSERT INTO order_payments VALUES (?, ?, ?)", payments)
         self.db.executemany("INSERT INTO order_lines VALUES (?, ?, ?, ?, ?, ?, ?)", lines)
+        self.db.executemany(f"INSERT INTO agenda VALUES ({','.join('?' * 12)})", dues)
 
     def _parse_all(self, changed: list, progress):
         """Parsed files in batches, on every core for a big change. Memory stays flat however

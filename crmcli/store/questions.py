@@ -15,21 +15,20 @@ import sqlite3
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from crmcli.errors import InvalidValue
 from crmcli.i18n import _
 from crmcli.model.dates import Clock
 from crmcli.model.jsonish import loads
-from crmcli.model.kinds import KINDS, TIMELESS, known_kind
+from crmcli.model.kinds import BY_FOLDER, KINDS, TIMELESS, known_kind
 from crmcli.model.orders import ORDER_GROUP_KEYS, OWING_STATES, GroupKey, as_of
 from crmcli.model.record import Record
 from crmcli.model.text import fold, has_cjk, words
 from crmcli.model.workflow import MOVED_FIELDS, moved_as_of
+from crmcli.store.index import order_rows
 
 FIELD = re.compile(r"^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)*$")
-QUANTITY_SCALE = 10 ** 6
-"""Line quantities are added as integers of a millionth (exact), then made Decimals again."""
 
 
 def _path(name: str) -> str:
@@ -156,8 +155,6 @@ class Match:
     """The record's day is this day or earlier."""
     open_due: bool = False
     """The record is an open next step or reminder."""
-    undated_step: bool = False
-    """The record is an open next step or reminder without a due day."""
     due_by: str | None = None
     """An open next step or reminder falls due on or before this day."""
     unpaid: bool = False
@@ -224,8 +221,6 @@ class Match:
             add("f.day < ?", _after(self.until))
         if self.open_due:
             add("f.due IS NOT NULL")
-        if self.undated_step:
-            add("f.open_step = 1 AND f.due IS NULL")
         if self.due_by is not None:
             add("f.due IS NOT NULL AND f.due < ?", _after(self.due_by))
         if self.unpaid:
@@ -249,6 +244,28 @@ class Match:
             add("f.party IN (SELECT substr(o.path, 1, length(o.path) - 5) FROM files o "
                 "WHERE o.kind IN ('customer', 'supplier') AND o.data ->> '$.owner' = ?)", self.owned_by)
         return " AND ".join(clauses), params
+
+
+ORDER_RULES = ("deliveries", "payments")
+"""The agenda rules of orders (store/index.py `order_rows`): wound back in a pinned run."""
+PARTY_ROW = "LEFT JOIN agenda p ON p.rule = 'party' AND p.party = a.party"
+"""The agenda row of the party a record is about (for its owner)."""
+
+
+class Due(NamedTuple):
+    """One row of the agenda (store/index.py `agenda_rows`): the record it is of, when it falls
+    due (an ISO day, or a moment for a timed one), the party, the owner (the record's, else its
+    party's), and what the rule says of it (a next step's action; an order's kind, status,
+    balance and currency)."""
+
+    ref: str
+    day: str
+    party: str | None
+    owner: str | None
+    what: str | None
+    more: str | None
+    amount: str | None
+    currency: str | None
 
 
 def _records(rows, last_day: str | None = None) -> list[Record]:
@@ -340,24 +357,12 @@ class Questions:
             f"SELECT DISTINCT party FROM files INDEXED BY files_due WHERE due IS NOT NULL AND party IS NOT NULL{bound}",
             params)}
 
-    def _dated(self) -> tuple[str, list]:
-        """The horizon as a condition to append to a WHERE clause over `files` of dated kinds."""
+    def _dated(self, day: str = "day") -> tuple[str, list]:
+        """The horizon as a condition to append to a WHERE clause over `files` of dated kinds
+        (`day`: the column of the record's day)."""
         if self.horizon is None:
             return "", []
-        return " AND (day IS NULL OR day < ?)", [_after(self.horizon)]
-
-    def cadences(self) -> list[tuple[str, str, str | None, str | None, str | None, str | None]]:
-        """(reference, kind, lifecycle, follow_up_every, created, owner) of every party."""
-        return [(path[:-5], *rest) for path, *rest in self._run(
-            "SELECT path, kind, data ->> '$.lifecycle', data ->> '$.follow_up_every', data ->> '$.created', "
-            "data ->> '$.owner' FROM files WHERE kind IN ('customer', 'supplier') AND data IS NOT NULL")]
-
-    def birthdays(self) -> list[tuple[str, str, str, str | None]]:
-        """(party reference, contact name, birthday, party owner) of every contact with a birthday."""
-        return [(path[:-5], name, str(birthday), owner) for path, name, birthday, owner in self._run(
-            "SELECT f.path, c.value ->> '$.name', c.value ->> '$.birthday', f.data ->> '$.owner' "
-            "FROM files f, json_each(f.data, '$.contacts') c WHERE f.kind IN ('customer', 'supplier') "
-            "AND f.data LIKE '%\"birthday\"%' AND c.value ->> '$.birthday' IS NOT NULL")]
+        return f" AND ({day} IS NULL OR {day} < ?)", [_after(self.horizon)]
 
     def external_keys(self, kind: str, source: str) -> dict[str, str]:
         """Key → reference of the records of `kind` that carry a key from `source` (an import's)."""
@@ -541,6 +546,85 @@ class Questions:
             return " AND ".join(clauses) or "1", params, ""
         sql, rest_params = rest.where(self.repo.clock)
         return " AND ".join([*clauses, f"({sql})"]), [*params, *rest_params], " JOIN files f ON f.file_id = s.file_id"
+
+    # --- The agenda's questions (crm today, crm remind due), from store/index.py `agenda_rows` ---
+
+    def dues(self, rule: str, by: str) -> list[Due]:
+        """What `rule` (`next_steps`, `deliveries`, `payments`) has falling due on or before
+        the day `by`, from the index's agenda rows: SQL picks the few due, no record is
+        decoded. In a run pinned to a day, an order that moved after it (a later payment or
+        status) is read whole and wound back (`as_of`), its rows made again."""
+        bound, params = self._dated("a.dated")
+        sql = ("SELECT a.ref, a.day, a.party, coalesce(a.owner, p.owner), a.what, a.more, a.amount, a.currency "
+               f"FROM agenda a {PARTY_ROW} WHERE a.rule = ? AND a.day < ?{bound}")
+        params = [rule, _after(by), *params]
+        moved: list[Due] = []
+        if self.horizon is not None and rule in ORDER_RULES:
+            sql += " AND (a.moved IS NULL OR a.moved <= ?)"
+            params.append(self.horizon)
+            moved = [due for due in self._wound_back(rule) if due.day < _after(by)]
+        return [Due(*row) for row in self._run(sql, params)] + moved
+
+    def _wound_back(self, rule: str) -> list[Due]:
+        """The `rule` rows of the orders that moved after the horizon, made from the orders as
+        they stood then."""
+        bound, params = self._dated("a.dated")
+        rows = self._run(f"SELECT f.path, f.data, p.owner FROM agenda a JOIN files f USING (file_id) {PARTY_ROW} "
+                         f"WHERE a.rule = 'moved' AND a.day > ? AND f.data IS NOT NULL{bound}",
+                         [self.horizon, *params]).fetchall()
+        records = _records((row[:2] for row in rows), self.horizon)
+        return [Due(record.ref, day, party, owner or party_owner, what, more, amount, currency)
+                for record, (_path, _data, party_owner) in zip(records, rows, strict=True)
+                for name, day, party, owner, what, more, amount, currency, _moved in order_rows(record.data)
+                if name == rule]
+
+    def undated_steps(self, until: str) -> list[Record]:
+        """Interactions dated on or before `until` with an open next step that has no due day."""
+        bound, params = self._dated("f.day")
+        return _records(self._run(
+            "SELECT f.path, f.data FROM files f INDEXED BY files_undated WHERE f.open_step = 1 AND f.due IS NULL "
+            f"AND f.kind = 'interaction' AND f.data IS NOT NULL AND f.day < ?{bound}", [_after(until), *params]),
+            self.horizon)
+
+    def cadences(self) -> list[str]:
+        """The follow-up cadences parties set (`follow_up_every`), each once."""
+        return [every for (every,) in self._run(
+            "SELECT DISTINCT what FROM agenda INDEXED BY agenda_party WHERE rule = 'party' AND what IS NOT NULL")]
+
+    def follow_ups(self, today: date, default: str, since_by: Mapping[str, str]) -> list[
+            tuple[str, str, str | None, str | None, str | None, str | None, str | None]]:
+        """(reference, kind, lifecycle, cadence, created, owner, last contact) of the parties
+        whose cadence (`default` when unset) is not in `since_by` (cadence → a day), or whose
+        last contact, else their creation, is on or before that day. Their latest contact is
+        their latest interaction on or before `today` (a view as of a day knows nothing later):
+        the index's `contacts` unless that is later, then looked up in the index of
+        interactions by party and day."""
+        cases = " ".join("WHEN ? THEN ?" for _cadence in since_by)
+        return [(ref, BY_FOLDER[ref.split("/", 1)[0]].name, *rest) for ref, *rest in self._run(
+            "SELECT * FROM (SELECT a.party, a.more, a.what, a.day, a.owner, CASE "
+            "WHEN substr(c.last, 1, 10) <= ? THEN c.last WHEN c.last IS NOT NULL THEN (SELECT max(day) "
+            "FROM files INDEXED BY files_contact WHERE kind = 'interaction' AND party = a.party "
+            "AND substr(day, 1, 10) <= ?) END AS last FROM agenda a INDEXED BY agenda_party "
+            "LEFT JOIN contacts c ON c.party = a.party WHERE a.rule = 'party') "
+            f"WHERE coalesce(nullif(last, ''), day) IS NULL OR substr(coalesce(nullif(last, ''), day), 1, 10) <= "
+            f"CASE coalesce(nullif(what, ''), ?) {cases} ELSE '9999-12-31' END",
+            [today.isoformat(), today.isoformat(), default, *[v for item in since_by.items() for v in item]])]
+
+    def party_owners(self) -> dict[str, str]:
+        """Reference → owner of every party that has one."""
+        return dict(self._run("SELECT party, owner FROM agenda WHERE rule = 'party' AND owner IS NOT NULL"))
+
+    def birthdays(self, first: date, last: date) -> list[tuple[str, str, str, str | None]]:
+        """(party reference, contact name, birthday, party owner) of the contacts with a
+        birthday that may fall from `first` to `last` (its month and day in that span, or
+        29 February, kept on the 28th in common years; every one for a span of a year), in
+        the order of each party's contacts."""
+        sql, params = "SELECT party, what, day, owner FROM agenda WHERE rule = 'birthdays'", []
+        if (last - first).days < 365:
+            params = [f"{first:%m-%d}", f"{last:%m-%d}"]
+            inside = "BETWEEN ? AND ?" if params[0] <= params[1] else ">= ? OR substr(day, -5) <= ?"  # a new year
+            sql += f" AND (substr(day, -5) {inside} OR substr(day, -5) = '02-29')"
+        return self._run(sql + " ORDER BY rowid", params).fetchall()
 
     def _fields(self, fields: dict[str, str], match: Match, join: str = "", group_by: str = "",
                 select_params: list | None = None) -> list[dict]:

@@ -201,3 +201,41 @@ def test_an_order_added_confirmed_with_its_date_was_confirmed_on_that_date(typed
         ("2026-11-01", "draft"), ("2026-11-01", "submitted"), ("2026-11-01", "confirmed"),
         ("2026-11-22", "shipped")]
     assert shown["created"][:10] == "2026-11-22"
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory):
+    """Gamma with an order of 1,000.00 dated 11-01 (delivery due 11-12, payment due 11-30):
+    a draft, submitted on 11-02, confirmed on 11-08, 400 paid on 11-12, shipped on 11-18,
+    delivered on 11-20 and the rest paid on 11-21."""
+    crm = _data_dir(tmp_path_factory, "Gamma GmbH", "gamma")
+    order = ok(crm("--today", "2026-11-01", "order", "add", "gamma", "--line", "CAB-07 10", "--delivery-due",
+                   "2026-11-12", "--payment-due", "2026-11-30"))
+    for step in (("order", "submit", order, "--date", "2026-11-02"), ("order", "confirm", order, "--date", "2026-11-08"),
+                 ("pay", order, "400", "--date", "2026-11-12"), ("order", "ship", order, "--date", "2026-11-18"),
+                 ("order", "deliver", order, "--date", "2026-11-20"), ("pay", order, "600", "--date", "2026-11-21")):
+        ok(crm(*step))
+    return crm
+
+
+@pytest.mark.parametrize(("day", "wanted"), [
+    ("2026-11-05", []),
+    ("2026-11-10", [("deliveries", "delivery to the customer due (confirmed)"),
+                    ("payments", "payment of 1,000.00 CNY outstanding")]),
+    ("2026-11-15", [("deliveries", "delivery to the customer due (confirmed)"),
+                    ("payments", "payment of 600.00 CNY outstanding")]),
+    ("2026-11-19", [("deliveries", "delivery to the customer due (shipped)"),
+                    ("payments", "payment of 600.00 CNY outstanding")]),
+    ("2026-11-20", [("payments", "payment of 600.00 CNY outstanding")]),
+    ("2026-11-22", []),
+])
+def test_the_agenda_of_a_pinned_day_sees_the_order_as_it_stood(course, day, wanted):
+    """The agenda reads an order's deliveries and payments from the index's rows of the order
+    as it stands; pinned to a day before its last move, it winds the order back instead."""
+    digest = course("--today", day, "remind", "due", "--within", "2m", "--format", "json")
+    found = [] if not digest.out else [(item["rule"], item["reason"]) for bucket in ("overdue", "today", "upcoming")
+                                       for item in digest.json()[bucket] if item["rule"] != "follow_up"]
+    assert sorted(found) == wanted
+    agenda = course("--today", day, "today", "--days", "60", "--format", "json").json()
+    assert sorted((item["rule"], item["reason"]) for bucket in ("overdue", "today", "upcoming")
+                  for item in agenda[bucket] if item["rule"] != "follow_up") == wanted

@@ -8,7 +8,19 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from crmcli.errors import InvalidValue
-from crmcli.model.dates import FIRST_YEAR, LAST_YEAR, Clock, parse_day, parse_due, parse_interval, parse_moment
+from crmcli.model.dates import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    Clock,
+    interval_step,
+    parse_day,
+    parse_due,
+    parse_interval,
+    parse_moment,
+    read_day,
+    read_moment,
+    shortest_days,
+)
 from crmcli.model.phrases import MONTHS
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -74,6 +86,40 @@ def test_intervals():
         parse_interval("0d")
     with pytest.raises(InvalidValue):
         parse_interval("often")
+
+
+def _adding(interval):
+    return lambda day: day + interval
+
+
+def _outcome(step, day):
+    try:
+        return step(day)
+    except (ArithmeticError, ValueError) as error:
+        return type(error), str(error)
+
+
+def test_an_interval_step_is_the_relativedelta_it_stands_for(rng):
+    """`interval_step` (what the agenda applies to every party) gives the day, or the error,
+    that adding `parse_interval` gives: month ends kept, 29 February, the end of the calendar."""
+    texts = ["1d", "30d", "9999d", "2w", "999w", "1m", "3m", "13m", "999m", "1y", "4y", "99y"]
+    days = [date(2024, 1, 31), date(2024, 2, 29), date(2023, 3, 31), date(9999, 12, 31), date(9999, 1, 31),
+            date(9998, 12, 31), date(1, 1, 1)] + [date.fromordinal(rng.randrange(1, 3652059)) for _ in range(1000)]
+    for text in texts:
+        added = _adding(parse_interval(text))
+        assert [_outcome(interval_step(text), day) for day in days] == [_outcome(added, day) for day in days], text
+        assert all(step >= day + timedelta(days=shortest_days(text)) for day in days
+                   if isinstance(step := _outcome(interval_step(text), day), date)), text
+    with pytest.raises(InvalidValue):
+        interval_step("0d")
+
+
+@pytest.mark.parametrize("text", ["2026-11-22", "2026-11-22T23:30:00+08:00", "2026-11-22T23:30:00+00:00",
+                                  "2026-11-22T00:30:00-05:00", "2026-11-22T10:00:00", "2026-03-08T02:30:00"])
+def test_a_stored_day_is_the_day_of_its_moment_in_the_zone(text):
+    for zone in (SHANGHAI, ZoneInfo("America/New_York"), UTC):
+        clock = Clock(zone, CLOCK.pinned)
+        assert read_day(text, clock) == (read_moment(text, clock).date() if "T" in text else date.fromisoformat(text))
 
 
 @pytest.mark.parametrize("text, expected", [

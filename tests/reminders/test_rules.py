@@ -258,3 +258,54 @@ class TestTargets:
         text = hand_written.read_text(encoding="utf-8").replace("type: standard", "type: special")
         hand_written.write_text(text.replace("counts_toward_target: true\n", ""), encoding="utf-8")
         assert [i["reason"] for i in due(sales, rule="targets", today="2026-11-20")] == [self.BEHIND]
+
+
+def _edit(path, old, new):
+    text = path.read_text(encoding="utf-8")
+    assert old in text, text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def test_hand_edits_reach_the_agenda_at_once(shop):
+    """The rules read rows the index keeps beside each file (an order's balance, a party's
+    owner and cadence, its latest contact): a file edited or deleted by hand is seen by the
+    very next run, as every write of crm is."""
+    order = ok(shop("--today", "2026-10-01", "order", "add", "acme", "--line", "Widget 10 @ 100", "--status",
+                    "confirmed", "--delivery-due", "2026-11-10", "--payment-due", "2026-10-31"))
+    order_file = shop.root / "orders" / "2026" / f"{order}.yaml"
+    _edit(order_file, "owner: li\n", "")
+    _edit(shop.root / "customers" / "acme.yaml", "owner: li", "owner: zoe")
+    assert sorted(i["rule"] for i in due(shop, "--owner", "zoe")) == ["deliveries", "follow_up", "payments"]
+
+    _edit(order_file, "payments: []", "payments:\n  - {date: 2026-11-20, amount: 400.00}")
+    [payment] = due(shop, rule="payments")
+    assert payment["reason"] == "payment of 600.00 CNY outstanding" and payment["owner"] == "zoe"
+    _edit(order_file, "status: confirmed", "status: delivered")
+    _edit(order_file, "amount: 400.00", "amount: 1000.00")
+    assert due(shop, rule="deliveries") == due(shop, rule="payments") == []
+
+    _edit(shop.root / "customers" / "acme.yaml", "owner: zoe", "owner: zoe\nfollow_up_every: 2w")
+    _edit(shop.root / "customers" / "acme.yaml", "entity: company", "entity: company\ncontacts:\n"
+          "  - {name: Ann, birthday: 11-23}")
+    assert [(i["rule"], i["due"], i["reason"]) for i in due(shop, "--within", "1d", "--owner", "zoe")] == [
+        ("follow_up", "2026-09-15", "never contacted (every 2w)"), ("birthdays", "2026-11-23", "birthday of Ann")]
+
+
+def test_the_latest_contact_follows_interactions_coming_and_going(shop):
+    """A party's latest contact (what its follow-up runs from) is the latest interaction
+    left, as of the day asked: a deleted one no longer counts, a later one not yet."""
+    first = ok(shop("--today", "2026-10-05", "log", "huaqiang", "call", "样品")).split()[0]
+    second = ok(shop("--today", "2026-10-20", "log", "huaqiang", "call", "报价")).split()[0]
+
+    def reason(today=None):
+        [item] = [i for i in due(shop, "--within", "1y", rule="follow_up", today=today)
+                  if i["party"] == "customers/huaqiang"]
+        return item["reason"]
+
+    assert reason() == "no contact since 2026-10-20 (every 30d)"
+    assert reason(today="2026-10-10") == "no contact since 2026-10-05 (every 30d)"
+    assert reason(today="2026-10-01") == "never contacted (every 30d)"
+    (shop.root / "interactions" / "2026" / "10" / f"{second}.yaml").unlink()
+    assert reason() == "no contact since 2026-10-05 (every 30d)"
+    ok(shop("rm", first))
+    assert reason() == "never contacted (every 30d)"
