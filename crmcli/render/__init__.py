@@ -26,7 +26,7 @@ from crmcli.model.text import CONTROL, visible
 from crmcli.model.views import Align, Document, Fields, Table
 from crmcli.render.grid import SIMPLE, grid, width
 from crmcli.render.guard import TRIGGERS, csv_cell
-from crmcli.render.layout import PADDING, plan
+from crmcli.render.layout import ATOMIC, PADDING, balanced, plan
 
 MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
 
@@ -184,8 +184,8 @@ def _write_text(lines: Iterable[str], stream) -> None:
 
 
 LARGE = 100
-"""Rows beyond which a terminal table's rows are written as plain text, without colours: rich
-takes 0.3 ms a row, and such a table scrolls past anyway."""
+"""Rows beyond which a terminal table's rows are written as lines of text with the colours rich
+would give them (`_Painter`), not by rich, which takes 0.3 ms a row."""
 
 
 def _csv(result, stream, raw: bool = False, shown: bool = False) -> None:
@@ -289,19 +289,77 @@ def _rich_table(part: Table, console, known_ids, large: int = LARGE):
                          width=size, overflow="fold")
     cells = [[layout.ids[i][number] if i in layout.ids else texts[number][i] for i in layout.shown]
              for number in range(len(part.rows))]
-    if len(part.rows) > large and _plain_enough(cells, layout, console.width):
-        return table, _plain_rows(cells, [part.columns[i].align for i in layout.shown], layout.widths, console)
+    for position, (i, size) in enumerate(zip(layout.shown, layout.widths, strict=True)):
+        if part.columns[i].style not in ATOMIC:  # a Chinese name wrapped in even lines, not 公 / 司
+            for row, shown in zip(part.rows, cells, strict=True):
+                if width(shown[position]) > size and not (row.get("_spans") or {}).get(part.columns[i].key):
+                    shown[position] = balanced(shown[position], size)
+    if len(part.rows) > large and not any(row.get("_spans") for row in part.rows) and \
+            _plain_enough(cells, layout, console.width):
+        kept = [part.columns[i] for i in layout.shown]
+        painted = _Painter(console, [STYLES.get(column.style or "") for column in kept])
+        marks = [[_negative(row.get(column.key)) for column in kept] for row in part.rows] \
+            if console.color_system else None
+        return table, _plain_rows(cells, [column.align for column in kept], layout.widths, console,
+                                  painted.rows([row.get("_style") for row in part.rows], marks))
     for row, shown in zip(part.rows, cells, strict=True):
         line = []
         for i, text in zip(layout.shown, shown, strict=True):
             column = part.columns[i]
-            value = row.get(column.key)
-            cell = Text(text, style="red" if isinstance(value, Decimal) and value < 0 else "", overflow="fold")
+            cell = Text(text, style=_negative(row.get(column.key)), overflow="fold")
             for start, end in (row.get("_spans") or {}).get(column.key) or []:
                 cell.stylize("bold yellow", start, end)
             line.append(cell)
         table.add_row(*line, style=row.get("_style"))
     return table, []
+
+
+def _negative(value) -> str:
+    """The style of a cell holding `value`: an amount below zero in red."""
+    return "red" if isinstance(value, Decimal) and value < 0 else ""
+
+
+Paint = tuple[str, str, str, str]
+"""How a cell is coloured, as rich writes it: the escape sequences that open and close its
+padding (and its blank lines), and those that open and close its text."""
+PLAIN_PAINT: Paint = ("", "", "", "")
+
+
+class _Painter:
+    """The escape sequences rich writes around a cell of a table row: the column's style, then
+    the row's (`_style`: overdue red…), then the text's own (a negative amount), each written
+    as the console writes it (none for a file or a dumb terminal, no colours under NO_COLOR)."""
+
+    def __init__(self, console, column_styles: list[str | None]):
+        self.console = console
+        self.columns = column_styles
+        self.known: dict[tuple, Paint] = {}
+
+    def _sequences(self, style) -> tuple[str, str]:
+        if self.console.no_color:
+            style = style.without_color
+        rendered = style.render("\x00", color_system=self.console.color_system)
+        opening, _, closing = rendered.partition("\x00")
+        return opening, closing
+
+    def paint(self, column: str | None, row: str | None, text: str) -> Paint:
+        key = (column, row, text)
+        if key not in self.known:
+            # lazy: rich loads in 50-80 ms (python -X importtime); plain and piped output do without it
+            from rich.style import Style
+
+            base = Style.combine([Style.null()] + [self.console.get_style(name) for name in (column, row) if name])
+            self.known[key] = (*self._sequences(base), *self._sequences(base + Style.parse(text or "none")))
+        return self.known[key]
+
+    def rows(self, row_styles: list[str | None], marks: list[list[str]] | None) -> list[list[Paint]] | None:
+        """The paint of every cell, or None when no cell has any (the rows are written plain)."""
+        if self.console.color_system is None or (not any(row_styles) and not any(self.columns) and
+                                                 not (marks and any(map(any, marks)))):
+            return None
+        return [[self.paint(column, row, mark)
+                 for column, mark in zip(self.columns, marked or repeat(""), strict=False)]
+                for row, marked in zip(row_styles, marks or repeat(None), strict=False)]
 
 
 def _plain_enough(cells: list[list[str]], layout, total: int) -> bool:
@@ -312,11 +370,12 @@ def _plain_enough(cells: list[list[str]], layout, total: int) -> bool:
         all(SIMPLE.fullmatch("".join(texts).replace("\n", "").replace("\t", "")) for texts in zip(*cells, strict=True))
 
 
-def _plain_rows(rows: list[list[str]], aligns: list[Align], widths: list[int], console) -> Iterator[str]:
+def _plain_rows(rows: list[list[str]], aligns: list[Align], widths: list[int], console,
+                paints: list[list[Paint]] | None = None) -> Iterator[str]:
     """The rows of a rich table (box SIMPLE_HEAD without edges, cells folding) as rich lays
-    them out, without their colours. A cell is wrapped where rich wraps it (its divide_line)
-    and justified as rich's Text.wrap justifies each line; only a cell holding a line break
-    or a tab goes through rich's Text itself."""
+    them out and colours them (`paints`, one per cell; None: no colours). A cell is wrapped
+    where rich wraps it (its divide_line) and justified as rich's Text.wrap justifies each
+    line; only a cell holding a line break or a tab goes through rich's Text itself."""
     # lazy: rich loads in 50-80 ms (python -X importtime); plain and piped output do without it
     from rich._wrap import divide_line  # rich's own wrapping, so the rows break where rich breaks them
     from rich.cells import set_cell_size
@@ -351,14 +410,24 @@ def _plain_rows(rows: list[list[str]], aligns: list[Align], widths: list[int], c
 
     columns = zip(*rows, strict=True)
     laid = [column(texts, size, align) for texts, size, align in zip(columns, widths, aligns, strict=True)]
-    for cells in zip(*laid, strict=True):
-        if all(type(cell) is str for cell in cells):
-            yield " " + "   ".join(cells) + " \n"
-            continue
+    for cells, paint in zip(zip(*laid, strict=True), paints or repeat(None), strict=False):
+        if paint is None or all(style == PLAIN_PAINT for style in paint):
+            if all(type(cell) is str for cell in cells):
+                yield " " + "   ".join(cells) + " \n"
+                continue
+            paint = [PLAIN_PAINT] * len(cells)
         split = [[cell] if type(cell) is str else cell for cell in cells]
         for number in range(max(map(len, split))):
-            yield " ".join(f" {cell[number]} " if number < len(cell) else " " * (size + 2)
-                           for cell, size in zip(split, widths, strict=True)) + "\n"
+            yield " ".join(_painted(cell[number], style) if number < len(cell) else
+                           style[0] + " " * (size + 2) + style[1] if style[0] else " " * (size + 2)
+                           for cell, size, style in zip(split, widths, paint, strict=True)) + "\n"
+
+
+def _painted(text: str, paint: Paint) -> str:
+    """One line of a cell, between its padding, with the escape sequences rich writes for it."""
+    opening, closing, text_opening, text_closing = paint
+    pad = opening + " " + closing
+    return pad + text_opening + text + text_closing + pad
 
 
 TRAILING_SPACE = re.compile(r"\s+$")

@@ -2,12 +2,14 @@
 
 Nothing a person reads a table for (a name, a summary, an amount) is cut short with `…`.
 When the terminal is too narrow for every column at its natural width, in this order:
-ids are shortened to the shortest prefix that is unique in the column (as git shortens
-hashes; on a terminal narrower than ID_WIDTH they are dropped first), low-value columns are
-dropped (LOW, then NORMAL, the rightmost first) while the rest would be narrower than
-READABLE, and then text wraps: at spaces, and at any character boundary for a word or a CJK
-run, by display width (a CJK character takes two cells). Only if the columns that must stay
-do not fit even so do they wrap narrower still, amounts included; they are never truncated.
+ids are shortened to a prefix that is unique among every id of the data directory (as git
+shortens hashes; all ids of a column to the same length, and never dropped: they are what
+commands take), low-value columns are dropped (LOW, then NORMAL, the rightmost first) while
+the rest would be narrower than READABLE, and then text wraps: at spaces, and at any character
+boundary for a word or a CJK run, by display width (a CJK character takes two cells). Spare
+cells first go to a column that then holds its longest word (a Chinese name) whole. Interface
+words (a stage, a status) are never split mid-word. Only if the columns that must stay do not
+fit even so do they wrap narrower still, amounts included; they are never truncated.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from dataclasses import dataclass, field
 from rich.cells import cell_len
 
 from crmcli.model.views import KEEP, LOW, NORMAL, Column
-from crmcli.render.grid import SIMPLE
+from crmcli.render.grid import SIMPLE, WIDE_CHAR
 from crmcli.render.grid import width as simple_width
 
 PADDING = 3
@@ -31,8 +33,8 @@ columns can still be dropped; a KEEP one (a name, a summary) not narrower than R
 READABLE_KEPT = 20
 ID_MIN = 4
 """The shortest id prefix shown: a shorter one is hard to type back and easy to misread."""
-ID_WIDTH = 60
-"""Below this terminal width id columns are dropped before anything else."""
+KEPT_WORD = 26
+"""The longest word of a kept column (a name of 13 Chinese characters) that LOW columns make room for."""
 SQUEEZED = 2
 """The narrowest a column gets when even the columns that must stay do not fit: one CJK character."""
 ATOMIC = ("date", "money", "id")
@@ -66,9 +68,10 @@ ids are shortened."""
 
 
 def short_ids(texts: list[str], known: Iterable[str] = ()) -> list[str]:
-    """Each id cut to its shortest prefix (at least ID_MIN characters) that starts no other id
-    of the column or of `known`, ignoring case as `crm … show PREFIX` does: what is shown can be
-    typed back. In sorted order an id shares its longest common prefix with a neighbour."""
+    """The ids of a column cut to one length (at least ID_MIN characters): the shortest at which
+    each starts no other id of the column or of `known`, ignoring case as `crm … show PREFIX`
+    does, so what is shown can be typed back, and the column reads evenly. In sorted order an
+    id shares its longest common prefix with a neighbour."""
     universe = sorted({text.upper() for text in texts} | {ident.upper() for ident in known})
 
     def common(a: str, b: str) -> int:
@@ -82,24 +85,22 @@ def short_ids(texts: list[str], known: Iterable[str] = ()) -> list[str]:
                 high = middle - 1
         return low
 
-    def shortest(ident: str) -> str:
+    def shortest(ident: str) -> int:
         key = ident.upper()
         position = bisect_left(universe, key)
         before = universe[position - 1] if position else ""
         after = universe[position + 1] if position + 1 < len(universe) else ""
-        return ident[:max(ID_MIN, common(key, before) + 1, common(key, after) + 1)]
+        return max(ID_MIN, common(key, before) + 1, common(key, after) + 1)
 
-    shown = {text: shortest(text) for text in set(texts)}
-    return [shown[text] for text in texts]
+    size = max(map(shortest, set(texts)), default=ID_MIN)
+    return [text[:size] for text in texts]
 
 
-def priority(column: Column, position: int, total: int) -> int:
+def priority(column: Column, position: int) -> int:
     """How readily a column goes (a larger number goes first); see Column.priority."""
     if column.priority is not None:
         return column.priority
-    if column.style == "id":
-        return LOW + 1 if total < ID_WIDTH else NORMAL
-    return KEEP if column.style == "money" or position == 0 else NORMAL
+    return KEEP if column.style in ("money", "id") or position == 0 else NORMAL
 
 
 def plan(columns: list[Column], cells: list[list[str]], total: int, known: Known = tuple) -> Plan:
@@ -113,28 +114,65 @@ def plan(columns: list[Column], cells: list[list[str]], total: int, known: Known
     ids = {i: short_ids([row[i] for row in cells], universe) for i, c in enumerate(columns) if c.style == "id"}
     for i, texts in ids.items():
         natural[i] = max([_longest_word(columns[i].header)] + [width(text) for text in texts])
-    ranks = [priority(c, i, total) for i, c in enumerate(columns)]
-    least = [natural[i] if c.style in ATOMIC else
+    ranks = [priority(c, i) for i, c in enumerate(columns)]
+    words = [max([_longest_word(c.header)] + [_longest_word(row[i]) for row in cells]) if i not in ids else natural[i]
+             for i, c in enumerate(columns)]
+    least = [natural[i] if c.style in ATOMIC else words[i] if c.translate else
              min(natural[i], max(READABLE_KEPT if ranks[i] == KEEP else READABLE, _longest_word(c.header)))
              for i, c in enumerate(columns)]
+    # a LOW column goes rather than a kept one's longest word (a Chinese name) wrapping
+    wanted = [min(natural[i], max(least[i], min(words[i], KEPT_WORD))) if ranks[i] == KEEP and c.style not in ATOMIC
+              else least[i] for i, c in enumerate(columns)]
     shown = list(range(count))
     for i in sorted(range(count), key=lambda i: (-ranks[i], -i)):
-        if ranks[i] == KEEP or sum(least[j] + PADDING for j in shown) - 1 <= total:
+        needed = wanted if ranks[i] == LOW else least
+        if ranks[i] == KEEP or sum(needed[j] + PADDING for j in shown) - 1 <= total:
             break
         shown.remove(i)
     room = total + 1 - PADDING * len(shown)
+    whole = [columns[i].style in ATOMIC or columns[i].translate for i in shown]
     lower = [least[i] for i in shown]
+    for narrower in (READABLE, SQUEEZED):  # the texts give way first, then the dates, ids and amounts
+        if sum(lower) > room:
+            lower = [least[i] if kept else min(natural[i], max(narrower, _longest_word(columns[i].header)) if
+                     narrower == READABLE else SQUEEZED) for i, kept in zip(shown, whole, strict=True)]
     if sum(lower) > room:
         lower = [min(natural[i], SQUEEZED) for i in shown]
-    return Plan(shown, _fill(lower, [least[i] for i in shown], [natural[i] for i in shown], room),
+    return Plan(shown, _fill(lower, [least[i] for i in shown], [words[i] for i in shown], [natural[i] for i in shown],
+                             room),
                 {i: ids[i] for i in shown if i in ids})
 
 
-def _fill(lower: list[int], readable: list[int], upper: list[int], room: int) -> list[int]:
+def balanced(text: str, size: int) -> str:
+    """`text`, a run without spaces (a Chinese name) wider than `size` cells, broken into as few
+    lines as it needs, all about as wide (深圳市华强电子 / 有限公司, not 深圳市华强电子有限公 / 司);
+    other text as it is, for the terminal to wrap."""
+    total = width(text)
+    if total <= size or size < SQUEEZED * 2 or not WIDE_CHAR.search(text) or any(c.isspace() for c in text) \
+            or not SIMPLE.fullmatch(text):
+        return text
+    lines = -(-total // size)
+    for target in range(-(-total // lines), size + 1):  # the narrowest lines that take no more of them
+        pieces, line, used = [], "", 0
+        for char in text:
+            cells = 2 if WIDE_CHAR.match(char) else 1
+            if used + cells > target and line:
+                pieces.append(line)
+                line, used = "", 0
+            line += char
+            used += cells
+        if len(pieces) + 1 <= lines:
+            return "\n".join(pieces + [line])
+    return text
+
+
+def _fill(lower: list[int], readable: list[int], words: list[int], upper: list[int], room: int) -> list[int]:
     """Widths from `lower` up to `upper` in `room` cells: first every column towards `readable`,
     the nearest first and none beyond a fair share of what is left (a date or an amount whole,
-    the texts alike), then each spare cell to the column furthest from its natural width (the
-    long texts grow first)."""
+    the texts alike), then a column as wide as its longest word (a Chinese name, which
+    would otherwise wrap mid-name) where that whole word fits in what is left, the nearest
+    first, then each spare cell to the column furthest from its natural width (the long texts
+    grow first)."""
     widths = list(lower)
     spare = room - sum(widths)
     order = sorted(range(len(widths)), key=lambda i: readable[i] - widths[i])
@@ -142,6 +180,11 @@ def _fill(lower: list[int], readable: list[int], upper: list[int], room: int) ->
         grow = max(0, min(readable[i] - widths[i], spare // left))
         widths[i] += grow
         spare -= grow
+    for i in sorted(range(len(widths)), key=lambda i: words[i] - widths[i]):
+        grow = min(words[i], upper[i]) - widths[i]
+        if 0 < grow <= spare:
+            widths[i] += grow
+            spare -= grow
     while spare > 0:
         gaps = [top - now for top, now in zip(upper, widths, strict=True)]
         widest = max(range(len(gaps)), key=lambda i: gaps[i], default=None)

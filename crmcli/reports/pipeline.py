@@ -18,11 +18,13 @@ from crmcli.reports.orders import history_table
 from crmcli.store.questions import Match
 
 DEAL_COLUMNS = [
-    Column("close", "close", style="date"), Column("id", "id", style="id"), Column("title", "title", priority=KEEP),
+    Column("close", "close", style="date"), Column("id", "id", style="id"),
+    Column("title", "title", priority=KEEP),
     Column("party_name", "party", priority=KEEP), Column("owner", "owner", priority=LOW),
     Column("stage", "stage", translate=True),
-    Column("probability", "prob", align="right"), Column("amount", "amount", align="right", style="money"),
-    Column("currency", "cur"), Column("weighted", "weighted", align="right", style="money"),
+    Column("probability", "prob", align="right", priority=LOW),
+    Column("amount", "amount", align="right", style="money"), Column("currency", "cur"),
+    Column("weighted", "weighted", align="right", style="money"),
 ]
 TICKET_COLUMNS = [
     Column("opened", "opened", style="date"), Column("id", "id", style="id"),

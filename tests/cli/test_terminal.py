@@ -22,6 +22,7 @@ import pytest
 from wcwidth import wcwidth
 
 from conftest import ROOT, DataDir
+from crmcli.render.grid import WIDE_CHAR
 
 WIDTHS = (80, 100, 120)
 VIEWS = [
@@ -45,6 +46,7 @@ VIEWS = [
     ("report", "segments"),
     ("report", "forecast"),
     ("report", "segments", "--chart"),
+    ("deal", "list"),
 ]
 WHOLE = {"name", "party", "party A", "party B", "summary", "title", "subject", "reason", "name / summary", "customer",
          "supplier", "text", "next step", "description", "net", "gross", "outstanding", "amount", "value", "target",
@@ -86,25 +88,30 @@ def terminal_demo(tmp_path_factory, indexed_demo) -> DataDir:
     return DataDir(target)
 
 
-@pytest.fixture(scope="module")
-def screens(terminal_demo) -> dict[tuple[int, tuple[str, ...]], tuple[list[list[str]], list[str]]]:
-    """For each (width, view): the screen's lines as cells, and the raw lines as printed."""
-    runs = [(width, ["--data-dir", str(terminal_demo.root), *view]) for width in WIDTHS for view in VIEWS]
+def in_terminal(runs: list[tuple[int, list[str]]], **environment: str) -> list[str]:
+    """What each of `runs` (a width, the arguments) printed in one pseudo-terminal, escape
+    sequences and all, under the session's environment and `environment`."""
     env = {key: value for key, value in os.environ.items() if key != "COLUMNS"}
-    env.update(PYTHONPATH=str(ROOT), TERM="xterm-256color")
+    env.update(PYTHONPATH=str(ROOT), TERM="xterm-256color", **environment)
     child = pexpect.spawn(sys.executable, ["-c", DRIVER, json.dumps([runs, ROWS, MARK])], env=env, dimensions=(ROWS, 200),
                           timeout=300)
     printed = child.read().decode("utf-8")
     child.close()
-    found = {}
     pieces = re.split(r"@@crm-view (\d+)@@\r\n", printed)
-    for number, text in zip(pieces[1::2], pieces[2::2], strict=True):
-        width, args = runs[int(number)]
+    assert len(pieces) == 2 * len(runs) + 1, printed[-2000:]
+    return pieces[2::2]
+
+
+@pytest.fixture(scope="module")
+def screens(terminal_demo) -> dict[tuple[int, tuple[str, ...]], tuple[list[list[str]], list[str]]]:
+    """For each (width, view): the screen's lines as cells, and the raw lines as printed."""
+    runs = [(width, ["--data-dir", str(terminal_demo.root), *view]) for width in WIDTHS for view in VIEWS]
+    found = {}
+    for (width, args), text in zip(runs, in_terminal(runs), strict=True):
         screen = pyte.Screen(width, ROWS)
         pyte.Stream(screen).feed(text)
         lines = [[screen.buffer[y][x].data for x in range(width)] for y in range(ROWS)]
         found[width, tuple(args[2:])] = (lines, [ESCAPE.sub("", line) for line in text.split("\r\n")])
-    assert len(found) == len(runs), printed[-2000:]
     return found
 
 
@@ -211,3 +218,85 @@ def test_today_keeps_the_ids_to_act_on(screens, plain, width):
     words = {word for line in screen for word in "".join(line).split()}
     missing = [ident for ident in ids if not any(len(w) >= 4 and ident.startswith(w) for w in words)]
     assert not missing, f"ids not shown at {width} columns: {missing}"
+
+
+def screen_text(screens, width: int, view: tuple[str, ...]) -> list[str]:
+    return ["".join(line) for line in screens[width, view][0]]
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_chinese_names_are_not_wrapped_mid_name(screens, plain, width):
+    """The party column grows to hold a company's name whole (深圳市华强电子有限公司, not
+    深圳市华强电子有限公 / 司) before the long reasons are given the room, and the `when`
+    column (LOW) goes rather than the name wrap."""
+    names = {name for name in column_texts(plain(("today",)).out, "party", beside="reason") if WIDE_CHAR.search(name)}
+    assert len(names) > 5
+    lines = screen_text(screens, width, ("today",))
+    cut = [name for name in sorted(names) if not any("".join(cells(name)) in line for line in lines)]
+    assert not cut, cut
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_deal_stages_and_ids_show_whole_words(screens, plain, width):
+    """A stage is one fixed word (qualification, needs-analysis): never `qualificatio / n`;
+    the deal's id, which `crm deal show` takes, is never dropped."""
+    stages = column_texts(plain(("deal", "list")).out, "stage", beside="title")
+    ids = column_texts(plain(("deal", "list")).out, "id", beside="title")
+    lines = screen_text(screens, width, ("deal", "list"))
+    words = {word for line in lines for word in line.split()}
+    assert "id" in words
+    if "stage" in words:
+        assert set(stages) <= words, sorted(set(stages) - words)
+    assert all(any(len(word) >= 4 and ident.startswith(word) for word in words) for ident in ids)
+
+
+def test_ids_cut_short_in_today_each_name_its_record(screens, plain, terminal_demo, demo):
+    """Every id the narrow `today` shows, typed back, names the one record it stands for (`crm done IN-…`, `crm show <party>`, any record by id)."""
+    from crmcli import open_repo
+    from crmcli.query.resolve import resolve_record
+
+    ids = column_texts(plain(("today",)).out, "id", beside="reason")
+    words = {word for line in screen_text(screens, 80, ("today",)) for word in line.split()}
+    shown = {ident: max((w for w in words if len(w) >= 4 and ident.startswith(w)), key=len) for ident in ids}
+    cut = {ident: prefix for ident, prefix in shown.items() if prefix != ident}
+    assert cut
+    repo = open_repo(terminal_demo.root)
+    for ident, prefix in shown.items():
+        assert resolve_record(repo, None, prefix).id == ident, prefix
+    party = next(prefix for ident, prefix in cut.items() if "-" in ident and not ident[:3].rstrip("-").isupper())
+    assert demo("show", party, "--format", "json").code == 0
+    step = next(prefix for prefix in cut.values() if prefix.startswith("IN-"))
+    assert demo("done", step).err.startswith("done: ")
+
+
+OVERDUE = """id: IN-20261001-{number:04d}
+party: customers/huaqiang-dianzi
+type: call
+direction: out
+at: 2026-10-01T10:00:00+08:00
+summary: call {number}
+next:
+  action: overdue step {number}
+  due: 2026-11-{day:02d}
+created: 2026-10-01T10:00:00+08:00
+updated: 2026-10-01T10:00:00+08:00
+"""
+
+
+def test_a_large_table_keeps_its_row_colours_in_a_terminal(tmp_path, indexed_demo):
+    """150 overdue things to do are drawn as plain lines (not by rich, which takes seconds),
+    yet each overdue row is red as in a small table; NO_COLOR=1 takes the colours away."""
+    root = tmp_path / "demo"
+    shutil.copytree(indexed_demo[0], root)
+    folder = root / "interactions" / "2026" / "10"
+    folder.mkdir(parents=True, exist_ok=True)
+    for number in range(150):
+        (folder / f"IN-20261001-{number:04d}.yaml").write_text(OVERDUE.format(number=number, day=1 + number % 20),
+                                                               encoding="utf-8")
+    runs = [(80, ["--data-dir", str(root), "today"])]
+    coloured, = in_terminal(runs)
+    rows = [line for line in coloured.split("\r\n") if "overdue step" in line]
+    assert len(rows) == 150
+    assert all("\x1b[31m" in line for line in rows), rows[:3]
+    plain_rows, = in_terminal(runs, NO_COLOR="1")
+    assert "overdue step 149" in plain_rows and not re.search(r"\x1b\[[0-9;]*3[0-9]m", plain_rows)

@@ -128,9 +128,10 @@ def test_cells_written_a_column_at_a_time_read_as_each_cell_alone(rng, style):
         assert _column_texts(rows, column) == [_cell(row, column) for row in rows]
 
 
-def _terminal(table: Table, columns: int, large: int) -> str:
+def _terminal(table: Table, columns: int, large: int, colours: str | None = None, no_color: bool = False) -> str:
     out = io.StringIO()
-    console = Console(file=out, width=columns, color_system=None, highlight=False, emoji=False, soft_wrap=False)
+    console = Console(file=out, width=columns, color_system=colours, highlight=False, emoji=False, soft_wrap=False,
+                      force_terminal=colours is not None, no_color=no_color)
     drawn, rows = _rich_table(table, console, tuple, large)
     console.print(drawn)
     out.writelines(rows)
@@ -151,6 +152,22 @@ def test_a_large_terminal_table_keeps_the_layout_rich_draws(rng):
         table = Table(columns, rows, title=rng.choice([None, "Overdue", _text(rng, 8, among)]))
         width = rng.choice([8, 12, 20, 40, 80, 200])
         assert _terminal(table, width, 0) == _terminal(table, width, len(rows))
+
+
+def test_a_large_terminal_table_keeps_the_colours_rich_gives_its_rows(rng):
+    """Overdue rows stay red, dates cyan, ids dim and negative amounts red past LARGE rows,
+    written with the very escape sequences rich writes (fewer colours, none under NO_COLOR)."""
+    for _ in range(300):
+        count = rng.randint(1, 4)
+        columns = [Column(f"c{i}", _text(rng, 2) or "h", align=rng.choice(["left", "right", "center"]),
+                          style=rng.choice([None, None, "id", "money", "date", "muted"])) for i in range(count)]
+        rows = [{**{f"c{i}": rng.choice([_text(rng, 6, PLAIN), f"ID-{rng.randint(0, 99)}", "x\ny", "",
+                                         Decimal(rng.randint(-500, 500))]) for i in range(count)},
+                 "_style": rng.choice([None, "red", "yellow", "bold red", "dim"])} for _ in range(rng.randint(1, 6))]
+        table = Table(columns, rows)
+        width = rng.choice([12, 20, 40, 80])
+        colours, no_color = rng.choice([("256", False), ("truecolor", False), ("standard", True)])
+        assert _terminal(table, width, 0, colours, no_color) == _terminal(table, width, len(rows), colours, no_color)
 
 
 @pytest.mark.parametrize("raw", [False, True])

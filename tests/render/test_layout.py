@@ -5,13 +5,14 @@ from crmcli import open_repo
 from crmcli.model.kinds import KINDS
 from crmcli.model.views import KEEP, LOW, Column
 from crmcli.query.resolve import resolve_record
-from crmcli.render.layout import PADDING, plan, short_ids, width
+from crmcli.render.layout import PADDING, balanced, plan, short_ids, width
 
 
-def test_ids_shorten_to_a_prefix_no_other_id_starts_with():
+def test_ids_shorten_to_one_length_at_which_no_other_id_starts_with_a_prefix():
+    """All ids of a column are cut to one length (so `RM-2` never stands beside `IN-20261205-Q`)."""
     ids = ["huaqiang-dianzi", "huaxin-wuliu", "li", "linxiaowen", "acme", "acme-corp"]
     short = short_ids(ids)
-    assert short == ["huaq", "huax", "li", "linx", "acme", "acme-"]
+    assert short == ["huaqi", "huaxi", "li", "linxi", "acme", "acme-"]
     for mine, shown in zip(ids, short, strict=True):
         assert mine.startswith(shown)
         assert shown == mine or not any(other.startswith(shown) for other in ids if other != mine)
@@ -35,16 +36,16 @@ def test_a_wide_terminal_shows_everything_as_it_is():
     assert layout.shown == [0, 1, 2, 3, 4] and not layout.ids
 
 
-def test_narrower_ids_shorten_then_low_columns_go_then_normal_ones_never_the_kept():
+def test_narrower_ids_shorten_then_low_columns_go_then_normal_ones_never_the_kept_nor_the_ids():
     columns, cells = columns_and_cells()
     shortened = plan(columns, cells, 100)
     assert shortened.shown == [0, 1, 2, 3, 4] and shortened.ids == {0: ["huaq", "hong"]}
     assert plan(columns, cells, 60).shown == [0, 1, 3, 4]  # tags (LOW) went first
-    assert plan(columns, cells, 48).shown == [1, 3, 4]  # below 60 columns the ids go before the rest
-    assert plan(columns, cells, 30).shown == [1, 4]  # the name and the amount stay
+    assert plan(columns, cells, 48).shown == [0, 1, 4]  # ids are what commands take: they stay
+    assert plan(columns, cells, 30).shown == [0, 1, 4]  # as the name and the amount do
     for total in range(10, 200):
         layout = plan(columns, cells, total)
-        assert 1 in layout.shown and 4 in layout.shown
+        assert 0 in layout.shown and 1 in layout.shown and 4 in layout.shown
         used = sum(layout.widths) + PADDING * len(layout.shown) - 1
         assert used <= total or min(layout.widths) <= 2, (total, layout)
 
@@ -62,7 +63,7 @@ def test_piped_plain_output_keeps_one_record_per_line(demo):
 
 def test_a_shortened_id_stays_unique_among_every_id_known_ignoring_case():
     known = ["SO-20261121-8B1G", "SO-20261122-J506", "so-20261122-j5zz", "huaqiang-dianzi"]
-    assert short_ids(["SO-20261121-8B1G", "SO-20261122-J506"], known) == ["SO-20261121", "SO-20261122-J50"]
+    assert short_ids(["SO-20261121-8B1G", "SO-20261122-J506"], known) == ["SO-20261121-8B1", "SO-20261122-J50"]
 
 
 def test_shortened_ids_on_a_narrow_terminal_each_name_one_record(demo, monkeypatch):
@@ -75,3 +76,21 @@ def test_shortened_ids_on_a_narrow_terminal_each_name_one_record(demo, monkeypat
     repo = open_repo(demo.root)
     for ident in shown:
         assert resolve_record(repo, KINDS["order"], ident).id.startswith(ident)  # what `order show` does
+
+
+def test_a_chinese_name_that_must_wrap_wraps_in_even_lines():
+    """Not 深圳市华强电子有限公 / 司: as few lines as at the greedy break, about as wide."""
+    assert balanced("苏州瑞丰新能源科技有限公司", 24) == "苏州瑞丰新能源\n科技有限公司"
+    assert balanced("深圳市华强电子有限公司", 20) == "深圳市华强电\n子有限公司"
+    assert balanced("HDMI线新项目ABC", 8) == "HDMI线新\n项目ABC"
+    for text in ("深圳市华强电子有限公司", "Müller Elektrotechnik GmbH", "深圳 华强"):  # fits, or has spaces
+        assert balanced(text, 22) == text
+
+
+def test_a_low_column_goes_before_a_kept_chinese_name_wraps():
+    columns = [Column("due", "due", style="date"), Column("when", "when", priority=LOW),
+               Column("party", "party", priority=KEEP), Column("reason", "reason", priority=KEEP)]
+    cells = [["2026-09-14", "82 days late", "北京北方通信设备有限公司", "payment of 186,400.00 CNY outstanding " * 2]]
+    assert plan(columns, cells, 80).widths[2] == 24  # room for all
+    layout = plan(columns, cells, 72)
+    assert layout.shown == [0, 2, 3] and layout.widths[1] == 24
