@@ -11,6 +11,7 @@ from typing import TypeVar
 
 from crmcli.i18n import N_, _
 from crmcli.model.ids import strip_legal_form
+from crmcli.model.locked import Locked
 from crmcli.model.text import compact, fold
 
 Key = TypeVar("Key")
@@ -35,11 +36,21 @@ def duplicate_keys(data: dict) -> list[tuple[str, str]]:
     name = name_key(data.get("name", ""))
     if name:
         keys.append((N_("name"), name))
-    keys += [(N_("email"), fold(str(e))) for e in data.get("emails") or []]
-    keys += [(N_("phone"), key) for key in (phone_key(str(p)) for p in data.get("phones") or []) if key]
-    if data.get("tax_id"):
+    keys += [(N_("email"), fold(str(e))) for e in _listed(data.get("emails"))]
+    keys += [(N_("phone"), key) for key in (phone_key(str(p)) for p in _listed(data.get("phones"))) if key]
+    if data.get("tax_id") and _plain(data["tax_id"]):
         keys.append((N_("tax id"), compact(str(data["tax_id"]))))
     return keys
+
+
+def _listed(values) -> list:
+    """The plain values of a list field; nothing for a value this reader cannot open (a
+    protected field sealed to others reads as one `Locked`, which every party would share)."""
+    return [value for value in values if _plain(value)] if isinstance(values, list) else []
+
+
+def _plain(value) -> bool:
+    return isinstance(value, (str, int)) and not isinstance(value, Locked)
 
 
 def likeness(a: dict, b: dict, name_score: float) -> tuple[int, list[str]]:

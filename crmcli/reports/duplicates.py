@@ -50,19 +50,19 @@ def likely_duplicates(repo, threshold: int = LIKELY) -> Table:
 
 def duplicates_of(repo, kind: Kind, data: dict, threshold: int = LIKELY) -> list[tuple[int, Record, str]]:
     """(score, party, why) of the parties of `kind` that `crm check --duplicates` would pair with a
-    new party `data`, best first: the same keys, the same name similarity and the same threshold."""
+    new party `data`, best first: the same keys, the same name similarity and the same threshold.
+    The names and keys come from the index (store/index.py `party_keys`); only the parties
+    that come close are read."""
     # lazy: rapidfuzz loads in 18 ms (python -X importtime); only fuzzy name matching needs it
     from rapidfuzz import fuzz, process
 
-    parties = sorted(repo.records(kind.name), key=lambda record: record.ref)
-    names = [name_key(party.data.get("name", "")) for party in parties]
-    scores = {position: score for _name, score, position in process.extract(
+    names = dict(repo.ask.name_keys(kind.name))
+    scores = {ref: score for _name, score, ref in process.extract(
         name_key(data.get("name", "")), names, scorer=fuzz.ratio, score_cutoff=threshold, limit=None)}
-    keys = set(duplicate_keys(data))
+    close = set(scores) | repo.ask.sharing_keys(kind.name, duplicate_keys(data))
     found = []
-    for position, party in enumerate(parties):
-        if position in scores or keys & set(duplicate_keys(party.data)):
-            score, why = likeness(data, party.data, scores.get(position, 0))
-            if score >= threshold:
-                found.append((score, party, ", ".join(why)))
+    for party in repo.ask.parties(close):
+        score, why = likeness(data, party.data, scores.get(party.ref, 0))
+        if score >= threshold:
+            found.append((score, party, ", ".join(why)))
     return sorted(found, key=lambda match: (-match[0], match[1].ref))

@@ -36,6 +36,7 @@ from stat import S_ISDIR
 from crmcli.i18n import _
 from crmcli.model.jsonish import dumps as to_json
 from crmcli.model.kinds import BY_FOLDER
+from crmcli.model.likeness import duplicate_keys
 from crmcli.model.locked import Locked
 from crmcli.model.money import MINOR_UNITS
 from crmcli.model.notices import SKIPPED, Notice
@@ -51,7 +52,7 @@ from crmcli.store.sealing import Damaged, holds_envelopes, opened
 from crmcli.store.state import regular_or_absent
 from crmcli.store.validation import line_of, schema_problems
 
-INDEX_VERSION = "8"
+INDEX_VERSION = "9"
 QUANTITY_SCALE = 10 ** 6
 """Line quantities are kept and added as integers of a millionth (exact), then made Decimals again."""
 SCHEMA_NAMES = ("common", *sorted({kind.schema for kind in BY_FOLDER.values()}))
@@ -146,6 +147,14 @@ END;
 """The agenda's section (`agenda_rows`): what `crm today` and `crm remind due` read, one narrow
 row per thing that can fall due; and each party's latest interaction (`contacts`), which
 SQLite keeps as interactions come and go, so a follow-up needs no scan of them."""
+SCHEMA += """
+CREATE TABLE party_keys(file_id INTEGER NOT NULL, what TEXT NOT NULL, key TEXT NOT NULL);
+CREATE INDEX party_keys_file ON party_keys(file_id);
+CREATE INDEX party_keys_key ON party_keys(key, what);
+"""
+"""What a party shares with a twin (model.likeness `duplicate_keys`: its name without the
+legal form, emails, phones, tax id), so `crm customer add` looks for likely duplicates among
+a few rows instead of decoding every party."""
 FILE_COLUMNS = ("file_id, path, kind, id, title, mtime, size, ino, data, error, line, party, day, due, dir, hash, "
                 "open_step")
 
@@ -186,6 +195,7 @@ class Derived:
     payments: list[tuple] = field(default_factory=list)
     lines: list[tuple] = field(default_factory=list)
     agenda: list[tuple] = field(default_factory=list)
+    keys: list[tuple] = field(default_factory=list)
 
 
 def _term(field_path: str, value, text_words: str | None) -> tuple:
@@ -318,6 +328,7 @@ def derive(path: str, stat: Stat, record: dict | None = None, error: str | None 
         payments,
         lines,
         [(path[:-5], str(day) if day is not None else None, *row) for row in agenda_rows(kind, path[:-5], record)],
+        duplicate_keys(record) if kind.is_party else [],
     )
 
 
@@ -737,12 +748,12 @@ class Index:
         rows = [(file_id,) for file_id in file_ids]
         for table, column in (("files", "file_id"), ("names", "file_id"), ("terms", "file_id"), ("fts", "rowid"),
                               ("order_facts", "file_id"), ("order_payments", "file_id"), ("order_lines", "file_id"),
-                              ("agenda", "file_id")):
+                              ("agenda", "file_id"), ("party_keys", "file_id")):
             self.db.executemany(f"DELETE FROM {table} WHERE {column} = ?", rows)
 
     def _store(self, derived: list[Derived], reuse: dict[str, int], next_id: int) -> None:
         """Insert parsed files, keeping the file_id of paths already known (`reuse`)."""
-        files, names, terms, texts, orders, payments, lines, dues = [], [], [], [], [], [], [], []
+        files, names, terms, texts, orders, payments, lines, dues, keys = [], [], [], [], [], [], [], [], []
         for item in derived:
             file_id = reuse.get(item.row[0])
             if file_id is None:
@@ -757,6 +768,7 @@ class Index:
                 payments += [(file_id, *payment) for payment in item.payments]
                 lines += [(file_id, *line) for line in item.lines]
             dues += [(file_id, *row) for row in item.agenda]
+            keys += [(file_id, *key) for key in item.keys]
         self.db.executemany(f"INSERT INTO files ({FILE_COLUMNS}) VALUES ({','.join('?' * 17)})", files)
         self.db.executemany("INSERT INTO names VALUES (?, ?, ?, ?, ?, ?)", names)
         self.db.executemany("INSERT INTO terms VALUES (?, ?, ?, ?, ?)", terms)
@@ -765,6 +777,7 @@ class Index:
         self.db.executemany("INSERT INTO order_payments VALUES (?, ?, ?)", payments)
         self.db.executemany("INSERT INTO order_lines VALUES (?, ?, ?, ?, ?, ?, ?)", lines)
         self.db.executemany(f"INSERT INTO agenda VALUES ({','.join('?' * 12)})", dues)
+        self.db.executemany("INSERT INTO party_keys VALUES (?, ?, ?)", keys)
 
     def _parse_all(self, changed: list, progress):
         """Parsed files in batches, on every core for a big change. Memory stays flat however

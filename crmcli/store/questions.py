@@ -403,6 +403,29 @@ class Questions:
             "'\\' OR replace(coalesce(n.pinyin, ''), ' ', '') LIKE ? ESCAPE '\\') ORDER BY f.id LIMIT ?",
             [f"{literal}%", name_like, pinyin_like, limit]).fetchall()
 
+    def name_keys(self, kind: str) -> list[tuple[str, str]]:
+        """(reference, name key) of every party of `kind` (model.likeness `name_key`), by
+        reference: what a new party's name is compared with."""
+        return [(path[:-5], key) for path, key in self._run(
+            "SELECT f.path, k.key FROM party_keys k JOIN files f USING (file_id) WHERE f.kind = ? AND k.what = 'name' "
+            "ORDER BY f.path", (kind,))]
+
+    def sharing_keys(self, kind: str, keys: list[tuple[str, str]]) -> set[str]:
+        """References of the parties of `kind` holding any of `keys` ((what, key) pairs of
+        model.likeness `duplicate_keys`)."""
+        if not keys:
+            return set()
+        pairs = " OR ".join("(k.key = ? AND k.what = ?)" for _key in keys)
+        return {path[:-5] for (path,) in self._run(
+            f"SELECT DISTINCT f.path FROM party_keys k JOIN files f USING (file_id) WHERE f.kind = ? AND ({pairs})",
+            [kind, *(value for what, key in keys for value in (key, what))])}
+
+    def parties(self, refs) -> list[Record]:
+        """The parties of these references that the index holds, by reference."""
+        paths = sorted(f"{ref}.yaml" for ref in refs)
+        return _records(self._run(f"SELECT f.path, f.data FROM files f WHERE f.data IS NOT NULL AND f.path IN "
+                                  f"({_marks(paths)}) ORDER BY f.path", paths)) if paths else []
+
     def party_handles(self, kinds: tuple[str, ...]) -> list[tuple[str, str, str]]:
         """(reference, field, value) of the emails, phones and tax id of the parties of `kinds`,
         their contacts' emails and phones too: what else than a name may name a party."""

@@ -494,3 +494,14 @@ def test_payments_are_finances_and_sales_see_a_lock_never_a_wrong_sum(team, tmp_
     assert paid.code == 1 and paid.err.strip().splitlines() == [
         f"crm: the payments of {ORDER} are encrypted and your key cannot read them, so they cannot be changed here "
         "(a member of a role that reads them can)"]
+
+
+def test_values_a_member_cannot_read_make_no_duplicates(team, monkeypatch):
+    """Every tax id sales cannot open reads 🔒: that is not a tax id two parties share, so
+    neither `crm check --duplicates` nor an add takes all companies for twins."""
+    owner, keys = team
+    as_user(monkeypatch, keys["sales"])
+    found = owner("check", "--duplicates")
+    assert found.code == 0 and "no likely duplicates" in found.err and "same tax id" not in found.out
+    added = owner("customer", "add", "Quite Different Components GmbH")
+    assert added.code == 0, added.err

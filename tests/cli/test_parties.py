@@ -226,3 +226,17 @@ def test_adding_a_likely_duplicate_asks_for_force(demo):
     pairs = demo("check", "--duplicates", "--format", "json").json()
     assert {"customers/huaqiang-dianzi", f"customers/{forced.out.strip()}"} in [{p["a"], p["b"]} for p in pairs]
     assert demo("customer", "add", "Brand New Trading Ltd").code == 0
+
+
+def test_the_duplicate_check_of_an_add_sees_a_hand_edit_at_once(demo):
+    """The names and keys an add compares with are kept in the index: a phone or name changed
+    by hand a moment before is what the very next add is checked against."""
+    path = demo.root / "customers" / "huaqiang-dianzi.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("name: 深圳市华强电子有限公司", "name: 华强北方元器件")
+                    .replace("'+86 755 8321 6600'", "'+86 755 1234 5678'"), encoding="utf-8")
+    assert demo("customer", "add", "深圳市华强电子有限公司").code == 0
+    same_phone = demo("customer", "add", "Yet Another Name", "--phone", "0755 1234 5678")
+    assert same_phone.code == 1 and "customers/huaqiang-dianzi" in same_phone.err and "same phone" in same_phone.err
+    close_name = demo("customer", "add", "华强北方元器件有限公司")
+    assert close_name.code == 1 and "customers/huaqiang-dianzi" in close_name.err
