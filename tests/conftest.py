@@ -85,8 +85,9 @@ def pytest_configure(config):
     time.tzset()
 
 
-LONGEST_FIRST = ("test_readme.py", "test_crash.py", "test_hostile_input.py", "test_hostile_repository.py")
-"""Files that take 20–80 s on one worker (--durations, quiet 2-core machine). The workers take
+LONGEST_FIRST = ("test_readme.py", "test_access.py", "test_crash.py", "test_hostile_input.py",
+                 "test_hostile_repository.py")
+"""Files that take 20–100 s on one worker (--durations, quiet 2-core machine). The workers take
 files in collection order, so these start first: otherwise the README's 77 s walk-through,
 collected near the end, runs alone while the other core idles (4:23 → under 4 min)."""
 

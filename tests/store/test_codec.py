@@ -125,7 +125,7 @@ def test_the_line_of_a_field_is_ruamels_whichever_parser_finds_it(rng):
     for text in texts:
         record = codec.load_roundtrip(text)
         fields = _fields(record, []) + [["missing"], ["id", "deeper"]]
-        for field in rng.sample(fields, min(8, len(fields))):
+        for field in rng.sample(fields, min(3, len(fields))):  # three a file: ruamel's side is slow under coverage
             assert line_of(text, field) == _ruamel_line_of(text, field), (text[:60], field)
             compared += 1
     assert compared > 300
