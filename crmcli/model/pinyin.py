@@ -108,11 +108,11 @@ def _table() -> _Table:
         os.stat(folder / name) for name in ("pinyin_dict.json", "phrases_dict.json"))) if folder else "none"
     cache = _cache_folder() / f"pinyin-{stamp}.json"
     try:
-        data = json.loads(cache.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        return _Table(json.loads(cache.read_text(encoding="utf-8")))
+    except (OSError, ValueError, LookupError, TypeError, AttributeError, re.error):  # missing or damaged
         data = _made(_pypinyin())
         _keep(cache, data)
-    return _Table(data)
+        return _Table(data)
 
 
 def _made(pypinyin) -> dict:

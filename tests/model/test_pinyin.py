@@ -44,14 +44,19 @@ def _python(script: str, *args: str, stdin: str | None = None, env: dict | None 
 def test_pinyin_is_pypinyins_with_its_phrases_for_thousands_of_strings(rng, tmp_path):
     """Phrases alone, and phrases, single characters (rare ones too) and other text run together,
     where pypinyin's segmenter decides which characters read as a word. The first run makes the
-    table in the (fresh) cache; the second reads it and never loads the phrase dictionary."""
+    table in the (fresh) cache; the second reads it and never loads the phrase dictionary; a
+    damaged table is made again rather than crashing."""
     samples, plain, kept = _python(PYPINYIN, str(rng.randrange(10**6)))
     cache = {"XDG_CACHE_HOME": str(tmp_path)}
     made = _python(CRM, stdin=json.dumps(samples), env=cache)
     assert list(tmp_path.joinpath("crm").glob("pinyin-*.json"))
     again = _python(CRM, stdin=json.dumps(samples), env=cache)
     assert again[2] is False, "with the table cached, pypinyin's phrase dictionary is not loaded"
-    for ours in (made, again):
+    table = next(tmp_path.joinpath("crm").glob("pinyin-*.json"))
+    table.write_text('{"phrases": "重庆"}', encoding="utf-8")  # cut short or of an older shape: made again
+    remade = _python(CRM, stdin=json.dumps(samples), env=cache)
+    assert json.loads(table.read_text(encoding="utf-8"))["chars"]["重"] == "zhong"
+    for ours in (made, again, remade):
         assert [s for s, mine, theirs in zip(samples, ours[0], plain, strict=True) if mine != theirs] == []
         assert [s for s, mine, theirs in zip(samples, ours[1], kept, strict=True) if mine != theirs] == []
 
@@ -63,3 +68,4 @@ def test_a_polyphonic_name_reads_as_its_phrase(empty):
     hits = empty("search", "chongqing", "--format", "json").json()
     assert [hit["record"]["id"] for hit in hits] == ["chongqing-changan-huoguo"]
     assert empty("search", "zhongqing", "--format", "json").json() == []
+
