@@ -27,14 +27,22 @@ class Record:
         return self.ref + ".yaml"
 
 
-def leaves(value, path: str = ""):
+def leaves(value, path: str = "") -> list[tuple[str, object]]:
     """(dotted field path without list positions, scalar) for every value in a record:
-    `contacts[1].phones[0]` is reported as `contacts.phones`. A locked value has none to give."""
-    if isinstance(value, dict):
-        for key, item in value.items():
-            yield from leaves(item, f"{path}.{key}" if path else str(key))
-    elif isinstance(value, list):
-        for item in value:
-            yield from leaves(item, path)
-    elif value is not None and not isinstance(value, Locked):
-        yield path, value
+    `contacts[1].phones[0]` is reported as `contacts.phones`. A locked value has none to give.
+    A list made by one recursive function, not a generator of generators: indexing calls
+    this for every record, and each nested `yield from` cost a frame per value."""
+    found: list[tuple[str, object]] = []
+
+    def visit(items, path: str, keyed: bool) -> None:
+        for key, item in items:
+            where = (f"{path}.{key}" if path else str(key)) if keyed else path
+            if isinstance(item, dict):
+                visit(item.items(), where, True)
+            elif isinstance(item, list):
+                visit(((None, each) for each in item), where, False)
+            elif item is not None and not isinstance(item, Locked):
+                found.append((where, item))
+
+    visit([("", value)], path, False)
+    return found

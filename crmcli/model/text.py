@@ -19,6 +19,8 @@ CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 (`cjk_pattern`): most commands never meet a Chinese character."""
 SPACES = re.compile(r"\s+")
 NON_WORD = re.compile(r"[^\w]+")
+ASCII_BREAKS = str.maketrans({chr(code): " " for code in range(128) if not chr(code).isalnum()})
+"""What `words` makes of ASCII text: what NON_WORD (\\W) and `_` break words at, as a table."""
 PINYIN_CHARS = 200
 """Pinyin is computed for a name's first 200 characters: enough for any name a person types,
 and a pasted page in a name field cannot make indexing slow (pypinyin is superlinear)."""
@@ -88,11 +90,13 @@ def words(text: str) -> str:
     """Folded text as space-separated words, each Chinese character a word of its own:
     `Müller-Straße 5` → `muller strasse 5`, `华强电子` → `华 强 电 子`. Both the index and
     queries use this form, so substring search in Chinese is a phrase search over characters."""
+    if text.isascii():  # the common case, in one pass: every ASCII character but a letter or digit breaks a word
+        return " ".join(text.lower().translate(ASCII_BREAKS).split())
     folded = fold(text)
     if folded.isascii():  # no Chinese to space out, and \w decides alone what breaks a word
         return " ".join(NON_WORD.sub(" ", folded).replace("_", " ").split())
-    spaced = cjk_pattern(f"([{CJK}])").sub(r" \1 ", folded)
-    return " ".join(cjk_pattern(rf"[^\w{CJK}]+|_").sub(" ", spaced).split())
+    # each Chinese character a word, and each run of other word characters but `_`
+    return " ".join(cjk_pattern(rf"[{CJK}]|[^\W_{CJK}]+").findall(folded))
 
 
 def pinyin_tokens(text: str) -> str:

@@ -62,7 +62,13 @@ def compile_schema(schema, format_checker) -> Check:
         checks = [check for check in parts if check is not None]
         if len(checks) == 1:
             return checks[0]
-        return lambda value: all(check(value) for check in checks)
+
+        def every(value) -> bool:  # loops, not all() of a generator: this runs for every value of every record
+            for check in checks:
+                if not check(value):
+                    return False
+            return True
+        return every
 
     def part(keyword: str, argument, node: dict) -> Check | None:
         if keyword == "type":
@@ -70,11 +76,20 @@ def compile_schema(schema, format_checker) -> Check:
             if any(name not in TYPES for name in names):
                 raise Unsupported(f"type {names}")
             tests = [TYPES[name] for name in names]
+            if len(tests) == 1:
+                return tests[0]
             return lambda value: any(test(value) for test in tests)
-        if keyword == "properties":
-            fields = [(name, build(sub)) for name, sub in argument.items()]
-            return lambda value: not isinstance(value, dict) or all(
-                check(value[name]) for name, check in fields if name in value)
+        if keyword == "properties":  # the record's fields looked up, rather than every field the schema knows
+            fields = {name: build(sub) for name, sub in argument.items()}
+
+            def properties(value) -> bool:
+                if isinstance(value, dict):
+                    for name, item in value.items():
+                        check = fields.get(name)
+                        if check is not None and not check(item):
+                            return False
+                return True
+            return properties
         if keyword == "additionalProperties":
             if "patternProperties" in node:
                 raise Unsupported(keyword)
@@ -97,7 +112,14 @@ def compile_schema(schema, format_checker) -> Check:
             if "prefixItems" in node:
                 raise Unsupported(keyword)
             each = build(argument)
-            return lambda value: not isinstance(value, list) or all(each(item) for item in value)
+
+            def items(value) -> bool:
+                if isinstance(value, list):
+                    for item in value:
+                        if not each(item):
+                            return False
+                return True
+            return items
         if keyword == "minItems":
             return lambda value: not isinstance(value, list) or len(value) >= argument
         if keyword == "maxItems":

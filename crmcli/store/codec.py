@@ -29,7 +29,7 @@ import re
 import stat
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from crmcli.model.jsonish import decimal_text
 
@@ -44,6 +44,10 @@ SAFE_NESTING = 1000
 C composer; one with more has its depth measured from libyaml's events first."""
 UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
 ISO_STAMP = re.compile(r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?$")
+
+
+class _Unusual(Exception):
+    """A document `construct_plainly` leaves to PyYAML's own constructor."""
 
 
 class RecordSyntaxError(Exception):
@@ -68,6 +72,17 @@ def _yaml():
 
     class _Resolver(yaml.resolver.BaseResolver):
         """YAML 1.2 core schema: no yes/no booleans, no sexagesimals, no implicit timestamps."""
+
+        def resolve(self, kind, value, implicit):
+            """BaseResolver.resolve, shorter for a plain scalar (libyaml asks for every one):
+            with no path resolvers and no wildcard ones, what no resolver of its first
+            character takes is text."""
+            if kind is yaml.ScalarNode and implicit[0]:
+                for tag, pattern in self.yaml_implicit_resolvers.get(value[:1], ()):
+                    if pattern.match(value):
+                        return tag
+                return self.DEFAULT_SCALAR_TAG
+            return super().resolve(kind, value, implicit)
 
     _Resolver.add_implicit_resolver(
         "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
@@ -135,6 +150,55 @@ def _yaml():
         def construct_not_allowed(self, node):
             _refuse(node, f"the tag {node.tag} is not allowed in record files")
 
+        def construct_plainly(self, node):
+            """The value of a composed document as `construct_document` makes it, in one
+            recursive pass for the shapes record files have: scalars of the core tags, lists,
+            and mappings with text keys written once. PyYAML's constructor spends about as
+            long again as libyaml's parsing on its bookkeeping (deferred generators, a state
+            per node). Anything else (another tag, a key that is no scalar or is written twice,
+            a value its constructor refuses) raises `_Unusual`: the caller then asks
+            `construct_document`, which builds it or says what is wrong as it always did."""
+            built: dict = {}  # a collection reached again through an alias is the same object, as PyYAML makes it
+
+            def value_of(node):
+                kind = type(node)
+                if kind is scalar_node:
+                    plain = scalars.get(node.tag)
+                    if plain is None:
+                        raise _Unusual
+                    return node.value if plain is True else None if plain is False else plain(self, node)
+                if node in built:
+                    return built[node]
+                if kind is mapping_node and node.tag == MAP:
+                    mapping: dict = {}
+                    built[node] = mapping
+                    keys = [key.value for key, _value in node.value if type(key) is scalar_node]
+                    if len(keys) != len(node.value) or len(set(keys)) != len(keys):
+                        raise _Unusual
+                    for key, item in node.value:
+                        mapping[value_of(key)] = value_of(item)
+                    return mapping
+                if kind is sequence_node and node.tag == SEQ:
+                    sequence: list = []
+                    built[node] = sequence
+                    sequence.extend(value_of(item) for item in node.value)
+                    return sequence
+                raise _Unusual
+
+            try:
+                return value_of(node)
+            except yaml.YAMLError:
+                raise _Unusual from None
+
+    scalar_node, mapping_node, sequence_node = yaml.ScalarNode, yaml.MappingNode, yaml.SequenceNode
+    MAP, SEQ = "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
+    scalars: dict[str, Any] = {
+        "tag:yaml.org,2002:str": True, "tag:yaml.org,2002:timestamp": True, "tag:yaml.org,2002:null": False,
+        "tag:yaml.org,2002:int": _Constructor.construct_yaml_int,
+        "tag:yaml.org,2002:float": _Constructor.construct_yaml_float,
+        "tag:yaml.org,2002:bool": _Constructor.construct_yaml_bool}
+    """How `construct_plainly` makes each scalar: its text (True), None (False), or by our constructor."""
+
     # types-PyYAML types add_constructor for its own loader classes only; PyYAML defines it
     # on BaseConstructor, for any constructor class (this one is mixed into the loader below).
     _Constructor.add_constructor("tag:yaml.org,2002:int", _Constructor.construct_yaml_int)  # type: ignore[type-var]
@@ -178,28 +242,41 @@ def _yaml():
 
 def _check_shape(value, budget: list[int], depth: int = 0, seen: set | None = None):
     """Refuse aliases of containers (one reached twice), aliases of text that expand the
-    document beyond `budget` characters (the file's own length), and runaway nesting."""
+    document beyond `budget` characters (the file's own length), and runaway nesting.
+    Text in a collection is checked in its loop, not by a call of its own (one per value
+    of every record file made this a tenth of a cold build's parsing)."""
     if depth > MAX_DEPTH:
         raise RecordSyntaxError(f"nested deeper than {MAX_DEPTH} levels")
     if isinstance(value, str):
-        if "\x00" in value:
-            raise RecordSyntaxError("text holds a NUL character")
-        budget[0] -= len(value)
-        if budget[0] < 0:
-            raise RecordSyntaxError("aliases expand the document beyond the size of its file")
+        _spend(value, budget)
     if isinstance(value, (dict, list)):
         seen = set() if seen is None else seen
         if id(value) in seen:
             raise RecordSyntaxError("anchors and aliases are not allowed in record files")
         seen.add(id(value))
         children = value.values() if isinstance(value, dict) else value
+        at_limit = depth + 1 > MAX_DEPTH  # then every child is refused, by the call
         for child in children:
-            _check_shape(child, budget, depth + 1, seen)
+            if at_limit or isinstance(child, (dict, list)):
+                _check_shape(child, budget, depth + 1, seen)
+            elif isinstance(child, str):
+                _spend(child, budget)
         if isinstance(value, dict):
             for key in value:
                 if not isinstance(key, str):
                     raise RecordSyntaxError(f"key {key!r} is not text")
-                _check_shape(key, budget, depth + 1, seen)
+                if at_limit:
+                    _check_shape(key, budget, depth + 1, seen)
+                _spend(key, budget)
+
+
+def _spend(text: str, budget: list[int]) -> None:
+    """Count `text` against the document's budget (see `_check_shape`); no NUL in it."""
+    if "\x00" in text:
+        raise RecordSyntaxError("text holds a NUL character")
+    budget[0] -= len(text)
+    if budget[0] < 0:
+        raise RecordSyntaxError("aliases expand the document beyond the size of its file")
 
 
 def _check_nesting(text: str) -> None:
@@ -222,6 +299,21 @@ def _check_nesting(text: str) -> None:
                     raise RecordSyntaxError(f"nested deeper than {MAX_DEPTH} levels", line)
             elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
                 depth -= 1
+    finally:
+        parser.dispose()
+
+
+def _load(loader, text: str):
+    """What `yaml.load(text, Loader=loader)` gives, built by `construct_plainly` when it can."""
+    parser = loader(text)
+    try:
+        node = parser.get_single_node()
+        if node is None:
+            return None
+        try:
+            return parser.construct_plainly(node)
+        except _Unusual:
+            return parser.construct_document(node)
     finally:
         parser.dispose()
 
@@ -272,7 +364,7 @@ def decode(data: bytes, *, mapping: bool = True):
     yaml, loader, _resolver = _yaml()
     try:
         _check_nesting(text)
-        value = yaml.load(text, Loader=loader)
+        value = _load(loader, text)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         problem = error.problem or error.context or "YAML syntax error"

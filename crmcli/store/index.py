@@ -23,10 +23,13 @@ from __future__ import annotations
 import functools
 import hashlib
 import itertools
+import marshal
 import os
+import pickle
 import re
 import sqlite3
 from collections import deque
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -46,7 +49,7 @@ from crmcli.model.text import fold, pinyin_forms, pinyin_tokens, words
 from crmcli.store import codec, watch
 from crmcli.store.fs import digest
 from crmcli.store.keys import NO_KEYS, keyring
-from crmcli.store.scan import scan, walk
+from crmcli.store.scan import Scan, count, scan, stream, walk
 from crmcli.store.schemas import accepts, schema_bytes
 from crmcli.store.sealing import Damaged, holds_envelopes, opened
 from crmcli.store.state import regular_or_absent
@@ -456,6 +459,66 @@ def _parse_batch(args) -> list[Derived]:
     return [parse_file(root, path, stat) for path, stat in batch]
 
 
+INSERTS = (
+    f"INSERT INTO files ({FILE_COLUMNS}) VALUES ({','.join('?' * 17)})",
+    "INSERT INTO names VALUES (?, ?, ?, ?, ?, ?)",
+    "INSERT INTO terms VALUES (?, ?, ?, ?, ?)",
+    "INSERT INTO fts (rowid, name, body) VALUES (?, ?, ?)",
+    f"INSERT INTO order_facts VALUES ({','.join('?' * 22)})",
+    "INSERT INTO order_payments VALUES (?, ?, ?)",
+    "INSERT INTO order_lines VALUES (?, ?, ?, ?, ?, ?, ?)",
+    f"INSERT INTO agenda VALUES ({','.join('?' * 12)})",
+    "INSERT INTO party_keys VALUES (?, ?, ?)",
+)
+"""How `Index._insert` stores each list of `table_rows`, in that order."""
+
+
+def table_rows(derived: list[Derived], reuse: dict[str, int], next_id: int) -> tuple[list, ...]:
+    """The rows of each table (in the order of `INSERTS`) for parsed files, each under its
+    file_id: the one of its path in `reuse`, else the next one counted from `next_id`."""
+    files, names, terms, texts, orders, payments, lines, dues, keys = [], [], [], [], [], [], [], [], []
+    for item in derived:
+        file_id = reuse.get(item.row[0])
+        if file_id is None:
+            file_id, next_id = next_id, next_id + 1
+        files.append((file_id, *item.row))
+        names += [(file_id, *name) for name in item.names]
+        terms += [(file_id, *term) for term in item.terms]
+        if item.fts is not None:
+            texts.append((file_id, *item.fts))
+        if item.order is not None:
+            orders.append((file_id, *item.order))
+            payments += [(file_id, *payment) for payment in item.payments]
+            lines += [(file_id, *line) for line in item.lines]
+        dues += [(file_id, *row) for row in item.agenda]
+        keys += [(file_id, *key) for key in item.keys]
+    return files, names, terms, texts, orders, payments, lines, dues, keys
+
+
+def _batches(files: Iterator[tuple[str, Stat]]) -> Iterator[tuple[int, list[tuple[str, Stat]]]]:
+    """BATCH files at a time, with the file_id of the first one (counted from 1)."""
+    first_id = 1
+    while batch := list(itertools.islice(files, BATCH)):
+        yield first_id, batch
+        first_id += len(batch)
+
+
+def _rows_of_batch(args) -> tuple[int, bytes]:
+    """A cold build's worker: how many files, and the table rows of a batch of them whose
+    file_ids start at `first_id`, packed with marshal (rows of plain values, unpacked about five times faster
+    than pickled `Derived`s; pickle only for a value of a str subclass, which marshal refuses)."""
+    root, batch, first_id = args
+    tables = table_rows(_parse_batch((root, batch)), {}, first_id)
+    try:
+        return len(batch), b"m" + marshal.dumps(tables)
+    except ValueError:
+        return len(batch), b"p" + pickle.dumps(tables)
+
+
+def _unpacked(packed: bytes) -> tuple[list, ...]:
+    return marshal.loads(packed[1:]) if packed[:1] == b"m" else pickle.loads(packed[1:])
+
+
 class Index:
     """The SQLite mirror of one data directory."""
 
@@ -598,12 +661,11 @@ class Index:
                 folders = list(BY_FOLDER)
                 self.fresh.add(EVERYTHING)
             known_sums = self._sums([(folder, True) for folder in folders])
-            result = scan(self.root, folders, known_sums)
+            result = (None if known_sums else self._first_look(folders, progress)) or \
+                scan(self.root, folders, known_sums)
         gone_dirs = [path for path in known_sums if path not in result.sums]
         changed, removed = self._changed_files(result.entries, gone_dirs)
-        if self._empty_for(changed, removed):
-            self._build(changed, progress)
-        elif changed or removed:
+        if changed or removed:
             self._apply([], removed)
             for batch in self._parse_all(changed, progress):
                 self._apply(batch, [])
@@ -618,19 +680,38 @@ class Index:
             watch.start(self.root, self.state)
         return result.warnings
 
-    def _empty_for(self, changed: list, removed: list[str]) -> bool:
-        """Whether this is a cold build: many files into an index on disk that holds none."""
-        return (self.on_disk and not removed and len(changed) >= BULK_FROM
-                and self.db.execute("SELECT 1 FROM files LIMIT 1").fetchone() is None)
+    def _first_look(self, folders: list[str], progress) -> Scan | None:
+        """A first look into an index on disk that holds nothing: None if it holds files after
+        all. Many files (BULK_FROM) are a cold build (`_build`), fed from the listing as it goes,
+        so no list of every file is ever held (at 1M files that list alone was 570 MB, and
+        every worker forked after it had it too); fewer are handed back as a scan's entries,
+        to be refreshed as usual."""
+        if not self.on_disk or self.db.execute("SELECT 1 FROM files LIMIT 1").fetchone() is not None:
+            return None
+        result = Scan()
+        listed = ((path, Stat(*entry)) for path, entry in stream(str(self.root), folders, result))
+        first = list(itertools.islice(listed, BULK_FROM))
+        if len(first) >= BULK_FROM:
+            self._build(itertools.chain(first, listed), count(str(self.root), folders), progress)
+            with self.db:  # the entries stay empty: nothing is left to compare
+                self.db.executemany("INSERT OR REPLACE INTO dirs VALUES (?, ?, ?, ?, ?, ?)",
+                                    [(path, *sums) for path, sums in result.sums.items()])
+        else:
+            for path, stat in first:
+                folder, name = path.rsplit("/", 1)
+                result.entries.setdefault(folder, {})[name] = (stat.mtime, stat.size, stat.ino)
+        return result
 
-    def _build(self, changed: list, progress) -> None:
-        """A cold build: the rows are stored as a refresh stores them (`_apply`), but into a
-        new file of this process's own that no one else reads, so it needs no journal and no
-        syncing, and its secondary indexes are made once at the end rather than kept up row by
-        row (the terms index alone made writing cost more than parsing at 100k files). The
-        finished file is then copied into the index in one transaction (SQLite's backup), so
-        a command reading the index meanwhile sees it empty or complete, and a build that
-        fails leaves the index as it was."""
+    def _build(self, files: Iterator[tuple[str, Stat]], total: int, progress) -> None:
+        """A cold build of `files` (about `total` of them): the rows a refresh would store, but
+        made by the workers themselves (`_rows_of_batch`, each batch's file_ids counted from
+        its place in the stream, as a refresh counts them) and written into a new file of
+        this process's own that no one else reads, so it needs no journal and no syncing,
+        in one transaction; its secondary indexes are made once at the end rather than kept
+        up row by row (the terms index alone made writing cost more than parsing at 100k
+        files). The finished file is then copied into the index in one transaction (SQLite's
+        backup), so a command reading the index meanwhile sees it empty or complete, and a
+        build that fails leaves the index as it was."""
         location = Path(self.db.execute("PRAGMA database_list").fetchone()[2])
         building = location.with_name(f"{location.name}.build-{os.getpid()}")
         building.unlink(missing_ok=True)
@@ -643,8 +724,13 @@ class Index:
             later = [part for part in statements if part.upper().startswith("CREATE INDEX")]
             self.db.executescript("\n".join(part for part in statements if part not in later))
             self._stamp(self.db)
-            for batch in self._parse_all(changed, progress):
-                self._apply(batch, [])
+            jobs = ((self.root, batch, first_id) for first_id, batch in _batches(files))
+            self.db.execute("BEGIN")
+            for done, packed in self._on_cores(_rows_of_batch, jobs, total >= PARALLEL_FROM):
+                self._insert(_unpacked(packed))
+                if progress:
+                    progress(done, total)
+            self.db.execute("COMMIT")
             self.db.executescript("\n".join(later))
             self.db.backup(live)
         finally:
@@ -753,42 +839,28 @@ class Index:
 
     def _store(self, derived: list[Derived], reuse: dict[str, int], next_id: int) -> None:
         """Insert parsed files, keeping the file_id of paths already known (`reuse`)."""
-        files, names, terms, texts, orders, payments, lines, dues, keys = [], [], [], [], [], [], [], [], []
-        for item in derived:
-            file_id = reuse.get(item.row[0])
-            if file_id is None:
-                file_id, next_id = next_id, next_id + 1
-            files.append((file_id, *item.row))
-            names += [(file_id, *name) for name in item.names]
-            terms += [(file_id, *term) for term in item.terms]
-            if item.fts is not None:
-                texts.append((file_id, *item.fts))
-            if item.order is not None:
-                orders.append((file_id, *item.order))
-                payments += [(file_id, *payment) for payment in item.payments]
-                lines += [(file_id, *line) for line in item.lines]
-            dues += [(file_id, *row) for row in item.agenda]
-            keys += [(file_id, *key) for key in item.keys]
-        self.db.executemany(f"INSERT INTO files ({FILE_COLUMNS}) VALUES ({','.join('?' * 17)})", files)
-        self.db.executemany("INSERT INTO names VALUES (?, ?, ?, ?, ?, ?)", names)
-        self.db.executemany("INSERT INTO terms VALUES (?, ?, ?, ?, ?)", terms)
-        self.db.executemany("INSERT INTO fts (rowid, name, body) VALUES (?, ?, ?)", texts)
-        self.db.executemany(f"INSERT INTO order_facts VALUES ({','.join('?' * 22)})", orders)
-        self.db.executemany("INSERT INTO order_payments VALUES (?, ?, ?)", payments)
-        self.db.executemany("INSERT INTO order_lines VALUES (?, ?, ?, ?, ?, ?, ?)", lines)
-        self.db.executemany(f"INSERT INTO agenda VALUES ({','.join('?' * 12)})", dues)
-        self.db.executemany("INSERT INTO party_keys VALUES (?, ?, ?)", keys)
+        self._insert(table_rows(derived, reuse, next_id))
+
+    def _insert(self, tables: tuple[list, ...]) -> None:
+        """Insert the rows of each table (as `table_rows` gives them)."""
+        for statement, rows in zip(INSERTS, tables, strict=True):
+            self.db.executemany(statement, rows)
 
     def _parse_all(self, changed: list, progress):
-        """Parsed files in batches, on every core for a big change. Memory stays flat however
-        many files there are: only a few batches per worker are in flight, and each is stored
-        (by the caller, the only writer) before more are handed out."""
-        batches = (changed[i:i + BATCH] for i in range(0, len(changed), BATCH))
-        if len(changed) < PARALLEL_FROM:
-            for batch in batches:
-                yield _parse_batch((self.root, batch))
-                if progress:
-                    progress(len(batch), len(changed))
+        """Parsed files (`Derived`) in batches, on every core for a big change."""
+        jobs = ((self.root, batch) for _first_id, batch in _batches(iter(changed)))
+        for parsed in self._on_cores(_parse_batch, jobs, len(changed) >= PARALLEL_FROM):
+            yield parsed
+            if progress:
+                progress(len(parsed), len(changed))
+
+    def _on_cores(self, work, jobs, parallel: bool):
+        """`work(job)` of each job, in order: here, or on every core when `parallel`. Memory
+        stays flat however many jobs there are: only a few per worker are in flight, and each
+        result is used (by the caller, the only writer) before more are handed out. The
+        workers are forked at the first job, before the parent holds much."""
+        if not parallel:
+            yield from map(work, jobs)
             return
         # lazy: multiprocessing loads in 13 ms (python -X importtime); only a cold index build needs it
         import multiprocessing
@@ -802,14 +874,11 @@ class Index:
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
             in_flight: deque = deque()
             window = IN_FLIGHT * workers
-            for work in itertools.chain(batches, [None] * window):  # the Nones drain what is left
-                if work is not None:
-                    in_flight.append(pool.submit(_parse_batch, (self.root, work)))
-                if in_flight and (work is None or len(in_flight) >= window):
-                    parsed = in_flight.popleft().result()
-                    yield parsed
-                    if progress:
-                        progress(len(parsed), len(changed))
+            for job in itertools.chain(jobs, [None] * window):  # the Nones drain what is left
+                if job is not None:
+                    in_flight.append(pool.submit(work, job))
+                if in_flight and (job is None or len(in_flight) >= window):
+                    yield in_flight.popleft().result()
 
     def put(self, path: str, record: dict, content: str | None = None) -> None:
         """Record a file the store just wrote (`content`: the digest of its bytes), so the next

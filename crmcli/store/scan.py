@@ -13,6 +13,7 @@ from __future__ import annotations
 import marshal
 import os
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from crmcli.i18n import N_, _
@@ -54,51 +55,105 @@ def walk(root: str, units: list[tuple[str, bool]], known: dict[str, tuple]) -> S
     stack = list(units)
     while stack:
         folder, recurse = stack.pop()
-        try:
-            fd = os.open(os.path.join(root, folder), os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
-        except OSError as error:
-            if os.path.islink(os.path.join(root, folder)):
-                scan.warnings.append((folder, _(LINKED_FOLDER).format(path=folder)))
-            elif os.path.isdir(os.path.join(root, folder)):
-                scan.warnings.append((folder, _(UNREADABLE_FOLDER).format(path=folder, error=error.strerror)))
+        fd = _opened(root, folder, scan.warnings)
+        if fd is None:
             continue
-        files: list[tuple[str, Entry]] = []
-        count = mtimes = sizes = inodes = names = 0
-        try:
-            with os.scandir(fd) as entries:
-                for entry in entries:
-                    name = entry.name
-                    if name[0] == ".":
-                        continue
-                    if entry.is_dir(follow_symlinks=False):
-                        if recurse:
-                            stack.append((f"{folder}/{name}", True))
-                        continue
-                    if entry.is_symlink() and not name.endswith(".yaml") and _leads_to_folder(entry):
-                        scan.warnings.append((f"{folder}/{name}", _(LINKED_FOLDER).format(path=f"{folder}/{name}")))
-                        continue
-                    if not name.endswith(".yaml"):
-                        continue
-                    if entry.is_symlink() or not entry.is_file(follow_symlinks=False):
-                        scan.warnings.append((f"{folder}/{name}", _("{path}: not a regular file (a link?); "
-                                                                     "skipped").format(path=f"{folder}/{name}")))
-                        continue
-                    st = entry.stat(follow_symlinks=False)
-                    stat = (st.st_ctime_ns, st.st_size, st.st_ino)
-                    files.append((name, stat))
-                    count += 1
-                    mtimes += stat[0]
-                    sizes += stat[1]
-                    inodes += stat[2]
-                    names += zlib.crc32(name.encode())
-        finally:
-            os.close(fd)
-        sums = (count, mtimes % MODULUS, sizes % MODULUS, inodes % MODULUS, names % MODULUS)
-        if count or folder in known:
+        files = list(_files(fd, folder, recurse, stack, scan.warnings))
+        sums = _summed(len(files), sum(stat[0] for _name, stat in files), sum(stat[1] for _name, stat in files),
+                       sum(stat[2] for _name, stat in files), sum(zlib.crc32(name.encode()) for name, _stat in files))
+        if files or folder in known:
             scan.sums[folder] = sums
         if known.get(folder) != sums:
             scan.entries[folder] = dict(files)
     return scan
+
+
+def stream(root: str, folders: list[str], scan: Scan) -> Iterator[tuple[str, Entry]]:
+    """(path, entry) of every record file under `folders`, one at a time as they are listed,
+    for a first look at a data directory (a cold build): nothing is kept per file, so memory
+    stays flat however many there are. The sums of each folder go into `scan.sums` (every
+    folder is new) once it is listed, and what was skipped into `scan.warnings`."""
+    stack = [(folder, True) for folder in folders]
+    while stack:
+        folder, recurse = stack.pop()
+        fd = _opened(root, folder, scan.warnings)
+        if fd is None:
+            continue
+        count = mtimes = sizes = inodes = names = 0
+        for name, stat in _files(fd, folder, recurse, stack, scan.warnings):
+            yield f"{folder}/{name}", stat
+            count += 1
+            mtimes += stat[0]
+            sizes += stat[1]
+            inodes += stat[2]
+            names += zlib.crc32(name.encode())
+        if count:
+            scan.sums[folder] = _summed(count, mtimes, sizes, inodes, names)
+
+
+def count(root: str, folders: list[str]) -> int:
+    """About how many record files `stream` will give: their names counted, no file looked
+    at (the total of a cold build's progress bar)."""
+    found = 0
+    stack = [os.path.join(root, folder) for folder in folders]
+    while stack:
+        try:
+            with os.scandir(stack.pop()) as entries:
+                for entry in entries:
+                    if entry.name[0] == ".":
+                        continue
+                    if entry.name.endswith(".yaml"):
+                        found += 1
+                    elif entry.is_dir(follow_symlinks=False):
+                        stack.append(entry.path)
+        except OSError:  # the stream warns about it
+            pass
+    return found
+
+
+def _summed(count: int, mtimes: int, sizes: int, inodes: int, names: int) -> tuple:
+    return (count, mtimes % MODULUS, sizes % MODULUS, inodes % MODULUS, names % MODULUS)
+
+
+def _opened(root: str, folder: str, warnings: list[tuple[str, str]]) -> int | None:
+    """A descriptor of the folder, not followed if it is a link; None (with a warning) if it
+    cannot be read."""
+    try:
+        return os.open(os.path.join(root, folder), os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    except OSError as error:
+        if os.path.islink(os.path.join(root, folder)):
+            warnings.append((folder, _(LINKED_FOLDER).format(path=folder)))
+        elif os.path.isdir(os.path.join(root, folder)):
+            warnings.append((folder, _(UNREADABLE_FOLDER).format(path=folder, error=error.strerror)))
+        return None
+
+
+def _files(fd: int, folder: str, recurse: bool, stack: list, warnings: list) -> Iterator[tuple[str, Entry]]:
+    """(name, entry) of the record files of the open folder `fd` (closed when done); its
+    subfolders go on `stack` if `recurse`, what is skipped into `warnings`."""
+    try:
+        with os.scandir(fd) as entries:
+            for entry in entries:
+                name = entry.name
+                if name[0] == ".":
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    if recurse:
+                        stack.append((f"{folder}/{name}", True))
+                    continue
+                if entry.is_symlink() and not name.endswith(".yaml") and _leads_to_folder(entry):
+                    warnings.append((f"{folder}/{name}", _(LINKED_FOLDER).format(path=f"{folder}/{name}")))
+                    continue
+                if not name.endswith(".yaml"):
+                    continue
+                if entry.is_symlink() or not entry.is_file(follow_symlinks=False):
+                    warnings.append((f"{folder}/{name}", _("{path}: not a regular file (a link?); "
+                                                           "skipped").format(path=f"{folder}/{name}")))
+                    continue
+                st = entry.stat(follow_symlinks=False)
+                yield name, (st.st_ctime_ns, st.st_size, st.st_ino)
+    finally:
+        os.close(fd)
 
 
 def _units(root: str, folders: list[str]) -> list[tuple[str, bool]]:

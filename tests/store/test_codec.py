@@ -129,3 +129,58 @@ def test_the_line_of_a_field_is_ruamels_whichever_parser_finds_it(rng):
             assert line_of(text, field) == _ruamel_line_of(text, field), (text[:60], field)
             compared += 1
     assert compared > 300
+
+
+UNUSUAL = [
+    "a: yes\nb: no\nc: on\nd: off\ne: y\nf: n\n", "a: 1:30\nb: 190:20:30\nc: 1_000\nd: 0o17\ne: 0x1F\nf: 012\n",
+    "a: 0b101\nb: +12\nc: -0\nd: 1.\ne: .5\nf: 1e3\ng: 1.5E-3\nh: -.inf\ni: .NaN\n",
+    "a: 2026-11-22\nb: 2026-11-22T10:00:00+08:00\nc: 2026-11-22 10:00:00\nd: !!timestamp 2026-11-22\n",
+    "a: =\nb: <<\n<<: {c: 1}\n", "base: &b {x: 1}\nother:\n  <<: *b\n  y: 2\n", "a: !!merge x\n",
+    "a: &s text\nb: *s\nc: *s\n", "a: &l [1]\nb: *l\n", "a: !!str 12\nb: !!int '12'\nc: !!float '1.5'\nd: !!bool 'true'\n",
+    "a: !!int abc\n", "a: !!bool yes\n", "a: !!null x\nb: !!str\n", "a: !!map {b: 1}\nc: !!seq [1]\n",
+    "a: !!str [1]\n", "a: !!set {x}\n", "a: !!binary aGk=\n", "a: !custom x\n", "? [k]\n: v\n", "? {k: 1}\n: v\n",
+    "1: a\n2: b\n", "~: a\n", "true: 1\nTrue: 2\n", "a: 1\na: 2\n", "'1': a\n1: b\n", "a: {b: 1, b: 2}\n",
+    "a:\n- b: 1\n  b: 2\nc: !!int x\n", "a: 99999999999999999999999999999999\n", "a: 1e99999999\n",
+    "a: !!float .inf\n", "- 1\n- [2, {x: y}]\n", "just text\n", "", "---\n...\n", "a: null\nb: ~\nc:\nd: NULL\n",
+    "a: 'quoted: yes'\nb: \"true\"\nc: |\n  block\n  text\nd: >\n  folded\n", "a: [1, 2.50, x, null, false]\n",
+]
+
+
+@pytest.mark.parametrize("text", UNUSUAL)
+def test_the_quick_constructor_builds_what_pyyamls_builds(text):
+    """`construct_plainly` (what decode builds records with) gives what PyYAML's constructor
+    gives, or leaves the document to it: YAML 1.1 spellings, tags, merge keys, aliases, bad
+    values (the same error, at the same place), keys that are no text or written twice."""
+    assert _both_ways(text)[0] == _both_ways(text)[1]
+
+
+def test_the_quick_constructor_builds_every_demo_file_as_pyyaml_does():
+    files = sorted(DEMO.rglob("*.yaml"))
+    assert len(files) > 100
+    for path in files:
+        quick, full = _both_ways(path.read_text(encoding="utf-8"))
+        assert quick == full, path
+
+
+def _both_ways(text: str) -> tuple:
+    """What `codec._load` makes of `text` and what yaml.load with the same loader makes:
+    (repr of the value, its types) or the error (message and mark)."""
+    yaml, loader, _resolver = codec._yaml()
+
+    def outcome(load):
+        try:
+            value = load()
+        except yaml.YAMLError as error:
+            return "error", str(error)
+        return repr(value), repr(_types(value))
+
+    return outcome(lambda: codec._load(loader, text)), outcome(lambda: yaml.load(text, Loader=loader))
+
+
+def _types(value):
+    """The type of every value in `value` (True and 1 are equal; a bool is not an int here)."""
+    if isinstance(value, dict):
+        return [(type(key).__name__, _types(item)) for key, item in value.items()]
+    if isinstance(value, list):
+        return [_types(item) for item in value]
+    return type(value).__name__
