@@ -37,10 +37,20 @@ def _plain(value):
     return value
 
 
-def dumps(value, indent: int | None = None) -> str:
+def _marked(value):
+    """`_plain` for json's encoder to call on what it cannot write itself."""
+    if isinstance(value, (Decimal, date, datetime)):
+        return _plain(value)
+    raise TypeError(f"{type(value).__name__} is not JSON")
+
+
+def dumps(value, indent: int | None = None, *, unlocked: bool = False) -> str:
     """JSON text; Decimals become exact number literals. Text holding NUL never reaches
-    here (the codec refuses it), so the marker cannot collide with data."""
-    text = _MARKED.sub(r"\1", json.dumps(_plain(value), ensure_ascii=False, indent=indent))
+    here (the codec refuses it), so the marker cannot collide with data. `unlocked`: a
+    value with text keys and no Locked in it (as the codec reads a file without envelopes),
+    written by json's encoder without a copy made first (a Locked is text to it)."""
+    plain = value if unlocked else _plain(value)
+    text = _MARKED.sub(r"\1", json.dumps(plain, ensure_ascii=False, indent=indent, default=_marked))
     return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 

@@ -301,9 +301,10 @@ def order_rows(order: dict) -> list[tuple]:
 
 
 def derive(path: str, stat: Stat, record: dict | None = None, error: str | None = None,
-           line: int | None = None, content: str | None = None) -> Derived:
+           line: int | None = None, content: str | None = None, sealed: bool = True) -> Derived:
     """The index rows for one file: the record with its columns, or why it could not be read;
-    `content` is the digest of the bytes it was read from."""
+    `content` is the digest of the bytes it was read from; not `sealed`: read from a file
+    without envelopes, so it holds no Locked."""
     kind = BY_FOLDER[path.split("/", 1)[0]]
     folder = path.rsplit("/", 1)[0]
     if record is None:
@@ -321,9 +322,9 @@ def derive(path: str, stat: Stat, record: dict | None = None, error: str | None 
     body_text = " ".join(w for p, v, w in values if w and p not in UNSEARCHED and p != kind.title_field)
     order, payments, lines = order_facts(record, day) if kind.name == "order" else (None, [], [])
     return Derived(
-        (path, kind.name, record_id, fold(title), stat.mtime, stat.size, stat.ino, to_json(record), None, None,
-         party, str(day) if day is not None else None, str(due) if due is not None else None, folder, content,
-         1 if step_open else None),
+        (path, kind.name, record_id, fold(title), stat.mtime, stat.size, stat.ino,
+         to_json(record, unlocked=not sealed), None, None, party, str(day) if day is not None else None,
+         str(due) if due is not None else None, folder, content, 1 if step_open else None),
         names,
         [_term(p, v, w) for p, v, w in values],
         (name_text, body_text),
@@ -438,20 +439,21 @@ def parse_file(root: Path, path: str, stat: Stat) -> Derived:
     except OSError as error:
         return derive(path, stat, error=_("cannot read: {error}").format(error=error.strerror))
     content = digest(data)
+    sealed = holds_envelopes(data)
     try:
         record = codec.decode(data)
-        if holds_envelopes(data):
+        if sealed:
             record = opened(record, keyring())
     except codec.RecordSyntaxError as error:
         return derive(path, stat, error=error.message, line=error.line, content=content)
     except Damaged as error:
         return derive(path, stat, error=str(error), content=content)
-    problems = schema_problems(BY_FOLDER[path.split("/", 1)[0]], record)
+    problems = schema_problems(BY_FOLDER[path.split("/", 1)[0]], record, sealed=sealed)
     if problems:
         field_path, message = problems[0]
         return derive(path, stat, error=message, line=line_of(data.decode("utf-8", "replace"), field_path),
                       content=content)
-    return derive(path, stat, record, content=content)
+    return derive(path, stat, record, content=content, sealed=sealed)
 
 
 def _parse_batch(args) -> list[Derived]:

@@ -145,10 +145,12 @@ def _closest(error):
     return error
 
 
-def schema_problems(kind: Kind, record: dict, path: str = "") -> list[tuple[list, str]]:
+def schema_problems(kind: Kind, record: dict, path: str = "", *, sealed: bool = True) -> list[tuple[list, str]]:
     """(field path, message) for each way `record` breaks its kind's schema or rules. A locked
-    value (encrypted for others) is not checked: only those who can read it can."""
-    record = without_locked(record)
+    value (encrypted for others) is not checked: only those who can read it can. Not
+    `sealed`: read from a file without envelopes, it has none to leave out."""
+    if sealed:
+        record = without_locked(record)
     problems = document_problems(kind.schema, record)
     problems += [([field], _("{field} applies to {kinds} only").format(field=field,
                                                                        kinds=", ".join(_(k) for k in kinds)))
