@@ -612,8 +612,12 @@ class Index:
             self.db.executemany("INSERT OR REPLACE INTO dirs VALUES (?, ?, ?, ?, ?, ?)",
                                 [(path, *result.sums[path]) for path in result.entries if path in result.sums])
             if answer is not None:  # a folder skipped with a warning is looked at by every command
-                self.db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
-                                    [("watch", answer.token), ("warned", "1" if result.warnings else "")])
+                # written only when they change: a write (the same token, again) is a checkpoint
+                # of the index, synced to disk, when the command closes it
+                self.db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", [
+                    (key, value) for key, value in (("watch", answer.token),
+                                                    ("warned", "1" if result.warnings else ""))
+                    if self._meta(key) != value])
         if first_look is False and self.state is not None:
             watch.start(self.root, self.state)
         return result.warnings
