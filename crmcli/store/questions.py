@@ -573,7 +573,10 @@ class Questions:
             params.append(_after(match.until))
         if match.counted:
             clauses.append("s.counted = 1")
-        rest = replace(match, kinds=(), one_of=one_of, since=None, until=None, counted=False)
+        # A blank query asks nothing of the file: an order has facts only if it could be read
+        # (its data is not NULL) and their day is its file's, bounded above; then no join.
+        query = match.query if match.query is None or match.query.text.strip() else None
+        rest = replace(match, kinds=(), one_of=one_of, since=None, until=None, counted=False, query=query)
         if rest == Match(every_day=match.every_day):
             return " AND ".join(clauses) or "1", params, ""
         sql, rest_params = rest.where(self.repo.clock)
