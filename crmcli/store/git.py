@@ -424,8 +424,7 @@ class _Objects:
         header = self.process.stdout.readline().split()
         if len(header) != 3:
             if not header:
-                raise GitError(_("git {command} failed: {failure}").format(command="cat-file",
-                                                                            failure=_("no answer")))
+                raise GitError(_("git {command} failed").format(command="cat-file"))
             return None
         content = self.process.stdout.read(int(header[2]) + 1)[:-1]
         return header[0].decode(), header[1].decode(), content
@@ -442,8 +441,8 @@ class _Objects:
         """The entries of tree `sha`: name → (mode, object id)."""
         found = self.read(sha)
         if found is None or found[1] != "tree":
-            missing = _("tree {sha} is missing").format(sha=sha)
-            raise GitError(_("git {command} failed: {failure}").format(command="cat-file", failure=missing))
+            raise GitError(_("git {command} failed: {failure}").format(command="cat-file",
+                                                                        failure=f"{sha}: not a tree"))
         data, size = found[2], len(sha) // 2
         entries: dict[str, tuple[str, str]] = {}
         position = 0
