@@ -307,10 +307,9 @@ def commit_files(tree: WorkTree, paths: list[str], message: str) -> str | None:
     with _Objects(tree) as objects:
         head = objects.head()
         edit = _TreeEdit(objects, head[1] if head else None, [tree.prefix + path for path in paths])
-    present = {path: _regular_file(tree.root / path) for path in paths}
-    kept = _not_ignored(tree, [path for path in paths if edit.base(tree.prefix + path) or present[path]],
-                        [path for path in paths if present[path] and not edit.base(tree.prefix + path)])
-    blobs = _blobs(tree, [path for path in kept if present[path]])
+    kept = _not_ignored(tree, paths, [path for path in paths if not edit.base(tree.prefix + path)])
+    present = {path: _regular_file(tree.root / path) for path in kept}
+    blobs = _blobs(tree, [path for path in kept if present[path] is not None])
     leaves: dict[str, tuple[str, str] | None] = {}
     for path in kept:
         full = tree.prefix + path
