@@ -9,7 +9,7 @@ from decimal import Decimal
 from crmcli.actions.parties import assign_owner
 from crmcli.errors import InvalidValue, NotFound
 from crmcli.i18n import N_, _
-from crmcli.model.dates import moment_text, parse_day
+from crmcli.model.dates import happened_day, moment_text, parse_day
 from crmcli.model.kinds import KINDS, plays
 from crmcli.model.money import MINOR_UNITS, parse_decimal, parse_positive, parse_rate, rounded
 from crmcli.model.money import currency as currency_code
@@ -222,7 +222,7 @@ def move_order(repo, order: Record, action: str, *, by: str | None = None, note:
     credit the party uses on a later order, see `pay --from-credit`)."""
     target = MOVES[action]
     clock = repo.clock
-    when = parse_day(day, clock) if day else clock.today()
+    when = happened_day(day, clock, "--date", not_before=date.fromisoformat(order.data["date"]))
     who = by or repo.config.me
     with repo.writing(f"order: {order.id} {target}") as tx:
         data = tx.fresh(order).data
@@ -322,7 +322,7 @@ def pay(repo, order: Record, amount: str, *, day: str | None = None, method: str
     order confirmed or later takes money (a draft is a quote). `from_credit` pays it from
     the party's credit (overpayments, cancelled orders kept as credit), oldest first."""
     value = parse_positive(amount, order.data["currency"], N_("a payment"))
-    paid_on = (parse_day(day, repo.clock) if day else repo.clock.today()).isoformat()
+    paid_on = happened_day(day, repo.clock, "--date").isoformat()  # a deposit may come before the order's date
     payment: dict = {"date": paid_on, "amount": value}
     for key, text in (("method", "credit" if from_credit else method), ("ref", ref), ("note", note)):
         if text:
