@@ -23,6 +23,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import itertools
+import json
 import os
 import re
 import sqlite3
@@ -842,12 +843,19 @@ class Index:
         """(path, error, line) of the record files that could not be read."""
         return self.db.execute("SELECT path, error, line FROM files WHERE error IS NOT NULL ORDER BY path").fetchall()
 
-    def names(self, kinds: tuple[str, ...]) -> list[tuple]:
-        """(path, role, name, folded, pinyin, initials) of the parties of the given kinds."""
+    def names(self, kinds: tuple[str, ...], stems: list[str] | None = None) -> list[tuple]:
+        """(path, role, name, folded, pinyin, initials) of the parties of the given kinds; with
+        `stems`, only of those whose file, in any of their folders, is named `STEM.yaml` (looked
+        up by path: a few rows, where all parties' names are 50,000 rows at 100,000 records)."""
         marks = ",".join("?" * len(kinds))
+        named = ""
+        if stems is not None:
+            named = (f"AND f.path IN (SELECT k.dir || '/' || s.value || '.yaml' FROM (SELECT DISTINCT dir FROM files "
+                     f"WHERE kind IN ({marks})) k, json_each(?) s) ")
+            kinds = (*kinds, *kinds, json.dumps(stems))
         return self.db.execute(
             f"SELECT f.path, n.role, n.name, n.folded, n.pinyin, n.initials FROM names n JOIN files f USING (file_id) "
-            f"WHERE f.kind IN ({marks}) ORDER BY f.path", kinds).fetchall()
+            f"WHERE f.kind IN ({marks}) {named}ORDER BY f.path", kinds).fetchall()
 
     def party_names(self) -> dict[str, str]:
         """Reference → name of every party, for showing who a record is about."""
