@@ -167,20 +167,28 @@ def _tabulate(rows: list, **options) -> str:
     return tabulate(rows, **options)
 
 
+BATCH = 1000
+"""Lines of text written at a time: on an unbuffered stdout (python -u, PYTHONUNBUFFERED) every
+write is a system call, 20,000 of them for a large ledger."""
+
+
 def _write_text(lines: Iterable[str], stream) -> None:
-    """`lines` joined by line ends, written as they come, without the blank lines at the end
-    (a part whose table is empty ends in one)."""
+    """`lines` joined by line ends, written as they come (`BATCH` at a time), without the
+    blank lines at the end (a part whose table is empty ends in one)."""
     owed = 0  # line ends between what is written and the next text
-    write = stream.write
+    pieces: list[str] = []
     for number, line in enumerate(lines):
         owed += bool(number)
         text = line.rstrip("\n")
         if text:
-            write("\n" * owed + text)
+            pieces.append("\n" * owed + text)
             owed = len(line) - len(text)
+            if len(pieces) >= BATCH:
+                stream.write("".join(pieces))
+                pieces.clear()
         else:
             owed += len(line)
-    write("\n")
+    stream.write("".join(pieces) + "\n")
 
 
 LARGE = 100

@@ -66,7 +66,7 @@ def _pad(text: str, size: int, target: int, align: Align) -> str:
 
 def _column(cells: list[str], header: str | None, align: Align) -> tuple[list[str], int]:
     """A single-line column's cells padded to its width, and that width."""
-    cells = [cell.strip() for cell in cells]
+    cells = list(map(str.strip, cells))
     least = width(header) + 2 if header is not None else 0
     sizes, exact = _widths(cells)
     if sizes is None:

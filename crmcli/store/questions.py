@@ -573,10 +573,17 @@ class Questions:
             params.append(_after(match.until))
         if match.counted:
             clauses.append("s.counted = 1")
-        rest = replace(match, kinds=(), one_of=one_of, since=None, until=None, counted=False)
+        query, compiled = match.query, None
+        if query is not None:
+            compiled = query.compiled(self.repo.clock)
+            if compiled.sql == "1" and not compiled.params:
+                # a blank query asks nothing of the file: an order has facts only if it could be
+                # read (its data is not NULL), and their day is its file's, bounded above; no join
+                query = compiled = None
+        rest = replace(match, kinds=(), one_of=one_of, since=None, until=None, counted=False, query=query)
         if rest == Match(every_day=match.every_day):
             return " AND ".join(clauses) or "1", params, ""
-        sql, rest_params = rest.where(self.repo.clock)
+        sql, rest_params = rest.where(self.repo.clock, compiled)
         return " AND ".join([*clauses, f"({sql})"]), [*params, *rest_params], " JOIN files f ON f.file_id = s.file_id"
 
     # --- The agenda's questions (crm today, crm remind due), from store/index.py `agenda_rows` ---

@@ -178,3 +178,21 @@ def test_csv_cells_written_a_column_at_a_time_read_as_each_cell_alone(rng, raw, 
         column = [rng.choice(values) for _ in range(rng.randint(1, 8))]
         assert _csv_column(column, raw, shown) == [
             csv_cell(value, visible(_csv_value(value)) if shown else _csv_value(value), raw) for value in column]
+
+
+def test_a_long_plain_document_is_written_as_its_parts_are_laid_out(rng):
+    """Lines go out a batch at a time (an unbuffered stdout makes each write a system call):
+    the text is the same, parts a blank line apart and an empty part's note in its place,
+    wherever a batch ends."""
+    from crmcli.model.views import Document
+    from crmcli.render import BATCH
+
+    columns = [Column("name", "name"), Column("n", "n", align="right")]
+    sizes = [BATCH + 3, 0, BATCH - 3, 2 * BATCH]
+    parts = [Table(columns, [{"name": _text(rng, 3, PLAIN), "n": number} for number in range(size)], title=f"part {size}")
+             for size in sizes]
+    expected = "\n\n".join(
+        f"{part.title}\n" + (tabulate([[visible(row["name"]).strip(), str(row["n"])] for row in part.rows],
+                                      headers=["name", "n"], colalign=["left", "right"], disable_numparse=True)
+                             if part.rows else "(nothing to show)") for part in parts) + "\n"
+    assert _render(Document(parts), "plain") == expected
