@@ -584,7 +584,8 @@ class Index:
         With a watcher (store/watch.py) that can say what changed since the last look, only
         those paths' folders are looked at, and every folder is then up to date; otherwise
         the folders are scanned and a watcher is started for the next command."""
-        answer = watch.ask(self.state, self._meta("watch")) if self.state is not None else None
+        token = self._meta("watch")
+        answer = watch.ask(self.state, token) if self.state is not None else None
         first_look = None  # whether the index was empty: no watcher for a first look (a temporary tree)
         if answer is None and self.state is not None:
             first_look = self.db.execute("SELECT 1 FROM files LIMIT 1").fetchone() is None
@@ -612,8 +613,12 @@ class Index:
             self.db.executemany("INSERT OR REPLACE INTO dirs VALUES (?, ?, ?, ?, ?, ?)",
                                 [(path, *result.sums[path]) for path in result.entries if path in result.sums])
             if answer is not None:  # a folder skipped with a warning is looked at by every command
+                # Only what changed is written: a look that found nothing new writes nothing, so the
+                # command does not pay a commit and, on closing, a checkpoint of the index (about 30 ms)
+                remembered = {"watch": (token, answer.token), "warned": (self._meta("warned") or "",
+                                                                          "1" if result.warnings else "")}
                 self.db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
-                                    [("watch", answer.token), ("warned", "1" if result.warnings else "")])
+                                    [(key, new) for key, (old, new) in remembered.items() if old != new])
         if first_look is False and self.state is not None:
             watch.start(self.root, self.state)
         return result.warnings
