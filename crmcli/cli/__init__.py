@@ -5,11 +5,7 @@ import os
 import sys
 
 from crmcli import __version__
-
-PIPE_CLOSED = 141
-"""The exit status of a run whose reader closed the pipe (`crm search price | head -5`): what a
-shell reports for `cat` or `grep` killed by SIGPIPE (128 + 13), so `set -o pipefail` scripts see
-crm as they see them. GUIDE §5 has no code for it; no message is printed, as those tools print none."""
+from crmcli.errors import PIPE_CLOSED
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -21,11 +21,10 @@ import typer
 import typer.core
 
 from crmcli import __version__
-from crmcli.cli import PIPE_CLOSED
 from crmcli.cli.context import FormatOption, State, env_debug
 from crmcli.cli.language import restore_argument_help, speak, translate, translate_one
 from crmcli.cli.listing import LISTING
-from crmcli.errors import Ambiguous, CrmError
+from crmcli.errors import PIPE_CLOSED, Ambiguous, CrmError
 from crmcli.i18n import _, language
 
 COMMANDS = {
