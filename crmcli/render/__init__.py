@@ -23,7 +23,7 @@ from crmcli.model import jsonish
 from crmcli.model.money import amount_text, amount_texts
 from crmcli.model.text import CONTROL, visible
 from crmcli.model.views import Align, Document, Fields, Table
-from crmcli.render.grid import SIMPLE, grid, width
+from crmcli.render.grid import grid, simple, width
 from crmcli.render.guard import TRIGGERS, csv_cell
 from crmcli.render.layout import ATOMIC, PADDING, balanced, plan
 
@@ -366,10 +366,10 @@ class _Painter:
 
 def _plain_enough(cells: list[list[str]], layout, total: int) -> bool:
     """Whether `_plain_rows` draws these rows as rich would: the columns fit (else rich narrows
-    them further), and the text is of the scripts whose width is plain (grid.SIMPLE; rich
+    them further), and the text is of the scripts whose width is plain (grid.simple; rich
     measures zero-width, combining and emoji characters its own way), line breaks and tabs aside."""
     return bool(layout.shown) and sum(layout.widths) + PADDING * len(layout.shown) - 1 <= total and \
-        all(SIMPLE.fullmatch("".join(texts).replace("\n", "").replace("\t", "")) for texts in zip(*cells, strict=True))
+        all(simple("".join(texts).replace("\n", "").replace("\t", "")) for texts in zip(*cells, strict=True))
 
 
 def _plain_rows(rows: list[list[str]], aligns: list[Align], widths: list[int], console,
@@ -386,7 +386,7 @@ def _plain_rows(rows: list[list[str]], aligns: list[Align], widths: list[int], c
     def justified(piece: str, size: int, align: Align) -> str:
         if align != "left":
             piece = piece.rstrip()
-        shown = width(piece)  # rich's widths of SIMPLE text (tests/render/test_grid.py)
+        shown = width(piece)  # rich's widths of grid.simple text (tests/render/test_grid.py)
         if shown > size:
             piece, shown = set_cell_size(piece, size), size
         before = 0 if align == "left" else size - shown if align == "right" else (size - shown) // 2
