@@ -225,6 +225,23 @@ def parse_day(text: str, clock: Clock) -> date:
     return moment.date()
 
 
+def happened_day(text: str | None, clock: Clock, option: str, *, not_before: date | None = None,
+                 hint: str | None = None) -> date:
+    """The day something being recorded happened (a payment, a shipment, a signature, a call):
+    today when not given. A day after today is refused, since only what has happened is
+    recorded and a slipped year (2062 for 2026, +5d for -5d) would count as done in every
+    report; so is a day before `not_before`, the day the record it happened to begins."""
+    day = parse_day(text, clock) if text else clock.today()
+    if day > clock.today():
+        raise InvalidValue(hint.format(option=option, day=day.isoformat()) if hint else _(
+            "{option} {day} is after today: only what has happened is recorded").format(option=option,
+                                                                                        day=day.isoformat()))
+    if not_before is not None and day < not_before:
+        raise InvalidValue(_("{option} {day} is before the record's own date {start}").format(
+            option=option, day=day.isoformat(), start=not_before.isoformat()))
+    return day
+
+
 def moment_text(moment: datetime) -> str:
     """ISO 8601 with seconds and offset, the form records store."""
     return moment.replace(microsecond=0).isoformat()
