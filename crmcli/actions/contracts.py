@@ -149,9 +149,6 @@ def new_contract(repo, party: Record, template: str, *, title: str | None = None
     for key, text in (("start", start), ("end", end)):
         if text:
             record[key] = parse_day(text, clock).isoformat()
-    if record.get("start") and record.get("end") and record["end"] < record["start"]:
-        raise InvalidValue(_("the contract ends ({end}) before it starts ({start})").format(end=record["end"],
-                                                                                            start=record["start"]))
     record["auto_renew"] = auto_renew
     if notice_days is not None:
         record["renewal_notice_days"] = notice_days

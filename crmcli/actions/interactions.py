@@ -64,11 +64,7 @@ def new_interaction(repo, party: Record, type_: str, summary: str, *, at: str | 
     if next_action:
         record["next"] = {"action": next_action.strip()}
         if due is not None:
-            due_day = parse_day(due, clock)
-            if due_day < read_moment(record["at"], clock).date():
-                raise InvalidValue(_("--due {due} is before the interaction itself ({day})").format(
-                    due=due_day.isoformat(), day=read_moment(record["at"], clock).date().isoformat()))
-            record["next"]["due"] = due_day.isoformat()
+            record["next"]["due"] = parse_day(due, clock).isoformat()
     if campaign:
         record["campaign"] = campaign
     return record
