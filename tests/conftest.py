@@ -214,17 +214,21 @@ def indexed_demo(tmp_path_factory) -> tuple[Path, Path]:
     return root, repo.cache_dir
 
 
-@pytest.fixture
-def demo(tmp_path, indexed_demo) -> DataDir:
-    """A copy of examples/demo, with a copy of its index (taken over by the first command, which
-    compares every file by content and parses none)."""
+def copy_of_demo(indexed_demo: tuple[Path, Path], target: Path) -> DataDir:
+    """A copy of examples/demo at `target`, with a copy of its index (taken over by the first
+    command, which compares every file by content and parses none)."""
     from crmcli.store.state import state_dir
 
     source, index = indexed_demo
-    target = tmp_path / "demo"
     shutil.copytree(source, target)
     shutil.copytree(index, state_dir(target))
     return DataDir(target)
+
+
+@pytest.fixture
+def demo(tmp_path, indexed_demo) -> DataDir:
+    """A copy of examples/demo of the test's own (see `copy_of_demo`)."""
+    return copy_of_demo(indexed_demo, tmp_path / "demo")
 
 
 @pytest.fixture
