@@ -147,11 +147,11 @@ def new_order(repo, direction: str, party: Record, *, lines: list, currency: str
         if record["status"] in ("delivered", "completed"):
             record["delivered"] = order_day.isoformat()
     if delivery_due:
-        record["delivery_due"] = parse_day(delivery_due, clock).isoformat()
+        record["delivery_due"] = _due_day("delivery_due", delivery_due, order_day, clock).isoformat()
     terms = party.data.get("payment_terms")
     if terms:
         record["payment_terms"] = terms
-    due = parse_day(pay_by, clock) if pay_by else payment_due(terms, date.fromisoformat(
+    due = _due_day("payment_due", pay_by, order_day, clock) if pay_by else payment_due(terms, date.fromisoformat(
         record.get("delivery_due", order_day.isoformat())))
     if due:
         record["payment_due"] = due.isoformat()
@@ -267,6 +267,16 @@ def _settle(data: dict, settle: str | None, day: date, by: str | None) -> None:
         data["credit_note"] = {"date": day.isoformat(), "amount": held}
 
 
+def _due_day(key: str, text: str, order_day: date, clock) -> date:
+    """A delivery or payment due day, which cannot come before the order it belongs to (a
+    slip of the year, or of the day and month, that no reminder would ever make sense of)."""
+    due = parse_day(text, clock)
+    if due < order_day:
+        raise InvalidValue(_("--{option} {due} is before the order's date {day}").format(
+            option=key.replace("_", "-"), due=due.isoformat(), day=order_day.isoformat()))
+    return due
+
+
 def edit_order(repo, order: Record, *, lines: list | None = None, delivery_due: str | None = None,
                pay_by: str | None = None, reference: str | None = None, note: str | None = None,
                by: str | None = None) -> Record:
@@ -286,7 +296,7 @@ def edit_order(repo, order: Record, *, lines: list | None = None, delivery_due: 
             changed.append("lines")
         for key, value in (("delivery_due", delivery_due), ("payment_due", pay_by)):
             if value:
-                data[key] = parse_day(value, repo.clock).isoformat()
+                data[key] = _due_day(key, value, date.fromisoformat(data["date"]), repo.clock).isoformat()
                 changed.append(key)
         if reference:
             data["reference"] = reference

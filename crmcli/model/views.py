@@ -30,7 +30,8 @@ class Column:
     translate: bool = False
     """The cells are interface words (a status, a stage, a type), shown in the run's language."""
     priority: int | None = None
-    """KEEP, NORMAL or LOW (see above). None: money and a table's first column are KEEP, ids
+    """KEEP, NORMAL or LOW (see above). None: money, the `currency` beside it (an amount read
+    without it misleads when rows mix currencies) and a table's first column are KEEP, ids
     (style "id") are shortened and dropped by their own rule, anything else is NORMAL."""
     cell: str | None = None
     """What a spreadsheet should make of the cells: "date", "moment" or "money" (in the row's

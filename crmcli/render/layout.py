@@ -100,7 +100,7 @@ def priority(column: Column, position: int) -> int:
     """How readily a column goes (a larger number goes first); see Column.priority."""
     if column.priority is not None:
         return column.priority
-    return KEEP if column.style in ("money", "id") or position == 0 else NORMAL
+    return KEEP if column.style in ("money", "id") or column.key == "currency" or position == 0 else NORMAL
 
 
 def plan(columns: list[Column], cells: list[list[str]], total: int, known: Known = tuple) -> Plan:

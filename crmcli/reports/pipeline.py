@@ -24,7 +24,7 @@ DEAL_COLUMNS = [
     Column("stage", "stage", translate=True),
     Column("probability", "prob", align="right", priority=LOW),
     Column("amount", "amount", align="right", style="money"), Column("currency", "cur"),
-    Column("weighted", "weighted", align="right", style="money"),
+    Column("weighted", "weighted", align="right", style="money", priority=LOW),  # amount × prob: report pipeline
 ]
 TICKET_COLUMNS = [
     Column("opened", "opened", style="date"), Column("id", "id", style="id"),

@@ -55,6 +55,7 @@ class RecordSyntaxError(Exception):
         self.line = line
 
 
+DIRECTIVE = re.compile(r"^%", re.MULTILINE)
 INTEGER = re.compile(r"^[-+]?(?:[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$")
 
 
@@ -202,12 +203,19 @@ def _check_shape(value, budget: list[int], depth: int = 0, seen: set | None = No
                 _check_shape(key, budget, depth + 1, seen)
 
 
-def _check_nesting(text: str) -> None:
-    """Refuse a document nested deeper than MAX_DEPTH before libyaml composes it: its composer
-    recurses in C and a few tens of thousands of levels crash the process. Every collection
-    needs one of `[{-:?`, so a file with few of them is safe without looking further;
-    otherwise libyaml's events (produced without recursion) are counted."""
-    if sum(text.count(marker) for marker in "[{-:?") < SAFE_NESTING:
+def _check_events(text: str) -> None:
+    """Refuse what libyaml would read but crm must not, from libyaml's events (produced without
+    recursion), and only for a text that could hold it:
+    - a document nested deeper than MAX_DEPTH: libyaml's composer recurses in C and a few tens
+      of thousands of levels crash the process. Every collection needs one of `[{-:?`, so a
+      file with few of them is safe;
+    - a `%YAML` or `%TAG` directive: records are YAML 1.2 as crm reads them, but `%YAML 1.1`
+      makes the round-trip writer read `no` as false (an edit would rewrite it), and the
+      writer, shared by the process, then puts the directive atop every later file. A
+      directive starts a line with `%`."""
+    deep = sum(text.count(marker) for marker in "[{-:?") >= SAFE_NESTING
+    directive = DIRECTIVE.search(text)
+    if not deep and not directive:
         return
     depth = 0
     yaml, loader, _resolver = _yaml()
@@ -215,6 +223,9 @@ def _check_nesting(text: str) -> None:
     try:
         while parser.check_event():
             event = parser.get_event()
+            if isinstance(event, yaml.DocumentStartEvent) and (event.version or event.tags):
+                raise RecordSyntaxError("a YAML directive (%YAML, %TAG) is not allowed: records are plain YAML 1.2",
+                                        text[:directive.start()].count("\n") + 1 if directive else None)
             if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
                 depth += 1
                 if depth > MAX_DEPTH:
@@ -271,7 +282,7 @@ def decode(data: bytes, *, mapping: bool = True):
         raise RecordSyntaxError("unresolved git merge conflict markers", line)
     yaml, loader, _resolver = _yaml()
     try:
-        _check_nesting(text)
+        _check_events(text)
         value = yaml.load(text, Loader=loader)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
@@ -299,7 +310,7 @@ def field_line(text: str, field: list, plain) -> int | None:
         return None
     yaml, loader, _resolver = _yaml()
     try:
-        _check_nesting(text)  # libyaml's composer recurses in C
+        _check_events(text)  # libyaml's composer recurses in C
         node = yaml.compose(text, Loader=loader)
     except (RecordSyntaxError, yaml.YAMLError, RecursionError):
         return None

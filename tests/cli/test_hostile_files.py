@@ -34,6 +34,7 @@ HOSTILE = {
     "python-object-new": b"!!python/object/new:os.system [touch PWNED]\n",
     "local-tag": party(b"notes: !shell 'touch PWNED'"),
     "tag-directive": b"%TAG !p! tag:yaml.org,2002:python/\n---\nid: evil\nname: !p!object/apply:os.system [x]\n",
+    "yaml-1.1-directive": b"%YAML 1.1\n---\n" + party(b"custom: {vat_registered: no}"),
     "binary-tag": party(b"custom: {x: !!binary aGVsbG8=}"),
     "set-tag": party(b"custom: {x: !!set {a, b}}"),
     "omap-tag": party(b"custom: {x: !!omap [a: 1]}"),

@@ -79,6 +79,9 @@ def test_unknown_party(demo):
     (["--next", "x", "--due", "2026-02-30"], "no such day"),
     (["--due", "+2d"], "--due needs --next"),
     (["--contact", "Nobody"], "has no contact 'Nobody'"),
+    (["--at", "+5y"], "--at 2031-11-22 is after today"),
+    (["--at", "tomorrow 09:00"], "--at 2026-11-23 is after today"),
+    (["--at", "-3d", "--next", "send quote", "--due", "-5d"], "--due 2026-11-17 is before the interaction"),
 ])
 def test_bad_log_input(demo, args, message):
     before = set(demo.files("interactions"))
@@ -86,6 +89,15 @@ def test_bad_log_input(demo, args, message):
     assert result.code == 1 and message in result.err, result.err
     assert len(result.err.strip().splitlines()) == 1
     assert set(demo.files("interactions")) == before
+
+
+def test_later_today_and_an_overdue_next_step_are_fine(demo):
+    """Only days after today are refused: a meeting noted as it starts is logged, and a next
+    step already overdue when it is written down is kept as such."""
+    result = demo("log", "huaqiang", "meeting", "starting now", "--at", "today 23:59",
+                  "--next", "send minutes", "--due", "-1d", "--at", "-2d")
+    assert result.code == 0, result.err
+    assert demo("log", "huaqiang", "meeting", "tonight", "--at", "today 23:59").code == 0
 
 
 def test_unknown_type_is_a_usage_error(demo):

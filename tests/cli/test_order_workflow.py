@@ -114,6 +114,9 @@ def test_edit_while_draft_or_under_review_only(shop):
     order = order_file(shop, order_id)
     assert order["totals"]["gross"] == Decimal("1200.00") and order["delivery_due"] == "2026-12-01"
     assert order["history"][-1]["note"] == "edited: lines, delivery_due"
+    early = shop("order", "edit", order_id, "--payment-due", "2025-12-01")
+    assert early.code == 1 and "before the order's date" in early.err
+    assert order_file(shop, order_id).get("payment_due") != "2025-12-01"
     ok(shop("order", "submit", order_id))
     ok(shop("order", "edit", order_id, "--reference", "PO-778"))
     ok(shop("order", "confirm", order_id))

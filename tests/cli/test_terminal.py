@@ -50,9 +50,10 @@ VIEWS = [
 ]
 WHOLE = {"name", "party", "party A", "party B", "summary", "title", "subject", "reason", "name / summary", "customer",
          "supplier", "text", "next step", "description", "net", "gross", "outstanding", "amount", "value", "target",
-         "attained", "weighted", "total", "spend", "budget", "price", "actual", "predicted"}
-"""Headers of the columns whose cells must be shown whole: names, what a record says, amounts.
-A table's first column (what its rows are about) is checked too, unless it is an id."""
+         "attained", "total", "spend", "budget", "price", "actual", "predicted", "cur"}
+"""Headers of the columns whose cells must be shown whole: names, what a record says, amounts
+and their currency. A table's first column (what its rows are about) is checked too, unless it
+is an id. A deal's weighted amount (amount × probability) may go, as the probability does."""
 ROWS = 1000
 MARK = "@@crm-view {}@@"
 DRIVER = """

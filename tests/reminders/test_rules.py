@@ -40,7 +40,7 @@ def shop(empty):
 
 def test_next_steps_that_are_due(shop):
     ok(shop("log", "acme", "call", "pricing agreed", "--next", "send quote", "--due", "+2d"))
-    ok(shop("log", "huaqiang", "call", "样品", "--next", "寄样品", "--due", "-1d"))
+    ok(shop("log", "huaqiang", "call", "样品", "--at", "-3d", "--next", "寄样品", "--due", "-1d"))
     steps = due(shop, "--within", "1w", rule="next_steps")
     assert [(s["due"], s["reason"], s["party"]) for s in steps] == [
         ("2026-11-21", "寄样品", "customers/huaqiang"), ("2026-11-24", "send quote", "customers/acme")]

@@ -43,7 +43,7 @@ def hostile(tmp_path_factory):
     (root / "customers" / "\x1b[2Jwiped\x07.yaml").write_text("id: [broken\n", encoding="utf-8")
     assert run_crm("--data-dir", root, "log", "hostile", "call", NAME, "--next", NAME, "--due", "today").code == 0
     assert run_crm("--data-dir", root, "order", "add", "hostile", "--line", f"{NAME} 1 @ 100",
-                   "--status", "confirmed", "--payment-due", "2026-11-01").code == 0
+                   "--status", "confirmed", "--date", "2026-10-01", "--payment-due", "2026-11-01").code == 0
     return data
 
 

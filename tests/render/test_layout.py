@@ -94,3 +94,18 @@ def test_a_low_column_goes_before_a_kept_chinese_name_wraps():
     assert plan(columns, cells, 80).widths[2] == 24  # room for all
     layout = plan(columns, cells, 72)
     assert layout.shown == [0, 2, 3] and layout.widths[1] == 24
+
+
+
+def test_a_currency_stays_beside_its_amounts():
+    """At 80 columns `crm deal list` showed 180,000.00 and 36,000.00 without saying that one
+    is yuan and the other dollars: the currency column is kept as the amounts are."""
+    columns = [Column("close", "close", style="date"), Column("title", "title", priority=KEEP),
+               Column("party", "party", priority=KEEP), Column("stage", "stage", translate=True),
+               Column("amount", "amount", align="right", style="money"), Column("currency", "cur")]
+    cells = [["2026-11-15", "Spring 2027 private-label USB-C range", "Harbor Lane Retail Ltd", "proposal", "36,000.00",
+              "USD"],
+             ["2026-10-31", "服务机器人传感器线缆和小型连接器", "杭州云帆智能科技有限公司", "needs-analysis", "180,000.00",
+              "CNY"]]
+    for total in (40, 60, 80):
+        assert plan(columns, cells, total).shown == [0, 1, 2, 4, 5], total  # the stage goes, the currency stays

@@ -133,10 +133,10 @@ def test_an_overdue_undelivered_purchase_order_counts_as_late(empty):
     said 50%)."""
     assert empty("supplier", "add", "Jinglian Cable", "--id", "jinglian").code == 0
     on_time = empty("purchase", "add", "jinglian", "--line", "Cable 1 @ 10", "--status", "confirmed",
-                    "--delivery-due", "2026-11-10").out.strip()
+                    "--date", "2026-11-01", "--delivery-due", "2026-11-10").out.strip()
     assert empty("purchase", "deliver", on_time, "--date", "2026-11-09").code == 0
     assert empty("purchase", "add", "jinglian", "--line", "Cable 1 @ 10", "--status", "confirmed",
-                 "--delivery-due", "2026-11-12").code == 0  # ten days overdue on 2026-11-22, not delivered
+                 "--date", "2026-11-01", "--delivery-due", "2026-11-12").code == 0  # ten days overdue on 2026-11-22, not delivered
     [row] = empty("report", "suppliers", "--format", "json").json()["suppliers"]
     assert (row["on_time"], row["delay"]) == ("50%", "4.5")
     assert "1 of 2 on time (50%)" in empty("show", "jinglian", "--format", "plain").out

@@ -36,11 +36,21 @@ def test_numbers_are_decimals_and_dates_stay_text():
     (b"a: [" * 200 + b"]" * 200, "nested"),
     (b"a: b\n<<<<<<< HEAD\nc: d\n=======\nc: e\n>>>>>>> other\n", "conflict"),
     (b"a: .inf\n", "infinite"),
+    (b"# kept\n%YAML 1.1\n---\nflag: no\n", "YAML directive"),
+    (b"%TAG !e! tag:example.com,2000:\n---\na: b\n", "YAML directive"),
 ])
 def test_hostile_or_broken_files_are_refused(text, message):
     with pytest.raises(codec.RecordSyntaxError) as error:
         codec.decode(text)
     assert message in error.value.message
+
+
+def test_a_percent_sign_starting_a_line_of_text_is_no_directive():
+    """Only a real directive is refused: libyaml reads this quoted text's second line as text."""
+    assert codec.decode(b'a: "50\n%off"\n') == {"a": "50 %off"}
+    with pytest.raises(codec.RecordSyntaxError) as error:
+        codec.decode(b"# kept\n%YAML 1.1\n---\nflag: no\n")
+    assert error.value.line == 2
 
 
 def test_syntax_errors_carry_a_line():
