@@ -18,7 +18,7 @@ from crmcli.actions.parties import assign_owner
 from crmcli.errors import InvalidValue, NotFound
 from crmcli.i18n import _
 from crmcli.model.contracts import current_term, next_term
-from crmcli.model.dates import moment_text, parse_day
+from crmcli.model.dates import happened_day, moment_text, parse_day
 from crmcli.model.kinds import KINDS
 from crmcli.model.money import currency as currency_code
 from crmcli.model.money import parse_amount
@@ -149,9 +149,6 @@ def new_contract(repo, party: Record, template: str, *, title: str | None = None
     for key, text in (("start", start), ("end", end)):
         if text:
             record[key] = parse_day(text, clock).isoformat()
-    if record.get("start") and record.get("end") and record["end"] < record["start"]:
-        raise InvalidValue(_("the contract ends ({end}) before it starts ({start})").format(end=record["end"],
-                                                                                            start=record["start"]))
     record["auto_renew"] = auto_renew
     if notice_days is not None:
         record["renewal_notice_days"] = notice_days
@@ -209,7 +206,7 @@ def move_contract(repo, contract: Record, action: str, *, by: str | None = None,
     with repo.writing(f"contract: {contract.id} {target}") as tx:
         CONTRACT.move(tx.fresh(contract).data, target, moment_text(clock.now()), by or repo.config.me, note)
         if target == "signed":
-            contract.data["signed"] = (parse_day(day, clock) if day else clock.today()).isoformat()
+            contract.data["signed"] = happened_day(day, clock, "--date").isoformat()
         tx.update(contract)
     if target == "archived":
         for attachment in contract.data.get("attachments") or []:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from crmcli.actions.contacts import find_contact
 from crmcli.errors import InvalidValue
 from crmcli.i18n import _
-from crmcli.model.dates import moment_text, parse_day, parse_moment, read_moment
+from crmcli.model.dates import happened_day, moment_text, parse_day, parse_moment, read_moment
 from crmcli.model.kinds import KINDS
 from crmcli.model.record import Record
 from crmcli.query.resolve import resolve_record
@@ -19,22 +19,15 @@ def log_interaction(repo, party: Record, type_: str, summary: str, **how) -> Rec
     if how.get("campaign"):
         how["campaign"] = resolve_record(repo, KINDS["campaign"], how["campaign"]).ref
     record = new_interaction(repo, party, type_, summary, **how)
-    _refuse_a_future_day(record["at"], repo.clock)
+    # a typed --at after today is a slip; later today stays allowed (a meeting noted as it
+    # starts). Emails keep the moment their sender's clock gave: the check is here, not in
+    # new_interaction
+    happened_day(read_moment(record["at"], repo.clock).date().isoformat(), repo.clock, "--at", hint=_(
+        "{option} {day} is after today: log what happened, and plan what comes with --next and --due"))
     kind = KINDS["interaction"]
     with repo.writing(f"log: {type_} with {party.title} — {record['summary']}") as tx:
         ref = tx.add(kind, record)
     return Record(ref, kind, record)
-
-
-def _refuse_a_future_day(at: str, clock) -> None:
-    """A typed `--at` after today is a slip (`+5y` for `-5y`, a wrong year): what is logged
-    happened, and what is planned is a next step. Later today stays allowed, so a meeting can
-    be noted as it starts. Emails keep the moment their sender's clock gave, so the check is
-    here and not in `new_interaction`."""
-    day = read_moment(at, clock).date()
-    if day > clock.today():
-        raise InvalidValue(_("--at {day} is after today: log what happened, and plan what comes "
-                             "with --next and --due").format(day=day.isoformat()))
 
 
 def new_interaction(repo, party: Record, type_: str, summary: str, *, at: str | None = None,
@@ -71,11 +64,7 @@ def new_interaction(repo, party: Record, type_: str, summary: str, *, at: str | 
     if next_action:
         record["next"] = {"action": next_action.strip()}
         if due is not None:
-            due_day = parse_day(due, clock)
-            if due_day < read_moment(record["at"], clock).date():
-                raise InvalidValue(_("--due {due} is before the interaction itself ({day})").format(
-                    due=due_day.isoformat(), day=read_moment(record["at"], clock).date().isoformat()))
-            record["next"]["due"] = due_day.isoformat()
+            record["next"]["due"] = parse_day(due, clock).isoformat()
     if campaign:
         record["campaign"] = campaign
     return record

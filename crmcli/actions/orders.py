@@ -9,7 +9,7 @@ from decimal import Decimal
 from crmcli.actions.parties import assign_owner
 from crmcli.errors import InvalidValue, NotFound
 from crmcli.i18n import N_, _
-from crmcli.model.dates import moment_text, parse_day
+from crmcli.model.dates import happened_day, moment_text, parse_day
 from crmcli.model.kinds import KINDS, plays
 from crmcli.model.money import MINOR_UNITS, parse_decimal, parse_positive, parse_rate, rounded
 from crmcli.model.money import currency as currency_code
@@ -147,11 +147,11 @@ def new_order(repo, direction: str, party: Record, *, lines: list, currency: str
         if record["status"] in ("delivered", "completed"):
             record["delivered"] = order_day.isoformat()
     if delivery_due:
-        record["delivery_due"] = _due_day("delivery_due", delivery_due, order_day, clock).isoformat()
+        record["delivery_due"] = parse_day(delivery_due, clock).isoformat()
     terms = party.data.get("payment_terms")
     if terms:
         record["payment_terms"] = terms
-    due = _due_day("payment_due", pay_by, order_day, clock) if pay_by else payment_due(terms, date.fromisoformat(
+    due = parse_day(pay_by, clock) if pay_by else payment_due(terms, date.fromisoformat(
         record.get("delivery_due", order_day.isoformat())))
     if due:
         record["payment_due"] = due.isoformat()
@@ -222,7 +222,7 @@ def move_order(repo, order: Record, action: str, *, by: str | None = None, note:
     credit the party uses on a later order, see `pay --from-credit`)."""
     target = MOVES[action]
     clock = repo.clock
-    when = parse_day(day, clock) if day else clock.today()
+    when = happened_day(day, clock, "--date", not_before=date.fromisoformat(order.data["date"]))
     who = by or repo.config.me
     with repo.writing(f"order: {order.id} {target}") as tx:
         data = tx.fresh(order).data
@@ -267,16 +267,6 @@ def _settle(data: dict, settle: str | None, day: date, by: str | None) -> None:
         data["credit_note"] = {"date": day.isoformat(), "amount": held}
 
 
-def _due_day(key: str, text: str, order_day: date, clock) -> date:
-    """A delivery or payment due day, which cannot come before the order it belongs to (a
-    slip of the year, or of the day and month, that no reminder would ever make sense of)."""
-    due = parse_day(text, clock)
-    if due < order_day:
-        raise InvalidValue(_("--{option} {due} is before the order's date {day}").format(
-            option=key.replace("_", "-"), due=due.isoformat(), day=order_day.isoformat()))
-    return due
-
-
 def edit_order(repo, order: Record, *, lines: list | None = None, delivery_due: str | None = None,
                pay_by: str | None = None, reference: str | None = None, note: str | None = None,
                by: str | None = None) -> Record:
@@ -296,7 +286,7 @@ def edit_order(repo, order: Record, *, lines: list | None = None, delivery_due: 
             changed.append("lines")
         for key, value in (("delivery_due", delivery_due), ("payment_due", pay_by)):
             if value:
-                data[key] = _due_day(key, value, date.fromisoformat(data["date"]), repo.clock).isoformat()
+                data[key] = parse_day(value, repo.clock).isoformat()
                 changed.append(key)
         if reference:
             data["reference"] = reference
@@ -322,7 +312,7 @@ def pay(repo, order: Record, amount: str, *, day: str | None = None, method: str
     order confirmed or later takes money (a draft is a quote). `from_credit` pays it from
     the party's credit (overpayments, cancelled orders kept as credit), oldest first."""
     value = parse_positive(amount, order.data["currency"], N_("a payment"))
-    paid_on = (parse_day(day, repo.clock) if day else repo.clock.today()).isoformat()
+    paid_on = happened_day(day, repo.clock, "--date").isoformat()  # a deposit may come before the order's date
     payment: dict = {"date": paid_on, "amount": value}
     for key, text in (("method", "credit" if from_credit else method), ("ref", ref), ("note", note)):
         if text:

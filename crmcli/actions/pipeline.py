@@ -11,6 +11,7 @@ from crmcli.model.ids import slugify
 from crmcli.model.kinds import KINDS
 from crmcli.model.money import currency as currency_code
 from crmcli.model.money import parse_amount, parse_positive
+from crmcli.model.notices import Notice
 from crmcli.model.periods import parse_period
 from crmcli.model.pipeline import check_probability, check_stage, is_closed_deal, next_lifecycle
 from crmcli.model.record import Record
@@ -151,6 +152,15 @@ def win_deal(repo, deal: Record, make_order: bool = False, note: str | None = No
     return deal, order
 
 
+def _warn_of_an_unknown_owner(repo, owner: str | None) -> None:
+    """Owners are free text, so `crm target set lii …` made a target nobody could attain
+    without a word. A new colleague may get one before owning anything: warned, not refused."""
+    known = set(repo.ask.party_owners().values()) | ({repo.config.me} if repo.config.me else set())
+    if owner and owner not in known:
+        repo.warnings.append(Notice(_("no customer or supplier is owned by {owner!r} yet (owners: {known}): "
+                                      "check the spelling").format(owner=owner, known=", ".join(sorted(known)))))
+
+
 def set_target(repo, owner: str | None, period: str, amount: str, currency: str | None = None) -> Record:
     """A target for an owner (or, with no owner or `all`, the whole business) and a period."""
     owner = None if owner == "all" else owner
@@ -166,6 +176,7 @@ def set_target(repo, owner: str | None, period: str, amount: str, currency: str 
     record.update({"period": label, "amount": parse_positive(amount, code, N_("a target")), "currency": code})
     kind = KINDS["target"]
     target = Record(kind.ref(record), kind, record)
+    _warn_of_an_unknown_owner(repo, owner)
     with repo.writing(f"target: {owner or 'business'} {label} {record['amount']} {code}") as tx:
         if repo.path_of(target.ref).exists():
             # a new amount for an existing target: the rest of it (its announcement, hand edits) stays

@@ -84,8 +84,6 @@ def add_campaign(repo, name: str, channel: str, *, start: str | None = None, end
     for key, text in (("start", start), ("end", end)):
         if text:
             record[key] = parse_day(text, repo.clock).isoformat()
-    if record.get("start") and record.get("end") and record["end"] < record["start"]:
-        raise InvalidValue(_("the campaign ends before it starts"))
     if budget is not None:
         code = currency_code(currency or repo.config.currency)
         record["budget"] = parse_amount(budget, code)

@@ -162,7 +162,9 @@ class QueryCommand(typer.core.TyperCommand):
     `-tag:lost` as the short options `-t -a -g…` (or `-k` with the value `ey-account`).
 
     Options are recognised when written as declared (`--limit 5`, `-n 5`, `--limit=5`) before,
-    between or after the terms; after `--` everything is a term."""
+    between or after the terms; after `--` everything is a term. A word starting with `--` is
+    no term (a query negates with one `-`) but a mistyped option, refused: `crm ledger --since
+    2026-01-01` used to search for `-since` and `2026-01-01` and print an empty ledger."""
 
     def parse_args(self, ctx, args: list[str]) -> list[str]:
         return super().parse_args(ctx, self.terms_last(ctx, args))
@@ -183,6 +185,9 @@ class QueryCommand(typer.core.TyperCommand):
                 terms += rest
                 break
             name = arg.split("=", 1)[0] if arg.startswith("--") else arg
+            if name.startswith("--") and len(name) > 2 and name not in takes:
+                raise click.NoSuchOption(name, possibilities=[known for known in takes if known.startswith("--")],
+                                         ctx=ctx)
             if name in takes:
                 count = 0 if "=" in arg and arg.startswith("--") else takes[name]
                 options += [arg, *rest[:count]]

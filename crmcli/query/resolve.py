@@ -69,14 +69,30 @@ def handle_key(field: str, text: str) -> str:
 
 
 class Parties:
-    """The parties of some kinds as names are resolved against, read from the index once:
-    an import resolves every row's party against one read."""
+    """The parties of some kinds as names are resolved against, read from the index once (all
+    their names only when a step after the id needs them): an import resolves every row's
+    party against one read."""
 
     def __init__(self, repo, kinds: tuple[Kind, ...] = PARTY_KINDS):
         self.repo = repo
         self.kinds = kinds
-        self.names = [Named(*row) for row in repo.indexed(*kinds).names(tuple(k.name for k in kinds))]
+        self.index = repo.indexed(*kinds)
+        self.read: list[Named] | None = None
         self.handles: dict[tuple[str, str], set[str]] | None = None
+
+    @property
+    def names(self) -> list[Named]:
+        """Every name of every party, read the first time a step needs them (the id step does not)."""
+        if self.read is None:
+            self.read = [Named(*row) for row in self.index.names(tuple(k.name for k in self.kinds))]
+        return self.read
+
+    def with_id(self, ids: list[str]) -> list[Named]:
+        """The names of the parties whose id is one of `ids`: from the index alone until all are
+        read, so that `crm log ID` costs the same at any number of parties."""
+        if self.read is None:
+            return [Named(*row) for row in self.index.names(tuple(k.name for k in self.kinds), stems=ids)]
+        return [n for n in self.read if n.id in ids]
 
     def reached_at(self, field: str, query: str) -> list[Named]:
         """The parties whose `field` (emails, phones, tax_id) holds `query`, in any spelling."""
@@ -93,10 +109,10 @@ class Parties:
     def steps(self, query: str):
         """(step, what it finds) in the order of the module docstring; the first step that finds
         something decides."""
-        names = self.names
         folded = fold(query)
         typed = compact(query)
-        yield "id", [n for n in names if n.id == query or n.id == folded]
+        yield "id", self.with_id([query, folded])
+        names = self.names
         yield "name", [n for n in names if n.role == "name" and n.folded == folded]
         for field, step in HANDLES.items():
             yield step, self.reached_at(field, query)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from itertools import repeat
 from typing import Any
 
 from crmcli.errors import InvalidValue
@@ -228,26 +229,43 @@ def _empty(measures: tuple) -> dict:
 
 
 def _finish(sums: dict, measures: tuple, code: str) -> dict:
-    """The measures of one group: orders counted once, money rounded once; what was paid
-    and is outstanding reads 🔒 when a protected payment this reader cannot open is in it.
-    Whole numbers are what the store added: money in minor units, quantities in millionths
-    (exact, and already rounded)."""
-    done: dict[str, object] = {"orders": len(sums["ids"]) + sums["count"]}
+    """The measures of one group, as `_finished` makes them."""
+    names, values = _finished([sums], measures, code)
+    return dict(zip(names, values[0], strict=True))
+
+
+def _finished(groups: list[dict], measures: tuple, code: str) -> tuple[list[str], list[tuple]]:
+    """The names of the measures and their values for each group: orders counted once, money
+    rounded once; what was paid and is outstanding reads 🔒 when a protected payment this
+    reader cannot open is in it. Whole numbers are what the store added: money in minor units,
+    quantities in millionths (exact, and already rounded). Made a measure at a time, so that
+    a column of whole numbers (a ledger of 20,000 rows from the store) becomes Decimals
+    without a test per cell."""
     places = -MINOR_UNITS.get(code, 2)
-    locked = sums["locked"]
+    locked = [sums["locked"] for sums in groups]
+    columns = {"orders": [len(sums["ids"]) + sums["count"] for sums in groups]}
     for measure in measures:
         if measure == "orders":
             continue
-        value = sums[measure]
-        if type(value) is not int:
-            done[measure] = rounded(value, code) if measure in MONEY else value
-        elif measure in MONEY:
-            done[measure] = Decimal(value).scaleb(places)
+        values = [sums[measure] for sums in groups]
+        if measure in MONEY and set(map(type, values)) == {int}:
+            column: list = list(map(Decimal.scaleb, map(Decimal, values), repeat(places)))
         else:
-            done[measure] = Decimal(value) / QUANTITY_SCALE if value else value
-        if locked and measure in UNKNOWABLE:
-            done[measure] = LOCK
-    return done
+            column = [_measure(value, measure, places, code) for value in values]
+        if measure in UNKNOWABLE and any(locked):
+            column = [LOCK if hidden else value for hidden, value in zip(locked, column, strict=True)]
+        columns[measure] = column
+    return list(columns), list(zip(*columns.values(), strict=True))
+
+
+def _measure(value, measure: str, places: int, code: str):
+    """One measure of a group from its running sum: a Decimal sum as it is, money rounded;
+    a whole number as the store adds it (money in minor units, quantities in millionths)."""
+    if type(value) is not int:
+        return rounded(value, code) if measure in MONEY else value
+    if measure in MONEY:
+        return Decimal(value).scaleb(places)
+    return Decimal(value) / QUANTITY_SCALE if value else value
 
 
 def _cells(facts: list[Fact], first: str, second: str, measures: tuple) -> dict[str, dict[str, dict]]:
@@ -270,11 +288,11 @@ def _sql_cells(repo, query: str, match: Match, first: str, second: str, measures
     parties = [level in ("customer", "supplier", "party") for level in (first, second)]
     tables: dict[str, dict[str, dict[str, dict]]] = {}
     for row in rows:
-        sums: dict[str, Any] = {key: row[key] or 0 for key in ("net", "discount", "tax", "gross", "paid", "quantity",
-                                                                "locked")}
-        sums["outstanding"] = sums["gross"] - sums["paid"]
-        sums["ids"] = set()
-        sums["count"] = row["orders"]
+        gross, paid = row["gross"] or 0, row["paid"] or 0
+        sums: dict[str, Any] = {"net": row["net"] or 0, "discount": row["discount"] or 0, "tax": row["tax"] or 0,
+                                "gross": gross, "paid": paid, "outstanding": gross - paid,
+                                "quantity": row["quantity"] or 0, "locked": row["locked"] or 0, "ids": set(),
+                                "count": row["orders"]}
         outer = names.get(row["k1"], row["k1"]) if parties[0] else row["k1"]
         inner = names.get(row["k2"], row["k2"]) if parties[1] else row["k2"]
         cell = tables.setdefault(row["currency"], {}).setdefault(outer, {})
@@ -323,28 +341,45 @@ def _grouped(cells: dict[str, dict[str, dict]], by: list[str], measures: tuple, 
     """Rows per group (and per subgroup, with subtotals) from running sums."""
     first = by[0]
     second = by[1] if len(by) > 1 else first
-    rows, data, subtotals = [], [], []
+    keys = [first, second] if first != second else [first]
+    kept = [key for key in keys if key in ("quarter", "type")]  # shown otherwise than kept (`_shown`)
     order: dict[str, tuple] = {}  # the sort key of each label, made once (a month recurs in every group)
 
     def ordered(labels):
-        return sorted(labels, key=lambda label: order.get(label) or order.setdefault(label, _order(label)))
+        for label in labels:
+            if label not in order:
+                order[label] = _order(label)
+        return sorted(labels, key=order.__getitem__)
 
+    sums, labels, bold = [], [], []  # per row of the table, top to bottom
+    subtotals = []
+    subtotal = _("{group} subtotal")
     for outer in ordered(cells):
         for inner in ordered(cells[outer]):
-            sums = _finish(cells[outer][inner], measures, code)
-            labels = {first: outer, second: inner} if first != second else {first: outer}
-            rows.append({**{key: _shown(key, value) for key, value in labels.items()}, **sums})
-            data.append({**labels, **sums})
+            sums.append(cells[outer][inner])
+            labels.append((outer, inner) if first != second else (outer,))
+            bold.append(False)
         if first != second:
             subtotals.append(_add(_empty(measures), cells[outer].values(), measures))
-            rows.append({first: _("{group} subtotal").format(group=_shown(first, outer)),
-                         **_finish(subtotals[-1], measures, code), "_style": "bold"})
-    every = subtotals if first != second else (sums for inner in cells.values() for sums in inner.values())
-    total = _finish(_add(_empty(measures), every, measures), measures, code)
-    rows.append({first: _("total"), **total, "_style": "bold"})
+            sums.append(subtotals[-1])
+            labels.append((subtotal.format(group=_shown(first, outer)),))
+            bold.append(True)
+    sums.append(_add(_empty(measures), subtotals if first != second else sums, measures))
+    labels.append((_("total"),))
+    bold.append(True)
+    names, finished = _finished(sums, measures, code)
+    group_keys, bold_keys = (*keys, *names), (first, *names, "_style")
+    rows, data = [], []
+    for values, named, strong in zip(finished, labels, bold, strict=True):
+        if strong:  # a subtotal or the total: its label in the first column
+            rows.append(dict(zip(bold_keys, (*named, *values, "bold"), strict=True)))
+            continue
+        row = dict(zip(group_keys, (*named, *values), strict=True))
+        data.append(row)
+        rows.append({**row, **{key: _shown(key, row[key]) for key in kept}} if kept else row)
     columns = ([Column(first, first)] + ([Column(second, second, priority=KEEP)] if second != first else [])
                + _measure_columns(measures))
-    return Table(columns, rows), {"rows": data, "total": total}
+    return Table(columns, rows), {"rows": data, "total": dict(zip(names, finished[-1], strict=True))}
 
 
 def _register(facts: list[Fact], measures: tuple, code: str) -> tuple[Table, dict]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import stat
 import subprocess
 import uuid
 from dataclasses import dataclass
@@ -21,7 +22,6 @@ from pathlib import Path
 from crmcli.errors import GitError, InvalidValue
 from crmcli.i18n import N_, _
 from crmcli.model.dates import parse_day
-from crmcli.store.signatures import signing
 from crmcli.store.state import find_git
 
 TRAILER = "Crm-Command"
@@ -40,6 +40,9 @@ what the user does to finish it), in English for `_()` where shown."""
 LOG_FORMAT = f"%x1e%H%x1f%P%x1f%aI%x1f%an%x1f%s%x1f%(trailers:key={TRAILER},valueonly)%x1f"
 KEPT_SNAPSHOTS = 3
 COMMIT_ID = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
+TREE_MODE = "40000"
+KINDS = {TREE_MODE: "tree", "160000": "commit"}
+"""What `git mktree` is told each entry of a tree is, by its mode (any other: a file)."""
 LITERAL = "--literal-pathspecs"
 """For commands given paths: a file named `*.yaml` means that file, not a pattern."""
 
@@ -289,34 +292,36 @@ def message_with_trailer(message: str) -> str:
 
 def commit_files(tree: WorkTree, paths: list[str], message: str) -> str | None:
     """Commit exactly `paths` (relative to the data directory, written or removed) as they
-    are now, on top of HEAD. A scratch index built from HEAD holds the commit, so what the
-    user has staged or changed elsewhere is neither committed nor touched; then the user's
-    index takes the committed files, so `git status` shows them clean. Paths the user's
-    .gitignore excludes stay out. Returns the commit, or None when nothing changed."""
+    are now, on top of HEAD, as `git add PATHS && git commit` would, but without git's index:
+    the new trees are made from HEAD's along the changed paths only (what a scratch index
+    of all files would cost grows with the repository: 0.3 s at 100,000 files), so what
+    the user has staged or changed elsewhere is neither committed nor touched, and a
+    second git user at the same time moves HEAD under no one (the branch moves only from
+    the commit it was made on). Then the user's index takes the committed files, so
+    `git status` shows them clean. Paths the user's .gitignore excludes stay out unless
+    HEAD has them. Returns the commit, or None when nothing changed."""
     busy = tree.in_progress()
     if busy:
         raise GitError(_("{busy} is in progress in the repository").format(busy=_(busy)))
-    head = tree.head()
-    scratch = tree.git_dir / f"crm-index-{uuid.uuid4().hex}"
-    env = {**os.environ, "GIT_INDEX_FILE": str(scratch)}
-    try:
-        tree.run("read-tree", head or "--empty", env=env)
-        ignored = tree.run("check-ignore", "-z", "--stdin", input=_listing(paths), env=env, check=False)
-        if ignored.returncode not in (0, 1):
-            raise GitError(_("git {command} failed: {failure}").format(command="check-ignore",
-                                                                        failure=failure(ignored)))
-        skipped = set(ignored.stdout.decode("utf-8").split("\0"))
-        kept = [path for path in paths if path not in skipped]
-        tree.run("update-index", "--add", "--remove", "-z", "--stdin", input=_listing(kept), env=env)
-        new_tree = tree.out("write-tree", env=env)
-    finally:
-        scratch.unlink(missing_ok=True)
-    if head and new_tree == tree.out("rev-parse", f"{head}^{{tree}}"):
+    settings = _settings(tree)
+    with _Objects(tree) as objects:
+        head = objects.head()
+        edit = _TreeEdit(objects, head[1] if head else None, [tree.prefix + path for path in paths])
+    kept = _not_ignored(tree, paths, [path for path in paths if not edit.base(tree.prefix + path)])
+    present = {path: _regular_file(tree.root / path) for path in kept}
+    blobs = _blobs(tree, [path for path in kept if present[path] is not None])
+    leaves: dict[str, tuple[str, str] | None] = {}
+    for path in kept:
+        full = tree.prefix + path
+        st_mode = present[path]
+        leaves[full] = (_mode(st_mode, edit.base(full), settings), blobs[path]) if st_mode is not None else None
+    new_tree = edit.write(tree, leaves)
+    if new_tree is None:
         return None
-    parents = ["-p", head] if head else []
-    commit = tree.out("commit-tree", new_tree, *parents, *signing(tree),
+    parents = ["-p", head[0]] if head else []
+    commit = tree.out("commit-tree", new_tree, *parents, *(["-S"] if settings.get("user.signingkey") else []),
                       input=message_with_trailer(message).encode("utf-8"))
-    tree.run("update-ref", "-m", f"crm: {message.splitlines()[0]}", "HEAD", commit, head or NO_COMMIT)
+    tree.run("update-ref", "-m", f"crm: {message.splitlines()[0]}", "HEAD", commit, head[0] if head else NO_COMMIT)
     refreshed = tree.run("update-index", "--add", "--remove", "-z", "--stdin", input=_listing(kept), check=False)
     if refreshed.returncode != 0:
         raise StaleIndex(_("committed as {commit}, but git's index still has the files as they were "
@@ -327,6 +332,202 @@ def commit_files(tree: WorkTree, paths: list[str], message: str) -> str | None:
 
 def _listing(paths: list[str]) -> bytes:
     return "".join(f"{path}\0" for path in paths).encode("utf-8")
+
+
+FALSE_WORDS = ("false", "no", "off", "0", "")
+
+
+def _settings(tree: WorkTree) -> dict[str, str | None]:
+    """The configuration a commit depends on, in one `git config`: `user.signingkey` (crm
+    signs with `-S` when the user has one: commit-tree ignores commit.gpgSign) and
+    `core.filemode` (whether git trusts the executable bit); the last value of each wins."""
+    found = tree.run("config", "-z", "--get-regexp", r"^(user\.signingkey|core\.filemode)$", check=False)
+    settings: dict[str, str | None] = {}
+    for item in found.stdout.decode("utf-8", "replace").split("\0"):
+        if item:
+            key, newline, value = item.partition("\n")
+            settings[key.lower()] = value if newline else None
+    return settings
+
+
+def _mode(st_mode: int, base: tuple[str, str] | None, settings: dict[str, str | None]) -> str:
+    """The mode `git add` gives a regular file: its executable bit when git trusts it, else
+    the mode HEAD has for it (a new file is not executable)."""
+    filemode = settings.get("core.filemode", "true")
+    if filemode is None or filemode.strip().lower() not in FALSE_WORDS:
+        return "100755" if st_mode & stat.S_IXUSR else "100644"
+    return base[0] if base and base[0] in ("100644", "100755") else "100644"
+
+
+def _regular_file(path: Path) -> int | None:
+    """The st_mode of the file at `path`, None when there is none; GitError for anything but a
+    regular file (crm writes no links or folders in place of a record)."""
+    try:
+        st_mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        return None
+    if not stat.S_ISREG(st_mode):
+        raise GitError(_("cannot commit {path}: it is not a regular file").format(path=path))
+    return st_mode
+
+
+def _not_ignored(tree: WorkTree, paths: list[str], new: list[str]) -> list[str]:
+    """`paths` without those of `new` (files HEAD does not have) that the user's .gitignore
+    excludes: what `git add` would leave out. Patterns only (`--no-index`): a file HEAD has is
+    tracked, and git never ignores a tracked file."""
+    if not new:
+        return paths
+    ignored = tree.run("check-ignore", "--no-index", "-z", "--stdin", input=_listing(new), check=False)
+    if ignored.returncode not in (0, 1):
+        raise GitError(_("git {command} failed: {failure}").format(command="check-ignore", failure=failure(ignored)))
+    skipped = set(ignored.stdout.decode("utf-8").split("\0"))
+    return [path for path in paths if path not in skipped]
+
+
+HASHED_AT_ONCE = 1000
+"""File names given to one `git hash-object` (as arguments: any name, and far below ARG_MAX)."""
+
+
+def _blobs(tree: WorkTree, paths: list[str]) -> dict[str, str]:
+    """The blob of each file of `paths`, written into git's objects with the user's filters
+    (.gitattributes, core.autocrlf) applied, as `git add` writes it."""
+    blobs: dict[str, str] = {}
+    for start in range(0, len(paths), HASHED_AT_ONCE):
+        chunk = paths[start:start + HASHED_AT_ONCE]
+        blobs.update(zip(chunk, tree.out("hash-object", "-w", "--", *chunk).split(), strict=True))
+    return blobs
+
+
+class _Objects:
+    """One `git cat-file --batch` asked for objects one by one (the next question depends on
+    the last answer, as when walking down trees)."""
+
+    def __init__(self, tree: WorkTree) -> None:
+        self.process = subprocess.Popen(tree.command("cat-file", "--batch"), cwd=tree.root, stdin=subprocess.PIPE,
+                                        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+
+    def __enter__(self) -> _Objects:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        assert self.process.stdin is not None and self.process.stdout is not None  # pipes
+        self.process.stdin.close()
+        self.process.stdout.close()
+        self.process.wait()
+
+    def read(self, name: str) -> tuple[str, str, bytes] | None:
+        """(object id, type, content) of the object `name` names; None when there is none."""
+        assert self.process.stdin is not None and self.process.stdout is not None  # pipes
+        self.process.stdin.write(name.encode("utf-8") + b"\n")
+        self.process.stdin.flush()
+        header = self.process.stdout.readline().split()
+        if len(header) != 3:
+            if not header:
+                raise GitError(_("git {command} failed").format(command="cat-file"))
+            return None
+        content = self.process.stdout.read(int(header[2]) + 1)[:-1]
+        return header[0].decode(), header[1].decode(), content
+
+    def head(self) -> tuple[str, str] | None:
+        """(the commit HEAD names, its tree); None in a repository without commits yet."""
+        found = self.read("HEAD^{commit}")
+        if found is None:
+            return None
+        first = found[2].split(b"\n", 1)[0]  # "tree SHA"
+        return found[0], first.split()[1].decode()
+
+    def tree(self, sha: str) -> dict[str, tuple[str, str]]:
+        """The entries of tree `sha`: name → (mode, object id)."""
+        found = self.read(sha)
+        if found is None or found[1] != "tree":
+            raise GitError(_("git {command} failed: {failure}").format(command="cat-file",
+                                                                        failure=f"{sha}: not a tree"))
+        data, size = found[2], len(sha) // 2
+        entries: dict[str, tuple[str, str]] = {}
+        position = 0
+        while position < len(data):
+            space = data.index(b" ", position)
+            end = data.index(b"\0", space)
+            entries[data[space + 1:end].decode("utf-8", "surrogateescape")] = (
+                data[position:space].decode(), data[end + 1:end + 1 + size].hex())
+            position = end + 1 + size
+        return entries
+
+
+def _make_tree(process: subprocess.Popen, entries: dict[str, tuple[str, str]]) -> str:
+    """The id of the tree of `entries` (name → (mode, object id)), made by the running
+    `git mktree -z --batch` (which sorts them as git does)."""
+    assert process.stdin is not None and process.stdout is not None and process.stderr is not None  # pipes
+    process.stdin.write(b"".join(f"{mode} {KINDS.get(mode, 'blob')} {sha}\t{name}\0".encode("utf-8", "surrogateescape")
+                                 for name, (mode, sha) in entries.items()) + b"\0")
+    process.stdin.flush()
+    made = process.stdout.readline().decode().strip()
+    if not made:
+        raise GitError(_("git {command} failed: {failure}").format(
+            command="mktree", failure=process.stderr.read().decode("utf-8", "replace").strip()))
+    return made
+
+
+class _TreeEdit:
+    """HEAD's tree changed along some paths: the trees on the way of each path are read (all
+    else stays as the tree ids HEAD has), and only those are written again."""
+
+    def __init__(self, objects: _Objects, root: str | None, paths: list[str]) -> None:
+        self.root = root
+        self.folders: dict[str, dict[str, tuple[str, str]]] = {"": objects.tree(root) if root else {}}
+        for path in paths:
+            parts = path.split("/")
+            for depth in range(1, len(parts)):
+                folder = "/".join(parts[:depth])
+                if folder not in self.folders:
+                    entry = self.folders["/".join(parts[:depth - 1])].get(parts[depth - 1])
+                    # a file where a folder is now is replaced by it, as `git add` does
+                    self.folders[folder] = objects.tree(entry[1]) if entry and entry[0] == TREE_MODE else {}
+
+    def base(self, path: str) -> tuple[str, str] | None:
+        """(mode, object id) of the file at `path` in the tree edited, None if it has none."""
+        folder, _slash, name = path.rpartition("/")
+        entry = self.folders[folder].get(name)
+        return entry if entry and entry[0] != TREE_MODE else None
+
+    def write(self, tree: WorkTree, leaves: dict[str, tuple[str, str] | None]) -> str | None:
+        """The id of the tree with `leaves` (path → (mode, blob), or None to remove it) put in,
+        its new folders written with one `git mktree`; None when that changes nothing."""
+        changed: set[str] = set()
+        for path, leaf in leaves.items():
+            folder, _slash, name = path.rpartition("/")
+            entries = self.folders[folder]
+            if entries.get(name) == leaf or (leaf is None and name not in entries):
+                continue
+            if leaf is None:
+                del entries[name]
+            else:
+                entries[name] = leaf
+            changed.add(folder)
+        if not changed:
+            return None
+        on_the_way = {"/".join(folder.split("/")[:depth]) for folder in changed if folder
+                      for depth in range(1, folder.count("/") + 2)} | {""}
+        process = subprocess.Popen(tree.command("mktree", "-z", "--missing", "--batch"), cwd=tree.root,
+                                   stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        made = ""
+        try:
+            for folder in sorted(on_the_way, key=lambda folder: -folder.count("/") - bool(folder)):
+                entries = self.folders[folder]
+                parent, _slash, name = folder.rpartition("/")
+                if folder and not entries:  # git keeps no empty folder
+                    self.folders[parent].pop(name, None)
+                    continue
+                made = _make_tree(process, entries)
+                if folder:
+                    self.folders[parent][name] = (TREE_MODE, made)
+        finally:
+            for pipe in (process.stdin, process.stdout, process.stderr):
+                if pipe is not None:
+                    pipe.close()
+            process.wait()
+        return made if made != self.root else None
+
 
 
 def resolve_revision(tree: WorkTree, rev: str, clock) -> tuple[str, date | None]:

@@ -29,13 +29,6 @@ VERDICTS = {
 UNKNOWN = N_("signed by a key that is not in allowed_signers")
 
 
-def signing(tree) -> list[str]:
-    """`-S` for `git commit-tree` when the user has a signing key (commit-tree ignores
-    commit.gpgSign, so crm asks for the signature itself)."""
-    found = tree.run("config", "--get", "user.signingkey", check=False)
-    return ["-S"] if found.returncode == 0 and found.stdout.strip() else []
-
-
 def allowed_signers(root) -> str | None:
     """The path of the data directory's allowed-signers list: a regular file, never a link."""
     path = os.path.join(root, ALLOWED_SIGNERS)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from crmcli.errors import CrmError, ValidationFailed
 from crmcli.i18n import N_, _
+from crmcli.model.chronology import out_of_order
 from crmcli.model.kinds import Kind
 from crmcli.model.locked import without_locked
 from crmcli.model.money import MINOR_UNITS
@@ -153,6 +154,8 @@ def schema_problems(kind: Kind, record: dict, path: str = "") -> list[tuple[list
     problems += [([field], _("{field} applies to {kinds} only").format(field=field,
                                                                        kinds=", ".join(_(k) for k in kinds)))
                  for field, kinds in kind.only_for.items() if field in record and kind.name not in kinds]
+    if not problems:
+        problems = out_of_order(kind.name, record)
     code = record.get("currency")
     if isinstance(code, str) and code not in MINOR_UNITS and not problems:
         problems.append((["currency"], _("currency: unknown currency code {code!r} (ISO 4217: CNY, EUR, USD…)")

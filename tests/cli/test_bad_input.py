@@ -759,6 +759,22 @@ def test_piped_output_is_plain_text_without_escape_codes(warm):
     assert result.stdout.startswith("Overdue")
 
 
+@pytest.mark.parametrize("args", [["search", "a"], ["today"], ["customer", "list"], ["--version"]],
+                         ids=" ".join)
+def test_a_reader_that_closes_the_pipe_ends_the_run_quietly(warm, args):
+    """`crm search a | head -1`: the reader has gone before crm writes; crm stops as `cat` does,
+    without a word on stderr, with the status a shell gives a tool SIGPIPE ended (128 + 13)."""
+    reader, writer = os.pipe()
+    os.close(reader)
+    try:
+        process = subprocess.run([sys.executable, "-m", "crmcli", "--data-dir", str(warm.root), *args],
+                                 stdout=writer, stderr=subprocess.PIPE, env=os.environ, cwd=ROOT, timeout=60)
+    finally:
+        os.close(writer)
+    assert process.stderr == b""
+    assert process.returncode == 141
+
+
 LISTINGS = [["customer", "list"], ["supplier", "list"], ["contact", "list"], ["contact", "list", "huaqiang"],
             ["timeline"], ["timeline", "huaqiang"]]
 VIEWS = [["today"], ["show", "huaqiang"], ["customer", "show", "huaqiang"], ["supplier", "show", "jinglian"], ["check"]]

@@ -29,6 +29,21 @@ def test_problems_are_reported_with_path_and_line(demo):
     assert "3 error(s)" in result.err
 
 
+def test_dates_out_of_order_in_a_hand_edit_are_problems(demo):
+    """A schema cannot compare two fields: a contract ending before it starts or a ticket due
+    before it was opened, as a hand edit or a pull leaves them, passed `crm check`."""
+    _break(demo, "tickets/TK-20260227-Y89A.yaml", "due: 2026-02-28T09:20:00+08:00", "due: 2026-01-28T09:20:00+08:00")
+    contract = demo.read("contracts/CT-20261120-M51A.yaml")
+    _break(demo, "contracts/CT-20261120-M51A.yaml", f"end: {contract['end']}", "end: 2020-01-01")
+    result = demo("check")
+    assert result.code == 1
+    assert "tickets/TK-20260227-Y89A.yaml:11: due: 2026-01-28 is before opened (2026-02-27)" in result.out.splitlines()
+    assert any(line.startswith("contracts/CT-20261120-M51A.yaml:") and line.endswith(
+        f"end: 2020-01-01 is before start ({contract['start']})") for line in result.out.splitlines())
+    refused = demo("campaign", "add", "Spring fair", "--channel", "event", "--start", "2027-03-01", "--end", "2027-02-01")
+    assert refused.code == 1 and "end: 2027-02-01 is before start (2027-03-01)" in refused.err
+
+
 def test_duplicates_and_misfiled_records(demo):
     (demo.root / "customers/hq-copy.yaml").write_text(
         "id: hq-copy\nname: 华强电子有限公司\nemails: [purchasing@huaqiang.example]\n"

@@ -111,3 +111,22 @@ def test_a_record_file_keeps_iso(demo):
     result = demo("remind", "add", "huaqiang", "call back", "--due", "二〇二七年一月五日")
     assert result.code == 0, result.err
     assert "\ndue: 2027-01-05\n" in demo.text(f"reminders/{result.out.strip()}.yaml")
+
+
+@pytest.mark.parametrize("command, says", [
+    (["pay", "SO-20261119-TTAX", "100", "--date", "2062-11-19"], "--date 2062-11-19 is after today"),
+    (["order", "ship", "SO-20261119-TTAX", "--date", "+3d"], "--date 2026-11-25 is after today"),
+    (["order", "ship", "SO-20261119-TTAX", "--date", "2025-11-20"],
+     "--date 2025-11-20 is before the record's own date 2026-11-19"),
+    (["contract", "sign", "CT-20261121-ZVTP", "--date", "2027-05-01"], "--date 2027-05-01 is after today"),
+])
+def test_what_happened_cannot_be_dated_after_today_or_before_its_record(demo, command, says):
+    """A payment, a shipment or a signature recorded on a day still to come (a slipped year)
+    counted as done in every report; a shipment before its order was placed is a slip too."""
+    before = {path: demo.read(path) for path in ("orders/2026/SO-20261119-TTAX.yaml",
+                                                 "contracts/CT-20261121-ZVTP.yaml")}
+    result = demo(*command)
+    assert result.code == 1 and says in result.err, result.err
+    assert len(result.err.strip().splitlines()) == 1
+    assert {path: demo.read(path) for path in before} == before
+    assert demo("pay", "SO-20261119-TTAX", "100", "--date", "2026-11-01").code == 0  # a deposit before the order

@@ -88,6 +88,8 @@ def test_an_invalid_edit_in_the_editor_names_its_line_and_writes_nothing(demo, t
     (["IN-20261119-Z7HX", "--set", "type=fax"], "type: 'fax' is not one of call"),
     (["IN-20261119-Z7HX", "--set", "summary="], "summary"),
     (["IN-20261119-Z7HX", "--set", "id=IN-20261119-AAAA"], "id: cannot be changed"),
+    (["TK-20260227-Y89A", "--set", "due=2026-02-01"], "due: 2026-02-01 is before opened (2026-02-27)"),
+    (["SO-20261106-QVVY", "--set", "payment_due=2026-01-01"], "payment_due: 2026-01-01 is before date (2026-11-06)"),
 ])
 def test_an_invalid_value_is_one_line_and_writes_nothing(demo, arguments, message):
     path = {"IN": INTERACTION, "TK": TICKET, "SO": ORDER, "DL": DEAL}[arguments[0][:2]]

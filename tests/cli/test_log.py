@@ -81,7 +81,7 @@ def test_unknown_party(demo):
     (["--contact", "Nobody"], "has no contact 'Nobody'"),
     (["--at", "+5y"], "--at 2031-11-22 is after today"),
     (["--at", "tomorrow 09:00"], "--at 2026-11-23 is after today"),
-    (["--at", "-3d", "--next", "send quote", "--due", "-5d"], "--due 2026-11-17 is before the interaction"),
+    (["--at", "-3d", "--next", "send quote", "--due", "-5d"], "next.due: 2026-11-17 is before at (2026-11-19)"),
 ])
 def test_bad_log_input(demo, args, message):
     before = set(demo.files("interactions"))

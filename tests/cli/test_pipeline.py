@@ -161,3 +161,13 @@ def test_the_party_view_lists_deals_and_tickets(firm):
     view = firm("show", "huaqiang", "--format", "json").json()
     assert [d["title"] for d in view["deals"]] == ["Deal A"]
     assert [t["subject"] for t in view["tickets"]] == ["Ticket A"]
+
+
+def test_a_target_for_an_owner_nobody_is_warns_of_the_spelling(demo):
+    """Owners are free text: `crm target set lii …` made a target no order could count toward,
+    without a word. It is still set (a new colleague owns nothing yet), with a warning."""
+    typo = demo("target", "set", "lii", "2026-12", "100000")
+    assert typo.code == 0 and "target lii-2026-12: 100000.00 CNY" in typo.err
+    assert "no customer or supplier is owned by 'lii' yet (owners: emma, li, wang)" in typo.err
+    known = demo("target", "set", "emma", "2026-12", "100000")
+    assert known.code == 0 and "owned by" not in known.err

@@ -59,6 +59,20 @@ def test_after_a_double_dash_everything_is_a_term(demo):
     assert demo("search", "--", "--format").code == 0
 
 
+@pytest.mark.parametrize("command, mistyped, meant", [
+    (["ledger", "--by", "owner,month"], ["--since", "2026-01-01"], "--"),
+    (["ledger"], ["--perod", "2026"], "--period"),
+    (["search", "华强"], ["--limt", "5"], "--limit"),
+])
+def test_a_mistyped_option_is_refused_not_searched_for(demo, command, mistyped, meant):
+    """`crm ledger --since 2026-01-01` searched for `-since` and `2026-01-01` and printed an
+    empty ledger, as if nothing was sold; a word starting with `--` is an option or a mistake."""
+    result = demo(*command, *mistyped)
+    assert result.code == 2 and result.out == ""
+    assert f"No such option '{mistyped[0]}'" in result.err and meant in result.err
+    assert len(result.err.strip().splitlines()) == 1
+
+
 def test_a_negated_kind_is_not_the_kind_option(demo):
     found = ids(demo("search", "华强", "-kind:interaction", "--format", "json"))
     assert "huaqiang-dianzi" in found

@@ -17,7 +17,7 @@ from wcwidth import wcswidth
 
 from crmcli.model.views import Column, Table
 from crmcli.render import _cell, _column_texts, _csv_column, _csv_value, _rich_table, markdown_text, render, visible
-from crmcli.render.grid import NARROW, SIMPLE, WIDE, grid, width
+from crmcli.render.grid import NARROW, WIDE, grid, simple, width
 from crmcli.render.guard import csv_cell
 
 PIECES = [
@@ -28,7 +28,7 @@ PIECES = [
 ]
 
 
-PLAIN = [piece for piece in PIECES if SIMPLE.fullmatch(piece)] + ["a" * 30, "一二三四五六七八九十" * 3]
+PLAIN = [piece for piece in PIECES if simple(piece)] + ["a" * 30, "一二三四五六七八九十" * 3]
 """Pieces of the scripts whose width a large terminal table measures itself."""
 
 
@@ -178,3 +178,21 @@ def test_csv_cells_written_a_column_at_a_time_read_as_each_cell_alone(rng, raw, 
         column = [rng.choice(values) for _ in range(rng.randint(1, 8))]
         assert _csv_column(column, raw, shown) == [
             csv_cell(value, visible(_csv_value(value)) if shown else _csv_value(value), raw) for value in column]
+
+
+def test_a_long_plain_document_is_written_as_its_parts_are_laid_out(rng):
+    """Lines go out a batch at a time (an unbuffered stdout makes each write a system call):
+    the text is the same, parts a blank line apart and an empty part's note in its place,
+    wherever a batch ends."""
+    from crmcli.model.views import Document
+    from crmcli.render import BATCH
+
+    columns = [Column("name", "name"), Column("n", "n", align="right")]
+    sizes = [BATCH + 3, 0, BATCH - 3, 2 * BATCH]
+    parts = [Table(columns, [{"name": _text(rng, 3, PLAIN), "n": number} for number in range(size)], title=f"part {size}")
+             for size in sizes]
+    expected = "\n\n".join(
+        f"{part.title}\n" + (tabulate([[visible(row["name"]).strip(), str(row["n"])] for row in part.rows],
+                                      headers=["name", "n"], colalign=["left", "right"], disable_numparse=True)
+                             if part.rows else "(nothing to show)") for part in parts) + "\n"
+    assert _render(Document(parts), "plain") == expected

@@ -222,3 +222,27 @@ def test_line_sums_the_index_keeps_follow_a_hand_edit_of_an_orders_lines(demo, b
     assert Decimal(str(after["net"])) - Decimal(str(before["net"])) == Decimal("87.50")  # 150 × 2.80 × 0.875 − 280
     from_index = demo("ledger", "--by", by, "--format", "json").json()
     assert from_index == demo("ledger", "--by", by, "--lines", "--format", "json").json()
+
+
+@pytest.mark.parametrize("code, net, tax, paid, shown", [
+    ("JPY", "1234567", "160494", "1000000", ["1,234,567", "0", "160,494", "1,395,061", "1,000,000", "395,061"]),
+    ("KWD", "1640.125", "213.216", "1853.341", ["1,640.125", "0.000", "213.216", "1,853.341", "1,853.341", "0.000"]),
+    ("CHF", "0.10", "0.20", "1000.00", ["0.10", "0.00", "0.20", "0.30", "1,000.00", "-999.70"]),
+])
+def test_amounts_summed_in_minor_units_read_in_their_currencys_places(demo, code, net, tax, paid, shown):
+    """The store adds whole minor units (yen, fils, cents); the ledger shows them with the
+    currency's own places and thousands separators, as the Decimal amounts of the files read:
+    no decimals in yen, three in dinar, 0.1 + 0.2 exactly 0.30, and an overpayment below zero."""
+    text = (demo.root / ORDER).read_text(encoding="utf-8")
+    gross = Decimal(net) + Decimal(tax)
+    copy = (text.replace("SO-20260408-KEMV", f"SO-20260408-{code}A").replace("currency: CNY", f"currency: {code}")
+            .replace("{net: 1640.00, tax: 213.20, gross: 1853.20}", f"{{net: {net}, tax: {tax}, gross: {gross}}}")
+            .replace("amount: 1853.20,", f"amount: {paid},"))
+    (demo.root / ORDER).with_name(f"SO-20260408-{code}A.yaml").write_text(copy, encoding="utf-8")
+    (row,) = demo("ledger", "--by", "customer,month", "--format", "json").json()["currencies"][code]["rows"]
+    assert [Decimal(str(row[m])) for m in ("net", "tax", "gross", "paid", "outstanding")] == \
+        [Decimal(net), Decimal(tax), gross, Decimal(paid), gross - Decimal(paid)]
+    plain = demo("ledger", "--by", "customer,month", "--format", "plain").out
+    lines = plain.split(f"Sales ledger · all · {code}\n")[1].split("\n\n")[0].splitlines()
+    assert lines[2].split()[:3] == ["王小明", "2026-04", "1"]
+    assert [line.split()[-6:] for line in lines[2:]] == [shown] * 3  # the row, its subtotal, the total

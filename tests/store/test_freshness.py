@@ -194,3 +194,20 @@ def _within(seconds: float, condition) -> bool:
             return True
         select.select([], [], [], 0.02)
     return condition()
+
+
+def test_a_look_through_the_watcher_that_finds_nothing_changed_writes_nothing(demo, monkeypatch):
+    """The watcher's token is stored when it changes, not again by every command: a write
+    makes the index checkpoint, synced to disk, when the command lets go of it."""
+    from crmcli import open_repo
+
+    with looking_after(demo, "watcher", monkeypatch) as data:
+        assert data("today").code == 0
+        repo = open_repo(data.root)
+        try:
+            assert repo.index.count() > 0
+            assert repo.index.db.total_changes == 0
+        finally:
+            repo.close()
+        same_size_same_times(data.root / CUSTOMER, "electronics", "zanzibarxyz")
+        assert ids(data, "zanzibarxyz") == ["huaqiang-dianzi"]
