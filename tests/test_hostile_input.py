@@ -175,8 +175,8 @@ def test_a_record_out_of_range_is_skipped_with_a_warning_and_reported_by_check(s
 
 def test_the_last_days_in_range_still_work(shared):
     """The bounds leave room: a record at the edge of the range is read and computed with."""
-    relative, content = variant(*INTERACTION, ("at: 2026-03-02T17:30:00+08:00", "at: 2999-12-31T23:00:00-12:00"),
-                                ("due: 2026-03-13", "due: 1900-01-01"), OPEN_NEXT)
+    relative, content = variant(*INTERACTION, ("at: 2026-03-02T17:30:00+08:00", "at: 1900-01-02T00:00:00+14:00"),
+                                ("due: 2026-03-13", "due: 2999-12-31"), OPEN_NEXT)
     party = variant(*PARTY, ("follow_up_every: 2w", "follow_up_every: 99y"))
     with placed(shared, {relative: content, party[0]: party[1]}):
         for args in (["today"], ["remind", "due"], ["--today", "2999-12-31", "today"], ["--today", "1900-01-01", "today"]):
