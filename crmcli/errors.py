@@ -4,6 +4,11 @@ One place (the CLI entry point) catches `CrmError`, prints its one line and exit
 with `exit_code`; `--debug` re-raises for a traceback.
 """
 
+PIPE_CLOSED = 141
+"""The exit status of a run whose reader closed the pipe (`crm search price | head -5`): what a
+shell reports for `cat` or `grep` killed by SIGPIPE (128 + 13), so `set -o pipefail` scripts see
+crm as they see them. GUIDE §5 has no code for it; no message is printed, as those tools print none."""
+
 
 class CrmError(Exception):
     """A request that cannot be done (exit 1)."""
@@ -48,3 +53,10 @@ class DataDirError(CrmError):
 class GitError(CrmError):
     """Git cannot do what was asked: not installed, no repository, or a git command failed (exit 1).
     The data directory itself still works, so this is not exit 3."""
+
+
+class Unreadable(ValueError):
+    """Text in a form of the date grammar that names no day or time (`Dec 32`, `25点`); the
+    message says why. Not an error of its own: model/dates.py turns it into an InvalidValue that
+    names the text as it was typed. Here, not in model/phrases.py, so that an ISO date is read
+    without loading the grammar."""

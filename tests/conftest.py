@@ -85,15 +85,18 @@ def pytest_configure(config):
     time.tzset()
 
 
-LONGEST_FIRST = ("test_readme.py", "test_access.py", "test_crash.py", "test_hostile_input.py",
-                 "test_hostile_repository.py")
-"""Files that take 20–100 s on one worker (--durations, quiet 2-core machine). The workers take
-files in collection order, so these start first: otherwise the README's 77 s walk-through,
-collected near the end, runs alone while the other core idles (4:23 → under 4 min)."""
+LONGEST_FIRST = ("test_access.py", "test_hostile_input.py", "test_hostile_repository.py", "test_bad_input.py",
+                 "test_hostile_files.py", "test_crash.py")
+"""The files that take 30–75 s on one worker (--durations on a loaded 2-core machine), longest
+first. The workers take files in collection order (`--no-loadscope-reorder`: xdist would sort
+them by their number of tests), two each to start with, so these start first and the many short
+files fill the gaps at the end: otherwise a long file collected late runs alone while the other
+core idles (the README's walk-through, 4 tests in 77 s, used to)."""
 
 
 def pytest_collection_modifyitems(config, items):
-    items.sort(key=lambda item: item.path.name not in LONGEST_FIRST)  # stable: a file's own order is kept
+    first = {name: place for place, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: first.get(item.path.name, len(first)))  # stable: a file's own order is kept
     if os.environ.get("CRM_RUNSLOW"):
         return
     skip = pytest.mark.skip(reason="long version: run with --runslow (or CRM_RUNSLOW=1)")
@@ -214,17 +217,21 @@ def indexed_demo(tmp_path_factory) -> tuple[Path, Path]:
     return root, repo.cache_dir
 
 
-@pytest.fixture
-def demo(tmp_path, indexed_demo) -> DataDir:
-    """A copy of examples/demo, with a copy of its index (taken over by the first command, which
-    compares every file by content and parses none)."""
+def copy_of_demo(indexed_demo: tuple[Path, Path], target: Path) -> DataDir:
+    """A copy of examples/demo at `target`, with a copy of its index (taken over by the first
+    command, which compares every file by content and parses none)."""
     from crmcli.store.state import state_dir
 
     source, index = indexed_demo
-    target = tmp_path / "demo"
     shutil.copytree(source, target)
     shutil.copytree(index, state_dir(target))
     return DataDir(target)
+
+
+@pytest.fixture
+def demo(tmp_path, indexed_demo) -> DataDir:
+    """A copy of examples/demo of the test's own (see `copy_of_demo`)."""
+    return copy_of_demo(indexed_demo, tmp_path / "demo")
 
 
 @pytest.fixture

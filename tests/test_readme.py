@@ -31,7 +31,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, run_crm
 
 README = ROOT / "README.md"
 GUIDE_START = "## The first ten minutes"
@@ -118,7 +118,27 @@ def test_the_guide_has_commands():
     assert commands[0].startswith("crm init ~/crm") and len(commands) > 80
 
 
-def test_the_readme_runs_top_to_bottom(tmp_path):
+SHELL_WORK = re.compile(r"[|&;<>()]")
+"""What only the shell itself can do on a line (pipes, redirections, `&&`, subshells)."""
+ARGUMENTS = 'crm() { printf "%s\\0" "$@"; }\n'
+"""A `crm` that only prints its arguments, so the shell reads a line (quotes, `~`, `$VAR`) for us."""
+
+
+def as_the_shell_passes_them(code: str, folder: Path, env: dict[str, str]) -> list[str] | None:
+    """The arguments bash gives `crm` on a line that is one plain `crm` command (no pipe,
+    redirection, `&&` or variable assignment before it), read by bash itself; None for any
+    other line, which must run in the shell."""
+    if not code.startswith("crm ") or SHELL_WORK.search(code):
+        return None
+    words = subprocess.run(["bash", "-c", ARGUMENTS + code], cwd=folder, env=env, capture_output=True,
+                           check=True, timeout=60, stdin=subprocess.DEVNULL).stdout
+    return words.decode().split("\0")[:-1]
+
+
+def test_the_readme_runs_top_to_bottom(tmp_path, monkeypatch):
+    """Each line as typed: bash runs what needs a shell, and reads every plain `crm …` line's
+    arguments, which then run in this process (crm's real entry point, in the folder and
+    environment the shell has): a new Python per line made this the suite's longest test."""
     home = Path(os.environ["HOME"])
     work = home / "work"
     prepare(work)
@@ -141,8 +161,19 @@ def test_the_readme_runs_top_to_bottom(tmp_path):
         for shown, real in printed.items():
             code = code.replace(shown, real)
         expected = int(EXITS.search(command).group(1)) if EXITS.search(command) else 0
-        result = subprocess.run(["bash", "-c", code], cwd=folder, env=env, capture_output=True, text=True,
-                                timeout=120, stdin=subprocess.DEVNULL)
+        arguments = as_the_shell_passes_them(code, folder, env)
+        if arguments is None:
+            result = subprocess.run(["bash", "-c", code], cwd=folder, env=env, capture_output=True, text=True,
+                                    timeout=120, stdin=subprocess.DEVNULL)
+        else:
+            with monkeypatch.context() as shell:
+                shell.chdir(folder)
+                for name in os.environ.keys() - env.keys():
+                    shell.delenv(name)
+                for name, value in env.items():
+                    shell.setenv(name, value)
+                crm = run_crm(*arguments)
+            result = subprocess.CompletedProcess(code, crm.code, crm.out, crm.err)
         assert result.returncode == expected, (
             f"README.md:{number}: exit {result.returncode} (expected {expected}): {code}\n{result.stderr}")
         announced = PRINTS.search(command)

@@ -8,9 +8,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from crmcli.model.views import Document
-from crmcli.reminders.calendar import calendar
 from crmcli.reminders.items import Item
-from crmcli.reminders.mail import mail_settings, send
 from crmcli.reports.reminders import calendar_items, due_digest
 from crmcli.store.sent import note_sent
 
@@ -30,6 +28,10 @@ class Digest:
 
 def calendar_of(repo, items: list[Item], records: dict[str, dict]) -> bytes:
     """`items` as an iCalendar file; `records` are the explicit reminders' data (by ref)."""
+    # lazy: the calendar writer and its recurrence rules (dateutil.rrule) load in about 10 ms;
+    # `remind due` on the screen, the cron job's usual run, does without them
+    from crmcli.reminders.calendar import calendar
+
     return calendar(items, records, repo.index.party_names(), repo.clock, repo.config.business_name)
 
 
@@ -45,6 +47,9 @@ def remind_due(repo, within: str | None = None, owner: str | None = None, *, mai
     if not items:
         return Digest(items, view)
     if mail_to:
+        # lazy: smtplib and ssl load in about 20 ms; only a digest that is mailed needs them
+        from crmcli.reminders.mail import mail_settings, send
+
         send(mail_settings(repo), list(mail_to), view.title, text_of(view, "plain"), text_of(view, "html"))
         digest = Digest(items, view, mailed_to=list(mail_to))
     else:

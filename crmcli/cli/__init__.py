@@ -1,18 +1,29 @@
 """The `crm` command's entry point. The root app, its global options and the one place
 errors are printed are in `crmcli.cli.app`; the command groups each in their own module."""
 
+import os
 import sys
 
 from crmcli import __version__
+from crmcli.errors import PIPE_CLOSED
 
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the `crm` command."""
     args = sys.argv[1:] if argv is None else argv
-    if args == ["--version"]:
-        print(f"crm {__version__}")
-        return
-    sys.exit(run(args))
+    try:
+        if args == ["--version"]:
+            print(f"crm {__version__}")
+            code = 0
+        else:
+            code = run(args)
+        sys.stdout.flush()  # here, not at exit, where Python would print the broken pipe itself
+    except BrokenPipeError:
+        code = PIPE_CLOSED
+    if code == PIPE_CLOSED:
+        # what is still buffered for the closed pipe goes nowhere, silently, when Python exits
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    sys.exit(code)
 
 
 def run(args: list[str]) -> int:

@@ -6,9 +6,13 @@ import the import/export machinery.
 """
 
 import contextlib
+import errno
 import functools
 import importlib
 import inspect
+import os
+import select
+import sys
 from collections.abc import Mapping
 from typing import Annotated
 
@@ -20,7 +24,7 @@ from crmcli import __version__
 from crmcli.cli.context import FormatOption, State, env_debug
 from crmcli.cli.language import restore_argument_help, speak, translate, translate_one
 from crmcli.cli.listing import LISTING
-from crmcli.errors import Ambiguous, CrmError
+from crmcli.errors import PIPE_CLOSED, Ambiguous, CrmError
 from crmcli.i18n import _, language
 
 COMMANDS = {
@@ -227,6 +231,18 @@ def _invoke(command, args: list[str], state) -> int:
         return 1
 
 
+def reader_gone() -> bool:
+    """Whether standard output is a pipe whose reader has closed it (`crm search price | head -5`),
+    rather than some other pipe of the run (git's) breaking: poll reports an error on the write
+    end of a pipe nobody reads."""
+    try:
+        poller = select.poll()
+        poller.register(sys.stdout.fileno(), select.POLLOUT)
+        return any(events & select.POLLERR for _fd, events in poller.poll(0))
+    except (OSError, ValueError, AttributeError):  # no file behind stdout (a test's capture)
+        return False
+
+
 def run(args: list[str]) -> int:
     """Run the CLI with `args` and return the exit code, printing errors as one line."""
     state = State(debug="--debug" in args or env_debug())
@@ -250,6 +266,13 @@ def run(args: list[str]) -> int:
             for candidate in error.candidates:
                 state.say(f"  {candidate}")
         return error.exit_code
+    except BrokenPipeError:
+        if reader_gone():
+            return PIPE_CLOSED  # as `cat` or `grep`: a reader that stopped reading is no error
+        if state.debug:
+            raise
+        state.say(f"crm: {os.strerror(errno.EPIPE)}")
+        return 3
     except OSError as error:
         if state.debug:
             raise

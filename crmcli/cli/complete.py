@@ -13,7 +13,6 @@ from __future__ import annotations
 import click
 
 from crmcli.model.kinds import KINDS
-from crmcli.store.repo import open_repo
 
 PARTIES_OFFERED = 50
 
@@ -60,6 +59,10 @@ def parties(ctx: click.Context, incomplete: str) -> list[tuple[str, str]]:
     """The parties whose id, name or pinyin starts with what is typed: the id with the name
     beside it (zsh and fish show it), or the name itself when that is what was typed (深圳 →
     深圳市华强电子有限公司; a name with spaces only as its id, which needs no quotes)."""
+    # lazy: every command module imports this one for its callbacks, at every run; the store
+    # (about 25 ms, python -X importtime) is needed here only when a shell asks for party names
+    from crmcli.store.repo import open_repo
+
     root = ctx.find_root()
     try:
         repo = open_repo(root.params.get("data_dir"), today=root.params.get("today"))

@@ -9,12 +9,7 @@ from crmcli.cli import complete
 from crmcli.cli.context import FormatOption, state
 from crmcli.i18n import _
 from crmcli.model.views import Column, Table
-from crmcli.query.resolve import resolve_party
 from crmcli.render import visible
-from crmcli.reports.agenda import agenda
-from crmcli.reports.check import run_checks, signature_problems
-from crmcli.reports.duplicates import likely_duplicates
-from crmcli.reports.party_view import party_view
 
 
 def register(app: typer.Typer) -> None:
@@ -24,6 +19,11 @@ def register(app: typer.Typer) -> None:
                                                          autocompletion=complete.parties)],
              fmt: FormatOption = None):
         """The 360° view of a customer or supplier."""
+        # lazy: each command here loads its own modules: `crm today` does without the 360° view's and the checks'
+        # modules (the query language, git, collisions: about 10 ms, python -X importtime)
+        from crmcli.query.resolve import resolve_party
+        from crmcli.reports.party_view import party_view
+
         repo = state(ctx).repo
         state(ctx).show(party_view(repo, resolve_party(repo, party)), fmt)
 
@@ -36,6 +36,8 @@ def register(app: typer.Typer) -> None:
     ):
         """The agenda: every reminder overdue, due today and coming up (next steps, follow-ups,
         birthdays, renewals, deliveries, payments, deals, tickets, targets), and the latest interactions."""
+        from crmcli.reports.agenda import agenda  # lazy: as in `show`
+
         state(ctx).show(agenda(state(ctx).repo, days, owner), fmt)
 
     @app.command("check")
@@ -48,6 +50,9 @@ def register(app: typer.Typer) -> None:
                   "--since", metavar="REV", help="With --signatures: only the commits after this one.")] = None,
               fmt: FormatOption = None):
         """Validate every file: schema, ids, references, likely duplicates. Exit 1 on any error."""
+        from crmcli.reports.check import run_checks, signature_problems  # lazy: as in `show`
+        from crmcli.reports.duplicates import likely_duplicates
+
         run = state(ctx)
         if duplicates:
             run.show(likely_duplicates(run.repo), fmt)

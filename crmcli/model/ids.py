@@ -9,7 +9,6 @@ and retried at write time.
 from __future__ import annotations
 
 import re
-import secrets
 import unicodedata
 from datetime import date
 
@@ -32,6 +31,9 @@ CITY_PREFIX = r"^[\u4e00-\u9fff]{2,3}[市省](?=[\u4e00-\u9fff]{2})"
 
 def random_id(prefix: str, day: date) -> str:
     """`PREFIX-YYYYMMDD-XXXX` with four random Crockford base32 characters."""
+    # lazy: secrets loads random, base64 and hmac, about 1.5 ms (python -X importtime); only a new id needs it
+    import secrets
+
     tail = "".join(secrets.choice(CROCKFORD) for _ in range(4))
     return f"{prefix}-{day:%Y%m%d}-{tail}"
 

@@ -15,6 +15,7 @@ from datetime import date, datetime, time, timedelta
 
 from dateutil.relativedelta import relativedelta
 
+from crmcli.errors import Unreadable
 from crmcli.i18n import _
 
 WEEKDAYS = {
@@ -85,11 +86,6 @@ EN_TIME = re.compile(r"(?:^|\s)(?:at\s+)?(?P<hour>\d{1,2})(?::(?P<minute>\d{2})(
                      r"\s*(?P<ampm>am|pm|a\.m\.|p\.m\.)?$")
 WORD_TIMES = {"noon": time(12), "midday": time(12), "midnight": time(0), "中午": time(12), "午夜": time(0)}
 AFTERNOON = ("下午", "傍晚", "晚上")
-
-
-class Unreadable(ValueError):
-    """Text in a form of the grammar that names no day or time (`Dec 32`, `25点`); the message
-    says why, the caller names the text as it was typed."""
 
 
 def normalized(text: str) -> str:

@@ -23,6 +23,8 @@ import os
 import re
 from pathlib import Path
 
+from crmcli.model.folders import cache_folder
+
 
 def lazy_pinyin(text: str, errors="default") -> list[str]:
     """pypinyin's `lazy_pinyin(text, errors=errors)` (plain style): one syllable per Chinese
@@ -106,7 +108,7 @@ def _table() -> _Table:
     folder = Path(spec.origin).parent if spec is not None and spec.origin else None
     stamp = "-".join(str(int(stat.st_size)) + "." + str(stat.st_mtime_ns) for stat in (
         os.stat(folder / name) for name in ("pinyin_dict.json", "phrases_dict.json"))) if folder else "none"
-    cache = _cache_folder() / f"pinyin-{stamp}.json"
+    cache = cache_folder() / f"pinyin-{stamp}.json"
     try:
         return _Table(json.loads(cache.read_text(encoding="utf-8")))
     except (OSError, ValueError, LookupError, TypeError, AttributeError, re.error):  # missing or damaged
@@ -134,12 +136,6 @@ def _made(pypinyin) -> dict:
     assert pattern.startswith("^(?:[") and pattern.endswith("])+$"), "pypinyin's RE_HANS is a class"
     return {"phrases": "\n".join(phrases), "prefixes": "\n".join(prefixes), "readings": readings, "chars": single,
             "hans": pattern[len("^(?:"):-len(")+$")]}
-
-
-def _cache_folder() -> Path:
-    """The user's cache folder for crm ($XDG_CACHE_HOME/crm, a relative value ignored as XDG says)."""
-    value = os.environ.get("XDG_CACHE_HOME", "")
-    return (Path(value) if os.path.isabs(value) else Path.home() / ".cache") / "crm"
 
 
 def _keep(path: Path, data: dict) -> None:

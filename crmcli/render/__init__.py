@@ -16,7 +16,6 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 from datetime import date, datetime
 from decimal import Decimal
-from html import escape
 from itertools import repeat
 
 from crmcli.i18n import _, language
@@ -24,7 +23,7 @@ from crmcli.model import jsonish
 from crmcli.model.money import amount_text, amount_texts
 from crmcli.model.text import CONTROL, visible
 from crmcli.model.views import Align, Document, Fields, Table
-from crmcli.render.grid import SIMPLE, grid, width
+from crmcli.render.grid import grid, simple, width
 from crmcli.render.guard import TRIGGERS, csv_cell
 from crmcli.render.layout import ATOMIC, PADDING, balanced, plan
 
@@ -129,6 +128,9 @@ def _text(result, tablefmt: str) -> Iterator[str]:
     """The lines of `result` as text (tablefmt "simple"), markdown ("pipe") or html, joined
     by line ends; the parts a blank line apart."""
     markdown = tablefmt == "pipe"
+    # lazy: html loads its table of 2,231 entities, about 1.3 ms (python -X importtime); only html output escapes
+    from html import escape
+
     # Cells: tabulate escapes them itself for html; markdown needs its markup characters escaped.
     # Headings and the empty note are ours, so html gets them through html.escape.
     literal = markdown_text if markdown else _as_is
@@ -372,10 +374,10 @@ class _Painter:
 
 def _plain_enough(cells: list[list[str]], layout, total: int) -> bool:
     """Whether `_plain_rows` draws these rows as rich would: the columns fit (else rich narrows
-    them further), and the text is of the scripts whose width is plain (grid.SIMPLE; rich
+    them further), and the text is of the scripts whose width is plain (grid.simple; rich
     measures zero-width, combining and emoji characters its own way), line breaks and tabs aside."""
     return bool(layout.shown) and sum(layout.widths) + PADDING * len(layout.shown) - 1 <= total and \
-        all(SIMPLE.fullmatch("".join(texts).replace("\n", "").replace("\t", "")) for texts in zip(*cells, strict=True))
+        all(simple("".join(texts).replace("\n", "").replace("\t", "")) for texts in zip(*cells, strict=True))
 
 
 def _plain_rows(rows: list[list[str]], aligns: list[Align], widths: list[int], console,
@@ -392,7 +394,7 @@ def _plain_rows(rows: list[list[str]], aligns: list[Align], widths: list[int], c
     def justified(piece: str, size: int, align: Align) -> str:
         if align != "left":
             piece = piece.rstrip()
-        shown = width(piece)  # rich's widths of SIMPLE text (tests/render/test_grid.py)
+        shown = width(piece)  # rich's widths of grid.simple text (tests/render/test_grid.py)
         if shown > size:
             piece, shown = set_cell_size(piece, size), size
         before = 0 if align == "left" else size - shown if align == "right" else (size - shown) // 2

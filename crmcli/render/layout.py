@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from rich.cells import cell_len
 
 from crmcli.model.views import KEEP, LOW, NORMAL, Column
-from crmcli.render.grid import SIMPLE, WIDE_CHAR
+from crmcli.render.grid import char_cells, has_wide, simple
 from crmcli.render.grid import width as simple_width
 
 PADDING = 3
@@ -53,7 +53,7 @@ class Plan:
 
 def width(text: str) -> int:
     """Display width of `text` in terminal cells: its widest line."""
-    if "\n" not in text and SIMPLE.fullmatch(text):  # most text: rich counts as grid does (test_grid.py)
+    if "\n" not in text and simple(text):  # most text: rich counts as grid does (test_grid.py)
         return simple_width(text)
     return max((cell_len(line) for line in text.split("\n")), default=0)
 
@@ -148,14 +148,14 @@ def balanced(text: str, size: int) -> str:
     lines as it needs, all about as wide (深圳市华强电子 / 有限公司, not 深圳市华强电子有限公 / 司);
     other text as it is, for the terminal to wrap."""
     total = width(text)
-    if total <= size or size < SQUEEZED * 2 or not WIDE_CHAR.search(text) or any(c.isspace() for c in text) \
-            or not SIMPLE.fullmatch(text):
+    if total <= size or size < SQUEEZED * 2 or not has_wide(text) or any(c.isspace() for c in text) \
+            or not simple(text):
         return text
     lines = -(-total // size)
     for target in range(-(-total // lines), size + 1):  # the narrowest lines that take no more of them
         pieces, line, used = [], "", 0
         for char in text:
-            cells = 2 if WIDE_CHAR.match(char) else 1
+            cells = char_cells(char)
             if used + cells > target and line:
                 pieces.append(line)
                 line, used = "", 0

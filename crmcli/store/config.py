@@ -12,6 +12,7 @@ from crmcli import i18n
 from crmcli.errors import CrmError, DataDirError, InvalidValue
 from crmcli.i18n import N_, _
 from crmcli.model import jsonish
+from crmcli.model.folders import cache_folder
 from crmcli.version import __version__
 
 CONFIG_FILE = "crm.yaml"
@@ -220,13 +221,6 @@ def read_settings(path: Path, schema: str, error: type[CrmError], *, links: bool
     return raw
 
 
-def user_folder(variable: str, fallback: str) -> Path:
-    """An XDG base folder of the user (`XDG_CONFIG_HOME`…); a relative value is ignored, as
-    the XDG specification says."""
-    value = os.environ.get(variable, "")
-    return Path(value) if os.path.isabs(value) else Path.home() / fallback
-
-
 def _stamp(data: bytes, schema: str) -> Path:
     """Where a settings file's passing its schema is remembered, with what it holds. Validating
     costs every command the import of jsonschema (about 80 ms, a quarter of `crm today`), and
@@ -239,7 +233,7 @@ def _stamp(data: bytes, schema: str) -> Path:
 
     parts = (__version__.encode(), schema_bytes(schema), schema_bytes("common"), data)
     digest = hashlib.sha256(b"\0".join(parts)).hexdigest()
-    return user_folder("XDG_CACHE_HOME", ".cache") / "crm" / "valid-settings" / digest
+    return cache_folder() / "valid-settings" / digest
 
 
 def _remembered(stamp: Path) -> dict | None:

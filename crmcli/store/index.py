@@ -652,7 +652,8 @@ class Index:
         With a watcher (store/watch.py) that can say what changed since the last look, only
         those paths' folders are looked at, and every folder is then up to date; otherwise
         the folders are scanned and a watcher is started for the next command."""
-        answer = watch.ask(self.state, self._meta("watch")) if self.state is not None else None
+        token = self._meta("watch")
+        answer = watch.ask(self.state, token) if self.state is not None else None
         first_look = None  # whether the index was empty: no watcher for a first look (a temporary tree)
         if answer is None and self.state is not None:
             first_look = self.db.execute("SELECT 1 FROM files LIMIT 1").fetchone() is None

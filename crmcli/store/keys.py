@@ -18,7 +18,7 @@ import pyrage
 
 from crmcli.errors import DataDirError, InvalidValue
 from crmcli.i18n import _
-from crmcli.store.config import user_folder
+from crmcli.model.folders import user_folder
 
 KEY_VARIABLE = "CRM_IDENTITY"
 MAX_KEY_FILE = 64 * 1024

@@ -12,7 +12,8 @@ from pathlib import Path
 
 from crmcli.errors import InvalidValue
 from crmcli.i18n import N_
-from crmcli.store.config import read_settings, user_folder
+from crmcli.model.folders import user_folder
+from crmcli.store.config import read_settings
 
 MOVED_SMTP = N_("smtp is not read from crm.yaml, which arrives through git and so may not choose where mail goes "
                 "or which secret is sent: move it to {path}")

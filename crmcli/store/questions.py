@@ -55,6 +55,10 @@ def _literal(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+BATCH = 500
+"""Records read by file id in one statement (a parameter each)."""
+
+
 def _marks(values) -> str:
     return ",".join("?" * len(values))
 
@@ -303,7 +307,7 @@ class Questions:
         return _records(self._run(f"SELECT f.path, f.data FROM files f WHERE {sql}", params),
                         None if match.every_day else self.horizon)
 
-    def each(self, match: Match, batch: int = 500) -> Iterator[Record]:
+    def each(self, match: Match, batch: int = BATCH) -> Iterator[Record]:
         """The records of the match in the order of their references, read from the index a
         batch at a time: what goes through every record (`crm check`) holds a batch of them,
         not all. The order is sorted on (reference, file_id) pairs alone, not by SQLite over
@@ -312,10 +316,14 @@ class Questions:
         order = sorted(self._run(f"SELECT substr(f.path, 1, length(f.path) - 5), f.file_id FROM files f WHERE {sql}",
                                  params))
         for start in range(0, len(order), batch):
-            ids = [file_id for _ref, file_id in order[start:start + batch]]
-            rows = {file_id: (path, data) for file_id, path, data in self._run(
-                f"SELECT file_id, path, data FROM files WHERE file_id IN ({_marks(ids)})", ids)}
-            yield from _records([rows[file_id] for file_id in ids], None if match.every_day else self.horizon)
+            yield from self._by_ids([file_id for _ref, file_id in order[start:start + batch]],
+                                    None if match.every_day else self.horizon)
+
+    def _by_ids(self, ids: list[int], last_day: str | None) -> list[Record]:
+        """The records of these files, in this order (at most a batch of them: one parameter each)."""
+        rows = {file_id: (path, data) for file_id, path, data in self._run(
+            f"SELECT file_id, path, data FROM files WHERE file_id IN ({_marks(ids)})", ids)}
+        return _records([rows[file_id] for file_id in ids], last_day)
 
     def count(self, match: Match) -> int:
         sql, params = match.where(self.repo.clock)
@@ -343,20 +351,25 @@ class Questions:
             body_params.append(" OR ".join(phrases))
         body += f" WHERE {sql}"
         body_params += params
-        total = self._run(f"SELECT count(*) FROM files f WHERE {sql}", params).fetchone()[0]  # no scores needed
         named = [kind.name for kind in KINDS.values() if kind.title_field == "name"]
         tier = (f"CASE WHEN f.title = ? OR lower(f.id) = ? THEN 0 WHEN f.kind IN ({_marks(named)}) "
                 "AND (f.title LIKE ? OR lower(f.id) LIKE ?) THEN 1 ELSE 2 END") if typed else "2"
         contains = f"%{typed}%" if has_cjk(typed) else f"{typed}%"
         tier_params = [typed, typed, *named, contains, f"{typed}%"] if typed else []
         score = "r.score" if phrases else "0"
-        rows = self._run(
-            f"SELECT f.path, f.data, {tier} AS tier FROM (SELECT f.file_id, f.day, {score} AS score {body}) hits "
-            "JOIN files f USING (file_id) ORDER BY tier, hits.score, hits.day DESC LIMIT ?",
-            [*tier_params, *body_params, limit]).fetchall()
-        return ([(record, row[2]) for record, row in zip(_records((row[:2] for row in rows), self.horizon), rows,
-                                                         strict=True)],
-                total, compiled.words)
+        # One pass ranks every hit by its file id alone, so that how many matched is its length
+        # (a count(*) of its own looked each hit up again: 24 ms of 16,911 hits at 100,000
+        # records) and only the records shown are read and decoded.
+        ranking = self._run(
+            f"SELECT f.file_id, {tier} AS tier FROM (SELECT f.file_id, f.day, {score} AS score {body}) hits "
+            "JOIN files f USING (file_id) ORDER BY tier, hits.score, hits.day DESC",
+            [*tier_params, *body_params]).fetchall()
+        shown = ranking[:limit]
+        records = [record for start in range(0, len(shown), BATCH)
+                   for record in self._by_ids([file_id for file_id, _tier in shown[start:start + BATCH]],
+                                              self.horizon)]
+        return ([(record, tier) for record, (_file_id, tier) in zip(records, shown, strict=True)],
+                len(ranking), compiled.words)
 
     def planned_parties(self) -> set[str]:
         """Parties with an open next step or reminder."""

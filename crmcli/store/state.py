@@ -27,7 +27,7 @@ from pathlib import Path
 
 from crmcli.errors import DataDirError
 from crmcli.i18n import _
-from crmcli.store.config import user_folder
+from crmcli.model.folders import user_folder
 
 STATE_FOLDER = "crm"
 UNSAFE_NAME = re.compile(r"[^\w.-]+")

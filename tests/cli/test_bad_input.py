@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 import crmcli
-from conftest import ROOT, read_terminal, run_crm
+from conftest import ROOT, copy_of_demo, read_terminal, run_crm
 from fs_conditions import read_only
 from robust import snapshot
 
@@ -84,9 +84,24 @@ def as_typed(args: list[str]) -> list[str]:
     return args
 
 
+@pytest.fixture(scope="module")
+def warm(tmp_path_factory, indexed_demo):
+    """The demo with its index built (so a command's own first refresh writes nothing new),
+    shared by the module's tests that change nothing: most are refusals, each proving with a
+    byte-for-byte snapshot that nothing was written, so the next test starts from the same files.
+    Leaving, it checks that none of them (the listings and views too) wrote anything. Tests that
+    edit files or permissions take `own`: a 330-test module copied the demo 330 times."""
+    data = copy_of_demo(indexed_demo, tmp_path_factory.mktemp("bad-input") / "demo")
+    assert data("customer", "list").code == 0
+    pristine = snapshot(data.root)
+    yield data
+    assert snapshot(data.root) == pristine, "a test of the shared demo wrote to it"
+
+
 @pytest.fixture
-def warm(demo):
-    """The demo with its index built, so a command's own first refresh writes nothing new."""
+def own(demo):
+    """The demo with its index built, of the test's own: for the tests that edit its files or
+    make it read-only."""
     assert demo("customer", "list").code == 0
     return demo
 
@@ -334,36 +349,36 @@ def test_a_bad_yaml_record_on_stdin(warm, document, says):
     assert_refused(warm("customer", "add", "-", input=document), 1, before, warm.root, says=(says,))
 
 
-def test_numbers_and_words_given_to_text_fields_stay_text(warm):
-    result = warm("customer", "edit", "huaqiang", "--set", "industry=123", "--set", "tax_id=914403006000373060",
+def test_numbers_and_words_given_to_text_fields_stay_text(own):
+    result = own("customer", "edit", "huaqiang", "--set", "industry=123", "--set", "tax_id=914403006000373060",
                   "--set", "payment_terms=1.50", "--set", "region=null", "--set", "owner=yes",
                   "--set", "tags=1,2.5,true", "--set", "website=1e3", "--set", "contacts[1].title=on")
     assert result.code == 0, result.err
-    record = warm.read("customers/huaqiang-dianzi.yaml")
+    record = own.read("customers/huaqiang-dianzi.yaml")
     assert record["industry"] == "123" and record["tax_id"] == "914403006000373060" and record["payment_terms"] == "1.50"
     assert record["region"] == "null" and record["owner"] == "yes" and record["website"] == "1e3"
     assert record["tags"] == ["1", "2.5", "true"] and record["contacts"][1]["title"] == "on"
     import yaml  # a YAML 1.1 reader (as many tools are) must read the same strings
 
-    plain = yaml.safe_load(warm.text("customers/huaqiang-dianzi.yaml"))
+    plain = yaml.safe_load(own.text("customers/huaqiang-dianzi.yaml"))
     assert [plain[k] for k in ("industry", "tax_id", "payment_terms", "region", "owner", "website")] == \
         ["123", "914403006000373060", "1.50", "null", "yes", "1e3"]
     assert plain["tags"] == ["1", "2.5", "true"] and plain["contacts"][1]["title"] == "on"
-    assert warm("check").code == 0
+    assert own("check").code == 0
 
 
-def test_boolean_words_are_read_as_booleans(warm):
-    assert warm("customer", "edit", "huaqiang", "--set", "contacts[1].primary=yes").code == 0
-    assert warm.read("customers/huaqiang-dianzi.yaml")["contacts"][1]["primary"] is True
+def test_boolean_words_are_read_as_booleans(own):
+    assert own("customer", "edit", "huaqiang", "--set", "contacts[1].primary=yes").code == 0
+    assert own.read("customers/huaqiang-dianzi.yaml")["contacts"][1]["primary"] is True
 
 
-def test_free_form_fields_can_be_set_as_the_hint_says(warm):
-    hint = warm("customer", "edit", "huaqiang", "--set", "custom=x")
+def test_free_form_fields_can_be_set_as_the_hint_says(own):
+    hint = own("customer", "edit", "huaqiang", "--set", "custom=x")
     assert hint.code == 1 and "custom.NAME=VALUE" in hint.err
-    result = warm("customer", "edit", "huaqiang", "--set", "custom.erp_code=HQ-001",
+    result = own("customer", "edit", "huaqiang", "--set", "custom.erp_code=HQ-001",
                   "--set", "external_ids.sap=4711")
     assert result.code == 0, result.err
-    record = warm.read("customers/huaqiang-dianzi.yaml")
+    record = own.read("customers/huaqiang-dianzi.yaml")
     assert record["custom"] == {"erp_code": "HQ-001"} and record["external_ids"] == {"sap": "4711"}
 
 
@@ -383,10 +398,10 @@ BROKEN = "customers/hongda-dianqi.yaml"
 
 
 @pytest.fixture
-def broken_yaml(warm):
+def broken_yaml(own):
     """hongda-dianqi.yaml edited into invalid YAML at line 5."""
-    replace_in(warm, BROKEN, "industry: 制造\n", "industry: 制造: oops\n")
-    return warm
+    replace_in(own, BROKEN, "industry: 制造\n", "industry: 制造: oops\n")
+    return own
 
 
 READERS = [
@@ -443,12 +458,12 @@ def test_naming_a_party_whose_file_is_broken_says_why_in_one_line(broken_yaml):
 
 
 @pytest.fixture
-def schema_rejected(warm):
+def schema_rejected(own):
     """hongda-dianqi.yaml edited into valid YAML that its schema rejects."""
-    replace_in(warm, BROKEN, "entity: company\n", "entity: robot\n")
-    path = warm.root / BROKEN
+    replace_in(own, BROKEN, "entity: company\n", "entity: robot\n")
+    path = own.root / BROKEN
     path.write_text(path.read_text(encoding="utf-8") + "planet: mars\n", encoding="utf-8")
-    return warm
+    return own
 
 
 def test_check_reports_schema_problems_with_path_and_line(schema_rejected):
@@ -488,29 +503,29 @@ def test_writes_to_a_schema_rejected_file_are_refused(schema_rejected, args):
     assert_refused(schema_rejected(*args), 1, before, schema_rejected.root, says=(BROKEN,))
 
 
-def test_an_impossible_due_date_in_a_file_does_not_break_the_agenda(warm):
+def test_an_impossible_due_date_in_a_file_does_not_break_the_agenda(own):
     relative = "interactions/2026/11/IN-20261104-6G4W.yaml"
-    replace_in(warm, relative, "due: 2026-11-25", "due: 2026-02-31")
-    result = warm("today")
+    replace_in(own, relative, "due: 2026-11-25", "due: 2026-02-31")
+    result = own("today")
     assert result.code == 0, result.err
     assert "Traceback" not in result.err and "internal error" not in result.err
     assert relative in result.err
 
 
-def test_an_impossible_date_in_a_party_file_gives_a_clean_refusal(warm):
+def test_an_impossible_date_in_a_party_file_gives_a_clean_refusal(own):
     relative = "customers/huaqiang-dianzi.yaml"
-    replace_in(warm, relative, "birthday: 1985-11-25", "birthday: 1985-02-30")
-    before = snapshot(warm.root)
-    assert_refused(warm("customer", "edit", "huaqiang", "--set", "industry=x"), 1, before, warm.root,
+    replace_in(own, relative, "birthday: 1985-11-25", "birthday: 1985-02-30")
+    before = snapshot(own.root)
+    assert_refused(own("customer", "edit", "huaqiang", "--set", "industry=x"), 1, before, own.root,
                    says=(relative,))
 
 
-def test_check_gives_the_line_of_an_impossible_date(warm):
+def test_check_gives_the_line_of_an_impossible_date(own):
     relative = "interactions/2026/11/IN-20261104-6G4W.yaml"
-    replace_in(warm, relative, "due: 2026-11-25", "due: 2026-02-31")
-    result = warm("check")
+    replace_in(own, relative, "due: 2026-11-25", "due: 2026-02-31")
+    result = own("check")
     assert result.code == 1
-    due = line_number(warm, relative, "due: 2026-02-31")
+    due = line_number(own, relative, "due: 2026-02-31")
     assert any(line.startswith(f"{relative}:{due}: ") for line in result.out.splitlines()), result.out
 
 
@@ -520,14 +535,14 @@ def test_check_gives_the_line_of_an_impossible_date(warm):
     ("interactions/2026/11/IN-20261104-6G4W.yaml", "at: 2026-11-04T", "at: 2026-01-04T",
      ["done", "IN-20261104-6G4W"]),
 ], ids=["party-id", "interaction-at"])
-def test_a_write_to_a_misfiled_record_never_duplicates_it(warm, relative, old, new, args):
-    replace_in(warm, relative, old, new)
-    before = snapshot(warm.root)
-    result = warm(*args)
+def test_a_write_to_a_misfiled_record_never_duplicates_it(own, relative, old, new, args):
+    replace_in(own, relative, old, new)
+    before = snapshot(own.root)
+    result = own(*args)
     assert "Traceback" not in result.err
-    changed = only_written(warm.root, before)
+    changed = only_written(own.root, before)
     assert changed <= {relative}, changed
-    assert warm("check").out.count("the same id") == 0
+    assert own("check").out.count("the same id") == 0
 
 
 # --------------------------------------------------------------------------- the data directory
@@ -580,18 +595,18 @@ WRITERS = [
 
 
 @pytest.mark.parametrize("args", WRITERS, ids=lambda a: " ".join(a))
-def test_a_read_only_data_directory_refuses_writes(warm, args):
-    before = snapshot(warm.root)
-    with read_only(warm.root):
-        result = warm(*args, input="name: Foo Trading\n")
+def test_a_read_only_data_directory_refuses_writes(own, args):
+    before = snapshot(own.root)
+    with read_only(own.root):
+        result = own(*args, input="name: Foo Trading\n")
         assert_refused(result, 3, says=("read-only",))
-    assert snapshot(warm.root) == before
+    assert snapshot(own.root) == before
 
 
 @pytest.mark.parametrize("args", READERS + [["check"]], ids=lambda a: " ".join(a))
-def test_a_read_only_data_directory_can_still_be_read(warm, args):
-    with read_only(warm.root):
-        result = warm(*args)
+def test_a_read_only_data_directory_can_still_be_read(own, args):
+    with read_only(own.root):
+        result = own(*args)
     assert result.code == 0, result.err
     assert result.err == "" or "no problems" in result.err
 
@@ -609,29 +624,29 @@ def test_a_read_only_data_directory_without_an_index_can_be_read(demo):
     ["customer", "edit", "huaqiang", "--set", "industry=x"],
     ["contact", "add", "huaqiang", "Bob Example"],
 ], ids=lambda a: " ".join(a))
-def test_a_read_only_folder_inside_the_data_directory(warm, args):
-    before = snapshot(warm.root)
-    with read_only(warm.root / "customers"):
-        assert_refused(warm(*args), 3, says=("customers",))
-    assert snapshot(warm.root) == before
+def test_a_read_only_folder_inside_the_data_directory(own, args):
+    before = snapshot(own.root)
+    with read_only(own.root / "customers"):
+        assert_refused(own(*args), 3, says=("customers",))
+    assert snapshot(own.root) == before
 
 
-def test_a_failed_forced_rm_removes_nothing(warm):
-    before = snapshot(warm.root)
-    with read_only(warm.root / "customers"):
-        assert_refused(warm("customer", "rm", "harbor-lane-retail", "--force"), 3)
-    assert snapshot(warm.root) == before
+def test_a_failed_forced_rm_removes_nothing(own):
+    before = snapshot(own.root)
+    with read_only(own.root / "customers"):
+        assert_refused(own("customer", "rm", "harbor-lane-retail", "--force"), 3)
+    assert snapshot(own.root) == before
 
 
-def test_a_lock_held_past_the_wait_is_exit_3(warm, monkeypatch):
+def test_a_lock_held_past_the_wait_is_exit_3(own, monkeypatch):
     monkeypatch.setenv("CRM_LOCK_WAIT", "0.2")
-    before = snapshot(warm.root)
-    warm("customer", "list")
-    with open(warm.state / "lock", "a+") as holder:
+    before = snapshot(own.root)
+    own("customer", "list")
+    with open(own.state / "lock", "a+") as holder:
         fcntl.flock(holder, fcntl.LOCK_EX)
-        assert_refused(warm("log", "huaqiang", "call", "hi"), 3, before, warm.root, says=("locked",))
-        assert warm("customer", "list").code == 0  # readers never wait
-    assert warm("log", "huaqiang", "call", "hi").code == 0
+        assert_refused(own("log", "huaqiang", "call", "hi"), 3, before, own.root, says=("locked",))
+        assert own("customer", "list").code == 0  # readers never wait
+    assert own("log", "huaqiang", "call", "hi").code == 0
 
 
 USAGE_ERRORS = {
@@ -742,6 +757,22 @@ def test_piped_output_is_plain_text_without_escape_codes(warm):
     result = crm_process("--data-dir", warm.root, "today")
     assert result.returncode == 0 and "\x1b" not in result.stdout
     assert result.stdout.startswith("Overdue")
+
+
+@pytest.mark.parametrize("args", [["search", "a"], ["today"], ["customer", "list"], ["--version"]],
+                         ids=" ".join)
+def test_a_reader_that_closes_the_pipe_ends_the_run_quietly(warm, args):
+    """`crm search a | head -1`: the reader has gone before crm writes; crm stops as `cat` does,
+    without a word on stderr, with the status a shell gives a tool SIGPIPE ended (128 + 13)."""
+    reader, writer = os.pipe()
+    os.close(reader)
+    try:
+        process = subprocess.run([sys.executable, "-m", "crmcli", "--data-dir", str(warm.root), *args],
+                                 stdout=writer, stderr=subprocess.PIPE, env=os.environ, cwd=ROOT, timeout=60)
+    finally:
+        os.close(writer)
+    assert process.stderr == b""
+    assert process.returncode == 141
 
 
 LISTINGS = [["customer", "list"], ["supplier", "list"], ["contact", "list"], ["contact", "list", "huaqiang"],

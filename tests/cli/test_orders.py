@@ -89,13 +89,13 @@ def test_a_sale_needs_a_customer_and_a_purchase_a_supplier(shop):
 
 
 def test_the_whole_life_of_an_order(shop):
-    order_id = shop("order", "add", "huaqiang", "--line", "CAB-07 2").out.strip()
+    order_id = shop("order", "add", "huaqiang", "--line", "CAB-07 2", "--date", "2026-11-15").out.strip()
     illegal = shop("order", "deliver", order_id)
     assert illegal.code == 1 and "draft" in illegal.err and "allowed: submitted, cancelled" in illegal.err
     assert shop("order", "submit", order_id).code == 0
     assert shop("order", "confirm", order_id, "--by", "wang", "--note", "approved").code == 0
     assert shop("order", "ship", order_id).code == 0
-    assert shop("order", "deliver", order_id, "--date", "2026-11-25").code == 0
+    assert shop("order", "deliver", order_id, "--date", "2026-11-20").code == 0
     assert shop("order", "cancel", order_id).code == 1
     assert shop("order", "close", order_id).code == 0
     final = shop("order", "confirm", order_id)
@@ -104,7 +104,7 @@ def test_the_whole_life_of_an_order(shop):
     assert [h["status"] for h in order["history"]] == ["draft", "submitted", "confirmed", "shipped", "delivered",
                                                         "completed"]
     assert order["history"][2]["by"] == "wang" and order["history"][2]["note"] == "approved"
-    assert order["delivered"] == "2026-11-25"
+    assert order["delivered"] == "2026-11-20"
 
 
 def test_cancel_from_any_open_state(shop):

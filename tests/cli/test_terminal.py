@@ -22,7 +22,7 @@ import pytest
 from wcwidth import wcwidth
 
 from conftest import ROOT, DataDir
-from crmcli.render.grid import WIDE_CHAR
+from crmcli.render.grid import has_wide
 
 WIDTHS = (80, 100, 120)
 VIEWS = [
@@ -230,7 +230,7 @@ def test_chinese_names_are_not_wrapped_mid_name(screens, plain, width):
     """The party column grows to hold a company's name whole (深圳市华强电子有限公司, not
     深圳市华强电子有限公 / 司) before the long reasons are given the room, and the `when`
     column (LOW) goes rather than the name wrap."""
-    names = {name for name in column_texts(plain(("today",)).out, "party", beside="reason") if WIDE_CHAR.search(name)}
+    names = {name for name in column_texts(plain(("today",)).out, "party", beside="reason") if has_wide(name)}
     assert len(names) > 5
     lines = screen_text(screens, width, ("today",))
     cut = [name for name in sorted(names) if not any("".join(cells(name)) in line for line in lines)]

@@ -17,7 +17,7 @@ from wcwidth import wcswidth
 
 from crmcli.model.views import Column, Table
 from crmcli.render import _cell, _column_texts, _csv_column, _csv_value, _rich_table, markdown_text, render, visible
-from crmcli.render.grid import NARROW, SIMPLE, WIDE, grid, width
+from crmcli.render.grid import NARROW, WIDE, grid, simple, width
 from crmcli.render.guard import csv_cell
 
 PIECES = [
@@ -28,7 +28,7 @@ PIECES = [
 ]
 
 
-PLAIN = [piece for piece in PIECES if SIMPLE.fullmatch(piece)] + ["a" * 30, "一二三四五六七八九十" * 3]
+PLAIN = [piece for piece in PIECES if simple(piece)] + ["a" * 30, "一二三四五六七八九十" * 3]
 """Pieces of the scripts whose width a large terminal table measures itself."""
 
 
