@@ -2,6 +2,7 @@
 loading pypinyin without its 2.5 MB phrase dictionary on each run (issue 21: start-up)."""
 
 import json
+import marshal
 import os
 import subprocess
 import sys
@@ -49,13 +50,15 @@ def test_pinyin_is_pypinyins_with_its_phrases_for_thousands_of_strings(rng, tmp_
     samples, plain, kept = _python(PYPINYIN, str(rng.randrange(10**6)))
     cache = {"XDG_CACHE_HOME": str(tmp_path)}
     made = _python(CRM, stdin=json.dumps(samples), env=cache)
-    assert list(tmp_path.joinpath("crm").glob("pinyin-*.json"))
+    assert list(tmp_path.joinpath("crm").glob("pinyin-*.marshal"))
     again = _python(CRM, stdin=json.dumps(samples), env=cache)
     assert again[2] is False, "with the table cached, pypinyin's phrase dictionary is not loaded"
-    table = next(tmp_path.joinpath("crm").glob("pinyin-*.json"))
-    table.write_text('{"phrases": "重庆"}', encoding="utf-8")  # cut short or of an older shape: made again
+    table = next(tmp_path.joinpath("crm").glob("pinyin-*.marshal"))
+    table.write_bytes(marshal.dumps({"phrases": "重庆"}))  # of an older shape: made again
     remade = _python(CRM, stdin=json.dumps(samples), env=cache)
-    assert json.loads(table.read_text(encoding="utf-8"))["chars"]["重"] == "zhong"
+    assert marshal.loads(table.read_bytes())["chars"]["重"] == "zhong"
+    table.write_bytes(table.read_bytes()[:1000])  # cut short: made again
+    assert _python(CRM, stdin=json.dumps(samples), env=cache) == remade
     for ours in (made, again, remade):
         assert [s for s, mine, theirs in zip(samples, ours[0], plain, strict=True) if mine != theirs] == []
         assert [s for s, mine, theirs in zip(samples, ours[1], kept, strict=True) if mine != theirs] == []
