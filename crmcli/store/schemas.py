@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from datetime import date, datetime
 from importlib import resources
 from pathlib import Path
@@ -33,6 +34,14 @@ def schema_bytes(name: str) -> bytes:
 @functools.cache
 def schema(name: str) -> dict:
     return json.loads(schema_bytes(name).decode("utf-8"))
+
+
+DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
+
+
+def _is_date(text) -> bool:
+    """JSON Schema's `date` (RFC 3339 full-date), as jsonschema's format checker reads it."""
+    return not isinstance(text, str) or (DAY.fullmatch(text) is not None and _parses(lambda: date.fromisoformat(text)))
 
 
 def _is_moment(text) -> bool:
@@ -100,26 +109,35 @@ def _inlined(node, root: dict):
     return node
 
 
+FORMATS = {"date": _is_date, "moment": _is_moment, "birthday": _is_birthday, "currency": _is_currency,
+           "zone": _is_zone, "repeat": _is_repeat}
+"""The formats the schemas use, one predicate each, for the fast check and for jsonschema alike."""
+
+
+@functools.cache
+def inlined(name: str) -> dict:
+    """The schema `name` with every `$ref` inlined."""
+    return _inlined(schema(name), schema(name))
+
+
 @functools.cache
 def validator(name: str):
-    # lazy: jsonschema loads in 90 ms (python -X importtime); only validation needs it
+    """jsonschema's validator of the schema `name`, asked only to word what is wrong."""
+    # lazy: jsonschema loads in 90 ms (python -X importtime); only a record that fails needs it
     from jsonschema import Draft202012Validator, FormatChecker
 
-    checker = FormatChecker(("date",))
-    checker.checks("moment")(_is_moment)
-    checker.checks("birthday")(_is_birthday)
-    checker.checks("currency")(_is_currency)
-    checker.checks("zone")(_is_zone)
-    checker.checks("repeat")(_is_repeat)
-    return Draft202012Validator(_inlined(schema(name), schema(name)), format_checker=checker)
+    checker = FormatChecker(())
+    for format_name, conforms in FORMATS.items():
+        checker.checks(format_name)(conforms)
+    return Draft202012Validator(inlined(name), format_checker=checker)
 
 
 @functools.cache
 def accepts(name: str):
     """The fast yes/no check of the schema `name` (store/accept.py): True means jsonschema
-    would find no error either."""
-    checking = validator(name)
-    return compile_schema(checking.schema, checking.format_checker)
+    would find no error either. It needs no jsonschema: a write whose record passes never
+    loads it."""
+    return compile_schema(inlined(name), FORMATS)
 
 
 def resolve(node: dict, root: dict) -> dict:

@@ -73,3 +73,26 @@ def test_damaged_records_get_the_same_answer_from_both(rng):
         assert accepts(schema)(damaged) == expected, (schema, damaged)
         answers.add(expected)
     assert answers == {True, False}
+
+
+def test_equality_and_uniqueness_are_jsonschemas(rng):
+    """`enum`, `const` and `uniqueItems` compare as jsonschema does (true is not 1, 1.0 is 1,
+    lists and mappings item by item), now that a write that passes never loads jsonschema."""
+    from jsonschema._utils import equal as their_equal
+    from jsonschema._utils import uniq as their_unique
+
+    from crmcli.store.accept import equal, unique
+
+    def value(depth: int = 0):
+        pick = rng.randrange(8 if depth < 2 else 5)
+        if pick < 5:
+            return rng.choice([None, True, False, 0, 1, 1.0, Decimal("1"), Decimal("1.00"), "1", "", "a", "张"])
+        if pick < 7:
+            return [value(depth + 1) for _ in range(rng.randrange(3))]
+        return {rng.choice("ab"): value(depth + 1) for _ in range(rng.randrange(3))}
+
+    for _ in range(3000):
+        one, two = value(), value()
+        assert equal(one, two) == their_equal(one, two), (one, two)
+        items = [value() for _ in range(rng.randrange(4))]
+        assert unique(items) == bool(their_unique(items)), items
