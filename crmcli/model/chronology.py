@@ -1,8 +1,9 @@
 """Dates within one record that must come in order: a contract cannot end before it starts,
 nor an order fall due before it was placed. A JSON Schema cannot compare two fields, so these
-rules sit beside it (store/validation.schema_problems): one check for every write (a
-command, `crm edit`, an import) and for `crm check`, which finds what a hand edit or a pull
-brought in."""
+rules sit beside it: every write (a command, `crm edit`, an import) is refused by them
+(store/validation.refuse_invalid), and `crm check` reports what a hand edit or a pull brought
+in. Unlike a schema problem, such a file is still read: an order due a day early is still
+money owed, and leaving it out of the ledger would be worse than showing it."""
 
 from __future__ import annotations
 

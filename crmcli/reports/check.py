@@ -15,8 +15,10 @@ from pathlib import Path
 
 from crmcli.errors import GitError, InvalidValue
 from crmcli.i18n import _
+from crmcli.model.chronology import IN_ORDER, out_of_order
 from crmcli.model.kinds import BY_FOLDER, PARTY_KINDS, kind_of_ref, known_kind, plays
 from crmcli.model.likeness import duplicate_keys
+from crmcli.model.locked import without_locked
 from crmcli.model.money import MINOR_UNITS
 from crmcli.model.orders import totals
 from crmcli.model.record import Record
@@ -173,6 +175,13 @@ def check_duplicates(loaded: Loaded) -> list[Problem]:
     return problems
 
 
+def check_dates_in_order(loaded: Loaded) -> list[Problem]:
+    """Dates of a record that come before the one they follow (model/chronology.py)."""
+    return [Problem(record.path, message, loaded.line(record, field))
+            for kind in IN_ORDER for record in loaded.of(kind)
+            for field, message in out_of_order(kind, without_locked(record.data))]
+
+
 def check_orders(loaded: Loaded) -> list[Problem]:
     """Totals that match their lines, the right kind of party, products that exist."""
     skus = {r.id for r in loaded.of("product")}
@@ -324,8 +333,8 @@ def _twin_problem(tree, twin, where: str, abort: str | None, revisions: tuple[st
 
 
 CHECKS = (check_ids, check_references, check_party_rules, check_tax_ids, check_member_numbers, check_duplicates,
-          check_orders, check_attachments, check_links, check_conflict_markers, check_local_only_settings,
-          check_twin_ids)
+          check_dates_in_order, check_orders, check_attachments, check_links, check_conflict_markers,
+          check_local_only_settings, check_twin_ids)
 SYNC_CHECKS = (check_ids, check_references, check_duplicates, check_conflict_markers)
 """What two clones' merged data may have gained: the same id twice, the same party twice,
 references to what the other side removed, conflicts left over."""

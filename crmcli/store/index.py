@@ -38,7 +38,6 @@ from pathlib import Path
 from stat import S_ISDIR
 
 from crmcli.i18n import _
-from crmcli.model.chronology import IN_ORDER
 from crmcli.model.jsonish import dumps as to_json
 from crmcli.model.kinds import BY_FOLDER
 from crmcli.model.likeness import duplicate_keys
@@ -65,12 +64,11 @@ SCHEMA_NAMES = ("common", *sorted({kind.schema for kind in BY_FOLDER.values()}))
 
 @functools.cache
 def index_version() -> str:
-    """INDEX_VERSION with a digest of the record schemas and of the rules beside them (dates in
-    order): the index keeps each file's problems, so an index made under other rules (crm
-    upgraded, or a schema edited in a development tree) is rebuilt rather than trusted, and
-    `crm check` sees what the rules of today refuse."""
-    rules = [schema_bytes(name) for name in SCHEMA_NAMES] + [repr(sorted(IN_ORDER.items())).encode()]
-    schemas = hashlib.sha256(b"\0".join(rules)).hexdigest()[:16]
+    """INDEX_VERSION with a digest of the record schemas: the index keeps each file's schema
+    problems, so an index made under other schemas (crm upgraded, or a schema edited in a
+    development tree) is rebuilt rather than trusted, and `crm check` sees what the schemas
+    of today refuse."""
+    schemas = hashlib.sha256(b"\0".join(schema_bytes(name) for name in SCHEMA_NAMES)).hexdigest()[:16]
     return f"{INDEX_VERSION}-{schemas}"
 INDEX_FILE = "index.sqlite"
 PARALLEL_FROM = 2000

@@ -156,8 +156,6 @@ def schema_problems(kind: Kind, record: dict, path: str = "", *, sealed: bool = 
     problems += [([field], _("{field} applies to {kinds} only").format(field=field,
                                                                        kinds=", ".join(_(k) for k in kinds)))
                  for field, kinds in kind.only_for.items() if field in record and kind.name not in kinds]
-    if not problems:
-        problems = out_of_order(kind.name, record)
     code = record.get("currency")
     if isinstance(code, str) and code not in MINOR_UNITS and not problems:
         problems.append((["currency"], _("currency: unknown currency code {code!r} (ISO 4217: CNY, EUR, USD…)")
@@ -170,8 +168,9 @@ def refuse_invalid(kind: Kind, record: dict, where: str | None = None, text: str
     """The one check of a record about to be written, by a command, an edit in $EDITOR or an
     import: its first problem, worded as `crm check` words it, raised as `error` at `where`
     (with the line, when the record's YAML `text` is at hand). An import reports it as a
-    row's invalid value, which it can skip."""
-    problems = schema_problems(kind, record)
+    row's invalid value, which it can skip. Dates out of order are refused here too, though a
+    file holding them is still read (see model/chronology.py)."""
+    problems = schema_problems(kind, record) or out_of_order(kind.name, without_locked(record))
     if problems:
         field, message = problems[0]
         line = line_of(text, field) if text is not None else None

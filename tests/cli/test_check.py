@@ -42,6 +42,8 @@ def test_dates_out_of_order_in_a_hand_edit_are_problems(demo):
         f"end: 2020-01-01 is before start ({contract['start']})") for line in result.out.splitlines())
     refused = demo("campaign", "add", "Spring fair", "--channel", "event", "--start", "2027-03-01", "--end", "2027-02-01")
     assert refused.code == 1 and "end: 2027-02-01 is before start (2027-03-01)" in refused.err
+    listed = demo("ticket", "list", "--format", "json")  # still read: a slip is reported, not hidden
+    assert listed.err == "" and "TK-20260227-Y89A" in [ticket["id"] for ticket in listed.json()]
 
 
 def test_duplicates_and_misfiled_records(demo):
