@@ -5,7 +5,7 @@ from __future__ import annotations
 from crmcli.actions.contacts import find_contact
 from crmcli.errors import InvalidValue
 from crmcli.i18n import _
-from crmcli.model.dates import happened_day, moment_text, parse_day, parse_moment, read_moment
+from crmcli.model.dates import happened_day, moment_text, parse_day, parse_moment
 from crmcli.model.kinds import KINDS
 from crmcli.model.record import Record
 from crmcli.query.resolve import resolve_record
@@ -22,7 +22,7 @@ def log_interaction(repo, party: Record, type_: str, summary: str, **how) -> Rec
     # a typed --at after today is a slip; later today stays allowed (a meeting noted as it
     # starts). Emails keep the moment their sender's clock gave: the check is here, not in
     # new_interaction
-    happened_day(read_moment(record["at"], repo.clock).date().isoformat(), repo.clock, "--at", hint=_(
+    happened_day(how.get("at"), repo.clock, "--at", hint=_(
         "{option} {day} is after today: log what happened, and plan what comes with --next and --due"))
     kind = KINDS["interaction"]
     with repo.writing(f"log: {type_} with {party.title} — {record['summary']}") as tx:

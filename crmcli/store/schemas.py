@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import functools
 import json
-import re
 from datetime import date, datetime
 from importlib import resources
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from crmcli.errors import InvalidValue
+from crmcli.model.dates import ISO_DATE
 from crmcli.model.money import MINOR_UNITS
 from crmcli.store.accept import compile_schema
 
@@ -36,12 +36,11 @@ def schema(name: str) -> dict:
     return json.loads(schema_bytes(name).decode("utf-8"))
 
 
-DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
-
-
 def _is_date(text) -> bool:
     """JSON Schema's `date` (RFC 3339 full-date), as jsonschema's format checker reads it."""
-    return not isinstance(text, str) or (DAY.fullmatch(text) is not None and _parses(lambda: date.fromisoformat(text)))
+    if not isinstance(text, str):
+        return True
+    return ISO_DATE.fullmatch(text) is not None and _parses(lambda: date.fromisoformat(text))
 
 
 def _is_moment(text) -> bool:
