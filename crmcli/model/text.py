@@ -119,12 +119,15 @@ def _fold_char(char: str) -> str:
 def match_spans(text: str, needles: list[str]) -> list[tuple[int, int]]:
     """Where the folded `needles` occur in `text`, as (start, end) positions in `text` itself,
     so `muller` highlights `Müller` and `strasse` highlights `Straße`."""
-    folded, origin = [], []
-    for position, char in enumerate(text):
-        for piece in _fold_char(char):
-            folded.append(piece)
-            origin.append(position)
-    haystack = "".join(folded)
+    if text.isascii():  # folding is lower case alone, and keeps every position (a search's 50 snippets)
+        haystack, origin = text.lower(), list(range(len(text)))
+    else:
+        folded, positions = [], []
+        for position, char in enumerate(text):
+            for piece in _fold_char(char):
+                folded.append(piece)
+                positions.append(position)
+        haystack, origin = "".join(folded), positions
     spans = []
     for needle in {fold(n) for n in needles if fold(n)}:
         start = haystack.find(needle)

@@ -53,6 +53,10 @@ class Compiled:
     sql: str
     params: list = field(default_factory=list)
     words: list[str] = field(default_factory=list)
+    rest: tuple[str, list] | None = None
+    """The filter without the free words, when every free word must match (each one of the
+    query's top-level AND): one FTS5 MATCH of them all then finds the records and ranks them
+    in the same pass (store/questions.py `ranked`). None when a word is ORed or negated."""
 
     @property
     def phrases(self) -> list[str]:
@@ -178,10 +182,7 @@ class _Compiler:
         return self.field(node)
 
     def group(self, nodes, joiner: str, negated: bool, empty: str) -> tuple[str, list]:
-        parts = [self.node(child, negated) for child in nodes]
-        if not parts:
-            return empty, []
-        return "(" + joiner.join(sql for sql, _ in parts) + ")", [p for _, params in parts for p in params]
+        return _joined([self.node(child, negated) for child in nodes], joiner, empty)
 
     def text(self, node: Text, negated: bool) -> tuple[str, list]:
         expression = fts_phrase(node.value)
@@ -225,6 +226,18 @@ def compile_query(query: str, clock: Clock, party_refs=None, tier_refs=None) -> 
     `tier_refs(tier)` the customers in a loyalty tier (computed, so not in the index)."""
     tree = parse(query)
     compiler = _Compiler(query, clock, party_refs, tier_refs)
-    sql, params = compiler.node(tree)
-    return Compiled(sql, params, compiler.words)
+    conjuncts = [(node, compiler.node(node)) for node in (tree.nodes if isinstance(tree, And) else (tree,))]
+    sql, params = _joined([part for _node, part in conjuncts])
+    compiled = Compiled(sql, params, compiler.words)
+    required = [node.value for node, _part in conjuncts if isinstance(node, Text) and fts_phrase(node.value)]
+    if required and required == compiler.words:
+        compiled.rest = _joined([part for node, part in conjuncts if not isinstance(node, Text)])
+    return compiled
+
+
+def _joined(parts: list[tuple[str, list]], joiner: str = " AND ", empty: str = "1") -> tuple[str, list]:
+    """Compiled parts joined by AND (or OR), with their parameters; `empty` when there are none."""
+    if not parts:
+        return empty, []
+    return "(" + joiner.join(sql for sql, _params in parts) + ")", [p for _sql, params in parts for p in params]
 

@@ -56,7 +56,7 @@ from crmcli.store.sealing import Damaged, holds_envelopes, opened
 from crmcli.store.state import regular_or_absent
 from crmcli.store.validation import line_of, schema_problems
 
-INDEX_VERSION = "9"
+INDEX_VERSION = "10"
 QUANTITY_SCALE = 10 ** 6
 """Line quantities are kept and added as integers of a millionth (exact), then made Decimals again."""
 SCHEMA_NAMES = ("common", *sorted({kind.schema for kind in BY_FOLDER.values()}))
@@ -109,6 +109,7 @@ CREATE TABLE dirs(path TEXT PRIMARY KEY, count INTEGER, mtime INTEGER, size INTE
 CREATE INDEX files_kind_day ON files(kind, day);
 CREATE INDEX files_party ON files(party);
 CREATE INDEX files_id ON files(id);
+CREATE INDEX files_ranked ON files(file_id, kind, day, title, id);
 CREATE INDEX files_due ON files(due) WHERE due IS NOT NULL;
 CREATE INDEX files_undated ON files(kind) WHERE open_step = 1 AND due IS NULL;
 CREATE TABLE names(file_id INTEGER NOT NULL, role TEXT NOT NULL, name TEXT NOT NULL, folded TEXT NOT NULL,

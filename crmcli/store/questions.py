@@ -128,6 +128,8 @@ class Compiled(Protocol):
     sql: str
     params: list
     words: list[str]
+    rest: tuple[str, list] | None
+    """The filter without the free words, when every free word must match; else None."""
 
     @property
     def phrases(self) -> list[str]: ...
@@ -188,10 +190,11 @@ class Match:
     must see the whole data directory whatever the view, such as `crm check` and the writes
     that rewrite or look for references."""
 
-    def where(self, clock, compiled: Compiled | None = None) -> tuple[str, list]:
+    def where(self, clock, compiled: Compiled | None = None, worded: bool = False) -> tuple[str, list]:
         """The WHERE clause over `files f` and its parameters (`compiled`: the query's, if
-        compiled already)."""
-        clauses: list[str] = ["f.data IS NOT NULL"]
+        compiled already). `worded`: the caller joins `files f` to an FTS5 MATCH of all the
+        query's free words (see `Compiled.rest`), which holds readable records only."""
+        clauses: list[str] = ["1" if worded else "f.data IS NOT NULL"]
         params: list = []
 
         def add(sql: str, *values) -> None:
@@ -206,7 +209,9 @@ class Match:
             add(f"f.kind IN ({_marks(self.kinds)})", *self.kinds)
         if self.query is not None:
             compiled = compiled or self.query.compiled(clock)
-            add(f"({compiled.sql})", *compiled.params)
+            sql, query_params = (compiled.rest if worded and compiled.rest is not None
+                                 else (compiled.sql, compiled.params))
+            add(f"({sql})", *query_params)
         if self.party is not None:
             add("f.party = ?", self.party)
         for name, values in self.one_of.items():
@@ -343,33 +348,37 @@ class Questions:
         compiled = match.query.compiled(self.repo.clock)
         phrases = compiled.phrases
         typed = fold(" ".join(compiled.words))
-        sql, params = match.where(self.repo.clock, compiled)
-        body, body_params = "FROM files f", []
-        if phrases:
-            body += (" LEFT JOIN (SELECT rowid, bm25(fts, 10.0, 1.0) AS score FROM fts WHERE fts MATCH ?) r "
-                     "ON r.rowid = f.file_id")
-            body_params.append(" OR ".join(phrases))
-        body += f" WHERE {sql}"
-        body_params += params
+        if compiled.rest is not None:
+            # Every free word must match: one MATCH of them all finds the hits and scores them,
+            # and the narrow index `files_ranked` holds all the ranking reads of each hit, so
+            # none of the (wide) records is read but the ones shown.
+            sql, params = match.where(self.repo.clock, compiled, worded=True)
+            hits = f"FROM fts JOIN files f INDEXED BY files_ranked ON f.file_id = fts.rowid WHERE fts MATCH ? AND {sql}"
+            hits_params = [" AND ".join(phrases), *params]
+            scored, scored_params, score = hits, hits_params, "bm25(fts, 10.0, 1.0)"
+        else:
+            sql, params = match.where(self.repo.clock, compiled)
+            hits, hits_params = f"FROM files f WHERE {sql}", params
+            scored, scored_params, score = hits, hits_params, "NULL"
+            if phrases:
+                scored = ("FROM files f LEFT JOIN (SELECT rowid, bm25(fts, 10.0, 1.0) AS score FROM fts "
+                          f"WHERE fts MATCH ?) r ON r.rowid = f.file_id WHERE {sql}")
+                scored_params, score = [" OR ".join(phrases), *params], "r.score"
         named = [kind.name for kind in KINDS.values() if kind.title_field == "name"]
         tier = (f"CASE WHEN f.title = ? OR lower(f.id) = ? THEN 0 WHEN f.kind IN ({_marks(named)}) "
                 "AND (f.title LIKE ? OR lower(f.id) LIKE ?) THEN 1 ELSE 2 END") if typed else "2"
         contains = f"%{typed}%" if has_cjk(typed) else f"{typed}%"
         tier_params = [typed, typed, *named, contains, f"{typed}%"] if typed else []
-        score = "r.score" if phrases else "0"
-        # One pass ranks every hit by its file id alone, so that how many matched is its length
-        # (a count(*) of its own looked each hit up again: 24 ms of 16,911 hits at 100,000
-        # records) and only the records shown are read and decoded.
-        ranking = self._run(
-            f"SELECT f.file_id, {tier} AS tier FROM (SELECT f.file_id, f.day, {score} AS score {body}) hits "
-            "JOIN files f USING (file_id) ORDER BY tier, hits.score, hits.day DESC",
-            [*tier_params, *body_params]).fetchall()
-        shown = ranking[:limit]
+        # SQLite keeps the best `limit` as it goes and counts on its own: no hit goes to Python
+        # but the ones shown (the file id last, so that equal hits keep one order).
+        total = self._run(f"SELECT count(*) {hits}", hits_params).fetchone()[0]
+        shown = self._run(f"SELECT f.file_id, {tier} AS tier {scored} ORDER BY tier, {score}, f.day DESC, f.file_id "
+                          "LIMIT ?", [*tier_params, *scored_params, limit]).fetchall()
         records = [record for start in range(0, len(shown), BATCH)
                    for record in self._by_ids([file_id for file_id, _tier in shown[start:start + BATCH]],
                                               self.horizon)]
         return ([(record, tier) for record, (_file_id, tier) in zip(records, shown, strict=True)],
-                len(ranking), compiled.words)
+                total, compiled.words)
 
     def planned_parties(self) -> set[str]:
         """Parties with an open next step or reminder."""

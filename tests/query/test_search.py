@@ -120,3 +120,21 @@ def test_formats_of_search(demo):
     for fmt in ("table", "plain", "markdown", "csv", "jsonl"):
         result = demo("search", "cable", "--format", fmt)
         assert result.code == 0 and result.out
+
+
+@pytest.mark.parametrize("query", ["the", "for the", "the kind:interaction", "the -kind:order",
+                                   "the NOT newsletter", "the OR call", "kind:interaction"])
+def test_the_count_is_of_every_hit_and_a_limit_keeps_the_best(demo, query):
+    """A search counts every hit, not the ones shown, and `--limit` shows the head of the
+    whole ranking in its order, whether the words drive the search or are ORed, negated or absent."""
+    every = ids(demo("search", query, "--limit", "1000", "--format", "json"))
+    shown = demo("search", query, "--limit", "3", "--format", "plain")
+    assert len(every) > 3 and shown.out.splitlines()[0] == f"3 of {len(every)} match(es)"
+    assert ids(demo("search", query, "--limit", "3", "--format", "json")) == every[:3]
+
+
+def test_kinds_split_the_count_of_a_word(demo):
+    total = len(ids(demo("search", "the", "--limit", "1000", "--format", "json")))
+    by_kind = [ids(demo("search", f"the kind:{kind}", "--limit", "1000", "--format", "json"))
+               for kind in ("customer", "supplier", "interaction", "order", "reminder", "ticket", "deal", "product")]
+    assert sum(map(len, by_kind)) == total
