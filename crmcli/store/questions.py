@@ -354,30 +354,31 @@ class Questions:
             # none of the (wide) records is read but the ones shown.
             sql, params = match.where(self.repo.clock, compiled, worded=True)
             hits = f"FROM fts JOIN files f INDEXED BY files_ranked ON f.file_id = fts.rowid WHERE fts MATCH ? AND {sql}"
-            hits_params = [" AND ".join(phrases), *params]
-            scored, scored_params, score = hits, hits_params, "bm25(fts, 10.0, 1.0)"
+            hits_params, score = [" AND ".join(phrases), *params], "bm25(fts, 10.0, 1.0)"
         else:
             sql, params = match.where(self.repo.clock, compiled)
-            hits, hits_params = f"FROM files f WHERE {sql}", params
-            scored, scored_params, score = hits, hits_params, "NULL"
+            hits, hits_params, score = f"FROM files f WHERE {sql}", params, "NULL"
             if phrases:
-                scored = ("FROM files f LEFT JOIN (SELECT rowid, bm25(fts, 10.0, 1.0) AS score FROM fts "
-                          f"WHERE fts MATCH ?) r ON r.rowid = f.file_id WHERE {sql}")
-                scored_params, score = [" OR ".join(phrases), *params], "r.score"
+                hits = ("FROM files f LEFT JOIN (SELECT rowid, bm25(fts, 10.0, 1.0) AS score FROM fts "
+                        f"WHERE fts MATCH ?) r ON r.rowid = f.file_id WHERE {sql}")
+                hits_params, score = [" OR ".join(phrases), *params], "r.score"
         named = [kind.name for kind in KINDS.values() if kind.title_field == "name"]
         tier = (f"CASE WHEN f.title = ? OR lower(f.id) = ? THEN 0 WHEN f.kind IN ({_marks(named)}) "
                 "AND (f.title LIKE ? OR lower(f.id) LIKE ?) THEN 1 ELSE 2 END") if typed else "2"
         contains = f"%{typed}%" if has_cjk(typed) else f"{typed}%"
         tier_params = [typed, typed, *named, contains, f"{typed}%"] if typed else []
-        # SQLite keeps the best `limit` as it goes and counts on its own: no hit goes to Python
-        # but the ones shown (the file id last, so that equal hits keep one order).
-        total = self._run(f"SELECT count(*) {hits}", hits_params).fetchone()[0]
-        shown = self._run(f"SELECT f.file_id, {tier} AS tier {scored} ORDER BY tier, {score}, f.day DESC, f.file_id "
-                          "LIMIT ?", [*tier_params, *scored_params, limit]).fetchall()
+        # One pass: SQLite counts the hits (the window) and keeps the best `limit` itself, so no
+        # hit goes to Python but the ones shown, and the filter is run once (the file id last,
+        # so that equal hits keep one order).
+        shown = self._run(
+            f"SELECT file_id, tier, count(*) OVER () FROM (SELECT f.file_id, {tier} AS tier, {score} AS score, "
+            f"f.day {hits}) ORDER BY tier, score, day DESC, file_id LIMIT ?",
+            [*tier_params, *hits_params, limit]).fetchall()
+        total = shown[0][2] if shown else 0
         records = [record for start in range(0, len(shown), BATCH)
-                   for record in self._by_ids([file_id for file_id, _tier in shown[start:start + BATCH]],
+                   for record in self._by_ids([file_id for file_id, _tier, _total in shown[start:start + BATCH]],
                                               self.horizon)]
-        return ([(record, tier) for record, (_file_id, tier) in zip(records, shown, strict=True)],
+        return ([(record, tier) for record, (_file_id, tier, _total) in zip(records, shown, strict=True)],
                 total, compiled.words)
 
     def planned_parties(self) -> set[str]:
