@@ -12,6 +12,7 @@ import json
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from itertools import repeat
+from operator import add, itemgetter
 
 from crmcli.errors import InvalidValue
 from crmcli.i18n import N_, _, quarter_text
@@ -207,6 +208,7 @@ def _add(into: dict, facts_or_sums, measures: tuple) -> dict:
     """Running sums of facts, or of other running sums: of the order ids seen (`ids`, for
     lines whose orders must be counted once) or of how many orders (`count`, for sums of
     orders no other sum holds), and of how many orders' payments are unknown (`locked`)."""
+    added = [measure for measure in measures if measure != "orders"]
     for item in facts_or_sums:
         if isinstance(item, Fact):
             into["ids"].add(item.order["id"])
@@ -217,9 +219,8 @@ def _add(into: dict, facts_or_sums, measures: tuple) -> dict:
             into["count"] += item["count"]
             into["locked"] += item["locked"]
             values = item
-        for measure in measures:
-            if measure != "orders":
-                into[measure] += values[measure]
+        for measure in added:
+            into[measure] += values[measure]
     return into
 
 
@@ -240,14 +241,17 @@ def _finished(groups: list[dict], measures: tuple, code: str) -> dict[str, list]
     a measure at a time, so that a column of whole numbers (a ledger of 20,000 rows from the
     store) becomes Decimals without a test per cell."""
     places = -MINOR_UNITS.get(code, 2)
-    locked = [sums["locked"] for sums in groups]
-    columns = {"orders": [len(sums["ids"]) + sums["count"] for sums in groups]}
+    locked = list(map(itemgetter("locked"), groups))
+    columns = {"orders": list(map(add, map(len, map(itemgetter("ids"), groups)), map(itemgetter("count"), groups)))}
     for measure in measures:
         if measure == "orders":
             continue
-        values = [sums[measure] for sums in groups]
-        if measure in MONEY and set(map(type, values)) == {int}:
+        values = list(map(itemgetter(measure), groups))
+        whole = set(map(type, values)) == {int}
+        if whole and measure in MONEY:
             column: list = list(map(Decimal.scaleb, map(Decimal, values), repeat(places)))
+        elif whole:
+            column = [Decimal(value) / QUANTITY_SCALE if value else value for value in values]
         else:
             column = [_measure(value, measure, places, code) for value in values]
         if measure in UNKNOWABLE and any(locked):
