@@ -2,6 +2,7 @@
 
 
 import contextlib
+import gc
 import os
 import shutil
 import sys
@@ -23,6 +24,22 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from crmcli.store.repo import Repo, Settings
+
+
+@contextlib.contextmanager
+def collector_paused():
+    """Python's cycle collector paused while a command builds and writes a large result (a
+    ledger of 20,000 rows): the rows are dicts and tuples that hold no cycles, and each of
+    the collector's passes walks all of them again; at 100,000 records that was about 50 ms
+    of a 0.55 s run. What is left to collect is collected once the collector runs again."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 class OutputFormat(StrEnum):

@@ -5,7 +5,15 @@ from typing import Annotated
 import typer
 
 from crmcli.cli import complete
-from crmcli.cli.context import ChartOption, FormatOption, OutputOption, QueryCommand, query_text, state
+from crmcli.cli.context import (
+    ChartOption,
+    FormatOption,
+    OutputOption,
+    QueryCommand,
+    collector_paused,
+    query_text,
+    state,
+)
 from crmcli.reports import analytics
 from crmcli.reports.forecast import forecast as build_forecast
 from crmcli.reports.ledger import ledger as build_ledger
@@ -37,10 +45,11 @@ def register(app: typer.Typer) -> None:
         chart: ChartOption = False,
     ):
         """The sales ledger (销售台账): orders and their totals, or sums grouped and subtotalled."""
-        report = build_ledger(state(ctx).repo, by=(by or "").split(","), period=period, purchases=purchases,
-                       counted_only=counted_only, query=query_text(query) if query else "", lines=lines,
-                       convert=convert)
-        state(ctx).show(report, fmt, output=output, chart=chart)
+        with collector_paused():
+            report = build_ledger(state(ctx).repo, by=(by or "").split(","), period=period, purchases=purchases,
+                                  counted_only=counted_only, query=query_text(query) if query else "", lines=lines,
+                                  convert=convert)
+            state(ctx).show(report, fmt, output=output, chart=chart)
 
     report = typer.Typer(help="Reports: receivables, payables, pipeline, targets, suppliers, service, segments, "
                               "forecast.",

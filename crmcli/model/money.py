@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import re
 from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
+from itertools import repeat
 
 from crmcli.errors import InvalidValue
 from crmcli.i18n import N_, _, money_text
@@ -81,7 +82,7 @@ def amount_texts(amounts: list[Decimal], codes: list[str | None]) -> list[str]:
     """`amount_text` of each amount in the currency beside it, a column at a time: when the
     column has one currency (or none named) and every amount written has its minor units
     already (a rounded total), which one search of the whole column tells, nothing is added."""
-    texts = [format(amount, ",f") for amount in amounts]
+    texts = list(map(format, amounts, repeat(",f")))
     if len(set(codes)) == 1:
         places = MINOR_UNITS.get(codes[0] or "")
         if not places or not re.search(rf"(?m)^(?!.*\.\d{{{places}}})", "\n".join(texts)):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from itertools import filterfalse
 
 from crmcli.model.pinyin import lazy_pinyin
 
@@ -33,8 +34,9 @@ def fold(text: str) -> str:
     """Lower-case, accent-free, width-normalised text for comparisons."""
     if text.isascii():
         return SPACES.sub(" ", text.lower()).strip()
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    # accents dropped by C code alone (filterfalse of a builtin): half the time of a generator
+    # expression, which was most of a name's fold (6,000 names sorted for a ledger)
+    stripped = "".join(filterfalse(unicodedata.combining, unicodedata.normalize("NFKD", text)))
     return SPACES.sub(" ", stripped.casefold().replace("ı", "i")).strip()
 
 

@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from itertools import repeat
-from typing import Any
+from operator import add, itemgetter
 
 from crmcli.errors import InvalidValue
 from crmcli.i18n import N_, _, quarter_text
@@ -208,6 +208,7 @@ def _add(into: dict, facts_or_sums, measures: tuple) -> dict:
     """Running sums of facts, or of other running sums: of the order ids seen (`ids`, for
     lines whose orders must be counted once) or of how many orders (`count`, for sums of
     orders no other sum holds), and of how many orders' payments are unknown (`locked`)."""
+    added = [measure for measure in measures if measure != "orders"]
     for item in facts_or_sums:
         if isinstance(item, Fact):
             into["ids"].add(item.order["id"])
@@ -218,9 +219,8 @@ def _add(into: dict, facts_or_sums, measures: tuple) -> dict:
             into["count"] += item["count"]
             into["locked"] += item["locked"]
             values = item
-        for measure in measures:
-            if measure != "orders":
-                into[measure] += values[measure]
+        for measure in added:
+            into[measure] += values[measure]
     return into
 
 
@@ -230,32 +230,34 @@ def _empty(measures: tuple) -> dict:
 
 def _finish(sums: dict, measures: tuple, code: str) -> dict:
     """The measures of one group, as `_finished` makes them."""
-    names, values = _finished([sums], measures, code)
-    return dict(zip(names, values[0], strict=True))
+    return {name: column[0] for name, column in _finished([sums], measures, code).items()}
 
 
-def _finished(groups: list[dict], measures: tuple, code: str) -> tuple[list[str], list[tuple]]:
-    """The names of the measures and their values for each group: orders counted once, money
-    rounded once; what was paid and is outstanding reads 🔒 when a protected payment this
-    reader cannot open is in it. Whole numbers are what the store added: money in minor units,
-    quantities in millionths (exact, and already rounded). Made a measure at a time, so that
-    a column of whole numbers (a ledger of 20,000 rows from the store) becomes Decimals
-    without a test per cell."""
+def _finished(groups: list[dict], measures: tuple, code: str) -> dict[str, list]:
+    """The values of each measure (a column, one value per group, by the measure's name):
+    orders counted once, money rounded once; what was paid and is outstanding reads 🔒 when
+    a protected payment this reader cannot open is in it. Whole numbers are what the store
+    added: money in minor units, quantities in millionths (exact, and already rounded). Made
+    a measure at a time, so that a column of whole numbers (a ledger of 20,000 rows from the
+    store) becomes Decimals without a test per cell."""
     places = -MINOR_UNITS.get(code, 2)
-    locked = [sums["locked"] for sums in groups]
-    columns = {"orders": [len(sums["ids"]) + sums["count"] for sums in groups]}
+    locked = list(map(itemgetter("locked"), groups))
+    columns = {"orders": list(map(add, map(len, map(itemgetter("ids"), groups)), map(itemgetter("count"), groups)))}
     for measure in measures:
         if measure == "orders":
             continue
-        values = [sums[measure] for sums in groups]
-        if measure in MONEY and set(map(type, values)) == {int}:
+        values = list(map(itemgetter(measure), groups))
+        whole = set(map(type, values)) == {int}
+        if whole and measure in MONEY:
             column: list = list(map(Decimal.scaleb, map(Decimal, values), repeat(places)))
+        elif whole:
+            column = [Decimal(value) / QUANTITY_SCALE if value else value for value in values]
         else:
             column = [_measure(value, measure, places, code) for value in values]
         if measure in UNKNOWABLE and any(locked):
             column = [LOCK if hidden else value for hidden, value in zip(locked, column, strict=True)]
         columns[measure] = column
-    return list(columns), list(zip(*columns.values(), strict=True))
+    return columns
 
 
 def _measure(value, measure: str, places: int, code: str):
@@ -287,15 +289,14 @@ def _sql_cells(repo, query: str, match: Match, first: str, second: str, measures
     names = repo.index.party_names()
     parties = [level in ("customer", "supplier", "party") for level in (first, second)]
     tables: dict[str, dict[str, dict[str, dict]]] = {}
-    for row in rows:
-        gross, paid = row["gross"] or 0, row["paid"] or 0
-        sums: dict[str, Any] = {"net": row["net"] or 0, "discount": row["discount"] or 0, "tax": row["tax"] or 0,
-                                "gross": gross, "paid": paid, "outstanding": gross - paid,
-                                "quantity": row["quantity"] or 0, "locked": row["locked"] or 0, "ids": set(),
-                                "count": row["orders"]}
-        outer = names.get(row["k1"], row["k1"]) if parties[0] else row["k1"]
-        inner = names.get(row["k2"], row["k2"]) if parties[1] else row["k2"]
-        cell = tables.setdefault(row["currency"], {}).setdefault(outer, {})
+    for currency, outer, inner, orders, net, discount, tax, gross, settled, locked, quantity in rows:
+        if parties[0]:
+            outer = names.get(outer, outer)
+        if parties[1]:
+            inner = names.get(inner, inner)
+        sums = {"net": net, "discount": discount, "tax": tax, "gross": gross, "paid": settled,
+                "outstanding": gross - settled, "quantity": quantity, "locked": locked, "ids": set(), "count": orders}
+        cell = tables.setdefault(currency, {}).setdefault(outer, {})
         if inner in cell:
             _add(cell[inner], (sums,), measures)
         else:
@@ -351,35 +352,41 @@ def _grouped(cells: dict[str, dict[str, dict]], by: list[str], measures: tuple, 
                 order[label] = _order(label)
         return sorted(labels, key=order.__getitem__)
 
-    sums, labels, bold = [], [], []  # per row of the table, top to bottom
+    sums, outers, inners = [], [], []  # per row of the table, top to bottom; inner None: a subtotal or the total
+    strong = []  # the positions of the subtotals and the total
     subtotals = []
     subtotal = _("{group} subtotal")
     for outer in ordered(cells):
         for inner in ordered(cells[outer]):
             sums.append(cells[outer][inner])
-            labels.append((outer, inner) if first != second else (outer,))
-            bold.append(False)
+            outers.append(outer)
+            inners.append(inner)
         if first != second:
             subtotals.append(_add(_empty(measures), cells[outer].values(), measures))
             sums.append(subtotals[-1])
-            labels.append((subtotal.format(group=_shown(first, outer)),))
-            bold.append(True)
+            strong.append(len(outers))
+            outers.append(subtotal.format(group=_shown(first, outer)))
+            inners.append(None)
     sums.append(_add(_empty(measures), subtotals if first != second else sums, measures))
-    labels.append((_("total"),))
-    bold.append(True)
-    names, finished = _finished(sums, measures, code)
-    group_keys, bold_keys = (*keys, *names), (first, *names, "_style")
-    rows, data = [], []
-    for values, named, strong in zip(finished, labels, bold, strict=True):
-        if strong:  # a subtotal or the total: its label in the first column
-            rows.append(dict(zip(bold_keys, (*named, *values, "bold"), strict=True)))
-            continue
-        row = dict(zip(group_keys, (*named, *values), strict=True))
-        data.append(row)
-        rows.append({**row, **{key: _shown(key, row[key]) for key in kept}} if kept else row)
+    strong.append(len(outers))
+    outers.append(_("total"))
+    inners.append(None)
+    finished = _finished(sums, measures, code)
+    # every row made at once, a dict per row from the columns; then a subtotal's or the total's
+    # label is in the first column alone, and it is bold
+    labels, names = ((outers, inners) if first != second else (outers,)), (*keys, *finished)
+    rows = [dict(zip(names, values, strict=True)) for values in zip(*labels, *finished.values(), strict=True)]
+    for position in strong:
+        row = rows[position]
+        if first != second:
+            del row[second]
+        row["_style"] = "bold"
+    data = [row for row in rows if "_style" not in row]
+    if kept:
+        rows = [row if "_style" in row else {**row, **{key: _shown(key, row[key]) for key in kept}} for row in rows]
     columns = ([Column(first, first)] + ([Column(second, second, priority=KEEP)] if second != first else [])
                + _measure_columns(measures))
-    return Table(columns, rows), {"rows": data, "total": dict(zip(names, finished[-1], strict=True))}
+    return Table(columns, rows), {"rows": data, "total": {name: column[-1] for name, column in finished.items()}}
 
 
 def _register(facts: list[Fact], measures: tuple, code: str) -> tuple[Table, dict]:

@@ -934,8 +934,8 @@ class Index:
 
     def party_names(self) -> dict[str, str]:
         """Reference → name of every party, for showing who a record is about."""
-        return {path[:-5]: name for path, name in self.db.execute(
-            "SELECT f.path, n.name FROM names n JOIN files f USING (file_id) WHERE n.role = 'name'")}
+        return dict(self.db.execute("SELECT substr(f.path, 1, length(f.path) - 5), n.name FROM names n "
+                                    "JOIN files f USING (file_id) WHERE n.role = 'name'"))
 
     def party_facts(self) -> dict[str, dict]:
         """Reference → {name, industry, owner, region} of every party, read in SQL (no JSON decoding)."""
