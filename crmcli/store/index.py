@@ -26,7 +26,6 @@ import itertools
 import json
 import marshal
 import os
-import pickle
 import re
 import sqlite3
 from collections import deque
@@ -515,11 +514,17 @@ def _rows_of_batch(args) -> tuple[int, bytes]:
     try:
         return len(batch), b"m" + marshal.dumps(tables)
     except ValueError:
+        import pickle  # lazy: needed as rarely as that; every command loads this module
+
         return len(batch), b"p" + pickle.dumps(tables)
 
 
 def _unpacked(packed: bytes) -> tuple[list, ...]:
-    return marshal.loads(packed[1:]) if packed[:1] == b"m" else pickle.loads(packed[1:])
+    if packed[:1] == b"m":
+        return marshal.loads(packed[1:])
+    import pickle  # lazy: as in `_rows_of_batch`
+
+    return pickle.loads(packed[1:])
 
 
 class Index:

@@ -29,7 +29,6 @@ import contextlib
 import fcntl
 import json
 import os
-import secrets
 import select
 import socket
 import sys
@@ -143,7 +142,7 @@ class Watcher:
                             | flags.DONT_FOLLOW | flags.ONLYDIR | flags.EXCL_UNLINK)
         self.inotify = ino.INotify()
         self.folders: dict[int, str] = {}
-        self.epoch = secrets.token_hex(8)
+        self.epoch = os.urandom(8).hex()
         self.seq = 0
         self.changed: dict[str, int] = {}
         self.cookies: set[str] = set()
@@ -182,7 +181,7 @@ class Watcher:
         self.seq += 1
         self.changed[path] = self.seq
         if len(self.changed) > MAX_CHANGED:
-            self.epoch, self.changed = secrets.token_hex(8), {}
+            self.epoch, self.changed = os.urandom(8).hex(), {}
 
     def read_events(self, timeout: float | None = 0) -> None:
         flags = self.ino.flags
@@ -216,7 +215,7 @@ class Watcher:
 
     def answer(self, token: str) -> dict:
         """Wait for a cookie to come back through the queue, then say what changed since `token`."""
-        name = f"{COOKIE}{secrets.token_hex(6)}"
+        name = f"{COOKIE}{os.urandom(6).hex()}"
         cookie = self.state / name
         fd = os.open(cookie, os.O_CREAT | os.O_EXCL | os.O_WRONLY | os.O_NOFOLLOW, 0o600)
         os.close(fd)
