@@ -7,7 +7,6 @@ escape sequences) are made visible instead of being sent to the terminal.
 
 from __future__ import annotations
 
-import csv
 import functools
 import os
 import re
@@ -208,6 +207,8 @@ def _csv(result, stream, raw: bool = False, shown: bool = False) -> None:
     def cell(value) -> str:
         text = _csv_value(value)
         return csv_cell(value, visible(text) if shown else text, raw)
+
+    import csv  # lazy: few outputs are csv
 
     writer = csv.writer(stream)  # RFC 4180 line ends: a cell holding a lone CR is then quoted too
     parts = _tables(result)

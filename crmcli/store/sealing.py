@@ -173,11 +173,6 @@ def _recipient_stanzas(header: bytes) -> int:
     return sum(1 for line in header.split(b"\n") if line.startswith((b"-> X25519 ", b"-> ssh-ed25519 ")))
 
 
-def holds_envelopes(data: bytes) -> bool:
-    """Whether a file's bytes may hold an envelope (the cheap test before any walk)."""
-    return MARK.encode() in data
-
-
 def opened(value, keys: Keyring, path: str = ""):
     """`value` (a record as its file holds it) with every envelope opened, or Locked.
     Raises Damaged naming the field."""

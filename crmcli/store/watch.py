@@ -33,8 +33,8 @@ import select
 import socket
 import sys
 import time
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from crmcli.model.kinds import BY_FOLDER
 
@@ -50,10 +50,10 @@ ANSWER_SECONDS = 1.0
 MAX_ANSWER = 64 << 20
 
 
-@dataclass(frozen=True)
-class Answer:
+class Answer(NamedTuple):
     """What changed since a token: `paths` (relative, folders or files, present or gone), or
-    `reset` when the watcher cannot say (every file must be looked at); `token` to send next."""
+    `reset` when the watcher cannot say (every file must be looked at); `token` to send next.
+    A named tuple: every command asks, and a frozen dataclass costs it about 0.5 ms to define."""
 
     token: str
     reset: bool
