@@ -16,13 +16,12 @@ from crmcli.actions.products import remove_product
 from crmcli.errors import CrmError, InvalidValue, ValidationFailed
 from crmcli.i18n import _
 from crmcli.model.dates import moment_text
-from crmcli.model.locked import LOCK, Locked, holds_locked, is_envelope
+from crmcli.model.locked import LOCK, Locked, holds_envelopes, holds_locked, is_envelope
 from crmcli.model.notices import Notice
 from crmcli.model.record import Record
 from crmcli.store import codec
 from crmcli.store.questions import Match
 from crmcli.store.schemas import schema
-from crmcli.store.sealing import holds_envelopes
 from crmcli.store.validation import refuse_invalid
 
 Adjust = Callable[[dict], None]

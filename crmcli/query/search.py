@@ -17,8 +17,6 @@ from crmcli.model.record import Record, leaves
 from crmcli.model.text import fold, match_spans, words
 from crmcli.query.compile import Query
 from crmcli.query.parse import bounded_limit
-from crmcli.query.resolve import parties_named
-from crmcli.query.sales import tiers
 from crmcli.store.questions import Match
 
 SNIPPET_WIDTH = 70
@@ -37,10 +35,19 @@ class Hit:
 
 def query_of(repo, text: str) -> Query:
     """`text` in the query language, with how the store resolves party names and tiers in it."""
+    def party_refs(name: str) -> list[str]:
+        # lazy: name resolution and the sales tiers load in about 2 ms (python -X importtime);
+        # only a query with `party:` or `tier:` asks for them
+        from crmcli.query.resolve import parties_named
+
+        return parties_named(repo, name)
+
     def tier_refs(tier: str) -> list[str]:
+        from crmcli.query.sales import tiers  # lazy: as in `party_refs`
+
         return sorted(ref for ref, name in tiers(repo).items() if name == tier)
 
-    return Query(text, lambda name: parties_named(repo, name), tier_refs)
+    return Query(text, party_refs, tier_refs)
 
 
 def select(repo, query: str = "", kinds: tuple[Kind, ...] = (), match: Match | None = None) -> list[Record]:

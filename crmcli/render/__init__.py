@@ -7,7 +7,6 @@ escape sequences) are made visible instead of being sent to the terminal.
 
 from __future__ import annotations
 
-import csv
 import functools
 import os
 import re
@@ -133,9 +132,6 @@ def _text(result, tablefmt: str) -> Iterator[str]:
     """The lines of `result` as text (tablefmt "simple"), markdown ("pipe") or html, joined
     by line ends; the parts a blank line apart."""
     markdown = tablefmt == "pipe"
-    # lazy: html loads its table of 2,231 entities, about 1.3 ms (python -X importtime); only html output escapes
-    from html import escape
-
     # Cells: tabulate escapes them itself for html; markdown needs its markup characters escaped.
     # Headings and the empty note are ours, so html gets them through html.escape.
     literal = markdown_text if markdown else _as_is
@@ -146,7 +142,7 @@ def _text(result, tablefmt: str) -> Iterator[str]:
         if markdown and title:
             yield f"## {literal(visible(title))}\n"
         elif tablefmt == "html" and title:
-            yield f"<h3>{escape(visible(title))}</h3>"
+            yield f"<h3>{_html_escape(visible(title))}</h3>"
         elif title:
             yield visible(title)
         if isinstance(part, Fields):
@@ -163,7 +159,14 @@ def _text(result, tablefmt: str) -> Iterator[str]:
             else:
                 yield from grid(columns, aligns, headers, markdown)
         else:
-            yield f"<p>({escape(part.empty)})</p>" if tablefmt == "html" else f"({part.empty})"
+            yield f"<p>({_html_escape(part.empty)})</p>" if tablefmt == "html" else f"({part.empty})"
+
+
+def _html_escape(text: str) -> str:
+    # lazy: html loads its table of 2,231 entities, about 1.3 ms (python -X importtime); only html output escapes
+    from html import escape
+
+    return escape(text)
 
 
 def _tabulate(rows: list, **options) -> str:
@@ -206,6 +209,8 @@ def _csv(result, stream, raw: bool = False, shown: bool = False) -> None:
     def cell(value) -> str:
         text = _csv_value(value)
         return csv_cell(value, visible(text) if shown else text, raw)
+
+    import csv  # lazy: few outputs are csv
 
     writer = csv.writer(stream)  # RFC 4180 line ends: a cell holding a lone CR is then quoted too
     parts = _tables(result)

@@ -20,7 +20,6 @@ from crmcli.model.orders import (
 )
 from crmcli.model.record import Record
 from crmcli.model.views import KEEP, LOW, Column, Document, Fields, Table
-from crmcli.query.search import select
 from crmcli.reports.common import when
 from crmcli.store.questions import Match
 
@@ -50,6 +49,10 @@ def order_row(order: dict, names: dict[str, str], today: str) -> dict:
 
 def orders_of(repo, direction: str, query: str = "", open_only: bool = False) -> list[Record]:
     """Sales (`sale`) or purchase orders matching `query`; only open ones if asked."""
+    # lazy: the query language loads in about 5 ms (python -X importtime); the reminders' digest
+    # loads this module for `history_table` and selects no orders
+    from crmcli.query.search import select
+
     records = select(repo, query, (KINDS["order"],), Match(one_of={"kind": (direction,)}))
     return [r for r in records if is_open(r.data)] if open_only else records
 

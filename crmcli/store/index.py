@@ -26,7 +26,6 @@ import itertools
 import json
 import marshal
 import os
-import pickle
 import re
 import sqlite3
 from collections import deque
@@ -36,12 +35,13 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from stat import S_ISDIR
+from typing import NamedTuple
 
 from crmcli.i18n import _
 from crmcli.model.jsonish import dumps as to_json
 from crmcli.model.kinds import BY_FOLDER
 from crmcli.model.likeness import duplicate_keys
-from crmcli.model.locked import Locked
+from crmcli.model.locked import Locked, holds_envelopes
 from crmcli.model.money import MINOR_UNITS
 from crmcli.model.notices import SKIPPED, Notice
 from crmcli.model.orders import OWING_STATES, UNDELIVERED_STATES, balance, counts_toward_target, last_move, line_net
@@ -52,7 +52,6 @@ from crmcli.store.fs import digest
 from crmcli.store.keys import NO_KEYS, keyring
 from crmcli.store.scan import Scan, count, scan, stream, walk
 from crmcli.store.schemas import accepts, schema_bytes
-from crmcli.store.sealing import Damaged, holds_envelopes, opened
 from crmcli.store.state import regular_or_absent
 from crmcli.store.validation import line_of, schema_problems
 
@@ -164,9 +163,9 @@ FILE_COLUMNS = ("file_id, path, kind, id, title, mtime, size, ino, data, error, 
                 "open_step")
 
 
-@dataclass(frozen=True, slots=True)
-class Stat:
-    """A file's stat data as the index compares them (slotted: a cold build holds one per file)."""
+class Stat(NamedTuple):
+    """A file's stat data as the index compares them (a tuple: a cold build holds one per file,
+    and every command defines the class, which as a slotted frozen dataclass cost about 1 ms)."""
 
     mtime: int
     size: int
@@ -444,12 +443,17 @@ def parse_file(root: Path, path: str, stat: Stat) -> Derived:
     sealed = holds_envelopes(data)
     try:
         record = codec.decode(data)
-        if sealed:
-            record = opened(record, keyring())
     except codec.RecordSyntaxError as error:
         return derive(path, stat, error=error.message, line=error.line, content=content)
-    except Damaged as error:
-        return derive(path, stat, error=str(error), content=content)
+    if sealed:
+        # lazy: opening loads age (pyrage) and the sealing rules; a command whose files changed
+        # may have no protected field in them, and one whose did not opens none
+        from crmcli.store.sealing import Damaged, opened
+
+        try:
+            record = opened(record, keyring())
+        except Damaged as error:
+            return derive(path, stat, error=str(error), content=content)
     problems = schema_problems(BY_FOLDER[path.split("/", 1)[0]], record, sealed=sealed)
     if problems:
         field_path, message = problems[0]
@@ -516,11 +520,17 @@ def _rows_of_batch(args) -> tuple[int, bytes]:
     try:
         return len(batch), b"m" + marshal.dumps(tables)
     except ValueError:
+        import pickle  # lazy: needed as rarely as that; every command loads this module
+
         return len(batch), b"p" + pickle.dumps(tables)
 
 
 def _unpacked(packed: bytes) -> tuple[list, ...]:
-    return marshal.loads(packed[1:]) if packed[:1] == b"m" else pickle.loads(packed[1:])
+    if packed[:1] == b"m":
+        return marshal.loads(packed[1:])
+    import pickle  # lazy: as in `_rows_of_batch`
+
+    return pickle.loads(packed[1:])
 
 
 class Index:

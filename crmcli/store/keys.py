@@ -11,10 +11,8 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
-from dataclasses import dataclass
 from pathlib import Path
-
-import pyrage
+from typing import NamedTuple
 
 from crmcli.errors import DataDirError, InvalidValue
 from crmcli.i18n import _
@@ -33,9 +31,9 @@ def identity_path() -> Path:
     return user_folder("XDG_CONFIG_HOME", ".config") / "crm" / "identity.txt"
 
 
-@dataclass(frozen=True)
-class Keyring:
-    """The identities this user can open envelopes with (none: every protected value is locked)."""
+class Keyring(NamedTuple):
+    """The identities this user can open envelopes with (none: every protected value is locked).
+    A named tuple: every command asks for it, and a frozen dataclass costs it 0.5 ms to define."""
 
     identities: tuple
     publics: tuple[str, ...]
@@ -72,6 +70,9 @@ def _load(path: str, _mtime: int, _size: int, _inode: int) -> Keyring:
 
 def parse_identities(text: str, where: str) -> tuple[list, list[str]]:
     """(identities, their public keys) in an identity file's text."""
+    # lazy: without a key file (`keyring`), every command that reads records does without it
+    import pyrage
+
     if SSH_PRIVATE in text:
         try:
             identity = pyrage.ssh.Identity.from_buffer(text.encode("utf-8"))
@@ -99,6 +100,8 @@ def make_identity() -> tuple[Path, str]:
     path = identity_path()
     if path.exists():
         raise InvalidValue(_("{path}: you have a key already (its public key: crm access list)").format(path=path))
+    import pyrage  # lazy: as in `parse_identities`
+
     identity = pyrage.x25519.Identity.generate()
     public = str(identity.to_public())
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)

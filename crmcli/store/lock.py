@@ -22,7 +22,6 @@ import fcntl
 import math
 import os
 import re
-import secrets
 import time
 from pathlib import Path
 
@@ -128,7 +127,7 @@ def _ticket(queue: Path):
     """This writer's place in the queue: a ticket numbered after every one there, flocked
     before it is given its name (so no one sees it unlocked and takes it for a dead one's),
     and removed when the writer is done. Yields (number, token), which orders the tickets."""
-    token = secrets.token_hex(8)
+    token = os.urandom(8).hex()
     draft, fd = queue / f".draft-{token}", None
     try:
         queue.mkdir(mode=0o700, exist_ok=True)

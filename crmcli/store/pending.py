@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from crmcli.model.kinds import kind_of_ref
 from crmcli.store import fs
@@ -33,8 +33,10 @@ MOST_BYTES = 64 * 1024 * 1024
 MOST_MESSAGE = 1000
 
 
-@dataclass(frozen=True)
-class Pending:
+class Pending(NamedTuple):
+    """One command's files written but not committed yet (a named tuple: every command loads
+    this module, and a frozen dataclass costs it about 0.5 ms to define)."""
+
     message: str
     paths: tuple[str, ...]
 

@@ -19,23 +19,22 @@ from crmcli.i18n import _
 from crmcli.model.dates import Clock, local_zone, moment_text, read_day
 from crmcli.model.ids import random_id
 from crmcli.model.kinds import KINDS, Kind, kind_of_ref
-from crmcli.model.locked import Locked
+from crmcli.model.locked import Locked, holds_envelopes
 from crmcli.model.notices import SET_UP, Notice
 from crmcli.model.record import Record
-from crmcli.model.taxids import country_of, tax_id_problem
 from crmcli.store import codec, document, fs, git, gitsetup, keys, pending, state
 from crmcli.store.config import CONFIG_FILE, Config, Settings, find_root, load_config
 from crmcli.store.index import Index
 from crmcli.store.journal import JOURNAL, Journal, recover
 from crmcli.store.lock import lock_if_free, writer_lock
 from crmcli.store.questions import Match, Questions
-from crmcli.store.sealing import Damaged, Policy, Sealer, holds_envelopes, opened
 from crmcli.store.validation import refuse_invalid
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from crmcli.store.index import Index
+    from crmcli.store.sealing import Sealer
 
 
 
@@ -189,6 +188,8 @@ class Repo:
     def sealer(self) -> Sealer:
         """How this command seals protected fields: crm.yaml's rules, the user's own keys."""
         if self._sealer is None:
+            from crmcli.store.sealing import Policy, Sealer  # lazy: as in `sealing_open`
+
             self._sealer = Sealer(Policy.of(self.config.raw), keys.keyring())
         return self._sealer
 
@@ -326,6 +327,9 @@ def sealing_open(record: dict, data: bytes, ref: str) -> dict:
     a damaged envelope is an error naming the file and field."""
     if not holds_envelopes(data):
         return record
+    # lazy: sealing loads age (pyrage) and its rules; most records, and commands, have no envelope
+    from crmcli.store.sealing import Damaged, opened
+
     try:
         return opened(record, keys.keyring())
     except Damaged as error:
@@ -371,6 +375,9 @@ class Transaction:
         """A party's tax id must pass its country's rule whenever it (or the country) is
         written; a party whose tax id and country are as they were can still be changed
         otherwise (`crm check` names the old invalid one)."""
+        # lazy: the countries' rules load in about 0.6 ms; every command opens a repository, writes seldom
+        from crmcli.model.taxids import country_of, tax_id_problem
+
         def key(data: dict) -> tuple:
             return data.get("tax_id"), country_of(data)
 

@@ -25,8 +25,6 @@ import base64
 import hashlib
 from dataclasses import dataclass, field
 
-import pyrage
-
 from crmcli.errors import InvalidValue
 from crmcli.i18n import _
 from crmcli.model import jsonish
@@ -99,6 +97,9 @@ def stamp(recipients: tuple[str, ...]) -> str:
 
 
 def recipient(key: str):
+    # lazy: every command that reads records loads this module, few seal or open a value
+    import pyrage
+
     try:
         if key.startswith("ssh-"):
             return pyrage.ssh.Recipient.from_str(key)
@@ -112,6 +113,8 @@ def seal(value, recipients: tuple[str, ...]) -> str:
     """The envelope of `value` for `recipients`."""
     label = stamp(recipients)
     plain = BOUND + f"{label} {len(recipients)}\n".encode("ascii") + jsonish.dumps(value).encode("utf-8")
+    import pyrage  # lazy: as in `recipient`
+
     ciphertext = pyrage.encrypt(plain, [recipient(key) for key in recipients])
     return f"{MARK}{label},{base64.b64encode(ciphertext).decode('ascii')}]"
 
@@ -143,6 +146,8 @@ def unseal(text: str, keys: Keyring) -> tuple[object, Sealed | None]:
             most=MAX_STANZAS))
     if not keys.identities:
         return Locked(text), None
+    import pyrage  # lazy: as in `recipient`
+
     try:
         plain = pyrage.decrypt(ciphertext, list(keys.identities))
     except pyrage.DecryptError as error:
@@ -166,11 +171,6 @@ def unseal(text: str, keys: Keyring) -> tuple[object, Sealed | None]:
 def _recipient_stanzas(header: bytes) -> int:
     """How many recipients an age header lists (age adds a random "grease" stanza, not one)."""
     return sum(1 for line in header.split(b"\n") if line.startswith((b"-> X25519 ", b"-> ssh-ed25519 ")))
-
-
-def holds_envelopes(data: bytes) -> bool:
-    """Whether a file's bytes may hold an envelope (the cheap test before any walk)."""
-    return MARK.encode() in data
 
 
 def opened(value, keys: Keyring, path: str = ""):

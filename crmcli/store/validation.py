@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from crmcli.errors import CrmError, ValidationFailed
 from crmcli.i18n import N_, _
@@ -15,9 +15,9 @@ from crmcli.store import codec
 from crmcli.store.schemas import accepts, validator
 
 
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with one file: `path:line: message` when printed."""
+class Problem(NamedTuple):
+    """One thing wrong with one file: `path:line: message` when printed. A named tuple: every
+    command loads this module, and a frozen dataclass costs it about 0.5 ms to define."""
 
     path: str
     message: str

@@ -29,13 +29,12 @@ import contextlib
 import fcntl
 import json
 import os
-import secrets
 import select
 import socket
 import sys
 import time
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from crmcli.model.kinds import BY_FOLDER
 
@@ -51,10 +50,10 @@ ANSWER_SECONDS = 1.0
 MAX_ANSWER = 64 << 20
 
 
-@dataclass(frozen=True)
-class Answer:
+class Answer(NamedTuple):
     """What changed since a token: `paths` (relative, folders or files, present or gone), or
-    `reset` when the watcher cannot say (every file must be looked at); `token` to send next."""
+    `reset` when the watcher cannot say (every file must be looked at); `token` to send next.
+    A named tuple: every command asks, and a frozen dataclass costs it about 0.5 ms to define."""
 
     token: str
     reset: bool
@@ -143,7 +142,7 @@ class Watcher:
                             | flags.DONT_FOLLOW | flags.ONLYDIR | flags.EXCL_UNLINK)
         self.inotify = ino.INotify()
         self.folders: dict[int, str] = {}
-        self.epoch = secrets.token_hex(8)
+        self.epoch = os.urandom(8).hex()
         self.seq = 0
         self.changed: dict[str, int] = {}
         self.cookies: set[str] = set()
@@ -182,7 +181,7 @@ class Watcher:
         self.seq += 1
         self.changed[path] = self.seq
         if len(self.changed) > MAX_CHANGED:
-            self.epoch, self.changed = secrets.token_hex(8), {}
+            self.epoch, self.changed = os.urandom(8).hex(), {}
 
     def read_events(self, timeout: float | None = 0) -> None:
         flags = self.ino.flags
@@ -216,7 +215,7 @@ class Watcher:
 
     def answer(self, token: str) -> dict:
         """Wait for a cookie to come back through the queue, then say what changed since `token`."""
-        name = f"{COOKIE}{secrets.token_hex(6)}"
+        name = f"{COOKIE}{os.urandom(6).hex()}"
         cookie = self.state / name
         fd = os.open(cookie, os.O_CREAT | os.O_EXCL | os.O_WRONLY | os.O_NOFOLLOW, 0o600)
         os.close(fd)

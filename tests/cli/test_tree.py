@@ -83,3 +83,26 @@ def test_a_search_answered_from_the_index_reads_no_yaml(demo):
     first = _loaded_after("--data-dir", str(demo.root), "search", "zanzibar")
     again = _loaded_after("--data-dir", str(demo.root), "search", "zanzibar")
     assert "crmcli.store.codec" in first and "yaml" not in again
+
+
+NEEDED_BY_FEW = ["pyrage", "crmcli.store.sealing", "pickle", "random", "tempfile", "importlib.resources", "html",
+                 "csv", "jsonschema", "crmcli.model.taxids", "crmcli.model.recurrence", "dateutil.rrule"]
+"""Modules that only some commands need (sealing or opening a value, writing, a tax id, a repeat
+rule, html or csv output, words for a record that fails its schema), yet once were loaded by every
+one (issue 21)."""
+
+
+def test_a_warm_search_loads_none_of_what_few_commands_need(demo):
+    _loaded_after("--data-dir", str(demo.root), "search", "zanzibar")
+    loaded = _loaded_after("--data-dir", str(demo.root), "search", "zanzibar")
+    assert "crmcli.store.index" in loaded
+    # nor a cadence's relativedelta, nor what only `party:` and `tier:` ask (names, the sales tiers)
+    assert not [name for name in [*NEEDED_BY_FEW, "dateutil.relativedelta", "crmcli.query.resolve",
+                                  "crmcli.query.sales"] if name in loaded]
+
+
+def test_the_reminders_digest_loads_neither_repeat_rules_nor_the_query_language(demo):
+    _loaded_after("--data-dir", str(demo.root), "remind", "due", "--within", "1d")
+    loaded = _loaded_after("--data-dir", str(demo.root), "remind", "due", "--within", "1d")
+    assert "crmcli.actions.reminders" in loaded
+    assert not [name for name in [*NEEDED_BY_FEW, "crmcli.query.search", "crmcli.query.parse"] if name in loaded]
