@@ -39,7 +39,7 @@ from typing import NamedTuple
 
 from crmcli.i18n import _
 from crmcli.model.jsonish import dumps as to_json
-from crmcli.model.kinds import BY_FOLDER
+from crmcli.model.kinds import BY_FOLDER, KINDS
 from crmcli.model.likeness import duplicate_keys
 from crmcli.model.locked import Locked, holds_envelopes
 from crmcli.model.money import MINOR_UNITS
@@ -931,16 +931,22 @@ class Index:
     def names(self, kinds: tuple[str, ...], stems: list[str] | None = None) -> list[tuple]:
         """(path, role, name, folded, pinyin, initials) of the parties of the given kinds; with
         `stems`, only of those whose file, in any of their folders, is named `STEM.yaml` (looked
-        up by path: a few rows, where all parties' names are 50,000 rows at 100,000 records)."""
+        up in the indexes of paths and ids: a few rows, where all parties' names are 50,000 rows
+        at 100,000 records, and listing the parties' folders read every party's row: 0.7 s at
+        1,000,000)."""
         marks = ",".join("?" * len(kinds))
-        named = ""
-        if stems is not None:
-            named = (f"AND f.path IN (SELECT k.dir || '/' || s.value || '.yaml' FROM (SELECT DISTINCT dir FROM files "
-                     f"WHERE kind IN ({marks})) k, json_each(?) s) ")
-            kinds = (*kinds, *kinds, json.dumps(stems))
+        kind, named = "f.kind", ""
+        if stems is not None:  # by the indexes of paths (in the kinds' folders) and of ids (below them),
+            # not by the index of kinds, which is every party
+            kind = "+f.kind"
+            named = ("AND (f.path IN (SELECT k.value || '/' || s.value || '.yaml' FROM json_each(?) k, json_each(?) s) "
+                     "OR f.id IN (SELECT value FROM json_each(?)) "
+                     "AND substr(f.path, length(f.path) - length(f.id) - 5) = '/' || f.id || '.yaml') ")
+            folders = [KINDS[name].folder for name in kinds]
+            kinds = (*kinds, json.dumps(folders), json.dumps(stems), json.dumps(stems))
         return self.db.execute(
             f"SELECT f.path, n.role, n.name, n.folded, n.pinyin, n.initials FROM names n JOIN files f USING (file_id) "
-            f"WHERE f.kind IN ({marks}) {named}ORDER BY f.path", kinds).fetchall()
+            f"WHERE {kind} IN ({marks}) {named}ORDER BY f.path", kinds).fetchall()
 
     def party_names(self) -> dict[str, str]:
         """Reference → name of every party, for showing who a record is about."""
