@@ -151,6 +151,11 @@ END;
 """The agenda's section (`agenda_rows`): what `crm today` and `crm remind due` read, one narrow
 row per thing that can fall due; and each party's latest interaction (`contacts`), which
 SQLite keeps as interactions come and go, so a follow-up needs no scan of them."""
+CONTACTS = ("INSERT INTO contacts SELECT party, max(day) FROM files WHERE kind = 'interaction' AND party IS NOT NULL "
+            "AND day IS NOT NULL GROUP BY party")
+"""`contacts` made in one statement from the files stored, as its triggers would have kept it
+row by row: a cold build makes its triggers after its rows (the upsert of each interaction was
+most of the cost of storing the files)."""
 SCHEMA += """
 CREATE TABLE party_keys(file_id INTEGER NOT NULL, what TEXT NOT NULL, key TEXT NOT NULL);
 CREATE INDEX party_keys_file ON party_keys(file_id);
@@ -434,7 +439,7 @@ def parse_file(root: Path, path: str, stat: Stat) -> Derived:
     """Read, decode and validate one file. A file its schema rejects is kept out of the
     records like one with a YAML error, so read commands skip it with a warning."""
     try:
-        data = codec.read(root / path)
+        data = codec.read(os.path.join(root, path))  # not a Path made for each file of a cold build
     except codec.RecordSyntaxError as error:
         return derive(path, stat, error=error.message, line=error.line)
     except OSError as error:
@@ -715,11 +720,11 @@ class Index:
         made by the workers themselves (`_rows_of_batch`, each batch's file_ids counted from
         its place in the stream, as a refresh counts them) and written into a new file of
         this process's own that no one else reads, so it needs no journal and no syncing,
-        in one transaction; its secondary indexes are made once at the end rather than kept
-        up row by row (the terms index alone made writing cost more than parsing at 100k
-        files). The finished file is then copied into the index in one transaction (SQLite's
-        backup), so a command reading the index meanwhile sees it empty or complete, and a
-        build that fails leaves the index as it was."""
+        in one transaction; its secondary indexes and its triggers' table (`CONTACTS`) are made
+        once at the end rather than kept up row by row (the terms index alone made writing
+        cost more than parsing at 100k files). The finished file is then copied into the index
+        in one transaction (SQLite's backup), so a command reading the index meanwhile sees it
+        empty or complete, and a build that fails leaves the index as it was."""
         location = Path(self.db.execute("PRAGMA database_list").fetchone()[2])
         building = location.with_name(f"{location.name}.build-{os.getpid()}")
         building.unlink(missing_ok=True)
@@ -729,7 +734,7 @@ class Index:
             self.db.execute("PRAGMA journal_mode=OFF")
             self.db.execute("PRAGMA synchronous=OFF")
             statements = _statements(SCHEMA)
-            later = [part for part in statements if part.upper().startswith("CREATE INDEX")]
+            later = [part for part in statements if part.upper().startswith(("CREATE INDEX", "CREATE TRIGGER"))]
             self.db.executescript("\n".join(part for part in statements if part not in later))
             self._stamp(self.db)
             jobs = ((self.root, batch, first_id) for first_id, batch in _batches(files))
@@ -739,7 +744,7 @@ class Index:
                 if progress:
                     progress(done, total)
             self.db.execute("COMMIT")
-            self.db.executescript("\n".join(later))
+            self.db.executescript("\n".join([f"{CONTACTS};", *later]))
             self.db.backup(live)
         finally:
             self.db.close()
