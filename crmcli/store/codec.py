@@ -73,18 +73,28 @@ def _yaml():
     import yaml
 
     class _Resolver(yaml.resolver.BaseResolver):
-        """YAML 1.2 core schema: no yes/no booleans, no sexagesimals, no implicit timestamps."""
+        """YAML 1.2 core schema: no yes/no booleans, no sexagesimals, no implicit timestamps.
+        It has no path resolvers, and the composer calls it around every node (libyaml's from
+        C, three calls per value of every record file), so its methods do only what is left
+        to do without them, with what they need at hand (a cold build spent 5% of its parsing
+        in BaseResolver's lookups)."""
 
         def resolve(self, kind, value, implicit):
-            """BaseResolver.resolve, shorter for a plain scalar (libyaml asks for every one):
-            with no path resolvers and no wildcard ones, what no resolver of its first
-            character takes is text."""
-            if kind is yaml.ScalarNode and implicit[0]:
-                for tag, pattern in self.yaml_implicit_resolvers.get(value[:1], ()):
+            """BaseResolver.resolve without path resolvers or wildcard ones: a plain scalar
+            is what the first resolver of its first character that matches says, else text;
+            anything else is its kind's default."""
+            if kind is scalar_node and implicit[0]:
+                for tag, pattern in implicit_resolvers.get(value[:1], ()):
                     if pattern.match(value):
                         return tag
-                return self.DEFAULT_SCALAR_TAG
-            return super().resolve(kind, value, implicit)
+                return TEXT
+            return defaults[kind]
+
+        def descend_resolver(self, current_node, current_index):
+            pass  # what BaseResolver does without path resolvers
+
+        def ascend_resolver(self):
+            pass
 
     _Resolver.add_implicit_resolver(
         "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
@@ -96,6 +106,11 @@ def _yaml():
         list("-+.0123456789"))
     _Resolver.add_implicit_resolver(
         "tag:yaml.org,2002:null", re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""])
+
+    implicit_resolvers = _Resolver.yaml_implicit_resolvers
+    TEXT = _Resolver.DEFAULT_SCALAR_TAG
+    defaults = {yaml.ScalarNode: TEXT, yaml.SequenceNode: _Resolver.DEFAULT_SEQUENCE_TAG,
+                yaml.MappingNode: _Resolver.DEFAULT_MAPPING_TAG}
 
     def _refuse(node, problem: str) -> NoReturn:
         raise yaml.constructor.ConstructorError(None, None, problem, node.start_mark)

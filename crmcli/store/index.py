@@ -207,15 +207,30 @@ class Derived:
     keys: list[tuple] = field(default_factory=list)
 
 
-def _term(field_path: str, value, text_words: str | None) -> tuple:
+def _term(field_path: str, value) -> tuple:
     """A row of `terms`: the field, its words, its number, its day."""
     if isinstance(value, bool):
         return field_path, "true" if value else "false", None, None
     if isinstance(value, (int, Decimal)):
         return field_path, format(value, "f") if isinstance(value, Decimal) else str(value), float(value), None
     text = str(value)
-    return field_path, (text_words if text_words is not None else words(text))[:1000], None, \
-        text[:10] if ISO_DAY.match(text) else None
+    return field_path, words(text)[:1000], None, text[:10] if ISO_DAY.match(text) else None
+
+
+def _terms(record: dict, title_field: str) -> tuple[list[tuple], str]:
+    """The `terms` rows of a record (see `_term`) and the words of its full text's body (every
+    text but the title and UNSEARCHED fields), in one pass: this runs for every value of
+    every record, and text, most of them, is made into words once and its row made here."""
+    rows, body = [], []
+    for field_path, value in leaves(record):
+        if isinstance(value, str):
+            text = words(value)
+            rows.append((field_path, text[:1000], None, value[:10] if ISO_DAY.match(value) else None))
+            if text and field_path not in UNSEARCHED and field_path != title_field:
+                body.append(text)
+        else:
+            rows.append(_term(field_path, value))
+    return rows, " ".join(body)
 
 
 def _names(kind, record: dict) -> list[tuple]:
@@ -324,15 +339,14 @@ def derive(path: str, stat: Stat, record: dict | None = None, error: str | None 
     names = _names(kind, record)
     name_text = " ".join([words(title), words(record_id or "")]
                          + [words(n[1]) + " " + pinyin_tokens(n[1]) for n in names])
-    values = [(p, v, words(v) if isinstance(v, str) else None) for p, v in leaves(record)]
-    body_text = " ".join(w for p, v, w in values if w and p not in UNSEARCHED and p != kind.title_field)
+    terms, body_text = _terms(record, kind.title_field)
     order, payments, lines = order_facts(record, day) if kind.name == "order" else (None, [], [])
     return Derived(
         (path, kind.name, record_id, fold(title), stat.mtime, stat.size, stat.ino,
          to_json(record, unlocked=not sealed), None, None, party, str(day) if day is not None else None,
          str(due) if due is not None else None, folder, content, 1 if step_open else None),
         names,
-        [_term(p, v, w) for p, v, w in values],
+        terms,
         (name_text, body_text),
         order,
         payments,
