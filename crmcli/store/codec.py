@@ -306,8 +306,9 @@ def _check_events(text: str) -> None:
       makes the round-trip writer read `no` as false (an edit would rewrite it), and the
       writer, shared by the process, then puts the directive atop every later file. A
       directive starts a line with `%`."""
-    deep = sum(text.count(marker) for marker in "[{-:?") >= SAFE_NESTING
-    directive = DIRECTIVE.search(text)
+    # most record files are shorter than SAFE_NESTING characters, and hold no `%` at all
+    deep = len(text) >= SAFE_NESTING and sum(text.count(marker) for marker in "[{-:?") >= SAFE_NESTING
+    directive = DIRECTIVE.search(text) if "%" in text else None
     if not deep and not directive:
         return
     depth = 0
