@@ -338,7 +338,8 @@ def derive(path: str, stat: Stat, record: dict | None = None, error: str | None 
     record_id = str(record["id"]) if record.get("id") is not None else None
     names = _names(kind, record)
     name_text = " ".join([words(title), words(record_id or "")]
-                         + [words(n[1]) + " " + pinyin_tokens(n[1]) for n in names])
+                         + [f"{words(name)} {pinyin_tokens(syllables, initials)}"
+                            for _role, name, _folded, syllables, initials in names])
     terms, body_text = _terms(record, kind.title_field)
     order, payments, lines = order_facts(record, day) if kind.name == "order" else (None, [], [])
     return Derived(
