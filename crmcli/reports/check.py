@@ -71,8 +71,9 @@ class Loaded:
 
 
 def check_ids(loaded: Loaded) -> list[Problem]:
+    """Ids that differ from their file's name, records filed in the wrong folder, and one id
+    held by two records of a kind (asked of the index, so no set of every id is held)."""
     problems = []
-    seen: dict[tuple[str, str], str] = {}
     for record in loaded.records:
         file_id = record.ref.rsplit("/", 1)[-1]
         record_id = record.data.get("id")
@@ -84,11 +85,8 @@ def check_ids(loaded: Loaded) -> list[Problem]:
         if expected and expected != record.ref:
             problems.append(Problem(record.path, _("filed in the wrong folder: belongs at {ref}.yaml").format(
                 ref=expected), loaded.line(record, [record.kind.dated_by])))
-        key = (record.kind.name, str(record_id))
-        if key in seen:
-            problems.append(Problem(record.path, _("the same id as {path}").format(path=seen[key])))
-        else:
-            seen[key] = record.path
+    for first, *others in loaded.records.repo.ask.repeated_ids(Match(every_day=True)):
+        problems += [Problem(path, _("the same id as {path}").format(path=first)) for path in others]
     return problems
 
 
@@ -100,22 +98,22 @@ def _expected_ref(record: Record) -> str | None:
 
 
 def check_references(loaded: Loaded) -> list[Problem]:
-    parties = {r.ref: r for r in loaded.of(*PARTIES)}
+    contacts = {party.ref: frozenset(fold(str(c.get("name", ""))) for c in party.data.get("contacts") or [])
+                for party in loaded.of(*PARTIES)}
     unreadable = {problem.path[:-5] for problem in loaded.broken}
     problems = []
     for record in loaded.records:
         target = record.data.get("party")
         if not isinstance(target, str) or record.kind.is_party:
             continue
-        party = parties.get(target)
-        if party is None and target in unreadable:
+        known = contacts.get(target)
+        if known is None and target in unreadable:
             continue
-        if party is None:
+        if known is None:
             problems.append(Problem(record.path, _("party {ref!r} does not exist").format(ref=target),
                                     loaded.line(record, ["party"])))
             continue
         contact = record.data.get("contact")
-        known = {fold(str(c.get("name", ""))) for c in party.data.get("contacts") or []}
         if contact and fold(str(contact)) not in known:
             problems.append(Problem(record.path, _("{party} has no contact {name!r}").format(
                 party=target, name=contact), loaded.line(record, ["contact"]), severity="warning"))
@@ -160,14 +158,14 @@ def check_member_numbers(loaded: Loaded) -> list[Problem]:
 
 
 def check_duplicates(loaded: Loaded) -> list[Problem]:
-    holders: dict[tuple[str, str, str], list[Record]] = defaultdict(list)
+    holders: dict[tuple[str, str, str], list[str]] = defaultdict(list)
     for record in loaded.of(*PARTIES):
         for what, key in duplicate_keys(record.data):
-            holders[(record.kind.name, what, key)].append(record)
+            holders[(record.kind.name, what, key)].append(record.ref)
     problems = []
     reported = set()
-    for (_kind, what, _key), records in sorted(holders.items()):
-        refs = tuple(sorted({r.ref for r in records}))
+    for (_kind, what, _key), held_by in sorted(holders.items()):
+        refs = tuple(sorted(set(held_by)))
         if len(refs) > 1 and refs not in reported:
             reported.add(refs)
             problems.append(Problem(f"{refs[1]}.yaml", _("looks like a duplicate of {ref} (same {key})").format(
@@ -185,7 +183,8 @@ def check_dates_in_order(loaded: Loaded) -> list[Problem]:
 def check_orders(loaded: Loaded) -> list[Problem]:
     """Totals that match their lines, the right kind of party, products that exist."""
     skus = {r.id for r in loaded.of("product")}
-    parties = {r.ref: r for r in loaded.of(*PARTIES)}
+    roles = {party.ref: frozenset(role for role in ("customer", "supplier") if plays(party.kind, party.data, role))
+             for party in loaded.of(*PARTIES)}
     problems = []
     for record in loaded.of("order"):
         data = record.data
@@ -199,9 +198,8 @@ def check_orders(loaded: Loaded) -> list[Problem]:
                 problems.append(Problem(record.path, _("totals.{key} is {stored} but the lines make {expected}").format(
                     key=key, stored=data["totals"].get(key), expected=expected[key]), loaded.line(record, ["totals"])))
         wanted = "customers/" if data["kind"] == "sale" else "suppliers/"
-        party = parties.get(data["party"])
         role = "customer" if data["kind"] == "sale" else "supplier"
-        if not data["party"].startswith(wanted) and not (party and plays(party.kind, party.data, role)):
+        if not data["party"].startswith(wanted) and role not in roles.get(data["party"], ()):
             problems.append(Problem(record.path, _("a {kind} order needs a party in {folder}").format(
                 kind=_(data["kind"]), folder=wanted), loaded.line(record, ["party"])))
         for position, line in enumerate(data["lines"]):

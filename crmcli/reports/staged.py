@@ -94,7 +94,7 @@ def _parties_of(root: Path, paths: list[str]) -> set[str]:
 
 def _check_changed(repo, tree, changed: list[str], copy_out: CopyOut) -> list[Problem]:
     with tempfile.TemporaryDirectory(prefix="crm-staged-") as folder:
-        scratch = Path(folder)
+        scratch = Path(folder) / "files"
         root = scratch / tree.prefix
         copy_out(changed + [CONFIG_FILE], scratch)
         if not (root / CONFIG_FILE).exists():
@@ -105,7 +105,8 @@ def _check_changed(repo, tree, changed: list[str], copy_out: CopyOut) -> list[Pr
             # whole: a product changed alongside would otherwise be the only one there (`crm access` re-seals orders)
             copy_out(sorted({product.path for product in repo.records("product")} - set(changed)), scratch)
         checked = set(changed)
-        return [problem for problem in run_checks(open_repo(root), STAGED_CHECKS) if problem.path in checked]
+        copy = open_repo(root, throwaway_state=Path(folder) / "state")
+        return [problem for problem in run_checks(copy, STAGED_CHECKS) if problem.path in checked]
 
 
 def _still_referred_to(repo, tree, removed: list[str]) -> list[Problem]:

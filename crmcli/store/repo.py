@@ -40,10 +40,13 @@ if TYPE_CHECKING:
 
 
 def open_repo(path=None, *, today: str | None = None, at: str | None = None,
-              settings: Settings | None = None) -> Repo:
+              settings: Settings | None = None, throwaway_state: Path | None = None) -> Repo:
     """The data directory at `path` (or found as `find_root` does); with `at`, as it was at
     that git revision or date, read-only. `settings`, read earlier in the run by
-    `choose_language`, are used when they are this directory's."""
+    `choose_language`, are used when they are this directory's. `throwaway_state` is for a
+    copy that goes when the run ends (the staged records the pre-commit hook checks): its
+    index is kept there, not in the user's cache where each commit left one, and no watcher
+    is started for it."""
     root = find_root(path)
     if not root.is_dir():
         raise DataDirError(_("{root}: no such data directory (create one with: crm init {root})").format(root=root))
@@ -56,7 +59,8 @@ def open_repo(path=None, *, today: str | None = None, at: str | None = None,
     clock = Clock.create(local_zone(config.timezone), today, config.date_order, pinned_now=os.environ.get("CRM_TODAY"))
     if at:
         return _open_past(root, clock, at, today or os.environ.get("CRM_TODAY"))
-    repo = Repo(root, config, clock, autocommit=config.autocommit)
+    repo = Repo(root, config, clock, autocommit=config.autocommit, state_folder=throwaway_state,
+                watched=throwaway_state is None)
     repo.recover()
     repo.set_up_git()
     return repo
@@ -75,7 +79,7 @@ def _open_past(root: Path, clock: Clock, at: str, today: str | None) -> Repo:
     config = load_config(past)
     clock = Clock.create(local_zone(config.timezone), today or (day.isoformat() if day else None),
                          config.date_order, pinned_now=os.environ.get("CRM_TODAY"))
-    return Repo(past, config, clock, revision=sha, live_root=root, state_folder=past.parent / "state")
+    return Repo(past, config, clock, revision=sha, live_root=root, state_folder=past.parent / "state", watched=False)
 
 
 @dataclass
@@ -92,6 +96,8 @@ class Repo:
     """Under `--at`: the data directory itself, where git runs."""
     state_folder: Path | None = None
     """Where the derived state is kept, when not where `store.state` puts it (an `--at` extract's)."""
+    watched: bool = True
+    """Whether the index may start a watcher of the files (not for an extract or a throwaway copy)."""
     progress: Callable[[int, int], None] | None = None
     """Told `(files done, files to do)` while a refresh reads files (a first command's cold
     build reads them all): the command line shows a bar with it on a terminal."""
@@ -114,7 +120,7 @@ class Repo:
             except DataDirError as error:
                 self.warnings.append(Notice(_("{problem}; the index is kept in memory").format(problem=error)))
                 folder = None
-            self._index = Index(self.root, folder, watched=self.revision is None)
+            self._index = Index(self.root, folder, watched=self.watched)
         return self._index
 
     def indexed(self, *kinds: Kind):

@@ -61,6 +61,36 @@ def test_duplicates_and_misfiled_records(demo):
     assert f"interactions/2026/01/{moved.name}" in result.out and "wrong folder" in result.out
 
 
+def test_one_id_twice_a_contact_nobody_is_and_an_order_with_the_wrong_party(demo):
+    """What `crm check` finds across records: it asks the index for ids held twice and keeps
+    only each party's contact names and roles, so none of it holds every record at 1M."""
+    original = demo.files("interactions/2026/11")[0]
+    copy = demo.root / "interactions/2026/10" / original.name
+    copy.parent.mkdir(exist_ok=True)
+    copy.write_bytes(original.read_bytes())
+    renamed = demo.root / "interactions/2026/09/IN-20260901-ZZZZ.yaml"
+    renamed.parent.mkdir(exist_ok=True)
+    renamed.write_bytes(original.read_bytes())  # holds the same id under another name
+    orphan = next(path.relative_to(demo.root).as_posix() for path in demo.files("interactions/2026/11")[1:]
+                  if "contact" not in demo.read(path.relative_to(demo.root).as_posix()))
+    party = demo.read(orphan)["party"]
+    _break(demo, orphan, f"party: {party}", f"party: {party}\ncontact: Nobody Atall")
+    sale = next(path for path in demo.files("orders") if demo.read(path.relative_to(demo.root).as_posix())["kind"] == "sale")
+    sale_path = sale.relative_to(demo.root).as_posix()
+    supplier = demo.files("suppliers")[0].relative_to(demo.root).as_posix()[:-5]
+    _break(demo, sale_path, f"party: {demo.read(sale_path)['party']}", f"party: {supplier}")
+    lines = demo("check").out.splitlines()
+    first = copy.relative_to(demo.root).as_posix()  # October's comes first in the order of references
+    second = original.relative_to(demo.root).as_posix()
+    assert f"{second}: the same id as {first}" in lines
+    assert not any(line.startswith(first) and "same id" in line for line in lines)
+    assert any(line.startswith("interactions/2026/09/IN-20260901-ZZZZ.yaml:") and "differs from the file name" in line
+               for line in lines)
+    assert not any(line.startswith("interactions/2026/09/") and "same id" in line for line in lines)
+    assert any(line.startswith(f"{orphan}:") and "has no contact 'Nobody Atall'" in line for line in lines)
+    assert any(line.startswith(f"{sale_path}:") and "a sale order needs a party in customers/" in line for line in lines)
+
+
 def test_check_as_json(demo):
     _break(demo, "customers/huaqiang-dianzi.yaml", "entity: company", "entity: robot")
     problems = demo("check", "--format", "json").json()

@@ -3,6 +3,7 @@
 import os
 import stat
 import subprocess
+from pathlib import Path
 
 from conftest import ROOT, DataDir, run_crm
 from crmcli.store import codec
@@ -226,6 +227,9 @@ def test_the_pre_commit_hook_refuses_a_broken_record(repo):
     git(repo.root, "add", "customers/huaqiang-dianzi.yaml")
     git(repo.root, "commit", "-q", "--allow-empty", "-m", "fine")
     assert subject(repo) == "fine"
+    # the staged copy the hook checks, and its index, went with the run: nothing piles up in the cache
+    cache = Path(os.environ["XDG_CACHE_HOME"]) / "crm"
+    assert not [folder.name for folder in cache.iterdir() if folder.name.startswith("crm-staged-")]
 
 
 def test_the_hook_works_for_a_data_directory_in_a_folder_of_the_repository(tmp_path, demo):
