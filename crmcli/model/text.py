@@ -101,13 +101,12 @@ def words(text: str) -> str:
     return " ".join(cjk_pattern(rf"[{CJK}]|[^\W_{CJK}]+").findall(folded))
 
 
-def pinyin_tokens(text: str) -> str:
-    """Words that let pinyin find a Chinese name from any syllable on: the syllables joined
-    (华强电子 → huaqiangdianzi qiangdianzi dianzi zi) and the initials (hqdz qdz dz)."""
-    forms = pinyin_forms(text)
-    if not forms:
+def pinyin_tokens(syllables: str | None, initials: str | None) -> str:
+    """Words that let pinyin find a Chinese name from any syllable on, from its `pinyin_forms`
+    (none: no Chinese, no words): the syllables joined (华强电子 → huaqiangdianzi qiangdianzi
+    dianzi zi) and the initials (hqdz qdz dz)."""
+    if not syllables or initials is None:
         return ""
-    syllables, initials = forms
     parts = syllables.split()
     joined = ["".join(parts[i:i + PINYIN_RUN]) for i in range(len(parts))]
     return " ".join(joined + [initials[i:i + PINYIN_RUN] for i in range(len(initials) - 1)])

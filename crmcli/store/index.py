@@ -151,6 +151,11 @@ END;
 """The agenda's section (`agenda_rows`): what `crm today` and `crm remind due` read, one narrow
 row per thing that can fall due; and each party's latest interaction (`contacts`), which
 SQLite keeps as interactions come and go, so a follow-up needs no scan of them."""
+CONTACTS = ("INSERT INTO contacts SELECT party, max(day) FROM files WHERE kind = 'interaction' AND party IS NOT NULL "
+            "AND day IS NOT NULL GROUP BY party")
+"""`contacts` made in one statement from the files stored, as its triggers would have kept it
+row by row: a cold build makes its triggers after its rows (the upsert of each interaction was
+most of the cost of storing the files)."""
 SCHEMA += """
 CREATE TABLE party_keys(file_id INTEGER NOT NULL, what TEXT NOT NULL, key TEXT NOT NULL);
 CREATE INDEX party_keys_file ON party_keys(file_id);
@@ -202,15 +207,30 @@ class Derived:
     keys: list[tuple] = field(default_factory=list)
 
 
-def _term(field_path: str, value, text_words: str | None) -> tuple:
+def _term(field_path: str, value) -> tuple:
     """A row of `terms`: the field, its words, its number, its day."""
     if isinstance(value, bool):
         return field_path, "true" if value else "false", None, None
     if isinstance(value, (int, Decimal)):
         return field_path, format(value, "f") if isinstance(value, Decimal) else str(value), float(value), None
     text = str(value)
-    return field_path, (text_words if text_words is not None else words(text))[:1000], None, \
-        text[:10] if ISO_DAY.match(text) else None
+    return field_path, words(text)[:1000], None, text[:10] if ISO_DAY.match(text) else None
+
+
+def _terms(record: dict, title_field: str) -> tuple[list[tuple], str]:
+    """The `terms` rows of a record (see `_term`) and the words of its full text's body (every
+    text but the title and UNSEARCHED fields), in one pass: this runs for every value of
+    every record, and text, most of them, is made into words once and its row made here."""
+    rows, body = [], []
+    for field_path, value in leaves(record):
+        if isinstance(value, str):
+            text = words(value)
+            rows.append((field_path, text[:1000], None, value[:10] if ISO_DAY.match(value) else None))
+            if text and field_path not in UNSEARCHED and field_path != title_field:
+                body.append(text)
+        else:
+            rows.append(_term(field_path, value))
+    return rows, " ".join(body)
 
 
 def _names(kind, record: dict) -> list[tuple]:
@@ -318,16 +338,16 @@ def derive(path: str, stat: Stat, record: dict | None = None, error: str | None 
     record_id = str(record["id"]) if record.get("id") is not None else None
     names = _names(kind, record)
     name_text = " ".join([words(title), words(record_id or "")]
-                         + [words(n[1]) + " " + pinyin_tokens(n[1]) for n in names])
-    values = [(p, v, words(v) if isinstance(v, str) else None) for p, v in leaves(record)]
-    body_text = " ".join(w for p, v, w in values if w and p not in UNSEARCHED and p != kind.title_field)
+                         + [f"{words(name)} {pinyin_tokens(syllables, initials)}"
+                            for _role, name, _folded, syllables, initials in names])
+    terms, body_text = _terms(record, kind.title_field)
     order, payments, lines = order_facts(record, day) if kind.name == "order" else (None, [], [])
     return Derived(
         (path, kind.name, record_id, fold(title), stat.mtime, stat.size, stat.ino,
          to_json(record, unlocked=not sealed), None, None, party, str(day) if day is not None else None,
          str(due) if due is not None else None, folder, content, 1 if step_open else None),
         names,
-        [_term(p, v, w) for p, v, w in values],
+        terms,
         (name_text, body_text),
         order,
         payments,
@@ -434,7 +454,7 @@ def parse_file(root: Path, path: str, stat: Stat) -> Derived:
     """Read, decode and validate one file. A file its schema rejects is kept out of the
     records like one with a YAML error, so read commands skip it with a warning."""
     try:
-        data = codec.read(root / path)
+        data = codec.read(os.path.join(root, path))  # not a Path made for each file of a cold build
     except codec.RecordSyntaxError as error:
         return derive(path, stat, error=error.message, line=error.line)
     except OSError as error:
@@ -726,11 +746,11 @@ class Index:
         made by the workers themselves (`_rows_of_batch`, each batch's file_ids counted from
         its place in the stream, as a refresh counts them) and written into a new file of
         this process's own that no one else reads, so it needs no journal and no syncing,
-        in one transaction; its secondary indexes are made once at the end rather than kept
-        up row by row (the terms index alone made writing cost more than parsing at 100k
-        files). The finished file is then copied into the index in one transaction (SQLite's
-        backup), so a command reading the index meanwhile sees it empty or complete, and a
-        build that fails leaves the index as it was."""
+        in one transaction; its secondary indexes and its triggers' table (`CONTACTS`) are made
+        once at the end rather than kept up row by row (the terms index alone made writing
+        cost more than parsing at 100k files). The finished file is then copied into the index
+        in one transaction (SQLite's backup), so a command reading the index meanwhile sees it
+        empty or complete, and a build that fails leaves the index as it was."""
         location = Path(self.db.execute("PRAGMA database_list").fetchone()[2])
         building = location.with_name(f"{location.name}.build-{os.getpid()}")
         building.unlink(missing_ok=True)
@@ -740,7 +760,7 @@ class Index:
             self.db.execute("PRAGMA journal_mode=OFF")
             self.db.execute("PRAGMA synchronous=OFF")
             statements = _statements(SCHEMA)
-            later = [part for part in statements if part.upper().startswith("CREATE INDEX")]
+            later = [part for part in statements if part.upper().startswith(("CREATE INDEX", "CREATE TRIGGER"))]
             self.db.executescript("\n".join(part for part in statements if part not in later))
             self._stamp(self.db)
             jobs = ((self.root, batch, first_id) for first_id, batch in _batches(files))
@@ -750,7 +770,7 @@ class Index:
                 if progress:
                     progress(done, total)
             self.db.execute("COMMIT")
-            self.db.executescript("\n".join(later))
+            self.db.executescript("\n".join([f"{CONTACTS};", *later]))
             self.db.backup(live)
         finally:
             self.db.close()

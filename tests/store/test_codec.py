@@ -73,6 +73,14 @@ def test_oversized_files_are_refused():
     assert "larger" in error.value.message
 
 
+@pytest.mark.parametrize("size", [0, 1, codec.READ_CHUNK - 1, codec.READ_CHUNK + 1, 3 * codec.READ_CHUNK + 7,
+                                  codec.MAX_FILE_BYTES])
+def test_a_file_is_read_whole_whatever_its_size(tmp_path, size):
+    content = bytes(range(256)) * (size // 256) + b"x" * (size % 256)
+    (tmp_path / "record.yaml").write_bytes(content)
+    assert codec.read(tmp_path / "record.yaml") == content
+
+
 def test_hand_comments_and_layout_survive_a_change():
     text = ("# Key account — handle with care\n"
             "id: acme\n"
