@@ -112,14 +112,16 @@ def pinyin_tokens(syllables: str | None, initials: str | None) -> str:
     return " ".join(joined + [initials[i:i + PINYIN_RUN] for i in range(len(initials) - 1)])
 
 
+@functools.lru_cache(maxsize=8192)
 def _fold_char(char: str) -> str:
+    """One character folded as `fold` folds it (kept: a Chinese snippet repeats few characters)."""
     decomposed = unicodedata.normalize("NFKD", char)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
 def match_spans(text: str, needles: list[str]) -> list[tuple[int, int]]:
-    """Where the folded `needles` occur in `text`, as (start, end) positions in `text` itself,
-    so `muller` highlights `Müller` and `strasse` highlights `Straße`."""
+    """Where `needles`, folded already (`fold`), occur in `text`, as (start, end) positions in
+    `text` itself, so `muller` highlights `Müller` and `strasse` highlights `Straße`."""
     if text.isascii():  # folding is lower case alone, and keeps every position (a search's 50 snippets)
         haystack, origin = text.lower(), list(range(len(text)))
     else:
@@ -130,7 +132,7 @@ def match_spans(text: str, needles: list[str]) -> list[tuple[int, int]]:
                 positions.append(position)
         haystack, origin = "".join(folded), positions
     spans = []
-    for needle in {fold(n) for n in needles if fold(n)}:
+    for needle in needles:
         start = haystack.find(needle)
         while start >= 0:
             end = start + len(needle) - 1

@@ -64,7 +64,8 @@ def _fuzzy(repo, query: str, kinds: tuple[Kind, ...], limit: int) -> list[Record
 
 
 def snippet(record: Record, needles: list[str]) -> tuple[str, list]:
-    """A short piece of the record's text around the first match, with the match spans."""
+    """A short piece of the record's text around the first match of `needles` (folded), with
+    the match spans."""
     texts = [title_of(record.kind, record.data)]
     texts += [str(v) for p, v in leaves(record.data) if isinstance(v, str) and p not in SNIPPET_SKIP]
     for text in texts:
@@ -87,11 +88,12 @@ def search(repo, query: str, kinds: tuple[Kind, ...] = (), limit: int = 50) -> t
     match = Match(kinds=tuple(kind.name for kind in kinds), query=query_of(repo, query))
     rows, total, free = repo.ask.ranked(match, bounded_limit(limit) or limit)
     needles = words(" ".join(free)).split()
+    folded = sorted({fold(needle) for needle in needles} - {""})
     hits = [Hit(record, (N_("exact"), N_("name"), N_("text") if needles else N_("filter"))[tier])
             for record, tier in rows]
     if not hits and needles:
         hits = [Hit(record, N_("fuzzy")) for record in _fuzzy(repo, query, kinds, limit)]
         total = len(hits)
     for hit in hits:
-        hit.snippet, hit.spans = snippet(hit.record, needles)
+        hit.snippet, hit.spans = snippet(hit.record, folded)
     return hits, total
