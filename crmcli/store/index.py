@@ -48,7 +48,7 @@ from crmcli.model.orders import OWING_STATES, UNDELIVERED_STATES, balance, count
 from crmcli.model.record import leaves
 from crmcli.model.text import fold, pinyin_forms, pinyin_tokens, words
 from crmcli.store import codec, watch
-from crmcli.store.fs import digest
+from crmcli.store.fs import TEMP_PREFIX, digest
 from crmcli.store.keys import NO_KEYS, keyring
 from crmcli.store.scan import Scan, count, scan, stream, walk
 from crmcli.store.schemas import accepts, schema_bytes
@@ -567,9 +567,45 @@ class Index:
         """(path, message) of what the scans of this command skipped (a link, an unreadable folder)."""
         self.notes: list[Notice] = []
         self._party_names: tuple[int, dict[str, str]] | None = None
+        self.wrote: dict[str, Stat | None] = {}
+        """The files this command wrote, as it left them (None: removed), for `_pass_own_writes`."""
 
     def close(self) -> None:
+        if self.wrote and self.state is not None:
+            self._pass_own_writes()
         self.db.close()
+
+    def _pass_own_writes(self) -> None:
+        """Move the watcher's token past this command's own writes when they are all the
+        watcher saw since the command looked: the next command would otherwise look at every
+        folder written again, each of its files (0.6 s of `crm log` into a month of 50,000
+        interactions at 1,000,000 records). A change of any other file, a written one changed
+        again since, a new folder or a watcher that lost track leave the token where it was,
+        and the next command looks as it always did."""
+        token = self._meta("watch")
+        if token is None or self._meta("warned") == "1":
+            return
+        answer = watch.ask(self.state, token) if self.state is not None else None
+        if answer is None or answer.reset or not all(self._as_written(path) for path in answer.paths):
+            return
+        try:
+            with self.db:
+                self.db.execute("INSERT OR REPLACE INTO meta VALUES ('watch', ?)", (answer.token,))
+        except sqlite3.Error:
+            pass  # the next command looks at the folders written, as it would have
+
+    def _as_written(self, path: str) -> bool:
+        """Whether `path`, which the watcher saw change, is as this command left it: a file it
+        wrote (or removed), unchanged since, or one of its temporary files, gone."""
+        try:
+            now: Stat | None = Stat.of(os.lstat(self.root / path))
+        except FileNotFoundError:
+            now = None
+        except OSError:
+            return False
+        if path in self.wrote:
+            return now == self.wrote[path]
+        return now is None and path.rsplit("/", 1)[-1].startswith(TEMP_PREFIX)
 
     def forget(self) -> None:
         """Look at the files again on the next refresh (another writer may have been at work)."""
@@ -923,10 +959,13 @@ class Index:
     def put(self, path: str, record: dict, content: str | None = None) -> None:
         """Record a file the store just wrote (`content`: the digest of its bytes), so the next
         refresh need not read it."""
-        self._written([derive(path, Stat.of(os.lstat(self.root / path)), record, content=content)], [])
+        stat = Stat.of(os.lstat(self.root / path))
+        self._written([derive(path, stat, record, content=content)], [])
+        self.wrote[path] = stat
 
     def drop(self, path: str) -> None:
         self._written([], [path])
+        self.wrote[path] = None
 
     def _written(self, derived: list[Derived], removed: list[str]) -> None:
         """The file is written whatever becomes of the index: if the index cannot take it, the

@@ -211,3 +211,36 @@ def test_a_look_through_the_watcher_that_finds_nothing_changed_writes_nothing(de
             repo.close()
         same_size_same_times(data.root / CUSTOMER, "electronics", "zanzibarxyz")
         assert ids(data, "zanzibarxyz") == ["huaqiang-dianzi"]
+
+
+def test_a_commands_own_write_is_not_looked_at_again_but_a_hand_edit_beside_it_is(demo, monkeypatch):
+    """After crm writes, the watcher's token moves past its own files, so the next command looks
+    at nothing (it had walked every file of the month written); a file someone else changed
+    while crm wrote keeps the token where it was, and that change is seen."""
+    from crmcli import open_repo
+    from crmcli.store import codec
+
+    with looking_after(demo, "watcher", monkeypatch) as data:
+        assert data("log", "huaqiang-dianzi", "call", "price agreed").code == 0
+        repo = open_repo(data.root)
+        try:
+            assert repo.index.count() > 0
+            assert repo.index.db.total_changes == 0  # nothing to look at: the log was crm's own
+        finally:
+            repo.close()
+
+        repo = open_repo(data.root)
+        try:
+            repo.indexed()
+            written = data.files("interactions/2026/11")[0]
+            relative = written.relative_to(data.root).as_posix()
+            record = codec.decode(written.read_bytes())
+            record["summary"] = "rewritten by crm"
+            written.write_text(written.read_text(encoding="utf-8").replace(
+                f"summary: {data.read(relative)['summary']}", "summary: rewritten by crm"), encoding="utf-8")
+            repo.index.put(relative, record)  # as the store records what it wrote
+            same_size_same_times(data.root / CUSTOMER, "electronics", "zanzibarxyz")  # meanwhile, by hand
+        finally:
+            repo.close()
+        assert ids(data, "zanzibarxyz") == ["huaqiang-dianzi"]
+        assert ids(data, "rewritten") == [record["id"]]
