@@ -31,9 +31,10 @@ def test_every_command_of_the_table_is_found():
 
 
 def _loaded_after(*args: str) -> set[str]:
-    """The modules a fresh process has imported after running `crm ARGS`."""
-    script = ("import json, sys\nfrom crmcli.cli import run\ncode = run(sys.argv[1:])\n"
-              "print(json.dumps([code, sorted(sys.modules)]))")
+    """The modules a fresh process has imported by running `crm ARGS`: not those there before it
+    starts (a coverage run's tracer, started with the interpreter, brings pickle and random)."""
+    script = ("import sys\nbefore = set(sys.modules)\nimport json\nfrom crmcli.cli import run\n"
+              "code = run(sys.argv[1:])\nprint(json.dumps([code, sorted(set(sys.modules) - before)]))")
     done = subprocess.run([sys.executable, "-c", script, *args], capture_output=True, text=True, check=True,
                           env={**os.environ, "PYTHONPATH": ROOT})
     code, modules = json.loads(done.stdout.strip().splitlines()[-1])
