@@ -71,9 +71,9 @@ def _column_texts(rows: list[dict], column) -> list[str]:
     kinds = set(map(type, values))
     if kinds == {int}:  # counts
         return list(map(str, values))
-    if kinds == {str} and not CONTROL.search("".join(values)):  # names, months
-        return values
     clean = not CONTROL.search("".join([value for value in values if type(value) is str]))
+    if kinds == {str} and clean:  # names, months
+        return values
     return [value if type(value) is str and clean else "" if value is None else str(value) if type(value) is int
             else format(value, "f") if type(value) is Decimal else cell_text(value) for value in values]
 

@@ -207,29 +207,28 @@ class Derived:
     keys: list[tuple] = field(default_factory=list)
 
 
-def _term(field_path: str, value) -> tuple:
-    """A row of `terms`: the field, its words, its number, its day."""
+def _term(field_path: str, value, text_words: str | None = None) -> tuple:
+    """A row of `terms`: the field, its words (`text_words`, when made already), its number,
+    its day."""
     if isinstance(value, bool):
         return field_path, "true" if value else "false", None, None
     if isinstance(value, (int, Decimal)):
         return field_path, format(value, "f") if isinstance(value, Decimal) else str(value), float(value), None
     text = str(value)
-    return field_path, words(text)[:1000], None, text[:10] if ISO_DAY.match(text) else None
+    return field_path, (words(text) if text_words is None else text_words)[:1000], None, \
+        text[:10] if ISO_DAY.match(text) else None
 
 
 def _terms(record: dict, title_field: str) -> tuple[list[tuple], str]:
     """The `terms` rows of a record (see `_term`) and the words of its full text's body (every
     text but the title and UNSEARCHED fields), in one pass: this runs for every value of
-    every record, and text, most of them, is made into words once and its row made here."""
+    every record, and text, most of them, is made into words once."""
     rows, body = [], []
     for field_path, value in leaves(record):
-        if isinstance(value, str):
-            text = words(value)
-            rows.append((field_path, text[:1000], None, value[:10] if ISO_DAY.match(value) else None))
-            if text and field_path not in UNSEARCHED and field_path != title_field:
-                body.append(text)
-        else:
-            rows.append(_term(field_path, value))
+        text = words(value) if isinstance(value, str) else None
+        rows.append(_term(field_path, value, text))
+        if text and field_path not in UNSEARCHED and field_path != title_field:
+            body.append(text)
     return rows, " ".join(body)
 
 
