@@ -13,7 +13,9 @@ from __future__ import annotations
 import faulthandler
 import json
 import os
+import select
 import shutil
+import signal
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -261,6 +263,9 @@ TEMPLATES = {
     "append to the party": "{{ party.contacts.append({'name': 'x'}) }}",
     "set on the party": "{% set x = party.__setitem__('name', 'Evil') %}",
     "lipsum 10^6": "{{ lipsum(1000000) }}",
+    "lipsum of 10^9 words": "{{ lipsum(1, max=10**9) }}",
+    "three nested ranges": "{% for i in range(100) %}{% for j in range(100) %}{% for k in range(100) %}"
+                           "{% endfor %}{% endfor %}{% endfor %}",
 }
 
 
@@ -271,6 +276,23 @@ def test_a_runaway_or_meddling_template_is_one_line_and_writes_nothing(shared, n
         result = crm(shared, "contract", "new", "huaqiang", "--template", "evil")
         assert_one_line(result, (1,), says=("templates/evil.md",))
         assert snapshot(shared) == before
+
+
+@pytest.mark.parametrize("work, says", [
+    (lambda: sum(iter(int, 1)), "took longer than 1 seconds"),
+    (lambda: select.select([], [], []), "took longer than 1 seconds"),  # no CPU time: the wall clock stops it
+    (lambda: "x" * (1 << 40), "more than 512 MiB of memory"),
+    (lambda: os.kill(os.getpid(), signal.SIGKILL), "ran out of time or memory"),  # as the kernel's OOM killer would
+], ids=["spinning", "waiting", "a TiB", "killed"])
+def test_the_child_that_renders_is_stopped_by_its_own_limits(work, says):
+    """What stops a template that gets past the sandbox's bounds (no template in TEMPLATES
+    does any longer, so each limit is tried here, with one second instead of ten)."""
+    from crmcli.actions.bounded import run_bounded
+    from crmcli.errors import InvalidValue
+
+    with pytest.raises(InvalidValue, match=says) as stopped:
+        run_bounded(work, "templates/evil.md", seconds=1)
+    assert stopped.value.where == "templates/evil.md"
 
 
 def test_a_big_but_bounded_template_still_renders(shared):

@@ -30,11 +30,11 @@ def _address_space() -> int:
         return int(statm.read().split()[0]) * resource.getpagesize()
 
 
-def _child(work, writer: int) -> None:
+def _child(work, writer: int, seconds: int) -> None:
     """Run `work` under the limits and write (kind, payload, where) to `writer`; never returns."""
     status = 0
     try:
-        resource.setrlimit(resource.RLIMIT_CPU, (SECONDS, SECONDS + 1))
+        resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds + 1))
         limit = _address_space() + HEADROOM
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
         answer: tuple[str, str, str | None]
@@ -53,8 +53,8 @@ def _child(work, writer: int) -> None:
         os._exit(status)
 
 
-def run_bounded(work, what: str) -> str:
-    """The text `work()` returns, computed in a child process with at most SECONDS of time and
+def run_bounded(work, what: str, seconds: int = SECONDS) -> str:
+    """The text `work()` returns, computed in a child process with at most `seconds` of time and
     HEADROOM of extra memory; a CrmError it raises is raised here, anything else that stops it
     becomes one InvalidValue naming `what` (a template's path)."""
     if not hasattr(os, "fork"):  # pragma: no cover - Windows: no child, the sandbox alone
@@ -63,9 +63,9 @@ def run_bounded(work, what: str) -> str:
     child = os.fork()
     if child == 0:
         os.close(reader)
-        _child(work, writer)
+        _child(work, writer, seconds)
     os.close(writer)
-    chunks, deadline = [], time.monotonic() + SECONDS
+    chunks, deadline = [], time.monotonic() + seconds
     waiting = select.poll()  # not select(): it refuses a descriptor above 1023, which a long-lived caller may have
     waiting.register(reader, select.POLLIN)
     try:
@@ -73,7 +73,7 @@ def run_bounded(work, what: str) -> str:
             left = deadline - time.monotonic()
             if left <= 0 or not waiting.poll(left * 1000):
                 os.kill(child, signal.SIGKILL)
-                raise InvalidValue(_("took longer than {seconds} seconds; stopped").format(seconds=SECONDS),
+                raise InvalidValue(_("took longer than {seconds} seconds; stopped").format(seconds=seconds),
                                    where=what)
             chunk = os.read(reader, 1 << 20)
             if not chunk:
@@ -87,4 +87,4 @@ def run_bounded(work, what: str) -> str:
     kind, payload, where = pickle.loads(b"".join(chunks))
     if kind == "text":
         return payload
-    raise ANSWERS.get(kind, InvalidValue)(payload, where=where)
+    raise ANSWERS.get(kind, InvalidValue)(payload, where=where or what)

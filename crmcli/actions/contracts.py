@@ -35,6 +35,12 @@ MAX_ATTACHMENT = 100 * 1024 * 1024
 MAX_TEMPLATE = 1024 * 1024
 MAX_TEXT = 10 * 1024 * 1024
 """The longest text a template may build or write (`'x' * 10**10` would take all memory)."""
+MAX_STEPS = 1_000_000
+"""The steps all the `range`s of one rendering may hold together. The sandbox bounds one range
+to 100,000 but not two nested ones (10^10 steps, hours); this stops them at once, with a
+reason, where the child's time limit would stop them only after seconds."""
+MAX_LIPSUM = 100
+"""The most paragraphs, and words in one, that `lipsum` may write (`lipsum(10**6)` runs for minutes)."""
 
 
 def _environment(repo):
@@ -87,7 +93,39 @@ def _environment(repo):
                             size=MAX_TEXT // 1024 // 1024))
             return super().call_binop(context, operator, left, right)
 
-    return Environment(loader=Loader(), undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True)
+    environment = Environment(loader=Loader(), undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True)
+    environment.globals.update(range=_budgeted_range(), lipsum=_short_lipsum())
+    return environment
+
+
+def _budgeted_range():
+    """The sandbox's `range`, each one charged its length against MAX_STEPS for the rendering."""
+    from jinja2.sandbox import SecurityError, safe_range
+
+    left = MAX_STEPS
+
+    def budgeted_range(*args: int) -> range:
+        nonlocal left
+        steps = safe_range(*args)
+        left -= len(steps)
+        if left < 0:
+            raise SecurityError(_("loops of more than {steps:,} steps in all").format(steps=MAX_STEPS))
+        return steps
+
+    return budgeted_range
+
+
+def _short_lipsum():
+    """Jinja2's `lipsum` with its paragraphs and words bounded by MAX_LIPSUM."""
+    from jinja2.sandbox import SecurityError
+    from jinja2.utils import generate_lorem_ipsum
+
+    def short_lipsum(n: int = 5, html: bool = True, min: int = 20, max: int = MAX_LIPSUM) -> str:
+        if n > MAX_LIPSUM or max > MAX_LIPSUM:
+            raise SecurityError(_("lipsum of more than {count} paragraphs or words").format(count=MAX_LIPSUM))
+        return generate_lorem_ipsum(n, html, min, max)
+
+    return short_lipsum
 
 
 def render_template(repo, name: str, context: dict) -> str:
