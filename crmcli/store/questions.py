@@ -381,8 +381,10 @@ class Questions:
                         f"WHERE fts MATCH ?) r ON r.rowid = f.file_id WHERE {sql}")
                 hits_params, score = [" OR ".join(phrases), *params], "r.score"
         named = [kind.name for kind in KINDS.values() if kind.title_field == "name"]
-        tier = (f"CASE WHEN f.title = ? OR lower(f.id) = ? THEN 0 WHEN f.kind IN ({_marks(named)}) "
-                "AND (f.title LIKE ? OR lower(f.id) LIKE ?) THEN 1 ELSE 2 END") if typed else "2"
+        # `typed` is folded, so ids are compared without case by SQLite itself (NOCASE, LIKE): a
+        # lower() of every hit's id cost an eighth of a common word's search (15,000 hits)
+        tier = (f"CASE WHEN f.title = ? OR f.id = ? COLLATE NOCASE THEN 0 WHEN f.kind IN ({_marks(named)}) "
+                "AND (f.title LIKE ? OR f.id LIKE ?) THEN 1 ELSE 2 END") if typed else "2"
         contains = f"%{typed}%" if has_cjk(typed) else f"{typed}%"
         tier_params = [typed, typed, *named, contains, f"{typed}%"] if typed else []
         # One pass: SQLite counts the hits (the window) and keeps the best `limit` itself, so no

@@ -32,6 +32,8 @@ def test_exact_names_rank_first(demo):
     hits = demo("search", "Müller Elektrotechnik GmbH", "--format", "json").json()
     assert hits[0]["record"]["id"] == "muller-elektrotechnik" and hits[0]["match"] == "exact"
     assert demo("search", "huaqiang-dianzi", "--format", "json").json()[0]["match"] == "exact"
+    typed = demo("search", "in-20251126-r23r", "--format", "json").json()  # an id typed in small letters
+    assert [(hit["record"]["id"], hit["match"]) for hit in typed] == [("IN-20251126-R23R", "exact")]
 
 
 def test_a_party_name_outranks_text_that_mentions_it(demo):
