@@ -100,6 +100,7 @@ def _environment(repo):
 
 def _budgeted_range():
     """The sandbox's `range`, each one charged its length against MAX_STEPS for the rendering."""
+    # lazy: Jinja2, as in `_environment`
     from jinja2.sandbox import SecurityError, safe_range
 
     left = MAX_STEPS
@@ -117,6 +118,7 @@ def _budgeted_range():
 
 def _short_lipsum():
     """Jinja2's `lipsum` with its paragraphs and words bounded by MAX_LIPSUM."""
+    # lazy: Jinja2, as in `_environment`
     from jinja2.sandbox import SecurityError
     from jinja2.utils import generate_lorem_ipsum
 
