@@ -12,8 +12,8 @@ the rule applied to what is left of it, however many refunds there were.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal
+from typing import NamedTuple
 
 from crmcli.errors import InvalidValue
 from crmcli.i18n import N_, _
@@ -29,10 +29,10 @@ UNREADABLE = "refunds unreadable"
 on, the balance is unknown, never a guess."""
 
 
-@dataclass(frozen=True)
-class PointEntry:
+class PointEntry(NamedTuple):
     """One line of a member's points history: `points` is below zero for a refund or a
-    redemption; `source` is the order's id, or the redemption's note."""
+    redemption; `source` is the order's id, or the redemption's note. A named tuple, not a
+    frozen dataclass: `crm show` and `crm today` define it at start-up, at a fifth of the cost."""
 
     day: str
     what: str

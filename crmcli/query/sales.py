@@ -4,7 +4,6 @@ redemptions) and customers' loyalty tiers (`crm show`, the query language's `tie
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
 
@@ -82,7 +81,7 @@ def tiers(repo, party=None) -> dict[str, str]:
     whose = Match() if party is None else Match(party=party.ref)
     if repo.config.membership.tiers_from == "points":
         earned: dict[str, list[dict]] = {}
-        for order in repo.records("order", replace(whose, one_of={"kind": ("sale",)})):
+        for order in repo.records("order", whose._replace(one_of={"kind": ("sale",)})):
             earned.setdefault(order.data["party"], []).append(order.data)
         scores = {}
         for party in customers:
@@ -96,7 +95,7 @@ def tiers(repo, party=None) -> dict[str, str]:
     code = repo.config.currency
     convert = converter(code, code, repo.config.rates)
     sales: dict[str, Decimal] = {}
-    for order in repo.records("order", replace(whose, since=start, until=today.isoformat())):
+    for order in repo.records("order", whose._replace(since=start, until=today.isoformat())):
         data = order.data
         if data["kind"] == "sale" and data.get("status") in OWING_STATES:
             try:

@@ -7,7 +7,7 @@ match of party names catches typos (`acmee` → Acme) and is marked as such.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from crmcli.errors import InvalidValue
 from crmcli.i18n import N_, _
@@ -52,8 +52,8 @@ def query_of(repo, text: str) -> Query:
 
 def select(repo, query: str = "", kinds: tuple[Kind, ...] = (), match: Match | None = None) -> list[Record]:
     """The records of `kinds` (all when empty) that match `query` and `match`."""
-    return repo.ask.records(replace(match or Match(), kinds=tuple(kind.name for kind in kinds),
-                                    query=query_of(repo, query)))
+    return repo.ask.records((match or Match())._replace(kinds=tuple(kind.name for kind in kinds),
+                                                        query=query_of(repo, query)))
 
 
 def _fuzzy(repo, query: str, kinds: tuple[Kind, ...], limit: int) -> list[Record]:

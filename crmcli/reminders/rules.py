@@ -9,7 +9,7 @@ agenda decides what is overdue, due today or coming up. Rules are named as in
 from __future__ import annotations
 
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from functools import cached_property
@@ -198,7 +198,7 @@ def renewals(ctx: Context, settings: dict) -> list[Item]:
 
 def _due_by(ctx: Context, kind: str, day_field: str, condition: Match):
     """(record, day) of the records of `kind` meeting `condition` whose `day_field` falls by the horizon."""
-    for record in ctx.rows(kind, replace(condition, by=(day_field, ctx.horizon.isoformat()))):
+    for record in ctx.rows(kind, condition._replace(by=(day_field, ctx.horizon.isoformat()))):
         yield record, date.fromisoformat(str(record.data[day_field]))
 
 

@@ -470,7 +470,7 @@ def localized(result):
         words = [c.key for c in part.columns if c.translate]
         rows = [{**row, **{key: _(row[key]) for key in words if isinstance(row.get(key), str)}} for row in part.rows] \
             if words else part.rows
-        return replace(part, columns=[replace(c, header=_(c.header)) for c in part.columns], rows=rows,
+        return replace(part, columns=[c._replace(header=_(c.header)) for c in part.columns], rows=rows,
                        title=_(part.title or ""), empty=_(part.empty))
 
     if isinstance(result, Document):

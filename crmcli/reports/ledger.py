@@ -9,7 +9,7 @@ once per group, as an order does.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import Decimal
 from itertools import repeat
 from operator import add, itemgetter
@@ -106,12 +106,12 @@ def ledger(repo, *, by: list[str] | None = None, period: str | None = None, purc
     by_line = lines or any(key in LINE_KEYS for key in by)
     label = span.label if span else "all"
     if by and not by_line and not target:
-        tables = _sql_cells(repo, query, replace(match, counted=counted_only), by[0], by[-1], MEASURES)
+        tables = _sql_cells(repo, query, match._replace(counted=counted_only), by[0], by[-1], MEASURES)
         if tables is not None:
             return _document(tables or {repo.config.currency: {}}, by, MEASURES, purchases, label, direction)
     if by_line and by and not lines and not target:
         line_measures = tuple(m for m in MEASURES if m not in UNKNOWABLE)
-        tables = _line_cells(repo, query, replace(match, counted=counted_only), by, line_measures)
+        tables = _line_cells(repo, query, match._replace(counted=counted_only), by, line_measures)
         if tables is not None:
             return _document(tables or {repo.config.currency: {}}, by, line_measures, purchases, label, direction)
     if by_line:
@@ -157,7 +157,7 @@ def _order_summaries(repo, query: str, match: Match) -> list[dict]:
     """Orders with just what an order-level ledger needs, read by the store: far faster than
     decoding 25,000 whole orders, and exact, since numbers come as written."""
     orders = []
-    for row in repo.ask.order_summaries(replace(match, kinds=("order",), query=query_of(repo, query))):
+    for row in repo.ask.order_summaries(match._replace(kinds=("order",), query=query_of(repo, query))):
         totals = {key: Decimal(row[key]) for key in ("net", "tax", "gross")}
         if row["discount"] is not None:
             totals["discount"] = Decimal(row["discount"])
@@ -283,7 +283,7 @@ def _sql_cells(repo, query: str, match: Match, first: str, second: str, measures
     """{currency: cells} summed by the store for order-level ledgers (exactly: see
     `Questions.order_sums`), kept as the store's whole numbers until `_finish`; None when the
     store cannot add them exactly."""
-    rows = repo.ask.order_sums(replace(match, kinds=("order",), query=query_of(repo, query)), first, second)
+    rows = repo.ask.order_sums(match._replace(kinds=("order",), query=query_of(repo, query)), first, second)
     if rows is None:
         return None
     names = repo.index.party_names()
@@ -309,7 +309,7 @@ def _line_cells(repo, query: str, match: Match, by: list[str], measures: tuple):
     added here as exact Decimals from the lines the index keeps (`Questions.order_lines`),
     as `_facts` adds them from whole orders; None when the store cannot answer exactly."""
     keys = tuple(key for key in dict.fromkeys(by) if key in ORDER_KEYS)
-    rows = repo.ask.order_lines(replace(match, kinds=("order",), query=query_of(repo, query)), keys)
+    rows = repo.ask.order_lines(match._replace(kinds=("order",), query=query_of(repo, query)), keys)
     if rows is None:
         return None
     names = repo.index.party_names()

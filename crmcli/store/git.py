@@ -15,7 +15,6 @@ import shutil
 import stat
 import subprocess
 import uuid
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import NamedTuple
@@ -135,10 +134,10 @@ class Commit(NamedTuple):
     """(status letter, path, old path of a rename), paths relative to the data directory."""
 
 
-@dataclass(frozen=True)
-class WorkTree:
+class WorkTree(NamedTuple):
     """The git work tree holding a data directory; git runs in the data directory, so
-    paths given and read back are relative to it."""
+    paths given and read back are relative to it. A named tuple, not a frozen dataclass:
+    every command defines it at start-up, at a fifth of the cost."""
 
     git: str
     root: Path

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -157,7 +157,7 @@ class Repo:
         match = match or Match()
         if kind is not None:
             name = kind if isinstance(kind, str) else kind.name
-            match = replace(match, kinds=(KINDS[name].name,))
+            match = match._replace(kinds=(KINDS[name].name,))
         return self.ask.records(match)
 
     def path_of(self, ref: str) -> Path:

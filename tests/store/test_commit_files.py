@@ -1,6 +1,5 @@
 """Committing exactly the files of one command, in a real repository, from the library."""
 
-import dataclasses
 import shutil
 from pathlib import Path
 
@@ -102,5 +101,5 @@ def test_a_commit_made_meanwhile_is_never_overwritten(tmp_path):
     meanwhile.chmod(0o755)
     (top / "b.yaml").write_text("b: 1\n")
     with pytest.raises(GitError, match="update-ref"):
-        commit_files(dataclasses.replace(work_tree(top), git=str(meanwhile)), ["b.yaml"], "test: b")
+        commit_files(work_tree(top)._replace(git=str(meanwhile)), ["b.yaml"], "test: b")
     assert git(top, "log", "--format=%s") == "meanwhile\nbase"
