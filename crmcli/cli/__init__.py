@@ -5,11 +5,13 @@ import os
 import sys
 
 from crmcli import __version__
+from crmcli.cli.startup import hold_collector
 from crmcli.errors import PIPE_CLOSED
 
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the `crm` command."""
+    hold_collector()
     args = sys.argv[1:] if argv is None else argv
     try:
         if args == ["--version"]:

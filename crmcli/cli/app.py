@@ -24,6 +24,7 @@ from crmcli import __version__
 from crmcli.cli.context import FormatOption, State, env_debug
 from crmcli.cli.language import restore_argument_help, speak, translate, translate_one
 from crmcli.cli.listing import LISTING
+from crmcli.cli.startup import collector_resumed
 from crmcli.errors import PIPE_CLOSED, Ambiguous, CrmError
 from crmcli.i18n import _, language
 
@@ -152,6 +153,7 @@ def _build_app():
             "--version", callback=version_callback, is_eager=True, help="Print the version.")] = False,
     ):
         """A command-line CRM for customers and suppliers, kept as YAML files in git."""
+        collector_resumed()  # the command's module is loaded by now: click resolves it before this runs
         run = ctx.ensure_object(State)
         run.data_dir, run.fmt, run.today, run.debug = data_dir, fmt, today, debug or run.debug
         run.no_commit, run.at = no_commit, at

@@ -30,15 +30,20 @@ def test_every_command_of_the_table_is_found():
     assert all(tree.get_command(None, name) is not None for name in COMMANDS)
 
 
+def _fresh_process(script: str, *args: str):
+    """What a fresh Python running `script` with ARGS prints as JSON on its last line."""
+    done = subprocess.run([sys.executable, "-c", script, *args], capture_output=True, text=True, check=True,
+                          env={**os.environ, "PYTHONPATH": ROOT})
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
 def _loaded_after(*args: str) -> set[str]:
     """The modules a fresh process has imported by running `crm ARGS`: not those there before it
     starts (a coverage run's tracer, started with the interpreter, brings pickle and random)."""
     script = ("import sys\nbefore = set(sys.modules)\nimport json\nfrom crmcli.cli import run\n"
               "code = run(sys.argv[1:])\nprint(json.dumps([code, sorted(set(sys.modules) - before)]))")
-    done = subprocess.run([sys.executable, "-c", script, *args], capture_output=True, text=True, check=True,
-                          env={**os.environ, "PYTHONPATH": ROOT})
-    code, modules = json.loads(done.stdout.strip().splitlines()[-1])
-    assert code == 0, done.stderr
+    code, modules = _fresh_process(script, *args)
+    assert code == 0
     return set(modules)
 
 
@@ -107,3 +112,23 @@ def test_the_reminders_digest_loads_neither_repeat_rules_nor_the_query_language(
     loaded = _loaded_after("--data-dir", str(demo.root), "remind", "due", "--within", "1d")
     assert "crmcli.actions.reminders" in loaded
     assert not [name for name in [*NEEDED_BY_FEW, "crmcli.query.search", "crmcli.query.parse"] if name in loaded]
+
+
+def _collector_after(demo, held: bool) -> tuple[int, bool, int]:
+    """(exit code, whether the cycle collector runs, how many objects it has frozen) once a
+    fresh process has run `crm today` as the `crm` command does (`held`) or as `run` alone."""
+    hold = "hold_collector()\n" if held else ""
+    script = ("import gc, json, sys\nfrom crmcli.cli import run\nfrom crmcli.cli.startup import hold_collector\n" + hold +
+              "code = run(sys.argv[1:])\nprint(json.dumps([code, gc.isenabled(), gc.get_freeze_count()]))")
+    code, enabled, frozen = _fresh_process(script, "--data-dir", str(demo.root), "today")
+    return code, enabled, frozen
+
+
+def test_the_crm_command_freezes_what_start_up_made_and_runs_the_collector_for_the_rest(demo):
+    code, enabled, frozen = _collector_after(demo, held=True)
+    assert code == 0 and enabled and frozen > 10_000
+
+
+def test_run_alone_leaves_the_collector_as_it_was(demo):
+    """Tests and library users call `run` many times in one process: nothing of theirs is frozen."""
+    assert _collector_after(demo, held=False) == (0, True, 0)
