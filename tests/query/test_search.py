@@ -140,3 +140,13 @@ def test_kinds_split_the_count_of_a_word(demo):
     by_kind = [ids(demo("search", f"the kind:{kind}", "--limit", "1000", "--format", "json"))
                for kind in ("customer", "supplier", "interaction", "order", "reminder", "ticket", "deal", "product")]
     assert sum(map(len, by_kind)) == total
+
+
+@pytest.mark.parametrize("today", ["2026-11-22", "2025-12-01"], ids=["nothing later", "a year of records later"])
+@pytest.mark.parametrize("query", [["cable"], ["华强"], ["cable", "--kind", "order"], ["cable", "--kind", "product"]])
+def test_the_count_of_hits_is_what_the_whole_list_holds_whatever_the_limit(demo, today, query):
+    """The count comes apart from the best hits: from FTS5 alone when nothing but the words is
+    asked and nothing lies after the day the run sees, else from the hits' rows."""
+    listed = demo("--today", today, "search", *query, "--limit", "1000", "--format", "json").json()
+    first = demo("--today", today, "search", *query, "--limit", "1")
+    assert len(listed) > 1 and first.out.splitlines()[0] == f"1 of {len(listed)} match(es)"
