@@ -1,7 +1,7 @@
 """Running untrusted work (a template from git) in a child process with bounded time and memory.
 
 Jinja2's sandbox stops a template from reaching what it should not, but not from looping
-for hours (`range` is bounded, two nested ones are not) or growing a text until memory
+for hours (the sandbox bounds one `range`, not two nested ones) or growing a text until memory
 runs out through a filter. A forked child with a CPU and an address-space limit, watched
 by a wall clock, stops all of these alike; the parent only reads its answer from a pipe.
 """
@@ -19,7 +19,7 @@ from crmcli.errors import CrmError, InvalidValue, NotFound
 from crmcli.i18n import _
 
 SECONDS = 10
-"""Wall-clock (and CPU) seconds the work may take."""
+"""Wall-clock seconds the work may take (its CPU limit is a second more, for a child left alone)."""
 HEADROOM = 512 * 1024 * 1024
 """Bytes of memory the child may use beyond what the parent already holds."""
 ANSWERS = {"InvalidValue": InvalidValue, "NotFound": NotFound}
@@ -34,7 +34,9 @@ def _child(work, writer: int, seconds: int) -> None:
     """Run `work` under the limits and write (kind, payload, where) to `writer`; never returns."""
     status = 0
     try:
-        resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds + 1))
+        # a second past the wall clock's limit: the parent stops a busy child first, with its
+        # reason (the two at one second raced); this stops one whose parent is gone
+        resource.setrlimit(resource.RLIMIT_CPU, (seconds + 1, seconds + 2))
         limit = _address_space() + HEADROOM
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
         answer: tuple[str, str, str | None]
