@@ -295,6 +295,20 @@ def test_the_child_that_renders_is_stopped_by_its_own_limits(work, says):
     assert stopped.value.where == "templates/evil.md"
 
 
+@pytest.mark.parametrize("text, says", [
+    ("{{ 1 + 'a' }}", "TypeError"),
+    ("{{ 1 / 0 }}", "ZeroDivisionError"),
+    ("{{ '{:q}'.format(1) }}", "ValueError"),
+    ("{{ lipsum(1, min=200) }}", "ValueError"),
+])
+def test_a_template_whose_python_fails_says_how_in_one_line(shared, text, says):
+    with placed(shared, {"templates/evil.md": text.encode()}):
+        before = snapshot(shared)
+        result = crm(shared, "contract", "new", "huaqiang", "--template", "evil")
+        assert_one_line(result, (1,), says=("templates/evil.md", "cannot be rendered", says))
+        assert snapshot(shared) == before
+
+
 def test_a_big_but_bounded_template_still_renders(shared):
     with placed(shared, {"templates/big.md": b"{{ party.name }}\n{% for i in range(1000) %}{{ 'x' * 1000 }}\n{% endfor %}"}):
         result = crm(shared, "contract", "new", "huaqiang", "--template", "big")

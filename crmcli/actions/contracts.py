@@ -168,7 +168,9 @@ def _render(folder: Path, environment, name: str, file_name: str, context: dict)
     except SecurityError as error:
         raise InvalidValue(_("the template tried something not allowed: {error}").format(error=error),
                            where=where) from error
-    except (OverflowError, MemoryError, RecursionError, UnicodeDecodeError) as error:
+    except (ArithmeticError, LookupError, TypeError, ValueError, MemoryError, RecursionError) as error:
+        # the template's own Python failing (`1 + 'a'`, `1 / 0`): said as such, where the child's
+        # silent end read "ran out of time or memory"
         raise InvalidValue(_("the template cannot be rendered: {error}").format(
             error=f"{type(error).__name__}: {error}"), where=where) from error
 
