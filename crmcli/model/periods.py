@@ -4,8 +4,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
 from crmcli.errors import InvalidValue
 from crmcli.i18n import N_, _
@@ -17,14 +17,17 @@ MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 HINT = N_("use 2026, 2026-Q3, 2026-10, 2026-10-01..2026-12-31, last-12-months, ytd, this-month or last-month")
 
 
-@dataclass(frozen=True)
-class Period:
+class Period(NamedTuple):
+    """The days from `start` to `end`, both included. A named tuple, not a frozen dataclass:
+    defining one costs a fifth as much, at every command's start. Its `in` is for days, not
+    for the tuple's own three values."""
+
     start: date
     end: date
     label: str
 
-    def __contains__(self, day: date) -> bool:
-        return self.start <= day <= self.end
+    def __contains__(self, day: object) -> bool:
+        return isinstance(day, date) and self.start <= day <= self.end
 
 
 def _add_months(day: date, months: int) -> date:

@@ -7,7 +7,7 @@ match of party names catches typos (`acmee` → Acme) and is marked as such.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from crmcli.errors import InvalidValue
 from crmcli.i18n import N_, _
@@ -23,8 +23,10 @@ SNIPPET_WIDTH = 70
 SNIPPET_SKIP = {"id", "created", "updated", "party"}
 
 
-@dataclass
-class Hit:
+class Hit(NamedTuple):
+    """One record found, how it was found and where the words are in it. A named tuple,
+    not a dataclass: `crm search` defines it at start-up, at a fraction of the cost."""
+
     record: Record
     match: str
     """exact (id or name), name (prefix, or part of a Chinese name), text, filter (fields only) or fuzzy;
@@ -89,11 +91,9 @@ def search(repo, query: str, kinds: tuple[Kind, ...] = (), limit: int = 50) -> t
     rows, total, free = repo.ask.ranked(match, bounded_limit(limit) or limit)
     needles = words(" ".join(free)).split()
     folded = sorted({fold(needle) for needle in needles} - {""})
-    hits = [Hit(record, (N_("exact"), N_("name"), N_("text") if needles else N_("filter"))[tier])
-            for record, tier in rows]
-    if not hits and needles:
-        hits = [Hit(record, N_("fuzzy")) for record in _fuzzy(repo, query, kinds, limit)]
-        total = len(hits)
-    for hit in hits:
-        hit.snippet, hit.spans = snippet(hit.record, folded)
-    return hits, total
+    found = [(record, (N_("exact"), N_("name"), N_("text") if needles else N_("filter"))[tier])
+             for record, tier in rows]
+    if not found and needles:
+        found = [(record, N_("fuzzy")) for record in _fuzzy(repo, query, kinds, limit)]
+        total = len(found)
+    return [Hit(record, how, *snippet(record, folded)) for record, how in found], total

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from typing import NamedTuple
 from urllib.parse import quote
 
 from crmcli.i18n import N_
@@ -23,8 +23,10 @@ RULE_LABELS = {
 }
 
 
-@dataclass
-class Item:
+class Item(NamedTuple):
+    """One thing due, from one rule and one record. A named tuple, not a dataclass: the
+    agenda's commands define it at start-up, at a fraction of the cost."""
+
     due: date
     rule: str
     reason: str
@@ -38,7 +40,8 @@ class Item:
     """News (a birthday, a target reached) lapses once its day is past instead of turning overdue."""
     amount: Decimal | None = None
     currency: str | None = None
-    extra: dict = field(default_factory=dict)
+    once: str | None = None
+    """For news said only once (a target reached): the key under which it is kept as said."""
     key: str = ""
     """What tells apart the items one rule raises from one record (a contact's name for birthdays)."""
 

@@ -9,7 +9,6 @@ agenda decides what is overdue, due today or coming up. Rules are named as in
 from __future__ import annotations
 
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from functools import cached_property
@@ -40,13 +39,15 @@ OUT_OF_RANGE = (ArithmeticError, ValueError)
 """What date arithmetic on a record raises when it leaves the calendar (`Context.guarded`)."""
 
 
-@dataclass
 class Context:
-    """What every rule needs: the data, today, how far ahead to look, and who owns each party."""
+    """What every rule needs: the data, today, how far ahead to look, and who owns each party.
+    A plain class, not a dataclass: the agenda's commands define it at start-up, and a
+    dataclass costs about half a millisecond to define."""
 
-    repo: Repo
-    today: date
-    horizon: date
+    def __init__(self, repo: Repo, today: date, horizon: date):
+        self.repo = repo
+        self.today = today
+        self.horizon = horizon
 
     def rows(self, kind: str, match: Match | None = None):
         return self.repo.records(kind, match)
@@ -305,13 +306,13 @@ def targets(ctx: Context, settings: dict) -> list[Item]:
                                                       "{below}%").format(who=who, share=f"{share * 100:.0f}",
                                                                          period=data["period"], attained=attained,
                                                                          below=f"{below * 100:.0f}"),
-                              target.ref, owner=data.get("owner"), notice=True, extra={"once": f"behind:{key}"}))
+                              target.ref, owner=data.get("owner"), notice=True, once=f"behind:{key}"))
         reached_key = f"reached:{key}"
         if (reached_on and settings.get("announce_reached", True) and not data.get("announced")
                 and reached_key not in sent and reached_on >= ctx.today - timedelta(days=REACHED_NEWS_DAYS)):
             items.append(Item(ctx.today, "targets", _("{who} reached target {period} on {day} ({attained})").format(
                 who=who, period=data["period"], day=reached_on.isoformat(), attained=attained),
-                target.ref, owner=data.get("owner"), notice=True, extra={"once": reached_key}))
+                target.ref, owner=data.get("owner"), notice=True, once=reached_key))
     return items
 
 

@@ -12,7 +12,6 @@ import os
 import re
 import sys
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import replace
 from datetime import date, datetime
 from decimal import Decimal
 from itertools import islice, repeat
@@ -466,15 +465,15 @@ def localized(result):
 
     def table(part):
         if isinstance(part, Fields):
-            return replace(part, title=_(part.title or ""), items=[(_(label), value) for label, value in part.items])
+            return Fields([(_(label), value) for label, value in part.items], title=_(part.title or ""))
         words = [c.key for c in part.columns if c.translate]
         rows = [{**row, **{key: _(row[key]) for key in words if isinstance(row.get(key), str)}} for row in part.rows] \
             if words else part.rows
-        return replace(part, columns=[c._replace(header=_(c.header)) for c in part.columns], rows=rows,
-                       title=_(part.title or ""), empty=_(part.empty))
+        return Table([c._replace(header=_(c.header)) for c in part.columns], rows, title=_(part.title or ""),
+                     records=part.records, empty=_(part.empty))
 
     if isinstance(result, Document):
-        return replace(result, title=_(result.title or ""), parts=[table(part) for part in result.parts])
+        return Document([table(part) for part in result.parts], title=_(result.title or ""), payload=result.payload)
     return table(result)
 
 

@@ -69,7 +69,7 @@ def due_digest(repo, within: str | None = None, owner: str | None = None):
     """What is due by the end of the window, and the digest of it. News sent once (an item
     with a `once` key, such as a target behind plan) is left out once a digest has sent it."""
     sent = sent_keys(repo.cache_dir)
-    items = [item for item in gather(repo, horizon(repo, within), owner) if item.extra.get("once") not in sent]
+    items = [item for item in gather(repo, horizon(repo, within), owner) if item.once not in sent]
     title = ngettext("{business}: {count} reminder due {day}", "{business}: {count} reminders due {day}",
                      len(items)).format(business=repo.config.business_name, count=len(items),
                                         day=day_text(repo.clock.today()))

@@ -4,9 +4,9 @@ contact by their follow-up cadence."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import NamedTuple
 
 from crmcli.errors import InvalidValue
 from crmcli.i18n import NC_, _
@@ -31,9 +31,10 @@ def _score(value, ranked: list) -> int:
     return max(1, min(5, -(-position * 5 // len(ranked))))
 
 
-@dataclass(frozen=True)
-class Thresholds:
-    """When a customer stops being new, becomes at risk, is lost (`segments:` in crm.yaml)."""
+class Thresholds(NamedTuple):
+    """When a customer stops being new, becomes at risk, is lost (`segments:` in crm.yaml). A
+    named tuple, not a frozen dataclass: the ledger's commands define it at start-up, at a
+    fraction of the cost."""
 
     new_for: str = "90d"
     at_risk_after: str = "90d"

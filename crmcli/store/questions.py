@@ -125,11 +125,18 @@ class Compiled(Protocol):
     """A query compiled to a WHERE clause over `files f` (bound values in `params`), with
     its free words and their FTS5 phrases (for ranking)."""
 
-    sql: str
-    params: list
-    words: list[str]
-    rest: tuple[str, list] | None
-    """The filter without the free words, when every free word must match; else None."""
+    @property
+    def sql(self) -> str: ...
+
+    @property
+    def params(self) -> list: ...
+
+    @property
+    def words(self) -> list[str]: ...
+
+    @property
+    def rest(self) -> tuple[str, list] | None:
+        """The filter without the free words, when every free word must match; else None."""
 
     @property
     def phrases(self) -> list[str]: ...

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -81,27 +80,32 @@ def _open_past(root: Path, clock: Clock, at: str, today: str | None) -> Repo:
     return Repo(past, config, clock, revision=sha, live_root=root, state_folder=past.parent / "state", watched=False)
 
 
-@dataclass
 class Repo:
-    root: Path
-    config: Config
-    clock: Clock
-    warnings: list[Notice] = field(default_factory=list)
-    autocommit: bool = False
-    """Commit each transaction's files to git (`git.autocommit`, unless `--no-commit`)."""
-    revision: str | None = None
-    """Under `--at`: the commit this data is from; `root` is then its extract, and writes are refused."""
-    live_root: Path | None = None
-    """Under `--at`: the data directory itself, where git runs."""
-    state_folder: Path | None = None
-    """Where the derived state is kept, when not where `store.state` puts it (an `--at` extract's)."""
-    watched: bool = True
-    """Whether the index may start a watcher of the files (not for an extract or a throwaway copy)."""
-    progress: Callable[[int, int], None] | None = None
-    """Told `(files done, files to do)` while a refresh reads files (a first command's cold
-    build reads them all): the command line shows a bar with it on a terminal."""
-    _index: Index | None = None
-    _sealer: Sealer | None = None
+    """One data directory, open. A plain class, not a dataclass: every command defines it at
+    start-up, and a dataclass of this size costs about a millisecond to define."""
+
+    def __init__(self, root: Path, config: Config, clock: Clock, *, autocommit: bool = False,
+                 revision: str | None = None, live_root: Path | None = None, state_folder: Path | None = None,
+                 watched: bool = True):
+        self.root = root
+        self.config = config
+        self.clock = clock
+        self.warnings: list[Notice] = []
+        self.autocommit = autocommit
+        """Commit each transaction's files to git (`git.autocommit`, unless `--no-commit`)."""
+        self.revision = revision
+        """Under `--at`: the commit this data is from; `root` is then its extract, and writes are refused."""
+        self.live_root = live_root
+        """Under `--at`: the data directory itself, where git runs."""
+        self.state_folder = state_folder
+        """Where the derived state is kept, when not where `store.state` puts it (an `--at` extract's)."""
+        self.watched = watched
+        """Whether the index may start a watcher of the files (not for an extract or a throwaway copy)."""
+        self.progress: Callable[[int, int], None] | None = None
+        """Told `(files done, files to do)` while a refresh reads files (a first command's cold
+        build reads them all): the command line shows a bar with it on a terminal."""
+        self._index: Index | None = None
+        self._sealer: Sealer | None = None
 
     @property
     def cache_dir(self) -> Path:
