@@ -137,15 +137,17 @@ class State:
         # lazy: the renderers (rich's cells, the layout) load in about 20 ms (python -X importtime
         # -c 'import crmcli.render'); a command that only says something does without them
         from crmcli.render import is_empty, render
-        from crmcli.render.chart import chart as draw
-        from crmcli.render.files import write_file
 
         if output is not None:
+            from crmcli.render.files import write_file  # lazy: only for --output
+
             write_file(result, output, raw=raw)
             self.say(_("wrote {path}").format(path=output))
             return
         chosen = self.format(fmt)
         if chart and chosen in ("table", "plain"):
+            from crmcli.render.chart import chart as draw  # lazy: only for --chart
+
             sys.stdout.write(draw(result, shutil.get_terminal_size().columns if sys.stdout.isatty() else None))
         if is_empty(result) and chosen in ("table", "plain", "markdown"):
             self.say(result.empty)

@@ -665,7 +665,7 @@ class Index:
             meta = dict(db.execute("SELECT key, value FROM meta"))
             same_keys = meta.get("keys", NO_KEYS.fingerprint) == keyring().fingerprint
             if meta.get("version") == index_version() and same_keys:
-                db.execute("SELECT count(*) FROM files").fetchone()
+                db.execute("SELECT 1 FROM files LIMIT 1").fetchone()  # readable (counting its rows took 1.5 ms at 100k)
                 if meta.get("root") != str(self.root.resolve()):
                     with db:
                         db.execute("DELETE FROM dirs")
