@@ -7,8 +7,6 @@ equal to it rewritten, so kinds added later are covered without a change here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from crmcli.errors import InvalidValue
 from crmcli.i18n import N_, _
 from crmcli.model.merging import Conflict, Decide, fold_records
@@ -17,14 +15,18 @@ from crmcli.model.views import Column, Document, Fields, Table
 from crmcli.store.questions import Match
 
 
-@dataclass
 class MergePlan:
-    a: Record
-    b: Record
-    merged: dict
-    conflicts: list[Conflict]
-    decided: bool
-    moved: list[Record] = field(default_factory=list)
+    """What merging B into A does (`crm merge`, and the offer of `crm customer add`). A plain
+    class, not a dataclass: `crm customer add` defines it at start-up, and a dataclass costs
+    about half a millisecond to define."""
+
+    def __init__(self, a: Record, b: Record, merged: dict, conflicts: list[Conflict], decided: bool):
+        self.a = a
+        self.b = b
+        self.merged = merged
+        self.conflicts = conflicts
+        self.decided = decided
+        self.moved: list[Record] = []
 
     def view(self) -> Document:
         """What the merge does: fields B adds to A, conflicts and how they end, records moved."""

@@ -3,7 +3,7 @@ record is actions/editing.py)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from crmcli.actions.editing import Adjust
 from crmcli.errors import InvalidValue
@@ -129,8 +129,7 @@ def twin_of(repo, kind: Kind, name: str, party_id: str | None = None) -> Record 
     return None
 
 
-@dataclass(frozen=True)
-class RoleOffer:
+class RoleOffer(NamedTuple):
     """The party to add is already filed under the other kind (a supplier becoming a
     customer): it should take the role rather than get a twin. The face asks `question`, or
     refuses when no one can be asked."""
@@ -144,8 +143,9 @@ class RoleOffer:
             name=self.twin.title, other=_(self.twin.kind.name), ref=self.twin.ref, kind=_(self.kind.name))
 
 
-@dataclass(frozen=True)
-class PartyAdded:
+class PartyAdded(NamedTuple):
+    """The party added (named tuples, as RoleOffer: `crm customer add` defines them at start-up)."""
+
     record: Record
     took_role: bool = False
     """True when an existing party of the other kind took the role instead."""
