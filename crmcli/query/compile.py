@@ -187,8 +187,7 @@ class _Compiler:
 
     def text(self, node: Text, negated: bool) -> tuple[str, list]:
         expression = fts_phrase(node.value)
-        if expression is None:
-            return "1", []
+        assert expression is not None, "words with nothing to search for are pruned before (`_searched`)"
         if not negated:
             self.words.append(node.value)
         return "f.file_id IN (SELECT rowid FROM fts WHERE fts MATCH ?)", [expression]
@@ -225,7 +224,7 @@ class _Compiler:
 def compile_query(query: str, clock: Clock, party_refs=None, tier_refs=None) -> Compiled:
     """The SQL filter for `query`; `party_refs(text)` lists the party refs a `party:` value names,
     `tier_refs(tier)` the customers in a loyalty tier (computed, so not in the index)."""
-    tree = parse(query)
+    tree = _searched(parse(query), query)
     compiler = _Compiler(query, clock, party_refs, tier_refs)
     conjuncts = [(node, compiler.node(node)) for node in (tree.nodes if isinstance(tree, And) else (tree,))]
     sql, params = _joined([part for _node, part in conjuncts])
@@ -233,6 +232,36 @@ def compile_query(query: str, clock: Clock, party_refs=None, tier_refs=None) -> 
     rest = (_joined([part for node, part in conjuncts if not isinstance(node, Text)])
             if required and required == compiler.words else None)
     return Compiled(sql, params, compiler.words, rest)
+
+
+def _searched(tree, query: str):
+    """`tree` without the words that have nothing to search for (`-`, `""`, a dash pasted with a
+    summary), as if they were not typed, and without a NOT or an OR left with nothing but them.
+    Taken as true, they made `crm search -` list every record as a match; a query of nothing
+    else is refused, pointing at the first of them."""
+    dropped: list[Text] = []
+
+    def pruned(node):
+        if isinstance(node, Text):
+            if fts_phrase(node.value):
+                return node
+            dropped.append(node)
+            return None
+        if isinstance(node, Not):
+            inner = pruned(node.node)
+            return None if inner is None else Not(inner)
+        if isinstance(node, (And, Or)):
+            kept = tuple(child for child in map(pruned, node.nodes) if child is not None)
+            return type(node)(kept) if kept else None
+        return node
+
+    if tree == And(()):
+        return tree
+    left = pruned(tree)
+    if left is None:
+        raise QueryError(_("{text!r} has nothing to search for: a word needs a letter, a digit or a Chinese "
+                           "character").format(text=dropped[0].value), query, dropped[0].position)
+    return left
 
 
 def _joined(parts: list[tuple[str, list]], joiner: str = " AND ", empty: str = "1") -> tuple[str, list]:

@@ -102,6 +102,26 @@ def test_bad_queries_exit_1_with_a_caret(demo, query):
     assert result.code == 1 and "^" in result.err and "invalid query" in result.err
 
 
+@pytest.mark.parametrize("query, position", [("-", 0), ('""', 0), ("!!!", 0), ("- … /", 0), ("NOT ...", 4)])
+def test_a_query_with_nothing_to_search_for_is_refused_not_taken_for_every_record(demo, query, position):
+    """`crm search -` listed every record as a match (the word was taken as true)."""
+    result = demo("search", query)
+    assert result.code == 1 and result.out == ""
+    assert "has nothing to search for" in result.err
+    assert result.err.splitlines()[-1] == "  " + " " * position + "^"
+    assert demo("customer", "list", query).code == 1
+
+
+@pytest.mark.parametrize("query, same_as", [("framework – agreement", "framework agreement"), ("huaqiang / 华强", "huaqiang 华强"),
+                                            ("cable OR !!!", "cable"), ("cable NOT ...", "cable"),
+                                            ('kind:customer ""', "kind:customer")])
+def test_words_with_nothing_to_search_for_are_left_out_beside_others(demo, query, same_as):
+    """A dash or a slash pasted with a summary is not a word: it neither narrows nor widens."""
+    found = demo("search", query, "--format", "json")
+    assert found.code == 0 and found.json() == demo("search", same_as, "--format", "json").json()
+    assert found.json()
+
+
 def test_list_commands_share_the_query_language(demo):
     leads = demo("customer", "list", "lifecycle:lead", "--format", "json").json()
     assert {p["id"] for p in leads} == {p.stem for p in demo.files("customers")
