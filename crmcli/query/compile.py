@@ -187,7 +187,7 @@ class _Compiler:
 
     def text(self, node: Text, negated: bool) -> tuple[str, list]:
         expression = fts_phrase(node.value)
-        assert expression is not None, "words with nothing to search for are pruned before (`_searched`)"
+        assert expression is not None, "words with nothing to search for are pruned before (`_without_empty_words`)"
         if not negated:
             self.words.append(node.value)
         return "f.file_id IN (SELECT rowid FROM fts WHERE fts MATCH ?)", [expression]
@@ -224,17 +224,17 @@ class _Compiler:
 def compile_query(query: str, clock: Clock, party_refs=None, tier_refs=None) -> Compiled:
     """The SQL filter for `query`; `party_refs(text)` lists the party refs a `party:` value names,
     `tier_refs(tier)` the customers in a loyalty tier (computed, so not in the index)."""
-    tree = _searched(parse(query), query)
+    tree = _without_empty_words(parse(query), query)
     compiler = _Compiler(query, clock, party_refs, tier_refs)
     conjuncts = [(node, compiler.node(node)) for node in (tree.nodes if isinstance(tree, And) else (tree,))]
     sql, params = _joined([part for _node, part in conjuncts])
-    required = [node.value for node, _part in conjuncts if isinstance(node, Text) and fts_phrase(node.value)]
+    required = [node.value for node, _part in conjuncts if isinstance(node, Text)]  # each with a phrase (pruned)
     rest = (_joined([part for node, part in conjuncts if not isinstance(node, Text)])
             if required and required == compiler.words else None)
     return Compiled(sql, params, compiler.words, rest)
 
 
-def _searched(tree, query: str):
+def _without_empty_words(tree, query: str):
     """`tree` without the words that have nothing to search for (`-`, `""`, a dash pasted with a
     summary), as if they were not typed, and without a NOT or an OR left with nothing but them.
     Taken as true, they made `crm search -` list every record as a match; a query of nothing
